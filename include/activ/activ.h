@@ -1,0 +1,164 @@
+// activ: activation functions of neural networks, forward and backward, float32 and float64.
+//
+// Every function of include/activ/ops.def is available three ways:
+//   activ::gelu(x, y);                             typed call on spans (y may alias x)
+//   activ::forward(activ::Op::gelu, x, y);         runtime entry point by operation
+//   activ::forward(activ::op_from_name("gelu"), x, y, params);
+// and likewise `<name>_backward` / activ::backward (vector-Jacobian product dx = dy * f'(x)) and
+// activ::backward_from_y for the functions whose derivative is cheaper from the output.
+//
+// Bad input (spans of different lengths, unknown names, parameters outside their domain) throws
+// activ::Error; the message says what was wrong and what is accepted.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace activ {
+
+// The one exception type of the library.
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+enum class Op : std::uint8_t {
+#define ACTIV_OP(name, ...) name,
+#define ACTIV_ALIAS(other, name)
+#include "activ/ops.def"
+#undef ACTIV_OP
+#undef ACTIV_ALIAS
+};
+
+inline constexpr std::size_t kNumOps = 0
+#define ACTIV_OP(name, ...) +1
+#define ACTIV_ALIAS(other, name)
+#include "activ/ops.def"
+#undef ACTIV_OP
+#undef ACTIV_ALIAS
+    ;
+
+// Properties of an operation, as declared in the registry.
+enum OpFlags : unsigned {
+  kFromY = 1u << 0,       // backward_from_y is available
+  kGates = 1u << 1,       // may be the gate of a gated linear unit
+  kParamGrad = 1u << 2,   // backward can return the gradient of the first parameter
+  kMonotone = 1u << 3,    // non-decreasing with the default parameters
+  kOdd = 1u << 4,         // f(-x) = -f(x)
+};
+
+enum class Domain : std::uint8_t { kFinite, kPositive, kNonNegative, kNonZero, kBool, kSeed };
+
+struct ParamInfo {
+  std::string_view name;
+  double default_value;  // NaN: the parameter is required
+  Domain domain;
+};
+
+struct OpInfo {
+  Op op;
+  std::string_view name;
+  unsigned flags;
+  std::string_view formula;
+  std::string_view range;
+  double range_lo, range_hi;  // closed bounds of the range with default parameters
+  std::span<const ParamInfo> params;
+};
+
+// Every operation in registry order.
+std::span<const OpInfo> all_ops();
+const OpInfo& info(Op op);
+std::string_view name(Op op);
+// Looks up a name or alias ("gelu_tanh", "swish"). Throws Error listing the valid names.
+Op op_from_name(std::string_view name);
+
+// Parameter values by name; the ones not set take the registry's default. Which names are
+// accepted depends on the operation, and is checked when the operation runs.
+class Params {
+ public:
+  Params() = default;
+  Params(std::initializer_list<std::pair<std::string_view, double>> values);
+  Params& set(std::string_view name, double value);
+  // The value set for `name`, or nullptr.
+  const double* find(std::string_view name) const;
+  const std::vector<std::pair<std::string, double>>& values() const { return values_; }
+
+ private:
+  std::vector<std::pair<std::string, double>> values_;
+};
+
+// The parameter values an operation will use: defaults filled in, everything checked.
+// Throws Error for an unknown name, a missing required value or a value outside its domain.
+struct ResolvedParams {
+  static constexpr std::size_t kMax = 4;
+  double value[kMax] = {};
+};
+ResolvedParams resolve(Op op, const Params& params);
+
+// Runtime entry points. y may alias x, dx may alias x or dy.
+void forward(Op op, std::span<const float> x, std::span<float> y, const Params& params = {});
+void forward(Op op, std::span<const double> x, std::span<double> y, const Params& params = {});
+// dx = dy * f'(x). For ops flagged kParamGrad, *param_grad (when given) receives the gradient of
+// the first parameter, sum(dy * df/dparam), accumulated in double.
+void backward(Op op, std::span<const float> x, std::span<const float> dy, std::span<float> dx,
+              const Params& params = {}, double* param_grad = nullptr);
+void backward(Op op, std::span<const double> x, std::span<const double> dy,
+              std::span<double> dx, const Params& params = {}, double* param_grad = nullptr);
+// dx = dy * f'(x) computed from y = f(x); only for ops flagged kFromY.
+void backward_from_y(Op op, std::span<const float> y, std::span<const float> dy,
+                     std::span<float> dx, const Params& params = {});
+void backward_from_y(Op op, std::span<const double> y, std::span<const double> dy,
+                     std::span<double> dx, const Params& params = {});
+
+// PReLU with one slope per channel: x is laid out [outer, channels, inner] (channels =
+// weight.size(), as PyTorch's dimension 1) and inner is the product of the trailing dimensions.
+void prelu(std::span<const float> x, std::span<float> y, std::span<const float> weight,
+           std::size_t inner);
+void prelu(std::span<const double> x, std::span<double> y, std::span<const double> weight,
+           std::size_t inner);
+// dweight[c] receives sum over channel c of dy * min(x, 0)... precisely: dy * x where x <= 0.
+void prelu_backward(std::span<const float> x, std::span<const float> dy, std::span<float> dx,
+                    std::span<const float> weight, std::size_t inner,
+                    std::span<double> dweight);
+void prelu_backward(std::span<const double> x, std::span<const double> dy,
+                    std::span<double> dx, std::span<const double> weight, std::size_t inner,
+                    std::span<double> dweight);
+
+// Typed calls, one pair per registry line: activ::gelu(x, y, params) and
+// activ::gelu_backward(x, dy, dx, params).
+#define ACTIV_OP(name, ...)                                                                   \
+  inline void name(std::span<const float> x, std::span<float> y, const Params& p = {}) {      \
+    forward(Op::name, x, y, p);                                                               \
+  }                                                                                           \
+  inline void name(std::span<const double> x, std::span<double> y, const Params& p = {}) {    \
+    forward(Op::name, x, y, p);                                                               \
+  }                                                                                           \
+  inline void name##_backward(std::span<const float> x, std::span<const float> dy,            \
+                              std::span<float> dx, const Params& p = {}) {                    \
+    backward(Op::name, x, dy, dx, p);                                                         \
+  }                                                                                           \
+  inline void name##_backward(std::span<const double> x, std::span<const double> dy,          \
+                              std::span<double> dx, const Params& p = {}) {                   \
+    backward(Op::name, x, dy, dx, p);                                                         \
+  }
+#define ACTIV_ALIAS(other, name)
+#include "activ/ops.def"
+#undef ACTIV_OP
+#undef ACTIV_ALIAS
+
+// The library's version, "major.minor.patch".
+std::string_view version();
+// The SIMD target the dispatcher chose on this CPU ("AVX2", "SSE4", ...).
+std::string_view simd_target();
+// Every target compiled into the library, best first.
+std::vector<std::string> compiled_targets();
+
+}  // namespace activ

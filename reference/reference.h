@@ -1,0 +1,19 @@
+// High-precision reference for every activation, kept apart from the fast code: plain scalar
+// formulas in long double (64-bit significand on x86), written for accuracy, not speed, with
+// the cancellation-prone forms replaced by series or rearranged as the comments say. Used by the
+// tests and the accuracy tool, never by the library.
+#pragma once
+
+#include "activ/activ.h"
+
+namespace activ::ref {
+
+// p: the operation's resolved parameter values in registry order (ResolvedParams::value, after
+// the same rounding to the element type that the kernels see).
+long double forward(Op op, long double x, const double* p);
+// f'(x) with the spec's one-sided kink values (relu'(0) = 0, leaky_relu'(0) = a, ...).
+long double derivative(Op op, long double x, const double* p);
+// d f(x) / d p[0] for the ops flagged kParamGrad (prelu weight, silu beta); 0 for the others.
+long double param_derivative(Op op, long double x, const double* p);
+
+}  // namespace activ::ref

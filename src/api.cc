@@ -1,0 +1,377 @@
+// The public entry points: the registry tables, name and parameter checking, and the calls
+// into the per-target kernels. Every check that can fail happens here, before any output is
+// written, so a call that throws leaves its output untouched.
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <sstream>
+
+#include <hwy/targets.h>
+
+#include "activ/activ.h"
+#include "dispatch.h"
+
+namespace activ {
+namespace {
+
+// One parameter table per operation, generated from the registry.
+#define PARAM(pname, def, dom) ParamInfo{#pname, def, Domain::dom}
+#define ACTIV_OP(name, flags, formula, range, lo, hi, ...) \
+  constexpr ParamInfo kParams_##name[] = {__VA_ARGS__ __VA_OPT__(, ) ParamInfo{}};
+#define ACTIV_ALIAS(other, name)
+#include "activ/ops.def"
+#undef ACTIV_OP
+#undef ACTIV_ALIAS
+#undef PARAM
+
+// The trailing sentinel of each table is not a parameter.
+template <size_t N>
+constexpr std::span<const ParamInfo> Real(const ParamInfo (&t)[N]) {
+  return std::span<const ParamInfo>(t, N - 1);
+}
+
+const std::array<OpInfo, kNumOps> kOps = {{
+#define ACTIV_OP(name, flags, formula, range, lo, hi, ...) \
+  OpInfo{Op::name, #name, flags, formula, range, lo, hi, Real(kParams_##name)},
+#define ACTIV_ALIAS(other, name)
+#include "activ/ops.def"
+#undef ACTIV_OP
+#undef ACTIV_ALIAS
+}};
+
+struct Alias {
+  std::string_view name;
+  Op op;
+};
+constexpr Alias kAliases[] = {
+#define ACTIV_OP(name, ...)
+#define ACTIV_ALIAS(other, name) {#other, Op::name},
+#include "activ/ops.def"
+#undef ACTIV_OP
+#undef ACTIV_ALIAS
+};
+
+std::string ValidNames() {
+  std::string s;
+  for (const OpInfo& o : kOps) {
+    if (!s.empty()) s += ", ";
+    s += o.name;
+  }
+  for (const Alias& a : kAliases) s += ", " + std::string(a.name);
+  return s;
+}
+
+std::string ParamNames(const OpInfo& o) {
+  if (o.params.empty()) return "it takes none";
+  std::string s = "its parameters are ";
+  for (size_t i = 0; i < o.params.size(); ++i) s += (i ? ", " : "") + std::string(o.params[i].name);
+  return s;
+}
+
+std::string Num(double v) {
+  std::ostringstream os;
+  os.precision(17);
+  os << v;
+  return os.str();
+}
+
+void CheckDomain(const OpInfo& o, const ParamInfo& p, double v) {
+  const char* need = nullptr;
+  switch (p.domain) {
+    case Domain::kFinite:
+      if (!std::isfinite(v)) need = "a finite number";
+      break;
+    case Domain::kPositive:
+      if (!(std::isfinite(v) && v > 0)) need = "a finite number > 0";
+      break;
+    case Domain::kNonNegative:
+      if (!(std::isfinite(v) && v >= 0)) need = "a finite number >= 0";
+      break;
+    case Domain::kNonZero:
+      if (!(std::isfinite(v) && v != 0)) need = "a finite number other than 0";
+      break;
+    case Domain::kBool:
+      if (v != 0 && v != 1) need = "0 or 1";
+      break;
+    case Domain::kSeed:
+      if (!(v >= 0 && v <= 0x1p53 && v == std::floor(v))) need = "an integer in [0, 2^53]";
+      break;
+  }
+  if (need) {
+    throw Error(std::string(o.name) + ": parameter " + std::string(p.name) + " must be " + need +
+                ", got " + Num(v));
+  }
+}
+
+// Pairs that must be ordered wherever a registry line declares both.
+void CheckOrder(const OpInfo& o, const ResolvedParams& r) {
+  static constexpr std::pair<std::string_view, std::string_view> kOrdered[] = {
+      {"min_val", "max_val"}, {"lower", "upper"}};
+  for (auto [lo_name, hi_name] : kOrdered) {
+    int lo = -1, hi = -1;
+    for (size_t i = 0; i < o.params.size(); ++i) {
+      if (o.params[i].name == lo_name) lo = static_cast<int>(i);
+      if (o.params[i].name == hi_name) hi = static_cast<int>(i);
+    }
+    if (lo >= 0 && hi >= 0 && r.value[lo] > r.value[hi]) {
+      throw Error(std::string(o.name) + ": " + std::string(lo_name) + " (" + Num(r.value[lo]) +
+                  ") must not exceed " + std::string(hi_name) + " (" + Num(r.value[hi]) + ")");
+    }
+  }
+}
+
+template <typename T>
+detail::Args ToArgs(const ResolvedParams& r) {
+  detail::Args a;
+  for (size_t i = 0; i < ResolvedParams::kMax; ++i) a.p[i] = static_cast<double>(static_cast<T>(r.value[i]));
+  return a;
+}
+
+void CheckSizes(const char* fn, Op op, std::initializer_list<std::pair<const char*, size_t>> s) {
+  const auto& first = *s.begin();
+  for (const auto& [what, n] : s) {
+    if (n != first.second) {
+      throw Error(std::string("activ::") + fn + "(" + std::string(name(op)) + "): " + first.first +
+                  " has " + std::to_string(first.second) + " elements but " + what + " has " +
+                  std::to_string(n));
+    }
+  }
+}
+
+// rrelu in training mode: one slope per element from a counter-based generator, so that the
+// backward pass (same seed, same positions) sees the slopes of the forward pass without storing
+// them. Scalar: the random stream is not the hot path of anything.
+double RreluSlope(const ResolvedParams& r, size_t i) {
+  uint64_t z = static_cast<uint64_t>(r.value[3]) * 0x9E3779B97F4A7C15ull + (i + 1) * 0xD1B54A32D192ED03ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  z ^= z >> 31;
+  const double u = static_cast<double>(z >> 11) * 0x1p-53;
+  return r.value[0] + (r.value[1] - r.value[0]) * u;
+}
+
+bool RreluTraining(Op op, const ResolvedParams& r) { return op == Op::rrelu && r.value[2] != 0; }
+
+template <typename T>
+void ForwardImpl(Op op, std::span<const T> x, std::span<T> y, const Params& params) {
+  CheckSizes("forward", op, {{"x", x.size()}, {"y", y.size()}});
+  const ResolvedParams r = resolve(op, params);
+  if (RreluTraining(op, r)) {
+    for (size_t i = 0; i < x.size(); ++i) {
+      const T a = static_cast<T>(RreluSlope(r, i));
+      y[i] = x[i] >= 0 ? x[i] : x[i] * a;
+    }
+    return;
+  }
+  detail::Forward(op, x.data(), y.data(), x.size(), ToArgs<T>(r));
+}
+
+template <typename T>
+void BackwardImpl(Op op, std::span<const T> x, std::span<const T> dy, std::span<T> dx,
+                  const Params& params, double* param_grad) {
+  CheckSizes("backward", op, {{"x", x.size()}, {"dy", dy.size()}, {"dx", dx.size()}});
+  const ResolvedParams r = resolve(op, params);
+  if (param_grad && !(info(op).flags & kParamGrad)) {
+    throw Error("activ::backward(" + std::string(name(op)) +
+                "): it has no trainable parameter; pass no param_grad (prelu and silu have one)");
+  }
+  const detail::Args a = ToArgs<T>(r);
+  // The parameter gradient reads x and dy, so it comes before dx may overwrite them.
+  if (param_grad) *param_grad = detail::ParamGrad(op, x.data(), dy.data(), x.size(), a);
+  if (RreluTraining(op, r)) {
+    for (size_t i = 0; i < x.size(); ++i) {
+      const T s = static_cast<T>(RreluSlope(r, i));
+      dx[i] = std::isnan(x[i]) ? x[i] : x[i] > 0 ? dy[i] : dy[i] * s;
+    }
+    return;
+  }
+  detail::Backward(op, x.data(), dy.data(), dx.data(), x.size(), a);
+}
+
+template <typename T>
+void BackwardFromYImpl(Op op, std::span<const T> y, std::span<const T> dy, std::span<T> dx,
+                       const Params& params) {
+  CheckSizes("backward_from_y", op, {{"y", y.size()}, {"dy", dy.size()}, {"dx", dx.size()}});
+  const OpInfo& o = info(op);
+  if (!(o.flags & kFromY)) {
+    std::string ok;
+    for (const OpInfo& i : kOps) {
+      if (i.flags & kFromY) ok += (ok.empty() ? "" : ", ") + std::string(i.name);
+    }
+    throw Error("activ::backward_from_y(" + std::string(o.name) +
+                "): its derivative cannot be taken from the output; use backward from x. "
+                "Available from y: " + ok);
+  }
+  const ResolvedParams r = resolve(op, params);
+  // leaky_relu and elu: with a negative slope or alpha, the sign of y no longer tells the side
+  // of the kink, so the output does not determine the derivative.
+  if (!o.params.empty() && r.value[0] < 0) {
+    throw Error("activ::backward_from_y(" + std::string(o.name) + "): needs " +
+                std::string(o.params[0].name) + " >= 0, got " + Num(r.value[0]) +
+                "; with a negative value y does not determine f'(x). Use backward from x");
+  }
+  detail::BackwardFromY(op, y.data(), dy.data(), dx.data(), y.size(), ToArgs<T>(r));
+}
+
+template <typename T>
+void PreluImpl(std::span<const T> x, std::span<T> y, std::span<const T> w, size_t inner) {
+  CheckSizes("prelu", Op::prelu, {{"x", x.size()}, {"y", y.size()}});
+  const size_t c = w.size();
+  if (c == 0 || inner == 0 || x.size() % (c * inner) != 0) {
+    throw Error("activ::prelu: x has " + std::to_string(x.size()) +
+                " elements, not a multiple of channels (" + std::to_string(c) + ") * inner (" +
+                std::to_string(inner) + ")");
+  }
+  for (T v : w) CheckDomain(info(Op::prelu), info(Op::prelu).params[0], v);
+  // Each run of `inner` elements shares one slope: call the vector kernel per run.
+  for (size_t start = 0, ch = 0; start < x.size(); start += inner, ch = (ch + 1) % c) {
+    detail::Args a;
+    a.p[0] = static_cast<double>(w[ch]);
+    detail::Forward(Op::prelu, x.data() + start, y.data() + start, inner, a);
+  }
+}
+
+template <typename T>
+void PreluBackwardImpl(std::span<const T> x, std::span<const T> dy, std::span<T> dx,
+                       std::span<const T> w, size_t inner, std::span<double> dw) {
+  CheckSizes("prelu_backward", Op::prelu, {{"x", x.size()}, {"dy", dy.size()}, {"dx", dx.size()}});
+  const size_t c = w.size();
+  if (dw.size() != c) {
+    throw Error("activ::prelu_backward: weight has " + std::to_string(c) +
+                " channels but dweight has " + std::to_string(dw.size()));
+  }
+  if (c == 0 || inner == 0 || x.size() % (c * inner) != 0) {
+    throw Error("activ::prelu_backward: x has " + std::to_string(x.size()) +
+                " elements, not a multiple of channels (" + std::to_string(c) + ") * inner (" +
+                std::to_string(inner) + ")");
+  }
+  for (T v : w) CheckDomain(info(Op::prelu), info(Op::prelu).params[0], v);
+  std::fill(dw.begin(), dw.end(), 0.0);
+  for (size_t start = 0, ch = 0; start < x.size(); start += inner, ch = (ch + 1) % c) {
+    detail::Args a;
+    a.p[0] = static_cast<double>(w[ch]);
+    dw[ch] += detail::ParamGrad(Op::prelu, x.data() + start, dy.data() + start, inner, a);
+    detail::Backward(Op::prelu, x.data() + start, dy.data() + start, dx.data() + start, inner, a);
+  }
+}
+
+}  // namespace
+
+std::span<const OpInfo> all_ops() { return kOps; }
+
+const OpInfo& info(Op op) {
+  const auto i = static_cast<size_t>(op);
+  if (i >= kNumOps) throw Error("activ: invalid Op value " + std::to_string(i));
+  return kOps[i];
+}
+
+std::string_view name(Op op) { return info(op).name; }
+
+Op op_from_name(std::string_view n) {
+  for (const OpInfo& o : kOps) {
+    if (o.name == n) return o.op;
+  }
+  for (const Alias& a : kAliases) {
+    if (a.name == n) return a.op;
+  }
+  throw Error("activ: unknown function '" + std::string(n) + "'; valid names: " + ValidNames());
+}
+
+Params::Params(std::initializer_list<std::pair<std::string_view, double>> values) {
+  for (const auto& [n, v] : values) set(n, v);
+}
+
+Params& Params::set(std::string_view n, double value) {
+  for (auto& [k, v] : values_) {
+    if (k == n) {
+      v = value;
+      return *this;
+    }
+  }
+  values_.emplace_back(std::string(n), value);
+  return *this;
+}
+
+const double* Params::find(std::string_view n) const {
+  for (const auto& [k, v] : values_) {
+    if (k == n) return &v;
+  }
+  return nullptr;
+}
+
+ResolvedParams resolve(Op op, const Params& params) {
+  const OpInfo& o = info(op);
+  for (const auto& [k, v] : params.values()) {
+    const bool known = std::any_of(o.params.begin(), o.params.end(),
+                                   [&](const ParamInfo& p) { return p.name == k; });
+    if (!known) {
+      throw Error(std::string(o.name) + ": unknown parameter '" + k + "'; " + ParamNames(o));
+    }
+  }
+  ResolvedParams r;
+  for (size_t i = 0; i < o.params.size(); ++i) {
+    const ParamInfo& p = o.params[i];
+    const double* v = params.find(p.name);
+    if (!v && std::isnan(p.default_value)) {
+      throw Error(std::string(o.name) + ": parameter " + std::string(p.name) +
+                  " is required (it has no default)");
+    }
+    r.value[i] = v ? *v : p.default_value;
+    CheckDomain(o, p, r.value[i]);
+  }
+  CheckOrder(o, r);
+  return r;
+}
+
+void forward(Op op, std::span<const float> x, std::span<float> y, const Params& p) {
+  ForwardImpl(op, x, y, p);
+}
+void forward(Op op, std::span<const double> x, std::span<double> y, const Params& p) {
+  ForwardImpl(op, x, y, p);
+}
+void backward(Op op, std::span<const float> x, std::span<const float> dy, std::span<float> dx,
+              const Params& p, double* g) {
+  BackwardImpl(op, x, dy, dx, p, g);
+}
+void backward(Op op, std::span<const double> x, std::span<const double> dy,
+              std::span<double> dx, const Params& p, double* g) {
+  BackwardImpl(op, x, dy, dx, p, g);
+}
+void backward_from_y(Op op, std::span<const float> y, std::span<const float> dy,
+                     std::span<float> dx, const Params& p) {
+  BackwardFromYImpl(op, y, dy, dx, p);
+}
+void backward_from_y(Op op, std::span<const double> y, std::span<const double> dy,
+                     std::span<double> dx, const Params& p) {
+  BackwardFromYImpl(op, y, dy, dx, p);
+}
+void prelu(std::span<const float> x, std::span<float> y, std::span<const float> w, size_t inner) {
+  PreluImpl(x, y, w, inner);
+}
+void prelu(std::span<const double> x, std::span<double> y, std::span<const double> w,
+           size_t inner) {
+  PreluImpl(x, y, w, inner);
+}
+void prelu_backward(std::span<const float> x, std::span<const float> dy, std::span<float> dx,
+                    std::span<const float> w, size_t inner, std::span<double> dw) {
+  PreluBackwardImpl(x, dy, dx, w, inner, dw);
+}
+void prelu_backward(std::span<const double> x, std::span<const double> dy,
+                    std::span<double> dx, std::span<const double> w, size_t inner,
+                    std::span<double> dw) {
+  PreluBackwardImpl(x, dy, dx, w, inner, dw);
+}
+
+std::string_view simd_target() { return detail::TargetName(); }
+
+std::vector<std::string> compiled_targets() {
+  std::vector<std::string> names;
+  for (int64_t t : detail::CompiledTargets()) names.emplace_back(hwy::TargetName(t));
+  return names;
+}
+
+std::string_view version() { return ACTIV_VERSION; }
+
+}  // namespace activ

@@ -1,0 +1,12 @@
+// hardshrink: |x| > lambd ? x : 0. Included once per SIMD target by the generated all-inl.h, inside
+// namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
+struct hardshrink {
+  template <class D>
+  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+    return hn::IfThenElseZero(hn::Gt(hn::Abs(x), hn::Set(d, a.p[0])), x);
+  }
+  template <class D>
+  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+    return hn::IfThenElseZero(hn::Gt(hn::Abs(x), hn::Set(d, a.p[0])), dy);
+  }
+};

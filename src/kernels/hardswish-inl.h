@@ -1,0 +1,20 @@
+// hardswish: x*relu6(x+3)/6. Above 3 it returns x itself, so hardswish(3e38) does not overflow. Included once per SIMD target by the generated all-inl.h, inside
+// namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
+struct hardswish {
+  template <class D>
+  static Vec<D> Forward(D d, Vec<D> x, const Args&) {
+    const Vec<D> three = hn::Set(d, 3.0);
+    const Vec<D> r = hardtanh::Clamp(d, hn::Add(x, three), 0.0, 6.0);
+    const Vec<D> mid = MulProbability(d, x, hn::Div(r, hn::Set(d, 6.0)));
+    return hn::IfThenElse(hn::Ge(x, three), x, mid);
+  }
+  // 0 below -3, (2x+3)/6 on [-3, 3] (so -0.5 at -3 and 1.5 at 3), 1 above.
+  template <class D>
+  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
+    const Vec<D> three = hn::Set(d, 3.0);
+    const Vec<D> mid = hn::Div(hn::MulAdd(hn::Set(d, 2.0), x, three), hn::Set(d, 6.0));
+    Vec<D> g = hn::IfThenElse(hn::Gt(x, three), hn::Set(d, 1.0), mid);
+    g = hn::IfThenZeroElse(hn::Lt(x, hn::Neg(three)), g);
+    return hn::Mul(dy, g);
+  }
+};

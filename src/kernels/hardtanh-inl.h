@@ -1,0 +1,19 @@
+// hardtanh: clamp(x, min_val, max_val); the derivative is 0 at both ends. Included once per SIMD target by the generated all-inl.h, inside
+// namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
+struct hardtanh {
+  template <class D>
+  static Vec<D> Clamp(D d, Vec<D> x, double lo, double hi) {
+    return hn::Min(hn::Max(x, hn::Set(d, lo)), hn::Set(d, hi));
+  }
+  template <class D>
+  static Vec<D> Inside(D d, Vec<D> x, Vec<D> dy, double lo, double hi) {
+    const auto in = hn::And(hn::Gt(x, hn::Set(d, lo)), hn::Lt(x, hn::Set(d, hi)));
+    return hn::IfThenElseZero(in, dy);
+  }
+  template <class D>
+  static Vec<D> Forward(D d, Vec<D> x, const Args& a) { return Clamp(d, x, a.p[0], a.p[1]); }
+  template <class D>
+  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+    return Inside(d, x, dy, a.p[0], a.p[1]);
+  }
+};

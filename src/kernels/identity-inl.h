@@ -1,0 +1,10 @@
+// identity: y = x. Included once per SIMD target by the generated all-inl.h, inside
+// namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
+struct identity {
+  template <class D>
+  static Vec<D> Forward(D, Vec<D> x, const Args&) { return x; }
+  template <class D>
+  static Vec<D> Backward(D, Vec<D>, Vec<D> dy, const Args&) { return dy; }
+  template <class D>
+  static Vec<D> BackwardFromY(D, Vec<D>, Vec<D> dy, const Args&) { return dy; }
+};

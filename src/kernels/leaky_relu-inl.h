@@ -1,0 +1,17 @@
+// leaky_relu: x > 0 ? x : a*x; leaky_relu'(0) = a. Included once per SIMD target by the generated all-inl.h, inside
+// namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
+struct leaky_relu {
+  template <class D>
+  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+    return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), x, hn::Mul(hn::Set(d, a.p[0]), x));
+  }
+  template <class D>
+  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+    return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), dy, hn::Mul(hn::Set(d, a.p[0]), dy));
+  }
+  // y > 0 exactly where x > 0 because the slope is checked to be >= 0 for this direction.
+  template <class D>
+  static Vec<D> BackwardFromY(D d, Vec<D> y, Vec<D> dy, const Args& a) {
+    return Backward(d, y, dy, a);
+  }
+};

@@ -1,0 +1,181 @@
+// Double-precision vector math used by every kernel. Included once per SIMD target inside
+// namespace activ::HWY_NAMESPACE::kernels by src/kernels/all-inl.h (generated).
+//
+// Why double: the float32 kernels evaluate in double and round once on store. With the
+// primitives below accurate to a few double ULP, the float32 result is within 0.5 ULP plus
+// ~2^-28 ULP of the exact value, so float32 is faithfully rounded everywhere, tails included,
+// without special float32 range reductions. float64 inherits the same code; its accuracy is
+// measured per function in docs/ACCURACY.md.
+//
+// Conventions: D is a double descriptor, V = hn::Vec<D>. No SIMD constants at namespace scope
+// (they would break runtime dispatch): constants are built inside each function.
+
+using hn::Vec;
+
+// Polynomial c[0] + c[1] x + ... + c[N-1] x^(N-1), Horner with FMA.
+template <class D, size_t N>
+HWY_INLINE Vec<D> Poly(D d, Vec<D> x, const double (&c)[N]) {
+  Vec<D> p = hn::Set(d, c[N - 1]);
+  for (size_t i = N - 1; i-- > 0;) p = hn::MulAdd(p, x, hn::Set(d, c[i]));
+  return p;
+}
+
+// 2^n for integer-valued n in [-1022, 1023], built in the exponent field.
+template <class D>
+HWY_INLINE Vec<D> Pow2I(D d, hn::Vec<hn::RebindToSigned<D>> n) {
+  const hn::RebindToSigned<D> di;
+  return hn::BitCast(d, hn::ShiftLeft<52>(hn::Add(n, hn::Set(di, 1023))));
+}
+
+// Rounds x/ln2 to an integer with one FMA and a "magic bias": the sum lands in [2^52, 2^53),
+// where the spacing is 1, so the low mantissa bits hold the integer. Returns n as double and
+// as int64. Valid for |x/ln2| < 2^50.
+template <class D>
+HWY_INLINE Vec<D> RoundLog2e(D d, Vec<D> x, hn::Vec<hn::RebindToSigned<D>>* ni) {
+  const hn::RebindToSigned<D> di;
+  const Vec<D> magic = hn::Set(d, 0x1.8p52);
+  const Vec<D> t = hn::MulAdd(x, hn::Set(d, 0x1.71547652b82fep0), magic);
+  *ni = hn::Sub(hn::BitCast(di, t), hn::BitCast(di, magic));
+  return hn::Sub(t, magic);
+}
+
+// e^r - 1 - r on |r| <= 0.35 (Taylor to degree 13; truncation below 2^-60 relative to r).
+template <class D>
+HWY_INLINE Vec<D> Expm1Core(D d, Vec<D> r) {
+  static constexpr double kInvFact[12] = {
+      1.0 / 2,        1.0 / 6,          1.0 / 24,          1.0 / 120,
+      1.0 / 720,      1.0 / 5040,       1.0 / 40320,       1.0 / 362880,
+      1.0 / 3628800,  1.0 / 39916800,   1.0 / 479001600,   1.0 / 6227020800,
+  };
+  return hn::Mul(hn::Mul(r, r), Poly(d, r, kInvFact));
+}
+
+// e^x for all x; subnormal results are rounded once. Max error about 1 ULP.
+template <class D>
+HWY_INLINE Vec<D> Exp(D d, Vec<D> x) {
+  const hn::RebindToSigned<D> di;
+  // Below -745.2 the result rounds to 0; above 709.79 it overflows.
+  const Vec<D> xc = hn::Min(hn::Max(x, hn::Set(d, -746.0)), hn::Set(d, 710.0));
+  hn::Vec<decltype(di)> ni;
+  const Vec<D> n = RoundLog2e(d, xc, &ni);
+  // Cody-Waite: ln2_hi has 32 significant bits, so n*ln2_hi is exact for |n| < 2^21.
+  Vec<D> r = hn::NegMulAdd(n, hn::Set(d, 0x1.62e42fefa3800p-1), xc);
+  r = hn::NegMulAdd(n, hn::Set(d, 0x1.ef35793c76730p-45), r);
+  const Vec<D> p = hn::Add(hn::Add(Expm1Core(d, r), r), hn::Set(d, 1.0));
+  // 2^n as two factors so that n in [-1076, 1024] neither overflows nor flushes early;
+  // the second multiply is the only rounding of a subnormal result.
+  const auto n1 = hn::ShiftRight<1>(ni);
+  const auto n2 = hn::Sub(ni, n1);
+  Vec<D> y = hn::Mul(hn::Mul(p, Pow2I(d, n1)), Pow2I(d, n2));
+  y = hn::IfThenElse(hn::Gt(x, hn::Set(d, 709.8)), hn::Inf(d), y);
+  return hn::IfThenElse(hn::IsNaN(x), x, y);
+}
+
+// e^x - 1, accurate near 0 (no cancellation): n = 0 there, and the result is r + Expm1Core(r).
+template <class D>
+HWY_INLINE Vec<D> Expm1(D d, Vec<D> x) {
+  const hn::RebindToSigned<D> di;
+  // Below -40, e^x - 1 rounds to -1; n is capped at 1023 so 2^n stays finite.
+  const Vec<D> xc = hn::Min(hn::Max(x, hn::Set(d, -40.0)), hn::Set(d, 709.0));
+  hn::Vec<decltype(di)> ni;
+  const Vec<D> n = RoundLog2e(d, xc, &ni);
+  Vec<D> r = hn::NegMulAdd(n, hn::Set(d, 0x1.62e42fefa3800p-1), xc);
+  r = hn::NegMulAdd(n, hn::Set(d, 0x1.ef35793c76730p-45), r);
+  const Vec<D> pm1 = hn::Add(r, Expm1Core(d, r));
+  const Vec<D> s = Pow2I(d, ni);
+  Vec<D> y = hn::MulAdd(s, pm1, hn::Sub(s, hn::Set(d, 1.0)));
+  // 709 < x: e^x - 1 equals e^x in double.
+  y = hn::IfThenElse(hn::Gt(x, hn::Set(d, 709.0)), Exp(d, x), y);
+  // Keep the sign of zero and let NaN through.
+  y = hn::IfThenElse(hn::Eq(x, hn::Zero(d)), x, y);
+  return hn::IfThenElse(hn::IsNaN(x), x, y);
+}
+
+// log(1 + x), accurate near 0. Error about 1 ULP.
+template <class D>
+HWY_INLINE Vec<D> Log1p(D d, Vec<D> x) {
+  const hn::RebindToSigned<D> di;
+  const Vec<D> one = hn::Set(d, 1.0);
+  const Vec<D> u = hn::Add(one, x);
+  // u = 1 + x rounded; c/u is the first-order correction for that rounding.
+  const Vec<D> c = hn::Div(hn::Sub(x, hn::Sub(u, one)), u);
+  // u = 2^k * m with m in [sqrt(2)/2, sqrt(2)).
+  auto bits = hn::Add(hn::BitCast(di, u),
+                      hn::Set(di, int64_t{0x3ff0000000000000} - int64_t{0x3fe6a09e667f3bcd}));
+  const auto k = hn::Sub(hn::ShiftRight<52>(bits), hn::Set(di, 1023));
+  bits = hn::Add(hn::And(bits, hn::Set(di, int64_t{0x000fffffffffffff})),
+                 hn::Set(di, int64_t{0x3fe6a09e667f3bcd}));
+  const Vec<D> f = hn::Sub(hn::BitCast(d, bits), one);
+  const Vec<D> dk = hn::ConvertTo(d, k);
+  // log(1+f) = f - hfsq + s*(hfsq + R(s^2)) with s = f/(2+f), R the atanh series
+  // sum_{j>=1} 2 z^j/(2j+1); |s| <= 0.1716, so ten terms leave < 2^-60.
+  static constexpr double kAtanh[10] = {2.0 / 3,  2.0 / 5,  2.0 / 7,  2.0 / 9,  2.0 / 11,
+                                        2.0 / 13, 2.0 / 15, 2.0 / 17, 2.0 / 19, 2.0 / 21};
+  const Vec<D> s = hn::Div(f, hn::Add(hn::Set(d, 2.0), f));
+  const Vec<D> z = hn::Mul(s, s);
+  const Vec<D> R = hn::Mul(z, Poly(d, z, kAtanh));
+  const Vec<D> hfsq = hn::Mul(hn::Set(d, 0.5), hn::Mul(f, f));
+  const Vec<D> lo = hn::MulAdd(dk, hn::Set(d, 0x1.ef35793c76730p-45), c);
+  Vec<D> y = hn::MulAdd(s, hn::Add(hfsq, R), lo);
+  y = hn::Sub(hn::Sub(hfsq, y), f);
+  y = hn::MulSub(dk, hn::Set(d, 0x1.62e42fefa3800p-1), y);
+  // Special cases: log1p(+-0) = +-0, log1p(-1) = -inf, x < -1 gives NaN, +inf stays.
+  y = hn::IfThenElse(hn::Eq(x, hn::Zero(d)), x, y);
+  y = hn::IfThenElse(hn::Eq(x, hn::Inf(d)), x, y);
+  y = hn::IfThenElse(hn::Eq(x, hn::Set(d, -1.0)), hn::Neg(hn::Inf(d)), y);
+  y = hn::IfThenElse(hn::Lt(x, hn::Set(d, -1.0)), hn::Set(d, NAN), y);
+  return hn::IfThenElse(hn::IsNaN(x), x, y);
+}
+
+// tanh x = expm1(2|x|) / (expm1(2|x|) + 2) with the sign of x; beyond |x| = 20 it is +-1 in
+// double. Error about 2 ULP.
+template <class D>
+HWY_INLINE Vec<D> Tanh(D d, Vec<D> x) {
+  const Vec<D> ax = hn::Min(hn::Abs(x), hn::Set(d, 20.0));
+  const Vec<D> em = Expm1(d, hn::Add(ax, ax));
+  const Vec<D> t = hn::Div(em, hn::Add(em, hn::Set(d, 2.0)));
+  const Vec<D> y = hn::CopySign(t, x);
+  return hn::IfThenElse(hn::IsNaN(x), x, y);
+}
+
+// e^-|x| and the two sigmoid branches that avoid overflow and cancellation:
+// sigmoid(x) = 1/(1+e) for x >= 0 and e/(1+e) for x < 0.
+template <class D>
+struct SigmoidParts {
+  Vec<D> e;        // e^-|x|
+  Vec<D> inv_1pe;  // 1/(1+e)
+  Vec<D> sigmoid;  // sigmoid(x)
+};
+
+template <class D>
+HWY_INLINE SigmoidParts<D> Sigmoid(D d, Vec<D> x) {
+  SigmoidParts<D> s;
+  s.e = Exp(d, hn::Neg(hn::Abs(x)));
+  s.inv_1pe = hn::Div(hn::Set(d, 1.0), hn::Add(hn::Set(d, 1.0), s.e));
+  s.sigmoid = hn::IfThenElse(hn::Lt(x, hn::Zero(d)), hn::Mul(s.e, s.inv_1pe), s.inv_1pe);
+  return s;
+}
+
+// sigmoid(x) * (1 - sigmoid(x)) = e^-|x| / (1 + e^-|x|)^2, free of cancellation.
+template <class D>
+HWY_INLINE Vec<D> SigmoidDerivative(const SigmoidParts<D>& s) {
+  return hn::Mul(s.e, hn::Mul(s.inv_1pe, s.inv_1pe));
+}
+
+// Applies a scalar double function lane by lane. Used for the few functions (erfc) whose vector
+// form is not written yet; see docs/ACCURACY.md for what this costs in speed.
+template <class D, class F>
+HWY_INLINE Vec<D> Lanewise(D d, Vec<D> x, F f) {
+  HWY_ALIGN double buf[hn::MaxLanes(d)];
+  hn::Store(x, d, buf);
+  for (size_t i = 0; i < hn::Lanes(d); ++i) buf[i] = f(buf[i]);
+  return hn::Load(d, buf);
+}
+
+// x * s where s is a factor in [0, 1] (a probability): exact zero factors give a signed zero
+// even for infinite x, which is the limit of every x*sigmoid-shaped function at -inf.
+template <class D>
+HWY_INLINE Vec<D> MulProbability(D d, Vec<D> x, Vec<D> s) {
+  const Vec<D> y = hn::Mul(x, s);
+  return hn::IfThenElse(hn::Eq(s, hn::Zero(d)), hn::CopySign(hn::Zero(d), x), y);
+}

@@ -1,0 +1,15 @@
+// prelu: leaky_relu with a trainable slope (per channel through activ::prelu). Included once per SIMD target by the generated all-inl.h, inside
+// namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
+struct prelu {
+  template <class D>
+  static Vec<D> Forward(D d, Vec<D> x, const Args& a) { return leaky_relu::Forward(d, x, a); }
+  template <class D>
+  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+    return leaky_relu::Backward(d, x, dy, a);
+  }
+  // d/dweight = x where x <= 0.
+  template <class D>
+  static Vec<D> ParamGrad(D d, Vec<D> x, Vec<D> dy, const Args&) {
+    return hn::IfThenZeroElse(hn::Gt(x, hn::Zero(d)), hn::Mul(x, dy));
+  }
+};

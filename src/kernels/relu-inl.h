@@ -1,0 +1,16 @@
+// relu: max(0, x); relu'(0) = 0. Included once per SIMD target by the generated all-inl.h, inside
+// namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
+struct relu {
+  template <class D>
+  static Vec<D> Forward(D d, Vec<D> x, const Args&) {
+    return hn::IfThenZeroElse(hn::Le(x, hn::Zero(d)), x);
+  }
+  template <class D>
+  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
+    return hn::IfThenZeroElse(hn::Le(x, hn::Zero(d)), dy);
+  }
+  template <class D>
+  static Vec<D> BackwardFromY(D d, Vec<D> y, Vec<D> dy, const Args& a) {
+    return Backward(d, y, dy, a);
+  }
+};

@@ -1,0 +1,29 @@
+// silu / swish: x*sigmoid(beta x), beta constant or trainable. Included once per SIMD target by the generated all-inl.h, inside
+// namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
+struct silu {
+  template <class D>
+  static Vec<D> ForwardBeta(D d, Vec<D> x, double beta) {
+    return MulProbability(d, x, Sigmoid(d, hn::Mul(hn::Set(d, beta), x)).sigmoid);
+  }
+  // d/dx = s + bx*s'(bx). Where s' is exactly 0 the product is 0, also for infinite bx.
+  template <class D>
+  static Vec<D> BackwardBeta(D d, Vec<D> x, Vec<D> dy, double beta) {
+    const Vec<D> bx = hn::Mul(hn::Set(d, beta), x);
+    const SigmoidParts<D> s = Sigmoid(d, bx);
+    const Vec<D> ds = SigmoidDerivative(s);
+    const Vec<D> term = hn::IfThenZeroElse(hn::Eq(ds, hn::Zero(d)), hn::Mul(bx, ds));
+    return hn::Mul(dy, hn::Add(s.sigmoid, term));
+  }
+  template <class D>
+  static Vec<D> Forward(D d, Vec<D> x, const Args& a) { return ForwardBeta(d, x, a.p[0]); }
+  template <class D>
+  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+    return BackwardBeta(d, x, dy, a.p[0]);
+  }
+  // d/dbeta = x^2 * s'(bx).
+  template <class D>
+  static Vec<D> ParamGrad(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+    const Vec<D> ds = SigmoidDerivative(Sigmoid(d, hn::Mul(hn::Set(d, a.p[0]), x)));
+    return hn::IfThenZeroElse(hn::Eq(ds, hn::Zero(d)), hn::Mul(hn::Mul(hn::Mul(x, x), ds), dy));
+  }
+};

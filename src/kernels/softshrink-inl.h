@@ -1,0 +1,14 @@
+// softshrink: x > l ? x-l : x < -l ? x+l : 0. Included once per SIMD target by the generated all-inl.h, inside
+// namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
+struct softshrink {
+  template <class D>
+  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+    const Vec<D> l = hn::Set(d, a.p[0]);
+    const Vec<D> shifted = hn::Sub(x, hn::CopySign(l, x));
+    return hn::IfThenElseZero(hn::Gt(hn::Abs(x), l), shifted);
+  }
+  template <class D>
+  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+    return hardshrink::Backward(d, x, dy, a);
+  }
+};

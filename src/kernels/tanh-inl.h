@@ -1,0 +1,20 @@
+// tanh. Included once per SIMD target by the generated all-inl.h, inside
+// namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
+struct tanh {
+  template <class D>
+  static Vec<D> Forward(D d, Vec<D> x, const Args&) { return Tanh(d, x); }
+  // 1 - tanh^2 x = 4e/(1+e)^2 with e = e^-2|x|: no cancellation where tanh is near +-1.
+  template <class D>
+  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
+    const Vec<D> ax = hn::Abs(x);
+    const Vec<D> e = Exp(d, hn::Neg(hn::Add(ax, ax)));
+    const Vec<D> inv = hn::Div(hn::Set(d, 1.0), hn::Add(hn::Set(d, 1.0), e));
+    return hn::Mul(dy, hn::Mul(hn::Mul(hn::Set(d, 4.0), e), hn::Mul(inv, inv)));
+  }
+  // (1 - y)(1 + y) is exact in double for a float y.
+  template <class D>
+  static Vec<D> BackwardFromY(D d, Vec<D> y, Vec<D> dy, const Args&) {
+    const Vec<D> one = hn::Set(d, 1.0);
+    return hn::Mul(dy, hn::Mul(hn::Sub(one, y), hn::Add(one, y)));
+  }
+};

@@ -1,0 +1,387 @@
+// Every registry line, every compiled SIMD target the CPU runs, float32 and float64: forward,
+// backward and backward from y against the long double reference, special values, lengths and
+// alignments, in-place calls, and the properties the registry declares.
+#include <gtest/gtest.h>
+#include <hwy/targets.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "activ/activ.h"
+#include "dispatch.h"
+#include "inputs.h"
+#include "measure.h"
+#include "reference.h"
+#include "ulp.h"
+
+namespace activ {
+namespace {
+
+using ref::Direction;
+
+// Runs fn once per compiled target that this CPU supports, with dispatch forced to it.
+void ForEachTarget(const std::function<void(const char*)>& fn) {
+  hwy::SetSupportedTargetsForTest(0);
+  const int64_t supported = hwy::SupportedTargets();
+  int ran = 0;
+  for (int64_t t : detail::CompiledTargets()) {
+    if (!(supported & t)) continue;
+    hwy::SetSupportedTargetsForTest(t);
+    ASSERT_EQ(simd_target(), std::string_view(hwy::TargetName(t)));
+    fn(hwy::TargetName(t));
+    ++ran;
+  }
+  hwy::SetSupportedTargetsForTest(0);
+  ASSERT_GE(ran, 2) << "expected at least one SIMD target and the scalar fallback";
+}
+
+// The documented bounds (docs/ACCURACY.md lists the measured values).
+constexpr double kF32ForwardUlp = 1.0;
+constexpr double kF64ForwardUlp = 4.0;
+constexpr double kBackwardUlp = 2.0;  // with the absolute 2^-p |dy| alternative
+
+double ForwardBound(Op, bool is_float) { return is_float ? kF32ForwardUlp : kF64ForwardUlp; }
+
+class OpTest : public ::testing::TestWithParam<Op> {};
+
+std::string ParamsText(const Params& p) {
+  std::string s;
+  for (const auto& [k, v] : p.values()) s += " " + k + "=" + std::to_string(v);
+  return s.empty() ? " (defaults)" : s;
+}
+
+template <typename T>
+void CheckAccuracy(Op op, size_t count) {
+  const std::vector<T> xs = ref::SweepInputs<T>(count);
+  const bool is_float = sizeof(T) == 4;
+  for (const Params& params : ref::TestParams(op)) {
+    ForEachTarget([&](const char* target) {
+      SCOPED_TRACE(std::string(target) + ParamsText(params));
+      const ref::Stats f = ref::Measure<T>(op, Direction::kForward, xs, params);
+      EXPECT_LE(f.max_ulp, ForwardBound(op, is_float)) << "forward, worst at x = " << f.worst_x;
+      const ref::Stats b = ref::Measure<T>(op, Direction::kBackward, xs, params);
+      EXPECT_LE(b.max_ulp, kBackwardUlp) << "backward, worst at x = " << b.worst_x;
+      if (info(op).flags & kFromY) {
+        const ref::Stats by = ref::Measure<T>(op, Direction::kBackwardFromY, xs, params);
+        EXPECT_LE(by.max_ulp, kBackwardUlp) << "backward_from_y, worst at x = " << by.worst_x;
+      }
+    });
+  }
+}
+
+TEST_P(OpTest, Float32MatchesReference) { CheckAccuracy<float>(GetParam(), 1 << 20); }
+TEST_P(OpTest, Float64MatchesReference) { CheckAccuracy<double>(GetParam(), 1 << 18); }
+
+// The trainable parameter's gradient is a sum; it is compared with the reference sum relative to
+// the sum of magnitudes, which is what a double accumulation can promise.
+TEST_P(OpTest, ParamGradMatchesReference) {
+  const Op op = GetParam();
+  if (!(info(op).flags & kParamGrad)) GTEST_SKIP() << "no trainable parameter";
+  std::vector<float> xs;
+  for (int i = 0; i < 1000; ++i) xs.push_back(static_cast<float>(-8.0 + 16.0 * i / 999.0));
+  std::vector<float> dy(xs.size()), dx(xs.size());
+  for (size_t i = 0; i < xs.size(); ++i) dy[i] = ref::UpstreamGradient<float>(i);
+  for (const Params& params : ref::TestParams(op)) {
+    const std::vector<double> p = ref::KernelParams<float>(op, params);
+    long double sum = 0, mag = 0;
+    for (size_t i = 0; i < xs.size(); ++i) {
+      const long double t = dy[i] * ref::param_derivative(op, xs[i], p.data());
+      sum += t;
+      mag += std::fabs(t);
+    }
+    ASSERT_GT(mag, 0) << "the check must see non-zero terms";
+    ForEachTarget([&](const char* target) {
+      double g = NAN;
+      backward(op, xs, dy, dx, params, &g);
+      EXPECT_NEAR(g, static_cast<double>(sum), 1e-12 * static_cast<double>(mag)) << target;
+    });
+  }
+}
+
+// Every length up to four vectors (tails of every size) and some large ones, from misaligned
+// start positions, out of place and in place: all must equal the same call on aligned data.
+template <typename T>
+void CheckLengths(Op op) {
+  const Params params = ref::TestParams(op)[0];
+  std::vector<T> base(5000 + 16);
+  for (size_t i = 0; i < base.size(); ++i) {
+    base[i] = static_cast<T>(std::sin(0.37 * static_cast<double>(i)) * 12.0);
+  }
+  std::vector<T> dy(base.size());
+  for (size_t i = 0; i < dy.size(); ++i) dy[i] = ref::UpstreamGradient<T>(i);
+  ForEachTarget([&](const char* target) {
+    SCOPED_TRACE(target);
+    const size_t max_lanes = 16;  // AVX-512 doubles are 8; leave room
+    std::vector<size_t> lengths;
+    for (size_t n = 0; n <= 4 * max_lanes + 3; ++n) lengths.push_back(n);
+    for (size_t n : {size_t{255}, size_t{1000}, size_t{4097}}) lengths.push_back(n);
+    for (size_t offset = 0; offset < 4; ++offset) {
+      std::span<const T> x_all(base.data() + offset, base.size() - offset);
+      std::span<const T> dy_all(dy.data() + offset, dy.size() - offset);
+      // Element-by-element results: one call per element cannot share vector lanes.
+      for (size_t n : lengths) {
+        std::span<const T> x = x_all.first(n);
+        std::vector<T> y(n), one(1), dx(n);
+        forward(op, x, y, params);
+        backward(op, x, dy_all.first(n), dx, params);
+        for (size_t i = 0; i < n; ++i) {
+          forward(op, x.subspan(i, 1), one, params);
+          ASSERT_TRUE(std::memcmp(&one[0], &y[i], sizeof(T)) == 0) << "n=" << n << " i=" << i;
+        }
+        // In place: y aliases x, dx aliases dy.
+        std::vector<T> inplace(x.begin(), x.end());
+        forward(op, inplace, inplace, params);
+        ASSERT_TRUE(std::equal(inplace.begin(), inplace.end(), y.begin(), [](T a, T b) {
+          return std::memcmp(&a, &b, sizeof(T)) == 0;
+        })) << "in place, n=" << n;
+        std::vector<T> g(dy_all.begin(), dy_all.begin() + static_cast<std::ptrdiff_t>(n));
+        backward(op, x, g, g, params);
+        ASSERT_TRUE(std::equal(g.begin(), g.end(), dx.begin(), [](T a, T b) {
+          return std::memcmp(&a, &b, sizeof(T)) == 0;
+        })) << "backward in place, n=" << n;
+      }
+    }
+  });
+}
+
+TEST_P(OpTest, AllLengthsAlignmentsAndInPlaceFloat32) { CheckLengths<float>(GetParam()); }
+TEST_P(OpTest, AllLengthsAlignmentsAndInPlaceFloat64) { CheckLengths<double>(GetParam()); }
+
+// The reference derivative agrees with central differences of the reference, away from kinks
+// (a kink shows as a jump of f' across the difference interval, and those points are skipped).
+TEST_P(OpTest, ReferenceDerivativeMatchesFiniteDifferences) {
+  const Op op = GetParam();
+  for (const Params& params : ref::TestParams(op)) {
+    const std::vector<double> p = ref::KernelParams<double>(op, params);
+    int checked = 0;
+    for (int i = 0; i <= 2000; ++i) {
+      const long double x = -10.0L + 20.0L * i / 2000.0L + 1e-4L;
+      const long double h = 1e-6L;
+      const long double d_lo = ref::derivative(op, x - h, p.data());
+      const long double d_hi = ref::derivative(op, x + h, p.data());
+      if (std::fabs(d_hi - d_lo) > 1e-3L * (1 + std::fabs(d_lo))) continue;
+      const long double fd =
+          (ref::forward(op, x + h, p.data()) - ref::forward(op, x - h, p.data())) / (2 * h);
+      const long double d = ref::derivative(op, x, p.data());
+      EXPECT_NEAR(static_cast<double>(fd), static_cast<double>(d), 1e-7 * (1 + std::fabs(static_cast<double>(d))))
+          << "x = " << static_cast<double>(x) << ParamsText(params);
+      ++checked;
+    }
+    EXPECT_GT(checked, 1500);
+  }
+}
+
+// Declared properties: range, symmetry, monotonicity, on the float32 sweep.
+TEST_P(OpTest, RegistryPropertiesHold) {
+  const Op op = GetParam();
+  const OpInfo& o = info(op);
+  const Params params = ref::TestParams(op)[0];
+  std::vector<float> xs = ref::SweepInputs<float>(1 << 16);
+  std::erase_if(xs, [](float v) { return std::isnan(v); });
+  std::sort(xs.begin(), xs.end());
+  std::vector<float> y(xs.size()), ny(xs.size()), neg(xs.size());
+  for (size_t i = 0; i < xs.size(); ++i) neg[i] = -xs[i];
+  ForEachTarget([&](const char* target) {
+    SCOPED_TRACE(target);
+    forward(op, xs, y, params);
+    forward(op, neg, ny, params);
+    for (size_t i = 0; i < xs.size(); ++i) {
+      if (op != Op::threshold) {  // its range depends on the required parameters
+        ASSERT_GE(y[i], o.range_lo) << "x = " << xs[i];
+        ASSERT_LE(y[i], o.range_hi) << "x = " << xs[i];
+      }
+      if (o.flags & kOdd) {
+        ASSERT_EQ(ny[i], -y[i]) << "x = " << xs[i];
+      }
+      if ((o.flags & kMonotone) && i > 0) {
+        // Faithful rounding may step back by one ULP of the output, never more.
+        const float tol = std::nextafter(std::fabs(y[i - 1]), INFINITY) - std::fabs(y[i - 1]);
+        ASSERT_GE(y[i], y[i - 1] - tol) << "not monotone at x = " << xs[i];
+      }
+      if (op == Op::sigmoid) {
+        ASSERT_NEAR(static_cast<double>(y[i]) + ny[i], 1.0, 0x1p-24) << "x = " << xs[i];
+      }
+    }
+  });
+}
+
+INSTANTIATE_TEST_SUITE_P(Registry, OpTest,
+                         ::testing::ValuesIn([] {
+                           std::vector<Op> ops;
+                           for (const OpInfo& o : all_ops()) ops.push_back(o.op);
+                           return ops;
+                         }()),
+                         [](const ::testing::TestParamInfo<Op>& i) {
+                           return std::string(name(i.param));
+                         });
+
+// The spec's limits and tails, stated as numbers.
+TEST(SpecValues, LimitsAndTails) {
+  auto f = [](const char* fn, float x, const Params& p = {}) {
+    std::vector<float> in{x}, out(1);
+    forward(op_from_name(fn), in, out, p);
+    return out[0];
+  };
+  const float inf = INFINITY;
+  ForEachTarget([&](const char* target) {
+    SCOPED_TRACE(target);
+    EXPECT_EQ(f("sigmoid", -inf), 0.0f);
+    EXPECT_EQ(f("softplus", -inf), 0.0f);
+    EXPECT_EQ(f("logsigmoid", inf), 0.0f);
+    EXPECT_TRUE(std::signbit(f("logsigmoid", inf)));
+    for (const char* fn : {"silu", "gelu", "gelu_tanh", "mish", "quick_gelu", "hardswish"}) {
+      EXPECT_EQ(f(fn, -inf), 0.0f) << fn;
+      EXPECT_EQ(f(fn, inf), inf) << fn;
+    }
+    EXPECT_EQ(f("hardswish", 3e38f), 3e38f);
+    EXPECT_EQ(f("softplus", 1e30f), 1e30f);
+    EXPECT_EQ(f("relu", NAN) != f("relu", NAN), true) << "relu(NaN) must be NaN";
+    EXPECT_NEAR(f("silu", -88.0f), -5.3e-37f, 0.05e-37f);
+    EXPECT_NEAR(f("elu", -1e-30f), -1e-30f, 1e-37f);
+    EXPECT_NEAR(f("gelu", -10.0f), -7.62e-23f, 0.01e-23f);
+    EXPECT_NEAR(f("sigmoid", -100.0f), 3.7e-44f, 0.1e-44f);
+    EXPECT_GT(f("sigmoid", -100.0f), 0.0f) << "sigmoid(-100) is a subnormal, not 0";
+  });
+}
+
+// Kink values are part of the contract: exact, on every target.
+TEST(SpecValues, KinkDerivatives) {
+  auto g = [](const char* fn, float x, const Params& p = {}) {
+    std::vector<float> in{x}, dy{1.0f}, out(1);
+    backward(op_from_name(fn), in, dy, out, p);
+    return out[0];
+  };
+  ForEachTarget([&](const char* target) {
+    SCOPED_TRACE(target);
+    EXPECT_EQ(g("relu", 0), 0.0f);
+    EXPECT_EQ(g("leaky_relu", 0), 0.01f);
+    EXPECT_EQ(g("elu", 0, {{"alpha", 0.5}}), 0.5f);
+    EXPECT_FLOAT_EQ(g("selu", 0), 1.0507009873554805f * 1.6732632423543772f);
+    EXPECT_EQ(g("hardtanh", -1), 0.0f);
+    EXPECT_EQ(g("hardtanh", 1), 0.0f);
+    EXPECT_EQ(g("relu6", 0), 0.0f);
+    EXPECT_EQ(g("relu6", 6), 0.0f);
+    EXPECT_EQ(g("hardsigmoid", -3), 0.0f);
+    EXPECT_EQ(g("hardsigmoid", 3), 0.0f);
+    EXPECT_EQ(g("hardswish", -3), -0.5f);
+    EXPECT_EQ(g("hardswish", 3), 1.5f);
+    EXPECT_EQ(g("threshold", 0.5f, {{"threshold", 0.5}, {"value", 2}}), 0.0f);
+    EXPECT_EQ(g("hardshrink", 0.5f), 0.0f);
+    EXPECT_EQ(g("hardshrink", -0.5f), 0.0f);
+  });
+}
+
+TEST(SpecValues, NanInNanOutEveryDirection) {
+  for (const OpInfo& o : all_ops()) {
+    const Params p = ref::TestParams(o.op)[0];
+    std::vector<float> x{NAN, 1.0f}, dy{1.0f, NAN}, out(2);
+    forward(o.op, x, out, p);
+    EXPECT_TRUE(std::isnan(out[0])) << o.name;
+    backward(o.op, x, dy, out, p);
+    EXPECT_TRUE(std::isnan(out[0])) << o.name << " backward, NaN x";
+    EXPECT_TRUE(std::isnan(out[1])) << o.name << " backward, NaN dy";
+    if (o.flags & kFromY) {
+      backward_from_y(o.op, x, dy, out, p);
+      EXPECT_TRUE(std::isnan(out[0])) << o.name << " backward_from_y";
+    }
+  }
+}
+
+TEST(Prelu, PerChannelSlopesAndTheirGradient) {
+  // [outer=2, channels=3, inner=4]
+  const std::vector<float> w = {0.1f, -0.2f, 0.3f};
+  std::vector<float> x(24), y(24), dy(24), dx(24);
+  for (size_t i = 0; i < x.size(); ++i) {
+    x[i] = static_cast<float>(i % 5) - 2.5f;
+    dy[i] = ref::UpstreamGradient<float>(i);
+  }
+  std::vector<double> dw(3);
+  prelu(x, y, w, 4);
+  prelu_backward(x, dy, dx, w, 4, dw);
+  std::vector<double> expect_dw(3, 0.0);
+  for (size_t i = 0; i < x.size(); ++i) {
+    const size_t c = (i / 4) % 3;
+    EXPECT_EQ(y[i], x[i] > 0 ? x[i] : w[c] * x[i]) << i;
+    EXPECT_EQ(dx[i], x[i] > 0 ? dy[i] : w[c] * dy[i]) << i;
+    if (x[i] <= 0) expect_dw[c] += static_cast<double>(x[i]) * dy[i];
+  }
+  for (size_t c = 0; c < 3; ++c) EXPECT_NEAR(dw[c], expect_dw[c], 1e-12) << c;
+  EXPECT_THROW(prelu(x, y, w, 5), Error);
+}
+
+TEST(Rrelu, TrainingDrawsSlopesInRangeAndBackwardReusesThem) {
+  const Params p = {{"training", 1}, {"seed", 7}};
+  std::vector<float> x(1000, -1.0f), y(1000), dy(1000, 1.0f), dx(1000);
+  forward(Op::rrelu, x, y, p);
+  backward(Op::rrelu, x, dy, dx, p);
+  float lo = 1, hi = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    EXPECT_EQ(dx[i], -y[i]) << "backward must use the forward's slope at " << i;
+    lo = std::min(lo, -y[i]);
+    hi = std::max(hi, -y[i]);
+  }
+  EXPECT_GE(lo, 0.125f);
+  EXPECT_LE(hi, 1.0f / 3.0f);
+  EXPECT_GT(hi - lo, 0.15f) << "slopes should spread over [lower, upper]";
+  std::vector<float> y2(1000);
+  forward(Op::rrelu, x, y2, {{"training", 1}, {"seed", 8}});
+  EXPECT_NE(y, y2) << "another seed, other slopes";
+}
+
+// Errors: one type, a message that says what was wrong, and outputs left untouched.
+std::string ErrorOf(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(Errors, MessagesNameTheProblem) {
+  std::vector<float> x(4, 1.0f), y(3, 7.0f), y4(4, 7.0f), dy(4, 1.0f);
+  EXPECT_EQ(ErrorOf([&] { gelu(x, y); }),
+            "activ::forward(gelu): x has 4 elements but y has 3");
+  EXPECT_EQ(y, std::vector<float>(3, 7.0f)) << "output must be untouched";
+  EXPECT_NE(ErrorOf([&] { op_from_name("gelu_fast"); }).find("valid names: identity, sigmoid"),
+            std::string::npos);
+  EXPECT_EQ(op_from_name("swish"), Op::silu);
+  EXPECT_EQ(ErrorOf([&] { elu(x, y4, {{"beta", 1}}); }),
+            "elu: unknown parameter 'beta'; its parameters are alpha");
+  EXPECT_EQ(ErrorOf([&] { softplus(x, y4, {{"beta", 0}}); }),
+            "softplus: parameter beta must be a finite number other than 0, got 0");
+  EXPECT_EQ(ErrorOf([&] { backward_from_y(Op::elu, x, dy, y4, {{"alpha", -1}}); }),
+            "activ::backward_from_y(elu): needs alpha >= 0, got -1; with a negative value y does "
+            "not determine f'(x). Use backward from x");
+  EXPECT_NE(ErrorOf([&] { backward_from_y(Op::gelu, x, dy, y4); }).find("Available from y: identity"),
+            std::string::npos);
+  EXPECT_EQ(ErrorOf([&] { threshold(x, y4); }),
+            "threshold: parameter threshold is required (it has no default)");
+  EXPECT_EQ(ErrorOf([&] { hardtanh(x, y4, {{"min_val", 2}}); }),
+            "hardtanh: min_val (2) must not exceed max_val (1)");
+  EXPECT_EQ(ErrorOf([&] { squareplus(x, y4, {{"b", -1}}); }),
+            "squareplus: parameter b must be a finite number > 0, got -1");
+  double g = 0;
+  EXPECT_NE(ErrorOf([&] { backward(Op::gelu, x, dy, y4, {}, &g); }).find("no trainable parameter"),
+            std::string::npos);
+  EXPECT_EQ(y4, std::vector<float>(4, 7.0f)) << "output must be untouched";
+}
+
+TEST(Registry, NamesRoundTripAndTargetsAreReported) {
+  for (const OpInfo& o : all_ops()) {
+    EXPECT_EQ(op_from_name(o.name), o.op);
+    EXPECT_EQ(&info(o.op), &o);
+  }
+  EXPECT_EQ(all_ops().size(), kNumOps);
+  EXPECT_FALSE(simd_target().empty());
+  EXPECT_GE(compiled_targets().size(), 2u);
+  EXPECT_EQ(version(), "0.1.0");
+}
+
+}  // namespace
+}  // namespace activ
