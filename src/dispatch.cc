@@ -53,8 +53,14 @@ HWY_INLINE V LoadAs(D d, const T* p) {
 template <typename T>
 HWY_INLINE void StoreAs(D d, V v, T* p) {
   if constexpr (sizeof(T) == 4) {
+#if HWY_TARGET == HWY_SCALAR
+    // Highway's scalar DemoteTo clamps to the float range; IEEE conversion rounds past
+    // FLT_MAX to infinity, as the SIMD targets do.
+    *p = static_cast<float>(hn::GetLane(v));
+#else
     const hn::Rebind<float, D> df;
     hn::StoreU(hn::DemoteTo(df, v), df, p);
+#endif
   } else {
     hn::StoreU(v, d, p);
   }

@@ -1,4 +1,4 @@
-// celu: x > 0 ? x : alpha*(e^(x/alpha) - 1), which equals max(0,x)+min(0,...) for any alpha != 0. Included once per SIMD target by the generated all-inl.h, inside
+// celu: x > 0 ? x : alpha*(e^(x/alpha) - 1), which equals max(0,x)+min(0,...) for any alpha != 0. Included once per SIMD target by the generated activ_kernels-inl.h, inside
 // namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
 struct celu {
   template <class D>

@@ -1,4 +1,4 @@
-// elu: x > 0 ? x : alpha*(e^x - 1), with expm1 so that elu(-1e-30) is -1e-30. Included once per SIMD target by the generated all-inl.h, inside
+// elu: x > 0 ? x : alpha*(e^x - 1), with expm1 so that elu(-1e-30) is -1e-30. Included once per SIMD target by the generated activ_kernels-inl.h, inside
 // namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
 struct elu {
   template <class D>

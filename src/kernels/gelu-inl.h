@@ -1,4 +1,4 @@
-// gelu: x*Phi(x), Phi the standard normal CDF. Included once per SIMD target by the generated all-inl.h, inside
+// gelu: x*Phi(x), Phi the standard normal CDF. Included once per SIMD target by the generated activ_kernels-inl.h, inside
 // namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
 // Phi(x) = erfc(-x/sqrt 2)/2 through the C library's erfc, lane by lane: the vector erfc is not
 // written yet (docs/PERFORMANCE.md). In the lower tail the rounding of z = -x/sqrt 2 would cost

@@ -1,5 +1,5 @@
 // gelu_tanh: x/2*(1+tanh u), u = sqrt(2/pi)(x + 0.044715x^3), evaluated as x*sigmoid(2u):
-// 1 + tanh u cancels for negative u, the sigmoid form does not. Included once per SIMD target by the generated all-inl.h, inside
+// 1 + tanh u cancels for negative u, the sigmoid form does not. Included once per SIMD target by the generated activ_kernels-inl.h, inside
 // namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
 struct gelu_tanh {
   template <class D>

@@ -1,4 +1,4 @@
-// hardshrink: |x| > lambd ? x : 0. Included once per SIMD target by the generated all-inl.h, inside
+// hardshrink: |x| > lambd ? x : 0. Included once per SIMD target by the generated activ_kernels-inl.h, inside
 // namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
 struct hardshrink {
   template <class D>

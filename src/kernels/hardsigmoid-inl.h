@@ -1,4 +1,4 @@
-// hardsigmoid: relu6(x+3)/6; the derivative is 0 at +-3. Included once per SIMD target by the generated all-inl.h, inside
+// hardsigmoid: relu6(x+3)/6; the derivative is 0 at +-3. Included once per SIMD target by the generated activ_kernels-inl.h, inside
 // namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
 struct hardsigmoid {
   template <class D>

@@ -1,4 +1,4 @@
-// hardswish: x*relu6(x+3)/6. Above 3 it returns x itself, so hardswish(3e38) does not overflow. Included once per SIMD target by the generated all-inl.h, inside
+// hardswish: x*relu6(x+3)/6. Above 3 it returns x itself, so hardswish(3e38) does not overflow. Included once per SIMD target by the generated activ_kernels-inl.h, inside
 // namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
 struct hardswish {
   template <class D>

@@ -1,4 +1,4 @@
-// hardtanh: clamp(x, min_val, max_val); the derivative is 0 at both ends. Included once per SIMD target by the generated all-inl.h, inside
+// hardtanh: clamp(x, min_val, max_val); the derivative is 0 at both ends. Included once per SIMD target by the generated activ_kernels-inl.h, inside
 // namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
 struct hardtanh {
   template <class D>

@@ -1,4 +1,4 @@
-// identity: y = x. Included once per SIMD target by the generated all-inl.h, inside
+// identity: y = x. Included once per SIMD target by the generated activ_kernels-inl.h, inside
 // namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
 struct identity {
   template <class D>

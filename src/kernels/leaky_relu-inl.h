@@ -1,4 +1,4 @@
-// leaky_relu: x > 0 ? x : a*x; leaky_relu'(0) = a. Included once per SIMD target by the generated all-inl.h, inside
+// leaky_relu: x > 0 ? x : a*x; leaky_relu'(0) = a. Included once per SIMD target by the generated activ_kernels-inl.h, inside
 // namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
 struct leaky_relu {
   template <class D>

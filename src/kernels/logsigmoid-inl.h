@@ -1,4 +1,4 @@
-// logsigmoid: -(max(-x,0) + log1p(e^-|x|)); the outer negation makes logsigmoid(+inf) = -0. Included once per SIMD target by the generated all-inl.h, inside
+// logsigmoid: -(max(-x,0) + log1p(e^-|x|)); the outer negation makes logsigmoid(+inf) = -0. Included once per SIMD target by the generated activ_kernels-inl.h, inside
 // namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
 struct logsigmoid {
   template <class D>

@@ -1,4 +1,4 @@
-// mish: x*tanh(softplus x). Included once per SIMD target by the generated all-inl.h, inside
+// mish: x*tanh(softplus x). Included once per SIMD target by the generated activ_kernels-inl.h, inside
 // namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
 // With e = e^x and n = e(e+2): tanh(log(1+e)) = n/(n+2) exactly, so the tail x -> -inf keeps
 // every digit (mish ~ x*e^x) instead of cancelling in 1 - ... . Past x = 40 the factor is 1.

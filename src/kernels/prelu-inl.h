@@ -1,4 +1,4 @@
-// prelu: leaky_relu with a trainable slope (per channel through activ::prelu). Included once per SIMD target by the generated all-inl.h, inside
+// prelu: leaky_relu with a trainable slope (per channel through activ::prelu). Included once per SIMD target by the generated activ_kernels-inl.h, inside
 // namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
 struct prelu {
   template <class D>

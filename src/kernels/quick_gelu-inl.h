@@ -1,4 +1,4 @@
-// quick_gelu: x*sigmoid(1.702x), silu with a fixed beta. Included once per SIMD target by the generated all-inl.h, inside
+// quick_gelu: x*sigmoid(1.702x), silu with a fixed beta. Included once per SIMD target by the generated activ_kernels-inl.h, inside
 // namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
 struct quick_gelu {
   static constexpr double kBeta = 1.702;

@@ -1,4 +1,4 @@
-// relu: max(0, x); relu'(0) = 0. Included once per SIMD target by the generated all-inl.h, inside
+// relu: max(0, x); relu'(0) = 0. Included once per SIMD target by the generated activ_kernels-inl.h, inside
 // namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
 struct relu {
   template <class D>

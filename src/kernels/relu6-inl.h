@@ -1,4 +1,4 @@
-// relu6: min(max(0,x),6); the derivative is 0 at 0 and at 6. Included once per SIMD target by the generated all-inl.h, inside
+// relu6: min(max(0,x),6); the derivative is 0 at 0 and at 6. Included once per SIMD target by the generated activ_kernels-inl.h, inside
 // namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
 struct relu6 {
   template <class D>

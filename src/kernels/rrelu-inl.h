@@ -1,5 +1,5 @@
 // rrelu: in evaluation a leaky_relu with slope (lower+upper)/2. Training mode draws one slope
-// per element and runs in src/dispatch.cc, off the vector path. Included once per SIMD target by the generated all-inl.h, inside
+// per element and runs in src/dispatch.cc, off the vector path. Included once per SIMD target by the generated activ_kernels-inl.h, inside
 // namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
 struct rrelu {
   static Args Eval(const Args& a) {

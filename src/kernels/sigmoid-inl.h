@@ -1,4 +1,4 @@
-// sigmoid: 1/(1+e^-x), evaluated on the side of 0 that cannot overflow. Included once per SIMD target by the generated all-inl.h, inside
+// sigmoid: 1/(1+e^-x), evaluated on the side of 0 that cannot overflow. Included once per SIMD target by the generated activ_kernels-inl.h, inside
 // namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
 struct sigmoid {
   template <class D>

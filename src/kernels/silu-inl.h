@@ -1,4 +1,4 @@
-// silu / swish: x*sigmoid(beta x), beta constant or trainable. Included once per SIMD target by the generated all-inl.h, inside
+// silu / swish: x*sigmoid(beta x), beta constant or trainable. Included once per SIMD target by the generated activ_kernels-inl.h, inside
 // namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
 struct silu {
   template <class D>

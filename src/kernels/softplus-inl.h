@@ -1,5 +1,5 @@
 // softplus: log(1 + e^(beta x))/beta, written max(bx,0) + log1p(e^-|bx|) so that neither
-// branch overflows and softplus(-100) keeps its 3.7e-44. Included once per SIMD target by the generated all-inl.h, inside
+// branch overflows and softplus(-100) keeps its 3.7e-44. Included once per SIMD target by the generated activ_kernels-inl.h, inside
 // namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
 struct softplus {
   template <class D>

@@ -1,4 +1,4 @@
-// softshrink: x > l ? x-l : x < -l ? x+l : 0. Included once per SIMD target by the generated all-inl.h, inside
+// softshrink: x > l ? x-l : x < -l ? x+l : 0. Included once per SIMD target by the generated activ_kernels-inl.h, inside
 // namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
 struct softshrink {
   template <class D>

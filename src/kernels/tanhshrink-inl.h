@@ -1,4 +1,4 @@
-// tanhshrink: x - tanh x. Included once per SIMD target by the generated all-inl.h, inside
+// tanhshrink: x - tanh x. Included once per SIMD target by the generated activ_kernels-inl.h, inside
 // namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
 // Near 0, x - tanh x ~ x^3/3 cancels: below |x| = 1/2 it is summed from the Taylor series
 // instead. tanh = sum a_k x^(2k+1) satisfies t' = 1 - t^2, so (2k+1) a_k = -sum_{i+j=k-1} a_i a_j.

@@ -1,4 +1,4 @@
-// threshold: x > threshold ? x : value. Included once per SIMD target by the generated all-inl.h, inside
+// threshold: x > threshold ? x : value. Included once per SIMD target by the generated activ_kernels-inl.h, inside
 // namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
 struct threshold {
   template <class D>

@@ -13,6 +13,8 @@ if [[ $# -ne 3 ]]; then
   echo "usage: $0 SRC_DIR BUILD_DIR WORK_DIR" >&2
   exit 2
 fi
+[[ -f "$1/tests/install/consumer.cc" ]] || { echo "$0: $1 is not the activ source tree" >&2; exit 2; }
+[[ -f "$2/cmake_install.cmake" ]] || { echo "$0: $2 is not a configured build tree" >&2; exit 2; }
 src=$(cd "$1" && pwd)
 build=$(cd "$2" && pwd)
 mkdir -p "$3"
@@ -53,6 +55,9 @@ echo "pkg-config flags: $flags"
 # shellcheck disable=SC2086  # the flags are word lists
 "$cxx" ${CXXFLAGS:-} -O2 "$here/consumer.cc" -o "$work/consumer-pkgconfig" $flags ${LDFLAGS:-} ||
   fail "compiling the consumer with the pkg-config flags failed"
-"$work/consumer-pkgconfig" || fail "the consumer linked through pkg-config gave wrong results"
+# A shared libactiv (BUILD_SHARED_LIBS=ON) is found at run time through the library path.
+libdir=$(pkg-config --variable=libdir activ)
+LD_LIBRARY_PATH="$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$work/consumer-pkgconfig" ||
+  fail "the consumer linked through pkg-config gave wrong results"
 
 step "passed"
