@@ -1,0 +1,63 @@
+// Row-wise functions over the last axis of a row-major [rows, cols] array: softmax,
+// log_softmax, softmin (= softmax(-x)), their backward passes from the output, argmax and hardmax.
+//
+// Rows may have any stride (in elements, >= cols); y may alias x when both views describe the
+// same memory. Stable for any finite input (max-subtracted). A row that is all -inf gives NaN
+// (as PyTorch) unless RowOptions::masked_rows_are_zero is set, which gives zeros (masked
+// attention); a partial -inf gives probability exactly 0 and log-probability -inf; a +inf or NaN
+// in a row makes that row NaN. Long computations are split across threads by rows.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <type_traits>
+
+#include "activ/activ.h"
+
+namespace activ {
+
+// A view of `rows` rows of `cols` elements, row r starting at data + r * stride.
+template <typename T>
+struct Rows {
+  T* data = nullptr;
+  std::size_t rows = 0, cols = 0, stride = 0;
+
+  Rows() = default;
+  Rows(T* d, std::size_t r, std::size_t c) : data(d), rows(r), cols(c), stride(c) {}
+  Rows(T* d, std::size_t r, std::size_t c, std::size_t s) : data(d), rows(r), cols(c), stride(s) {}
+  // A view of mutable data converts to a read-only view.
+  template <typename U>
+    requires std::is_same_v<const U, T>
+  Rows(const Rows<U>& o) : data(o.data), rows(o.rows), cols(o.cols), stride(o.stride) {}
+  T* row(std::size_t r) const { return data + r * stride; }
+};
+
+struct RowOptions {
+  bool masked_rows_are_zero = false;  // an all -inf row gives zeros instead of NaN
+};
+
+void softmax(Rows<const float> x, Rows<float> y, const RowOptions& o = {});
+void softmax(Rows<const double> x, Rows<double> y, const RowOptions& o = {});
+void log_softmax(Rows<const float> x, Rows<float> y, const RowOptions& o = {});
+void log_softmax(Rows<const double> x, Rows<double> y, const RowOptions& o = {});
+void softmin(Rows<const float> x, Rows<float> y, const RowOptions& o = {});
+void softmin(Rows<const double> x, Rows<double> y, const RowOptions& o = {});
+
+// From the output y: softmax dx = y * (dy - sum(dy * y)); log_softmax dx = dy - e^y * sum(dy);
+// softmin dx = -y * (dy - sum(dy * y)).
+void softmax_backward(Rows<const float> y, Rows<const float> dy, Rows<float> dx);
+void softmax_backward(Rows<const double> y, Rows<const double> dy, Rows<double> dx);
+void log_softmax_backward(Rows<const float> y, Rows<const float> dy, Rows<float> dx);
+void log_softmax_backward(Rows<const double> y, Rows<const double> dy, Rows<double> dx);
+void softmin_backward(Rows<const float> y, Rows<const float> dy, Rows<float> dx);
+void softmin_backward(Rows<const double> y, Rows<const double> dy, Rows<double> dx);
+
+// Index of the first maximum of each row; NaN counts as the maximum (as in PyTorch).
+void argmax(Rows<const float> x, std::span<std::int64_t> index);
+void argmax(Rows<const double> x, std::span<std::int64_t> index);
+// One-hot of argmax.
+void hardmax(Rows<const float> x, Rows<float> y);
+void hardmax(Rows<const double> x, Rows<double> y);
+
+}  // namespace activ
