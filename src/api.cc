@@ -12,6 +12,7 @@
 
 #include "activ/activ.h"
 #include "dispatch.h"
+#include "thread_pool.h"
 
 namespace activ {
 namespace {
@@ -154,18 +155,59 @@ double RreluSlope(const ResolvedParams& r, size_t i) {
 
 bool RreluTraining(Op op, const ResolvedParams& r) { return op == Op::rrelu && r.value[2] != 0; }
 
+// Below this many elements per range a call is not split: waking a worker costs a few
+// microseconds, about what the cheapest kernels take for this many elements.
+constexpr size_t kGrain = size_t{1} << 14;
+
+// Runs f(begin, end) over ranges that cover [0, n), on the library's threads when n is large.
+// Range boundaries fall on cache-line boundaries of `out`, so no two threads write one line.
+template <typename T, class F>
+void Elementwise(size_t n, const T* out, F&& f) {
+  constexpr size_t kLine = 64 / sizeof(T);
+  const size_t to_boundary = (64 - reinterpret_cast<uintptr_t>(out) % 64) % 64 / sizeof(T);
+  const size_t head = std::min(n, to_boundary);
+  const size_t lines = (n - head + kLine - 1) / kLine;
+  detail::ParallelFor(lines, kGrain / kLine, [&](size_t b, size_t e) {
+    f(b == 0 ? 0 : head + b * kLine, std::min(n, head + e * kLine));
+  });
+}
+
+// sum(dy * df/dparam) over fixed blocks, added in order: the same sum whatever the thread count.
+template <typename T>
+double ParamGradSum(Op op, const T* x, const T* dy, size_t n, const detail::Args& a) {
+  constexpr size_t kBlock = kGrain;
+  const size_t blocks = (n + kBlock - 1) / kBlock;
+  if (blocks <= 1) return detail::ParamGrad(op, x, dy, n, a);
+  std::vector<double> partial(blocks);
+  detail::ParallelFor(blocks, 1, [&](size_t b, size_t e) {
+    for (size_t i = b; i < e; ++i) {
+      const size_t start = i * kBlock;
+      partial[i] = detail::ParamGrad(op, x + start, dy + start, std::min(kBlock, n - start), a);
+    }
+  });
+  double sum = 0;
+  for (double p : partial) sum += p;
+  return sum;
+}
+
 template <typename T>
 void ForwardImpl(Op op, std::span<const T> x, std::span<T> y, const Params& params) {
   CheckSizes("forward", op, {{"x", x.size()}, {"y", y.size()}});
   const ResolvedParams r = resolve(op, params);
   if (RreluTraining(op, r)) {
-    for (size_t i = 0; i < x.size(); ++i) {
-      const T a = static_cast<T>(RreluSlope(r, i));
-      y[i] = x[i] >= 0 ? x[i] : x[i] * a;
-    }
+    // Each slope is a function of the element's index, so any split gives the same output.
+    Elementwise(x.size(), y.data(), [&](size_t begin, size_t end) {
+      for (size_t i = begin; i < end; ++i) {
+        const T a = static_cast<T>(RreluSlope(r, i));
+        y[i] = x[i] >= 0 ? x[i] : x[i] * a;
+      }
+    });
     return;
   }
-  detail::Forward(op, x.data(), y.data(), x.size(), ToArgs<T>(r));
+  const detail::Args a = ToArgs<T>(r);
+  Elementwise(x.size(), y.data(), [&](size_t begin, size_t end) {
+    detail::Forward(op, x.data() + begin, y.data() + begin, end - begin, a);
+  });
 }
 
 template <typename T>
@@ -179,15 +221,19 @@ void BackwardImpl(Op op, std::span<const T> x, std::span<const T> dy, std::span<
   }
   const detail::Args a = ToArgs<T>(r);
   // The parameter gradient reads x and dy, so it comes before dx may overwrite them.
-  if (param_grad) *param_grad = detail::ParamGrad(op, x.data(), dy.data(), x.size(), a);
+  if (param_grad) *param_grad = ParamGradSum(op, x.data(), dy.data(), x.size(), a);
   if (RreluTraining(op, r)) {
-    for (size_t i = 0; i < x.size(); ++i) {
-      const T s = static_cast<T>(RreluSlope(r, i));
-      dx[i] = std::isnan(x[i]) ? x[i] : x[i] > 0 ? dy[i] : dy[i] * s;
-    }
+    Elementwise(x.size(), dx.data(), [&](size_t begin, size_t end) {
+      for (size_t i = begin; i < end; ++i) {
+        const T s = static_cast<T>(RreluSlope(r, i));
+        dx[i] = std::isnan(x[i]) ? x[i] : x[i] > 0 ? dy[i] : dy[i] * s;
+      }
+    });
     return;
   }
-  detail::Backward(op, x.data(), dy.data(), dx.data(), x.size(), a);
+  Elementwise(x.size(), dx.data(), [&](size_t begin, size_t end) {
+    detail::Backward(op, x.data() + begin, dy.data() + begin, dx.data() + begin, end - begin, a);
+  });
 }
 
 template <typename T>
@@ -212,8 +258,15 @@ void BackwardFromYImpl(Op op, std::span<const T> y, std::span<const T> dy, std::
                 std::string(o.params[0].name) + " >= 0, got " + Num(r.value[0]) +
                 "; with a negative value y does not determine f'(x). Use backward from x");
   }
-  detail::BackwardFromY(op, y.data(), dy.data(), dx.data(), y.size(), ToArgs<T>(r));
+  const detail::Args a = ToArgs<T>(r);
+  Elementwise(y.size(), dx.data(), [&](size_t begin, size_t end) {
+    detail::BackwardFromY(op, y.data() + begin, dy.data() + begin, dx.data() + begin, end - begin,
+                          a);
+  });
 }
+
+// prelu's runs of `inner` elements (one slope each) per parallel range.
+size_t RunsPerRange(size_t inner) { return std::max<size_t>(1, kGrain / inner); }
 
 template <typename T>
 void PreluImpl(std::span<const T> x, std::span<T> y, std::span<const T> w, size_t inner) {
@@ -226,11 +279,13 @@ void PreluImpl(std::span<const T> x, std::span<T> y, std::span<const T> w, size_
   }
   for (T v : w) CheckDomain(info(Op::prelu), info(Op::prelu).params[0], v);
   // Each run of `inner` elements shares one slope: call the vector kernel per run.
-  for (size_t start = 0, ch = 0; start < x.size(); start += inner, ch = (ch + 1) % c) {
-    detail::Args a;
-    a.p[0] = static_cast<double>(w[ch]);
-    detail::Forward(Op::prelu, x.data() + start, y.data() + start, inner, a);
-  }
+  detail::ParallelFor(x.size() / inner, RunsPerRange(inner), [&](size_t b, size_t e) {
+    for (size_t run = b; run < e; ++run) {
+      detail::Args a;
+      a.p[0] = static_cast<double>(w[run % c]);
+      detail::Forward(Op::prelu, x.data() + run * inner, y.data() + run * inner, inner, a);
+    }
+  });
 }
 
 template <typename T>
@@ -248,13 +303,29 @@ void PreluBackwardImpl(std::span<const T> x, std::span<const T> dy, std::span<T>
                 std::to_string(inner) + ")");
   }
   for (T v : w) CheckDomain(info(Op::prelu), info(Op::prelu).params[0], v);
+  // Split across threads, each run keeps its own partial sum, added per channel in run order
+  // afterwards: the same dweight whatever the thread count. Short runs (8 bytes of partial sum
+  // per run would be too much memory) stay on the calling thread. The sums are taken before dx
+  // may overwrite x or dy.
+  const size_t runs = x.size() / inner;
+  const bool split = inner >= 64;
+  std::vector<double> partial(split ? runs : 0);
   std::fill(dw.begin(), dw.end(), 0.0);
-  for (size_t start = 0, ch = 0; start < x.size(); start += inner, ch = (ch + 1) % c) {
-    detail::Args a;
-    a.p[0] = static_cast<double>(w[ch]);
-    dw[ch] += detail::ParamGrad(Op::prelu, x.data() + start, dy.data() + start, inner, a);
-    detail::Backward(Op::prelu, x.data() + start, dy.data() + start, dx.data() + start, inner, a);
-  }
+  detail::ParallelFor(runs, split ? RunsPerRange(inner) : runs, [&](size_t b, size_t e) {
+    for (size_t run = b; run < e; ++run) {
+      detail::Args a;
+      a.p[0] = static_cast<double>(w[run % c]);
+      const size_t start = run * inner;
+      const double g = detail::ParamGrad(Op::prelu, x.data() + start, dy.data() + start, inner, a);
+      if (split) {
+        partial[run] = g;
+      } else {
+        dw[run % c] += g;
+      }
+      detail::Backward(Op::prelu, x.data() + start, dy.data() + start, dx.data() + start, inner, a);
+    }
+  });
+  for (size_t run = 0; run < partial.size(); ++run) dw[run % c] += partial[run];
 }
 
 }  // namespace

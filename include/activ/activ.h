@@ -154,6 +154,15 @@ void prelu_backward(std::span<const double> x, std::span<const double> dy,
 #undef ACTIV_OP
 #undef ACTIV_ALIAS
 
+// Threads for large element-wise calls (small ones always run on the calling thread, and no
+// thread is started until a call is large enough to split). The default is the environment
+// variable ACTIV_NUM_THREADS, else every hardware thread the process may run on; 1 means no
+// threads. set_num_threads(0) restores that default; n < 0 or n > 1024 throws Error, as does
+// num_threads() when ACTIV_NUM_THREADS is not a whole number from 1 to 1024. Results never
+// depend on the thread count.
+void set_num_threads(int n);
+int num_threads();
+
 // The library's version, "major.minor.patch".
 std::string_view version();
 // The SIMD target the dispatcher chose on this CPU ("AVX2", "SSE4", ...).
