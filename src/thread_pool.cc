@@ -47,77 +47,84 @@ void AwaitChange(const std::atomic<uint32_t>& word, uint32_t old) {
   }
 }
 
-// Workers with index < the low byte of `job_` take part in the job whose number is the rest of
-// the word. Packing both in one atomic word lets a worker that sees a job number know, from the
-// same load, whether it is counted in `pending_` for that job.
+// A job is published in two words. `job_` holds its number; idle workers sleep on it.
+// `claim_` holds the number again with the next unclaimed task and the task count, so that a
+// worker claims a task with one compare-and-swap that fails if the job is no longer the one it
+// woke up for. The caller then waits for the tasks to be done, not for the workers: a worker
+// that wakes late (descheduled on a busy machine) finds nothing left and costs the caller
+// nothing.
 class Pool {
  public:
   explicit Pool(int threads) {
     workers_.reserve(threads - 1);
-    for (int i = 0; i < threads - 1; ++i) workers_.emplace_back([this, i] { Work(i); });
+    for (int i = 0; i < threads - 1; ++i) workers_.emplace_back([this] { Work(); });
   }
 
   ~Pool() {
     stop_.store(true, std::memory_order_relaxed);
-    job_.fetch_add(kJobStep, std::memory_order_release);
+    job_.fetch_add(1, std::memory_order_release);
     job_.notify_all();
     for (std::thread& t : workers_) t.join();
   }
 
   int size() const { return static_cast<int>(workers_.size()) + 1; }
 
-  void Run(size_t num_tasks, int threads, TaskFn task, void* context) {
-    const uint32_t helpers = static_cast<uint32_t>(std::min<size_t>(
-        {static_cast<size_t>(threads) - 1, workers_.size(), num_tasks - 1, kMaxHelpers}));
+  // num_tasks <= kMaxTasks.
+  void Run(uint32_t num_tasks, TaskFn task, void* context) {
+    const uint32_t job = job_.load(std::memory_order_relaxed) + 1;
     task_ = task;
     context_ = context;
-    num_tasks_ = num_tasks;
-    next_.store(0, std::memory_order_relaxed);
-    pending_.store(helpers, std::memory_order_relaxed);
-    const uint32_t job = job_.load(std::memory_order_relaxed);
-    job_.store(((job & ~kHelperMask) + kJobStep) | helpers, std::memory_order_release);
-    if (helpers > 0) job_.notify_all();
-    DoTasks();
-    for (uint32_t left; (left = pending_.load(std::memory_order_acquire)) != 0;) {
-      AwaitChange(pending_, left);
+    done_.store(0, std::memory_order_relaxed);
+    claim_.store(Pack(job, 0, num_tasks), std::memory_order_release);
+    job_.store(job, std::memory_order_release);
+    job_.notify_all();
+    DoTasks(job);
+    for (uint32_t done; (done = done_.load(std::memory_order_acquire)) != num_tasks;) {
+      AwaitChange(done_, done);
     }
   }
+
+  static constexpr uint32_t kMaxTasks = 0xffff;
 
  private:
-  static constexpr uint32_t kHelperMask = 0xff;
-  static constexpr uint32_t kJobStep = 0x100;
-  static constexpr size_t kMaxHelpers = kHelperMask;
+  static uint64_t Pack(uint32_t job, uint32_t next, uint32_t count) {
+    return uint64_t{job} << 32 | uint64_t{next} << 16 | count;
+  }
 
-  void DoTasks() {
-    for (size_t i; (i = next_.fetch_add(1, std::memory_order_relaxed)) < num_tasks_;) {
-      task_(context_, i);
+  // Claims and runs tasks of `job` until none is left.
+  void DoTasks(uint32_t job) {
+    uint64_t c = claim_.load(std::memory_order_acquire);
+    for (;;) {
+      const uint32_t next = static_cast<uint32_t>(c >> 16) & 0xffff;
+      const uint32_t count = static_cast<uint32_t>(c) & 0xffff;
+      if (static_cast<uint32_t>(c >> 32) != job || next >= count) return;
+      if (!claim_.compare_exchange_weak(c, c + (uint64_t{1} << 16), std::memory_order_acquire)) {
+        continue;  // c now holds the current value
+      }
+      // The caller cannot start another job (and overwrite task_) before this task is done.
+      task_(context_, next);
+      if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == count) done_.notify_one();
+      c = claim_.load(std::memory_order_acquire);
     }
   }
 
-  void Work(int index) {
-    // Job numbers start at 0 when the pool is built, before any job can be published.
-    uint32_t seen = 0;
+  void Work() {
+    uint32_t seen = 0;  // job numbers start at 0, before any job is published
     for (;;) {
       AwaitChange(job_, seen);
-      const uint32_t job = job_.load(std::memory_order_acquire);
-      seen = job;
+      seen = job_.load(std::memory_order_acquire);
       if (stop_.load(std::memory_order_relaxed)) return;
-      if (static_cast<uint32_t>(index) >= (job & kHelperMask)) continue;
-      DoTasks();
-      if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) pending_.notify_one();
+      DoTasks(seen);
     }
   }
 
   std::vector<std::thread> workers_;
   std::atomic<uint32_t> job_{0};
-  std::atomic<uint32_t> pending_{0};
-  std::atomic<size_t> next_{0};
+  std::atomic<uint64_t> claim_{0};
+  std::atomic<uint32_t> done_{0};
   std::atomic<bool> stop_{false};
-  // The job, written by the caller before it publishes job_ and read by the counted workers
-  // only, so the caller cannot change it while they read it.
   TaskFn task_ = nullptr;
   void* context_ = nullptr;
-  size_t num_tasks_ = 0;
 };
 
 // The configured count; 0 until first read or after set_num_threads(0).
@@ -171,9 +178,9 @@ void SetNumThreads(int n) {
   if (n == 0) NumThreads();  // reads the environment now, so a bad value throws here
 }
 
-void RunTasks(size_t num_tasks, int threads, TaskFn task, void* context) {
+void RunTasks(size_t num_tasks, TaskFn task, void* context) {
   std::unique_lock<std::mutex> lock(g_pool_mutex, std::try_to_lock);
-  if (!lock.owns_lock() || threads <= 1 || num_tasks <= 1) {
+  if (!lock.owns_lock() || num_tasks <= 1 || num_tasks > Pool::kMaxTasks || NumThreads() == 1) {
     for (size_t i = 0; i < num_tasks; ++i) task(context, i);
     return;
   }
@@ -188,7 +195,7 @@ void RunTasks(size_t num_tasks, int threads, TaskFn task, void* context) {
     g_pool = new Pool(size);
     g_pool_pid = getpid();
   }
-  g_pool->Run(num_tasks, threads, task, context);
+  g_pool->Run(static_cast<uint32_t>(num_tasks), task, context);
 }
 
 }  // namespace detail

@@ -27,10 +27,11 @@ int ParseNumThreads(const char* value);
 // The hardware threads this process may run on (its CPU affinity), >= 1.
 int HardwareThreads();
 
-// Calls task(context, i) for every i in [0, num_tasks), on up to `threads` threads (the caller
-// included), and returns when every call has returned. Tasks must not throw.
+// Calls task(context, i) for every i in [0, num_tasks), on the calling thread and the pool's
+// workers, and returns when every call has returned. Tasks must not throw. More than 65535
+// tasks run on the calling thread alone (ParallelFor makes a few per thread).
 using TaskFn = void (*)(void* context, size_t index);
-void RunTasks(size_t num_tasks, int threads, TaskFn task, void* context);
+void RunTasks(size_t num_tasks, TaskFn task, void* context);
 
 // Calls f(begin, end) over contiguous ranges that cover [0, n) exactly once. Ranges hold at
 // least `grain` items (a call with n < 2 * grain is one range, run on the calling thread,
@@ -52,7 +53,7 @@ void ParallelFor(size_t n, size_t grain, F&& f) {
     size_t n, ranges;
   } context{&f, n, ranges};
   RunTasks(
-      ranges, static_cast<int>(threads < ranges ? threads : ranges),
+      ranges,
       [](void* p, size_t i) {
         const Context& c = *static_cast<const Context*>(p);
         (*c.f)(i * c.n / c.ranges, (i + 1) * c.n / c.ranges);

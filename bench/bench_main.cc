@@ -1,0 +1,251 @@
+// activ against its peers (oneDNN, XNNPACK, PyTorch, Eigen: whichever the build found) and two
+// yardsticks (a copy and a two-input add: the memory-bandwidth limit of a forward and of a
+// backward call), every function of the registry, forward, backward and backward from y,
+// float32 and float64, at 4096, 262144 and 16777216 elements, side by side in one process on
+// the same inputs and the same thread count.
+//
+//   activ-bench [--threads=N] [--sizes=4096,262144] [--types=f32] [benchmark flags]
+//
+// Benchmark names are function/direction/type/size/contender; bench/run.sh runs this with
+// repetitions and turns the medians into docs/PERFORMANCE.md.
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <random>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "activ/activ.h"
+#include "peers.h"
+#include "yardstick.h"
+
+namespace bench {
+namespace {
+
+// The first element of every array sits on a cache line, for every contender alike.
+template <typename T>
+struct AlignedArray {
+  explicit AlignedArray(size_t n)
+      : data(static_cast<T*>(std::aligned_alloc(64, (n * sizeof(T) + 63) / 64 * 64))) {
+    if (!data) {
+      std::fprintf(stderr, "activ-bench: cannot allocate %zu elements\n", n);
+      std::exit(1);
+    }
+  }
+  ~AlignedArray() { std::free(data); }
+  AlignedArray(const AlignedArray&) = delete;
+  AlignedArray& operator=(const AlignedArray&) = delete;
+  T* data;
+};
+
+// The arrays of one type and size, made on first use. y holds f(x) for the function last
+// asked for; it is recomputed when another function needs it.
+template <typename T>
+struct Workspace {
+  explicit Workspace(size_t n) : x(n), dy(n), y(n), out(n), size(n) {
+    std::mt19937_64 rng(12345);
+    std::uniform_real_distribution<double> ux(-8.0, 8.0), ug(-1.0, 1.0);
+    for (size_t i = 0; i < n; ++i) x.data[i] = static_cast<T>(ux(rng));
+    for (size_t i = 0; i < n; ++i) dy.data[i] = static_cast<T>(ug(rng));
+    std::memset(out.data, 0, n * sizeof(T));
+  }
+  Arrays<T> For(const std::string& function, const activ::Params& params) {
+    if (function != y_of) {
+      activ::forward(activ::op_from_name(function), std::span<const T>(x.data, size),
+                     std::span<T>(y.data, size), params);
+      y_of = function;
+    }
+    return {x.data, dy.data, y.data, out.data, size};
+  }
+  AlignedArray<T> x, dy, y, out;
+  size_t size;
+  std::string y_of;
+};
+
+template <typename T>
+Workspace<T>& GetWorkspace(size_t n) {
+  static std::map<size_t, std::unique_ptr<Workspace<T>>> spaces;
+  auto& w = spaces[n];
+  if (!w) w = std::make_unique<Workspace<T>>(n);
+  return *w;
+}
+
+// The parameters every contender uses: the registry's defaults, and for threshold (which has
+// none) the values of the accuracy tests.
+activ::Params BenchParams(activ::Op op) {
+  if (op == activ::Op::threshold) return {{"threshold", 0.5}, {"value", -2.0}};
+  return {};
+}
+
+const char* DirectionName(Direction d) {
+  switch (d) {
+    case Direction::kForward:
+      return "fwd";
+    case Direction::kBackward:
+      return "bwd";
+    case Direction::kBackwardFromY:
+      return "bwd_y";
+  }
+  return "?";
+}
+
+template <typename T>
+const char* TypeName() {
+  return sizeof(T) == 4 ? "f32" : "f64";
+}
+
+template <typename T>
+Call Ours(activ::Op op, Direction d, const Arrays<T>& a) {
+  const activ::Params p = BenchParams(op);
+  const std::span<const T> x(a.x, a.n), dy(a.dy, a.n), y(a.y, a.n);
+  const std::span<T> out(a.out, a.n);
+  switch (d) {
+    case Direction::kForward:
+      return [=] { activ::forward(op, x, out, p); };
+    case Direction::kBackward:
+      return [=] { activ::backward(op, x, dy, out, p); };
+    case Direction::kBackwardFromY:
+      return [=] { activ::backward_from_y(op, y, dy, out, p); };
+  }
+  return {};
+}
+
+// One benchmark: prepares the call outside the timed loop, runs it once untimed (page faults,
+// lazy initialisation), then times it.
+template <typename T>
+void Register(const std::string& function, Direction d, size_t n, const std::string& contender,
+              std::function<Call(const Arrays<T>&)> prepare, const std::string& note) {
+  const std::string name = function + "/" + DirectionName(d) + "/" + TypeName<T>() + "/" +
+                           std::to_string(n) + "/" + contender;
+  // The function whose y = f(x) the arrays hold; the yardsticks take any.
+  const std::string y_function = function == "copy" || function == "add" ? "identity" : function;
+  benchmark::RegisterBenchmark(name.c_str(),
+                               [=](benchmark::State& state) {
+                                 Workspace<T>& w = GetWorkspace<T>(n);
+                                 const activ::Op op = activ::op_from_name(y_function);
+                                 const Call call = prepare(w.For(y_function, BenchParams(op)));
+                                 call();
+                                 for (auto _ : state) {
+                                   call();
+                                   benchmark::ClobberMemory();
+                                 }
+                                 state.SetItemsProcessed(state.iterations() *
+                                                         static_cast<int64_t>(n));
+                                 state.counters["n"] = static_cast<double>(n);
+                                 if (!note.empty()) state.SetLabel(note);
+                               })
+      ->UseRealTime()
+      ->Unit(benchmark::kNanosecond);
+}
+
+template <typename T>
+void RegisterAll(size_t n, const std::vector<Peer>& peers) {
+  Register<T>("copy", Direction::kForward, n, "yardstick",
+              [](const Arrays<T>& a) -> Call { return [a] { Copy(a.x, a.out, a.n); }; }, "");
+  Register<T>("add", Direction::kBackward, n, "yardstick",
+              [](const Arrays<T>& a) -> Call { return [a] { Add(a.x, a.dy, a.out, a.n); }; }, "");
+  for (const activ::OpInfo& o : activ::all_ops()) {
+    for (Direction d : {Direction::kForward, Direction::kBackward, Direction::kBackwardFromY}) {
+      if (d == Direction::kBackwardFromY && !(o.flags & activ::kFromY)) continue;
+      const std::string function(o.name);
+      Register<T>(
+          function, d, n, "activ",
+          [op = o.op, d](const Arrays<T>& a) { return Ours(op, d, a); }, "");
+      for (const Peer& peer : peers) {
+        const auto& kernels = [&]() -> const std::vector<Kernel<T>>& {
+          if constexpr (sizeof(T) == 4) {
+            return peer.f32;
+          } else {
+            return peer.f64;
+          }
+        }();
+        for (const Kernel<T>& k : kernels) {
+          if (k.function == function && k.direction == d) {
+            Register<T>(function, d, n, peer.name, k.prepare, k.note);
+          }
+        }
+      }
+    }
+  }
+}
+
+std::vector<size_t> ParseSizes(std::string_view s) {
+  std::vector<size_t> sizes;
+  while (!s.empty()) {
+    const size_t comma = s.find(',');
+    const std::string item(s.substr(0, comma));
+    char* end = nullptr;
+    const unsigned long long v = std::strtoull(item.c_str(), &end, 10);
+    if (item.empty() || *end != '\0' || v == 0) {
+      std::fprintf(stderr, "activ-bench: --sizes: '%s' is not a positive whole number\n",
+                   item.c_str());
+      std::exit(2);
+    }
+    sizes.push_back(static_cast<size_t>(v));
+    s = comma == std::string_view::npos ? std::string_view() : s.substr(comma + 1);
+  }
+  return sizes;
+}
+
+}  // namespace
+}  // namespace bench
+
+int main(int argc, char** argv) {
+  int threads = 1;
+  std::vector<size_t> sizes = {4096, 262144, 16777216};
+  bool f32 = true, f64 = true;
+  // Our flags come out of argv; the rest go to Google Benchmark.
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg.starts_with("--threads=")) {
+      threads = std::atoi(argv[i] + 10);
+      if (threads < 1) {
+        std::fprintf(stderr, "activ-bench: --threads needs a whole number >= 1, got '%s'\n",
+                     argv[i] + 10);
+        return 2;
+      }
+    } else if (arg.starts_with("--sizes=")) {
+      sizes = bench::ParseSizes(arg.substr(8));
+    } else if (arg.starts_with("--types=")) {
+      const std::string_view t = arg.substr(8);
+      f32 = t.find("f32") != std::string_view::npos;
+      f64 = t.find("f64") != std::string_view::npos;
+    } else {
+      argv[kept++] = argv[i];
+    }
+  }
+  argc = kept;
+
+  std::vector<bench::Peer> peers;
+  for (auto* source : {bench::DnnlPeer, bench::XnnpackPeer, bench::TorchPeer, bench::EigenPeer}) {
+    for (bench::Peer& p : source()) peers.push_back(std::move(p));
+  }
+  activ::set_num_threads(threads);
+  for (const bench::Peer& p : peers) p.set_threads(threads);
+
+  benchmark::AddCustomContext("activ_simd_target", std::string(activ::simd_target()));
+  benchmark::AddCustomContext("threads", std::to_string(threads));
+  std::string names;
+  for (const bench::Peer& p : peers) {
+    names += (names.empty() ? "" : ", ") + p.name;
+    benchmark::AddCustomContext("threading_" + p.name, p.threading);
+  }
+  benchmark::AddCustomContext("peers", names);
+
+  for (size_t n : sizes) {
+    if (f32) bench::RegisterAll<float>(n, peers);
+    if (f64) bench::RegisterAll<double>(n, peers);
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

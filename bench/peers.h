@@ -1,0 +1,55 @@
+// What every contender of the benchmark (activ, the yardsticks, each peer library) provides: for
+// a function of the registry, a direction and an element type, a way to prepare a call on the
+// shared arrays once (primitives, operators, tensor views) and then run it many times.
+//
+// Every contender reads the same inputs and writes its own output array; none allocates inside
+// the timed call unless the library offers no other way (those kernels say so in their note).
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace bench {
+
+enum class Direction { kForward, kBackward, kBackwardFromY };
+
+// The arrays of one element type and size, shared by every contender. x is uniform in [-8, 8],
+// dy uniform in [-1, 1], y = f(x) as activ computes it (for gradients taken from the output).
+template <typename T>
+struct Arrays {
+  const T* x;
+  const T* dy;
+  const T* y;
+  T* out;
+  size_t n;
+};
+
+using Call = std::function<void()>;
+
+template <typename T>
+struct Kernel {
+  std::string function;  // the registry name
+  Direction direction;
+  std::function<Call(const Arrays<T>&)> prepare;
+  std::string note = {};  // shown beside the figure, e.g. "allocates its output"
+};
+
+struct Peer {
+  std::string name;
+  std::vector<Kernel<float>> f32;
+  std::vector<Kernel<double>> f64;
+  // Sets the library's thread count for the calls that follow.
+  std::function<void(int threads)> set_threads;
+  // How the peer threads, or why it does not: for the report.
+  std::string threading;
+};
+
+// Each returns the peer when the benchmark was built with it (ACTIV_HAVE_*), else nothing.
+std::vector<Peer> DnnlPeer();
+std::vector<Peer> XnnpackPeer();
+std::vector<Peer> TorchPeer();
+std::vector<Peer> EigenPeer();
+
+}  // namespace bench

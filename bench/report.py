@@ -1,0 +1,360 @@
+#!/usr/bin/python3
+"""Writes docs/PERFORMANCE.md from activ-bench's JSON output (bench/run.sh calls this).
+
+usage: report.py ONE_THREAD.json TWO_THREADS.json OUTPUT.md
+
+Times are medians over the repetitions: CPU time of the calling thread for the one-thread runs
+(every contender then computes on the calling thread, and a machine shared with other work
+deschedules threads at random), wall time for the two-thread runs (the only time that sees the
+workers). Every figure is nanoseconds per element.
+"""
+import json
+import math
+import os
+import subprocess
+import sys
+
+PEERS = ["oneDNN", "XNNPACK", "PyTorch", "Eigen"]
+LEVEL = {4096: "L1", 262144: "L2", 16777216: "DRAM"}
+DIRECTIONS = {"fwd": "forward", "bwd": "backward", "bwd_y": "from y"}
+YARDSTICK = {"fwd": "copy", "bwd": "add", "bwd_y": "add"}
+
+# A function no peer has is held to 1.5x the fastest peer of this function of the same shape.
+NEAREST = {
+    "quick_gelu": "silu",
+    "softsign": "sigmoid",
+    "squareplus": "softsign",
+    "tanhshrink": "tanh",
+    "relu_squared": "relu",
+    "celu": "elu",
+    "selu": "elu",
+    "logsigmoid": "softplus",
+    "identity": "relu",
+    "prelu": "leaky_relu",
+    "rrelu": "leaky_relu",
+    "threshold": "relu",
+    "hardshrink": "hardtanh",
+    "softshrink": "hardtanh",
+    "hardsigmoid": "hardtanh",
+    "hardswish": "hardtanh",
+    "relu6": "hardtanh",
+    "sigmoid": "silu",
+    "tanh": "sigmoid",
+}
+
+# Why a row misses its target and what would close it, by function (or function/direction).
+# Rows that miss with no note here are flagged "no note" so that none goes unexplained.
+NOTES = {}
+
+
+def load(path):
+    with open(path) as f:
+        data = json.load(f)
+    medians = {}
+    labels = {}
+    order = {}
+    for b in data["benchmarks"]:
+        function = b["run_name"].split("/")[0]
+        order[function] = min(order.get(function, b["family_index"]), b["family_index"])
+        if b.get("run_type") != "aggregate" or b.get("aggregate_name") != "median":
+            continue
+        name = b["run_name"].removesuffix("/real_time")
+        function, direction, dtype, size, contender = name.split("/")
+        n = int(size)
+        key = (function, direction, dtype, n, contender)
+        medians[key] = {"cpu": b["cpu_time"] / n, "real": b["real_time"] / n}
+        if b.get("label"):
+            labels[key] = b["label"]
+    return data["context"], medians, labels, order
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown"
+
+
+def package_version(name):
+    try:
+        out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", name], capture_output=True,
+                             text=True, check=False)
+        return out.stdout.strip() or "?"
+    except OSError:
+        return "?"
+
+
+def fmt(t):
+    if t is None:
+        return ""
+    return f"{t:.3f}" if t < 10 else f"{t:.1f}"
+
+
+def ratio(a, b):
+    """How many times faster a time b is than a time a (a / b), formatted."""
+    if a is None or b is None:
+        return ""
+    return f"{a / b:.2f}x"
+
+
+class Table:
+    def __init__(self, medians, labels, metric):
+        self.m = medians
+        self.labels = labels
+        self.metric = metric
+
+    def t(self, function, direction, dtype, n, contender):
+        v = self.m.get((function, direction, dtype, n, contender))
+        return None if v is None else v[self.metric]
+
+    def peers(self, function, direction, dtype, n):
+        return {p: self.t(function, direction, dtype, n, p) for p in PEERS
+                if self.t(function, direction, dtype, n, p) is not None}
+
+    def best(self, function, direction, dtype, n):
+        peers = self.peers(function, direction, dtype, n)
+        if not peers:
+            return None, None
+        name = min(peers, key=peers.get)
+        return name, peers[name]
+
+    def yardstick(self, direction, dtype, n):
+        return self.t(YARDSTICK[direction], direction if direction == "fwd" else "bwd", dtype, n,
+                      "yardstick")
+
+
+def status(tab, function, direction, dtype, n, ours):
+    """(target text, met or None when there is no target)."""
+    if ours is None or dtype != "f32":
+        return "", None
+    if LEVEL.get(n) == "DRAM":
+        y = tab.yardstick(direction, dtype, n)
+        if y is None:
+            return "", None
+        return "<= 1.1x yardstick", ours <= 1.1 * y
+    best_name, best = tab.best(function, direction, dtype, n)
+    if best is not None:
+        torch = tab.t(function, direction, dtype, n, "PyTorch")
+        y = tab.yardstick(direction, dtype, n)
+        torch_bound = torch is not None and y is not None and torch <= 1.25 * y
+        met = ours <= best
+        target = ">= 1x best peer"
+        if torch is not None and not torch_bound:
+            target += ", >= 2x PyTorch"
+            met = met and torch >= 2 * ours
+        return target, met
+    near = NEAREST.get(function)
+    if near:
+        _, nbest = tab.best(near, direction, dtype, n)
+        if nbest is not None:
+            return f"<= 1.5x best peer of {near}", ours <= 1.5 * nbest
+    return "", None
+
+
+def note_for(function, direction):
+    for key in (f"{function}/{direction}", function):
+        if key in NOTES:
+            return key
+    return None
+
+
+def function_rows(tab, dtype, sizes, functions, note_refs):
+    rows = []
+    header = ("| function | direction | size | activ | " + " | ".join(PEERS) +
+              " | best peer / activ | PyTorch / activ | yardstick / activ | target | |")
+    rows.append(header)
+    rows.append("|" + "---|" * (header.count("|") - 1))
+    counts = {"met": 0, "missed": 0}
+    for function in functions:
+        for direction in DIRECTIONS:
+            for n in sizes:
+                ours = tab.t(function, direction, dtype, n, "activ")
+                if ours is None:
+                    continue
+                cells = []
+                for p in PEERS:
+                    v = tab.t(function, direction, dtype, n, p)
+                    label = tab.labels.get((function, direction, dtype, n, p))
+                    cells.append(fmt(v) + (" *" if label else ""))
+                _, best = tab.best(function, direction, dtype, n)
+                torch = tab.t(function, direction, dtype, n, "PyTorch")
+                y = tab.yardstick(direction, dtype, n)
+                target, met = status(tab, function, direction, dtype, n, ours)
+                if met is None:
+                    mark = ""
+                elif met:
+                    mark = "met"
+                    counts["met"] += 1
+                else:
+                    counts["missed"] += 1
+                    key = note_for(function, direction)
+                    if key is None:
+                        mark = "missed (no note)"
+                    else:
+                        if key not in note_refs:
+                            note_refs[key] = len(note_refs) + 1
+                        mark = f"missed, [note {note_refs[key]}](#note-{note_refs[key]})"
+                rows.append(
+                    f"| {function} | {DIRECTIONS[direction]} | {n} ({LEVEL.get(n, '')}) | "
+                    f"**{fmt(ours)}** | " + " | ".join(cells) +
+                    f" | {ratio(best, ours)} | {ratio(torch, ours)} | "
+                    f"{ratio(y, ours) if LEVEL.get(n) == 'DRAM' else ''} | {target} | {mark} |")
+    return rows, counts
+
+
+def geomean(values):
+    values = [v for v in values if v]
+    if not values:
+        return None
+    return math.exp(sum(math.log(v) for v in values) / len(values))
+
+
+def main():
+    if len(sys.argv) != 4:
+        sys.exit("usage: report.py ONE_THREAD.json TWO_THREADS.json OUTPUT.md")
+    ctx1, m1, labels1, order = load(sys.argv[1])
+    ctx2, m2, labels2, _ = load(sys.argv[2])
+    one = Table(m1, labels1, "cpu")
+    one_wall = Table(m1, labels1, "real")
+    two = Table(m2, labels2, "real")
+
+    functions = []
+    for (function, direction, dtype, n, contender) in m1:
+        if contender == "activ" and function not in functions:
+            functions.append(function)
+    functions.sort(key=lambda f: order[f])  # registry order, as activ-bench registers them
+    sizes = sorted({k[3] for k in m1})
+    types = [t for t in ("f32", "f64") if any(k[2] == t for k in m1)]
+
+    out = []
+    w = out.append
+    w("# Performance")
+    w("")
+    w("Generated by `bash bench/run.sh` (activ-bench, then `bench/report.py`); do not edit by hand.")
+    w("")
+    w(f"- CPU: {cpu_model()}, {ctx1.get('num_cpus')} cores at {ctx1.get('mhz_per_cpu')} MHz; "
+      "caches: " + ", ".join(
+          f"L{c['level']} {c['type'].lower()} {c['size'] // 1024} KiB" +
+          (f" (shared by {c['num_sharing']})" if c.get("num_sharing", 1) > 1 else "")
+          for c in ctx1.get("caches", [])) + ".")
+    w(f"- activ's SIMD target: {ctx1.get('activ_simd_target')}. Date: {ctx1.get('date')}.")
+    w(f"- Load average when the runs started: {', '.join(f'{x:.2f}' for x in ctx1.get('load_avg', []))}"
+      f" (one thread), {', '.join(f'{x:.2f}' for x in ctx2.get('load_avg', []))} (two threads). "
+      "The machine is shared: other work on its two cores slows some repetitions; medians keep "
+      "the effect small for one thread and cannot remove it for two.")
+    w("- Peers: " + "; ".join(
+        f"{p} {package_version(pkg)} ({ctx1.get('threading_' + p, 'not built')})"
+        for p, pkg in [("oneDNN", "libdnnl-dev"), ("XNNPACK", "libxnnpack-dev"),
+                       ("PyTorch", "libtorch-dev"), ("Eigen", "libeigen3-dev")]
+        if "threading_" + p in ctx1) + ".")
+    w("")
+    w("Method: every contender runs in one process on the same arrays (x uniform in [-8, 8], dy "
+      "uniform in [-1, 1], y = f(x)), with the registry's default parameters, writing to its own "
+      "output; 4096 elements stay in L1, 262144 (1 MiB of float32 per array) spill from L2 into "
+      "L3 once inputs and output are counted, 16777216 come from DRAM. Each figure is the median "
+      "of the repetitions (Google Benchmark, repetitions interleaved at random), in nanoseconds "
+      "per element: CPU time of the calling thread for one thread, wall time for two. "
+      "`activ` is bold; `*` marks a peer kernel that allocates its output. Ratios are "
+      "speed-ups of activ: above 1 activ is faster. The yardsticks are a SIMD copy (one read, "
+      "one write: the bandwidth limit of a forward call) and a SIMD add (two reads, one write: "
+      "backward), split over threads like activ's own calls.")
+    w("")
+    w("Targets (float32, one thread): at 4096 and 262144, at least as fast as the fastest peer "
+      "that has the function and at least twice as fast as PyTorch (unless PyTorch runs within "
+      "1.25x of the yardstick); a function no peer has, within 1.5x of the fastest peer of the "
+      "nearest function of the same shape; at 16777216, within 10% of the yardstick.")
+    w("")
+
+    note_refs = {}
+    sections = []
+    summary = {}
+    for dtype in types:
+        rows, counts = function_rows(one, dtype, sizes, functions, note_refs)
+        summary[dtype] = counts
+        sections.append((dtype, rows))
+
+    w("## Summary")
+    w("")
+    c = summary.get("f32", {"met": 0, "missed": 0})
+    w(f"- float32, one thread: {c['met']} rows meet their target, {c['missed']} miss it "
+      "(each with its note below).")
+    for dtype in types:
+        for n in sizes:
+            speed = []
+            for f in functions:
+                for d in DIRECTIONS:
+                    ours = one.t(f, d, dtype, n, "activ")
+                    _, best = one.best(f, d, dtype, n)
+                    if ours and best:
+                        speed.append(best / ours)
+            g = geomean(speed)
+            if g:
+                w(f"- {dtype}, {n} elements, one thread: activ / fastest peer, geometric mean over "
+                  f"{len(speed)} rows: {g:.2f}x (from {min(speed):.2f}x to {max(speed):.2f}x).")
+    two_sizes = sorted({k[3] for k in m2 if k[4] == "activ"})
+    for n in two_sizes:
+        ups = []
+        for f in functions:
+            for d in DIRECTIONS:
+                a1 = one_wall.t(f, d, "f32", n, "activ")
+                a2 = two.t(f, d, "f32", n, "activ")
+                if a1 and a2:
+                    ups.append(a1 / a2)
+        g = geomean(ups)
+        if g:
+            w(f"- float32, {n} elements, two threads against one (wall time): geometric mean "
+              f"speed-up {g:.2f}x over {len(ups)} rows (from {min(ups):.2f}x to {max(ups):.2f}x).")
+    w("")
+
+    for dtype, rows in sections:
+        w(f"## {'Float32' if dtype == 'f32' else 'Float64'}, one thread")
+        w("")
+        if dtype == "f64":
+            w("Float64 has no targets; oneDNN and XNNPACK have no float64 element-wise kernels.")
+            w("")
+        out.extend(rows)
+        w("")
+
+    w("## Two threads (float32)")
+    w("")
+    w("Wall time. Speed-up: activ on one thread (wall time of the one-thread run) over activ on "
+      "two. Eigen does not thread its array expressions and is left out.")
+    w("")
+    header = "| function | direction | size | activ 1 thread | activ 2 threads | speed-up | " + \
+        " | ".join(p for p in PEERS if p != "Eigen") + " | best peer / activ | yardstick / activ |"
+    w(header)
+    w("|" + "---|" * (header.count("|") - 1))
+    for f in functions:
+        for d in DIRECTIONS:
+            for n in two_sizes:
+                a2 = two.t(f, d, "f32", n, "activ")
+                if a2 is None:
+                    continue
+                a1 = one_wall.t(f, d, "f32", n, "activ")
+                peers = {p: two.t(f, d, "f32", n, p) for p in PEERS if p != "Eigen"}
+                best = min((v for v in peers.values() if v is not None), default=None)
+                y = two.yardstick(d, "f32", n)
+                w(f"| {f} | {DIRECTIONS[d]} | {n} | {fmt(a1)} | **{fmt(a2)}** | {ratio(a1, a2)} | " +
+                  " | ".join(fmt(peers[p]) for p in peers) +
+                  f" | {ratio(best, a2)} | {ratio(y, a2) if LEVEL.get(n) == 'DRAM' else ''} |")
+    w("")
+
+    if note_refs:
+        w("## Notes on the gaps")
+        w("")
+        for key, i in sorted(note_refs.items(), key=lambda kv: kv[1]):
+            w(f"<a id=\"note-{i}\"></a>{i}. **{key}**: {NOTES[key]}")
+            w("")
+
+    tmp = sys.argv[3] + ".tmp"
+    with open(tmp, "w") as f:
+        f.write("\n".join(out).rstrip() + "\n")
+    os.replace(tmp, sys.argv[3])
+
+
+if __name__ == "__main__":
+    main()
