@@ -166,7 +166,8 @@ void Elementwise(size_t n, const T* out, F&& f) {
   constexpr size_t kLine = 64 / sizeof(T);
   const size_t to_boundary = (64 - reinterpret_cast<uintptr_t>(out) % 64) % 64 / sizeof(T);
   const size_t head = std::min(n, to_boundary);
-  const size_t lines = (n - head + kLine - 1) / kLine;
+  // Line 0 also takes the head; a call shorter than the head is line 0 alone.
+  const size_t lines = n == 0 ? 0 : std::max<size_t>(1, (n - head + kLine - 1) / kLine);
   detail::ParallelFor(lines, kGrain / kLine, [&](size_t b, size_t e) {
     f(b == 0 ? 0 : head + b * kLine, std::min(n, head + e * kLine));
   });
