@@ -3,8 +3,14 @@
 // Every kernel computes on double vectors. float32 arrays are loaded half a double vector at a
 // time, promoted, and demoted once on store: one rounding of an accurate double result (see
 // src/kernels/math-inl.h). The switch over operations is generated from the registry.
+//
+// The kernels are compiled twice: in namespace kernels::f64 for float64 results, with the
+// primitives of math-inl.h at full double accuracy, and in kernels::f32 for float32 results,
+// where kForFloat32 selects shorter polynomials and cheaper special-case handling: a relative
+// error of 2^-40 in the double result still rounds to within 0.5 + 2^-16 ULP of float32.
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 #include "dispatch.h"
 
@@ -18,8 +24,19 @@ namespace activ::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 namespace kernels {
 using detail::Args;
+namespace f64 {
+inline constexpr bool kForFloat32 = false;
 #include "activ_kernels-inl.h"  // generated: math-inl.h, then one kernel file per registry line
+}  // namespace f64
+namespace f32 {
+inline constexpr bool kForFloat32 = true;
+#include "activ_kernels-inl.h"
+}  // namespace f32
 }  // namespace kernels
+
+// The kernel struct of `name` for results of type T.
+#define ACTIV_KERNEL(T, name) \
+  std::conditional_t<sizeof(T) == 4, kernels::f32::name, kernels::f64::name>
 
 using D = hn::ScalableTag<double>;
 using V = hn::Vec<D>;
@@ -32,9 +49,9 @@ concept HasParamGrad = requires(D d, V v, const detail::Args& a) { K::ParamGrad(
 
 // The registry's flags and the kernels must agree.
 #define ACTIV_OP(name, flags, ...)                                                         \
-  static_assert(HasFromY<kernels::name> == (((flags) & kFromY) != 0),                      \
+  static_assert(HasFromY<kernels::f64::name> == (((flags) & kFromY) != 0),                 \
                 #name ": kFromY in ops.def must match a BackwardFromY in its kernel file"); \
-  static_assert(HasParamGrad<kernels::name> == (((flags) & kParamGrad) != 0),              \
+  static_assert(HasParamGrad<kernels::f64::name> == (((flags) & kParamGrad) != 0),         \
                 #name ": kParamGrad in ops.def must match a ParamGrad in its kernel file");
 #define ACTIV_ALIAS(other, name)
 #include "activ/ops.def"
@@ -100,8 +117,9 @@ void ForwardT(Op op, const T* x, T* y, size_t n, const Args& a) {
   switch (op) {
 #define ACTIV_OP(name, ...)                                                              \
   case Op::name:                                                                         \
-    return Map<1>(x, x, y, n,                                                            \
-                  [&](D d, V v, V) HWY_ATTR { return kernels::name::Forward(d, v, a); });
+    return Map<1>(x, x, y, n, [&](D d, V v, V) HWY_ATTR {                                \
+      return ACTIV_KERNEL(T, name)::Forward(d, v, a);                                    \
+    });
 #define ACTIV_ALIAS(other, name)
 #include "activ/ops.def"
 #undef ACTIV_OP
@@ -115,7 +133,7 @@ void BackwardT(Op op, const T* x, const T* dy, T* dx, size_t n, const Args& a) {
 #define ACTIV_OP(name, ...)                                                                \
   case Op::name:                                                                           \
     return Map<2>(x, dy, dx, n, [&](D d, V v, V g) HWY_ATTR {                              \
-      return kernels::name::Backward(d, v, g, a);                                          \
+      return ACTIV_KERNEL(T, name)::Backward(d, v, g, a);                                  \
     });
 #define ACTIV_ALIAS(other, name)
 #include "activ/ops.def"
@@ -134,8 +152,8 @@ void BackwardFromYT(Op op, const T* y, const T* dy, T* dx, size_t n, const Args&
   switch (op) {
 #define ACTIV_OP(name, ...)                                       \
   case Op::name:                                                  \
-    if constexpr (HasFromY<kernels::name>) {                      \
-      return BackwardFromYLoop<kernels::name>(y, dy, dx, n, a);   \
+    if constexpr (HasFromY<kernels::f64::name>) {                 \
+      return BackwardFromYLoop<ACTIV_KERNEL(T, name)>(y, dy, dx, n, a); \
     }                                                             \
     break;
 #define ACTIV_ALIAS(other, name)
@@ -170,8 +188,8 @@ double ParamGradT(Op op, const T* x, const T* dy, size_t n, const Args& a) {
   switch (op) {
 #define ACTIV_OP(name, ...)                                   \
   case Op::name:                                              \
-    if constexpr (HasParamGrad<kernels::name>) {              \
-      return ParamGradLoop<kernels::name>(x, dy, n, a);       \
+    if constexpr (HasParamGrad<kernels::f64::name>) {         \
+      return ParamGradLoop<ACTIV_KERNEL(T, name)>(x, dy, n, a); \
     }                                                         \
     break;
 #define ACTIV_ALIAS(other, name)

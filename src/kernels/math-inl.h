@@ -1,11 +1,17 @@
-// Double-precision vector math used by every kernel. Included once per SIMD target inside
-// namespace activ::HWY_NAMESPACE::kernels by src/kernels/all-inl.h (generated).
+// Double-precision vector math used by every kernel. Included twice per SIMD target, inside
+// namespaces activ::HWY_NAMESPACE::kernels::f64 and ::f32, by the generated
+// activ_kernels-inl.h; kForFloat32 tells the two apart.
 //
 // Why double: the float32 kernels evaluate in double and round once on store. With the
 // primitives below accurate to a few double ULP, the float32 result is within 0.5 ULP plus
 // ~2^-28 ULP of the exact value, so float32 is faithfully rounded everywhere, tails included,
 // without special float32 range reductions. float64 inherits the same code; its accuracy is
 // measured per function in docs/ACCURACY.md.
+//
+// For float32 results (kForFloat32) the primitives trade the double accuracy they do not need
+// for speed: polynomials accurate to about 2^-42 relative instead of 2^-60, one scaling step,
+// and rare lanes (huge, tiny, infinite, NaN) sent to the full version behind one mask test
+// per vector instead of blends on every lane.
 //
 // Conventions: D is a double descriptor, V = hn::Vec<D>. No SIMD constants at namespace scope
 // (they would break runtime dispatch): constants are built inside each function.
@@ -39,9 +45,20 @@ HWY_INLINE Vec<D> RoundLog2e(D d, Vec<D> x, hn::Vec<hn::RebindToSigned<D>>* ni) 
   return hn::Sub(t, magic);
 }
 
-// e^r - 1 - r on |r| <= 0.35 (Taylor to degree 13; truncation below 2^-60 relative to r).
+// e^r - 1 - r on |r| <= 0.35. float64: Taylor to degree 13 (truncation below 2^-60 relative
+// to r). float32: r^2 Q(r) with Q of degree 7 interpolating (e^r - 1 - r)/r^2 at the Chebyshev
+// nodes of [-0.3466, 0.3466] (computed in 200-bit arithmetic): r + r^2 Q(r) is within
+// 2^-42.3 of e^r - 1, relative.
 template <class D>
 HWY_INLINE Vec<D> Expm1Core(D d, Vec<D> r) {
+  if constexpr (kForFloat32) {
+    static constexpr double kQ[8] = {
+        0x1.fffffffffe062p-2,  0x1.5555555554f96p-3,  0x1.55555565c7e0ep-5,
+        0x1.111111170bc08p-7,  0x1.6c166bde96885p-10, 0x1.a019c36bc053cp-13,
+        0x1.a136bf03ec612p-16, 0x1.72ad458027fbcp-19,
+    };
+    return hn::Mul(hn::Mul(r, r), Poly(d, r, kQ));
+  }
   static constexpr double kInvFact[12] = {
       1.0 / 2,        1.0 / 6,          1.0 / 24,          1.0 / 120,
       1.0 / 720,      1.0 / 5040,       1.0 / 40320,       1.0 / 362880,
@@ -52,7 +69,7 @@ HWY_INLINE Vec<D> Expm1Core(D d, Vec<D> r) {
 
 // e^x for all x; subnormal results are rounded once. Max error about 1 ULP.
 template <class D>
-HWY_INLINE Vec<D> Exp(D d, Vec<D> x) {
+HWY_INLINE Vec<D> ExpFull(D d, Vec<D> x) {
   const hn::RebindToSigned<D> di;
   // Below -745.2 the result rounds to 0; above 709.79 it overflows.
   const Vec<D> xc = hn::Min(hn::Max(x, hn::Set(d, -746.0)), hn::Set(d, 710.0));
@@ -71,9 +88,44 @@ HWY_INLINE Vec<D> Exp(D d, Vec<D> x) {
   return hn::IfThenElse(hn::IsNaN(x), x, y);
 }
 
+// True in every lane where the one-step float32 paths below are valid: |x| <= 708 keeps 2^n a
+// normal double (and excludes infinities and NaN).
+template <class D>
+HWY_INLINE bool AllModerate(D d, Vec<D> x) {
+  return hn::AllTrue(d, hn::Le(hn::Abs(x), hn::Set(d, 708.0)));
+}
+
+// n = round(x / ln 2) and r = x - n ln 2 with one FMA each; 2^n from the low bits of the
+// rounding sum, shifted into the exponent field. ln 2 rounded to double is exact enough here:
+// for |n| <= 1022 the reduction errs by less than 2^-44, relative to e^x.
+template <class D>
+HWY_INLINE Vec<D> ReduceLn2(D d, Vec<D> x, Vec<D>* pow2n) {
+  const hn::RebindToSigned<D> di;
+  const Vec<D> magic = hn::Set(d, 0x1.8p52);
+  const Vec<D> t = hn::MulAdd(x, hn::Set(d, 0x1.71547652b82fep0), magic);
+  const Vec<D> n = hn::Sub(t, magic);
+  *pow2n = hn::BitCast(d, hn::Add(hn::ShiftLeft<52>(hn::BitCast(di, t)),
+                                  hn::Set(di, int64_t{1023} << 52)));
+  return hn::NegMulAdd(n, hn::Set(d, 0x1.62e42fefa39efp-1), x);
+}
+
+// e^x. float32 results: relative error below 2^-42 on the fast path.
+template <class D>
+HWY_INLINE Vec<D> Exp(D d, Vec<D> x) {
+  if constexpr (kForFloat32) {
+    if (HWY_LIKELY(AllModerate(d, x))) {
+      Vec<D> scale;
+      const Vec<D> r = ReduceLn2(d, x, &scale);
+      const Vec<D> p = hn::Add(hn::Add(Expm1Core(d, r), r), hn::Set(d, 1.0));
+      return hn::Mul(p, scale);
+    }
+  }
+  return ExpFull(d, x);
+}
+
 // e^x - 1, accurate near 0 (no cancellation): n = 0 there, and the result is r + Expm1Core(r).
 template <class D>
-HWY_INLINE Vec<D> Expm1(D d, Vec<D> x) {
+HWY_INLINE Vec<D> Expm1Full(D d, Vec<D> x) {
   const hn::RebindToSigned<D> di;
   // Below -40, e^x - 1 rounds to -1; n is capped at 1023 so 2^n stays finite.
   const Vec<D> xc = hn::Min(hn::Max(x, hn::Set(d, -40.0)), hn::Set(d, 709.0));
@@ -89,6 +141,20 @@ HWY_INLINE Vec<D> Expm1(D d, Vec<D> x) {
   // Keep the sign of zero and let NaN through.
   y = hn::IfThenElse(hn::Eq(x, hn::Zero(d)), x, y);
   return hn::IfThenElse(hn::IsNaN(x), x, y);
+}
+
+// e^x - 1. float32 results: relative error below 2^-42 on the fast path.
+template <class D>
+HWY_INLINE Vec<D> Expm1(D d, Vec<D> x) {
+  if constexpr (kForFloat32) {
+    if (HWY_LIKELY(AllModerate(d, x))) {
+      Vec<D> s;
+      const Vec<D> r = ReduceLn2(d, x, &s);
+      const Vec<D> y = hn::MulAdd(s, hn::Add(r, Expm1Core(d, r)), hn::Sub(s, hn::Set(d, 1.0)));
+      return hn::IfThenElse(hn::Eq(x, hn::Zero(d)), x, y);  // expm1(-0) = -0
+    }
+  }
+  return Expm1Full(d, x);
 }
 
 // log(1 + x), accurate near 0. Error about 1 ULP.
@@ -108,12 +174,20 @@ HWY_INLINE Vec<D> Log1p(D d, Vec<D> x) {
   const Vec<D> f = hn::Sub(hn::BitCast(d, bits), one);
   const Vec<D> dk = hn::ConvertTo(d, k);
   // log(1+f) = f - hfsq + s*(hfsq + R(s^2)) with s = f/(2+f), R the atanh series
-  // sum_{j>=1} 2 z^j/(2j+1); |s| <= 0.1716, so ten terms leave < 2^-60.
+  // sum_{j>=1} 2 z^j/(2j+1); |s| <= 0.1716, so ten terms leave < 2^-60, seven (enough for
+  // float32 results) < 2^-44.
   static constexpr double kAtanh[10] = {2.0 / 3,  2.0 / 5,  2.0 / 7,  2.0 / 9,  2.0 / 11,
                                         2.0 / 13, 2.0 / 15, 2.0 / 17, 2.0 / 19, 2.0 / 21};
+  static constexpr double kAtanhShort[7] = {2.0 / 3, 2.0 / 5,  2.0 / 7, 2.0 / 9,
+                                            2.0 / 11, 2.0 / 13, 2.0 / 15};
   const Vec<D> s = hn::Div(f, hn::Add(hn::Set(d, 2.0), f));
   const Vec<D> z = hn::Mul(s, s);
-  const Vec<D> R = hn::Mul(z, Poly(d, z, kAtanh));
+  Vec<D> R;
+  if constexpr (kForFloat32) {
+    R = hn::Mul(z, Poly(d, z, kAtanhShort));
+  } else {
+    R = hn::Mul(z, Poly(d, z, kAtanh));
+  }
   const Vec<D> hfsq = hn::Mul(hn::Set(d, 0.5), hn::Mul(f, f));
   const Vec<D> lo = hn::MulAdd(dk, hn::Set(d, 0x1.ef35793c76730p-45), c);
   Vec<D> y = hn::MulAdd(s, hn::Add(hfsq, R), lo);
