@@ -8,6 +8,7 @@
 // primitives of math-inl.h at full double accuracy, and in kernels::f32 for float32 results,
 // where kForFloat32 selects shorter polynomials and cheaper special-case handling: a relative
 // error of 2^-40 in the double result still rounds to within 0.5 + 2^-16 ULP of float32.
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <type_traits>
