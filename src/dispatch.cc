@@ -59,53 +59,72 @@ concept HasParamGrad = requires(D d, V v, const detail::Args& a) { K::ParamGrad(
 #undef ACTIV_OP
 #undef ACTIV_ALIAS
 
-template <typename T>
-HWY_INLINE V LoadAs(D d, const T* p) {
-  if constexpr (sizeof(T) == 4) {
-    return hn::PromoteTo(d, hn::LoadU(hn::Rebind<float, D>(), p));
+// Kernels that declare kExactInFloat32 compute float32 arrays in float32 lanes; every other
+// kernel computes in double lanes.
+template <class K>
+concept ExactInFloat32 = requires { requires K::kExactInFloat32; };
+template <class K, typename T>
+using ComputeTag =
+    std::conditional_t<sizeof(T) == 4 && ExactInFloat32<K>, hn::ScalableTag<float>, D>;
+
+// Loads lanes of type T as lanes of dc's type (promoting float32 to double).
+template <class DC, typename T>
+HWY_INLINE hn::Vec<DC> LoadAs(DC dc, const T* p) {
+  if constexpr (std::is_same_v<hn::TFromD<DC>, T>) {
+    return hn::LoadU(dc, p);
   } else {
-    return hn::LoadU(d, p);
+    return hn::PromoteTo(dc, hn::LoadU(hn::Rebind<T, DC>(), p));
   }
 }
 
-template <typename T>
-HWY_INLINE void StoreAs(D d, V v, T* p) {
-  if constexpr (sizeof(T) == 4) {
+template <class DC, typename T>
+HWY_INLINE void StoreAs(DC dc, hn::Vec<DC> v, T* p) {
+  if constexpr (std::is_same_v<hn::TFromD<DC>, T>) {
+    hn::StoreU(v, dc, p);
+  } else {
 #if HWY_TARGET == HWY_SCALAR
     // Highway's scalar DemoteTo clamps to the float range; IEEE conversion rounds past
     // FLT_MAX to infinity, as the SIMD targets do.
-    *p = static_cast<float>(hn::GetLane(v));
+    *p = static_cast<T>(hn::GetLane(v));
 #else
-    const hn::Rebind<float, D> df;
-    hn::StoreU(hn::DemoteTo(df, v), df, p);
+    const hn::Rebind<T, DC> dt;
+    hn::StoreU(hn::DemoteTo(dt, v), dt, p);
 #endif
-  } else {
-    hn::StoreU(v, d, p);
   }
 }
 
-// out[i] = f(in0[i], in1[i]) with NaN inputs passed through: NaN in gives NaN out in every
-// direction, whatever a branch of the kernel would make of it. The tail goes through a
-// zero-filled buffer so the vector code never reads past the arrays.
-template <int kIn, typename T, class F>
-HWY_INLINE void Map(const T* in0, const T* in1, T* out, size_t n, F f) {
-  const D d;
-  const size_t N = hn::Lanes(d);
+// out[i] = f(in0[i], in1[i]) computed in lanes of dc's type, with NaN inputs passed through:
+// NaN in gives NaN out in every direction, whatever a branch of the kernel would make of it.
+// The tail goes through a zero-filled buffer so the vector code never reads past the arrays.
+template <int kIn, class DC, typename T, class F>
+HWY_INLINE void Map(DC dc, const T* in0, const T* in1, T* out, size_t n, F f) {
+  using VC = hn::Vec<DC>;
+  const size_t N = hn::Lanes(dc);
   auto body = [&](const T* a, const T* b, T* o) {
-    const V va = LoadAs(d, a);
-    V r;
+    const VC va = LoadAs(dc, a);
+    VC r;
     if constexpr (kIn == 1) {
-      r = f(d, va, va);
+      r = f(dc, va, va);
     } else {
-      const V vb = LoadAs(d, b);
-      r = hn::IfThenElse(hn::IsNaN(vb), vb, f(d, va, vb));
+      const VC vb = LoadAs(dc, b);
+      r = hn::IfThenElse(hn::IsNaN(vb), vb, f(dc, va, vb));
     }
-    StoreAs(d, hn::IfThenElse(hn::IsNaN(va), va, r), o);
+    StoreAs(dc, hn::IfThenElse(hn::IsNaN(va), va, r), o);
   };
   size_t i = 0;
+  // Cheap kernels (a few selects, at most a product) are bound by loads and stores: four
+  // vectors per iteration halve the loop's overhead. The long transcendental kernels run best
+  // one vector per iteration (measured: two at once run slower on AVX2, short of registers).
+  if constexpr (std::is_same_v<hn::TFromD<DC>, float> && sizeof(T) == 4) {
+    for (; i + 4 * N <= n; i += 4 * N) {
+      for (size_t k = 0; k < 4 * N; k += N) {
+        body(in0 + i + k, kIn == 1 ? nullptr : in1 + i + k, out + i + k);
+      }
+    }
+  }
   for (; i + N <= n; i += N) body(in0 + i, kIn == 1 ? nullptr : in1 + i, out + i);
   if (i < n) {
-    HWY_ALIGN T a[hn::MaxLanes(d)] = {}, b[hn::MaxLanes(d)] = {}, o[hn::MaxLanes(d)];
+    HWY_ALIGN T a[hn::MaxLanes(dc)] = {}, b[hn::MaxLanes(dc)] = {}, o[hn::MaxLanes(dc)];
     std::memcpy(a, in0 + i, (n - i) * sizeof(T));
     if constexpr (kIn == 2) std::memcpy(b, in1 + i, (n - i) * sizeof(T));
     body(a, b, o);
@@ -116,11 +135,12 @@ HWY_INLINE void Map(const T* in0, const T* in1, T* out, size_t n, F f) {
 template <typename T>
 void ForwardT(Op op, const T* x, T* y, size_t n, const Args& a) {
   switch (op) {
-#define ACTIV_OP(name, ...)                                                              \
-  case Op::name:                                                                         \
-    return Map<1>(x, x, y, n, [&](D d, V v, V) HWY_ATTR {                                \
-      return ACTIV_KERNEL(T, name)::Forward(d, v, a);                                    \
-    });
+#define ACTIV_OP(name, ...)                                                            \
+  case Op::name: {                                                                     \
+    using K = ACTIV_KERNEL(T, name);                                                   \
+    return Map<1>(ComputeTag<K, T>(), x, x, y, n,                                      \
+                  [&](auto d, auto v, auto) HWY_ATTR { return K::Forward(d, v, a); }); \
+  }
 #define ACTIV_ALIAS(other, name)
 #include "activ/ops.def"
 #undef ACTIV_OP
@@ -131,11 +151,12 @@ void ForwardT(Op op, const T* x, T* y, size_t n, const Args& a) {
 template <typename T>
 void BackwardT(Op op, const T* x, const T* dy, T* dx, size_t n, const Args& a) {
   switch (op) {
-#define ACTIV_OP(name, ...)                                                                \
-  case Op::name:                                                                           \
-    return Map<2>(x, dy, dx, n, [&](D d, V v, V g) HWY_ATTR {                              \
-      return ACTIV_KERNEL(T, name)::Backward(d, v, g, a);                                  \
-    });
+#define ACTIV_OP(name, ...)                                                                  \
+  case Op::name: {                                                                           \
+    using K = ACTIV_KERNEL(T, name);                                                         \
+    return Map<2>(ComputeTag<K, T>(), x, dy, dx, n,                                          \
+                  [&](auto d, auto v, auto g) HWY_ATTR { return K::Backward(d, v, g, a); }); \
+  }
 #define ACTIV_ALIAS(other, name)
 #include "activ/ops.def"
 #undef ACTIV_OP
@@ -145,17 +166,18 @@ void BackwardT(Op op, const T* x, const T* dy, T* dx, size_t n, const Args& a) {
 
 template <class K, typename T>
 HWY_INLINE void BackwardFromYLoop(const T* y, const T* dy, T* dx, size_t n, const Args& a) {
-  Map<2>(y, dy, dx, n, [&](D d, V v, V g) HWY_ATTR { return K::BackwardFromY(d, v, g, a); });
+  Map<2>(ComputeTag<K, T>(), y, dy, dx, n,
+         [&](auto d, auto v, auto g) HWY_ATTR { return K::BackwardFromY(d, v, g, a); });
 }
 
 template <typename T>
 void BackwardFromYT(Op op, const T* y, const T* dy, T* dx, size_t n, const Args& a) {
   switch (op) {
-#define ACTIV_OP(name, ...)                                       \
-  case Op::name:                                                  \
-    if constexpr (HasFromY<kernels::f64::name>) {                 \
+#define ACTIV_OP(name, ...)                                             \
+  case Op::name:                                                        \
+    if constexpr (HasFromY<kernels::f64::name>) {                       \
       return BackwardFromYLoop<ACTIV_KERNEL(T, name)>(y, dy, dx, n, a); \
-    }                                                             \
+    }                                                                   \
     break;
 #define ACTIV_ALIAS(other, name)
 #include "activ/ops.def"
@@ -187,11 +209,11 @@ HWY_INLINE double ParamGradLoop(const T* x, const T* dy, size_t n, const Args& a
 template <typename T>
 double ParamGradT(Op op, const T* x, const T* dy, size_t n, const Args& a) {
   switch (op) {
-#define ACTIV_OP(name, ...)                                   \
-  case Op::name:                                              \
-    if constexpr (HasParamGrad<kernels::f64::name>) {         \
+#define ACTIV_OP(name, ...)                                     \
+  case Op::name:                                                \
+    if constexpr (HasParamGrad<kernels::f64::name>) {           \
       return ParamGradLoop<ACTIV_KERNEL(T, name)>(x, dy, n, a); \
-    }                                                         \
+    }                                                           \
     break;
 #define ACTIV_ALIAS(other, name)
 #include "activ/ops.def"
@@ -210,12 +232,10 @@ void ForwardF64(Op op, const double* x, double* y, size_t n, const Args& a) {
 void BackwardF32(Op op, const float* x, const float* dy, float* dx, size_t n, const Args& a) {
   BackwardT(op, x, dy, dx, n, a);
 }
-void BackwardF64(Op op, const double* x, const double* dy, double* dx, size_t n,
-                 const Args& a) {
+void BackwardF64(Op op, const double* x, const double* dy, double* dx, size_t n, const Args& a) {
   BackwardT(op, x, dy, dx, n, a);
 }
-void BackwardFromYF32(Op op, const float* y, const float* dy, float* dx, size_t n,
-                      const Args& a) {
+void BackwardFromYF32(Op op, const float* y, const float* dy, float* dx, size_t n, const Args& a) {
   BackwardFromYT(op, y, dy, dx, n, a);
 }
 void BackwardFromYF64(Op op, const double* y, const double* dy, double* dx, size_t n,
@@ -259,12 +279,10 @@ void Backward(Op op, const float* x, const float* dy, float* dx, size_t n, const
 void Backward(Op op, const double* x, const double* dy, double* dx, size_t n, const Args& a) {
   HWY_DYNAMIC_DISPATCH(BackwardF64)(op, x, dy, dx, n, a);
 }
-void BackwardFromY(Op op, const float* y, const float* dy, float* dx, size_t n,
-                   const Args& a) {
+void BackwardFromY(Op op, const float* y, const float* dy, float* dx, size_t n, const Args& a) {
   HWY_DYNAMIC_DISPATCH(BackwardFromYF32)(op, y, dy, dx, n, a);
 }
-void BackwardFromY(Op op, const double* y, const double* dy, double* dx, size_t n,
-                   const Args& a) {
+void BackwardFromY(Op op, const double* y, const double* dy, double* dx, size_t n, const Args& a) {
   HWY_DYNAMIC_DISPATCH(BackwardFromYF64)(op, y, dy, dx, n, a);
 }
 double ParamGrad(Op op, const float* x, const float* dy, size_t n, const Args& a) {

@@ -1,13 +1,16 @@
 // hardtanh: clamp(x, min_val, max_val); the derivative is 0 at both ends. Included once per SIMD target by the generated activ_kernels-inl.h, inside
 // namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
 struct hardtanh {
+  // Selects and one product of float values: float32 lanes give exactly the rounded double
+  // result, so float32 arrays are computed in float32 vectors, twice as many lanes.
+  static constexpr bool kExactInFloat32 = true;
   template <class D>
   static Vec<D> Clamp(D d, Vec<D> x, double lo, double hi) {
-    return hn::Min(hn::Max(x, hn::Set(d, lo)), hn::Set(d, hi));
+    return hn::Min(hn::Max(x, Param(d, lo)), Param(d, hi));
   }
   template <class D>
   static Vec<D> Inside(D d, Vec<D> x, Vec<D> dy, double lo, double hi) {
-    const auto in = hn::And(hn::Gt(x, hn::Set(d, lo)), hn::Lt(x, hn::Set(d, hi)));
+    const auto in = hn::And(hn::Gt(x, Param(d, lo)), hn::Lt(x, Param(d, hi)));
     return hn::IfThenElseZero(in, dy);
   }
   template <class D>

@@ -18,6 +18,13 @@
 
 using hn::Vec;
 
+// A parameter or constant in the lane type of d. Kernels that declare kExactInFloat32 run on
+// float32 lanes for float32 arrays (src/dispatch.cc) and build their constants with this.
+template <class D>
+HWY_INLINE Vec<D> Param(D d, double v) {
+  return hn::Set(d, static_cast<hn::TFromD<D>>(v));
+}
+
 // Polynomial c[0] + c[1] x + ... + c[N-1] x^(N-1), Horner with FMA.
 template <class D, size_t N>
 HWY_INLINE Vec<D> Poly(D d, Vec<D> x, const double (&c)[N]) {
