@@ -62,6 +62,20 @@ def show(name, c, worst):
     print("    " + ", ".join(x.hex() for x in c))
 
 
+
+def log1p_unit(degree=15):
+    """log1p(e)/e on [0, 1]."""
+    def q(e):
+        return 1 - e / 2 if e < mp.mpf(10) ** -30 else mp.log1p(e) / e
+
+    es = interpolate(q, 0, 1, degree)
+    c = fit(q, es, es, degree)
+    worst = max(abs(sum(mp.mpf(cj) * e**j for j, cj in enumerate(c)) / q(e) - 1)
+                for e in mp.linspace(0, 1, 4001))
+    return c, worst
+
+
 if __name__ == "__main__":
     show("Expm1Core Q (math-inl.h)", *expm1_core())
     show("erfcx in y = (t-4)/(t+4) (gelu-inl.h)", *erfcx())
+    show("log1p(e)/e on [0, 1] (math-inl.h Log1pUnit)", *log1p_unit())

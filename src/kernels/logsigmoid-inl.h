@@ -3,7 +3,7 @@
 struct logsigmoid {
   template <class D>
   static Vec<D> Forward(D d, Vec<D> x, const Args&) {
-    const Vec<D> l = Log1p(d, Exp(d, hn::Neg(hn::Abs(x))));
+    const Vec<D> l = Log1pUnit(d, Exp(d, hn::Neg(hn::Abs(x))));
     return hn::Neg(hn::Add(hn::Max(hn::Neg(x), hn::Zero(d)), l));
   }
   template <class D>
