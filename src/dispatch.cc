@@ -66,6 +66,14 @@ concept ExactInFloat32 = requires { requires K::kExactInFloat32; };
 template <class K, typename T>
 using ComputeTag =
     std::conditional_t<sizeof(T) == 4 && ExactInFloat32<K>, hn::ScalableTag<float>, D>;
+// Kernels that declare kFromYInFloat32 take their gradient from y in float32 lanes too, on
+// targets with FMA (their float32 formula rounds once inside an FMA; without FMA it would not).
+template <class K>
+concept FromYInFloat32 = requires { requires K::kFromYInFloat32; };
+template <class K, typename T>
+using FromYTag = std::conditional_t<
+    sizeof(T) == 4 && (ExactInFloat32<K> || (HWY_NATIVE_FMA && FromYInFloat32<K>)),
+    hn::ScalableTag<float>, D>;
 
 // Loads lanes of type T as lanes of dc's type (promoting float32 to double).
 template <class DC, typename T>
@@ -166,7 +174,7 @@ void BackwardT(Op op, const T* x, const T* dy, T* dx, size_t n, const Args& a) {
 
 template <class K, typename T>
 HWY_INLINE void BackwardFromYLoop(const T* y, const T* dy, T* dx, size_t n, const Args& a) {
-  Map<2>(ComputeTag<K, T>(), y, dy, dx, n,
+  Map<2>(FromYTag<K, T>(), y, dy, dx, n,
          [&](auto d, auto v, auto g) HWY_ATTR { return K::BackwardFromY(d, v, g, a); });
 }
 

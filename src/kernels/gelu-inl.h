@@ -42,7 +42,8 @@ struct gelu {
         -0x1.86a6adb9bfb22p-16, -0x1.4f1970c95f949p-20, 0x1.3fdb08514d585p-18,
         0x1.f62a94d8ce101p-21,
     };
-    const Vec<D> t = hn::Mul(hn::Min(hn::Abs(x), hn::Set(d, 15.0)), hn::Set(d, 0x1.6a09e667f3bcdp-1));
+    const Vec<D> t =
+        hn::Mul(hn::Min(hn::Abs(x), hn::Set(d, 15.0)), hn::Set(d, 0x1.6a09e667f3bcdp-1));
     const Vec<D> four = hn::Set(d, 4.0);
     const Vec<D> y = hn::Div(hn::Sub(t, four), hn::Add(t, four));
     return hn::Mul(hn::Mul(hn::Set(d, 0.5), gauss), PolyEstrin(d, y, kG));

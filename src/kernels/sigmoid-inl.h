@@ -7,8 +7,16 @@ struct sigmoid {
   static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
     return hn::Mul(dy, SigmoidDerivative(Sigmoid(d, x)));
   }
+  // Double lanes: y (1 - y) rounds once (1 - y is exact from y >= 0.5). float32 lanes, where
+  // the target has FMA (src/dispatch.cc): y - y^2 rounds once, then the product with dy, so
+  // the result stays within 1 ULP.
+  static constexpr bool kFromYInFloat32 = true;
   template <class D>
   static Vec<D> BackwardFromY(D d, Vec<D> y, Vec<D> dy, const Args&) {
-    return hn::Mul(dy, hn::Mul(y, hn::Sub(hn::Set(d, 1.0), y)));
+    if constexpr (std::is_same_v<hn::TFromD<D>, float>) {
+      return hn::Mul(dy, hn::NegMulAdd(y, y, y));
+    } else {
+      return hn::Mul(dy, hn::Mul(y, hn::Sub(hn::Set(d, 1.0), y)));
+    }
   }
 };
