@@ -8,10 +8,10 @@
 //
 // Benchmark names are function/direction/type/size/contender; bench/run.sh runs this with
 // repetitions and turns the medians into docs/PERFORMANCE.md.
-#include <benchmark/benchmark.h>
-
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -21,9 +21,16 @@
 #include <string_view>
 #include <vector>
 
+#include <benchmark/benchmark.h>
+
 #include "activ/activ.h"
 #include "peers.h"
 #include "yardstick.h"
+#ifdef ACTIV_HAVE_REFERENCE
+#include "measure.h"
+#include "reference.h"
+#include "ulp.h"
+#endif
 
 namespace bench {
 namespace {
@@ -116,8 +123,35 @@ Call Ours(activ::Op op, Direction d, const Arrays<T>& a) {
   return {};
 }
 
+#ifdef ACTIV_HAVE_REFERENCE
+// The largest error of a contender's output against the long double reference, in the
+// accuracy tests' measure: ULP forward; backward the spec's mixed bound (ULP, or 0 within
+// 2^-p |dy|, four times that from y). Measured on the 4096-element arrays only: the benchmark's
+// inputs (uniform in [-8, 8]) are where the functions have their shape, not their tails.
+template <typename T>
+double MaxError(activ::Op op, Direction d, const Arrays<T>& a) {
+  const std::vector<double> p = activ::ref::KernelParams<T>(op, BenchParams(op));
+  double worst = 0;
+  for (size_t i = 0; i < a.n; ++i) {
+    const long double x = a.x[i], dy = a.dy[i];
+    double e;
+    if (d == Direction::kForward) {
+      e = activ::ref::UlpError<T>(a.out[i], activ::ref::forward(op, x, p.data()));
+    } else {
+      const long double exact = dy * activ::ref::derivative(op, x, p.data());
+      e = activ::ref::MixedError<T>(a.out[i], exact, dy,
+                                    d == Direction::kBackwardFromY ? activ::ref::kFromYAbsScale
+                                                                   : 1.0);
+    }
+    worst = std::max(worst, e);
+  }
+  return worst;
+}
+#endif
+
 // One benchmark: prepares the call outside the timed loop, runs it once untimed (page faults,
-// lazy initialisation), then times it.
+// lazy initialisation), then times it. On the smallest arrays it also records the error of
+// that untimed call's output (counter max_ulp).
 template <typename T>
 void Register(const std::string& function, Direction d, size_t n, const std::string& contender,
               std::function<Call(const Arrays<T>&)> prepare, const std::string& note) {
@@ -125,38 +159,47 @@ void Register(const std::string& function, Direction d, size_t n, const std::str
                            std::to_string(n) + "/" + contender;
   // The function whose y = f(x) the arrays hold; the yardsticks take any.
   const std::string y_function = function == "copy" || function == "add" ? "identity" : function;
-  benchmark::RegisterBenchmark(name.c_str(),
-                               [=](benchmark::State& state) {
-                                 Workspace<T>& w = GetWorkspace<T>(n);
-                                 const activ::Op op = activ::op_from_name(y_function);
-                                 const Call call = prepare(w.For(y_function, BenchParams(op)));
-                                 call();
-                                 for (auto _ : state) {
-                                   call();
-                                   benchmark::ClobberMemory();
-                                 }
-                                 state.SetItemsProcessed(state.iterations() *
-                                                         static_cast<int64_t>(n));
-                                 state.counters["n"] = static_cast<double>(n);
-                                 if (!note.empty()) state.SetLabel(note);
-                               })
+  benchmark::RegisterBenchmark(
+      name.c_str(),
+      [=](benchmark::State& state) {
+        Workspace<T>& w = GetWorkspace<T>(n);
+        const activ::Op op = activ::op_from_name(y_function);
+        const Arrays<T> arrays = w.For(y_function, BenchParams(op));
+        const Call call = prepare(arrays);
+        std::fill(arrays.out, arrays.out + n, std::numeric_limits<T>::quiet_NaN());
+        call();
+#ifdef ACTIV_HAVE_REFERENCE
+        if (n <= 4096 && contender != "yardstick" && note.empty()) {
+          state.counters["max_ulp"] = MaxError(op, d, arrays);
+        }
+#endif
+        for (auto _ : state) {
+          call();
+          benchmark::ClobberMemory();
+        }
+        state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(n));
+        state.counters["n"] = static_cast<double>(n);
+        if (!note.empty()) state.SetLabel(note);
+      })
       ->UseRealTime()
       ->Unit(benchmark::kNanosecond);
 }
 
 template <typename T>
 void RegisterAll(size_t n, const std::vector<Peer>& peers) {
-  Register<T>("copy", Direction::kForward, n, "yardstick",
-              [](const Arrays<T>& a) -> Call { return [a] { Copy(a.x, a.out, a.n); }; }, "");
-  Register<T>("add", Direction::kBackward, n, "yardstick",
-              [](const Arrays<T>& a) -> Call { return [a] { Add(a.x, a.dy, a.out, a.n); }; }, "");
+  Register<T>(
+      "copy", Direction::kForward, n, "yardstick",
+      [](const Arrays<T>& a) -> Call { return [a] { Copy(a.x, a.out, a.n); }; }, "");
+  Register<T>(
+      "add", Direction::kBackward, n, "yardstick",
+      [](const Arrays<T>& a) -> Call { return [a] { Add(a.x, a.dy, a.out, a.n); }; }, "");
   for (const activ::OpInfo& o : activ::all_ops()) {
     for (Direction d : {Direction::kForward, Direction::kBackward, Direction::kBackwardFromY}) {
       if (d == Direction::kBackwardFromY && !(o.flags & activ::kFromY)) continue;
       const std::string function(o.name);
       Register<T>(
-          function, d, n, "activ",
-          [op = o.op, d](const Arrays<T>& a) { return Ours(op, d, a); }, "");
+          function, d, n, "activ", [op = o.op, d](const Arrays<T>& a) { return Ours(op, d, a); },
+          "");
       for (const Peer& peer : peers) {
         const auto& kernels = [&]() -> const std::vector<Kernel<T>>& {
           if constexpr (sizeof(T) == 4) {

@@ -7,8 +7,9 @@
 #include <omp.h>
 
 #include <memory>
-#include <oneapi/dnnl/dnnl.hpp>
 #include <unordered_map>
+
+#include <oneapi/dnnl/dnnl.hpp>
 
 namespace bench {
 namespace {
@@ -39,19 +40,19 @@ const Alg kAlgs[] = {
      dnnl::algorithm::eltwise_elu_use_dst_for_bwd, 1, 0},
     {"softplus", dnnl::algorithm::eltwise_soft_relu, dnnl::algorithm::eltwise_soft_relu, kNone, 0,
      0},
-    {"logsigmoid", dnnl::algorithm::eltwise_logsigmoid, dnnl::algorithm::eltwise_logsigmoid,
-     kNone, 0, 0},
-    {"gelu", dnnl::algorithm::eltwise_gelu_erf, dnnl::algorithm::eltwise_gelu_erf, kNone, 0, 0},
-    {"gelu_tanh", dnnl::algorithm::eltwise_gelu_tanh, dnnl::algorithm::eltwise_gelu_tanh, kNone,
+    {"logsigmoid", dnnl::algorithm::eltwise_logsigmoid, dnnl::algorithm::eltwise_logsigmoid, kNone,
      0, 0},
+    {"gelu", dnnl::algorithm::eltwise_gelu_erf, dnnl::algorithm::eltwise_gelu_erf, kNone, 0, 0},
+    {"gelu_tanh", dnnl::algorithm::eltwise_gelu_tanh, dnnl::algorithm::eltwise_gelu_tanh, kNone, 0,
+     0},
     {"silu", dnnl::algorithm::eltwise_swish, dnnl::algorithm::eltwise_swish, kNone, 1, 0},
     {"mish", dnnl::algorithm::eltwise_mish, dnnl::algorithm::eltwise_mish, kNone, 0, 0},
     {"hardtanh", dnnl::algorithm::eltwise_clip_v2, dnnl::algorithm::eltwise_clip_v2,
      dnnl::algorithm::eltwise_clip_v2_use_dst_for_bwd, -1, 1},
     {"relu6", dnnl::algorithm::eltwise_clip_v2, dnnl::algorithm::eltwise_clip_v2,
      dnnl::algorithm::eltwise_clip_v2_use_dst_for_bwd, 0, 6},
-    {"hardswish", dnnl::algorithm::eltwise_hardswish, dnnl::algorithm::eltwise_hardswish, kNone,
-     0, 0},
+    {"hardswish", dnnl::algorithm::eltwise_hardswish, dnnl::algorithm::eltwise_hardswish, kNone, 0,
+     0},
 };
 
 dnnl::engine& Engine() {
@@ -111,11 +112,11 @@ std::vector<Peer> DnnlPeer() {
                  {Direction::kBackwardFromY, alg.bwd_from_y}};
     for (const auto& k : kinds) {
       if (k.a == kNone) continue;
-      p.f32.push_back({alg.function, k.d,
-                       [a = k.a, d = k.d, alpha = alg.alpha, beta = alg.beta](
-                           const Arrays<float>& arrays) {
-                         return Prepare(a, d, alpha, beta, arrays);
-                       }});
+      p.f32.push_back(
+          {alg.function, k.d,
+           [a = k.a, d = k.d, alpha = alg.alpha, beta = alg.beta](const Arrays<float>& arrays) {
+             return Prepare(a, d, alpha, beta, arrays);
+           }});
     }
   }
   return {p};

@@ -36,12 +36,10 @@ std::vector<Kernel<T>> Kernels() {
   using I = const In<T>&;
   using O = Out<T>&;
   const T half = T(0.5), one = T(1), zero = T(0);
-  const T sqrt_half = T(0.70710678118654752440), k = T(0.7978845608028654),
-          c = T(0.044715);
+  const T sqrt_half = T(0.70710678118654752440), k = T(0.7978845608028654), c = T(0.044715);
   return {
       K<T>("sigmoid", D::kForward, [](I x, I, I, O out) { out = x.logistic(); }),
-      K<T>("sigmoid", D::kBackwardFromY,
-           [=](I, I dy, I y, O out) { out = dy * y * (one - y); }),
+      K<T>("sigmoid", D::kBackwardFromY, [=](I, I dy, I y, O out) { out = dy * y * (one - y); }),
       K<T>("tanh", D::kForward, [](I x, I, I, O out) { out = x.tanh(); }),
       K<T>("tanh", D::kBackwardFromY, [=](I, I dy, I y, O out) { out = dy * (one - y.square()); }),
       K<T>("relu", D::kForward, [=](I x, I, I, O out) { out = x.cwiseMax(zero); }),
@@ -55,24 +53,20 @@ std::vector<Kernel<T>> Kernels() {
       K<T>("gelu", D::kForward,
            [=](I x, I, I, O out) { out = half * x * (one + (sqrt_half * x).erf()); }),
       K<T>("gelu_tanh", D::kForward,
-           [=](I x, I, I, O out) {
-             out = half * x * (one + (k * (x + c * x.cube())).tanh());
-           }),
+           [=](I x, I, I, O out) { out = half * x * (one + (k * (x + c * x.cube())).tanh()); }),
       K<T>("silu", D::kForward, [](I x, I, I, O out) { out = x * x.logistic(); }),
-      K<T>("silu", D::kBackward,
-           [=](I x, I dy, I, O out) {
-             out = dy * x.logistic() * (one + x * (one - x.logistic()));
-           }),
+      K<T>(
+          "silu", D::kBackward,
+          [=](I x, I dy, I, O out) { out = dy * x.logistic() * (one + x * (one - x.logistic())); }),
       K<T>("mish", D::kForward, [](I x, I, I, O out) { out = x * x.exp().log1p().tanh(); }),
       K<T>("softsign", D::kForward, [=](I x, I, I, O out) { out = x / (one + x.abs()); }),
-      K<T>("hardtanh", D::kForward, [=](I x, I, I, O out) { out = x.cwiseMax(-one).cwiseMin(one); }),
+      K<T>("hardtanh", D::kForward,
+           [=](I x, I, I, O out) { out = x.cwiseMax(-one).cwiseMin(one); }),
       K<T>("relu6", D::kForward, [=](I x, I, I, O out) { out = x.cwiseMax(zero).cwiseMin(T(6)); }),
       K<T>("hardsigmoid", D::kForward,
            [=](I x, I, I, O out) { out = ((x + T(3)) / T(6)).cwiseMax(zero).cwiseMin(one); }),
       K<T>("hardswish", D::kForward,
-           [=](I x, I, I, O out) {
-             out = x * ((x + T(3)) / T(6)).cwiseMax(zero).cwiseMin(one);
-           }),
+           [=](I x, I, I, O out) { out = x * ((x + T(3)) / T(6)).cwiseMax(zero).cwiseMin(one); }),
       K<T>("relu_squared", D::kForward, [=](I x, I, I, O out) { out = x.cwiseMax(zero).square(); }),
   };
 }

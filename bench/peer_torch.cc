@@ -6,11 +6,11 @@
 #include "peers.h"
 
 #ifdef ACTIV_HAVE_TORCH
+#include <memory>
+
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <c10/core/InferenceMode.h>
-
-#include <memory>
 
 namespace bench {
 namespace {
@@ -53,8 +53,7 @@ std::vector<Kernel<T>> Kernels() {
   const double rrelu_slope = (0.125 + 1.0 / 3.0) / 2;
   std::vector<Kernel<T>> k = {
       K<T>("sigmoid", D::kForward, [](Ts& t) { at::sigmoid_out(t.out, t.x); }),
-      K<T>("sigmoid", D::kBackwardFromY,
-           [](Ts& t) { at::sigmoid_backward_out(t.out, t.dy, t.y); }),
+      K<T>("sigmoid", D::kBackwardFromY, [](Ts& t) { at::sigmoid_backward_out(t.out, t.dy, t.y); }),
       K<T>("tanh", D::kForward, [](Ts& t) { at::tanh_out(t.out, t.x); }),
       K<T>("tanh", D::kBackwardFromY, [](Ts& t) { at::tanh_backward_out(t.out, t.dy, t.y); }),
       K<T>("relu", D::kForward, [](Ts& t) { at::relu_out(t.out, t.x); }),
@@ -68,20 +67,19 @@ std::vector<Kernel<T>> Kernels() {
            [](Ts& t) { at::leaky_relu_backward_out(t.out, t.dy, t.y, 0.01, true); }),
       K<T>("rrelu", D::kForward,
            [rrelu_slope](Ts& t) { at::leaky_relu_out(t.out, t.x, rrelu_slope); }),
-      K<T>("rrelu", D::kBackward, [rrelu_slope](Ts& t) {
-        at::leaky_relu_backward_out(t.out, t.dy, t.x, rrelu_slope, false);
-      }),
+      K<T>("rrelu", D::kBackward,
+           [rrelu_slope](Ts& t) {
+             at::leaky_relu_backward_out(t.out, t.dy, t.x, rrelu_slope, false);
+           }),
       K<T>("elu", D::kForward, [](Ts& t) { at::elu_out(t.out, t.x, 1, 1, 1); }),
       K<T>("elu", D::kBackward,
            [](Ts& t) { at::elu_backward_out(t.out, t.dy, 1, 1, 1, false, t.x); }),
       K<T>("elu", D::kBackwardFromY,
            [](Ts& t) { at::elu_backward_out(t.out, t.dy, 1, 1, 1, true, t.y); }),
-      K<T>("selu", D::kForward,
-           [=](Ts& t) { at::elu_out(t.out, t.x, selu_alpha, selu_scale, 1); }),
-      K<T>("selu", D::kBackward,
-           [=](Ts& t) {
-             at::elu_backward_out(t.out, t.dy, selu_alpha, selu_scale, 1, false, t.x);
-           }),
+      K<T>("selu", D::kForward, [=](Ts& t) { at::elu_out(t.out, t.x, selu_alpha, selu_scale, 1); }),
+      K<T>(
+          "selu", D::kBackward,
+          [=](Ts& t) { at::elu_backward_out(t.out, t.dy, selu_alpha, selu_scale, 1, false, t.x); }),
       K<T>("celu", D::kForward, [](Ts& t) { at::celu_out(t.out, t.x, 1.0); }),
       K<T>("celu", D::kBackward,
            [](Ts& t) { at::elu_backward_out(t.out, t.dy, 1, 1, 1, false, t.x); }),
@@ -89,8 +87,7 @@ std::vector<Kernel<T>> Kernels() {
       K<T>("softplus", D::kBackward,
            [](Ts& t) { at::softplus_backward_out(t.out, t.dy, t.x, 1, 20); }),
       K<T>("gelu", D::kForward, [](Ts& t) { at::gelu_out(t.out, t.x, "none"); }),
-      K<T>("gelu", D::kBackward,
-           [](Ts& t) { at::gelu_backward_out(t.out, t.dy, t.x, "none"); }),
+      K<T>("gelu", D::kBackward, [](Ts& t) { at::gelu_backward_out(t.out, t.dy, t.x, "none"); }),
       K<T>("gelu_tanh", D::kForward, [](Ts& t) { at::gelu_out(t.out, t.x, "tanh"); }),
       K<T>("gelu_tanh", D::kBackward,
            [](Ts& t) { at::gelu_backward_out(t.out, t.dy, t.x, "tanh"); }),
@@ -104,14 +101,12 @@ std::vector<Kernel<T>> Kernels() {
       K<T>("hardtanh", D::kBackward,
            [](Ts& t) { at::hardtanh_backward_out(t.out, t.dy, t.x, -1, 1); }),
       K<T>("relu6", D::kForward, [](Ts& t) { at::hardtanh_out(t.out, t.x, 0, 6); }),
-      K<T>("relu6", D::kBackward,
-           [](Ts& t) { at::hardtanh_backward_out(t.out, t.dy, t.x, 0, 6); }),
+      K<T>("relu6", D::kBackward, [](Ts& t) { at::hardtanh_backward_out(t.out, t.dy, t.x, 0, 6); }),
       K<T>("hardsigmoid", D::kForward, [](Ts& t) { at::hardsigmoid_out(t.out, t.x); }),
       K<T>("hardsigmoid", D::kBackward,
            [](Ts& t) { at::hardsigmoid_backward_out(t.out, t.dy, t.x); }),
       K<T>("hardswish", D::kForward, [](Ts& t) { at::hardswish_out(t.out, t.x); }),
-      K<T>("hardswish", D::kBackward,
-           [](Ts& t) { at::hardswish_backward_out(t.out, t.dy, t.x); }),
+      K<T>("hardswish", D::kBackward, [](Ts& t) { at::hardswish_backward_out(t.out, t.dy, t.x); }),
       K<T>("threshold", D::kForward, [](Ts& t) { at::threshold_out(t.out, t.x, 0.5, -2.0); }),
       K<T>("threshold", D::kBackward,
            [](Ts& t) { at::threshold_backward_out(t.out, t.dy, t.x, 0.5); }),

@@ -55,28 +55,31 @@ std::vector<Peer> XnnpackPeer() {
     return [lo, hi](xnn_operator_t* op) { return xnn_create_clamp_nc_f32(1, 1, 1, lo, hi, 0, op); };
   };
   auto leaky = [](float slope) {
-    return [slope](xnn_operator_t* op) {
-      return xnn_create_leaky_relu_nc_f32(1, 1, 1, slope, 0, op);
-    };
+    return
+        [slope](xnn_operator_t* op) { return xnn_create_leaky_relu_nc_f32(1, 1, 1, slope, 0, op); };
   };
   p.f32 = {
-      Make("sigmoid", [](xnn_operator_t* op) { return xnn_create_sigmoid_nc_f32(1, 1, 1, 0, op); },
-           xnn_setup_sigmoid_nc_f32),
-      Make("elu", [](xnn_operator_t* op) { return xnn_create_elu_nc_f32(1, 1, 1, 1.0f, 0, op); },
-           xnn_setup_elu_nc_f32),
+      Make(
+          "sigmoid", [](xnn_operator_t* op) { return xnn_create_sigmoid_nc_f32(1, 1, 1, 0, op); },
+          xnn_setup_sigmoid_nc_f32),
+      Make(
+          "elu", [](xnn_operator_t* op) { return xnn_create_elu_nc_f32(1, 1, 1, 1.0f, 0, op); },
+          xnn_setup_elu_nc_f32),
       Make("leaky_relu", leaky(0.01f), xnn_setup_leaky_relu_nc_f32),
       Make("prelu", leaky(0.25f), xnn_setup_leaky_relu_nc_f32),
       Make("rrelu", leaky((0.125f + 1.0f / 3.0f) / 2), xnn_setup_leaky_relu_nc_f32),
-      Make("hardswish",
-           [](xnn_operator_t* op) { return xnn_create_hardswish_nc_f32(1, 1, 1, 0, op); },
-           xnn_setup_hardswish_nc_f32),
+      Make(
+          "hardswish",
+          [](xnn_operator_t* op) { return xnn_create_hardswish_nc_f32(1, 1, 1, 0, op); },
+          xnn_setup_hardswish_nc_f32),
       Make("relu", clamp(0.0f, INFINITY), xnn_setup_clamp_nc_f32),
       Make("relu6", clamp(0.0f, 6.0f), xnn_setup_clamp_nc_f32),
       Make("hardtanh", clamp(-1.0f, 1.0f), xnn_setup_clamp_nc_f32),
-      Make("identity", [](xnn_operator_t* op) { return xnn_create_copy_nc_x32(1, 1, 1, 0, op); },
-           [](xnn_operator_t op, size_t n, const float* x, float* y, pthreadpool_t pool) {
-             return xnn_setup_copy_nc_x32(op, n, x, y, pool);
-           }),
+      Make(
+          "identity", [](xnn_operator_t* op) { return xnn_create_copy_nc_x32(1, 1, 1, 0, op); },
+          [](xnn_operator_t op, size_t n, const float* x, float* y, pthreadpool_t pool) {
+            return xnn_setup_copy_nc_x32(op, n, x, y, pool);
+          }),
   };
   return {p};
 }

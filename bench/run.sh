@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DACTIV_BUILD_BENCH=ON \
-  -DACTIV_BUILD_TESTS=OFF -DACTIV_BUILD_TOOLS=OFF >/dev/null
+  -DACTIV_BUILD_TESTS=OFF -DACTIV_BUILD_TOOLS=ON >/dev/null
 cmake --build build-bench --target activ-bench -j 2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

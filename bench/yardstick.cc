@@ -42,7 +42,8 @@ void AddT(const T* HWY_RESTRICT a, const T* HWY_RESTRICT b, T* HWY_RESTRICT out,
       hn::StoreU(hn::Add(hn::LoadU(d, a + i + k), hn::LoadU(d, b + i + k)), d, out + i + k);
     }
   }
-  for (; i + N <= n; i += N) hn::StoreU(hn::Add(hn::LoadU(d, a + i), hn::LoadU(d, b + i)), d, out + i);
+  for (; i + N <= n; i += N)
+    hn::StoreU(hn::Add(hn::LoadU(d, a + i), hn::LoadU(d, b + i)), d, out + i);
   for (; i < n; ++i) out[i] = a[i] + b[i];
 }
 
@@ -81,16 +82,17 @@ void Copy(const float* in, float* out, size_t n) {
   Split<float>(n, [&](size_t i, size_t m) { HWY_DYNAMIC_DISPATCH(CopyF32)(in + i, out + i, m); });
 }
 void Copy(const double* in, double* out, size_t n) {
-  Split<double>(n,
-                [&](size_t i, size_t m) { HWY_DYNAMIC_DISPATCH(CopyF64)(in + i, out + i, m); });
+  Split<double>(n, [&](size_t i, size_t m) { HWY_DYNAMIC_DISPATCH(CopyF64)(in + i, out + i, m); });
 }
 void Add(const float* a, const float* b, float* out, size_t n) {
-  Split<float>(
-      n, [&](size_t i, size_t m) { HWY_DYNAMIC_DISPATCH(AddF32)(a + i, b + i, out + i, m); });
+  Split<float>(n, [&](size_t i, size_t m) {
+    HWY_DYNAMIC_DISPATCH(AddF32)(a + i, b + i, out + i, m);
+  });
 }
 void Add(const double* a, const double* b, double* out, size_t n) {
-  Split<double>(
-      n, [&](size_t i, size_t m) { HWY_DYNAMIC_DISPATCH(AddF64)(a + i, b + i, out + i, m); });
+  Split<double>(n, [&](size_t i, size_t m) {
+    HWY_DYNAMIC_DISPATCH(AddF64)(a + i, b + i, out + i, m);
+  });
 }
 
 }  // namespace bench
