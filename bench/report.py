@@ -44,7 +44,88 @@ NEAREST = {
 
 # Why a row misses its target and what would close it, by function (or function/direction).
 # Rows that miss with no note here are flagged "no note" so that none goes unexplained.
-NOTES = {}
+DOUBLE_LANES = (
+    "activ computes float32 {what} in double lanes (4 per AVX2 vector against the peers' 8 "
+    "float lanes) and rounds once on store: that single rounding of a result accurate to "
+    "2^-40 is what keeps every float32 output within 0.5 ULP (see the accuracy table below "
+    "for what the peers' float32 arithmetic gives up). The float32 path already uses short "
+    "polynomials (2^-42), a one-step exp with rare lanes behind one mask test, and Estrin's "
+    "scheme; what remains is arithmetic on half-width vectors. Closing it needs float32-lane "
+    "kernels that still round faithfully: an exp in double-float (a 2^(j/16) table in hi+lo "
+    "floats read with permutes, a degree-3 polynomial on the reduced argument), the final "
+    "division corrected by one FMA residual step, each verified over all 2^32 inputs "
+    "(activ-accuracy --exhaustive); expected 2-3x, which would put it level with the peers. ")
+DRAM = (
+    "At 16777216 elements one thread is compute-bound, not memory-bound: the kernel costs more "
+    "per element than the yardstick's memory traffic, so the row is limited by the same "
+    "arithmetic as the smaller sizes; on two threads (table below) it comes closer. ")
+CHEAP_L1 = (
+    "In L1 the loop is bound by instruction count, and activ's Map adds a compare and a blend "
+    "per vector (two for backward) so that NaN in gives NaN out whatever the kernel's selects "
+    "do; XNNPACK's and Eigen's loops are unrolled min/max or compare-and-select without that "
+    "pass. Closing it: kernels whose own arithmetic already propagates NaN (relu, leaky_relu, "
+    "identity forward) could declare it and skip Map's blend. In L2 and DRAM these rows run at "
+    "the bandwidth limit. ")
+DOUBLE_CHEAP = (
+    "Computed in double lanes on purpose: in float32 the formula rounds twice ({why}), which "
+    "can reach 1 ULP where the double evaluation rounds once (0.5 ULP). Closing it: a "
+    "single-rounding float32 formulation checked over all 2^32 inputs, after which the kernel "
+    "can declare kExactInFloat32 and run on 8 lanes like relu. ")
+NOTES = {
+    "sigmoid": DOUBLE_LANES.format(what="sigmoid (an exp and a division)"),
+    "sigmoid/bwd_y": "Gradient from y on float32 lanes (y - y^2 in one FMA, times dy): the "
+                     "same two-instruction loop as Eigen's; the gap is within run-to-run noise "
+                     "of a shared machine. " ,
+    "tanh": DOUBLE_LANES.format(what="tanh (expm1 and a division)"),
+    "tanh/bwd_y": "Gradient from y on float32 lanes (1 - y^2 in one FMA, times dy): the same "
+                  "loop as Eigen's; the gap is within run-to-run noise of a shared machine. ",
+    "elu": DOUBLE_LANES.format(what="elu (expm1)"),
+    "elu/bwd_y": "dy (y + alpha) stays in double lanes: in float32 the sum and the product "
+                 "round separately (up to 2 ULP where y + alpha cancels). An FMA form "
+                 "fma(dy, y, dy alpha) does not help (dy alpha rounds first). ",
+    "selu": DOUBLE_LANES.format(what="selu (expm1)"),
+    "celu": DOUBLE_LANES.format(what="celu (expm1 of x/alpha)"),
+    "softplus": DOUBLE_LANES.format(what="softplus (an exp and a degree-15 log1p polynomial; "
+                                          "backward a sigmoid)"),
+    "logsigmoid": DOUBLE_LANES.format(what="logsigmoid (an exp and a degree-15 log1p "
+                                            "polynomial)"),
+    "logsigmoid/bwd": "PyTorch's log_sigmoid_backward reads the buffer its forward saved (e^-|x| "
+                      "per element) and only multiplies; activ's backward takes x alone, as the "
+                      "API promises, and recomputes a sigmoid in double lanes. " +
+                      DOUBLE_LANES.format(what="that sigmoid"),
+    "gelu": DOUBLE_LANES.format(what="gelu (an exp, a division and a degree-15 polynomial "
+                                     "for the normal tail e^(t^2) erfc(t))"),
+    "gelu_tanh": DOUBLE_LANES.format(what="gelu_tanh (an exp and a division, as x sigmoid(2u))"),
+    "silu": DOUBLE_LANES.format(what="silu (an exp and a division)"),
+    "quick_gelu": DOUBLE_LANES.format(what="quick_gelu (silu with beta 1.702)"),
+    "mish": DOUBLE_LANES.format(what="mish (an exp and a division)"),
+    "tanhshrink": DOUBLE_LANES.format(what="tanhshrink (a tanh, and an 18-term series for "
+                                           "|x| < 0.5 where x - tanh x cancels)"),
+    "softsign": DOUBLE_CHEAP.format(why="1 + |x|, then the division"),
+    "squareplus": DOUBLE_CHEAP.format(why="x^2 + b, the square root, then the sum") +
+                  "It is also held to softsign's fastest peer (Eigen's one division), while it "
+                  "needs a square root and, for x < 0, a division. ",
+    "hardsigmoid": DOUBLE_CHEAP.format(why="x + 3, then the division by 6"),
+    "hardswish": DOUBLE_CHEAP.format(why="x + 3, the division by 6, the product with x"),
+    "relu_squared": "Forward is one product and could run on float32 lanes; the backward "
+                    "r (dy + dy) overflows in float32 where the double product does not, and "
+                    "kExactInFloat32 covers a kernel's every direction. Closing it: a per-"
+                    "direction flag. ",
+    "rrelu": "In evaluation rrelu multiplies by (lower + upper)/2 taken in double, which is "
+             "not a float32 value, so the product stays in double lanes (XNNPACK and oneDNN "
+             "round the slope to float first). Closing it: round the slope to float32 as the "
+             "peers do (an accuracy change of up to 0.5 ULP against the double slope). ",
+    "relu": CHEAP_L1,
+    "leaky_relu": CHEAP_L1,
+    "prelu": CHEAP_L1,
+    "identity": CHEAP_L1,
+    "hardtanh": CHEAP_L1,
+    "relu6": CHEAP_L1,
+    "threshold": CHEAP_L1,
+    "hardshrink": CHEAP_L1,
+    "softshrink": CHEAP_L1,
+    "DRAM": DRAM,
+}
 
 
 def load(path):
@@ -62,7 +143,8 @@ def load(path):
         function, direction, dtype, size, contender = name.split("/")
         n = int(size)
         key = (function, direction, dtype, n, contender)
-        medians[key] = {"cpu": b["cpu_time"] / n, "real": b["real_time"] / n}
+        medians[key] = {"cpu": b["cpu_time"] / n, "real": b["real_time"] / n,
+                        "ulp": b.get("max_ulp")}
         if b.get("label"):
             labels[key] = b["label"]
     return data["context"], medians, labels, order
@@ -155,7 +237,9 @@ def status(tab, function, direction, dtype, n, ours):
     return "", None
 
 
-def note_for(function, direction):
+def note_for(function, direction, n):
+    if LEVEL.get(n) == "DRAM":
+        return "DRAM"
     for key in (f"{function}/{direction}", function):
         if key in NOTES:
             return key
@@ -191,7 +275,7 @@ def function_rows(tab, dtype, sizes, functions, note_refs):
                     counts["met"] += 1
                 else:
                     counts["missed"] += 1
-                    key = note_for(function, direction)
+                    key = note_for(function, direction, n)
                     if key is None:
                         mark = "missed (no note)"
                     else:
@@ -341,6 +425,30 @@ def main():
                 w(f"| {f} | {DIRECTIONS[d]} | {n} | {fmt(a1)} | **{fmt(a2)}** | {ratio(a1, a2)} | " +
                   " | ".join(fmt(peers[p]) for p in peers) +
                   f" | {ratio(best, a2)} | {ratio(y, a2) if LEVEL.get(n) == 'DRAM' else ''} |")
+    w("")
+
+    w("## Accuracy on the benchmark's inputs (float32)")
+    w("")
+    w("The largest error of each contender's output on the 4096 inputs above (uniform in "
+      "[-8, 8], where the functions have their shape), against the long double reference of "
+      "`reference/`: ULP forward; backward the spec's mixed measure (0 within 2^-24 |dy|, "
+      "4x that from y). A sample, not a bound: activ's bounds over every binade are in "
+      "[ACCURACY](ACCURACY.md). What the speed of each peer buys or costs in accuracy.")
+    w("")
+    header = "| function | direction | activ | " + " | ".join(PEERS) + " |"
+    w(header)
+    w("|" + "---|" * (header.count("|") - 1))
+    n_acc = min(sizes)
+    for f in functions:
+        for d in DIRECTIONS:
+            a = m1.get((f, d, "f32", n_acc, "activ"))
+            if a is None or a.get("ulp") is None:
+                continue
+            cells = []
+            for p in PEERS:
+                v = m1.get((f, d, "f32", n_acc, p))
+                cells.append("" if v is None or v.get("ulp") is None else f"{v['ulp']:.2f}")
+            w(f"| {f} | {DIRECTIONS[d]} | {a['ulp']:.2f} | " + " | ".join(cells) + " |")
     w("")
 
     if note_refs:

@@ -1,9 +1,12 @@
 // softshrink: x > l ? x-l : x < -l ? x+l : 0. Included once per SIMD target by the generated activ_kernels-inl.h, inside
 // namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
 struct softshrink {
+  // One subtraction or a select: float32 lanes round x - lambd once, as the double result is
+  // rounded once, so float32 arrays are computed in float32 vectors.
+  static constexpr bool kExactInFloat32 = true;
   template <class D>
   static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
-    const Vec<D> l = hn::Set(d, a.p[0]);
+    const Vec<D> l = Param(d, a.p[0]);
     const Vec<D> shifted = hn::Sub(x, hn::CopySign(l, x));
     return hn::IfThenElseZero(hn::Gt(hn::Abs(x), l), shifted);
   }
