@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -55,17 +56,18 @@ void AwaitChange(const std::atomic<uint32_t>& word, uint32_t old) {
 // nothing.
 class Pool {
  public:
+  // Throws std::system_error when a thread cannot be started (after joining those that were).
   explicit Pool(int threads) {
     workers_.reserve(threads - 1);
-    for (int i = 0; i < threads - 1; ++i) workers_.emplace_back([this] { Work(); });
+    try {
+      for (int i = 0; i < threads - 1; ++i) workers_.emplace_back([this] { Work(); });
+    } catch (...) {
+      Stop();
+      throw;
+    }
   }
 
-  ~Pool() {
-    stop_.store(true, std::memory_order_relaxed);
-    job_.fetch_add(1, std::memory_order_release);
-    job_.notify_all();
-    for (std::thread& t : workers_) t.join();
-  }
+  ~Pool() { Stop(); }
 
   int size() const { return static_cast<int>(workers_.size()) + 1; }
 
@@ -106,6 +108,13 @@ class Pool {
       if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == count) done_.notify_one();
       c = claim_.load(std::memory_order_acquire);
     }
+  }
+
+  void Stop() {
+    stop_.store(true, std::memory_order_relaxed);
+    job_.fetch_add(1, std::memory_order_release);
+    job_.notify_all();
+    for (std::thread& t : workers_) t.join();
   }
 
   void Work() {
@@ -192,7 +201,13 @@ void RunTasks(size_t num_tasks, TaskFn task, void* context) {
     g_pool = nullptr;
   }
   if (g_pool == nullptr) {
-    g_pool = new Pool(size);
+    try {
+      g_pool = new Pool(size);
+    } catch (const std::system_error&) {
+      // No threads to be had (a sandbox, a process limit): the call still completes.
+      for (size_t i = 0; i < num_tasks; ++i) task(context, i);
+      return;
+    }
     g_pool_pid = getpid();
   }
   g_pool->Run(static_cast<uint32_t>(num_tasks), task, context);
