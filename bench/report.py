@@ -72,12 +72,14 @@ L3_BOUND = (
     "the peers' figures sit as close to it; differences of this size change sign from run to "
     "run on a shared machine. ")
 CHEAP_L1 = (
-    "In L1 the loop is bound by instruction count, and activ's Map adds a compare and a blend "
-    "per vector (two for backward) so that NaN in gives NaN out whatever the kernel's selects "
-    "do; XNNPACK's and Eigen's loops are unrolled min/max or compare-and-select without that "
-    "pass. Closing it: kernels whose own arithmetic already propagates NaN (relu, leaky_relu, "
-    "identity forward) could declare it and skip Map's blend. In L2 and DRAM these rows run at "
-    "the bandwidth limit. ")
+    "In L1 these loops are bound by instruction count (a select or two per vector, on float32 "
+    "lanes as the peers'), and activ's Map adds a compare and a blend per input vector so that "
+    "NaN in gives NaN out whatever the kernel's selects do; the fastest peers' loops (XNNPACK's "
+    "min/max, Eigen's select) do without that pass, and where PyTorch is the only peer, twice "
+    "its speed means half of its already short loop. Closing it: kernels whose own arithmetic "
+    "propagates NaN in a direction (relu, leaky_relu and prelu forward, sigmoid and tanh from "
+    "y) could declare so and skip the blend; the others could test a whole vector for NaN once "
+    "(one compare of x + dy and a branch) instead of blending every vector. ")
 DOUBLE_CHEAP = (
     "Computed in double lanes on purpose: in float32 the formula rounds twice ({why}), which "
     "can reach 1 ULP where the double evaluation rounds once (0.5 ULP). Closing it: a "
@@ -453,7 +455,10 @@ def main():
       "[-8, 8], where the functions have their shape), against the long double reference of "
       "`reference/`: ULP forward; backward the spec's mixed measure (0 within 2^-24 |dy|, "
       "4x that from y). A sample, not a bound: activ's bounds over every binade are in "
-      "[ACCURACY](ACCURACY.md). What the speed of each peer buys or costs in accuracy.")
+      "[ACCURACY](ACCURACY.md). Errors of thousands to millions of ULP come from cancellation in "
+      "the peers' formulas where the result is small (1 + tanh u for negative u in gelu, "
+      "1 - tanh^2 near saturation, e^x - 1 near 0 without expm1): small absolute errors, but "
+      "no correct digits in the result.")
     w("")
     header = "| function | direction | activ | " + " | ".join(PEERS) + " |"
     w(header)
