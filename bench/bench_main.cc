@@ -11,8 +11,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <limits>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <memory>
 #include <random>
@@ -139,9 +139,8 @@ double MaxError(activ::Op op, Direction d, const Arrays<T>& a) {
       e = activ::ref::UlpError<T>(a.out[i], activ::ref::forward(op, x, p.data()));
     } else {
       const long double exact = dy * activ::ref::derivative(op, x, p.data());
-      e = activ::ref::MixedError<T>(a.out[i], exact, dy,
-                                    d == Direction::kBackwardFromY ? activ::ref::kFromYAbsScale
-                                                                   : 1.0);
+      e = activ::ref::MixedError<T>(
+          a.out[i], exact, dy, d == Direction::kBackwardFromY ? activ::ref::kFromYAbsScale : 1.0);
     }
     worst = std::max(worst, e);
   }
