@@ -2,11 +2,13 @@
 // into the per-target kernels. Every check that can fail happens here, before any output is
 // written, so a call that throws leaves its output untouched.
 #include <algorithm>
+#include <bit>
 #include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <sstream>
+#include <type_traits>
 
 #include <hwy/targets.h>
 
@@ -122,10 +124,38 @@ void CheckOrder(const OpInfo& o, const ResolvedParams& r) {
   }
 }
 
+// Scalar conversions between the element types and double, for the few scalar paths.
+template <typename T>
+double Widen(T v) {
+  if constexpr (std::is_floating_point_v<T>) {
+    return static_cast<double>(v);
+  } else {
+    return static_cast<double>(to_float(v));
+  }
+}
+
+template <typename T>
+T Narrow(double v) {
+  if constexpr (std::is_floating_point_v<T>) {
+    return static_cast<T>(v);
+  } else if constexpr (std::is_same_v<T, bfloat16>) {
+    return to_bfloat16(static_cast<float>(v));
+  } else {
+    return to_float16(static_cast<float>(v));
+  }
+}
+
+// The type parameters are rounded to: the element type, or float32 for the 16-bit types, which
+// compute in float32.
+template <typename T>
+using ParamType = std::conditional_t<std::is_same_v<T, double>, double, float>;
+
 template <typename T>
 detail::Args ToArgs(const ResolvedParams& r) {
   detail::Args a;
-  for (size_t i = 0; i < ResolvedParams::kMax; ++i) a.p[i] = static_cast<double>(static_cast<T>(r.value[i]));
+  for (size_t i = 0; i < ResolvedParams::kMax; ++i) {
+    a.p[i] = static_cast<double>(static_cast<ParamType<T>>(r.value[i]));
+  }
   return a;
 }
 
@@ -154,22 +184,22 @@ double RreluSlope(const ResolvedParams& r, size_t i) {
 
 bool RreluTraining(Op op, const ResolvedParams& r) { return op == Op::rrelu && r.value[2] != 0; }
 
-template <typename T>
-void ForwardImpl(Op op, std::span<const T> x, std::span<T> y, const Params& params) {
+template <typename TI, typename TO>
+void ForwardImpl(Op op, std::span<const TI> x, std::span<TO> y, const Params& params) {
   CheckSizes("forward", op, {{"x", x.size()}, {"y", y.size()}});
   const ResolvedParams r = resolve(op, params);
   if (RreluTraining(op, r)) {
     for (size_t i = 0; i < x.size(); ++i) {
-      const T a = static_cast<T>(RreluSlope(r, i));
-      y[i] = x[i] >= 0 ? x[i] : x[i] * a;
+      const double v = Widen(x[i]), a = static_cast<ParamType<TO>>(RreluSlope(r, i));
+      y[i] = Narrow<TO>(v >= 0 ? v : v * a);
     }
     return;
   }
-  detail::Forward(op, x.data(), y.data(), x.size(), ToArgs<T>(r));
+  detail::Forward(op, x.data(), y.data(), x.size(), ToArgs<TO>(r));
 }
 
-template <typename T>
-void BackwardImpl(Op op, std::span<const T> x, std::span<const T> dy, std::span<T> dx,
+template <typename TX, typename TG>
+void BackwardImpl(Op op, std::span<const TX> x, std::span<const TG> dy, std::span<TG> dx,
                   const Params& params, double* param_grad) {
   CheckSizes("backward", op, {{"x", x.size()}, {"dy", dy.size()}, {"dx", dx.size()}});
   const ResolvedParams r = resolve(op, params);
@@ -177,13 +207,14 @@ void BackwardImpl(Op op, std::span<const T> x, std::span<const T> dy, std::span<
     throw Error("activ::backward(" + std::string(name(op)) +
                 "): it has no trainable parameter; pass no param_grad (prelu and silu have one)");
   }
-  const detail::Args a = ToArgs<T>(r);
+  const detail::Args a = ToArgs<TX>(r);
   // The parameter gradient reads x and dy, so it comes before dx may overwrite them.
   if (param_grad) *param_grad = detail::ParamGrad(op, x.data(), dy.data(), x.size(), a);
   if (RreluTraining(op, r)) {
     for (size_t i = 0; i < x.size(); ++i) {
-      const T s = static_cast<T>(RreluSlope(r, i));
-      dx[i] = std::isnan(x[i]) ? x[i] : x[i] > 0 ? dy[i] : dy[i] * s;
+      const double v = Widen(x[i]), g = Widen(dy[i]);
+      const double s = static_cast<ParamType<TX>>(RreluSlope(r, i));
+      dx[i] = Narrow<TG>(std::isnan(v) ? v : v > 0 ? g : g * s);
     }
     return;
   }
@@ -339,6 +370,85 @@ void backward(Op op, std::span<const double> x, std::span<const double> dy,
               std::span<double> dx, const Params& p, double* g) {
   BackwardImpl(op, x, dy, dx, p, g);
 }
+void forward(Op op, std::span<const bfloat16> x, std::span<bfloat16> y, const Params& p) {
+  ForwardImpl(op, x, y, p);
+}
+void forward(Op op, std::span<const float16> x, std::span<float16> y, const Params& p) {
+  ForwardImpl(op, x, y, p);
+}
+void forward(Op op, std::span<const float> x, std::span<bfloat16> y, const Params& p) {
+  ForwardImpl(op, x, y, p);
+}
+void forward(Op op, std::span<const float> x, std::span<float16> y, const Params& p) {
+  ForwardImpl(op, x, y, p);
+}
+void backward(Op op, std::span<const bfloat16> x, std::span<const bfloat16> dy,
+              std::span<bfloat16> dx, const Params& p, double* g) {
+  BackwardImpl(op, x, dy, dx, p, g);
+}
+void backward(Op op, std::span<const float16> x, std::span<const float16> dy,
+              std::span<float16> dx, const Params& p, double* g) {
+  BackwardImpl(op, x, dy, dx, p, g);
+}
+void backward(Op op, std::span<const bfloat16> x, std::span<const float> dy, std::span<float> dx,
+              const Params& p, double* g) {
+  BackwardImpl(op, x, dy, dx, p, g);
+}
+void backward(Op op, std::span<const float16> x, std::span<const float> dy, std::span<float> dx,
+              const Params& p, double* g) {
+  BackwardImpl(op, x, dy, dx, p, g);
+}
+void backward_from_y(Op op, std::span<const bfloat16> y, std::span<const bfloat16> dy,
+                     std::span<bfloat16> dx, const Params& p) {
+  BackwardFromYImpl(op, y, dy, dx, p);
+}
+void backward_from_y(Op op, std::span<const float16> y, std::span<const float16> dy,
+                     std::span<float16> dx, const Params& p) {
+  BackwardFromYImpl(op, y, dy, dx, p);
+}
+
+// Scalar conversions, bit for bit those of the vector code in src/dispatch.cc.
+float to_float(bfloat16 v) {
+  return std::bit_cast<float>(static_cast<uint32_t>(v.bits) << 16);
+}
+
+bfloat16 to_bfloat16(float f) {
+  const uint32_t b = std::bit_cast<uint32_t>(f);
+  if (std::isnan(f)) return {static_cast<uint16_t>((b >> 16) | 0x40)};
+  return {static_cast<uint16_t>((b + 0x7FFF + ((b >> 16) & 1)) >> 16)};
+}
+
+float to_float(float16 v) {
+  const uint32_t sign = static_cast<uint32_t>(v.bits & 0x8000) << 16;
+  const uint32_t em = v.bits & 0x7FFF, exponent = em >> 10;
+  uint32_t r;
+  if (exponent == 0) {
+    r = std::bit_cast<uint32_t>(static_cast<float>(em) * 0x1p-24f);
+  } else if (exponent == 31) {
+    r = (em << 13) | 0x7F800000;
+  } else {
+    r = (em << 13) + ((127 - 15) << 23);
+  }
+  return std::bit_cast<float>(r | sign);
+}
+
+float16 to_float16(float f) {
+  const uint32_t b = std::bit_cast<uint32_t>(f);
+  const uint32_t sign = (b >> 16) & 0x8000, a = b & 0x7FFFFFFF;
+  uint32_t r;
+  if (a > 0x7F800000) {
+    r = ((a >> 13) & 0x3FF) | 0x7E00;
+  } else if (a >= 0x477FF000) {
+    r = 0x7C00;
+  } else if (a < 0x38800000) {
+    r = std::bit_cast<uint32_t>(std::bit_cast<float>(a) + 0.5f) - 0x3F000000;
+  } else {
+    const uint32_t v = a - 0x38000000;
+    r = (v + 0xFFF + ((v >> 13) & 1)) >> 13;
+  }
+  return {static_cast<uint16_t>(r | sign)};
+}
+
 void backward_from_y(Op op, std::span<const float> y, std::span<const float> dy,
                      std::span<float> dx, const Params& p) {
   BackwardFromYImpl(op, y, dy, dx, p);
