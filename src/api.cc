@@ -3,11 +3,12 @@
 // written, so a call that throws leaves its output untouched.
 #include <algorithm>
 #include <bit>
+#include <cctype>
+#include <charconv>
 #include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <sstream>
 #include <type_traits>
 
 #include <hwy/targets.h>
@@ -72,11 +73,11 @@ std::string ParamNames(const OpInfo& o) {
   return s;
 }
 
+// Shortest text that reads back as the same double.
 std::string Num(double v) {
-  std::ostringstream os;
-  os.precision(17);
-  os << v;
-  return os.str();
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
 }
 
 void CheckDomain(const OpInfo& o, const ParamInfo& p, double v) {
@@ -472,6 +473,87 @@ void prelu_backward(std::span<const double> x, std::span<const double> dy,
                     std::span<double> dx, std::span<const double> w, size_t inner,
                     std::span<double> dw) {
   PreluBackwardImpl(x, dy, dx, w, inner, dw);
+}
+
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+[[noreturn]] void ParseError(std::string_view text, size_t pos, const std::string& what) {
+  throw Error("activ: cannot parse '" + std::string(text) + "' at position " +
+              std::to_string(pos + 1) + ": " + what);
+}
+
+}  // namespace
+
+Activation parse_activation(std::string_view text) {
+  const size_t open = text.find('(');
+  Activation a;
+  const std::string_view fn = Trim(text.substr(0, open));
+  if (fn.empty()) ParseError(text, 0, "expected a function name");
+  a.op = op_from_name(fn);
+  if (open == std::string_view::npos) {
+    resolve(a.op, a.params);
+    return a;
+  }
+  const size_t close = text.rfind(')');
+  if (close == std::string_view::npos || close < open) ParseError(text, open, "missing ')'");
+  if (!Trim(text.substr(close + 1)).empty()) ParseError(text, close + 1, "text after ')'");
+  size_t pos = open + 1;
+  while (pos < close) {
+    size_t end = text.find(',', pos);
+    if (end == std::string_view::npos || end > close) end = close;
+    const std::string_view item = text.substr(pos, end - pos);
+    if (Trim(item).empty()) {
+      if (end == close && pos == open + 1) break;  // "gelu()"
+      ParseError(text, pos, "empty parameter");
+    }
+    const size_t eq = item.find('=');
+    if (eq == std::string_view::npos) ParseError(text, pos, "expected name=value");
+    const std::string_view key = Trim(item.substr(0, eq)), value = Trim(item.substr(eq + 1));
+    double v = 0;
+    const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+    if (key.empty()) ParseError(text, pos, "expected a parameter name before '='");
+    if (value.empty() || ec != std::errc() || ptr != value.data() + value.size()) {
+      ParseError(text, pos + eq + 1, "expected a number for " + std::string(key));
+    }
+    if (a.params.find(key)) ParseError(text, pos, std::string(key) + " given twice");
+    a.params.set(key, v);
+    pos = end + 1;
+  }
+  resolve(a.op, a.params);
+  return a;
+}
+
+std::vector<Activation> parse_activation_list(std::string_view text) {
+  std::vector<Activation> out;
+  int depth = 0;
+  size_t start = 0;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    const char c = i < text.size() ? text[i] : ',';
+    if (c == '(') ++depth;
+    if (c == ')') --depth;
+    if (c == ',' && depth == 0) {
+      if (Trim(text.substr(start, i - start)).empty()) ParseError(text, start, "empty entry");
+      out.push_back(parse_activation(text.substr(start, i - start)));
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+std::string Activation::to_string() const {
+  std::string s(name(op));
+  if (params.values().empty()) return s;
+  s += "(";
+  for (size_t i = 0; i < params.values().size(); ++i) {
+    s += (i ? ", " : "") + params.values()[i].first + "=" + Num(params.values()[i].second);
+  }
+  return s + ")";
 }
 
 std::string_view simd_target() { return detail::TargetName(); }

@@ -120,6 +120,19 @@ float to_float(float16 v);
 bfloat16 to_bfloat16(float v);
 float16 to_float16(float v);
 
+// A function with its parameters, as written in configuration files and on command lines:
+// "gelu", "elu(alpha=0.5)", "hardtanh(min_val=-2, max_val=2)". Parsing checks the name and the
+// parameters (names, domains) and throws Error with the position of the problem.
+struct Activation {
+  Op op = Op::identity;
+  Params params;
+  std::string to_string() const;  // parses back to the same activation
+};
+Activation parse_activation(std::string_view text);
+// A comma-separated list: "relu,elu(alpha=0.5),gelu" (commas inside parentheses belong to the
+// parameters).
+std::vector<Activation> parse_activation_list(std::string_view text);
+
 // Runtime entry points. y may alias x, dx may alias x or dy.
 void forward(Op op, std::span<const float> x, std::span<float> y, const Params& params = {});
 void forward(Op op, std::span<const double> x, std::span<double> y, const Params& params = {});
