@@ -40,6 +40,7 @@ struct Options {
   size_t samples = 0;
   activ::Params params;
   unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  double max_ulp = INFINITY;  // exit status 1 when the measured error exceeds it
 };
 
 [[noreturn]] void Usage(const std::string& error) {
@@ -48,7 +49,7 @@ struct Options {
                "usage: activ-accuracy --write FILE.md [--samples N]\n"
                "       activ-accuracy --fn NAME [--type f32|f64] "
                "[--direction forward|backward|backward_from_y] [--exhaustive | --samples N] "
-               "[--param k=v ...]\n",
+               "[--param k=v ...] [--max-ulp X]\n",
                error.c_str());
   std::exit(2);
 }
@@ -302,6 +303,8 @@ int main(int argc, char** argv) {
         opt.exhaustive = true;
       } else if (a == "--samples") {
         opt.samples = std::stoull(value());
+      } else if (a == "--max-ulp") {
+        opt.max_ulp = std::stod(value());
       } else if (a == "--threads") {
         opt.threads = static_cast<unsigned>(std::stoul(value()));
       } else if (a == "--param") {
@@ -333,6 +336,17 @@ int main(int argc, char** argv) {
                 s.worst_x, static_cast<unsigned long long>(s.count),
                 static_cast<unsigned long long>(s.over_half),
                 static_cast<unsigned long long>(s.over_one));
+    const auto worst = s.WorstRanges(5);
+    if (!worst.empty()) {
+      std::printf("largest errors by input range:");
+      for (const std::string& w : worst) std::printf("  %s", w.c_str());
+      std::printf("\n");
+    }
+    if (!(s.max_ulp <= opt.max_ulp)) {
+      std::fprintf(stderr, "activ-accuracy: %s exceeds the bound of %g ULP\n", opt.fn.c_str(),
+                   opt.max_ulp);
+      return 1;
+    }
     return 0;
   } catch (const activ::Error& e) {
     std::fprintf(stderr, "activ-accuracy: %s\n", e.what());
