@@ -12,6 +12,8 @@
 #include <string>
 #include <utility>
 
+#include <pybind11/stl.h>
+
 #include "bindings.h"
 
 namespace activ::python {

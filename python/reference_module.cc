@@ -52,10 +52,10 @@ py::array_t<double> ForwardError(const std::string& name, const Array<T>& x, con
 }
 
 // The error of `got` against dy * f'(x), with the spec's mixed bound (reference/ulp.h's
-// MixedError): 0 where it is within 2^-p |dy|.
+// MixedError): 0 where it is within abs_scale * 2^-p |dy| (4 from y, which inherits y's rounding).
 template <typename T>
 py::array_t<double> BackwardError(const std::string& name, const Array<T>& x, const Array<T>& dy,
-                                  const Array<T>& got, const py::dict& params) {
+                                  const Array<T>& got, const py::dict& params, double abs_scale) {
   CheckSize(x, got);
   CheckSize(x, dy);
   const Op op = activ::op_from_name(name);
@@ -64,7 +64,7 @@ py::array_t<double> BackwardError(const std::string& name, const Array<T>& x, co
   for (py::ssize_t i = 0; i < x.size(); ++i) {
     const long double d = dy.data()[i];
     const long double exact = d * activ::ref::derivative(op, x.data()[i], r.value);
-    err.mutable_data()[i] = activ::ref::MixedError<T>(got.data()[i], exact, d);
+    err.mutable_data()[i] = activ::ref::MixedError<T>(got.data()[i], exact, d, abs_scale);
   }
   return err;
 }
@@ -103,7 +103,8 @@ void Bind(py::module_& m) {
   m.def("forward_error", &ForwardError<T>, py::arg("name"), py::arg("x").noconvert(),
         py::arg("got").noconvert(), py::arg("params") = py::dict());
   m.def("backward_error", &BackwardError<T>, py::arg("name"), py::arg("x").noconvert(),
-        py::arg("dy").noconvert(), py::arg("got").noconvert(), py::arg("params") = py::dict());
+        py::arg("dy").noconvert(), py::arg("got").noconvert(), py::arg("params") = py::dict(),
+        py::arg("abs_scale") = 1.0);
   m.def("reference", &Reference<T>, py::arg("name"), py::arg("x").noconvert(),
         py::arg("params") = py::dict(), py::arg("derivative") = false);
   m.def("param_grad", &ParamGrad<T>, py::arg("name"), py::arg("x").noconvert(),
