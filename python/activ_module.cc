@@ -100,8 +100,7 @@ py::array Output(const std::string& fn, const char* what, py::handle out, DType 
   if (!IsC(a) && !(order == Order::kAny && IsF(a))) {
     Fail(fn + ": " + what + " must be " +
          (order == Order::kC ? "C-contiguous" : "contiguous (C or Fortran order)") +
-         "; it is a strided view. Pass a contiguous array, or no " + what +
-         " to get a new one");
+         "; it is a strided view. Pass a contiguous array, or no " + what + " to get a new one");
   }
   return a;
 }
@@ -163,8 +162,8 @@ Channels ChannelsOf(const std::string& fn, const py::array& x, DType t, const py
                          : py::module_::import("numpy").attr("asarray")(
                                w, t == DType::kFloat32 ? "float32" : "float64");
   if (DTypeOf(fn, "weight", weight) != t) {
-    Fail(fn + ": weight has dtype " + py::str(weight.dtype()).cast<std::string>() +
-         " but x has " + py::str(x.dtype()).cast<std::string>());
+    Fail(fn + ": weight has dtype " + py::str(weight.dtype()).cast<std::string>() + " but x has " +
+         py::str(x.dtype()).cast<std::string>());
   }
   if (weight.ndim() > 1) {
     Fail(fn + ": weight must have one dimension (one slope per channel), got shape " +
@@ -173,8 +172,7 @@ Channels ChannelsOf(const std::string& fn, const py::array& x, DType t, const py
   const Shape shape = ShapeOf(x);
   const py::ssize_t c = weight.size();
   if (c != 1 && (shape.size() < 2 || shape[1] != c)) {
-    Fail(fn + ": weight has " + std::to_string(c) + " slopes but x has shape " +
-         ShapeText(shape) +
+    Fail(fn + ": weight has " + std::to_string(c) + " slopes but x has shape " + ShapeText(shape) +
          "; the channels are x's dimension 1 (as in torch.nn.functional.prelu), or give one "
          "slope");
   }
@@ -221,8 +219,8 @@ py::array Forward(const std::string& fn_name, py::handle x_obj, py::handle out,
   return y;
 }
 
-py::object Backward(const std::string& fn_name, py::handle x_obj, py::handle dy_obj,
-                    py::handle out, const py::dict& params, bool param_grad) {
+py::object Backward(const std::string& fn_name, py::handle x_obj, py::handle dy_obj, py::handle out,
+                    const py::dict& params, bool param_grad) {
   const Op op = op_from_name(fn_name);
   const std::string fn = Label(op, "_backward");
   const py::array x = ToArray(fn, "x", x_obj);
@@ -292,12 +290,18 @@ py::array BackwardFromY(const std::string& fn_name, py::handle y_obj, py::handle
 
 const char* DomainName(Domain d) {
   switch (d) {
-    case Domain::kFinite: return "finite";
-    case Domain::kPositive: return "positive";
-    case Domain::kNonNegative: return "non-negative";
-    case Domain::kNonZero: return "non-zero";
-    case Domain::kBool: return "bool";
-    case Domain::kSeed: return "seed";
+    case Domain::kFinite:
+      return "finite";
+    case Domain::kPositive:
+      return "positive";
+    case Domain::kNonNegative:
+      return "non-negative";
+    case Domain::kNonZero:
+      return "non-zero";
+    case Domain::kBool:
+      return "bool";
+    case Domain::kSeed:
+      return "seed";
   }
   return "?";
 }
@@ -353,8 +357,7 @@ PYBIND11_MODULE(_activ, m) {
   m.def("forward", &ap::Forward, py::arg("name"), py::arg("x"), py::arg("out") = py::none(),
         py::arg("params") = py::dict(), "y = f(x) for the function `name`.");
   m.def("backward", &ap::Backward, py::arg("name"), py::arg("x"), py::arg("dy"),
-        py::arg("out") = py::none(), py::arg("params") = py::dict(),
-        py::arg("param_grad") = false,
+        py::arg("out") = py::none(), py::arg("params") = py::dict(), py::arg("param_grad") = false,
         "dx = dy * f'(x); with param_grad, (dx, gradient of the first parameter).");
   m.def("backward_from_y", &ap::BackwardFromY, py::arg("name"), py::arg("y"), py::arg("dy"),
         py::arg("out") = py::none(), py::arg("params") = py::dict(),
@@ -362,7 +365,8 @@ PYBIND11_MODULE(_activ, m) {
   m.def("ops", &ap::Ops, "The registry: one dict per function, in registry order.");
   m.def("aliases", &ap::Aliases, "Other names for registry functions: {alias: name}.");
   m.def(
-      "canonical_name", [](const std::string& n) { return std::string(activ::name(activ::op_from_name(n))); },
+      "canonical_name",
+      [](const std::string& n) { return std::string(activ::name(activ::op_from_name(n))); },
       "The registry name of a name or alias.");
   m.def("version", [] { return std::string(activ::version()); });
   m.def("simd_target", [] { return std::string(activ::simd_target()); });

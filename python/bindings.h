@@ -4,15 +4,14 @@
 // argument and what is accepted, before anything is written.
 #pragma once
 
-#include <pybind11/numpy.h>
-#include <pybind11/pybind11.h>
-
 #include <cstddef>
 #include <span>
 #include <string>
 #include <vector>
 
 #include <activ/activ.h>
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
 
 namespace activ::python {
 

@@ -1,14 +1,13 @@
 // The test-only module _activ_reference: the long double reference of reference/ (kept apart from
 // the kernels) and its ULP measures, for the Python tests that compare activ and PyTorch. Where
 // the two disagree, these say which one is right. Built with the tests, never installed.
-#include <pybind11/numpy.h>
-#include <pybind11/pybind11.h>
-
 #include <cmath>
 #include <cstddef>
 #include <string>
 
 #include <activ/activ.h>
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
 
 #include "reference.h"
 #include "ulp.h"
@@ -45,8 +44,8 @@ py::array_t<double> ForwardError(const std::string& name, const Array<T>& x, con
   const activ::ResolvedParams r = Resolved<T>(op, params);
   py::array_t<double> err(x.size());
   for (py::ssize_t i = 0; i < x.size(); ++i) {
-    err.mutable_data()[i] = activ::ref::UlpError<T>(got.data()[i],
-                                                     activ::ref::forward(op, x.data()[i], r.value));
+    err.mutable_data()[i] =
+        activ::ref::UlpError<T>(got.data()[i], activ::ref::forward(op, x.data()[i], r.value));
   }
   return err;
 }

@@ -53,8 +53,8 @@ py::array NewLike(const Shape& shape) {
 
 // The result, computed with the axis last, in the caller's layout: moved back, and copied into
 // `out` when given.
-py::array Finish(const std::string& fn, const py::array& result, py::ssize_t axis,
-                 py::handle out, DType t) {
+py::array Finish(const std::string& fn, const py::array& result, py::ssize_t axis, py::handle out,
+                 DType t) {
   const py::module_ np = py::module_::import("numpy");
   const py::array back = np.attr("moveaxis")(result, -1, axis);
   if (out.is_none()) return np.attr("ascontiguousarray")(back);
@@ -130,8 +130,8 @@ py::array Split(const std::string& fn, Op act, py::handle x_obj, int dim, py::ha
   const DType t = DTypeOf(fn, "x", x);
   const py::ssize_t axis = Axis(fn, dim, x);
   if (x.shape(axis) % 2 != 0) {
-    Fail(fn + ": dimension " + std::to_string(axis) + " of x has " +
-         std::to_string(x.shape(axis)) + " elements; it must be even (two halves)");
+    Fail(fn + ": dimension " + std::to_string(axis) + " of x has " + std::to_string(x.shape(axis)) +
+         " elements; it must be even (two halves)");
   }
   resolve(act, p);
   const py::array xl = Last(x, axis);
@@ -233,23 +233,23 @@ Params Beta(double beta) { return Params{{"beta", beta}}; }
 void BindRowwise(py::module_& m) {
   using py::arg;
   const auto none = py::none();
-#define ACTIV_ROW_FORWARD(fname)                                                               \
-  m.def(                                                                                       \
-      #fname,                                                                                  \
-      [](py::handle x, int dim, py::handle out, bool masked_rows_are_zero) {                   \
-        return RowForward("activ." #fname, x, dim, out, masked_rows_are_zero,                 \
-                          [](auto xs, auto ys, const RowOptions& o) { fname(xs, ys, o); });    \
-      },                                                                                       \
-      arg("x"), arg("dim") = -1, py::kw_only(), arg("out") = none,                             \
-      arg("masked_rows_are_zero") = false,                                                     \
-      #fname " along dim (an all -inf row gives NaN, or zeros with masked_rows_are_zero).");   \
-  m.def(                                                                                       \
-      #fname "_backward",                                                                      \
-      [](py::handle y, py::handle dy, int dim, py::handle out) {                               \
-        return RowBackward("activ." #fname "_backward", y, dy, dim, out,                      \
+#define ACTIV_ROW_FORWARD(fname)                                                                 \
+  m.def(                                                                                         \
+      #fname,                                                                                    \
+      [](py::handle x, int dim, py::handle out, bool masked_rows_are_zero) {                     \
+        return RowForward("activ." #fname, x, dim, out, masked_rows_are_zero,                    \
+                          [](auto xs, auto ys, const RowOptions& o) { fname(xs, ys, o); });      \
+      },                                                                                         \
+      arg("x"), arg("dim") = -1, py::kw_only(), arg("out") = none,                               \
+      arg("masked_rows_are_zero") = false,                                                       \
+      #fname " along dim (an all -inf row gives NaN, or zeros with masked_rows_are_zero).");     \
+  m.def(                                                                                         \
+      #fname "_backward",                                                                        \
+      [](py::handle y, py::handle dy, int dim, py::handle out) {                                 \
+        return RowBackward("activ." #fname "_backward", y, dy, dim, out,                         \
                            [](auto ys, auto dys, auto dxs) { fname##_backward(ys, dys, dxs); }); \
-      },                                                                                       \
-      arg("y"), arg("dy"), arg("dim") = -1, py::kw_only(), arg("out") = none,                  \
+      },                                                                                         \
+      arg("y"), arg("dy"), arg("dim") = -1, py::kw_only(), arg("out") = none,                    \
       "dx of " #fname " from its output y and the upstream gradient dy, along dim.");
   ACTIV_ROW_FORWARD(softmax)
   ACTIV_ROW_FORWARD(log_softmax)

@@ -136,7 +136,8 @@ REASONS = {
     "prelu": {"nan_in": _NAN_GRAD + "returns weight*dy"},
     "rrelu": {"nan_in": _NAN_GRAD + "returns the mean slope times dy"},
     "elu": {"nan_in": _NAN_GRAD + "returns dy",
-            "tail": "alpha*(e^x - 1) (not expm1) is 0 for |x| < 2^-25: elu(-1e-30) = 0",
+            "tail": "alpha*(e^x - 1) (not expm1) is 0 once e^x rounds to 1 (|x| < 2^-25 in "
+                    "float32, 2^-54 in float64): elu(-1e-30) = 0",
             "precision": "alpha*(e^x - 1) (not expm1) cancels near 0: elu(-1e-6) = -1.013e-6 in "
                          "float32"},
     "selu": {"nan_in": _NAN_GRAD + "returns scale*dy",
@@ -165,8 +166,9 @@ REASONS = {
              "precision": "gradient dy*s*(1+x*(1-s)): 1-s cancels for x > 4 (a few ULP)"},
     "mish": {"inf_nan": "x*tanh(softplus(x)) is -inf*0 = NaN at x = -inf",
              "tail": "x*tanh(softplus(x)) is -0 below x = -103 in float32 (subnormal results)",
-             "precision": "x*tanh(log1p(e^x)) rounds e^x and the tanh separately: up to 22 ULP "
-                          "in the float32 tail (x < -88); gradient up to 130 ULP in float64"},
+             "precision": "x*tanh(softplus(x)) rounds softplus and tanh separately: tens to "
+                          "hundreds of ULP in the subnormal tail (x < -88 in float32, < -709 in "
+                          "float64), and in the gradient where it crosses 0 (x = -1.19)"},
     "hardtanh": {"nan_in": _NAN_GRAD + "returns dy"},
     "relu6": {"nan_in": _NAN_GRAD + "returns dy"},
     "hardsigmoid": {"nan_in": _NAN_GRAD + "returns 0",
@@ -181,7 +183,8 @@ REASONS = {
     "hardshrink": {"nan_in": _NAN_GRAD + "returns dy"},
     "softshrink": {"nan_in": "softshrink(NaN) is 0 in PyTorch (neither x > lambd nor x < -lambd "
                              "holds) and its gradient is dy"},
-    "tanhshrink": {"tail": "x - tanh(x) cancels to 0 for |x| < 2^-12 (float32)",
+    "tanhshrink": {"tail": "x - tanh(x) is 0 once tanh(x) rounds to x: |x| < 4e-4 in float32, "
+                           "1.8e-8 in float64 (activ: x^3/3)",
                    "precision": "x - tanh(x) cancels for |x| < 1; the gradient, from tanh(x)^2, "
                                 "a few ULP"},
 }
