@@ -6,6 +6,8 @@ packages=(
   cmake ninja-build g++ pkg-config   # build
   libhwy-dev                         # SIMD kernels with runtime dispatch
   libgtest-dev                       # tests
+  python3-dev pybind11-dev           # the Python module (python/), for /usr/bin/python3
+  python3-numpy python3-torch        # its tests, against PyTorch
 )
 
 missing=()
