@@ -122,13 +122,6 @@ void CheckOrder(const OpInfo& o, const ResolvedParams& r) {
   }
 }
 
-template <typename T>
-detail::Args ToArgs(const ResolvedParams& r) {
-  detail::Args a;
-  for (size_t i = 0; i < ResolvedParams::kMax; ++i) a.p[i] = static_cast<double>(static_cast<T>(r.value[i]));
-  return a;
-}
-
 void CheckSizes(const char* fn, Op op, std::initializer_list<std::pair<const char*, size_t>> s) {
   const auto& first = *s.begin();
   for (const auto& [what, n] : s) {
@@ -165,7 +158,7 @@ void ForwardImpl(Op op, std::span<const T> x, std::span<T> y, const Params& para
     }
     return;
   }
-  detail::Forward(op, x.data(), y.data(), x.size(), ToArgs<T>(r));
+  detail::Forward(op, x.data(), y.data(), x.size(), detail::ToArgs<T>(r));
 }
 
 template <typename T>
@@ -177,7 +170,7 @@ void BackwardImpl(Op op, std::span<const T> x, std::span<const T> dy, std::span<
     throw Error("activ::backward(" + std::string(name(op)) +
                 "): it has no trainable parameter; pass no param_grad (prelu and silu have one)");
   }
-  const detail::Args a = ToArgs<T>(r);
+  const detail::Args a = detail::ToArgs<T>(r);
   // The parameter gradient reads x and dy, so it comes before dx may overwrite them.
   if (param_grad) *param_grad = detail::ParamGrad(op, x.data(), dy.data(), x.size(), a);
   if (RreluTraining(op, r)) {
@@ -212,7 +205,7 @@ void BackwardFromYImpl(Op op, std::span<const T> y, std::span<const T> dy, std::
                 std::string(o.params[0].name) + " >= 0, got " + Num(r.value[0]) +
                 "; with a negative value y does not determine f'(x). Use backward from x");
   }
-  detail::BackwardFromY(op, y.data(), dy.data(), dx.data(), y.size(), ToArgs<T>(r));
+  detail::BackwardFromY(op, y.data(), dy.data(), dx.data(), y.size(), detail::ToArgs<T>(r));
 }
 
 template <typename T>

@@ -5,10 +5,22 @@
 
 #include <cstddef>
 
+#include "activ/activ.h"
+
 namespace activ::detail {
 
 struct Args {
   double p[4] = {};
 };
+
+// The resolved parameters as a kernel of element type T sees them.
+template <typename T>
+Args ToArgs(const ResolvedParams& r) {
+  Args a;
+  for (size_t i = 0; i < ResolvedParams::kMax; ++i) {
+    a.p[i] = static_cast<double>(static_cast<T>(r.value[i]));
+  }
+  return a;
+}
 
 }  // namespace activ::detail
