@@ -40,7 +40,7 @@ struct NamedRow {
   std::vector<T> x;
 };
 
-// Random rows: every length from 1 to 70 and long ones (up to 32000, across the block and
+// Random rows: every length from 1 to 70 and long ones (up to 40000, across the block and
 // one-pass limits), uniform logits of spreads 1 to 100.
 template <typename T>
 std::vector<NamedRow<T>> RandomRows(std::uint64_t seed);
@@ -52,9 +52,9 @@ std::vector<NamedRow<T>> AdversarialRows();
 
 struct RowStats {
   double max_ulp = 0;
-  std::string worst_row;     // the name of the row of the largest error
+  std::string worst_row;  // the name of the row of the largest error
   std::size_t worst_col = 0;
-  std::uint64_t count = 0;   // elements measured
+  std::uint64_t count = 0;  // elements measured
   void Add(double err, const std::string& row, std::size_t col);
   void Merge(const RowStats& o);
 };

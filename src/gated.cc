@@ -3,13 +3,14 @@
 // checked entry points. A new kGates line in ops.def is a new GLU variant with no code here.
 //
 // float32 computes in double and rounds once on store, as the element-wise kernels do.
+#include "activ/gated.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-#include "activ/gated.h"
 #include "kernel_args.h"
 #include "parallel.h"
 
@@ -51,7 +52,6 @@ using V = hn::Vec<D>;
 using detail::Args;
 
 using detail::GatedView;
-
 
 template <class K, typename T>
 void ForwardRows(const GatedView<T>& v, size_t rows, size_t cols, const Args& a) {
@@ -116,12 +116,12 @@ void BackwardRows(const GatedView<T>& v, size_t rows, size_t cols, const Args& a
 template <bool kBackward, typename T>
 void Run(Op op, const GatedView<T>& v, size_t rows, size_t cols, const Args& a) {
   switch (op) {
-#define ACTIV_OP(name, flags, ...)                                       \
-  case Op::name:                                                         \
-    if constexpr (((flags) & kGates) != 0) {                             \
+#define ACTIV_OP(name, flags, ...)                                                   \
+  case Op::name:                                                                     \
+    if constexpr (((flags)&kGates) != 0) {                                           \
       if constexpr (kBackward) return BackwardRows<kernels::name>(v, rows, cols, a); \
-      return ForwardRows<kernels::name>(v, rows, cols, a);               \
-    }                                                                    \
+      return ForwardRows<kernels::name>(v, rows, cols, a);                           \
+    }                                                                                \
     break;
 #define ACTIV_ALIAS(other, name)
 #include "activ/ops.def"
@@ -187,7 +187,7 @@ struct GatedName {
   Op act;
 };
 constexpr GatedName kGatedNames[] = {
-    {"glu", Op::sigmoid}, {"bilinear", Op::identity}, {"reglu", Op::relu},
+    {"glu", Op::sigmoid}, {"bilinear", Op::identity},    {"reglu", Op::relu},
     {"geglu", Op::gelu},  {"geglu_tanh", Op::gelu_tanh}, {"swiglu", Op::silu},
 };
 
@@ -216,8 +216,7 @@ Rows<T> AsRow(std::span<T> s) {
   return Rows<T>(s.data(), s.empty() ? 0 : 1, s.size());
 }
 
-void CheckSize(const std::string& fn, const char* a_name, size_t a, const char* b_name,
-               size_t b) {
+void CheckSize(const std::string& fn, const char* a_name, size_t a, const char* b_name, size_t b) {
   if (a != b) {
     throw Error(fn + ": " + a_name + " has " + std::to_string(a) + " elements but " + b_name +
                 " has " + std::to_string(b));
@@ -351,8 +350,8 @@ void GatedSplitImpl(Op op, Rows<const T> x, Rows<T> out, const Params& params) {
   }
   // out may take the place of the up half (same data and stride), element for element.
   CheckAlias(fn, "x", x, "out", out);
-  const View<T> v{x.data + h, x.data, nullptr, out.data, nullptr, x.stride, x.stride, 0,
-                  out.stride, 0};
+  const View<T> v{x.data + h, x.data,   nullptr, out.data,   nullptr,
+                  x.stride,   x.stride, 0,       out.stride, 0};
   Dispatch(false, op, v, x.rows, h, a);
 }
 
@@ -370,14 +369,13 @@ void GatedSplitBackwardImpl(Op op, Rows<const T> x, Rows<const T> dout, Rows<T> 
                 ", got " + Shape(dout.rows, dout.cols));
   }
   if (dx.rows != x.rows || dx.cols != x.cols) {
-    throw Error(fn + ": x is " + Shape(x.rows, x.cols) + " but dx is " +
-                Shape(dx.rows, dx.cols));
+    throw Error(fn + ": x is " + Shape(x.rows, x.cols) + " but dx is " + Shape(dx.rows, dx.cols));
   }
   CheckAlias(fn, "x", x, "dx", dx);
   CheckAlias(fn, "dout", dout, "dx", dx);
   // dx[:, :H] is d_up, dx[:, H:] is d_gate.
-  const View<T> v{x.data + h, x.data, dout.data, dx.data + h, dx.data,
-                  x.stride,   x.stride, dout.stride, dx.stride, dx.stride};
+  const View<T> v{x.data + h, x.data,   dout.data,   dx.data + h, dx.data,
+                  x.stride,   x.stride, dout.stride, dx.stride,   dx.stride};
   Dispatch(true, op, v, x.rows, h, a);
 }
 
@@ -397,8 +395,8 @@ void gated(Op act, std::span<const float> gate, std::span<const float> up, std::
            const Params& params) {
   GatedImpl(act, gate, up, out, params);
 }
-void gated(Op act, std::span<const double> gate, std::span<const double> up,
-           std::span<double> out, const Params& params) {
+void gated(Op act, std::span<const double> gate, std::span<const double> up, std::span<double> out,
+           const Params& params) {
   GatedImpl(act, gate, up, out, params);
 }
 void gated_backward(Op act, std::span<const float> gate, std::span<const float> up,
@@ -407,8 +405,8 @@ void gated_backward(Op act, std::span<const float> gate, std::span<const float> 
   GatedBackwardImpl(act, gate, up, dout, d_gate, d_up, params);
 }
 void gated_backward(Op act, std::span<const double> gate, std::span<const double> up,
-                    std::span<const double> dout, std::span<double> d_gate,
-                    std::span<double> d_up, const Params& params) {
+                    std::span<const double> dout, std::span<double> d_gate, std::span<double> d_up,
+                    const Params& params) {
   GatedBackwardImpl(act, gate, up, dout, d_gate, d_up, params);
 }
 void gated_split(Op act, Rows<const float> x, Rows<float> out, const Params& params) {
@@ -421,8 +419,8 @@ void gated_split_backward(Op act, Rows<const float> x, Rows<const float> dout, R
                           const Params& params) {
   GatedSplitBackwardImpl(act, x, dout, dx, params);
 }
-void gated_split_backward(Op act, Rows<const double> x, Rows<const double> dout,
-                          Rows<double> dx, const Params& params) {
+void gated_split_backward(Op act, Rows<const double> x, Rows<const double> dout, Rows<double> dx,
+                          const Params& params) {
   GatedSplitBackwardImpl(act, x, dout, dx, params);
 }
 

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdlib>
+#include <exception>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -38,7 +39,8 @@ inline unsigned NumThreads() {
 // Calls f(begin, end) on consecutive ranges that cover [0, n), each at least `grain` long, one
 // range per thread (the calling thread takes the first), and returns when all are done. The
 // thread count is `threads`, or NumThreads() when 0, capped so that no range is below the grain.
-// f must not throw. If the system refuses a thread, its range runs on the calling thread.
+// If the system refuses a thread, its range runs on the calling thread. An exception from f
+// (std::bad_alloc of a buffer) is rethrown here after every range has finished.
 template <class F>
 void ParallelFor(std::size_t n, std::size_t grain, F f, unsigned threads = 0) {
   const std::size_t max_ranges = n / std::max<std::size_t>(grain, 1);
@@ -53,21 +55,33 @@ void ParallelFor(std::size_t n, std::size_t grain, F f, unsigned threads = 0) {
     return;
   }
   auto bound = [&](std::size_t i) { return n / t * i + std::min(i, n % t); };
+  std::vector<std::exception_ptr> errors(t);
+  auto run = [&](std::size_t i) {
+    try {
+      f(bound(i), bound(i + 1));
+    } catch (...) {
+      errors[i] = std::current_exception();
+    }
+  };
   std::vector<std::thread> pool;
   pool.reserve(t - 1);
   std::size_t i = 1;
   try {
-    for (; i < t; ++i) pool.emplace_back(f, bound(i), bound(i + 1));
+    for (; i < t; ++i) pool.emplace_back(run, i);
   } catch (const std::system_error&) {
-    for (; i < t; ++i) f(bound(i), bound(i + 1));
+    for (; i < t; ++i) run(i);
   }
-  f(std::size_t{0}, bound(1));
+  run(0);
   for (std::thread& th : pool) th.join();
+  for (const std::exception_ptr& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
 }
 
 // Rows per range so that a range holds at least kMinElementsPerThread elements.
 inline std::size_t RowGrain(std::size_t cols) {
-  return std::max<std::size_t>(1, (kMinElementsPerThread + cols - 1) / std::max<std::size_t>(cols, 1));
+  return std::max<std::size_t>(1,
+                               (kMinElementsPerThread + cols - 1) / std::max<std::size_t>(cols, 1));
 }
 
 }  // namespace activ::detail

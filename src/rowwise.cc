@@ -15,6 +15,8 @@
 // with compensation (TwoSum), as does float32 log_softmax: S holds the term e^0 = 1 of the max
 // exactly, and log S = log1p(S - 1) keeps the log-probability of a dominant element (about
 // -1e-18 beside a logit 40 lower) to full precision instead of rounding it to 0.
+#include "activ/rowwise.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -23,7 +25,6 @@
 #include <string>
 #include <vector>
 
-#include "activ/rowwise.h"
 #include "kernel_args.h"
 #include "parallel.h"
 
@@ -56,9 +57,11 @@ using V = hn::Vec<D>;
 
 // Elements of a block: small enough to stay in L1 between its two reads.
 constexpr size_t kBlock = 1024;
-// softmax rows up to this long keep their exponentials (x, y and a float32 row's double buffer
-// together fit in a 256 KiB L2 cache); longer rows read x twice.
-constexpr size_t kOnePassCols = 16 * kBlock;
+// softmax rows up to this long (a vocabulary of 32000) keep their exponentials: x, y and a
+// float32 row's double buffer together take 512 KiB, an L2 cache. Recomputing e^x costs more
+// than reading the buffer back even from L3; longer rows read x twice instead, which keeps
+// many threads from competing for memory bandwidth with 2.5 times the traffic.
+constexpr size_t kOnePassCols = 32 * kBlock;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // hi + lo, unevaluated: additions go through TwoSum, so only the rounding of lo is lost.
@@ -207,9 +210,9 @@ HWY_INLINE Sum2 BlockExpSum(D d, const T* x, size_t n, double b, double* keep) {
 }
 
 struct RowStats {
-  double max = -kInf;                   // M
-  Sum2 sum;                             // S = sum e^(v - M), >= 1 when M is finite
-  bool bad = false;                     // a NaN or +inf: the row is NaN
+  double max = -kInf;                       // M
+  Sum2 sum;                                 // S = sum e^(v - M), >= 1 when M is finite
+  bool bad = false;                         // a NaN or +inf: the row is NaN
   double block_max[kOnePassCols / kBlock];  // with kKeep: the b that keep[] is relative to
 };
 
@@ -251,7 +254,8 @@ inline Sum2 BlockFactor(double b, double m, const Sum2& sum) {
   const double hi = b - m;
   const double bp = hi - b;
   const double lo = (b - (hi - bp)) + (-m - bp);
-  const long double f = std::exp(static_cast<long double>(hi)) * (1 + static_cast<long double>(lo)) /
+  const long double f = std::exp(static_cast<long double>(hi)) *
+                        (1 + static_cast<long double>(lo)) /
                         (static_cast<long double>(sum.hi) + sum.lo);
   const double f_hi = static_cast<double>(f);
   return {f_hi, static_cast<double>(f - f_hi)};
@@ -307,8 +311,8 @@ HWY_INLINE void SoftmaxFromKept(D d, const double* keep, size_t cols, const RowS
 template <bool kNeg, typename T>
 HWY_INLINE void LogSoftmaxFromX(D d, const T* x, size_t cols, const RowStats& st, T* y) {
   const size_t N = hn::Lanes(d);
-  const double log_sum = st.sum.hi < 2.0 ? std::log1p((st.sum.hi - 1.0) + st.sum.lo)
-                                         : std::log(st.sum.hi + st.sum.lo);
+  const double log_sum =
+      st.sum.hi < 2.0 ? std::log1p((st.sum.hi - 1.0) + st.sum.lo) : std::log(st.sum.hi + st.sum.lo);
   const V m = hn::Set(d, st.max), neg_m = hn::Set(d, -st.max), l = hn::Set(d, log_sum);
   auto one = [&](V v) HWY_ATTR {
     const V t = hn::Sub(v, m);
@@ -364,9 +368,12 @@ template <typename T>
 void ForwardT(RowFn fn, const T* x, size_t xs, T* y, size_t ys, size_t rows, size_t cols,
               bool masked_zero) {
   switch (fn) {
-    case RowFn::kSoftmax: return ForwardRows<false, false>(x, xs, y, ys, rows, cols, masked_zero);
-    case RowFn::kLogSoftmax: return ForwardRows<false, true>(x, xs, y, ys, rows, cols, masked_zero);
-    case RowFn::kSoftmin: return ForwardRows<true, false>(x, xs, y, ys, rows, cols, masked_zero);
+    case RowFn::kSoftmax:
+      return ForwardRows<false, false>(x, xs, y, ys, rows, cols, masked_zero);
+    case RowFn::kLogSoftmax:
+      return ForwardRows<false, true>(x, xs, y, ys, rows, cols, masked_zero);
+    case RowFn::kSoftmin:
+      return ForwardRows<true, false>(x, xs, y, ys, rows, cols, masked_zero);
   }
 }
 
@@ -405,7 +412,8 @@ void BackwardRows(const T* y, size_t ys, const T* dy, size_t dys, T* dx, size_t 
       if constexpr (kFn == RowFn::kSoftmin) return hn::Mul(yv, hn::Sub(sum, gv));
       return hn::Mul(yv, hn::Sub(gv, sum));
     };
-    for (i = 0; i + N <= cols; i += N) StoreAs(d, one(LoadAs(d, yr + i), LoadAs(d, gr + i)), out + i);
+    for (i = 0; i + N <= cols; i += N)
+      StoreAs(d, one(LoadAs(d, yr + i), LoadAs(d, gr + i)), out + i);
     if (i < cols) {
       StoreTail(d, one(LoadTail(d, yr + i, cols - i, T(0)), LoadTail(d, gr + i, cols - i, T(0))),
                 out + i, cols - i);
@@ -463,19 +471,19 @@ void ArgmaxT(const T* x, size_t xs, size_t rows, size_t cols, int64_t* index) {
 }  // namespace rowops
 
 void RowForwardF32(RowFn fn, const float* x, size_t xs, float* y, size_t ys, size_t rows,
-                size_t cols, bool masked_zero) {
+                   size_t cols, bool masked_zero) {
   rowops::ForwardT(fn, x, xs, y, ys, rows, cols, masked_zero);
 }
 void RowForwardF64(RowFn fn, const double* x, size_t xs, double* y, size_t ys, size_t rows,
-                size_t cols, bool masked_zero) {
+                   size_t cols, bool masked_zero) {
   rowops::ForwardT(fn, x, xs, y, ys, rows, cols, masked_zero);
 }
 void RowBackwardF32(RowFn fn, const float* y, size_t ys, const float* dy, size_t dys, float* dx,
                     size_t dxs, size_t rows, size_t cols) {
   rowops::BackwardT(fn, y, ys, dy, dys, dx, dxs, rows, cols);
 }
-void RowBackwardF64(RowFn fn, const double* y, size_t ys, const double* dy, size_t dys,
-                    double* dx, size_t dxs, size_t rows, size_t cols) {
+void RowBackwardF64(RowFn fn, const double* y, size_t ys, const double* dy, size_t dys, double* dx,
+                    size_t dxs, size_t rows, size_t cols) {
   rowops::BackwardT(fn, y, ys, dy, dys, dx, dxs, rows, cols);
 }
 void ArgmaxF32(const float* x, size_t xs, size_t rows, size_t cols, int64_t* index) {
@@ -502,8 +510,8 @@ HWY_EXPORT(RowBackwardF64);
 HWY_EXPORT(ArgmaxF32);
 HWY_EXPORT(ArgmaxF64);
 
-void RunForward(RowFn fn, const float* x, size_t xs, float* y, size_t ys, size_t rows,
-                size_t cols, bool masked_zero) {
+void RunForward(RowFn fn, const float* x, size_t xs, float* y, size_t ys, size_t rows, size_t cols,
+                bool masked_zero) {
   HWY_DYNAMIC_DISPATCH(RowForwardF32)(fn, x, xs, y, ys, rows, cols, masked_zero);
 }
 void RunForward(RowFn fn, const double* x, size_t xs, double* y, size_t ys, size_t rows,
@@ -541,8 +549,8 @@ void CheckView(const std::string& fn, const char* what, const Rows<T>& v) {
 }
 
 template <typename A, typename B>
-void CheckSameShape(const std::string& fn, const char* a_name, const Rows<A>& a,
-                    const char* b_name, const Rows<B>& b) {
+void CheckSameShape(const std::string& fn, const char* a_name, const Rows<A>& a, const char* b_name,
+                    const Rows<B>& b) {
   if (a.rows != b.rows || a.cols != b.cols) {
     throw Error(fn + ": " + a_name + " is " + Shape(a.rows, a.cols) + " but " + b_name + " is " +
                 Shape(b.rows, b.cols));
@@ -570,9 +578,12 @@ void CheckAlias(const std::string& fn, const char* in_name, const Rows<const T>&
 
 std::string Name(RowFn fn) {
   switch (fn) {
-    case RowFn::kSoftmax: return "activ::softmax";
-    case RowFn::kLogSoftmax: return "activ::log_softmax";
-    case RowFn::kSoftmin: return "activ::softmin";
+    case RowFn::kSoftmax:
+      return "activ::softmax";
+    case RowFn::kLogSoftmax:
+      return "activ::log_softmax";
+    case RowFn::kSoftmin:
+      return "activ::softmin";
   }
   return "activ::?";
 }

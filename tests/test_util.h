@@ -1,13 +1,13 @@
 // Helpers shared by the test programs.
 #pragma once
 
-#include <gtest/gtest.h>
-#include <hwy/targets.h>
-
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
+
+#include <gtest/gtest.h>
+#include <hwy/targets.h>
 
 #include "activ/activ.h"
 #include "dispatch.h"
