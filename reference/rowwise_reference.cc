@@ -115,7 +115,8 @@ std::vector<NamedRow<T>> RandomRows(uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::vector<size_t> lengths;
   for (size_t n = 1; n <= 70; ++n) lengths.push_back(n);
-  for (size_t n : {100, 255, 1000, 1024, 1025, 4097, 16385, 32000, 32769, 40000}) lengths.push_back(n);
+  for (size_t n : {100, 255, 1000, 1024, 1025, 4097, 16385, 32000, 32769, 40000})
+    lengths.push_back(n);
   std::vector<NamedRow<T>> rows;
   for (double spread : {1.0, 10.0, 100.0}) {
     std::uniform_real_distribution<double> u(-spread, spread);
