@@ -146,20 +146,6 @@ T Narrow(double v) {
   }
 }
 
-// The type parameters are rounded to: the element type, or float32 for the 16-bit types, which
-// compute in float32.
-template <typename T>
-using ParamType = std::conditional_t<std::is_same_v<T, double>, double, float>;
-
-template <typename T>
-detail::Args ToArgs(const ResolvedParams& r) {
-  detail::Args a;
-  for (size_t i = 0; i < ResolvedParams::kMax; ++i) {
-    a.p[i] = static_cast<double>(static_cast<ParamType<T>>(r.value[i]));
-  }
-  return a;
-}
-
 void CheckSizes(const char* fn, Op op, std::initializer_list<std::pair<const char*, size_t>> s) {
   const auto& first = *s.begin();
   for (const auto& [what, n] : s) {
@@ -191,12 +177,12 @@ void ForwardImpl(Op op, std::span<const TI> x, std::span<TO> y, const Params& pa
   const ResolvedParams r = resolve(op, params);
   if (RreluTraining(op, r)) {
     for (size_t i = 0; i < x.size(); ++i) {
-      const double v = Widen(x[i]), a = static_cast<ParamType<TO>>(RreluSlope(r, i));
+      const double v = Widen(x[i]), a = static_cast<detail::ParamType<TO>>(RreluSlope(r, i));
       y[i] = Narrow<TO>(v >= 0 ? v : v * a);
     }
     return;
   }
-  detail::Forward(op, x.data(), y.data(), x.size(), ToArgs<TO>(r));
+  detail::Forward(op, x.data(), y.data(), x.size(), detail::ToArgs<TO>(r));
 }
 
 template <typename TX, typename TG>
@@ -208,13 +194,13 @@ void BackwardImpl(Op op, std::span<const TX> x, std::span<const TG> dy, std::spa
     throw Error("activ::backward(" + std::string(name(op)) +
                 "): it has no trainable parameter; pass no param_grad (prelu and silu have one)");
   }
-  const detail::Args a = ToArgs<TX>(r);
+  const detail::Args a = detail::ToArgs<TX>(r);
   // The parameter gradient reads x and dy, so it comes before dx may overwrite them.
   if (param_grad) *param_grad = detail::ParamGrad(op, x.data(), dy.data(), x.size(), a);
   if (RreluTraining(op, r)) {
     for (size_t i = 0; i < x.size(); ++i) {
       const double v = Widen(x[i]), g = Widen(dy[i]);
-      const double s = static_cast<ParamType<TX>>(RreluSlope(r, i));
+      const double s = static_cast<detail::ParamType<TX>>(RreluSlope(r, i));
       dx[i] = Narrow<TG>(std::isnan(v) ? v : v > 0 ? g : g * s);
     }
     return;
@@ -244,7 +230,7 @@ void BackwardFromYImpl(Op op, std::span<const T> y, std::span<const T> dy, std::
                 std::string(o.params[0].name) + " >= 0, got " + Num(r.value[0]) +
                 "; with a negative value y does not determine f'(x). Use backward from x");
   }
-  detail::BackwardFromY(op, y.data(), dy.data(), dx.data(), y.size(), ToArgs<T>(r));
+  detail::BackwardFromY(op, y.data(), dy.data(), dx.data(), y.size(), detail::ToArgs<T>(r));
 }
 
 template <typename T>

@@ -42,6 +42,11 @@ inline void swiglu(std::span<const float> gate, std::span<const float> up, std::
                    const Params& params = {}) {
   gated(Op::silu, gate, up, out, params);
 }
+inline void swiglu(std::span<const double> gate, std::span<const double> up,
+                   std::span<double> out, const Params& params = {}) {
+  gated(Op::silu, gate, up, out, params);
+}
 inline void glu(Rows<const float> x, Rows<float> out) { gated_split(Op::sigmoid, x, out); }
+inline void glu(Rows<const double> x, Rows<double> out) { gated_split(Op::sigmoid, x, out); }
 
 }  // namespace activ

@@ -6,6 +6,14 @@
 // (as PyTorch) unless RowOptions::masked_rows_are_zero is set, which gives zeros (masked
 // attention); a partial -inf gives probability exactly 0 and log-probability -inf; a +inf or NaN
 // in a row makes that row NaN. Long computations are split across threads by rows.
+//
+// Details: softmin(x) is softmax(-x) to the bit, special values included (an all +inf row is
+// the masked one, a -inf makes the row NaN). A masked log_softmax row is zeros too; backward
+// from y cannot tell a masked row, so give such rows dy = 0 (softmax's zeros give dx = 0 by
+// themselves). Backward outputs may alias y or dy as the same view; any other overlap of an
+// output with an input throws. float32 results are one rounding of a double computation
+// (docs/ACCURACY.md lists the measured errors). Threads: ACTIV_NUM_THREADS=n caps them (1: the
+// calling thread only); calls under about 65 000 elements never start one.
 #pragma once
 
 #include <cstddef>
@@ -53,7 +61,8 @@ void log_softmax_backward(Rows<const double> y, Rows<const double> dy, Rows<doub
 void softmin_backward(Rows<const float> y, Rows<const float> dy, Rows<float> dx);
 void softmin_backward(Rows<const double> y, Rows<const double> dy, Rows<double> dx);
 
-// Index of the first maximum of each row; NaN counts as the maximum (as in PyTorch).
+// Index of the first maximum of each row; NaN counts as the maximum (as in PyTorch). Rows of
+// 0 columns throw: an empty row has no maximum.
 void argmax(Rows<const float> x, std::span<std::int64_t> index);
 void argmax(Rows<const double> x, std::span<std::int64_t> index);
 // One-hot of argmax.
