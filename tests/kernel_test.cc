@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <limits>
@@ -106,8 +107,16 @@ void CheckAccuracy(Op op, size_t count) {
   }
 }
 
-TEST_P(OpTest, Float32MatchesReference) { CheckAccuracy<float>(GetParam(), 1 << 20); }
-TEST_P(OpTest, Float64MatchesReference) { CheckAccuracy<double>(GetParam(), 1 << 18); }
+// Sweep sizes. The sanitizer builds, which look for memory errors and undefined behaviour rather
+// than accuracy (the plain build checks that), divide them by ACTIV_TEST_SWEEP_DIVISOR.
+size_t SweepSize(size_t n) {
+  const char* d = std::getenv("ACTIV_TEST_SWEEP_DIVISOR");
+  const long divisor = d ? std::strtol(d, nullptr, 10) : 1;
+  return divisor > 1 ? n / static_cast<size_t>(divisor) : n;
+}
+
+TEST_P(OpTest, Float32MatchesReference) { CheckAccuracy<float>(GetParam(), SweepSize(1 << 20)); }
+TEST_P(OpTest, Float64MatchesReference) { CheckAccuracy<double>(GetParam(), SweepSize(1 << 18)); }
 
 // The trainable parameter's gradient is a sum; it is compared with the reference sum relative to
 // the sum of magnitudes, which is what a double accumulation can promise.
