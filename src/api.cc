@@ -321,7 +321,8 @@ const double* Params::find(std::string_view n) const {
 
 ResolvedParams resolve(Op op, const Params& params) {
   const OpInfo& o = info(op);
-  for (const auto& [k, v] : params.values()) {
+  for (const auto& entry : params.values()) {
+    const std::string& k = entry.first;
     const bool known = std::any_of(o.params.begin(), o.params.end(),
                                    [&](const ParamInfo& p) { return p.name == k; });
     if (!known) {
