@@ -6,6 +6,7 @@ packages=(
   cmake ninja-build g++ pkg-config   # build
   libhwy-dev                         # SIMD kernels with runtime dispatch
   libgtest-dev                       # tests
+  libopenblas-dev zlib1g-dev nlohmann-json3-dev dataset-fashion-mnist   # the lab
 )
 
 missing=()
