@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <cstring>
+#include <limits>
 
 #include "lab/io.h"
 
@@ -176,10 +177,13 @@ Checkpoint LoadCheckpoint(const std::string& path) {
     t.epoch = s.at("epoch").get<size_t>();
     t.optimizer_steps = s.at("optimizer_steps").get<uint64_t>();
     t.optimizer = s.at("optimizer").get<std::string>();
-    t.best_metric = s.at("best_metric").get<double>();
+    // JSON has no infinities: a run with no best yet stores null.
+    const double inf = std::numeric_limits<double>::infinity();
+    t.best_metric = s.at("best_metric").is_null() ? -inf : s["best_metric"].get<double>();
     t.best_epoch = s.at("best_epoch").get<size_t>();
     t.since_best = s.at("since_best").get<size_t>();
-    t.best_train_loss = s.at("best_train_loss").get<double>();
+    t.best_train_loss =
+        s.at("best_train_loss").is_null() ? inf : s["best_train_loss"].get<double>();
     t.no_improvement = s.at("no_improvement").get<size_t>();
     t.elapsed_seconds = s.at("elapsed_seconds").get<double>();
     for (const json& n : arrays.at("best")) t.best.push_back(take(n.get<size_t>()));
