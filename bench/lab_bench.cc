@@ -107,8 +107,10 @@ int Reproduce(int argc, char** argv) {
                       {"seconds", run.seconds}});
       mean += run.test_accuracy / static_cast<double>(r.runs.size());
     }
-    const nlohmann::json line = {{"activation", parts[0]}, {"hidden", parts[1]},
-                                 {"mean_test_accuracy", mean}, {"runs", runs},
+    const nlohmann::json line = {{"activation", parts[0]},
+                                 {"hidden", parts[1]},
+                                 {"mean_test_accuracy", mean},
+                                 {"runs", runs},
                                  {"seconds", r.seconds}};
     std::printf("%s\n", line.dump().c_str());
     std::fflush(stdout);
@@ -127,8 +129,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "activ-lab-bench: %s\n", e.what());
     return 1;
   }
-  std::fprintf(stderr, "usage: activ-lab-bench speed --threads N [--epochs E]\n"
-                       "       activ-lab-bench reproduce --configs relu:100,tanh:10-10 "
-                       "--seeds 0,1,2,3,4 [--threads N]\n");
+  std::fprintf(stderr,
+               "usage: activ-lab-bench speed --threads N [--epochs E]\n"
+               "       activ-lab-bench reproduce --configs relu:100,tanh:10-10 "
+               "--seeds 0,1,2,3,4 [--threads N]\n");
   return 2;
 }

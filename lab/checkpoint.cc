@@ -77,8 +77,8 @@ void PutArray(std::string& out, const std::vector<float>& a) {
 
 }  // namespace
 
-void SaveCheckpoint(const std::string& path, Network& net, const Scaler& scaler,
-                    const json& meta, const TrainState* state) {
+void SaveCheckpoint(const std::string& path, Network& net, const Scaler& scaler, const json& meta,
+                    const TrainState* state) {
   std::vector<std::vector<float>> network;
   for (const auto* a : net.State()) network.push_back(*a);
   json header;
@@ -144,7 +144,8 @@ Checkpoint LoadCheckpoint(const std::string& path) {
   }
   uint64_t header_len;
   std::memcpy(&header_len, &b[12], 8);
-  if (header_len > b.size() - 24) throw Error(where + "the header length runs past the end of the file");
+  if (header_len > b.size() - 24)
+    throw Error(where + "the header length runs past the end of the file");
   Checkpoint c;
   json header, arrays;
   try {
@@ -187,10 +188,12 @@ Checkpoint LoadCheckpoint(const std::string& path) {
     t.no_improvement = s.at("no_improvement").get<size_t>();
     t.elapsed_seconds = s.at("elapsed_seconds").get<double>();
     for (const json& n : arrays.at("best")) t.best.push_back(take(n.get<size_t>()));
-    for (const json& n : arrays.at("optimizer")) t.optimizer_buffers.push_back(take(n.get<size_t>()));
+    for (const json& n : arrays.at("optimizer"))
+      t.optimizer_buffers.push_back(take(n.get<size_t>()));
     c.state = std::move(t);
   }
-  if (at != end) throw Error(where + std::to_string(end - at) + " unexpected bytes after the arrays");
+  if (at != end)
+    throw Error(where + std::to_string(end - at) + " unexpected bytes after the arrays");
   return c;
 }
 
@@ -207,8 +210,9 @@ void LoadState(Network& net, const std::vector<std::vector<float>>& arrays,
   }
   for (size_t i = 0; i < state.size(); ++i) {
     if (state[i]->size() != arrays[i].size()) {
-      throw Error(path + ": array " + std::to_string(i) + " has " + std::to_string(arrays[i].size()) +
-                  " values, the network needs " + std::to_string(state[i]->size()));
+      throw Error(path + ": array " + std::to_string(i) + " has " +
+                  std::to_string(arrays[i].size()) + " values, the network needs " +
+                  std::to_string(state[i]->size()));
     }
     *state[i] = arrays[i];
   }

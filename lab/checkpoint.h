@@ -38,14 +38,14 @@ struct TrainState {
   double best_train_loss = 0;  // scikit-learn's stopping rule
   size_t no_improvement = 0;
   double elapsed_seconds = 0;
-  std::vector<std::vector<float>> best;       // the best network's State(); empty: the current
+  std::vector<std::vector<float>> best;  // the best network's State(); empty: the current
   std::vector<std::vector<float>> optimizer_buffers;
 };
 
 struct Checkpoint {
   NetworkSpec spec;
   Scaler scaler;
-  nlohmann::json meta;  // activation, seed, dataset, classes, ... (free-form)
+  nlohmann::json meta;                      // activation, seed, dataset, classes, ... (free-form)
   std::vector<std::vector<float>> network;  // Network::State() order
   std::optional<TrainState> state;
 };

@@ -60,15 +60,14 @@ IdxArray ReadIdx(const std::string& path, size_t want_dims_min, size_t want_dims
   const size_t ndims = b[3];
   if (ndims < want_dims_min || ndims > want_dims_max) {
     throw Error(where + "byte 3 says " + std::to_string(ndims) + " dimensions, expected " +
-                (want_dims_min == want_dims_max ? std::to_string(want_dims_min)
-                                                : std::to_string(want_dims_min) + " to " +
-                                                      std::to_string(want_dims_max)));
+                (want_dims_min == want_dims_max
+                     ? std::to_string(want_dims_min)
+                     : std::to_string(want_dims_min) + " to " + std::to_string(want_dims_max)));
   }
   a.data_offset = 4 + 4 * ndims;
   if (b.size() < a.data_offset) {
-    throw Error(where + "truncated in the header: " + std::to_string(ndims) +
-                " dimensions need " + std::to_string(a.data_offset) + " bytes, the file has " +
-                std::to_string(b.size()));
+    throw Error(where + "truncated in the header: " + std::to_string(ndims) + " dimensions need " +
+                std::to_string(a.data_offset) + " bytes, the file has " + std::to_string(b.size()));
   }
   for (size_t i = 0; i < ndims; ++i) {
     const size_t d = BigEndian32(&b[4 + 4 * i]);
@@ -95,8 +94,8 @@ IdxArray ReadIdx(const std::string& path, size_t want_dims_min, size_t want_dims
                 (IsGzip(path) ? " after decompression" : ""));
   }
   if (b.size() > want) {
-    throw Error(where + std::to_string(b.size() - want) + " unexpected bytes after the data at byte " +
-                std::to_string(want));
+    throw Error(where + std::to_string(b.size() - want) +
+                " unexpected bytes after the data at byte " + std::to_string(want));
   }
   return a;
 }
@@ -230,8 +229,8 @@ Scaler Scaler::Fit(const Dataset& train, Scaling kind) {
 void Scaler::Apply(Dataset& data) const {
   if (kind == Scaling::kNone) return;
   if (data.features != offset.size()) {
-    throw Error("the data has " + std::to_string(data.features) + " features, the scaling was fitted on " +
-                std::to_string(offset.size()));
+    throw Error("the data has " + std::to_string(data.features) +
+                " features, the scaling was fitted on " + std::to_string(offset.size()));
   }
   const size_t d = data.features;
   for (size_t r = 0; r < data.rows; ++r) {
@@ -383,7 +382,8 @@ Dataset LoadCsv(const std::string& path, const CsvOptions& options, size_t* drop
     label_values.push_back(label_value);
     line_numbers[d.rows++] = line_numbers[li];  // the source line of each kept row
   }
-  if (d.rows == 0) throw Error(path + ": no data rows" + (drop_count ? " left after dropping bad rows" : ""));
+  if (d.rows == 0)
+    throw Error(path + ": no data rows" + (drop_count ? " left after dropping bad rows" : ""));
   if (dropped) *dropped = drop_count;
   if (options.no_label) return d;
 
@@ -435,7 +435,9 @@ void SaveCsv(const Dataset& d, const std::string& path) {
   WriteFileAtomically(path, out);
 }
 
-std::vector<std::string> SyntheticNames() { return {"spirals", "moons", "circles", "xor", "regression"}; }
+std::vector<std::string> SyntheticNames() {
+  return {"spirals", "moons", "circles", "xor", "regression"};
+}
 
 bool IsSynthetic(std::string_view name) {
   for (const auto& n : SyntheticNames()) {
@@ -523,10 +525,10 @@ std::string FindIdx(const std::filesystem::path& dir, const std::string& stem) {
 IdxPair IdxIn(const std::filesystem::path& dir, const std::string& part) {
   IdxPair p{FindIdx(dir, part + "-images-idx3-ubyte"), FindIdx(dir, part + "-labels-idx1-ubyte")};
   if (p.images.empty() || p.labels.empty()) {
-    throw Error(dir.string() + ": no " + part + "-images-idx3-ubyte[.gz] and " + part +
-                "-labels-idx1-ubyte[.gz] there" +
-                (dir == kFashionMnistDir ? " (install the Debian package dataset-fashion-mnist)"
-                                         : ""));
+    throw Error(
+        dir.string() + ": no " + part + "-images-idx3-ubyte[.gz] and " + part +
+        "-labels-idx1-ubyte[.gz] there" +
+        (dir == kFashionMnistDir ? " (install the Debian package dataset-fashion-mnist)" : ""));
   }
   return p;
 }
@@ -535,7 +537,8 @@ std::string LabelsFor(const std::string& images) {
   const std::string key = "images-idx3";
   const size_t at = images.rfind(key);
   if (at == std::string::npos) {
-    throw Error(images + ": an IDX image file name contains 'images-idx3' (its labels file is "
+    throw Error(images +
+                ": an IDX image file name contains 'images-idx3' (its labels file is "
                 "found by replacing it with 'labels-idx1')");
   }
   return images.substr(0, at) + "labels-idx1" + images.substr(at + key.size());
@@ -590,9 +593,8 @@ Data LoadData(const DataConfig& c) {
       all = LoadIdx(train.images, train.labels);
       test = LoadIdx(t10k.images, t10k.labels);
       have_test = true;
-      all.name = test.name = c.source == "fashion-mnist" || c.source == "mnist"
-                                 ? c.source
-                                 : dir.filename().string();
+      all.name = test.name =
+          c.source == "fashion-mnist" || c.source == "mnist" ? c.source : dir.filename().string();
     } else {
       CsvOptions csv = c.csv;
       all = LoadFile(c.source, csv, &data.dropped_rows);
@@ -624,16 +626,20 @@ Data LoadData(const DataConfig& c) {
     }
   } else {
     const std::vector<size_t> order = Shuffled(all.rows, c.seed, 0);
-    const size_t n_test = static_cast<size_t>(std::llround(c.test_fraction * static_cast<double>(all.rows)));
+    const size_t n_test =
+        static_cast<size_t>(std::llround(c.test_fraction * static_cast<double>(all.rows)));
     test = all.Rows(std::vector<size_t>(order.begin(), order.begin() + static_cast<long>(n_test)));
     all = all.Rows(std::vector<size_t>(order.begin() + static_cast<long>(n_test), order.end()));
   }
   {
     std::vector<size_t> order = Shuffled(all.rows, c.seed, 1);
     if (c.train_limit > 0 && c.train_limit < order.size()) order.resize(c.train_limit);
-    const size_t n_val = static_cast<size_t>(std::llround(c.val_fraction * static_cast<double>(order.size())));
-    data.val = all.Rows(std::vector<size_t>(order.begin(), order.begin() + static_cast<long>(n_val)));
-    data.train = all.Rows(std::vector<size_t>(order.begin() + static_cast<long>(n_val), order.end()));
+    const size_t n_val =
+        static_cast<size_t>(std::llround(c.val_fraction * static_cast<double>(order.size())));
+    data.val =
+        all.Rows(std::vector<size_t>(order.begin(), order.begin() + static_cast<long>(n_val)));
+    data.train =
+        all.Rows(std::vector<size_t>(order.begin() + static_cast<long>(n_val), order.end()));
   }
   if (c.test_limit > 0 && c.test_limit < test.rows) {
     std::vector<size_t> order = Shuffled(test.rows, c.seed, 2);

@@ -17,11 +17,11 @@ namespace lab {
 struct Dataset {
   std::string name;
   size_t rows = 0, features = 0;
-  std::vector<float> x;           // [rows, features]
-  std::vector<int32_t> labels;    // [rows], classification
-  std::vector<float> targets;     // [rows, outputs], regression
-  size_t classes = 0;             // 0: regression
-  size_t outputs = 1;             // regression targets per row
+  std::vector<float> x;         // [rows, features]
+  std::vector<int32_t> labels;  // [rows], classification
+  std::vector<float> targets;   // [rows, outputs], regression
+  size_t classes = 0;           // 0: regression
+  size_t outputs = 1;           // regression targets per row
 
   bool classification() const { return classes > 0; }
   // The rows `index` lists, in that order.
@@ -53,7 +53,7 @@ struct CsvOptions {
   // The label column by header name or 0-based index ("-1" is the last); empty: a column
   // named "label" or "target" when the header has one, else the last column.
   std::string label_column;
-  Task task = Task::kAuto;  // auto: classification when every label is an integer in [0, 1000)
+  Task task = Task::kAuto;     // auto: classification when every label is an integer in [0, 1000)
   bool drop_bad_rows = false;  // drop rows with NaN, inf or empty fields instead of failing
   size_t min_classes = 0;      // classification: at least this many classes (a model's count)
   bool no_label = false;       // every column is a feature (data to predict on)
@@ -77,12 +77,12 @@ struct DataConfig {
   // {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz], an IDX image file (its labels file is
   // found by replacing images-idx3 with labels-idx1), or a CSV file.
   std::string source = "spirals";
-  std::string test_source;    // a separate test file (CSV or IDX images); else test_fraction
+  std::string test_source;  // a separate test file (CSV or IDX images); else test_fraction
   CsvOptions csv;
-  size_t train_limit = 0;     // keep at most this many training rows (0: all), taken at random
-  size_t test_limit = 0;      // keep at most this many test rows (0: all)
-  double val_fraction = 0.1;  // of the training rows, held out for validation (0: none)
-  double test_fraction = 0.2; // of the rows, held out for testing when there is no test file
+  size_t train_limit = 0;      // keep at most this many training rows (0: all), taken at random
+  size_t test_limit = 0;       // keep at most this many test rows (0: all)
+  double val_fraction = 0.1;   // of the training rows, held out for validation (0: none)
+  double test_fraction = 0.2;  // of the rows, held out for testing when there is no test file
   Scaling scaling = Scaling::kStandardize;
   size_t synthetic_rows = 3000;  // train + test rows of a synthetic set
   double synthetic_noise = -1;   // < 0: the set's default

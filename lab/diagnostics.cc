@@ -114,8 +114,9 @@ ProbeResult Diagnose(Network& net, const Dataset& probe,
     if (!l.output) {
       const size_t part = n * l.units;
       const float* gate = l.act.gated ? &l.z[part] : l.z.data();
-      const UnitCounts c = CountDeadAndSaturated(l.act, gate, l.act.gated ? l.gate_act.data() : nullptr,
-                                                 n, l.units, max_abs_derivative.at(i));
+      const UnitCounts c =
+          CountDeadAndSaturated(l.act, gate, l.act.gated ? l.gate_act.data() : nullptr, n, l.units,
+                                max_abs_derivative.at(i));
       d.dead_fraction = static_cast<double>(c.dead_units) / static_cast<double>(c.units);
       d.saturated_fraction = static_cast<double>(c.saturated) / static_cast<double>(c.entries);
       MeanStd(l.a.data(), part, &d.mean, &d.std);

@@ -20,9 +20,9 @@ inline constexpr double kSaturationFraction = 0.05;
 double MaxAbsDerivative(const Activation& act);
 
 struct Histogram {
-  double lo = 0, hi = 0;           // the bins split [lo, hi) evenly
+  double lo = 0, hi = 0;  // the bins split [lo, hi) evenly
   std::vector<uint64_t> counts;
-  uint64_t below = 0, above = 0;   // values < lo, values >= hi (NaN counts as above)
+  uint64_t below = 0, above = 0;  // values < lo, values >= hi (NaN counts as above)
 };
 // [lo, hi) of a layer's histogram: the activation's range (default parameters) clipped to
 // [-5, 5]; [-5, 5] for gated layers.
@@ -44,7 +44,7 @@ struct LayerDiagnostics {
   bool output = false;
   size_t units = 0;
   double dead_fraction = 0, saturated_fraction = 0;  // hidden layers only
-  double mean = 0, std = 0;          // of the layer's outputs over the probe set
+  double mean = 0, std = 0;                          // of the layer's outputs over the probe set
   double pre_mean = 0, pre_std = 0;  // of the pre-activations (up and gate together)
   double grad_norm = 0;              // ||dL/dW||_F, L the mean loss over the probe set
   double weight_norm = 0;            // ||W||_F

@@ -193,23 +193,25 @@ NetworkSpec SpecFor(const ExperimentConfig& c, const Data& data, const std::stri
   const Dataset& t = data.train;
   Head head = c.head;
   if (head == Head::kAuto) {
-    head = !t.classification()  ? Head::kSquaredError
-           : t.classes == 2     ? Head::kSigmoidBinaryCrossEntropy
-                                : Head::kSoftmaxCrossEntropy;
+    head = !t.classification() ? Head::kSquaredError
+           : t.classes == 2    ? Head::kSigmoidBinaryCrossEntropy
+                               : Head::kSoftmaxCrossEntropy;
   }
   if (t.classification() && head == Head::kSquaredError) {
     throw Error("the squared-error head is for regression; this data set has classes");
   }
   if (!t.classification() && head != Head::kSquaredError) {
-    throw Error("the " + std::string(HeadName(head)) + " head needs class labels; this data set is regression");
+    throw Error("the " + std::string(HeadName(head)) +
+                " head needs class labels; this data set is regression");
   }
   if (head == Head::kSigmoidBinaryCrossEntropy && t.classes != 2) {
-    throw Error("the sigmoid head is for two classes; this data set has " + std::to_string(t.classes));
+    throw Error("the sigmoid head is for two classes; this data set has " +
+                std::to_string(t.classes));
   }
   s.head = head;
-  s.outputs = head == Head::kSoftmaxCrossEntropy   ? t.classes
-              : head == Head::kSquaredError         ? t.outputs
-                                                    : 1;
+  s.outputs = head == Head::kSoftmaxCrossEntropy ? t.classes
+              : head == Head::kSquaredError      ? t.outputs
+                                                 : 1;
   return s;
 }
 
@@ -226,9 +228,9 @@ Eval Evaluate(Network& net, const Dataset& d) {
   for (size_t r0 = 0; r0 < d.rows; r0 += kChunk) {
     const size_t n = std::min(kChunk, d.rows - r0);
     net.Forward(&d.x[r0 * d.features], n, Mode::kEval);
-    const LossSums s = net.Loss(d.classification() ? &d.labels[r0] : nullptr,
-                                d.classification() ? nullptr : &d.targets[r0 * d.outputs], n,
-                                false, n);
+    const LossSums s =
+        net.Loss(d.classification() ? &d.labels[r0] : nullptr,
+                 d.classification() ? nullptr : &d.targets[r0 * d.outputs], n, false, n);
     loss += s.loss;
     correct += s.correct;
   }
@@ -357,8 +359,8 @@ RunOutput TrainRun(Context& ctx, size_t index) {
           {"val_loss", Num(val.loss)},
           {"val_accuracy", Num(val.accuracy)},
           {"probe_loss", c.diagnostics ? Num(last_probe.loss) : json(nullptr)},
-          {"probe_accuracy", c.diagnostics && data.train.classification() ? Num(last_probe.accuracy)
-                                                                           : json(nullptr)},
+          {"probe_accuracy",
+           c.diagnostics && data.train.classification() ? Num(last_probe.accuracy) : json(nullptr)},
           {"lr", c.optimizer.lr},
           {"train_seconds", train_seconds},
           {"seconds", Now() - epoch_start},
@@ -412,12 +414,12 @@ RunOutput TrainRun(Context& ctx, size_t index) {
     st.optimizer_buffers.clear();
     for (const auto* b : opt.State()) st.optimizer_buffers.push_back(*b);
     const nlohmann::json meta = {{"activation", activation},
-                       {"seed", seed},
-                       {"run", index},
-                       {"dataset", data.name},
-                       {"classes", data.train.classes},
-                       {"epoch", st.epoch},
-                       {"init", std::string(InitName(c.init))}};
+                                 {"seed", seed},
+                                 {"run", index},
+                                 {"dataset", data.name},
+                                 {"classes", data.train.classes},
+                                 {"epoch", st.epoch},
+                                 {"init", std::string(InitName(c.init))}};
     SaveCheckpoint(res.checkpoint, net, data.scaler, meta, &st);
   };
 
@@ -468,12 +470,14 @@ RunOutput TrainRun(Context& ctx, size_t index) {
       if (!std::isfinite(batch_loss)) {
         const size_t layer = net.FirstNonFiniteLayer(n);
         std::string where;
-        if (layer > 0 && layer <= hidden) where = "; the first non-finite values are in hidden layer " + std::to_string(layer);
+        if (layer > 0 && layer <= hidden)
+          where = "; the first non-finite values are in hidden layer " + std::to_string(layer);
         if (layer == hidden + 1) where = "; the first non-finite values are in the output layer";
         res.stop_reason = "nan";
-        res.message = "the training loss became " + std::string(std::isnan(batch_loss) ? "NaN" : "infinite") +
-                      " at epoch " + std::to_string(epoch) + " (batch " + std::to_string(k + 1) +
-                      " of " + std::to_string(batches) + ")" + where + "; the network of epoch " +
+        res.message = "the training loss became " +
+                      std::string(std::isnan(batch_loss) ? "NaN" : "infinite") + " at epoch " +
+                      std::to_string(epoch) + " (batch " + std::to_string(k + 1) + " of " +
+                      std::to_string(batches) + ")" + where + "; the network of epoch " +
                       std::to_string(epoch - 1) + " is kept" +
                       (res.checkpoint.empty() ? "" : " in " + res.checkpoint);
         failed = true;
@@ -495,7 +499,8 @@ RunOutput TrainRun(Context& ctx, size_t index) {
       opt.Step(measure ? &norms : nullptr);
       if (measure) {
         for (size_t l = 0; l <= hidden; ++l) {
-          ratio_sum[l] += norms.weight_sq[l] > 0 ? std::sqrt(norms.update_sq[l] / norms.weight_sq[l]) : 0;
+          ratio_sum[l] +=
+              norms.weight_sq[l] > 0 ? std::sqrt(norms.update_sq[l] / norms.weight_sq[l]) : 0;
         }
         ++ratio_count;
       }
@@ -552,8 +557,9 @@ RunOutput TrainRun(Context& ctx, size_t index) {
       }
       if (st.no_improvement > c.n_iter_no_change) {
         res.stop_reason = "tol";
-        res.message = "the training loss did not improve by more than tol=" + std::to_string(c.tol) +
-                      " for " + std::to_string(c.n_iter_no_change) + " consecutive epochs";
+        res.message =
+            "the training loss did not improve by more than tol=" + std::to_string(c.tol) +
+            " for " + std::to_string(c.n_iter_no_change) + " consecutive epochs";
         stop = true;
       }
     }
@@ -562,7 +568,8 @@ RunOutput TrainRun(Context& ctx, size_t index) {
     progress(epoch, train_loss, val, train_seconds, false);
     if (stop) break;
   }
-  if (res.message.empty()) res.message = "trained for the " + std::to_string(c.epochs) + " epochs asked";
+  if (res.message.empty())
+    res.message = "trained for the " + std::to_string(c.epochs) + " epochs asked";
 
   // The network tested: the best on validation when there is a validation set.
   if (have_val && !best.empty()) Restore(net, best);
@@ -575,7 +582,8 @@ RunOutput TrainRun(Context& ctx, size_t index) {
   res.val_accuracy = val.accuracy;
   res.test_loss = test.loss;
   res.test_accuracy = test.accuracy;
-  res.seconds_per_epoch = epochs_trained ? train_seconds_total / static_cast<double>(epochs_trained) : kNaN;
+  res.seconds_per_epoch =
+      epochs_trained ? train_seconds_total / static_cast<double>(epochs_trained) : kNaN;
   res.seconds = Now() - t_start + (resumed_from ? st.elapsed_seconds : 0);
   res.dead_fraction = res.saturated_fraction = kNaN;
   if (c.diagnostics && hidden > 0) {
@@ -714,7 +722,8 @@ ExperimentConfig DefaultExperiment() {
   c.optimizer.lr = 0.05;
   c.optimizer.momentum = 0.9;
   c.patience = 0;
-  if (std::filesystem::exists(std::filesystem::path(kFashionMnistDir) / "train-images-idx3-ubyte.gz")) {
+  if (std::filesystem::exists(std::filesystem::path(kFashionMnistDir) /
+                              "train-images-idx3-ubyte.gz")) {
     c.data.source = "fashion-mnist";
     c.data.train_limit = 20000;
     c.data.val_fraction = 0.1;
@@ -763,8 +772,9 @@ Prediction Predict(const std::string& checkpoint, const std::string& data_path,
     }
   }
   if (d.features != inputs) {
-    throw Error(data_path + ": " + std::to_string(d.features) + " features per row, the network in " +
-                checkpoint + " takes " + std::to_string(inputs));
+    throw Error(data_path + ": " + std::to_string(d.features) +
+                " features per row, the network in " + checkpoint + " takes " +
+                std::to_string(inputs));
   }
   ck.scaler.Apply(d);
   Prediction p;
@@ -790,9 +800,9 @@ Prediction Predict(const std::string& checkpoint, const std::string& data_path,
     const size_t n = std::min(kChunk, d.rows - r0);
     const float* z = net.Forward(&d.x[r0 * inputs], n, Mode::kEval);
     if (p.has_truth) {
-      const LossSums s = net.Loss(d.classification() ? &d.labels[r0] : nullptr,
-                                  d.classification() ? nullptr : &d.targets[r0 * p.outputs], n,
-                                  false, n);
+      const LossSums s =
+          net.Loss(d.classification() ? &d.labels[r0] : nullptr,
+                   d.classification() ? nullptr : &d.targets[r0 * p.outputs], n, false, n);
       loss += s.loss;
       correct += s.correct;
     }
@@ -803,7 +813,8 @@ Prediction Predict(const std::string& checkpoint, const std::string& data_path,
         case Head::kSoftmaxCrossEntropy: {
           const size_t arg = static_cast<size_t>(std::max_element(zr, zr + p.outputs) - zr);
           double sum = 0;
-          for (size_t j = 0; j < p.outputs; ++j) sum += std::exp(static_cast<double>(zr[j] - zr[arg]));
+          for (size_t j = 0; j < p.outputs; ++j)
+            sum += std::exp(static_cast<double>(zr[j] - zr[arg]));
           for (size_t j = 0; j < p.outputs; ++j) {
             out[j] = static_cast<float>(std::exp(static_cast<double>(zr[j] - zr[arg])) / sum);
           }

@@ -71,8 +71,8 @@ struct Progress {
   uint64_t seed = 0;
   size_t epoch = 0, epochs = 0;
   double train_loss = 0, val_loss = 0, val_accuracy = 0;  // NaN where there is none
-  double train_seconds = 0;  // the epoch's training pass
-  bool done = false;    // the run ended; message says why, test_accuracy is set
+  double train_seconds = 0;                               // the epoch's training pass
+  bool done = false;  // the run ended; message says why, test_accuracy is set
   double test_accuracy = 0;
   std::string message;
 };
@@ -93,7 +93,7 @@ struct ExperimentConfig {
   double l2 = 0;
   double clip = 0;  // clip the gradients' global norm to this (0: off)
   bool batchnorm = false;
-  double dropout = 0;  // alpha-dropout for selu layers
+  double dropout = 0;       // alpha-dropout for selu layers
   Head head = Head::kAuto;  // auto: softmax (> 2 classes), sigmoid (2), squared error (regression)
   // Early stopping on validation accuracy (validation loss for regression): stop after this
   // many epochs without improvement (0: off).
@@ -111,7 +111,7 @@ struct ExperimentConfig {
   // itself runs single-threaded inside either way, so the two never compete.
   size_t threads = 0;
   bool parallel_runs = true;
-  std::string out_dir;  // empty: write no files
+  std::string out_dir;      // empty: write no files
   bool checkpoints = true;  // out_dir/run-NNN.ckpt, rewritten after every good epoch
   std::string resume;       // a checkpoint to resume (one activation and one seed only)
   std::function<void(const Progress&)> progress;

@@ -35,9 +35,8 @@ struct GatedName {
   activ::Op op;
 };
 constexpr GatedName kGatedNames[] = {
-    {"glu", activ::Op::sigmoid}, {"bilinear", activ::Op::identity},
-    {"reglu", activ::Op::relu},  {"geglu", activ::Op::gelu},
-    {"geglu_tanh", activ::Op::gelu_tanh}, {"swiglu", activ::Op::silu},
+    {"glu", activ::Op::sigmoid}, {"bilinear", activ::Op::identity},    {"reglu", activ::Op::relu},
+    {"geglu", activ::Op::gelu},  {"geglu_tanh", activ::Op::gelu_tanh}, {"swiglu", activ::Op::silu},
 };
 
 }  // namespace
@@ -327,8 +326,8 @@ void Network::ForwardDense(Dense& l, const float* x, size_t n, Mode mode, Rng* r
     }
     if (l.output) continue;
     if (!l.act.gated) {
-      activ::forward(l.act.op, std::span<const float>(&l.z[at], len), std::span<float>(&l.a[at], len),
-                     l.act.params);
+      activ::forward(l.act.op, std::span<const float>(&l.z[at], len),
+                     std::span<float>(&l.a[at], len), l.act.params);
     } else {
       const float* up = &l.z[at];
       const float* gate = &l.z[part + at];
@@ -355,7 +354,8 @@ void Network::ForwardDense(Dense& l, const float* x, size_t n, Mode mode, Rng* r
       // affine map keeps the mean and variance of a SELU network's activations.
       const double q = 1 - l.dropout;
       const double a = 1 / std::sqrt(q + kSeluAlphaPrime * kSeluAlphaPrime * q * l.dropout);
-      const float fa = static_cast<float>(a), fb = static_cast<float>(-a * kSeluAlphaPrime * l.dropout);
+      const float fa = static_cast<float>(a),
+                  fb = static_cast<float>(-a * kSeluAlphaPrime * l.dropout);
       const float dropped = static_cast<float>(a * kSeluAlphaPrime) + fb;
       for (size_t i = 0; i < part; ++i) {
         const bool drop = (rng->Next() >> 40) < cut;
@@ -504,12 +504,14 @@ void Network::BackwardDense(Dense& l, const float* x, size_t n, float* dx) {
       for (size_t r = 0; r < n; ++r) {
         for (size_t j = 0; j < h; ++j) {
           const size_t i = r * h + j;
-          dz[i] = l.gamma[c0 + j] * l.inv_std[c0 + j] / fn * (fn * dz[i] - dbeta[j] - xhat[i] * dg[j]);
+          dz[i] =
+              l.gamma[c0 + j] * l.inv_std[c0 + j] / fn * (fn * dz[i] - dbeta[j] - xhat[i] * dg[j]);
         }
       }
     }
     Gemm(true, false, h, l.in, n, dz, h, x, l.in, 0.0f, &l.dw[p * h * l.in], l.in);
-    if (dx) Gemm(false, false, n, l.in, h, dz, h, &l.w[p * h * l.in], l.in, p ? 1.0f : 0.0f, dx, l.in);
+    if (dx)
+      Gemm(false, false, n, l.in, h, dz, h, &l.w[p * h * l.in], l.in, p ? 1.0f : 0.0f, dx, l.in);
   }
 }
 

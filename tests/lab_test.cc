@@ -1,7 +1,8 @@
 // The lab: the network learns, its gradients are right, the diagnostics count what they say,
 // files round-trip, bad files are refused with messages that say where and why, and runs are
 // reproducible, resumable and stop on NaN.
-#include <gtest/gtest.h>
+#include "lab/lab.h"
+
 #include <zlib.h>
 
 #include <cmath>
@@ -13,13 +14,13 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "lab/checkpoint.h"
 #include "lab/data.h"
 #include "lab/diagnostics.h"
 #include "lab/io.h"
-#include "lab/lab.h"
 #include "lab/network.h"
 
 namespace lab {
@@ -32,8 +33,8 @@ class LabTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() / ("activ_lab_test_" + std::string(info->name()) + "_" +
-                                        std::to_string(::getpid()));
+    dir_ = fs::temp_directory_path() /
+           ("activ_lab_test_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -135,7 +136,8 @@ void CheckGradients(const NetworkSpec& spec, const std::string& what) {
   const std::vector<float> x = RandomVector(kRows * spec.inputs, 2);
   std::vector<int32_t> labels(kRows);
   for (size_t i = 0; i < kRows; ++i) {
-    labels[i] = static_cast<int32_t>(i % (spec.head == Head::kSoftmaxCrossEntropy ? spec.outputs : 2));
+    labels[i] =
+        static_cast<int32_t>(i % (spec.head == Head::kSoftmaxCrossEntropy ? spec.outputs : 2));
   }
   const std::vector<float> targets = RandomVector(kRows * spec.outputs, 3);
   auto loss = [&] {
@@ -199,8 +201,8 @@ TEST_F(LabTest, DeadAndSaturatedCountsMatchHandComputedCase) {
 
   // threshold (theta 1): f' = 0 at or below the threshold; unit 1 never above it.
   const std::vector<float> zt = {2, 1, 0.5f, -1};
-  c = CountDeadAndSaturated(ParseActivation("threshold:threshold=1,value=0"), zt.data(), nullptr,
-                            2, 2, 1.0);
+  c = CountDeadAndSaturated(ParseActivation("threshold:threshold=1,value=0"), zt.data(), nullptr, 2,
+                            2, 1.0);
   EXPECT_EQ(c.dead_units, 1u);
   EXPECT_EQ(c.saturated, 3u);
 
@@ -273,22 +275,26 @@ TEST_F(LabTest, CheckpointRoundTripsAndRefusesBadFiles) {
   std::string flipped = bytes;
   flipped[bytes.size() / 2] ^= 0x10;
   Write("flipped.ckpt", flipped);
-  EXPECT_EQ(ErrorOf([&] { LoadCheckpoint(Path("flipped.ckpt")); }),
-            Path("flipped.ckpt") + ": checksum mismatch: the checkpoint is corrupt or was cut short");
+  EXPECT_EQ(
+      ErrorOf([&] { LoadCheckpoint(Path("flipped.ckpt")); }),
+      Path("flipped.ckpt") + ": checksum mismatch: the checkpoint is corrupt or was cut short");
   Write("cut.ckpt", bytes.substr(0, bytes.size() - 100));
   EXPECT_PRED2(Contains, ErrorOf([&] { LoadCheckpoint(Path("cut.ckpt")); }), "checksum mismatch");
   Write("magic.ckpt", "PK" + bytes.substr(2));
-  EXPECT_PRED2(Contains, ErrorOf([&] { LoadCheckpoint(Path("magic.ckpt")); }), "not an activ lab checkpoint (wrong magic number");
+  EXPECT_PRED2(Contains, ErrorOf([&] { LoadCheckpoint(Path("magic.ckpt")); }),
+               "not an activ lab checkpoint (wrong magic number");
   std::string v2 = bytes;
   v2[8] = 2;
   Write("v2.ckpt", v2);
   EXPECT_EQ(ErrorOf([&] { LoadCheckpoint(Path("v2.ckpt")); }),
-            Path("v2.ckpt") + ": checkpoint format version 2 is not supported: this build reads version 1");
+            Path("v2.ckpt") +
+                ": checkpoint format version 2 is not supported: this build reads version 1");
 
   Network other(TinySpec("selu", 4, {8, 5}, 3, Head::kSoftmaxCrossEntropy, true));
   EXPECT_EQ(ErrorOf([&] { LoadState(other, c.network, c.spec, path); }),
-            path + ": the checkpoint holds a 4-8-6-3 selu batchnorm (softmax_cross_entropy) "
-                   "network; this one is 4-8-5-3 selu batchnorm (softmax_cross_entropy)");
+            path +
+                ": the checkpoint holds a 4-8-6-3 selu batchnorm (softmax_cross_entropy) "
+                "network; this one is 4-8-5-3 selu batchnorm (softmax_cross_entropy)");
 }
 
 TEST_F(LabTest, CsvRoundTripsWithHeaderAndLabelColumn) {
@@ -322,9 +328,9 @@ TEST_F(LabTest, BadCsvFilesGiveLineAndColumn) {
             Path("missing.csv") +
                 ":2, column 2 ('b'): missing value (drop such rows with the drop-bad-rows option)");
   Write("nan.csv", "1,2,0\n3,nan,1\n5,inf,1\n6,7,1\n");
-  EXPECT_EQ(ErrorOf([&] { LoadCsv(Path("nan.csv"), {}); }),
-            Path("nan.csv") +
-                ":2, column 2: NaN in data (drop such rows with the drop-bad-rows option)");
+  EXPECT_EQ(
+      ErrorOf([&] { LoadCsv(Path("nan.csv"), {}); }),
+      Path("nan.csv") + ":2, column 2: NaN in data (drop such rows with the drop-bad-rows option)");
   size_t dropped = 0;
   Dataset kept = LoadCsv(Path("nan.csv"), DropBadRows(), &dropped);
   EXPECT_EQ(dropped, 2u);
@@ -333,8 +339,10 @@ TEST_F(LabTest, BadCsvFilesGiveLineAndColumn) {
   EXPECT_EQ(ErrorOf([&] { LoadCsv(Path("ragged.csv"), {}); }),
             Path("ragged.csv") + ":2: 2 fields, expected 3 (as on line 1)");
   Write("neg.csv", "1,2,0\n3,4,-1\n");
-  EXPECT_PRED2(Contains, ErrorOf([&] { LoadCsv(Path("neg.csv"), Classification()); }), Path("neg.csv") + ":2, column 3: label -1.000000 is out of range");
-  EXPECT_PRED2(Contains, ErrorOf([&] { LoadCsv(Path("named.csv"), LabelColumn("z")); }), "cannot open");
+  EXPECT_PRED2(Contains, ErrorOf([&] { LoadCsv(Path("neg.csv"), Classification()); }),
+               Path("neg.csv") + ":2, column 3: label -1.000000 is out of range");
+  EXPECT_PRED2(Contains, ErrorOf([&] { LoadCsv(Path("named.csv"), LabelColumn("z")); }),
+               "cannot open");
   Write("cols.csv", "a,b\n1,2\n");
   EXPECT_EQ(ErrorOf([&] { LoadCsv(Path("cols.csv"), LabelColumn("z")); }),
             Path("cols.csv") + ": no column named 'z' (the header has: a, b)");
@@ -365,15 +373,18 @@ TEST_F(LabTest, IdxFilesLoadPlainAndGzipAndBadOnesAreRefused) {
 
   Write("magic", "\x1f\x00\x08\x01" + std::string(8, '\0'));
   EXPECT_EQ(ErrorOf([&] { LoadIdx(Path("magic"), Path("magic")); }),
-            Path("magic") + ": wrong magic number at byte 0: 0x1F 0x00, an IDX file starts with "
-                            "0x00 0x00 (is this an IDX file?)");
+            Path("magic") +
+                ": wrong magic number at byte 0: 0x1F 0x00, an IDX file starts with "
+                "0x00 0x00 (is this an IDX file?)");
   Write("short", Idx({3, 2, 2}, 11));
-  EXPECT_EQ(ErrorOf([&] { LoadIdx(Path("short"), Path("ok-labels-idx1-ubyte.gz")); }),
-            Path("short") + ": truncated: the header (3x2x2) needs 28 bytes of data, the file has 27");
+  EXPECT_EQ(
+      ErrorOf([&] { LoadIdx(Path("short"), Path("ok-labels-idx1-ubyte.gz")); }),
+      Path("short") + ": truncated: the header (3x2x2) needs 28 bytes of data, the file has 27");
   Write("huge", Idx({0xffffffffu, 0xffffffffu, 0xffffffffu}, 0));
   EXPECT_EQ(ErrorOf([&] { LoadIdx(Path("huge"), Path("ok-labels-idx1-ubyte.gz")); }),
-            Path("huge") + ": the dimensions overflow size_t when multiplied (dimension 2 at byte "
-                           "12 is 4294967295)");
+            Path("huge") +
+                ": the dimensions overflow size_t when multiplied (dimension 2 at byte "
+                "12 is 4294967295)");
   Write("four-labels", Idx({4}, 4));
   EXPECT_EQ(ErrorOf([&] { LoadIdx(Path("ok-images-idx3-ubyte"), Path("four-labels")); }),
             Path("four-labels") + ": 4 labels for 3 images in " + Path("ok-images-idx3-ubyte"));
@@ -382,7 +393,8 @@ TEST_F(LabTest, IdxFilesLoadPlainAndGzipAndBadOnesAreRefused) {
   std::ifstream in(Path("full.gz"), std::ios::binary);
   const std::string gz((std::istreambuf_iterator<char>(in)), {});
   Write("cut-images-idx3-ubyte.gz", gz.substr(0, gz.size() / 2));
-  EXPECT_PRED2(Contains, ErrorOf([&] { ReadAllBytes(Path("cut-images-idx3-ubyte.gz")); }), Path("cut-images-idx3-ubyte.gz") + ": truncated or corrupt gzip data");
+  EXPECT_PRED2(Contains, ErrorOf([&] { ReadAllBytes(Path("cut-images-idx3-ubyte.gz")); }),
+               Path("cut-images-idx3-ubyte.gz") + ": truncated or corrupt gzip data");
 }
 
 ExperimentConfig SmallExperiment(const std::string& out_dir) {
@@ -433,8 +445,8 @@ TEST_F(LabTest, ExperimentWritesLogAndSummaryAndIsDeterministic) {
   }
   EXPECT_EQ(runs, 6u);
   EXPECT_EQ(ends, 6u);
-  EXPECT_EQ(epochs, 6u * 5);       // epoch 0 and four epochs
-  EXPECT_EQ(layers, 6u * 5 * 3);   // two hidden layers and the output layer
+  EXPECT_EQ(epochs, 6u * 5);      // epoch 0 and four epochs
+  EXPECT_EQ(layers, 6u * 5 * 3);  // two hidden layers and the output layer
   const auto summary = nlohmann::json::parse(std::ifstream(r.summary_json));
   EXPECT_EQ(summary["runs"].size(), 6u);
   std::ifstream csv(r.summary_csv);
@@ -470,8 +482,9 @@ TEST_F(LabTest, ResumedRunEqualsUninterruptedRun) {
   EXPECT_EQ(resumed.train_loss, whole.train_loss);
 
   c.hidden = {16, 8};
-  EXPECT_PRED2(Contains, ErrorOf([&] { Train(c, Path("other.ckpt")); }), "the checkpoint holds a 2-16-16-1 gelu (sigmoid_bce) network; this one "
-                        "is 2-16-8-1 gelu (sigmoid_bce)");
+  EXPECT_PRED2(Contains, ErrorOf([&] { Train(c, Path("other.ckpt")); }),
+               "the checkpoint holds a 2-16-16-1 gelu (sigmoid_bce) network; this one "
+               "is 2-16-8-1 gelu (sigmoid_bce)");
 
   // Predicting with the checkpoint on a CSV of the same kind of data, with and without labels.
   Dataset d = Synthetic("spirals", 200, -1, 99);
@@ -510,7 +523,8 @@ TEST_F(LabTest, DivergingRunStopsWithMessageAndKeepsLastGoodCheckpoint) {
 
 TEST_F(LabTest, SettingsErrorsAreClear) {
   EXPECT_PRED2(Contains, ErrorOf([] { ParseActivation("relu7"); }), "relu7");
-  EXPECT_PRED2(Contains, ErrorOf([] { ParseActivation("elu:alpha"); }), "parameter 'alpha' has no value");
+  EXPECT_PRED2(Contains, ErrorOf([] { ParseActivation("elu:alpha"); }),
+               "parameter 'alpha' has no value");
   EXPECT_PRED2(Contains, ErrorOf([] { ParseActivation("elu:beta=1"); }), "beta");
   ExperimentConfig c = SmallExperiment("");
   c.activations = {"relu/tanh/gelu"};
