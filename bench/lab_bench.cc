@@ -8,6 +8,8 @@
 //     Adam lr 1e-3, batch 200, alpha (L2) 1e-4, Glorot-uniform weights and biases, stop when the
 //     training loss improves by less than 1e-4 for 10 epochs, at most 200 epochs. Prints one
 //     JSON line per configuration with the test accuracy of each seed and their mean.
+//   activ-lab-bench default [--out DIR]
+//     lab::DefaultExperiment(), timed; prints one line per run and the wall time.
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -118,6 +120,21 @@ int Reproduce(int argc, char** argv) {
   return 0;
 }
 
+int Default(int argc, char** argv) {
+  lab::ExperimentConfig c = lab::DefaultExperiment();
+  c.out_dir = Arg(argc, argv, "--out", "build/lab-default");
+  const lab::ExperimentResult r = lab::RunExperiment(c);
+  for (const lab::RunResult& run : r.runs) {
+    std::printf(
+        "%-8s test_accuracy %.4f  best_epoch %2zu  dead %.3f  saturated %.3f  %.2f s/epoch\n",
+        run.activation.c_str(), run.test_accuracy, run.best_epoch, run.dead_fraction,
+        run.saturated_fraction, run.seconds_per_epoch);
+  }
+  std::printf("%s: %zu runs, %.1f s wall, written to %s\n", c.data.source.c_str(), r.runs.size(),
+              r.seconds, c.out_dir.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -125,6 +142,7 @@ int main(int argc, char** argv) {
   try {
     if (what == "speed") return Speed(argc, argv);
     if (what == "reproduce") return Reproduce(argc, argv);
+    if (what == "default") return Default(argc, argv);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "activ-lab-bench: %s\n", e.what());
     return 1;

@@ -623,6 +623,9 @@ ExperimentResult Run(const ExperimentConfig& config, const std::string& checkpoi
   ctx.probe = data.train.Head(std::min(config.probe_rows, data.train.rows));
   ctx.runs = config.activations.size() * config.seeds.size();
   ctx.checkpoint_override = checkpoint_override;
+  if (config.patience > 0 && data.val.rows == 0) {
+    throw Error("early stopping with patience needs a validation set (val_fraction > 0)");
+  }
   // Every spec is built before any run starts, so a bad activation fails at once.
   for (const std::string& a : config.activations) SpecFor(config, data, a);
 
@@ -650,11 +653,14 @@ ExperimentResult Run(const ExperimentConfig& config, const std::string& checkpoi
   std::vector<std::future<RunOutput>> futures;
   for (auto& p : promises) futures.push_back(p.get_future());
   std::atomic<size_t> next{0};
+  std::atomic<bool> cancelled{false};
   auto work = [&] {
     for (size_t i; (i = next++) < ctx.runs;) {
       try {
+        if (cancelled) throw Error("cancelled after an earlier run failed");
         promises[i].set_value(TrainRun(ctx, i));
       } catch (...) {
+        cancelled = true;  // the runs not started yet end at once; the first error is reported
         promises[i].set_exception(std::current_exception());
       }
     }
@@ -673,7 +679,6 @@ ExperimentResult Run(const ExperimentConfig& config, const std::string& checkpoi
       result.runs.push_back(std::move(o.result));
     } catch (...) {
       if (!failure) failure = std::current_exception();
-      next = ctx.runs;  // no new runs after a failure
     }
   }
   main_worker.join();
