@@ -730,9 +730,8 @@ ExperimentConfig DefaultExperiment() {
   if (std::filesystem::exists(std::filesystem::path(kFashionMnistDir) /
                               "train-images-idx3-ubyte.gz")) {
     c.data.source = "fashion-mnist";
-    c.data.train_limit = 20000;
     c.data.val_fraction = 0.1;
-    c.hidden = {128, 128};
+    c.hidden = {256, 128, 64};
     c.batch = 128;
     c.epochs = 10;
   } else {

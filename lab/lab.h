@@ -142,9 +142,10 @@ ExperimentResult RunExperiment(const ExperimentConfig& config);
 // (with the training state, so `config.resume = checkpoint` continues it).
 RunResult Train(const ExperimentConfig& config, const std::string& checkpoint);
 
-// A two-minute comparison on two cores: Fashion-MNIST when installed (a 784-128-128-10 MLP,
-// SGD with momentum, 10 epochs on 20000 training images), else the built-in spirals; relu,
-// tanh, sigmoid, gelu, silu, elu.
+// A two-minute comparison on two cores: Fashion-MNIST when installed (54000 training images,
+// 6000 for validation, the 10000 test images; 784-256-128-64-10, SGD with momentum 0.9 and
+// lr 0.05, batch 128, 10 epochs), else the built-in spirals (64-64-64, 60 epochs); relu, tanh,
+// sigmoid, gelu, silu, elu, seed 1.
 ExperimentConfig DefaultExperiment();
 
 struct Prediction {
