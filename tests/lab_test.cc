@@ -129,8 +129,11 @@ TEST_F(LabTest, TinyNetworkOverfitsTinyBatch) {
 // Central differences in float32 against the backward pass, for every parameter of a small
 // network. Step 1e-2 balances float32 rounding of the loss (~1e-7 / 2e-2) against the
 // truncation error (~1e-4 f'''); the tolerance is sized for that.
-void CheckGradients(const NetworkSpec& spec, const std::string& what) {
+// With dropout, every forward pass draws the same mask from a re-seeded stream (Mode::kTrain).
+void CheckGradients(const NetworkSpec& spec, const std::string& what, float step = 1e-2f) {
   constexpr size_t kRows = 6;
+  bool dropout = false;
+  for (const LayerSpec& l : spec.hidden) dropout |= l.dropout > 0;
   Network net(spec);
   net.Initialize(Init::kXavierNormal, 7);
   const std::vector<float> x = RandomVector(kRows * spec.inputs, 2);
@@ -141,7 +144,8 @@ void CheckGradients(const NetworkSpec& spec, const std::string& what) {
   }
   const std::vector<float> targets = RandomVector(kRows * spec.outputs, 3);
   auto loss = [&] {
-    net.Forward(x.data(), kRows, Mode::kProbe);
+    Rng mask(11, Stream::kDropout);
+    net.Forward(x.data(), kRows, dropout ? Mode::kTrain : Mode::kProbe, &mask);
     return net.Loss(labels.data(), targets.data(), kRows, true, kRows).loss / kRows;
   };
   loss();
@@ -154,13 +158,12 @@ void CheckGradients(const NetworkSpec& spec, const std::string& what) {
     std::vector<float>& v = *params[t].value;
     for (size_t i = 0; i < v.size(); ++i) {
       const float saved = v[i];
-      constexpr float kStep = 1e-2f;
-      v[i] = saved + kStep;
+      v[i] = saved + step;
       const double up = loss();
-      v[i] = saved - kStep;
+      v[i] = saved - step;
       const double down = loss();
       v[i] = saved;
-      const double numeric = (up - down) / (2 * static_cast<double>(kStep));
+      const double numeric = (up - down) / (2 * static_cast<double>(step));
       const double a = analytic[t][i];
       EXPECT_NEAR(a, numeric, 2e-3 + 2e-2 * std::fabs(numeric))
           << what << ": tensor " << t << " (layer " << params[t].layer << ") element " << i;
@@ -178,6 +181,12 @@ TEST_F(LabTest, GradientsMatchFiniteDifferences) {
   CheckGradients(TinySpec("softplus", 3, {6, 5}, 3, Head::kSoftmaxCrossEntropy, true),
                  "softplus batchnorm");
   CheckGradients(TinySpec("gated_tanh", 3, {4}, 2, Head::kSquaredError, true), "gated tanh bn");
+  NetworkSpec drop = TinySpec("tanh", 3, {6, 5}, 3, Head::kSoftmaxCrossEntropy);
+  NetworkSpec alpha = TinySpec("selu", 3, {6, 5}, 3, Head::kSoftmaxCrossEntropy);
+  for (size_t i = 0; i < 2; ++i) drop.hidden[i].dropout = alpha.hidden[i].dropout = 0.3;
+  CheckGradients(drop, "tanh dropout");
+  // SELU's derivative jumps at 0 (scale vs scale*alpha): a smaller step rarely straddles it.
+  CheckGradients(alpha, "selu alpha-dropout", 2e-3f);
 }
 
 TEST_F(LabTest, DeadAndSaturatedCountsMatchHandComputedCase) {
@@ -395,6 +404,19 @@ TEST_F(LabTest, IdxFilesLoadPlainAndGzipAndBadOnesAreRefused) {
   Write("cut-images-idx3-ubyte.gz", gz.substr(0, gz.size() / 2));
   EXPECT_PRED2(Contains, ErrorOf([&] { ReadAllBytes(Path("cut-images-idx3-ubyte.gz")); }),
                Path("cut-images-idx3-ubyte.gz") + ": truncated or corrupt gzip data");
+}
+
+TEST_F(LabTest, TestLabelsOutsideTheTrainingClassesAreRefused) {
+  fs::create_directories(Path("idx"));
+  Write("idx/train-images-idx3-ubyte", Idx({4, 2}, 8));
+  Write("idx/train-labels-idx1-ubyte", Idx({4}, 4));  // labels 1: two classes
+  Write("idx/t10k-images-idx3-ubyte", Idx({2, 2}, 4));
+  std::string labels = Idx({2}, 1) + "\x05";
+  Write("idx/t10k-labels-idx1-ubyte", labels);
+  DataConfig c;
+  c.source = Path("idx");
+  EXPECT_EQ(ErrorOf([&] { LoadData(c); }),
+            Path("idx") + ": test row 1 has label 5, out of range: the training set has 2 classes");
 }
 
 ExperimentConfig SmallExperiment(const std::string& out_dir) {
