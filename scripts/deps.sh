@@ -9,6 +9,7 @@ packages=(
   clang-14 libclang-rt-14-dev        # libFuzzer targets (scripts/fuzz.sh)
   python3-dev pybind11-dev           # the Python module (python/), for /usr/bin/python3
   python3-numpy python3-torch        # its tests, against PyTorch
+  libopenblas-dev zlib1g-dev nlohmann-json3-dev dataset-fashion-mnist   # the lab
 )
 
 missing=()
