@@ -20,6 +20,20 @@ namespace {
 
 }  // namespace
 
+std::string ReadRest(int fd, const std::string& path) {
+  std::string data;
+  char buf[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      Fail("read", path, errno);
+    }
+    if (n == 0) return data;
+    data.append(buf, static_cast<size_t>(n));
+  }
+}
+
 std::string ReadFile(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) Fail("read", path, errno);
@@ -28,21 +42,14 @@ std::string ReadFile(const std::string& path) {
     ::close(fd);
     Fail("read", path, EISDIR);
   }
-  std::string data;
-  char buf[1 << 16];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      Fail("read", path, err);
-    }
-    if (n == 0) break;
-    data.append(buf, static_cast<size_t>(n));
+  try {
+    std::string data = ReadRest(fd, path);
+    ::close(fd);
+    return data;
+  } catch (...) {
+    ::close(fd);
+    throw;
   }
-  ::close(fd);
-  return data;
 }
 
 void WriteFileAtomically(const std::string& path, std::string_view contents) {

@@ -9,6 +9,8 @@ namespace activ::io {
 
 // Throws activ::Error "cannot read PATH: REASON".
 std::string ReadFile(const std::string& path);
+// The rest of an open file (a pipe, say), up to its end; `path` names it in errors.
+std::string ReadRest(int fd, const std::string& path);
 
 // Writes `contents` to a temporary file in the directory of `path`, then renames it over `path`:
 // readers see the old file or the new one, never a part. Throws activ::Error "cannot write

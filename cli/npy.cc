@@ -293,8 +293,12 @@ Array Read(const std::string& path) {
   if (file.fd < 0) throw Error("cannot read " + path + ": " + std::strerror(errno));
   struct stat st;
   if (::fstat(file.fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    // Pipes and devices: read it all, then parse.
-    return Parse(io::ReadFile(path), path);
+    // Pipes and devices: read it all, then parse. (Opening a pipe again would wait for a
+    // writer that may be gone.)
+    if (::fstat(file.fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+      throw Error("cannot read " + path + ": " + std::strerror(EISDIR));
+    }
+    return Parse(io::ReadRest(file.fd, path), path);
   }
   // A regular file is read in two steps, so that the data goes straight into its vector and a
   // header that declares more than the file holds is refused before anything is allocated.

@@ -433,6 +433,7 @@ std::string Pct(double v) { return std::isfinite(v) ? fmt::format("{:.1f}%", 100
 std::string Num(double v, int digits = 4) {
   return std::isfinite(v) ? fmt::format("{:.{}g}", v, digits) : "–";
 }
+std::string Seconds(double v) { return std::isfinite(v) ? fmt::format("{:.2f}", v) : "–"; }
 std::string MeritText(const Analysis::Merit& m, double v) { return m.percent ? Pct(v) : Num(v); }
 
 std::string JoinList(const std::vector<std::string>& items) {
@@ -679,7 +680,7 @@ svg.plot { max-width: 100%; height: auto; border: 1px solid #eee; }
 table { border-collapse: collapse; font-size: 0.9em; margin: 8px 0; }
 th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
 th { background: #f3f3f3; }
-td.name, th.name { text-align: left; }
+td.name, th.name { text-align: left; white-space: nowrap; }
 .swatch { display: inline-block; width: 0.9em; height: 0.9em; margin-right: 0.4em;
           vertical-align: -0.1em; border: 1px solid #0003; }
 ul.reading li { margin: 0.3em 0; }
@@ -776,7 +777,7 @@ std::string CurvesSection(const Analysis& a, svg::Document& doc) {
     p.x_label = "epoch";
     p.y_label = panel.accuracy ? "accuracy" : loss;
     p.integer_x = true;
-    p.width = 600;
+    p.width = 580;
     double lo = INFINITY, hi = 0;
     for (const Group& g : a.groups()) {
       p.series.push_back(a.EpochSeries(g, panel.field));
@@ -809,7 +810,7 @@ std::string UnitsSection(const Analysis& a, svg::Document& doc) {
       p.y_label = "fraction of units";
       p.integer_x = true;
       p.y_min = 0;
-      p.width = 600;
+      p.width = 580;
       p.height = 300;
       double hi = 0;
       for (const Group& g : a.groups()) {
@@ -837,7 +838,7 @@ std::string GradientsSection(const Analysis& a, svg::Document& doc) {
   p.y_label = "gradient norm (log scale)";
   p.log_y = true;
   p.integer_x = true;
-  p.width = 600;
+  p.width = 580;
   p.x_min = -0.25;
   p.x_max = std::max(1, a.layers()) - 0.75;
   for (const Group& g : a.groups()) {
@@ -862,7 +863,7 @@ std::string GradientsSection(const Analysis& a, svg::Document& doc) {
     q.y_label = "gradient norm (log scale)";
     q.log_y = true;
     q.integer_x = true;
-    q.width = 600;
+    q.width = 580;
     for (const Group& g : a.groups()) q.series.push_back(a.LayerSeries(g, l, &Layer::grad_norm, true));
     html += Figure(svg::Render(q, doc));
   }
@@ -941,7 +942,7 @@ std::string SummarySection(const Analysis& a, svg::Document& doc) {
     html += "<tr><td class=\"name\">" + Swatch(doc, g.label) + svg::Escape(g.label) + "</td><td>" +
             std::to_string(g.runs.size()) + "</td><td>" + mean_sd + "</td><td>" +
             MeritText(merit, m.min) + "–" + MeritText(merit, m.max) + "</td><td>" + Num(median) +
-            "</td><td>" + Num(loss.mean) + "</td><td>" + Num(t.mean, 3) + "</td><td>" +
+            "</td><td>" + Num(loss.mean) + "</td><td>" + Seconds(t.mean) + "</td><td>" +
             svg::Escape(stopped) + "</td></tr>\n";
     merit_chart.bars.push_back({g.label, g.label, merit.percent ? 100 * m.mean : m.mean,
                                 m.n > 1 ? (merit.percent ? 100 * m.min : m.min) : NAN,
@@ -968,7 +969,7 @@ std::string RunsSection(const Analysis& a, svg::Document& doc) {
               Swatch(doc, g.label) + svg::Escape(g.label) + "</td><td>" +
               std::to_string(run->seed) + "</td><td>" + Num(run->best_epoch) + "</td><td>" +
               Pct(run->val_accuracy) + "</td><td>" + Pct(run->test_accuracy) + "</td><td>" +
-              Num(run->final_train_loss) + "</td><td>" + Num(run->seconds_per_epoch, 3) +
+              Num(run->final_train_loss) + "</td><td>" + Seconds(run->seconds_per_epoch) +
               "</td><td>" + Num(run->epochs_run) + "</td><td class=\"name\">" +
               svg::Escape(run->stopped) + "</td></tr>\n";
     }
@@ -1028,7 +1029,7 @@ std::string RenderText(const LabResults& results) {
     const Stat m = Summarize(a.PerRun(g, [&](const Run& r) { return a.MeritOf(r); }));
     const Stat t = Summarize(a.PerRun(g, [](const Run& r) { return r.seconds_per_epoch; }));
     out += fmt::format("{:<{}}  {:>4}  {:>20}  {:>9}\n", g.label, width, g.runs.size(),
-                       MeritText(merit, m.mean), Num(t.mean, 3));
+                       MeritText(merit, m.mean), Seconds(t.mean));
   }
   out += "\n";
   for (const std::string& s : Reading(a)) out += "- " + s + "\n";

@@ -145,8 +145,9 @@ void Axes(std::string& out, const Frame& f, const Scale& xs, const std::vector<d
            "\" y2=\"" + F(ys(t)) + "\"/>\n";
   }
   out += "</g>\n<g class=\"axes\">\n";
-  out += "<rect x=\"" + F(f.left) + "\" y=\"" + F(f.top) + "\" width=\"" + F(f.right - f.left) +
-         "\" height=\"" + F(f.bottom - f.top) + "\" fill=\"none\" stroke=\"#555\"/>\n";
+  out += "<rect class=\"frame\" x=\"" + F(f.left) + "\" y=\"" + F(f.top) + "\" width=\"" +
+         F(f.right - f.left) + "\" height=\"" + F(f.bottom - f.top) +
+         "\" fill=\"none\" stroke=\"#555\"/>\n";
   for (double t : x_ticks) {
     out += "<line x1=\"" + F(xs(t)) + "\" y1=\"" + F(f.bottom) + "\" x2=\"" + F(xs(t)) +
            "\" y2=\"" + F(f.bottom + 4) + "\" stroke=\"#555\"/>\n";
@@ -169,17 +170,44 @@ struct LegendEntry {
   bool dashed, markers, filled;
 };
 
-double LegendWidth(const std::vector<LegendEntry>& entries) {
-  double w = 0;
-  for (const auto& e : entries) w = std::max(w, TextWidth(e.label));
-  return entries.empty() ? 0 : w + 44;
+// Where the legend goes: in a column right of the plot, or, when that column would take more
+// than 30% of the width (long labels), in rows below the plot.
+struct LegendPlace {
+  double right_width = 0;   // taken from the plot area's width
+  double extra_height = 0;  // added below the plot
+  std::vector<std::pair<double, double>> at;  // each entry's position
+};
+
+LegendPlace PlaceLegend(const std::vector<LegendEntry>& entries, double width, double height) {
+  LegendPlace p;
+  if (entries.empty()) return p;
+  double widest = 0;
+  for (const auto& e : entries) widest = std::max(widest, TextWidth(e.label));
+  if (widest + 44 <= 0.3 * width) {
+    p.right_width = widest + 44;
+    const double x = width - p.right_width - 2;
+    for (size_t i = 0; i < entries.size(); ++i) p.at.emplace_back(x, 42 + 18.0 * static_cast<double>(i));
+    return p;
+  }
+  double x = 64, y = height + 4;
+  for (const auto& e : entries) {
+    const double w = 30 + TextWidth(e.label) + 18;
+    if (x > 64 && x + w > width - 8) {
+      x = 64;
+      y += 18;
+    }
+    p.at.emplace_back(x, y);
+    x += w;
+  }
+  p.extra_height = y - height + 14;
+  return p;
 }
 
-void Legend(std::string& out, const std::vector<LegendEntry>& entries, double x, double y) {
+void Legend(std::string& out, const std::vector<LegendEntry>& entries, const LegendPlace& place) {
   out += "<g class=\"legend\">\n";
   for (size_t i = 0; i < entries.size(); ++i) {
     const LegendEntry& e = entries[i];
-    const double cy = y + 18.0 * static_cast<double>(i);
+    const double x = place.at[i].first, cy = place.at[i].second;
     if (e.filled) {
       out += "<rect x=\"" + F(x) + "\" y=\"" + F(cy - 6) + "\" width=\"24\" height=\"10\" fill=\"" +
              e.color + "\" fill-opacity=\"0.45\" stroke=\"" + e.color + "\"/>\n";
@@ -250,11 +278,9 @@ std::vector<double> NiceTicks(double lo, double hi, int target, bool integer) {
   if (!(hi > lo) || !std::isfinite(lo) || !std::isfinite(hi)) return t;
   const double raw = (hi - lo) / std::max(1, target);
   const double p = std::pow(10.0, std::floor(std::log10(raw)));
-  double step = p;
-  for (double m : {1.0, 2.0, 5.0, 10.0}) {
-    step = m * p;
-    if (step >= raw) break;
-  }
+  // The nice step nearest the raw one (Heckbert's rounding), so that there are about `target`.
+  const double r = raw / p;
+  double step = (r < 1.5 ? 1.0 : r < 3.0 ? 2.0 : r < 7.0 ? 5.0 : 10.0) * p;
   if (integer) step = std::max(1.0, std::round(step));
   for (double v = std::ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) {
     t.push_back(std::fabs(v) < step * 1e-9 ? 0.0 : v);
@@ -287,8 +313,8 @@ std::string Render(const LinePlot& plot, Document& doc) {
     const std::string key = s.color_key.empty() ? s.label : s.color_key;
     AddLegendEntry(legend, {s.label, doc.ColorOf(key), s.dashed, s.markers, false});
   }
-  const double legend_width = LegendWidth(legend);
-  const Frame f{64, 34, plot.width - 16 - legend_width, plot.height - 48.0};
+  const LegendPlace place = PlaceLegend(legend, plot.width, plot.height);
+  const Frame f{64, 34, plot.width - 16 - place.right_width, plot.height - 48.0};
   const Scale xs{x_lo, x_hi, f.left, f.right};
   const Scale ys{y_lo, y_hi, f.bottom, f.top, plot.log_y};
   const auto x_ticks = NiceTicks(x_lo, x_hi, 7, plot.integer_x);
@@ -297,7 +323,7 @@ std::string Render(const LinePlot& plot, Document& doc) {
   const double y_step = y_ticks.size() > 1 ? y_ticks[1] - y_ticks[0] : 1;
 
   std::string out;
-  OpenSvg(out, plot.width, plot.height, plot.title);
+  OpenSvg(out, plot.width, static_cast<int>(plot.height + place.extra_height), plot.title);
   Axes(out, f, xs, x_ticks, x_step, ys, y_ticks, y_step, plot.x_label, plot.y_label);
   const std::string clip = ClipPath(out, doc, f);
   out += "<g class=\"data\" clip-path=\"url(#" + clip + ")\">\n";
@@ -354,7 +380,7 @@ std::string Render(const LinePlot& plot, Document& doc) {
   }
   out += "</g>\n";
   if (yr.Empty()) NoData(out, f);
-  Legend(out, legend, f.right + 14, f.top + 8);
+  Legend(out, legend, place);
   out += "</svg>\n";
   return out;
 }
@@ -367,42 +393,42 @@ std::string Render(const Histogram& plot, Document& doc) {
   };
   std::vector<Bins> bins;
   Range xr;
-  std::vector<double> heights;  // every bin of every series, to find the outliers
+  double tallest = 0, rest = 0;  // the tallest bin; the tallest once each series' peak is left out
   for (const HistogramSeries& s : plot.series) {
     Bins b{&s, {}, 0};
     for (double c : s.counts) b.total += std::isfinite(c) && c > 0 ? c : 0;
     const double width = (s.hi - s.lo) / static_cast<double>(std::max<size_t>(1, s.counts.size()));
     if (b.total <= 0 || !(width > 0) || !std::isfinite(width)) continue;
-    for (double c : s.counts) {
-      b.height.push_back((std::isfinite(c) && c > 0 ? c : 0) / b.total / width);
-      heights.push_back(b.height.back());
+    for (double c : s.counts) b.height.push_back((std::isfinite(c) && c > 0 ? c : 0) / b.total / width);
+    const size_t peak = static_cast<size_t>(std::max_element(b.height.begin(), b.height.end()) -
+                                            b.height.begin());
+    tallest = std::max(tallest, b.height[peak]);
+    for (size_t i = 0; i < b.height.size(); ++i) {
+      if (i != peak) rest = std::max(rest, b.height[i]);
     }
     xr.Add(s.lo);
     xr.Add(s.hi);
     bins.push_back(std::move(b));
   }
-  // A bin more than 3 times the next tallest bin (of any series) would flatten the rest: the
-  // axis stops above the others and the cut bin is labelled with its share of the values.
-  std::sort(heights.begin(), heights.end(), std::greater<>());
-  double y_top = heights.empty() ? 1 : heights[0] * 1.05;
-  if (heights.size() > 1 && heights[1] > 0 && heights[0] > 3 * heights[1]) {
-    y_top = heights[1] * 1.6;
-  }
+  // A peak more than 3 times every other bin (the spike at 0 of a ReLU layer) would flatten
+  // the rest: the axis stops above the others and the cut bins are labelled with their share.
+  double y_top = tallest > 0 ? tallest * 1.05 : 1;
+  if (rest > 0 && tallest > 3 * rest) y_top = rest * 1.6;
   std::vector<LegendEntry> legend;
   for (const HistogramSeries& s : plot.series) {
     const std::string key = s.color_key.empty() ? s.label : s.color_key;
     AddLegendEntry(legend,
-                   {s.label, s.filled ? doc.ColorOf(key) : "#666666", false, false, s.filled});
+                   {s.label, s.filled ? doc.ColorOf(key) : "#555555", !s.filled, false, s.filled});
   }
   const auto [x_lo, x_hi] = Pad(xr, false, 0.0);
-  const double legend_width = LegendWidth(legend);
-  const Frame f{64, 34, plot.width - 12 - legend_width, plot.height - 48.0};
+  const LegendPlace place = PlaceLegend(legend, plot.width, plot.height);
+  const Frame f{64, 34, plot.width - 12 - place.right_width, plot.height - 48.0};
   const Scale xs{x_lo, x_hi, f.left, f.right};
   const Scale ys{0, y_top, f.bottom, f.top};
   const auto x_ticks = NiceTicks(x_lo, x_hi, 5);
   const auto y_ticks = NiceTicks(0, y_top, 4);
   std::string out;
-  OpenSvg(out, plot.width, plot.height, plot.title);
+  OpenSvg(out, plot.width, static_cast<int>(plot.height + place.extra_height), plot.title);
   Axes(out, f, xs, x_ticks, x_ticks.size() > 1 ? x_ticks[1] - x_ticks[0] : 1, ys, y_ticks,
        y_ticks.size() > 1 ? y_ticks[1] - y_ticks[0] : 1, plot.x_label, plot.y_label);
   const std::string clip = ClipPath(out, doc, f);
@@ -426,7 +452,8 @@ std::string Render(const Histogram& plot, Document& doc) {
           char share[32];
           std::snprintf(share, sizeof share, "%.0f%%", 100 * b.height[i] * w);
           labels += "<text class=\"cut\" x=\"" + F(xs((x0 + x1) / 2) + 3) + "\" y=\"" +
-                    F(f.top + 12) + "\" fill=\"#222\">&#8593; " + share + "</text>\n";
+                    F(f.top + (filled ? 12 : 26)) + "\" fill=\"" + color + "\">&#8593; " + share +
+                    "</text>\n";
         }
       }
       d += Cmd('L', xs(s.hi), ys(0));
@@ -439,7 +466,7 @@ std::string Render(const Histogram& plot, Document& doc) {
   }
   out += "</g>\n" + labels;
   if (bins.empty()) NoData(out, f);
-  Legend(out, legend, f.right + 10, f.top + 8);
+  Legend(out, legend, place);
   out += "</svg>\n";
   return out;
 }
@@ -480,6 +507,9 @@ std::string Render(const BarChart& plot, Document& doc) {
     Text(out, xs(t), f.bottom + 17, "middle", TickLabel(t, step));
   }
   Text(out, (f.left + f.right) / 2, f.bottom + 38, "middle", plot.x_label, "class=\"x-label\"");
+  // The area the bars may take, marked for tools (and tests) that look for the data.
+  out += "<rect class=\"frame\" x=\"" + F(f.left) + "\" y=\"" + F(f.top) + "\" width=\"" +
+         F(f.right - f.left) + "\" height=\"" + F(f.bottom - f.top) + "\" fill=\"none\"/>\n";
   out += "</g>\n<g class=\"data\">\n";
   for (size_t i = 0; i < plot.bars.size(); ++i) {
     const Bar& b = plot.bars[i];
