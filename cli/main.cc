@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
   CLI::App app{"activ: activation functions of neural networks, forward and backward, "
                "float32 and float64, SIMD with runtime dispatch.",
                "activ"};
-  app.set_version_flag("--version", std::string(activ::version()));
+  app.set_version_flag("--version", "activ " + std::string(activ::version()));
   app.require_subcommand(0, 1);
   app.footer("Run `activ COMMAND --help` for the flags of a command.");
 

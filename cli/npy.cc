@@ -58,7 +58,7 @@ class HeaderParser {
       SkipSpace();
       if (key == "descr") {
         if (descr) Error("the key 'descr' appears twice");
-        if (Peek() == '[') Error("structured dtypes (a list of fields) are not supported");
+        if (Peek() == '[') Fail(name_, "structured dtypes (a list of fields) are not supported");
         descr = String();
       } else if (key == "fortran_order") {
         if (fortran) Error("the key 'fortran_order' appears twice");
