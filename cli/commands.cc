@@ -1,6 +1,5 @@
 #include "commands.h"
 
-#include <fmt/format.h>
 #include <unistd.h>
 
 #include <array>
@@ -13,6 +12,8 @@
 #include <span>
 #include <thread>
 #include <utility>
+
+#include <fmt/format.h>
 
 #include "accuracy.h"
 #include "activ/activ.h"
@@ -30,8 +31,8 @@ struct GatedName {
   Op gate;
   const char* name;
 };
-constexpr GatedName kGatedNames[] = {{Op::sigmoid, "glu"},   {Op::identity, "bilinear"},
-                                     {Op::relu, "reglu"},    {Op::gelu, "geglu"},
+constexpr GatedName kGatedNames[] = {{Op::sigmoid, "glu"},          {Op::identity, "bilinear"},
+                                     {Op::relu, "reglu"},           {Op::gelu, "geglu"},
                                      {Op::gelu_tanh, "geglu_tanh"}, {Op::silu, "swiglu"}};
 
 std::string GatedNameOf(const OpInfo& o) {
@@ -89,9 +90,8 @@ std::string ParamsColumn(const OpInfo& o) {
   std::string s;
   for (const ParamInfo& p : o.params) {
     if (!s.empty()) s += ", ";
-    s += std::string(p.name) +
-         (std::isnan(p.default_value) ? std::string(" (required)")
-                                       : fmt::format("={}", p.default_value));
+    s += std::string(p.name) + (std::isnan(p.default_value) ? std::string(" (required)")
+                                                            : fmt::format("={}", p.default_value));
   }
   return s.empty() ? "-" : s;
 }
@@ -125,8 +125,9 @@ int List() {
     fmt::print("{:<{}}  {:<{}}  {:<{}}  {:<{}}  {}\n", r[0], width[0], r[1], width[1], r[2],
                width[2], r[3], width[3], r[4]);
   }
-  fmt::print("\nGated linear units, out = act(gate) * up (split form: x[:, :H] * act(x[:, H:])),"
-             " one per function that can gate:\n");
+  fmt::print(
+      "\nGated linear units, out = act(gate) * up (split form: x[:, :H] * act(x[:, H:])),"
+      " one per function that can gate:\n");
   for (const OpInfo& o : ops) {
     if (!(o.flags & kGates)) continue;
     fmt::print("  {:<12} {}(gate) * up{}\n", GatedNameOf(o), o.name,
@@ -241,8 +242,8 @@ int Plot(const PlotArgs& args) {
     }
     std::vector<double> y(kPoints), dy(kPoints);
     forward(ops[f], std::span<const double>(x), std::span<double>(y), p);
-    backward(ops[f], std::span<const double>(x), std::span<const double>(ones), std::span<double>(dy),
-             p);
+    backward(ops[f], std::span<const double>(x), std::span<const double>(ones),
+             std::span<double>(dy), p);
     svg::Series fn, derivative;
     fn.label = names[f];
     derivative.label = names[f] + "′";

@@ -20,7 +20,7 @@ int Grad(const KernelArgs& args, const std::string& in, const std::string& dy,
          const std::string& out);
 
 struct PlotArgs {
-  std::string fns;    // "gelu,silu"
+  std::string fns;  // "gelu,silu"
   std::string range = "-5:5";
   std::vector<std::string> params;
   std::string out;

@@ -4,12 +4,12 @@
 // argument, a value outside its choices), 1 for every other error (unknown function or
 // parameter, missing or corrupt file, unwritable output, a check over its bound). Every error
 // is one line on stderr starting with "activ: ".
-#include <fmt/format.h>
-
-#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <string>
 #include <string_view>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include "activ/activ.h"
 #include "commands.h"
@@ -37,26 +37,28 @@ void AddParamOption(CLI::App* cmd, std::vector<std::string>& params) {
 
 int main(int argc, char** argv) {
   using namespace activ::cli;
-  CLI::App app{"activ: activation functions of neural networks, forward and backward, "
-               "float32 and float64, SIMD with runtime dispatch.",
-               "activ"};
+  CLI::App app{
+      "activ: activation functions of neural networks, forward and backward, "
+      "float32 and float64, SIMD with runtime dispatch.",
+      "activ"};
   app.set_version_flag("--version", "activ " + std::string(activ::version()));
   app.require_subcommand(0, 1);
   app.footer("Run `activ COMMAND --help` for the flags of a command.");
 
-  CLI::App* list = app.add_subcommand("list", "every function: formula, parameters and defaults, "
-                                              "range, and the gated unit it makes");
+  CLI::App* list = app.add_subcommand("list",
+                                      "every function: formula, parameters and defaults, "
+                                      "range, and the gated unit it makes");
   CLI::App* info = app.add_subcommand(
       "info", "version, the SIMD target chosen on this CPU, compiled targets, threads");
 
   KernelArgs apply_args;
   std::string apply_in, apply_out;
-  CLI::App* apply = app.add_subcommand("apply", "y = f(x) on a NumPy .npy file (float32 or "
-                                                "float64, any shape, C order)");
+  CLI::App* apply = app.add_subcommand("apply",
+                                       "y = f(x) on a NumPy .npy file (float32 or "
+                                       "float64, any shape, C order)");
   apply->add_option("FN", apply_args.fn, "the function (see `activ list`)")->required();
   apply->add_option("IN", apply_in, "input .npy file")->required();
-  apply->add_option("OUT", apply_out, "output .npy file (written whole or not at all)")
-      ->required();
+  apply->add_option("OUT", apply_out, "output .npy file (written whole or not at all)")->required();
   AddParamOption(apply, apply_args.params);
   apply->add_option("--dtype", apply_args.dtype, "output type (default: the input's)")
       ->check(CLI::IsMember({"float32", "float64"}));
@@ -75,8 +77,7 @@ int main(int argc, char** argv) {
 
   PlotArgs plot_args;
   CLI::App* plot = app.add_subcommand("plot", "draw functions and their derivatives as SVG");
-  plot->add_option("FNS", plot_args.fns, "functions, comma-separated: gelu,silu,mish")
-      ->required();
+  plot->add_option("FNS", plot_args.fns, "functions, comma-separated: gelu,silu,mish")->required();
   plot->add_option("--range", plot_args.range, "x range LO:HI")
       ->type_name("LO:HI")
       ->capture_default_str();
@@ -95,15 +96,17 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   CLI::Option* exhaustive =
       check->add_flag("--exhaustive", check_args.exhaustive, "every float32 input (2^32)");
-  check->add_option("--samples", check_args.samples,
-                    "inputs of the sampled sweep (default 2^24 for f32, 2^22 for f64)")
+  check
+      ->add_option("--samples", check_args.samples,
+                   "inputs of the sampled sweep (default 2^24 for f32, 2^22 for f64)")
       ->check(CLI::PositiveNumber)
       ->excludes(exhaustive);
   check->add_option("--threads", check_args.threads, "threads (default: every core)")
       ->check(CLI::PositiveNumber);
   AddParamOption(check, check_args.params);
-  check->add_option("--max-ulp", check_args.max_ulp,
-                    "fail (exit 1) when the largest error exceeds this many ULP")
+  check
+      ->add_option("--max-ulp", check_args.max_ulp,
+                   "fail (exit 1) when the largest error exceeds this many ULP")
       ->check(CLI::NonNegativeNumber);
   check->add_flag("-q,--quiet", check_args.quiet, "no progress display");
 
@@ -151,7 +154,8 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "activ: {}\n", e.what());
     return 1;
   }
-  fmt::print(stderr, "activ: give a command: list, info, apply, grad, plot, check, bench, report "
-                     "(see `activ --help`)\n");
+  fmt::print(stderr,
+             "activ: give a command: list, info, apply, grad, plot, check, bench, report "
+             "(see `activ --help`)\n");
   return kUsageError;
 }

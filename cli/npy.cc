@@ -100,8 +100,8 @@ class HeaderParser {
   }
   char Peek() const { return pos_ < s_.size() ? s_[pos_] : '\0'; }
   void SkipSpace() {
-    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' ||
-                                s_[pos_] == '\r')) {
+    while (pos_ < s_.size() &&
+           (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r')) {
       ++pos_;
     }
   }
@@ -183,7 +183,8 @@ class HeaderParser {
 
 uint32_t ReadLE(std::string_view b, size_t at, size_t bytes) {
   uint32_t v = 0;
-  for (size_t i = 0; i < bytes; ++i) v |= static_cast<uint32_t>(static_cast<uint8_t>(b[at + i])) << (8 * i);
+  for (size_t i = 0; i < bytes; ++i)
+    v |= static_cast<uint32_t>(static_cast<uint8_t>(b[at + i])) << (8 * i);
   return v;
 }
 
@@ -209,8 +210,8 @@ size_t DeclaredHeaderLength(std::string_view bytes, size_t prefix) {
 }
 
 std::string TruncatedData(const Header& h, uint64_t have) {
-  return "truncated data: the shape needs " + std::to_string(h.data_bytes) + " bytes, the file has " +
-         std::to_string(have);
+  return "truncated data: the shape needs " + std::to_string(h.data_bytes) +
+         " bytes, the file has " + std::to_string(have);
 }
 
 std::string TrailingData(const Header& h, uint64_t have) {
@@ -231,9 +232,7 @@ void FillData(Array& a, const char* data) {
 
 }  // namespace
 
-std::string_view DTypeName(DType dtype) {
-  return dtype == DType::kFloat32 ? "float32" : "float64";
-}
+std::string_view DTypeName(DType dtype) { return dtype == DType::kFloat32 ? "float32" : "float64"; }
 
 DType DTypeFromName(std::string_view n) {
   if (n == "float32" || n == "f32") return DType::kFloat32;
@@ -355,7 +354,7 @@ std::string_view Data(const Array& a) {
                 std::to_string(n));
   }
   const char* data = a.dtype == DType::kFloat32 ? reinterpret_cast<const char*>(a.f32.data())
-                                                 : reinterpret_cast<const char*>(a.f64.data());
+                                                : reinterpret_cast<const char*>(a.f64.data());
   return std::string_view(data, n * ItemSize(a.dtype));
 }
 

@@ -37,7 +37,7 @@ struct Header {
   int major_version = 1;
   DType dtype = DType::kFloat64;
   std::vector<std::uint64_t> shape;
-  std::size_t data_offset = 0;  // where the data starts: magic, version, length and header
+  std::size_t data_offset = 0;   // where the data starts: magic, version, length and header
   std::uint64_t data_bytes = 0;  // count * element size
 };
 

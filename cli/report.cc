@@ -1,13 +1,13 @@
 #include "report.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <functional>
 #include <limits>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "activ/activ.h"
 #include "files.h"
@@ -35,9 +35,7 @@ class Record {
   Record(const json& j, std::string where, std::string kind)
       : j_(j), where_(std::move(where)), kind_(std::move(kind)) {}
 
-  [[noreturn]] void Fail(const std::string& problem) const {
-    throw Error(where_ + ": " + problem);
-  }
+  [[noreturn]] void Fail(const std::string& problem) const { throw Error(where_ + ": " + problem); }
   bool Has(const char* key) const { return j_.contains(key) && !j_[key].is_null(); }
   std::string Str(const char* key) const {
     if (!Has(key)) Fail("the " + kind_ + " lacks \"" + key + "\"");
@@ -103,8 +101,8 @@ void ReadRunFields(const Record& r, Run& run) {
     std::string text;
     for (const auto& [k, v] : p.items()) {
       if (v.is_number()) run.params.emplace_back(k, v.get<double>());
-      text += (text.empty() ? "" : ", ") + k + "=" + (v.is_number() ? FormatParam(v.get<double>())
-                                                                      : v.dump());
+      text += (text.empty() ? "" : ", ") + k + "=" +
+              (v.is_number() ? FormatParam(v.get<double>()) : v.dump());
     }
     run.params_text = text;
   }
@@ -464,9 +462,9 @@ std::vector<std::string> Reading(const Analysis& a) {
                                  : fmt::format("{} to {} seeds", lo, hi);
     std::string arch;
     for (long long h : first.hidden) arch += (arch.empty() ? "" : "-") + std::to_string(h);
-    std::string s = fmt::format("{} run{}: {} activation{} × {}", r.runs.size(),
-                                r.runs.size() == 1 ? "" : "s", groups.size(),
-                                groups.size() == 1 ? "" : "s", seeds);
+    std::string s =
+        fmt::format("{} run{}: {} activation{} × {}", r.runs.size(), r.runs.size() == 1 ? "" : "s",
+                    groups.size(), groups.size() == 1 ? "" : "s", seeds);
     const std::string dataset = !r.dataset.empty() ? r.dataset : first.dataset;
     if (!dataset.empty()) s += " on " + dataset;
     if (!r.task.empty()) s += " (" + r.task + ")";
@@ -504,8 +502,10 @@ std::vector<std::string> Reading(const Analysis& a) {
     const std::string over_seeds =
         best.s.n > 1 ? fmt::format(" (mean of {} seeds)", best.s.n) : std::string();
     auto gap = [&](const Ranked& other) {
-      if (merit.percent) return fmt::format("{:.1f} points", 100 * std::fabs(best.s.mean - other.s.mean));
-      return fmt::format("{:.1f}%", 100 * std::fabs(other.s.mean - best.s.mean) / std::fabs(other.s.mean));
+      if (merit.percent)
+        return fmt::format("{:.1f} points", 100 * std::fabs(best.s.mean - other.s.mean));
+      return fmt::format("{:.1f}%",
+                         100 * std::fabs(other.s.mean - best.s.mean) / std::fabs(other.s.mean));
     };
     std::string s = fmt::format("{} had the {} {}: {}{}, {} {} {} ({})", best.g->label,
                                 merit.higher_better ? "highest" : "lowest", merit.name,
@@ -518,14 +518,13 @@ std::vector<std::string> Reading(const Analysis& a) {
     }
     s += ".";
     if (best.s.n > 1 && second.s.n > 1) {
-      const bool overlap = merit.higher_better ? best.s.min <= second.s.max
-                                               : best.s.max >= second.s.min;
-      s += fmt::format(
-          " Over the seeds, {} ranged {}–{} and {} {}–{}: {}.", best.g->label,
-          MeritText(merit, best.s.min), MeritText(merit, best.s.max), second.g->label,
-          MeritText(merit, second.s.min), MeritText(merit, second.s.max),
-          overlap ? "the ranges overlap, so the first two are not clearly apart"
-                  : "the ranges do not overlap");
+      const bool overlap =
+          merit.higher_better ? best.s.min <= second.s.max : best.s.max >= second.s.min;
+      s += fmt::format(" Over the seeds, {} ranged {}–{} and {} {}–{}: {}.", best.g->label,
+                       MeritText(merit, best.s.min), MeritText(merit, best.s.max), second.g->label,
+                       MeritText(merit, second.s.min), MeritText(merit, second.s.max),
+                       overlap ? "the ranges overlap, so the first two are not clearly apart"
+                               : "the ranges do not overlap");
     } else {
       s += " With one seed per activation, the spread between seeds is unknown: small gaps may "
            "be chance.";
@@ -590,14 +589,16 @@ std::vector<std::string> Reading(const Analysis& a) {
           kGradientFactor));
     }
     if (!vanish.empty()) {
-      out.push_back("Vanishing gradients at initialisation: the first hidden layer's gradient "
-                    "norm is far below the last one's for " +
-                    JoinList(vanish) + ".");
+      out.push_back(
+          "Vanishing gradients at initialisation: the first hidden layer's gradient "
+          "norm is far below the last one's for " +
+          JoinList(vanish) + ".");
     }
     if (!explode.empty()) {
-      out.push_back("Exploding gradients at initialisation: the first hidden layer's gradient "
-                    "norm is far above the last one's for " +
-                    JoinList(explode) + ".");
+      out.push_back(
+          "Exploding gradients at initialisation: the first hidden layer's gradient "
+          "norm is far above the last one's for " +
+          JoinList(explode) + ".");
     }
   }
 
@@ -619,8 +620,10 @@ std::vector<std::string> Reading(const Analysis& a) {
       }
     }
     if (!over.empty()) {
-      out.push_back("The validation loss rose again after its lowest point, a sign of "
-                    "overfitting, for " + JoinList(over) + ".");
+      out.push_back(
+          "The validation loss rose again after its lowest point, a sign of "
+          "overfitting, for " +
+          JoinList(over) + ".");
     }
   }
 
@@ -634,12 +637,11 @@ std::vector<std::string> Reading(const Analysis& a) {
       if (run.stopped == "non_finite_loss") diverged.push_back(run.run + after);
     }
     if (!diverged.empty()) {
-      out.push_back("Stopped because the loss became NaN or infinite: " + JoinList(diverged) +
-                    ".");
+      out.push_back("Stopped because the loss became NaN or infinite: " + JoinList(diverged) + ".");
     }
     if (!early.empty()) {
-      out.push_back("Stopped early (the validation loss had stopped improving): " +
-                    JoinList(early) + ".");
+      out.push_back(
+          "Stopped early (the validation loss had stopped improving): " + JoinList(early) + ".");
     }
     if (early.empty() && diverged.empty()) out.push_back("Every run completed its epochs.");
   }
@@ -649,15 +651,17 @@ std::vector<std::string> Reading(const Analysis& a) {
     const Group *fast = nullptr, *slow = nullptr;
     double tf = 0, ts = 0;
     for (const Group& g : groups) {
-      const double t = Summarize(a.PerRun(g, [](const Run& run) { return run.seconds_per_epoch; })).mean;
+      const double t =
+          Summarize(a.PerRun(g, [](const Run& run) { return run.seconds_per_epoch; })).mean;
       if (!std::isfinite(t)) continue;
       if (!fast || t < tf) fast = &g, tf = t;
       if (!slow || t > ts) slow = &g, ts = t;
     }
     if (fast && slow && fast != slow) {
-      out.push_back(fmt::format("Fastest per epoch: {} ({:.2f} s); slowest: {} ({:.2f} s, "
-                                "{:.2f}× as long).",
-                                fast->label, tf, slow->label, ts, ts / tf));
+      out.push_back(
+          fmt::format("Fastest per epoch: {} ({:.2f} s); slowest: {} ({:.2f} s, "
+                      "{:.2f}× as long).",
+                      fast->label, tf, slow->label, ts, ts / tf));
     }
   }
   return out;
@@ -701,15 +705,17 @@ std::string Swatch(svg::Document& doc, const std::string& key) {
 }
 
 std::string Figure(const std::string& svg, const std::string& caption = "") {
-  return "<figure>" + svg + (caption.empty() ? "" : "<figcaption>" + svg::Escape(caption) + "</figcaption>") +
+  return "<figure>" + svg +
+         (caption.empty() ? "" : "<figcaption>" + svg::Escape(caption) + "</figcaption>") +
          "</figure>\n";
 }
 
 // f and f' of each group's activation, with its parameters, computed by the library.
 std::string FunctionsSection(const Analysis& a, svg::Document& doc) {
-  std::string html = "<section id=\"functions\"><h2>The activation functions</h2>\n"
-                     "<p class=\"note\">Solid: f(x); dashed: its derivative f′(x), both computed "
-                     "by the activ library with each run's parameters.</p>\n<div class=\"grid\">\n";
+  std::string html =
+      "<section id=\"functions\"><h2>The activation functions</h2>\n"
+      "<p class=\"note\">Solid: f(x); dashed: its derivative f′(x), both computed "
+      "by the activ library with each run's parameters.</p>\n<div class=\"grid\">\n";
   for (const Group& g : a.groups()) {
     svg::LinePlot p;
     p.title = g.label;
@@ -754,8 +760,9 @@ std::string CurvesSection(const Analysis& a, svg::Document& doc) {
   std::string html = "<section id=\"curves\"><h2>Loss and accuracy per epoch</h2>\n";
   const bool bands = std::any_of(a.groups().begin(), a.groups().end(),
                                  [](const Group& g) { return g.runs.size() > 1; });
-  html += std::string("<p class=\"note\">Epoch 0 is the network at initialisation, before any "
-                      "update.") +
+  html += std::string(
+              "<p class=\"note\">Epoch 0 is the network at initialisation, before any "
+              "update.") +
           (bands ? " Lines are the mean over seeds; the shaded band spans the lowest to the "
                    "highest seed."
                  : "") +
@@ -864,7 +871,8 @@ std::string GradientsSection(const Analysis& a, svg::Document& doc) {
     q.log_y = true;
     q.integer_x = true;
     q.width = 580;
-    for (const Group& g : a.groups()) q.series.push_back(a.LayerSeries(g, l, &Layer::grad_norm, true));
+    for (const Group& g : a.groups())
+      q.series.push_back(a.LayerSeries(g, l, &Layer::grad_norm, true));
     html += Figure(svg::Render(q, doc));
   }
   return html + "</div></section>\n";
@@ -907,14 +915,18 @@ std::string HistogramsSection(const Analysis& a, svg::Document& doc) {
 
 std::string SummarySection(const Analysis& a, svg::Document& doc) {
   const Analysis::Merit merit = a.merit();
-  std::string html = "<section id=\"summary\"><h2>Summary</h2>\n<table>\n<tr>"
-                     "<th class=\"name\">activation</th><th>runs</th>"
-                     "<th>" + svg::Escape(merit.name) + " (mean ± sd)</th><th>lowest–highest</th>"
-                     "<th>best epoch (median)</th><th>final train loss</th>"
-                     "<th>seconds per epoch</th><th>stopped</th></tr>\n";
+  std::string html =
+      "<section id=\"summary\"><h2>Summary</h2>\n<table>\n<tr>"
+      "<th class=\"name\">activation</th><th>runs</th>"
+      "<th>" +
+      svg::Escape(merit.name) +
+      " (mean ± sd)</th><th>lowest–highest</th>"
+      "<th>best epoch (median)</th><th>final train loss</th>"
+      "<th>seconds per epoch</th><th>stopped</th></tr>\n";
   svg::BarChart merit_chart, time_chart;
-  merit_chart.title = fmt::format("{} by activation{}", merit.name,
-                                  a.groups().front().runs.size() > 1 ? " (dot: mean; bar: lowest to highest seed)" : "");
+  merit_chart.title = fmt::format(
+      "{} by activation{}", merit.name,
+      a.groups().front().runs.size() > 1 ? " (dot: mean; bar: lowest to highest seed)" : "");
   merit_chart.title[0] = static_cast<char>(std::toupper(merit_chart.title[0]));
   merit_chart.x_label = merit.name;
   merit_chart.from_zero = false;
@@ -928,17 +940,17 @@ std::string SummarySection(const Analysis& a, svg::Document& doc) {
     std::erase_if(best, [](double v) { return !std::isfinite(v); });
     std::sort(best.begin(), best.end());
     const double median =
-        best.empty() ? NAN
-                     : (best[(best.size() - 1) / 2] + best[best.size() / 2]) / 2;
+        best.empty() ? NAN : (best[(best.size() - 1) / 2] + best[best.size() / 2]) / 2;
     std::map<std::string, int> stops;
     for (const Run* r : g.runs) ++stops[r->stopped.empty() ? "?" : r->stopped];
     std::string stopped;
     for (const auto& [k, n] : stops) {
       stopped += (stopped.empty() ? "" : ", ") + (n > 1 ? std::to_string(n) + "× " : "") + k;
     }
-    const std::string mean_sd = std::isfinite(m.sd) ? MeritText(merit, m.mean) + " ± " +
-                                                          (merit.percent ? fmt::format("{:.1f}", 100 * m.sd) : Num(m.sd, 2))
-                                                    : MeritText(merit, m.mean);
+    const std::string mean_sd =
+        std::isfinite(m.sd) ? MeritText(merit, m.mean) + " ± " +
+                                  (merit.percent ? fmt::format("{:.1f}", 100 * m.sd) : Num(m.sd, 2))
+                            : MeritText(merit, m.mean);
     html += "<tr><td class=\"name\">" + Swatch(doc, g.label) + svg::Escape(g.label) + "</td><td>" +
             std::to_string(g.runs.size()) + "</td><td>" + mean_sd + "</td><td>" +
             MeritText(merit, m.min) + "–" + MeritText(merit, m.max) + "</td><td>" + Num(median) +
@@ -947,8 +959,8 @@ std::string SummarySection(const Analysis& a, svg::Document& doc) {
     merit_chart.bars.push_back({g.label, g.label, merit.percent ? 100 * m.mean : m.mean,
                                 m.n > 1 ? (merit.percent ? 100 * m.min : m.min) : NAN,
                                 m.n > 1 ? (merit.percent ? 100 * m.max : m.max) : NAN});
-    time_chart.bars.push_back({g.label, g.label, t.mean, t.n > 1 ? t.min : NAN,
-                               t.n > 1 ? t.max : NAN});
+    time_chart.bars.push_back(
+        {g.label, g.label, t.mean, t.n > 1 ? t.min : NAN, t.n > 1 ? t.max : NAN});
   }
   if (merit.percent) merit_chart.x_label += " (%)";
   html += "</table>\n<div class=\"grid\">\n" + Figure(svg::Render(merit_chart, doc)) +
@@ -991,18 +1003,20 @@ std::string RenderHtml(const LabResults& results) {
   const std::string dataset =
       !results.dataset.empty() ? results.dataset : results.runs.front().dataset;
   const std::string title = "activ lab report" + (dataset.empty() ? "" : " — " + dataset);
-  std::string html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                     "<title>" + svg::Escape(title) + "</title>\n<style>" + kCss +
-                     "</style>\n</head>\n<body>\n";
+  std::string html =
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      "<title>" +
+      svg::Escape(title) + "</title>\n<style>" + kCss + "</style>\n</head>\n<body>\n";
   html += "<header><h1>" + svg::Escape(title) + "</h1>\n<p class=\"meta\">" +
           svg::Escape(fmt::format("{} runs{}. Generated by activ {} from {}.", results.runs.size(),
-                                  results.task.empty() ? "" : ", task: " + results.task,
-                                  version(), results.dir)) +
+                                  results.task.empty() ? "" : ", task: " + results.task, version(),
+                                  results.dir)) +
           "</p></header>\n";
   if (results.config_json.find("\"fixture\"") != std::string::npos) {
-    html += "<p class=\"fixture\">Test fixture: these numbers are synthetic, made to exercise "
-            "the report, not results of training.</p>\n";
+    html +=
+        "<p class=\"fixture\">Test fixture: these numbers are synthetic, made to exercise "
+        "the report, not results of training.</p>\n";
   }
   html += "<section id=\"reading\"><h2>Reading</h2>\n<ul class=\"reading\">\n";
   for (const std::string& s : Reading(a)) html += "<li>" + svg::Escape(s) + "</li>\n";

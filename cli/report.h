@@ -31,14 +31,13 @@ struct Run {
 
 struct Epoch {
   int epoch = 0;
-  double train_loss = NAN, train_acc = NAN, val_loss = NAN, val_acc = NAN, seconds = NAN,
-         lr = NAN;
+  double train_loss = NAN, train_acc = NAN, val_loss = NAN, val_acc = NAN, seconds = NAN, lr = NAN;
 };
 
 struct Layer {
   int epoch = 0, layer = 0;
-  double units = NAN, dead_fraction = NAN, saturated_fraction = NAN, act_mean = NAN,
-         act_std = NAN, grad_norm = NAN, update_ratio = NAN;
+  double units = NAN, dead_fraction = NAN, saturated_fraction = NAN, act_mean = NAN, act_std = NAN,
+         grad_norm = NAN, update_ratio = NAN;
   double hist_lo = NAN, hist_hi = NAN, preact_hist_lo = NAN, preact_hist_hi = NAN;
   std::vector<double> hist, preact_hist;
 };

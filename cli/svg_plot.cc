@@ -127,8 +127,8 @@ void OpenSvg(std::string& out, int width, int height, const std::string& title) 
 void Text(std::string& out, double x, double y, std::string_view anchor, const std::string& text,
           std::string_view extra = "") {
   out += "<text x=\"" + F(x) + "\" y=\"" + F(y) + "\" text-anchor=\"" + std::string(anchor) +
-         "\" fill=\"#222\"" + (extra.empty() ? "" : " " + std::string(extra)) + ">" +
-         Escape(text) + "</text>\n";
+         "\" fill=\"#222\"" + (extra.empty() ? "" : " " + std::string(extra)) + ">" + Escape(text) +
+         "</text>\n";
 }
 
 // Grid lines, tick labels and axis labels of a plot with numeric axes.
@@ -173,8 +173,8 @@ struct LegendEntry {
 // Where the legend goes: in a column right of the plot, or, when that column would take more
 // than 30% of the width (long labels), in rows below the plot.
 struct LegendPlace {
-  double right_width = 0;   // taken from the plot area's width
-  double extra_height = 0;  // added below the plot
+  double right_width = 0;                     // taken from the plot area's width
+  double extra_height = 0;                    // added below the plot
   std::vector<std::pair<double, double>> at;  // each entry's position
 };
 
@@ -186,7 +186,8 @@ LegendPlace PlaceLegend(const std::vector<LegendEntry>& entries, double width, d
   if (widest + 44 <= 0.3 * width) {
     p.right_width = widest + 44;
     const double x = width - p.right_width - 2;
-    for (size_t i = 0; i < entries.size(); ++i) p.at.emplace_back(x, 42 + 18.0 * static_cast<double>(i));
+    for (size_t i = 0; i < entries.size(); ++i)
+      p.at.emplace_back(x, 42 + 18.0 * static_cast<double>(i));
     return p;
   }
   double x = 64, y = height + 4;
@@ -262,12 +263,23 @@ std::string Escape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -399,9 +411,10 @@ std::string Render(const Histogram& plot, Document& doc) {
     for (double c : s.counts) b.total += std::isfinite(c) && c > 0 ? c : 0;
     const double width = (s.hi - s.lo) / static_cast<double>(std::max<size_t>(1, s.counts.size()));
     if (b.total <= 0 || !(width > 0) || !std::isfinite(width)) continue;
-    for (double c : s.counts) b.height.push_back((std::isfinite(c) && c > 0 ? c : 0) / b.total / width);
-    const size_t peak = static_cast<size_t>(std::max_element(b.height.begin(), b.height.end()) -
-                                            b.height.begin());
+    for (double c : s.counts)
+      b.height.push_back((std::isfinite(c) && c > 0 ? c : 0) / b.total / width);
+    const size_t peak =
+        static_cast<size_t>(std::max_element(b.height.begin(), b.height.end()) - b.height.begin());
     tallest = std::max(tallest, b.height[peak]);
     for (size_t i = 0; i < b.height.size(); ++i) {
       if (i != peak) rest = std::max(rest, b.height[i]);

@@ -46,17 +46,17 @@ struct Series {
 struct LinePlot {
   std::string title, x_label, y_label;
   std::vector<Series> series;
-  bool log_y = false;         // values <= 0 then break the line
-  bool integer_x = false;     // ticks only at whole numbers (epochs, layer indices)
+  bool log_y = false;      // values <= 0 then break the line
+  bool integer_x = false;  // ticks only at whole numbers (epochs, layer indices)
   double x_min = NAN, x_max = NAN, y_min = NAN, y_max = NAN;  // NaN: from the data
   int width = 640, height = 360;
 };
 
 struct HistogramSeries {
   std::string label, color_key;
-  double lo = 0, hi = 1;        // the range the bins cover, split evenly
-  std::vector<double> counts;   // one per bin
-  bool filled = true;           // filled area, or outline only (for a reference distribution)
+  double lo = 0, hi = 1;       // the range the bins cover, split evenly
+  std::vector<double> counts;  // one per bin
+  bool filled = true;          // filled area, or outline only (for a reference distribution)
 };
 
 // Each series is drawn as a density (count / total / bin width), so series with different bin

@@ -18,8 +18,7 @@ namespace activ::ref {
 namespace {
 
 double Now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 unsigned Threads(unsigned requested) {
@@ -137,7 +136,8 @@ std::string AccuracyTable(size_t samples, unsigned threads_requested,
      << "Errors are in ULP of the result type against the long double reference in "
         "`reference/` (kept apart from the kernels). Inputs: float32, a sweep of every "
      << (uint64_t{1} << 32) / f32_samples
-     << "th bit pattern (all binades, both signs, subnormals, infinities, NaN) plus the special and "
+     << "th bit pattern (all binades, both signs, subnormals, infinities, NaN) plus the special "
+        "and "
         "kink points of `reference/inputs.h`; float64, "
      << f64_samples / 2 << " random bit patterns, " << f64_samples / 2
      << " uniform points in [-50, 50], and the same special points.\n\n"
@@ -177,8 +177,7 @@ std::string AccuracyTable(size_t samples, unsigned threads_requested,
       if (log) {
         char line[160];
         std::snprintf(line, sizeof line, "%-12s %-30s f32 %.3f  f64 %.3f",
-                      std::string(o.name).c_str(), ptext.c_str(), f32_fwd.max_ulp,
-                      f64_fwd.max_ulp);
+                      std::string(o.name).c_str(), ptext.c_str(), f32_fwd.max_ulp, f64_fwd.max_ulp);
         log(line);
       }
     }
@@ -196,8 +195,8 @@ void ProgressDisplay::operator()(size_t done, size_t total) {
   const double elapsed = Now() - start_;
   if (tty_) {
     const int width = 40, fill = static_cast<int>(width * done / total);
-    const double left =
-        elapsed * static_cast<double>(total - done) / static_cast<double>(std::max<size_t>(done, 1));
+    const double left = elapsed * static_cast<double>(total - done) /
+                        static_cast<double>(std::max<size_t>(done, 1));
     std::fprintf(stderr, "\r%s [%.*s%*s] %3d%%  %.0fs elapsed, %.0fs left ", label_.c_str(), fill,
                  "########################################", width - fill, "", percent, elapsed,
                  left);

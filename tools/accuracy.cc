@@ -6,6 +6,8 @@
 //
 // `activ check` runs the same measurement (reference/accuracy.h) with the same flags; this
 // program stays as the generator of docs/ACCURACY.md, which names it.
+#include "accuracy.h"
+
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -14,7 +16,6 @@
 #include <functional>
 #include <string>
 
-#include "accuracy.h"
 #include "activ/activ.h"
 
 namespace {
@@ -33,8 +34,9 @@ using activ::ref::Direction;
 }
 
 int WriteTable(const std::string& path, size_t samples, unsigned threads) {
-  const std::string md = activ::ref::AccuracyTable(
-      samples, threads, [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); });
+  const std::string md = activ::ref::AccuracyTable(samples, threads, [](const std::string& line) {
+    std::fprintf(stderr, "%s\n", line.c_str());
+  });
   // Written to a temporary file and renamed, so a failed run never leaves half a table.
   const std::string tmp = path + ".tmp";
   {
@@ -46,8 +48,8 @@ int WriteTable(const std::string& path, size_t samples, unsigned threads) {
     }
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::fprintf(stderr, "activ-accuracy: cannot rename %s to %s: %s\n", tmp.c_str(),
-                 path.c_str(), std::strerror(errno));
+    std::fprintf(stderr, "activ-accuracy: cannot rename %s to %s: %s\n", tmp.c_str(), path.c_str(),
+                 std::strerror(errno));
     return 1;
   }
   return 0;
@@ -105,12 +107,11 @@ int main(int argc, char** argv) {
     if (check.exhaustive) check.progress = std::ref(display);
     const activ::ref::Stats s = activ::ref::Check(check);
     display.Finish();
-    std::printf("%s %s %s: max %.4f ULP at x = %.9g; %llu results, %llu over 0.5 ULP, %llu over 1 ULP\n",
-                fn.c_str(), type.c_str(),
-                std::string(activ::ref::DirectionName(check.direction)).c_str(), s.max_ulp,
-                s.worst_x, static_cast<unsigned long long>(s.count),
-                static_cast<unsigned long long>(s.over_half),
-                static_cast<unsigned long long>(s.over_one));
+    std::printf(
+        "%s %s %s: max %.4f ULP at x = %.9g; %llu results, %llu over 0.5 ULP, %llu over 1 ULP\n",
+        fn.c_str(), type.c_str(), std::string(activ::ref::DirectionName(check.direction)).c_str(),
+        s.max_ulp, s.worst_x, static_cast<unsigned long long>(s.count),
+        static_cast<unsigned long long>(s.over_half), static_cast<unsigned long long>(s.over_one));
     return 0;
   } catch (const activ::Error& e) {
     std::fprintf(stderr, "activ-accuracy: %s\n", e.what());

@@ -95,7 +95,8 @@ def test_list(tmp):
 
 
 def test_info(tmp):
-    p = run("info", out=["activ 0.1.0", "SIMD target: ", "compiled targets: ", "hardware threads: "])
+    p = run("info",
+            out=["activ 0.1.0", "SIMD target: ", "compiled targets: ", "hardware threads: "])
     target = re.search(r"SIMD target: (\S+)", p.stdout).group(1)
     compiled = re.search(r"compiled targets: (.*)", p.stdout).group(1).split(", ")
     check(target in compiled, f"the chosen target {target} is not among {compiled}")

@@ -3,7 +3,6 @@
 // are read in cli/tests/cli_test.py, which runs numpy at test time.)
 #include "npy.h"
 
-#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -15,6 +14,8 @@
 #include <limits>
 #include <string>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "activ/activ.h"
 #include "files.h"
@@ -66,8 +67,12 @@ TEST(Npy, RoundTripFloat32KeepsShapeAndBits) {
   Array a;
   a.dtype = DType::kFloat32;
   a.shape = {2, 3};
-  a.f32 = {1.5f, -0.0f, std::numeric_limits<float>::infinity(),
-           std::numeric_limits<float>::quiet_NaN(), 1e-45f, -3.0e38f};
+  a.f32 = {1.5f,
+           -0.0f,
+           std::numeric_limits<float>::infinity(),
+           std::numeric_limits<float>::quiet_NaN(),
+           1e-45f,
+           -3.0e38f};
   const Array b = Parse(Serialize(a), "mem");
   EXPECT_EQ(b.dtype, DType::kFloat32);
   EXPECT_EQ(b.shape, a.shape);
@@ -135,10 +140,11 @@ TEST(Npy, ReadsVersions2And3AndOtherSpellings) {
   }
   // Keys in another order, double quotes, no trailing comma, Python 2 longs, one-dimensional
   // Fortran order (the same bytes as C order).
-  const Array b = Parse(File(R"({"shape": (1L, 2L), "fortran_order": False, "descr": "<f4"})", data),
-                        "v");
+  const Array b =
+      Parse(File(R"({"shape": (1L, 2L), "fortran_order": False, "descr": "<f4"})", data), "v");
   EXPECT_EQ(b.shape, (std::vector<uint64_t>{1, 2}));
-  const Array c = Parse(File("{'descr': '<f4', 'fortran_order': True, 'shape': (2,), }", data), "v");
+  const Array c =
+      Parse(File("{'descr': '<f4', 'fortran_order': True, 'shape': (2,), }", data), "v");
   EXPECT_EQ(c.f32, (std::vector<float>{1, 2}));
 }
 
@@ -153,8 +159,10 @@ TEST(Npy, RefusesBadFilesWithAClearMessage) {
   const BadCase cases[] = {
       {"empty", "", "not a .npy file (0 bytes, too short)"},
       {"not npy", "hello world, this is text", "not a .npy file (it does not start with"},
-      {"version 4", std::string("\x93NUMPY\x04\x00\x10\x00", 10), "unsupported .npy format version 4.0"},
-      {"version 1.1", std::string("\x93NUMPY\x01\x01\x10\x00", 10), "unsupported .npy format version 1.1"},
+      {"version 4", std::string("\x93NUMPY\x04\x00\x10\x00", 10),
+       "unsupported .npy format version 4.0"},
+      {"version 1.1", std::string("\x93NUMPY\x01\x01\x10\x00", 10),
+       "unsupported .npy format version 1.1"},
       {"length beyond the file", std::string("\x93NUMPY\x01\x00\xff\x00{", 11),
        "truncated header: it declares 255 bytes, the file has 1"},
       {"no length", std::string("\x93NUMPY\x02\x00\x01", 9),
@@ -169,7 +177,8 @@ TEST(Npy, RefusesBadFilesWithAClearMessage) {
        "dtype '<f2' is not supported"},
       {"object", File("{'descr': '|O', 'fortran_order': False, 'shape': (2,), }", two),
        "object arrays (dtype '|O') are not supported"},
-      {"structured", File("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,), }", two),
+      {"structured",
+       File("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,), }", two),
        "structured dtypes (a list of fields) are not supported"},
       {"truncated data", File("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", two),
        "truncated data: the shape needs 12 bytes, the file has 8"},
@@ -179,9 +188,11 @@ TEST(Npy, RefusesBadFilesWithAClearMessage) {
        "malformed .npy header: the key 'fortran_order' is missing"},
       {"extra key", File("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'x': 1}", two),
        "unexpected key 'x'"},
-      {"duplicate key", File("{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': (2,)}", two),
+      {"duplicate key",
+       File("{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': (2,)}", two),
        "the key 'descr' appears twice"},
-      {"not a dict", File("['descr', '<f4']", two), "malformed .npy header at character 0: expected '{'"},
+      {"not a dict", File("['descr', '<f4']", two),
+       "malformed .npy header at character 0: expected '{'"},
       {"unterminated string", File("{'descr: '<f4'", two), "expected ':'"},
       {"bad boolean", File("{'descr': '<f4', 'fortran_order': false, 'shape': (2,)}", two),
        "expected True or False"},
@@ -189,9 +200,11 @@ TEST(Npy, RefusesBadFilesWithAClearMessage) {
        "expected a non-negative integer in the shape"},
       {"unclosed shape", File("{'descr': '<f4', 'fortran_order': False, 'shape': (2,", two),
        "expected a non-negative integer in the shape"},
-      {"huge dimension", File("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,)}", two),
+      {"huge dimension",
+       File("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,)}", two),
        "a dimension of the shape is too large"},
-      {"huge shape", File("{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296)}", two),
+      {"huge shape",
+       File("{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296)}", two),
        "the shape is too large to hold in memory"},
       {"text after", File("{'descr': '<f4', 'fortran_order': False, 'shape': (2,)} x", two),
        "unexpected text after the dictionary"},
@@ -220,11 +233,12 @@ TEST(Npy, ReadAndWriteFiles) {
   EXPECT_EQ(files, 1u);
 
   // The file reader gives the same errors as the parser, named by path, before allocating.
-  io::WriteFileAtomically(dir / "short.npy",
-                          File("{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000,)}",
-                               "12345678"));
-  EXPECT_NE(ErrorOf([&] { Read(dir / "short.npy"); })
-                .find(dir / "short.npy" + ": truncated data: the shape needs 8000000000000 bytes"),
+  io::WriteFileAtomically(
+      dir / "short.npy",
+      File("{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000,)}", "12345678"));
+  EXPECT_NE(ErrorOf([&] {
+              Read(dir / "short.npy");
+            }).find(dir / "short.npy" + ": truncated data: the shape needs 8000000000000 bytes"),
             std::string::npos);
   io::WriteFileAtomically(dir / "tiny.npy", std::string("\x93NUMPY\x01\x00\x05", 9));
   EXPECT_NE(ErrorOf([&] { Read(dir / "tiny.npy"); }).find("truncated header"), std::string::npos);

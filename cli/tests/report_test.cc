@@ -2,7 +2,6 @@
 // with a one-line message naming file and line), and what the page holds.
 #include "report.h"
 
-#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <algorithm>
@@ -11,6 +10,8 @@
 #include <functional>
 #include <map>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "activ/activ.h"
 #include "files.h"
@@ -63,8 +64,9 @@ TEST(ReadLab, ReadsTheFixture) {
   EXPECT_EQ(r.runs[0].hidden, (std::vector<long long>{64, 32}));
   EXPECT_TRUE(r.runs[0].in_summary);
   // leaky_relu runs carry their parameter.
-  const auto leaky = std::find_if(r.runs.begin(), r.runs.end(),
-                                  [](const activ::report::Run& run) { return run.activation == "leaky_relu"; });
+  const auto leaky = std::find_if(r.runs.begin(), r.runs.end(), [](const activ::report::Run& run) {
+    return run.activation == "leaky_relu";
+  });
   ASSERT_NE(leaky, r.runs.end());
   EXPECT_EQ(leaky->params_text, "negative_slope=0.1");
   // Epoch 0 included, sorted; one record per hidden layer per epoch.
@@ -115,8 +117,7 @@ TEST(ReadLab, RefusesBrokenDirectoriesWithTheFileAndLine) {
   for (const Case& c : cases) {
     const LabDir dir(c.summary, c.log);
     const std::string message = ErrorOf([&] { ReadLab(dir.path()); });
-    EXPECT_NE(message.find(dir.path() + c.message), std::string::npos)
-        << c.what << ": " << message;
+    EXPECT_NE(message.find(dir.path() + c.message), std::string::npos) << c.what << ": " << message;
     EXPECT_EQ(message.find('\n'), std::string::npos) << c.what;
   }
 }
@@ -124,7 +125,9 @@ TEST(ReadLab, RefusesBrokenDirectoriesWithTheFileAndLine) {
 TEST(ReadLab, ToleratesNullsUnknownKeysAndLaterRecordTypes) {
   const LabDir dir(kSummary, std::string(kRun) + "\n" +
                                  R"({"type":"epoch","run":"a","epoch":0,"train_loss":null,"new":1})"
-                                 "\n" R"({"type":"checkpoint","run":"a"})" "\n\n");
+                                 "\n"
+                                 R"({"type":"checkpoint","run":"a"})"
+                                 "\n\n");
   const LabResults r = ReadLab(dir.path());
   EXPECT_TRUE(std::isnan(r.epochs.at("a")[0].train_loss));
   EXPECT_EQ(r.epochs.at("a").size(), 1u);
@@ -136,8 +139,8 @@ TEST(RenderHtml, OneSelfContainedPageWithEveryPlot) {
   // Four activations, two layers: 4 function plots, 4 curves, 2x2 unit plots, 1 + 2 gradient
   // plots, 4x2 histograms, 2 summary charts.
   EXPECT_EQ(Count(html, "<svg "), 4u + 4u + 4u + 3u + 8u + 2u);
-  for (const char* id : {"reading", "summary", "functions", "curves", "units", "gradients",
-                         "histograms", "runs"}) {
+  for (const char* id :
+       {"reading", "summary", "functions", "curves", "units", "gradients", "histograms", "runs"}) {
     EXPECT_NE(html.find(std::string("<section id=\"") + id + "\">"), std::string::npos) << id;
   }
   // Nothing to fetch: no scripts, no links, no external resources.

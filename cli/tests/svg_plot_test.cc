@@ -2,12 +2,12 @@
 // broken at gaps, log axes, bands, dashes), histograms with cut peaks, bar charts.
 #include "svg_plot.h"
 
-#include <gtest/gtest.h>
-
 #include <cmath>
 #include <regex>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace activ::svg {
 namespace {
@@ -108,7 +108,7 @@ TEST(LinePlot, BandsAndMarkersAndEmptyPlots) {
   p.series = {s};
   const std::string svg = Render(p, doc);
   EXPECT_EQ(Count(PathData(svg, "band"), "L"), 5u);  // 3 points up, 3 back, one M
-  EXPECT_EQ(Count(svg, "<circle"), 3u + 1u);           // the points and the legend's marker
+  EXPECT_EQ(Count(svg, "<circle"), 3u + 1u);         // the points and the legend's marker
   LinePlot empty;
   empty.title = "nothing";
   EXPECT_NE(Render(empty, doc).find("no data"), std::string::npos);
@@ -151,7 +151,9 @@ TEST(BarChart, BarsFromZeroOrDotsWithRanges) {
   EXPECT_EQ(Count(dots, "<circle"), 2u);
 }
 
-TEST(Escape, AllFiveCharacters) { EXPECT_EQ(Escape("<a href='x'>&\""), "&lt;a href=&#39;x&#39;&gt;&amp;&quot;"); }
+TEST(Escape, AllFiveCharacters) {
+  EXPECT_EQ(Escape("<a href='x'>&\""), "&lt;a href=&#39;x&#39;&gt;&amp;&quot;");
+}
 
 }  // namespace
 }  // namespace activ::svg
