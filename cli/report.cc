@@ -1,9 +1,11 @@
 #include "report.h"
 
 #include <algorithm>
+#include <cctype>
 #include <functional>
 #include <limits>
 #include <set>
+#include <span>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -234,6 +236,20 @@ LabResults ReadLab(const std::string& dir) {
       return std::pair(a.epoch, a.layer) < std::pair(b.epoch, b.layer);
     });
   }
+  // A run missing from summary.json (an interrupted lab) still gets what its epochs tell.
+  for (Run& run : out.runs) {
+    auto it = out.epochs.find(run.run);
+    if (run.in_summary || it == out.epochs.end() || it->second.empty()) continue;
+    double seconds = 0;
+    int timed = 0;
+    for (const Epoch& e : it->second) {
+      if (e.epoch > 0 && std::isfinite(e.seconds)) seconds += e.seconds, ++timed;
+    }
+    if (timed) run.seconds_per_epoch = seconds / timed;
+    run.final_train_loss = it->second.back().train_loss;
+    run.epochs_run = it->second.back().epoch;
+    run.stopped = "not in summary.json";
+  }
   return out;
 }
 
@@ -453,7 +469,7 @@ std::vector<std::string> Reading(const Analysis& a) {
 
   // The setup.
   {
-    size_t lo = SIZE_MAX, hi = 0;
+    size_t lo = std::numeric_limits<size_t>::max(), hi = 0;
     for (const Group& g : groups) {
       lo = std::min(lo, g.runs.size());
       hi = std::max(hi, g.runs.size());

@@ -26,28 +26,29 @@ unsigned Threads(unsigned requested) {
 }
 
 // Splits the work into chunks handed to every core; `make_chunk(i)` returns chunk i's inputs.
+// The chunks' results are merged in chunk order, so that among equal errors the one reported is
+// the first in input order whatever the threads did: the table is the same from run to run.
 template <typename T, class MakeChunk>
 Stats RunParallel(Op op, Direction dir, const Params& params, size_t chunks, unsigned threads,
                   MakeChunk make_chunk, const ProgressFn& progress) {
   std::atomic<size_t> next{0};
   size_t done = 0;
-  Stats total;
+  std::vector<Stats> per_chunk(chunks);
   std::mutex mu;
   auto worker = [&] {
-    Stats local;
     for (size_t c; (c = next.fetch_add(1)) < chunks;) {
       const std::vector<T> xs = make_chunk(c);
-      local.Merge(Measure<T>(op, dir, xs, params));
+      per_chunk[c] = Measure<T>(op, dir, xs, params);
       std::lock_guard<std::mutex> lock(mu);
       ++done;
       if (progress) progress(done, chunks);
     }
-    std::lock_guard<std::mutex> lock(mu);
-    total.Merge(local);
   };
   std::vector<std::thread> pool;
   for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
   for (auto& t : pool) t.join();
+  Stats total;
+  for (const Stats& s : per_chunk) total.Merge(s);
   return total;
 }
 

@@ -6,6 +6,9 @@ packages=(
   cmake ninja-build g++ pkg-config   # build
   libhwy-dev                         # SIMD kernels with runtime dispatch
   libgtest-dev                       # tests
+  libcli11-dev libfmt-dev nlohmann-json3-dev  # the activ program (cli/)
+  python3-numpy                      # cli tests: .npy files written and read by numpy
+  chromium fonts-dejavu-core         # cli tests: the report opened in headless Chromium
 )
 
 missing=()

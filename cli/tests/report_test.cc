@@ -133,6 +133,28 @@ TEST(ReadLab, ToleratesNullsUnknownKeysAndLaterRecordTypes) {
   EXPECT_EQ(r.epochs.at("a").size(), 1u);
 }
 
+// A lab interrupted before it wrote a run's summary: the run is still reported from its epochs.
+TEST(ReadLab, ARunMissingFromTheSummaryIsTakenFromItsEpochs) {
+  const LabDir dir(kSummary,
+                   std::string(kRun) + "\n" +
+                       R"({"type":"run","run":"b","activation":"tanh","seed":0})"
+                       "\n"
+                       R"({"type":"epoch","run":"b","epoch":0,"train_loss":2,"seconds":0})"
+                       "\n"
+                       R"({"type":"epoch","run":"b","epoch":1,"train_loss":1,"seconds":3})"
+                       "\n"
+                       R"({"type":"epoch","run":"b","epoch":2,"train_loss":0.5,"seconds":5})"
+                       "\n");
+  const LabResults r = ReadLab(dir.path());
+  ASSERT_EQ(r.runs.size(), 2u);
+  EXPECT_EQ(r.runs[1].run, "b");
+  EXPECT_FALSE(r.runs[1].in_summary);
+  EXPECT_EQ(r.runs[1].seconds_per_epoch, 4);
+  EXPECT_EQ(r.runs[1].final_train_loss, 0.5);
+  EXPECT_EQ(r.runs[1].stopped, "not in summary.json");
+  EXPECT_NE(RenderHtml(r).find("<td class=\"name\">b</td>"), std::string::npos);
+}
+
 TEST(RenderHtml, OneSelfContainedPageWithEveryPlot) {
   const LabResults r = ReadLab(ACTIV_LAB_FIXTURE);
   const std::string html = RenderHtml(r);
