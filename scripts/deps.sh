@@ -10,6 +10,8 @@ packages=(
   python3-dev pybind11-dev           # the Python module (python/), for /usr/bin/python3
   python3-numpy python3-torch        # its tests, against PyTorch
   libopenblas-dev zlib1g-dev nlohmann-json3-dev dataset-fashion-mnist   # the lab
+  libcli11-dev libfmt-dev  # the activ program (cli/)
+  chromium fonts-dejavu-core         # cli tests: the report opened in headless Chromium
 )
 
 missing=()
