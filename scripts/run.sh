@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# The main job: installs what is missing, builds, and runs the library's own showcase. Until the
-# lab (training and its report) lands, that is the function list with the SIMD target and a
-# sampled accuracy check of a few activations against the reference.
+# The main job: installs what is missing, builds, runs the lab's default experiment (six
+# activations on Fashion-MNIST when it is installed, else the built-in spirals; about a minute
+# on two idle cores) and renders its report: build/lab-default/report.html.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
 bash scripts/build.sh
-for fn in sigmoid gelu silu mish elu softplus; do
-  build/tools/activ-accuracy --fn "$fn" --samples 4000000
-done
+build/lab/activ-lab-bench default --out build/lab-default
+build/cli/activ report build/lab-default
+echo "report: $(pwd)/build/lab-default/report.html"
