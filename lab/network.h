@@ -141,7 +141,6 @@ class Network {
   NetworkSpec spec_;
   std::vector<Dense> layers_;  // hidden layers, then the output layer
   std::vector<float> dout_;    // [n, outputs] loss gradient w.r.t. the outputs
-  std::vector<float> tmp_;
 };
 
 enum class OptimizerKind { kSgd, kAdam, kAdamW };

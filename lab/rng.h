@@ -13,7 +13,7 @@ namespace lab {
 
 // What a stream is for: the same seed gives independent streams for each purpose, so that
 // changing, say, the dropout rate does not change the initial weights.
-enum class Stream : uint64_t { kInit = 1, kShuffle, kDropout, kData, kSplit, kProbe };
+enum class Stream : uint64_t { kInit = 1, kShuffle, kDropout, kData, kSplit };
 
 class Rng {
  public:

@@ -10,7 +10,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -48,9 +47,6 @@ class LabTest : public ::testing::Test {
 
 bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
-}
-bool Matches(const std::string& text, const std::string& pattern) {
-  return std::regex_search(text, std::regex(pattern));
 }
 
 CsvOptions LabelColumn(const std::string& column) {
@@ -533,8 +529,10 @@ TEST_F(LabTest, DivergingRunStopsWithMessageAndKeepsLastGoodCheckpoint) {
   const ExperimentResult r = RunExperiment(c);
   const RunResult& run = r.runs.at(0);
   EXPECT_EQ(run.stop_reason, "nan");
-  EXPECT_PRED2(Matches, run.message,
-               "the training loss became (NaN|infinite) at epoch [0-9]+ \\(batch [0-9]+ of");
+  EXPECT_TRUE(Contains(run.message, "the training loss became NaN at epoch ") ||
+              Contains(run.message, "the training loss became infinite at epoch "))
+      << run.message;
+  EXPECT_PRED2(Contains, run.message, " (batch ");
   EXPECT_PRED2(Contains, run.message, "is kept");
   const Checkpoint ck = LoadCheckpoint(run.checkpoint);
   EXPECT_EQ(ck.state->epoch, run.epochs);
