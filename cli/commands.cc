@@ -225,7 +225,8 @@ int Plot(const PlotArgs& args) {
   }
   svg::Document doc;
   svg::LinePlot plot;
-  plot.title = args.fns + ": f (solid) and f′ (dashed)";
+  for (const std::string& n : names) plot.title += (plot.title.empty() ? "" : ", ") + n;
+  plot.title += ": f (solid) and f′ (dashed)";
   plot.x_label = "x";
   plot.y_label = "f(x), f′(x)";
   plot.width = 760;

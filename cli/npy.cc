@@ -221,6 +221,7 @@ std::string TrailingData(const Header& h, uint64_t have) {
 
 void FillData(Array& a, const char* data) {
   const uint64_t n = a.count();
+  if (n == 0) return;  // an empty vector's data() may be null, which memcpy must not see
   if (a.dtype == DType::kFloat32) {
     a.f32.resize(n);
     std::memcpy(a.f32.data(), data, n * 4);
@@ -338,9 +339,10 @@ Array Read(const std::string& path) {
     a.f64.resize(a.count());
     to = reinterpret_cast<char*>(a.f64.data());
   }
+  // Empty arrays have no data and `to` may be null: no copy then.
   const size_t already = head.size() - h.data_offset;
-  std::memcpy(to, head.data() + h.data_offset, already);
-  read_exact(to + already, h.data_bytes - already);
+  if (already > 0) std::memcpy(to, head.data() + h.data_offset, already);
+  if (h.data_bytes > already) read_exact(to + already, h.data_bytes - already);
   return a;
 }
 

@@ -3,7 +3,6 @@
 #include "svg_plot.h"
 
 #include <cmath>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -20,10 +19,12 @@ size_t Count(const std::string& text, const std::string& what) {
 
 // The d attribute of the index-th path with the given class.
 std::string PathData(const std::string& svg, const std::string& cls, size_t index = 0) {
-  const std::regex re("<path class=\"" + cls + "\" d=\"([^\"]*)\"");
-  auto it = std::sregex_iterator(svg.begin(), svg.end(), re);
-  for (size_t i = 0; i < index && it != std::sregex_iterator(); ++i) ++it;
-  return it == std::sregex_iterator() ? "(none)" : (*it)[1].str();
+  const std::string open = "<path class=\"" + cls + "\" d=\"";
+  size_t at = svg.find(open);
+  for (size_t i = 0; i < index && at != std::string::npos; ++i) at = svg.find(open, at + 1);
+  if (at == std::string::npos) return "(none)";
+  at += open.size();
+  return svg.substr(at, svg.find('"', at) - at);
 }
 
 TEST(NiceTicks, StepsOfOneTwoOrFive) {
