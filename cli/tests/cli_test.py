@@ -311,8 +311,11 @@ def test_plot(tmp):
 
 def test_check(tmp):
     p = run("check", "gelu", "--samples", "20000", "-q")
+    lines = p.stdout.strip().split("\n")
     m = re.match(r"gelu f32 forward: max ([\d.]+) ULP at x = \S+; (\d+) results, (\d+) over 0.5 "
-                 r"ULP, (\d+) over 1 ULP$", p.stdout.strip())
+                 r"ULP, (\d+) over 1 ULP$", lines[0])
+    check(len(lines) == 2 and lines[1].startswith("largest errors by input range: "),
+          f"no line of input ranges in {p.stdout!r}")
     check(m is not None, f"unexpected check output {p.stdout!r}")
     if m:
         check(float(m.group(1)) <= 1.0, "gelu float32 beyond 1 ULP")
