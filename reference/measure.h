@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -32,9 +34,30 @@ struct Stats {
   uint64_t count = 0;      // results measured
   uint64_t over_half = 0;  // results off by more than 0.5 ULP
   uint64_t over_one = 0;   // results off by more than 1 ULP
+  // Largest error per input range [2^e, 2^(e+1)) of each sign, to say where errors live.
+  // Index: sign * 2100 + e + 1076 (e from frexp, so zero and subnormals have their own ranges).
+  std::vector<float> range_max = std::vector<float>(4200, 0.0f);
+
+  static size_t RangeIndex(double x) {
+    int e = 0;
+    std::frexp(x, &e);
+    if (!std::isfinite(x)) e = 1025;
+    return (std::signbit(x) ? 2100 : 0) + static_cast<size_t>(std::clamp(e + 1074, 0, 2099));
+  }
+  // The range of index i as text, e.g. "-[2^6, 2^7)" for x in (-2^7, -2^6].
+  static std::string RangeText(size_t i) {
+    const bool neg = i >= 2100;
+    const int e = static_cast<int>(i % 2100) - 1074;
+    if (e >= 1025) return neg ? "-inf/NaN" : "+inf/NaN";
+    return std::string(neg ? "-" : "") + "[2^" + std::to_string(e - 1) + ", 2^" + std::to_string(e) + ")";
+  }
 
   void Add(double err, double x) {
     ++count;
+    if (!std::isnan(x)) {
+      float& m = range_max[RangeIndex(x)];
+      m = std::max(m, static_cast<float>(std::min(err, 1e30)));
+    }
     if (err > 0.5) ++over_half;
     if (err > 1.0) ++over_one;
     if (err > max_ulp || (std::isnan(worst_x) && count == 1)) {
@@ -50,6 +73,23 @@ struct Stats {
     count += o.count;
     over_half += o.over_half;
     over_one += o.over_one;
+    for (size_t i = 0; i < range_max.size(); ++i) range_max[i] = std::max(range_max[i], o.range_max[i]);
+  }
+
+  // The `k` input ranges with the largest errors, as "range: error" text.
+  std::vector<std::string> WorstRanges(size_t k) const {
+    std::vector<size_t> idx;
+    for (size_t i = 0; i < range_max.size(); ++i) {
+      if (range_max[i] > 0) idx.push_back(i);
+    }
+    std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return range_max[a] > range_max[b]; });
+    std::vector<std::string> out;
+    for (size_t j = 0; j < std::min(k, idx.size()); ++j) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.3f", static_cast<double>(range_max[idx[j]]));
+      out.push_back(RangeText(idx[j]) + ": " + buf);
+    }
+    return out;
   }
 };
 

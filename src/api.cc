@@ -3,22 +3,27 @@
 // written, so a call that throws leaves its output untouched.
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <sstream>
+#include <type_traits>
 
 #include <hwy/targets.h>
 
 #include "activ/activ.h"
 #include "dispatch.h"
+#include "element.h"
 #include "thread_pool.h"
 
 namespace activ {
 namespace {
 
 // One parameter table per operation, generated from the registry.
-#define PARAM(pname, def, dom) ParamInfo{#pname, def, Domain::dom}
+#define PARAM(pname, def, dom) \
+  ParamInfo { #pname, def, Domain::dom }
 #define ACTIV_OP(name, flags, formula, range, lo, hi, ...) \
   constexpr ParamInfo kParams_##name[] = {__VA_ARGS__ __VA_OPT__(, ) ParamInfo{}};
 #define ACTIV_ALIAS(other, name)
@@ -71,11 +76,11 @@ std::string ParamNames(const OpInfo& o) {
   return s;
 }
 
+// Shortest text that reads back as the same double.
 std::string Num(double v) {
-  std::ostringstream os;
-  os.precision(17);
-  os << v;
-  return os.str();
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
 }
 
 void CheckDomain(const OpInfo& o, const ParamInfo& p, double v) {
@@ -123,12 +128,8 @@ void CheckOrder(const OpInfo& o, const ResolvedParams& r) {
   }
 }
 
-template <typename T>
-detail::Args ToArgs(const ResolvedParams& r) {
-  detail::Args a;
-  for (size_t i = 0; i < ResolvedParams::kMax; ++i) a.p[i] = static_cast<double>(static_cast<T>(r.value[i]));
-  return a;
-}
+using detail::Narrow;
+using detail::Widen;
 
 void CheckSizes(const char* fn, Op op, std::initializer_list<std::pair<const char*, size_t>> s) {
   const auto& first = *s.begin();
@@ -145,7 +146,8 @@ void CheckSizes(const char* fn, Op op, std::initializer_list<std::pair<const cha
 // backward pass (same seed, same positions) sees the slopes of the forward pass without storing
 // them. Scalar: the random stream is not the hot path of anything.
 double RreluSlope(const ResolvedParams& r, size_t i) {
-  uint64_t z = static_cast<uint64_t>(r.value[3]) * 0x9E3779B97F4A7C15ull + (i + 1) * 0xD1B54A32D192ED03ull;
+  uint64_t z =
+      static_cast<uint64_t>(r.value[3]) * 0x9E3779B97F4A7C15ull + (i + 1) * 0xD1B54A32D192ED03ull;
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
   z ^= z >> 31;
@@ -174,8 +176,8 @@ void Elementwise(size_t n, const T* out, F&& f) {
 }
 
 // sum(dy * df/dparam) over fixed blocks, added in order: the same sum whatever the thread count.
-template <typename T>
-double ParamGradSum(Op op, const T* x, const T* dy, size_t n, const detail::Args& a) {
+template <typename TX, typename TG>
+double ParamGradSum(Op op, const TX* x, const TG* dy, size_t n, const detail::Args& a) {
   constexpr size_t kBlock = kGrain;
   const size_t blocks = (n + kBlock - 1) / kBlock;
   if (blocks <= 1) return detail::ParamGrad(op, x, dy, n, a);
@@ -191,28 +193,28 @@ double ParamGradSum(Op op, const T* x, const T* dy, size_t n, const detail::Args
   return sum;
 }
 
-template <typename T>
-void ForwardImpl(Op op, std::span<const T> x, std::span<T> y, const Params& params) {
+template <typename TI, typename TO>
+void ForwardImpl(Op op, std::span<const TI> x, std::span<TO> y, const Params& params) {
   CheckSizes("forward", op, {{"x", x.size()}, {"y", y.size()}});
   const ResolvedParams r = resolve(op, params);
   if (RreluTraining(op, r)) {
     // Each slope is a function of the element's index, so any split gives the same output.
     Elementwise(x.size(), y.data(), [&](size_t begin, size_t end) {
       for (size_t i = begin; i < end; ++i) {
-        const T a = static_cast<T>(RreluSlope(r, i));
-        y[i] = x[i] >= 0 ? x[i] : x[i] * a;
+        const double v = Widen(x[i]), a = static_cast<detail::ParamType<TO>>(RreluSlope(r, i));
+        y[i] = Narrow<TO>(v >= 0 ? v : v * a);
       }
     });
     return;
   }
-  const detail::Args a = ToArgs<T>(r);
+  const detail::Args a = detail::ToArgs<TO>(r);
   Elementwise(x.size(), y.data(), [&](size_t begin, size_t end) {
     detail::Forward(op, x.data() + begin, y.data() + begin, end - begin, a);
   });
 }
 
-template <typename T>
-void BackwardImpl(Op op, std::span<const T> x, std::span<const T> dy, std::span<T> dx,
+template <typename TX, typename TG>
+void BackwardImpl(Op op, std::span<const TX> x, std::span<const TG> dy, std::span<TG> dx,
                   const Params& params, double* param_grad) {
   CheckSizes("backward", op, {{"x", x.size()}, {"dy", dy.size()}, {"dx", dx.size()}});
   const ResolvedParams r = resolve(op, params);
@@ -220,14 +222,15 @@ void BackwardImpl(Op op, std::span<const T> x, std::span<const T> dy, std::span<
     throw Error("activ::backward(" + std::string(name(op)) +
                 "): it has no trainable parameter; pass no param_grad (prelu and silu have one)");
   }
-  const detail::Args a = ToArgs<T>(r);
+  const detail::Args a = detail::ToArgs<TX>(r);
   // The parameter gradient reads x and dy, so it comes before dx may overwrite them.
   if (param_grad) *param_grad = ParamGradSum(op, x.data(), dy.data(), x.size(), a);
   if (RreluTraining(op, r)) {
     Elementwise(x.size(), dx.data(), [&](size_t begin, size_t end) {
       for (size_t i = begin; i < end; ++i) {
-        const T s = static_cast<T>(RreluSlope(r, i));
-        dx[i] = std::isnan(x[i]) ? x[i] : x[i] > 0 ? dy[i] : dy[i] * s;
+        const double v = Widen(x[i]), g = Widen(dy[i]);
+        const double s = static_cast<detail::ParamType<TX>>(RreluSlope(r, i));
+        dx[i] = Narrow<TG>(std::isnan(v) ? v : v > 0 ? g : g * s);
       }
     });
     return;
@@ -249,7 +252,8 @@ void BackwardFromYImpl(Op op, std::span<const T> y, std::span<const T> dy, std::
     }
     throw Error("activ::backward_from_y(" + std::string(o.name) +
                 "): its derivative cannot be taken from the output; use backward from x. "
-                "Available from y: " + ok);
+                "Available from y: " +
+                ok);
   }
   const ResolvedParams r = resolve(op, params);
   // leaky_relu and elu: with a negative slope or alpha, the sign of y no longer tells the side
@@ -259,7 +263,7 @@ void BackwardFromYImpl(Op op, std::span<const T> y, std::span<const T> dy, std::
                 std::string(o.params[0].name) + " >= 0, got " + Num(r.value[0]) +
                 "; with a negative value y does not determine f'(x). Use backward from x");
   }
-  const detail::Args a = ToArgs<T>(r);
+  const detail::Args a = detail::ToArgs<T>(r);
   Elementwise(y.size(), dx.data(), [&](size_t begin, size_t end) {
     detail::BackwardFromY(op, y.data() + begin, dy.data() + begin, dx.data() + begin, end - begin,
                           a);
@@ -375,7 +379,8 @@ const double* Params::find(std::string_view n) const {
 
 ResolvedParams resolve(Op op, const Params& params) {
   const OpInfo& o = info(op);
-  for (const auto& [k, v] : params.values()) {
+  for (const auto& entry : params.values()) {
+    const std::string& k = entry.first;
     const bool known = std::any_of(o.params.begin(), o.params.end(),
                                    [&](const ParamInfo& p) { return p.name == k; });
     if (!known) {
@@ -407,10 +412,87 @@ void backward(Op op, std::span<const float> x, std::span<const float> dy, std::s
               const Params& p, double* g) {
   BackwardImpl(op, x, dy, dx, p, g);
 }
-void backward(Op op, std::span<const double> x, std::span<const double> dy,
-              std::span<double> dx, const Params& p, double* g) {
+void backward(Op op, std::span<const double> x, std::span<const double> dy, std::span<double> dx,
+              const Params& p, double* g) {
   BackwardImpl(op, x, dy, dx, p, g);
 }
+void forward(Op op, std::span<const bfloat16> x, std::span<bfloat16> y, const Params& p) {
+  ForwardImpl(op, x, y, p);
+}
+void forward(Op op, std::span<const float16> x, std::span<float16> y, const Params& p) {
+  ForwardImpl(op, x, y, p);
+}
+void forward(Op op, std::span<const float> x, std::span<bfloat16> y, const Params& p) {
+  ForwardImpl(op, x, y, p);
+}
+void forward(Op op, std::span<const float> x, std::span<float16> y, const Params& p) {
+  ForwardImpl(op, x, y, p);
+}
+void backward(Op op, std::span<const bfloat16> x, std::span<const bfloat16> dy,
+              std::span<bfloat16> dx, const Params& p, double* g) {
+  BackwardImpl(op, x, dy, dx, p, g);
+}
+void backward(Op op, std::span<const float16> x, std::span<const float16> dy, std::span<float16> dx,
+              const Params& p, double* g) {
+  BackwardImpl(op, x, dy, dx, p, g);
+}
+void backward(Op op, std::span<const bfloat16> x, std::span<const float> dy, std::span<float> dx,
+              const Params& p, double* g) {
+  BackwardImpl(op, x, dy, dx, p, g);
+}
+void backward(Op op, std::span<const float16> x, std::span<const float> dy, std::span<float> dx,
+              const Params& p, double* g) {
+  BackwardImpl(op, x, dy, dx, p, g);
+}
+void backward_from_y(Op op, std::span<const bfloat16> y, std::span<const bfloat16> dy,
+                     std::span<bfloat16> dx, const Params& p) {
+  BackwardFromYImpl(op, y, dy, dx, p);
+}
+void backward_from_y(Op op, std::span<const float16> y, std::span<const float16> dy,
+                     std::span<float16> dx, const Params& p) {
+  BackwardFromYImpl(op, y, dy, dx, p);
+}
+
+// Scalar conversions, bit for bit those of the vector code in src/dispatch.cc.
+float to_float(bfloat16 v) { return std::bit_cast<float>(static_cast<uint32_t>(v.bits) << 16); }
+
+bfloat16 to_bfloat16(float f) {
+  const uint32_t b = std::bit_cast<uint32_t>(f);
+  if (std::isnan(f)) return {static_cast<uint16_t>((b >> 16) | 0x40)};
+  return {static_cast<uint16_t>((b + 0x7FFF + ((b >> 16) & 1)) >> 16)};
+}
+
+float to_float(float16 v) {
+  const uint32_t sign = static_cast<uint32_t>(v.bits & 0x8000) << 16;
+  const uint32_t em = v.bits & 0x7FFF, exponent = em >> 10;
+  uint32_t r;
+  if (exponent == 0) {
+    r = std::bit_cast<uint32_t>(static_cast<float>(em) * 0x1p-24f);
+  } else if (exponent == 31) {
+    r = (em << 13) | 0x7F800000;
+  } else {
+    r = (em << 13) + ((127 - 15) << 23);
+  }
+  return std::bit_cast<float>(r | sign);
+}
+
+float16 to_float16(float f) {
+  const uint32_t b = std::bit_cast<uint32_t>(f);
+  const uint32_t sign = (b >> 16) & 0x8000, a = b & 0x7FFFFFFF;
+  uint32_t r;
+  if (a > 0x7F800000) {
+    r = ((a >> 13) & 0x3FF) | 0x7E00;
+  } else if (a >= 0x477FF000) {
+    r = 0x7C00;
+  } else if (a < 0x38800000) {
+    r = std::bit_cast<uint32_t>(std::bit_cast<float>(a) + 0.5f) - 0x3F000000;
+  } else {
+    const uint32_t v = a - 0x38000000;
+    r = (v + 0xFFF + ((v >> 13) & 1)) >> 13;
+  }
+  return {static_cast<uint16_t>(r | sign)};
+}
+
 void backward_from_y(Op op, std::span<const float> y, std::span<const float> dy,
                      std::span<float> dx, const Params& p) {
   BackwardFromYImpl(op, y, dy, dx, p);
@@ -430,10 +512,90 @@ void prelu_backward(std::span<const float> x, std::span<const float> dy, std::sp
                     std::span<const float> w, size_t inner, std::span<double> dw) {
   PreluBackwardImpl(x, dy, dx, w, inner, dw);
 }
-void prelu_backward(std::span<const double> x, std::span<const double> dy,
-                    std::span<double> dx, std::span<const double> w, size_t inner,
-                    std::span<double> dw) {
+void prelu_backward(std::span<const double> x, std::span<const double> dy, std::span<double> dx,
+                    std::span<const double> w, size_t inner, std::span<double> dw) {
   PreluBackwardImpl(x, dy, dx, w, inner, dw);
+}
+
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+[[noreturn]] void ParseError(std::string_view text, size_t pos, const std::string& what) {
+  throw Error("activ: cannot parse '" + std::string(text) + "' at position " +
+              std::to_string(pos + 1) + ": " + what);
+}
+
+}  // namespace
+
+Activation parse_activation(std::string_view text) {
+  const size_t open = text.find('(');
+  Activation a;
+  const std::string_view fn = Trim(text.substr(0, open));
+  if (fn.empty()) ParseError(text, 0, "expected a function name");
+  a.op = op_from_name(fn);
+  if (open == std::string_view::npos) {
+    resolve(a.op, a.params);
+    return a;
+  }
+  const size_t close = text.rfind(')');
+  if (close == std::string_view::npos || close < open) ParseError(text, open, "missing ')'");
+  if (!Trim(text.substr(close + 1)).empty()) ParseError(text, close + 1, "text after ')'");
+  size_t pos = open + 1;
+  while (pos < close) {
+    size_t end = text.find(',', pos);
+    if (end == std::string_view::npos || end > close) end = close;
+    const std::string_view item = text.substr(pos, end - pos);
+    if (Trim(item).empty()) {
+      if (end == close && pos == open + 1) break;  // "gelu()"
+      ParseError(text, pos, "empty parameter");
+    }
+    const size_t eq = item.find('=');
+    if (eq == std::string_view::npos) ParseError(text, pos, "expected name=value");
+    const std::string_view key = Trim(item.substr(0, eq)), value = Trim(item.substr(eq + 1));
+    double v = 0;
+    const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+    if (key.empty()) ParseError(text, pos, "expected a parameter name before '='");
+    if (value.empty() || ec != std::errc() || ptr != value.data() + value.size()) {
+      ParseError(text, pos + eq + 1, "expected a number for " + std::string(key));
+    }
+    if (a.params.find(key)) ParseError(text, pos, std::string(key) + " given twice");
+    a.params.set(key, v);
+    pos = end + 1;
+  }
+  resolve(a.op, a.params);
+  return a;
+}
+
+std::vector<Activation> parse_activation_list(std::string_view text) {
+  std::vector<Activation> out;
+  int depth = 0;
+  size_t start = 0;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    const char c = i < text.size() ? text[i] : ',';
+    if (c == '(') ++depth;
+    if (c == ')') --depth;
+    if (c == ',' && depth == 0) {
+      if (Trim(text.substr(start, i - start)).empty()) ParseError(text, start, "empty entry");
+      out.push_back(parse_activation(text.substr(start, i - start)));
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+std::string Activation::to_string() const {
+  std::string s(name(op));
+  if (params.values().empty()) return s;
+  s += "(";
+  for (size_t i = 0; i < params.values().size(); ++i) {
+    s += (i ? ", " : "") + params.values()[i].first + "=" + Num(params.values()[i].second);
+  }
+  return s + ")";
 }
 
 std::string_view simd_target() { return detail::TargetName(); }

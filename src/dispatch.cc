@@ -5,15 +5,16 @@
 // src/kernels/math-inl.h). The switch over operations is generated from the registry.
 //
 // The kernels are compiled twice: in namespace kernels::f64 for float64 results, with the
-// primitives of math-inl.h at full double accuracy, and in kernels::f32 for float32 results,
+// primitives of math-inl.h at full double accuracy, and in kernels::f32 for float32 results
+// (and the 16-bit ones, which are float32 results rounded once more),
 // where kForFloat32 selects shorter polynomials and cheaper special-case handling: a relative
 // error of 2^-40 in the double result still rounds to within 0.5 + 2^-16 ULP of float32.
+#include "dispatch.h"
+
 #include <bit>
 #include <cmath>
 #include <cstring>
 #include <type_traits>
-
-#include "dispatch.h"
 
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "dispatch.cc"
@@ -37,22 +38,27 @@ inline constexpr bool kForFloat32 = true;
 
 // The kernel struct of `name` for results of type T.
 #define ACTIV_KERNEL(T, name) \
-  std::conditional_t<sizeof(T) == 4, kernels::f32::name, kernels::f64::name>
+  std::conditional_t<std::is_same_v<T, double>, kernels::f64::name, kernels::f32::name>
 
 using D = hn::ScalableTag<double>;
 using V = hn::Vec<D>;
 using detail::Args;
+#include "simd_io-inl.h"
 
 template <class K>
-concept HasFromY = requires(D d, V v, const detail::Args& a) { K::BackwardFromY(d, v, v, a); };
+concept HasFromY = requires(D d, V v, const detail::Args& a) {
+  K::BackwardFromY(d, v, v, a);
+};
 template <class K>
-concept HasParamGrad = requires(D d, V v, const detail::Args& a) { K::ParamGrad(d, v, v, a); };
+concept HasParamGrad = requires(D d, V v, const detail::Args& a) {
+  K::ParamGrad(d, v, v, a);
+};
 
 // The registry's flags and the kernels must agree.
-#define ACTIV_OP(name, flags, ...)                                                         \
-  static_assert(HasFromY<kernels::f64::name> == (((flags) & kFromY) != 0),                 \
+#define ACTIV_OP(name, flags, ...)                                                          \
+  static_assert(HasFromY<kernels::f64::name> == (((flags)&kFromY) != 0),                    \
                 #name ": kFromY in ops.def must match a BackwardFromY in its kernel file"); \
-  static_assert(HasParamGrad<kernels::f64::name> == (((flags) & kParamGrad) != 0),         \
+  static_assert(HasParamGrad<kernels::f64::name> == (((flags)&kParamGrad) != 0),            \
                 #name ": kParamGrad in ops.def must match a ParamGrad in its kernel file");
 #define ACTIV_ALIAS(other, name)
 #include "activ/ops.def"
@@ -60,70 +66,70 @@ concept HasParamGrad = requires(D d, V v, const detail::Args& a) { K::ParamGrad(
 #undef ACTIV_ALIAS
 
 // Kernels that declare kExactInFloat32 compute float32 arrays in float32 lanes; every other
-// kernel computes in double lanes.
+// kernel, and every call with a 16-bit or float64 array, computes in double lanes.
 template <class K>
-concept ExactInFloat32 = requires { requires K::kExactInFloat32; };
-template <class K, typename T>
-using ComputeTag =
-    std::conditional_t<sizeof(T) == 4 && ExactInFloat32<K>, hn::ScalableTag<float>, D>;
+concept ExactInFloat32 = requires {
+  requires K::kExactInFloat32;
+};
+template <class K, typename... T>
+using ComputeTag = std::conditional_t<(std::is_same_v<T, float> && ...) && ExactInFloat32<K>,
+                                      hn::ScalableTag<float>, D>;
 // Kernels that declare kFromYInFloat32 take their gradient from y in float32 lanes too, on
 // targets with FMA (their float32 formula rounds once inside an FMA; without FMA it would not).
 template <class K>
-concept FromYInFloat32 = requires { requires K::kFromYInFloat32; };
+concept FromYInFloat32 = requires {
+  requires K::kFromYInFloat32;
+};
 template <class K, typename T>
-using FromYTag = std::conditional_t<
-    sizeof(T) == 4 && (ExactInFloat32<K> || (HWY_NATIVE_FMA && FromYInFloat32<K>)),
-    hn::ScalableTag<float>, D>;
+using FromYTag =
+    std::conditional_t<std::is_same_v<T, float> &&
+                           (ExactInFloat32<K> || (HWY_NATIVE_FMA && FromYInFloat32<K>)),
+                       hn::ScalableTag<float>, D>;
 
-// Loads lanes of type T as lanes of dc's type (promoting float32 to double).
+// Loads lanes of type T as lanes of dc's type: float32 lanes only ever hold float32 arrays.
 template <class DC, typename T>
-HWY_INLINE hn::Vec<DC> LoadAs(DC dc, const T* p) {
-  if constexpr (std::is_same_v<hn::TFromD<DC>, T>) {
+HWY_INLINE hn::Vec<DC> LoadLanes(DC dc, const T* p) {
+  if constexpr (std::is_same_v<hn::TFromD<DC>, float>) {
+    static_assert(std::is_same_v<T, float>);
     return hn::LoadU(dc, p);
   } else {
-    return hn::PromoteTo(dc, hn::LoadU(hn::Rebind<T, DC>(), p));
+    return LoadAs(dc, p);
   }
 }
 
 template <class DC, typename T>
-HWY_INLINE void StoreAs(DC dc, hn::Vec<DC> v, T* p) {
-  if constexpr (std::is_same_v<hn::TFromD<DC>, T>) {
+HWY_INLINE void StoreLanes(DC dc, hn::Vec<DC> v, T* p) {
+  if constexpr (std::is_same_v<hn::TFromD<DC>, float>) {
+    static_assert(std::is_same_v<T, float>);
     hn::StoreU(v, dc, p);
   } else {
-#if HWY_TARGET == HWY_SCALAR
-    // Highway's scalar DemoteTo clamps to the float range; IEEE conversion rounds past
-    // FLT_MAX to infinity, as the SIMD targets do.
-    *p = static_cast<T>(hn::GetLane(v));
-#else
-    const hn::Rebind<T, DC> dt;
-    hn::StoreU(hn::DemoteTo(dt, v), dt, p);
-#endif
+    StoreAs(dc, v, p);
   }
 }
 
 // out[i] = f(in0[i], in1[i]) computed in lanes of dc's type, with NaN inputs passed through:
 // NaN in gives NaN out in every direction, whatever a branch of the kernel would make of it.
 // The tail goes through a zero-filled buffer so the vector code never reads past the arrays.
-template <int kIn, class DC, typename T, class F>
-HWY_INLINE void Map(DC dc, const T* in0, const T* in1, T* out, size_t n, F f) {
+template <int kIn, class DC, typename T0, typename T1, typename TO, class F>
+HWY_INLINE void Map(DC dc, const T0* in0, const T1* in1, TO* out, size_t n, F f) {
   using VC = hn::Vec<DC>;
   const size_t N = hn::Lanes(dc);
-  auto body = [&](const T* a, const T* b, T* o) {
-    const VC va = LoadAs(dc, a);
+  auto body = [&](const T0* a, const T1* b, TO* o) {
+    const VC va = LoadLanes(dc, a);
     VC r;
     if constexpr (kIn == 1) {
       r = f(dc, va, va);
     } else {
-      const VC vb = LoadAs(dc, b);
+      const VC vb = LoadLanes(dc, b);
       r = hn::IfThenElse(hn::IsNaN(vb), vb, f(dc, va, vb));
     }
-    StoreAs(dc, hn::IfThenElse(hn::IsNaN(va), va, r), o);
+    StoreLanes(dc, hn::IfThenElse(hn::IsNaN(va), va, r), o);
   };
   size_t i = 0;
   // Cheap kernels (a few selects, at most a product) are bound by loads and stores: four
   // vectors per iteration halve the loop's overhead. The long transcendental kernels run best
   // one vector per iteration (measured: two at once run slower on AVX2, short of registers).
-  if constexpr (std::is_same_v<hn::TFromD<DC>, float> && sizeof(T) == 4) {
+  if constexpr (std::is_same_v<hn::TFromD<DC>, float>) {
     for (; i + 4 * N <= n; i += 4 * N) {
       for (size_t k = 0; k < 4 * N; k += N) {
         body(in0 + i + k, kIn == 1 ? nullptr : in1 + i + k, out + i + k);
@@ -132,21 +138,23 @@ HWY_INLINE void Map(DC dc, const T* in0, const T* in1, T* out, size_t n, F f) {
   }
   for (; i + N <= n; i += N) body(in0 + i, kIn == 1 ? nullptr : in1 + i, out + i);
   if (i < n) {
-    HWY_ALIGN T a[hn::MaxLanes(dc)] = {}, b[hn::MaxLanes(dc)] = {}, o[hn::MaxLanes(dc)];
-    std::memcpy(a, in0 + i, (n - i) * sizeof(T));
-    if constexpr (kIn == 2) std::memcpy(b, in1 + i, (n - i) * sizeof(T));
+    HWY_ALIGN T0 a[hn::MaxLanes(dc)] = {};
+    HWY_ALIGN T1 b[hn::MaxLanes(dc)] = {};
+    HWY_ALIGN TO o[hn::MaxLanes(dc)];
+    std::memcpy(a, in0 + i, (n - i) * sizeof(T0));
+    if constexpr (kIn == 2) std::memcpy(b, in1 + i, (n - i) * sizeof(T1));
     body(a, b, o);
-    std::memcpy(out + i, o, (n - i) * sizeof(T));
+    std::memcpy(out + i, o, (n - i) * sizeof(TO));
   }
 }
 
-template <typename T>
-void ForwardT(Op op, const T* x, T* y, size_t n, const Args& a) {
+template <typename TI, typename TO>
+void ForwardT(Op op, const TI* x, TO* y, size_t n, const Args& a) {
   switch (op) {
 #define ACTIV_OP(name, ...)                                                            \
   case Op::name: {                                                                     \
-    using K = ACTIV_KERNEL(T, name);                                                   \
-    return Map<1>(ComputeTag<K, T>(), x, x, y, n,                                      \
+    using K = ACTIV_KERNEL(TO, name);                                                  \
+    return Map<1>(ComputeTag<K, TI, TO>(), x, x, y, n,                                 \
                   [&](auto d, auto v, auto) HWY_ATTR { return K::Forward(d, v, a); }); \
   }
 #define ACTIV_ALIAS(other, name)
@@ -156,13 +164,13 @@ void ForwardT(Op op, const T* x, T* y, size_t n, const Args& a) {
   }
 }
 
-template <typename T>
-void BackwardT(Op op, const T* x, const T* dy, T* dx, size_t n, const Args& a) {
+template <typename TX, typename TG>
+void BackwardT(Op op, const TX* x, const TG* dy, TG* dx, size_t n, const Args& a) {
   switch (op) {
 #define ACTIV_OP(name, ...)                                                                  \
   case Op::name: {                                                                           \
-    using K = ACTIV_KERNEL(T, name);                                                         \
-    return Map<2>(ComputeTag<K, T>(), x, dy, dx, n,                                          \
+    using K = ACTIV_KERNEL(TG, name);                                                        \
+    return Map<2>(ComputeTag<K, TX, TG>(), x, dy, dx, n,                                     \
                   [&](auto d, auto v, auto g) HWY_ATTR { return K::Backward(d, v, g, a); }); \
   }
 #define ACTIV_ALIAS(other, name)
@@ -195,8 +203,8 @@ void BackwardFromYT(Op op, const T* y, const T* dy, T* dx, size_t n, const Args&
 }
 
 // sum(dy * df/dparam), lanes past n masked out of the sum.
-template <class K, typename T>
-HWY_INLINE double ParamGradLoop(const T* x, const T* dy, size_t n, const Args& a) {
+template <class K, typename TX, typename TG>
+HWY_INLINE double ParamGradLoop(const TX* x, const TG* dy, size_t n, const Args& a) {
   const D d;
   const size_t N = hn::Lanes(d);
   V sum = hn::Zero(d);
@@ -205,23 +213,24 @@ HWY_INLINE double ParamGradLoop(const T* x, const T* dy, size_t n, const Args& a
     sum = hn::Add(sum, K::ParamGrad(d, LoadAs(d, x + i), LoadAs(d, dy + i), a));
   }
   if (i < n) {
-    HWY_ALIGN T xb[hn::MaxLanes(d)] = {}, gb[hn::MaxLanes(d)] = {};
-    std::memcpy(xb, x + i, (n - i) * sizeof(T));
-    std::memcpy(gb, dy + i, (n - i) * sizeof(T));
+    HWY_ALIGN TX xb[hn::MaxLanes(d)] = {};
+    HWY_ALIGN TG gb[hn::MaxLanes(d)] = {};
+    std::memcpy(xb, x + i, (n - i) * sizeof(TX));
+    std::memcpy(gb, dy + i, (n - i) * sizeof(TG));
     const V g = K::ParamGrad(d, LoadAs(d, xb), LoadAs(d, gb), a);
     sum = hn::Add(sum, hn::IfThenElseZero(hn::FirstN(d, n - i), g));
   }
   return hn::GetLane(hn::SumOfLanes(d, sum));
 }
 
-template <typename T>
-double ParamGradT(Op op, const T* x, const T* dy, size_t n, const Args& a) {
+template <typename TX, typename TG>
+double ParamGradT(Op op, const TX* x, const TG* dy, size_t n, const Args& a) {
   switch (op) {
-#define ACTIV_OP(name, ...)                                     \
-  case Op::name:                                                \
-    if constexpr (HasParamGrad<kernels::f64::name>) {           \
-      return ParamGradLoop<ACTIV_KERNEL(T, name)>(x, dy, n, a); \
-    }                                                           \
+#define ACTIV_OP(name, ...)                                      \
+  case Op::name:                                                 \
+    if constexpr (HasParamGrad<kernels::f64::name>) {            \
+      return ParamGradLoop<ACTIV_KERNEL(TG, name)>(x, dy, n, a); \
+    }                                                            \
     break;
 #define ACTIV_ALIAS(other, name)
 #include "activ/ops.def"
@@ -231,31 +240,36 @@ double ParamGradT(Op op, const T* x, const T* dy, size_t n, const Args& a) {
   return 0.0;
 }
 
-void ForwardF32(Op op, const float* x, float* y, size_t n, const Args& a) {
-  ForwardT(op, x, y, n, a);
-}
-void ForwardF64(Op op, const double* x, double* y, size_t n, const Args& a) {
-  ForwardT(op, x, y, n, a);
-}
-void BackwardF32(Op op, const float* x, const float* dy, float* dx, size_t n, const Args& a) {
-  BackwardT(op, x, dy, dx, n, a);
-}
-void BackwardF64(Op op, const double* x, const double* dy, double* dx, size_t n, const Args& a) {
-  BackwardT(op, x, dy, dx, n, a);
-}
-void BackwardFromYF32(Op op, const float* y, const float* dy, float* dx, size_t n, const Args& a) {
-  BackwardFromYT(op, y, dy, dx, n, a);
-}
-void BackwardFromYF64(Op op, const double* y, const double* dy, double* dx, size_t n,
-                      const Args& a) {
-  BackwardFromYT(op, y, dy, dx, n, a);
-}
-double ParamGradF32(Op op, const float* x, const float* dy, size_t n, const Args& a) {
-  return ParamGradT(op, x, dy, n, a);
-}
-double ParamGradF64(Op op, const double* x, const double* dy, size_t n, const Args& a) {
-  return ParamGradT(op, x, dy, n, a);
-}
+// The element-type combinations with an entry point: (name suffix, input type, output type).
+#define ACTIV_FORWARD_TYPES(X)                                                \
+  X(F32, float, float)                                                        \
+  X(F64, double, double) X(BF16, bfloat16, bfloat16) X(F16, float16, float16) \
+      X(F32ToBF16, float, bfloat16) X(F32ToF16, float, float16)
+// (suffix, type of x, type of dy and dx)
+#define ACTIV_BACKWARD_TYPES(X)                                               \
+  X(F32, float, float)                                                        \
+  X(F64, double, double) X(BF16, bfloat16, bfloat16) X(F16, float16, float16) \
+      X(BF16F32, bfloat16, float) X(F16F32, float16, float)
+#define ACTIV_FROM_Y_TYPES(X) \
+  X(F32, float, float) X(F64, double, double) X(BF16, bfloat16, bfloat16) X(F16, float16, float16)
+
+#define ACTIV_DEFINE_FORWARD(S, TI, TO) \
+  void Forward##S(Op op, const TI* x, TO* y, size_t n, const Args& a) { ForwardT(op, x, y, n, a); }
+#define ACTIV_DEFINE_BACKWARD(S, TX, TG)                                                \
+  void Backward##S(Op op, const TX* x, const TG* dy, TG* dx, size_t n, const Args& a) { \
+    BackwardT(op, x, dy, dx, n, a);                                                     \
+  }                                                                                     \
+  double ParamGrad##S(Op op, const TX* x, const TG* dy, size_t n, const Args& a) {      \
+    return ParamGradT(op, x, dy, n, a);                                                 \
+  }
+#define ACTIV_DEFINE_FROM_Y(S, TY, TG)                                                       \
+  void BackwardFromY##S(Op op, const TY* y, const TG* dy, TG* dx, size_t n, const Args& a) { \
+    BackwardFromYT(op, y, dy, dx, n, a);                                                     \
+  }
+ACTIV_FORWARD_TYPES(ACTIV_DEFINE_FORWARD)
+ACTIV_BACKWARD_TYPES(ACTIV_DEFINE_BACKWARD)
+ACTIV_FROM_Y_TYPES(ACTIV_DEFINE_FROM_Y)
+
 const char* TargetNameImpl() { return hwy::TargetName(HWY_TARGET); }
 
 // NOLINTNEXTLINE(google-readability-namespace-comments)
@@ -265,40 +279,30 @@ HWY_AFTER_NAMESPACE();
 #if HWY_ONCE
 namespace activ::detail {
 
-HWY_EXPORT(ForwardF32);
-HWY_EXPORT(ForwardF64);
-HWY_EXPORT(BackwardF32);
-HWY_EXPORT(BackwardF64);
-HWY_EXPORT(BackwardFromYF32);
-HWY_EXPORT(BackwardFromYF64);
-HWY_EXPORT(ParamGradF32);
-HWY_EXPORT(ParamGradF64);
+#define ACTIV_EXPORT_FORWARD(S, TI, TO)                              \
+  HWY_EXPORT(Forward##S);                                            \
+  void Forward(Op op, const TI* x, TO* y, size_t n, const Args& a) { \
+    HWY_DYNAMIC_DISPATCH(Forward##S)(op, x, y, n, a);                \
+  }
+#define ACTIV_EXPORT_BACKWARD(S, TX, TG)                                             \
+  HWY_EXPORT(Backward##S);                                                           \
+  HWY_EXPORT(ParamGrad##S);                                                          \
+  void Backward(Op op, const TX* x, const TG* dy, TG* dx, size_t n, const Args& a) { \
+    HWY_DYNAMIC_DISPATCH(Backward##S)(op, x, dy, dx, n, a);                          \
+  }                                                                                  \
+  double ParamGrad(Op op, const TX* x, const TG* dy, size_t n, const Args& a) {      \
+    return HWY_DYNAMIC_DISPATCH(ParamGrad##S)(op, x, dy, n, a);                      \
+  }
+#define ACTIV_EXPORT_FROM_Y(S, TY, TG)                                                    \
+  HWY_EXPORT(BackwardFromY##S);                                                           \
+  void BackwardFromY(Op op, const TY* y, const TG* dy, TG* dx, size_t n, const Args& a) { \
+    HWY_DYNAMIC_DISPATCH(BackwardFromY##S)(op, y, dy, dx, n, a);                          \
+  }
+ACTIV_FORWARD_TYPES(ACTIV_EXPORT_FORWARD)
+ACTIV_BACKWARD_TYPES(ACTIV_EXPORT_BACKWARD)
+ACTIV_FROM_Y_TYPES(ACTIV_EXPORT_FROM_Y)
 HWY_EXPORT(TargetNameImpl);
 
-void Forward(Op op, const float* x, float* y, size_t n, const Args& a) {
-  HWY_DYNAMIC_DISPATCH(ForwardF32)(op, x, y, n, a);
-}
-void Forward(Op op, const double* x, double* y, size_t n, const Args& a) {
-  HWY_DYNAMIC_DISPATCH(ForwardF64)(op, x, y, n, a);
-}
-void Backward(Op op, const float* x, const float* dy, float* dx, size_t n, const Args& a) {
-  HWY_DYNAMIC_DISPATCH(BackwardF32)(op, x, dy, dx, n, a);
-}
-void Backward(Op op, const double* x, const double* dy, double* dx, size_t n, const Args& a) {
-  HWY_DYNAMIC_DISPATCH(BackwardF64)(op, x, dy, dx, n, a);
-}
-void BackwardFromY(Op op, const float* y, const float* dy, float* dx, size_t n, const Args& a) {
-  HWY_DYNAMIC_DISPATCH(BackwardFromYF32)(op, y, dy, dx, n, a);
-}
-void BackwardFromY(Op op, const double* y, const double* dy, double* dx, size_t n, const Args& a) {
-  HWY_DYNAMIC_DISPATCH(BackwardFromYF64)(op, y, dy, dx, n, a);
-}
-double ParamGrad(Op op, const float* x, const float* dy, size_t n, const Args& a) {
-  return HWY_DYNAMIC_DISPATCH(ParamGradF32)(op, x, dy, n, a);
-}
-double ParamGrad(Op op, const double* x, const double* dy, size_t n, const Args& a) {
-  return HWY_DYNAMIC_DISPATCH(ParamGradF64)(op, x, dy, n, a);
-}
 std::string_view TargetName() { return HWY_DYNAMIC_DISPATCH(TargetNameImpl)(); }
 
 std::vector<int64_t> CompiledTargets() {

@@ -4,11 +4,29 @@
 #pragma once
 
 #include <cstddef>
+#include <type_traits>
+
+#include "activ/activ.h"
 
 namespace activ::detail {
 
 struct Args {
   double p[4] = {};
 };
+
+// The type parameters are rounded to: the element type, or float32 for the 16-bit types, which
+// compute in float32.
+template <typename T>
+using ParamType = std::conditional_t<std::is_same_v<T, double>, double, float>;
+
+// The resolved parameters as a kernel of element type T sees them.
+template <typename T>
+Args ToArgs(const ResolvedParams& r) {
+  Args a;
+  for (size_t i = 0; i < ResolvedParams::kMax; ++i) {
+    a.p[i] = static_cast<double>(static_cast<ParamType<T>>(r.value[i]));
+  }
+  return a;
+}
 
 }  // namespace activ::detail

@@ -12,6 +12,8 @@
 #pragma once
 
 #include <cstddef>
+#include <exception>
+#include <mutex>
 
 namespace activ::detail {
 
@@ -36,7 +38,8 @@ void RunTasks(size_t num_tasks, TaskFn task, void* context);
 // Calls f(begin, end) over contiguous ranges that cover [0, n) exactly once. Ranges hold at
 // least `grain` items (a call with n < 2 * grain is one range, run on the calling thread,
 // without touching the pool) and there are a few per thread, so a thread slowed down by other
-// work on its core does not hold back the whole call. f must not throw.
+// work on its core does not hold back the whole call. If f throws (a buffer it cannot
+// allocate), every other range still runs and the first exception is rethrown here.
 template <class F>
 void ParallelFor(size_t n, size_t grain, F&& f) {
   const size_t threads = static_cast<size_t>(NumThreads());
@@ -51,14 +54,30 @@ void ParallelFor(size_t n, size_t grain, F&& f) {
   struct Context {
     F* f;
     size_t n, ranges;
-  } context{&f, n, ranges};
+    std::mutex mutex;
+    std::exception_ptr error;
+  } context{&f, n, ranges, {}, {}};
   RunTasks(
       ranges,
       [](void* p, size_t i) {
-        const Context& c = *static_cast<const Context*>(p);
-        (*c.f)(i * c.n / c.ranges, (i + 1) * c.n / c.ranges);
+        Context& c = *static_cast<Context*>(p);
+        try {
+          (*c.f)(i * c.n / c.ranges, (i + 1) * c.n / c.ranges);
+        } catch (...) {
+          const std::lock_guard<std::mutex> lock(c.mutex);
+          if (!c.error) c.error = std::current_exception();
+        }
       },
       &context);
+  if (context.error) std::rethrow_exception(context.error);
+}
+
+// Elements (row length times rows) a range of a row-wise call should have at least.
+inline constexpr size_t kMinElementsPerThread = size_t{1} << 15;
+
+// Rows per range so that a range holds at least kMinElementsPerThread elements.
+inline size_t RowGrain(size_t cols) {
+  return cols == 0 ? 1 : (kMinElementsPerThread + cols - 1) / cols;
 }
 
 }  // namespace activ::detail

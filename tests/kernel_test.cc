@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <limits>
@@ -106,8 +107,16 @@ void CheckAccuracy(Op op, size_t count) {
   }
 }
 
-TEST_P(OpTest, Float32MatchesReference) { CheckAccuracy<float>(GetParam(), 1 << 20); }
-TEST_P(OpTest, Float64MatchesReference) { CheckAccuracy<double>(GetParam(), 1 << 18); }
+// Sweep sizes. The sanitizer builds, which look for memory errors and undefined behaviour rather
+// than accuracy (the plain build checks that), divide them by ACTIV_TEST_SWEEP_DIVISOR.
+size_t SweepSize(size_t n) {
+  const char* d = std::getenv("ACTIV_TEST_SWEEP_DIVISOR");
+  const long divisor = d ? std::strtol(d, nullptr, 10) : 1;
+  return divisor > 1 ? n / static_cast<size_t>(divisor) : n;
+}
+
+TEST_P(OpTest, Float32MatchesReference) { CheckAccuracy<float>(GetParam(), SweepSize(1 << 20)); }
+TEST_P(OpTest, Float64MatchesReference) { CheckAccuracy<double>(GetParam(), SweepSize(1 << 18)); }
 
 // The trainable parameter's gradient is a sum; it is compared with the reference sum relative to
 // the sum of magnitudes, which is what a double accumulation can promise.
@@ -407,6 +416,39 @@ TEST(Errors, MessagesNameTheProblem) {
   EXPECT_NE(ErrorOf([&] { backward(Op::gelu, x, dy, y4, {}, &g); }).find("no trainable parameter"),
             std::string::npos);
   EXPECT_EQ(y4, std::vector<float>(4, 7.0f)) << "output must be untouched";
+}
+
+TEST(ParseActivation, NamesParametersAndLists) {
+  const Activation a = parse_activation(" elu( alpha = 0.5 ) ");
+  EXPECT_EQ(a.op, Op::elu);
+  ASSERT_NE(a.params.find("alpha"), nullptr);
+  EXPECT_EQ(*a.params.find("alpha"), 0.5);
+  EXPECT_EQ(a.to_string(), "elu(alpha=0.5)");
+  EXPECT_EQ(parse_activation(a.to_string()).to_string(), a.to_string());
+  EXPECT_EQ(parse_activation("swish").op, Op::silu);
+  EXPECT_EQ(parse_activation("gelu()").op, Op::gelu);
+  const auto list = parse_activation_list("relu,hardtanh(min_val=-2, max_val=2),gelu_tanh");
+  ASSERT_EQ(list.size(), 3u);
+  EXPECT_EQ(list[1].op, Op::hardtanh);
+  EXPECT_EQ(*list[1].params.find("max_val"), 2.0);
+  EXPECT_EQ(list[2].op, Op::gelu_tanh);
+}
+
+TEST(ParseActivation, ErrorsSayWhereAndWhat) {
+  EXPECT_EQ(ErrorOf([] { parse_activation("elu(alpha=)"); }),
+            "activ: cannot parse 'elu(alpha=)' at position 11: expected a number for alpha");
+  EXPECT_EQ(ErrorOf([] { parse_activation("elu(alpha=0.5"); }),
+            "activ: cannot parse 'elu(alpha=0.5' at position 4: missing ')'");
+  EXPECT_EQ(ErrorOf([] { parse_activation("elu(alpha=1, alpha=2)"); }),
+            "activ: cannot parse 'elu(alpha=1, alpha=2)' at position 13: alpha given twice");
+  EXPECT_EQ(ErrorOf([] { parse_activation("elu(beta=1)"); }),
+            "elu: unknown parameter 'beta'; its parameters are alpha");
+  EXPECT_EQ(ErrorOf([] { parse_activation("threshold"); }),
+            "threshold: parameter threshold is required (it has no default)");
+  EXPECT_NE(ErrorOf([] { parse_activation("relu7"); }).find("unknown function 'relu7'"),
+            std::string::npos);
+  EXPECT_EQ(ErrorOf([] { parse_activation_list("relu,,gelu"); }),
+            "activ: cannot parse 'relu,,gelu' at position 6: empty entry");
 }
 
 TEST(Registry, NamesRoundTripAndTargetsAreReported) {

@@ -1,203 +1,57 @@
-// activ-accuracy: measures the library against the long double reference, on both cores.
+// activ-accuracy: measures the library against the long double reference, on every core.
 //
 //   activ-accuracy --write docs/ACCURACY.md        the table of every function (sampled sweep)
 //   activ-accuracy --fn gelu [--type f32|f64] [--direction forward|backward|backward_from_y]
 //                  [--exhaustive | --samples N] [--param k=v ...]
 //
-// The exhaustive mode runs all 2^32 float32 inputs, with a progress line on stderr.
-#include <unistd.h>
+// `activ check` runs the same measurement (reference/accuracy.h) with the same flags; this
+// program stays as the generator of docs/ACCURACY.md, which names it.
+#include "accuracy.h"
 
-#include <atomic>
-#include <chrono>
+#include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <iostream>
-#include <mutex>
-#include <sstream>
+#include <functional>
 #include <string>
-#include <thread>
-#include <vector>
 
 #include "activ/activ.h"
-#include "inputs.h"
-#include "measure.h"
 
 namespace {
 
-using activ::Op;
 using activ::ref::Direction;
-using activ::ref::Stats;
-
-struct Options {
-  std::string write_path;
-  std::string fn;
-  std::string type = "f32";
-  Direction direction = Direction::kForward;
-  bool exhaustive = false;
-  size_t samples = 0;
-  activ::Params params;
-  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-};
 
 [[noreturn]] void Usage(const std::string& error) {
   std::fprintf(stderr,
                "activ-accuracy: %s\n"
                "usage: activ-accuracy --write FILE.md [--samples N]\n"
+               "       activ-accuracy --rows\n"
                "       activ-accuracy --fn NAME [--type f32|f64] "
                "[--direction forward|backward|backward_from_y] [--exhaustive | --samples N] "
-               "[--param k=v ...]\n",
+               "[--param k=v ...] [--max-ulp X]\n",
                error.c_str());
   std::exit(2);
 }
 
-// Splits the work into chunks handed to every core; `make_chunk(i)` returns chunk i's inputs.
-template <typename T, class MakeChunk>
-Stats RunParallel(Op op, Direction dir, const activ::Params& params, size_t chunks,
-                  unsigned threads, MakeChunk make_chunk, bool progress) {
-  std::atomic<size_t> next{0}, done{0};
-  Stats total;
-  std::mutex mu;
-  const auto start = std::chrono::steady_clock::now();
-  auto worker = [&] {
-    Stats local;
-    for (size_t c; (c = next.fetch_add(1)) < chunks;) {
-      const std::vector<T> xs = make_chunk(c);
-      local.Merge(activ::ref::Measure<T>(op, dir, xs, params));
-      const size_t d = done.fetch_add(1) + 1;
-      if (progress && (d % 16 == 0 || d == chunks)) {
-        const double s =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        std::lock_guard<std::mutex> lock(mu);
-        if (isatty(2)) {
-          const int width = 40, fill = static_cast<int>(width * d / chunks);
-          std::fprintf(stderr, "\r[%.*s%*s] %5.1f%%  %.0fs elapsed, %.0fs left ", fill,
-                       "########################################", width - fill, "",
-                       100.0 * static_cast<double>(d) / static_cast<double>(chunks), s,
-                       s * static_cast<double>(chunks - d) / static_cast<double>(d));
-        } else if (d % (chunks / 20 + 1) == 0 || d == chunks) {
-          std::fprintf(stderr, "%5.1f%% (%.0fs)\n",
-                       100.0 * static_cast<double>(d) / static_cast<double>(chunks), s);
-        }
-      }
-    }
-    std::lock_guard<std::mutex> lock(mu);
-    total.Merge(local);
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
-  for (auto& t : pool) t.join();
-  if (progress && isatty(2)) std::fprintf(stderr, "\n");
-  return total;
-}
-
-template <typename T>
-Stats Sampled(Op op, Direction dir, const activ::Params& params, size_t samples,
-              unsigned threads) {
-  const std::vector<T> all = activ::ref::SweepInputs<T>(samples);
-  const size_t chunk = 1 << 16, chunks = (all.size() + chunk - 1) / chunk;
-  return RunParallel<T>(
-      op, dir, params, chunks, threads,
-      [&](size_t c) {
-        const size_t b = c * chunk, e = std::min(all.size(), b + chunk);
-        return std::vector<T>(all.begin() + static_cast<std::ptrdiff_t>(b),
-                              all.begin() + static_cast<std::ptrdiff_t>(e));
-      },
-      false);
-}
-
-Stats Exhaustive(Op op, Direction dir, const activ::Params& params, unsigned threads) {
-  const size_t chunk = 1 << 20, chunks = (size_t{1} << 32) / chunk;
-  return RunParallel<float>(
-      op, dir, params, chunks, threads,
-      [&](size_t c) {
-        std::vector<float> xs(chunk);
-        for (size_t i = 0; i < chunk; ++i) {
-          xs[i] = activ::ref::FromBits<float>(static_cast<uint32_t>(c * chunk + i));
-        }
-        return xs;
-      },
-      true);
-}
-
-std::string Fmt(const Stats& s) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.3f", s.max_ulp);
-  return buf;
-}
-
-std::string FmtX(double x) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6g", x);
-  return buf;
-}
-
-std::string ParamsText(const activ::Params& p) {
-  std::string s;
-  for (const auto& [k, v] : p.values()) s += (s.empty() ? "" : ", ") + k + "=" + FmtX(v);
-  return s;
-}
-
-int WriteTable(const Options& opt) {
-  const size_t f32_samples = opt.samples ? opt.samples : size_t{1} << 22;
-  const size_t f64_samples = opt.samples ? opt.samples : size_t{1} << 20;
-  std::ostringstream md;
-  md << "# Accuracy\n\n"
-     << "Generated by `build/tools/activ-accuracy --write docs/ACCURACY.md`; do not edit by hand.\n"
-     << "SIMD target: " << activ::simd_target() << ".\n\n"
-     << "Errors are in ULP of the result type against the long double reference in "
-        "`reference/` (kept apart from the kernels). Inputs: float32, a sweep of every "
-     << (uint64_t{1} << 32) / f32_samples
-     << "th bit pattern (all binades, both signs, subnormals, infinities, NaN) plus the special and "
-        "kink points of `reference/inputs.h`; float64, "
-     << f64_samples / 2 << " random bit patterns, " << f64_samples / 2
-     << " uniform points in [-50, 50], and the same special points.\n\n"
-     << "Backward columns use the spec's mixed bound: an error counts as 0 when it is within "
-        "2^-p |dy| absolute (p = 24 for float32, 53 for float64; 4x that from y, which inherits "
-        "the rounding of y); otherwise it is given in ULP. `x` is the input of the largest "
-        "error. Bounds asserted by the tests: float32 forward 1 ULP, float64 forward 4 ULP, "
-        "backward 2 ULP. The exhaustive float32 check of one function: "
-        "`activ-accuracy --fn NAME --exhaustive`.\n\n"
-     << "| function | parameters | f32 forward | x | f32 backward | f32 from y | f64 forward | x "
-        "| f64 backward | f64 from y |\n"
-     << "|---|---|---|---|---|---|---|---|---|---|\n";
-  double worst_f32 = 0;
-  for (const activ::OpInfo& o : activ::all_ops()) {
-    for (const activ::Params& params : activ::ref::TestParams(o.op)) {
-      const bool from_y = o.flags & activ::kFromY;
-      const Stats f32 = Sampled<float>(o.op, Direction::kForward, params, f32_samples, opt.threads);
-      const Stats b32 = Sampled<float>(o.op, Direction::kBackward, params, f32_samples, opt.threads);
-      const Stats f64 = Sampled<double>(o.op, Direction::kForward, params, f64_samples, opt.threads);
-      const Stats b64 = Sampled<double>(o.op, Direction::kBackward, params, f64_samples, opt.threads);
-      std::string y32 = "—", y64 = "—";
-      if (from_y) {
-        y32 = Fmt(Sampled<float>(o.op, Direction::kBackwardFromY, params, f32_samples, opt.threads));
-        y64 = Fmt(Sampled<double>(o.op, Direction::kBackwardFromY, params, f64_samples, opt.threads));
-      }
-      worst_f32 = std::max(worst_f32, f32.max_ulp);
-      const std::string ptext = ParamsText(params);
-      md << "| " << o.name << " | " << (ptext.empty() ? "defaults" : ptext) << " | " << Fmt(f32)
-         << " | " << FmtX(f32.worst_x) << " | " << Fmt(b32) << " | " << y32 << " | " << Fmt(f64)
-         << " | " << FmtX(f64.worst_x) << " | " << Fmt(b64) << " | " << y64 << " |\n";
-      std::fprintf(stderr, "%-12s %-30s f32 %.3f  f64 %.3f\n", std::string(o.name).c_str(),
-                   ptext.c_str(), f32.max_ulp, f64.max_ulp);
-    }
-  }
-  md << "\nLargest float32 forward error over the table: " << Fmt(Stats{worst_f32}) << " ULP.\n";
+int WriteTable(const std::string& path, size_t samples, unsigned threads) {
+  const std::string md = activ::ref::AccuracyTable(samples, threads, [](const std::string& line) {
+    std::fprintf(stderr, "%s\n", line.c_str());
+  });
   // Written to a temporary file and renamed, so a failed run never leaves half a table.
-  const std::string tmp = opt.write_path + ".tmp";
+  const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp);
-    out << md.str();
+    out << md;
     if (!out) {
       std::fprintf(stderr, "activ-accuracy: cannot write %s\n", tmp.c_str());
       return 1;
     }
   }
-  if (std::rename(tmp.c_str(), opt.write_path.c_str()) != 0) {
-    std::fprintf(stderr, "activ-accuracy: cannot rename %s to %s: %s\n", tmp.c_str(),
-                 opt.write_path.c_str(), std::strerror(errno));
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::fprintf(stderr, "activ-accuracy: cannot rename %s to %s: %s\n", tmp.c_str(), path.c_str(),
+                 std::strerror(errno));
     return 1;
   }
   return 0;
@@ -213,7 +67,10 @@ Direction ParseDirection(const std::string& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  Options opt;
+  std::string write_path, fn, type = "f32";
+  double max_ulp = INFINITY;  // exit status 1 when the measured error exceeds it
+  bool rows_only = false;
+  activ::ref::CheckOptions check;
   try {
     for (int i = 1; i < argc; ++i) {
       const std::string a = argv[i];
@@ -222,49 +79,61 @@ int main(int argc, char** argv) {
         return argv[++i];
       };
       if (a == "--write") {
-        opt.write_path = value();
+        write_path = value();
       } else if (a == "--fn") {
-        opt.fn = value();
+        fn = value();
       } else if (a == "--type") {
-        opt.type = value();
-        if (opt.type != "f32" && opt.type != "f64") Usage("--type is f32 or f64");
+        type = value();
+        if (type != "f32" && type != "f64") Usage("--type is f32 or f64");
       } else if (a == "--direction") {
-        opt.direction = ParseDirection(value());
+        check.direction = ParseDirection(value());
       } else if (a == "--exhaustive") {
-        opt.exhaustive = true;
+        check.exhaustive = true;
       } else if (a == "--samples") {
-        opt.samples = std::stoull(value());
+        check.samples = std::stoull(value());
+      } else if (a == "--max-ulp") {
+        max_ulp = std::stod(value());
+      } else if (a == "--rows") {
+        rows_only = true;
       } else if (a == "--threads") {
-        opt.threads = static_cast<unsigned>(std::stoul(value()));
+        check.threads = static_cast<unsigned>(std::stoul(value()));
       } else if (a == "--param") {
         const std::string kv = value();
         const size_t eq = kv.find('=');
         if (eq == std::string::npos) Usage("--param takes name=value, got '" + kv + "'");
-        opt.params.set(kv.substr(0, eq), std::stod(kv.substr(eq + 1)));
+        check.params.set(kv.substr(0, eq), std::stod(kv.substr(eq + 1)));
       } else {
         Usage("unknown argument '" + a + "'");
       }
     }
-    if (!opt.write_path.empty()) return WriteTable(opt);
-    if (opt.fn.empty()) Usage("give --write FILE or --fn NAME");
-    const Op op = activ::op_from_name(opt.fn);
-    if (opt.exhaustive && opt.type != "f32") Usage("--exhaustive is for f32");
-    Stats s;
-    if (opt.exhaustive) {
-      s = Exhaustive(op, opt.direction, opt.params, opt.threads);
-    } else if (opt.type == "f32") {
-      s = Sampled<float>(op, opt.direction, opt.params, opt.samples ? opt.samples : 1 << 24,
-                         opt.threads);
-    } else {
-      s = Sampled<double>(op, opt.direction, opt.params, opt.samples ? opt.samples : 1 << 22,
-                          opt.threads);
+    if (!write_path.empty()) return WriteTable(write_path, check.samples, check.threads);
+    if (rows_only) {
+      std::fputs(activ::ref::RowTable().c_str(), stdout);
+      return 0;
     }
-    std::printf("%s %s %s: max %.4f ULP at x = %.9g; %llu results, %llu over 0.5 ULP, %llu over 1 ULP\n",
-                opt.fn.c_str(), opt.type.c_str(),
-                std::string(activ::ref::DirectionName(opt.direction)).c_str(), s.max_ulp,
-                s.worst_x, static_cast<unsigned long long>(s.count),
-                static_cast<unsigned long long>(s.over_half),
-                static_cast<unsigned long long>(s.over_one));
+    if (fn.empty()) Usage("give --write FILE or --fn NAME");
+    check.op = activ::op_from_name(fn);
+    check.precision =
+        type == "f32" ? activ::ref::Precision::kFloat32 : activ::ref::Precision::kFloat64;
+    activ::ref::ProgressDisplay display(fn);
+    if (check.exhaustive) check.progress = std::ref(display);
+    const activ::ref::Stats s = activ::ref::Check(check);
+    display.Finish();
+    std::printf(
+        "%s %s %s: max %.4f ULP at x = %.9g; %llu results, %llu over 0.5 ULP, %llu over 1 ULP\n",
+        fn.c_str(), type.c_str(), std::string(activ::ref::DirectionName(check.direction)).c_str(),
+        s.max_ulp, s.worst_x, static_cast<unsigned long long>(s.count),
+        static_cast<unsigned long long>(s.over_half), static_cast<unsigned long long>(s.over_one));
+    const auto worst = s.WorstRanges(5);
+    if (!worst.empty()) {
+      std::printf("largest errors by input range:");
+      for (const std::string& w : worst) std::printf("  %s", w.c_str());
+      std::printf("\n");
+    }
+    if (!(s.max_ulp <= max_ulp)) {
+      std::fprintf(stderr, "activ-accuracy: %s exceeds the bound of %g ULP\n", fn.c_str(), max_ulp);
+      return 1;
+    }
     return 0;
   } catch (const activ::Error& e) {
     std::fprintf(stderr, "activ-accuracy: %s\n", e.what());

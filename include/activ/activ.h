@@ -1,4 +1,5 @@
-// activ: activation functions of neural networks, forward and backward, float32 and float64.
+// activ: activation functions of neural networks, forward and backward, in float32 and float64,
+// and in bfloat16 and float16 storage.
 //
 // Every function of include/activ/ops.def is available three ways:
 //   activ::gelu(x, y);                             typed call on spans (y may alias x)
@@ -103,6 +104,35 @@ struct ResolvedParams {
 };
 ResolvedParams resolve(Op op, const Params& params);
 
+// 16-bit storage types. They are computed in float32 (in fact in double, like float32) and
+// rounded once to nearest-even on store; row reductions accumulate in float32 or wider.
+struct bfloat16 {
+  std::uint16_t bits;  // the upper half of a float32
+  friend bool operator==(bfloat16, bfloat16) = default;
+};
+struct float16 {
+  std::uint16_t bits;  // IEEE 754 binary16
+  friend bool operator==(float16, float16) = default;
+};
+// Exact widening, and narrowing with round-to-nearest-even (NaN stays NaN, overflow gives inf).
+float to_float(bfloat16 v);
+float to_float(float16 v);
+bfloat16 to_bfloat16(float v);
+float16 to_float16(float v);
+
+// A function with its parameters, as written in configuration files and on command lines:
+// "gelu", "elu(alpha=0.5)", "hardtanh(min_val=-2, max_val=2)". Parsing checks the name and the
+// parameters (names, domains) and throws Error with the position of the problem.
+struct Activation {
+  Op op = Op::identity;
+  Params params;
+  std::string to_string() const;  // parses back to the same activation
+};
+Activation parse_activation(std::string_view text);
+// A comma-separated list: "relu,elu(alpha=0.5),gelu" (commas inside parentheses belong to the
+// parameters).
+std::vector<Activation> parse_activation_list(std::string_view text);
+
 // Runtime entry points. y may alias x, dx may alias x or dy.
 void forward(Op op, std::span<const float> x, std::span<float> y, const Params& params = {});
 void forward(Op op, std::span<const double> x, std::span<double> y, const Params& params = {});
@@ -112,11 +142,29 @@ void backward(Op op, std::span<const float> x, std::span<const float> dy, std::s
               const Params& params = {}, double* param_grad = nullptr);
 void backward(Op op, std::span<const double> x, std::span<const double> dy,
               std::span<double> dx, const Params& params = {}, double* param_grad = nullptr);
+void forward(Op op, std::span<const bfloat16> x, std::span<bfloat16> y, const Params& params = {});
+void forward(Op op, std::span<const float16> x, std::span<float16> y, const Params& params = {});
+// Mixed: float32 in (a GEMM's output), 16-bit out, without a separate conversion pass.
+void forward(Op op, std::span<const float> x, std::span<bfloat16> y, const Params& params = {});
+void forward(Op op, std::span<const float> x, std::span<float16> y, const Params& params = {});
+void backward(Op op, std::span<const bfloat16> x, std::span<const bfloat16> dy,
+              std::span<bfloat16> dx, const Params& params = {}, double* param_grad = nullptr);
+void backward(Op op, std::span<const float16> x, std::span<const float16> dy,
+              std::span<float16> dx, const Params& params = {}, double* param_grad = nullptr);
+// Mixed: activations kept in 16 bits, gradients in float32.
+void backward(Op op, std::span<const bfloat16> x, std::span<const float> dy, std::span<float> dx,
+              const Params& params = {}, double* param_grad = nullptr);
+void backward(Op op, std::span<const float16> x, std::span<const float> dy, std::span<float> dx,
+              const Params& params = {}, double* param_grad = nullptr);
 // dx = dy * f'(x) computed from y = f(x); only for ops flagged kFromY.
 void backward_from_y(Op op, std::span<const float> y, std::span<const float> dy,
                      std::span<float> dx, const Params& params = {});
 void backward_from_y(Op op, std::span<const double> y, std::span<const double> dy,
                      std::span<double> dx, const Params& params = {});
+void backward_from_y(Op op, std::span<const bfloat16> y, std::span<const bfloat16> dy,
+                     std::span<bfloat16> dx, const Params& params = {});
+void backward_from_y(Op op, std::span<const float16> y, std::span<const float16> dy,
+                     std::span<float16> dx, const Params& params = {});
 
 // PReLU with one slope per channel: x is laid out [outer, channels, inner] (channels =
 // weight.size(), as PyTorch's dimension 1) and inner is the product of the trailing dimensions.
@@ -147,6 +195,20 @@ void prelu_backward(std::span<const double> x, std::span<const double> dy,
   }                                                                                           \
   inline void name##_backward(std::span<const double> x, std::span<const double> dy,          \
                               std::span<double> dx, const Params& p = {}) {                   \
+    backward(Op::name, x, dy, dx, p);                                                         \
+  }                                                                                           \
+  inline void name(std::span<const bfloat16> x, std::span<bfloat16> y, const Params& p = {}) {\
+    forward(Op::name, x, y, p);                                                               \
+  }                                                                                           \
+  inline void name(std::span<const float16> x, std::span<float16> y, const Params& p = {}) {  \
+    forward(Op::name, x, y, p);                                                               \
+  }                                                                                           \
+  inline void name##_backward(std::span<const bfloat16> x, std::span<const bfloat16> dy,      \
+                              std::span<bfloat16> dx, const Params& p = {}) {                 \
+    backward(Op::name, x, dy, dx, p);                                                         \
+  }                                                                                           \
+  inline void name##_backward(std::span<const float16> x, std::span<const float16> dy,        \
+                              std::span<float16> dx, const Params& p = {}) {                  \
     backward(Op::name, x, dy, dx, p);                                                         \
   }
 #define ACTIV_ALIAS(other, name)

@@ -19,29 +19,27 @@ namespace activ {
 // geglu_tanh (gelu_tanh), swiglu (silu, with its beta).
 Op gate_of(std::string_view gated_name);  // "swiglu" -> Op::silu; throws Error listing names
 
-void gated(Op act, std::span<const float> gate, std::span<const float> up, std::span<float> out,
-           const Params& params = {});
-void gated(Op act, std::span<const double> gate, std::span<const double> up,
-           std::span<double> out, const Params& params = {});
-void gated_backward(Op act, std::span<const float> gate, std::span<const float> up,
-                    std::span<const float> dout, std::span<float> d_gate, std::span<float> d_up,
-                    const Params& params = {});
-void gated_backward(Op act, std::span<const double> gate, std::span<const double> up,
-                    std::span<const double> dout, std::span<double> d_gate,
-                    std::span<double> d_up, const Params& params = {});
-
-// Split form: x is [rows, 2H] (x.cols even), out is [rows, H], dx is [rows, 2H].
-void gated_split(Op act, Rows<const float> x, Rows<float> out, const Params& params = {});
-void gated_split(Op act, Rows<const double> x, Rows<double> out, const Params& params = {});
-void gated_split_backward(Op act, Rows<const float> x, Rows<const float> dout, Rows<float> dx,
-                          const Params& params = {});
-void gated_split_backward(Op act, Rows<const double> x, Rows<const double> dout,
-                          Rows<double> dx, const Params& params = {});
-
-inline void swiglu(std::span<const float> gate, std::span<const float> up, std::span<float> out,
-                   const Params& params = {}) {
-  gated(Op::silu, gate, up, out, params);
-}
-inline void glu(Rows<const float> x, Rows<float> out) { gated_split(Op::sigmoid, x, out); }
+// One overload set per element type T: float, double, bfloat16, float16. The 16-bit forms compute
+// as float32 does and round each float32 result once more, to nearest even.
+#define ACTIV_GATED_DECLARE(T)                                                         \
+  void gated(Op act, std::span<const T> gate, std::span<const T> up, std::span<T> out, \
+             const Params& params = {});                                               \
+  void gated_backward(Op act, std::span<const T> gate, std::span<const T> up,          \
+                      std::span<const T> dout, std::span<T> d_gate, std::span<T> d_up, \
+                      const Params& params = {});                                      \
+  /* Split form: x is [rows, 2H] (x.cols even), out is [rows, H], dx is [rows, 2H]. */ \
+  void gated_split(Op act, Rows<const T> x, Rows<T> out, const Params& params = {});   \
+  void gated_split_backward(Op act, Rows<const T> x, Rows<const T> dout, Rows<T> dx,   \
+                            const Params& params = {});                                \
+  inline void swiglu(std::span<const T> gate, std::span<const T> up, std::span<T> out, \
+                     const Params& params = {}) {                                      \
+    gated(Op::silu, gate, up, out, params);                                            \
+  }                                                                                    \
+  inline void glu(Rows<const T> x, Rows<T> out) { gated_split(Op::sigmoid, x, out); }
+ACTIV_GATED_DECLARE(float)
+ACTIV_GATED_DECLARE(double)
+ACTIV_GATED_DECLARE(bfloat16)
+ACTIV_GATED_DECLARE(float16)
+#undef ACTIV_GATED_DECLARE
 
 }  // namespace activ

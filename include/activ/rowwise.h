@@ -6,6 +6,14 @@
 // (as PyTorch) unless RowOptions::masked_rows_are_zero is set, which gives zeros (masked
 // attention); a partial -inf gives probability exactly 0 and log-probability -inf; a +inf or NaN
 // in a row makes that row NaN. Long computations are split across threads by rows.
+//
+// Details: softmin(x) is softmax(-x) to the bit, special values included (an all +inf row is
+// the masked one, a -inf makes the row NaN). A masked log_softmax row is zeros too; backward
+// from y cannot tell a masked row, so give such rows dy = 0 (softmax's zeros give dx = 0 by
+// themselves). Backward outputs may alias y or dy as the same view; any other overlap of an
+// output with an input throws. float32 results are one rounding of a double computation
+// (docs/ACCURACY.md lists the measured errors). Threads: ACTIV_NUM_THREADS=n caps them (1: the
+// calling thread only); calls under about 65 000 elements never start one.
 #pragma once
 
 #include <cstddef>
@@ -28,8 +36,8 @@ struct Rows {
   Rows(T* d, std::size_t r, std::size_t c, std::size_t s) : data(d), rows(r), cols(c), stride(s) {}
   // A view of mutable data converts to a read-only view.
   template <typename U>
-    requires std::is_same_v<const U, T>
-  Rows(const Rows<U>& o) : data(o.data), rows(o.rows), cols(o.cols), stride(o.stride) {}
+  requires std::is_same_v<const U, T> Rows(const Rows<U>& o)
+      : data(o.data), rows(o.rows), cols(o.cols), stride(o.stride) {}
   T* row(std::size_t r) const { return data + r * stride; }
 };
 
@@ -43,6 +51,14 @@ void log_softmax(Rows<const float> x, Rows<float> y, const RowOptions& o = {});
 void log_softmax(Rows<const double> x, Rows<double> y, const RowOptions& o = {});
 void softmin(Rows<const float> x, Rows<float> y, const RowOptions& o = {});
 void softmin(Rows<const double> x, Rows<double> y, const RowOptions& o = {});
+// 16-bit rows: computed as float32 rows are (from the values widened exactly, in double), and
+// each float32 result rounded once more to the 16-bit type, to nearest even.
+void softmax(Rows<const bfloat16> x, Rows<bfloat16> y, const RowOptions& o = {});
+void softmax(Rows<const float16> x, Rows<float16> y, const RowOptions& o = {});
+void log_softmax(Rows<const bfloat16> x, Rows<bfloat16> y, const RowOptions& o = {});
+void log_softmax(Rows<const float16> x, Rows<float16> y, const RowOptions& o = {});
+void softmin(Rows<const bfloat16> x, Rows<bfloat16> y, const RowOptions& o = {});
+void softmin(Rows<const float16> x, Rows<float16> y, const RowOptions& o = {});
 
 // From the output y: softmax dx = y * (dy - sum(dy * y)); log_softmax dx = dy - e^y * sum(dy);
 // softmin dx = -y * (dy - sum(dy * y)).
@@ -52,12 +68,23 @@ void log_softmax_backward(Rows<const float> y, Rows<const float> dy, Rows<float>
 void log_softmax_backward(Rows<const double> y, Rows<const double> dy, Rows<double> dx);
 void softmin_backward(Rows<const float> y, Rows<const float> dy, Rows<float> dx);
 void softmin_backward(Rows<const double> y, Rows<const double> dy, Rows<double> dx);
+void softmax_backward(Rows<const bfloat16> y, Rows<const bfloat16> dy, Rows<bfloat16> dx);
+void softmax_backward(Rows<const float16> y, Rows<const float16> dy, Rows<float16> dx);
+void log_softmax_backward(Rows<const bfloat16> y, Rows<const bfloat16> dy, Rows<bfloat16> dx);
+void log_softmax_backward(Rows<const float16> y, Rows<const float16> dy, Rows<float16> dx);
+void softmin_backward(Rows<const bfloat16> y, Rows<const bfloat16> dy, Rows<bfloat16> dx);
+void softmin_backward(Rows<const float16> y, Rows<const float16> dy, Rows<float16> dx);
 
-// Index of the first maximum of each row; NaN counts as the maximum (as in PyTorch).
+// Index of the first maximum of each row; NaN counts as the maximum (as in PyTorch). Rows of
+// 0 columns throw: an empty row has no maximum.
 void argmax(Rows<const float> x, std::span<std::int64_t> index);
 void argmax(Rows<const double> x, std::span<std::int64_t> index);
+void argmax(Rows<const bfloat16> x, std::span<std::int64_t> index);
+void argmax(Rows<const float16> x, std::span<std::int64_t> index);
 // One-hot of argmax.
 void hardmax(Rows<const float> x, Rows<float> y);
 void hardmax(Rows<const double> x, Rows<double> y);
+void hardmax(Rows<const bfloat16> x, Rows<bfloat16> y);
+void hardmax(Rows<const float16> x, Rows<float16> y);
 
 }  // namespace activ

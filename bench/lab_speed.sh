@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The lab against PyTorch on one epoch of Fashion-MNIST: 784-512-256-256-128-10 ReLU, SGD with
+# momentum, batch 256, on 1 and 2 threads. Each side trains EPOCHS epochs (default 2) per
+# repetition and the fastest epoch of REPS repetitions (default 2) is kept; the two sides take
+# turns so that a busy machine slows both alike. Prints a Markdown table (docs/LAB.md has the
+# measured one). Needs build/ (scripts/build.sh) and Debian's python3-torch.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+epochs=${EPOCHS:-2}
+reps=${REPS:-2}
+bench=build/lab/activ-lab-bench
+[ -x "$bench" ] || { echo "lab_speed: build first (bash scripts/build.sh)" >&2; exit 1; }
+
+best() {  # the smallest train_seconds of the JSON lines on stdin
+  /usr/bin/python3 -c 'import json,sys; print(min(json.loads(l)["train_seconds"] for l in sys.stdin if "train_seconds" in l))'
+}
+
+declare -A lab torch
+for threads in 1 2; do
+  lab[$threads]=1e9
+  torch[$threads]=1e9
+  for ((r = 0; r < reps; ++r)); do
+    l=$("$bench" speed --threads "$threads" --epochs "$epochs" | best)
+    t=$(/usr/bin/python3 bench/lab_speed.py "$threads" "$epochs" | best)
+    lab[$threads]=$(/usr/bin/python3 -c "print(min(${lab[$threads]}, $l))")
+    torch[$threads]=$(/usr/bin/python3 -c "print(min(${torch[$threads]}, $t))")
+    echo "threads $threads, repetition $((r + 1)): lab ${l} s, PyTorch ${t} s" >&2
+  done
+done
+echo "| threads | lab epoch (s) | PyTorch epoch (s) | lab speed-up over PyTorch |"
+echo "|---|---|---|---|"
+for threads in 1 2; do
+  /usr/bin/python3 -c "l, t = ${lab[$threads]}, ${torch[$threads]}; print(f'| $threads | {l:.2f} | {t:.2f} | {t / l:.2f}x |')"
+done
+/usr/bin/python3 -c "print(f'\nlab, 2 threads over 1: {${lab[1]} / ${lab[2]}:.2f}x; PyTorch: {${torch[1]} / ${torch[2]}:.2f}x')"

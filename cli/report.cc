@@ -1,0 +1,1075 @@
+#include "report.h"
+
+#include <algorithm>
+#include <cctype>
+#include <functional>
+#include <limits>
+#include <set>
+#include <span>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "activ/activ.h"
+#include "files.h"
+#include "svg_plot.h"
+
+namespace activ::report {
+namespace {
+
+using nlohmann::json;
+
+// What the reading calls notable: a layer with at least this fraction of dead or saturated
+// units at the end, a gradient norm that changes by this factor across the layers.
+constexpr double kNotableFraction = 0.10;
+constexpr double kGradientFactor = 10.0;
+// A validation loss this much above its best at the end of training is called overfitting.
+constexpr double kOverfitRise = 0.05;
+
+// ---------------------------------------------------------------------------------------------
+// Reading log.jsonl and summary.json
+
+// A JSON object with the place it came from, for messages such as
+// "out/log.jsonl:12: the "epoch" record lacks "run"".
+class Record {
+ public:
+  Record(const json& j, std::string where, std::string kind)
+      : j_(j), where_(std::move(where)), kind_(std::move(kind)) {}
+
+  [[noreturn]] void Fail(const std::string& problem) const { throw Error(where_ + ": " + problem); }
+  bool Has(const char* key) const { return j_.contains(key) && !j_[key].is_null(); }
+  std::string Str(const char* key) const {
+    if (!Has(key)) Fail("the " + kind_ + " lacks \"" + key + "\"");
+    if (!j_[key].is_string()) Fail("\"" + std::string(key) + "\" is not a string");
+    return j_[key].get<std::string>();
+  }
+  std::string OptStr(const char* key) const { return Has(key) ? Str(key) : std::string(); }
+  double Num(const char* key) const {  // null or absent: NaN
+    if (!Has(key)) return NAN;
+    if (!j_[key].is_number()) Fail("\"" + std::string(key) + "\" is not a number");
+    return j_[key].get<double>();
+  }
+  long long Int(const char* key) const {
+    if (!Has(key)) Fail("the " + kind_ + " lacks \"" + key + "\"");
+    if (!j_[key].is_number_integer()) Fail("\"" + std::string(key) + "\" is not an integer");
+    return j_[key].get<long long>();
+  }
+  std::vector<double> Numbers(const char* key) const {
+    std::vector<double> v;
+    if (!Has(key)) return v;
+    if (!j_[key].is_array()) Fail("\"" + std::string(key) + "\" is not an array");
+    for (const json& x : j_[key]) {
+      if (x.is_null()) {
+        v.push_back(NAN);
+      } else if (x.is_number()) {
+        v.push_back(x.get<double>());
+      } else {
+        Fail("\"" + std::string(key) + "\" holds something other than numbers");
+      }
+    }
+    return v;
+  }
+  const json& raw() const { return j_; }
+
+ private:
+  const json& j_;
+  std::string where_, kind_;
+};
+
+std::string JsonError(const json::exception& e) {
+  // "[json.exception.parse_error.101] parse error at line 1, ..." without the bracketed id.
+  std::string s = e.what();
+  const size_t close = s.find("] ");
+  return close == std::string::npos ? s : s.substr(close + 2);
+}
+
+std::string FormatParam(double v) { return fmt::format("{:g}", v); }
+
+void ReadRunFields(const Record& r, Run& run) {
+  run.activation = r.Str("activation");
+  if (r.Has("seed")) run.seed = r.Int("seed");
+  run.dataset = r.OptStr("dataset");
+  run.optimizer = r.OptStr("optimizer");
+  run.lr = r.Num("lr");
+  run.batch = r.Num("batch");
+  run.epochs = r.Num("epochs");
+  if (r.Has("hidden")) {
+    for (double h : r.Numbers("hidden")) run.hidden.push_back(static_cast<long long>(h));
+  }
+  if (r.Has("params")) {
+    const json& p = r.raw()["params"];
+    if (!p.is_object()) r.Fail("\"params\" is not an object");
+    std::string text;
+    for (const auto& [k, v] : p.items()) {
+      if (v.is_number()) run.params.emplace_back(k, v.get<double>());
+      text += (text.empty() ? "" : ", ") + k + "=" +
+              (v.is_number() ? FormatParam(v.get<double>()) : v.dump());
+    }
+    run.params_text = text;
+  }
+}
+
+}  // namespace
+
+LabResults ReadLab(const std::string& dir) {
+  LabResults out;
+  out.dir = dir;
+  const std::string summary_path = dir + "/summary.json";
+  const std::string log_path = dir + "/log.jsonl";
+  std::map<std::string, size_t> index;  // run name -> position in out.runs
+
+  // summary.json first: it fixes the order of the runs in the tables.
+  json summary;
+  try {
+    summary = json::parse(io::ReadFile(summary_path));
+  } catch (const json::exception& e) {
+    throw Error(summary_path + ": not valid JSON: " + JsonError(e));
+  }
+  if (!summary.is_object()) throw Error(summary_path + ": not a JSON object");
+  const Record top(summary, summary_path, "summary");
+  out.dataset = top.OptStr("dataset");
+  out.task = top.OptStr("task");
+  if (summary.contains("config")) out.config_json = summary["config"].dump();
+  if (!summary.contains("runs") || !summary["runs"].is_array()) {
+    throw Error(summary_path + ": no \"runs\" array");
+  }
+  for (size_t i = 0; i < summary["runs"].size(); ++i) {
+    const json& j = summary["runs"][i];
+    const std::string where = summary_path + ": runs[" + std::to_string(i) + "]";
+    if (!j.is_object()) throw Error(where + ": not a JSON object");
+    const Record r(j, where, "summary entry");
+    Run run;
+    run.run = r.Str("run");
+    if (index.count(run.run)) r.Fail("run '" + run.run + "' appears twice");
+    run.activation = r.Str("activation");
+    if (r.Has("seed")) run.seed = r.Int("seed");
+    run.best_epoch = r.Num("best_epoch");
+    run.val_accuracy = r.Num("val_accuracy");
+    run.test_accuracy = r.Num("test_accuracy");
+    run.final_train_loss = r.Num("final_train_loss");
+    run.seconds_per_epoch = r.Num("seconds_per_epoch");
+    run.epochs_run = r.Num("epochs_run");
+    run.stopped = r.OptStr("stopped");
+    run.in_summary = true;
+    index[run.run] = out.runs.size();
+    out.runs.push_back(std::move(run));
+  }
+
+  std::istringstream log(io::ReadFile(log_path));
+  std::string line;
+  std::set<std::string> declared;
+  for (size_t number = 1; std::getline(log, line); ++number) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    const std::string where = log_path + ":" + std::to_string(number);
+    json j;
+    try {
+      j = json::parse(line);
+    } catch (const json::exception& e) {
+      throw Error(where + ": not valid JSON: " + JsonError(e));
+    }
+    if (!j.is_object()) throw Error(where + ": not a JSON object");
+    const Record r(j, where, "record");
+    const std::string type = r.Str("type");
+    if (type != "run" && type != "epoch" && type != "layer") continue;  // later additions
+    const Record rec(j, where, "\"" + type + "\" record");
+    const std::string name = rec.Str("run");
+    if (type == "run") {
+      if (!declared.insert(name).second) rec.Fail("run '" + name + "' is declared twice");
+      auto it = index.find(name);
+      if (it == index.end()) {
+        index[name] = out.runs.size();
+        out.runs.emplace_back();
+        out.runs.back().run = name;
+        it = index.find(name);
+      }
+      ReadRunFields(rec, out.runs[it->second]);
+      continue;
+    }
+    if (!declared.count(name)) {
+      rec.Fail("a \"" + type + "\" record of run '" + name + "', which no earlier \"run\" " +
+               "record declares");
+    }
+    if (type == "epoch") {
+      Epoch e;
+      e.epoch = static_cast<int>(rec.Int("epoch"));
+      e.train_loss = rec.Num("train_loss");
+      e.train_acc = rec.Num("train_acc");
+      e.val_loss = rec.Num("val_loss");
+      e.val_acc = rec.Num("val_acc");
+      e.seconds = rec.Num("seconds");
+      e.lr = rec.Num("lr");
+      out.epochs[name].push_back(e);
+    } else {
+      Layer l;
+      l.epoch = static_cast<int>(rec.Int("epoch"));
+      l.layer = static_cast<int>(rec.Int("layer"));
+      if (l.layer < 0 || l.layer > 10000) rec.Fail("\"layer\" is out of range");
+      l.units = rec.Num("units");
+      l.dead_fraction = rec.Num("dead_fraction");
+      l.saturated_fraction = rec.Num("saturated_fraction");
+      l.act_mean = rec.Num("act_mean");
+      l.act_std = rec.Num("act_std");
+      l.grad_norm = rec.Num("grad_norm");
+      l.update_ratio = rec.Num("update_ratio");
+      l.hist_lo = rec.Num("hist_lo");
+      l.hist_hi = rec.Num("hist_hi");
+      l.hist = rec.Numbers("hist");
+      l.preact_hist_lo = rec.Num("preact_hist_lo");
+      l.preact_hist_hi = rec.Num("preact_hist_hi");
+      l.preact_hist = rec.Numbers("preact_hist");
+      out.layers[name].push_back(std::move(l));
+    }
+  }
+  for (const Run& run : out.runs) {
+    if (!declared.count(run.run)) {
+      throw Error(log_path + ": run '" + run.run + "' of summary.json has no \"run\" record");
+    }
+  }
+  if (out.runs.empty()) throw Error(summary_path + ": no runs");
+  for (auto& [name, v] : out.epochs) {
+    std::stable_sort(v.begin(), v.end(),
+                     [](const Epoch& a, const Epoch& b) { return a.epoch < b.epoch; });
+  }
+  for (auto& [name, v] : out.layers) {
+    std::stable_sort(v.begin(), v.end(), [](const Layer& a, const Layer& b) {
+      return std::pair(a.epoch, a.layer) < std::pair(b.epoch, b.layer);
+    });
+  }
+  // A run missing from summary.json (an interrupted lab) still gets what its epochs tell.
+  for (Run& run : out.runs) {
+    auto it = out.epochs.find(run.run);
+    if (run.in_summary || it == out.epochs.end() || it->second.empty()) continue;
+    double seconds = 0;
+    int timed = 0;
+    for (const Epoch& e : it->second) {
+      if (e.epoch > 0 && std::isfinite(e.seconds)) seconds += e.seconds, ++timed;
+    }
+    if (timed) run.seconds_per_epoch = seconds / timed;
+    run.final_train_loss = it->second.back().train_loss;
+    run.epochs_run = it->second.back().epoch;
+    run.stopped = "not in summary.json";
+  }
+  return out;
+}
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Analysis: runs grouped by activation (with its parameters), aggregated over seeds.
+
+struct Group {
+  std::string label;  // "relu", or "leaky_relu(negative_slope=0.2)"
+  const Run* first = nullptr;
+  std::vector<const Run*> runs;
+};
+
+struct Stat {
+  double mean = NAN, sd = NAN, min = NAN, max = NAN;
+  int n = 0;
+};
+
+Stat Summarize(const std::vector<double>& values) {
+  Stat s;
+  double sum = 0;
+  for (double v : values) {
+    if (!std::isfinite(v)) continue;
+    if (s.n == 0) s.min = s.max = v;
+    s.min = std::min(s.min, v);
+    s.max = std::max(s.max, v);
+    sum += v;
+    ++s.n;
+  }
+  if (s.n == 0) return s;
+  s.mean = sum / s.n;
+  if (s.n > 1) {
+    double ss = 0;
+    for (double v : values) {
+      if (std::isfinite(v)) ss += (v - s.mean) * (v - s.mean);
+    }
+    s.sd = std::sqrt(ss / (s.n - 1));
+  }
+  return s;
+}
+
+double GeometricMean(const std::vector<double>& values) {
+  double sum = 0;
+  int n = 0;
+  for (double v : values) {
+    if (std::isfinite(v) && v > 0) {
+      sum += std::log(v);
+      ++n;
+    }
+  }
+  return n ? std::exp(sum / n) : NAN;
+}
+
+class Analysis {
+ public:
+  explicit Analysis(const LabResults& r) : r_(r) {
+    for (const Run& run : r.runs) {
+      const std::string label =
+          run.params_text.empty() ? run.activation : run.activation + "(" + run.params_text + ")";
+      auto it = std::find_if(groups_.begin(), groups_.end(),
+                             [&](const Group& g) { return g.label == label; });
+      if (it == groups_.end()) {
+        groups_.push_back({label, &run, {}});
+        it = groups_.end() - 1;
+      }
+      it->runs.push_back(&run);
+      for (const Layer& l : Layers(run)) layers_ = std::max(layers_, l.layer + 1);
+      for (const Epoch& e : Epochs(run)) max_epoch_ = std::max(max_epoch_, e.epoch);
+    }
+    for (const Run& run : r.runs) {
+      has_accuracy_ |= std::isfinite(run.test_accuracy) || std::isfinite(run.val_accuracy);
+      for (const Epoch& e : Epochs(run)) has_accuracy_ |= std::isfinite(e.val_acc);
+    }
+  }
+
+  const LabResults& results() const { return r_; }
+  const std::vector<Group>& groups() const { return groups_; }
+  int layers() const { return layers_; }
+  int max_epoch() const { return max_epoch_; }
+  bool has_accuracy() const { return has_accuracy_; }
+  bool regression() const { return r_.task == "regression" || !has_accuracy_; }
+
+  const std::vector<Epoch>& Epochs(const Run& run) const {
+    static const std::vector<Epoch> kNone;
+    auto it = r_.epochs.find(run.run);
+    return it == r_.epochs.end() ? kNone : it->second;
+  }
+  const std::vector<Layer>& Layers(const Run& run) const {
+    static const std::vector<Layer> kNone;
+    auto it = r_.layers.find(run.run);
+    return it == r_.layers.end() ? kNone : it->second;
+  }
+
+  // One value per run of the group.
+  std::vector<double> PerRun(const Group& g, const std::function<double(const Run&)>& f) const {
+    std::vector<double> v;
+    for (const Run* run : g.runs) v.push_back(f(*run));
+    return v;
+  }
+
+  // The group's mean, min and max of an epoch field, at each epoch any run reached.
+  svg::Series EpochSeries(const Group& g, double Epoch::*field) const {
+    std::map<int, std::vector<double>> at;
+    for (const Run* run : g.runs) {
+      for (const Epoch& e : Epochs(*run)) at[e.epoch].push_back(e.*field);
+    }
+    return Aggregate(g, at, false);
+  }
+
+  // The same for a layer field of one layer.
+  svg::Series LayerSeries(const Group& g, int layer, double Layer::*field, bool geometric) const {
+    std::map<int, std::vector<double>> at;
+    for (const Run* run : g.runs) {
+      for (const Layer& l : Layers(*run)) {
+        if (l.layer == layer) at[l.epoch].push_back(l.*field);
+      }
+    }
+    return Aggregate(g, at, geometric);
+  }
+
+  // A run's record of `layer` at epoch 0 (init) or at its last epoch (end); nullptr if none.
+  const Layer* LayerAt(const Run& run, int layer, bool end) const {
+    const Layer* found = nullptr;
+    for (const Layer& l : Layers(run)) {
+      if (l.layer != layer) continue;
+      if (!end && l.epoch == 0) return &l;
+      if (end && (!found || l.epoch >= found->epoch)) found = &l;
+    }
+    return end ? found : nullptr;
+  }
+
+  // Mean over the group's runs of a layer field at init or at the end.
+  double LayerValue(const Group& g, int layer, double Layer::*field, bool end,
+                    bool geometric = false) const {
+    std::vector<double> v;
+    for (const Run* run : g.runs) {
+      if (const Layer* l = LayerAt(*run, layer, end)) v.push_back(l->*field);
+    }
+    return geometric ? GeometricMean(v) : Summarize(v).mean;
+  }
+
+  // The figure of merit: test accuracy, else validation accuracy, else (regression) the best
+  // validation loss, with the direction in which it is better.
+  struct Merit {
+    std::string name;  // "test accuracy"
+    bool higher_better = true;
+    bool percent = true;
+  };
+  Merit merit() const {
+    bool test = false, val = false;
+    for (const Run& run : r_.runs) {
+      test |= std::isfinite(run.test_accuracy);
+      val |= std::isfinite(run.val_accuracy);
+    }
+    if (test) return {"test accuracy", true, true};
+    if (val) return {"validation accuracy", true, true};
+    return {"best validation loss", false, false};
+  }
+  double MeritOf(const Run& run) const {
+    if (std::isfinite(run.test_accuracy)) return run.test_accuracy;
+    if (merit().name == "test accuracy") return NAN;
+    if (std::isfinite(run.val_accuracy)) return run.val_accuracy;
+    if (merit().name == "validation accuracy") return NAN;
+    double best = NAN;
+    for (const Epoch& e : Epochs(run)) {
+      if (std::isfinite(e.val_loss) && !(e.val_loss >= best)) best = e.val_loss;
+    }
+    return best;
+  }
+
+ private:
+  svg::Series Aggregate(const Group& g, const std::map<int, std::vector<double>>& at,
+                        bool geometric) const {
+    svg::Series s;
+    s.label = g.label;
+    for (const auto& [epoch, values] : at) {
+      const Stat st = Summarize(values);
+      s.x.push_back(epoch);
+      s.y.push_back(geometric ? GeometricMean(values) : st.mean);
+      s.y_lo.push_back(st.min);
+      s.y_hi.push_back(st.max);
+    }
+    if (g.runs.size() < 2) s.y_lo.clear(), s.y_hi.clear();
+    return s;
+  }
+
+  const LabResults& r_;
+  std::vector<Group> groups_;
+  int layers_ = 0, max_epoch_ = 0;
+  bool has_accuracy_ = false;
+};
+
+std::string Pct(double v) { return std::isfinite(v) ? fmt::format("{:.1f}%", 100 * v) : "–"; }
+std::string Num(double v, int digits = 4) {
+  return std::isfinite(v) ? fmt::format("{:.{}g}", v, digits) : "–";
+}
+std::string Seconds(double v) { return std::isfinite(v) ? fmt::format("{:.2f}", v) : "–"; }
+std::string MeritText(const Analysis::Merit& m, double v) { return m.percent ? Pct(v) : Num(v); }
+
+std::string JoinList(const std::vector<std::string>& items) {
+  std::string s;
+  for (size_t i = 0; i < items.size(); ++i) {
+    s += (i == 0 ? "" : i + 1 == items.size() ? " and " : ", ") + items[i];
+  }
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The reading: sentences computed from the numbers.
+
+std::vector<std::string> Reading(const Analysis& a) {
+  std::vector<std::string> out;
+  const LabResults& r = a.results();
+  const auto& groups = a.groups();
+  const Run& first = r.runs.front();
+
+  // The setup.
+  {
+    size_t lo = std::numeric_limits<size_t>::max(), hi = 0;
+    for (const Group& g : groups) {
+      lo = std::min(lo, g.runs.size());
+      hi = std::max(hi, g.runs.size());
+    }
+    std::string seeds = lo == hi ? fmt::format("{} seed{}", lo, lo == 1 ? "" : "s")
+                                 : fmt::format("{} to {} seeds", lo, hi);
+    std::string arch;
+    for (long long h : first.hidden) arch += (arch.empty() ? "" : "-") + std::to_string(h);
+    std::string s =
+        fmt::format("{} run{}: {} activation{} × {}", r.runs.size(), r.runs.size() == 1 ? "" : "s",
+                    groups.size(), groups.size() == 1 ? "" : "s", seeds);
+    const std::string dataset = !r.dataset.empty() ? r.dataset : first.dataset;
+    if (!dataset.empty()) s += " on " + dataset;
+    if (!r.task.empty()) s += " (" + r.task + ")";
+    std::vector<std::string> details;
+    if (!arch.empty()) details.push_back("hidden layers " + arch);
+    if (!first.optimizer.empty()) details.push_back(first.optimizer);
+    if (std::isfinite(first.lr)) details.push_back("learning rate " + Num(first.lr));
+    if (std::isfinite(first.batch)) details.push_back("batch " + Num(first.batch));
+    if (std::isfinite(first.epochs)) details.push_back("up to " + Num(first.epochs) + " epochs");
+    if (!details.empty()) s += "; " + JoinList(details);
+    out.push_back(s + ".");
+  }
+
+  // Who won, by how much, and whether the seeds can tell.
+  const Analysis::Merit merit = a.merit();
+  struct Ranked {
+    const Group* g;
+    Stat s;
+  };
+  std::vector<Ranked> ranked;
+  for (const Group& g : groups) {
+    const Stat s = Summarize(a.PerRun(g, [&](const Run& run) { return a.MeritOf(run); }));
+    if (s.n > 0) ranked.push_back({&g, s});
+  }
+  std::stable_sort(ranked.begin(), ranked.end(), [&](const Ranked& x, const Ranked& y) {
+    return merit.higher_better ? x.s.mean > y.s.mean : x.s.mean < y.s.mean;
+  });
+  if (ranked.empty()) {
+    out.push_back("No run reported a " + merit.name + ", so there is no winner to name.");
+  } else if (ranked.size() == 1) {
+    out.push_back(fmt::format("Only {} has a {}: {}.", ranked[0].g->label, merit.name,
+                              MeritText(merit, ranked[0].s.mean)));
+  } else {
+    const Ranked &best = ranked[0], &second = ranked[1], &last = ranked.back();
+    const std::string over_seeds =
+        best.s.n > 1 ? fmt::format(" (mean of {} seeds)", best.s.n) : std::string();
+    auto gap = [&](const Ranked& other) {
+      if (merit.percent)
+        return fmt::format("{:.1f} points", 100 * std::fabs(best.s.mean - other.s.mean));
+      return fmt::format("{:.1f}%",
+                         100 * std::fabs(other.s.mean - best.s.mean) / std::fabs(other.s.mean));
+    };
+    std::string s = fmt::format("{} had the {} {}: {}{}, {} {} {} ({})", best.g->label,
+                                merit.higher_better ? "highest" : "lowest", merit.name,
+                                MeritText(merit, best.s.mean), over_seeds, gap(second),
+                                merit.percent ? "ahead of" : "below", second.g->label,
+                                MeritText(merit, second.s.mean));
+    if (ranked.size() > 2) {
+      s += fmt::format("; {} came last ({}, {} behind)", last.g->label,
+                       MeritText(merit, last.s.mean), gap(last));
+    }
+    s += ".";
+    if (best.s.n > 1 && second.s.n > 1) {
+      const bool overlap =
+          merit.higher_better ? best.s.min <= second.s.max : best.s.max >= second.s.min;
+      s += fmt::format(" Over the seeds, {} ranged {}–{} and {} {}–{}: {}.", best.g->label,
+                       MeritText(merit, best.s.min), MeritText(merit, best.s.max), second.g->label,
+                       MeritText(merit, second.s.min), MeritText(merit, second.s.max),
+                       overlap ? "the ranges overlap, so the first two are not clearly apart"
+                               : "the ranges do not overlap");
+    } else {
+      s += " With one seed per activation, the spread between seeds is unknown: small gaps may "
+           "be chance.";
+    }
+    out.push_back(s);
+  }
+
+  // Dead and saturated units at the end.
+  for (auto [field, what] : {std::pair{&Layer::dead_fraction, "dead"},
+                             std::pair{&Layer::saturated_fraction, "saturated"}}) {
+    std::vector<std::string> notable;
+    double largest = -1;
+    std::string largest_at;
+    for (const Group& g : groups) {
+      for (int l = 0; l < a.layers(); ++l) {
+        const double end = a.LayerValue(g, l, field, true);
+        const double init = a.LayerValue(g, l, field, false);
+        if (!std::isfinite(end)) continue;
+        if (end > largest) {
+          largest = end;
+          largest_at = fmt::format("{} layer {}, {}", g.label, l, Pct(end));
+        }
+        if (end >= kNotableFraction) {
+          notable.push_back(fmt::format("{} layer {} {}{}", g.label, l, Pct(end),
+                                        std::isfinite(init)
+                                            ? fmt::format(" ({} at initialisation)", Pct(init))
+                                            : std::string()));
+        }
+      }
+    }
+    if (largest < 0) continue;
+    if (notable.empty()) {
+      out.push_back(fmt::format("No layer ended with {:.0f}% or more {} units (the most: {}).",
+                                100 * kNotableFraction, what, largest_at));
+    } else {
+      out.push_back(fmt::format("Layers that ended with {:.0f}% or more {} units: {}.",
+                                100 * kNotableFraction, what, JoinList(notable)));
+    }
+  }
+
+  // Vanishing or exploding gradients at initialisation: first hidden layer against the last.
+  if (a.layers() >= 2) {
+    std::vector<std::string> vanish, explode;
+    bool any = false;
+    for (const Group& g : groups) {
+      const double first_layer = a.LayerValue(g, 0, &Layer::grad_norm, false, true);
+      const double last_layer = a.LayerValue(g, a.layers() - 1, &Layer::grad_norm, false, true);
+      if (!(first_layer > 0) || !(last_layer > 0)) continue;
+      any = true;
+      const double ratio = first_layer / last_layer;
+      if (ratio < 1 / kGradientFactor) {
+        vanish.push_back(fmt::format("{} ({:.0f}× smaller)", g.label, 1 / ratio));
+      } else if (ratio > kGradientFactor) {
+        explode.push_back(fmt::format("{} ({:.0f}× larger)", g.label, ratio));
+      }
+    }
+    if (any && vanish.empty() && explode.empty()) {
+      out.push_back(fmt::format(
+          "At initialisation the gradient norm of the first hidden layer is within {:.0f}× of "
+          "the last one's for every activation: no vanishing or exploding gradients at this "
+          "depth.",
+          kGradientFactor));
+    }
+    if (!vanish.empty()) {
+      out.push_back(
+          "Vanishing gradients at initialisation: the first hidden layer's gradient "
+          "norm is far below the last one's for " +
+          JoinList(vanish) + ".");
+    }
+    if (!explode.empty()) {
+      out.push_back(
+          "Exploding gradients at initialisation: the first hidden layer's gradient "
+          "norm is far above the last one's for " +
+          JoinList(explode) + ".");
+    }
+  }
+
+  // Overfitting: the mean validation loss ends well above its lowest point.
+  {
+    std::vector<std::string> over;
+    for (const Group& g : groups) {
+      const svg::Series s = a.EpochSeries(g, &Epoch::val_loss);
+      size_t best = 0;
+      bool found = false;
+      for (size_t i = 0; i < s.y.size(); ++i) {
+        if (std::isfinite(s.y[i]) && (!found || s.y[i] < s.y[best])) best = i, found = true;
+      }
+      if (!found || s.y.empty() || !std::isfinite(s.y.back()) || best + 1 == s.y.size()) continue;
+      const double rise = s.y.back() / s.y[best] - 1;
+      if (rise > kOverfitRise) {
+        over.push_back(fmt::format("{} (lowest at epoch {:.0f}, {:.0f}% higher at the end)",
+                                   g.label, s.x[best], 100 * rise));
+      }
+    }
+    if (!over.empty()) {
+      out.push_back(
+          "The validation loss rose again after its lowest point, a sign of "
+          "overfitting, for " +
+          JoinList(over) + ".");
+    }
+  }
+
+  // Runs that did not complete.
+  {
+    std::vector<std::string> early, diverged;
+    for (const Run& run : r.runs) {
+      const std::string after =
+          std::isfinite(run.epochs_run) ? fmt::format(" after {:.0f} epochs", run.epochs_run) : "";
+      if (run.stopped == "early_stopping") early.push_back(run.run + after);
+      if (run.stopped == "non_finite_loss") diverged.push_back(run.run + after);
+    }
+    if (!diverged.empty()) {
+      out.push_back("Stopped because the loss became NaN or infinite: " + JoinList(diverged) + ".");
+    }
+    if (!early.empty()) {
+      out.push_back(
+          "Stopped early (the validation loss had stopped improving): " + JoinList(early) + ".");
+    }
+    if (early.empty() && diverged.empty()) out.push_back("Every run completed its epochs.");
+  }
+
+  // Time per epoch.
+  {
+    const Group *fast = nullptr, *slow = nullptr;
+    double tf = 0, ts = 0;
+    for (const Group& g : groups) {
+      const double t =
+          Summarize(a.PerRun(g, [](const Run& run) { return run.seconds_per_epoch; })).mean;
+      if (!std::isfinite(t)) continue;
+      if (!fast || t < tf) fast = &g, tf = t;
+      if (!slow || t > ts) slow = &g, ts = t;
+    }
+    if (fast && slow && fast != slow) {
+      out.push_back(
+          fmt::format("Fastest per epoch: {} ({:.2f} s); slowest: {} ({:.2f} s, "
+                      "{:.2f}× as long).",
+                      fast->label, tf, slow->label, ts, ts / tf));
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The HTML page
+
+constexpr const char* kCss = R"(
+:root { color-scheme: light; }
+* { box-sizing: border-box; }
+body { font-family: "DejaVu Sans", "Liberation Sans", Arial, Helvetica, sans-serif; color: #111;
+       background: #fff; margin: 0 auto; max-width: 1240px; padding: 16px 24px; line-height: 1.45; }
+h1 { font-size: 1.6em; margin: 0.2em 0; }
+h2 { font-size: 1.25em; border-bottom: 1px solid #ccc; padding-bottom: 3px; margin-top: 1.6em; }
+p.meta, p.note, figcaption { color: #444; font-size: 0.92em; }
+.grid { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
+figure { margin: 0; }
+svg.plot { max-width: 100%; height: auto; border: 1px solid #eee; }
+table { border-collapse: collapse; font-size: 0.9em; margin: 8px 0; }
+th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
+th { background: #f3f3f3; }
+td.name, th.name { text-align: left; white-space: nowrap; }
+.swatch { display: inline-block; width: 0.9em; height: 0.9em; margin-right: 0.4em;
+          vertical-align: -0.1em; border: 1px solid #0003; }
+ul.reading li { margin: 0.3em 0; }
+pre { white-space: pre-wrap; font-size: 0.85em; background: #f7f7f7; padding: 8px; }
+.fixture { border: 2px solid #d62728; padding: 6px 10px; }
+@page { size: A4; margin: 12mm; }
+@media print {
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  body { max-width: none; padding: 0; font-size: 10pt; }
+  h2 { break-after: avoid; }
+  figure, table, ul.reading { break-inside: avoid; }
+  svg.plot { border: none; }
+}
+)";
+
+std::string Swatch(svg::Document& doc, const std::string& key) {
+  return "<span class=\"swatch\" style=\"background:" + doc.ColorOf(key) + "\"></span>";
+}
+
+std::string Figure(const std::string& svg, const std::string& caption = "") {
+  return "<figure>" + svg +
+         (caption.empty() ? "" : "<figcaption>" + svg::Escape(caption) + "</figcaption>") +
+         "</figure>\n";
+}
+
+// f and f' of each group's activation, with its parameters, computed by the library.
+std::string FunctionsSection(const Analysis& a, svg::Document& doc) {
+  std::string html =
+      "<section id=\"functions\"><h2>The activation functions</h2>\n"
+      "<p class=\"note\">Solid: f(x); dashed: its derivative f′(x), both computed "
+      "by the activ library with each run's parameters.</p>\n<div class=\"grid\">\n";
+  for (const Group& g : a.groups()) {
+    svg::LinePlot p;
+    p.title = g.label;
+    p.x_label = "x";
+    p.y_label = "f(x), f′(x)";
+    p.width = 300;
+    p.height = 240;
+    std::vector<double> x(401), y(x.size()), dy(x.size(), 1.0), dx(x.size());
+    for (size_t i = 0; i < x.size(); ++i) x[i] = -4.0 + 8.0 * static_cast<double>(i) / 400;
+    try {
+      const Op op = op_from_name(g.first->activation);
+      Params params;
+      for (const auto& [k, v] : g.first->params) {
+        for (const ParamInfo& pi : info(op).params) {
+          if (pi.name == k) params.set(k, v);
+        }
+      }
+      forward(op, std::span<const double>(x), std::span<double>(y), params);
+      backward(op, std::span<const double>(x), std::span<const double>(dy), std::span<double>(dx),
+               params);
+    } catch (const Error& e) {
+      html += "<p class=\"note\">" + svg::Escape(g.label) + ": not drawn (" +
+              svg::Escape(e.what()) + ").</p>\n";
+      continue;
+    }
+    svg::Series f, df;
+    f.label = "f";
+    df.label = "f′";
+    f.color_key = df.color_key = g.label;
+    f.x = df.x = x;
+    f.y = y;
+    df.y = dx;
+    df.dashed = true;
+    p.series.push_back(std::move(f));
+    p.series.push_back(std::move(df));
+    html += Figure(svg::Render(p, doc));
+  }
+  return html + "</div></section>\n";
+}
+
+std::string CurvesSection(const Analysis& a, svg::Document& doc) {
+  std::string html = "<section id=\"curves\"><h2>Loss and accuracy per epoch</h2>\n";
+  const bool bands = std::any_of(a.groups().begin(), a.groups().end(),
+                                 [](const Group& g) { return g.runs.size() > 1; });
+  html += std::string(
+              "<p class=\"note\">Epoch 0 is the network at initialisation, before any "
+              "update.") +
+          (bands ? " Lines are the mean over seeds; the shaded band spans the lowest to the "
+                   "highest seed."
+                 : "") +
+          "</p>\n<div class=\"grid\">\n";
+  struct Panel {
+    const char* title;
+    double Epoch::*field;
+    bool accuracy;
+  };
+  const std::string loss = a.regression() ? "mean squared error" : "loss";
+  const Panel panels[] = {{"Training loss", &Epoch::train_loss, false},
+                          {"Validation loss", &Epoch::val_loss, false},
+                          {"Training accuracy", &Epoch::train_acc, true},
+                          {"Validation accuracy", &Epoch::val_acc, true}};
+  for (const Panel& panel : panels) {
+    if (panel.accuracy && !a.has_accuracy()) continue;
+    svg::LinePlot p;
+    p.title = panel.title;
+    p.x_label = "epoch";
+    p.y_label = panel.accuracy ? "accuracy" : loss;
+    p.integer_x = true;
+    p.width = 580;
+    double lo = INFINITY, hi = 0;
+    for (const Group& g : a.groups()) {
+      p.series.push_back(a.EpochSeries(g, panel.field));
+      for (double v : p.series.back().y) {
+        if (v > 0 && std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+      }
+    }
+    // A loss that spans decades (one activation far behind) is readable only on a log axis.
+    if (!panel.accuracy && hi / lo > 30) {
+      p.log_y = true;
+      p.y_label += " (log scale)";
+    }
+    html += Figure(svg::Render(p, doc));
+  }
+  return html + "</div></section>\n";
+}
+
+std::string UnitsSection(const Analysis& a, svg::Document& doc) {
+  std::string html =
+      "<section id=\"units\"><h2>Dead and saturated units per layer</h2>\n"
+      "<p class=\"note\">The fraction of each hidden layer's units that the lab counted as dead "
+      "(no signal on the measured examples) or saturated (in a flat part of the activation, "
+      "where its derivative is near zero), over the epochs.</p>\n<div class=\"grid\">\n";
+  for (int l = 0; l < a.layers(); ++l) {
+    for (auto [field, what] : {std::pair{&Layer::dead_fraction, "Dead units"},
+                               std::pair{&Layer::saturated_fraction, "Saturated units"}}) {
+      svg::LinePlot p;
+      p.title = fmt::format("{}, layer {}", what, l);
+      p.x_label = "epoch";
+      p.y_label = "fraction of units";
+      p.integer_x = true;
+      p.y_min = 0;
+      p.width = 580;
+      p.height = 300;
+      double hi = 0;
+      for (const Group& g : a.groups()) {
+        p.series.push_back(a.LayerSeries(g, l, field, false));
+        for (double v : p.series.back().y_hi.empty() ? p.series.back().y : p.series.back().y_hi) {
+          if (std::isfinite(v)) hi = std::max(hi, v);
+        }
+      }
+      p.y_max = std::min(1.0, std::max(0.05, hi * 1.1));
+      html += Figure(svg::Render(p, doc));
+    }
+  }
+  return html + "</div></section>\n";
+}
+
+std::string GradientsSection(const Analysis& a, svg::Document& doc) {
+  std::string html =
+      "<section id=\"gradients\"><h2>Gradient norms per layer</h2>\n"
+      "<p class=\"note\">On a log scale: a line that falls steeply toward layer 0 (the first "
+      "hidden layer) means vanishing gradients, one that rises means exploding gradients. "
+      "Geometric mean over seeds.</p>\n<div class=\"grid\">\n";
+  svg::LinePlot p;
+  p.title = "Gradient norm by layer (dashed: initialisation, solid: end)";
+  p.x_label = "hidden layer (0 = first)";
+  p.y_label = "gradient norm (log scale)";
+  p.log_y = true;
+  p.integer_x = true;
+  p.width = 580;
+  p.x_min = -0.25;
+  p.x_max = std::max(1, a.layers()) - 0.75;
+  for (const Group& g : a.groups()) {
+    for (bool end : {false, true}) {
+      svg::Series s;
+      s.label = end ? g.label : "";
+      s.color_key = g.label;
+      s.dashed = !end;
+      s.markers = true;
+      for (int l = 0; l < a.layers(); ++l) {
+        s.x.push_back(l);
+        s.y.push_back(a.LayerValue(g, l, &Layer::grad_norm, end, true));
+      }
+      p.series.push_back(std::move(s));
+    }
+  }
+  html += Figure(svg::Render(p, doc));
+  for (int l = 0; l < a.layers(); ++l) {
+    svg::LinePlot q;
+    q.title = fmt::format("Gradient norm over the epochs, layer {}", l);
+    q.x_label = "epoch";
+    q.y_label = "gradient norm (log scale)";
+    q.log_y = true;
+    q.integer_x = true;
+    q.width = 580;
+    for (const Group& g : a.groups())
+      q.series.push_back(a.LayerSeries(g, l, &Layer::grad_norm, true));
+    html += Figure(svg::Render(q, doc));
+  }
+  return html + "</div></section>\n";
+}
+
+std::string HistogramsSection(const Analysis& a, svg::Document& doc) {
+  std::string html =
+      "<section id=\"histograms\"><h2>Activation histograms per layer</h2>\n"
+      "<p class=\"note\">The distribution of each hidden layer's outputs at the last epoch "
+      "(filled) and at initialisation (dashed outline), for the first seed of each activation. "
+      "A bin that dwarfs the others is cut at the top and labelled with its share of the "
+      "values.</p>\n";
+  for (const Group& g : a.groups()) {
+    const Run* run = g.runs.front();
+    for (const Run* r : g.runs) {
+      if (r->seed < run->seed) run = r;
+    }
+    html += "<div class=\"grid\">\n";
+    for (int l = 0; l < a.layers(); ++l) {
+      svg::Histogram h;
+      h.title = fmt::format("{} · layer {}", g.label, l);
+      h.x_label = "activation value";
+      h.width = 390;
+      h.height = 240;
+      const Layer* end = a.LayerAt(*run, l, true);
+      const Layer* init = a.LayerAt(*run, l, false);
+      if (end && !end->hist.empty()) {
+        h.series.push_back({fmt::format("epoch {}", end->epoch), g.label, end->hist_lo,
+                            end->hist_hi, end->hist, true});
+      }
+      if (init && init != end && !init->hist.empty()) {
+        h.series.push_back({"epoch 0", "", init->hist_lo, init->hist_hi, init->hist, false});
+      }
+      html += Figure(svg::Render(h, doc));
+    }
+    html += "</div>\n";
+  }
+  return html + "</section>\n";
+}
+
+std::string SummarySection(const Analysis& a, svg::Document& doc) {
+  const Analysis::Merit merit = a.merit();
+  std::string html =
+      "<section id=\"summary\"><h2>Summary</h2>\n<table>\n<tr>"
+      "<th class=\"name\">activation</th><th>runs</th>"
+      "<th>" +
+      svg::Escape(merit.name) +
+      " (mean ± sd)</th><th>lowest–highest</th>"
+      "<th>best epoch (median)</th><th>final train loss</th>"
+      "<th>seconds per epoch</th><th>stopped</th></tr>\n";
+  svg::BarChart merit_chart, time_chart;
+  merit_chart.title = fmt::format(
+      "{} by activation{}", merit.name,
+      a.groups().front().runs.size() > 1 ? " (dot: mean; bar: lowest to highest seed)" : "");
+  merit_chart.title[0] = static_cast<char>(std::toupper(merit_chart.title[0]));
+  merit_chart.x_label = merit.name;
+  merit_chart.from_zero = false;
+  time_chart.title = "Seconds per epoch";
+  time_chart.x_label = "seconds";
+  for (const Group& g : a.groups()) {
+    const Stat m = Summarize(a.PerRun(g, [&](const Run& r) { return a.MeritOf(r); }));
+    const Stat t = Summarize(a.PerRun(g, [](const Run& r) { return r.seconds_per_epoch; }));
+    const Stat loss = Summarize(a.PerRun(g, [](const Run& r) { return r.final_train_loss; }));
+    std::vector<double> best = a.PerRun(g, [](const Run& r) { return r.best_epoch; });
+    std::erase_if(best, [](double v) { return !std::isfinite(v); });
+    std::sort(best.begin(), best.end());
+    const double median =
+        best.empty() ? NAN : (best[(best.size() - 1) / 2] + best[best.size() / 2]) / 2;
+    std::map<std::string, int> stops;
+    for (const Run* r : g.runs) ++stops[r->stopped.empty() ? "?" : r->stopped];
+    std::string stopped;
+    for (const auto& [k, n] : stops) {
+      stopped += (stopped.empty() ? "" : ", ") + (n > 1 ? std::to_string(n) + "× " : "") + k;
+    }
+    const std::string mean_sd =
+        std::isfinite(m.sd) ? MeritText(merit, m.mean) + " ± " +
+                                  (merit.percent ? fmt::format("{:.1f}", 100 * m.sd) : Num(m.sd, 2))
+                            : MeritText(merit, m.mean);
+    html += "<tr><td class=\"name\">" + Swatch(doc, g.label) + svg::Escape(g.label) + "</td><td>" +
+            std::to_string(g.runs.size()) + "</td><td>" + mean_sd + "</td><td>" +
+            MeritText(merit, m.min) + "–" + MeritText(merit, m.max) + "</td><td>" + Num(median) +
+            "</td><td>" + Num(loss.mean) + "</td><td>" + Seconds(t.mean) + "</td><td>" +
+            svg::Escape(stopped) + "</td></tr>\n";
+    merit_chart.bars.push_back({g.label, g.label, merit.percent ? 100 * m.mean : m.mean,
+                                m.n > 1 ? (merit.percent ? 100 * m.min : m.min) : NAN,
+                                m.n > 1 ? (merit.percent ? 100 * m.max : m.max) : NAN});
+    time_chart.bars.push_back(
+        {g.label, g.label, t.mean, t.n > 1 ? t.min : NAN, t.n > 1 ? t.max : NAN});
+  }
+  if (merit.percent) merit_chart.x_label += " (%)";
+  html += "</table>\n<div class=\"grid\">\n" + Figure(svg::Render(merit_chart, doc)) +
+          Figure(svg::Render(time_chart, doc)) + "</div></section>\n";
+  return html;
+}
+
+std::string RunsSection(const Analysis& a, svg::Document& doc) {
+  const LabResults& r = a.results();
+  std::string html =
+      "<section id=\"runs\"><h2>Every run</h2>\n<table>\n<tr><th class=\"name\">run</th>"
+      "<th class=\"name\">activation</th><th>seed</th><th>best epoch</th><th>validation "
+      "accuracy</th><th>test accuracy</th><th>final train loss</th><th>seconds per epoch</th>"
+      "<th>epochs run</th><th class=\"name\">stopped</th></tr>\n";
+  for (const Group& g : a.groups()) {
+    for (const Run* run : g.runs) {
+      html += "<tr><td class=\"name\">" + svg::Escape(run->run) + "</td><td class=\"name\">" +
+              Swatch(doc, g.label) + svg::Escape(g.label) + "</td><td>" +
+              std::to_string(run->seed) + "</td><td>" + Num(run->best_epoch) + "</td><td>" +
+              Pct(run->val_accuracy) + "</td><td>" + Pct(run->test_accuracy) + "</td><td>" +
+              Num(run->final_train_loss) + "</td><td>" + Seconds(run->seconds_per_epoch) +
+              "</td><td>" + Num(run->epochs_run) + "</td><td class=\"name\">" +
+              svg::Escape(run->stopped) + "</td></tr>\n";
+    }
+  }
+  html += "</table>\n";
+  if (!r.config_json.empty()) {
+    html += "<p class=\"note\">The lab's configuration (summary.json):</p><pre>" +
+            svg::Escape(r.config_json) + "</pre>\n";
+  }
+  return html + "</section>\n";
+}
+
+}  // namespace
+
+std::string RenderHtml(const LabResults& results) {
+  const Analysis a(results);
+  svg::Document doc;
+  for (const Group& g : a.groups()) doc.Reserve(g.label);
+  const std::string dataset =
+      !results.dataset.empty() ? results.dataset : results.runs.front().dataset;
+  const std::string title = "activ lab report" + (dataset.empty() ? "" : " — " + dataset);
+  std::string html =
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      "<title>" +
+      svg::Escape(title) + "</title>\n<style>" + kCss + "</style>\n</head>\n<body>\n";
+  html += "<header><h1>" + svg::Escape(title) + "</h1>\n<p class=\"meta\">" +
+          svg::Escape(fmt::format("{} runs{}. Generated by activ {} from {}.", results.runs.size(),
+                                  results.task.empty() ? "" : ", task: " + results.task, version(),
+                                  results.dir)) +
+          "</p></header>\n";
+  if (results.config_json.find("\"fixture\"") != std::string::npos) {
+    html +=
+        "<p class=\"fixture\">Test fixture: these numbers are synthetic, made to exercise "
+        "the report, not results of training.</p>\n";
+  }
+  html += "<section id=\"reading\"><h2>Reading</h2>\n<ul class=\"reading\">\n";
+  for (const std::string& s : Reading(a)) html += "<li>" + svg::Escape(s) + "</li>\n";
+  html += "</ul></section>\n";
+  html += SummarySection(a, doc);
+  html += FunctionsSection(a, doc);
+  html += CurvesSection(a, doc);
+  html += UnitsSection(a, doc);
+  html += GradientsSection(a, doc);
+  html += HistogramsSection(a, doc);
+  html += RunsSection(a, doc);
+  html += "</body>\n</html>\n";
+  return html;
+}
+
+std::string RenderText(const LabResults& results) {
+  const Analysis a(results);
+  const Analysis::Merit merit = a.merit();
+  size_t width = 10;
+  for (const Group& g : a.groups()) width = std::max(width, g.label.size());
+  std::string out = fmt::format("{:<{}}  {:>4}  {:>20}  {:>9}\n", "activation", width, "runs",
+                                merit.name, "s/epoch");
+  for (const Group& g : a.groups()) {
+    const Stat m = Summarize(a.PerRun(g, [&](const Run& r) { return a.MeritOf(r); }));
+    const Stat t = Summarize(a.PerRun(g, [](const Run& r) { return r.seconds_per_epoch; }));
+    out += fmt::format("{:<{}}  {:>4}  {:>20}  {:>9}\n", g.label, width, g.runs.size(),
+                       MeritText(merit, m.mean), Seconds(t.mean));
+  }
+  out += "\n";
+  for (const std::string& s : Reading(a)) out += "- " + s + "\n";
+  return out;
+}
+
+std::string WriteReport(const std::string& dir, const std::string& out_path) {
+  const std::string path = out_path.empty() ? dir + "/report.html" : out_path;
+  io::WriteFileAtomically(path, RenderHtml(ReadLab(dir)));
+  return path;
+}
+
+}  // namespace activ::report

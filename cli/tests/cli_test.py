@@ -1,0 +1,462 @@
+#!/usr/bin/env python3
+"""Command-line tests of `activ`: every subcommand, its output, its exit status, and the one-line
+message of each error. .npy files are written and read back with numpy, at test time.
+
+  cli_test.py --activ build/cli/activ [--accuracy build/tools/activ-accuracy] \
+              --source-dir . GROUP...
+
+GROUP is one of usage, list, info, apply, grad, npy, plot, check, bench, report (each a ctest).
+"""
+import argparse
+import math
+import os
+import pty
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+
+import numpy as np
+
+ARGS = None
+FAILURES = []
+
+
+def check(ok, what):
+    if not ok:
+        FAILURES.append(what)
+        print("FAIL:", what)
+
+
+def run(*argv, rc=0, out=None, err=None, env=None, exe=None, own_error=True):
+    """Runs activ with argv; checks the exit status and that out/err (strings or lists of
+    strings) appear in stdout/stderr. An error must be one line starting with 'activ: '."""
+    cmd = [exe or ARGS.activ] + [str(a) for a in argv]
+    full_env = dict(os.environ, **(env or {}))
+    p = subprocess.run(cmd, capture_output=True, text=True, env=full_env, timeout=300)
+    shown = " ".join(cmd[1:])
+    check(p.returncode == rc, f"`activ {shown}`: exit status {p.returncode}, expected {rc}; "
+                              f"stderr: {p.stderr.strip()[:300]}")
+    for stream, wanted, name in ((p.stdout, out, "stdout"), (p.stderr, err, "stderr")):
+        for w in [wanted] if isinstance(wanted, str) else (wanted or []):
+            check(w in stream, f"`activ {shown}`: {name} lacks {w!r}; it is {stream[:400]!r}")
+    if rc != 0 and exe is None and own_error:
+        lines = p.stderr.strip().splitlines()
+        check(len(lines) == 1 and lines[0].startswith("activ: "),
+              f"`activ {shown}`: the error is not one line starting with 'activ: ': {p.stderr!r}")
+    return p
+
+
+def registry_names():
+    with open(os.path.join(ARGS.source_dir, "include/activ/ops.def")) as f:
+        text = f.read()
+    return re.findall(r"^ACTIV_OP\((\w+),", text, re.M)
+
+
+# ------------------------------------------------------------------------------------------------
+
+def test_usage(tmp):
+    run(rc=2, err="activ: give a command: list, info, apply, grad, plot, check, bench, report")
+    p = run("--help")
+    for sub in ("list", "info", "apply", "grad", "plot", "check", "bench", "report"):
+        check(re.search(rf"^\s+{sub}\s", p.stdout, re.M), f"--help does not list {sub}")
+    run("--version", out="activ 0.1.0")
+    run("frobnicate", rc=2, err="The following argument was not expected: frobnicate")
+    for sub in ("list", "info", "apply", "grad", "plot", "check", "report"):
+        p = run(sub, "--help", out="Usage:")
+        check(p.stdout.count("\n") > 2, f"`activ {sub} --help` is too short")
+    run("apply", "--help", out=["--param", "--dtype", "FN", "IN", "OUT"])
+    run("check", "--help", out=["--type", "--direction", "--exhaustive", "--samples", "--param",
+                                "--max-ulp"])
+    run("apply", "relu", "a.npy", "b.npy", "--bogus", rc=2,
+        err="The following argument was not expected: --bogus (see `activ apply --help`)")
+    run("info", "--x", rc=2, err="(see `activ info --help`)")
+    run("apply", "relu", rc=2, err="IN is required")
+
+
+def test_list(tmp):
+    p = run("list")
+    names = registry_names()
+    check(len(names) > 20, "could not read the registry")
+    listed = [line.split()[0] for line in p.stdout.splitlines()[3:3 + len(names)]]
+    check(listed == names, f"`activ list` lists {listed}, the registry {names}")
+    check(f"{len(names)} element-wise functions" in p.stdout, "the count is missing")
+    for text in ("silu (swish)", "negative_slope=0.01", "threshold (required), value (required)",
+                 "x*Phi(x)", "[0,6]", "max(0,x)"):
+        check(text in p.stdout, f"`activ list` lacks {text!r}")
+    # The gated units, from the functions flagged kGates: their table column and their section.
+    for gated, gate in (("glu", "sigmoid"), ("bilinear", "identity"), ("reglu", "relu"),
+                        ("geglu", "gelu"), ("geglu_tanh", "gelu_tanh"), ("swiglu", "silu")):
+        check(re.search(rf"^  {gated}\s+{gate}\(gate\) \* up", p.stdout, re.M),
+              f"`activ list` lacks the gated unit {gated}")
+    check(re.search(r"^tanh\s.*\s-\s+tanh x$", p.stdout, re.M), "tanh should not gate")
+
+
+def test_info(tmp):
+    p = run("info",
+            out=["activ 0.1.0", "SIMD target: ", "compiled targets: ", "hardware threads: "])
+    target = re.search(r"SIMD target: (\S+)", p.stdout).group(1)
+    compiled = re.search(r"compiled targets: (.*)", p.stdout).group(1).split(", ")
+    check(target in compiled, f"the chosen target {target} is not among {compiled}")
+    check(re.search(rf"hardware threads: {os.cpu_count()}\b", p.stdout) is not None,
+          "hardware threads differ from os.cpu_count()")
+    run("info", env={"ACTIV_NUM_THREADS": "3"}, out="ACTIV_NUM_THREADS: '3'")
+    env = dict(os.environ)
+    env.pop("ACTIV_NUM_THREADS", None)
+    p = subprocess.run([ARGS.activ, "info"], capture_output=True, text=True, env=env)
+    check("ACTIV_NUM_THREADS: not set" in p.stdout, "an unset ACTIV_NUM_THREADS is not shown")
+
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def test_apply(tmp):
+    rng = np.random.default_rng(1)
+    x32 = rng.normal(0, 3, size=(4, 5)).astype(np.float32)
+    x32[0, :3] = [0.0, -0.0, np.inf]
+    np.save(f"{tmp}/x32.npy", x32)
+    run("apply", "relu", f"{tmp}/x32.npy", f"{tmp}/y.npy")
+    y = np.load(f"{tmp}/y.npy")
+    check(y.dtype == np.float32 and y.shape == (4, 5), f"relu output {y.dtype} {y.shape}")
+    check(np.array_equal(y, np.maximum(x32, 0)), "relu differs from np.maximum(x, 0)")
+    with open(f"{tmp}/y.npy", "rb") as f:
+        check(f.read(8) == b"\x93NUMPY\x01\x00", "the output is not a version 1.0 .npy file")
+
+    x64 = rng.normal(0, 4, size=(2, 3, 7))
+    np.save(f"{tmp}/x64.npy", x64)
+    run("apply", "sigmoid", f"{tmp}/x64.npy", f"{tmp}/s.npy")
+    s = np.load(f"{tmp}/s.npy")
+    check(s.dtype == np.float64 and s.shape == x64.shape, "sigmoid keeps float64 and the shape")
+    check(np.allclose(s, sigmoid(x64), rtol=1e-14, atol=0), "sigmoid differs from numpy")
+
+    # Parameters, by PyTorch's names.
+    run("apply", "elu", f"{tmp}/x64.npy", f"{tmp}/e.npy", "--param", "alpha=0.5")
+    e = np.load(f"{tmp}/e.npy")
+    check(np.allclose(e, np.where(x64 > 0, x64, 0.5 * np.expm1(x64)), rtol=1e-14, atol=0),
+          "elu alpha=0.5 differs from numpy")
+    run("apply", "leaky_relu", f"{tmp}/x32.npy", f"{tmp}/l.npy", "-p", "negative_slope=0.25")
+    check(np.array_equal(np.load(f"{tmp}/l.npy"), np.where(x32 > 0, x32, np.float32(0.25) * x32)),
+          "leaky_relu negative_slope=0.25 differs from numpy")
+    run("apply", "hardtanh", f"{tmp}/x64.npy", f"{tmp}/h.npy", "--param", "min_val=-2",
+        "--param", "max_val=3")
+    check(np.array_equal(np.load(f"{tmp}/h.npy"), np.clip(x64, -2, 3)), "two --param flags")
+
+    # --dtype converts the output: the float64 result rounded once.
+    run("apply", "sigmoid", f"{tmp}/x64.npy", f"{tmp}/s32.npy", "--dtype", "float32")
+    s32 = np.load(f"{tmp}/s32.npy")
+    check(s32.dtype == np.float32 and np.array_equal(s32, s.astype(np.float32)),
+          "--dtype float32 is not the float64 result rounded")
+    run("apply", "relu", f"{tmp}/x32.npy", f"{tmp}/r64.npy", "--dtype", "float64")
+    check(np.load(f"{tmp}/r64.npy").dtype == np.float64, "--dtype float64")
+
+    # In place: the output may be the input.
+    np.save(f"{tmp}/inplace.npy", x32)
+    run("apply", "tanh", f"{tmp}/inplace.npy", f"{tmp}/inplace.npy")
+    check(np.allclose(np.load(f"{tmp}/inplace.npy"), np.tanh(x32), rtol=2e-7, atol=0),
+          "in place")
+
+    # Errors: nothing is written.
+    out = f"{tmp}/never.npy"
+    run("apply", "nope", f"{tmp}/x32.npy", out, rc=1,
+        err="activ: unknown function 'nope'; valid names: identity, sigmoid")
+    run("apply", "elu", f"{tmp}/x32.npy", out, "--param", "beta=1", rc=1,
+        err="activ: elu: unknown parameter 'beta'; its parameters are alpha")
+    run("apply", "elu", f"{tmp}/x32.npy", out, "--param", "alpha=x", rc=1,
+        err="activ: --param alpha=x: 'x' is not a number")
+    run("apply", "elu", f"{tmp}/x32.npy", out, "--param", "alpha", rc=1,
+        err="activ: --param takes NAME=VALUE, got 'alpha'")
+    run("apply", "softplus", f"{tmp}/x32.npy", out, "--param", "beta=0", rc=1,
+        err="activ: softplus: parameter beta must be a finite number other than 0, got 0")
+    run("apply", "threshold", f"{tmp}/x32.npy", out, rc=1, err="threshold")
+    run("apply", "relu", f"{tmp}/missing.npy", out, rc=1,
+        err=f"activ: cannot read {tmp}/missing.npy: No such file or directory")
+    run("apply", "relu", tmp, out, rc=1, err=f"activ: cannot read {tmp}: Is a directory")
+    run("apply", "relu", f"{tmp}/x32.npy", f"{tmp}/no/such/dir/y.npy", rc=1,
+        err=f"activ: cannot write {tmp}/no/such/dir/y.npy: No such file or directory")
+    run("apply", "relu", f"{tmp}/x32.npy", out, "--dtype", "int8", rc=2,
+        err="--dtype: int8 not in {float32,float64}")
+    check(not os.path.exists(out), "a failed apply left its output")
+    leftovers = [f for f in os.listdir(tmp) if ".tmp." in f]
+    check(not leftovers, f"temporary files left: {leftovers}")
+
+
+def test_grad(tmp):
+    rng = np.random.default_rng(2)
+    x = rng.normal(0, 2, size=(3, 8)).astype(np.float32)
+    x[0, 0] = 0.0
+    dy = rng.normal(0, 1, size=(3, 8)).astype(np.float32)
+    np.save(f"{tmp}/x.npy", x)
+    np.save(f"{tmp}/dy.npy", dy)
+    run("grad", "relu", f"{tmp}/x.npy", f"{tmp}/dy.npy", f"{tmp}/dx.npy")
+    dx = np.load(f"{tmp}/dx.npy")
+    check(np.array_equal(dx, np.where(x > 0, dy, np.float32(0))),
+          "relu grad differs from dy * (x > 0) (relu'(0) = 0)")
+    run("grad", "sigmoid", f"{tmp}/x.npy", f"{tmp}/dy.npy", f"{tmp}/ds.npy", "--dtype", "float64")
+    ds = np.load(f"{tmp}/ds.npy")
+    s = sigmoid(x.astype(np.float64))
+    check(ds.dtype == np.float64, "--dtype float64 of grad")
+    check(np.allclose(ds, dy * s * (1 - s), rtol=1e-6, atol=1e-12), "sigmoid grad")
+    x64, dy64 = x.astype(np.float64), dy.astype(np.float64)
+    np.save(f"{tmp}/x64.npy", x64)
+    np.save(f"{tmp}/dy64.npy", dy64)
+    run("grad", "silu", f"{tmp}/x64.npy", f"{tmp}/dy64.npy", f"{tmp}/dsilu.npy", "-p", "beta=1.5")
+    sb = sigmoid(1.5 * x64)
+    check(np.allclose(np.load(f"{tmp}/dsilu.npy"), dy64 * (sb + 1.5 * x64 * sb * (1 - sb)),
+                      rtol=1e-13, atol=1e-300), "silu beta=1.5 grad")
+
+    np.save(f"{tmp}/dy_short.npy", dy[:, :4])
+    run("grad", "relu", f"{tmp}/x.npy", f"{tmp}/dy_short.npy", f"{tmp}/no.npy", rc=1,
+        err=f"activ: {tmp}/dy_short.npy: shape (3, 4) differs from {tmp}/x.npy's (3, 8)")
+    run("grad", "relu", f"{tmp}/x.npy", f"{tmp}/dy64.npy", f"{tmp}/no.npy", rc=1,
+        err=f"activ: {tmp}/dy64.npy: dtype float64 differs from {tmp}/x.npy's float32")
+    run("grad", "relu", f"{tmp}/x.npy", f"{tmp}/dy.npy", rc=2, err="OUT is required")
+    check(not os.path.exists(f"{tmp}/no.npy"), "a failed grad left its output")
+
+
+def test_npy(tmp):
+    """Files as numpy writes them, every header version, and the ones activ refuses."""
+    x = np.arange(12, dtype=np.float32).reshape(3, 4) - 5
+    for version in ((1, 0), (2, 0), (3, 0)):
+        path = f"{tmp}/v{version[0]}.npy"
+        with open(path, "wb") as f:
+            np.lib.format.write_array(f, x, version=version)
+        run("apply", "relu", path, f"{tmp}/out{version[0]}.npy")
+        check(np.array_equal(np.load(f"{tmp}/out{version[0]}.npy"), np.maximum(x, 0)),
+              f"format version {version}")
+    for name, array in (("scalar", np.array(2.5)), ("empty", np.zeros((0, 3))),
+                        ("fortran1d", np.asfortranarray(np.arange(5.0))),
+                        ("big", np.linspace(-3, 3, 1_000_003, dtype=np.float32))):
+        np.save(f"{tmp}/{name}.npy", array)
+        run("apply", "identity", f"{tmp}/{name}.npy", f"{tmp}/{name}_out.npy")
+        back = np.load(f"{tmp}/{name}_out.npy")
+        check(back.shape == array.shape and np.array_equal(back, array), f"{name} round trip")
+
+    refused = {
+        "fortran": (np.asfortranarray(x), "Fortran-order arrays are not supported"),
+        "bigendian": (x.astype(">f4"), "big-endian data (dtype '>f4') is not supported"),
+        "int32": (np.arange(4, dtype=np.int32), "dtype '<i4' is not supported: activ reads "
+                                                "float32 ('<f4') and float64 ('<f8')"),
+        "float16": (x.astype(np.float16), "dtype '<f2' is not supported"),
+        "complex": (x.astype(np.complex64), "dtype '<c8' is not supported"),
+        "object": (np.array([1.0, "a"], dtype=object), "object arrays (dtype '|O') are not "
+                                                        "supported"),
+        "structured": (np.zeros(2, dtype=[("a", "<f4")]),
+                       "structured dtypes (a list of fields) are not supported"),
+    }
+    for name, (array, message) in refused.items():
+        path = f"{tmp}/{name}.npy"
+        np.save(path, array, allow_pickle=True)
+        run("apply", "relu", path, f"{tmp}/no.npy", rc=1, err=f"activ: {path}: {message}")
+
+    np.save(f"{tmp}/whole.npy", x)
+    with open(f"{tmp}/whole.npy", "rb") as f:
+        data = f.read()
+    broken = {
+        "truncated": (data[:-5], "truncated data: the shape needs 48 bytes, the file has 43"),
+        "trailing": (data + b"xyz", "3 bytes after the 48 bytes of data the shape declares"),
+        "noheader": (data[:9], "truncated header: the file ends inside the length field"),
+        "text": (b"not numpy at all", "not a .npy file (it does not start with \\x93NUMPY)"),
+        "version": (data[:6] + b"\x05\x00" + data[8:], "unsupported .npy format version 5.0"),
+        "header": (data.replace(b"'shape'", b"'shapo'"),
+                   "malformed .npy header at character 50: unexpected key 'shapo'"),
+        "descr": (data.replace(b"'descr': '<f4'", b"'descr': 42    "),
+                  "malformed .npy header at character 10: expected a quoted string"),
+    }
+    for name, (content, message) in broken.items():
+        path = f"{tmp}/{name}.npy"
+        with open(path, "wb") as f:
+            f.write(content)
+        run("apply", "relu", path, f"{tmp}/no.npy", rc=1, err=f"activ: {path}: {message}")
+    check(not os.path.exists(f"{tmp}/no.npy"), "a refused file led to an output")
+
+
+def test_plot(tmp):
+    svg = f"{tmp}/p.svg"
+    run("plot", "gelu,silu,mish", "-o", svg)
+    root = ET.parse(svg).getroot()
+    ns = "{http://www.w3.org/2000/svg}"
+    lines = [p for p in root.iter(ns + "path") if p.get("class") == "line"]
+    check(len(lines) == 6, f"{len(lines)} lines drawn for 3 functions and 3 derivatives")
+    dashed = [p for p in lines if p.get("stroke-dasharray")]
+    check(len(dashed) == 3, "the derivatives are not the dashed lines")
+    colours = [p.get("stroke") for p in lines]
+    check(colours[0] == colours[1] and len(set(colours)) == 3,
+          f"a function and its derivative should share one colour: {colours}")
+    texts = [t.text for t in root.iter(ns + "text")]
+    for label in ("gelu", "gelu′", "silu′", "mish", "x", "f(x), f′(x)"):
+        check(label in texts, f"the plot lacks the text {label!r}")
+    check(any(g.get("class") == "grid" for g in root.iter(ns + "g")), "no grid")
+
+    run("plot", "relu", "--range", "-3:3", "-o", svg)
+    texts = [t.text for t in ET.parse(svg).getroot().iter(ns + "text")]
+    check("-3" in texts and "3" in texts, f"--range -3:3 ticks: {texts}")
+    run("plot", "relu", "--range=-1:0.5", "-o", svg)
+    run("plot", "silu", "--param", "beta=2", "-o", svg)
+    run("plot", "gelu", "--param", "beta=2", "-o", f"{tmp}/no.svg", rc=1,
+        err="activ: --param beta: none of gelu takes a parameter beta")
+    for bad in ("3:1", "a:b", "1", "1:", "0:inf"):
+        run("plot", "relu", "--range", bad, "-o", f"{tmp}/no.svg", rc=1,
+            err=f"activ: --range takes LO:HI with LO < HI, got '{bad}'")
+    run("plot", "relu,nope", "-o", f"{tmp}/no.svg", rc=1, err="activ: unknown function 'nope'")
+    run("plot", "relu,", "-o", f"{tmp}/no.svg", rc=1,
+        err="activ: give the functions as NAME[,NAME...], got 'relu,'")
+    run("plot", "relu", rc=2, err="--output is required")
+    run("plot", "relu", "-o", f"{tmp}/missing/p.svg", rc=1,
+        err=f"activ: cannot write {tmp}/missing/p.svg: No such file or directory")
+    check(not os.path.exists(f"{tmp}/no.svg"), "a failed plot left its output")
+
+
+def test_check(tmp):
+    p = run("check", "gelu", "--samples", "20000", "-q")
+    lines = p.stdout.strip().split("\n")
+    m = re.match(r"gelu f32 forward: max ([\d.]+) ULP at x = \S+; (\d+) results, (\d+) over 0.5 "
+                 r"ULP, (\d+) over 1 ULP$", lines[0])
+    check(len(lines) == 2 and lines[1].startswith("largest errors by input range: "),
+          f"no line of input ranges in {p.stdout!r}")
+    check(m is not None, f"unexpected check output {p.stdout!r}")
+    if m:
+        check(float(m.group(1)) <= 1.0, "gelu float32 beyond 1 ULP")
+        check(20000 <= int(m.group(2)) <= 20100, f"{m.group(2)} results for 20000 samples")
+    # The same measurement as activ-accuracy, which writes docs/ACCURACY.md.
+    if ARGS.accuracy:
+        q = run("--fn", "gelu", "--samples", "20000", exe=ARGS.accuracy)
+        check(q.stdout == p.stdout,
+              f"activ check and activ-accuracy differ: {p.stdout!r} {q.stdout!r}")
+
+    run("check", "sigmoid", "--type", "f64", "--direction", "backward", "--samples", "20000",
+        "-q", out="sigmoid f64 backward: max ")
+    run("check", "relu", "--direction", "backward_from_y", "--samples", "5000", "-q",
+        "--max-ulp", "0", out="relu f32 backward_from_y: max 0.0000 ULP")
+    run("check", "elu", "--param", "alpha=0.5", "--samples", "5000", "-q", out="elu f32 forward")
+    # Progress: plain lines when stderr is not a terminal...
+    p = run("check", "tanh", "--samples", "300000", err="tanh f32 forward: 100% (")
+    check(len(re.findall(r"^tanh f32 forward: \d+% \(\d+s\)$", p.stderr, re.M)) >= 2,
+          f"fewer than 2 progress lines: {p.stderr!r}")
+    # ...and a bar when it is.
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([ARGS.activ, "check", "tanh", "--samples", "300000"],
+                            stdout=subprocess.PIPE, stderr=follower)
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    proc.wait()
+    os.close(leader)
+    check(b"\r" in shown and b"] 100%" in shown and b"#" * 40 in shown,
+          f"no progress bar on a terminal: {shown[-200:]!r}")
+
+    run("check", "gelu", "--samples", "20000", "-q", "--max-ulp", "0", rc=1,
+        err="exceeds --max-ulp 0")
+    run("check", "gelu", "--direction", "backward_from_y", rc=1,
+        err="activ: gelu has no backward_from_y")
+    run("check", "gelu", "--exhaustive", "--type", "f64", rc=1,
+        err="activ: the exhaustive check is for float32 (2^32 inputs); float64 is sampled")
+    run("check", "gelu", "--exhaustive", "--samples", "5", rc=2,
+        err="--exhaustive excludes --samples")
+    run("check", "gelu", "--type", "f16", rc=2, err="--type: f16 not in {f32,f64}")
+    run("check", "gelu", "--direction", "sideways", rc=2, err="--direction: sideways not in")
+    run("check", "gelu", "--samples", "0", rc=2, err="--samples")
+    run("check", "nope", rc=1, err="activ: unknown function 'nope'")
+    run("check", "softplus", "--param", "beta=0", rc=1,
+        err="softplus: parameter beta must be a finite number other than 0")
+
+
+def test_bench(tmp):
+    fake = f"{tmp}/fake-bench"
+    with open(fake, "w") as f:
+        f.write("#!/bin/sh\nprintf '%s|' \"$@\"\nexit 3\n")
+    os.chmod(fake, 0o755)
+    p = run("bench", "--benchmark_filter=relu", "--help", "x y", rc=3, env={"ACTIV_BENCH": fake},
+            own_error=False)
+    check(p.stdout == "--benchmark_filter=relu|--help|x y|",
+          f"the arguments did not pass through: {p.stdout!r}")
+    run("bench", rc=1, env={"ACTIV_BENCH": f"{tmp}/none"},
+        err=f"activ: the benchmark program is not built (looked for {tmp}/none); build the "
+            "bench/ directory of the project, or set ACTIV_BENCH to its path")
+    here = os.path.dirname(os.path.realpath(ARGS.activ))
+    candidates = [os.path.join(d, n) for d in (here, os.path.join(os.path.dirname(here), "bench"))
+                  for n in ("activ-bench", "activ_bench")]
+    env = dict(os.environ)
+    env.pop("ACTIV_BENCH", None)
+    if not any(os.access(c, os.X_OK) for c in candidates):
+        p = subprocess.run([ARGS.activ, "bench"], capture_output=True, text=True, env=env)
+        check(p.returncode == 1 and "the benchmark program is not built (looked for " +
+              ", ".join(candidates) in p.stderr, f"bench not built: {p.stderr!r}")
+    else:
+        print("bench: the benchmark program is built; its not-built message is not tested")
+
+
+def test_report(tmp):
+    fixture = os.path.join(ARGS.source_dir, "tests/data/lab_run")
+    generator = os.path.join(ARGS.source_dir, "tests/data/make_lab_fixture.py")
+    p = run("report", fixture, "-o", f"{tmp}/r.html",
+            out=["had the highest test accuracy", "wrote " + f"{tmp}/r.html"])
+    with open(f"{tmp}/r.html") as f:
+        html = f.read()
+    check(html.startswith("<!DOCTYPE html>") and html.count("<svg ") == 25,
+          "the report is not one page with 25 plots")
+    # The default output is DIR/report.html; -q prints nothing.
+    shutil.copytree(fixture, f"{tmp}/lab")
+    run("report", f"{tmp}/lab", "-q")
+    check(os.path.exists(f"{tmp}/lab/report.html"), "no DIR/report.html")
+    p = run("report", f"{tmp}/lab", "--quiet")
+    check(p.stdout == "", "--quiet printed something")
+
+    # Other shapes of lab output: regression (no accuracy), a diverged run, one seed.
+    subprocess.run([sys.executable, generator, f"{tmp}/reg", "--task", "regression",
+                    "--runs-stop-nonfinite"], check=True)
+    run("report", f"{tmp}/reg", out=["had the lowest best validation loss",
+                                      "Stopped because the loss became NaN or infinite: "
+                                      "sigmoid-s1 after 3 epochs"])
+    with open(f"{tmp}/reg/report.html") as f:
+        html = f.read()
+    check("mean squared error" in html and "Training accuracy" not in html,
+          "a regression report should plot the loss as MSE and no accuracy")
+    subprocess.run([sys.executable, generator, f"{tmp}/one", "--seeds", "1", "--epochs", "3"],
+                   check=True)
+    run("report", f"{tmp}/one", out="With one seed per activation")
+
+    # Errors.
+    run("report", f"{tmp}/nowhere", rc=1,
+        err=f"activ: cannot read {tmp}/nowhere/summary.json: No such file or directory")
+    shutil.copytree(fixture, f"{tmp}/bad")
+    with open(f"{tmp}/bad/log.jsonl", "a") as f:
+        f.write('{"type": "epoch", "run": \n')
+    lines = sum(1 for _ in open(f"{tmp}/bad/log.jsonl"))
+    run("report", f"{tmp}/bad", rc=1, err=f"activ: {tmp}/bad/log.jsonl:{lines}: not valid JSON")
+    check(not os.path.exists(f"{tmp}/bad/report.html"), "a failed report left its output")
+    run("report", fixture, "-o", f"{tmp}/missing/r.html", rc=1,
+        err=f"activ: cannot write {tmp}/missing/r.html: No such file or directory")
+    run("report", rc=2, err="DIR is required")
+
+
+def main():
+    global ARGS
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--activ", required=True)
+    ap.add_argument("--accuracy", help="activ-accuracy, to compare with `activ check`")
+    ap.add_argument("--source-dir", required=True)
+    ap.add_argument("groups", nargs="+")
+    ARGS = ap.parse_args()
+    ARGS.activ = os.path.abspath(ARGS.activ)
+    for group in ARGS.groups:
+        fn = globals().get("test_" + group)
+        if fn is None:
+            sys.exit(f"cli_test: unknown group {group}")
+        with tempfile.TemporaryDirectory(prefix=f"activ-cli-{group}-") as tmp:
+            fn(tmp)
+    print(f"cli_test {' '.join(ARGS.groups)}: {len(FAILURES)} failure(s)")
+    sys.exit(1 if FAILURES else 0)
+
+
+if __name__ == "__main__":
+    main()

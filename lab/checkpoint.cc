@@ -1,0 +1,228 @@
+#include "lab/checkpoint.h"
+
+#include <zlib.h>
+
+#include <cstring>
+#include <limits>
+
+#include "lab/io.h"
+
+namespace lab {
+
+using activ::Error;
+using nlohmann::json;
+
+namespace {
+
+constexpr char kMagic[8] = {'A', 'C', 'T', 'I', 'V', 'L', 'A', 'B'};
+
+json SpecToJson(const NetworkSpec& s) {
+  json hidden = json::array();
+  for (const LayerSpec& l : s.hidden) {
+    hidden.push_back({{"units", l.units},
+                      {"activation", l.act.label},
+                      {"batchnorm", l.batchnorm},
+                      {"dropout", l.dropout}});
+  }
+  return {{"inputs", s.inputs},
+          {"outputs", s.outputs},
+          {"head", std::string(HeadName(s.head))},
+          {"hidden", hidden}};
+}
+
+NetworkSpec SpecFromJson(const json& j) {
+  NetworkSpec s;
+  s.inputs = j.at("inputs").get<size_t>();
+  s.outputs = j.at("outputs").get<size_t>();
+  s.head = HeadFromName(j.at("head").get<std::string>());
+  for (const json& l : j.at("hidden")) {
+    LayerSpec ls;
+    ls.units = l.at("units").get<size_t>();
+    ls.act = ParseActivation(l.at("activation").get<std::string>());
+    ls.batchnorm = l.at("batchnorm").get<bool>();
+    ls.dropout = l.at("dropout").get<double>();
+    s.hidden.push_back(ls);
+  }
+  return s;
+}
+
+// The shape that must match for weights to be loaded: sizes, activations, gating, batch norm.
+std::string Shape(const NetworkSpec& s) {
+  std::string out = s.Describe();
+  for (const LayerSpec& l : s.hidden) {
+    if (l.batchnorm) {
+      out += " batchnorm";
+      break;
+    }
+  }
+  return out + " (" + std::string(HeadName(s.head)) + ")";
+}
+
+json Sizes(const std::vector<std::vector<float>>& arrays) {
+  json j = json::array();
+  for (const auto& a : arrays) j.push_back(a.size());
+  return j;
+}
+
+template <typename T>
+void Put(std::string& out, T v) {
+  char b[sizeof(T)];
+  std::memcpy(b, &v, sizeof(T));
+  out.append(b, sizeof(T));
+}
+
+void PutArray(std::string& out, const std::vector<float>& a) {
+  out.append(reinterpret_cast<const char*>(a.data()), a.size() * sizeof(float));
+}
+
+}  // namespace
+
+void SaveCheckpoint(const std::string& path, Network& net, const Scaler& scaler, const json& meta,
+                    const TrainState* state) {
+  std::vector<std::vector<float>> network;
+  for (const auto* a : net.State()) network.push_back(*a);
+  json header;
+  header["format"] = "activ-lab-checkpoint";
+  header["network"] = SpecToJson(net.spec());
+  header["scaler"] = {{"kind", std::string(ScalingName(scaler.kind))},
+                      {"features", scaler.offset.size()}};
+  header["meta"] = meta;
+  header["arrays"]["network"] = Sizes(network);
+  header["arrays"]["best"] = state ? Sizes(state->best) : json::array();
+  header["arrays"]["optimizer"] = state ? Sizes(state->optimizer_buffers) : json::array();
+  if (state) {
+    header["state"] = {{"epoch", state->epoch},
+                       {"optimizer_steps", state->optimizer_steps},
+                       {"optimizer", state->optimizer},
+                       {"best_metric", state->best_metric},
+                       {"best_epoch", state->best_epoch},
+                       {"since_best", state->since_best},
+                       {"best_train_loss", state->best_train_loss},
+                       {"no_improvement", state->no_improvement},
+                       {"elapsed_seconds", state->elapsed_seconds}};
+  } else {
+    header["state"] = nullptr;
+  }
+  const std::string text = header.dump();
+  std::string out(kMagic, sizeof kMagic);
+  Put<uint32_t>(out, kCheckpointVersion);
+  Put<uint64_t>(out, text.size());
+  out += text;
+  for (const auto& a : network) PutArray(out, a);
+  PutArray(out, scaler.offset);
+  PutArray(out, scaler.scale);
+  if (state) {
+    for (const auto& a : state->best) PutArray(out, a);
+    for (const auto& a : state->optimizer_buffers) PutArray(out, a);
+  }
+  const uint32_t crc = static_cast<uint32_t>(
+      crc32(0L, reinterpret_cast<const Bytef*>(out.data()), static_cast<uInt>(out.size())));
+  Put<uint32_t>(out, crc);
+  WriteFileAtomically(path, out);
+}
+
+Checkpoint LoadCheckpoint(const std::string& path) {
+  const std::vector<uint8_t> b = ReadAllBytes(path);
+  const std::string where = path + ": ";
+  if (b.size() < 24 || std::memcmp(b.data(), kMagic, sizeof kMagic) != 0) {
+    throw Error(where + "not an activ lab checkpoint (wrong magic number at byte 0" +
+                (b.size() < 24 ? ", or shorter than a checkpoint header)" : ")"));
+  }
+  uint32_t version;
+  std::memcpy(&version, &b[8], 4);
+  if (version != kCheckpointVersion) {
+    throw Error(where + "checkpoint format version " + std::to_string(version) +
+                " is not supported: this build reads version " +
+                std::to_string(kCheckpointVersion));
+  }
+  uint32_t stored_crc;
+  std::memcpy(&stored_crc, &b[b.size() - 4], 4);
+  const uint32_t crc = static_cast<uint32_t>(
+      crc32(0L, reinterpret_cast<const Bytef*>(b.data()), static_cast<uInt>(b.size() - 4)));
+  if (crc != stored_crc) {
+    throw Error(where + "checksum mismatch: the checkpoint is corrupt or was cut short");
+  }
+  uint64_t header_len;
+  std::memcpy(&header_len, &b[12], 8);
+  if (header_len > b.size() - 24)
+    throw Error(where + "the header length runs past the end of the file");
+  Checkpoint c;
+  json header, arrays;
+  try {
+    header = json::parse(b.begin() + 20, b.begin() + 20 + static_cast<long>(header_len));
+    c.spec = SpecFromJson(header.at("network"));
+    c.meta = header.at("meta");
+    c.scaler.kind = ScalingFromName(header.at("scaler").at("kind").get<std::string>());
+    arrays = header.at("arrays");
+  } catch (const json::exception& e) {
+    throw Error(where + "bad checkpoint header: " + e.what());
+  }
+  size_t at = 20 + header_len;
+  const size_t end = b.size() - 4;
+  auto take = [&](size_t n) {
+    if (n > (end - at) / sizeof(float)) {
+      throw Error(where + "truncated: the header lists more data than the file holds");
+    }
+    std::vector<float> v(n);
+    std::memcpy(v.data(), &b[at], n * sizeof(float));
+    at += n * sizeof(float);
+    return v;
+  };
+  for (const json& n : arrays.at("network")) c.network.push_back(take(n.get<size_t>()));
+  const size_t features = header["scaler"]["features"].get<size_t>();
+  c.scaler.offset = take(features);
+  c.scaler.scale = take(features);
+  if (!header.at("state").is_null()) {
+    const json& s = header["state"];
+    TrainState t;
+    t.epoch = s.at("epoch").get<size_t>();
+    t.optimizer_steps = s.at("optimizer_steps").get<uint64_t>();
+    t.optimizer = s.at("optimizer").get<std::string>();
+    // JSON has no infinities: a run with no best yet stores null.
+    const double inf = std::numeric_limits<double>::infinity();
+    t.best_metric = s.at("best_metric").is_null() ? -inf : s["best_metric"].get<double>();
+    t.best_epoch = s.at("best_epoch").get<size_t>();
+    t.since_best = s.at("since_best").get<size_t>();
+    t.best_train_loss =
+        s.at("best_train_loss").is_null() ? inf : s["best_train_loss"].get<double>();
+    t.no_improvement = s.at("no_improvement").get<size_t>();
+    t.elapsed_seconds = s.at("elapsed_seconds").get<double>();
+    for (const json& n : arrays.at("best")) t.best.push_back(take(n.get<size_t>()));
+    for (const json& n : arrays.at("optimizer"))
+      t.optimizer_buffers.push_back(take(n.get<size_t>()));
+    c.state = std::move(t);
+  }
+  if (at != end)
+    throw Error(where + std::to_string(end - at) + " unexpected bytes after the arrays");
+  return c;
+}
+
+void LoadState(Network& net, const std::vector<std::vector<float>>& arrays,
+               const NetworkSpec& saved, const std::string& path) {
+  if (Shape(saved) != Shape(net.spec())) {
+    throw Error(path + ": the checkpoint holds a " + Shape(saved) + " network; this one is " +
+                Shape(net.spec()));
+  }
+  const auto state = net.State();
+  if (state.size() != arrays.size()) {
+    throw Error(path + ": the checkpoint has " + std::to_string(arrays.size()) +
+                " arrays, the network " + std::to_string(state.size()));
+  }
+  for (size_t i = 0; i < state.size(); ++i) {
+    if (state[i]->size() != arrays[i].size()) {
+      throw Error(path + ": array " + std::to_string(i) + " has " +
+                  std::to_string(arrays[i].size()) + " values, the network needs " +
+                  std::to_string(state[i]->size()));
+    }
+    *state[i] = arrays[i];
+  }
+}
+
+Network NetworkFrom(const Checkpoint& c, const std::string& path, bool best) {
+  Network net(c.spec);
+  const bool use_best = best && c.state && !c.state->best.empty();
+  LoadState(net, use_best ? c.state->best : c.network, c.spec, path);
+  return net;
+}
+
+}  // namespace lab

@@ -1,0 +1,168 @@
+// The lab: trains multilayer perceptrons with any activation of activ and shows what happened
+// inside — dead units, saturation, gradient flow. The same network, data and seed; only the
+// activation changes.
+//
+//   lab::ExperimentConfig c = lab::DefaultExperiment();
+//   c.activations = {"relu", "tanh", "gelu"};
+//   c.out_dir = "out";
+//   lab::ExperimentResult r = lab::RunExperiment(c);   // writes out/log.jsonl, summary.{csv,json}
+//
+// Errors (bad files, bad settings) throw activ::Error with a one-line message.
+//
+// ---------------------------------------------------------------------------------------------
+// Files written to out_dir (docs/LAB.md has the same schemas with examples)
+//
+// log.jsonl — one JSON object per line, "type" says which. Runs are numbered from 0 in the
+// order activations x seeds (activation-major). The lines of a run are contiguous and the runs
+// appear in order; a run's lines are appended when it finishes. Absent or not-applicable
+// numbers are null.
+//   {"type":"run", "run", "activation", "seed", "network" (e.g. "784-100-10 relu"),
+//    "hidden":[sizes], "activations":[per hidden layer], "gated":[bool per layer],
+//    "parameters", "head", "classes" (0: regression), "dataset", "train_rows", "val_rows",
+//    "test_rows", "probe_rows", "blas_threads", "max_abs_derivative":[per hidden layer],
+//    "resumed_from_epoch", "config":{every setting of the experiment}}
+//   {"type":"epoch", "run", "activation", "seed", "epoch" (0 = at initialisation),
+//    "train_loss", "train_accuracy" (running means over the epoch's mini-batches in training
+//    mode; train_loss includes the l2 penalty when l2 > 0; null at epoch 0),
+//    "val_loss", "val_accuracy" (null without a validation set), "probe_loss",
+//    "probe_accuracy" (the probe set, measured after the epoch), "lr",
+//    "train_seconds" (the epoch's training pass), "seconds" (the whole epoch, evaluation and
+//    diagnostics included), "elapsed" (since the run started)}
+//   {"type":"layer", "run", "activation", "seed", "epoch", "layer" (1-based; the last one is
+//    the output layer), "output" (bool), "units", "activation_of_layer",
+//    "dead_fraction" (units whose f'(pre-activation) is 0 on every probe example),
+//    "saturated_fraction" (probe pre-activations where |f'| < 5% of max |f'|),
+//    "mean", "std" (of the layer's outputs on the probe set), "pre_mean", "pre_std" (of the
+//    pre-activations), "grad_norm" (||dL/dW||_F on the probe set), "weight_norm" (||W||_F),
+//    "update_ratio" (mean over sampled steps of the epoch of ||W_after - W_before|| / ||W||;
+//    null at epoch 0), "hist":{"lo","hi","counts":[bins],"below","above"} (the outputs on the
+//    probe set; null for the output layer)}. dead/saturated are null for the output layer.
+//   {"type":"end", "run", "activation", "seed", plus every field of a summary record}
+//
+// summary.csv and summary.json — one record per run (summary.json: {"config":{...},
+// "data":{...}, "seconds", "runs":[records]}), fields in this order:
+//   run, activation, seed, hidden ("100-10"), parameters, epochs (epochs trained),
+//   best_epoch (best validation accuracy, or lowest validation loss for regression; without a
+//   validation set, lowest training loss), stop_reason (max_epochs, patience, tol, nan),
+//   train_loss (final epoch), val_loss, val_accuracy (at best_epoch), test_loss,
+//   test_accuracy (of the network at best_epoch when there is a validation set, else of the
+//   final network), seconds_per_epoch (training pass only), seconds (the whole run),
+//   dead_fraction, saturated_fraction (means over the hidden layers, final diagnostics),
+//   blas_threads, checkpoint (path, or empty), message (why it stopped, in words)
+// ---------------------------------------------------------------------------------------------
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "lab/data.h"
+#include "lab/network.h"
+
+namespace lab {
+
+// Reported after every epoch of every run and once when a run ends. Called from the worker
+// that trains the run, never from two threads at once.
+struct Progress {
+  size_t run = 0, runs = 0;
+  std::string activation;
+  uint64_t seed = 0;
+  size_t epoch = 0, epochs = 0;
+  double train_loss = 0, val_loss = 0, val_accuracy = 0;  // NaN where there is none
+  double train_seconds = 0;                               // the epoch's training pass
+  bool done = false;  // the run ended; message says why, test_accuracy is set
+  double test_accuracy = 0;
+  std::string message;
+};
+
+struct ExperimentConfig {
+  DataConfig data;
+  // One run per activation and seed. "relu", "elu:alpha=0.5", "swiglu"; "relu/tanh" gives
+  // each hidden layer its own (as many as hidden layers).
+  std::vector<std::string> activations = {"relu"};
+  std::vector<size_t> hidden = {64, 64};
+  std::vector<uint64_t> seeds = {1};
+  size_t epochs = 20;
+  size_t batch = 64;
+  OptimizerConfig optimizer;
+  Init init = Init::kPytorch;
+  // scikit-learn's alpha: each mini-batch's loss gets alpha/(2 n) * sum ||W||^2 (n its rows),
+  // so the weights' gradient gets alpha/n * W. Weights only.
+  double l2 = 0;
+  double clip = 0;  // clip the gradients' global norm to this (0: off)
+  bool batchnorm = false;
+  double dropout = 0;       // alpha-dropout for selu layers
+  Head head = Head::kAuto;  // auto: softmax (> 2 classes), sigmoid (2), squared error (regression)
+  // Early stopping on validation accuracy (validation loss for regression): stop after this
+  // many epochs without improvement (0: off).
+  size_t patience = 0;
+  // scikit-learn's rule: stop when the training loss has not improved by tol for more than
+  // n_iter_no_change consecutive epochs.
+  bool sklearn_stop = false;
+  double tol = 1e-4;
+  size_t n_iter_no_change = 10;
+  bool diagnostics = true;
+  size_t probe_rows = 512;  // the first training rows (after the data seed's shuffle)
+  size_t histogram_bins = 32;
+  // Threads: 0 means every core. With several runs and parallel_runs, runs train side by side,
+  // each on one BLAS thread; otherwise one run at a time on `threads` BLAS threads. activ
+  // itself runs single-threaded inside either way, so the two never compete.
+  size_t threads = 0;
+  bool parallel_runs = true;
+  std::string out_dir;      // empty: write no files
+  bool checkpoints = true;  // out_dir/run-NNN.ckpt, rewritten after every good epoch
+  std::string resume;       // a checkpoint to resume (one activation and one seed only)
+  std::function<void(const Progress&)> progress;
+};
+
+struct RunResult {
+  size_t run = 0;
+  std::string activation;
+  uint64_t seed = 0;
+  std::string hidden;
+  size_t parameters = 0, epochs = 0, best_epoch = 0;
+  std::string stop_reason, message, checkpoint;
+  double train_loss = 0, val_loss = 0, val_accuracy = 0, test_loss = 0, test_accuracy = 0;
+  double seconds_per_epoch = 0, seconds = 0;
+  double dead_fraction = 0, saturated_fraction = 0;
+  size_t blas_threads = 1;
+};
+
+struct ExperimentResult {
+  std::vector<RunResult> runs;
+  double seconds = 0;
+  std::string log_path, summary_csv, summary_json;  // empty without out_dir
+};
+
+ExperimentResult RunExperiment(const ExperimentConfig& config);
+
+// Trains one network (the config's single activation and seed) and saves it to `checkpoint`
+// (with the training state, so `config.resume = checkpoint` continues it).
+RunResult Train(const ExperimentConfig& config, const std::string& checkpoint);
+
+// A two-minute comparison on two cores: Fashion-MNIST when installed (54000 training images,
+// 6000 for validation, the 10000 test images; 784-256-128-64-10, SGD with momentum 0.9 and
+// lr 0.05, batch 128, 10 epochs), else the built-in spirals (64-64-64, 60 epochs); relu, tanh,
+// sigmoid, gelu, silu, elu, seed 1.
+ExperimentConfig DefaultExperiment();
+
+struct Prediction {
+  size_t rows = 0, outputs = 0, classes = 0;
+  std::vector<int32_t> predicted;  // classification
+  std::vector<float> values;       // [rows, outputs]: probabilities, or regression outputs
+  bool has_truth = false;          // the file had labels (or targets)
+  std::vector<int32_t> truth;      // its labels (classification)
+  std::vector<float> targets;      // its targets [rows, outputs] (regression)
+  double loss = 0, accuracy = 0;   // when has_truth
+};
+// Runs a checkpoint on a data file: CSV (with or without the label column: a file with as many
+// columns as the network has inputs has none), an IDX image file, or "fashion-mnist"/"mnist"
+// (their test sets). The checkpoint's scaling is applied first.
+Prediction Predict(const std::string& checkpoint, const std::string& data,
+                   const CsvOptions& csv = {});
+// rows as CSV: row, predicted (or output0..), label (when known), then p0.. per class.
+void WritePredictions(const Prediction& p, const std::string& path);
+
+}  // namespace lab

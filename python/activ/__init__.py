@@ -1,0 +1,138 @@
+"""activ: activation functions of neural networks on NumPy arrays, float32 and float64.
+
+Every function of activ's registry (include/activ/ops.def) is here, made at import from
+activ's own list of functions, with PyTorch's parameter names and defaults:
+
+    y = activ.gelu(x)                                   # a new array, x's shape and dtype
+    activ.elu(x, alpha=0.5, out=y)                      # into y (contiguous, same shape)
+    dx = activ.elu_backward(x, dy, alpha=0.5)           # dx = dy * elu'(x)
+    dx = activ.sigmoid_backward_from_y(y, dy)           # where f' is cheaper from y
+    dx, dbeta = activ.silu_backward(x, dy, beta=1.5, param_grad=True)
+    y = activ.prelu(x, weight=numpy.array([.1, .2, .3], numpy.float32))  # per channel (dim 1)
+    y = activ.forward("swish", x, beta=1.0)             # by name; aliases too
+
+Arrays of any shape are accepted, contiguous or not (a strided input is copied); `out` must be
+contiguous. Bad input raises activ.Error (a ValueError) with activ's message. The GIL is
+released while the kernels run. activ.torch has the PyTorch modules.
+"""
+
+import inspect as _inspect
+
+from . import _activ
+from ._activ import Error, simd_target, compiled_targets
+
+__version__ = _activ.version()
+
+#: The registry: one dict per function (name, formula, range, flags, params), in registry order.
+OPS = {op["name"]: op for op in _activ.ops()}
+#: Other names users may type: {alias: registry name}.
+ALIASES = dict(_activ.aliases())
+
+_RESERVED = {"x", "y", "dy", "out", "param_grad"}
+
+
+def forward(name, x, *, out=None, **params):
+    """y = f(x) for the function `name` (a registry name or an alias)."""
+    return _activ.forward(name, x, out, params)
+
+
+def backward(name, x, dy, *, out=None, param_grad=False, **params):
+    """dx = dy * f'(x); with param_grad=True, (dx, gradient of the trainable parameter)."""
+    return _activ.backward(name, x, dy, out, params, param_grad)
+
+
+def backward_from_y(name, y, dy, *, out=None, **params):
+    """dx = dy * f'(x) computed from y = f(x), for the functions flagged from_y."""
+    return _activ.backward_from_y(name, y, dy, out, params)
+
+
+def _keyword(p):
+    default = _inspect.Parameter.empty if p["default"] is None else p["default"]
+    return _inspect.Parameter(p["name"], _inspect.Parameter.KEYWORD_ONLY, default=default)
+
+
+def _signature(inputs, op, extra=()):
+    params = [_inspect.Parameter(n, _inspect.Parameter.POSITIONAL_OR_KEYWORD) for n in inputs]
+    params.append(_inspect.Parameter("out", _inspect.Parameter.KEYWORD_ONLY, default=None))
+    params += [_inspect.Parameter(n, _inspect.Parameter.KEYWORD_ONLY, default=d) for n, d in extra]
+    params += [_keyword(p) for p in op["params"]]
+    return _inspect.Signature(params)
+
+
+def _params_text(op):
+    if not op["params"]:
+        return "no parameters"
+    parts = []
+    for p in op["params"]:
+        d = p["default"]
+        parts.append(f"{p['name']} (required)" if d is None else f"{p['name']}={d:.17g}")
+    return "parameters: " + ", ".join(parts)
+
+
+def _make(op):
+    """The Python functions of one registry line: forward, backward, and backward_from_y."""
+    name = op["name"]
+    clash = _RESERVED & {p["name"] for p in op["params"]}
+    if clash:
+        raise ImportError(f"activ: {name} has a parameter named {clash}, reserved by the bindings")
+    about = f"{op['formula']}; range {op['range']}; {_params_text(op)}."
+
+    def fwd(x, *, out=None, **params):
+        return _activ.forward(name, x, out, params)
+
+    fwd.__doc__ = f"y = {name}(x) = {about}"
+    fwd.__signature__ = _signature(["x"], op)
+    made = {name: fwd}
+
+    if op["param_grad"]:
+        def bwd(x, dy, *, out=None, param_grad=False, **params):
+            return _activ.backward(name, x, dy, out, params, param_grad)
+
+        bwd.__doc__ = (f"dx = dy * {name}'(x), f(x) = {about} With param_grad=True, returns "
+                       f"(dx, d/d{op['params'][0]['name']} summed over the elements).")
+        bwd.__signature__ = _signature(["x", "dy"], op, [("param_grad", False)])
+    else:
+        def bwd(x, dy, *, out=None, **params):
+            return _activ.backward(name, x, dy, out, params, False)
+
+        bwd.__doc__ = f"dx = dy * {name}'(x), f(x) = {about}"
+        bwd.__signature__ = _signature(["x", "dy"], op)
+    made[name + "_backward"] = bwd
+
+    if op["from_y"]:
+        def bwd_y(y, dy, *, out=None, **params):
+            return _activ.backward_from_y(name, y, dy, out, params)
+
+        bwd_y.__doc__ = f"dx = dy * {name}'(x) computed from y = {name}(x), f(x) = {about}"
+        bwd_y.__signature__ = _signature(["y", "dy"], op)
+        made[name + "_backward_from_y"] = bwd_y
+
+    for fn_name, fn in made.items():
+        fn.__name__ = fn.__qualname__ = fn_name
+        fn.__module__ = __name__
+    return made
+
+
+#: Every generated function by name: gelu, gelu_backward, sigmoid_backward_from_y, ...
+FUNCTIONS = {}
+for _op in OPS.values():
+    FUNCTIONS.update(_make(_op))
+for _alias, _target in ALIASES.items():
+    for _suffix in ("", "_backward", "_backward_from_y"):
+        if _target + _suffix in FUNCTIONS:
+            FUNCTIONS[_alias + _suffix] = FUNCTIONS[_target + _suffix]
+globals().update(FUNCTIONS)
+
+# The softmax family and the gated units, when the module was built with them
+# (CMake option ACTIV_PYTHON_ROWWISE).
+_ROWWISE = ["softmax", "log_softmax", "softmin", "softmax_backward", "log_softmax_backward",
+            "softmin_backward", "glu", "glu_backward", "swiglu", "swiglu_backward", "gated",
+            "gated_backward"]
+for _name in _ROWWISE:
+    if hasattr(_activ, _name):
+        globals()[_name] = getattr(_activ, _name)
+
+__all__ = (["Error", "OPS", "ALIASES", "FUNCTIONS", "forward", "backward", "backward_from_y",
+            "simd_target", "compiled_targets"] + list(FUNCTIONS)
+           + [n for n in _ROWWISE if n in globals()])
+del _op, _alias, _target, _suffix, _name

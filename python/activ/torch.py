@@ -1,0 +1,227 @@
+"""activ.torch: activ's kernels as PyTorch autograd Functions and nn.Modules.
+
+For every function of activ's registry there is, made at import from the registry:
+
+    activ.torch.GELU(), activ.torch.SiLU(beta=1.5), activ.torch.Threshold(0.5, -2.0), ...
+        nn.Module wrappers with PyTorch's class names, parameter names, order and defaults, so
+        that a model can swap them for torch.nn's (MODULES: {registry name: class});
+    activ.torch.gelu(x, **params)
+        the functional form, like torch.nn.functional (FUNCTIONALS);
+    FUNCTIONS: {registry name: torch.autograd.Function}, forward and backward on activ's kernels.
+
+They run on CPU tensors of float32 and float64, of any shape and layout, through NumPy views of
+the tensors (no copy of a contiguous tensor). PReLU's weight is an nn.Parameter, as in PyTorch,
+and SiLU(beta=..., trainable=True) makes beta one: their gradients come from activ's kernels.
+RReLU draws its random slopes in training mode with activ's generator, seeded from PyTorch's
+(torch.manual_seed makes a run repeatable); in eval mode it uses (lower + upper) / 2, as PyTorch.
+`inplace=True` is accepted for drop-in use and changes nothing: activ's modules never write into
+their input. The backward passes are not themselves differentiable (no double backward).
+"""
+
+import numpy as _np
+import torch as _torch
+from torch.autograd.function import once_differentiable as _once_differentiable
+
+from . import OPS, ALIASES, Error, _activ
+
+#: PyTorch's spelling of the class names; the others are the name in CamelCase.
+CLASS_NAMES = {
+    "identity": "Identity", "relu": "ReLU", "leaky_relu": "LeakyReLU", "prelu": "PReLU",
+    "rrelu": "RReLU", "elu": "ELU", "selu": "SELU", "celu": "CELU", "logsigmoid": "LogSigmoid",
+    "gelu": "GELU", "gelu_tanh": "GELUTanh", "silu": "SiLU", "quick_gelu": "QuickGELU",
+    "relu6": "ReLU6", "relu_squared": "ReLUSquared", "swish": "Swish",
+}
+
+
+def class_name(name):
+    return CLASS_NAMES.get(name) or "".join(part.capitalize() for part in name.split("_"))
+
+
+def _array(t):
+    """A NumPy view of a CPU tensor: the same memory, with the tensor's strides."""
+    return t.detach().numpy()
+
+
+def _check(fn, x):
+    if not isinstance(x, _torch.Tensor):
+        raise TypeError(f"activ.torch.{fn}: expected a torch.Tensor, got {type(x).__name__}")
+    if x.device.type != "cpu":
+        raise Error(f"activ.torch.{fn}: activ runs on CPU tensors; this one is on {x.device}")
+    if x.dtype not in (_torch.float32, _torch.float64):
+        raise Error(f"activ.torch.{fn}: activ computes float32 and float64; this tensor is "
+                    f"{x.dtype}")
+
+
+def _param_value(t):
+    """A trainable parameter as activ takes it: a number, or one slope per channel."""
+    return t.item() if t.numel() == 1 else _array(t.reshape(-1))
+
+
+def _make_function(op):
+    name = op["name"]
+    trainable = op["params"][0]["name"] if op["param_grad"] else None
+
+    def forward(ctx, x, param, params):
+        _check(name, x)
+        if param is not None:
+            params = dict(params, **{trainable: _param_value(param)})
+        y = _torch.empty(x.shape, dtype=x.dtype)
+        _activ.forward(name, _array(x), _array(y), params)
+        ctx.save_for_backward(x, param)
+        ctx.params = params
+        return y
+
+    @_once_differentiable
+    def backward(ctx, dy):
+        x, param = ctx.saved_tensors
+        dx = _torch.empty(x.shape, dtype=x.dtype)
+        want = param is not None and ctx.needs_input_grad[1]
+        got = _activ.backward(name, _array(x), _array(dy.to(x.dtype)), _array(dx), ctx.params,
+                              want)
+        if not want:
+            return dx, None, None
+        grad = _torch.as_tensor(got[1], dtype=param.dtype).reshape(param.shape)
+        return dx, grad, None
+
+    return type(class_name(name) + "Function", (_torch.autograd.Function,), {
+        "__doc__": f"activ's {name} ({op['formula']}) forward and backward, on CPU tensors.",
+        "forward": staticmethod(forward), "backward": staticmethod(backward)})
+
+
+#: {registry name: torch.autograd.Function}; apply(x, trainable_param_or_None, params_dict).
+FUNCTIONS = {name: _make_function(op) for name, op in OPS.items()}
+
+
+def _make_functional(op):
+    name = op["name"]
+    fn = FUNCTIONS[name]
+    trainable = op["params"][0]["name"] if op["param_grad"] else None
+
+    def functional(x, **params):
+        param = None
+        if trainable is not None and isinstance(params.get(trainable), _torch.Tensor):
+            param = params.pop(trainable)
+        return fn.apply(x, param, params)
+
+    functional.__name__ = functional.__qualname__ = name
+    functional.__doc__ = (f"{name}(x, **params): {op['formula']}, on activ's kernels, "
+                          "differentiable." + (f" A tensor {trainable} gets a gradient."
+                                               if trainable else ""))
+    return functional
+
+
+#: {registry name: functional form}, like torch.nn.functional.
+FUNCTIONALS = {name: _make_functional(op) for name, op in OPS.items()}
+
+
+class _Activation(_torch.nn.Module):
+    """An activation of activ's registry as an nn.Module (see the generated subclasses)."""
+    _op = None
+
+    def __init__(self, *args, inplace=False, trainable=False, **params):
+        super().__init__()
+        names = [p["name"] for p in self._op["params"]]
+        # PyTorch's positional order: the parameters, then inplace.
+        if len(args) > len(names) + 1:
+            raise TypeError(f"{type(self).__name__} takes at most {len(names) + 1} positional "
+                            f"arguments ({', '.join(names + ['inplace'])}), got {len(args)}")
+        if len(args) == len(names) + 1:
+            inplace = args[-1]
+            args = args[:-1]
+        for n, v in zip(names, args):
+            if n in params:
+                raise TypeError(f"{type(self).__name__} got {n} twice")
+            params[n] = v
+        self.inplace = bool(inplace)
+        # activ checks the names and the values now, not at the first forward.
+        _activ.forward(self._op["name"], _np.empty(0, _np.float32), None, params)
+        self.params = {k: float(v) for k, v in params.items()}
+        self._trainable = None
+        if trainable:
+            if not self._op["param_grad"]:
+                raise TypeError(f"{type(self).__name__} has no trainable parameter")
+            first = self._op["params"][0]
+            self._trainable = first["name"]
+            value = self.params.pop(first["name"], first["default"])
+            setattr(self, first["name"], _torch.nn.Parameter(_torch.tensor(float(value))))
+
+    def _call_params(self):
+        return self.params
+
+    def forward(self, x):
+        param = getattr(self, self._trainable) if self._trainable else None
+        return FUNCTIONS[self._op["name"]].apply(x, param, self._call_params())
+
+    def extra_repr(self):
+        parts = [f"{k}={v:g}" for k, v in self.params.items()]
+        if self._trainable:
+            parts.append(f"{self._trainable}=Parameter")
+        return ", ".join(parts)
+
+
+def _make_module(op):
+    doc = (f"activ's {op['name']}: {op['formula']}; parameters: "
+           + (", ".join(f"{p['name']}={p['default']}" for p in op["params"]) or "none") + ".")
+    return type(class_name(op["name"]), (_Activation,), {"_op": op, "__doc__": doc})
+
+
+#: {registry name: nn.Module class}.
+MODULES = {name: _make_module(op) for name, op in OPS.items()}
+
+
+class PReLU(MODULES["prelu"]):
+    """activ's prelu with a trainable weight, PyTorch's signature: one slope, or one per channel
+    (dimension 1 of the input), initialised to `init`."""
+
+    def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
+        _torch.nn.Module.__init__(self)
+        self.num_parameters = num_parameters
+        self.params = {}
+        self._trainable = "weight"
+        self.weight = _torch.nn.Parameter(
+            _torch.full((num_parameters,), float(init), device=device, dtype=dtype))
+
+    def extra_repr(self):
+        return f"num_parameters={self.num_parameters}"
+
+
+class GELU(MODULES["gelu"]):
+    """activ's gelu; approximate='tanh' gives gelu_tanh, as torch.nn.GELU does."""
+
+    def __init__(self, approximate="none"):
+        if approximate not in ("none", "tanh"):
+            raise Error(f"activ.torch.GELU: approximate must be 'none' or 'tanh', got "
+                        f"{approximate!r}")
+        super().__init__()
+        self.approximate = approximate
+
+    def forward(self, x):
+        name = "gelu_tanh" if self.approximate == "tanh" else "gelu"
+        return FUNCTIONS[name].apply(x, None, {})
+
+    def extra_repr(self):
+        return f"approximate={self.approximate!r}"
+
+
+class RReLU(MODULES["rrelu"]):
+    """activ's rrelu: random slopes in [lower, upper] in training mode, drawn by activ from a seed
+    that PyTorch's generator gives each call; (lower + upper) / 2 in eval mode."""
+
+    def __init__(self, lower=1.0 / 8, upper=1.0 / 3, inplace=False):
+        super().__init__(lower=lower, upper=upper, inplace=inplace)
+
+    def _call_params(self):
+        if not self.training:
+            return dict(self.params, training=0)
+        seed = int(_torch.randint(0, 2**53, ()))
+        return dict(self.params, training=1, seed=seed)
+
+
+MODULES.update(prelu=PReLU, gelu=GELU, rrelu=RReLU)
+for _alias, _target in ALIASES.items():
+    MODULES[_alias] = MODULES[_target]
+    FUNCTIONS[_alias] = FUNCTIONS[_target]
+    FUNCTIONALS[_alias] = FUNCTIONALS[_target]
+globals().update({class_name(n): cls for n, cls in MODULES.items()})
+globals().update(FUNCTIONALS)
+del _alias, _target

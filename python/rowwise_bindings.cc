@@ -1,0 +1,310 @@
+// The softmax family (include/activ/rowwise.h) and the gated units (include/activ/gated.h) on
+// NumPy arrays, for the module activ._activ. Built with the CMake option ACTIV_PYTHON_ROWWISE
+// once the library implements those headers.
+//
+// The row-wise functions work along one axis, `dim` (the last by default, as in PyTorch): the
+// kernels see rows of a C-contiguous array with that axis last, so another axis is moved last in
+// a copy, and the result moved back. `out`, when given, must be contiguous and is written last.
+#include <cstddef>
+#include <string>
+#include <utility>
+
+#include <activ/gated.h>
+#include <activ/rowwise.h>
+
+#include "bindings.h"
+
+namespace activ::python {
+namespace {
+
+py::ssize_t Axis(const std::string& fn, int dim, const py::array& x) {
+  const auto n = static_cast<int>(x.ndim());
+  if (n == 0) Fail(fn + ": x has no dimension; it needs at least one");
+  if (dim < -n || dim >= n) {
+    Fail(fn + ": dim " + std::to_string(dim) + " is out of range for an array of " +
+         std::to_string(n) + " dimension" + (n == 1 ? "" : "s"));
+  }
+  return dim < 0 ? dim + n : dim;
+}
+
+// `a` with axis `axis` moved last, C-contiguous (a copy unless it already was).
+py::array Last(const py::array& a, py::ssize_t axis) {
+  const py::module_ np = py::module_::import("numpy");
+  return np.attr("ascontiguousarray")(np.attr("moveaxis")(a, axis, -1));
+}
+
+template <typename T>
+Rows<T> RowsOf(py::array& a) {
+  const auto cols = static_cast<std::size_t>(a.ndim() ? a.shape(a.ndim() - 1) : 1);
+  const auto size = static_cast<std::size_t>(a.size());
+  return {static_cast<T*>(a.mutable_data()), cols ? size / cols : 0, cols};
+}
+template <typename T>
+Rows<const T> RowsIn(const py::array& a) {
+  const auto cols = static_cast<std::size_t>(a.ndim() ? a.shape(a.ndim() - 1) : 1);
+  const auto size = static_cast<std::size_t>(a.size());
+  return {static_cast<const T*>(a.data()), cols ? size / cols : 0, cols};
+}
+
+template <typename T>
+py::array NewLike(const Shape& shape) {
+  return py::array_t<T, py::array::c_style>(shape);
+}
+
+// The result, computed with the axis last, in the caller's layout: moved back, and copied into
+// `out` when given.
+py::array Finish(const std::string& fn, const py::array& result, py::ssize_t axis, py::handle out,
+                 DType t) {
+  const py::module_ np = py::module_::import("numpy");
+  const py::array back = np.attr("moveaxis")(result, -1, axis);
+  if (out.is_none()) return np.attr("ascontiguousarray")(back);
+  py::array o = Output(fn, "out", out, t, ShapeOf(back), Order::kAny, back);
+  np.attr("copyto")(o, back);
+  return o;
+}
+
+template <class F>
+decltype(auto) ByType(DType t, F&& f) {
+  return t == DType::kFloat32 ? f(float{}) : f(double{});
+}
+
+// softmax, log_softmax, softmin: y = f(x) along dim.
+template <class Kernel>
+py::array RowForward(const std::string& fn, py::handle x_obj, int dim, py::handle out,
+                     bool masked_rows_are_zero, Kernel kernel) {
+  const py::array x = ToArray(fn, "x", x_obj);
+  const DType t = DTypeOf(fn, "x", x);
+  const py::ssize_t axis = Axis(fn, dim, x);
+  const py::array xl = Last(x, axis);
+  RowOptions o;
+  o.masked_rows_are_zero = masked_rows_are_zero;
+  py::array y = ByType(t, [&](auto tag) -> py::array {
+    using T = decltype(tag);
+    py::array r = NewLike<T>(ShapeOf(xl));
+    if (r.size() == 0) return r;
+    const Rows<const T> xs = RowsIn<T>(xl);
+    const Rows<T> ys = RowsOf<T>(r);
+    const py::gil_scoped_release nogil;
+    kernel(xs, ys, o);
+    return r;
+  });
+  return Finish(fn, y, axis, out, t);
+}
+
+// Their backward passes, from the output: dx from y and dy along dim.
+template <class Kernel>
+py::array RowBackward(const std::string& fn, py::handle y_obj, py::handle dy_obj, int dim,
+                      py::handle out, Kernel kernel) {
+  const py::array y = ToArray(fn, "y", y_obj);
+  const py::array dy = ToArray(fn, "dy", dy_obj);
+  const DType t = DTypeOf(fn, "y", y);
+  CheckLike(fn, "dy", dy, "y", y);
+  const py::ssize_t axis = Axis(fn, dim, y);
+  const py::array yl = Last(y, axis), dyl = Last(dy, axis);
+  py::array dx = ByType(t, [&](auto tag) -> py::array {
+    using T = decltype(tag);
+    py::array r = NewLike<T>(ShapeOf(yl));
+    if (r.size() == 0) return r;
+    const Rows<const T> ys = RowsIn<T>(yl), dys = RowsIn<T>(dyl);
+    const Rows<T> dxs = RowsOf<T>(r);
+    const py::gil_scoped_release nogil;
+    kernel(ys, dys, dxs);
+    return r;
+  });
+  return Finish(fn, dx, axis, out, t);
+}
+
+// An activation that gates: an activation name ("silu") or a gated unit's ("swiglu").
+Op GateOp(const std::string& act) {
+  try {
+    return op_from_name(act);
+  } catch (const Error&) {
+    return gate_of(act);
+  }
+}
+
+// The split form: out = x[..., :H] * act(x[..., H:]) along dim, as torch.nn.functional.glu.
+py::array Split(const std::string& fn, Op act, py::handle x_obj, int dim, py::handle out,
+                const Params& p) {
+  const py::array x = ToArray(fn, "x", x_obj);
+  const DType t = DTypeOf(fn, "x", x);
+  const py::ssize_t axis = Axis(fn, dim, x);
+  if (x.shape(axis) % 2 != 0) {
+    Fail(fn + ": dimension " + std::to_string(axis) + " of x has " + std::to_string(x.shape(axis)) +
+         " elements; it must be even (two halves)");
+  }
+  resolve(act, p);
+  const py::array xl = Last(x, axis);
+  Shape half = ShapeOf(xl);
+  half.back() /= 2;
+  py::array y = ByType(t, [&](auto tag) -> py::array {
+    using T = decltype(tag);
+    py::array r = NewLike<T>(half);
+    if (r.size() == 0) return r;
+    const Rows<const T> xs = RowsIn<T>(xl);
+    const Rows<T> ys = RowsOf<T>(r);
+    const py::gil_scoped_release nogil;
+    gated_split(act, xs, ys, p);
+    return r;
+  });
+  return Finish(fn, y, axis, out, t);
+}
+
+py::array SplitBackward(const std::string& fn, Op act, py::handle x_obj, py::handle dout_obj,
+                        int dim, py::handle out, const Params& p) {
+  const py::array x = ToArray(fn, "x", x_obj);
+  const py::array dout = ToArray(fn, "dout", dout_obj);
+  const DType t = DTypeOf(fn, "x", x);
+  const py::ssize_t axis = Axis(fn, dim, x);
+  if (DTypeOf(fn, "dout", dout) != t) Fail(fn + ": dout and x have different dtypes");
+  Shape want = ShapeOf(x);
+  want[static_cast<std::size_t>(axis)] /= 2;
+  if (x.shape(axis) % 2 != 0 || ShapeOf(dout) != want) {
+    Fail(fn + ": dout has shape " + ShapeText(ShapeOf(dout)) + "; for x of shape " +
+         ShapeText(ShapeOf(x)) + " it must be " + ShapeText(want) + " (half of dim " +
+         std::to_string(axis) + ")");
+  }
+  resolve(act, p);
+  const py::array xl = Last(x, axis), dl = Last(dout, axis);
+  py::array dx = ByType(t, [&](auto tag) -> py::array {
+    using T = decltype(tag);
+    py::array r = NewLike<T>(ShapeOf(xl));
+    if (r.size() == 0) return r;
+    const Rows<const T> xs = RowsIn<T>(xl), ds = RowsIn<T>(dl);
+    const Rows<T> dxs = RowsOf<T>(r);
+    const py::gil_scoped_release nogil;
+    gated_split_backward(act, xs, ds, dxs, p);
+    return r;
+  });
+  return Finish(fn, dx, axis, out, t);
+}
+
+// The two-input form: out = act(gate) * up, element-wise, any shape.
+py::array Gated(const std::string& fn, Op act, py::handle gate_obj, py::handle up_obj,
+                py::handle out, const Params& p) {
+  const py::array gate = ToArray(fn, "gate", gate_obj);
+  const py::array up = ToArray(fn, "up", up_obj);
+  const DType t = DTypeOf(fn, "gate", gate);
+  CheckLike(fn, "up", up, "gate", gate);
+  resolve(act, p);
+  py::array y = Output(fn, "out", out, t, ShapeOf(gate), Order::kAny, gate);
+  const py::array g = InputLike(gate, y), u = InputLike(up, y);
+  ByType(t, [&](auto tag) {
+    using T = decltype(tag);
+    const auto gs = In<T>(g);
+    const auto us = In<T>(u);
+    const auto ys = Out<T>(y);
+    const py::gil_scoped_release nogil;
+    gated(act, gs, us, ys, p);
+  });
+  return y;
+}
+
+py::tuple GatedBackward(const std::string& fn, Op act, py::handle gate_obj, py::handle up_obj,
+                        py::handle dout_obj, const Params& p) {
+  const py::array gate = ToArray(fn, "gate", gate_obj);
+  const py::array up = ToArray(fn, "up", up_obj);
+  const py::array dout = ToArray(fn, "dout", dout_obj);
+  const DType t = DTypeOf(fn, "gate", gate);
+  CheckLike(fn, "up", up, "gate", gate);
+  CheckLike(fn, "dout", dout, "gate", gate);
+  resolve(act, p);
+  py::array d_gate = Output(fn, "d_gate", py::none(), t, ShapeOf(gate), Order::kAny, gate);
+  py::array d_up = Output(fn, "d_up", py::none(), t, ShapeOf(gate), Order::kAny, gate);
+  const py::array g = InputLike(gate, d_gate), u = InputLike(up, d_gate),
+                  d = InputLike(dout, d_gate);
+  ByType(t, [&](auto tag) {
+    using T = decltype(tag);
+    const auto gs = In<T>(g);
+    const auto us = In<T>(u);
+    const auto ds = In<T>(d);
+    const auto dgs = Out<T>(d_gate);
+    const auto dus = Out<T>(d_up);
+    const py::gil_scoped_release nogil;
+    gated_backward(act, gs, us, ds, dgs, dus, p);
+  });
+  return py::make_tuple(d_gate, d_up);
+}
+
+Params Beta(double beta) { return Params{{"beta", beta}}; }
+
+}  // namespace
+
+void BindRowwise(py::module_& m) {
+  using py::arg;
+  const auto none = py::none();
+#define ACTIV_ROW_FORWARD(fname)                                                                 \
+  m.def(                                                                                         \
+      #fname,                                                                                    \
+      [](py::handle x, int dim, py::handle out, bool masked_rows_are_zero) {                     \
+        return RowForward("activ." #fname, x, dim, out, masked_rows_are_zero,                    \
+                          [](auto xs, auto ys, const RowOptions& o) { fname(xs, ys, o); });      \
+      },                                                                                         \
+      arg("x"), arg("dim") = -1, py::kw_only(), arg("out") = none,                               \
+      arg("masked_rows_are_zero") = false,                                                       \
+      #fname " along dim (an all -inf row gives NaN, or zeros with masked_rows_are_zero).");     \
+  m.def(                                                                                         \
+      #fname "_backward",                                                                        \
+      [](py::handle y, py::handle dy, int dim, py::handle out) {                                 \
+        return RowBackward("activ." #fname "_backward", y, dy, dim, out,                         \
+                           [](auto ys, auto dys, auto dxs) { fname##_backward(ys, dys, dxs); }); \
+      },                                                                                         \
+      arg("y"), arg("dy"), arg("dim") = -1, py::kw_only(), arg("out") = none,                    \
+      "dx of " #fname " from its output y and the upstream gradient dy, along dim.");
+  ACTIV_ROW_FORWARD(softmax)
+  ACTIV_ROW_FORWARD(log_softmax)
+  ACTIV_ROW_FORWARD(softmin)
+#undef ACTIV_ROW_FORWARD
+
+  m.def(
+      "glu",
+      [](py::handle x, int dim, py::handle out) {
+        return Split("activ.glu", Op::sigmoid, x, dim, out, {});
+      },
+      arg("x"), arg("dim") = -1, py::kw_only(), arg("out") = none,
+      "x[..., :H] * sigmoid(x[..., H:]) along dim, as torch.nn.functional.glu.");
+  m.def(
+      "glu_backward",
+      [](py::handle x, py::handle dout, int dim, py::handle out) {
+        return SplitBackward("activ.glu_backward", Op::sigmoid, x, dout, dim, out, {});
+      },
+      arg("x"), arg("dout"), arg("dim") = -1, py::kw_only(), arg("out") = none,
+      "dx of glu (both halves) from x and the upstream gradient dout.");
+  m.def(
+      "swiglu",
+      [](py::handle gate, py::handle up, py::handle out, double beta) {
+        return Gated("activ.swiglu", Op::silu, gate, up, out, Beta(beta));
+      },
+      arg("gate"), arg("up"), py::kw_only(), arg("out") = none, arg("beta") = 1.0,
+      "silu(gate, beta) * up, element-wise (LLaMA's MLP).");
+  m.def(
+      "swiglu_backward",
+      [](py::handle gate, py::handle up, py::handle dout, double beta) {
+        return GatedBackward("activ.swiglu_backward", Op::silu, gate, up, dout, Beta(beta));
+      },
+      arg("gate"), arg("up"), arg("dout"), py::kw_only(), arg("beta") = 1.0,
+      "(d_gate, d_up) of swiglu.");
+  m.def(
+      "gated",
+      [](const std::string& act, py::handle gate, py::handle up, py::handle out,
+         const py::kwargs& params) {
+        const Op op = GateOp(act);
+        return Gated("activ.gated(" + std::string(name(op)) + ")", op, gate, up, out,
+                     ToParams("activ.gated", params));
+      },
+      arg("act"), arg("gate"), arg("up"), py::kw_only(), arg("out") = none,
+      "act(gate) * up for a gating activation (sigmoid, identity, relu, gelu, gelu_tanh, silu) "
+      "or a gated unit's name (glu, bilinear, reglu, geglu, geglu_tanh, swiglu); parameters of "
+      "act by keyword.");
+  m.def(
+      "gated_backward",
+      [](const std::string& act, py::handle gate, py::handle up, py::handle dout,
+         const py::kwargs& params) {
+        const Op op = GateOp(act);
+        return GatedBackward("activ.gated_backward(" + std::string(name(op)) + ")", op, gate, up,
+                             dout, ToParams("activ.gated_backward", params));
+      },
+      arg("act"), arg("gate"), arg("up"), arg("dout"), "(d_gate, d_up) of gated(act, ...).");
+}
+
+}  // namespace activ::python

@@ -1,0 +1,323 @@
+"""activ against PyTorch (torch.nn.functional, torch 1.13), function by function.
+
+Shared by test_vs_torch.py (which asserts) and python/make_doc.py (which writes the table of
+docs/PYTHON.md). Each case runs activ and PyTorch on the same inputs, forward and gradient, and
+measures both against activ's long double reference (reference/, through the test module
+_activ_reference): where activ and PyTorch differ, the reference says which one is right, and
+every element where PyTorch is off is put in one of the categories below, whose reasons the doc
+states. An element that fits none is a failure: activ and PyTorch would compute different
+functions there.
+"""
+
+import dataclasses
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+import activ
+import _activ_reference as ref
+
+DTYPES = (np.float32, np.float64)
+
+# activ's bounds against the reference. float32: the spec's 1 ULP forward and 2 ULP backward
+# (mixed with 2^-24 |dy|). float64: the bounds asserted by tests/kernel_test.cc (3 forward, 5
+# backward, and the listed tails), plus gelu_tanh's backward, measured here at 512 ULP near
+# x = -0.76 where its derivative crosses 0 (an absolute error of 1.2 * 2^-53 |dy|).
+F32_BOUND = {"forward": 1.0, "backward": 2.0}
+F64_BOUND = {"forward": 3.0, "backward": 5.0}
+F64_EXCEPTIONS = {"gelu": (40, 5), "gelu_tanh": (2000, 600), "silu": (600, 5),
+                  "quick_gelu": (600, 5), "mish": (400, 450), "tanhshrink": (20, 5)}
+
+# PyTorch counts as agreeing with the reference within this many ULP (mixed for gradients).
+TORCH_ACCURATE_ULP = 4.0
+# A PyTorch error that is only lost precision (cancellation, a float32 intermediate, a tail
+# flushed to 0) stays within this many epsilons of the input's scale, max(1, |x|) (times |dy|
+# for gradients); a different function would be off by far more.
+PRECISION_EPS = 64.0
+
+
+def bound(name, dtype, direction):
+    if dtype == np.float32:
+        return F32_BOUND[direction]
+    fwd, bwd = F64_EXCEPTIONS.get(name, (F64_BOUND["forward"], F64_BOUND["backward"]))
+    return fwd if direction == "forward" else bwd
+
+
+@dataclasses.dataclass
+class Case:
+    name: str                 # activ's registry name
+    params: dict              # activ's parameters
+    torch_fn: object          # x -> PyTorch's result, differentiable
+    torch_text: str           # the PyTorch call, for the doc
+    kinks: tuple = ()         # where the spec fixes a one-sided derivative
+
+    @property
+    def label(self):
+        p = ", ".join(f"{k}={v:g}" for k, v in self.params.items())
+        return f"{self.name}({p})" if p else self.name
+
+
+def _prelu(w):
+    return lambda x: F.prelu(x, torch.tensor([w], dtype=x.dtype))
+
+
+CASES = [
+    Case("identity", {}, lambda x: x * 1, "x (identity)"),
+    Case("sigmoid", {}, torch.sigmoid, "torch.sigmoid(x)"),
+    Case("tanh", {}, torch.tanh, "torch.tanh(x)"),
+    Case("relu", {}, F.relu, "F.relu(x)", (0.0,)),
+    Case("leaky_relu", {}, F.leaky_relu, "F.leaky_relu(x)", (0.0,)),
+    Case("leaky_relu", {"negative_slope": 0.2}, lambda x: F.leaky_relu(x, 0.2),
+         "F.leaky_relu(x, 0.2)", (0.0,)),
+    Case("prelu", {}, _prelu(0.25), "F.prelu(x, tensor([0.25]))", (0.0,)),
+    Case("prelu", {"weight": -0.5}, _prelu(-0.5), "F.prelu(x, tensor([-0.5]))", (0.0,)),
+    Case("rrelu", {}, lambda x: F.rrelu(x, training=False), "F.rrelu(x, training=False)", (0.0,)),
+    Case("rrelu", {"lower": 0.1, "upper": 0.3}, lambda x: F.rrelu(x, 0.1, 0.3, training=False),
+         "F.rrelu(x, 0.1, 0.3, training=False)", (0.0,)),
+    Case("elu", {}, F.elu, "F.elu(x)", (0.0,)),
+    Case("elu", {"alpha": 0.5}, lambda x: F.elu(x, 0.5), "F.elu(x, 0.5)", (0.0,)),
+    Case("selu", {}, F.selu, "F.selu(x)", (0.0,)),
+    Case("celu", {}, F.celu, "F.celu(x)", (0.0,)),
+    Case("celu", {"alpha": 2.0}, lambda x: F.celu(x, 2.0), "F.celu(x, 2.0)", (0.0,)),
+    Case("softplus", {}, F.softplus, "F.softplus(x)", (20.0,)),
+    Case("softplus", {"beta": 2.0, "threshold": 10.0}, lambda x: F.softplus(x, 2.0, 10.0),
+         "F.softplus(x, 2, 10)", (5.0,)),
+    Case("logsigmoid", {}, F.logsigmoid, "F.logsigmoid(x)"),
+    Case("softsign", {}, F.softsign, "F.softsign(x)"),
+    Case("gelu", {}, F.gelu, "F.gelu(x)"),
+    Case("gelu_tanh", {}, lambda x: F.gelu(x, approximate="tanh"),
+         "F.gelu(x, approximate='tanh')"),
+    Case("silu", {}, F.silu, "F.silu(x)"),
+    Case("mish", {}, F.mish, "F.mish(x)"),
+    Case("hardtanh", {}, F.hardtanh, "F.hardtanh(x)", (-1.0, 1.0)),
+    Case("hardtanh", {"min_val": -2.0, "max_val": 3.0}, lambda x: F.hardtanh(x, -2.0, 3.0),
+         "F.hardtanh(x, -2, 3)", (-2.0, 3.0)),
+    Case("relu6", {}, F.relu6, "F.relu6(x)", (0.0, 6.0)),
+    Case("hardsigmoid", {}, F.hardsigmoid, "F.hardsigmoid(x)", (-3.0, 3.0)),
+    Case("hardswish", {}, F.hardswish, "F.hardswish(x)", (-3.0, 3.0)),
+    Case("threshold", {"threshold": 0.5, "value": -2.0}, lambda x: F.threshold(x, 0.5, -2.0),
+         "F.threshold(x, 0.5, -2)", (0.5,)),
+    Case("threshold", {"threshold": -1.0, "value": 5.0}, lambda x: F.threshold(x, -1.0, 5.0),
+         "F.threshold(x, -1, 5)", (-1.0,)),
+    Case("hardshrink", {}, F.hardshrink, "F.hardshrink(x)", (-0.5, 0.5)),
+    Case("hardshrink", {"lambd": 1.0}, lambda x: F.hardshrink(x, 1.0), "F.hardshrink(x, 1)",
+         (-1.0, 1.0)),
+    Case("softshrink", {}, F.softshrink, "F.softshrink(x)", (-0.5, 0.5)),
+    Case("softshrink", {"lambd": 0.25}, lambda x: F.softshrink(x, 0.25), "F.softshrink(x, 0.25)",
+         (-0.25, 0.25)),
+    Case("tanhshrink", {}, F.tanhshrink, "F.tanhshrink(x)"),
+]
+
+# Why PyTorch is off, by category; per function, the categories its comparison may show, with
+# the reason in PyTorch's formula (torch 1.13, aten/src/ATen/native/cpu kernels).
+CATEGORIES = {
+    "nan_in": "NaN in: activ gives NaN (the spec); PyTorch a number",
+    "inf_nan": "PyTorch gives inf or NaN where the exact value is finite",
+    "tail": "PyTorch flushes a nonzero tail to 0",
+    "precision": "PyTorch loses precision (error far above a few ULP, small against the input)",
+    "kink": "the two take a different one-sided derivative at a kink",
+    "f32": "PyTorch's float64 result is float32-accurate only (a float32 constant)",
+}
+
+_NAN_GRAD = "gradient at NaN: PyTorch's mask (x > 0, |x| > lambd, ...) is false for NaN, so it "
+REASONS = {
+    "identity": {"nan_in": "gradient at NaN: PyTorch passes dy on; activ returns NaN for a NaN x"},
+    "sigmoid": {
+        "tail": "1/(1+e^-x) underflows to 0 below x = -88 in float32 (activ: 3.8e-44 at -100, "
+                "a subnormal), below -709 in float64",
+        "precision": "gradient from the output, dy*y*(1-y): 1-y cancels for x > 2 (float32 "
+                     "x = 10: 1.7e4 ULP)"},
+    "tanh": {"tail": "gradient from the output, dy*(1-y^2): 0 once y rounds to +-1 (|x| > 9 "
+                     "in float32, > 19 in float64)",
+             "precision": "gradient from the output, dy*(1-y^2): 1-y^2 cancels for |x| > 3"},
+    "relu": {"nan_in": _NAN_GRAD + "returns dy or 0"},
+    "leaky_relu": {"nan_in": _NAN_GRAD + "returns negative_slope*dy"},
+    "prelu": {"nan_in": _NAN_GRAD + "returns weight*dy"},
+    "rrelu": {"nan_in": _NAN_GRAD + "returns the mean slope times dy"},
+    "elu": {"nan_in": _NAN_GRAD + "returns dy",
+            "tail": "alpha*(e^x - 1) (not expm1) is 0 once e^x rounds to 1 (|x| < 2^-25 in "
+                    "float32, 2^-54 in float64): elu(-1e-30) = 0",
+            "precision": "alpha*(e^x - 1) (not expm1) cancels near 0: elu(-1e-6) = -1.013e-6 in "
+                         "float32"},
+    "selu": {"nan_in": _NAN_GRAD + "returns scale*dy",
+             "tail": "e^x - 1 (not expm1) is 0 for |x| < 2^-25",
+             "precision": "e^x - 1 (not expm1) cancels near 0"},
+    "celu": {"nan_in": _NAN_GRAD + "returns dy",
+             "tail": "e^(x/alpha) - 1 (not expm1) is 0 for tiny |x|",
+             "precision": "e^(x/alpha) - 1 (not expm1) cancels near 0"},
+    "softplus": {},
+    "logsigmoid": {},
+    "softsign": {"inf_nan": "x/(1+|x|) is inf/inf = NaN at x = +-inf, and so is its gradient"},
+    "gelu": {"inf_nan": "x*0.5*(1+erf(x/sqrt 2)) is -inf*0 = NaN at x = -inf; the gradient at "
+                        "+-inf too",
+             "tail": "1+erf(x/sqrt 2) cancels to 0: gelu(-6) = 0 in float32 (activ -5.9e-9), "
+                     "gelu(-10) = 0 in float64 (activ -7.6e-23)",
+             "precision": "1+erf(x/sqrt 2) cancels for x < -1: gelu(-3) is 372 ULP off in "
+                          "float32; the gradient up to 300 ULP"},
+    "gelu_tanh": {"inf_nan": "NaN at x = -inf, and in the gradient for |x| > ~1e13 "
+                             "(x^3 overflows, then inf*0)",
+                  "tail": "1+tanh(u) cancels to 0: gelu_tanh(-6) = -0 in float32 (activ "
+                          "-8.4e-11)",
+                  "precision": "1+tanh(u) cancels for x < -2"},
+    "silu": {"inf_nan": "x/(1+e^-x) is -inf/inf = NaN at x = -inf, and so is the gradient",
+             "tail": "x/(1+e^-x) underflows to -0 for x < -88 in float32 (activ: silu(-90) = "
+                     "-7.4e-38)",
+             "precision": "gradient dy*s*(1+x*(1-s)): 1-s cancels for x > 4 (a few ULP)"},
+    "mish": {"inf_nan": "x*tanh(softplus(x)) is -inf*0 = NaN at x = -inf",
+             "tail": "x*tanh(softplus(x)) is -0 below x = -103 in float32 (subnormal results)",
+             "precision": "x*tanh(softplus(x)) rounds softplus and tanh separately: tens to "
+                          "hundreds of ULP in the subnormal tail (x < -88 in float32, < -709 in "
+                          "float64), and in the gradient where it crosses 0 (x = -1.19)"},
+    "hardtanh": {"nan_in": _NAN_GRAD + "returns dy"},
+    "relu6": {"nan_in": _NAN_GRAD + "returns dy"},
+    "hardsigmoid": {"nan_in": _NAN_GRAD + "returns 0",
+                    "f32": "float64 gradient: dy/6 with 1/6 rounded to float32 (relative error "
+                           "3e-8)"},
+    "hardswish": {"nan_in": _NAN_GRAD + "returns dy",
+                  "inf_nan": "x*(x+3)/6 overflows to inf for |x| > 1.8e19 (float32), and is "
+                             "-inf*0 = NaN at x = -inf",
+                  "kink": "hardswish'(3): 1 in PyTorch's vectorized loop (x >= 3 takes the "
+                          "linear side), 1.5 in its scalar loop; activ follows the spec, 1.5"},
+    "threshold": {"nan_in": _NAN_GRAD + "returns dy"},
+    "hardshrink": {"nan_in": _NAN_GRAD + "returns dy"},
+    "softshrink": {"nan_in": "softshrink(NaN) is 0 in PyTorch (neither x > lambd nor x < -lambd "
+                             "holds) and its gradient is dy"},
+    "tanhshrink": {"tail": "x - tanh(x) is 0 once tanh(x) rounds to x: |x| < 4e-4 in float32, "
+                           "1.8e-8 in float64 (activ: x^3/3)",
+                   "precision": "x - tanh(x) cancels for |x| < 1; the gradient, from tanh(x)^2, "
+                                "a few ULP"},
+}
+
+
+def special_inputs(dtype, kinks=()):
+    """Zeros, infinities, NaN, subnormals, the largest values, tails, and the kinks with their
+    neighbours, both signs."""
+    fi = np.finfo(dtype)
+    magnitudes = [0.0, 1e-30, 1e-6, 1e-3, 0.01, 0.1, 0.5, 1, 2, 3, 4, 5, 6, 8, 10, 16, 20, 30,
+                  40, 50, 60, 80, 88, 90, 100, 200, 500, 700, 710, 1000, 1e5, 1e10, 1e20, 1e30,
+                  3e38, float(fi.tiny), float(fi.smallest_subnormal), float(fi.max), np.inf]
+    values = [v for m in magnitudes for v in (m, -m)]
+    for k in kinks:
+        k = dtype(k)
+        values += [k, np.nextafter(k, dtype(-np.inf)), np.nextafter(k, dtype(np.inf))]
+    values.append(np.nan)
+    with np.errstate(over="ignore"):
+        return np.unique(np.array(values, dtype=dtype))  # NaN last
+
+
+def random_inputs(dtype, n, seed):
+    """Where the functions have their shape, a wide uniform range, and random magnitudes from
+    1e-8 to 1e8 of either sign."""
+    rng = np.random.default_rng(seed)
+    k = n // 3
+    mags = 10.0 ** rng.uniform(-8, 8, n - 2 * k) * rng.choice([-1.0, 1.0], n - 2 * k)
+    x = np.concatenate([rng.standard_normal(k) * 3, rng.uniform(-100, 100, k), mags])
+    return x.astype(dtype), rng.standard_normal(n).astype(dtype)
+
+
+def ulp_diff(a, b, dy=None):
+    """|a - b| in ULP of the type at the larger of the two; NaN against NaN and equal infinities
+    count 0. With dy (gradients), a difference within 2^(1-p) |dy| counts 0: the spec's mixed
+    bound lets each of the two be 2^-p |dy| off the exact value."""
+    fi = np.finfo(a.dtype)
+    la, lb = a.astype(np.longdouble), b.astype(np.longdouble)
+    m = np.maximum(np.abs(la), np.abs(lb))
+    with np.errstate(all="ignore"):
+        spacing = np.where(m < fi.tiny, np.longdouble(fi.smallest_subnormal),
+                           np.ldexp(np.longdouble(1), np.frexp(m)[1] - fi.nmant - 1))
+        d = np.abs(la - lb) / spacing
+        if dy is not None:
+            d = np.where(np.abs(la - lb) <= np.abs(dy.astype(np.longdouble)) * fi.eps, 0, d)
+    d = np.where(np.isnan(la) & np.isnan(lb), 0, d)
+    d = np.where(np.isnan(la) != np.isnan(lb), np.inf, d)
+    d = np.where(np.isinf(la) & (la == lb), 0, d)
+    return d.astype(np.float64)
+
+
+@dataclasses.dataclass
+class Measured:
+    """One direction of one case on one set of inputs, flattened."""
+    x: np.ndarray
+    dy: np.ndarray            # None for the forward direction
+    activ: np.ndarray
+    torch: np.ndarray
+    exact: np.ndarray         # the reference (rounded to double)
+    activ_err: np.ndarray     # ULP against the reference (mixed for gradients)
+    torch_err: np.ndarray
+    diff: np.ndarray          # activ against PyTorch, in ULP (mixed for gradients)
+    category: np.ndarray      # "" where PyTorch is accurate, else a key of CATEGORIES or "?"
+
+
+def _classify(case, x, dy, t, exact, torch_err):
+    eps = np.finfo(x.dtype).eps
+    scale = np.maximum(1.0, np.abs(x.astype(np.float64)))
+    if dy is not None:
+        scale = scale * np.abs(dy.astype(np.float64))
+    with np.errstate(all="ignore"):
+        lost = np.abs(t.astype(np.float64) - exact) <= PRECISION_EPS * eps * scale
+    nan_in = np.isnan(x) if dy is None else np.isnan(x) | np.isnan(dy)
+    kink = np.isin(x, np.array(case.kinks, dtype=x.dtype))
+    cat = np.full(x.shape, "?", dtype=object)
+    cat[lost] = "precision"
+    cat[lost & (t == 0)] = "tail"
+    if x.dtype == np.float64:
+        with np.errstate(all="ignore"):
+            f32 = np.abs(t - exact) <= np.finfo(np.float32).eps * np.abs(exact)
+        cat[f32 & ~lost] = "f32"
+    cat[kink & ~lost] = "kink"
+    cat[~np.isfinite(t) & np.isfinite(exact)] = "inf_nan"
+    cat[nan_in] = "nan_in"
+    cat[torch_err <= TORCH_ACCURATE_ULP] = ""
+    return cat
+
+
+def run(case, x, dy):
+    """Forward and gradient of `case` on x (any shape; dy the same shape) by activ and PyTorch.
+    Returns {"forward": Measured, "backward": Measured}."""
+    a = activ.forward(case.name, x, **case.params)
+    ga = activ.backward(case.name, x, dy, **case.params)
+    xt = torch.tensor(x, requires_grad=True)
+    yt = case.torch_fn(xt)
+    yt.backward(torch.from_numpy(dy))
+    t, gt = yt.detach().numpy(), xt.grad.numpy()
+    xf, dyf = x.ravel(), dy.ravel()
+    a, ga, t, gt = (np.ascontiguousarray(v).ravel() for v in (a, ga, t, gt))
+    out = {}
+    exact = ref.reference(case.name, xf, case.params)
+    e_a = ref.forward_error(case.name, xf, a, case.params)
+    e_t = ref.forward_error(case.name, xf, t, case.params)
+    out["forward"] = Measured(xf, None, a, t, exact, e_a, e_t, ulp_diff(a, t),
+                              _classify(case, xf, None, t, exact, e_t))
+    with np.errstate(all="ignore"):
+        gexact = dyf.astype(np.float64) * ref.reference(case.name, xf, case.params,
+                                                        derivative=True)
+    ge_a = ref.backward_error(case.name, xf, dyf, ga, case.params)
+    ge_t = ref.backward_error(case.name, xf, dyf, gt, case.params)
+    out["backward"] = Measured(xf, dyf, ga, gt, gexact, ge_a, ge_t, ulp_diff(ga, gt, dyf),
+                               _classify(case, xf, dyf, gt, gexact, ge_t))
+    return out
+
+
+SHAPES = [(), (1,), (257,), (31, 33), (3, 4, 5, 7)]
+
+
+def shaped_inputs(dtype, seed=7):
+    """Random inputs in several shapes, one of them a non-contiguous view: (x, dy) pairs."""
+    out = []
+    for i, shape in enumerate(SHAPES):
+        n = int(np.prod(shape))
+        x, dy = random_inputs(dtype, max(n, 3), seed + i)
+        out.append((x[:n].reshape(shape), dy[:n].reshape(shape)))
+    x, dy = random_inputs(dtype, 40 * 30, seed + 99)
+    out.append((x.reshape(40, 30).T[::2], dy.reshape(40, 30).T[::2]))  # strided, transposed
+    return out
+
+
+def special_set(case, dtype):
+    """The special inputs with dy = 1, plus NaN upstream gradients at x = -1, 0.5 and 2."""
+    x = special_inputs(dtype, case.kinks)
+    dy = np.ones_like(x)
+    x = np.concatenate([x, np.array([-1, 0.5, 2], dtype)])
+    dy = np.concatenate([dy, np.full(3, np.nan, dtype)])
+    return x, dy

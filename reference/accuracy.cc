@@ -1,0 +1,345 @@
+#include "accuracy.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <mutex>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "half.h"
+#include "inputs.h"
+#include "rowwise_reference.h"
+
+namespace activ::ref {
+namespace {
+
+double Now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+unsigned Threads(unsigned requested) {
+  return requested ? requested : std::max(1u, std::thread::hardware_concurrency());
+}
+
+// Splits the work into chunks handed to every core; `make_chunk(i)` returns chunk i's inputs.
+// The chunks' results are merged in chunk order, so that among equal errors the one reported is
+// the first in input order whatever the threads did: the table is the same from run to run.
+template <typename T, class MakeChunk>
+Stats RunParallel(Op op, Direction dir, const Params& params, size_t chunks, unsigned threads,
+                  MakeChunk make_chunk, const ProgressFn& progress) {
+  std::atomic<size_t> next{0};
+  size_t done = 0;
+  std::vector<Stats> per_chunk(chunks);
+  std::mutex mu;
+  auto worker = [&] {
+    for (size_t c; (c = next.fetch_add(1)) < chunks;) {
+      const std::vector<T> xs = make_chunk(c);
+      per_chunk[c] = Measure<T>(op, dir, xs, params);
+      std::lock_guard<std::mutex> lock(mu);
+      ++done;
+      if (progress) progress(done, chunks);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
+  for (auto& t : pool) t.join();
+  Stats total;
+  for (const Stats& s : per_chunk) total.Merge(s);
+  return total;
+}
+
+template <typename T>
+Stats Sampled(Op op, Direction dir, const Params& params, size_t samples, unsigned threads,
+              const ProgressFn& progress) {
+  const std::vector<T> all = SweepInputs<T>(samples);
+  const size_t chunk = 1 << 16, chunks = (all.size() + chunk - 1) / chunk;
+  return RunParallel<T>(
+      op, dir, params, chunks, threads,
+      [&](size_t c) {
+        const size_t b = c * chunk, e = std::min(all.size(), b + chunk);
+        return std::vector<T>(all.begin() + static_cast<std::ptrdiff_t>(b),
+                              all.begin() + static_cast<std::ptrdiff_t>(e));
+      },
+      progress);
+}
+
+Stats Exhaustive(Op op, Direction dir, const Params& params, unsigned threads,
+                 const ProgressFn& progress) {
+  const size_t chunk = 1 << 20, chunks = (size_t{1} << 32) / chunk;
+  return RunParallel<float>(
+      op, dir, params, chunks, threads,
+      [&](size_t c) {
+        std::vector<float> xs(chunk);
+        for (size_t i = 0; i < chunk; ++i) {
+          xs[i] = FromBits<float>(static_cast<uint32_t>(c * chunk + i));
+        }
+        return xs;
+      },
+      progress);
+}
+
+std::string FmtUlp(double ulp) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.3f", ulp);
+  return buf;
+}
+
+std::string FmtX(double x) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.6g", x);
+  return buf;
+}
+
+std::string ParamsText(const Params& p) {
+  std::string s;
+  for (const auto& [k, v] : p.values()) s += (s.empty() ? "" : ", ") + k + "=" + FmtX(v);
+  return s;
+}
+
+// The 16-bit types, exhaustively: all 65536 inputs of each, default parameters.
+struct HalfStats {
+  double max_ulp = 0;      // against the exact value, in ULP of the 16-bit type
+  double max_steps = 0;    // steps from the correctly rounded value (0 or 1 by the spec)
+  size_t not_rounded = 0;  // results that are not the correctly rounded value
+  double max_backward_steps = 0;  // 0 where the spec's absolute alternative holds
+};
+
+template <class F>
+HalfStats MeasureHalf(Op op, const Params& params) {
+  using S = typename F::Storage;
+  std::vector<S> xs(65536), y(65536), dy(65536), dx(65536);
+  for (uint32_t i = 0; i < 65536; ++i) {
+    xs[i] = {static_cast<uint16_t>(i)};
+    const float g = UpstreamGradient<float>(i);
+    if constexpr (std::is_same_v<S, bfloat16>) {
+      dy[i] = to_bfloat16(g);
+    } else {
+      dy[i] = to_float16(g);
+    }
+  }
+  forward(op, xs, y, params);
+  backward(op, xs, dy, dx, params);
+  const std::vector<double> p = KernelParams<float>(op, params);
+  HalfStats s;
+  for (size_t i = 0; i < xs.size(); ++i) {
+    const float x = to_float(xs[i]), got = to_float(y[i]);
+    const long double r = forward(op, x, p.data());
+    const double steps = StepsFromCorrect<F>(got, r);
+    s.max_steps = std::max(s.max_steps, steps);
+    s.not_rounded += steps > 0;
+    s.max_ulp = std::max(s.max_ulp, FormatUlpError<F>(got, r));
+    const float g = to_float(dy[i]), d = to_float(dx[i]);
+    const long double exact = static_cast<long double>(g) * derivative(op, x, p.data());
+    const bool abs_ok = std::fabs(d - exact) <= std::ldexp(std::fabs(static_cast<long double>(g)), -F::kDigits);
+    if (!abs_ok) s.max_backward_steps = std::max(s.max_backward_steps, StepsFromCorrect<F>(d, exact));
+  }
+  return s;
+}
+
+std::string HalfTable() {
+  std::ostringstream md;
+  md << "\n## bfloat16 and float16, all 65536 inputs\n\n"
+     << "Computed in float32 (in double, like float32) and rounded once more on store, so each "
+        "result is the correctly rounded conversion of the float32 result; the spec allows one "
+        "step of the 16-bit type from the correctly rounded value, and the double rounding uses "
+        "it where the float32 result lands on a 16-bit halfway point (mostly where float32 is "
+        "itself subnormal). Columns: the largest error in ULP of the 16-bit type against the "
+        "exact value; how many of the 65536 results are not the correctly rounded value (each "
+        "is one step from it); the backward pass in steps from the correctly rounded exact "
+        "`dy*f'(x)` (0 where the absolute alternative 2^-p |dy| holds). Default parameters "
+        "(threshold: threshold=0.5, value=-2).\n\n"
+     << "| function | bf16 forward ULP | bf16 not correctly rounded | bf16 backward steps | "
+        "f16 forward ULP | f16 not correctly rounded | f16 backward steps |\n"
+     << "|---|---|---|---|---|---|---|\n";
+  for (const OpInfo& o : all_ops()) {
+    const Params params = TestParams(o.op)[0];
+    const HalfStats b = MeasureHalf<Bf16Format>(o.op, params);
+    const HalfStats h = MeasureHalf<F16Format>(o.op, params);
+    char row[256];
+    std::snprintf(row, sizeof row, "| %s | %.3f | %zu | %.0f | %.3f | %zu | %.0f |\n",
+                  std::string(o.name).c_str(), b.max_ulp, b.not_rounded, b.max_backward_steps,
+                  h.max_ulp, h.not_rounded, h.max_backward_steps);
+    md << row;
+  }
+  return md.str();
+}
+
+}  // namespace
+
+// The row-wise functions: random and adversarial rows (reference/rowwise_reference.h), one row
+// set per core.
+std::string RowTable() {
+  const auto f32_random = RandomRows<float>(1);
+  const auto f32_adv = AdversarialRows<float>();
+  const auto f64_random = RandomRows<double>(1);
+  const auto f64_adv = AdversarialRows<double>();
+  auto both = [](auto a, const auto& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+  };
+  const auto f32_all = both(f32_random, f32_adv);
+  const auto f64_all = both(f64_random, f64_adv);
+  size_t elements = 0, rows = f32_random.size();
+  for (const auto& r : f32_random) elements += r.x.size();
+  std::ostringstream md;
+  md << "## Row-wise functions\n\n"
+     << "softmax, log_softmax and softmin over rows, against the long double reference of "
+        "`reference/rowwise_reference.cc`, in ULP of the result type. Random rows: "
+     << rows << " rows (" << elements
+     << " elements) of every length from 1 to 70 and 100 to 40000 (across the block and "
+        "one-pass limits), uniform logits within +-1, +-10 and +-100. Adversarial rows: huge "
+        "logits of both signs (+-1e30, +-max, and +-1e300 in float64), -inf and +inf entries, "
+        "all -inf, a single element, one logit dominant by 20 or 40 (log-probability near "
+        "-1e-18), two equal maxima, probabilities down to the subnormals, 32000 equal values, "
+        "values within 64 ULP of 1 or near 1e-30, maxima that rise (or fall) through 40000 "
+        "elements, block maxima rising stepwise through 20000, "
+        "-inf every third element of 4097. A special row must give the policy's value (NaN, "
+        "0, -inf) exactly. Backward (from y, with pseudo-random dy) over both sets, with the "
+        "mixed bound: an error counts as 0 within k 2^-p times the size of the terms that "
+        "cancel (|y|(|dy| + |sum dy y|) for softmax and softmin, |dy| + e^y |sum dy| for "
+        "log_softmax; k = 1 for float32, 4 for float64). Bounds asserted by tests/rowwise_test: "
+        "float32 1 ULP, float64 4 ULP, both directions.\n\n"
+     << "| function | f32 random | f32 adversarial | worst f32 row | f64 random | f64 adversarial "
+        "| worst f64 row | f32 backward | f64 backward |\n"
+     << "|---|---|---|---|---|---|---|---|---|\n";
+  for (RowOp op : kRowOps) {
+    RowStats cells[6];
+    std::vector<std::thread> pool;
+    pool.emplace_back([&] { cells[0] = MeasureRowForward(op, f32_random); });
+    pool.emplace_back([&] { cells[1] = MeasureRowForward(op, f32_adv); });
+    pool.emplace_back([&] { cells[2] = MeasureRowForward(op, f64_random); });
+    pool.emplace_back([&] { cells[3] = MeasureRowForward(op, f64_adv); });
+    pool.emplace_back([&] { cells[4] = MeasureRowBackward(op, f32_all); });
+    pool.emplace_back([&] { cells[5] = MeasureRowBackward(op, f64_all); });
+    for (auto& t : pool) t.join();
+    auto f = [](const RowStats& st) { return FmtUlp(st.max_ulp); };
+    md << "| " << RowOpName(op) << " | " << f(cells[0]) << " | " << f(cells[1])
+       << " | " << cells[1].worst_row << " | " << f(cells[2]) << " | " << f(cells[3]) << " | "
+       << cells[3].worst_row << " | " << f(cells[4]) << " | " << f(cells[5]) << " |\n";
+    std::fprintf(stderr, "%-12s f32 %.3f / %.3f (%s)  f64 %.3f / %.3f (%s)  backward %.3f / %.3f\n",
+                 std::string(RowOpName(op)).c_str(), cells[0].max_ulp,
+                 cells[1].max_ulp, cells[1].worst_row.c_str(), cells[2].max_ulp, cells[3].max_ulp,
+                 cells[3].worst_row.c_str(), cells[4].max_ulp, cells[5].max_ulp);
+  }
+  return md.str();
+}
+
+size_t DefaultSamples(Precision precision) {
+  return precision == Precision::kFloat32 ? size_t{1} << 24 : size_t{1} << 22;
+}
+
+Stats Check(const CheckOptions& o) {
+  // Everything that can fail is checked here: the workers run on other threads.
+  if (o.exhaustive && o.precision != Precision::kFloat32) {
+    throw Error("the exhaustive check is for float32 (2^32 inputs); float64 is sampled");
+  }
+  if (o.direction == Direction::kBackwardFromY && !(info(o.op).flags & kFromY)) {
+    throw Error(std::string(name(o.op)) +
+                " has no backward_from_y (its derivative is not a function of its output)");
+  }
+  resolve(o.op, o.params);
+  const unsigned threads = Threads(o.threads);
+  const size_t samples = o.samples ? o.samples : DefaultSamples(o.precision);
+  if (o.exhaustive) return Exhaustive(o.op, o.direction, o.params, threads, o.progress);
+  if (o.precision == Precision::kFloat32) {
+    return Sampled<float>(o.op, o.direction, o.params, samples, threads, o.progress);
+  }
+  return Sampled<double>(o.op, o.direction, o.params, samples, threads, o.progress);
+}
+
+std::string AccuracyTable(size_t samples, unsigned threads_requested,
+                          const std::function<void(const std::string&)>& log) {
+  const unsigned threads = Threads(threads_requested);
+  const size_t f32_samples = samples ? samples : size_t{1} << 22;
+  const size_t f64_samples = samples ? samples : size_t{1} << 20;
+  std::ostringstream md;
+  md << "# Accuracy\n\n"
+     << "Generated by `build/tools/activ-accuracy --write docs/ACCURACY.md`; do not edit by hand.\n"
+     << "SIMD target: " << simd_target() << ".\n\n"
+     << "Errors are in ULP of the result type against the long double reference in "
+        "`reference/` (kept apart from the kernels). Inputs: float32, a sweep of every "
+     << (uint64_t{1} << 32) / f32_samples
+     << "th bit pattern (all binades, both signs, subnormals, infinities, NaN) plus the special "
+        "and "
+        "kink points of `reference/inputs.h`; float64, "
+     << f64_samples / 2 << " random bit patterns, " << f64_samples / 2
+     << " uniform points in [-50, 50], and the same special points.\n\n"
+     << "Backward columns use the spec's mixed bound: an error counts as 0 when it is within "
+        "2^-p |dy| absolute (p = 24 for float32, 53 for float64; 4x that from y, which inherits "
+        "the rounding of y); otherwise it is given in ULP. `x` is the input of the largest "
+        "error. Bounds asserted by the tests: float32 forward 1 ULP, float64 forward 4 ULP, "
+        "backward 2 ULP. The exhaustive float32 check of one function: "
+        "`activ check NAME --exhaustive` (or `activ-accuracy --fn NAME --exhaustive`).\n\n"
+     << "| function | parameters | f32 forward | x | f32 backward | f32 from y | f64 forward | x "
+        "| f64 backward | f64 from y |\n"
+     << "|---|---|---|---|---|---|---|---|---|---|\n";
+  double worst_f32 = 0;
+  const ProgressFn none;
+  for (const OpInfo& o : all_ops()) {
+    for (const Params& params : TestParams(o.op)) {
+      const bool from_y = o.flags & kFromY;
+      const auto f32 = [&](Direction d) {
+        return Sampled<float>(o.op, d, params, f32_samples, threads, none);
+      };
+      const auto f64 = [&](Direction d) {
+        return Sampled<double>(o.op, d, params, f64_samples, threads, none);
+      };
+      const Stats f32_fwd = f32(Direction::kForward), f32_bwd = f32(Direction::kBackward);
+      const Stats f64_fwd = f64(Direction::kForward), f64_bwd = f64(Direction::kBackward);
+      std::string y32 = "—", y64 = "—";
+      if (from_y) {
+        y32 = FmtUlp(f32(Direction::kBackwardFromY).max_ulp);
+        y64 = FmtUlp(f64(Direction::kBackwardFromY).max_ulp);
+      }
+      worst_f32 = std::max(worst_f32, f32_fwd.max_ulp);
+      const std::string ptext = ParamsText(params);
+      md << "| " << o.name << " | " << (ptext.empty() ? "defaults" : ptext) << " | "
+         << FmtUlp(f32_fwd.max_ulp) << " | " << FmtX(f32_fwd.worst_x) << " | "
+         << FmtUlp(f32_bwd.max_ulp) << " | " << y32 << " | " << FmtUlp(f64_fwd.max_ulp) << " | "
+         << FmtX(f64_fwd.worst_x) << " | " << FmtUlp(f64_bwd.max_ulp) << " | " << y64 << " |\n";
+      if (log) {
+        char line[160];
+        std::snprintf(line, sizeof line, "%-12s %-30s f32 %.3f  f64 %.3f",
+                      std::string(o.name).c_str(), ptext.c_str(), f32_fwd.max_ulp, f64_fwd.max_ulp);
+        log(line);
+      }
+    }
+  }
+  md << "\nLargest float32 forward error over the table: " << FmtUlp(worst_f32) << " ULP.\n\n"
+     << RowTable() << HalfTable();
+  return md.str();
+}
+
+ProgressDisplay::ProgressDisplay(std::string label)
+    : label_(std::move(label)), tty_(isatty(2) != 0), start_(Now()) {}
+
+void ProgressDisplay::operator()(size_t done, size_t total) {
+  if (total == 0) return;
+  const int percent = static_cast<int>(100 * done / total);
+  const double elapsed = Now() - start_;
+  if (tty_) {
+    const int width = 40, fill = static_cast<int>(width * done / total);
+    const double left = elapsed * static_cast<double>(total - done) /
+                        static_cast<double>(std::max<size_t>(done, 1));
+    std::fprintf(stderr, "\r%s [%.*s%*s] %3d%%  %.0fs elapsed, %.0fs left ", label_.c_str(), fill,
+                 "########################################", width - fill, "", percent, elapsed,
+                 left);
+    std::fflush(stderr);
+  } else if (percent / 5 != last_percent_ / 5) {
+    std::fprintf(stderr, "%s: %d%% (%.0fs)\n", label_.c_str(), percent, elapsed);
+  }
+  last_percent_ = percent;
+}
+
+void ProgressDisplay::Finish() {
+  if (tty_ && last_percent_ >= 0) std::fprintf(stderr, "\n");
+  last_percent_ = -1;
+}
+
+}  // namespace activ::ref

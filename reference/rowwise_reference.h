@@ -1,0 +1,76 @@
+// Reference for the row-wise functions (softmax, log_softmax, softmin) in long double, the rows
+// their accuracy is measured on (random and adversarial), and the measurement itself: the
+// engine of tests/rowwise_test.cc and of the "Row-wise functions" table of tools/accuracy.cc.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "activ/rowwise.h"
+
+namespace activ::ref {
+
+enum class RowOp { kSoftmax, kLogSoftmax, kSoftmin };
+inline constexpr RowOp kRowOps[] = {RowOp::kSoftmax, RowOp::kLogSoftmax, RowOp::kSoftmin};
+std::string_view RowOpName(RowOp op);
+
+// One row, with the library's policy for special values: a NaN or +inf (softmin: -inf) makes
+// the row NaN; an all -inf row (softmin: +inf) is NaN, or zeros when masked_zero. Accurate to a
+// few long double ULP: v - max is carried as an exact sum hi + lo, the sum is compensated, and
+// log S is log1p(S - 1) with S - 1 exact.
+std::vector<long double> row_forward(RowOp op, std::span<const long double> x,
+                                     bool masked_zero = false);
+// dx from y and dy: softmax y*(dy - sum(dy*y)), softmin -y*(dy - sum(dy*y)),
+// log_softmax dy - e^y * sum(dy).
+std::vector<long double> row_backward(RowOp op, std::span<const long double> y,
+                                      std::span<const long double> dy);
+// The spec's scale of a backward error, for the absolute part of the mixed bound: the size of
+// the terms that cancel in dx[i] (softmax, softmin: |y|*(|dy| + |sum(dy*y)|); log_softmax:
+// |dy| + e^y * |sum(dy)|).
+std::vector<long double> row_backward_scale(RowOp op, std::span<const long double> y,
+                                            std::span<const long double> dy);
+
+template <typename T>
+struct NamedRow {
+  std::string name;
+  std::vector<T> x;
+};
+
+// Random rows: every length from 1 to 70 and long ones (up to 40000, across the block and
+// one-pass limits), uniform logits of spreads 1 to 100.
+template <typename T>
+std::vector<NamedRow<T>> RandomRows(std::uint64_t seed);
+// Rows chosen to break a careless implementation: huge logits of both signs, -inf and +inf
+// entries, all equal, one dominant logit, maxima that rise block after block, probabilities
+// down to the subnormals, a row of 32000.
+template <typename T>
+std::vector<NamedRow<T>> AdversarialRows();
+
+struct RowStats {
+  double max_ulp = 0;
+  std::string worst_row;  // the name of the row of the largest error
+  std::size_t worst_col = 0;
+  std::uint64_t count = 0;  // elements measured
+  void Add(double err, const std::string& row, std::size_t col);
+  void Merge(const RowStats& o);
+};
+
+// The absolute part of the backward bound, in units of 2^-p times the scale above: float32
+// computes in double, where one unit is plenty; float64 rounds e^y (or y times the sum) and
+// the difference, a few units of the terms that cancel.
+template <typename T>
+inline constexpr double kRowBackwardAbsScale = sizeof(T) == 4 ? 1.0 : 4.0;
+
+// Runs the library's forward (or, from its own forward output, backward with a pseudo-random
+// dy) on each row and measures every element in ULP of T against the reference; backward errors
+// within kRowBackwardAbsScale * 2^-p times the scale above count as 0 (the mixed bound).
+template <typename T>
+RowStats MeasureRowForward(RowOp op, const std::vector<NamedRow<T>>& rows);
+template <typename T>
+RowStats MeasureRowBackward(RowOp op, const std::vector<NamedRow<T>>& rows);
+
+}  // namespace activ::ref

@@ -1,0 +1,691 @@
+// Softmax, log_softmax and softmin over the rows of a [rows, cols] array, their backward passes
+// from y, argmax and hardmax: per-target loops, their dispatch, and the checked entry points.
+//
+// Forward, one row, v = x (softmin: v = -x):
+//  - Statistics, online in blocks of kBlock elements: a block's max b and sum of e^(v - b) (the
+//    block is read twice while it sits in L1), merged into the row's max M and sum
+//    S = sum e^(v - M) by rescaling the side with the smaller max. One exp per element.
+//  - softmax of a row up to kOnePassCols long keeps e^(v - b) (in y for float64, in a per-thread
+//    double buffer for float32) and writes e * e^(b - M) / S: x is read from memory once.
+//    A longer row would not stay in cache, so its second pass reads x again and recomputes
+//    e^(v - M) / S.
+//  - log_softmax needs no exp after the statistics: y = (v - M) - log S.
+// Accuracy (docs/ACCURACY.md): everything is computed in double and float32 is rounded once on
+// store. float64 corrects the rounding of v - M (hi + lo exactly, e^(hi) * (1 + lo)) and sums
+// with compensation (TwoSum), as does float32 log_softmax: S holds the term e^0 = 1 of the max
+// exactly, and log S = log1p(S - 1) keeps the log-probability of a dominant element (about
+// -1e-18 beside a logit 40 lower) to full precision instead of rounding it to 0.
+#include "activ/rowwise.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "element.h"
+#include "kernel_args.h"
+#include "thread_pool.h"
+
+#ifndef ACTIV_SRC_ROWWISE_CC_SHARED
+#define ACTIV_SRC_ROWWISE_CC_SHARED
+namespace activ::detail {
+enum class RowFn : int { kSoftmax, kLogSoftmax, kSoftmin };
+}  // namespace activ::detail
+#endif
+
+// The element types with row-wise entry points: (name suffix, type).
+#ifndef ACTIV_ROW_TYPES
+#define ACTIV_ROW_TYPES(X) X(F32, float) X(F64, double) X(BF16, bfloat16) X(F16, float16)
+#endif
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "rowwise.cc"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+
+HWY_BEFORE_NAMESPACE();
+namespace activ::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+namespace kernels {
+using detail::Args;
+// The full-accuracy primitives: these functions round their float32 results from sums and
+// products of kernel values, not from one kernel value.
+inline constexpr bool kForFloat32 = false;
+#include "activ_kernels-inl.h"  // generated: math-inl.h, then one kernel file per registry line
+}  // namespace kernels
+using detail::RowFn;
+// This file's helpers, apart from the per-target code of the other translation units.
+namespace rowops {
+using D = hn::ScalableTag<double>;
+using V = hn::Vec<D>;
+#include "simd_io-inl.h"
+
+// Elements of a block: small enough to stay in L1 between its two reads.
+constexpr size_t kBlock = 1024;
+// softmax rows up to this long (a vocabulary of 32000) keep their exponentials: x, y and a
+// float32 row's double buffer together take 512 KiB, an L2 cache. Recomputing e^x costs more
+// than reading the buffer back even from L3; longer rows read x twice instead, which keeps
+// many threads from competing for memory bandwidth with 2.5 times the traffic.
+constexpr size_t kOnePassCols = 32 * kBlock;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// hi + lo, unevaluated: additions go through TwoSum, so only the rounding of lo is lost.
+struct Sum2 {
+  double hi = 0, lo = 0;
+  void Add(double v) {
+    const double s = hi + v;
+    const double bp = s - hi;
+    lo += (hi - (s - bp)) + (v - bp);
+    hi = s;
+  }
+  void Add(const Sum2& o) {
+    Add(o.hi);
+    lo += o.lo;
+  }
+  void Scale(double f) {
+    hi *= f;
+    lo *= f;
+  }
+};
+
+// e^(a - b) for a <= b (scalar, a block's rescaling factor), with the rounding of a - b
+// corrected to first order. 0 when a is -inf.
+inline double ExpOfDifference(double a, double b) {
+  const double hi = a - b;
+  if (!(hi > -kInf)) return 0.0;
+  const double bp = hi - a;
+  const double lo = (a - (hi - bp)) + (-b - bp);
+  const double e = std::exp(hi);
+  return std::fma(e, lo, e);
+}
+
+// The rounding error of s = a + b (TwoSum), zero where s is not finite.
+HWY_INLINE V TwoSumError(V a, V b, V s) {
+  const V bp = hn::Sub(s, a);
+  const V err = hn::Add(hn::Sub(a, hn::Sub(s, bp)), hn::Sub(b, bp));
+  return hn::IfThenElseZero(hn::IsFinite(s), err);
+}
+
+// e^(v - m) for v <= m. float64 adds the first-order correction for the rounding of v - m,
+// which would otherwise cost |v - m| / 2 ULP; float32 values differ exactly in double.
+template <typename T>
+HWY_INLINE V ExpShifted(D d, V v, V m) {
+  const V t = hn::Sub(v, m);
+  const V e = kernels::Exp(d, t);
+  if constexpr (sizeof(T) == 8) {
+    return hn::MulAdd(e, TwoSumError(v, hn::Neg(m), t), e);
+  } else {
+    return e;
+  }
+}
+
+// Element values as the function sees them: x, or -x for softmin.
+template <bool kNeg, typename T>
+HWY_INLINE V LoadV(D d, const T* p) {
+  const V v = LoadAs(d, p);
+  return kNeg ? hn::Neg(v) : v;
+}
+
+// The last n < Lanes(d) elements; the other lanes are -inf as the function sees them, which
+// neither raise a max nor add to a sum.
+template <bool kNeg, typename T>
+HWY_INLINE V LoadVTail(D d, const T* p, size_t n) {
+  const T pad = detail::Narrow<T>(kNeg ? kInf : -kInf);
+  const V v = LoadTail(d, p, n, pad);
+  return kNeg ? hn::Neg(v) : v;
+}
+
+// s += e over lanes, compensated (c collects the TwoSum errors) when kComp.
+template <bool kComp>
+HWY_INLINE void Accumulate(V e, V& s, V& c) {
+  if constexpr (kComp) {
+    const V t = hn::Add(s, e);
+    const V bp = hn::Sub(t, s);
+    c = hn::Add(c, hn::Add(hn::Sub(s, hn::Sub(t, bp)), hn::Sub(e, bp)));
+    s = t;
+  } else {
+    s = hn::Add(s, e);
+  }
+}
+
+HWY_INLINE Sum2 ReduceLanes(D d, V s, V c) {
+  HWY_ALIGN double sl[hn::MaxLanes(d)], cl[hn::MaxLanes(d)];
+  hn::Store(s, d, sl);
+  hn::Store(c, d, cl);
+  Sum2 r;
+  for (size_t i = 0; i < hn::Lanes(d); ++i) {
+    r.Add(sl[i]);
+    r.lo += cl[i];
+  }
+  return r;
+}
+
+// The max of a block as the function sees it; false when a NaN or +inf makes the row NaN.
+// Four accumulators: the latency of Max, not the loads, would bound one.
+template <bool kNeg, typename T>
+HWY_INLINE bool BlockMax(D d, const T* x, size_t n, double* max) {
+  const size_t N = hn::Lanes(d);
+  const V inf = hn::Inf(d);
+  V m0 = hn::Neg(inf), m1 = m0, m2 = m0, m3 = m0;
+  auto bad = hn::Lt(inf, m0);  // all false
+  size_t i = 0;
+  for (; i + 4 * N <= n; i += 4 * N) {
+    const V v0 = LoadV<kNeg>(d, x + i), v1 = LoadV<kNeg>(d, x + i + N);
+    const V v2 = LoadV<kNeg>(d, x + i + 2 * N), v3 = LoadV<kNeg>(d, x + i + 3 * N);
+    // NaN fails every comparison: !(v < inf) is true for NaN and +inf alone.
+    bad = hn::Or(bad, hn::Or(hn::Or(hn::Not(hn::Lt(v0, inf)), hn::Not(hn::Lt(v1, inf))),
+                             hn::Or(hn::Not(hn::Lt(v2, inf)), hn::Not(hn::Lt(v3, inf)))));
+    m0 = hn::Max(m0, v0);
+    m1 = hn::Max(m1, v1);
+    m2 = hn::Max(m2, v2);
+    m3 = hn::Max(m3, v3);
+  }
+  for (; i + N <= n; i += N) {
+    const V v = LoadV<kNeg>(d, x + i);
+    bad = hn::Or(bad, hn::Not(hn::Lt(v, inf)));
+    m0 = hn::Max(m0, v);
+  }
+  if (i < n) {
+    const V v = LoadVTail<kNeg>(d, x + i, n - i);
+    bad = hn::Or(bad, hn::Not(hn::Lt(v, inf)));
+    m0 = hn::Max(m0, v);
+  }
+  *max = hn::GetLane(hn::MaxOfLanes(d, hn::Max(hn::Max(m0, m1), hn::Max(m2, m3))));
+  return hn::AllFalse(d, bad);
+}
+
+// sum of e^(v - b) over a block; with kKeep the exponentials also go to keep[0, n).
+template <bool kNeg, bool kComp, bool kKeep, typename T>
+HWY_INLINE Sum2 BlockExpSum(D d, const T* x, size_t n, double b, double* keep) {
+  const size_t N = hn::Lanes(d);
+  const V m = hn::Set(d, b);
+  V s = hn::Zero(d), c = hn::Zero(d);
+  size_t i = 0;
+  for (; i + N <= n; i += N) {
+    const V e = ExpShifted<T>(d, LoadV<kNeg>(d, x + i), m);
+    if constexpr (kKeep) hn::StoreU(e, d, keep + i);
+    Accumulate<kComp>(e, s, c);
+  }
+  if (i < n) {
+    const V e = ExpShifted<T>(d, LoadVTail<kNeg>(d, x + i, n - i), m);
+    if constexpr (kKeep) StoreTail(d, e, keep + i, n - i);
+    Accumulate<kComp>(e, s, c);
+  }
+  return ReduceLanes(d, s, c);
+}
+
+struct RowStats {
+  double max = -kInf;                       // M
+  Sum2 sum;                                 // S = sum e^(v - M), >= 1 when M is finite
+  bool bad = false;                         // a NaN or +inf: the row is NaN
+  double block_max[kOnePassCols / kBlock];  // with kKeep: the b that keep[] is relative to
+};
+
+template <bool kNeg, bool kComp, bool kKeep, typename T>
+HWY_INLINE void ComputeStats(D d, const T* x, size_t cols, double* keep, RowStats& st) {
+  st.max = -kInf;
+  st.sum = Sum2{};
+  st.bad = false;
+  for (size_t b0 = 0, k = 0; b0 < cols; b0 += kBlock, ++k) {
+    const size_t n = std::min(kBlock, cols - b0);
+    double b;
+    if (!BlockMax<kNeg>(d, x + b0, n, &b)) {
+      st.bad = true;
+      return;
+    }
+    if constexpr (kKeep) st.block_max[k] = b;
+    if (b == -kInf) continue;  // an all -inf block adds nothing
+    Sum2 bs = BlockExpSum<kNeg, kComp, kKeep>(d, x + b0, n, b, kKeep ? keep + b0 : nullptr);
+    if (b > st.max) {
+      // The block holds the new max, whose term e^0 = 1 is exact: the old sum is rescaled
+      // and added to it.
+      st.sum.Scale(ExpOfDifference(st.max, b));
+      st.max = b;
+    } else {
+      bs.Scale(ExpOfDifference(b, st.max));
+    }
+    st.sum.Add(bs);
+  }
+}
+
+template <typename T>
+void Fill(T* y, size_t n, T v) {
+  std::fill(y, y + n, v);
+}
+
+// e^(b - M) / S, a block's factor, as hi + lo: in long double (64 bits on x86), so that the
+// factor adds half an ULP to a float64 result instead of two. float32 needs only hi.
+inline Sum2 BlockFactor(double b, double m, const Sum2& sum) {
+  const double hi = b - m;
+  const double bp = hi - b;
+  const double lo = (b - (hi - bp)) + (-m - bp);
+  const long double f = std::exp(static_cast<long double>(hi)) *
+                        (1 + static_cast<long double>(lo)) /
+                        (static_cast<long double>(sum.hi) + sum.lo);
+  const double f_hi = static_cast<double>(f);
+  return {f_hi, static_cast<double>(f - f_hi)};
+}
+
+// e * f with f = hi + lo: one rounding of the product for float64.
+template <typename T>
+HWY_INLINE V MulFactor(D d, V e, const Sum2& f) {
+  if constexpr (sizeof(T) == 8) {
+    return hn::MulAdd(e, hn::Set(d, f.hi), hn::Mul(e, hn::Set(d, f.lo)));
+  } else {
+    return hn::Mul(e, hn::Set(d, f.hi));
+  }
+}
+
+// y = e^(v - M) / S from x, a second read.
+template <bool kNeg, typename T>
+HWY_INLINE void SoftmaxFromX(D d, const T* x, size_t cols, const RowStats& st, T* y) {
+  const size_t N = hn::Lanes(d);
+  const V m = hn::Set(d, st.max);
+  const Sum2 f = BlockFactor(st.max, st.max, st.sum);
+  size_t i = 0;
+  for (; i + N <= cols; i += N) {
+    StoreAs(d, MulFactor<T>(d, ExpShifted<T>(d, LoadV<kNeg>(d, x + i), m), f), y + i);
+  }
+  if (i < cols) {
+    const V e = ExpShifted<T>(d, LoadVTail<kNeg>(d, x + i, cols - i), m);
+    StoreTail(d, MulFactor<T>(d, e, f), y + i, cols - i);
+  }
+}
+
+// y = e^(v - b) * (e^(b - M) / S) from the kept exponentials, one factor per block.
+template <typename T>
+HWY_INLINE void SoftmaxFromKept(D d, const double* keep, size_t cols, const RowStats& st, T* y) {
+  const size_t N = hn::Lanes(d);
+  for (size_t b0 = 0, k = 0; b0 < cols; b0 += kBlock, ++k) {
+    const size_t n = std::min(kBlock, cols - b0);
+    if (st.block_max[k] == -kInf) {
+      Fill(y + b0, n, detail::Narrow<T>(0.0));
+      continue;
+    }
+    const Sum2 f = BlockFactor(st.block_max[k], st.max, st.sum);
+    size_t i = b0;
+    for (; i + N <= b0 + n; i += N) StoreAs(d, MulFactor<T>(d, hn::LoadU(d, keep + i), f), y + i);
+    if (i < b0 + n) {
+      const V e = LoadTail(d, keep + i, b0 + n - i, 0.0);
+      StoreTail(d, MulFactor<T>(d, e, f), y + i, b0 + n - i);
+    }
+  }
+}
+
+// y = (v - M) - log S, where log S = log1p(S - 1) while S < 2 (S - 1 is then exact in hi - 1).
+template <bool kNeg, typename T>
+HWY_INLINE void LogSoftmaxFromX(D d, const T* x, size_t cols, const RowStats& st, T* y) {
+  const size_t N = hn::Lanes(d);
+  const double log_sum =
+      st.sum.hi < 2.0 ? std::log1p((st.sum.hi - 1.0) + st.sum.lo) : std::log(st.sum.hi + st.sum.lo);
+  const V m = hn::Set(d, st.max), neg_m = hn::Set(d, -st.max), l = hn::Set(d, log_sum);
+  auto one = [&](V v) HWY_ATTR {
+    const V t = hn::Sub(v, m);
+    if constexpr (sizeof(T) == 8) return hn::Add(hn::Sub(t, l), TwoSumError(v, neg_m, t));
+    return hn::Sub(t, l);
+  };
+  size_t i = 0;
+  for (; i + N <= cols; i += N) StoreAs(d, one(LoadV<kNeg>(d, x + i)), y + i);
+  if (i < cols) StoreTail(d, one(LoadVTail<kNeg>(d, x + i, cols - i)), y + i, cols - i);
+}
+
+template <bool kNeg, bool kLog, typename T>
+void ForwardRows(const T* x, size_t xs, T* y, size_t ys, size_t rows, size_t cols,
+                 bool masked_zero) {
+  const D d;
+  constexpr bool kComp = kLog || sizeof(T) == 8;
+  const bool one_pass = !kLog && cols <= kOnePassCols;
+  double* scratch = nullptr;
+  if constexpr (sizeof(T) != 8) {
+    if (one_pass) {
+      thread_local std::vector<double> buffer;
+      if (buffer.size() < cols) buffer.resize(cols);
+      scratch = buffer.data();
+    }
+  }
+  RowStats st;
+  for (size_t r = 0; r < rows; ++r) {
+    const T* xr = x + r * xs;
+    T* yr = y + r * ys;
+    double* keep = scratch;
+    if constexpr (sizeof(T) == 8) keep = yr;  // y is read and written in place, after x
+    if (one_pass) {
+      ComputeStats<kNeg, kComp, true>(d, xr, cols, keep, st);
+    } else {
+      ComputeStats<kNeg, kComp, false>(d, xr, cols, nullptr, st);
+    }
+    if (st.bad || st.max == -kInf) {
+      const bool zero = !st.bad && masked_zero;
+      Fill(yr, cols, detail::Narrow<T>(zero ? 0.0 : std::numeric_limits<double>::quiet_NaN()));
+      continue;
+    }
+    if constexpr (kLog) {
+      LogSoftmaxFromX<kNeg>(d, xr, cols, st, yr);
+    } else if (one_pass) {
+      SoftmaxFromKept(d, keep, cols, st, yr);
+    } else {
+      SoftmaxFromX<kNeg>(d, xr, cols, st, yr);
+    }
+  }
+}
+
+template <typename T>
+void ForwardT(RowFn fn, const T* x, size_t xs, T* y, size_t ys, size_t rows, size_t cols,
+              bool masked_zero) {
+  switch (fn) {
+    case RowFn::kSoftmax:
+      return ForwardRows<false, false>(x, xs, y, ys, rows, cols, masked_zero);
+    case RowFn::kLogSoftmax:
+      return ForwardRows<false, true>(x, xs, y, ys, rows, cols, masked_zero);
+    case RowFn::kSoftmin:
+      return ForwardRows<true, false>(x, xs, y, ys, rows, cols, masked_zero);
+  }
+}
+
+// Backward from y. softmax: dx = y * (dy - sum(dy * y)); softmin: the negative of that;
+// log_softmax: dx = dy - e^y * sum(dy). float64 sums with compensation, products split exactly
+// (FMA), so that the sum is as good as the rounding of its result.
+template <RowFn kFn, typename T>
+void BackwardRows(const T* y, size_t ys, const T* dy, size_t dys, T* dx, size_t dxs, size_t rows,
+                  size_t cols) {
+  const D d;
+  const size_t N = hn::Lanes(d);
+  constexpr bool kLog = kFn == RowFn::kLogSoftmax;
+  for (size_t r = 0; r < rows; ++r) {
+    const T* yr = y + r * ys;
+    const T* gr = dy + r * dys;
+    T* out = dx + r * dxs;
+    V s = hn::Zero(d), c = hn::Zero(d);
+    auto add = [&](V yv, V gv) HWY_ATTR {
+      if constexpr (kLog) {
+        Accumulate<sizeof(T) == 8>(gv, s, c);
+      } else if constexpr (sizeof(T) == 8) {
+        const V p = hn::Mul(yv, gv);
+        c = hn::Add(c, hn::MulSub(yv, gv, p));
+        Accumulate<true>(p, s, c);
+      } else {
+        s = hn::MulAdd(yv, gv, s);  // float products are exact in double
+      }
+    };
+    size_t i = 0;
+    for (; i + N <= cols; i += N) add(LoadAs(d, yr + i), LoadAs(d, gr + i));
+    if (i < cols) add(LoadTail(d, yr + i, cols - i, T(0)), LoadTail(d, gr + i, cols - i, T(0)));
+    const Sum2 total = ReduceLanes(d, s, c);
+    const V sum = hn::Set(d, total.hi + total.lo);
+    auto one = [&](V yv, V gv) HWY_ATTR {
+      if constexpr (kLog) return hn::NegMulAdd(kernels::Exp(d, yv), sum, gv);
+      if constexpr (kFn == RowFn::kSoftmin) return hn::Mul(yv, hn::Sub(sum, gv));
+      return hn::Mul(yv, hn::Sub(gv, sum));
+    };
+    for (i = 0; i + N <= cols; i += N)
+      StoreAs(d, one(LoadAs(d, yr + i), LoadAs(d, gr + i)), out + i);
+    if (i < cols) {
+      StoreTail(d, one(LoadTail(d, yr + i, cols - i, T(0)), LoadTail(d, gr + i, cols - i, T(0))),
+                out + i, cols - i);
+    }
+  }
+}
+
+template <typename T>
+void BackwardT(RowFn fn, const T* y, size_t ys, const T* dy, size_t dys, T* dx, size_t dxs,
+               size_t rows, size_t cols) {
+  switch (fn) {
+    case RowFn::kSoftmax:
+      return BackwardRows<RowFn::kSoftmax>(y, ys, dy, dys, dx, dxs, rows, cols);
+    case RowFn::kLogSoftmax:
+      return BackwardRows<RowFn::kLogSoftmax>(y, ys, dy, dys, dx, dxs, rows, cols);
+    case RowFn::kSoftmin:
+      return BackwardRows<RowFn::kSoftmin>(y, ys, dy, dys, dx, dxs, rows, cols);
+  }
+}
+
+// Index of the first NaN, else of the first maximum; on the element type's own vectors, or
+// one element at a time for the 16-bit types (widening keeps the order and the NaNs).
+template <typename T>
+int64_t ArgmaxRow(const T* x, size_t n) {
+  if constexpr (!std::is_floating_point_v<T>) {
+    size_t best = 0;
+    double max = -kInf;
+    for (size_t j = 0; j < n; ++j) {
+      const double v = detail::Widen(x[j]);
+      if (std::isnan(v)) return static_cast<int64_t>(j);
+      if (v > max) {
+        max = v;
+        best = j;
+      }
+    }
+    return static_cast<int64_t>(best);
+  } else {
+    const hn::ScalableTag<T> d;
+    const size_t N = hn::Lanes(d);
+    auto m = hn::Set(d, -std::numeric_limits<T>::infinity());
+    size_t i = 0;
+    for (; i + N <= n; i += N) {
+      const auto v = hn::LoadU(d, x + i);
+      const auto nan = hn::IsNaN(v);
+      if (!hn::AllFalse(d, nan)) return static_cast<int64_t>(i) + hn::FindFirstTrue(d, nan);
+      m = hn::Max(m, v);
+    }
+    T max = hn::GetLane(hn::MaxOfLanes(d, m));
+    for (size_t j = i; j < n; ++j) {
+      if (std::isnan(x[j])) return static_cast<int64_t>(j);
+      max = std::max(max, x[j]);
+    }
+    const auto mv = hn::Set(d, max);
+    for (i = 0; i + N <= n; i += N) {
+      const auto eq = hn::Eq(hn::LoadU(d, x + i), mv);
+      if (!hn::AllFalse(d, eq)) return static_cast<int64_t>(i) + hn::FindFirstTrue(d, eq);
+    }
+    for (; i < n; ++i) {
+      if (x[i] == max) return static_cast<int64_t>(i);
+    }
+    return 0;  // not reached for n >= 1
+  }
+}
+
+template <typename T>
+void ArgmaxT(const T* x, size_t xs, size_t rows, size_t cols, int64_t* index) {
+  for (size_t r = 0; r < rows; ++r) index[r] = ArgmaxRow(x + r * xs, cols);
+}
+
+}  // namespace rowops
+
+#define ACTIV_DEFINE_ROWS(S, T)                                                                    \
+  void RowForward##S(RowFn fn, const T* x, size_t xs, T* y, size_t ys, size_t rows, size_t cols,   \
+                     bool masked_zero) {                                                           \
+    rowops::ForwardT(fn, x, xs, y, ys, rows, cols, masked_zero);                                   \
+  }                                                                                                \
+  void RowBackward##S(RowFn fn, const T* y, size_t ys, const T* dy, size_t dys, T* dx, size_t dxs, \
+                      size_t rows, size_t cols) {                                                  \
+    rowops::BackwardT(fn, y, ys, dy, dys, dx, dxs, rows, cols);                                    \
+  }                                                                                                \
+  void Argmax##S(const T* x, size_t xs, size_t rows, size_t cols, int64_t* index) {                \
+    rowops::ArgmaxT(x, xs, rows, cols, index);                                                     \
+  }
+ACTIV_ROW_TYPES(ACTIV_DEFINE_ROWS)
+#undef ACTIV_DEFINE_ROWS
+
+// NOLINTNEXTLINE(google-readability-namespace-comments)
+}  // namespace activ::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace activ {
+namespace {
+
+using detail::RowFn;
+
+#define ACTIV_EXPORT_ROWS(S, T)                                                                 \
+  HWY_EXPORT(RowForward##S);                                                                    \
+  HWY_EXPORT(RowBackward##S);                                                                   \
+  HWY_EXPORT(Argmax##S);                                                                        \
+  void RunForward(RowFn fn, const T* x, size_t xs, T* y, size_t ys, size_t rows, size_t cols,   \
+                  bool masked_zero) {                                                           \
+    HWY_DYNAMIC_DISPATCH(RowForward##S)(fn, x, xs, y, ys, rows, cols, masked_zero);             \
+  }                                                                                             \
+  void RunBackward(RowFn fn, const T* y, size_t ys, const T* dy, size_t dys, T* dx, size_t dxs, \
+                   size_t rows, size_t cols) {                                                  \
+    HWY_DYNAMIC_DISPATCH(RowBackward##S)(fn, y, ys, dy, dys, dx, dxs, rows, cols);              \
+  }                                                                                             \
+  void RunArgmax(const T* x, size_t xs, size_t rows, size_t cols, int64_t* index) {             \
+    HWY_DYNAMIC_DISPATCH(Argmax##S)(x, xs, rows, cols, index);                                  \
+  }
+ACTIV_ROW_TYPES(ACTIV_EXPORT_ROWS)
+#undef ACTIV_EXPORT_ROWS
+
+std::string Shape(size_t rows, size_t cols) {
+  return "[" + std::to_string(rows) + ", " + std::to_string(cols) + "]";
+}
+
+template <typename T>
+void CheckView(const std::string& fn, const char* what, const Rows<T>& v) {
+  if (v.rows > 1 && v.stride < v.cols) {
+    throw Error(fn + ": " + what + " has a row stride of " + std::to_string(v.stride) +
+                " elements, less than its " + std::to_string(v.cols) + " columns");
+  }
+  if (v.data == nullptr && v.rows > 0 && v.cols > 0) {
+    throw Error(fn + ": " + what + " is " + Shape(v.rows, v.cols) + " but its data is null");
+  }
+}
+
+template <typename A, typename B>
+void CheckSameShape(const std::string& fn, const char* a_name, const Rows<A>& a, const char* b_name,
+                    const Rows<B>& b) {
+  if (a.rows != b.rows || a.cols != b.cols) {
+    throw Error(fn + ": " + a_name + " is " + Shape(a.rows, a.cols) + " but " + b_name + " is " +
+                Shape(b.rows, b.cols));
+  }
+}
+
+// An output may be the very view of an input (in place: same data, same stride) or lie apart
+// from it; anything between would read elements already overwritten.
+template <typename T>
+void CheckAlias(const std::string& fn, const char* in_name, const Rows<const T>& in,
+                const char* out_name, const Rows<T>& out) {
+  if (in.rows == 0 || in.cols == 0 || out.rows == 0 || out.cols == 0) return;
+  auto extent = [](const auto& v) {
+    const auto begin = reinterpret_cast<std::uintptr_t>(v.data);
+    return std::pair(begin, begin + ((v.rows - 1) * v.stride + v.cols) * sizeof(T));
+  };
+  const auto [a0, a1] = extent(in);
+  const auto [b0, b1] = extent(out);
+  const bool same_view = in.data == out.data && (in.stride == out.stride || in.rows == 1);
+  if (a0 < b1 && b0 < a1 && !same_view) {
+    throw Error(fn + ": " + out_name + " overlaps " + in_name +
+                " without being the same view; in place needs the same data and row stride");
+  }
+}
+
+std::string Name(RowFn fn) {
+  switch (fn) {
+    case RowFn::kSoftmax:
+      return "activ::softmax";
+    case RowFn::kLogSoftmax:
+      return "activ::log_softmax";
+    case RowFn::kSoftmin:
+      return "activ::softmin";
+  }
+  return "activ::?";
+}
+
+template <typename T>
+void ForwardImpl(RowFn fn, Rows<const T> x, Rows<T> y, const RowOptions& o) {
+  const std::string name = Name(fn);
+  CheckView(name, "x", x);
+  CheckView(name, "y", y);
+  CheckSameShape(name, "x", x, "y", y);
+  CheckAlias(name, "x", x, "y", y);
+  if (x.rows == 0 || x.cols == 0) return;
+  detail::ParallelFor(x.rows, detail::RowGrain(x.cols), [&](size_t r0, size_t r1) {
+    RunForward(fn, x.row(r0), x.stride, y.row(r0), y.stride, r1 - r0, x.cols,
+               o.masked_rows_are_zero);
+  });
+}
+
+template <typename T>
+void BackwardImpl(RowFn fn, Rows<const T> y, Rows<const T> dy, Rows<T> dx) {
+  const std::string name = Name(fn) + "_backward";
+  CheckView(name, "y", y);
+  CheckView(name, "dy", dy);
+  CheckView(name, "dx", dx);
+  CheckSameShape(name, "y", y, "dy", dy);
+  CheckSameShape(name, "y", y, "dx", dx);
+  CheckAlias(name, "y", y, "dx", dx);
+  CheckAlias(name, "dy", dy, "dx", dx);
+  if (y.rows == 0 || y.cols == 0) return;
+  detail::ParallelFor(y.rows, detail::RowGrain(y.cols), [&](size_t r0, size_t r1) {
+    RunBackward(fn, y.row(r0), y.stride, dy.row(r0), dy.stride, dx.row(r0), dx.stride, r1 - r0,
+                y.cols);
+  });
+}
+
+template <typename T>
+void ArgmaxInto(const std::string& name, Rows<const T> x, std::int64_t* index) {
+  CheckView(name, "x", x);
+  if (x.rows > 0 && x.cols == 0) {
+    throw Error(name + ": x has " + std::to_string(x.rows) +
+                " rows of 0 columns; an empty row has no maximum");
+  }
+  if (x.rows == 0) return;
+  detail::ParallelFor(x.rows, detail::RowGrain(x.cols), [&](size_t r0, size_t r1) {
+    RunArgmax(x.row(r0), x.stride, r1 - r0, x.cols, index + r0);
+  });
+}
+
+template <typename T>
+void ArgmaxImpl(Rows<const T> x, std::span<std::int64_t> index) {
+  if (index.size() != x.rows) {
+    throw Error("activ::argmax: x has " + std::to_string(x.rows) + " rows but index has " +
+                std::to_string(index.size()) + " elements");
+  }
+  ArgmaxInto("activ::argmax", x, index.data());
+}
+
+template <typename T>
+void HardmaxImpl(Rows<const T> x, Rows<T> y) {
+  const std::string name = "activ::hardmax";
+  CheckView(name, "y", y);
+  CheckSameShape(name, "x", x, "y", y);
+  CheckAlias(name, "x", x, "y", y);
+  // Every index before any write: y may be x.
+  std::vector<std::int64_t> index(x.rows);
+  ArgmaxInto(name, x, index.data());
+  for (size_t r = 0; r < y.rows; ++r) {
+    T* row = y.row(r);
+    std::fill(row, row + y.cols, detail::Narrow<T>(0.0));
+    row[index[r]] = detail::Narrow<T>(1.0);
+  }
+}
+
+}  // namespace
+
+#define ACTIV_PUBLIC_ROWS(S, T)                                                         \
+  void softmax(Rows<const T> x, Rows<T> y, const RowOptions& o) {                       \
+    ForwardImpl(RowFn::kSoftmax, x, y, o);                                              \
+  }                                                                                     \
+  void log_softmax(Rows<const T> x, Rows<T> y, const RowOptions& o) {                   \
+    ForwardImpl(RowFn::kLogSoftmax, x, y, o);                                           \
+  }                                                                                     \
+  void softmin(Rows<const T> x, Rows<T> y, const RowOptions& o) {                       \
+    ForwardImpl(RowFn::kSoftmin, x, y, o);                                              \
+  }                                                                                     \
+  void softmax_backward(Rows<const T> y, Rows<const T> dy, Rows<T> dx) {                \
+    BackwardImpl(RowFn::kSoftmax, y, dy, dx);                                           \
+  }                                                                                     \
+  void log_softmax_backward(Rows<const T> y, Rows<const T> dy, Rows<T> dx) {            \
+    BackwardImpl(RowFn::kLogSoftmax, y, dy, dx);                                        \
+  }                                                                                     \
+  void softmin_backward(Rows<const T> y, Rows<const T> dy, Rows<T> dx) {                \
+    BackwardImpl(RowFn::kSoftmin, y, dy, dx);                                           \
+  }                                                                                     \
+  void argmax(Rows<const T> x, std::span<std::int64_t> index) { ArgmaxImpl(x, index); } \
+  void hardmax(Rows<const T> x, Rows<T> y) { HardmaxImpl(x, y); }
+ACTIV_ROW_TYPES(ACTIV_PUBLIC_ROWS)
+#undef ACTIV_PUBLIC_ROWS
+
+}  // namespace activ
+#endif  // HWY_ONCE

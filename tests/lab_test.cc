@@ -1,0 +1,558 @@
+// The lab: the network learns, its gradients are right, the diagnostics count what they say,
+// files round-trip, bad files are refused with messages that say where and why, and runs are
+// reproducible, resumable and stop on NaN.
+#include "lab/lab.h"
+
+#include <zlib.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "lab/checkpoint.h"
+#include "lab/data.h"
+#include "lab/diagnostics.h"
+#include "lab/io.h"
+#include "lab/network.h"
+
+namespace lab {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A fresh directory per test, removed afterwards.
+class LabTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::temp_directory_path() /
+           ("activ_lab_test_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
+  void Write(const std::string& name, const std::string& content) const {
+    std::ofstream(Path(name), std::ios::binary) << content;
+  }
+  fs::path dir_;
+};
+
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+CsvOptions LabelColumn(const std::string& column) {
+  CsvOptions o;
+  o.label_column = column;
+  return o;
+}
+CsvOptions DropBadRows() {
+  CsvOptions o;
+  o.drop_bad_rows = true;
+  return o;
+}
+CsvOptions Classification() {
+  CsvOptions o;
+  o.task = Task::kClassification;
+  return o;
+}
+
+// The message of the activ::Error that fn throws ("" when it throws none).
+template <typename Fn>
+std::string ErrorOf(Fn fn) {
+  try {
+    fn();
+  } catch (const activ::Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+NetworkSpec TinySpec(const std::string& act, size_t inputs, std::vector<size_t> hidden,
+                     size_t outputs, Head head, bool batchnorm = false) {
+  NetworkSpec s;
+  s.inputs = inputs;
+  s.outputs = outputs;
+  s.head = head;
+  for (size_t h : hidden) {
+    LayerSpec l;
+    l.units = h;
+    l.act = ParseActivation(act);
+    l.batchnorm = batchnorm;
+    s.hidden.push_back(l);
+  }
+  return s;
+}
+
+std::vector<float> RandomVector(size_t n, uint64_t seed) {
+  Rng rng(seed, Stream::kData);
+  std::vector<float> v(n);
+  for (float& x : v) x = static_cast<float>(rng.Normal());
+  return v;
+}
+
+TEST_F(LabTest, TinyNetworkOverfitsTinyBatch) {
+  constexpr size_t kRows = 16, kInputs = 4, kClasses = 3;
+  const std::vector<float> x = RandomVector(kRows * kInputs, 1);
+  std::vector<int32_t> y(kRows);
+  for (size_t i = 0; i < kRows; ++i) y[i] = static_cast<int32_t>((i * 7) % kClasses);
+  Network net(TinySpec("tanh", kInputs, {32, 32}, kClasses, Head::kSoftmaxCrossEntropy));
+  net.Initialize(Init::kPytorch, 3);
+  OptimizerConfig oc;
+  oc.lr = 1e-2;
+  Optimizer opt(oc, net);
+  LossSums first, last;
+  for (int step = 0; step < 300; ++step) {
+    net.Forward(x.data(), kRows, Mode::kTrain);
+    last = net.Loss(y.data(), nullptr, kRows, true, kRows);
+    if (step == 0) first = last;
+    net.Backward(x.data(), kRows);
+    opt.Step();
+  }
+  EXPECT_GT(first.loss / kRows, 0.5);
+  EXPECT_LT(last.loss / kRows, 0.02);
+  EXPECT_EQ(last.correct, kRows);
+}
+
+// Central differences in float32 against the backward pass, for every parameter of a small
+// network. Step 1e-2 balances float32 rounding of the loss (~1e-7 / 2e-2) against the
+// truncation error (~1e-4 f'''); the tolerance is sized for that.
+// With dropout, every forward pass draws the same mask from a re-seeded stream (Mode::kTrain).
+void CheckGradients(const NetworkSpec& spec, const std::string& what, float step = 1e-2f) {
+  constexpr size_t kRows = 6;
+  bool dropout = false;
+  for (const LayerSpec& l : spec.hidden) dropout |= l.dropout > 0;
+  Network net(spec);
+  net.Initialize(Init::kXavierNormal, 7);
+  const std::vector<float> x = RandomVector(kRows * spec.inputs, 2);
+  std::vector<int32_t> labels(kRows);
+  for (size_t i = 0; i < kRows; ++i) {
+    labels[i] =
+        static_cast<int32_t>(i % (spec.head == Head::kSoftmaxCrossEntropy ? spec.outputs : 2));
+  }
+  const std::vector<float> targets = RandomVector(kRows * spec.outputs, 3);
+  auto loss = [&] {
+    Rng mask(11, Stream::kDropout);
+    net.Forward(x.data(), kRows, dropout ? Mode::kTrain : Mode::kProbe, &mask);
+    return net.Loss(labels.data(), targets.data(), kRows, true, kRows).loss / kRows;
+  };
+  loss();
+  net.Backward(x.data(), kRows);
+  auto params = net.Parameters();
+  std::vector<std::vector<float>> analytic;
+  for (const auto& p : params) analytic.push_back(*p.grad);
+  size_t checked = 0;
+  for (size_t t = 0; t < params.size(); ++t) {
+    std::vector<float>& v = *params[t].value;
+    for (size_t i = 0; i < v.size(); ++i) {
+      const float saved = v[i];
+      v[i] = saved + step;
+      const double up = loss();
+      v[i] = saved - step;
+      const double down = loss();
+      v[i] = saved;
+      const double numeric = (up - down) / (2 * static_cast<double>(step));
+      const double a = analytic[t][i];
+      EXPECT_NEAR(a, numeric, 2e-3 + 2e-2 * std::fabs(numeric))
+          << what << ": tensor " << t << " (layer " << params[t].layer << ") element " << i;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 30u) << what;
+}
+
+TEST_F(LabTest, GradientsMatchFiniteDifferences) {
+  CheckGradients(TinySpec("tanh", 3, {5, 4}, 3, Head::kSoftmaxCrossEntropy), "tanh softmax");
+  CheckGradients(TinySpec("gelu", 3, {5, 4}, 1, Head::kSigmoidBinaryCrossEntropy), "gelu sigmoid");
+  CheckGradients(TinySpec("elu:alpha=0.7", 3, {5, 4}, 2, Head::kSquaredError), "elu mse");
+  CheckGradients(TinySpec("swiglu", 3, {5, 4}, 3, Head::kSoftmaxCrossEntropy), "swiglu");
+  CheckGradients(TinySpec("softplus", 3, {6, 5}, 3, Head::kSoftmaxCrossEntropy, true),
+                 "softplus batchnorm");
+  CheckGradients(TinySpec("gated_tanh", 3, {4}, 2, Head::kSquaredError, true), "gated tanh bn");
+  NetworkSpec drop = TinySpec("tanh", 3, {6, 5}, 3, Head::kSoftmaxCrossEntropy);
+  NetworkSpec alpha = TinySpec("selu", 3, {6, 5}, 3, Head::kSoftmaxCrossEntropy);
+  for (size_t i = 0; i < 2; ++i) drop.hidden[i].dropout = alpha.hidden[i].dropout = 0.3;
+  CheckGradients(drop, "tanh dropout");
+  // SELU's derivative jumps at 0 (scale vs scale*alpha): a smaller step rarely straddles it.
+  CheckGradients(alpha, "selu alpha-dropout", 2e-3f);
+}
+
+TEST_F(LabTest, DeadAndSaturatedCountsMatchHandComputedCase) {
+  EXPECT_EQ(MaxAbsDerivative(ParseActivation("relu")), 1.0);
+  EXPECT_NEAR(MaxAbsDerivative(ParseActivation("sigmoid")), 0.25, 1e-7);
+  EXPECT_NEAR(MaxAbsDerivative(ParseActivation("tanh")), 1.0, 1e-7);
+
+  // relu, 2 probe rows x 3 units. Unit 0 never positive: dead. Unit 2 is 0 then positive:
+  // alive (relu'(0) = 0, relu'(0.5) = 1). Entries with f' = 0 (saturated): -1, 0, -3, -1.
+  const std::vector<float> z = {-1, 2, 0, -3, -1, 0.5f};
+  UnitCounts c = CountDeadAndSaturated(ParseActivation("relu"), z.data(), nullptr, 2, 3, 1.0);
+  EXPECT_EQ(c.dead_units, 1u);
+  EXPECT_EQ(c.saturated, 4u);
+  EXPECT_EQ(c.entries, 6u);
+
+  // sigmoid: f' = 0.25 at most, saturated below 0.0125, i.e. |z| > 4.36; never dead.
+  const std::vector<float> zs = {0, 5, -6, 1, 4, -4.5f};
+  c = CountDeadAndSaturated(ParseActivation("sigmoid"), zs.data(), nullptr, 3, 2, 0.25);
+  EXPECT_EQ(c.dead_units, 0u);
+  EXPECT_EQ(c.saturated, 3u);  // 5, -6, -4.5
+
+  // threshold (theta 1): f' = 0 at or below the threshold; unit 1 never above it.
+  const std::vector<float> zt = {2, 1, 0.5f, -1};
+  c = CountDeadAndSaturated(ParseActivation("threshold:threshold=1,value=0"), zt.data(), nullptr, 2,
+                            2, 1.0);
+  EXPECT_EQ(c.dead_units, 1u);
+  EXPECT_EQ(c.saturated, 3u);
+
+  // Gated units: reglu's unit with gate <= 0 on every row is dead (act and act' both 0);
+  // a gated threshold whose value is 0.5 has act' = 0 there, but its up projection still gets
+  // dout * act(gate) = 0.5 dout, so it lives.
+  const std::vector<float> gate = {-1, 1, -2, -3};
+  const std::vector<float> relu_gate = {0, 1, 0, 0};
+  c = CountDeadAndSaturated(ParseActivation("reglu"), gate.data(), relu_gate.data(), 2, 2, 1.0);
+  EXPECT_EQ(c.dead_units, 1u);
+  const std::vector<float> threshold_gate = {0.5f, 1, 0.5f, 0.5f};
+  c = CountDeadAndSaturated(ParseActivation("gated_threshold:threshold=0,value=0.5"), gate.data(),
+                            threshold_gate.data(), 2, 2, 1.0);
+  EXPECT_EQ(c.dead_units, 0u);
+  EXPECT_EQ(c.saturated, 3u);
+
+  // Through the whole network: unit 2 of the hidden layer is w=(-1, 0) on inputs whose first
+  // feature is positive, so it never fires on the probe set; unit 1 always does.
+  NetworkSpec spec = TinySpec("relu", 2, {2}, 2, Head::kSoftmaxCrossEntropy);
+  Network net(spec);
+  net.Initialize(Init::kPytorch, 1);
+  net.layers()[0].w = {1, 0, -1, 0};
+  net.layers()[0].b = {0, 0};
+  Dataset probe;
+  probe.rows = 4;
+  probe.features = 2;
+  probe.classes = 2;
+  probe.x = {1, 0, 2, 1, 0.5f, -1, 3, 3};
+  probe.labels = {0, 1, 0, 1};
+  const ProbeResult r = Diagnose(net, probe, {1.0}, 10);
+  ASSERT_EQ(r.layers.size(), 2u);
+  EXPECT_EQ(r.layers[0].dead_fraction, 0.5);
+  EXPECT_EQ(r.layers[0].saturated_fraction, 0.5);
+  EXPECT_NEAR(r.layers[0].mean, (1 + 2 + 0.5 + 3) / 8.0, 1e-6);
+  EXPECT_EQ(r.layers[0].hist.counts.size(), 10u);
+  uint64_t counted = r.layers[0].hist.below + r.layers[0].hist.above;
+  for (uint64_t n : r.layers[0].hist.counts) counted += n;
+  EXPECT_EQ(counted, 8u);
+  EXPECT_EQ(r.layers[0].hist.counts[0], 4u);  // the four zeros of the dead unit in [0, 0.5)
+  EXPECT_TRUE(r.layers[1].output);
+  EXPECT_GT(r.layers[1].grad_norm, 0);
+}
+
+TEST_F(LabTest, CheckpointRoundTripsAndRefusesBadFiles) {
+  NetworkSpec spec = TinySpec("selu", 4, {8, 6}, 3, Head::kSoftmaxCrossEntropy, true);
+  Network net(spec);
+  net.Initialize(Init::kLecunNormal, 5);
+  const std::vector<float> x = RandomVector(10 * 4, 9);
+  net.Forward(x.data(), 10, Mode::kTrain);  // moves the batch norm running statistics
+  Scaler scaler;
+  scaler.kind = Scaling::kStandardize;
+  scaler.offset = {1, 2, 3, 4};
+  scaler.scale = {0.5f, 0.25f, 1, 2};
+  const std::string path = Path("model.ckpt");
+  SaveCheckpoint(path, net, scaler, {{"classes", 3}}, nullptr);
+  for (const auto& e : fs::directory_iterator(dir_)) {
+    EXPECT_EQ(e.path().filename(), "model.ckpt") << "a temporary file was left behind";
+  }
+  const Checkpoint c = LoadCheckpoint(path);
+  Network back = NetworkFrom(c, path);
+  EXPECT_EQ(c.scaler.scale, scaler.scale);
+  EXPECT_EQ(c.meta["classes"], 3);
+  const float* a = net.Forward(x.data(), 10, Mode::kEval);
+  const std::vector<float> out_a(a, a + 30);
+  const float* b = back.Forward(x.data(), 10, Mode::kEval);
+  EXPECT_EQ(out_a, std::vector<float>(b, b + 30));
+
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  std::string flipped = bytes;
+  flipped[bytes.size() / 2] ^= 0x10;
+  Write("flipped.ckpt", flipped);
+  EXPECT_EQ(
+      ErrorOf([&] { LoadCheckpoint(Path("flipped.ckpt")); }),
+      Path("flipped.ckpt") + ": checksum mismatch: the checkpoint is corrupt or was cut short");
+  Write("cut.ckpt", bytes.substr(0, bytes.size() - 100));
+  EXPECT_PRED2(Contains, ErrorOf([&] { LoadCheckpoint(Path("cut.ckpt")); }), "checksum mismatch");
+  Write("magic.ckpt", "PK" + bytes.substr(2));
+  EXPECT_PRED2(Contains, ErrorOf([&] { LoadCheckpoint(Path("magic.ckpt")); }),
+               "not an activ lab checkpoint (wrong magic number");
+  std::string v2 = bytes;
+  v2[8] = 2;
+  Write("v2.ckpt", v2);
+  EXPECT_EQ(ErrorOf([&] { LoadCheckpoint(Path("v2.ckpt")); }),
+            Path("v2.ckpt") +
+                ": checkpoint format version 2 is not supported: this build reads version 1");
+
+  Network other(TinySpec("selu", 4, {8, 5}, 3, Head::kSoftmaxCrossEntropy, true));
+  EXPECT_EQ(ErrorOf([&] { LoadState(other, c.network, c.spec, path); }),
+            path +
+                ": the checkpoint holds a 4-8-6-3 selu batchnorm (softmax_cross_entropy) "
+                "network; this one is 4-8-5-3 selu batchnorm (softmax_cross_entropy)");
+}
+
+TEST_F(LabTest, CsvRoundTripsWithHeaderAndLabelColumn) {
+  Dataset d = Synthetic("moons", 50, -1, 4);
+  SaveCsv(d, Path("moons.csv"));
+  Dataset back = LoadCsv(Path("moons.csv"), {});
+  EXPECT_EQ(back.rows, 50u);
+  EXPECT_EQ(back.features, 2u);
+  EXPECT_EQ(back.classes, 2u);
+  EXPECT_EQ(back.labels, d.labels);
+  EXPECT_EQ(back.x, d.x);  // %.9g round-trips float32 exactly
+
+  Write("first.csv", "7,0.5,1\n3,1.5,2\n");  // no header, label chosen by index
+  Dataset f = LoadCsv(Path("first.csv"), LabelColumn("0"));
+  EXPECT_EQ(f.labels, (std::vector<int32_t>{7, 3}));
+  EXPECT_EQ(f.x, (std::vector<float>{0.5f, 1, 1.5f, 2}));
+  EXPECT_EQ(f.classes, 8u);
+  Write("named.csv", "a,y,b\n1,0.25,2\n3,-1.5,4\n");
+  Dataset g = LoadCsv(Path("named.csv"), LabelColumn("y"));
+  EXPECT_FALSE(g.classification());
+  EXPECT_EQ(g.targets, (std::vector<float>{0.25f, -1.5f}));
+  EXPECT_EQ(g.x, (std::vector<float>{1, 2, 3, 4}));
+}
+
+TEST_F(LabTest, BadCsvFilesGiveLineAndColumn) {
+  Write("text.csv", "a,b,label\n1,2,0\n3,x7,1\n");
+  EXPECT_EQ(ErrorOf([&] { LoadCsv(Path("text.csv"), {}); }),
+            Path("text.csv") + ":3, column 2 ('b'): 'x7' is not a number");
+  Write("missing.csv", "a,b,label\n1,,0\n");
+  EXPECT_EQ(ErrorOf([&] { LoadCsv(Path("missing.csv"), {}); }),
+            Path("missing.csv") +
+                ":2, column 2 ('b'): missing value (drop such rows with the drop-bad-rows option)");
+  Write("nan.csv", "1,2,0\n3,nan,1\n5,inf,1\n6,7,1\n");
+  EXPECT_EQ(
+      ErrorOf([&] { LoadCsv(Path("nan.csv"), {}); }),
+      Path("nan.csv") + ":2, column 2: NaN in data (drop such rows with the drop-bad-rows option)");
+  size_t dropped = 0;
+  Dataset kept = LoadCsv(Path("nan.csv"), DropBadRows(), &dropped);
+  EXPECT_EQ(dropped, 2u);
+  EXPECT_EQ(kept.rows, 2u);
+  Write("ragged.csv", "1,2,0\n3,4\n");
+  EXPECT_EQ(ErrorOf([&] { LoadCsv(Path("ragged.csv"), {}); }),
+            Path("ragged.csv") + ":2: 2 fields, expected 3 (as on line 1)");
+  Write("neg.csv", "1,2,0\n3,4,-1\n");
+  EXPECT_PRED2(Contains, ErrorOf([&] { LoadCsv(Path("neg.csv"), Classification()); }),
+               Path("neg.csv") + ":2, column 3: label -1.000000 is out of range");
+  EXPECT_PRED2(Contains, ErrorOf([&] { LoadCsv(Path("named.csv"), LabelColumn("z")); }),
+               "cannot open");
+  Write("cols.csv", "a,b\n1,2\n");
+  EXPECT_EQ(ErrorOf([&] { LoadCsv(Path("cols.csv"), LabelColumn("z")); }),
+            Path("cols.csv") + ": no column named 'z' (the header has: a, b)");
+}
+
+std::string Idx(std::vector<uint32_t> dims, size_t payload) {
+  std::string s = {0, 0, 8, static_cast<char>(dims.size())};
+  for (uint32_t d : dims) {
+    for (int shift = 24; shift >= 0; shift -= 8) s += static_cast<char>((d >> shift) & 0xff);
+  }
+  return s + std::string(payload, '\x01');
+}
+
+void WriteGzip(const std::string& path, const std::string& content) {
+  gzFile f = gzopen(path.c_str(), "wb");
+  gzwrite(f, content.data(), static_cast<unsigned>(content.size()));
+  gzclose(f);
+}
+
+TEST_F(LabTest, IdxFilesLoadPlainAndGzipAndBadOnesAreRefused) {
+  Write("ok-images-idx3-ubyte", Idx({3, 2, 2}, 12));
+  WriteGzip(Path("ok-labels-idx1-ubyte.gz"), Idx({3}, 3));
+  Dataset d = LoadIdx(Path("ok-images-idx3-ubyte"), Path("ok-labels-idx1-ubyte.gz"));
+  EXPECT_EQ(d.rows, 3u);
+  EXPECT_EQ(d.features, 4u);
+  EXPECT_EQ(d.classes, 2u);
+  EXPECT_EQ(d.x[5], 1.0f);
+
+  Write("magic", "\x1f\x00\x08\x01" + std::string(8, '\0'));
+  EXPECT_EQ(ErrorOf([&] { LoadIdx(Path("magic"), Path("magic")); }),
+            Path("magic") +
+                ": wrong magic number at byte 0: 0x1F 0x00, an IDX file starts with "
+                "0x00 0x00 (is this an IDX file?)");
+  Write("short", Idx({3, 2, 2}, 11));
+  EXPECT_EQ(
+      ErrorOf([&] { LoadIdx(Path("short"), Path("ok-labels-idx1-ubyte.gz")); }),
+      Path("short") + ": truncated: the header (3x2x2) needs 28 bytes of data, the file has 27");
+  Write("huge", Idx({0xffffffffu, 0xffffffffu, 0xffffffffu}, 0));
+  EXPECT_EQ(ErrorOf([&] { LoadIdx(Path("huge"), Path("ok-labels-idx1-ubyte.gz")); }),
+            Path("huge") +
+                ": the dimensions overflow size_t when multiplied (dimension 2 at byte "
+                "12 is 4294967295)");
+  Write("four-labels", Idx({4}, 4));
+  EXPECT_EQ(ErrorOf([&] { LoadIdx(Path("ok-images-idx3-ubyte"), Path("four-labels")); }),
+            Path("four-labels") + ": 4 labels for 3 images in " + Path("ok-images-idx3-ubyte"));
+  // A gzip stream cut in the middle.
+  WriteGzip(Path("full.gz"), Idx({3, 2, 2}, 12) + std::string(4000, 'x'));
+  std::ifstream in(Path("full.gz"), std::ios::binary);
+  const std::string gz((std::istreambuf_iterator<char>(in)), {});
+  Write("cut-images-idx3-ubyte.gz", gz.substr(0, gz.size() / 2));
+  EXPECT_PRED2(Contains, ErrorOf([&] { ReadAllBytes(Path("cut-images-idx3-ubyte.gz")); }),
+               Path("cut-images-idx3-ubyte.gz") + ": truncated or corrupt gzip data");
+}
+
+TEST_F(LabTest, TestLabelsOutsideTheTrainingClassesAreRefused) {
+  fs::create_directories(Path("idx"));
+  Write("idx/train-images-idx3-ubyte", Idx({4, 2}, 8));
+  Write("idx/train-labels-idx1-ubyte", Idx({4}, 4));  // labels 1: two classes
+  Write("idx/t10k-images-idx3-ubyte", Idx({2, 2}, 4));
+  std::string labels = Idx({2}, 1) + "\x05";
+  Write("idx/t10k-labels-idx1-ubyte", labels);
+  DataConfig c;
+  c.source = Path("idx");
+  EXPECT_EQ(ErrorOf([&] { LoadData(c); }),
+            Path("idx") + ": test row 1 has label 5, out of range: the training set has 2 classes");
+}
+
+ExperimentConfig SmallExperiment(const std::string& out_dir) {
+  ExperimentConfig c;
+  c.data.source = "moons";
+  c.data.synthetic_rows = 400;
+  c.hidden = {16, 16};
+  c.epochs = 4;
+  c.batch = 32;
+  c.optimizer.lr = 1e-2;
+  c.probe_rows = 64;
+  c.threads = 1;
+  c.out_dir = out_dir;
+  return c;
+}
+
+std::vector<nlohmann::json> ReadJsonLines(const std::string& path) {
+  std::vector<nlohmann::json> out;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
+  return out;
+}
+
+TEST_F(LabTest, ExperimentWritesLogAndSummaryAndIsDeterministic) {
+  ExperimentConfig c = SmallExperiment(Path("a"));
+  c.activations = {"relu", "tanh", "swiglu"};
+  c.seeds = {1, 2};
+  c.threads = 2;  // two runs side by side, one BLAS thread each
+  const ExperimentResult r = RunExperiment(c);
+  ASSERT_EQ(r.runs.size(), 6u);
+  EXPECT_EQ(r.runs[2].activation, "tanh");
+  EXPECT_EQ(r.runs[2].seed, 1u);
+  const auto lines = ReadJsonLines(r.log_path);
+  size_t runs = 0, epochs = 0, layers = 0, ends = 0;
+  int last_run = -1;
+  for (const auto& j : lines) {
+    const std::string type = j["type"];
+    runs += type == "run";
+    epochs += type == "epoch";
+    layers += type == "layer";
+    ends += type == "end";
+    EXPECT_GE(j["run"].get<int>(), last_run) << "runs appear in order";
+    last_run = j["run"];
+    if (type == "layer" && !j["output"].get<bool>()) {
+      EXPECT_GE(j["dead_fraction"].get<double>(), 0);
+      EXPECT_EQ(j["hist"]["counts"].size(), 32u);
+    }
+  }
+  EXPECT_EQ(runs, 6u);
+  EXPECT_EQ(ends, 6u);
+  EXPECT_EQ(epochs, 6u * 5);      // epoch 0 and four epochs
+  EXPECT_EQ(layers, 6u * 5 * 3);  // two hidden layers and the output layer
+  const auto summary = nlohmann::json::parse(std::ifstream(r.summary_json));
+  EXPECT_EQ(summary["runs"].size(), 6u);
+  std::ifstream csv(r.summary_csv);
+  std::string header;
+  std::getline(csv, header);
+  EXPECT_EQ(header.rfind("run,activation,seed,hidden,parameters,epochs,best_epoch", 0), 0u);
+  for (const RunResult& run : r.runs) EXPECT_GT(run.test_accuracy, 0.75) << run.activation;
+
+  // The same runs one at a time on one BLAS thread give the same numbers.
+  c.out_dir = Path("b");
+  c.parallel_runs = false;
+  c.threads = 1;
+  const ExperimentResult again = RunExperiment(c);
+  for (size_t i = 0; i < r.runs.size(); ++i) {
+    EXPECT_EQ(again.runs[i].test_loss, r.runs[i].test_loss) << i;
+    EXPECT_EQ(again.runs[i].train_loss, r.runs[i].train_loss) << i;
+  }
+}
+
+TEST_F(LabTest, ResumedRunEqualsUninterruptedRun) {
+  ExperimentConfig c = SmallExperiment("");
+  c.activations = {"gelu"};
+  c.dropout = 0.2;
+  c.data.source = "spirals";
+  const RunResult whole = Train(c, Path("whole.ckpt"));
+  c.epochs = 2;
+  Train(c, Path("half.ckpt"));
+  c.epochs = 4;
+  c.resume = Path("half.ckpt");
+  const RunResult resumed = Train(c, Path("resumed.ckpt"));
+  EXPECT_EQ(resumed.epochs, 4u);
+  EXPECT_EQ(resumed.test_loss, whole.test_loss);
+  EXPECT_EQ(resumed.train_loss, whole.train_loss);
+
+  c.hidden = {16, 8};
+  EXPECT_PRED2(Contains, ErrorOf([&] { Train(c, Path("other.ckpt")); }),
+               "the checkpoint holds a 2-16-16-1 gelu (sigmoid_bce) network; this one "
+               "is 2-16-8-1 gelu (sigmoid_bce)");
+
+  // Predicting with the checkpoint on a CSV of the same kind of data, with and without labels.
+  Dataset d = Synthetic("spirals", 200, -1, 99);
+  SaveCsv(d, Path("spirals.csv"));
+  const Prediction p = Predict(Path("whole.ckpt"), Path("spirals.csv"));
+  EXPECT_TRUE(p.has_truth);
+  EXPECT_EQ(p.rows, 200u);
+  EXPECT_EQ(p.outputs, 2u);
+  EXPECT_NEAR(p.values[0] + p.values[1], 1.0, 1e-6);
+  WritePredictions(p, Path("pred.csv"));
+  std::ifstream pred(Path("pred.csv"));
+  std::string header;
+  std::getline(pred, header);
+  EXPECT_EQ(header, "row,predicted,label,p0,p1");
+}
+
+TEST_F(LabTest, DivergingRunStopsWithMessageAndKeepsLastGoodCheckpoint) {
+  ExperimentConfig c = SmallExperiment(Path("nan"));
+  c.data.source = "regression";
+  c.activations = {"relu_squared"};
+  c.optimizer.kind = OptimizerKind::kSgd;
+  c.optimizer.lr = 5;
+  c.epochs = 20;
+  const ExperimentResult r = RunExperiment(c);
+  const RunResult& run = r.runs.at(0);
+  EXPECT_EQ(run.stop_reason, "nan");
+  EXPECT_TRUE(Contains(run.message, "the training loss became NaN at epoch ") ||
+              Contains(run.message, "the training loss became infinite at epoch "))
+      << run.message;
+  EXPECT_PRED2(Contains, run.message, " (batch ");
+  EXPECT_PRED2(Contains, run.message, "is kept");
+  const Checkpoint ck = LoadCheckpoint(run.checkpoint);
+  EXPECT_EQ(ck.state->epoch, run.epochs);
+  for (const auto& a : ck.network) {
+    for (float v : a) ASSERT_TRUE(std::isfinite(v));
+  }
+}
+
+TEST_F(LabTest, SettingsErrorsAreClear) {
+  EXPECT_PRED2(Contains, ErrorOf([] { ParseActivation("relu7"); }), "relu7");
+  EXPECT_PRED2(Contains, ErrorOf([] { ParseActivation("elu:alpha"); }),
+               "parameter 'alpha' has no value");
+  EXPECT_PRED2(Contains, ErrorOf([] { ParseActivation("elu:beta=1"); }), "beta");
+  ExperimentConfig c = SmallExperiment("");
+  c.activations = {"relu/tanh/gelu"};
+  EXPECT_EQ(ErrorOf([&] { RunExperiment(c); }),
+            "activation 'relu/tanh/gelu' names 3 layers, the network has 2 hidden layers");
+  c.activations = {"relu/tanh"};
+  EXPECT_EQ(RunExperiment(c).runs.size(), 1u);
+}
+
+}  // namespace
+}  // namespace lab

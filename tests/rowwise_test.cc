@@ -1,0 +1,515 @@
+// softmax, log_softmax, softmin (forward and backward from y), argmax and hardmax, on every
+// compiled SIMD target the CPU runs, float32 and float64: accuracy against the long double
+// reference on random and adversarial rows, the special-value policy, lengths, strides, in
+// place, threads, and the error messages.
+#include "activ/rowwise.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "measure.h"
+#include "rowwise_reference.h"
+#include "test_util.h"
+#include "thread_pool.h"
+#include "ulp.h"
+
+namespace activ {
+namespace {
+
+using ref::RowOp;
+using test::ForEachTarget;
+
+// The bounds the tests hold the library to; docs/ACCURACY.md lists the measured values.
+// float32 is one rounding of a double computation: half an ULP plus a little.
+template <typename T>
+constexpr double kForwardUlp = sizeof(T) == 4 ? 1.0 : 4.0;
+template <typename T>
+constexpr double kBackwardUlp = sizeof(T) == 4 ? 1.0 : 4.0;
+
+template <typename T>
+void Forward(RowOp op, Rows<const T> x, Rows<T> y, const RowOptions& o = {}) {
+  switch (op) {
+    case RowOp::kSoftmax:
+      return softmax(x, y, o);
+    case RowOp::kLogSoftmax:
+      return log_softmax(x, y, o);
+    case RowOp::kSoftmin:
+      return softmin(x, y, o);
+  }
+}
+
+template <typename T>
+void Backward(RowOp op, Rows<const T> y, Rows<const T> dy, Rows<T> dx) {
+  switch (op) {
+    case RowOp::kSoftmax:
+      return softmax_backward(y, dy, dx);
+    case RowOp::kLogSoftmax:
+      return log_softmax_backward(y, dy, dx);
+    case RowOp::kSoftmin:
+      return softmin_backward(y, dy, dx);
+  }
+}
+
+// One contiguous row.
+template <typename T>
+std::vector<T> Row(RowOp op, const std::vector<T>& x, const RowOptions& o = {}) {
+  std::vector<T> y(x.size());
+  Forward<T>(op, Rows<const T>(x.data(), 1, x.size()), Rows<T>(y.data(), 1, y.size()), o);
+  return y;
+}
+
+template <typename T>
+bool SameBits(T a, T b) {
+  return std::memcmp(&a, &b, sizeof(T)) == 0;
+}
+
+template <typename T>
+std::vector<long double> Promote(const std::vector<T>& v) {
+  return std::vector<long double>(v.begin(), v.end());
+}
+
+template <typename T>
+std::vector<T> RandomVector(size_t n, double spread, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(-spread, spread);
+  std::vector<T> v(n);
+  for (T& e : v) e = static_cast<T>(u(rng));
+  return v;
+}
+
+std::string OpName(RowOp op) { return std::string(ref::RowOpName(op)); }
+
+template <typename T>
+void CheckAccuracy() {
+  std::vector<ref::NamedRow<T>> rows = ref::RandomRows<T>(7);
+  for (auto& r : ref::AdversarialRows<T>()) rows.push_back(std::move(r));
+  for (RowOp op : ref::kRowOps) {
+    ForEachTarget([&](const char* target) {
+      const ref::RowStats f = ref::MeasureRowForward<T>(op, rows);
+      EXPECT_LE(f.max_ulp, kForwardUlp<T>) << target << " " << OpName(op) << ", worst in row '"
+                                           << f.worst_row << "' at " << f.worst_col;
+      const ref::RowStats b = ref::MeasureRowBackward<T>(op, rows);
+      EXPECT_LE(b.max_ulp, kBackwardUlp<T>)
+          << target << " " << OpName(op) << "_backward, worst in row '" << b.worst_row << "' at "
+          << b.worst_col;
+      EXPECT_GT(f.count, 200000u);
+    });
+  }
+}
+
+TEST(RowwiseAccuracy, Float32MatchesReference) { CheckAccuracy<float>(); }
+TEST(RowwiseAccuracy, Float64MatchesReference) { CheckAccuracy<double>(); }
+
+// Probabilities sum to 1 within the sum of their rounding errors: one ULP of 1 for float32
+// (each is within half an ULP, 2^-24 relative), a few for float64.
+template <typename T>
+void CheckSumsToOne() {
+  const long double tol = sizeof(T) == 4 ? 0x1p-23L : 0x1p-50L;
+  ForEachTarget([&](const char* target) {
+    for (size_t n : {1, 2, 3, 7, 8, 9, 31, 64, 67, 1000, 4097, 32000, 40000}) {
+      for (double spread : {0.5, 10.0, 80.0}) {
+        const std::vector<T> x = RandomVector<T>(n, spread, n);
+        for (RowOp op : {RowOp::kSoftmax, RowOp::kSoftmin}) {
+          const std::vector<T> y = Row(op, x);
+          long double sum = 0;
+          for (T v : y) sum += v;
+          EXPECT_LE(std::fabs(sum - 1), tol)
+              << target << " " << OpName(op) << " n=" << n << " spread=" << spread;
+        }
+        // e^log_softmax sums to 1 as well.
+        const std::vector<T> l = Row(RowOp::kLogSoftmax, x);
+        long double sum = 0;
+        for (T v : l) sum += std::exp(static_cast<long double>(v));
+        EXPECT_LE(std::fabs(sum - 1), 4 * tol) << target << " log_softmax n=" << n;
+      }
+    }
+  });
+}
+
+TEST(RowwiseProperties, ProbabilitiesSumToOneFloat32) { CheckSumsToOne<float>(); }
+TEST(RowwiseProperties, ProbabilitiesSumToOneFloat64) { CheckSumsToOne<double>(); }
+
+// Adding c to a row changes nothing: with x + c exact, x - max is the same number, so the
+// results must be the same bits.
+template <typename T>
+void CheckShiftInvariance() {
+  std::mt19937_64 rng(3);
+  std::uniform_int_distribution<int> k(-1280, 1280);
+  ForEachTarget([&](const char* target) {
+    for (size_t n : {1, 5, 16, 61, 1500, 40000}) {
+      std::vector<T> x(n);
+      for (T& v : x) v = static_cast<T>(k(rng) / 64.0);  // multiples of 1/64 in [-20, 20]
+      for (double c : {1024.0, -1024.0, sizeof(T) == 8 ? 0x1p40 : 4096.0}) {
+        std::vector<T> xc(n);
+        for (size_t i = 0; i < n; ++i) xc[i] = static_cast<T>(x[i] + c);
+        for (RowOp op : ref::kRowOps) {
+          const std::vector<T> a = Row(op, x), b = Row(op, xc);
+          for (size_t i = 0; i < n; ++i) {
+            ASSERT_TRUE(SameBits(a[i], b[i]))
+                << target << " " << OpName(op) << " n=" << n << " c=" << c << " i=" << i << ": "
+                << a[i] << " vs " << b[i];
+          }
+        }
+      }
+    }
+  });
+}
+
+TEST(RowwiseProperties, InvariantToAddingAConstantFloat32) { CheckShiftInvariance<float>(); }
+TEST(RowwiseProperties, InvariantToAddingAConstantFloat64) { CheckShiftInvariance<double>(); }
+
+// Partial -inf: exactly 0 (log: -inf) there, and the rest is the function of the finite
+// entries alone.
+template <typename T>
+void CheckPartialMinusInfinity() {
+  const T inf = std::numeric_limits<T>::infinity();
+  ForEachTarget([&](const char* target) {
+    for (size_t n : {2, 3, 9, 33, 1030, 40000}) {
+      std::vector<T> x = RandomVector<T>(n, 5.0, n + 1);
+      std::vector<T> finite;
+      for (size_t i = 0; i < n; ++i) {
+        if (i % 3 == 1 || i == n - 1) x[i] = -inf;
+      }
+      for (T v : x) {
+        if (v != -inf) finite.push_back(v);
+      }
+      for (RowOp op : {RowOp::kSoftmax, RowOp::kLogSoftmax}) {
+        for (bool masked : {false, true}) {
+          const std::vector<T> y = Row(op, x, RowOptions{masked});
+          const std::vector<long double> r = ref::row_forward(op, Promote(finite));
+          for (size_t i = 0, j = 0; i < n; ++i) {
+            if (x[i] == -inf) {
+              if (op == RowOp::kSoftmax) {
+                ASSERT_TRUE(SameBits(y[i], T(0))) << target << " n=" << n << " i=" << i;
+              } else {
+                ASSERT_EQ(y[i], -inf) << target << " n=" << n << " i=" << i;
+              }
+            } else {
+              ASSERT_LE(ref::UlpError<T>(y[i], r[j++]), kForwardUlp<T>)
+                  << target << " " << OpName(op) << " n=" << n << " i=" << i;
+            }
+          }
+        }
+      }
+      // softmin sees -x: +inf entries are the ones with probability 0.
+      std::vector<T> neg(n);
+      for (size_t i = 0; i < n; ++i) neg[i] = -x[i];
+      const std::vector<T> a = Row(RowOp::kSoftmin, neg), b = Row(RowOp::kSoftmax, x);
+      for (size_t i = 0; i < n; ++i) ASSERT_TRUE(SameBits(a[i], b[i])) << target << " i=" << i;
+    }
+  });
+}
+
+TEST(RowwiseSpecialValues, PartialMinusInfinityFloat32) { CheckPartialMinusInfinity<float>(); }
+TEST(RowwiseSpecialValues, PartialMinusInfinityFloat64) { CheckPartialMinusInfinity<double>(); }
+
+// All -inf (softmin: all +inf) is NaN, or zeros on request; a NaN or a +inf (softmin: -inf)
+// anywhere makes its row NaN. The other rows of the same call are untouched by either.
+template <typename T>
+void CheckSpecialRows() {
+  const T inf = std::numeric_limits<T>::infinity(), nan = std::numeric_limits<T>::quiet_NaN();
+  ForEachTarget([&](const char* target) {
+    for (size_t n : {1, 4, 5, 17, 1500, 32768, 40000}) {
+      for (RowOp op : ref::kRowOps) {
+        const T masked_value = op == RowOp::kSoftmin ? inf : -inf;
+        const T poison = op == RowOp::kSoftmin ? -inf : inf;
+        for (size_t pos : {size_t{0}, n / 2, n - 1}) {
+          // Rows: ordinary, all masked, NaN at pos, +inf (poison) at pos, ordinary.
+          const std::vector<T> good = RandomVector<T>(n, 3.0, pos + n);
+          std::vector<T> nan_row = good, inf_row = good;
+          nan_row[pos] = nan;
+          inf_row[pos] = poison;
+          std::vector<T> x = good;
+          x.insert(x.end(), n, masked_value);
+          x.insert(x.end(), nan_row.begin(), nan_row.end());
+          x.insert(x.end(), inf_row.begin(), inf_row.end());
+          x.insert(x.end(), good.begin(), good.end());
+          const std::vector<T> expect = Row(op, good);
+          for (bool zero : {false, true}) {
+            std::vector<T> y(x.size(), T(-5));
+            Forward<T>(op, Rows<const T>(x.data(), 5, n), Rows<T>(y.data(), 5, n),
+                       RowOptions{zero});
+            for (size_t i = 0; i < n; ++i) {
+              SCOPED_TRACE(std::string(target) + " " + OpName(op) + " n=" + std::to_string(n) +
+                           " pos=" + std::to_string(pos) + " i=" + std::to_string(i));
+              ASSERT_TRUE(SameBits(y[i], expect[i]));
+              ASSERT_TRUE(SameBits(y[4 * n + i], expect[i]));
+              if (zero) {
+                ASSERT_TRUE(SameBits(y[n + i], T(0)));
+              } else {
+                ASSERT_TRUE(std::isnan(y[n + i]));
+              }
+              ASSERT_TRUE(std::isnan(y[2 * n + i]));
+              ASSERT_TRUE(std::isnan(y[3 * n + i]));
+            }
+          }
+        }
+      }
+    }
+  });
+}
+
+TEST(RowwiseSpecialValues, MaskedNanAndInfinityRowsFloat32) { CheckSpecialRows<float>(); }
+TEST(RowwiseSpecialValues, MaskedNanAndInfinityRowsFloat64) { CheckSpecialRows<double>(); }
+
+template <typename T>
+void CheckHugeLogits() {
+  const T big = T(1e30), max = std::numeric_limits<T>::max();
+  const T inf = std::numeric_limits<T>::infinity();
+  ForEachTarget([&](const char* target) {
+    SCOPED_TRACE(target);
+    const std::vector<T> p = Row(RowOp::kSoftmax, std::vector<T>{big, -big, big, T(0)});
+    EXPECT_EQ(p, (std::vector<T>{T(0.5), T(0), T(0.5), T(0)}));
+    const std::vector<T> l = Row(RowOp::kLogSoftmax, std::vector<T>{big, -big, big, T(0)});
+    EXPECT_EQ(l[0], static_cast<T>(-std::log(2.0L)));
+    EXPECT_EQ(l[1], static_cast<T>(-2.0L * big - std::log(2.0L)));
+    EXPECT_EQ(l[3], static_cast<T>(-1.0L * big - std::log(2.0L)));
+    const std::vector<T> m = Row(RowOp::kSoftmin, std::vector<T>{big, -big, big, T(0)});
+    EXPECT_EQ(m, (std::vector<T>{T(0), T(1), T(0), T(0)}));
+    // max - (-max) overflows: the log-probability is beyond the range, -inf as it rounds.
+    EXPECT_EQ(Row(RowOp::kSoftmax, std::vector<T>{max, -max}), (std::vector<T>{T(1), T(0)}));
+    EXPECT_EQ(Row(RowOp::kLogSoftmax, std::vector<T>{max, -max}), (std::vector<T>{T(0), -inf}));
+    EXPECT_EQ(Row(RowOp::kSoftmax, std::vector<T>{-max, -max}), (std::vector<T>{T(0.5), T(0.5)}));
+    // A dominant logit: log-probability -(e^-40 + e^-41) about -6.5e-18, not 0.
+    const std::vector<T> d = Row(RowOp::kLogSoftmax, std::vector<T>{T(0), T(-40), T(-41)});
+    const long double exact = -std::log1p(std::exp(-40.0L) + std::exp(-41.0L));
+    EXPECT_LE(ref::UlpError<T>(d[0], exact), kForwardUlp<T>)
+        << d[0] << " vs " << static_cast<double>(exact);
+  });
+}
+
+TEST(RowwiseSpecialValues, HugeLogitsFloat32) { CheckHugeLogits<float>(); }
+TEST(RowwiseSpecialValues, HugeLogitsFloat64) { CheckHugeLogits<double>(); }
+
+// Strided rows and in place give the same bits as contiguous rows, one call per row, and
+// nothing between the rows of y is written.
+template <typename T>
+void CheckStridesAndInPlace() {
+  const T sentinel = T(-123.5);
+  ForEachTarget([&](const char* target) {
+    for (size_t cols : {1, 3, 8, 37, 1100, 33000}) {
+      const size_t rows = 5, xs = cols + 13, ys = cols + 4;
+      const std::vector<T> x = RandomVector<T>(rows * xs, 12.0, cols);
+      for (RowOp op : ref::kRowOps) {
+        SCOPED_TRACE(std::string(target) + " " + OpName(op) + " cols=" + std::to_string(cols));
+        std::vector<T> y(rows * ys, sentinel);
+        Forward<T>(op, Rows<const T>(x.data(), rows, cols, xs), Rows<T>(y.data(), rows, cols, ys));
+        std::vector<T> inplace = x;
+        Forward<T>(op, Rows<const T>(inplace.data(), rows, cols, xs),
+                   Rows<T>(inplace.data(), rows, cols, xs));
+        // Backward, strided and in place over dy.
+        std::vector<T> dy(rows * xs), dx(rows * ys, sentinel);
+        for (size_t i = 0; i < dy.size(); ++i) dy[i] = ref::UpstreamGradient<T>(i);
+        Backward<T>(op, Rows<const T>(y.data(), rows, cols, ys),
+                    Rows<const T>(dy.data(), rows, cols, xs), Rows<T>(dx.data(), rows, cols, ys));
+        std::vector<T> g = dy;
+        Backward<T>(op, Rows<const T>(y.data(), rows, cols, ys),
+                    Rows<const T>(g.data(), rows, cols, xs), Rows<T>(g.data(), rows, cols, xs));
+        for (size_t r = 0; r < rows; ++r) {
+          const std::vector<T> xr(x.begin() + r * xs, x.begin() + r * xs + cols);
+          const std::vector<T> expect = Row(op, xr);
+          std::vector<T> gr(dy.begin() + r * xs, dy.begin() + r * xs + cols), dxr(cols);
+          Backward<T>(op, Rows<const T>(expect.data(), 1, cols), Rows<const T>(gr.data(), 1, cols),
+                      Rows<T>(dxr.data(), 1, cols));
+          for (size_t c = 0; c < cols; ++c) {
+            ASSERT_TRUE(SameBits(y[r * ys + c], expect[c])) << "r=" << r << " c=" << c;
+            ASSERT_TRUE(SameBits(inplace[r * xs + c], expect[c])) << "in place r=" << r;
+            ASSERT_TRUE(SameBits(dx[r * ys + c], dxr[c])) << "backward r=" << r << " c=" << c;
+            ASSERT_TRUE(SameBits(g[r * xs + c], dxr[c])) << "backward in place r=" << r;
+          }
+          for (size_t c = cols; c < ys && r + 1 < rows; ++c) {
+            ASSERT_EQ(y[r * ys + c], sentinel) << "written between rows, r=" << r;
+            ASSERT_EQ(dx[r * ys + c], sentinel) << "backward wrote between rows, r=" << r;
+          }
+        }
+      }
+    }
+  });
+}
+
+TEST(RowwiseLayout, StridedRowsAndInPlaceFloat32) { CheckStridesAndInPlace<float>(); }
+TEST(RowwiseLayout, StridedRowsAndInPlaceFloat64) { CheckStridesAndInPlace<double>(); }
+
+// A call large enough for threads gives the bits of one call per row, and so does one thread.
+TEST(RowwiseThreads, LargeCallsMatchRowByRow) {
+  const size_t rows = 70, cols = 3000;
+  const std::vector<float> x = RandomVector<float>(rows * cols, 8.0, 5);
+  for (RowOp op : ref::kRowOps) {
+    std::vector<float> y(x.size()), y1(x.size()), dx(x.size()), dy(x.size());
+    for (size_t i = 0; i < dy.size(); ++i) dy[i] = ref::UpstreamGradient<float>(i);
+    set_num_threads(2);
+    Forward<float>(op, Rows<const float>(x.data(), rows, cols), Rows<float>(y.data(), rows, cols));
+    Backward<float>(op, Rows<const float>(y.data(), rows, cols),
+                    Rows<const float>(dy.data(), rows, cols), Rows<float>(dx.data(), rows, cols));
+    set_num_threads(1);
+    Forward<float>(op, Rows<const float>(x.data(), rows, cols), Rows<float>(y1.data(), rows, cols));
+    set_num_threads(0);
+    EXPECT_EQ(y, y1);
+    for (size_t r = 0; r < rows; ++r) {
+      const std::vector<float> xr(x.begin() + r * cols, x.begin() + (r + 1) * cols);
+      const std::vector<float> expect = Row(op, xr);
+      std::vector<float> dxr(cols);
+      Backward<float>(op, Rows<const float>(expect.data(), 1, cols),
+                      Rows<const float>(dy.data() + r * cols, 1, cols),
+                      Rows<float>(dxr.data(), 1, cols));
+      for (size_t c = 0; c < cols; ++c) {
+        ASSERT_TRUE(SameBits(y[r * cols + c], expect[c])) << OpName(op) << " r=" << r;
+        ASSERT_TRUE(SameBits(dx[r * cols + c], dxr[c])) << OpName(op) << " backward r=" << r;
+      }
+    }
+  }
+}
+
+TEST(RowwiseThreads, ParallelForRethrowsOnceEveryRangeHasRun) {
+  set_num_threads(4);
+  std::atomic<int> calls{0};
+  EXPECT_THROW(detail::ParallelFor(1000, 10,
+                                   [&](size_t begin, size_t) {
+                                     ++calls;
+                                     if (begin > 0) throw std::runtime_error("range failed");
+                                   }),
+               std::runtime_error);
+  set_num_threads(0);
+  EXPECT_EQ(calls.load(), 16);  // four ranges per thread
+}
+
+// The reference's backward formulas are the vector-Jacobian products of its forward:
+// central differences of L(x) = sum(dy * f(x)).
+TEST(RowwiseReference, BackwardMatchesFiniteDifferences) {
+  const std::vector<long double> x = {0.3L, -1.2L, 2.5L, 0.0L, -0.7L, 1.1L, 0.9L};
+  const std::vector<long double> dy = {0.5L, -1.5L, 2.0L, 0.25L, -0.75L, 1.0L, -0.1L};
+  for (RowOp op : ref::kRowOps) {
+    const std::vector<long double> y = ref::row_forward(op, x);
+    const std::vector<long double> dx = ref::row_backward(op, y, dy);
+    for (size_t j = 0; j < x.size(); ++j) {
+      const long double h = 1e-6L;
+      std::vector<long double> xp = x, xm = x;
+      xp[j] += h;
+      xm[j] -= h;
+      const std::vector<long double> yp = ref::row_forward(op, xp), ym = ref::row_forward(op, xm);
+      long double lp = 0, lm = 0;
+      for (size_t i = 0; i < x.size(); ++i) {
+        lp += dy[i] * yp[i];
+        lm += dy[i] * ym[i];
+      }
+      EXPECT_NEAR(static_cast<double>((lp - lm) / (2 * h)), static_cast<double>(dx[j]), 1e-8)
+          << OpName(op) << " j=" << j;
+      EXPECT_GT(std::fabs(static_cast<double>(dx[j])), 1e-3) << "the check must see gradients";
+    }
+  }
+}
+
+// Backward of a masked (zero) softmax row is zero; of a NaN row, NaN.
+TEST(RowwiseSpecialValues, BackwardOfMaskedAndNanRows) {
+  const float inf = std::numeric_limits<float>::infinity();
+  std::vector<float> x = {-inf, -inf, -inf, 1.0f, NAN, 2.0f}, y(6), dy = {1, 2, 3, 4, 5, 6}, dx(6);
+  softmax(Rows<const float>(x.data(), 2, 3), Rows<float>(y.data(), 2, 3), RowOptions{true});
+  softmax_backward(Rows<const float>(y.data(), 2, 3), Rows<const float>(dy.data(), 2, 3),
+                   Rows<float>(dx.data(), 2, 3));
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(dx[i], 0.0f) << i;
+    EXPECT_TRUE(std::isnan(dx[3 + i])) << i;
+  }
+}
+
+template <typename T>
+int64_t ArgmaxOf(const std::vector<T>& x) {
+  for (size_t i = 0; i < x.size(); ++i) {
+    if (std::isnan(x[i])) return static_cast<int64_t>(i);
+  }
+  return std::max_element(x.begin(), x.end()) - x.begin();  // the first of equal maxima
+}
+
+template <typename T>
+void CheckArgmax() {
+  const T inf = std::numeric_limits<T>::infinity(), nan = std::numeric_limits<T>::quiet_NaN();
+  ForEachTarget([&](const char* target) {
+    for (size_t n = 1; n <= 67; ++n) {
+      for (size_t pos = 0; pos < n; ++pos) {
+        std::vector<T> x = RandomVector<T>(n, 1.0, n * 100 + pos);
+        x[pos] = T(5);
+        std::vector<T> tie = x;
+        tie[n - 1] = T(5);  // a later equal maximum does not win
+        std::vector<T> with_nan = x;
+        with_nan[pos] = nan;
+        with_nan[n - 1] = nan;
+        for (const std::vector<T>* v : {&x, &tie, &with_nan}) {
+          std::int64_t idx = -1;
+          argmax(Rows<const T>(v->data(), 1, n), std::span<std::int64_t>(&idx, 1));
+          ASSERT_EQ(idx, ArgmaxOf(*v)) << target << " n=" << n << " pos=" << pos;
+          ASSERT_EQ(idx, static_cast<std::int64_t>(pos));
+        }
+      }
+    }
+    // -inf rows, signed zeros, strided rows, hardmax in place.
+    std::vector<T> x = {-inf, -inf, -inf, 0, T(-0.0), T(0.0), T(-0.0), 7, 2, 1, 3, 4};
+    std::vector<std::int64_t> idx(3);
+    argmax(Rows<const T>(x.data(), 3, 3, 4), idx);
+    EXPECT_EQ(idx, (std::vector<std::int64_t>{0, 0, 2})) << target;
+    hardmax(Rows<const T>(x.data(), 3, 3, 4), Rows<T>(x.data(), 3, 3, 4));
+    EXPECT_EQ(x, (std::vector<T>{1, 0, 0, 0, 1, 0, 0, 7, 0, 0, 1, 4})) << target;
+  });
+}
+
+TEST(RowwiseArgmax, FirstMaximumNanFirstFloat32) { CheckArgmax<float>(); }
+TEST(RowwiseArgmax, FirstMaximumNanFirstFloat64) { CheckArgmax<double>(); }
+
+std::string ErrorOf(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(RowwiseErrors, MessagesNameTheProblemAndNothingIsWritten) {
+  std::vector<float> x(24, 1.0f), y(24, 7.0f);
+  const std::vector<float> untouched(24, 7.0f);
+  EXPECT_EQ(
+      ErrorOf([&] { softmax(Rows<const float>(x.data(), 3, 8), Rows<float>(y.data(), 3, 7)); }),
+      "activ::softmax: x is [3, 8] but y is [3, 7]");
+  EXPECT_EQ(ErrorOf([&] {
+              log_softmax(Rows<const float>(x.data(), 3, 8, 5), Rows<float>(y.data(), 3, 8));
+            }),
+            "activ::log_softmax: x has a row stride of 5 elements, less than its 8 columns");
+  EXPECT_EQ(
+      ErrorOf([&] { softmin(Rows<const float>(x.data(), 2, 8), Rows<float>(x.data() + 4, 2, 8)); }),
+      "activ::softmin: y overlaps x without being the same view; in place needs the same "
+      "data and row stride");
+  EXPECT_EQ(ErrorOf([&] {
+              softmax_backward(Rows<const float>(x.data(), 2, 8), Rows<const float>(x.data(), 2, 4),
+                               Rows<float>(y.data(), 2, 8));
+            }),
+            "activ::softmax_backward: y is [2, 8] but dy is [2, 4]");
+  EXPECT_EQ(
+      ErrorOf([&] { softmax(Rows<const float>(nullptr, 2, 3), Rows<float>(y.data(), 2, 3)); }),
+      "activ::softmax: x is [2, 3] but its data is null");
+  std::vector<std::int64_t> idx(2);
+  EXPECT_EQ(ErrorOf([&] { argmax(Rows<const float>(x.data(), 3, 8), idx); }),
+            "activ::argmax: x has 3 rows but index has 2 elements");
+  EXPECT_EQ(ErrorOf([&] { argmax(Rows<const float>(x.data(), 2, 0), idx); }),
+            "activ::argmax: x has 2 rows of 0 columns; an empty row has no maximum");
+  EXPECT_EQ(
+      ErrorOf([&] { hardmax(Rows<const float>(x.data(), 3, 8), Rows<float>(y.data(), 3, 6)); }),
+      "activ::hardmax: x is [3, 8] but y is [3, 6]");
+  EXPECT_EQ(y, untouched) << "an error must leave the output untouched";
+  // Empty calls are fine.
+  softmax(Rows<const float>(nullptr, 0, 5), Rows<float>(nullptr, 0, 5));
+  softmax(Rows<const float>(x.data(), 3, 0), Rows<float>(y.data(), 3, 0));
+  EXPECT_EQ(y, untouched);
+}
+
+}  // namespace
+}  // namespace activ

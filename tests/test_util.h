@@ -1,0 +1,33 @@
+// Helpers shared by the test programs.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include <gtest/gtest.h>
+#include <hwy/targets.h>
+
+#include "activ/activ.h"
+#include "dispatch.h"
+
+namespace activ::test {
+
+// Runs fn once per compiled target that this CPU supports, with dispatch forced to it.
+inline void ForEachTarget(const std::function<void(const char*)>& fn) {
+  hwy::SetSupportedTargetsForTest(0);
+  const int64_t supported = hwy::SupportedTargets();
+  int ran = 0;
+  for (int64_t t : detail::CompiledTargets()) {
+    if (!(supported & t)) continue;
+    hwy::SetSupportedTargetsForTest(t);
+    ASSERT_EQ(simd_target(), std::string_view(hwy::TargetName(t)));
+    fn(hwy::TargetName(t));
+    ++ran;
+  }
+  hwy::SetSupportedTargetsForTest(0);
+  ASSERT_GE(ran, 2) << "expected at least one SIMD target and the scalar fallback";
+}
+
+}  // namespace activ::test
