@@ -4,10 +4,15 @@
 // float32 and float64, at 4096, 262144 and 16777216 elements, side by side in one process on
 // the same inputs and the same thread count.
 //
-//   activ-bench [--threads=N] [--sizes=4096,262144] [--types=f32] [benchmark flags]
+//   activ-bench [--threads=N] [--sizes=4096,262144] [--types=f32,f64,bf16,f16] [--suite=rows]
+//               [benchmark flags]
 //
-// Benchmark names are function/direction/type/size/contender; bench/run.sh runs this with
-// repetitions and turns the medians into docs/PERFORMANCE.md.
+// The 16-bit types (--types=bf16,f16) run activ and PyTorch's 16-bit kernels, with activ's
+// float32 beside them. --suite=rows runs the row-wise functions (softmax, log_softmax) on
+// [rows, cols] arrays and the gated unit swiglu instead of the element-wise functions.
+//
+// Benchmark names are function/direction/type/size/contender (size rowsxcols for row-wise);
+// bench/run.sh runs this with repetitions and turns the medians into docs/PERFORMANCE.md.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -19,11 +24,14 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <benchmark/benchmark.h>
 
 #include "activ/activ.h"
+#include "activ/gated.h"
+#include "activ/rowwise.h"
 #include "peers.h"
 #include "yardstick.h"
 #ifdef ACTIV_HAVE_REFERENCE
@@ -51,6 +59,17 @@ struct AlignedArray {
   T* data;
 };
 
+template <typename T>
+T FromDouble(double v) {
+  if constexpr (std::is_floating_point_v<T>) {
+    return static_cast<T>(v);
+  } else if constexpr (std::is_same_v<T, activ::bfloat16>) {
+    return activ::to_bfloat16(static_cast<float>(v));
+  } else {
+    return activ::to_float16(static_cast<float>(v));
+  }
+}
+
 // The arrays of one type and size, made on first use. y holds f(x) for the function last
 // asked for; it is recomputed when another function needs it.
 template <typename T>
@@ -58,8 +77,8 @@ struct Workspace {
   explicit Workspace(size_t n) : x(n), dy(n), y(n), out(n), size(n) {
     std::mt19937_64 rng(12345);
     std::uniform_real_distribution<double> ux(-8.0, 8.0), ug(-1.0, 1.0);
-    for (size_t i = 0; i < n; ++i) x.data[i] = static_cast<T>(ux(rng));
-    for (size_t i = 0; i < n; ++i) dy.data[i] = static_cast<T>(ug(rng));
+    for (size_t i = 0; i < n; ++i) x.data[i] = FromDouble<T>(ux(rng));
+    for (size_t i = 0; i < n; ++i) dy.data[i] = FromDouble<T>(ug(rng));
     std::memset(out.data, 0, n * sizeof(T));
   }
   Arrays<T> For(const std::string& function, const activ::Params& params) {
@@ -104,7 +123,10 @@ const char* DirectionName(Direction d) {
 
 template <typename T>
 const char* TypeName() {
-  return sizeof(T) == 4 ? "f32" : "f64";
+  if constexpr (std::is_same_v<T, float>) return "f32";
+  if constexpr (std::is_same_v<T, double>) return "f64";
+  if constexpr (std::is_same_v<T, activ::bfloat16>) return "bf16";
+  return "f16";
 }
 
 template <typename T>
@@ -165,11 +187,17 @@ void Register(const std::string& function, Direction d, size_t n, const std::str
         const activ::Op op = activ::op_from_name(y_function);
         const Arrays<T> arrays = w.For(y_function, BenchParams(op));
         const Call call = prepare(arrays);
-        std::fill(arrays.out, arrays.out + n, std::numeric_limits<T>::quiet_NaN());
+        if (!call) {
+          state.SkipWithError("the library has no kernel for this type");
+          return;
+        }
+        std::memset(arrays.out, 0xFF, n * sizeof(T));  // NaN in every element type
         call();
 #ifdef ACTIV_HAVE_REFERENCE
-        if (n <= 4096 && contender != "yardstick" && contender != "activ1t" && note.empty()) {
-          state.counters["max_ulp"] = MaxError(op, d, arrays);
+        if constexpr (std::is_floating_point_v<T>) {
+          if (n <= 4096 && contender != "yardstick" && contender != "activ1t" && note.empty()) {
+            state.counters["max_ulp"] = MaxError(op, d, arrays);
+          }
         }
 #endif
         for (auto _ : state) {
@@ -185,13 +213,55 @@ void Register(const std::string& function, Direction d, size_t n, const std::str
 }
 
 template <typename T>
+const std::vector<Kernel<T>>& KernelsOf(const Peer& peer) {
+  if constexpr (std::is_same_v<T, float>) return peer.f32;
+  if constexpr (std::is_same_v<T, double>) return peer.f64;
+  if constexpr (std::is_same_v<T, activ::bfloat16>) return peer.bf16;
+  if constexpr (std::is_same_v<T, activ::float16>) return peer.f16;
+}
+
+// The yardsticks move the bytes of the element type: 16-bit elements as 16-bit integers.
+template <typename T>
+auto Lanes(const T* p) {
+  if constexpr (std::is_floating_point_v<T>) {
+    return p;
+  } else {
+    return reinterpret_cast<const uint16_t*>(p);
+  }
+}
+template <typename T>
+auto Lanes(T* p) {
+  if constexpr (std::is_floating_point_v<T>) {
+    return p;
+  } else {
+    return reinterpret_cast<uint16_t*>(p);
+  }
+}
+
+// activ alone, every function and direction: the float32 figures beside the 16-bit ones.
+template <typename T>
+void RegisterActivOnly(size_t n) {
+  for (const activ::OpInfo& o : activ::all_ops()) {
+    for (Direction d : {Direction::kForward, Direction::kBackward, Direction::kBackwardFromY}) {
+      if (d == Direction::kBackwardFromY && !(o.flags & activ::kFromY)) continue;
+      Register<T>(
+          std::string(o.name), d, n, "activ",
+          [op = o.op, d](const Arrays<T>& a) { return Ours(op, d, a); }, "");
+    }
+  }
+}
+
+template <typename T>
 void RegisterAll(size_t n, const std::vector<Peer>& peers, int threads) {
   Register<T>(
       "copy", Direction::kForward, n, "yardstick",
-      [](const Arrays<T>& a) -> Call { return [a] { Copy(a.x, a.out, a.n); }; }, "");
+      [](const Arrays<T>& a) -> Call { return [a] { Copy(Lanes(a.x), Lanes(a.out), a.n); }; }, "");
   Register<T>(
       "add", Direction::kBackward, n, "yardstick",
-      [](const Arrays<T>& a) -> Call { return [a] { Add(a.x, a.dy, a.out, a.n); }; }, "");
+      [](const Arrays<T>& a) -> Call {
+        return [a] { Add(Lanes(a.x), Lanes(a.dy), Lanes(a.out), a.n); };
+      },
+      "");
   for (const activ::OpInfo& o : activ::all_ops()) {
     for (Direction d : {Direction::kForward, Direction::kBackward, Direction::kBackwardFromY}) {
       if (d == Direction::kBackwardFromY && !(o.flags & activ::kFromY)) continue;
@@ -215,16 +285,137 @@ void RegisterAll(size_t n, const std::vector<Peer>& peers, int threads) {
             "");
       }
       for (const Peer& peer : peers) {
-        const auto& kernels = [&]() -> const std::vector<Kernel<T>>& {
-          if constexpr (sizeof(T) == 4) {
-            return peer.f32;
-          } else {
-            return peer.f64;
-          }
-        }();
-        for (const Kernel<T>& k : kernels) {
+        for (const Kernel<T>& k : KernelsOf<T>(peer)) {
           if (k.function == function && k.direction == d) {
             Register<T>(function, d, n, peer.name, k.prepare, k.note);
+          }
+        }
+      }
+    }
+  }
+}
+
+// The row-wise suite: softmax and log_softmax on the shapes of the issue (attention rows,
+// an ImageNet classifier, a language-model vocabulary, a large square), and swiglu on the
+// element-wise sizes. Float32, one set of arrays per shape, every contender reading the same.
+struct RowShape {
+  size_t rows, cols;
+};
+constexpr RowShape kRowShapes[] = {{4096, 128}, {256, 1000}, {16, 32000}, {1024, 4096}};
+
+struct RowWorkspace {
+  RowWorkspace(size_t r, size_t c)
+      : x(r * c), u(r * c), dy(r * c), y(r * c), out(r * c), out2(r * c), rows(r), cols(c) {
+    const size_t n = r * c;
+    std::mt19937_64 rng(54321);
+    std::uniform_real_distribution<double> ux(-8.0, 8.0), ug(-1.0, 1.0);
+    for (size_t i = 0; i < n; ++i) x.data[i] = static_cast<float>(ux(rng));
+    for (size_t i = 0; i < n; ++i) u.data[i] = static_cast<float>(ug(rng));
+    for (size_t i = 0; i < n; ++i) dy.data[i] = static_cast<float>(ug(rng));
+  }
+  // y for `function`: its output, or act(gate) for the gated unit.
+  RowArrays For(const std::string& function) {
+    const activ::Rows<const float> xr(x.data, rows, cols);
+    const activ::Rows<float> yr(y.data, rows, cols);
+    if (function == "softmax") activ::softmax(xr, yr);
+    if (function == "log_softmax") activ::log_softmax(xr, yr);
+    if (function == "swiglu") {
+      activ::forward(activ::Op::silu, std::span<const float>(x.data, rows * cols),
+                     std::span<float>(y.data, rows * cols));
+    }
+    return {x.data, u.data, dy.data, y.data, out.data, out2.data, rows, cols};
+  }
+  AlignedArray<float> x, u, dy, y, out, out2;
+  size_t rows, cols;
+};
+
+RowWorkspace& GetRowWorkspace(size_t rows, size_t cols) {
+  static std::map<std::pair<size_t, size_t>, std::unique_ptr<RowWorkspace>> spaces;
+  auto& w = spaces[{rows, cols}];
+  if (!w) w = std::make_unique<RowWorkspace>(rows, cols);
+  return *w;
+}
+
+void RegisterRow(const std::string& function, Direction d, RowShape shape,
+                 const std::string& contender, std::function<Call(const RowArrays&)> prepare,
+                 const std::string& note) {
+  const std::string size = shape.rows == 1
+                               ? std::to_string(shape.cols)
+                               : std::to_string(shape.rows) + "x" + std::to_string(shape.cols);
+  const std::string name = function + "/" + DirectionName(d) + "/f32/" + size + "/" + contender;
+  const size_t n = shape.rows * shape.cols;
+  benchmark::RegisterBenchmark(
+      name.c_str(),
+      [=](benchmark::State& state) {
+        RowArrays arrays = GetRowWorkspace(shape.rows, shape.cols).For(function);
+        const Call call = prepare(arrays);
+        if (!call) {
+          state.SkipWithError("the library has no kernel for this");
+          return;
+        }
+        call();
+        for (auto _ : state) {
+          call();
+          benchmark::ClobberMemory();
+        }
+        state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(n));
+        state.counters["n"] = static_cast<double>(n);
+        if (!note.empty()) state.SetLabel(note);
+      })
+      ->UseRealTime()
+      ->Unit(benchmark::kNanosecond);
+}
+
+Call OursRows(const std::string& function, Direction d, const RowArrays& a) {
+  const activ::Rows<const float> x(a.x, a.rows, a.cols), y(a.y, a.rows, a.cols),
+      dy(a.dy, a.rows, a.cols);
+  const activ::Rows<float> out(a.out, a.rows, a.cols);
+  const size_t n = a.rows * a.cols;
+  if (function == "swiglu") {
+    const std::span<const float> gate(a.x, n), up(a.u, n), dout(a.dy, n);
+    const std::span<float> o(a.out, n), o2(a.out2, n);
+    if (d == Direction::kForward) return [=] { activ::swiglu(gate, up, o); };
+    return [=] { activ::gated_backward(activ::Op::silu, gate, up, dout, o, o2); };
+  }
+  const bool log = function == "log_softmax";
+  if (d == Direction::kForward) {
+    if (log) return [=] { activ::log_softmax(x, out); };
+    return [=] { activ::softmax(x, out); };
+  }
+  if (log) return [=] { activ::log_softmax_backward(y, dy, out); };
+  return [=] { activ::softmax_backward(y, dy, out); };
+}
+
+void RegisterRows(const std::vector<Peer>& peers, const std::vector<size_t>& sizes) {
+  std::vector<std::pair<std::string, RowShape>> cases;
+  for (RowShape s : kRowShapes) {
+    cases.push_back({"softmax", s});
+    cases.push_back({"log_softmax", s});
+  }
+  for (size_t n : sizes) cases.push_back({"swiglu", RowShape{1, n}});
+  for (const auto& [function, shape] : cases) {
+    // The yardsticks once per shape: the first function registered for it.
+    if (function != "log_softmax") {
+      RegisterRow(
+          "copy", Direction::kForward, shape, "yardstick",
+          [](const RowArrays& a) -> Call { return [a] { Copy(a.x, a.out, a.rows * a.cols); }; },
+          "");
+      RegisterRow(
+          "add", Direction::kBackward, shape, "yardstick",
+          [](const RowArrays& a) -> Call {
+            return [a] { Add(a.x, a.dy, a.out, a.rows * a.cols); };
+          },
+          "");
+    }
+    const Direction back = function == "swiglu" ? Direction::kBackward : Direction::kBackwardFromY;
+    for (Direction d : {Direction::kForward, back}) {
+      RegisterRow(
+          function, d, shape, "activ",
+          [function, d](const RowArrays& a) { return OursRows(function, d, a); }, "");
+      for (const Peer& peer : peers) {
+        for (const RowKernel& k : peer.rows) {
+          if (k.function == function && k.direction == d) {
+            RegisterRow(function, d, shape, peer.name, k.prepare, k.note);
           }
         }
       }
@@ -256,7 +447,7 @@ std::vector<size_t> ParseSizes(std::string_view s) {
 int main(int argc, char** argv) {
   int threads = 1;
   std::vector<size_t> sizes = {4096, 262144, 16777216};
-  bool f32 = true, f64 = true;
+  bool f32 = true, f64 = true, bf16 = false, f16 = false, rows = false;
   // Our flags come out of argv; the rest go to Google Benchmark.
   int kept = 1;
   for (int i = 1; i < argc; ++i) {
@@ -271,9 +462,31 @@ int main(int argc, char** argv) {
     } else if (arg.starts_with("--sizes=")) {
       sizes = bench::ParseSizes(arg.substr(8));
     } else if (arg.starts_with("--types=")) {
-      const std::string_view t = arg.substr(8);
-      f32 = t.find("f32") != std::string_view::npos;
-      f64 = t.find("f64") != std::string_view::npos;
+      f32 = f64 = bf16 = f16 = false;
+      std::string_view t = arg.substr(8);
+      while (!t.empty()) {
+        const size_t comma = t.find(',');
+        const std::string_view item = t.substr(0, comma);
+        if (item == "f32") {
+          f32 = true;
+        } else if (item == "f64") {
+          f64 = true;
+        } else if (item == "bf16") {
+          bf16 = true;
+        } else if (item == "f16") {
+          f16 = true;
+        } else {
+          std::fprintf(stderr, "activ-bench: --types takes f32, f64, bf16, f16; got '%s'\n",
+                       argv[i] + 8);
+          return 2;
+        }
+        t = comma == std::string_view::npos ? std::string_view() : t.substr(comma + 1);
+      }
+    } else if (arg == "--suite=rows") {
+      rows = true;
+    } else if (arg.starts_with("--suite=")) {
+      std::fprintf(stderr, "activ-bench: --suite takes rows; got '%s'\n", argv[i] + 8);
+      return 2;
     } else {
       argv[kept++] = argv[i];
     }
@@ -296,9 +509,17 @@ int main(int argc, char** argv) {
   }
   benchmark::AddCustomContext("peers", names);
 
-  for (size_t n : sizes) {
-    if (f32) bench::RegisterAll<float>(n, peers, threads);
-    if (f64) bench::RegisterAll<double>(n, peers, threads);
+  if (rows) {
+    bench::RegisterRows(peers, sizes);
+  } else {
+    for (size_t n : sizes) {
+      if (f32) bench::RegisterAll<float>(n, peers, threads);
+      // The 16-bit types beside activ's float32 of the same run.
+      if (!f32 && (bf16 || f16)) bench::RegisterActivOnly<float>(n);
+      if (bf16) bench::RegisterAll<activ::bfloat16>(n, peers, threads);
+      if (f16) bench::RegisterAll<activ::float16>(n, peers, threads);
+      if (f64) bench::RegisterAll<double>(n, peers, threads);
+    }
   }
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;

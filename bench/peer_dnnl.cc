@@ -96,6 +96,39 @@ Call Prepare(dnnl::algorithm alg, Direction d, float alpha, float beta, const Ar
   };
 }
 
+// softmax and log_softmax over axis 1 of [rows, cols] (oneDNN 2.6's softmax_v2, whose
+// algorithm picks the plain or the log form), forward and backward from y.
+Call PrepareRows(bool log, Direction d, const RowArrays& a) {
+  using dnnl::memory;
+  const memory::desc md({static_cast<memory::dim>(a.rows), static_cast<memory::dim>(a.cols)},
+                        memory::data_type::f32, memory::format_tag::ab);
+  dnnl::engine& engine = Engine();
+  auto stream = std::make_shared<dnnl::stream>(engine);
+  auto wrap = [&](const float* p) { return memory(md, engine, const_cast<float*>(p)); };
+  const dnnl::algorithm alg =
+      log ? dnnl::algorithm::softmax_log : dnnl::algorithm::softmax_accurate;
+  if (d == Direction::kForward) {
+    const dnnl::softmax_v2_forward::primitive_desc pd(
+        {dnnl::prop_kind::forward_inference, alg, md, md, 1}, engine);
+    auto prim = std::make_shared<dnnl::softmax_v2_forward>(pd);
+    std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, wrap(a.x)}, {DNNL_ARG_DST, wrap(a.out)}};
+    return [prim, stream, args] {
+      prim->execute(*stream, args);
+      stream->wait();
+    };
+  }
+  const dnnl::softmax_v2_forward::primitive_desc hint(
+      {dnnl::prop_kind::forward_training, alg, md, md, 1}, engine);
+  const dnnl::softmax_v2_backward::primitive_desc pd({alg, md, md, md, 1}, engine, hint);
+  auto prim = std::make_shared<dnnl::softmax_v2_backward>(pd);
+  std::unordered_map<int, memory> args = {
+      {DNNL_ARG_DST, wrap(a.y)}, {DNNL_ARG_DIFF_DST, wrap(a.dy)}, {DNNL_ARG_DIFF_SRC, wrap(a.out)}};
+  return [prim, stream, args] {
+    prim->execute(*stream, args);
+    stream->wait();
+  };
+}
+
 }  // namespace
 
 std::vector<Peer> DnnlPeer() {
@@ -117,6 +150,12 @@ std::vector<Peer> DnnlPeer() {
            [a = k.a, d = k.d, alpha = alg.alpha, beta = alg.beta](const Arrays<float>& arrays) {
              return Prepare(a, d, alpha, beta, arrays);
            }});
+    }
+  }
+  for (const bool log : {false, true}) {
+    for (const Direction d : {Direction::kForward, Direction::kBackwardFromY}) {
+      p.rows.push_back({log ? "log_softmax" : "softmax", d,
+                        [log, d](const RowArrays& a) { return PrepareRows(log, d, a); }});
     }
   }
   return {p};

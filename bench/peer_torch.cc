@@ -7,6 +7,7 @@
 
 #ifdef ACTIV_HAVE_TORCH
 #include <memory>
+#include <type_traits>
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -21,8 +22,14 @@ struct Tensors {
 };
 
 template <typename T>
+constexpr at::ScalarType kType = std::is_same_v<T, float>             ? at::kFloat
+                                 : std::is_same_v<T, double>          ? at::kDouble
+                                 : std::is_same_v<T, activ::bfloat16> ? at::kBFloat16
+                                                                      : at::kHalf;
+
+template <typename T>
 Tensors<T> Wrap(const Arrays<T>& a) {
-  const auto options = at::TensorOptions().dtype(sizeof(T) == 4 ? at::kFloat : at::kDouble);
+  const auto options = at::TensorOptions().dtype(kType<T>);
   const int64_t n = static_cast<int64_t>(a.n);
   // from_blob takes void*; the inputs are only read.
   return {at::from_blob(const_cast<T*>(a.x), {n}, options),
@@ -36,10 +43,17 @@ Kernel<T> K(const char* function, Direction d, F f, std::string note = {}) {
   return {function, d,
           [f](const Arrays<T>& a) -> Call {
             auto t = std::make_shared<Tensors<T>>(Wrap(a));
-            return [t, f] {
+            Call call = [t, f] {
               c10::InferenceMode guard;
               f(*t);
             };
+            // PyTorch lacks some kernels for the 16-bit types ("not implemented for 'Half'").
+            try {
+              call();
+            } catch (const c10::Error&) {
+              return {};
+            }
+            return call;
           },
           std::move(note)};
 }
@@ -142,6 +156,68 @@ std::vector<Kernel<T>> Kernels() {
   return k;
 }
 
+at::Tensor Matrix(const float* p, size_t rows, size_t cols) {
+  return at::from_blob(const_cast<float*>(p),
+                       {static_cast<int64_t>(rows), static_cast<int64_t>(cols)}, at::kFloat);
+}
+
+struct RowTensors {
+  at::Tensor x, u, dy, y, out, out2, tmp;
+};
+
+// A row kernel: f receives the wrapped arrays (and a preallocated temporary) on every call.
+template <class F>
+RowKernel R(const char* function, Direction d, F f, std::string note = {}) {
+  return {function, d,
+          [f](const RowArrays& a) -> Call {
+            auto t = std::make_shared<RowTensors>();
+            t->x = Matrix(a.x, a.rows, a.cols);
+            t->u = Matrix(a.u, a.rows, a.cols);
+            t->dy = Matrix(a.dy, a.rows, a.cols);
+            t->y = Matrix(a.y, a.rows, a.cols);
+            t->out = Matrix(a.out, a.rows, a.cols);
+            t->out2 = Matrix(a.out2, a.rows, a.cols);
+            t->tmp = at::empty_like(t->x);
+            return [t, f] {
+              c10::InferenceMode guard;
+              f(*t);
+            };
+          },
+          std::move(note)};
+}
+
+std::vector<RowKernel> RowKernels() {
+  using D = Direction;
+  using Ts = RowTensors;
+  return {
+      R("softmax", D::kForward, [](Ts& t) { at::_softmax_out(t.out, t.x, 1, false); }),
+      R("log_softmax", D::kForward, [](Ts& t) { at::_log_softmax_out(t.out, t.x, 1, false); }),
+      R("softmax", D::kBackwardFromY,
+        [](Ts& t) { at::_softmax_backward_data_out(t.out, t.dy, t.y, 1, at::kFloat); }),
+      R("log_softmax", D::kBackwardFromY,
+        [](Ts& t) { at::_log_softmax_backward_data_out(t.out, t.dy, t.y, 1, at::kFloat); }),
+      // What a model written as silu(gate) * up runs: two kernels and a temporary, here
+      // preallocated; the allocating form is the plain expression.
+      R(
+          "swiglu", D::kForward,
+          [](Ts& t) {
+            at::silu_out(t.tmp, t.x);
+            at::mul_out(t.out, t.tmp, t.u);
+          },
+          "silu_out, mul_out: preallocated temporary"),
+      // Autograd's backward of silu(gate) * up, with silu(gate) kept from the forward (y):
+      // d_up = dout * y, d_gate = silu_backward(dout * up, gate).
+      R(
+          "swiglu", D::kBackward,
+          [](Ts& t) {
+            at::mul_out(t.out2, t.dy, t.y);
+            at::mul_out(t.tmp, t.dy, t.u);
+            at::silu_backward_out(t.out, t.tmp, t.x);
+          },
+          "mul_out, mul_out, silu_backward_out"),
+  };
+}
+
 }  // namespace
 
 std::vector<Peer> TorchPeer() {
@@ -151,7 +227,18 @@ std::vector<Peer> TorchPeer() {
   p.set_threads = [](int n) { at::set_num_threads(n); };
   p.f32 = Kernels<float>();
   p.f64 = Kernels<double>();
-  return {p};
+  p.bf16 = Kernels<activ::bfloat16>();
+  p.f16 = Kernels<activ::float16>();
+  p.rows = RowKernels();
+  // The composite as it is usually written: each call allocates its temporary and its output.
+  Peer alloc;
+  alloc.name = "PyTorch-alloc";
+  alloc.threading = p.threading;
+  alloc.set_threads = [](int) {};
+  alloc.rows.push_back(R(
+      "swiglu", Direction::kForward, [](RowTensors& t) { t.tmp = at::silu(t.x) * t.u; },
+      "silu(gate) * up: allocates"));
+  return {p, alloc};
 }
 
 }  // namespace bench

@@ -81,6 +81,14 @@ std::vector<Peer> XnnpackPeer() {
             return xnn_setup_copy_nc_x32(op, n, x, y, pool);
           }),
   };
+  // softmax over rows of `cols` channels, forward only (the snapshot has no log_softmax).
+  p.rows.push_back({"softmax", Direction::kForward, [](const RowArrays& a) -> Call {
+                      xnn_operator_t op = nullptr;
+                      Check(xnn_create_softmax_nc_f32(a.cols, a.cols, a.cols, 0, &op), "create");
+                      std::shared_ptr<xnn_operator> owner(op, xnn_delete_operator);
+                      Check(xnn_setup_softmax_nc_f32(op, a.rows, a.x, a.out, g_pool), "setup");
+                      return [owner] { Check(xnn_run_operator(owner.get(), g_pool), "run"); };
+                    }});
   return {p};
 }
 

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "activ/activ.h"
+
 namespace bench {
 
 enum class Direction { kForward, kBackward, kBackwardFromY };
@@ -26,6 +28,7 @@ struct Arrays {
   size_t n;
 };
 
+// A prepared call; empty when the peer cannot run it (an element type it lacks).
 using Call = std::function<void()>;
 
 template <typename T>
@@ -36,10 +39,34 @@ struct Kernel {
   std::string note = {};  // shown beside the figure, e.g. "allocates its output"
 };
 
+// The arrays of a row-wise or gated benchmark, float32, dense and row-major. Row-wise: x is
+// [rows, cols], y = f(x) as activ computes it, dy the upstream gradient, out the result. Gated
+// (rows = 1, cols = elements): x is the gate, u the up projection, dy the upstream gradient,
+// out the output or d_gate, out2 d_up, and y = act(gate) (what autograd keeps from forward).
+struct RowArrays {
+  const float* x;
+  const float* u;
+  const float* dy;
+  const float* y;
+  float* out;
+  float* out2;
+  size_t rows, cols;
+};
+
+struct RowKernel {
+  std::string function;  // softmax, log_softmax or swiglu
+  Direction direction;
+  std::function<Call(const RowArrays&)> prepare;
+  std::string note = {};
+};
+
 struct Peer {
   std::string name;
   std::vector<Kernel<float>> f32;
   std::vector<Kernel<double>> f64;
+  std::vector<Kernel<activ::bfloat16>> bf16;
+  std::vector<Kernel<activ::float16>> f16;
+  std::vector<RowKernel> rows;
   // Sets the library's thread count for the calls that follow.
   std::function<void(int threads)> set_threads;
   // How the peer threads, or why it does not: for the report.

@@ -1,7 +1,11 @@
 #!/usr/bin/python3
 """Writes docs/PERFORMANCE.md from activ-bench's JSON output (bench/run.sh calls this).
 
-usage: report.py ONE_THREAD.json TWO_THREADS.json OUTPUT.md
+usage: report.py ONE_THREAD.json TWO_THREADS.json [ROWS.json HALF.json] OUTPUT.md
+
+ROWS.json is the row-wise suite (activ-bench --suite=rows: softmax, log_softmax, swiglu) and
+HALF.json the 16-bit pass (activ-bench --types=bf16,f16), both on one thread; a missing file
+leaves its section out.
 
 Times are medians over the repetitions: CPU time of the calling thread for the one-thread runs
 (every contender then computes on the calling thread, and a machine shared with other work
@@ -159,9 +163,12 @@ def load(path):
             continue
         name = b["run_name"].removesuffix("/real_time")
         function, direction, dtype, size, contender = name.split("/")
-        n = int(size)
+        if b.get("error_occurred"):
+            continue
+        n = size if "x" in size else int(size)
         key = (function, direction, dtype, n, contender)
-        medians[key] = {"cpu": b["cpu_time"] / n, "real": b["real_time"] / n,
+        elements = b.get("n") or (n if isinstance(n, int) else 1)
+        medians[key] = {"cpu": b["cpu_time"] / elements, "real": b["real_time"] / elements,
                         "ulp": b.get("max_ulp")}
         if b.get("label"):
             labels[key] = b["label"]
@@ -318,9 +325,133 @@ def geomean(values):
     return math.exp(sum(math.log(v) for v in values) / len(values))
 
 
+ROW_PEERS = ["oneDNN", "XNNPACK", "PyTorch", "PyTorch-alloc"]
+
+
+def rows_section(path):
+    """The row-wise suite: softmax and log_softmax per shape, swiglu per size."""
+    ctx, m, labels, _ = load(path)
+    tab = Table(m, labels, "cpu")
+    out = []
+    w = out.append
+    w("## Row-wise functions and gated units (float32, one thread)")
+    w("")
+    w(f"Run separately (`activ-bench --suite=rows`, load average "
+      f"{', '.join(f'{x:.2f}' for x in ctx.get('load_avg', []))}); same method, CPU time per "
+      "element of the array ([rows, cols] for the row-wise functions). Backward is from the "
+      "output y, as the peers take it. swiglu is out = silu(gate) * up: PyTorch runs it as "
+      "two kernels (`silu_out`, then `mul_out` into a preallocated temporary; "
+      "`PyTorch-alloc` is the plain expression `silu(a) * b`, which allocates), and its "
+      "backward as autograd does (two products and `silu_backward`, with silu(gate) kept from "
+      "the forward). Targets: softmax and log_softmax at least 1.0x the fastest peer on every "
+      "shape; swiglu forward at least 1.5x PyTorch's composite and within 10% of the add "
+      "yardstick (two reads, one write) at 16777216; swiglu backward at least 2x the composite.")
+    w("")
+    header = ("| function | direction | shape | activ | " + " | ".join(ROW_PEERS) +
+              " | best peer / activ | yardstick / activ | target | |")
+    w(header)
+    w("|" + "---|" * (header.count("|") - 1))
+    keys = sorted({(k[0], k[1], k[3]) for k in m if k[4] == "activ"},
+                  key=lambda k: (["softmax", "log_softmax", "swiglu"].index(k[0]),
+                                 ["fwd", "bwd", "bwd_y"].index(k[1]),
+                                 k[2] if isinstance(k[2], int) else
+                                 int(k[2].split("x")[0]) * 10**9 + int(k[2].split("x")[1])))
+    met_count = [0, 0]
+    for function, direction, size in keys:
+        ours = tab.t(function, direction, "f32", size, "activ")
+        peers = {p: tab.t(function, direction, "f32", size, p) for p in ROW_PEERS}
+        present = {p: v for p, v in peers.items() if v is not None}
+        best = min(present.values()) if present else None
+        y = tab.t("copy" if direction == "fwd" and function != "swiglu" else "add",
+                  "fwd" if direction == "fwd" and function != "swiglu" else "bwd", "f32", size,
+                  "yardstick")
+        target, met = "", None
+        if function in ("softmax", "log_softmax") and best is not None:
+            target, met = ">= 1x best peer", ours <= best
+        elif function == "swiglu":
+            torch = peers.get("PyTorch")
+            if direction == "fwd" and torch is not None:
+                target, met = ">= 1.5x PyTorch", torch >= 1.5 * ours
+                if size == 16777216 and y is not None:
+                    target += ", <= 1.1x add"
+                    met = met and ours <= 1.1 * y
+            elif torch is not None:
+                target, met = ">= 2x PyTorch", torch >= 2 * ours
+        if met is not None:
+            met_count[0 if met else 1] += 1
+        shape = size if isinstance(size, str) else f"{size}"
+        cells = [fmt(peers[p]) + (" *" if (function, direction, "f32", size, p) in labels and
+                                  p == "PyTorch-alloc" else "") for p in ROW_PEERS]
+        w(f"| {function} | {DIRECTIONS[direction]} | {shape} | **{fmt(ours)}** | " +
+          " | ".join(cells) + f" | {ratio(best, ours)} | "
+          f"{ratio(y, ours) if size == 16777216 or function != 'swiglu' else ''} | {target} | "
+          f"{'' if met is None else ('met' if met else 'missed')} |")
+    w("")
+    w(f"{met_count[0]} rows meet their target, {met_count[1]} miss it.")
+    w("")
+    return out
+
+
+def half_section(path):
+    """bfloat16 and float16 beside float32, and PyTorch's 16-bit kernels."""
+    ctx, m, labels, order = load(path)
+    tab = Table(m, labels, "cpu")
+    out = []
+    w = out.append
+    w("## bfloat16 and float16 (one thread)")
+    w("")
+    w(f"Run separately (`activ-bench --types=bf16,f16`, load average "
+      f"{', '.join(f'{x:.2f}' for x in ctx.get('load_avg', []))}), with activ's float32 on the "
+      "same inputs in the same run. Nanoseconds per element, CPU time. A 16-bit array moves "
+      "half the bytes of float32: at 16777216 elements, where the call is bound by memory, the "
+      "goal is the 16-bit yardstick (a copy or add of 16-bit elements), which would be about "
+      "twice the elements per second of float32. `f32 / bf16` above 1 means the bfloat16 call "
+      "handles more elements per second than the float32 one. PyTorch's columns are its own "
+      "16-bit kernels (empty where it has none).")
+    w("")
+    header = ("| function | direction | size | activ f32 | activ bf16 | activ f16 | PyTorch bf16 | "
+              "PyTorch f16 | f32 / bf16 | PyTorch bf16 / activ bf16 | yardstick16 / activ bf16 |")
+    w(header)
+    w("|" + "---|" * (header.count("|") - 1))
+    functions = []
+    for (function, direction, dtype, n, contender) in m:
+        if contender == "activ" and dtype == "bf16" and function not in functions:
+            functions.append(function)
+    functions.sort(key=lambda f: order[f])
+    sizes = sorted({k[3] for k in m if k[2] == "bf16"})
+    fast = []
+    for f in functions:
+        for d in DIRECTIONS:
+            for n in sizes:
+                b = tab.t(f, d, "bf16", n, "activ")
+                if b is None:
+                    continue
+                a32 = tab.t(f, d, "f32", n, "activ")
+                h = tab.t(f, d, "f16", n, "activ")
+                tb = tab.t(f, d, "bf16", n, "PyTorch")
+                th = tab.t(f, d, "f16", n, "PyTorch")
+                y = tab.t(YARDSTICK[d], "fwd" if d == "fwd" else "bwd", "bf16", n, "yardstick")
+                if LEVEL.get(n) == "DRAM" and a32 and b:
+                    fast.append(a32 / b)
+                w(f"| {f} | {DIRECTIONS[d]} | {n} ({LEVEL.get(n, '')}) | {fmt(a32)} | **{fmt(b)}** | "
+                  f"{fmt(h)} | {fmt(tb)} | {fmt(th)} | {ratio(a32, b)} | {ratio(tb, b)} | "
+                  f"{ratio(y, b) if LEVEL.get(n) == 'DRAM' else ''} |")
+    w("")
+    g = geomean(fast)
+    if g:
+        w(f"At 16777216 elements, bfloat16 against float32 (elements per second), geometric mean "
+          f"over {len(fast)} rows: {g:.2f}x (from {min(fast):.2f}x to {max(fast):.2f}x). Where it "
+          "stays near 1x the call is bound by its arithmetic, not by memory: the 16-bit forms "
+          "compute in the same double lanes as float32 and add a conversion on load and store.")
+        w("")
+    return out
+
+
 def main():
-    if len(sys.argv) != 4:
-        sys.exit("usage: report.py ONE_THREAD.json TWO_THREADS.json OUTPUT.md")
+    if len(sys.argv) not in (4, 6):
+        sys.exit("usage: report.py ONE_THREAD.json TWO_THREADS.json [ROWS.json HALF.json] "
+                 "OUTPUT.md")
+    extra = sys.argv[3:5] if len(sys.argv) == 6 else []
     ctx1, m1, labels1, order = load(sys.argv[1])
     ctx2, m2, labels2, _ = load(sys.argv[2])
     one = Table(m1, labels1, "cpu")
@@ -476,6 +607,11 @@ def main():
             w(f"| {f} | {DIRECTIONS[d]} | {a['ulp']:.2f} | " + " | ".join(cells) + " |")
     w("")
 
+    if extra and os.path.exists(extra[0]):
+        out.extend(rows_section(extra[0]))
+    if extra and os.path.exists(extra[1]):
+        out.extend(half_section(extra[1]))
+
     if note_refs:
         w("## Notes on the gaps")
         w("")
@@ -483,10 +619,11 @@ def main():
             w(f"<a id=\"note-{i}\"></a>{i}. **{key}**: {NOTES[key]}")
             w("")
 
-    tmp = sys.argv[3] + ".tmp"
+    target = sys.argv[-1]
+    tmp = target + ".tmp"
     with open(tmp, "w") as f:
         f.write("\n".join(out).rstrip() + "\n")
-    os.replace(tmp, sys.argv[3])
+    os.replace(tmp, target)
 
 
 if __name__ == "__main__":

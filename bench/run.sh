@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds activ-bench (in build-bench/, Release, with every peer scripts/bench-deps.sh installs),
-# runs it on one thread (every function, float32 and float64, three sizes) and on two (float32,
-# the two large sizes), and writes docs/PERFORMANCE.md. About 20 minutes on two busy cores.
+# runs it on one thread (every function, float32 and float64, three sizes), on two (float32,
+# the two large sizes), the row-wise suite (softmax, log_softmax, swiglu) and the 16-bit types
+# on one thread, and writes docs/PERFORMANCE.md. About 30 minutes on two busy cores.
 #
 #   bash bench/run.sh [extra activ-bench flags, e.g. --benchmark_filter='^(gelu|silu)/']
 #
@@ -12,11 +13,11 @@ cd "$(dirname "$0")/.."
 cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DACTIV_BUILD_BENCH=ON \
   -DACTIV_BUILD_TESTS=OFF -DACTIV_BUILD_TOOLS=ON >/dev/null
 cmake --build build-bench --target activ-bench -j 2
-# The JSON of each pass stays in build-bench/results; BENCH_PASSES="two" reruns the two-thread
-# pass alone and reports it with the one-thread figures already there.
+# The JSON of each pass stays in build-bench/results; BENCH_PASSES="two" (or any subset of
+# "one two rows half") reruns those passes and reports them with the figures already there.
 results=build-bench/results
 mkdir -p "$results"
-passes=${BENCH_PASSES:-one two}
+passes=${BENCH_PASSES:-one two rows half}
 common=(--benchmark_repetitions="${BENCH_REPETITIONS:-5}" --benchmark_min_time="${BENCH_MIN_TIME:-0.05}"
         --benchmark_report_aggregates_only=true --benchmark_enable_random_interleaving=true
         --benchmark_out_format=json)
@@ -32,5 +33,18 @@ if [[ " $passes " == *" two "* ]]; then
     --benchmark_out="$results/two.json.tmp" "$@" >/dev/null
   mv "$results/two.json.tmp" "$results/two.json"
 fi
-/usr/bin/python3 bench/report.py "$results/one.json" "$results/two.json" docs/PERFORMANCE.md
+if [[ " $passes " == *" rows "* ]]; then
+  echo "activ-bench: row-wise and gated" >&2
+  build-bench/bench/activ-bench --threads=1 --suite=rows "${common[@]}" \
+    --benchmark_out="$results/rows.json.tmp" "$@" >/dev/null
+  mv "$results/rows.json.tmp" "$results/rows.json"
+fi
+if [[ " $passes " == *" half "* ]]; then
+  echo "activ-bench: bfloat16 and float16" >&2
+  build-bench/bench/activ-bench --threads=1 --types=bf16,f16 "${common[@]}" \
+    --benchmark_out="$results/half.json.tmp" "$@" >/dev/null
+  mv "$results/half.json.tmp" "$results/half.json"
+fi
+/usr/bin/python3 bench/report.py "$results/one.json" "$results/two.json" "$results/rows.json" \
+  "$results/half.json" docs/PERFORMANCE.md
 echo "activ-bench: wrote docs/PERFORMANCE.md" >&2

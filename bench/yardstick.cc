@@ -51,6 +51,8 @@ void CopyF32(const float* in, float* out, size_t n) { CopyT(in, out, n); }
 void CopyF64(const double* in, double* out, size_t n) { CopyT(in, out, n); }
 void AddF32(const float* a, const float* b, float* out, size_t n) { AddT(a, b, out, n); }
 void AddF64(const double* a, const double* b, double* out, size_t n) { AddT(a, b, out, n); }
+void CopyU16(const uint16_t* in, uint16_t* out, size_t n) { CopyT(in, out, n); }
+void AddU16(const uint16_t* a, const uint16_t* b, uint16_t* out, size_t n) { AddT(a, b, out, n); }
 
 // NOLINTNEXTLINE(google-readability-namespace-comments)
 }  // namespace bench::HWY_NAMESPACE
@@ -64,6 +66,8 @@ HWY_EXPORT(CopyF32);
 HWY_EXPORT(CopyF64);
 HWY_EXPORT(AddF32);
 HWY_EXPORT(AddF64);
+HWY_EXPORT(CopyU16);
+HWY_EXPORT(AddU16);
 
 // Split as activ splits its own calls: ranges of whole cache lines, at least 16384 elements.
 template <typename T, class F>
@@ -92,6 +96,17 @@ void Add(const float* a, const float* b, float* out, size_t n) {
 void Add(const double* a, const double* b, double* out, size_t n) {
   Split<double>(n, [&](size_t i, size_t m) {
     HWY_DYNAMIC_DISPATCH(AddF64)(a + i, b + i, out + i, m);
+  });
+}
+
+void Copy(const uint16_t* in, uint16_t* out, size_t n) {
+  Split<uint16_t>(n, [&](size_t i, size_t m) {
+    HWY_DYNAMIC_DISPATCH(CopyU16)(in + i, out + i, m);
+  });
+}
+void Add(const uint16_t* a, const uint16_t* b, uint16_t* out, size_t n) {
+  Split<uint16_t>(n, [&](size_t i, size_t m) {
+    HWY_DYNAMIC_DISPATCH(AddU16)(a + i, b + i, out + i, m);
   });
 }
 

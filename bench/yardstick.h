@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace bench {
 
@@ -11,5 +12,8 @@ void Copy(const float* in, float* out, size_t n);
 void Copy(const double* in, double* out, size_t n);
 void Add(const float* a, const float* b, float* out, size_t n);
 void Add(const double* a, const double* b, double* out, size_t n);
+// 16-bit elements (bfloat16, float16) as integers: the same bytes moved.
+void Copy(const uint16_t* in, uint16_t* out, size_t n);
+void Add(const uint16_t* a, const uint16_t* b, uint16_t* out, size_t n);
 
 }  // namespace bench
