@@ -387,7 +387,25 @@ def rows_section(path):
           f"{ratio(y, ours) if size == 16777216 or function != 'swiglu' else ''} | {target} | "
           f"{'' if met is None else ('met' if met else 'missed')} |")
     w("")
-    w(f"{met_count[0]} rows meet their target, {met_count[1]} miss it.")
+    w(f"{met_count[0]} rows meet their target, {met_count[1]} miss it. Why the misses, and what "
+      "would close them:")
+    w("")
+    w("- softmax and log_softmax forward: activ computes e^(x - max) in double lanes (4 per AVX2 "
+      "vector against the peers' 8 float lanes) with the full-accuracy exp of "
+      "`src/kernels/math-inl.h`, and sums in double with compensation, so that every float32 "
+      "probability is one rounding of an accurate value (0.5 ULP, see [ACCURACY](ACCURACY.md)); "
+      "the peers' float exps err by a few ULP before their sums round. Rows up to 32000 long "
+      "keep their exponentials in a per-thread double buffer, one write and one read more than "
+      "a float32 buffer. Closing it: the float32 path's short exp polynomial (kForFloat32, "
+      "2^-42) compiled into the row kernels, and then a float-lane exp in double-float "
+      "arithmetic checked over the whole input range, as for the element-wise functions.")
+    w("- softmax backward: one fused pass per row for the dot product and one for the result, in "
+      "double lanes; memory-bound rows (1024x4096) are close to the peers, rows in cache pay "
+      "the half-width arithmetic.")
+    w("- swiglu: silu(gate) is an exp and a division in double lanes per element, the same cost "
+      "as activ's silu (see the silu rows above and their note); the fusion saves PyTorch's "
+      "temporary and its second pass, which pays off only where the call is bound by memory "
+      "(16777216). Closing it: the float-lane silu of the element-wise notes.")
     w("")
     return out
 
