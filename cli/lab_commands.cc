@@ -16,9 +16,11 @@
 #include <initializer_list>
 #include <string>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "activ/activ.h"
 #include "commands.h"
@@ -87,8 +89,8 @@ std::vector<size_t> ParseSizes(const std::string& text) {
 }
 
 lab::ExperimentConfig ConfigFrom(const TrainingArgs& t) {
-  lab::ExperimentConfig c = t.Given("--dataset") ? lab::DefaultExperimentFor(t.dataset)
-                                                 : lab::DefaultExperiment();
+  lab::ExperimentConfig c =
+      t.Given("--dataset") ? lab::DefaultExperimentFor(t.dataset) : lab::DefaultExperiment();
   if (t.Given("--hidden")) c.hidden = ParseSizes(t.hidden);
   if (t.Given("--epochs")) c.epochs = t.epochs;
   if (t.Given("--batch")) c.batch = t.batch;
@@ -124,18 +126,28 @@ std::string Percent(double v) { return std::isfinite(v) ? fmt::format("{:.1f}%",
 // epoch otherwise (logs, CI). Runs train side by side, so the bar counts epochs, not runs.
 class LabProgress {
  public:
-  LabProgress(size_t runs, size_t epochs, bool quiet)
-      : quiet_(quiet), tty_(isatty(2) != 0), total_(runs * epochs), start_(Now()) {}
+  // The heading is shown with the first epoch, so that an error found before any training
+  // (bad data, an activation that does not fit the network) stays a one-line message.
+  LabProgress(size_t runs, size_t epochs, bool quiet, std::string heading = "")
+      : quiet_(quiet),
+        tty_(isatty(2) != 0),
+        total_(runs * epochs),
+        start_(Now()),
+        heading_(std::move(heading)) {}
 
   void operator()(const lab::Progress& p) {
     if (quiet_) return;
+    if (!heading_.empty()) {
+      fmt::print(stderr, "{}\n", heading_);
+      heading_.clear();
+    }
     const std::string name =
         fmt::format("run {}/{} {} seed {}", p.run + 1, p.runs, p.activation, p.seed);
     if (p.done) {
       done_ += p.epochs > p.epoch ? p.epochs - p.epoch : 0;  // a run that stopped early
       if (!tty_) {
-        fmt::print(stderr, "lab: {} done: test accuracy {}; {}\n", name,
-                   Percent(p.test_accuracy), p.message);
+        fmt::print(stderr, "lab: {} done: test accuracy {}; {}\n", name, Percent(p.test_accuracy),
+                   p.message);
       }
     } else {
       ++done_;
@@ -179,6 +191,7 @@ class LabProgress {
   bool quiet_, tty_, drawn_ = false;
   size_t total_, done_ = 0;
   double start_;
+  std::string heading_;
 };
 
 // A hidden directory inside OUT where the lab writes; Publish renames its files into OUT, so
@@ -235,14 +248,12 @@ int Lab(const LabArgs& args) {
   c.checkpoints = false;
   const Staging staging(args.out);
   c.out_dir = staging.path();
-  LabProgress progress(c.activations.size() * c.seeds.size(), c.epochs, args.training.quiet);
+  const size_t runs = c.activations.size() * c.seeds.size();
+  LabProgress progress(
+      runs, c.epochs, args.training.quiet,
+      fmt::format("lab: {} on {}, {} run{} of up to {} epochs", fmt::join(c.activations, ", "),
+                  c.data.source, runs, runs == 1 ? "" : "s", c.epochs));
   c.progress = std::ref(progress);
-  if (!args.training.quiet) {
-    fmt::print(stderr, "lab: {} on {}, {} run{} of up to {} epochs\n",
-               fmt::format("{}", fmt::join(c.activations, ", ")), c.data.source,
-               c.activations.size() * c.seeds.size(),
-               c.activations.size() * c.seeds.size() == 1 ? "" : "s", c.epochs);
-  }
   const lab::ExperimentResult result = lab::RunExperiment(c);
   progress.Finish();
 
@@ -254,9 +265,9 @@ int Lab(const LabArgs& args) {
   fmt::print("{}\n", lab::FormatSummary(result));
   for (const std::string& line : report::Reading(lab)) fmt::print("- {}\n", line);
   fmt::print("\n{}: {} runs in {:.1f} s\nreport: {}\nlog and summaries: {}, {}, {}\n",
-             result.runs.empty() ? c.data.source : lab.dataset, result.runs.size(),
-             result.seconds, staging.Out("report.html"), staging.Out("log.jsonl"),
-             staging.Out("summary.csv"), staging.Out("summary.json"));
+             result.runs.empty() ? c.data.source : lab.dataset, result.runs.size(), result.seconds,
+             staging.Out("report.html"), staging.Out("log.jsonl"), staging.Out("summary.csv"),
+             staging.Out("summary.json"));
   return 0;
 }
 

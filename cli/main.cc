@@ -53,8 +53,7 @@ void AddTrainingOptions(CLI::App* cmd, activ::cli::TrainingArgs& t) {
   cmd->add_option("--lr", t.lr, "learning rate (default 0.05 for sgd, 0.001 for adam, adamw)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--momentum", t.momentum, "SGD momentum")->check(CLI::Range(0.0, 0.999999));
-  cmd->add_option("--weight-decay", t.weight_decay,
-                  "PyTorch's weight decay (decoupled for adamw)")
+  cmd->add_option("--weight-decay", t.weight_decay, "PyTorch's weight decay (decoupled for adamw)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--l2", t.l2, "scikit-learn's alpha: alpha/(2n) ||W||^2 added to the loss")
       ->check(CLI::NonNegativeNumber);
@@ -80,6 +79,13 @@ void AddTrainingOptions(CLI::App* cmd, activ::cli::TrainingArgs& t) {
   cmd->add_option("--threads", t.threads, "threads (default: every core)")
       ->check(CLI::PositiveNumber);
   cmd->add_flag("-q,--quiet", t.quiet, "no progress display");
+}
+
+// A flag given twice takes its last value, so a script can append to a command line.
+void LastWins(CLI::App* cmd) {
+  for (CLI::Option* o : cmd->get_options()) {
+    if (o->get_name() != "--help") o->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  }
 }
 
 void RecordGiven(const CLI::App* cmd, activ::cli::TrainingArgs& t) {
@@ -192,6 +198,7 @@ int main(int argc, char** argv) {
   lab->add_option("--seeds", lab_args.seeds, "runs per activation, with seeds 1..N")
       ->check(CLI::Range(1, 1000));
   lab->add_option("-o,--out", lab_args.out, "the output directory")->required();
+  LastWins(lab);
 
   TrainArgs train_args;
   CLI::App* train = app.add_subcommand(
@@ -203,18 +210,19 @@ int main(int argc, char** argv) {
   train->add_option("--resume", train_args.resume,
                     "continue the training saved in this checkpoint up to --epochs");
   train->add_option("-o,--output", train_args.out, "the checkpoint to write")->required();
+  LastWins(train);
 
   PredictArgs predict_args;
   CLI::App* predict = app.add_subcommand(
       "predict", "run a checkpoint on a data file and write its predictions as CSV");
   predict->add_option("CHECKPOINT", predict_args.checkpoint, "written by `activ train`")
       ->required();
-  predict->add_option("DATA", predict_args.data,
-                      "a CSV file (with or without its label column), an IDX image file, or "
-                      "fashion-mnist / mnist (their test sets)")
+  predict
+      ->add_option("DATA", predict_args.data,
+                   "a CSV file (with or without its label column), an IDX image file, or "
+                   "fashion-mnist / mnist (their test sets)")
       ->required();
-  predict->add_option("-o,--output", predict_args.out, "the CSV file of predictions")
-      ->required();
+  predict->add_option("-o,--output", predict_args.out, "the CSV file of predictions")->required();
   predict->add_option("--label-column", predict_args.label_column,
                       "CSV: the label column, by header name or 0-based index");
   predict->add_flag("--no-label", predict_args.no_label, "CSV: every column is a feature");

@@ -104,7 +104,8 @@ void ReadRunRecord(const Record& r, Run& run) {
     const json& c = r.raw()["config"];
     if (!c.is_object()) r.Fail("\"config\" is not an object");
     const Record config(c, "", "config");
-    if (c.contains("optimizer") && c["optimizer"].is_string()) run.optimizer = config.Str("optimizer");
+    if (c.contains("optimizer") && c["optimizer"].is_string())
+      run.optimizer = config.Str("optimizer");
     run.lr = c.contains("lr") && c["lr"].is_number() ? c["lr"].get<double>() : NAN;
     run.batch = c.contains("batch") && c["batch"].is_number() ? c["batch"].get<double>() : NAN;
     run.epochs = c.contains("epochs") && c["epochs"].is_number() ? c["epochs"].get<double>() : NAN;
@@ -266,8 +267,8 @@ LabResults ReadLab(const std::string& dir) {
   }
   for (const Run& run : out.runs) {
     if (!declared.count(run.run)) {
-      throw Error(fmt::format("{}: run {} of summary.json has no \"run\" record", log_path,
-                              run.run));
+      throw Error(
+          fmt::format("{}: run {} of summary.json has no \"run\" record", log_path, run.run));
     }
   }
   if (out.runs.empty()) throw Error(summary_path + ": no runs");
@@ -635,13 +636,16 @@ std::vector<std::string> Reading(const Analysis& a) {
     }
   }
 
-  // Vanishing or exploding gradients at initialisation: first hidden layer against the last.
-  if (a.layers() >= 2) {
+  // Vanishing or exploding gradients at initialisation: the first hidden layer against the
+  // layer the gradient starts from, the output layer (the last hidden one in a log without it).
+  if (a.all_layers() >= 2) {
+    const int last = a.all_layers();
+    const std::string last_name = last > a.layers() ? "the output layer's" : "the last layer's";
     std::vector<std::string> vanish, explode;
     bool any = false;
     for (const Group& g : groups) {
       const double first_layer = a.LayerValue(g, 1, &Layer::grad_norm, false, true);
-      const double last_layer = a.LayerValue(g, a.layers(), &Layer::grad_norm, false, true);
+      const double last_layer = a.LayerValue(g, last, &Layer::grad_norm, false, true);
       if (!(first_layer > 0) || !(last_layer > 0)) continue;
       any = true;
       const double ratio = first_layer / last_layer;
@@ -654,21 +658,20 @@ std::vector<std::string> Reading(const Analysis& a) {
     if (any && vanish.empty() && explode.empty()) {
       out.push_back(fmt::format(
           "At initialisation the gradient norm of the first hidden layer is within {:.0f}× of "
-          "the last one's for every activation: no vanishing or exploding gradients at this "
-          "depth.",
-          kGradientFactor));
+          "{} for every activation: no vanishing or exploding gradients at this depth.",
+          kGradientFactor, last_name));
     }
     if (!vanish.empty()) {
       out.push_back(
           "Vanishing gradients at initialisation: the first hidden layer's gradient "
-          "norm is far below the last one's for " +
-          JoinList(vanish) + ".");
+          "norm is far below " +
+          last_name + " for " + JoinList(vanish) + ".");
     }
     if (!explode.empty()) {
       out.push_back(
           "Exploding gradients at initialisation: the first hidden layer's gradient "
-          "norm is far above the last one's for " +
-          JoinList(explode) + ".");
+          "norm is far above " +
+          last_name + " for " + JoinList(explode) + ".");
     }
   }
 
@@ -712,9 +715,10 @@ std::vector<std::string> Reading(const Analysis& a) {
       }
     }
     if (!diverged.empty()) {
-      out.push_back("Stopped because the loss became NaN or infinite (the network of the last "
-                    "good epoch was kept): " +
-                    JoinList(diverged) + ".");
+      out.push_back(
+          "Stopped because the loss became NaN or infinite (the network of the last "
+          "good epoch was kept): " +
+          JoinList(diverged) + ".");
     }
     if (!early.empty()) {
       out.push_back("Stopped early (no improvement for the patience or tolerance set): " +
@@ -740,8 +744,9 @@ std::vector<std::string> Reading(const Analysis& a) {
       if (!slow || t > ts) slow = &g, ts = t;
     }
     if (fast && slow && fast != slow) {
-      out.push_back(fmt::format("Fastest per epoch: {} ({} s); slowest: {} ({} s, {:.2f}× as long).",
-                                fast->label, Seconds(tf), slow->label, Seconds(ts), ts / tf));
+      out.push_back(
+          fmt::format("Fastest per epoch: {} ({} s); slowest: {} ({} s, {:.2f}× as long).",
+                      fast->label, Seconds(tf), slow->label, Seconds(ts), ts / tf));
     }
   }
   return out;
@@ -758,6 +763,7 @@ body { font-family: "DejaVu Sans", "Liberation Sans", Arial, Helvetica, sans-ser
 h1 { font-size: 1.6em; margin: 0.2em 0; }
 h2 { font-size: 1.25em; border-bottom: 1px solid #ccc; padding-bottom: 3px; margin-top: 1.6em; }
 p.meta, p.note, figcaption { color: #444; font-size: 0.92em; }
+figcaption { max-width: 372px; }
 .grid { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
 figure { margin: 0; }
 svg.plot { max-width: 100%; height: auto; border: 1px solid #eee; }
@@ -804,8 +810,8 @@ Drawable ParseLayerActivation(const std::string& spec) {
     const char* unit;
     const char* gate;
   };
-  static constexpr Gated kGated[] = {{"glu", "sigmoid"}, {"bilinear", "identity"},
-                                     {"reglu", "relu"},  {"geglu", "gelu"},
+  static constexpr Gated kGated[] = {{"glu", "sigmoid"},          {"bilinear", "identity"},
+                                     {"reglu", "relu"},           {"geglu", "gelu"},
                                      {"geglu_tanh", "gelu_tanh"}, {"swiglu", "silu"}};
   std::string gate;
   for (const Gated& g : kGated) {
@@ -863,8 +869,8 @@ std::string FunctionsSection(const Analysis& a, svg::Document& doc) {
         backward(d.op, std::span<const double>(x), std::span<const double>(dy),
                  std::span<double>(dx), d.params);
       } catch (const Error& e) {
-        html += "<p class=\"note\">" + svg::Escape(spec) + ": not drawn (" +
-                svg::Escape(e.what()) + ").</p>\n";
+        html += "<p class=\"note\">" + svg::Escape(spec) + ": not drawn (" + svg::Escape(e.what()) +
+                ").</p>\n";
         continue;
       }
       svg::Series f, df;
@@ -973,14 +979,13 @@ std::string GradientsSection(const Analysis& a, svg::Document& doc) {
       "layer. Geometric mean over seeds.</p>\n<div class=\"grid\">\n";
   const auto layer_name = [&](int l) {
     return l == a.all_layers() && a.all_layers() > a.layers() ? fmt::format("{} (output)", l)
-                                                               : std::to_string(l);
+                                                              : std::to_string(l);
   };
   svg::LinePlot p;
   p.title = "Gradient norm by layer (dashed: initialisation, solid: end)";
-  p.x_label = fmt::format("layer (1 = first hidden{})",
-                          a.all_layers() > a.layers()
-                              ? fmt::format(", {} = output", a.all_layers())
-                              : std::string());
+  p.x_label = fmt::format(
+      "layer (1 = first hidden{})",
+      a.all_layers() > a.layers() ? fmt::format(", {} = output", a.all_layers()) : std::string());
   p.y_label = "gradient norm (log scale)";
   p.log_y = true;
   p.integer_x = true;
@@ -1034,7 +1039,7 @@ std::string HistogramsSection(const Analysis& a, svg::Document& doc) {
       svg::Histogram h;
       h.title = fmt::format("{} · layer {}", g.label, l);
       h.x_label = "activation value";
-      h.width = 390;
+      h.width = 372;  // three to a row on a 1280-pixel screen
       h.height = 240;
       const Layer* end = a.LayerAt(*run, l, true);
       const Layer* init = a.LayerAt(*run, l, false);
@@ -1046,15 +1051,19 @@ std::string HistogramsSection(const Analysis& a, svg::Document& doc) {
         // The bins cover the activation's range clipped to [-5, 5]; say what fell outside.
         double total = e.below + e.above;
         for (double c : e.counts) total += c;
-        if (e.below + e.above > 0 && total > 0) {
-          caption = fmt::format("Epoch {}: {} of the values below {:g}, {} above {:g}.",
-                                end->epoch, Pct(e.below / total), e.lo, Pct(e.above / total),
-                                e.hi);
+        const auto share = [&](double n) {
+          return n / total < 0.001 ? std::string("<0.1%") : Pct(n / total);
+        };
+        std::vector<std::string> outside;
+        if (e.below > 0) outside.push_back(fmt::format("{} below {:.3g}", share(e.below), e.lo));
+        if (e.above > 0)
+          outside.push_back(fmt::format("{} at or above {:.3g}", share(e.above), e.hi));
+        if (!outside.empty() && total > 0) {
+          caption = fmt::format("Epoch {}, outside the bins: {}.", end->epoch, JoinList(outside));
         }
       }
       if (init && init != end && !init->hist.counts.empty()) {
-        h.series.push_back(
-            {"epoch 0", "", init->hist.lo, init->hist.hi, init->hist.counts, false});
+        h.series.push_back({"epoch 0", "", init->hist.lo, init->hist.hi, init->hist.counts, false});
       }
       html += Figure(svg::Render(h, doc), caption);
     }

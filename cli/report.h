@@ -1,7 +1,7 @@
 // The lab's report: reads a lab output directory (log.jsonl and summary.json, as lab/ writes
 // them; docs/LAB.md has the schema) and renders it as one self-contained HTML file with inline
-// SVG plots: the activation functions and their derivatives, loss and accuracy per epoch, dead and saturated
-// units per layer, gradient norms per layer at initialisation and at the end, activation
+// SVG plots: the activation functions and their derivatives, loss and accuracy per epoch, dead and
+// saturated units per layer, gradient norms per layer at initialisation and at the end, activation
 // histograms, a summary table and a plain-language reading computed from the numbers.
 #pragma once
 
@@ -22,12 +22,12 @@ struct Run {
   long long seed = 0;
   std::string dataset, network, head, optimizer;
   std::vector<long long> hidden;
-  long long classes = -1;  // 0: regression; -1: not given
+  long long classes = -1;                      // 0: regression; -1: not given
   double lr = NAN, batch = NAN, epochs = NAN;  // the configuration (epochs at most)
   // From summary.json; NaN or empty when absent.
   double best_epoch = NAN, val_accuracy = NAN, test_accuracy = NAN, test_loss = NAN,
-         final_train_loss = NAN, seconds_per_epoch = NAN, epochs_run = NAN,
-         dead_fraction = NAN, saturated_fraction = NAN;
+         final_train_loss = NAN, seconds_per_epoch = NAN, epochs_run = NAN, dead_fraction = NAN,
+         saturated_fraction = NAN;
   std::string stop_reason, message;  // stop_reason: max_epochs, patience, tol or nan
   bool in_summary = false;
 };

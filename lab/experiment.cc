@@ -804,7 +804,20 @@ Prediction Predict(const std::string& checkpoint, const std::string& data_path,
     CsvOptions o = csv_options;
     o.min_classes = classes;
     o.task = classes ? Task::kClassification : Task::kRegression;
-    d = LoadCsv(data_path, o);
+    // A file with as many columns as the network has inputs has no label column; reading its
+    // last column as labels may fail first (a feature is no class number), so that is tried
+    // before the error is reported.
+    try {
+      d = LoadCsv(data_path, o);
+    } catch (const Error&) {
+      if (o.no_label) throw;
+      CsvOptions features_only = o;
+      features_only.no_label = true;
+      Dataset all = LoadCsv(data_path, features_only);
+      if (all.features != inputs) throw;
+      d = std::move(all);
+      o.no_label = true;
+    }
     if (d.features + 1 == inputs && !o.no_label) {
       o.no_label = true;
       d = LoadCsv(data_path, o);

@@ -470,13 +470,16 @@ OUTPUTS = ("report.html", "log.jsonl", "summary.csv", "summary.json")
 def test_lab(tmp):
     out = f"{tmp}/lab"
     p = run("lab", *TINY, "--activations", "relu,elu:alpha=0.5", "--out", out,
-            out=["relu            test_accuracy 0.", "elu:alpha=0.5   test_accuracy 0.",
-                 "- relu had the", f"report: {out}/report.html",
+            out=["had the highest test accuracy", f"report: {out}/report.html",
                  f"log and summaries: {out}/log.jsonl, {out}/summary.csv, {out}/summary.json"],
             err=["lab: relu, elu:alpha=0.5 on moons, 2 runs of up to 2 epochs",
                  "lab: run 1/2 relu seed 1, epoch 1/2: train loss ",
                  "lab: run 2/2 elu:alpha=0.5 seed 1, epoch 2/2: train loss ",
                  "lab: run 1/2 relu seed 1 done: test accuracy "])
+    for name in ("relu", "elu:alpha=0.5"):
+        check(re.search(rf"^{re.escape(name)} +test_accuracy 0\.\d{{4}}  best_epoch +\d+  dead "
+                        r"0\.\d{3}  saturated 0\.\d{3}  \d+\.\d\d s/epoch$", p.stdout, re.M),
+              f"no table line for {name} in {p.stdout!r}")
     check(sorted(os.listdir(out)) == sorted(OUTPUTS),
           f"{out} holds {sorted(os.listdir(out))}, expected the four outputs only")
     with open(f"{out}/summary.json") as f:
@@ -517,8 +520,7 @@ def test_lab(tmp):
           d["val_fraction"] == 0.2 and d["seed"] == 4, f"data config {d}")
     check([r["seed"] for r in summary["runs"]] == [1, 2], "--seeds 2 runs seeds 1 and 2")
     # Adam without --lr gets Adam's default, not SGD's 0.05.
-    run("lab", *TINY, "--activations", "relu", "--optimizer", "adam", "--epochs", "1", "-q",
-        "--out", f"{tmp}/adam")
+    run("lab", *TINY, "--activations", "relu", "--optimizer", "adam", "-q", "--out", f"{tmp}/adam")
     with open(f"{tmp}/adam/summary.json") as f:
         check(json.load(f)["config"]["lr"] == 0.001, "adam's default learning rate")
 
