@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -196,6 +197,18 @@ class LabProgress {
 
 // A hidden directory inside OUT where the lab writes; Publish renames its files into OUT, so
 // OUT never holds a half-written file, and a failed run leaves OUT as it was.
+// What an interrupted `activ lab` (Ctrl-C, kill) removes before it dies: only unlink and rmdir,
+// which a signal handler may call, on paths prepared beforehand. The lab's log is the one file
+// that exists while it trains; the others appear in the last second.
+char g_interrupt_log[4096], g_interrupt_dir[4096];
+
+void RemoveStagingAndDie(int sig) {
+  ::unlink(g_interrupt_log);
+  ::rmdir(g_interrupt_dir);
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
+
 class Staging {
  public:
   explicit Staging(const std::string& out) : out_(out) {
@@ -210,8 +223,15 @@ class Staging {
       throw Error("cannot write " + out + ": " + std::strerror(errno));
     }
     path_ = tmpl;
+    const std::string log = In("log.jsonl");
+    if (log.size() < sizeof g_interrupt_log) {
+      std::snprintf(g_interrupt_log, sizeof g_interrupt_log, "%s", log.c_str());
+      std::snprintf(g_interrupt_dir, sizeof g_interrupt_dir, "%s", path_.c_str());
+      for (int sig : {SIGINT, SIGTERM, SIGHUP}) std::signal(sig, RemoveStagingAndDie);
+    }
   }
   ~Staging() {
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) std::signal(sig, SIG_DFL);
     std::error_code ec;
     fs::remove_all(path_, ec);
   }

@@ -16,6 +16,7 @@ import os
 import pty
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -531,6 +532,19 @@ def test_lab(tmp):
                                 "--out", f"{tmp}/tty"])
     check(b"\r[" in shown and b"] 100%" in shown and b"#" * 30 in shown,
           f"no progress bar on a terminal: {shown[-300:]!r}")
+
+    # Interrupted while training: it dies of the signal and leaves no staging directory.
+    os.makedirs(f"{tmp}/int")
+    proc = subprocess.Popen([ARGS.activ, "lab", "--dataset", "moons", "--rows", "4000",
+                             "--hidden", "64,64", "--epochs", "500", "--activations", "relu",
+                             "--out", f"{tmp}/int"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    proc.stderr.readline()  # the heading, shown with the first epoch's line
+    proc.stderr.readline()
+    proc.send_signal(signal.SIGINT)
+    proc.communicate(timeout=60)
+    check(proc.returncode == -signal.SIGINT, f"interrupted lab: exit status {proc.returncode}")
+    check(os.listdir(f"{tmp}/int") == [], f"an interrupted lab left {os.listdir(f'{tmp}/int')}")
 
     # Errors: one line, nothing written, earlier outputs kept.
     with open(f"{out}/report.html") as f:
