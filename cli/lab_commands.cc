@@ -284,10 +284,9 @@ int Lab(const LabArgs& args) {
 
   fmt::print("{}\n", lab::FormatSummary(result));
   for (const std::string& line : report::Reading(lab)) fmt::print("- {}\n", line);
-  fmt::print("\n{}: {} runs in {:.1f} s\nreport: {}\nlog and summaries: {}, {}, {}\n",
-             result.runs.empty() ? c.data.source : lab.dataset, result.runs.size(), result.seconds,
-             staging.Out("report.html"), staging.Out("log.jsonl"), staging.Out("summary.csv"),
-             staging.Out("summary.json"));
+  fmt::print("\n{}: {} runs in {:.1f} s\nreport: {}\nlog and summaries: {}, {}, {}\n", lab.dataset,
+             result.runs.size(), result.seconds, staging.Out("report.html"),
+             staging.Out("log.jsonl"), staging.Out("summary.csv"), staging.Out("summary.json"));
   return 0;
 }
 
