@@ -124,12 +124,7 @@ int Default(int argc, char** argv) {
   lab::ExperimentConfig c = lab::DefaultExperiment();
   c.out_dir = Arg(argc, argv, "--out", "build/lab-default");
   const lab::ExperimentResult r = lab::RunExperiment(c);
-  for (const lab::RunResult& run : r.runs) {
-    std::printf(
-        "%-8s test_accuracy %.4f  best_epoch %2zu  dead %.3f  saturated %.3f  %.2f s/epoch\n",
-        run.activation.c_str(), run.test_accuracy, run.best_epoch, run.dead_fraction,
-        run.saturated_fraction, run.seconds_per_epoch);
-  }
+  std::printf("%s", lab::FormatSummary(r).c_str());
   std::printf("%s: %zu runs, %.1f s wall, written to %s\n", c.data.source.c_str(), r.runs.size(),
               r.seconds, c.out_dir.c_str());
   return 0;

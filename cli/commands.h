@@ -2,6 +2,8 @@
 // throws activ::Error with a one-line message for anything the user can fix.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -44,5 +46,42 @@ int Check(const CheckArgs& args);
 int Bench(const std::vector<std::string>& args, const char* argv0);
 
 int Report(const std::string& dir, const std::string& out, bool quiet);
+
+// The settings `activ lab` and `activ train` share. Each is applied only when given (`given`
+// holds the flags the user wrote), over the lab's default experiment for the data set.
+struct TrainingArgs {
+  std::string dataset, test_data, label_column, hidden, optimizer, init, scaling, head;
+  size_t epochs = 0, batch = 0, patience = 0, threads = 0, rows = 0, train_limit = 0;
+  double lr = 0, momentum = 0, weight_decay = 0, l2 = 0, clip = 0, dropout = 0;
+  double val_fraction = 0;
+  uint64_t data_seed = 0;
+  bool batchnorm = false, quiet = false;
+  std::vector<std::string> given;  // "--lr", "--epochs", ...
+  bool Given(const char* flag) const;
+};
+
+struct LabArgs {
+  TrainingArgs training;
+  std::string activations;  // "relu,tanh"; empty: the default experiment's six
+  size_t seeds = 0;         // 0: one (seed 1)
+  std::string out;
+};
+// Runs the comparison and writes OUT/report.html, log.jsonl, summary.csv and summary.json.
+int Lab(const LabArgs& args);
+
+struct TrainArgs {
+  TrainingArgs training;
+  std::string activation = "relu";
+  uint64_t seed = 1;
+  std::string out, resume;
+};
+// Trains one network and saves it (with its training state) to OUT.
+int Train(const TrainArgs& args);
+
+struct PredictArgs {
+  std::string checkpoint, data, out, label_column;
+  bool no_label = false;
+};
+int Predict(const PredictArgs& args);
 
 }  // namespace activ::cli

@@ -33,6 +33,67 @@ void AddParamOption(CLI::App* cmd, std::vector<std::string>& params) {
       ->allow_extra_args(false);
 }
 
+// The flags `activ lab` and `activ train` share; which ones were given is read after parsing.
+void AddTrainingOptions(CLI::App* cmd, activ::cli::TrainingArgs& t) {
+  cmd->add_option("--dataset,--data", t.dataset,
+                  "fashion-mnist, mnist, a built-in set (spirals, moons, circles, xor, "
+                  "regression), a directory of IDX files, an IDX image file or a CSV file "
+                  "(default: fashion-mnist when installed, else spirals)")
+      ->type_name("NAME|PATH");
+  cmd->add_option("--test-data", t.test_data,
+                  "a separate test file (else a fraction of the data is held out)")
+      ->type_name("PATH");
+  cmd->add_option("--label-column", t.label_column,
+                  "CSV: the label column, by header name or 0-based index (-1: the last)");
+  cmd->add_option("--hidden", t.hidden, "hidden layer sizes, e.g. 512,256")->type_name("N,N,...");
+  cmd->add_option("--epochs", t.epochs, "epochs at most")->check(CLI::PositiveNumber);
+  cmd->add_option("--batch", t.batch, "mini-batch size")->check(CLI::PositiveNumber);
+  cmd->add_option("--optimizer", t.optimizer, "the optimiser")
+      ->check(CLI::IsMember({"sgd", "adam", "adamw"}));
+  cmd->add_option("--lr", t.lr, "learning rate (default 0.05 for sgd, 0.001 for adam, adamw)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--momentum", t.momentum, "SGD momentum")->check(CLI::Range(0.0, 0.999999));
+  cmd->add_option("--weight-decay", t.weight_decay, "PyTorch's weight decay (decoupled for adamw)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--l2", t.l2, "scikit-learn's alpha: alpha/(2n) ||W||^2 added to the loss")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--clip", t.clip, "clip the gradients' global norm to this")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--init", t.init, "weight initialisation")
+      ->check(CLI::IsMember({"pytorch", "kaiming_normal", "kaiming_uniform", "xavier_uniform",
+                             "xavier_normal", "lecun_normal", "sklearn"}));
+  cmd->add_flag("--batchnorm", t.batchnorm, "batch normalisation in every hidden layer");
+  cmd->add_option("--dropout", t.dropout, "dropout on every hidden layer's output")
+      ->check(CLI::Range(0.0, 0.99));
+  cmd->add_option("--head", t.head, "output head")
+      ->check(CLI::IsMember({"auto", "softmax", "sigmoid", "mse"}));
+  cmd->add_option("--patience", t.patience,
+                  "stop after this many epochs without a better validation score");
+  cmd->add_option("--scaling", t.scaling, "input scaling, fitted on the training rows")
+      ->check(CLI::IsMember({"standardize", "minmax", "none"}));
+  cmd->add_option("--val-fraction", t.val_fraction, "of the training rows, held out")
+      ->check(CLI::Range(0.0, 0.9));
+  cmd->add_option("--train-limit", t.train_limit, "keep at most this many training rows");
+  cmd->add_option("--rows", t.rows, "rows of a built-in set")->check(CLI::Range(10, 10000000));
+  cmd->add_option("--data-seed", t.data_seed, "seed of the split and of a built-in set");
+  cmd->add_option("--threads", t.threads, "threads (default: every core)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("-q,--quiet", t.quiet, "no progress display");
+}
+
+// A flag given twice takes its last value, so a script can append to a command line.
+void LastWins(CLI::App* cmd) {
+  for (CLI::Option* o : cmd->get_options()) {
+    if (o->get_name() != "--help") o->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  }
+}
+
+void RecordGiven(const CLI::App* cmd, activ::cli::TrainingArgs& t) {
+  for (const CLI::Option* o : cmd->get_options()) {
+    if (o->count() > 0) t.given.push_back(o->get_name());
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -123,6 +184,49 @@ int main(int argc, char** argv) {
   report->add_option("-o,--output", report_out, "the HTML file (default: DIR/report.html)");
   report->add_flag("-q,--quiet", report_quiet, "do not print the summary");
 
+  LabArgs lab_args;
+  CLI::App* lab = app.add_subcommand(
+      "lab",
+      "train the same network with each activation and write DIR/report.html, log.jsonl, "
+      "summary.csv and summary.json (no flags: the lab's two-minute default comparison)");
+  AddTrainingOptions(lab, lab_args.training);
+  lab->add_option("--activations", lab_args.activations,
+                  "activations to compare, comma-separated: relu,tanh,elu:alpha=0.5 "
+                  "(relu/tanh: one per hidden layer; default relu, tanh, sigmoid, gelu, silu, "
+                  "elu)")
+      ->type_name("A,B,...");
+  lab->add_option("--seeds", lab_args.seeds, "runs per activation, with seeds 1..N")
+      ->check(CLI::Range(1, 1000));
+  lab->add_option("-o,--out", lab_args.out, "the output directory")->required();
+  LastWins(lab);
+
+  TrainArgs train_args;
+  CLI::App* train = app.add_subcommand(
+      "train", "train one network and save it, with its training state, to a checkpoint");
+  AddTrainingOptions(train, train_args.training);
+  train->add_option("--activation", train_args.activation, "the activation (see `activ list`)")
+      ->capture_default_str();
+  train->add_option("--seed", train_args.seed, "the run's seed")->capture_default_str();
+  train->add_option("--resume", train_args.resume,
+                    "continue the training saved in this checkpoint up to --epochs");
+  train->add_option("-o,--output", train_args.out, "the checkpoint to write")->required();
+  LastWins(train);
+
+  PredictArgs predict_args;
+  CLI::App* predict = app.add_subcommand(
+      "predict", "run a checkpoint on a data file and write its predictions as CSV");
+  predict->add_option("CHECKPOINT", predict_args.checkpoint, "written by `activ train`")
+      ->required();
+  predict
+      ->add_option("DATA", predict_args.data,
+                   "a CSV file (with or without its label column), an IDX image file, or "
+                   "fashion-mnist / mnist (their test sets)")
+      ->required();
+  predict->add_option("-o,--output", predict_args.out, "the CSV file of predictions")->required();
+  predict->add_option("--label-column", predict_args.label_column,
+                      "CSV: the label column, by header name or 0-based index");
+  predict->add_flag("--no-label", predict_args.no_label, "CSV: every column is a feature");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -138,6 +242,8 @@ int main(int argc, char** argv) {
     return kUsageError;
   }
 
+  RecordGiven(lab, lab_args.training);
+  RecordGiven(train, train_args.training);
   try {
     if (*list) return List();
     if (*info) return Info();
@@ -147,6 +253,9 @@ int main(int argc, char** argv) {
     if (*check) return Check(check_args);
     if (*bench) return Bench(bench->remaining(), argv[0]);
     if (*report) return Report(report_dir, report_out, report_quiet);
+    if (*lab) return Lab(lab_args);
+    if (*train) return Train(train_args);
+    if (*predict) return Predict(predict_args);
   } catch (const activ::Error& e) {
     fmt::print(stderr, "activ: {}\n", WithoutPrefix(e.what()));
     return 1;
@@ -155,7 +264,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   fmt::print(stderr,
-             "activ: give a command: list, info, apply, grad, plot, check, bench, report "
+             "activ: give a command: list, info, apply, grad, plot, check, bench, report, lab, "
+             "train, predict "
              "(see `activ --help`)\n");
   return kUsageError;
 }

@@ -84,30 +84,69 @@ std::string JsonError(const json::exception& e) {
   return close == std::string::npos ? s : s.substr(close + 2);
 }
 
-std::string FormatParam(double v) { return fmt::format("{:g}", v); }
-
-void ReadRunFields(const Record& r, Run& run) {
+void ReadRunRecord(const Record& r, Run& run) {
   run.activation = r.Str("activation");
-  if (r.Has("seed")) run.seed = r.Int("seed");
+  run.seed = r.Int("seed");
   run.dataset = r.OptStr("dataset");
-  run.optimizer = r.OptStr("optimizer");
-  run.lr = r.Num("lr");
-  run.batch = r.Num("batch");
-  run.epochs = r.Num("epochs");
-  if (r.Has("hidden")) {
-    for (double h : r.Numbers("hidden")) run.hidden.push_back(static_cast<long long>(h));
-  }
-  if (r.Has("params")) {
-    const json& p = r.raw()["params"];
-    if (!p.is_object()) r.Fail("\"params\" is not an object");
-    std::string text;
-    for (const auto& [k, v] : p.items()) {
-      if (v.is_number()) run.params.emplace_back(k, v.get<double>());
-      text += (text.empty() ? "" : ", ") + k + "=" +
-              (v.is_number() ? FormatParam(v.get<double>()) : v.dump());
+  run.network = r.OptStr("network");
+  run.head = r.OptStr("head");
+  if (r.Has("classes")) run.classes = r.Int("classes");
+  for (double h : r.Numbers("hidden")) run.hidden.push_back(static_cast<long long>(h));
+  if (r.Has("activations")) {
+    const json& a = r.raw()["activations"];
+    if (!a.is_array()) r.Fail("\"activations\" is not an array");
+    for (const json& x : a) {
+      if (!x.is_string()) r.Fail("\"activations\" holds something other than strings");
+      run.layer_activations.push_back(x.get<std::string>());
     }
-    run.params_text = text;
   }
+  if (r.Has("config")) {
+    const json& c = r.raw()["config"];
+    if (!c.is_object()) r.Fail("\"config\" is not an object");
+    const Record config(c, "", "config");
+    if (c.contains("optimizer") && c["optimizer"].is_string())
+      run.optimizer = config.Str("optimizer");
+    run.lr = c.contains("lr") && c["lr"].is_number() ? c["lr"].get<double>() : NAN;
+    run.batch = c.contains("batch") && c["batch"].is_number() ? c["batch"].get<double>() : NAN;
+    run.epochs = c.contains("epochs") && c["epochs"].is_number() ? c["epochs"].get<double>() : NAN;
+  }
+}
+
+// The fields a summary record (summary.json's runs, the log's "end" records) carries.
+void ReadSummaryRecord(const Record& r, Run& run) {
+  run.activation = r.Str("activation");
+  run.seed = r.Int("seed");
+  run.best_epoch = r.Num("best_epoch");
+  run.val_accuracy = r.Num("val_accuracy");
+  run.test_accuracy = r.Num("test_accuracy");
+  run.test_loss = r.Num("test_loss");
+  run.final_train_loss = r.Num("train_loss");
+  run.seconds_per_epoch = r.Num("seconds_per_epoch");
+  run.epochs_run = r.Num("epochs");
+  run.dead_fraction = r.Num("dead_fraction");
+  run.saturated_fraction = r.Num("saturated_fraction");
+  run.stop_reason = r.OptStr("stop_reason");
+  run.message = r.OptStr("message");
+  run.in_summary = true;
+}
+
+LayerHistogram ReadHistogram(const Record& r) {
+  LayerHistogram h;
+  if (!r.Has("hist")) return h;
+  const json& j = r.raw()["hist"];
+  if (!j.is_object()) r.Fail("\"hist\" is not an object {lo, hi, counts, below, above}");
+  const Record hist(j, "", "hist");
+  try {
+    h.lo = hist.Num("lo");
+    h.hi = hist.Num("hi");
+    h.counts = hist.Numbers("counts");
+    h.below = hist.Has("below") ? hist.Num("below") : 0;
+    h.above = hist.Has("above") ? hist.Num("above") : 0;
+  } catch (const Error& e) {
+    r.Fail(std::string("\"hist\"") + e.what());  // e.what() starts with ": "
+  }
+  if (!(h.lo < h.hi) && !h.counts.empty()) r.Fail("\"hist\" has lo >= hi");
+  return h;
 }
 
 }  // namespace
@@ -117,7 +156,7 @@ LabResults ReadLab(const std::string& dir) {
   out.dir = dir;
   const std::string summary_path = dir + "/summary.json";
   const std::string log_path = dir + "/log.jsonl";
-  std::map<std::string, size_t> index;  // run name -> position in out.runs
+  std::map<long long, size_t> index;  // run number -> position in out.runs
 
   // summary.json first: it fixes the order of the runs in the tables.
   json summary;
@@ -127,9 +166,17 @@ LabResults ReadLab(const std::string& dir) {
     throw Error(summary_path + ": not valid JSON: " + JsonError(e));
   }
   if (!summary.is_object()) throw Error(summary_path + ": not a JSON object");
-  const Record top(summary, summary_path, "summary");
-  out.dataset = top.OptStr("dataset");
-  out.task = top.OptStr("task");
+  if (summary.contains("data") && summary["data"].is_object()) {
+    const json& d = summary["data"];
+    const Record data(d, summary_path + ": data", "\"data\" object");
+    out.dataset = data.OptStr("name");
+    if (data.Has("classes")) {
+      const long long classes = data.Int("classes");
+      out.task = classes == 0   ? "regression"
+                 : classes == 2 ? "binary classification"
+                                : fmt::format("classification, {} classes", classes);
+    }
+  }
   if (summary.contains("config")) out.config_json = summary["config"].dump();
   if (!summary.contains("runs") || !summary["runs"].is_array()) {
     throw Error(summary_path + ": no \"runs\" array");
@@ -140,25 +187,16 @@ LabResults ReadLab(const std::string& dir) {
     if (!j.is_object()) throw Error(where + ": not a JSON object");
     const Record r(j, where, "summary entry");
     Run run;
-    run.run = r.Str("run");
-    if (index.count(run.run)) r.Fail("run '" + run.run + "' appears twice");
-    run.activation = r.Str("activation");
-    if (r.Has("seed")) run.seed = r.Int("seed");
-    run.best_epoch = r.Num("best_epoch");
-    run.val_accuracy = r.Num("val_accuracy");
-    run.test_accuracy = r.Num("test_accuracy");
-    run.final_train_loss = r.Num("final_train_loss");
-    run.seconds_per_epoch = r.Num("seconds_per_epoch");
-    run.epochs_run = r.Num("epochs_run");
-    run.stopped = r.OptStr("stopped");
-    run.in_summary = true;
+    run.run = r.Int("run");
+    if (index.count(run.run)) r.Fail(fmt::format("run {} appears twice", run.run));
+    ReadSummaryRecord(r, run);
     index[run.run] = out.runs.size();
     out.runs.push_back(std::move(run));
   }
 
   std::istringstream log(io::ReadFile(log_path));
   std::string line;
-  std::set<std::string> declared;
+  std::set<long long> declared;
   for (size_t number = 1; std::getline(log, line); ++number) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     const std::string where = log_path + ":" + std::to_string(number);
@@ -171,84 +209,94 @@ LabResults ReadLab(const std::string& dir) {
     if (!j.is_object()) throw Error(where + ": not a JSON object");
     const Record r(j, where, "record");
     const std::string type = r.Str("type");
-    if (type != "run" && type != "epoch" && type != "layer") continue;  // later additions
+    if (type != "run" && type != "epoch" && type != "layer" && type != "end") {
+      continue;  // later additions
+    }
     const Record rec(j, where, "\"" + type + "\" record");
-    const std::string name = rec.Str("run");
+    const long long id = rec.Int("run");
     if (type == "run") {
-      if (!declared.insert(name).second) rec.Fail("run '" + name + "' is declared twice");
-      auto it = index.find(name);
+      if (!declared.insert(id).second) rec.Fail(fmt::format("run {} is declared twice", id));
+      auto it = index.find(id);
       if (it == index.end()) {
-        index[name] = out.runs.size();
+        index[id] = out.runs.size();
         out.runs.emplace_back();
-        out.runs.back().run = name;
-        it = index.find(name);
+        out.runs.back().run = id;
+        it = index.find(id);
       }
-      ReadRunFields(rec, out.runs[it->second]);
+      ReadRunRecord(rec, out.runs[it->second]);
       continue;
     }
-    if (!declared.count(name)) {
-      rec.Fail("a \"" + type + "\" record of run '" + name + "', which no earlier \"run\" " +
-               "record declares");
+    if (!declared.count(id)) {
+      rec.Fail(fmt::format("a \"{}\" record of run {}, which no earlier \"run\" record declares",
+                           type, id));
     }
-    if (type == "epoch") {
+    if (type == "end") {
+      Run& run = out.runs[index.at(id)];
+      if (!run.in_summary) ReadSummaryRecord(rec, run);  // summary.json has the last word
+    } else if (type == "epoch") {
       Epoch e;
       e.epoch = static_cast<int>(rec.Int("epoch"));
       e.train_loss = rec.Num("train_loss");
-      e.train_acc = rec.Num("train_acc");
+      e.train_accuracy = rec.Num("train_accuracy");
       e.val_loss = rec.Num("val_loss");
-      e.val_acc = rec.Num("val_acc");
+      e.val_accuracy = rec.Num("val_accuracy");
+      e.train_seconds = rec.Num("train_seconds");
       e.seconds = rec.Num("seconds");
       e.lr = rec.Num("lr");
-      out.epochs[name].push_back(e);
+      out.epochs[id].push_back(e);
     } else {
       Layer l;
       l.epoch = static_cast<int>(rec.Int("epoch"));
       l.layer = static_cast<int>(rec.Int("layer"));
-      if (l.layer < 0 || l.layer > 10000) rec.Fail("\"layer\" is out of range");
+      if (l.layer < 1 || l.layer > 10000) rec.Fail("\"layer\" is out of range (1-based)");
+      if (rec.Has("output")) {
+        if (!j["output"].is_boolean()) rec.Fail("\"output\" is not true or false");
+        l.output = j["output"].get<bool>();
+      }
       l.units = rec.Num("units");
       l.dead_fraction = rec.Num("dead_fraction");
       l.saturated_fraction = rec.Num("saturated_fraction");
-      l.act_mean = rec.Num("act_mean");
-      l.act_std = rec.Num("act_std");
+      l.mean = rec.Num("mean");
+      l.std = rec.Num("std");
       l.grad_norm = rec.Num("grad_norm");
+      l.weight_norm = rec.Num("weight_norm");
       l.update_ratio = rec.Num("update_ratio");
-      l.hist_lo = rec.Num("hist_lo");
-      l.hist_hi = rec.Num("hist_hi");
-      l.hist = rec.Numbers("hist");
-      l.preact_hist_lo = rec.Num("preact_hist_lo");
-      l.preact_hist_hi = rec.Num("preact_hist_hi");
-      l.preact_hist = rec.Numbers("preact_hist");
-      out.layers[name].push_back(std::move(l));
+      l.hist = ReadHistogram(rec);
+      out.layers[id].push_back(std::move(l));
     }
   }
   for (const Run& run : out.runs) {
     if (!declared.count(run.run)) {
-      throw Error(log_path + ": run '" + run.run + "' of summary.json has no \"run\" record");
+      throw Error(
+          fmt::format("{}: run {} of summary.json has no \"run\" record", log_path, run.run));
     }
   }
   if (out.runs.empty()) throw Error(summary_path + ": no runs");
-  for (auto& [name, v] : out.epochs) {
+  if (out.dataset.empty()) out.dataset = out.runs.front().dataset;
+  for (Run& run : out.runs) run.name = fmt::format("{} seed {}", run.activation, run.seed);
+  for (auto& [id, v] : out.epochs) {
     std::stable_sort(v.begin(), v.end(),
                      [](const Epoch& a, const Epoch& b) { return a.epoch < b.epoch; });
   }
-  for (auto& [name, v] : out.layers) {
+  for (auto& [id, v] : out.layers) {
     std::stable_sort(v.begin(), v.end(), [](const Layer& a, const Layer& b) {
       return std::pair(a.epoch, a.layer) < std::pair(b.epoch, b.layer);
     });
   }
-  // A run missing from summary.json (an interrupted lab) still gets what its epochs tell.
+  // A run without a summary record (an interrupted lab) still gets what its epochs tell.
   for (Run& run : out.runs) {
     auto it = out.epochs.find(run.run);
     if (run.in_summary || it == out.epochs.end() || it->second.empty()) continue;
     double seconds = 0;
     int timed = 0;
     for (const Epoch& e : it->second) {
-      if (e.epoch > 0 && std::isfinite(e.seconds)) seconds += e.seconds, ++timed;
+      if (e.epoch > 0 && std::isfinite(e.train_seconds)) seconds += e.train_seconds, ++timed;
     }
     if (timed) run.seconds_per_epoch = seconds / timed;
     run.final_train_loss = it->second.back().train_loss;
     run.epochs_run = it->second.back().epoch;
-    run.stopped = "not in summary.json";
+    run.stop_reason = "unfinished";
+    run.message = "the run has no summary: the lab was interrupted";
   }
   return out;
 }
@@ -259,7 +307,7 @@ namespace {
 // Analysis: runs grouped by activation (with its parameters), aggregated over seeds.
 
 struct Group {
-  std::string label;  // "relu", or "leaky_relu(negative_slope=0.2)"
+  std::string label;  // the activation as the lab names it: "relu", "elu:alpha=0.5", "relu/tanh"
   const Run* first = nullptr;
   std::vector<const Run*> runs;
 };
@@ -308,8 +356,7 @@ class Analysis {
  public:
   explicit Analysis(const LabResults& r) : r_(r) {
     for (const Run& run : r.runs) {
-      const std::string label =
-          run.params_text.empty() ? run.activation : run.activation + "(" + run.params_text + ")";
+      const std::string& label = run.activation;
       auto it = std::find_if(groups_.begin(), groups_.end(),
                              [&](const Group& g) { return g.label == label; });
       if (it == groups_.end()) {
@@ -317,18 +364,26 @@ class Analysis {
         it = groups_.end() - 1;
       }
       it->runs.push_back(&run);
-      for (const Layer& l : Layers(run)) layers_ = std::max(layers_, l.layer + 1);
+      for (const Layer& l : Layers(run)) {
+        all_layers_ = std::max(all_layers_, l.layer);
+        if (!l.output) layers_ = std::max(layers_, l.layer);
+      }
       for (const Epoch& e : Epochs(run)) max_epoch_ = std::max(max_epoch_, e.epoch);
     }
     for (const Run& run : r.runs) {
       has_accuracy_ |= std::isfinite(run.test_accuracy) || std::isfinite(run.val_accuracy);
-      for (const Epoch& e : Epochs(run)) has_accuracy_ |= std::isfinite(e.val_acc);
+      for (const Epoch& e : Epochs(run)) {
+        has_accuracy_ |= std::isfinite(e.val_accuracy) || std::isfinite(e.train_accuracy);
+      }
     }
   }
 
   const LabResults& results() const { return r_; }
   const std::vector<Group>& groups() const { return groups_; }
+  // Hidden layers are numbered 1..layers(), as in the log; all_layers() counts the output
+  // layer too (its number, when the log has it).
   int layers() const { return layers_; }
+  int all_layers() const { return all_layers_; }
   int max_epoch() const { return max_epoch_; }
   bool has_accuracy() const { return has_accuracy_; }
   bool regression() const { return r_.task == "regression" || !has_accuracy_; }
@@ -392,8 +447,8 @@ class Analysis {
     return geometric ? GeometricMean(v) : Summarize(v).mean;
   }
 
-  // The figure of merit: test accuracy, else validation accuracy, else (regression) the best
-  // validation loss, with the direction in which it is better.
+  // The figure of merit: test accuracy, else validation accuracy, else (regression) the test
+  // loss, with the direction in which it is better.
   struct Merit {
     std::string name;  // "test accuracy"
     bool higher_better = true;
@@ -407,18 +462,14 @@ class Analysis {
     }
     if (test) return {"test accuracy", true, true};
     if (val) return {"validation accuracy", true, true};
-    return {"best validation loss", false, false};
+    return {"test loss", false, false};
   }
   double MeritOf(const Run& run) const {
     if (std::isfinite(run.test_accuracy)) return run.test_accuracy;
     if (merit().name == "test accuracy") return NAN;
     if (std::isfinite(run.val_accuracy)) return run.val_accuracy;
     if (merit().name == "validation accuracy") return NAN;
-    double best = NAN;
-    for (const Epoch& e : Epochs(run)) {
-      if (std::isfinite(e.val_loss) && !(e.val_loss >= best)) best = e.val_loss;
-    }
-    return best;
+    return run.test_loss;
   }
 
  private:
@@ -439,7 +490,7 @@ class Analysis {
 
   const LabResults& r_;
   std::vector<Group> groups_;
-  int layers_ = 0, max_epoch_ = 0;
+  int layers_ = 0, all_layers_ = 0, max_epoch_ = 0;
   bool has_accuracy_ = false;
 };
 
@@ -447,7 +498,11 @@ std::string Pct(double v) { return std::isfinite(v) ? fmt::format("{:.1f}%", 100
 std::string Num(double v, int digits = 4) {
   return std::isfinite(v) ? fmt::format("{:.{}g}", v, digits) : "–";
 }
-std::string Seconds(double v) { return std::isfinite(v) ? fmt::format("{:.2f}", v) : "–"; }
+// Small networks train in milliseconds per epoch: keep two significant digits there.
+std::string Seconds(double v) {
+  if (!std::isfinite(v)) return "–";
+  return v >= 0.1 ? fmt::format("{:.2f}", v) : fmt::format("{:.2g}", v);
+}
 std::string MeritText(const Analysis::Merit& m, double v) { return m.percent ? Pct(v) : Num(v); }
 
 std::string JoinList(const std::vector<std::string>& items) {
@@ -555,7 +610,7 @@ std::vector<std::string> Reading(const Analysis& a) {
     double largest = -1;
     std::string largest_at;
     for (const Group& g : groups) {
-      for (int l = 0; l < a.layers(); ++l) {
+      for (int l = 1; l <= a.layers(); ++l) {
         const double end = a.LayerValue(g, l, field, true);
         const double init = a.LayerValue(g, l, field, false);
         if (!std::isfinite(end)) continue;
@@ -581,13 +636,16 @@ std::vector<std::string> Reading(const Analysis& a) {
     }
   }
 
-  // Vanishing or exploding gradients at initialisation: first hidden layer against the last.
-  if (a.layers() >= 2) {
+  // Vanishing or exploding gradients at initialisation: the first hidden layer against the
+  // layer the gradient starts from, the output layer (the last hidden one in a log without it).
+  if (a.all_layers() >= 2) {
+    const int last = a.all_layers();
+    const std::string last_name = last > a.layers() ? "the output layer's" : "the last layer's";
     std::vector<std::string> vanish, explode;
     bool any = false;
     for (const Group& g : groups) {
-      const double first_layer = a.LayerValue(g, 0, &Layer::grad_norm, false, true);
-      const double last_layer = a.LayerValue(g, a.layers() - 1, &Layer::grad_norm, false, true);
+      const double first_layer = a.LayerValue(g, 1, &Layer::grad_norm, false, true);
+      const double last_layer = a.LayerValue(g, last, &Layer::grad_norm, false, true);
       if (!(first_layer > 0) || !(last_layer > 0)) continue;
       any = true;
       const double ratio = first_layer / last_layer;
@@ -600,21 +658,20 @@ std::vector<std::string> Reading(const Analysis& a) {
     if (any && vanish.empty() && explode.empty()) {
       out.push_back(fmt::format(
           "At initialisation the gradient norm of the first hidden layer is within {:.0f}× of "
-          "the last one's for every activation: no vanishing or exploding gradients at this "
-          "depth.",
-          kGradientFactor));
+          "{} for every activation: no vanishing or exploding gradients at this depth.",
+          kGradientFactor, last_name));
     }
     if (!vanish.empty()) {
       out.push_back(
           "Vanishing gradients at initialisation: the first hidden layer's gradient "
-          "norm is far below the last one's for " +
-          JoinList(vanish) + ".");
+          "norm is far below " +
+          last_name + " for " + JoinList(vanish) + ".");
     }
     if (!explode.empty()) {
       out.push_back(
           "Exploding gradients at initialisation: the first hidden layer's gradient "
-          "norm is far above the last one's for " +
-          JoinList(explode) + ".");
+          "norm is far above " +
+          last_name + " for " + JoinList(explode) + ".");
     }
   }
 
@@ -645,21 +702,34 @@ std::vector<std::string> Reading(const Analysis& a) {
 
   // Runs that did not complete.
   {
-    std::vector<std::string> early, diverged;
+    std::vector<std::string> early, diverged, unfinished;
     for (const Run& run : r.runs) {
       const std::string after =
           std::isfinite(run.epochs_run) ? fmt::format(" after {:.0f} epochs", run.epochs_run) : "";
-      if (run.stopped == "early_stopping") early.push_back(run.run + after);
-      if (run.stopped == "non_finite_loss") diverged.push_back(run.run + after);
+      if (run.stop_reason == "patience" || run.stop_reason == "tol") {
+        early.push_back(run.name + after);
+      } else if (run.stop_reason == "nan") {
+        diverged.push_back(run.name + after);
+      } else if (run.stop_reason != "max_epochs") {
+        unfinished.push_back(run.name + after);
+      }
     }
     if (!diverged.empty()) {
-      out.push_back("Stopped because the loss became NaN or infinite: " + JoinList(diverged) + ".");
+      out.push_back(
+          "Stopped because the loss became NaN or infinite (the network of the last "
+          "good epoch was kept): " +
+          JoinList(diverged) + ".");
     }
     if (!early.empty()) {
-      out.push_back(
-          "Stopped early (the validation loss had stopped improving): " + JoinList(early) + ".");
+      out.push_back("Stopped early (no improvement for the patience or tolerance set): " +
+                    JoinList(early) + ".");
     }
-    if (early.empty() && diverged.empty()) out.push_back("Every run completed its epochs.");
+    if (!unfinished.empty()) {
+      out.push_back("Without a summary (the lab was interrupted): " + JoinList(unfinished) + ".");
+    }
+    if (early.empty() && diverged.empty() && unfinished.empty()) {
+      out.push_back("Every run trained for all its epochs.");
+    }
   }
 
   // Time per epoch.
@@ -675,9 +745,8 @@ std::vector<std::string> Reading(const Analysis& a) {
     }
     if (fast && slow && fast != slow) {
       out.push_back(
-          fmt::format("Fastest per epoch: {} ({:.2f} s); slowest: {} ({:.2f} s, "
-                      "{:.2f}× as long).",
-                      fast->label, tf, slow->label, ts, ts / tf));
+          fmt::format("Fastest per epoch: {} ({} s); slowest: {} ({} s, {:.2f}× as long).",
+                      fast->label, Seconds(tf), slow->label, Seconds(ts), ts / tf));
     }
   }
   return out;
@@ -694,6 +763,7 @@ body { font-family: "DejaVu Sans", "Liberation Sans", Arial, Helvetica, sans-ser
 h1 { font-size: 1.6em; margin: 0.2em 0; }
 h2 { font-size: 1.25em; border-bottom: 1px solid #ccc; padding-bottom: 3px; margin-top: 1.6em; }
 p.meta, p.note, figcaption { color: #444; font-size: 0.92em; }
+figcaption { max-width: 372px; }
 .grid { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
 figure { margin: 0; }
 svg.plot { max-width: 100%; height: auto; border: 1px solid #eee; }
@@ -705,7 +775,6 @@ td.name, th.name { text-align: left; white-space: nowrap; }
           vertical-align: -0.1em; border: 1px solid #0003; }
 ul.reading li { margin: 0.3em 0; }
 pre { white-space: pre-wrap; font-size: 0.85em; background: #f7f7f7; padding: 8px; }
-.fixture { border: 2px solid #d62728; padding: 6px 10px; }
 @page { size: A4; margin: 12mm; }
 @media print {
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
@@ -726,48 +795,96 @@ std::string Figure(const std::string& svg, const std::string& caption = "") {
          "</figure>\n";
 }
 
-// f and f' of each group's activation, with its parameters, computed by the library.
+// A layer's activation as the lab writes it ("elu:alpha=0.5", "swiglu", "gated_tanh"), as the
+// function to draw: a gated unit draws the function of its gate.
+struct Drawable {
+  Op op = Op::relu;
+  Params params;
+  std::string title;
+};
+
+Drawable ParseLayerActivation(const std::string& spec) {
+  const size_t colon = spec.find(':');
+  std::string name = spec.substr(0, colon);
+  struct Gated {
+    const char* unit;
+    const char* gate;
+  };
+  static constexpr Gated kGated[] = {{"glu", "sigmoid"},          {"bilinear", "identity"},
+                                     {"reglu", "relu"},           {"geglu", "gelu"},
+                                     {"geglu_tanh", "gelu_tanh"}, {"swiglu", "silu"}};
+  std::string gate;
+  for (const Gated& g : kGated) {
+    if (name == g.unit) gate = g.gate;
+  }
+  if (gate.empty() && name.rfind("gated_", 0) == 0) gate = name.substr(6);
+  Drawable d;
+  d.title = gate.empty() ? spec : spec + " (gate: " + gate + ")";
+  d.op = op_from_name(gate.empty() ? name : gate);
+  if (colon != std::string::npos) {
+    std::istringstream list(spec.substr(colon + 1));
+    for (std::string kv; std::getline(list, kv, ',');) {
+      const size_t eq = kv.find('=');
+      char* end = nullptr;
+      const double v = eq == std::string::npos ? NAN : std::strtod(kv.c_str() + eq + 1, &end);
+      if (eq == std::string::npos || end == kv.c_str() + eq + 1 || *end != '\0') {
+        throw Error("parameter '" + kv + "' is not NAME=VALUE");
+      }
+      d.params.set(kv.substr(0, eq), v);
+    }
+  }
+  resolve(d.op, d.params);  // an unknown parameter is reported, not drawn wrongly
+  return d;
+}
+
+// f and f' of each activation the runs used (each hidden layer's, when they differ), with its
+// parameters, computed by the library.
 std::string FunctionsSection(const Analysis& a, svg::Document& doc) {
   std::string html =
       "<section id=\"functions\"><h2>The activation functions</h2>\n"
       "<p class=\"note\">Solid: f(x); dashed: its derivative f′(x), both computed "
-      "by the activ library with each run's parameters.</p>\n<div class=\"grid\">\n";
+      "by the activ library with the runs' parameters. A gated unit (swiglu, geglu, ...) "
+      "outputs f(gate) · up; its gate's f is drawn.</p>\n<div class=\"grid\">\n";
   for (const Group& g : a.groups()) {
-    svg::LinePlot p;
-    p.title = g.label;
-    p.x_label = "x";
-    p.y_label = "f(x), f′(x)";
-    p.width = 300;
-    p.height = 240;
-    std::vector<double> x(401), y(x.size()), dy(x.size(), 1.0), dx(x.size());
-    for (size_t i = 0; i < x.size(); ++i) x[i] = -4.0 + 8.0 * static_cast<double>(i) / 400;
-    try {
-      const Op op = op_from_name(g.first->activation);
-      Params params;
-      for (const auto& [k, v] : g.first->params) {
-        for (const ParamInfo& pi : info(op).params) {
-          if (pi.name == k) params.set(k, v);
-        }
-      }
-      forward(op, std::span<const double>(x), std::span<double>(y), params);
-      backward(op, std::span<const double>(x), std::span<const double>(dy), std::span<double>(dx),
-               params);
-    } catch (const Error& e) {
-      html += "<p class=\"note\">" + svg::Escape(g.label) + ": not drawn (" +
-              svg::Escape(e.what()) + ").</p>\n";
-      continue;
+    std::vector<std::string> specs = g.first->layer_activations;
+    if (specs.empty()) {
+      std::istringstream layers(g.label);
+      for (std::string l; std::getline(layers, l, '/');) specs.push_back(l);
     }
-    svg::Series f, df;
-    f.label = "f";
-    df.label = "f′";
-    f.color_key = df.color_key = g.label;
-    f.x = df.x = x;
-    f.y = y;
-    df.y = dx;
-    df.dashed = true;
-    p.series.push_back(std::move(f));
-    p.series.push_back(std::move(df));
-    html += Figure(svg::Render(p, doc));
+    std::vector<std::string> seen;
+    for (const std::string& spec : specs) {
+      if (std::find(seen.begin(), seen.end(), spec) != seen.end()) continue;
+      seen.push_back(spec);
+      svg::LinePlot p;
+      p.x_label = "x";
+      p.y_label = "f(x), f′(x)";
+      p.width = 300;
+      p.height = 240;
+      std::vector<double> x(401), y(x.size()), dy(x.size(), 1.0), dx(x.size());
+      for (size_t i = 0; i < x.size(); ++i) x[i] = -4.0 + 8.0 * static_cast<double>(i) / 400;
+      try {
+        const Drawable d = ParseLayerActivation(spec);
+        p.title = d.title;
+        forward(d.op, std::span<const double>(x), std::span<double>(y), d.params);
+        backward(d.op, std::span<const double>(x), std::span<const double>(dy),
+                 std::span<double>(dx), d.params);
+      } catch (const Error& e) {
+        html += "<p class=\"note\">" + svg::Escape(spec) + ": not drawn (" + svg::Escape(e.what()) +
+                ").</p>\n";
+        continue;
+      }
+      svg::Series f, df;
+      f.label = "f";
+      df.label = "f′";
+      f.color_key = df.color_key = g.label;
+      f.x = df.x = x;
+      f.y = y;
+      df.y = dx;
+      df.dashed = true;
+      p.series.push_back(std::move(f));
+      p.series.push_back(std::move(df));
+      html += Figure(svg::Render(p, doc));
+    }
   }
   return html + "</div></section>\n";
 }
@@ -778,7 +895,8 @@ std::string CurvesSection(const Analysis& a, svg::Document& doc) {
                                  [](const Group& g) { return g.runs.size() > 1; });
   html += std::string(
               "<p class=\"note\">Epoch 0 is the network at initialisation, before any "
-              "update.") +
+              "update (the training figures, running means over an epoch's mini-batches, start "
+              "at epoch 1).") +
           (bands ? " Lines are the mean over seeds; the shaded band spans the lowest to the "
                    "highest seed."
                  : "") +
@@ -791,8 +909,8 @@ std::string CurvesSection(const Analysis& a, svg::Document& doc) {
   const std::string loss = a.regression() ? "mean squared error" : "loss";
   const Panel panels[] = {{"Training loss", &Epoch::train_loss, false},
                           {"Validation loss", &Epoch::val_loss, false},
-                          {"Training accuracy", &Epoch::train_acc, true},
-                          {"Validation accuracy", &Epoch::val_acc, true}};
+                          {"Training accuracy", &Epoch::train_accuracy, true},
+                          {"Validation accuracy", &Epoch::val_accuracy, true}};
   for (const Panel& panel : panels) {
     if (panel.accuracy && !a.has_accuracy()) continue;
     svg::LinePlot p;
@@ -821,10 +939,13 @@ std::string CurvesSection(const Analysis& a, svg::Document& doc) {
 std::string UnitsSection(const Analysis& a, svg::Document& doc) {
   std::string html =
       "<section id=\"units\"><h2>Dead and saturated units per layer</h2>\n"
-      "<p class=\"note\">The fraction of each hidden layer's units that the lab counted as dead "
-      "(no signal on the measured examples) or saturated (in a flat part of the activation, "
-      "where its derivative is near zero), over the epochs.</p>\n<div class=\"grid\">\n";
-  for (int l = 0; l < a.layers(); ++l) {
+      "<p class=\"note\">Per hidden layer (1 = the first), measured on the probe set (the first "
+      "training rows) at initialisation (epoch 0) and after every epoch. Dead: the fraction of "
+      "units whose derivative is 0 on every probe example, so they pass no gradient. "
+      "Saturated: the fraction of pre-activations where |f′| is below 5% of its maximum, "
+      "in a flat part of the activation (for ReLU, every negative input).</p>\n"
+      "<div class=\"grid\">\n";
+  for (int l = 1; l <= a.layers(); ++l) {
     for (auto [field, what] : {std::pair{&Layer::dead_fraction, "Dead units"},
                                std::pair{&Layer::saturated_fraction, "Saturated units"}}) {
       svg::LinePlot p;
@@ -852,18 +973,25 @@ std::string UnitsSection(const Analysis& a, svg::Document& doc) {
 std::string GradientsSection(const Analysis& a, svg::Document& doc) {
   std::string html =
       "<section id=\"gradients\"><h2>Gradient norms per layer</h2>\n"
-      "<p class=\"note\">On a log scale: a line that falls steeply toward layer 0 (the first "
-      "hidden layer) means vanishing gradients, one that rises means exploding gradients. "
-      "Geometric mean over seeds.</p>\n<div class=\"grid\">\n";
+      "<p class=\"note\">||dL/dW|| of each layer's weights on the probe set, on a log scale: a "
+      "line that falls steeply toward layer 1 (the first hidden layer) means vanishing "
+      "gradients, one that rises means exploding gradients. The last layer is the output "
+      "layer. Geometric mean over seeds.</p>\n<div class=\"grid\">\n";
+  const auto layer_name = [&](int l) {
+    return l == a.all_layers() && a.all_layers() > a.layers() ? fmt::format("{} (output)", l)
+                                                              : std::to_string(l);
+  };
   svg::LinePlot p;
   p.title = "Gradient norm by layer (dashed: initialisation, solid: end)";
-  p.x_label = "hidden layer (0 = first)";
+  p.x_label = fmt::format(
+      "layer (1 = first hidden{})",
+      a.all_layers() > a.layers() ? fmt::format(", {} = output", a.all_layers()) : std::string());
   p.y_label = "gradient norm (log scale)";
   p.log_y = true;
   p.integer_x = true;
   p.width = 580;
-  p.x_min = -0.25;
-  p.x_max = std::max(1, a.layers()) - 0.75;
+  p.x_min = 0.75;
+  p.x_max = std::max(2, a.all_layers()) + 0.25;
   for (const Group& g : a.groups()) {
     for (bool end : {false, true}) {
       svg::Series s;
@@ -871,7 +999,7 @@ std::string GradientsSection(const Analysis& a, svg::Document& doc) {
       s.color_key = g.label;
       s.dashed = !end;
       s.markers = true;
-      for (int l = 0; l < a.layers(); ++l) {
+      for (int l = 1; l <= a.all_layers(); ++l) {
         s.x.push_back(l);
         s.y.push_back(a.LayerValue(g, l, &Layer::grad_norm, end, true));
       }
@@ -879,9 +1007,9 @@ std::string GradientsSection(const Analysis& a, svg::Document& doc) {
     }
   }
   html += Figure(svg::Render(p, doc));
-  for (int l = 0; l < a.layers(); ++l) {
+  for (int l = 1; l <= a.all_layers(); ++l) {
     svg::LinePlot q;
-    q.title = fmt::format("Gradient norm over the epochs, layer {}", l);
+    q.title = "Gradient norm over the epochs, layer " + layer_name(l);
     q.x_label = "epoch";
     q.y_label = "gradient norm (log scale)";
     q.log_y = true;
@@ -907,22 +1035,37 @@ std::string HistogramsSection(const Analysis& a, svg::Document& doc) {
       if (r->seed < run->seed) run = r;
     }
     html += "<div class=\"grid\">\n";
-    for (int l = 0; l < a.layers(); ++l) {
+    for (int l = 1; l <= a.layers(); ++l) {
       svg::Histogram h;
       h.title = fmt::format("{} · layer {}", g.label, l);
       h.x_label = "activation value";
-      h.width = 390;
+      h.width = 372;  // three to a row on a 1280-pixel screen
       h.height = 240;
       const Layer* end = a.LayerAt(*run, l, true);
       const Layer* init = a.LayerAt(*run, l, false);
-      if (end && !end->hist.empty()) {
-        h.series.push_back({fmt::format("epoch {}", end->epoch), g.label, end->hist_lo,
-                            end->hist_hi, end->hist, true});
+      std::string caption;
+      if (end && !end->hist.counts.empty()) {
+        const LayerHistogram& e = end->hist;
+        h.series.push_back(
+            {fmt::format("epoch {}", end->epoch), g.label, e.lo, e.hi, e.counts, true});
+        // The bins cover the activation's range clipped to [-5, 5]; say what fell outside.
+        double total = e.below + e.above;
+        for (double c : e.counts) total += c;
+        const auto share = [&](double n) {
+          return n / total < 0.001 ? std::string("<0.1%") : Pct(n / total);
+        };
+        std::vector<std::string> outside;
+        if (e.below > 0) outside.push_back(fmt::format("{} below {:.3g}", share(e.below), e.lo));
+        if (e.above > 0)
+          outside.push_back(fmt::format("{} at or above {:.3g}", share(e.above), e.hi));
+        if (!outside.empty() && total > 0) {
+          caption = fmt::format("Epoch {}, outside the bins: {}.", end->epoch, JoinList(outside));
+        }
       }
-      if (init && init != end && !init->hist.empty()) {
-        h.series.push_back({"epoch 0", "", init->hist_lo, init->hist_hi, init->hist, false});
+      if (init && init != end && !init->hist.counts.empty()) {
+        h.series.push_back({"epoch 0", "", init->hist.lo, init->hist.hi, init->hist.counts, false});
       }
-      html += Figure(svg::Render(h, doc));
+      html += Figure(svg::Render(h, doc), caption);
     }
     html += "</div>\n";
   }
@@ -938,6 +1081,7 @@ std::string SummarySection(const Analysis& a, svg::Document& doc) {
       svg::Escape(merit.name) +
       " (mean ± sd)</th><th>lowest–highest</th>"
       "<th>best epoch (median)</th><th>final train loss</th>"
+      "<th>dead units (end)</th><th>saturated (end)</th>"
       "<th>seconds per epoch</th><th>stopped</th></tr>\n";
   svg::BarChart merit_chart, time_chart;
   merit_chart.title = fmt::format(
@@ -958,7 +1102,9 @@ std::string SummarySection(const Analysis& a, svg::Document& doc) {
     const double median =
         best.empty() ? NAN : (best[(best.size() - 1) / 2] + best[best.size() / 2]) / 2;
     std::map<std::string, int> stops;
-    for (const Run* r : g.runs) ++stops[r->stopped.empty() ? "?" : r->stopped];
+    for (const Run* r : g.runs) ++stops[r->stop_reason.empty() ? "?" : r->stop_reason];
+    const Stat dead = Summarize(a.PerRun(g, [](const Run& r) { return r.dead_fraction; }));
+    const Stat sat = Summarize(a.PerRun(g, [](const Run& r) { return r.saturated_fraction; }));
     std::string stopped;
     for (const auto& [k, n] : stops) {
       stopped += (stopped.empty() ? "" : ", ") + (n > 1 ? std::to_string(n) + "× " : "") + k;
@@ -970,8 +1116,9 @@ std::string SummarySection(const Analysis& a, svg::Document& doc) {
     html += "<tr><td class=\"name\">" + Swatch(doc, g.label) + svg::Escape(g.label) + "</td><td>" +
             std::to_string(g.runs.size()) + "</td><td>" + mean_sd + "</td><td>" +
             MeritText(merit, m.min) + "–" + MeritText(merit, m.max) + "</td><td>" + Num(median) +
-            "</td><td>" + Num(loss.mean) + "</td><td>" + Seconds(t.mean) + "</td><td>" +
-            svg::Escape(stopped) + "</td></tr>\n";
+            "</td><td>" + Num(loss.mean) + "</td><td>" + Pct(dead.mean) + "</td><td>" +
+            Pct(sat.mean) + "</td><td>" + Seconds(t.mean) + "</td><td>" + svg::Escape(stopped) +
+            "</td></tr>\n";
     merit_chart.bars.push_back({g.label, g.label, merit.percent ? 100 * m.mean : m.mean,
                                 m.n > 1 ? (merit.percent ? 100 * m.min : m.min) : NAN,
                                 m.n > 1 ? (merit.percent ? 100 * m.max : m.max) : NAN});
@@ -989,17 +1136,18 @@ std::string RunsSection(const Analysis& a, svg::Document& doc) {
   std::string html =
       "<section id=\"runs\"><h2>Every run</h2>\n<table>\n<tr><th class=\"name\">run</th>"
       "<th class=\"name\">activation</th><th>seed</th><th>best epoch</th><th>validation "
-      "accuracy</th><th>test accuracy</th><th>final train loss</th><th>seconds per epoch</th>"
-      "<th>epochs run</th><th class=\"name\">stopped</th></tr>\n";
+      "accuracy</th><th>test accuracy</th><th>test loss</th><th>final train loss</th>"
+      "<th>seconds per epoch</th><th>epochs run</th><th class=\"name\">stopped</th></tr>\n";
   for (const Group& g : a.groups()) {
     for (const Run* run : g.runs) {
-      html += "<tr><td class=\"name\">" + svg::Escape(run->run) + "</td><td class=\"name\">" +
+      html += "<tr><td class=\"name\">" + std::to_string(run->run) + "</td><td class=\"name\">" +
               Swatch(doc, g.label) + svg::Escape(g.label) + "</td><td>" +
               std::to_string(run->seed) + "</td><td>" + Num(run->best_epoch) + "</td><td>" +
               Pct(run->val_accuracy) + "</td><td>" + Pct(run->test_accuracy) + "</td><td>" +
-              Num(run->final_train_loss) + "</td><td>" + Seconds(run->seconds_per_epoch) +
-              "</td><td>" + Num(run->epochs_run) + "</td><td class=\"name\">" +
-              svg::Escape(run->stopped) + "</td></tr>\n";
+              Num(run->test_loss) + "</td><td>" + Num(run->final_train_loss) + "</td><td>" +
+              Seconds(run->seconds_per_epoch) + "</td><td>" + Num(run->epochs_run) +
+              "</td><td class=\"name\">" + svg::Escape(run->stop_reason) +
+              (run->message.empty() ? "" : ": " + svg::Escape(run->message)) + "</td></tr>\n";
     }
   }
   html += "</table>\n";
@@ -1029,11 +1177,6 @@ std::string RenderHtml(const LabResults& results) {
                                   results.task.empty() ? "" : ", task: " + results.task, version(),
                                   results.dir)) +
           "</p></header>\n";
-  if (results.config_json.find("\"fixture\"") != std::string::npos) {
-    html +=
-        "<p class=\"fixture\">Test fixture: these numbers are synthetic, made to exercise "
-        "the report, not results of training.</p>\n";
-  }
   html += "<section id=\"reading\"><h2>Reading</h2>\n<ul class=\"reading\">\n";
   for (const std::string& s : Reading(a)) html += "<li>" + svg::Escape(s) + "</li>\n";
   html += "</ul></section>\n";
@@ -1047,6 +1190,8 @@ std::string RenderHtml(const LabResults& results) {
   html += "</body>\n</html>\n";
   return html;
 }
+
+std::vector<std::string> Reading(const LabResults& results) { return Reading(Analysis(results)); }
 
 std::string RenderText(const LabResults& results) {
   const Analysis a(results);

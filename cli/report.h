@@ -1,7 +1,7 @@
-// The lab's report: reads a lab output directory (log.jsonl and summary.json, in the format of
-// the lab's schema) and renders it as one self-contained HTML file with inline SVG plots: the
-// activation functions and their derivatives, loss and accuracy per epoch, dead and saturated
-// units per layer, gradient norms per layer at initialisation and at the end, activation
+// The lab's report: reads a lab output directory (log.jsonl and summary.json, as lab/ writes
+// them; docs/LAB.md has the schema) and renders it as one self-contained HTML file with inline
+// SVG plots: the activation functions and their derivatives, loss and accuracy per epoch, dead and
+// saturated units per layer, gradient norms per layer at initialisation and at the end, activation
 // histograms, a summary table and a plain-language reading computed from the numbers.
 #pragma once
 
@@ -13,42 +13,52 @@
 
 namespace activ::report {
 
-// One training run ("type":"run" record, completed by its summary.json entry).
+// One training run: its "run" record in log.jsonl, completed by its summary.json entry.
 struct Run {
-  std::string run, activation;
-  std::string params_text;  // the run's activation parameters as "k=v, ..."; empty: defaults
-  std::vector<std::pair<std::string, double>> params;
+  long long run = 0;       // the lab's run number, from 0
+  std::string name;        // "relu seed 1", for the text
+  std::string activation;  // as the lab writes it: "relu", "elu:alpha=0.5", "relu/tanh"
+  std::vector<std::string> layer_activations;  // one per hidden layer
   long long seed = 0;
-  std::string dataset, optimizer;
+  std::string dataset, network, head, optimizer;
   std::vector<long long> hidden;
-  double lr = NAN, batch = NAN, epochs = NAN;
+  long long classes = -1;                      // 0: regression; -1: not given
+  double lr = NAN, batch = NAN, epochs = NAN;  // the configuration (epochs at most)
   // From summary.json; NaN or empty when absent.
-  double best_epoch = NAN, val_accuracy = NAN, test_accuracy = NAN, final_train_loss = NAN,
-         seconds_per_epoch = NAN, epochs_run = NAN;
-  std::string stopped;
+  double best_epoch = NAN, val_accuracy = NAN, test_accuracy = NAN, test_loss = NAN,
+         final_train_loss = NAN, seconds_per_epoch = NAN, epochs_run = NAN, dead_fraction = NAN,
+         saturated_fraction = NAN;
+  std::string stop_reason, message;  // stop_reason: max_epochs, patience, tol or nan
   bool in_summary = false;
 };
 
 struct Epoch {
   int epoch = 0;
-  double train_loss = NAN, train_acc = NAN, val_loss = NAN, val_acc = NAN, seconds = NAN, lr = NAN;
+  double train_loss = NAN, train_accuracy = NAN, val_loss = NAN, val_accuracy = NAN,
+         train_seconds = NAN, seconds = NAN, lr = NAN;
+};
+
+// Counts over [lo, hi) in equal bins; below and above count the values outside.
+struct LayerHistogram {
+  double lo = NAN, hi = NAN, below = 0, above = 0;
+  std::vector<double> counts;
 };
 
 struct Layer {
-  int epoch = 0, layer = 0;
-  double units = NAN, dead_fraction = NAN, saturated_fraction = NAN, act_mean = NAN, act_std = NAN,
-         grad_norm = NAN, update_ratio = NAN;
-  double hist_lo = NAN, hist_hi = NAN, preact_hist_lo = NAN, preact_hist_hi = NAN;
-  std::vector<double> hist, preact_hist;
+  int epoch = 0, layer = 0;  // layer: 1-based, as in the log; the last one is the output layer
+  bool output = false;
+  double units = NAN, dead_fraction = NAN, saturated_fraction = NAN, mean = NAN, std = NAN,
+         grad_norm = NAN, weight_norm = NAN, update_ratio = NAN;
+  LayerHistogram hist;  // empty counts for the output layer
 };
 
 struct LabResults {
   std::string dir;
-  std::string dataset, task;  // task: classification, binary or regression
+  std::string dataset, task;  // task: classification, binary classification or regression
   std::string config_json;    // summary.json's "config", as compact JSON
   std::vector<Run> runs;      // in the order of summary.json, then of log.jsonl
-  std::map<std::string, std::vector<Epoch>> epochs;  // by run, sorted by epoch
-  std::map<std::string, std::vector<Layer>> layers;  // by run, sorted by epoch then layer
+  std::map<long long, std::vector<Epoch>> epochs;  // by run, sorted by epoch
+  std::map<long long, std::vector<Layer>> layers;  // by run, sorted by epoch then layer
 };
 
 // Reads DIR/log.jsonl and DIR/summary.json. Throws activ::Error with a one-line message naming
@@ -61,6 +71,8 @@ std::string RenderHtml(const LabResults& results);
 
 // For the terminal: the table of activations and the plain-language reading, as text.
 std::string RenderText(const LabResults& results);
+// The plain-language reading alone, one sentence group per item.
+std::vector<std::string> Reading(const LabResults& results);
 
 // ReadLab(dir), then RenderHtml written atomically to out_path (DIR/report.html when empty).
 // What `activ report` and `activ lab` call. Returns the path written.

@@ -719,7 +719,7 @@ RunResult Train(const ExperimentConfig& config, const std::string& checkpoint) {
   return Run(config, checkpoint).runs.at(0);
 }
 
-ExperimentConfig DefaultExperiment() {
+ExperimentConfig DefaultExperimentFor(const std::string& source) {
   ExperimentConfig c;
   c.activations = {"relu", "tanh", "sigmoid", "gelu", "silu", "elu"};
   c.seeds = {1};
@@ -727,21 +727,56 @@ ExperimentConfig DefaultExperiment() {
   c.optimizer.lr = 0.05;
   c.optimizer.momentum = 0.9;
   c.patience = 0;
-  if (std::filesystem::exists(std::filesystem::path(kFashionMnistDir) /
-                              "train-images-idx3-ubyte.gz")) {
-    c.data.source = "fashion-mnist";
+  c.data.source = source;
+  const std::filesystem::path path(source);
+  const bool images = source == "fashion-mnist" || source == "mnist" ||
+                      source.find("-idx") != std::string::npos ||
+                      (!IsSynthetic(source) && std::filesystem::is_directory(path));
+  if (images) {
     c.data.val_fraction = 0.1;
     c.hidden = {256, 128, 64};
     c.batch = 128;
     c.epochs = 10;
   } else {
-    c.data.source = "spirals";
     c.data.synthetic_rows = 3000;
     c.hidden = {64, 64, 64};
     c.batch = 32;
     c.epochs = 60;
   }
   return c;
+}
+
+ExperimentConfig DefaultExperiment() {
+  const bool installed = std::filesystem::exists(std::filesystem::path(kFashionMnistDir) /
+                                                 "train-images-idx3-ubyte.gz");
+  return DefaultExperimentFor(installed ? "fashion-mnist" : "spirals");
+}
+
+std::string FormatSummary(const ExperimentResult& result) {
+  bool seeds = false, regression = false;
+  for (const RunResult& r : result.runs) {
+    seeds |= r.seed != result.runs.front().seed;
+    regression |= std::isnan(r.test_accuracy) && !std::isnan(r.test_loss);
+  }
+  std::vector<std::string> names;
+  size_t width = 8;
+  for (const RunResult& r : result.runs) {
+    names.push_back(r.activation + (seeds ? " seed " + std::to_string(r.seed) : ""));
+    width = std::max(width, names.back().size());
+  }
+  std::string out;
+  char buf[512];
+  for (size_t i = 0; i < result.runs.size(); ++i) {
+    const RunResult& r = result.runs[i];
+    std::snprintf(buf, sizeof buf,
+                  "%-*s  %s %.4f  best_epoch %2zu  dead %.3f  saturated %.3f  %.2f s/epoch\n",
+                  static_cast<int>(width), names[i].c_str(),
+                  regression ? "test_loss" : "test_accuracy",
+                  regression ? r.test_loss : r.test_accuracy, r.best_epoch, r.dead_fraction,
+                  r.saturated_fraction, r.seconds_per_epoch);
+    out += buf;
+  }
+  return out;
 }
 
 Prediction Predict(const std::string& checkpoint, const std::string& data_path,
@@ -769,7 +804,20 @@ Prediction Predict(const std::string& checkpoint, const std::string& data_path,
     CsvOptions o = csv_options;
     o.min_classes = classes;
     o.task = classes ? Task::kClassification : Task::kRegression;
-    d = LoadCsv(data_path, o);
+    // A file with as many columns as the network has inputs has no label column; reading its
+    // last column as labels may fail first (a feature is no class number), so that is tried
+    // before the error is reported.
+    try {
+      d = LoadCsv(data_path, o);
+    } catch (const Error&) {
+      if (o.no_label) throw;
+      CsvOptions features_only = o;
+      features_only.no_label = true;
+      Dataset all = LoadCsv(data_path, features_only);
+      if (all.features != inputs) throw;
+      d = std::move(all);
+      o.no_label = true;
+    }
     if (d.features + 1 == inputs && !o.no_label) {
       o.no_label = true;
       d = LoadCsv(data_path, o);

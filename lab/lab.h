@@ -147,6 +147,15 @@ RunResult Train(const ExperimentConfig& config, const std::string& checkpoint);
 // lr 0.05, batch 128, 10 epochs), else the built-in spirals (64-64-64, 60 epochs); relu, tanh,
 // sigmoid, gelu, silu, elu, seed 1.
 ExperimentConfig DefaultExperiment();
+// The default experiment's settings on another data set: an image set (fashion-mnist, mnist, a
+// directory or IDX file) gets the Fashion-MNIST settings, anything else (the synthetic sets, a
+// CSV file) the spirals' ones. What `activ lab --dataset NAME` starts from.
+ExperimentConfig DefaultExperimentFor(const std::string& source);
+
+// The comparison table printed after an experiment, one line per run: activation (and seed when
+// there are several), test accuracy (test loss for regression), best epoch, dead and saturated
+// fractions, seconds per epoch.
+std::string FormatSummary(const ExperimentResult& result);
 
 struct Prediction {
   size_t rows = 0, outputs = 0, classes = 0;

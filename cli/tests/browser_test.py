@@ -5,8 +5,10 @@ data, and that a screenshot shows every plot non-empty: each plot's area holds c
 pixels, which axes, grid and text (grey and black) never produce. Also prints it to PDF.
 
   browser_test.py --activ build/cli/activ --fixture tests/data/lab_run --work DIR
-                  [--screenshot docs/report-fixture.png] [--chromium /usr/bin/chromium]
-                  [--broken]
+                  [--run-lab] [--screenshot PNG] [--chromium /usr/bin/chromium] [--broken]
+
+With --run-lab the report is that of a fresh `activ lab` run on a small built-in set (a few
+seconds), else `activ report` of the fixture (a committed lab run).
 
 With --broken the report is spoiled before it is opened (a console error, a request to the
 network, a plot whose lines are emptied) and the test passes only if it reports all three:
@@ -185,13 +187,22 @@ def main():
     ap.add_argument("--screenshot", help="also copy the screenshot here")
     ap.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
     ap.add_argument("--broken", action="store_true")
+    ap.add_argument("--run-lab", action="store_true")
     args = ap.parse_args()
     failures = []
     start = time.monotonic()
 
     os.makedirs(args.work, exist_ok=True)
     report = os.path.abspath(os.path.join(args.work, "report.html"))
-    subprocess.run([args.activ, "report", args.fixture, "-o", report, "-q"], check=True)
+    if args.run_lab:
+        lab = os.path.join(args.work, "lab")
+        subprocess.run([args.activ, "lab", "--dataset", "moons", "--rows", "400",
+                        "--activations", "relu,tanh,gelu", "--hidden", "16,16", "--epochs", "3",
+                        "--seeds", "2", "--quiet", "--out", lab], check=True,
+                       stdout=subprocess.DEVNULL)
+        shutil.copyfile(os.path.join(lab, "report.html"), report)
+    else:
+        subprocess.run([args.activ, "report", args.fixture, "-o", report, "-q"], check=True)
     if args.broken:
         with open(report) as f:
             html = f.read()

@@ -52,31 +52,44 @@ class LabDir {
   std::string path_;
 };
 
-const char* kSummary = R"({"runs":[{"run":"a","activation":"relu","seed":0,"test_accuracy":0.9,
-  "stopped":"completed"}],"task":"classification","dataset":"d"})";
-const char* kRun = R"({"type":"run","run":"a","activation":"relu","seed":0,"hidden":[4,4]})";
+const char* kSummary = R"({"data":{"name":"d","classes":2},"runs":[{"run":0,"activation":"relu",
+  "seed":1,"test_accuracy":0.9,"stop_reason":"max_epochs"}]})";
+const char* kRun = R"({"type":"run","run":0,"activation":"relu","seed":1,"hidden":[4,4]})";
 
+// The committed fixture is a real `activ lab` run (tests/data/make_lab_fixture.py): four
+// activations, one with a parameter, two seeds, two hidden layers, early stopping.
 TEST(ReadLab, ReadsTheFixture) {
   const LabResults r = ReadLab(ACTIV_LAB_FIXTURE);
   ASSERT_EQ(r.runs.size(), 8u);
-  EXPECT_EQ(r.task, "classification");
-  EXPECT_EQ(r.runs[0].run, "relu-s0");
-  EXPECT_EQ(r.runs[0].hidden, (std::vector<long long>{64, 32}));
-  EXPECT_TRUE(r.runs[0].in_summary);
-  // leaky_relu runs carry their parameter.
-  const auto leaky = std::find_if(r.runs.begin(), r.runs.end(), [](const activ::report::Run& run) {
-    return run.activation == "leaky_relu";
-  });
-  ASSERT_NE(leaky, r.runs.end());
-  EXPECT_EQ(leaky->params_text, "negative_slope=0.1");
-  // Epoch 0 included, sorted; one record per hidden layer per epoch.
-  const auto& epochs = r.epochs.at("tanh-s0");
+  EXPECT_EQ(r.task, "binary classification");
+  EXPECT_EQ(r.dataset, "spirals");
+  for (size_t i = 0; i < r.runs.size(); ++i) {
+    EXPECT_EQ(r.runs[i].run, static_cast<long long>(i));
+    EXPECT_TRUE(r.runs[i].in_summary);
+    EXPECT_EQ(r.runs[i].hidden, (std::vector<long long>{32, 16}));
+    EXPECT_EQ(r.runs[i].layer_activations.size(), 2u);
+    EXPECT_GT(r.runs[i].test_accuracy, 0.5);
+    EXPECT_FALSE(r.runs[i].stop_reason.empty());
+    EXPECT_EQ(r.runs[i].optimizer, "sgd");
+  }
+  EXPECT_EQ(r.runs[0].name, "relu seed 1");
+  EXPECT_EQ(r.runs[7].activation, "elu:alpha=0.5");
+  // Epoch 0 (initialisation, no training loss yet) included and sorted; per epoch one record
+  // per hidden layer and one for the output layer, which has no histogram.
+  const auto& epochs = r.epochs.at(2);
   EXPECT_EQ(epochs.front().epoch, 0);
-  EXPECT_EQ(epochs.back().epoch, 8);
-  EXPECT_EQ(r.layers.at("tanh-s0").size(), 9u * 2u);
-  EXPECT_EQ(r.layers.at("tanh-s0").back().hist.size(), 32u);
-  // relu-s1 stopped early after 6 epochs.
-  EXPECT_EQ(r.epochs.at("relu-s1").back().epoch, 6);
+  EXPECT_TRUE(std::isnan(epochs.front().train_loss));
+  EXPECT_FALSE(std::isnan(epochs.back().train_loss));
+  EXPECT_EQ(epochs.back().epoch, static_cast<int>(r.runs[2].epochs_run));
+  const auto& layers = r.layers.at(2);
+  EXPECT_EQ(layers.size(), epochs.size() * 3);
+  EXPECT_EQ(layers[0].layer, 1);
+  EXPECT_EQ(layers[0].hist.counts.size(), 32u);
+  EXPECT_LT(layers[0].hist.lo, layers[0].hist.hi);
+  EXPECT_TRUE(layers[2].output);
+  EXPECT_TRUE(layers[2].hist.counts.empty());
+  EXPECT_TRUE(std::isnan(layers[2].dead_fraction));
+  EXPECT_GT(layers[2].grad_norm, 0);
 }
 
 TEST(ReadLab, RefusesBrokenDirectoriesWithTheFileAndLine) {
@@ -84,7 +97,7 @@ TEST(ReadLab, RefusesBrokenDirectoriesWithTheFileAndLine) {
     const char* what;
     std::string summary, log, message;  // message: after the directory's path
   };
-  const std::string epoch = R"({"type":"epoch","run":"a","epoch":0,"train_loss":1})";
+  const std::string epoch = R"({"type":"epoch","run":0,"epoch":0,"train_loss":1})";
   const Case cases[] = {
       {"no summary", "", std::string(kRun) + "\n", "/summary.json: No such file or directory"},
       {"no log", kSummary, "", "/log.jsonl: No such file or directory"},
@@ -92,27 +105,36 @@ TEST(ReadLab, RefusesBrokenDirectoriesWithTheFileAndLine) {
        "/summary.json: not valid JSON: parse error at line 1, column 11"},
       {"summary without runs", "{}", std::string(kRun) + "\n", "/summary.json: no \"runs\" array"},
       {"no runs", R"({"runs":[]})", "\n", "/summary.json: no runs"},
+      {"run not a number", R"({"runs":[{"run":"a","activation":"relu","seed":1}]})", "\n",
+       "/summary.json: runs[0]: \"run\" is not an integer"},
       {"bad line", kSummary, std::string(kRun) + "\n" + epoch + "\n{oops\n",
        "/log.jsonl:3: not valid JSON: parse error at line 1, column 2"},
       {"record without run", kSummary, std::string(kRun) + "\n{\"type\":\"epoch\",\"epoch\":1}\n",
        "/log.jsonl:2: the \"epoch\" record lacks \"run\""},
       {"epoch not an integer", kSummary,
-       std::string(kRun) + "\n{\"type\":\"epoch\",\"run\":\"a\",\"epoch\":\"x\"}\n",
+       std::string(kRun) + "\n{\"type\":\"epoch\",\"run\":0,\"epoch\":\"x\"}\n",
        "/log.jsonl:2: \"epoch\" is not an integer"},
       {"loss not a number", kSummary,
-       std::string(kRun) + "\n{\"type\":\"epoch\",\"run\":\"a\",\"epoch\":1,\"val_loss\":\"x\"}\n",
+       std::string(kRun) + "\n{\"type\":\"epoch\",\"run\":0,\"epoch\":1,\"val_loss\":\"x\"}\n",
        "/log.jsonl:2: \"val_loss\" is not a number"},
       {"undeclared run", kSummary,
-       std::string(kRun) + "\n{\"type\":\"layer\",\"run\":\"b\",\"epoch\":0,\"layer\":0}\n",
-       "/log.jsonl:2: a \"layer\" record of run 'b', which no earlier \"run\" record declares"},
+       std::string(kRun) + "\n{\"type\":\"layer\",\"run\":5,\"epoch\":0,\"layer\":1}\n",
+       "/log.jsonl:2: a \"layer\" record of run 5, which no earlier \"run\" record declares"},
       {"summary run without record", kSummary, epoch + "\n",
-       "/log.jsonl:1: a \"epoch\" record of run 'a', which no earlier"},
-      {"hist not numbers", kSummary,
-       std::string(kRun) + "\n{\"type\":\"layer\",\"run\":\"a\",\"epoch\":0,\"layer\":0,"
-                           "\"hist\":[1,\"x\"]}\n",
-       "/log.jsonl:2: \"hist\" holds something other than numbers"},
+       "/log.jsonl:1: a \"epoch\" record of run 0, which no earlier"},
+      {"layer 0", kSummary,
+       std::string(kRun) + "\n{\"type\":\"layer\",\"run\":0,\"epoch\":0,\"layer\":0}\n",
+       "/log.jsonl:2: \"layer\" is out of range (1-based)"},
+      {"hist an array", kSummary,
+       std::string(kRun) + "\n{\"type\":\"layer\",\"run\":0,\"epoch\":0,\"layer\":1,"
+                           "\"hist\":[1,2]}\n",
+       "/log.jsonl:2: \"hist\" is not an object {lo, hi, counts, below, above}"},
+      {"hist counts not numbers", kSummary,
+       std::string(kRun) + "\n{\"type\":\"layer\",\"run\":0,\"epoch\":0,\"layer\":1,"
+                           "\"hist\":{\"lo\":0,\"hi\":1,\"counts\":[1,\"x\"]}}\n",
+       "/log.jsonl:2: \"hist\": \"counts\" holds something other than numbers"},
       {"run twice", kSummary, std::string(kRun) + "\n" + kRun + "\n",
-       "/log.jsonl:2: run 'a' is declared twice"},
+       "/log.jsonl:2: run 0 is declared twice"},
   };
   for (const Case& c : cases) {
     const LabDir dir(c.summary, c.log);
@@ -124,43 +146,59 @@ TEST(ReadLab, RefusesBrokenDirectoriesWithTheFileAndLine) {
 
 TEST(ReadLab, ToleratesNullsUnknownKeysAndLaterRecordTypes) {
   const LabDir dir(kSummary, std::string(kRun) + "\n" +
-                                 R"({"type":"epoch","run":"a","epoch":0,"train_loss":null,"new":1})"
+                                 R"({"type":"epoch","run":0,"epoch":0,"train_loss":null,"new":1})"
                                  "\n"
-                                 R"({"type":"checkpoint","run":"a"})"
+                                 R"({"type":"checkpoint","run":0})"
                                  "\n\n");
   const LabResults r = ReadLab(dir.path());
-  EXPECT_TRUE(std::isnan(r.epochs.at("a")[0].train_loss));
-  EXPECT_EQ(r.epochs.at("a").size(), 1u);
+  EXPECT_TRUE(std::isnan(r.epochs.at(0)[0].train_loss));
+  EXPECT_EQ(r.epochs.at(0).size(), 1u);
 }
 
-// A lab interrupted before it wrote a run's summary: the run is still reported from its epochs.
-TEST(ReadLab, ARunMissingFromTheSummaryIsTakenFromItsEpochs) {
+// A lab interrupted before it wrote a run's summary: the run is still reported from its epochs;
+// a run with an "end" record but missing from summary.json takes its summary from the log.
+TEST(ReadLab, ARunMissingFromTheSummaryIsTakenFromTheLog) {
   const LabDir dir(kSummary,
                    std::string(kRun) + "\n" +
-                       R"({"type":"run","run":"b","activation":"tanh","seed":0})"
+                       R"({"type":"run","run":1,"activation":"tanh","seed":1})"
                        "\n"
-                       R"({"type":"epoch","run":"b","epoch":0,"train_loss":2,"seconds":0})"
+                       R"({"type":"epoch","run":1,"epoch":0,"train_loss":null,"train_seconds":0})"
                        "\n"
-                       R"({"type":"epoch","run":"b","epoch":1,"train_loss":1,"seconds":3})"
+                       R"({"type":"epoch","run":1,"epoch":1,"train_loss":1,"train_seconds":3})"
                        "\n"
-                       R"({"type":"epoch","run":"b","epoch":2,"train_loss":0.5,"seconds":5})"
+                       R"({"type":"epoch","run":1,"epoch":2,"train_loss":0.5,"train_seconds":5})"
+                       "\n"
+                       R"({"type":"run","run":2,"activation":"elu","seed":1})"
+                       "\n"
+                       R"({"type":"end","run":2,"activation":"elu","seed":1,"test_accuracy":0.7,)"
+                       R"("stop_reason":"patience","epochs":4})"
                        "\n");
   const LabResults r = ReadLab(dir.path());
-  ASSERT_EQ(r.runs.size(), 2u);
-  EXPECT_EQ(r.runs[1].run, "b");
+  ASSERT_EQ(r.runs.size(), 3u);
+  EXPECT_EQ(r.runs[1].run, 1);
   EXPECT_FALSE(r.runs[1].in_summary);
   EXPECT_EQ(r.runs[1].seconds_per_epoch, 4);
   EXPECT_EQ(r.runs[1].final_train_loss, 0.5);
-  EXPECT_EQ(r.runs[1].stopped, "not in summary.json");
-  EXPECT_NE(RenderHtml(r).find("<td class=\"name\">b</td>"), std::string::npos);
+  EXPECT_EQ(r.runs[1].stop_reason, "unfinished");
+  EXPECT_EQ(r.runs[2].test_accuracy, 0.7);
+  EXPECT_EQ(r.runs[2].stop_reason, "patience");
+  EXPECT_NE(RenderHtml(r).find("<td class=\"name\">1</td>"), std::string::npos);
+  const std::string text = RenderText(r);
+  EXPECT_NE(text.find("Without a summary (the lab was interrupted): tanh seed 1 after 2 epochs"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("Stopped early (no improvement for the patience or tolerance set): elu "
+                      "seed 1 after 4 epochs"),
+            std::string::npos)
+      << text;
 }
 
 TEST(RenderHtml, OneSelfContainedPageWithEveryPlot) {
   const LabResults r = ReadLab(ACTIV_LAB_FIXTURE);
   const std::string html = RenderHtml(r);
-  // Four activations, two layers: 4 function plots, 4 curves, 2x2 unit plots, 1 + 2 gradient
-  // plots, 4x2 histograms, 2 summary charts.
-  EXPECT_EQ(Count(html, "<svg "), 4u + 4u + 4u + 3u + 8u + 2u);
+  // Four activations, two hidden layers and the output layer: 4 function plots, 4 curves,
+  // 2x2 unit plots, 1 + 3 gradient plots, 4x2 histograms, 2 summary charts.
+  EXPECT_EQ(Count(html, "<svg "), 4u + 4u + 4u + 4u + 8u + 2u);
   for (const char* id :
        {"reading", "summary", "functions", "curves", "units", "gradients", "histograms", "runs"}) {
     EXPECT_NE(html.find(std::string("<section id=\"") + id + "\">"), std::string::npos) << id;
@@ -170,16 +208,19 @@ TEST(RenderHtml, OneSelfContainedPageWithEveryPlot) {
   EXPECT_EQ(html.find("<script"), std::string::npos);
   EXPECT_EQ(html.find("src="), std::string::npos);
   EXPECT_NE(html.find("@media print"), std::string::npos);
-  // The fixture says it is one, and the page says so too.
-  EXPECT_NE(html.find("Test fixture"), std::string::npos);
+  // The parameter reaches the plot of the function; the output layer is named.
+  EXPECT_NE(html.find("aria-label=\"elu:alpha=0.5\""), std::string::npos);
+  EXPECT_NE(html.find("Gradient norm over the epochs, layer 3 (output)"), std::string::npos);
   // Every run is in the table.
   for (const activ::report::Run& run : r.runs) {
-    EXPECT_NE(html.find("<td class=\"name\">" + run.run + "</td>"), std::string::npos) << run.run;
+    EXPECT_NE(html.find("<td class=\"name\">" + std::to_string(run.run) + "</td>"),
+              std::string::npos)
+        << run.run;
   }
 }
 
 // The reading names the activation with the best mean test accuracy, computed here from the
-// runs directly, and the layer with the most dead units.
+// runs directly, the layer with the most dead units at the end, and the runs stopped early.
 TEST(RenderText, TheReadingFollowsTheNumbers) {
   const LabResults r = ReadLab(ACTIV_LAB_FIXTURE);
   std::map<std::string, std::pair<double, int>> acc;
@@ -193,21 +234,44 @@ TEST(RenderText, TheReadingFollowsTheNumbers) {
     const double mean = sum.first / sum.second;
     if (mean > best_mean) best = name, best_mean = mean;
   }
-  std::string most_dead;
-  double dead = -1;
+  // Mean over seeds of each hidden layer's dead fraction at the run's last epoch.
+  std::map<std::pair<std::string, int>, std::pair<double, int>> dead;
   for (const activ::report::Run& run : r.runs) {
-    for (const Layer& l : r.layers.at(run.run)) {
-      if (l.dead_fraction > dead) dead = l.dead_fraction, most_dead = run.activation;
+    const std::vector<Layer>& layers = r.layers.at(run.run);
+    for (const Layer& l : layers) {
+      if (l.epoch == layers.back().epoch && !l.output) {
+        dead[{run.activation, l.layer}].first += l.dead_fraction;
+        dead[{run.activation, l.layer}].second += 1;
+      }
+    }
+  }
+  std::string most_dead;
+  double most = -1;
+  for (const auto& [key, sum] : dead) {
+    if (sum.first / sum.second > most) {
+      most = sum.first / sum.second;
+      most_dead = key.first + " layer " + std::to_string(key.second);
     }
   }
   const std::string text = RenderText(r);
-  char best_text[64];
+  char best_text[96];
   std::snprintf(best_text, sizeof best_text, "- %s had the highest test accuracy: %.1f%%",
                 best.c_str(), 100 * best_mean);
   EXPECT_NE(text.find(best_text), std::string::npos) << text;
-  EXPECT_NE(text.find("more dead units: " + most_dead + " layer"), std::string::npos) << text;
-  EXPECT_NE(text.find("Stopped early (the validation loss had stopped improving): relu-s1"),
-            std::string::npos);
+  char dead_text[96];
+  std::snprintf(dead_text, sizeof dead_text, most >= 0.1 ? "%s %.1f%%" : "(the most: %s, %.1f%%)",
+                most_dead.c_str(), 100 * most);
+  EXPECT_NE(text.find(dead_text), std::string::npos) << dead_text << "\n" << text;
+  std::string early;
+  for (const activ::report::Run& run : r.runs) {
+    if (run.stop_reason == "patience") early += (early.empty() ? "" : ", ") + run.name;
+  }
+  if (!early.empty()) {
+    EXPECT_NE(text.find("Stopped early (no improvement for the patience or tolerance set): " +
+                        early.substr(0, early.find(','))),
+              std::string::npos)
+        << text;
+  }
 }
 
 TEST(WriteReport, WritesDirReportHtmlOrTheGivenPathAndNothingOnError) {
