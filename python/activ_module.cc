@@ -1,7 +1,8 @@
 // The extension module activ._activ: the element-wise functions of the registry on NumPy arrays
-// of float32, float64 and float16 (and bfloat16 as raw bits, for activ.torch), by name. activ/__init__.py turns these entry points into one Python
-// function per registry line (activ.gelu, activ.gelu_backward, ...), so nothing here lists the
-// activations: the registry does.
+// of float32, float64 and float16 (and bfloat16 as raw bits, for activ.torch), by name.
+// activ/__init__.py turns these entry points into one Python function per registry line
+// (activ.gelu, activ.gelu_backward, ...), so nothing here lists the activations: the registry
+// does.
 //
 // Arrays of any shape are run as flat runs of elements. A non-contiguous input is copied first;
 // a non-contiguous `out` is refused (writing a copy back would hide the aliasing the caller
@@ -92,8 +93,10 @@ Storage StorageOf(const std::string& fn, py::handle storage) {
     if (s == "float16") return Storage::kFloat16;
     if (s == "bfloat16") return Storage::kBFloat16;
   }
-  Fail(fn + ": storage must be None, 'float16' or 'bfloat16' (what int16 or uint16 arrays hold), "
-       "got " + py::repr(storage).cast<std::string>());
+  Fail(fn +
+       ": storage must be None, 'float16' or 'bfloat16' (what int16 or uint16 arrays hold), "
+       "got " +
+       py::repr(storage).cast<std::string>());
 }
 
 DType DTypeOf(const std::string& fn, const char* what, const py::array& a) {
@@ -110,8 +113,7 @@ DType DTypeOf(const std::string& fn, const char* what, const py::array& a) {
        ".astype(numpy.float32) or .astype(numpy.float64))");
 }
 
-DType ElementDTypeOf(const std::string& fn, const char* what, const py::array& a,
-                     Storage storage) {
+DType ElementDTypeOf(const std::string& fn, const char* what, const py::array& a, Storage storage) {
   const py::dtype d = a.dtype();
   if (NativeOrder(d)) {
     if (d.num() == kNpyHalf) return DType::kFloat16;
@@ -153,8 +155,8 @@ void CheckLike(const std::string& fn, const char* what, const py::array& a, cons
   CheckShape(fn, what, a, like_what, like);
 }
 
-void CheckShape(const std::string& fn, const char* what, const py::array& a,
-                const char* like_what, const py::array& like) {
+void CheckShape(const std::string& fn, const char* what, const py::array& a, const char* like_what,
+                const py::array& like) {
   if (ShapeOf(a) != ShapeOf(like)) {
     Fail(fn + ": " + what + " has shape " + ShapeText(ShapeOf(a)) + " but " + like_what +
          " has shape " + ShapeText(ShapeOf(like)) + " (no broadcasting)");
@@ -289,9 +291,9 @@ DType GradType(const std::string& fn, const char* x_what, const py::array& x, DT
                const py::array& dy, DType tg) {
   if (tg != tx && !(Is16Bit(tx) && tg == DType::kFloat32)) {
     Fail(fn + ": dy has dtype " + DTypeText(dy, tg) + " but " + x_what + " has " +
-         DTypeText(x, tx) + (Is16Bit(tx) ? " (16-bit " + std::string(x_what) +
-                                                " takes dy of its own type or float32)"
-                                          : std::string()));
+         DTypeText(x, tx) +
+         (Is16Bit(tx) ? " (16-bit " + std::string(x_what) + " takes dy of its own type or float32)"
+                      : std::string()));
   }
   return tg;
 }

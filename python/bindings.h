@@ -37,8 +37,7 @@ py::array ToArray(const std::string& fn, const char* what, py::handle obj);
 DType DTypeOf(const std::string& fn, const char* what, const py::array& a);
 // The element-wise functions' types: DTypeOf's, float16 arrays, and int16/uint16 arrays read as
 // `storage` bits.
-DType ElementDTypeOf(const std::string& fn, const char* what, const py::array& a,
-                     Storage storage);
+DType ElementDTypeOf(const std::string& fn, const char* what, const py::array& a, Storage storage);
 // None, "float16" or "bfloat16".
 Storage StorageOf(const std::string& fn, py::handle storage);
 bool Is16Bit(DType t);
@@ -49,8 +48,8 @@ std::string ShapeText(const Shape& shape);
 // `a` must have the dtype and the shape of `like` (named `like_what` in the message).
 void CheckLike(const std::string& fn, const char* what, const py::array& a, const char* like_what,
                const py::array& like);
-void CheckShape(const std::string& fn, const char* what, const py::array& a,
-                const char* like_what, const py::array& like);
+void CheckShape(const std::string& fn, const char* what, const py::array& a, const char* like_what,
+                const py::array& like);
 
 // The array to write the result to: `out` when given (it must be an ndarray of `dtype` and
 // `shape`, writeable, and dense in an order `order` allows: a non-contiguous `out` is refused,
