@@ -17,7 +17,8 @@ C++ 16-bit entry points give them; a float16 `out` for float32 x, and float32 dy
 are the mixed forms (16-bit activations, float32 GEMM outputs and gradients). NumPy has no
 bfloat16: activ.forward/backward/backward_from_y(..., storage="bfloat16") read and write int16 or
 uint16 arrays as bfloat16 bits (activ.torch passes torch.bfloat16 tensors that way). The softmax
-family, the gated units and prelu with one slope per channel are float32 and float64 only. Bad input raises activ.Error (a ValueError) with activ's message. The GIL is
+family, the gated units and prelu with one slope per channel are float32 and float64 only.
+Bad input raises activ.Error (a ValueError) with activ's message. The GIL is
 released while the kernels run. activ.torch has the PyTorch modules.
 """
 

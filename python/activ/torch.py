@@ -13,7 +13,8 @@ They run on CPU tensors of float32, float64, float16 and bfloat16, of any shape 
 through NumPy views of the tensors (no copy of a contiguous tensor). NumPy has no bfloat16: a
 16-bit tensor goes to activ as its raw bits (an int16 view) with its storage type named, so the
 results are the bits activ's C++ 16-bit entry points give: the float32 result rounded once to
-nearest even. PReLU with one slope per channel is float32 and float64 only. PReLU's weight is an nn.Parameter, as in PyTorch,
+nearest even. PReLU with one slope per channel is float32 and float64 only.
+PReLU's weight is an nn.Parameter, as in PyTorch,
 and SiLU(beta=..., trainable=True) makes beta one: their gradients come from activ's kernels.
 RReLU draws its random slopes in training mode with activ's generator, seeded from PyTorch's
 (torch.manual_seed makes a run repeatable); in eval mode it uses (lower + upper) / 2, as PyTorch.

@@ -351,7 +351,8 @@ REASONS16 = {
 
 def ulp16_error(v, exact, fmt, dy=None, dy_scale=1.0):
     """|v - exact| in ULP of the 16-bit format at the exact value; an infinity of the right sign
-    where the exact value is beyond the largest finite one counts 0. With dy (gradients), an
+    where the exact value rounds to it (at or past the midpoint above the largest finite value)
+    counts 0. With dy (gradients), an
     error within dy_scale * 2^-p |dy| counts 0 (the spec's mixed measure)."""
     p, emin, largest = FORMATS16[fmt]
     v = np.asarray(v, np.float64)
@@ -367,8 +368,9 @@ def ulp16_error(v, exact, fmt, dy=None, dy_scale=1.0):
     d = np.where(np.isnan(v) & np.isnan(exact), 0, d)
     d = np.where(np.isnan(v) != np.isnan(exact), np.inf, d)
     d = np.where(np.isinf(v) & (v == exact), 0, d)
-    d = np.where(np.isinf(v) & np.isfinite(exact) & (m >= largest) & (np.sign(v) == np.sign(exact)),
-                 0, d)
+    overflow = largest + 2.0**(np.floor(np.log2(largest)) - p)
+    d = np.where(np.isinf(v) & np.isfinite(exact) & (m >= overflow)
+                 & (np.sign(v) == np.sign(exact)), 0, d)
     return d
 
 
