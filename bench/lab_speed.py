@@ -9,8 +9,18 @@ usage: /usr/bin/python3 bench/lab_speed.py THREADS [EPOCHS]
 """
 import gzip
 import json
+import os
 import sys
 import time
+
+# Debian's PyTorch 1.13 runs its float32 GEMMs in the system's OpenBLAS (BLAS_INFO=generic) and
+# never tells OpenBLAS how many threads to use: after torch.set_num_threads(1) the GEMMs still
+# run on every core (OpenBLAS's worker thread accumulates CPU time), and with 2 threads OpenMP's
+# and OpenBLAS's workers oversubscribe the cores. OpenBLAS reads its thread count once, when it
+# is loaded, so THREADS goes into its environment variable before numpy and torch are imported.
+# LAB_SPEED_TORCH_BLAS=all keeps OpenBLAS's own choice (every core), to reproduce the old figures.
+if __name__ == "__main__" and len(sys.argv) > 1 and os.environ.get("LAB_SPEED_TORCH_BLAS") != "all":
+    os.environ["OPENBLAS_NUM_THREADS"] = sys.argv[1]
 
 import numpy as np
 import torch
@@ -56,6 +66,7 @@ def main():
         seconds = time.perf_counter() - start
         print(json.dumps({"epoch": epoch, "train_seconds": round(seconds, 4),
                           "train_loss": round(total / x.shape[0], 5), "threads": threads,
+                          "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
                           "torch": torch.__version__}), flush=True)
 
 

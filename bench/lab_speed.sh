@@ -3,12 +3,14 @@
 # momentum, batch 256, on 1 and 2 threads. Each side trains EPOCHS epochs (default 2) per
 # repetition and the fastest epoch of REPS repetitions (default 2) is kept; the two sides take
 # turns so that a busy machine slows both alike. Prints a Markdown table (docs/LAB.md has the
-# measured one). Needs build/ (scripts/build.sh) and Debian's python3-torch.
+# measured one). Needs build/ (scripts/build.sh) and Debian's python3-torch. PyTorch's GEMMs run
+# in OpenBLAS, which bench/lab_speed.py pins to the same thread count as the lab's
+# (LAB_SPEED_TORCH_BLAS=all leaves it on every core, as torch.set_num_threads alone does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 epochs=${EPOCHS:-2}
 reps=${REPS:-2}
-bench=build/lab/activ-lab-bench
+bench=${LAB_BENCH:-build/lab/activ-lab-bench}  # LAB_BENCH: another build's binary
 [ -x "$bench" ] || { echo "lab_speed: build first (bash scripts/build.sh)" >&2; exit 1; }
 
 best() {  # the smallest train_seconds of the JSON lines on stdin
@@ -24,7 +26,8 @@ for threads in 1 2; do
     t=$(/usr/bin/python3 bench/lab_speed.py "$threads" "$epochs" | best)
     lab[$threads]=$(/usr/bin/python3 -c "print(min(${lab[$threads]}, $l))")
     torch[$threads]=$(/usr/bin/python3 -c "print(min(${torch[$threads]}, $t))")
-    echo "threads $threads, repetition $((r + 1)): lab ${l} s, PyTorch ${t} s" >&2
+    echo "threads $threads, repetition $((r + 1)): lab ${l} s, PyTorch ${t} s (load average" \
+      "$(cut -d' ' -f1-3 /proc/loadavg))" >&2
   done
 done
 echo "| threads | lab epoch (s) | PyTorch epoch (s) | lab speed-up over PyTorch |"

@@ -12,9 +12,9 @@ using activ::Error;
 
 namespace {
 
-// The activation and the bias add run over blocks of rows that fit in L1, so that the bias add
-// and the activation read the GEMM's output once from memory, while calls into activ stay few
-// when layers are narrow.
+// The activation (and a gated layer's product) runs over blocks of rows that fit in L1, so that
+// a gated layer's act(gate) is read back from L1, while calls into activ stay few when layers
+// are narrow.
 constexpr size_t kBlockElements = 4096;
 
 size_t RowsPerBlock(size_t units) { return std::max<size_t>(1, kBlockElements / units); }
@@ -263,7 +263,16 @@ void Network::ForwardDense(Dense& l, const float* x, size_t n, Mode mode, Rng* r
   const size_t h = l.units, part = n * h;
   l.z.resize(l.parts * part);
   for (size_t p = 0; p < l.parts; ++p) {
-    Gemm(false, true, n, h, l.in, x, l.in, &l.w[p * h * l.in], l.in, 0.0f, &l.z[p * part], h);
+    float* z = &l.z[p * part];
+    // The bias is written first and the GEMM adds to it (beta = 1): with beta = 0 OpenBLAS
+    // zeroes z in a pass of its own, and the bias took another; this is one pass for both.
+    float beta = 0.0f;
+    if (!l.batchnorm) {
+      const float* b = &l.b[p * h];
+      for (size_t r = 0; r < n; ++r) std::copy_n(b, h, z + r * h);
+      beta = 1.0f;
+    }
+    Gemm(false, true, n, h, l.in, x, l.in, &l.w[p * h * l.in], l.in, beta, z, h);
   }
   if (l.batchnorm) {
     l.xhat.resize(l.z.size());
@@ -313,18 +322,8 @@ void Network::ForwardDense(Dense& l, const float* x, size_t n, Mode mode, Rng* r
   l.a.resize(l.output ? 0 : part);
   if (l.act.gated) l.gate_act.resize(part);
   const size_t block = RowsPerBlock(h);
-  for (size_t r0 = 0; r0 < n; r0 += block) {
-    const size_t rows = std::min(block, n - r0), len = rows * h, at = r0 * h;
-    if (!l.batchnorm) {
-      for (size_t p = 0; p < l.parts; ++p) {
-        float* z = &l.z[p * part + at];
-        const float* b = &l.b[p * h];
-        for (size_t r = 0; r < rows; ++r) {
-          for (size_t j = 0; j < h; ++j) z[r * h + j] += b[j];
-        }
-      }
-    }
-    if (l.output) continue;
+  for (size_t r0 = 0; r0 < n && !l.output; r0 += block) {
+    const size_t len = std::min(block, n - r0) * h, at = r0 * h;
     if (!l.act.gated) {
       activ::forward(l.act.op, std::span<const float>(&l.z[at], len),
                      std::span<float>(&l.a[at], len), l.act.params);

@@ -1,16 +1,21 @@
 // The extension module activ._activ: the element-wise functions of the registry on NumPy arrays
-// of float32 and float64, by name. activ/__init__.py turns these entry points into one Python
-// function per registry line (activ.gelu, activ.gelu_backward, ...), so nothing here lists the
-// activations: the registry does.
+// of float32, float64 and float16 (and bfloat16 as raw bits, for activ.torch), by name.
+// activ/__init__.py turns these entry points into one Python function per registry line
+// (activ.gelu, activ.gelu_backward, ...), so nothing here lists the activations: the registry
+// does.
 //
 // Arrays of any shape are run as flat runs of elements. A non-contiguous input is copied first;
 // a non-contiguous `out` is refused (writing a copy back would hide the aliasing the caller
 // asked for). The GIL is released while a kernel runs.
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstddef>
+#include <span>
 #include <string>
+#include <type_traits>
 #include <utility>
+#include <vector>
 
 #include <pybind11/stl.h>
 
@@ -32,7 +37,39 @@ bool IsF(const py::array& a) { return (a.flags() & py::array::f_style) != 0; }
 
 template <class F>
 decltype(auto) ByType(DType t, F&& f) {
-  return t == DType::kFloat32 ? f(float{}) : f(double{});
+  switch (t) {
+    case DType::kFloat32:
+      return f(float{});
+    case DType::kFloat64:
+      return f(double{});
+    case DType::kFloat16:
+      return f(float16{});
+    case DType::kBFloat16:
+      break;
+  }
+  return f(bfloat16{});
+}
+
+const char* DTypeName(DType t) {
+  switch (t) {
+    case DType::kFloat32:
+      return "float32";
+    case DType::kFloat64:
+      return "float64";
+    case DType::kFloat16:
+      return "float16";
+    case DType::kBFloat16:
+      break;
+  }
+  return "bfloat16";
+}
+
+// NumPy's type numbers (numpy/ndarraytypes.h), which pybind11 does not name.
+constexpr int kNpyShort = 3, kNpyUShort = 4, kNpyHalf = 23;
+
+bool NativeOrder(const py::dtype& d) {
+  const char b = d.byteorder();
+  return b == '=' || b == '|' || b == (std::endian::native == std::endian::little ? '<' : '>');
 }
 
 }  // namespace
@@ -43,16 +80,60 @@ py::array ToArray(const std::string& fn, const char* what, py::handle obj) {
   if (py::isinstance(obj, np.attr("generic"))) return np.attr("asarray")(obj);
   std::string hint;
   if (TypeName(obj) == "torch.Tensor") hint = " (for tensors use activ.torch, or pass t.numpy())";
-  Fail(fn + ": " + what + " must be a numpy.ndarray of float32 or float64, got " + TypeName(obj) +
-       hint);
+  Fail(fn + ": " + what + " must be a numpy.ndarray of float16, float32 or float64, got " +
+       TypeName(obj) + hint);
+}
+
+bool Is16Bit(DType t) { return t == DType::kFloat16 || t == DType::kBFloat16; }
+
+Storage StorageOf(const std::string& fn, py::handle storage) {
+  if (storage.is_none()) return Storage::kNone;
+  if (py::isinstance<py::str>(storage)) {
+    const auto s = storage.cast<std::string>();
+    if (s == "float16") return Storage::kFloat16;
+    if (s == "bfloat16") return Storage::kBFloat16;
+  }
+  Fail(fn +
+       ": storage must be None, 'float16' or 'bfloat16' (what int16 or uint16 arrays hold), "
+       "got " +
+       py::repr(storage).cast<std::string>());
 }
 
 DType DTypeOf(const std::string& fn, const char* what, const py::array& a) {
   if (py::isinstance<py::array_t<float>>(a)) return DType::kFloat32;
   if (py::isinstance<py::array_t<double>>(a)) return DType::kFloat64;
-  Fail(fn + ": " + what + " has dtype " + py::str(a.dtype()).cast<std::string>() +
+  const std::string dtype = py::str(a.dtype()).cast<std::string>();
+  if (a.dtype().num() == kNpyHalf) {
+    Fail(fn + ": " + what + " has dtype " + dtype +
+         "; this function computes float32 and float64 only (activ's 16-bit kernels are the "
+         "element-wise functions'): convert with .astype(numpy.float32)");
+  }
+  Fail(fn + ": " + what + " has dtype " + dtype +
        "; activ computes float32 and float64 in the machine's byte order (convert with "
        ".astype(numpy.float32) or .astype(numpy.float64))");
+}
+
+DType ElementDTypeOf(const std::string& fn, const char* what, const py::array& a, Storage storage) {
+  const py::dtype d = a.dtype();
+  if (NativeOrder(d)) {
+    if (d.num() == kNpyHalf) return DType::kFloat16;
+    if (storage != Storage::kNone && (d.num() == kNpyShort || d.num() == kNpyUShort)) {
+      return storage == Storage::kFloat16 ? DType::kFloat16 : DType::kBFloat16;
+    }
+  }
+  if (py::isinstance<py::array_t<float>>(a)) return DType::kFloat32;
+  if (py::isinstance<py::array_t<double>>(a)) return DType::kFloat64;
+  Fail(fn + ": " + what + " has dtype " + py::str(a.dtype()).cast<std::string>() +
+       "; activ computes float16, float32 and float64 in the machine's byte order (convert "
+       "with .astype(numpy.float32) or .astype(numpy.float64)), and bfloat16 as int16 or uint16 "
+       "bits with storage='bfloat16' (activ.torch does that for torch.bfloat16 tensors)");
+}
+
+std::string DTypeText(const py::array& a, DType t) {
+  const std::string own = py::str(a.dtype()).cast<std::string>();
+  const char k = a.dtype().kind();
+  if (k == 'i' || k == 'u') return std::string(DTypeName(t)) + " bits (" + own + ")";
+  return own;
 }
 
 Shape ShapeOf(const py::array& a) { return Shape(a.shape(), a.shape() + a.ndim()); }
@@ -71,6 +152,11 @@ void CheckLike(const std::string& fn, const char* what, const py::array& a, cons
     Fail(fn + ": " + what + " has dtype " + py::str(a.dtype()).cast<std::string>() + " but " +
          like_what + " has " + py::str(like.dtype()).cast<std::string>());
   }
+  CheckShape(fn, what, a, like_what, like);
+}
+
+void CheckShape(const std::string& fn, const char* what, const py::array& a, const char* like_what,
+                const py::array& like) {
   if (ShapeOf(a) != ShapeOf(like)) {
     Fail(fn + ": " + what + " has shape " + ShapeText(ShapeOf(a)) + " but " + like_what +
          " has shape " + ShapeText(ShapeOf(like)) + " (no broadcasting)");
@@ -78,19 +164,16 @@ void CheckLike(const std::string& fn, const char* what, const py::array& a, cons
 }
 
 py::array Output(const std::string& fn, const char* what, py::handle out, DType dtype,
-                 const Shape& shape, Order order, const py::array& order_of) {
+                 const Shape& shape, Order order, const py::array& order_of, Storage storage) {
   if (out.is_none()) {
     const bool fortran = order == Order::kAny && IsF(order_of) && !IsC(order_of);
-    return ByType(dtype, [&](auto tag) -> py::array {
-      using T = decltype(tag);
-      if (fortran) return py::array_t<T, py::array::f_style>(shape);
-      return py::array_t<T, py::array::c_style>(shape);
-    });
+    const py::dtype d(dtype == DType::kBFloat16 ? "uint16" : DTypeName(dtype));
+    return py::module_::import("numpy").attr("empty")(shape, d, fortran ? "F" : "C");
   }
   const py::array a = ToArray(fn, what, out);
-  if (DTypeOf(fn, what, a) != dtype) {
+  if (ElementDTypeOf(fn, what, a, storage) != dtype) {
     Fail(fn + ": " + what + " has dtype " + py::str(a.dtype()).cast<std::string>() +
-         " but the result is " + (dtype == DType::kFloat32 ? "float32" : "float64"));
+         " but the result is " + DTypeName(dtype));
   }
   if (ShapeOf(a) != shape) {
     Fail(fn + ": " + what + " has shape " + ShapeText(ShapeOf(a)) + " but the result has shape " +
@@ -114,7 +197,8 @@ py::array InputLike(const py::array& in, const py::array& out) {
                         out_lo < in_lo + in.nbytes();
   // A dense array of the same shape and order that starts where `out` starts is `out` itself:
   // the kernels may run in place. Any other overlap would read values already overwritten.
-  if (same_order && (!overlaps || in_lo == out_lo)) return in;
+  const bool in_place = in_lo == out_lo && in.itemsize() == out.itemsize();
+  if (same_order && (!overlaps || in_place)) return in;
   return in.attr("copy")(c_order ? "C" : "F");
 }
 
@@ -184,98 +268,156 @@ Channels ChannelsOf(const std::string& fn, const py::array& x, DType t, const py
   return {py::module_::import("numpy").attr("ascontiguousarray")(weight), inner};
 }
 
+// Per-channel prelu has float32 and float64 kernels only.
+void CheckChannelDType(const std::string& fn, const py::array& x, DType t) {
+  if (Is16Bit(t)) {
+    Fail(fn + ": x has dtype " + DTypeText(x, t) +
+         "; prelu with one slope per channel computes float32 and float64 only (activ has no "
+         "16-bit per-channel kernel): convert x, or give one slope (weight=0.25)");
+  }
+}
+
+// The type of the result: x's, or a 16-bit `out` for float32 x (the mixed forward that rounds a
+// GEMM's float32 output straight to 16 bits).
+DType ForwardResultType(const std::string& fn, DType tx, py::handle out, Storage storage) {
+  if (tx != DType::kFloat32 || out.is_none()) return tx;
+  const DType ty = ElementDTypeOf(fn, "out", ToArray(fn, "out", out), storage);
+  return Is16Bit(ty) ? ty : tx;
+}
+
+// dy's type must be x's, or float32 for 16-bit x (activations kept in 16 bits, gradients in
+// float32); dx has dy's type.
+DType GradType(const std::string& fn, const char* x_what, const py::array& x, DType tx,
+               const py::array& dy, DType tg) {
+  if (tg != tx && !(Is16Bit(tx) && tg == DType::kFloat32)) {
+    Fail(fn + ": dy has dtype " + DTypeText(dy, tg) + " but " + x_what + " has " +
+         DTypeText(x, tx) +
+         (Is16Bit(tx) ? " (16-bit " + std::string(x_what) + " takes dy of its own type or float32)"
+                      : std::string()));
+  }
+  return tg;
+}
+
+template <class F>
+void ByTypes(DType a, DType b, F&& f) {
+  ByType(a, [&](auto ta) { ByType(b, [&](auto tb) { f(ta, tb); }); });
+}
+
 py::array Forward(const std::string& fn_name, py::handle x_obj, py::handle out,
-                  const py::dict& params) {
+                  const py::dict& params, py::handle storage_obj) {
   const Op op = op_from_name(fn_name);
   const std::string fn = Label(op);
+  const Storage storage = StorageOf(fn, storage_obj);
   const py::array x = ToArray(fn, "x", x_obj);
-  const DType t = DTypeOf(fn, "x", x);
+  const DType t = ElementDTypeOf(fn, "x", x, storage);
   if (HasWeightArray(op, params)) {
+    CheckChannelDType(fn, x, t);
     const Channels ch = ChannelsOf(fn, x, t, params);
-    py::array y = Output(fn, "out", out, t, ShapeOf(x), Order::kC, x);
+    py::array y = Output(fn, "out", out, t, ShapeOf(x), Order::kC, x, storage);
     if (x.size() == 0) return y;
     const py::array xin = InputLike(x, y);
     ByType(t, [&](auto tag) {
       using T = decltype(tag);
-      const auto xs = In<T>(xin);
-      const auto ws = In<T>(ch.weight);
-      const auto ys = Out<T>(y);
-      const py::gil_scoped_release nogil;
-      prelu(xs, ys, ws, ch.inner);
+      if constexpr (std::is_floating_point_v<T>) {
+        const auto xs = In<T>(xin);
+        const auto ws = In<T>(ch.weight);
+        const auto ys = Out<T>(y);
+        const py::gil_scoped_release nogil;
+        prelu(xs, ys, ws, ch.inner);
+      }
     });
     return y;
   }
   const Params p = ToParams(fn, params);
   resolve(op, p);  // a bad parameter fails before an output is made
-  py::array y = Output(fn, "out", out, t, ShapeOf(x), Order::kAny, x);
+  const DType ty = ForwardResultType(fn, t, out, storage);
+  py::array y = Output(fn, "out", out, ty, ShapeOf(x), Order::kAny, x, storage);
   const py::array xin = InputLike(x, y);
-  ByType(t, [&](auto tag) {
-    using T = decltype(tag);
-    const auto xs = In<T>(xin);
-    const auto ys = Out<T>(y);
-    const py::gil_scoped_release nogil;
-    forward(op, xs, ys, p);
+  ByTypes(t, ty, [&](auto xtag, auto ytag) {
+    using TX = decltype(xtag);
+    using TY = decltype(ytag);
+    if constexpr (requires(std::span<const TX> a, std::span<TY> b) { forward(op, a, b, p); }) {
+      const auto xs = In<TX>(xin);
+      const auto ys = Out<TY>(y);
+      const py::gil_scoped_release nogil;
+      forward(op, xs, ys, p);
+    }
   });
   return y;
 }
 
 py::object Backward(const std::string& fn_name, py::handle x_obj, py::handle dy_obj, py::handle out,
-                    const py::dict& params, bool param_grad) {
+                    const py::dict& params, bool param_grad, py::handle storage_obj) {
   const Op op = op_from_name(fn_name);
   const std::string fn = Label(op, "_backward");
+  const Storage storage = StorageOf(fn, storage_obj);
   const py::array x = ToArray(fn, "x", x_obj);
   const py::array dy = ToArray(fn, "dy", dy_obj);
-  const DType t = DTypeOf(fn, "x", x);
-  CheckLike(fn, "dy", dy, "x", x);
+  const DType t = ElementDTypeOf(fn, "x", x, storage);
+  const DType tg = GradType(fn, "x", x, t, dy, ElementDTypeOf(fn, "dy", dy, storage));
+  CheckShape(fn, "dy", dy, "x", x);
   if (HasWeightArray(op, params)) {
+    CheckChannelDType(fn, x, t);
     const Channels ch = ChannelsOf(fn, x, t, params);
-    py::array dx = Output(fn, "out", out, t, ShapeOf(x), Order::kC, x);
+    py::array dx = Output(fn, "out", out, t, ShapeOf(x), Order::kC, x, storage);
     py::array dweight = py::array(ch.weight.dtype(), ShapeOf(ch.weight));
     ByType(t, [&](auto tag) {
       using T = decltype(tag);
-      const py::array xin = InputLike(x, dx), dyin = InputLike(dy, dx);
-      std::vector<double> sums(static_cast<std::size_t>(ch.weight.size()), 0.0);
-      if (x.size() > 0) {
-        const auto xs = In<T>(xin);
-        const auto dys = In<T>(dyin);
-        const auto ws = In<T>(ch.weight);
-        const auto dxs = Out<T>(dx);
-        const py::gil_scoped_release nogil;
-        prelu_backward(xs, dys, dxs, ws, ch.inner, sums);
+      if constexpr (std::is_floating_point_v<T>) {
+        const py::array xin = InputLike(x, dx), dyin = InputLike(dy, dx);
+        std::vector<double> sums(static_cast<std::size_t>(ch.weight.size()), 0.0);
+        if (x.size() > 0) {
+          const auto xs = In<T>(xin);
+          const auto dys = In<T>(dyin);
+          const auto ws = In<T>(ch.weight);
+          const auto dxs = Out<T>(dx);
+          const py::gil_scoped_release nogil;
+          prelu_backward(xs, dys, dxs, ws, ch.inner, sums);
+        }
+        std::copy(sums.begin(), sums.end(), Out<T>(dweight).begin());
       }
-      std::copy(sums.begin(), sums.end(), Out<T>(dweight).begin());
     });
     if (param_grad) return py::make_tuple(dx, dweight);
     return dx;
   }
   const Params p = ToParams(fn, params);
   resolve(op, p);
-  py::array dx = Output(fn, "out", out, t, ShapeOf(x), Order::kAny, x);
+  py::array dx = Output(fn, "out", out, tg, ShapeOf(x), Order::kAny, x, storage);
   const py::array xin = InputLike(x, dx), dyin = InputLike(dy, dx);
   double grad = 0.0;
-  ByType(t, [&](auto tag) {
-    using T = decltype(tag);
-    const auto xs = In<T>(xin);
-    const auto dys = In<T>(dyin);
-    const auto dxs = Out<T>(dx);
-    const py::gil_scoped_release nogil;
-    backward(op, xs, dys, dxs, p, param_grad ? &grad : nullptr);
+  ByTypes(t, tg, [&](auto xtag, auto gtag) {
+    using TX = decltype(xtag);
+    using TG = decltype(gtag);
+    if constexpr (requires(std::span<const TX> a, std::span<const TG> g, std::span<TG> d) {
+                    backward(op, a, g, d, p, &grad);
+                  }) {
+      const auto xs = In<TX>(xin);
+      const auto dys = In<TG>(dyin);
+      const auto dxs = Out<TG>(dx);
+      const py::gil_scoped_release nogil;
+      backward(op, xs, dys, dxs, p, param_grad ? &grad : nullptr);
+    }
   });
   if (param_grad) return py::make_tuple(dx, grad);
   return dx;
 }
 
 py::array BackwardFromY(const std::string& fn_name, py::handle y_obj, py::handle dy_obj,
-                        py::handle out, const py::dict& params) {
+                        py::handle out, const py::dict& params, py::handle storage_obj) {
   const Op op = op_from_name(fn_name);
   const std::string fn = Label(op, "_backward_from_y");
+  const Storage storage = StorageOf(fn, storage_obj);
   const py::array y = ToArray(fn, "y", y_obj);
   const py::array dy = ToArray(fn, "dy", dy_obj);
-  const DType t = DTypeOf(fn, "y", y);
-  CheckLike(fn, "dy", dy, "y", y);
+  const DType t = ElementDTypeOf(fn, "y", y, storage);
+  const DType tg = ElementDTypeOf(fn, "dy", dy, storage);
+  if (tg != t) {
+    Fail(fn + ": dy has dtype " + DTypeText(dy, tg) + " but y has " + DTypeText(y, t));
+  }
+  CheckShape(fn, "dy", dy, "y", y);
   const Params p = ToParams(fn, params);
   resolve(op, p);
-  py::array dx = Output(fn, "out", out, t, ShapeOf(y), Order::kAny, y);
+  py::array dx = Output(fn, "out", out, t, ShapeOf(y), Order::kAny, y, storage);
   const py::array yin = InputLike(y, dx), dyin = InputLike(dy, dx);
   ByType(t, [&](auto tag) {
     using T = decltype(tag);
@@ -353,15 +495,18 @@ PYBIND11_MODULE(_activ, m) {
   namespace py = pybind11;
   namespace ap = activ::python;
   m.doc() = "activ's kernels on NumPy arrays; use the functions of the package activ.";
-  py::register_exception<activ::Error>(m, "Error", PyExc_ValueError);
+  py::register_local_exception<activ::Error>(m, "Error", PyExc_ValueError);
   m.def("forward", &ap::Forward, py::arg("name"), py::arg("x"), py::arg("out") = py::none(),
-        py::arg("params") = py::dict(), "y = f(x) for the function `name`.");
+        py::arg("params") = py::dict(), py::arg("storage") = py::none(),
+        "y = f(x) for the function `name`. storage ('float16' or 'bfloat16') says what int16 "
+        "and uint16 arrays hold.");
   m.def("backward", &ap::Backward, py::arg("name"), py::arg("x"), py::arg("dy"),
         py::arg("out") = py::none(), py::arg("params") = py::dict(), py::arg("param_grad") = false,
+        py::arg("storage") = py::none(),
         "dx = dy * f'(x); with param_grad, (dx, gradient of the first parameter).");
   m.def("backward_from_y", &ap::BackwardFromY, py::arg("name"), py::arg("y"), py::arg("dy"),
         py::arg("out") = py::none(), py::arg("params") = py::dict(),
-        "dx = dy * f'(x) from y = f(x).");
+        py::arg("storage") = py::none(), "dx = dy * f'(x) from y = f(x).");
   m.def("ops", &ap::Ops, "The registry: one dict per function, in registry order.");
   m.def("aliases", &ap::Aliases, "Other names for registry functions: {alias: name}.");
   m.def(

@@ -19,7 +19,11 @@ namespace py = pybind11;
 
 [[noreturn]] void Fail(const std::string& message);
 
-enum class DType { kFloat32, kFloat64 };
+enum class DType { kFloat32, kFloat64, kFloat16, kBFloat16 };
+// What arrays of 2-byte integers hold, as the caller says: NumPy has no bfloat16, so activ.torch
+// passes a 16-bit tensor's raw bits (t.view(torch.int16).numpy()) and names their type. kNone:
+// integer arrays are refused like any other non-float dtype.
+enum class Storage { kNone, kFloat16, kBFloat16 };
 // Kernels read and write flat runs of elements: every array of one call is dense in one memory
 // order, C (row-major) or Fortran. kAny takes the order of `out`, or of the first input.
 enum class Order { kAny, kC };
@@ -28,21 +32,35 @@ using Shape = std::vector<py::ssize_t>;
 
 // `obj` as an ndarray; a NumPy scalar becomes an array of no dimension. Anything else fails.
 py::array ToArray(const std::string& fn, const char* what, py::handle obj);
-// float32 or float64 in the machine's byte order; anything else fails with the dtype it has.
+// float32 or float64 in the machine's byte order; anything else fails with the dtype it has
+// (a 16-bit array with the hint that only the element-wise functions take those).
 DType DTypeOf(const std::string& fn, const char* what, const py::array& a);
+// The element-wise functions' types: DTypeOf's, float16 arrays, and int16/uint16 arrays read as
+// `storage` bits.
+DType ElementDTypeOf(const std::string& fn, const char* what, const py::array& a, Storage storage);
+// None, "float16" or "bfloat16".
+Storage StorageOf(const std::string& fn, py::handle storage);
+bool Is16Bit(DType t);
+// "float32", ...; for raw bits, "bfloat16 bits (int16)".
+std::string DTypeText(const py::array& a, DType t);
 Shape ShapeOf(const py::array& a);
 std::string ShapeText(const Shape& shape);
 // `a` must have the dtype and the shape of `like` (named `like_what` in the message).
 void CheckLike(const std::string& fn, const char* what, const py::array& a, const char* like_what,
                const py::array& like);
+void CheckShape(const std::string& fn, const char* what, const py::array& a, const char* like_what,
+                const py::array& like);
 
 // The array to write the result to: `out` when given (it must be an ndarray of `dtype` and
 // `shape`, writeable, and dense in an order `order` allows: a non-contiguous `out` is refused,
-// never written through a copy), else a new array in the memory order of `order_of`.
+// never written through a copy), else a new array in the memory order of `order_of` (bfloat16
+// results come as uint16 bits). `storage` says what an integer `out` holds.
 py::array Output(const std::string& fn, const char* what, py::handle out, DType dtype,
-                 const Shape& shape, Order order, const py::array& order_of);
+                 const Shape& shape, Order order, const py::array& order_of,
+                 Storage storage = Storage::kNone);
 // `in` laid out like `out`: the same array when it is dense in out's memory order and does not
-// partly overlap it (in place, in == out, is fine), else a copy in that order.
+// partly overlap it (in place, in == out of one element size, is fine), else a copy in that
+// order.
 py::array InputLike(const py::array& in, const py::array& out);
 
 // Parameter values by name, as activ checks them (unknown names, domains) when the call runs.

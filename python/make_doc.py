@@ -4,6 +4,10 @@ function PyTorch has (python/tests/torch_cases.py, the cases the tests assert) a
 of python/bench_vs_torch.py.
 
     /usr/bin/python3 python/make_doc.py [--build build] [--out docs/PYTHON.md] [--quick]
+                                        [--keep-speed]
+
+--keep-speed re-measures the accuracy and keeps the speed section of the existing file (timings
+from a quiet machine are not worth replacing with a busy one's).
 """
 
 import argparse
@@ -66,6 +70,101 @@ def measure(tc, np):
     return out
 
 
+def measure16(tc, np):
+    """{(label, format, direction): summary} of the 16-bit comparison (torch_cases.run16)."""
+    out = {}
+    for case in tc.CASES:
+        for fmt in tc.FORMATS16:
+            parts = collections.defaultdict(list)
+            activ_err = collections.defaultdict(float)
+            for _, x, dy in tc.inputs16(case, fmt):
+                r = tc.run16(case, x, dy, fmt)
+                for direction in ("forward", "backward"):
+                    activ_err[direction] = max(activ_err[direction],
+                                               float(r["activ"][direction][3].max()))
+                    if r[direction] is not None:
+                        parts[direction].append(r[direction])
+            for direction in ("forward", "backward"):
+                ms = parts[direction]
+                summary = dict(case=case, activ_err=activ_err[direction], torch=bool(ms))
+                if ms:
+                    cat = np.concatenate([m.category for m in ms])
+                    diff = np.concatenate([m.diff for m in ms])
+                    x = np.concatenate([m.x for m in ms])
+                    finite = ~np.isin(cat, ["nan_in", "inf_nan"])
+                    i = int(np.argmax(np.where(finite, diff, -1)))
+                    summary.update(diff=float(diff[i]), at=x[i], at_cat=cat[i] or "both accurate",
+                                   torch_err=max(float(np.nanmax(np.where(
+                                       m.category == "nan_in", 0, m.torch_err))) for m in ms),
+                                   counts=collections.Counter(c for c in cat if c))
+                out[(case.label, fmt, direction)] = summary
+    return out
+
+
+def render16(tc, results16):
+    L = []
+    add = L.append
+    add("## 16-bit arrays\n")
+    add("""`activ.<name>`, `_backward` and `_backward_from_y` take NumPy float16 arrays (and
+`out=` of float16); `activ.torch` takes `torch.float16` and `torch.bfloat16` CPU tensors. NumPy has no
+bfloat16, so a 16-bit tensor reaches the kernels as its raw bits (`t.view(torch.int16).numpy()`)
+with its type named: `activ.forward(name, bits, storage="bfloat16")` (also `backward` and
+`backward_from_y`; a new bfloat16 result comes back as uint16 bits). The mixed forms of the C++
+library are there too: a float16 `out` for float32 x (a GEMM's output rounded straight to 16
+bits), and float32 dy for float16 x (dx in float32). Softmax, log_softmax, softmin, the gated
+units and prelu with one slope per channel have no 16-bit kernels and refuse 16-bit arrays with
+`activ.Error`.
+
+What the results are: activ computes a 16-bit call like the float32 one (the inputs widened
+exactly, the kernel in double) and rounds the float32 result once more to nearest even, as
+`include/activ/activ.h` specifies. `python/tests/test_16bit.py` checks, for every function and
+direction on special and random inputs, that the 16-bit bits are exactly the float32 result
+rounded (NumPy's and PyTorch's float32 -> 16-bit conversions), and that `activ.torch` gives the
+bits of the library's 16-bit entry points. Against the long double reference activ is then within
+half a 16-bit ULP plus a float32 ULP or two (the tests assert 0.5 + 2^-10). PyTorch 1.13 on CPU
+computes a bfloat16 function in float32 and rounds that, with its float32 error (or, for a
+function it composes from other operations, rounds every step to bfloat16), so near a rounding
+midpoint it can land one ULP away, and where its float32 formula loses precision, further.
+PyTorch counts as agreeing within one 16-bit ULP of the reference; beyond that every element is
+put in a category, as above. float16 on CPU: PyTorch 1.13 has no kernel for almost any of these
+functions ("not implemented for 'Half'"); only the composite softsign and identity run. No CPU
+bfloat16 mish at all, nor hardtanh and relu6 gradients.
+""")
+    add("| function | PyTorch | bf16 fwd max diff | bf16 grad max diff | f16 fwd max diff | "
+        "f16 grad max diff | activ error bf16 fwd / grad | activ error f16 fwd / grad |")
+    add("|---|---|---|---|---|---|---|---|")
+    for label in dict.fromkeys(c.label for c in tc.CASES):
+        cells = []
+        for fmt in ("bfloat16", "float16"):
+            for d in ("forward", "backward"):
+                r = results16[(label, fmt, d)]
+                if not r["torch"]:
+                    cells.append("no CPU kernel")
+                elif r["diff"] > 0:
+                    cells.append(f"{_fmt(r['diff'])} ({r['at_cat']}, x={r['at']:.4g})")
+                else:
+                    cells.append("0")
+        for fmt in ("bfloat16", "float16"):
+            cells.append(" / ".join(f"{results16[(label, fmt, d)]['activ_err']:.3g}"
+                                    for d in ("forward", "backward")))
+        case = results16[(label, "bfloat16", "forward")]["case"]
+        add(f"| {label} | `{case.torch_text}` | " + " | ".join(cells) + " |")
+    add("\nDifferences and errors in ULP of the 16-bit format (gradients with the mixed measure: "
+        "within 2^-p |dy| counts 0).\n")
+    add("| function | category | elements (16-bit, all sets) | reason |")
+    add("|---|---|---|---|")
+    for name in dict.fromkeys(c.name for c in tc.CASES):
+        per = collections.Counter()
+        for (label, fmt, d), r in results16.items():
+            if r["case"].name == name and r["torch"]:
+                per.update(r["counts"])
+        for c in sorted(per):
+            reason = tc.REASONS16.get(name, {}).get(c) or tc.REASONS[name][c]
+            add(f"| {name} | {c} | {per[c]} | {reason} |")
+    add("")
+    return "\n".join(L)
+
+
 def write(path, text):
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
@@ -99,7 +198,7 @@ found explicitly (`ACTIV_PYTHON_EXECUTABLE`), never another `python3` on `PATH`.
 ```python
 import numpy as np, activ
 x = np.linspace(-4, 4, 9, dtype=np.float32)
-y = activ.gelu(x)                              # any shape, float32 or float64
+y = activ.gelu(x)                              # any shape, float32, float64 or float16
 activ.elu(x, alpha=0.5, out=y)                 # PyTorch's parameter names and defaults
 dx = activ.gelu_backward(x, np.ones_like(x))   # dx = dy * f'(x)
 dx = activ.sigmoid_backward_from_y(activ.sigmoid(x), np.ones_like(x))
@@ -116,9 +215,10 @@ model = torch.nn.Sequential(torch.nn.Linear(8, 8), at.GELU(), torch.nn.Linear(8,
   `activ.<name>_backward_from_y(y, dy, ...)` where the registry flags it; `param_grad=True` on
   prelu and silu returns the parameter's gradient; `activ.prelu(x, weight=array)` takes one slope
   per channel (dimension 1, as `F.prelu`). Parameter names and values are checked by activ itself.
-- Arrays: NumPy float32 or float64, any shape. A non-contiguous input is copied first; `out` must
-  be contiguous (C or Fortran order) with the input's shape and dtype, else `activ.Error` — a
-  strided `out` is refused, never written through a hidden copy. `out=x` runs in place; an `out`
+- Arrays: NumPy float32, float64 or float16 (see "16-bit arrays"), any shape. A non-contiguous
+  input is copied first; `out` must be contiguous (C or Fortran order) with the input's shape
+  and dtype, else `activ.Error` — a strided `out` is refused, never written through a hidden
+  copy. `out=x` runs in place; an `out`
   that partly overlaps an input gets a copy of that input first. A Fortran-ordered input gives a
   Fortran-ordered result. The GIL is released while the kernels run.
 - Errors: `activ.Error`, a subclass of `ValueError`, with activ's message (wrong dtype, shape,
@@ -126,9 +226,10 @@ model = torch.nn.Sequential(torch.nn.Linear(8, 8), at.GELU(), torch.nn.Linear(8,
 - `activ.torch`: for every registry function an `nn.Module` with PyTorch's class name and
   arguments (`GELU()`, `GELU(approximate='tanh')`, `SiLU(beta=...)`, `PReLU(num_parameters, init)`,
   `RReLU(lower, upper)`, `Threshold(threshold, value)`, ...; `MODULES`), an autograd Function
-  (`FUNCTIONS`) and a functional form (`activ.torch.gelu(x)`). CPU tensors of float32 and float64,
-  through NumPy views (no copy of a contiguous tensor). PReLU's weight and a trainable SiLU beta
-  get their gradients from activ's kernels. `inplace=True` is accepted and changes nothing.
+  (`FUNCTIONS`) and a functional form (`activ.torch.gelu(x)`). CPU tensors of float32, float64,
+  float16 and bfloat16, through NumPy views (no copy of a contiguous tensor). PReLU's weight and
+  a trainable SiLU beta get their gradients from activ's kernels. `inplace=True` is accepted and
+  changes nothing.
 - The softmax family and the gated units (`softmax(x, dim=-1)`, `log_softmax`, `softmin`, their
   `_backward` from y, `glu(x, dim=-1)`, `swiglu(gate, up)`, `gated(act, gate, up)` and
   `gated_backward`) are in `python/rowwise_bindings.cc`, built with `-DACTIV_PYTHON_ROWWISE=ON`
@@ -208,6 +309,8 @@ x = 3 is 1 in its vectorized loop but 1.5 in its scalar tail loop, so it depends
 element sits in the tensor; activ gives the spec's 1.5 everywhere.
 """)
     add("## Speed against PyTorch\n")
+    if bench_rows is None:  # --keep-speed: main() puts the old section back
+        return "\n".join(L)
     add(f"`python/bench_vs_torch.py`: forward pass, float32, one thread "
         f"(`torch.set_num_threads(1)`; activ's element-wise kernels are single-threaded), the "
         f"same NumPy-backed arrays for both, each allocating its result; the median of several "
@@ -238,6 +341,8 @@ def main():
     parser.add_argument("--out", default=os.path.join(ROOT, "docs", "PYTHON.md"))
     parser.add_argument("--quick", action="store_true", help="fewer benchmark repetitions")
     parser.add_argument("--bench-fn", help="benchmark only these functions (comma-separated)")
+    parser.add_argument("--keep-speed", action="store_true",
+                        help="keep the speed section of the existing --out file")
     args = parser.parse_args()
     _setup_path(args.build)
     import numpy as np
@@ -249,10 +354,23 @@ def main():
 
     torch.set_num_threads(1)
     results = measure(tc, np)
-    names = args.bench_fn.split(",") if args.bench_fn else None
-    bench_rows = bench.run(quick=args.quick, names=names)
-    out_rows = bench.run(quick=args.quick, names=names, preallocated=True)
-    write(args.out, render(tc, results, bench_rows, out_rows, bench, activ, torch, np))
+    text16 = render16(tc, measure16(tc, np))
+    speed_title = "## Speed against PyTorch\n"
+    if args.keep_speed:
+        with open(args.out) as f:
+            old = f.read()
+        if speed_title not in old:
+            sys.exit(f"make_doc: --keep-speed, but {args.out} has no '{speed_title.strip()}'")
+        text = render(tc, results, None, None, bench, activ, torch, np)
+        text = text[:text.index(speed_title)] + old[old.index(speed_title):]
+    else:
+        names = args.bench_fn.split(",") if args.bench_fn else None
+        bench_rows = bench.run(quick=args.quick, names=names)
+        out_rows = bench.run(quick=args.quick, names=names, preallocated=True)
+        text = render(tc, results, bench_rows, out_rows, bench, activ, torch, np)
+    # The 16-bit section goes before the speed section.
+    at = text.index(speed_title)
+    write(args.out, text[:at] + text16 + "\n" + text[at:])
     print(f"make_doc: wrote {args.out}")
 
 

@@ -114,7 +114,7 @@ void Bind(py::module_& m) {
 
 PYBIND11_MODULE(_activ_reference, m) {
   m.doc() = "activ's long double reference and ULP measures, for the tests.";
-  py::register_exception<activ::Error>(m, "Error", PyExc_ValueError);
+  py::register_local_exception<activ::Error>(m, "Error", PyExc_ValueError);
   // The overloads are tried in order; noconvert keeps a float32 array from matching double.
   Bind<float>(m);
   Bind<double>(m);

@@ -1,4 +1,4 @@
-"""activ: activation functions of neural networks on NumPy arrays, float32 and float64.
+"""activ: activation functions of neural networks on NumPy arrays, float32, float64 and float16.
 
 Every function of activ's registry (include/activ/ops.def) is here, made at import from
 activ's own list of functions, with PyTorch's parameter names and defaults:
@@ -12,7 +12,13 @@ activ's own list of functions, with PyTorch's parameter names and defaults:
     y = activ.forward("swish", x, beta=1.0)             # by name; aliases too
 
 Arrays of any shape are accepted, contiguous or not (a strided input is copied); `out` must be
-contiguous. Bad input raises activ.Error (a ValueError) with activ's message. The GIL is
+contiguous. float16 results are the float32 result rounded once to nearest even, as activ's
+C++ 16-bit entry points give them; a float16 `out` for float32 x, and float32 dy for float16 x,
+are the mixed forms (16-bit activations, float32 GEMM outputs and gradients). NumPy has no
+bfloat16: activ.forward/backward/backward_from_y(..., storage="bfloat16") read and write int16 or
+uint16 arrays as bfloat16 bits (activ.torch passes torch.bfloat16 tensors that way). The softmax
+family, the gated units and prelu with one slope per channel are float32 and float64 only.
+Bad input raises activ.Error (a ValueError) with activ's message. The GIL is
 released while the kernels run. activ.torch has the PyTorch modules.
 """
 
@@ -28,22 +34,23 @@ OPS = {op["name"]: op for op in _activ.ops()}
 #: Other names users may type: {alias: registry name}.
 ALIASES = dict(_activ.aliases())
 
-_RESERVED = {"x", "y", "dy", "out", "param_grad"}
+_RESERVED = {"x", "y", "dy", "out", "param_grad", "storage"}
 
 
-def forward(name, x, *, out=None, **params):
-    """y = f(x) for the function `name` (a registry name or an alias)."""
-    return _activ.forward(name, x, out, params)
+def forward(name, x, *, out=None, storage=None, **params):
+    """y = f(x) for the function `name` (a registry name or an alias). storage="bfloat16" (or
+    "float16") reads and writes int16/uint16 arrays as that type's bits."""
+    return _activ.forward(name, x, out, params, storage)
 
 
-def backward(name, x, dy, *, out=None, param_grad=False, **params):
+def backward(name, x, dy, *, out=None, param_grad=False, storage=None, **params):
     """dx = dy * f'(x); with param_grad=True, (dx, gradient of the trainable parameter)."""
-    return _activ.backward(name, x, dy, out, params, param_grad)
+    return _activ.backward(name, x, dy, out, params, param_grad, storage)
 
 
-def backward_from_y(name, y, dy, *, out=None, **params):
+def backward_from_y(name, y, dy, *, out=None, storage=None, **params):
     """dx = dy * f'(x) computed from y = f(x), for the functions flagged from_y."""
-    return _activ.backward_from_y(name, y, dy, out, params)
+    return _activ.backward_from_y(name, y, dy, out, params, storage)
 
 
 def _keyword(p):

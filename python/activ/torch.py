@@ -9,8 +9,12 @@ For every function of activ's registry there is, made at import from the registr
         the functional form, like torch.nn.functional (FUNCTIONALS);
     FUNCTIONS: {registry name: torch.autograd.Function}, forward and backward on activ's kernels.
 
-They run on CPU tensors of float32 and float64, of any shape and layout, through NumPy views of
-the tensors (no copy of a contiguous tensor). PReLU's weight is an nn.Parameter, as in PyTorch,
+They run on CPU tensors of float32, float64, float16 and bfloat16, of any shape and layout,
+through NumPy views of the tensors (no copy of a contiguous tensor). NumPy has no bfloat16: a
+16-bit tensor goes to activ as its raw bits (an int16 view) with its storage type named, so the
+results are the bits activ's C++ 16-bit entry points give: the float32 result rounded once to
+nearest even. PReLU with one slope per channel is float32 and float64 only.
+PReLU's weight is an nn.Parameter, as in PyTorch,
 and SiLU(beta=..., trainable=True) makes beta one: their gradients come from activ's kernels.
 RReLU draws its random slopes in training mode with activ's generator, seeded from PyTorch's
 (torch.manual_seed makes a run repeatable); in eval mode it uses (lower + upper) / 2, as PyTorch.
@@ -37,9 +41,16 @@ def class_name(name):
     return CLASS_NAMES.get(name) or "".join(part.capitalize() for part in name.split("_"))
 
 
+#: The 16-bit tensor types, by the storage name activ's entry points take with their bits.
+_STORAGE = {_torch.float16: "float16", _torch.bfloat16: "bfloat16"}
+_DTYPES = (_torch.float32, _torch.float64) + tuple(_STORAGE)
+
+
 def _array(t):
-    """A NumPy view of a CPU tensor: the same memory, with the tensor's strides."""
-    return t.detach().numpy()
+    """A NumPy view of a CPU tensor: the same memory, with the tensor's strides; a 16-bit
+    tensor's raw bits as int16 (NumPy has no bfloat16)."""
+    t = t.detach()
+    return t.view(_torch.int16).numpy() if t.dtype in _STORAGE else t.numpy()
 
 
 def _check(fn, x):
@@ -47,9 +58,9 @@ def _check(fn, x):
         raise TypeError(f"activ.torch.{fn}: expected a torch.Tensor, got {type(x).__name__}")
     if x.device.type != "cpu":
         raise Error(f"activ.torch.{fn}: activ runs on CPU tensors; this one is on {x.device}")
-    if x.dtype not in (_torch.float32, _torch.float64):
-        raise Error(f"activ.torch.{fn}: activ computes float32 and float64; this tensor is "
-                    f"{x.dtype}")
+    if x.dtype not in _DTYPES:
+        raise Error(f"activ.torch.{fn}: activ computes float32, float64, float16 and bfloat16; "
+                    f"this tensor is {x.dtype}")
 
 
 def _param_value(t):
@@ -64,9 +75,13 @@ def _make_function(op):
     def forward(ctx, x, param, params):
         _check(name, x)
         if param is not None:
+            if param.numel() > 1 and x.dtype in _STORAGE:
+                raise Error(f"activ.torch.{name}: one slope per channel is computed in float32 "
+                            f"and float64 only (activ has no 16-bit per-channel kernel); this "
+                            f"tensor is {x.dtype}")
             params = dict(params, **{trainable: _param_value(param)})
         y = _torch.empty(x.shape, dtype=x.dtype)
-        _activ.forward(name, _array(x), _array(y), params)
+        _activ.forward(name, _array(x), _array(y), params, _STORAGE.get(x.dtype))
         ctx.save_for_backward(x, param)
         ctx.params = params
         return y
@@ -77,7 +92,7 @@ def _make_function(op):
         dx = _torch.empty(x.shape, dtype=x.dtype)
         want = param is not None and ctx.needs_input_grad[1]
         got = _activ.backward(name, _array(x), _array(dy.to(x.dtype)), _array(dx), ctx.params,
-                              want)
+                              want, _STORAGE.get(x.dtype))
         if not want:
             return dx, None, None
         grad = _torch.as_tensor(got[1], dtype=param.dtype).reshape(param.shape)

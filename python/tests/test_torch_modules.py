@@ -63,8 +63,9 @@ class Generated(unittest.TestCase):
             at.ELU(trainable=True)
 
     def test_errors(self):
-        with self.assertRaisesRegex(activ.Error, "activ computes float32 and float64"):
-            at.GELU()(torch.ones(3, dtype=torch.float16))
+        with self.assertRaisesRegex(activ.Error, "activ computes float32, float64, float16 and "
+                                    "bfloat16; this tensor is torch.int32"):
+            at.GELU()(torch.ones(3, dtype=torch.int32))
         with self.assertRaisesRegex(TypeError, "expected a torch.Tensor"):
             at.gelu(np.ones(3))
 

@@ -249,8 +249,8 @@ class Measured:
     category: np.ndarray      # "" where PyTorch is accurate, else a key of CATEGORIES or "?"
 
 
-def _classify(case, x, dy, t, exact, torch_err):
-    eps = np.finfo(x.dtype).eps
+def _classify(case, x, dy, t, exact, torch_err, eps=None, accurate=TORCH_ACCURATE_ULP):
+    eps = np.finfo(x.dtype).eps if eps is None else eps
     scale = np.maximum(1.0, np.abs(x.astype(np.float64)))
     if dy is not None:
         scale = scale * np.abs(dy.astype(np.float64))
@@ -268,7 +268,7 @@ def _classify(case, x, dy, t, exact, torch_err):
     cat[kink & ~lost] = "kink"
     cat[~np.isfinite(t) & np.isfinite(exact)] = "inf_nan"
     cat[nan_in] = "nan_in"
-    cat[torch_err <= TORCH_ACCURATE_ULP] = ""
+    cat[torch_err <= accurate] = ""
     return cat
 
 
@@ -321,3 +321,153 @@ def special_set(case, dtype):
     x = np.concatenate([x, np.array([-1, 0.5, 2], dtype)])
     dy = np.concatenate([dy, np.full(3, np.nan, dtype)])
     return x, dy
+
+
+# 16-bit storage: (precision p, smallest normal exponent, largest finite value) of each format,
+# and PyTorch's dtype for it. activ's 16-bit result is its float32 result (within 1 ULP forward,
+# 2 backward) rounded once more, so it is within half a 16-bit ULP of the exact value plus a
+# float32 ULP or two: 2^-13 of a float16 ULP, 2^-16 of a bfloat16 one.
+FORMATS16 = {"bfloat16": (8, -126, 3.3895313892515355e38), "float16": (11, -14, 65504.0)}
+TORCH16 = {"bfloat16": torch.bfloat16, "float16": torch.float16}
+BOUND16 = 0.5 + 2.0**-10
+# PyTorch counts as agreeing with the reference within one 16-bit ULP: it computes in float32
+# with a few float32 ULP of error and rounds, so near a midpoint it may take the other neighbour.
+TORCH_ACCURATE_ULP16 = 1.0
+
+# What PyTorch 1.13 cannot run on CPU in 16 bits ("not implemented for 'Half'" or
+# 'BFloat16'): (function, format, direction). float16 has almost nothing on CPU.
+TORCH16_MISSING = {(c.name, "float16", d) for c in CASES for d in ("forward", "backward")
+                   if c.name not in ("identity", "softsign")}
+TORCH16_MISSING |= {("mish", "bfloat16", "forward"), ("mish", "bfloat16", "backward"),
+                    ("hardtanh", "bfloat16", "backward"), ("relu6", "bfloat16", "backward")}
+
+# Reasons for the differences that 16 bits add to those of REASONS.
+REASONS16 = {
+    "softsign": {"precision": "PyTorch has no softsign kernel: x/(1+|x|) is two 16-bit "
+                              "operations, 1+|x| rounded to 16 bits before the division (up to 2 "
+                              "16-bit ULP, forward and gradient)"},
+}
+
+
+def ulp16_error(v, exact, fmt, dy=None, dy_scale=1.0):
+    """|v - exact| in ULP of the 16-bit format at the exact value; an infinity of the right sign
+    where the exact value rounds to it (at or past the midpoint above the largest finite value)
+    counts 0. With dy (gradients), an
+    error within dy_scale * 2^-p |dy| counts 0 (the spec's mixed measure)."""
+    p, emin, largest = FORMATS16[fmt]
+    v = np.asarray(v, np.float64)
+    exact = np.asarray(exact, np.float64)
+    with np.errstate(all="ignore"):
+        m = np.abs(exact)
+        e = np.maximum(np.floor(np.log2(np.where(m > 0, m, 1.0))), emin)
+        e = np.where(m > 0, e, emin)
+        spacing = np.ldexp(1.0, (e - p + 1).astype(np.int64))
+        d = np.abs(v - exact) / spacing
+        if dy is not None:
+            d = np.where(np.abs(v - exact) <= dy_scale * 2.0**-p * np.abs(dy), 0, d)
+    d = np.where(np.isnan(v) & np.isnan(exact), 0, d)
+    d = np.where(np.isnan(v) != np.isnan(exact), np.inf, d)
+    d = np.where(np.isinf(v) & (v == exact), 0, d)
+    overflow = largest + 2.0**(np.floor(np.log2(largest)) - p)
+    d = np.where(np.isinf(v) & np.isfinite(exact) & (m >= overflow)
+                 & (np.sign(v) == np.sign(exact)), 0, d)
+    return d
+
+
+def _to16(a, fmt):
+    with np.errstate(over="ignore"):
+        return torch.from_numpy(np.ascontiguousarray(a, np.float32)).to(TORCH16[fmt])
+
+
+def inputs16(case, fmt):
+    """(label, x, dy) sets of 16-bit tensors: the special values (and the kinks' 16-bit
+    neighbours, the format's subnormals and largest value), random inputs of several shapes with
+    a strided view, and a wide random set."""
+    p, emin, largest = FORMATS16[fmt]
+    x, dy = special_set(case, np.float32)
+    extra = [2.0**(emin - p + 1), 2.0**emin, largest]
+    for k in case.kinks:
+        k16 = _to16([k], fmt).float().item()
+        step = 2.0**(max(np.floor(np.log2(abs(k16))), emin) - p + 1) if k16 else 2.0**(emin - p + 1)
+        extra += [k16 - step, k16 + step]
+    extra = np.array([v for e in extra for v in (e, -e)], np.float32)
+    x = np.concatenate([extra, x])
+    dy = np.concatenate([np.ones_like(extra), dy])
+    sets = [("special values", _to16(x, fmt), _to16(dy, fmt))]
+    for xs, dys in shaped_inputs(np.float32):
+        sets.append((f"random {xs.shape}", _to16(xs, fmt), _to16(dys, fmt)))
+    xs, dys = random_inputs(np.float32, 40 * 30, 99)
+    sets.append(("random strided", _to16(xs, fmt).reshape(40, 30).t()[::2],
+                 _to16(dys, fmt).reshape(40, 30).t()[::2]))
+    xs, dys = random_inputs(np.float32, 6000, 11)
+    sets.append(("random wide", _to16(xs, fmt), _to16(dys, fmt)))
+    return sets
+
+
+def _classify16(case, x, dy, t, exact, torch_err, p):
+    cat = _classify(case, x, dy, t, exact, torch_err, 2.0**(1 - p), TORCH_ACCURATE_ULP16)
+    # A 16-bit ULP is so coarse that a one-sided derivative taken on the other side of a kink
+    # (hardswish'(3): 1 against 1.5) is within "precision"'s reach; at a kink, it is the kink.
+    cat[np.isin(x, np.array(case.kinks, x.dtype)) & (cat == "precision")] = "kink"
+    return cat
+
+
+def _torch16(case, x, dy):
+    """PyTorch's forward and gradient in x's 16-bit dtype, None where it has no CPU kernel."""
+    xt = x.detach().clone().requires_grad_()
+    try:
+        yt = case.torch_fn(xt)
+    except RuntimeError as e:
+        if "not implemented for" not in str(e):
+            raise
+        return None, None
+    try:
+        yt.backward(dy)
+        g = xt.grad
+    except RuntimeError as e:
+        if "not implemented for" not in str(e):
+            raise
+        g = None
+    return yt.detach(), g
+
+
+def run16(case, x, dy, fmt):
+    """Forward and gradient of `case` on the 16-bit tensors x and dy by activ (its 16-bit entry
+    points, through the raw bits) and by PyTorch in the same dtype, both measured against the
+    reference on the widened inputs. {"forward": Measured or None, "backward": ...}: None where
+    PyTorch has no CPU kernel for that dtype."""
+    bits = lambda t: t.detach().view(torch.int16).numpy()  # noqa: E731
+    widen = lambda t: t.detach().float().reshape(-1).numpy()  # noqa: E731
+    a = activ.forward(case.name, bits(x), storage=fmt, **case.params)
+    ga = activ.backward(case.name, bits(x), bits(dy), storage=fmt, **case.params)
+    a = widen(torch.from_numpy(np.ascontiguousarray(a).view(np.int16)).view(TORCH16[fmt]))
+    ga = widen(torch.from_numpy(np.ascontiguousarray(ga).view(np.int16)).view(TORCH16[fmt]))
+    t, gt = _torch16(case, x, dy)
+    xf, dyf = widen(x), widen(dy)
+    p = FORMATS16[fmt][0]
+    out = {}
+    exact = ref.reference(case.name, xf, case.params)
+    e_a = ulp16_error(a, exact, fmt)
+    if t is None:
+        out["forward"] = None
+    else:
+        t = widen(t)
+        e_t = ulp16_error(t, exact, fmt)
+        diff = ulp16_error(a, t.astype(np.float64), fmt)
+        out["forward"] = Measured(xf, None, a, t, exact, e_a, e_t, diff,
+                                  _classify16(case, xf, None, t, exact, e_t, p))
+    with np.errstate(all="ignore"):
+        gexact = dyf.astype(np.float64) * ref.reference(case.name, xf, case.params,
+                                                        derivative=True)
+    ge_a = ulp16_error(ga, gexact, fmt, dyf)
+    if gt is None:
+        out["backward"] = None
+    else:
+        gt = widen(gt)
+        ge_t = ulp16_error(gt, gexact, fmt, dyf)
+        diff = ulp16_error(ga, gt.astype(np.float64), fmt, dyf, 2.0)
+        out["backward"] = Measured(xf, dyf, ga, gt, gexact, ge_a, ge_t, diff,
+                                   _classify16(case, xf, dyf, gt, gexact, ge_t, p))
+    # activ's own error is measured even where PyTorch has nothing to compare with.
+    out["activ"] = {"forward": (xf, a, exact, e_a), "backward": (xf, ga, gexact, ge_a)}
+    return out
