@@ -18,6 +18,7 @@
 #include "half.h"
 #include "measure.h"
 #include "reference.h"
+#include "rowwise_calls.h"
 #include "rowwise_reference.h"
 #include "test_util.h"
 
@@ -65,29 +66,8 @@ template <typename H>
                                        << f32 << " rounds to " << to_float(Round<H>(f32));
 }
 
-template <typename T>
-void RowForward(RowOp op, Rows<const T> x, Rows<T> y) {
-  switch (op) {
-    case RowOp::kSoftmax:
-      return softmax(x, y);
-    case RowOp::kLogSoftmax:
-      return log_softmax(x, y);
-    case RowOp::kSoftmin:
-      return softmin(x, y);
-  }
-}
-
-template <typename T>
-void RowBackward(RowOp op, Rows<const T> y, Rows<const T> dy, Rows<T> dx) {
-  switch (op) {
-    case RowOp::kSoftmax:
-      return softmax_backward(y, dy, dx);
-    case RowOp::kLogSoftmax:
-      return log_softmax_backward(y, dy, dx);
-    case RowOp::kSoftmin:
-      return softmin_backward(y, dy, dx);
-  }
-}
+using test::RowBackward;
+using test::RowForward;
 
 template <typename H>
 void CheckRows() {

@@ -1,7 +1,6 @@
 // bfloat16 and float16: the conversions, and every function on all 65536 inputs of each type,
 // forward and backward, on every compiled SIMD target.
-#include <gtest/gtest.h>
-#include <hwy/targets.h>
+#include "half.h"
 
 #include <bit>
 #include <cmath>
@@ -10,12 +9,15 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+#include <hwy/targets.h>
+
 #include "activ/activ.h"
 #include "dispatch.h"
-#include "half.h"
 #include "inputs.h"
 #include "measure.h"
 #include "reference.h"
+#include "test_util.h"
 
 namespace activ {
 
@@ -23,16 +25,7 @@ void PrintTo(Op op, std::ostream* os) { *os << name(op); }
 
 namespace {
 
-void ForEachTarget(const std::function<void(const char*)>& fn) {
-  hwy::SetSupportedTargetsForTest(0);
-  const int64_t supported = hwy::SupportedTargets();
-  for (int64_t t : detail::CompiledTargets()) {
-    if (!(supported & t)) continue;
-    hwy::SetSupportedTargetsForTest(t);
-    fn(hwy::TargetName(t));
-  }
-  hwy::SetSupportedTargetsForTest(0);
-}
+using test::ForEachTarget;
 
 template <class F>
 std::vector<typename F::Storage> AllValues() {
@@ -46,7 +39,8 @@ std::vector<typename F::Storage> AllValues() {
 template <class F, class Narrow>
 void CheckNarrowing(Narrow narrow) {
   std::vector<float> xs;
-  for (uint64_t b = 0; b < (uint64_t{1} << 32); b += 4099) xs.push_back(std::bit_cast<float>(static_cast<uint32_t>(b)));
+  for (uint64_t b = 0; b < (uint64_t{1} << 32); b += 4099)
+    xs.push_back(std::bit_cast<float>(static_cast<uint32_t>(b)));
   for (float s : ref::SpecialInputs<float>()) xs.push_back(s);
   for (int e = -30; e <= 20; ++e) {
     const float p = std::ldexp(1.0f, e);
@@ -87,7 +81,8 @@ TEST(Conversions, HalfRoundsToNearestEven) {
 // the mixed float32 -> 16-bit entry point.
 TEST(Conversions, VectorStoreMatchesScalarOnEveryTarget) {
   std::vector<float> xs;
-  for (uint64_t b = 0; b < (uint64_t{1} << 32); b += 65537) xs.push_back(std::bit_cast<float>(static_cast<uint32_t>(b)));
+  for (uint64_t b = 0; b < (uint64_t{1} << 32); b += 65537)
+    xs.push_back(std::bit_cast<float>(static_cast<uint32_t>(b)));
   for (float s : ref::SpecialInputs<float>()) xs.push_back(s);
   std::vector<bfloat16> yb(xs.size());
   std::vector<float16> yh(xs.size());
@@ -144,17 +139,19 @@ void CheckAllInputs(Op op) {
         if (!std::isnan(got)) {
           ASSERT_EQ(y[i].bits, once_more.bits) << "x=" << xf[i];
         }
-        const long double exact = static_cast<long double>(dyf[i]) * ref::derivative(op, xf[i], p.data());
+        const long double exact =
+            static_cast<long double>(dyf[i]) * ref::derivative(op, xf[i], p.data());
         const float g = to_float(dx[i]);
         const double gsteps = ref::StepsFromCorrect<F>(g, exact);
-        const bool abs_ok =
-            std::fabs(g - exact) <= std::ldexp(std::fabs(static_cast<long double>(dyf[i])), -F::kDigits);
-        ASSERT_TRUE(gsteps <= 1.0 || abs_ok) << "backward x=" << xf[i] << " got " << g
-                                             << " exact " << static_cast<double>(exact);
+        const bool abs_ok = std::fabs(g - exact) <=
+                            std::ldexp(std::fabs(static_cast<long double>(dyf[i])), -F::kDigits);
+        ASSERT_TRUE(gsteps <= 1.0 || abs_ok)
+            << "backward x=" << xf[i] << " got " << g << " exact " << static_cast<double>(exact);
       }
       // Double rounding (to float32, then to 16 bits) leaves some results one step off, most
       // where float32 itself is subnormal; docs/ACCURACY.md counts them per function.
-      ::testing::Test::RecordProperty(std::string(F::kName) + "_not_correctly_rounded", static_cast<int>(inexact));
+      ::testing::Test::RecordProperty(std::string(F::kName) + "_not_correctly_rounded",
+                                      static_cast<int>(inexact));
     });
   }
 }
@@ -203,7 +200,8 @@ TEST_P(HalfFromYTest, BackwardFromY) {
     // From y, the derivative inherits y's rounding to 11 bits.
     const double err = static_cast<double>(std::fabs(to_float(dx[i]) - exact));
     if (std::isnan(exact)) continue;
-    ASSERT_LE(err, std::max(0x1p-9, 2.0 * static_cast<double>(ref::FormatUlp<ref::F16Format>(exact))))
+    ASSERT_LE(err,
+              std::max(0x1p-9, 2.0 * static_cast<double>(ref::FormatUlp<ref::F16Format>(exact))))
         << "x=" << x;
   }
 }

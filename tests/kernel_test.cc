@@ -1,9 +1,6 @@
 // Every registry line, every compiled SIMD target the CPU runs, float32 and float64: forward,
 // backward and backward from y against the long double reference, special values, lengths and
 // alignments, in-place calls, and the properties the registry declares.
-#include <gtest/gtest.h>
-#include <hwy/targets.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -13,11 +10,15 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+#include <hwy/targets.h>
+
 #include "activ/activ.h"
 #include "dispatch.h"
 #include "inputs.h"
 #include "measure.h"
 #include "reference.h"
+#include "test_util.h"
 #include "ulp.h"
 
 namespace activ {
@@ -29,21 +30,7 @@ namespace {
 
 using ref::Direction;
 
-// Runs fn once per compiled target that this CPU supports, with dispatch forced to it.
-void ForEachTarget(const std::function<void(const char*)>& fn) {
-  hwy::SetSupportedTargetsForTest(0);
-  const int64_t supported = hwy::SupportedTargets();
-  int ran = 0;
-  for (int64_t t : detail::CompiledTargets()) {
-    if (!(supported & t)) continue;
-    hwy::SetSupportedTargetsForTest(t);
-    ASSERT_EQ(simd_target(), std::string_view(hwy::TargetName(t)));
-    fn(hwy::TargetName(t));
-    ++ran;
-  }
-  hwy::SetSupportedTargetsForTest(0);
-  ASSERT_GE(ran, 2) << "expected at least one SIMD target and the scalar fallback";
-}
+using test::ForEachTarget;
 
 // The documented bounds (docs/ACCURACY.md lists the measured values). float32: 1 ULP forward,
 // 2 ULP backward (with the spec's absolute 2^-24 |dy| alternative), every function.
@@ -178,14 +165,14 @@ void CheckLengths(Op op) {
         // In place: y aliases x, dx aliases dy.
         std::vector<T> inplace(x.begin(), x.end());
         forward(op, inplace, inplace, params);
-        ASSERT_TRUE(std::equal(inplace.begin(), inplace.end(), y.begin(), [](T a, T b) {
-          return std::memcmp(&a, &b, sizeof(T)) == 0;
-        })) << "in place, n=" << n;
+        ASSERT_TRUE(std::equal(inplace.begin(), inplace.end(), y.begin(),
+                               [](T a, T b) { return std::memcmp(&a, &b, sizeof(T)) == 0; }))
+            << "in place, n=" << n;
         std::vector<T> g(dy_all.begin(), dy_all.begin() + static_cast<std::ptrdiff_t>(n));
         backward(op, x, g, g, params);
-        ASSERT_TRUE(std::equal(g.begin(), g.end(), dx.begin(), [](T a, T b) {
-          return std::memcmp(&a, &b, sizeof(T)) == 0;
-        })) << "backward in place, n=" << n;
+        ASSERT_TRUE(std::equal(g.begin(), g.end(), dx.begin(),
+                               [](T a, T b) { return std::memcmp(&a, &b, sizeof(T)) == 0; }))
+            << "backward in place, n=" << n;
       }
     }
   });
@@ -210,7 +197,8 @@ TEST_P(OpTest, ReferenceDerivativeMatchesFiniteDifferences) {
       const long double fd =
           (ref::forward(op, x + h, p.data()) - ref::forward(op, x - h, p.data())) / (2 * h);
       const long double d = ref::derivative(op, x, p.data());
-      EXPECT_NEAR(static_cast<double>(fd), static_cast<double>(d), 1e-7 * (1 + std::fabs(static_cast<double>(d))))
+      EXPECT_NEAR(static_cast<double>(fd), static_cast<double>(d),
+                  1e-7 * (1 + std::fabs(static_cast<double>(d))))
           << "x = " << static_cast<double>(x) << ParamsText(params);
       ++checked;
     }
@@ -243,7 +231,8 @@ TEST_P(OpTest, RegistryPropertiesHold) {
       if ((o.flags & kMonotone) && i > 0) {
         // Faithful rounding may step back by one ULP of the output, never more.
         const float prev = y[i - 1];
-        const float tol = std::isinf(prev) ? 0.0f : std::nextafter(std::fabs(prev), INFINITY) - std::fabs(prev);
+        const float tol =
+            std::isinf(prev) ? 0.0f : std::nextafter(std::fabs(prev), INFINITY) - std::fabs(prev);
         ASSERT_GE(y[i], prev - tol) << "not monotone at x = " << xs[i];
       }
       if (op == Op::sigmoid) {
@@ -391,26 +380,36 @@ std::string ErrorOf(const std::function<void()>& fn) {
 
 TEST(Errors, MessagesNameTheProblem) {
   std::vector<float> x(4, 1.0f), y(3, 7.0f), y4(4, 7.0f), dy(4, 1.0f);
-  EXPECT_EQ(ErrorOf([&] { gelu(x, y); }),
-            "activ::forward(gelu): x has 4 elements but y has 3");
+  EXPECT_EQ(ErrorOf([&] { gelu(x, y); }), "activ::forward(gelu): x has 4 elements but y has 3");
   EXPECT_EQ(y, std::vector<float>(3, 7.0f)) << "output must be untouched";
   EXPECT_NE(ErrorOf([&] { op_from_name("gelu_fast"); }).find("valid names: identity, sigmoid"),
             std::string::npos);
   EXPECT_EQ(op_from_name("swish"), Op::silu);
-  EXPECT_EQ(ErrorOf([&] { elu(x, y4, {{"beta", 1}}); }),
+  EXPECT_EQ(ErrorOf([&] {
+              elu(x, y4, {{"beta", 1}});
+            }),
             "elu: unknown parameter 'beta'; its parameters are alpha");
-  EXPECT_EQ(ErrorOf([&] { softplus(x, y4, {{"beta", 0}}); }),
+  EXPECT_EQ(ErrorOf([&] {
+              softplus(x, y4, {{"beta", 0}});
+            }),
             "softplus: parameter beta must be a finite number other than 0, got 0");
-  EXPECT_EQ(ErrorOf([&] { backward_from_y(Op::elu, x, dy, y4, {{"alpha", -1}}); }),
+  EXPECT_EQ(ErrorOf([&] {
+              backward_from_y(Op::elu, x, dy, y4, {{"alpha", -1}});
+            }),
             "activ::backward_from_y(elu): needs alpha >= 0, got -1; with a negative value y does "
             "not determine f'(x). Use backward from x");
-  EXPECT_NE(ErrorOf([&] { backward_from_y(Op::gelu, x, dy, y4); }).find("Available from y: identity"),
-            std::string::npos);
+  EXPECT_NE(
+      ErrorOf([&] { backward_from_y(Op::gelu, x, dy, y4); }).find("Available from y: identity"),
+      std::string::npos);
   EXPECT_EQ(ErrorOf([&] { threshold(x, y4); }),
             "threshold: parameter threshold is required (it has no default)");
-  EXPECT_EQ(ErrorOf([&] { hardtanh(x, y4, {{"min_val", 2}}); }),
+  EXPECT_EQ(ErrorOf([&] {
+              hardtanh(x, y4, {{"min_val", 2}});
+            }),
             "hardtanh: min_val (2) must not exceed max_val (1)");
-  EXPECT_EQ(ErrorOf([&] { squareplus(x, y4, {{"b", -1}}); }),
+  EXPECT_EQ(ErrorOf([&] {
+              squareplus(x, y4, {{"b", -1}});
+            }),
             "squareplus: parameter b must be a finite number > 0, got -1");
   double g = 0;
   EXPECT_NE(ErrorOf([&] { backward(Op::gelu, x, dy, y4, {}, &g); }).find("no trainable parameter"),

@@ -19,6 +19,7 @@
 #include <gtest/gtest.h>
 
 #include "measure.h"
+#include "rowwise_calls.h"
 #include "rowwise_reference.h"
 #include "test_util.h"
 #include "thread_pool.h"
@@ -39,26 +40,12 @@ constexpr double kBackwardUlp = sizeof(T) == 4 ? 1.0 : 4.0;
 
 template <typename T>
 void Forward(RowOp op, Rows<const T> x, Rows<T> y, const RowOptions& o = {}) {
-  switch (op) {
-    case RowOp::kSoftmax:
-      return softmax(x, y, o);
-    case RowOp::kLogSoftmax:
-      return log_softmax(x, y, o);
-    case RowOp::kSoftmin:
-      return softmin(x, y, o);
-  }
+  test::RowForward<T>(op, x, y, o);
 }
 
 template <typename T>
 void Backward(RowOp op, Rows<const T> y, Rows<const T> dy, Rows<T> dx) {
-  switch (op) {
-    case RowOp::kSoftmax:
-      return softmax_backward(y, dy, dx);
-    case RowOp::kLogSoftmax:
-      return log_softmax_backward(y, dy, dx);
-    case RowOp::kSoftmin:
-      return softmin_backward(y, dy, dx);
-  }
+  test::RowBackward<T>(op, y, dy, dx);
 }
 
 // One contiguous row.
