@@ -35,35 +35,6 @@ std::string TypeName(py::handle obj) {
 bool IsC(const py::array& a) { return (a.flags() & py::array::c_style) != 0; }
 bool IsF(const py::array& a) { return (a.flags() & py::array::f_style) != 0; }
 
-template <class F>
-decltype(auto) ByType(DType t, F&& f) {
-  switch (t) {
-    case DType::kFloat32:
-      return f(float{});
-    case DType::kFloat64:
-      return f(double{});
-    case DType::kFloat16:
-      return f(float16{});
-    case DType::kBFloat16:
-      break;
-  }
-  return f(bfloat16{});
-}
-
-const char* DTypeName(DType t) {
-  switch (t) {
-    case DType::kFloat32:
-      return "float32";
-    case DType::kFloat64:
-      return "float64";
-    case DType::kFloat16:
-      return "float16";
-    case DType::kBFloat16:
-      break;
-  }
-  return "bfloat16";
-}
-
 // NumPy's type numbers (numpy/ndarraytypes.h), which pybind11 does not name.
 constexpr int kNpyShort = 3, kNpyUShort = 4, kNpyHalf = 23;
 
@@ -86,6 +57,20 @@ py::array ToArray(const std::string& fn, const char* what, py::handle obj) {
 
 bool Is16Bit(DType t) { return t == DType::kFloat16 || t == DType::kBFloat16; }
 
+const char* DTypeName(DType t) {
+  switch (t) {
+    case DType::kFloat32:
+      return "float32";
+    case DType::kFloat64:
+      return "float64";
+    case DType::kFloat16:
+      return "float16";
+    case DType::kBFloat16:
+      break;
+  }
+  return "bfloat16";
+}
+
 Storage StorageOf(const std::string& fn, py::handle storage) {
   if (storage.is_none()) return Storage::kNone;
   if (py::isinstance<py::str>(storage)) {
@@ -105,8 +90,7 @@ DType DTypeOf(const std::string& fn, const char* what, const py::array& a) {
   const std::string dtype = py::str(a.dtype()).cast<std::string>();
   if (a.dtype().num() == kNpyHalf) {
     Fail(fn + ": " + what + " has dtype " + dtype +
-         "; this function computes float32 and float64 only (activ's 16-bit kernels are the "
-         "element-wise functions'): convert with .astype(numpy.float32)");
+         "; this argument is float32 or float64 only: convert with .astype(numpy.float32)");
   }
   Fail(fn + ": " + what + " has dtype " + dtype +
        "; activ computes float32 and float64 in the machine's byte order (convert with "
@@ -147,10 +131,12 @@ std::string ShapeText(const Shape& shape) {
 }
 
 void CheckLike(const std::string& fn, const char* what, const py::array& a, const char* like_what,
-               const py::array& like) {
-  if (DTypeOf(fn, what, a) != DTypeOf(fn, like_what, like)) {
-    Fail(fn + ": " + what + " has dtype " + py::str(a.dtype()).cast<std::string>() + " but " +
-         like_what + " has " + py::str(like.dtype()).cast<std::string>());
+               const py::array& like, Storage storage) {
+  const DType ta = ElementDTypeOf(fn, what, a, storage);
+  const DType tl = ElementDTypeOf(fn, like_what, like, storage);
+  if (ta != tl) {
+    Fail(fn + ": " + what + " has dtype " + DTypeText(a, ta) + " but " + like_what + " has " +
+         DTypeText(like, tl));
   }
   CheckShape(fn, what, a, like_what, like);
 }

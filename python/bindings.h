@@ -33,21 +33,24 @@ using Shape = std::vector<py::ssize_t>;
 // `obj` as an ndarray; a NumPy scalar becomes an array of no dimension. Anything else fails.
 py::array ToArray(const std::string& fn, const char* what, py::handle obj);
 // float32 or float64 in the machine's byte order; anything else fails with the dtype it has
-// (a 16-bit array with the hint that only the element-wise functions take those).
+// (for the arrays that have no 16-bit kernel: prelu's per-channel weight).
 DType DTypeOf(const std::string& fn, const char* what, const py::array& a);
-// The element-wise functions' types: DTypeOf's, float16 arrays, and int16/uint16 arrays read as
-// `storage` bits.
+// The kernels' types: DTypeOf's, float16 arrays, and int16/uint16 arrays read as `storage`
+// bits (the element-wise, row-wise and gated functions all take them).
 DType ElementDTypeOf(const std::string& fn, const char* what, const py::array& a, Storage storage);
 // None, "float16" or "bfloat16".
 Storage StorageOf(const std::string& fn, py::handle storage);
 bool Is16Bit(DType t);
+// "float32", "float64", "float16" or "bfloat16".
+const char* DTypeName(DType t);
 // "float32", ...; for raw bits, "bfloat16 bits (int16)".
 std::string DTypeText(const py::array& a, DType t);
 Shape ShapeOf(const py::array& a);
 std::string ShapeText(const Shape& shape);
-// `a` must have the dtype and the shape of `like` (named `like_what` in the message).
+// `a` must have the dtype (as ElementDTypeOf reads it with `storage`) and the shape of `like`
+// (named `like_what` in the message).
 void CheckLike(const std::string& fn, const char* what, const py::array& a, const char* like_what,
-               const py::array& like);
+               const py::array& like, Storage storage);
 void CheckShape(const std::string& fn, const char* what, const py::array& a, const char* like_what,
                 const py::array& like);
 
@@ -65,6 +68,22 @@ py::array InputLike(const py::array& in, const py::array& out);
 
 // Parameter values by name, as activ checks them (unknown names, domains) when the call runs.
 Params ToParams(const std::string& fn, const py::dict& params);
+
+// f(T{}) for the element type T of `t`: float, double, float16 or bfloat16.
+template <class F>
+decltype(auto) ByType(DType t, F&& f) {
+  switch (t) {
+    case DType::kFloat32:
+      return f(float{});
+    case DType::kFloat64:
+      return f(double{});
+    case DType::kFloat16:
+      return f(float16{});
+    case DType::kBFloat16:
+      break;
+  }
+  return f(bfloat16{});
+}
 
 template <typename T>
 std::span<const T> In(const py::array& a) {

@@ -111,16 +111,20 @@ bfloat16, so a 16-bit tensor reaches the kernels as its raw bits (`t.view(torch.
 with its type named: `activ.forward(name, bits, storage="bfloat16")` (also `backward` and
 `backward_from_y`; a new bfloat16 result comes back as uint16 bits). The mixed forms of the C++
 library are there too: a float16 `out` for float32 x (a GEMM's output rounded straight to 16
-bits), and float32 dy for float16 x (dx in float32). Softmax, log_softmax, softmin, the gated
-units and prelu with one slope per channel have no 16-bit kernels and refuse 16-bit arrays with
-`activ.Error`.
+bits), and float32 dy for float16 x (dx in float32). The softmax family (`softmax`, `log_softmax`,
+`softmin`, their `_backward`, `argmax`, `hardmax`) and the gated units (`glu`, `swiglu`, `gated`
+and their `_backward`) take float16 arrays and `storage=` too, every input of a call of one type
+(the C++ library has no mixed forms of them). prelu with one slope per channel has no 16-bit
+kernel and refuses 16-bit arrays with `activ.Error`.
 
 What the results are: activ computes a 16-bit call like the float32 one (the inputs widened
 exactly, the kernel in double) and rounds the float32 result once more to nearest even, as
 `include/activ/activ.h` specifies. `python/tests/test_16bit.py` checks, for every function and
 direction on special and random inputs, that the 16-bit bits are exactly the float32 result
 rounded (NumPy's and PyTorch's float32 -> 16-bit conversions), and that `activ.torch` gives the
-bits of the library's 16-bit entry points. Against the long double reference activ is then within
+bits of the library's 16-bit entry points; for the softmax family, argmax, hardmax and the gated
+units, forward and backward along several dims, that the 16-bit bits are the float32 call's on
+the widened inputs rounded to nearest even. Against the long double reference activ is then within
 half a 16-bit ULP plus a float32 ULP or two (the tests assert 0.5 + 2^-10). PyTorch 1.13 on CPU
 computes a bfloat16 function in float32 and rounds that, with its float32 error (or, for a
 function it composes from other operations, rounds every step to bfloat16), so near a rounding
@@ -230,10 +234,12 @@ model = torch.nn.Sequential(torch.nn.Linear(8, 8), at.GELU(), torch.nn.Linear(8,
   float16 and bfloat16, through NumPy views (no copy of a contiguous tensor). PReLU's weight and
   a trainable SiLU beta get their gradients from activ's kernels. `inplace=True` is accepted and
   changes nothing.
-- The softmax family and the gated units (`softmax(x, dim=-1)`, `log_softmax`, `softmin`, their
-  `_backward` from y, `glu(x, dim=-1)`, `swiglu(gate, up)`, `gated(act, gate, up)` and
-  `gated_backward`) are in `python/rowwise_bindings.cc`, built with `-DACTIV_PYTHON_ROWWISE=ON`
-  once the library implements them; `python/tests/test_rowwise.py` skips without them.
+- The softmax family (`softmax(x, dim=-1)`, `log_softmax`, `softmin`, their `_backward` from y,
+  `argmax(x, dim=-1)`: int64 with dim removed, `hardmax`) and the gated units (`glu(x, dim=-1)`,
+  `glu_backward`, `swiglu(gate, up)`, `gated(act, gate, up)` and `gated_backward`) are in
+  `python/rowwise_bindings.cc` (compiled with ACTIV_PYTHON_ROWWISE; `python/tests/test_rowwise.py`
+  skips without them). They take the element-wise functions' types, 16-bit included (see "16-bit
+  arrays"): float16 arrays, and bfloat16 or float16 bits in int16/uint16 arrays with `storage=`.
 """)
     add("## Accuracy against PyTorch\n")
     add("""Every function `torch.nn.functional` has, forward and gradient, float32 and float64, on the

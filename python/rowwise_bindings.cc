@@ -5,7 +5,14 @@
 // The row-wise functions work along one axis, `dim` (the last by default, as in PyTorch): the
 // kernels see rows of a C-contiguous array with that axis last, so another axis is moved last in
 // a copy, and the result moved back. `out`, when given, must be contiguous and is written last.
+//
+// Types, as for the element-wise functions (python/activ_module.cc): float32, float64, NumPy
+// float16, and int16/uint16 arrays read as `storage` bits ("bfloat16" or "float16"; a new
+// bfloat16 result comes as uint16 bits). Every input of one call has one type; the 16-bit
+// results are the library's: the float32 result rounded once more, to nearest even.
 #include <cstddef>
+#include <cstdint>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -46,72 +53,98 @@ Rows<const T> RowsIn(const py::array& a) {
   return {static_cast<const T*>(a.data()), cols ? size / cols : 0, cols};
 }
 
-template <typename T>
-py::array NewLike(const Shape& shape) {
-  return py::array_t<T, py::array::c_style>(shape);
+// A new C-contiguous result of type t (bfloat16 as uint16 bits).
+py::array New(const std::string& fn, DType t, const Shape& shape, const py::array& like) {
+  return Output(fn, "result", py::none(), t, shape, Order::kC, like);
 }
 
 // The result, computed with the axis last, in the caller's layout: moved back, and copied into
 // `out` when given.
 py::array Finish(const std::string& fn, const py::array& result, py::ssize_t axis, py::handle out,
-                 DType t) {
+                 DType t, Storage storage) {
   const py::module_ np = py::module_::import("numpy");
   const py::array back = np.attr("moveaxis")(result, -1, axis);
   if (out.is_none()) return np.attr("ascontiguousarray")(back);
-  py::array o = Output(fn, "out", out, t, ShapeOf(back), Order::kAny, back);
-  np.attr("copyto")(o, back);
+  py::array o = Output(fn, "out", out, t, ShapeOf(back), Order::kAny, back, storage);
+  // Same type, maybe other bits' dtype (a float16 result into int16 storage): copy the bits.
+  np.attr("copyto")(o, back.attr("view")(o.dtype()));
   return o;
 }
 
-template <class F>
-decltype(auto) ByType(DType t, F&& f) {
-  return t == DType::kFloat32 ? f(float{}) : f(double{});
-}
-
 // softmax, log_softmax, softmin: y = f(x) along dim.
+// softmax, log_softmax, softmin and hardmax take `o`.
 template <class Kernel>
 py::array RowForward(const std::string& fn, py::handle x_obj, int dim, py::handle out,
-                     bool masked_rows_are_zero, Kernel kernel) {
+                     bool masked_rows_are_zero, py::handle storage_obj, Kernel kernel) {
+  const Storage storage = StorageOf(fn, storage_obj);
   const py::array x = ToArray(fn, "x", x_obj);
-  const DType t = DTypeOf(fn, "x", x);
+  const DType t = ElementDTypeOf(fn, "x", x, storage);
   const py::ssize_t axis = Axis(fn, dim, x);
   const py::array xl = Last(x, axis);
   RowOptions o;
   o.masked_rows_are_zero = masked_rows_are_zero;
-  py::array y = ByType(t, [&](auto tag) -> py::array {
-    using T = decltype(tag);
-    py::array r = NewLike<T>(ShapeOf(xl));
-    if (r.size() == 0) return r;
-    const Rows<const T> xs = RowsIn<T>(xl);
-    const Rows<T> ys = RowsOf<T>(r);
-    const py::gil_scoped_release nogil;
-    kernel(xs, ys, o);
-    return r;
-  });
-  return Finish(fn, y, axis, out, t);
+  py::array y = New(fn, t, ShapeOf(xl), xl);
+  if (y.size() > 0) {
+    ByType(t, [&](auto tag) {
+      using T = decltype(tag);
+      const Rows<const T> xs = RowsIn<T>(xl);
+      const Rows<T> ys = RowsOf<T>(y);
+      const py::gil_scoped_release nogil;
+      kernel(xs, ys, o);
+    });
+  }
+  return Finish(fn, y, axis, out, t, storage);
 }
 
 // Their backward passes, from the output: dx from y and dy along dim.
 template <class Kernel>
 py::array RowBackward(const std::string& fn, py::handle y_obj, py::handle dy_obj, int dim,
-                      py::handle out, Kernel kernel) {
+                      py::handle out, py::handle storage_obj, Kernel kernel) {
+  const Storage storage = StorageOf(fn, storage_obj);
   const py::array y = ToArray(fn, "y", y_obj);
   const py::array dy = ToArray(fn, "dy", dy_obj);
-  const DType t = DTypeOf(fn, "y", y);
-  CheckLike(fn, "dy", dy, "y", y);
+  const DType t = ElementDTypeOf(fn, "y", y, storage);
+  CheckLike(fn, "dy", dy, "y", y, storage);
   const py::ssize_t axis = Axis(fn, dim, y);
   const py::array yl = Last(y, axis), dyl = Last(dy, axis);
-  py::array dx = ByType(t, [&](auto tag) -> py::array {
-    using T = decltype(tag);
-    py::array r = NewLike<T>(ShapeOf(yl));
-    if (r.size() == 0) return r;
-    const Rows<const T> ys = RowsIn<T>(yl), dys = RowsIn<T>(dyl);
-    const Rows<T> dxs = RowsOf<T>(r);
-    const py::gil_scoped_release nogil;
-    kernel(ys, dys, dxs);
-    return r;
-  });
-  return Finish(fn, dx, axis, out, t);
+  py::array dx = New(fn, t, ShapeOf(yl), yl);
+  if (dx.size() > 0) {
+    ByType(t, [&](auto tag) {
+      using T = decltype(tag);
+      const Rows<const T> ys = RowsIn<T>(yl), dys = RowsIn<T>(dyl);
+      const Rows<T> dxs = RowsOf<T>(dx);
+      const py::gil_scoped_release nogil;
+      kernel(ys, dys, dxs);
+    });
+  }
+  return Finish(fn, dx, axis, out, t, storage);
+}
+
+// The index of the first maximum along dim (NaN counts as the maximum), int64, dim removed.
+py::array Argmax(const std::string& fn, py::handle x_obj, int dim, py::handle storage_obj) {
+  const Storage storage = StorageOf(fn, storage_obj);
+  const py::array x = ToArray(fn, "x", x_obj);
+  const DType t = ElementDTypeOf(fn, "x", x, storage);
+  const py::ssize_t axis = Axis(fn, dim, x);
+  if (x.shape(axis) == 0) {
+    Fail(fn + ": dimension " + std::to_string(axis) + " of x has no elements; an empty row has " +
+         "no maximum");
+  }
+  const py::array xl = Last(x, axis);
+  Shape rest = ShapeOf(xl);
+  rest.pop_back();
+  py::array_t<std::int64_t, py::array::c_style> index(rest);
+  if (index.size() > 0) {
+    ByType(t, [&](auto tag) {
+      using T = decltype(tag);
+      const Rows<const T> xs = RowsIn<T>(xl);
+      const std::span<std::int64_t> is(index.mutable_data(),
+                                       static_cast<std::size_t>(index.size()));
+      const py::gil_scoped_release nogil;
+      argmax(xs, is);
+    });
+  }
+  return index;
 }
 
 // An activation that gates: an activation name ("silu") or a gated unit's ("swiglu").
@@ -125,9 +158,10 @@ Op GateOp(const std::string& act) {
 
 // The split form: out = x[..., :H] * act(x[..., H:]) along dim, as torch.nn.functional.glu.
 py::array Split(const std::string& fn, Op act, py::handle x_obj, int dim, py::handle out,
-                const Params& p) {
+                const Params& p, py::handle storage_obj) {
+  const Storage storage = StorageOf(fn, storage_obj);
   const py::array x = ToArray(fn, "x", x_obj);
-  const DType t = DTypeOf(fn, "x", x);
+  const DType t = ElementDTypeOf(fn, "x", x, storage);
   const py::ssize_t axis = Axis(fn, dim, x);
   if (x.shape(axis) % 2 != 0) {
     Fail(fn + ": dimension " + std::to_string(axis) + " of x has " + std::to_string(x.shape(axis)) +
@@ -137,26 +171,30 @@ py::array Split(const std::string& fn, Op act, py::handle x_obj, int dim, py::ha
   const py::array xl = Last(x, axis);
   Shape half = ShapeOf(xl);
   half.back() /= 2;
-  py::array y = ByType(t, [&](auto tag) -> py::array {
-    using T = decltype(tag);
-    py::array r = NewLike<T>(half);
-    if (r.size() == 0) return r;
-    const Rows<const T> xs = RowsIn<T>(xl);
-    const Rows<T> ys = RowsOf<T>(r);
-    const py::gil_scoped_release nogil;
-    gated_split(act, xs, ys, p);
-    return r;
-  });
-  return Finish(fn, y, axis, out, t);
+  py::array y = New(fn, t, half, xl);
+  if (y.size() > 0) {
+    ByType(t, [&](auto tag) {
+      using T = decltype(tag);
+      const Rows<const T> xs = RowsIn<T>(xl);
+      const Rows<T> ys = RowsOf<T>(y);
+      const py::gil_scoped_release nogil;
+      gated_split(act, xs, ys, p);
+    });
+  }
+  return Finish(fn, y, axis, out, t, storage);
 }
 
 py::array SplitBackward(const std::string& fn, Op act, py::handle x_obj, py::handle dout_obj,
-                        int dim, py::handle out, const Params& p) {
+                        int dim, py::handle out, const Params& p, py::handle storage_obj) {
+  const Storage storage = StorageOf(fn, storage_obj);
   const py::array x = ToArray(fn, "x", x_obj);
   const py::array dout = ToArray(fn, "dout", dout_obj);
-  const DType t = DTypeOf(fn, "x", x);
+  const DType t = ElementDTypeOf(fn, "x", x, storage);
   const py::ssize_t axis = Axis(fn, dim, x);
-  if (DTypeOf(fn, "dout", dout) != t) Fail(fn + ": dout and x have different dtypes");
+  const DType td = ElementDTypeOf(fn, "dout", dout, storage);
+  if (td != t) {
+    Fail(fn + ": dout has dtype " + DTypeText(dout, td) + " but x has " + DTypeText(x, t));
+  }
   Shape want = ShapeOf(x);
   want[static_cast<std::size_t>(axis)] /= 2;
   if (x.shape(axis) % 2 != 0 || ShapeOf(dout) != want) {
@@ -166,28 +204,29 @@ py::array SplitBackward(const std::string& fn, Op act, py::handle x_obj, py::han
   }
   resolve(act, p);
   const py::array xl = Last(x, axis), dl = Last(dout, axis);
-  py::array dx = ByType(t, [&](auto tag) -> py::array {
-    using T = decltype(tag);
-    py::array r = NewLike<T>(ShapeOf(xl));
-    if (r.size() == 0) return r;
-    const Rows<const T> xs = RowsIn<T>(xl), ds = RowsIn<T>(dl);
-    const Rows<T> dxs = RowsOf<T>(r);
-    const py::gil_scoped_release nogil;
-    gated_split_backward(act, xs, ds, dxs, p);
-    return r;
-  });
-  return Finish(fn, dx, axis, out, t);
+  py::array dx = New(fn, t, ShapeOf(xl), xl);
+  if (dx.size() > 0) {
+    ByType(t, [&](auto tag) {
+      using T = decltype(tag);
+      const Rows<const T> xs = RowsIn<T>(xl), ds = RowsIn<T>(dl);
+      const Rows<T> dxs = RowsOf<T>(dx);
+      const py::gil_scoped_release nogil;
+      gated_split_backward(act, xs, ds, dxs, p);
+    });
+  }
+  return Finish(fn, dx, axis, out, t, storage);
 }
 
 // The two-input form: out = act(gate) * up, element-wise, any shape.
 py::array Gated(const std::string& fn, Op act, py::handle gate_obj, py::handle up_obj,
-                py::handle out, const Params& p) {
+                py::handle out, const Params& p, py::handle storage_obj) {
+  const Storage storage = StorageOf(fn, storage_obj);
   const py::array gate = ToArray(fn, "gate", gate_obj);
   const py::array up = ToArray(fn, "up", up_obj);
-  const DType t = DTypeOf(fn, "gate", gate);
-  CheckLike(fn, "up", up, "gate", gate);
+  const DType t = ElementDTypeOf(fn, "gate", gate, storage);
+  CheckLike(fn, "up", up, "gate", gate, storage);
   resolve(act, p);
-  py::array y = Output(fn, "out", out, t, ShapeOf(gate), Order::kAny, gate);
+  py::array y = Output(fn, "out", out, t, ShapeOf(gate), Order::kAny, gate, storage);
   const py::array g = InputLike(gate, y), u = InputLike(up, y);
   ByType(t, [&](auto tag) {
     using T = decltype(tag);
@@ -201,13 +240,14 @@ py::array Gated(const std::string& fn, Op act, py::handle gate_obj, py::handle u
 }
 
 py::tuple GatedBackward(const std::string& fn, Op act, py::handle gate_obj, py::handle up_obj,
-                        py::handle dout_obj, const Params& p) {
+                        py::handle dout_obj, const Params& p, py::handle storage_obj) {
+  const Storage storage = StorageOf(fn, storage_obj);
   const py::array gate = ToArray(fn, "gate", gate_obj);
   const py::array up = ToArray(fn, "up", up_obj);
   const py::array dout = ToArray(fn, "dout", dout_obj);
-  const DType t = DTypeOf(fn, "gate", gate);
-  CheckLike(fn, "up", up, "gate", gate);
-  CheckLike(fn, "dout", dout, "gate", gate);
+  const DType t = ElementDTypeOf(fn, "gate", gate, storage);
+  CheckLike(fn, "up", up, "gate", gate, storage);
+  CheckLike(fn, "dout", dout, "gate", gate, storage);
   resolve(act, p);
   py::array d_gate = Output(fn, "d_gate", py::none(), t, ShapeOf(gate), Order::kAny, gate);
   py::array d_up = Output(fn, "d_up", py::none(), t, ShapeOf(gate), Order::kAny, gate);
@@ -236,20 +276,23 @@ void BindRowwise(py::module_& m) {
 #define ACTIV_ROW_FORWARD(fname)                                                                 \
   m.def(                                                                                         \
       #fname,                                                                                    \
-      [](py::handle x, int dim, py::handle out, bool masked_rows_are_zero) {                     \
-        return RowForward("activ." #fname, x, dim, out, masked_rows_are_zero,                    \
+      [](py::handle x, int dim, py::handle out, bool masked_rows_are_zero, py::handle storage) { \
+        return RowForward("activ." #fname, x, dim, out, masked_rows_are_zero, storage,           \
                           [](auto xs, auto ys, const RowOptions& o) { fname(xs, ys, o); });      \
       },                                                                                         \
       arg("x"), arg("dim") = -1, py::kw_only(), arg("out") = none,                               \
-      arg("masked_rows_are_zero") = false,                                                       \
-      #fname " along dim (an all -inf row gives NaN, or zeros with masked_rows_are_zero).");     \
+      arg("masked_rows_are_zero") = false, arg("storage") = none,                                \
+      #fname                                                                                     \
+      " along dim (an all -inf row gives NaN, or zeros with masked_rows_are_zero). "             \
+      "storage ('float16' or 'bfloat16') says what int16 and uint16 arrays hold.");              \
   m.def(                                                                                         \
       #fname "_backward",                                                                        \
-      [](py::handle y, py::handle dy, int dim, py::handle out) {                                 \
-        return RowBackward("activ." #fname "_backward", y, dy, dim, out,                         \
+      [](py::handle y, py::handle dy, int dim, py::handle out, py::handle storage) {             \
+        return RowBackward("activ." #fname "_backward", y, dy, dim, out, storage,                \
                            [](auto ys, auto dys, auto dxs) { fname##_backward(ys, dys, dxs); }); \
       },                                                                                         \
       arg("y"), arg("dy"), arg("dim") = -1, py::kw_only(), arg("out") = none,                    \
+      arg("storage") = none,                                                                     \
       "dx of " #fname " from its output y and the upstream gradient dy, along dim.");
   ACTIV_ROW_FORWARD(softmax)
   ACTIV_ROW_FORWARD(log_softmax)
@@ -257,54 +300,72 @@ void BindRowwise(py::module_& m) {
 #undef ACTIV_ROW_FORWARD
 
   m.def(
-      "glu",
-      [](py::handle x, int dim, py::handle out) {
-        return Split("activ.glu", Op::sigmoid, x, dim, out, {});
+      "argmax",
+      [](py::handle x, int dim, py::handle storage) {
+        return Argmax("activ.argmax", x, dim, storage);
       },
-      arg("x"), arg("dim") = -1, py::kw_only(), arg("out") = none,
+      arg("x"), arg("dim") = -1, py::kw_only(), arg("storage") = none,
+      "Index (int64) of the first maximum along dim, NaN counting as the maximum; dim removed.");
+  m.def(
+      "hardmax",
+      [](py::handle x, int dim, py::handle out, py::handle storage) {
+        return RowForward("activ.hardmax", x, dim, out, false, storage,
+                          [](auto xs, auto ys, const RowOptions&) { hardmax(xs, ys); });
+      },
+      arg("x"), arg("dim") = -1, py::kw_only(), arg("out") = none, arg("storage") = none,
+      "One-hot of argmax along dim, in x's type.");
+
+  m.def(
+      "glu",
+      [](py::handle x, int dim, py::handle out, py::handle storage) {
+        return Split("activ.glu", Op::sigmoid, x, dim, out, {}, storage);
+      },
+      arg("x"), arg("dim") = -1, py::kw_only(), arg("out") = none, arg("storage") = none,
       "x[..., :H] * sigmoid(x[..., H:]) along dim, as torch.nn.functional.glu.");
   m.def(
       "glu_backward",
-      [](py::handle x, py::handle dout, int dim, py::handle out) {
-        return SplitBackward("activ.glu_backward", Op::sigmoid, x, dout, dim, out, {});
+      [](py::handle x, py::handle dout, int dim, py::handle out, py::handle storage) {
+        return SplitBackward("activ.glu_backward", Op::sigmoid, x, dout, dim, out, {}, storage);
       },
       arg("x"), arg("dout"), arg("dim") = -1, py::kw_only(), arg("out") = none,
-      "dx of glu (both halves) from x and the upstream gradient dout.");
+      arg("storage") = none, "dx of glu (both halves) from x and the upstream gradient dout.");
   m.def(
       "swiglu",
-      [](py::handle gate, py::handle up, py::handle out, double beta) {
-        return Gated("activ.swiglu", Op::silu, gate, up, out, Beta(beta));
+      [](py::handle gate, py::handle up, py::handle out, double beta, py::handle storage) {
+        return Gated("activ.swiglu", Op::silu, gate, up, out, Beta(beta), storage);
       },
       arg("gate"), arg("up"), py::kw_only(), arg("out") = none, arg("beta") = 1.0,
-      "silu(gate, beta) * up, element-wise (LLaMA's MLP).");
+      arg("storage") = none, "silu(gate, beta) * up, element-wise (LLaMA's MLP).");
   m.def(
       "swiglu_backward",
-      [](py::handle gate, py::handle up, py::handle dout, double beta) {
-        return GatedBackward("activ.swiglu_backward", Op::silu, gate, up, dout, Beta(beta));
+      [](py::handle gate, py::handle up, py::handle dout, double beta, py::handle storage) {
+        return GatedBackward("activ.swiglu_backward", Op::silu, gate, up, dout, Beta(beta),
+                             storage);
       },
-      arg("gate"), arg("up"), arg("dout"), py::kw_only(), arg("beta") = 1.0,
+      arg("gate"), arg("up"), arg("dout"), py::kw_only(), arg("beta") = 1.0, arg("storage") = none,
       "(d_gate, d_up) of swiglu.");
   m.def(
       "gated",
-      [](const std::string& act, py::handle gate, py::handle up, py::handle out,
+      [](const std::string& act, py::handle gate, py::handle up, py::handle out, py::handle storage,
          const py::kwargs& params) {
         const Op op = GateOp(act);
         return Gated("activ.gated(" + std::string(name(op)) + ")", op, gate, up, out,
-                     ToParams("activ.gated", params));
+                     ToParams("activ.gated", params), storage);
       },
-      arg("act"), arg("gate"), arg("up"), py::kw_only(), arg("out") = none,
+      arg("act"), arg("gate"), arg("up"), py::kw_only(), arg("out") = none, arg("storage") = none,
       "act(gate) * up for a gating activation (sigmoid, identity, relu, gelu, gelu_tanh, silu) "
       "or a gated unit's name (glu, bilinear, reglu, geglu, geglu_tanh, swiglu); parameters of "
       "act by keyword.");
   m.def(
       "gated_backward",
       [](const std::string& act, py::handle gate, py::handle up, py::handle dout,
-         const py::kwargs& params) {
+         py::handle storage, const py::kwargs& params) {
         const Op op = GateOp(act);
         return GatedBackward("activ.gated_backward(" + std::string(name(op)) + ")", op, gate, up,
-                             dout, ToParams("activ.gated_backward", params));
+                             dout, ToParams("activ.gated_backward", params), storage);
       },
-      arg("act"), arg("gate"), arg("up"), arg("dout"), "(d_gate, d_up) of gated(act, ...).");
+      arg("act"), arg("gate"), arg("up"), arg("dout"), py::kw_only(), arg("storage") = none,
+      "(d_gate, d_up) of gated(act, ...).");
 }
 
 }  // namespace activ::python

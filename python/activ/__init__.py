@@ -17,7 +17,9 @@ C++ 16-bit entry points give them; a float16 `out` for float32 x, and float32 dy
 are the mixed forms (16-bit activations, float32 GEMM outputs and gradients). NumPy has no
 bfloat16: activ.forward/backward/backward_from_y(..., storage="bfloat16") read and write int16 or
 uint16 arrays as bfloat16 bits (activ.torch passes torch.bfloat16 tensors that way). The softmax
-family, the gated units and prelu with one slope per channel are float32 and float64 only.
+family (softmax, log_softmax, softmin, their _backward, argmax, hardmax) and the gated units (glu,
+swiglu, gated and their _backward) take the same types, storage= included, with every input of a
+call of one type; prelu with one slope per channel is float32 and float64 only.
 Bad input raises activ.Error (a ValueError) with activ's message. The GIL is
 released while the kernels run. activ.torch has the PyTorch modules.
 """
@@ -133,8 +135,8 @@ globals().update(FUNCTIONS)
 # The softmax family and the gated units, when the module was built with them
 # (CMake option ACTIV_PYTHON_ROWWISE).
 _ROWWISE = ["softmax", "log_softmax", "softmin", "softmax_backward", "log_softmax_backward",
-            "softmin_backward", "glu", "glu_backward", "swiglu", "swiglu_backward", "gated",
-            "gated_backward"]
+            "softmin_backward", "argmax", "hardmax", "glu", "glu_backward", "swiglu",
+            "swiglu_backward", "gated", "gated_backward"]
 for _name in _ROWWISE:
     if hasattr(_activ, _name):
         globals()[_name] = getattr(_activ, _name)

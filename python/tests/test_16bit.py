@@ -1,5 +1,6 @@
-"""16-bit arrays: NumPy float16 in every element-wise function, torch.float16 and torch.bfloat16
-tensors in activ.torch, and both against PyTorch where PyTorch 1.13 has the function on CPU.
+"""16-bit arrays: NumPy float16 in every element-wise function, the softmax family and the gated
+units (bfloat16 as int16 bits with storage=), torch.float16 and torch.bfloat16 tensors in
+activ.torch, and both against PyTorch where PyTorch 1.13 has the function on CPU.
 
 activ's 16-bit results are, by the spec and include/activ/activ.h, the float32 result rounded
 once more to nearest even; so every 16-bit call here must give exactly the bits of the float32
@@ -181,14 +182,193 @@ class Errors(unittest.TestCase):
                          "x has dtype bfloat16 bits (int16)")
 
     @unittest.skipUnless(hasattr(activ, "softmax"), "built without ACTIV_PYTHON_ROWWISE")
-    def test_rowwise_and_gated_refuse_16_bits(self):
+    def test_rowwise_and_gated_messages(self):
         h = np.ones((2, 4), np.float16)
-        for fn in (lambda: activ.softmax(h), lambda: activ.log_softmax(h, dim=0),
-                   lambda: activ.glu(h), lambda: activ.swiglu(h, h),
-                   lambda: activ.softmax_backward(h, h)):
-            self.assertError(fn, "has dtype float16", "computes float32 and float64 only")
-        self.assertError(lambda: activ.softmax(np.ones(3, np.float32), out=np.empty(3, np.float16)),
+        b = h.view(np.int16)
+        f = np.ones((2, 4), np.float32)
+        self.assertError(lambda: activ.softmax_backward(h, f),
+                         "activ.softmax_backward: dy has dtype float32 but y has float16")
+        self.assertError(lambda: activ.log_softmax_backward(b, h, storage="bfloat16"),
+                         "dy has dtype float16 but y has bfloat16 bits (int16)")
+        self.assertError(lambda: activ.softmax(b), "activ.softmax: x has dtype int16",
+                         "storage='bfloat16'")
+        self.assertError(lambda: activ.softmin(h, storage="half"),
+                         "storage must be None, 'float16' or 'bfloat16'")
+        self.assertError(lambda: activ.softmax(h, out=np.empty((2, 4), np.float32)),
+                         "out has dtype float32 but the result is float16")
+        self.assertError(lambda: activ.softmax(f, out=np.empty((2, 4), np.float16)),
                          "out has dtype float16 but the result is float32")
+        self.assertError(lambda: activ.softmax(b, storage="bfloat16", out=np.empty_like(h)),
+                         "out has dtype float16 but the result is bfloat16")
+        self.assertError(lambda: activ.argmax(np.ones((2, 0), np.float16)),
+                         "activ.argmax: dimension 1 of x has no elements")
+        self.assertError(lambda: activ.argmax(h.astype(np.int32)), "x has dtype int32")
+        self.assertError(lambda: activ.glu_backward(h, f[:, :2]),
+                         "activ.glu_backward: dout has dtype float32 but x has float16")
+        self.assertError(lambda: activ.swiglu(b, h, storage="bfloat16"),
+                         "activ.swiglu: up has dtype float16 but gate has bfloat16 bits (int16)")
+        self.assertError(lambda: activ.swiglu_backward(h, h, f),
+                         "dout has dtype float32 but gate has float16")
+        self.assertError(lambda: activ.gated("gelu", h, h.astype(">f2")), "up has dtype >f2")
+        self.assertError(lambda: activ.gated("gelu", f.astype(np.complex64), f),
+                         "gate has dtype complex64")
+
+
+def _round_bf16(a):
+    """float32 -> bfloat16 bits (uint16), to nearest even; NaN stays a (quiet) NaN."""
+    u = np.ascontiguousarray(a, np.float32).view(np.uint32).astype(np.uint64)
+    r = ((u + 0x7FFF + ((u >> 16) & 1)) >> 16).astype(np.uint16)
+    return np.where(np.isnan(a), ((u >> 16) | 0x40).astype(np.uint16), r)
+
+
+def _widen_bf16(bits):
+    return (np.asarray(bits).view(np.uint16).astype(np.uint32) << 16).view(np.float32)
+
+
+# The two 16-bit formats as the bindings take them: float16 arrays, and bfloat16 as int16 bits with
+# storage="bfloat16". to16 rounds float32 to the format (nearest even), widen is exact.
+FMT16 = {
+    "float16": dict(storage=None, to16=lambda a: a.astype(np.float16),
+                    widen=lambda a: np.asarray(a).astype(np.float32)),
+    "bfloat16": dict(storage="bfloat16", to16=lambda a: _round_bf16(a).view(np.int16),
+                     widen=_widen_bf16),
+}
+
+
+def _rows16(fmt, shape, seed, scale=3.0):
+    f = FMT16[fmt]
+    with np.errstate(over="ignore"):
+        return f["to16"]((np.random.default_rng(seed).standard_normal(shape) * scale)
+                         .astype(np.float32))
+
+
+@unittest.skipUnless(hasattr(activ, "softmax"), "built without ACTIV_PYTHON_ROWWISE")
+class Rowwise16(unittest.TestCase):
+    """The softmax family and the gated units on 16-bit arrays: the bits of the float32 call on
+    the widened inputs, rounded once to the 16-bit type."""
+
+    def same(self, got, want32, fmt, what=""):
+        """got (16-bit, as the bindings return it) is want32 rounded to fmt, bit for bit."""
+        f = FMT16[fmt]
+        want = f["to16"](np.asarray(want32, np.float32))
+        g = np.asarray(got)
+        self.assertEqual(g.shape, want.shape, what)
+        self.assertEqual(g.itemsize, 2, what)
+        gw, ww = f["widen"](g), f["widen"](want)
+        gn, wn = np.isnan(gw), np.isnan(ww)
+        np.testing.assert_array_equal(gn, wn, what)
+        bad = np.nonzero((g.view(np.uint16) != want.view(np.uint16)) & ~gn)
+        if bad[0].size:
+            i = tuple(k[0] for k in bad)
+            self.fail(f"{what}: {bad[0].size} elements differ, first at {i}: {gw[i]!r} against "
+                      f"{ww[i]!r}")
+
+    def call(self, fmt, fn, *args, **kw):
+        storage = FMT16[fmt]["storage"]
+        return fn(*args, storage=storage, **kw) if storage else fn(*args, **kw)
+
+    def test_softmax_family_forward_and_backward(self):
+        for fmt, f in FMT16.items():
+            x = _rows16(fmt, (6, 5, 37), seed=0)
+            dy = _rows16(fmt, (6, 5, 37), seed=1, scale=1.0)
+            xw = f["widen"](x)
+            # A partial -inf row, a row with a large value (exp underflows the others), and an
+            # all -inf row (NaN, or zeros with masked_rows_are_zero).
+            xw[0, 0, 3] = -np.inf
+            xw[0, 1, :] = 0.0
+            xw[0, 1, 7] = 60.0
+            xw[1, 2, :] = -np.inf
+            x = f["to16"](xw)
+            dyw = f["widen"](dy)
+            for name in ("softmax", "log_softmax", "softmin"):
+                fwd, bwd = getattr(activ, name), getattr(activ, name + "_backward")
+                for dim in (-1, 0, 1):
+                    for masked in (False, True):
+                        with self.subTest(fmt=fmt, name=name, dim=dim, masked=masked), \
+                                np.errstate(invalid="ignore"):
+                            y = self.call(fmt, fwd, x, dim, masked_rows_are_zero=masked)
+                            self.same(y, fwd(xw, dim, masked_rows_are_zero=masked), fmt, name)
+                            if fmt == "bfloat16":
+                                self.assertEqual(y.dtype, np.uint16)
+                            else:
+                                self.assertEqual(y.dtype, np.float16)
+                            yw = f["widen"](y)
+                            g = dyw.copy()
+                            if masked:
+                                g[1, 2, :] = 0.0  # backward cannot tell a masked row
+                            dx = self.call(fmt, bwd, y, f["to16"](g), dim)
+                            self.same(dx, bwd(yw, g, dim), fmt, name + "_backward")
+
+    def test_argmax_and_hardmax(self):
+        for fmt, f in FMT16.items():
+            x = _rows16(fmt, (7, 4, 33), seed=2)
+            xw = f["widen"](x)
+            xw[0, 0, :] = 1.0  # ties: the first
+            xw[0, 1, 5] = np.nan  # NaN counts as the maximum
+            xw[0, 2, :] = -np.inf
+            x = f["to16"](xw)
+            for dim in (-1, 0, 1, 2):
+                with self.subTest(fmt=fmt, dim=dim):
+                    i = self.call(fmt, activ.argmax, x, dim)
+                    self.assertEqual(i.dtype, np.int64)
+                    np.testing.assert_array_equal(i, activ.argmax(xw, dim))
+                    np.testing.assert_array_equal(i, np.argmax(xw, dim))
+                    self.same(self.call(fmt, activ.hardmax, x, dim), activ.hardmax(xw, dim), fmt)
+
+    def test_gated_units_forward_and_backward(self):
+        for fmt, f in FMT16.items():
+            x = _rows16(fmt, (6, 3, 24), seed=3)
+            xw = f["widen"](x)
+            for dim in (-1, 0, 2):
+                with self.subTest(fmt=fmt, name="glu", dim=dim):
+                    y = self.call(fmt, activ.glu, x, dim)
+                    self.same(y, activ.glu(xw, dim), fmt, "glu")
+                    dout = _rows16(fmt, y.shape, seed=4, scale=1.0)
+                    self.same(self.call(fmt, activ.glu_backward, x, dout, dim),
+                              activ.glu_backward(xw, f["widen"](dout), dim), fmt, "glu_backward")
+            gate, up, dout = (_rows16(fmt, (9, 31), seed=s) for s in (5, 6, 7))
+            gw, uw, dw = (f["widen"](a) for a in (gate, up, dout))
+            for act, p in [("swiglu", {}), ("swiglu", {"beta": 1.5}), ("gelu", {}),
+                           ("sigmoid", {}), ("relu", {}), ("geglu_tanh", {})]:
+                with self.subTest(fmt=fmt, name=act, params=p):
+                    self.same(self.call(fmt, activ.gated, act, gate, up, **p),
+                              activ.gated(act, gw, uw, **p), fmt, act)
+                    dg, du = self.call(fmt, activ.gated_backward, act, gate, up, dout, **p)
+                    wg, wu = activ.gated_backward(act, gw, uw, dw, **p)
+                    self.same(dg, wg, fmt, act + " d_gate")
+                    self.same(du, wu, fmt, act + " d_up")
+            with self.subTest(fmt=fmt, name="swiglu"):
+                self.same(self.call(fmt, activ.swiglu, gate, up, beta=1.5),
+                          activ.swiglu(gw, uw, beta=1.5), fmt, "swiglu")
+                dg, du = self.call(fmt, activ.swiglu_backward, gate, up, dout)
+                wg, wu = activ.swiglu_backward(gw, uw, dw)
+                self.same(dg, wg, fmt, "swiglu d_gate")
+                self.same(du, wu, fmt, "swiglu d_up")
+
+    def test_out_layouts_and_float16_storage(self):
+        x = _rows16("bfloat16", (8, 6), seed=8)
+        xw = _widen_bf16(x)
+        out = np.empty((6, 8), np.int16)  # bfloat16 bits into an int16 out
+        self.assertIs(activ.softmax(x.T, storage="bfloat16", out=out), out)
+        self.same(out, activ.softmax(np.ascontiguousarray(xw.T)), "bfloat16")
+        out = np.empty((8, 6), np.uint16)
+        self.assertIs(activ.swiglu(x, x[::-1], storage="bfloat16", out=out), out)
+        self.same(out, activ.swiglu(xw, xw[::-1].copy()), "bfloat16")
+        # storage="float16" reads int16 bits as float16; the result is float16 bits.
+        h = _rows16("float16", (4, 10), seed=9)
+        y = activ.log_softmax(h.view(np.int16), storage="float16")
+        self.same(y.view(np.float16), activ.log_softmax(h.astype(np.float32)), "float16")
+        out = np.empty((4, 10), np.float16)
+        self.assertIs(activ.softmax(h, 0, out=out), out)
+        self.same(out, activ.softmax(h.astype(np.float32), 0), "float16")
+        out = np.empty((4, 5), np.int16)
+        activ.glu(h.view(np.int16), storage="float16", out=out)
+        self.same(out.view(np.float16), activ.glu(h.astype(np.float32)), "float16")
+        with self.assertRaisesRegex(activ.Error, "out must be contiguous"):
+            activ.softmax(h, out=np.empty((4, 20), np.float16)[:, ::2])
+        for empty in [np.ones((0, 4), np.float16), np.ones((3, 0), np.float16)]:
+            self.assertEqual(activ.softmax(empty).shape, empty.shape)
+
 
 
 def _bits(t):

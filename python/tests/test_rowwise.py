@@ -68,6 +68,24 @@ class Softmax(unittest.TestCase):
         np.testing.assert_array_equal(activ.softmax(x, masked_rows_are_zero=True)[1], 0.0)
         self.assertEqual(activ.log_softmax(x)[0, 1], -np.inf)
 
+    def test_argmax_and_hardmax(self):
+        for dtype in DTYPES:
+            x = _x(dtype, (4, 6, 9))
+            x[0, 0, :] = 2.0  # ties: the first, as torch
+            x[1, 1, 3] = np.nan  # NaN counts as the maximum, as torch
+            for dim in (-1, 0, 1, 2):
+                with self.subTest(dtype=dtype.__name__, dim=dim):
+                    i = activ.argmax(x, dim)
+                    self.assertEqual(i.dtype, np.int64)
+                    np.testing.assert_array_equal(i, torch.argmax(torch.from_numpy(x), dim))
+                    h = activ.hardmax(x, dim)
+                    self.assertEqual((h.shape, h.dtype), (x.shape, x.dtype))
+                    want = np.zeros_like(x)
+                    np.put_along_axis(want, np.expand_dims(i, dim % x.ndim), 1, dim)
+                    np.testing.assert_array_equal(h, want)
+        with self.assertRaisesRegex(activ.Error, "an empty row has no maximum"):
+            activ.argmax(np.ones((3, 0), np.float32))
+
 
 @unittest.skipUnless(HAVE, "activ built without the gated units (ACTIV_PYTHON_ROWWISE)")
 class Gated(unittest.TestCase):
