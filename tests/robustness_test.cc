@@ -186,7 +186,7 @@ TEST_F(RobustnessTest, CheckpointNetworkLargerThanItsArraysIsRefusedBeforeAlloca
                 ": inconsistent header: a 2-1000000000-2 relu (softmax_cross_entropy) network "
                 "has 4000000000 weights, the checkpoint's arrays hold 17 values");
   const std::string overflow = Write("overflow.ckpt", EditHeader(bytes, [](json& h) {
-                                       h["network"]["inputs"] = uint64_t{1} << 62;
+                                       h["network"]["inputs"] = uint64_t{1} << 63;
                                      }));
   EXPECT_PRED2(Contains, ErrorOf([&] { LoadCheckpoint(overflow); }),
                "network has more weights than size_t counts");
@@ -349,14 +349,16 @@ std::string Gzip(const std::string& content) {
 TEST_F(RobustnessTest, BadDataFilesNameFilePositionAndProblem) {
   const std::string labels = Write("ok-labels-idx1-ubyte", Idx({3}, 3));
   const std::string images = Write("ok-images-idx3-ubyte", Idx({3, 2, 2}, 12));
-  const std::string magic = Write("magic-images-idx3-ubyte", "\x1f\x8b\x08\x01" + Idx({3}, 3));
+  const std::string magic = Write("magic-images-idx3-ubyte", "PK\x03\x04" + Idx({3}, 3));
   EXPECT_PRED2(Contains, ErrorOf([&] { LoadIdx(magic, labels); }), "wrong magic number at byte 0");
   const std::string cut = Write("cut-images-idx3-ubyte", Idx({3, 2, 2}, 11));
   EXPECT_PRED2(Contains, ErrorOf([&] { LoadIdx(cut, labels); }), "truncated");
   const std::string gz = Gzip(Idx({3, 2, 2}, 12) + std::string(5000, 'x'));
   const std::string cut_gz = Write("cutgz-images-idx3-ubyte.gz", gz.substr(0, gz.size() / 2));
-  EXPECT_PRED2(Contains, ErrorOf([&] { LoadIdx(cut_gz, labels); }),
-               "truncated or corrupt gzip data");
+  // zlib's message names the file too: it is said once.
+  EXPECT_EQ(ErrorOf([&] { LoadIdx(cut_gz, labels); }),
+            cut_gz + ": truncated or corrupt gzip data after 0 decompressed bytes: unexpected end "
+                     "of file");
   std::string corrupt = gz;
   corrupt[corrupt.size() / 2] ^= 0x55;
   const std::string bad_gz = Write("badgz-images-idx3-ubyte.gz", corrupt);
