@@ -16,6 +16,17 @@ namespace {
 
 constexpr char kMagic[8] = {'A', 'C', 'T', 'I', 'V', 'L', 'A', 'B'};
 
+// A count in the header must be a non-negative integer: nlohmann's get<size_t>() would also take
+// -1 (wrapping to 2^64-1) and 1e300 (a conversion with undefined behaviour). LoadCheckpoint
+// turns BadCount into an activ::Error naming the file.
+struct BadCount {
+  std::string text;
+};
+size_t Count(const json& j) {
+  if (!j.is_number_unsigned()) throw BadCount{j.dump()};
+  return j.get<size_t>();
+}
+
 json SpecToJson(const NetworkSpec& s) {
   json hidden = json::array();
   for (const LayerSpec& l : s.hidden) {
@@ -32,12 +43,12 @@ json SpecToJson(const NetworkSpec& s) {
 
 NetworkSpec SpecFromJson(const json& j) {
   NetworkSpec s;
-  s.inputs = j.at("inputs").get<size_t>();
-  s.outputs = j.at("outputs").get<size_t>();
+  s.inputs = Count(j.at("inputs"));
+  s.outputs = Count(j.at("outputs"));
   s.head = HeadFromName(j.at("head").get<std::string>());
   for (const json& l : j.at("hidden")) {
     LayerSpec ls;
-    ls.units = l.at("units").get<size_t>();
+    ls.units = Count(l.at("units"));
     ls.act = ParseActivation(l.at("activation").get<std::string>());
     ls.batchnorm = l.at("batchnorm").get<bool>();
     ls.dropout = l.at("dropout").get<double>();
@@ -214,32 +225,34 @@ Checkpoint LoadCheckpoint(const std::string& path) {
     c.meta = header.at("meta");
     c.scaler.kind = ScalingFromName(header.at("scaler").at("kind").get<std::string>());
     const json& arrays = header.at("arrays");
-    for (const json& n : arrays.at("network")) c.network.push_back(take(n.get<size_t>()));
-    const size_t features = header.at("scaler").at("features").get<size_t>();
+    for (const json& n : arrays.at("network")) c.network.push_back(take(Count(n)));
+    const size_t features = Count(header.at("scaler").at("features"));
     c.scaler.offset = take(features);
     c.scaler.scale = take(features);
     if (!header.at("state").is_null()) {
       const json& s = header.at("state");
       TrainState t;
-      t.epoch = s.at("epoch").get<size_t>();
-      t.optimizer_steps = s.at("optimizer_steps").get<uint64_t>();
+      t.epoch = Count(s.at("epoch"));
+      t.optimizer_steps = Count(s.at("optimizer_steps"));
       t.optimizer = s.at("optimizer").get<std::string>();
       // JSON has no infinities: a run with no best yet stores null.
       const double inf = std::numeric_limits<double>::infinity();
       t.best_metric = s.at("best_metric").is_null() ? -inf : s.at("best_metric").get<double>();
-      t.best_epoch = s.at("best_epoch").get<size_t>();
-      t.since_best = s.at("since_best").get<size_t>();
+      t.best_epoch = Count(s.at("best_epoch"));
+      t.since_best = Count(s.at("since_best"));
       t.best_train_loss =
           s.at("best_train_loss").is_null() ? inf : s.at("best_train_loss").get<double>();
-      t.no_improvement = s.at("no_improvement").get<size_t>();
+      t.no_improvement = Count(s.at("no_improvement"));
       t.elapsed_seconds = s.at("elapsed_seconds").get<double>();
-      for (const json& n : arrays.at("best")) t.best.push_back(take(n.get<size_t>()));
+      for (const json& n : arrays.at("best")) t.best.push_back(take(Count(n)));
       for (const json& n : arrays.at("optimizer"))
-        t.optimizer_buffers.push_back(take(n.get<size_t>()));
+        t.optimizer_buffers.push_back(take(Count(n)));
       c.state = std::move(t);
     }
   } catch (const json::exception& e) {
     throw Error(where + "bad checkpoint header: " + e.what());
+  } catch (const BadCount& e) {
+    throw Error(where + "bad checkpoint header: " + e.text.substr(0, 40) + " is not a count");
   }
   CheckConsistent(c, where);
   if (at != end)

@@ -38,7 +38,7 @@ for t in "${targets[@]}"; do
   build-fuzz/fuzz/"$t" -max_total_time="$seconds" -print_final_stats=1 -timeout=20 \
     "${dict[@]}" -artifact_prefix=build-fuzz/crashes/"$name"- "$scratch" fuzz/corpus/"$name" \
     >build-fuzz/"$name".log 2>&1 || rc=$?
-  grep -E "^(#[0-9]+ *DONE|stat::number_of_executed_units|stat::new_units_added|==[0-9]+==ERROR|SUMMARY|fuzz invariant)" \
+  grep -E "^(#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units|stat::new_units_added|==[0-9]+==ERROR|SUMMARY|fuzz invariant)" \
     build-fuzz/"$name".log || true
   if ls build-fuzz/crashes/"$name"-* >/dev/null 2>&1 || ((rc != 0)); then
     tail -40 build-fuzz/"$name".log >&2

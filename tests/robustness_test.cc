@@ -168,6 +168,13 @@ TEST_F(RobustnessTest, CheckpointHeaderWithMissingOrMistypedKeysIsRefused) {
       "t.ckpt", EditHeader(bytes, [](json& h) { h["arrays"]["network"][0] = "six"; }));
   EXPECT_PRED2(Contains, ErrorOf([&] { LoadCheckpoint(text_size); }),
                text_size + ": bad checkpoint header: [json.exception.type_error.302]");
+  for (const char* units : {"-1", "1e300", "2.5"}) {
+    const std::string bad = Write("units.ckpt", EditHeader(bytes, [&](json& h) {
+                                    h["network"]["hidden"][0]["units"] = json::parse(units);
+                                  }));
+    EXPECT_EQ(ErrorOf([&] { LoadCheckpoint(bad); }),
+              bad + ": bad checkpoint header: " + json::parse(units).dump() + " is not a count");
+  }
   const std::string no_arrays =
       Write("a.ckpt", EditHeader(bytes, [](json& h) { h.erase("arrays"); }));
   EXPECT_PRED2(Contains, ErrorOf([&] { LoadCheckpoint(no_arrays); }),
