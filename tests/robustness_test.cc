@@ -166,8 +166,12 @@ TEST_F(RobustnessTest, CheckpointHeaderWithMissingOrMistypedKeysIsRefused) {
                 "found");
   const std::string text_size = Write(
       "t.ckpt", EditHeader(bytes, [](json& h) { h["arrays"]["network"][0] = "six"; }));
-  EXPECT_PRED2(Contains, ErrorOf([&] { LoadCheckpoint(text_size); }),
-               text_size + ": bad checkpoint header: [json.exception.type_error.302]");
+  EXPECT_EQ(ErrorOf([&] { LoadCheckpoint(text_size); }),
+            text_size + ": bad checkpoint header: \"six\" is not a count");
+  const std::string number_head =
+      Write("h.ckpt", EditHeader(bytes, [](json& h) { h["network"]["head"] = 5; }));
+  EXPECT_PRED2(Contains, ErrorOf([&] { LoadCheckpoint(number_head); }),
+               number_head + ": bad checkpoint header: [json.exception.type_error.302]");
   for (const char* units : {"-1", "1e300", "2.5"}) {
     const std::string bad = Write("units.ckpt", EditHeader(bytes, [&](json& h) {
                                     h["network"]["hidden"][0]["units"] = json::parse(units);
