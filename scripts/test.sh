@@ -34,7 +34,7 @@ stage "release tests" ctest --test-dir build -LE slow --output-on-failure -j "$j
 disabled_targets=${ACTIV_SANITIZER_DISABLED_TARGETS:-HWY_SSSE3|HWY_SSE4|HWY_AVX3}
 configure_sanitized() {  # configure_sanitized DIR SANITIZERS
   cmake -S . -B "$1" -G Ninja -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="-O1 -g" \
-    -DACTIV_SANITIZE="$2" -DACTIV_WERROR=ON -DACTIV_BUILD_PYTHON=OFF \
+    -DACTIV_SANITIZE="$2" -DACTIV_WERROR=ON -DACTIV_BUILD_PYTHON=OFF -DACTIV_BUILD_BENCH=OFF \
     "-DACTIV_DISABLED_TARGETS=$disabled_targets" >/dev/null
 }
 export ACTIV_TEST_SWEEP_DIVISOR=16
@@ -50,10 +50,13 @@ configure_sanitized build-asan address,undefined
 stage "asan+ubsan build" cmake --build build-asan -j "$jobs"
 stage "asan+ubsan tests" "${norandom[@]}" ctest --test-dir build-asan -LE "slow|python" --output-on-failure -j "$jobs"
 
-# The tests that start threads: the row-wise and gated calls split across cores, and the lab's
-# runs side by side. Only their executables are built.
+# The tests that start threads: the threading tests where there are some, the row-wise and gated
+# calls split across cores, and the lab's runs side by side. Only their executables are built.
 configure_sanitized build-tsan thread
-stage "tsan build" cmake --build build-tsan -j "$jobs" --target rowwise_test gated_test lab_test
-stage "tsan tests" "${norandom[@]}" ctest --test-dir build-tsan -L "rowwise|gated|lab" --output-on-failure -j "$jobs"
+mapfile -t tsan_targets < <(cmake --build build-tsan --target help |
+  grep -oE '^(threading|rowwise|gated|lab)_test' | sort -u)
+stage "tsan build" cmake --build build-tsan -j "$jobs" --target "${tsan_targets[@]}"
+stage "tsan tests" "${norandom[@]}" ctest --test-dir build-tsan -L "threads|rowwise|gated|lab" \
+  --output-on-failure -j "$jobs"
 
 stage "fuzzing (${ACTIV_FUZZ_SECONDS:-30} s per target)" bash scripts/fuzz.sh "${ACTIV_FUZZ_SECONDS:-30}"
