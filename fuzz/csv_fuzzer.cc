@@ -19,9 +19,28 @@ namespace {
 
 activ_fuzz::ScratchFile csv_file("data.csv");
 
-constexpr const char* kLabelColumns[] = {
-    "", "label", "target", "x0", "y", "0", "1", "2", "-1", "-2", "-3", "7", "1.5", "-0",
-    "1e300", "-1e300", "9223372036854775807", "-9223372036854775808", "nan", "inf", " 1", "0x1"};
+constexpr const char* kLabelColumns[] = {"",
+                                         "label",
+                                         "target",
+                                         "x0",
+                                         "y",
+                                         "0",
+                                         "1",
+                                         "2",
+                                         "-1",
+                                         "-2",
+                                         "-3",
+                                         "7",
+                                         "1.5",
+                                         "-0",
+                                         "1e300",
+                                         "-1e300",
+                                         "9223372036854775807",
+                                         "-9223372036854775808",
+                                         "nan",
+                                         "inf",
+                                         " 1",
+                                         "0x1"};
 
 }  // namespace
 
@@ -50,7 +69,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (!std::isfinite(v)) Fail("a non-finite feature");
     }
     if (o.no_label) {
-      if (d.classification() || !d.labels.empty() || !d.targets.empty()) Fail("labels with no_label");
+      if (d.classification() || !d.labels.empty() || !d.targets.empty())
+        Fail("labels with no_label");
     } else if (d.classification()) {
       if (o.task == lab::Task::kRegression) Fail("classification when regression was asked");
       if (d.labels.size() != d.rows) Fail("not one label per row");

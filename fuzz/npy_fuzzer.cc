@@ -49,8 +49,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!parsed) return 0;
   if (!Same(from_memory, from_file)) Fail("Parse and Read return different arrays");
   const uint64_t n = from_memory.count();
-  const size_t have = from_memory.dtype == npy::DType::kFloat32 ? from_memory.f32.size()
-                                                                 : from_memory.f64.size();
+  const size_t have =
+      from_memory.dtype == npy::DType::kFloat32 ? from_memory.f32.size() : from_memory.f64.size();
   if (have != n) Fail("the array holds other than count() elements");
   if (!Same(npy::Parse(npy::Serialize(from_memory), "again.npy"), from_memory)) {
     Fail("Serialize then Parse changes the array");

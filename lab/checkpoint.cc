@@ -86,7 +86,6 @@ void PutArray(std::string& out, const std::vector<float>& a) {
   out.append(reinterpret_cast<const char*>(a.data()), a.size() * sizeof(float));
 }
 
-
 // A header that parses can still describe a network its arrays do not fit, or classes its
 // head cannot output; both would reach out of bounds later (Predict's loss reads `classes`
 // labels from `outputs` values). The network's weights alone must fit in the arrays it lists,
@@ -94,8 +93,9 @@ void PutArray(std::string& out, const std::vector<float>& a) {
 void CheckConsistent(const Checkpoint& c, const std::string& where) {
   const NetworkSpec& s = c.spec;
   if (s.head == Head::kAuto) {
-    throw Error(where + "inconsistent header: the output head is 'auto'; a checkpoint names the "
-                        "head it was trained with");
+    throw Error(where +
+                "inconsistent header: the output head is 'auto'; a checkpoint names the "
+                "head it was trained with");
   }
   size_t weights = 0, in = s.inputs, stored = 0;
   bool overflow = false;
@@ -219,8 +219,7 @@ Checkpoint LoadCheckpoint(const std::string& path) {
   // Every access to the header may meet a missing key or a value of another type: all of them
   // are inside the try, so that a damaged header is an activ::Error naming the file.
   try {
-    const json header =
-        json::parse(b.begin() + 20, b.begin() + 20 + static_cast<long>(header_len));
+    const json header = json::parse(b.begin() + 20, b.begin() + 20 + static_cast<long>(header_len));
     c.spec = SpecFromJson(header.at("network"));
     c.meta = header.at("meta");
     c.scaler.kind = ScalingFromName(header.at("scaler").at("kind").get<std::string>());
@@ -245,8 +244,7 @@ Checkpoint LoadCheckpoint(const std::string& path) {
       t.no_improvement = Count(s.at("no_improvement"));
       t.elapsed_seconds = s.at("elapsed_seconds").get<double>();
       for (const json& n : arrays.at("best")) t.best.push_back(take(Count(n)));
-      for (const json& n : arrays.at("optimizer"))
-        t.optimizer_buffers.push_back(take(Count(n)));
+      for (const json& n : arrays.at("optimizer")) t.optimizer_buffers.push_back(take(Count(n)));
       c.state = std::move(t);
     }
   } catch (const json::exception& e) {

@@ -143,8 +143,9 @@ TEST_F(RobustnessTest, CsvLabelColumnBeyondAnyIntegerIsOutOfRange) {
 TEST_F(RobustnessTest, CsvValuesBeyondFloat32AreBadRows) {
   const std::string path = Write("big.csv", "x,y\n1,0.5\n1e39,2\n3,-4e38\n5,6\n");
   EXPECT_EQ(ErrorOf([&] { LoadCsv(path, {}); }),
-            path + ":3, column 1 ('x'): '1e39' is beyond the float32 range (+-3.4e38) "
-                   "(drop such rows with the drop-bad-rows option)");
+            path +
+                ":3, column 1 ('x'): '1e39' is beyond the float32 range (+-3.4e38) "
+                "(drop such rows with the drop-bad-rows option)");
   CsvOptions drop;
   drop.drop_bad_rows = true;
   size_t dropped = 0;
@@ -164,8 +165,8 @@ TEST_F(RobustnessTest, CheckpointHeaderWithMissingOrMistypedKeysIsRefused) {
             no_features +
                 ": bad checkpoint header: [json.exception.out_of_range.403] key 'features' not "
                 "found");
-  const std::string text_size = Write(
-      "t.ckpt", EditHeader(bytes, [](json& h) { h["arrays"]["network"][0] = "six"; }));
+  const std::string text_size =
+      Write("t.ckpt", EditHeader(bytes, [](json& h) { h["arrays"]["network"][0] = "six"; }));
   EXPECT_EQ(ErrorOf([&] { LoadCheckpoint(text_size); }),
             text_size + ": bad checkpoint header: \"six\" is not a count");
   const std::string number_head =
@@ -189,16 +190,16 @@ TEST_F(RobustnessTest, CheckpointHeaderWithMissingOrMistypedKeysIsRefused) {
 // NetworkFrom allocate it (gigabytes, or a size_t overflow) before comparing the sizes.
 TEST_F(RobustnessTest, CheckpointNetworkLargerThanItsArraysIsRefusedBeforeAllocating) {
   const std::string bytes = Read(fs::path(SaveSmallCheckpoint(Path("ok.ckpt"))).filename());
-  const std::string huge = Write("huge.ckpt", EditHeader(bytes, [](json& h) {
-                                   h["network"]["hidden"][0]["units"] = 1000000000;
-                                 }));
+  const std::string huge =
+      Write("huge.ckpt",
+            EditHeader(bytes, [](json& h) { h["network"]["hidden"][0]["units"] = 1000000000; }));
   EXPECT_EQ(ErrorOf([&] { LoadCheckpoint(huge); }),
             huge +
                 ": inconsistent header: a 2-1000000000-2 relu (softmax_cross_entropy) network "
                 "has 4000000000 weights, the checkpoint's arrays hold 17 values");
-  const std::string overflow = Write("overflow.ckpt", EditHeader(bytes, [](json& h) {
-                                       h["network"]["inputs"] = uint64_t{1} << 63;
-                                     }));
+  const std::string overflow =
+      Write("overflow.ckpt",
+            EditHeader(bytes, [](json& h) { h["network"]["inputs"] = uint64_t{1} << 63; }));
   EXPECT_PRED2(Contains, ErrorOf([&] { LoadCheckpoint(overflow); }),
                "network has more weights than size_t counts");
 }
@@ -207,20 +208,18 @@ TEST_F(RobustnessTest, CheckpointNetworkLargerThanItsArraysIsRefusedBeforeAlloca
 // outputs, and regression targets against more outputs than the file has, reading past the end.
 TEST_F(RobustnessTest, CheckpointClassesMustFitTheHead) {
   const std::string bytes = Read(fs::path(SaveSmallCheckpoint(Path("ok.ckpt"))).filename());
-  const std::string ten = Write("ten.ckpt", EditHeader(bytes, [](json& h) {
-                                  h["meta"]["classes"] = 10;
-                                }));
+  const std::string ten =
+      Write("ten.ckpt", EditHeader(bytes, [](json& h) { h["meta"]["classes"] = 10; }));
   EXPECT_EQ(ErrorOf([&] { LoadCheckpoint(ten); }),
-            ten + ": inconsistent header: 10 classes (meta) for 2 outputs with the "
-                  "softmax_cross_entropy head");
-  const std::string none = Write("none.ckpt", EditHeader(bytes, [](json& h) {
-                                   h["meta"].erase("classes");
-                                 }));
+            ten +
+                ": inconsistent header: 10 classes (meta) for 2 outputs with the "
+                "softmax_cross_entropy head");
+  const std::string none =
+      Write("none.ckpt", EditHeader(bytes, [](json& h) { h["meta"].erase("classes"); }));
   EXPECT_PRED2(Contains, ErrorOf([&] { LoadCheckpoint(none); }),
                "inconsistent header: 0 classes (meta) for 2 outputs");
-  const std::string text = Write("text.ckpt", EditHeader(bytes, [](json& h) {
-                                   h["meta"]["classes"] = "2";
-                                 }));
+  const std::string text =
+      Write("text.ckpt", EditHeader(bytes, [](json& h) { h["meta"]["classes"] = "2"; }));
   EXPECT_EQ(ErrorOf([&] { LoadCheckpoint(text); }),
             text + ": bad checkpoint header: meta.classes is not a count: \"2\"");
   const std::string mse = Write("mse.ckpt", EditHeader(bytes, [](json& h) {
@@ -246,7 +245,8 @@ TEST_F(RobustnessTest, OutputDirectoryThatCannotBeCreatedIsAnError) {
   c.out_dir = Path("file/runs");
   EXPECT_EQ(ErrorOf([&] { RunExperiment(c); }),
             c.out_dir + ": cannot create the directory: Not a directory");
-  EXPECT_PRED2(Contains, ErrorOf([&] { SaveCsv(Synthetic("moons", 4, -1, 1), Path("file/x.csv")); }),
+  EXPECT_PRED2(Contains,
+               ErrorOf([&] { SaveCsv(Synthetic("moons", 4, -1, 1), Path("file/x.csv")); }),
                Path("file/x.csv") + ": cannot write: Not a directory");
   EXPECT_EQ(Files(), std::vector<std::string>{"file"});
 }
@@ -315,22 +315,24 @@ TEST_F(RobustnessTest, CheckpointFromAnotherShapeOrVersion) {
   other.hidden[0].units = 4;
   Network net(other);
   EXPECT_EQ(ErrorOf([&] { LoadState(net, c.network, c.spec, path); }),
-            path + ": the checkpoint holds a 2-3-2 relu (softmax_cross_entropy) network; this one "
-                   "is 2-4-2 relu (softmax_cross_entropy)");
+            path +
+                ": the checkpoint holds a 2-3-2 relu (softmax_cross_entropy) network; this one "
+                "is 2-4-2 relu (softmax_cross_entropy)");
   std::string bytes = Read("ok.ckpt");
   bytes[8] = 2;
   const std::string v2 = Write("v2.ckpt", bytes);
   EXPECT_EQ(ErrorOf([&] { LoadCheckpoint(v2); }),
             v2 + ": checkpoint format version 2 is not supported: this build reads version 1");
   const std::string rows = Write("rows.csv", "1,2,3\n");
-  EXPECT_EQ(ErrorOf([&] { Predict(path, rows, [] {
-                            CsvOptions o;
-                            o.no_label = true;
-                            return o;
-                          }()); }),
+  EXPECT_EQ(ErrorOf([&] {
+              Predict(path, rows, [] {
+                CsvOptions o;
+                o.no_label = true;
+                return o;
+              }());
+            }),
             rows + ": 3 features per row, the network in " + path + " takes 2");
 }
-
 
 std::string Idx(std::vector<uint32_t> dims, size_t payload, char value = '\x01') {
   std::string s = {0, 0, 8, static_cast<char>(dims.size())};
@@ -368,8 +370,9 @@ TEST_F(RobustnessTest, BadDataFilesNameFilePositionAndProblem) {
   const std::string cut_gz = Write("cutgz-images-idx3-ubyte.gz", gz.substr(0, gz.size() / 2));
   // zlib's message names the file too: it is said once.
   EXPECT_EQ(ErrorOf([&] { LoadIdx(cut_gz, labels); }),
-            cut_gz + ": truncated or corrupt gzip data after 0 decompressed bytes: unexpected end "
-                     "of file");
+            cut_gz +
+                ": truncated or corrupt gzip data after 0 decompressed bytes: unexpected end "
+                "of file");
   std::string corrupt = gz;
   corrupt[corrupt.size() / 2] ^= 0x55;
   const std::string bad_gz = Write("badgz-images-idx3-ubyte.gz", corrupt);
