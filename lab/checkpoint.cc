@@ -16,6 +16,17 @@ namespace {
 
 constexpr char kMagic[8] = {'A', 'C', 'T', 'I', 'V', 'L', 'A', 'B'};
 
+// A count in the header must be a non-negative integer: nlohmann's get<size_t>() would also take
+// -1 (wrapping to 2^64-1) and 1e300 (a conversion with undefined behaviour). LoadCheckpoint
+// turns BadCount into an activ::Error naming the file.
+struct BadCount {
+  std::string text;
+};
+size_t Count(const json& j) {
+  if (!j.is_number_unsigned()) throw BadCount{j.dump()};
+  return j.get<size_t>();
+}
+
 json SpecToJson(const NetworkSpec& s) {
   json hidden = json::array();
   for (const LayerSpec& l : s.hidden) {
@@ -32,12 +43,12 @@ json SpecToJson(const NetworkSpec& s) {
 
 NetworkSpec SpecFromJson(const json& j) {
   NetworkSpec s;
-  s.inputs = j.at("inputs").get<size_t>();
-  s.outputs = j.at("outputs").get<size_t>();
+  s.inputs = Count(j.at("inputs"));
+  s.outputs = Count(j.at("outputs"));
   s.head = HeadFromName(j.at("head").get<std::string>());
   for (const json& l : j.at("hidden")) {
     LayerSpec ls;
-    ls.units = l.at("units").get<size_t>();
+    ls.units = Count(l.at("units"));
     ls.act = ParseActivation(l.at("activation").get<std::string>());
     ls.batchnorm = l.at("batchnorm").get<bool>();
     ls.dropout = l.at("dropout").get<double>();
@@ -73,6 +84,53 @@ void Put(std::string& out, T v) {
 
 void PutArray(std::string& out, const std::vector<float>& a) {
   out.append(reinterpret_cast<const char*>(a.data()), a.size() * sizeof(float));
+}
+
+// A header that parses can still describe a network its arrays do not fit, or classes its
+// head cannot output; both would reach out of bounds later (Predict's loss reads `classes`
+// labels from `outputs` values). The network's weights alone must fit in the arrays it lists,
+// which bounds what building the network allocates by the file's size.
+void CheckConsistent(const Checkpoint& c, const std::string& where) {
+  const NetworkSpec& s = c.spec;
+  if (s.head == Head::kAuto) {
+    throw Error(where +
+                "inconsistent header: the output head is 'auto'; a checkpoint names the "
+                "head it was trained with");
+  }
+  size_t weights = 0, in = s.inputs, stored = 0;
+  bool overflow = false;
+  auto add_layer = [&](size_t units, size_t parts) {
+    size_t w;
+    overflow |= __builtin_mul_overflow(units, parts, &w) || __builtin_mul_overflow(w, in, &w) ||
+                __builtin_add_overflow(weights, w, &weights);
+    in = units;
+  };
+  for (const LayerSpec& l : s.hidden) add_layer(l.units, l.act.gated ? 2 : 1);
+  add_layer(s.outputs, 1);
+  for (const auto& a : c.network) stored += a.size();  // each array is in the file: no overflow
+  if (overflow || weights > stored) {
+    throw Error(where + "inconsistent header: a " + Shape(s) + " network has " +
+                (overflow ? std::string("more weights than size_t counts")
+                          : std::to_string(weights) + " weights") +
+                ", the checkpoint's arrays hold " + std::to_string(stored) + " values");
+  }
+  if (!c.meta.is_object()) throw Error(where + "bad checkpoint header: meta is not an object");
+  size_t classes = 0;
+  if (c.meta.contains("classes")) {
+    const json& k = c.meta["classes"];
+    if (!k.is_number_unsigned()) {
+      throw Error(where + "bad checkpoint header: meta.classes is not a count: " + k.dump());
+    }
+    classes = k.get<size_t>();
+  }
+  const bool fits = s.head == Head::kSoftmaxCrossEntropy ? classes >= 2 && classes == s.outputs
+                    : s.head == Head::kSigmoidBinaryCrossEntropy ? classes == 2 && s.outputs == 1
+                                                                 : classes == 0;
+  if (!fits) {
+    throw Error(where + "inconsistent header: " + std::to_string(classes) + " classes (meta) for " +
+                std::to_string(s.outputs) + " outputs with the " + std::string(HeadName(s.head)) +
+                " head");
+  }
 }
 
 }  // namespace
@@ -147,16 +205,6 @@ Checkpoint LoadCheckpoint(const std::string& path) {
   if (header_len > b.size() - 24)
     throw Error(where + "the header length runs past the end of the file");
   Checkpoint c;
-  json header, arrays;
-  try {
-    header = json::parse(b.begin() + 20, b.begin() + 20 + static_cast<long>(header_len));
-    c.spec = SpecFromJson(header.at("network"));
-    c.meta = header.at("meta");
-    c.scaler.kind = ScalingFromName(header.at("scaler").at("kind").get<std::string>());
-    arrays = header.at("arrays");
-  } catch (const json::exception& e) {
-    throw Error(where + "bad checkpoint header: " + e.what());
-  }
   size_t at = 20 + header_len;
   const size_t end = b.size() - 4;
   auto take = [&](size_t n) {
@@ -164,34 +212,47 @@ Checkpoint LoadCheckpoint(const std::string& path) {
       throw Error(where + "truncated: the header lists more data than the file holds");
     }
     std::vector<float> v(n);
-    std::memcpy(v.data(), &b[at], n * sizeof(float));
+    if (n) std::memcpy(v.data(), &b[at], n * sizeof(float));
     at += n * sizeof(float);
     return v;
   };
-  for (const json& n : arrays.at("network")) c.network.push_back(take(n.get<size_t>()));
-  const size_t features = header["scaler"]["features"].get<size_t>();
-  c.scaler.offset = take(features);
-  c.scaler.scale = take(features);
-  if (!header.at("state").is_null()) {
-    const json& s = header["state"];
-    TrainState t;
-    t.epoch = s.at("epoch").get<size_t>();
-    t.optimizer_steps = s.at("optimizer_steps").get<uint64_t>();
-    t.optimizer = s.at("optimizer").get<std::string>();
-    // JSON has no infinities: a run with no best yet stores null.
-    const double inf = std::numeric_limits<double>::infinity();
-    t.best_metric = s.at("best_metric").is_null() ? -inf : s["best_metric"].get<double>();
-    t.best_epoch = s.at("best_epoch").get<size_t>();
-    t.since_best = s.at("since_best").get<size_t>();
-    t.best_train_loss =
-        s.at("best_train_loss").is_null() ? inf : s["best_train_loss"].get<double>();
-    t.no_improvement = s.at("no_improvement").get<size_t>();
-    t.elapsed_seconds = s.at("elapsed_seconds").get<double>();
-    for (const json& n : arrays.at("best")) t.best.push_back(take(n.get<size_t>()));
-    for (const json& n : arrays.at("optimizer"))
-      t.optimizer_buffers.push_back(take(n.get<size_t>()));
-    c.state = std::move(t);
+  // Every access to the header may meet a missing key or a value of another type: all of them
+  // are inside the try, so that a damaged header is an activ::Error naming the file.
+  try {
+    const json header = json::parse(b.begin() + 20, b.begin() + 20 + static_cast<long>(header_len));
+    c.spec = SpecFromJson(header.at("network"));
+    c.meta = header.at("meta");
+    c.scaler.kind = ScalingFromName(header.at("scaler").at("kind").get<std::string>());
+    const json& arrays = header.at("arrays");
+    for (const json& n : arrays.at("network")) c.network.push_back(take(Count(n)));
+    const size_t features = Count(header.at("scaler").at("features"));
+    c.scaler.offset = take(features);
+    c.scaler.scale = take(features);
+    if (!header.at("state").is_null()) {
+      const json& s = header.at("state");
+      TrainState t;
+      t.epoch = Count(s.at("epoch"));
+      t.optimizer_steps = Count(s.at("optimizer_steps"));
+      t.optimizer = s.at("optimizer").get<std::string>();
+      // JSON has no infinities: a run with no best yet stores null.
+      const double inf = std::numeric_limits<double>::infinity();
+      t.best_metric = s.at("best_metric").is_null() ? -inf : s.at("best_metric").get<double>();
+      t.best_epoch = Count(s.at("best_epoch"));
+      t.since_best = Count(s.at("since_best"));
+      t.best_train_loss =
+          s.at("best_train_loss").is_null() ? inf : s.at("best_train_loss").get<double>();
+      t.no_improvement = Count(s.at("no_improvement"));
+      t.elapsed_seconds = s.at("elapsed_seconds").get<double>();
+      for (const json& n : arrays.at("best")) t.best.push_back(take(Count(n)));
+      for (const json& n : arrays.at("optimizer")) t.optimizer_buffers.push_back(take(Count(n)));
+      c.state = std::move(t);
+    }
+  } catch (const json::exception& e) {
+    throw Error(where + "bad checkpoint header: " + e.what());
+  } catch (const BadCount& e) {
+    throw Error(where + "bad checkpoint header: " + e.text.substr(0, 40) + " is not a count");
   }
+  CheckConsistent(c, where);
   if (at != end)
     throw Error(where + std::to_string(end - at) + " unexpected bytes after the arrays");
   return c;

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <numeric>
 
 #include "activ/activ.h"
@@ -311,14 +312,15 @@ Dataset LoadCsv(const std::string& path, const CsvOptions& options, size_t* drop
   } else {
     double v;
     if (ParseNumber(want, &v) && v == std::floor(v)) {
-      const long long i = static_cast<long long>(v);
-      const long long n = static_cast<long long>(columns);
-      if (i >= n || i < -n) {
+      // Compared as doubles first: "1e300" must not reach the conversion to an integer.
+      const double n = static_cast<double>(columns);
+      if (!(v < n && v >= -n)) {
         throw Error(path + ": label column " + want + " is out of range: the file has " +
                     std::to_string(columns) + " columns (0 to " + std::to_string(columns - 1) +
                     ", or -1 for the last)");
       }
-      label = static_cast<size_t>(i < 0 ? n + i : i);
+      const long long i = static_cast<long long>(v);
+      label = static_cast<size_t>(i < 0 ? static_cast<long long>(columns) + i : i);
     } else {
       auto it = std::find(names.begin(), names.end(), want);
       if (!header || it == names.end()) {
@@ -365,6 +367,10 @@ Dataset LoadCsv(const std::string& path, const CsvOptions& options, size_t* drop
       } else if (!std::isfinite(v)) {
         bad = true;
         bad_what = at + ", " + col + ": " + (std::isnan(v) ? "NaN" : "infinity") + " in data";
+      } else if (std::fabs(v) > std::numeric_limits<float>::max()) {
+        // Features and targets are float32: beyond its range they would become infinities.
+        bad = true;
+        bad_what = at + ", " + col + ": '" + trimmed + "' is beyond the float32 range (+-3.4e38)";
       } else if (j == label) {
         label_value = v;
       } else {

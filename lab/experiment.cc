@@ -473,6 +473,7 @@ RunOutput TrainRun(Context& ctx, size_t index) {
         if (layer > 0 && layer <= hidden)
           where = "; the first non-finite values are in hidden layer " + std::to_string(layer);
         if (layer == hidden + 1) where = "; the first non-finite values are in the output layer";
+        if (layer == 0) where = "; every layer's outputs are finite: the loss itself overflowed";
         res.stop_reason = "nan";
         res.message = "the training loss became " +
                       std::string(std::isnan(batch_loss) ? "NaN" : "infinite") + " at epoch " +
@@ -672,9 +673,10 @@ ExperimentResult Run(const ExperimentConfig& config, const std::string& checkpoi
   for (size_t i = 0; i < ctx.runs; ++i) {
     try {
       RunOutput o = futures[i].get();
-      if (log) {
+      if (log.is_open()) {
         log << o.lines;
         log.flush();
+        if (!log) throw Error(result.log_path + ": write failed (is the disk full?)");
       }
       result.runs.push_back(std::move(o.result));
     } catch (...) {
@@ -827,6 +829,10 @@ Prediction Predict(const std::string& checkpoint, const std::string& data_path,
     throw Error(data_path + ": " + std::to_string(d.features) +
                 " features per row, the network in " + checkpoint + " takes " +
                 std::to_string(inputs));
+  }
+  if (!d.targets.empty() && d.outputs != ck.spec.outputs) {
+    throw Error(data_path + ": " + std::to_string(d.outputs) + " targets per row, the network in " +
+                checkpoint + " predicts " + std::to_string(ck.spec.outputs));
   }
   ck.scaler.Apply(d);
   Prediction p;
