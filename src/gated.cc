@@ -77,7 +77,7 @@ void ForwardRows(const GatedView<T>& v, size_t rows, size_t cols, const Args& a)
     for (; i + N <= cols; i += N) StoreAs(d, one(LoadAs(d, g + i), LoadAs(d, u + i)), out + i);
     if (i < cols) {
       const size_t n = cols - i;
-      StoreTail(d, one(LoadTail(d, g + i, n, T(0)), LoadTail(d, u + i, n, T(0))), out + i, n);
+      StoreTail(d, one(LoadTail(d, g + i, n, T{}), LoadTail(d, u + i, n, T{})), out + i, n);
     }
   }
 }
@@ -114,7 +114,7 @@ void BackwardRows(const GatedView<T>& v, size_t rows, size_t cols, const Args& a
     }
     if (i < cols) {
       const size_t n = cols - i;
-      one(LoadTail(d, g + i, n, T(0)), LoadTail(d, u + i, n, T(0)), LoadTail(d, dout + i, n, T(0)),
+      one(LoadTail(d, g + i, n, T{}), LoadTail(d, u + i, n, T{}), LoadTail(d, dout + i, n, T{}),
           dg + i, du + i, n);
     }
   }

@@ -413,7 +413,7 @@ void BackwardRows(const T* y, size_t ys, const T* dy, size_t dys, T* dx, size_t 
     };
     size_t i = 0;
     for (; i + N <= cols; i += N) add(LoadAs(d, yr + i), LoadAs(d, gr + i));
-    if (i < cols) add(LoadTail(d, yr + i, cols - i, T(0)), LoadTail(d, gr + i, cols - i, T(0)));
+    if (i < cols) add(LoadTail(d, yr + i, cols - i, T{}), LoadTail(d, gr + i, cols - i, T{}));
     const Sum2 total = ReduceLanes(d, s, c);
     const V sum = hn::Set(d, total.hi + total.lo);
     auto one = [&](V yv, V gv) HWY_ATTR {
@@ -424,7 +424,7 @@ void BackwardRows(const T* y, size_t ys, const T* dy, size_t dys, T* dx, size_t 
     for (i = 0; i + N <= cols; i += N)
       StoreAs(d, one(LoadAs(d, yr + i), LoadAs(d, gr + i)), out + i);
     if (i < cols) {
-      StoreTail(d, one(LoadTail(d, yr + i, cols - i, T(0)), LoadTail(d, gr + i, cols - i, T(0))),
+      StoreTail(d, one(LoadTail(d, yr + i, cols - i, T{}), LoadTail(d, gr + i, cols - i, T{})),
                 out + i, cols - i);
     }
   }
