@@ -317,3 +317,68 @@ HWY_INLINE Vec<D> MulProbability(D d, Vec<D> x, Vec<D> s) {
   const Vec<D> y = hn::Mul(x, s);
   return hn::IfThenElse(hn::Eq(s, hn::Zero(d)), hn::CopySign(hn::Zero(d), x), y);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Error-free transformations for float64 results. A double result rounded once is within 0.5
+// ULP; every further rounding in a formula adds up to 0.5 more, so formulas of three or more
+// operations (1/(1+e), x/(1+|x|), (x + s)/2) land above the spec's 1 ULP. Carrying the
+// intermediate as an unevaluated sum hi + lo (about 106 bits) leaves one final rounding. Used
+// only where !kForFloat32: the float32 results already have 29 spare bits in double.
+
+template <class D>
+struct Pair {
+  Vec<D> hi;
+  Vec<D> lo;
+};
+
+// a + b = hi + lo exactly, any magnitudes (Knuth's two-sum). Not for infinite inputs.
+template <class D>
+HWY_INLINE Pair<D> TwoSum(D /*d*/, Vec<D> a, Vec<D> b) {
+  const Vec<D> s = hn::Add(a, b);
+  const Vec<D> bb = hn::Sub(s, a);
+  const Vec<D> err = hn::Add(hn::Sub(a, hn::Sub(s, bb)), hn::Sub(b, bb));
+  return {s, err};
+}
+
+// a + b = hi + lo exactly when |a| >= |b| or a is 0 (Dekker's fast two-sum).
+template <class D>
+HWY_INLINE Pair<D> FastTwoSum(D /*d*/, Vec<D> a, Vec<D> b) {
+  const Vec<D> s = hn::Add(a, b);
+  return {s, hn::Sub(b, hn::Sub(s, a))};
+}
+
+// a * b = hi + lo exactly (barring underflow of lo). With FMA the error is one MulSub; the
+// targets without it (SSE4, scalar) split each factor in two 26-bit halves (Veltkamp/Dekker).
+template <class D>
+HWY_INLINE Pair<D> TwoProd(D d, Vec<D> a, Vec<D> b) {
+  const Vec<D> p = hn::Mul(a, b);
+#if HWY_NATIVE_FMA
+  (void)d;
+  return {p, hn::MulSub(a, b, p)};
+#else
+  const Vec<D> split = hn::Set(d, 134217729.0);  // 2^27 + 1
+  const auto halves = [&](Vec<D> v, Vec<D>* h, Vec<D>* l) {
+    const Vec<D> c = hn::Mul(split, v);
+    *h = hn::Sub(c, hn::Sub(c, v));
+    *l = hn::Sub(v, *h);
+  };
+  Vec<D> ah, al, bh, bl;
+  halves(a, &ah, &al);
+  halves(b, &bh, &bl);
+  const Vec<D> err = hn::Add(
+      hn::Add(hn::Add(hn::Sub(hn::Mul(ah, bh), p), hn::Mul(ah, bl)), hn::Mul(al, bh)),
+      hn::Mul(al, bl));
+  return {p, err};
+#endif
+}
+
+// (n.hi + n.lo) / (q.hi + q.lo) with one final rounding of a ~2^-100 accurate quotient: the
+// first quotient's remainder, computed exactly, corrects it. Requires q.hi != 0 and finite.
+template <class D>
+HWY_INLINE Vec<D> DivPair(D d, Pair<D> n, Pair<D> q) {
+  const Vec<D> y = hn::Div(n.hi, q.hi);
+  const Pair<D> yq = TwoProd(d, y, q.hi);
+  // n - y q = (n.hi - yq.hi) - yq.lo + n.lo - y q.lo; the first difference is exact (Sterbenz).
+  const Vec<D> r = hn::Sub(hn::Add(hn::Sub(hn::Sub(n.hi, yq.hi), yq.lo), n.lo), hn::Mul(y, q.lo));
+  return hn::Add(y, hn::Div(r, q.hi));
+}
