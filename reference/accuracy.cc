@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <exception>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -27,66 +28,122 @@ unsigned Threads(unsigned requested) {
   return requested ? requested : std::max(1u, std::thread::hardware_concurrency());
 }
 
+// activ's results for one chunk of inputs.
+template <typename T>
+void RunActiv(Op op, Direction dir, const Params& params, std::span<const T> xs,
+              std::span<const T> dy, std::span<T> out) {
+  switch (dir) {
+    case Direction::kForward:
+      forward(op, xs, out, params);
+      break;
+    case Direction::kBackward:
+      backward(op, xs, dy, out, params);
+      break;
+    case Direction::kBackwardFromY: {
+      std::vector<T> y(xs.size());
+      forward(op, xs, std::span<T>(y), params);
+      backward_from_y(op, std::span<const T>(y), dy, out, params);
+      break;
+    }
+  }
+}
+
+// One chunk's measurement: activ, then each peer (its results of finite inputs).
+struct ChunkResult {
+  Stats activ;
+  std::vector<Stats> peers;
+  ScreenCheck screen;
+};
+
+template <typename T>
+ChunkResult MeasureChunk(const CheckOptions& o, std::span<const T> xs) {
+  ChunkResult r;
+  if constexpr (sizeof(T) == 8) {
+    r.activ = Measure<double>(o.op, o.direction, xs, o.params);
+  } else {
+    const size_t n = xs.size();
+    std::vector<float> dy(n), out(n);
+    for (size_t i = 0; i < n; ++i) dy[i] = UpstreamGradient<float>(i);
+    RunActiv<float>(o.op, o.direction, o.params, xs, dy, out);
+    const std::vector<double> p = KernelParams<float>(o.op, o.params);
+    const std::vector<double> rd = ScreenReference(o.op, o.direction, xs, dy, p.data());
+    r.activ = MeasureScreened(o.op, o.direction, xs, dy, out, rd, p.data(), false, &r.screen);
+    for (const PeerRun& peer : o.peers) {
+      peer.run(xs, dy, out);
+      r.peers.push_back(
+          MeasureScreened(o.op, o.direction, xs, dy, out, rd, p.data(), true, &r.screen));
+    }
+  }
+  return r;
+}
+
 // Splits the work into chunks handed to every core; `make_chunk(i)` returns chunk i's inputs.
 // The chunks' results are merged in chunk order, so that among equal errors the one reported is
 // the first in input order whatever the threads did: the table is the same from run to run.
 template <typename T, class MakeChunk>
-Stats RunParallel(Op op, Direction dir, const Params& params, size_t chunks, unsigned threads,
-                  MakeChunk make_chunk, const ProgressFn& progress) {
+CheckResult RunParallel(const CheckOptions& o, size_t chunks, unsigned threads,
+                        MakeChunk make_chunk) {
   std::atomic<size_t> next{0};
   size_t done = 0;
-  std::vector<Stats> per_chunk(chunks);
+  std::vector<ChunkResult> per_chunk(chunks);
   std::mutex mu;
+  std::exception_ptr failure;
   auto worker = [&] {
-    for (size_t c; (c = next.fetch_add(1)) < chunks;) {
-      const std::vector<T> xs = make_chunk(c);
-      per_chunk[c] = Measure<T>(op, dir, xs, params);
+    try {
+      for (size_t c; (c = next.fetch_add(1)) < chunks;) {
+        const std::vector<T> xs = make_chunk(c);
+        per_chunk[c] = MeasureChunk<T>(o, xs);
+        std::lock_guard<std::mutex> lock(mu);
+        ++done;
+        if (o.progress) o.progress(done, chunks);
+      }
+    } catch (...) {
+      // A peer library may throw; the other workers stop at their next chunk.
       std::lock_guard<std::mutex> lock(mu);
-      ++done;
-      if (progress) progress(done, chunks);
+      if (!failure) failure = std::current_exception();
+      next = chunks;
     }
   };
   std::vector<std::thread> pool;
   for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
   for (auto& t : pool) t.join();
-  Stats total;
-  for (const Stats& s : per_chunk) total.Merge(s);
+  if (failure) std::rethrow_exception(failure);
+  CheckResult total;
+  total.peers.resize(o.peers.size());
+  for (const ChunkResult& c : per_chunk) {
+    total.activ.Merge(c.activ);
+    for (size_t k = 0; k < c.peers.size(); ++k) total.peers[k].Merge(c.peers[k]);
+    total.screen.Merge(c.screen);
+  }
   return total;
 }
 
 template <typename T>
-Stats Sampled(Op op, Direction dir, const Params& params, size_t samples, unsigned threads,
-              const ProgressFn& progress) {
+CheckResult Sampled(const CheckOptions& o, size_t samples, unsigned threads) {
   const std::vector<T> all = SweepInputs<T>(samples);
   const size_t chunk = 1 << 16, chunks = (all.size() + chunk - 1) / chunk;
-  return RunParallel<T>(
-      op, dir, params, chunks, threads,
-      [&](size_t c) {
-        const size_t b = c * chunk, e = std::min(all.size(), b + chunk);
-        return std::vector<T>(all.begin() + static_cast<std::ptrdiff_t>(b),
-                              all.begin() + static_cast<std::ptrdiff_t>(e));
-      },
-      progress);
+  return RunParallel<T>(o, chunks, threads, [&](size_t c) {
+    const size_t b = c * chunk, e = std::min(all.size(), b + chunk);
+    return std::vector<T>(all.begin() + static_cast<std::ptrdiff_t>(b),
+                          all.begin() + static_cast<std::ptrdiff_t>(e));
+  });
 }
 
-Stats Exhaustive(Op op, Direction dir, const Params& params, unsigned threads,
-                 const ProgressFn& progress) {
+CheckResult Exhaustive(const CheckOptions& o, unsigned threads) {
   const size_t chunk = 1 << 20, chunks = (size_t{1} << 32) / chunk;
-  return RunParallel<float>(
-      op, dir, params, chunks, threads,
-      [&](size_t c) {
-        std::vector<float> xs(chunk);
-        for (size_t i = 0; i < chunk; ++i) {
-          xs[i] = FromBits<float>(static_cast<uint32_t>(c * chunk + i));
-        }
-        return xs;
-      },
-      progress);
+  return RunParallel<float>(o, chunks, threads, [&](size_t c) {
+    std::vector<float> xs(chunk);
+    for (size_t i = 0; i < chunk; ++i)
+      xs[i] = FromBits<float>(static_cast<uint32_t>(c * chunk + i));
+    return xs;
+  });
 }
+
+}  // namespace
 
 std::string FmtUlp(double ulp) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.3f", ulp);
+  std::snprintf(buf, sizeof buf, ulp < 1000 ? "%.3f" : "%.3g", ulp);
   return buf;
 }
 
@@ -102,11 +159,13 @@ std::string ParamsText(const Params& p) {
   return s;
 }
 
+namespace {
+
 // The 16-bit types, exhaustively: all 65536 inputs of each, default parameters.
 struct HalfStats {
-  double max_ulp = 0;      // against the exact value, in ULP of the 16-bit type
-  double max_steps = 0;    // steps from the correctly rounded value (0 or 1 by the spec)
-  size_t not_rounded = 0;  // results that are not the correctly rounded value
+  double max_ulp = 0;             // against the exact value, in ULP of the 16-bit type
+  double max_steps = 0;           // steps from the correctly rounded value (0 or 1 by the spec)
+  size_t not_rounded = 0;         // results that are not the correctly rounded value
   double max_backward_steps = 0;  // 0 where the spec's absolute alternative holds
 };
 
@@ -136,11 +195,15 @@ HalfStats MeasureHalf(Op op, const Params& params) {
     s.max_ulp = std::max(s.max_ulp, FormatUlpError<F>(got, r));
     const float g = to_float(dy[i]), d = to_float(dx[i]);
     const long double exact = static_cast<long double>(g) * derivative(op, x, p.data());
-    const bool abs_ok = std::fabs(d - exact) <= std::ldexp(std::fabs(static_cast<long double>(g)), -F::kDigits);
-    if (!abs_ok) s.max_backward_steps = std::max(s.max_backward_steps, StepsFromCorrect<F>(d, exact));
+    const bool abs_ok =
+        std::fabs(d - exact) <= std::ldexp(std::fabs(static_cast<long double>(g)), -F::kDigits);
+    if (!abs_ok)
+      s.max_backward_steps = std::max(s.max_backward_steps, StepsFromCorrect<F>(d, exact));
   }
   return s;
 }
+
+}  // namespace
 
 std::string HalfTable() {
   std::ostringstream md;
@@ -169,8 +232,6 @@ std::string HalfTable() {
   }
   return md.str();
 }
-
-}  // namespace
 
 // The row-wise functions: random and adversarial rows (reference/rowwise_reference.h), one row
 // set per core.
@@ -219,12 +280,12 @@ std::string RowTable() {
     pool.emplace_back([&] { cells[5] = MeasureRowBackward(op, f64_all); });
     for (auto& t : pool) t.join();
     auto f = [](const RowStats& st) { return FmtUlp(st.max_ulp); };
-    md << "| " << RowOpName(op) << " | " << f(cells[0]) << " | " << f(cells[1])
-       << " | " << cells[1].worst_row << " | " << f(cells[2]) << " | " << f(cells[3]) << " | "
+    md << "| " << RowOpName(op) << " | " << f(cells[0]) << " | " << f(cells[1]) << " | "
+       << cells[1].worst_row << " | " << f(cells[2]) << " | " << f(cells[3]) << " | "
        << cells[3].worst_row << " | " << f(cells[4]) << " | " << f(cells[5]) << " |\n";
     std::fprintf(stderr, "%-12s f32 %.3f / %.3f (%s)  f64 %.3f / %.3f (%s)  backward %.3f / %.3f\n",
-                 std::string(RowOpName(op)).c_str(), cells[0].max_ulp,
-                 cells[1].max_ulp, cells[1].worst_row.c_str(), cells[2].max_ulp, cells[3].max_ulp,
+                 std::string(RowOpName(op)).c_str(), cells[0].max_ulp, cells[1].max_ulp,
+                 cells[1].worst_row.c_str(), cells[2].max_ulp, cells[3].max_ulp,
                  cells[3].worst_row.c_str(), cells[4].max_ulp, cells[5].max_ulp);
   }
   return md.str();
@@ -234,10 +295,13 @@ size_t DefaultSamples(Precision precision) {
   return precision == Precision::kFloat32 ? size_t{1} << 24 : size_t{1} << 22;
 }
 
-Stats Check(const CheckOptions& o) {
+CheckResult CheckAll(const CheckOptions& o) {
   // Everything that can fail is checked here: the workers run on other threads.
   if (o.exhaustive && o.precision != Precision::kFloat32) {
     throw Error("the exhaustive check is for float32 (2^32 inputs); float64 is sampled");
+  }
+  if (!o.peers.empty() && o.precision != Precision::kFloat32) {
+    throw Error("peers are measured in float32 only");
   }
   if (o.direction == Direction::kBackwardFromY && !(info(o.op).flags & kFromY)) {
     throw Error(std::string(name(o.op)) +
@@ -246,74 +310,58 @@ Stats Check(const CheckOptions& o) {
   resolve(o.op, o.params);
   const unsigned threads = Threads(o.threads);
   const size_t samples = o.samples ? o.samples : DefaultSamples(o.precision);
-  if (o.exhaustive) return Exhaustive(o.op, o.direction, o.params, threads, o.progress);
-  if (o.precision == Precision::kFloat32) {
-    return Sampled<float>(o.op, o.direction, o.params, samples, threads, o.progress);
+  CheckResult r;
+  if (o.exhaustive) {
+    r = Exhaustive(o, threads);
+  } else if (o.precision == Precision::kFloat32) {
+    r = Sampled<float>(o, samples, threads);
+  } else {
+    r = Sampled<double>(o, samples, threads);
   }
-  return Sampled<double>(o.op, o.direction, o.params, samples, threads, o.progress);
+  if (r.screen.max_diff > kScreenMargin / 4) {
+    char msg[200];
+    std::snprintf(msg, sizeof msg,
+                  "the double screen of the reference is off by %.3g ULP at x = %.9g, beyond its "
+                  "margin: this result cannot be trusted",
+                  r.screen.max_diff, r.screen.max_diff_x);
+    throw Error(msg);
+  }
+  return r;
 }
 
-std::string AccuracyTable(size_t samples, unsigned threads_requested,
-                          const std::function<void(const std::string&)>& log) {
-  const unsigned threads = Threads(threads_requested);
-  const size_t f32_samples = samples ? samples : size_t{1} << 22;
-  const size_t f64_samples = samples ? samples : size_t{1} << 20;
-  std::ostringstream md;
-  md << "# Accuracy\n\n"
-     << "Generated by `build/tools/activ-accuracy --write docs/ACCURACY.md`; do not edit by hand.\n"
-     << "SIMD target: " << simd_target() << ".\n\n"
-     << "Errors are in ULP of the result type against the long double reference in "
-        "`reference/` (kept apart from the kernels). Inputs: float32, a sweep of every "
-     << (uint64_t{1} << 32) / f32_samples
-     << "th bit pattern (all binades, both signs, subnormals, infinities, NaN) plus the special "
-        "and "
-        "kink points of `reference/inputs.h`; float64, "
-     << f64_samples / 2 << " random bit patterns, " << f64_samples / 2
-     << " uniform points in [-50, 50], and the same special points.\n\n"
-     << "Backward columns use the spec's mixed bound: an error counts as 0 when it is within "
-        "2^-p |dy| absolute (p = 24 for float32, 53 for float64; 4x that from y, which inherits "
-        "the rounding of y); otherwise it is given in ULP. `x` is the input of the largest "
-        "error. Bounds asserted by the tests: float32 forward 1 ULP, float64 forward 4 ULP, "
-        "backward 2 ULP. The exhaustive float32 check of one function: "
-        "`activ check NAME --exhaustive` (or `activ-accuracy --fn NAME --exhaustive`).\n\n"
-     << "| function | parameters | f32 forward | x | f32 backward | f32 from y | f64 forward | x "
-        "| f64 backward | f64 from y |\n"
-     << "|---|---|---|---|---|---|---|---|---|---|\n";
-  double worst_f32 = 0;
-  const ProgressFn none;
-  for (const OpInfo& o : all_ops()) {
-    for (const Params& params : TestParams(o.op)) {
-      const bool from_y = o.flags & kFromY;
-      const auto f32 = [&](Direction d) {
-        return Sampled<float>(o.op, d, params, f32_samples, threads, none);
-      };
-      const auto f64 = [&](Direction d) {
-        return Sampled<double>(o.op, d, params, f64_samples, threads, none);
-      };
-      const Stats f32_fwd = f32(Direction::kForward), f32_bwd = f32(Direction::kBackward);
-      const Stats f64_fwd = f64(Direction::kForward), f64_bwd = f64(Direction::kBackward);
-      std::string y32 = "—", y64 = "—";
-      if (from_y) {
-        y32 = FmtUlp(f32(Direction::kBackwardFromY).max_ulp);
-        y64 = FmtUlp(f64(Direction::kBackwardFromY).max_ulp);
-      }
-      worst_f32 = std::max(worst_f32, f32_fwd.max_ulp);
-      const std::string ptext = ParamsText(params);
-      md << "| " << o.name << " | " << (ptext.empty() ? "defaults" : ptext) << " | "
-         << FmtUlp(f32_fwd.max_ulp) << " | " << FmtX(f32_fwd.worst_x) << " | "
-         << FmtUlp(f32_bwd.max_ulp) << " | " << y32 << " | " << FmtUlp(f64_fwd.max_ulp) << " | "
-         << FmtX(f64_fwd.worst_x) << " | " << FmtUlp(f64_bwd.max_ulp) << " | " << y64 << " |\n";
-      if (log) {
-        char line[160];
-        std::snprintf(line, sizeof line, "%-12s %-30s f32 %.3f  f64 %.3f",
-                      std::string(o.name).c_str(), ptext.c_str(), f32_fwd.max_ulp, f64_fwd.max_ulp);
-        log(line);
-      }
+Stats Check(const CheckOptions& o) { return CheckAll(o).activ; }
+
+std::string CheckReport(const std::string& label, const CheckOptions& o, const CheckResult& r) {
+  const auto line = [](const std::string& who, const Stats& s) {
+    char buf[320];
+    std::snprintf(buf, sizeof buf,
+                  "%s: max %.4f ULP at x = %.9g; %llu results, %llu over 0.5 ULP, %llu over 1 "
+                  "ULP\n",
+                  who.c_str(), s.max_ulp, s.worst_x, static_cast<unsigned long long>(s.count),
+                  static_cast<unsigned long long>(s.over_half),
+                  static_cast<unsigned long long>(s.over_one));
+    std::string text = buf;
+    const std::vector<std::string> worst = s.WorstRanges(5);
+    if (!worst.empty()) {
+      text += "  largest errors by input range:";
+      for (const std::string& w : worst) text += "  " + w;
+      text += "\n";
     }
+    return text;
+  };
+  std::string text = line(label, r.activ);
+  for (size_t k = 0; k < o.peers.size(); ++k) {
+    text += line(o.peers[k].name + " (finite inputs)", r.peers[k]);
   }
-  md << "\nLargest float32 forward error over the table: " << FmtUlp(worst_f32) << " ULP.\n\n"
-     << RowTable() << HalfTable();
-  return md.str();
+  if (o.precision == Precision::kFloat32) {
+    char buf[200];
+    std::snprintf(buf, sizeof buf,
+                  "reference: double screen, %llu results measured again in long double; the "
+                  "screen was within %.2g ULP of it\n",
+                  static_cast<unsigned long long>(r.screen.rechecked), r.screen.max_diff);
+    text += buf;
+  }
+  return text;
 }
 
 ProgressDisplay::ProgressDisplay(std::string label)

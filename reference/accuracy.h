@@ -5,7 +5,9 @@
 
 #include <cstddef>
 #include <functional>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "activ/activ.h"
 #include "measure.h"
@@ -17,6 +19,15 @@ enum class Precision { kFloat32, kFloat64 };
 // Called as chunks of work complete (never concurrently), with done <= total.
 using ProgressFn = std::function<void(std::size_t done, std::size_t total)>;
 
+// Another implementation of the checked function, measured on the same float32 inputs as
+// activ: fills out from x (and dy, for a backward pass). Peers' results are measured for finite
+// inputs only.
+struct PeerRun {
+  std::string name;
+  std::function<void(std::span<const float> x, std::span<const float> dy, std::span<float> out)>
+      run;
+};
+
 struct CheckOptions {
   Op op = Op::identity;
   Precision precision = Precision::kFloat32;
@@ -24,25 +35,71 @@ struct CheckOptions {
   bool exhaustive = false;  // all 2^32 float32 bit patterns; float32 only
   std::size_t samples = 0;  // 0: DefaultSamples(precision)
   Params params;
-  unsigned threads = 0;  // 0: every core
-  ProgressFn progress;   // may be empty
+  unsigned threads = 0;        // 0: every core
+  ProgressFn progress;         // may be empty
+  std::vector<PeerRun> peers;  // float32 only
+};
+
+struct CheckResult {
+  Stats activ;
+  std::vector<Stats> peers;  // in the order of CheckOptions::peers, finite inputs only
+  ScreenCheck screen;        // float32: how the double screen fared (reference/measure.h)
 };
 
 // 2^24 for float32, 2^22 for float64: a few seconds per function on two cores.
 std::size_t DefaultSamples(Precision precision);
 
 // Throws Error for an exhaustive float64 check, a direction the operation lacks
-// (backward_from_y) or bad parameters, before any work starts.
+// (backward_from_y) or bad parameters, before any work starts; and after it, if the double
+// screen of a float32 check disagreed with the long double reference by more than a quarter of
+// its margin (the result could not be trusted).
+CheckResult CheckAll(const CheckOptions& options);
+// CheckAll's result for activ alone.
 Stats Check(const CheckOptions& options);
 
-// The markdown of docs/ACCURACY.md: every function with the parameter sets of TestParams, both
-// types, every direction it has. samples = 0 takes 2^22 (float32) and 2^20 (float64). `log`
-// receives one line per row as it is measured.
-std::string AccuracyTable(std::size_t samples, unsigned threads,
-                          const std::function<void(const std::string&)>& log);
+// The text report of a check: activ's largest error and where, the counts over 0.5 and 1 ULP,
+// the input ranges of the largest errors, the screen's own check, and each peer's line.
+std::string CheckReport(const std::string& label, const CheckOptions& options,
+                        const CheckResult& result);
+
+// docs/ACCURACY.md is rendered from a file of measurements (docs/accuracy.json), so that each
+// part can be measured again alone, the long ones (every float32 input of every function) on
+// their own. Parts:
+//  - kExhaustive: float32 forward of every function (its first parameter set of TestParams)
+//    over all 2^32 inputs, activ and every peer that has the function;
+//  - kSampled32: float32 forward of the other parameter sets, backward (activ and peers) and
+//    backward from y, over the sweep of SweepInputs<float>;
+//  - kSampled64: float64 forward and backward over SweepInputs<double>.
+enum class Part { kExhaustive, kSampled32, kSampled64 };
+
+struct UpdateOptions {
+  Part part = Part::kSampled32;
+  std::string only;         // one function's name, or empty for all
+  std::size_t samples = 0;  // 0: 2^24 (float32), 2^27 (float64)
+  unsigned threads = 0;
+  // The peers that implement op in a direction, for the default parameters; may be empty.
+  std::function<std::vector<PeerRun>(Op, Direction)> peers;
+  std::function<void(const std::string&)> log;  // a line per measurement
+  bool progress = false;                        // a progress display per measurement
+};
+
+// Measures a part and merges it into the JSON file at path (created if missing; replaced whole
+// through a temporary file, so an interrupted run leaves the old file).
+void UpdateResults(const std::string& path, const UpdateOptions& options);
+
+// The markdown of docs/ACCURACY.md from the JSON file, with the row-wise and 16-bit tables
+// measured on the spot (seconds). Throws Error when a part is missing from the file.
+std::string RenderTable(const std::string& path);
 
 // The row-wise table alone (softmax family, random and adversarial rows).
 std::string RowTable();
+// The 16-bit table: all 65536 inputs of bfloat16 and float16, every function.
+std::string HalfTable();
+
+// "0.500", or "1.23e+06" for large errors, "inf".
+std::string FmtUlp(double ulp);
+std::string FmtX(double x);
+std::string ParamsText(const Params& p);
 
 // A ProgressFn that draws on stderr: a bar with the time left when stderr is a terminal, and a
 // plain line every 5% otherwise (logs, CI). Finish() ends the bar's line.

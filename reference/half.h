@@ -3,8 +3,8 @@
 // independently of the library's bit-twiddling conversions, and ULP errors in those formats.
 #pragma once
 
-#include <cfenv>
 #include <algorithm>
+#include <cfenv>
 #include <cmath>
 
 #include "activ/activ.h"
@@ -46,7 +46,7 @@ template <class F>
 long double RoundToFormat(long double v) {
   if (std::isnan(v) || std::isinf(v) || v == 0) return v;
   const long double u = FormatUlp<F>(v);
-  const long double q = v / u;  // exact: u is a power of two
+  const long double q = v / u;        // exact: u is a power of two
   long double r = std::nearbyint(q);  // the default rounding mode is to nearest, ties to even
   r *= u;
   if (std::fabs(r) > FormatMax<F>()) return std::copysign(static_cast<long double>(INFINITY), v);
@@ -57,7 +57,8 @@ long double RoundToFormat(long double v) {
 // reference beyond the range matches the infinity it rounds to).
 template <class F>
 double FormatUlpError(long double got, long double ref) {
-  if (std::isnan(got) || std::isnan(ref)) return std::isnan(got) == std::isnan(ref) ? 0.0 : INFINITY;
+  if (std::isnan(got) || std::isnan(ref))
+    return std::isnan(got) == std::isnan(ref) ? 0.0 : INFINITY;
   const long double rounded = RoundToFormat<F>(ref);
   if (std::isinf(got) || std::isinf(rounded)) return got == rounded ? 0.0 : INFINITY;
   return static_cast<double>(std::fabs(got - ref) / FormatUlp<F>(ref));
@@ -68,7 +69,8 @@ double FormatUlpError(long double got, long double ref) {
 // beyond the largest finite value.
 template <class F>
 double StepsFromCorrect(long double got, long double ref) {
-  if (std::isnan(got) || std::isnan(ref)) return std::isnan(got) == std::isnan(ref) ? 0.0 : INFINITY;
+  if (std::isnan(got) || std::isnan(ref))
+    return std::isnan(got) == std::isnan(ref) ? 0.0 : INFINITY;
   const long double cr = RoundToFormat<F>(ref);
   if (got == cr) return 0.0;
   auto finite = [](long double v) {

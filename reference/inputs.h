@@ -17,13 +17,41 @@ namespace activ::ref {
 template <typename T>
 std::vector<T> SpecialInputs() {
   using L = std::numeric_limits<T>;
-  std::vector<T> v = {T(0),          -T(0),         L::infinity(), -L::infinity(), L::quiet_NaN(),
-                      L::denorm_min(), -L::denorm_min(), L::min(),   -L::min(),      L::max(),
-                      -L::max(),     T(1),          T(-1),         T(0.5),         T(-0.5),
-                      T(3),          T(-3),         T(6),          T(-6),          T(20),
-                      T(-20),        T(88),         T(-88),        T(-100),        T(-10),
-                      T(1e-30),      T(-1e-30),     T(1e30),       T(-1e30),       T(3e38),
-                      T(-3e38),      T(-5),         T(-1.6e-6),    T(0.1),         T(-0.1)};
+  std::vector<T> v = {T(0),
+                      -T(0),
+                      L::infinity(),
+                      -L::infinity(),
+                      L::quiet_NaN(),
+                      L::denorm_min(),
+                      -L::denorm_min(),
+                      L::min(),
+                      -L::min(),
+                      L::max(),
+                      -L::max(),
+                      T(1),
+                      T(-1),
+                      T(0.5),
+                      T(-0.5),
+                      T(3),
+                      T(-3),
+                      T(6),
+                      T(-6),
+                      T(20),
+                      T(-20),
+                      T(88),
+                      T(-88),
+                      T(-100),
+                      T(-10),
+                      T(1e-30),
+                      T(-1e-30),
+                      T(1e30),
+                      T(-1e30),
+                      T(3e38),
+                      T(-3e38),
+                      T(-5),
+                      T(-1.6e-6),
+                      T(0.1),
+                      T(-0.1)};
   return v;
 }
 
@@ -53,20 +81,34 @@ std::vector<T> SweepInputs(size_t count, uint64_t seed = 1) {
 // threshold) and one other set per parameterized function, so that parameters are exercised too.
 inline std::vector<Params> TestParams(Op op) {
   switch (op) {
-    case Op::leaky_relu: return {{}, {{"negative_slope", 0.2}}};
-    case Op::prelu: return {{}, {{"weight", -0.5}}};
-    case Op::rrelu: return {{}, {{"lower", 0.1}, {"upper", 0.3}}};
-    case Op::elu: return {{}, {{"alpha", 0.5}}};
-    case Op::selu: return {{}};
-    case Op::celu: return {{}, {{"alpha", 2.0}}};
-    case Op::softplus: return {{}, {{"beta", 2.0}, {"threshold", 10.0}}};
-    case Op::silu: return {{}, {{"beta", 1.5}}};
-    case Op::hardtanh: return {{}, {{"min_val", -2.0}, {"max_val", 3.0}}};
-    case Op::threshold: return {{{"threshold", 0.5}, {"value", -2.0}}, {{"threshold", -1.0}, {"value", 5.0}}};
-    case Op::hardshrink: return {{}, {{"lambd", 1.0}}};
-    case Op::softshrink: return {{}, {{"lambd", 0.25}}};
-    case Op::squareplus: return {{}, {{"b", 1.0}}};
-    default: return {{}};
+    case Op::leaky_relu:
+      return {{}, {{"negative_slope", 0.2}}};
+    case Op::prelu:
+      return {{}, {{"weight", -0.5}}};
+    case Op::rrelu:
+      return {{}, {{"lower", 0.1}, {"upper", 0.3}}};
+    case Op::elu:
+      return {{}, {{"alpha", 0.5}}};
+    case Op::selu:
+      return {{}};
+    case Op::celu:
+      return {{}, {{"alpha", 2.0}}};
+    case Op::softplus:
+      return {{}, {{"beta", 2.0}, {"threshold", 10.0}}};
+    case Op::silu:
+      return {{}, {{"beta", 1.5}}};
+    case Op::hardtanh:
+      return {{}, {{"min_val", -2.0}, {"max_val", 3.0}}};
+    case Op::threshold:
+      return {{{"threshold", 0.5}, {"value", -2.0}}, {{"threshold", -1.0}, {"value", 5.0}}};
+    case Op::hardshrink:
+      return {{}, {{"lambd", 1.0}}};
+    case Op::softshrink:
+      return {{}, {{"lambd", 0.25}}};
+    case Op::squareplus:
+      return {{}, {{"b", 1.0}}};
+    default:
+      return {{}};
   }
 }
 

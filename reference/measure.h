@@ -6,9 +6,11 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "activ/activ.h"
@@ -21,9 +23,12 @@ enum class Direction { kForward, kBackward, kBackwardFromY };
 
 inline std::string_view DirectionName(Direction d) {
   switch (d) {
-    case Direction::kForward: return "forward";
-    case Direction::kBackward: return "backward";
-    case Direction::kBackwardFromY: return "backward_from_y";
+    case Direction::kForward:
+      return "forward";
+    case Direction::kBackward:
+      return "backward";
+    case Direction::kBackwardFromY:
+      return "backward_from_y";
   }
   return "?";
 }
@@ -40,7 +45,16 @@ struct Stats {
 
   static size_t RangeIndex(double x) {
     int e = 0;
-    std::frexp(x, &e);
+    // frexp's exponent read from the bits for normal doubles (every float): this runs once per
+    // input of the exhaustive check.
+    uint64_t bits;
+    std::memcpy(&bits, &x, sizeof bits);
+    const int field = static_cast<int>((bits >> 52) & 0x7ff);
+    if (field != 0 && field != 0x7ff) {
+      e = field - 1022;
+    } else {
+      std::frexp(x, &e);
+    }
     if (!std::isfinite(x)) e = 1025;
     return (std::signbit(x) ? 2100 : 0) + static_cast<size_t>(std::clamp(e + 1074, 0, 2099));
   }
@@ -49,7 +63,8 @@ struct Stats {
     const bool neg = i >= 2100;
     const int e = static_cast<int>(i % 2100) - 1074;
     if (e >= 1025) return neg ? "-inf/NaN" : "+inf/NaN";
-    return std::string(neg ? "-" : "") + "[2^" + std::to_string(e - 1) + ", 2^" + std::to_string(e) + ")";
+    return std::string(neg ? "-" : "") + "[2^" + std::to_string(e - 1) + ", 2^" +
+           std::to_string(e) + ")";
   }
 
   void Add(double err, double x) {
@@ -73,7 +88,8 @@ struct Stats {
     count += o.count;
     over_half += o.over_half;
     over_one += o.over_one;
-    for (size_t i = 0; i < range_max.size(); ++i) range_max[i] = std::max(range_max[i], o.range_max[i]);
+    for (size_t i = 0; i < range_max.size(); ++i)
+      range_max[i] = std::max(range_max[i], o.range_max[i]);
   }
 
   // The `k` input ranges with the largest errors, as "range: error" text.
@@ -82,7 +98,8 @@ struct Stats {
     for (size_t i = 0; i < range_max.size(); ++i) {
       if (range_max[i] > 0) idx.push_back(i);
     }
-    std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return range_max[a] > range_max[b]; });
+    std::sort(idx.begin(), idx.end(),
+              [&](size_t a, size_t b) { return range_max[a] > range_max[b]; });
     std::vector<std::string> out;
     for (size_t j = 0; j < std::min(k, idx.size()); ++j) {
       char buf[32];
@@ -122,8 +139,12 @@ Stats Measure(Op op, Direction dir, std::span<const T> xs, const Params& params)
   std::vector<T> out(n), dy(n), y;
   for (size_t i = 0; i < n; ++i) dy[i] = UpstreamGradient<T>(i);
   switch (dir) {
-    case Direction::kForward: forward(op, xs, std::span<T>(out), params); break;
-    case Direction::kBackward: backward(op, xs, dy, std::span<T>(out), params); break;
+    case Direction::kForward:
+      forward(op, xs, std::span<T>(out), params);
+      break;
+    case Direction::kBackward:
+      backward(op, xs, dy, std::span<T>(out), params);
+      break;
     case Direction::kBackwardFromY:
       y.resize(n);
       forward(op, xs, std::span<T>(y), params);
@@ -141,6 +162,135 @@ Stats Measure(Op op, Direction dir, std::span<const T> xs, const Params& params)
       const double scale = dir == Direction::kBackward ? 1.0 : kFromYAbsScale;
       s.Add(MixedError<T>(out[i], exact, dy[i], scale), static_cast<double>(xs[i]));
     }
+  }
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The screened measurement of float32 results, for the exhaustive check: each result is first
+// measured against the double evaluation of the reference formulas (forward_double,
+// derivative_double: about 2^-50 relative, so the error in float32 ULP is known to about
+// 2^-26), and measured again against the long double reference wherever that small doubt could
+// change what is reported: an error within kScreenMargin of 0.5, 1 or 2 ULP (the counted
+// thresholds and the backward bound), of the largest error so far, of the backward pass's
+// absolute bound, or not finite. Every 256th result is measured both ways as a check of the
+// screen itself (ScreenCheck). The reported maximum (when above kScreenMargin), its input and the
+// counts are therefore those of the long double reference; only the per-range maxima below the
+// overall maximum may come from the screen.
+
+inline constexpr double kScreenMargin = 0x1p-12;  // ULP of float32
+
+struct ScreenCheck {
+  uint64_t rechecked = 0;   // results measured against the long double reference
+  double max_diff = 0;      // largest |screen - long double| error, ULP, where both finite
+  double max_diff_x = NAN;  // its input
+  void Merge(const ScreenCheck& o) {
+    rechecked += o.rechecked;
+    if (o.max_diff > max_diff) {
+      max_diff = o.max_diff;
+      max_diff_x = o.max_diff_x;
+    }
+  }
+};
+
+// UlpOf<float> and UlpError<float> for a double reference, without long double arithmetic.
+inline double UlpOfFloat(double r) {
+  const double a = std::fabs(r);
+  if (a < 0x1p-126) return 0x1p-149;
+  uint64_t bits;
+  std::memcpy(&bits, &a, sizeof bits);
+  const uint64_t ulp_bits = ((bits >> 52) - 23) << 52;  // 2^(e-23) for a in [2^e, 2^(e+1))
+  double u;
+  std::memcpy(&u, &ulp_bits, sizeof u);
+  return u;
+}
+
+inline double UlpErrorFloat(float got, double ref) {
+  const bool got_nan = std::isnan(got), ref_nan = std::isnan(ref);
+  if (got_nan || ref_nan) return got_nan == ref_nan ? 0.0 : INFINITY;
+  if (std::isinf(got)) {
+    // FLT_MAX + ulp(FLT_MAX)/2: the reference rounds to infinity from there on.
+    const bool rounds_to_inf = std::fabs(ref) >= 0x1.ffffffp127 && (ref > 0) == (got > 0);
+    return rounds_to_inf ? 0.0 : INFINITY;
+  }
+  if (std::isinf(ref)) return INFINITY;
+  return std::fabs(static_cast<double>(got) - ref) / UlpOfFloat(ref);
+}
+
+// The error of one float32 result against a reference value r (double or long double), and
+// whether the doubt in r (kScreenMargin ULP) could change the backward pass's absolute test.
+struct ScreenedError {
+  double err;
+  bool borderline;
+};
+
+template <typename R>
+ScreenedError ErrorAgainst(Direction dir, float got, R r, float dy) {
+  if (dir == Direction::kForward) {
+    if constexpr (std::is_same_v<R, double>) {
+      return {UlpErrorFloat(got, r), false};
+    } else {
+      return {UlpError<float>(got, r), false};
+    }
+  }
+  const double scale = dir == Direction::kBackward ? 1.0 : kFromYAbsScale;
+  const double u = std::is_same_v<R, double> ? UlpErrorFloat(got, static_cast<double>(r))
+                                             : UlpError<float>(got, static_cast<long double>(r));
+  if (u == 0.0 || std::isinf(u) || std::isnan(static_cast<double>(r))) return {u, false};
+  const R diff = std::fabs(static_cast<R>(got) - r);
+  const R abs_bound = static_cast<R>(scale * std::ldexp(std::fabs(static_cast<double>(dy)), -24));
+  const bool borderline = std::fabs(diff - abs_bound) <=
+                          static_cast<R>(kScreenMargin * UlpOfFloat(static_cast<double>(r)));
+  return {diff <= abs_bound ? 0.0 : u, borderline};
+}
+
+// The screen's reference values for a chunk: f(x), or dy f'(x) for a backward pass, in double.
+// Computed once and shared by every contender measured on the chunk.
+inline std::vector<double> ScreenReference(Op op, Direction dir, std::span<const float> xs,
+                                           std::span<const float> dy, const double* p) {
+  std::vector<double> r(xs.size());
+  for (size_t i = 0; i < xs.size(); ++i) {
+    r[i] = dir == Direction::kForward
+               ? forward_double(op, xs[i], p)
+               : static_cast<double>(dy[i]) * derivative_double(op, xs[i], p);
+  }
+  return r;
+}
+
+// Measures float32 results `out` of op at xs (dy: the upstream gradients of a backward pass,
+// else ignored; rd: ScreenReference), screened as described above. finite_only skips the
+// results of non-finite inputs.
+inline Stats MeasureScreened(Op op, Direction dir, std::span<const float> xs,
+                             std::span<const float> dy, std::span<const float> out,
+                             std::span<const double> rd, const double* p, bool finite_only,
+                             ScreenCheck* check) {
+  Stats s;
+  const auto near = [](double e, double t) {
+    return std::fabs(e - t) <= kScreenMargin * std::max(1.0, t);
+  };
+  const bool forward_dir = dir == Direction::kForward;
+  for (size_t i = 0; i < xs.size(); ++i) {
+    const float x = xs[i];
+    if (finite_only && !std::isfinite(x)) continue;
+    const ScreenedError fast = ErrorAgainst<double>(dir, out[i], rd[i], dy[i]);
+    double e = fast.err;
+    const bool sample = i % 256 == 0;
+    if (sample || fast.borderline || !std::isfinite(e) || near(e, 0.5) || near(e, 1.0) ||
+        near(e, 2.0) ||
+        (e > kScreenMargin && e >= s.max_ulp * (1 - kScreenMargin) - kScreenMargin)) {
+      const long double rl =
+          forward_dir ? forward(op, x, p) : static_cast<long double>(dy[i]) * derivative(op, x, p);
+      e = ErrorAgainst<long double>(dir, out[i], rl, dy[i]).err;
+      ++check->rechecked;
+      if (std::isfinite(e) && std::isfinite(fast.err)) {
+        const double diff = std::fabs(e - fast.err);
+        if (diff > check->max_diff) {
+          check->max_diff = diff;
+          check->max_diff_x = x;
+        }
+      }
+    }
+    s.Add(e, x);
   }
   return s;
 }

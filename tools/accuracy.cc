@@ -1,13 +1,16 @@
-// activ-accuracy: measures the library against the long double reference, on every core.
+// activ-accuracy: measures the library (and, with --peers, the peer libraries the benchmark
+// knows) against the reference, on every core.
 //
-//   activ-accuracy --write docs/ACCURACY.md        the table of every function (sampled sweep)
 //   activ-accuracy --fn gelu [--type f32|f64] [--direction forward|backward|backward_from_y]
-//                  [--exhaustive | --samples N] [--param k=v ...]
+//                  [--exhaustive | --samples N] [--param k=v ...] [--peers] [--max-ulp X]
+//   activ-accuracy --update docs/accuracy.json --part exhaustive|f32|f64 [--only NAME] [--peers]
+//   activ-accuracy --write docs/ACCURACY.md [--results docs/accuracy.json]
 //
 // `activ check` runs the same measurement (reference/accuracy.h) with the same flags; this
-// program stays as the generator of docs/ACCURACY.md, which names it.
+// program is also the generator of docs/ACCURACY.md, which names it.
 #include "accuracy.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -15,9 +18,16 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <memory>
+#include <new>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "activ/activ.h"
+#ifdef ACTIV_HAVE_PEERS
+#include "peers.h"
+#endif
 
 namespace {
 
@@ -26,32 +36,34 @@ using activ::ref::Direction;
 [[noreturn]] void Usage(const std::string& error) {
   std::fprintf(stderr,
                "activ-accuracy: %s\n"
-               "usage: activ-accuracy --write FILE.md [--samples N]\n"
-               "       activ-accuracy --rows\n"
-               "       activ-accuracy --fn NAME [--type f32|f64] "
+               "usage: activ-accuracy --fn NAME [--type f32|f64] "
                "[--direction forward|backward|backward_from_y] [--exhaustive | --samples N] "
-               "[--param k=v ...] [--max-ulp X]\n",
+               "[--param k=v ...] [--peers] [--max-ulp X] [--threads N]\n"
+               "       activ-accuracy --update RESULTS.json --part exhaustive|f32|f64 "
+               "[--only NAME] [--peers] [--samples N]\n"
+               "       activ-accuracy --write FILE.md [--results RESULTS.json]\n"
+               "       activ-accuracy --rows\n",
                error.c_str());
   std::exit(2);
 }
 
-int WriteTable(const std::string& path, size_t samples, unsigned threads) {
-  const std::string md = activ::ref::AccuracyTable(samples, threads, [](const std::string& line) {
-    std::fprintf(stderr, "%s\n", line.c_str());
-  });
+int WriteTable(const std::string& path, const std::string& results) {
+  const std::string md = activ::ref::RenderTable(results);
   // Written to a temporary file and renamed, so a failed run never leaves half a table.
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp);
     out << md;
-    if (!out) {
+    if (!out.flush()) {
       std::fprintf(stderr, "activ-accuracy: cannot write %s\n", tmp.c_str());
+      std::remove(tmp.c_str());
       return 1;
     }
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     std::fprintf(stderr, "activ-accuracy: cannot rename %s to %s: %s\n", tmp.c_str(), path.c_str(),
                  std::strerror(errno));
+    std::remove(tmp.c_str());
     return 1;
   }
   return 0;
@@ -64,12 +76,72 @@ Direction ParseDirection(const std::string& s) {
   Usage("unknown direction '" + s + "'");
 }
 
+#ifdef ACTIV_HAVE_PEERS
+// The peers' float32 kernels for op in direction dir, as the benchmark calls them (its default
+// parameters are TestParams' first set). Each call copies into 64-byte aligned arrays: some
+// peers (Eigen's aligned maps) require them.
+std::vector<activ::ref::PeerRun> PeersFor(activ::Op op, Direction dir) {
+  static const std::vector<bench::Peer> peers = [] {
+    std::vector<bench::Peer> all;
+    for (auto* source : {bench::DnnlPeer, bench::XnnpackPeer, bench::TorchPeer, bench::EigenPeer}) {
+      for (bench::Peer& p : source()) {
+        // The runner splits the inputs over the cores itself.
+        if (p.set_threads) p.set_threads(1);
+        all.push_back(std::move(p));
+      }
+    }
+    return all;
+  }();
+  const bench::Direction bdir = dir == Direction::kForward    ? bench::Direction::kForward
+                                : dir == Direction::kBackward ? bench::Direction::kBackward
+                                                              : bench::Direction::kBackwardFromY;
+  std::vector<activ::ref::PeerRun> runs;
+  for (const bench::Peer& p : peers) {
+    for (const bench::Kernel<float>& k : p.f32) {
+      if (k.function != activ::name(op) || k.direction != bdir ||
+          dir == Direction::kBackwardFromY) {
+        continue;
+      }
+      runs.push_back(
+          {p.name, [prepare = k.prepare, peer = p.name](
+                       std::span<const float> x, std::span<const float> dy, std::span<float> out) {
+             struct Free {
+               void operator()(float* f) const { std::free(f); }
+             };
+             const size_t n = x.size(), bytes = (n * sizeof(float) + 63) / 64 * 64;
+             using Buf = std::unique_ptr<float, Free>;
+             Buf bx(static_cast<float*>(std::aligned_alloc(64, bytes)));
+             Buf bdy(static_cast<float*>(std::aligned_alloc(64, bytes)));
+             Buf bout(static_cast<float*>(std::aligned_alloc(64, bytes)));
+             if (!bx || !bdy || !bout) throw std::bad_alloc();
+             std::copy(x.begin(), x.end(), bx.get());
+             std::copy(dy.begin(), dy.end(), bdy.get());
+             const bench::Arrays<float> a{bx.get(), bdy.get(), bx.get(), bout.get(), n};
+             const bench::Call call = prepare(a);
+             if (!call) throw activ::Error(peer + " has no float32 kernel here");
+             call();
+             std::copy(bout.get(), bout.get() + n, out.begin());
+           }});
+      break;
+    }
+  }
+  return runs;
+}
+#endif
+
+activ::ref::Part ParsePart(const std::string& s) {
+  if (s == "exhaustive") return activ::ref::Part::kExhaustive;
+  if (s == "f32") return activ::ref::Part::kSampled32;
+  if (s == "f64") return activ::ref::Part::kSampled64;
+  Usage("--part is exhaustive, f32 or f64, got '" + s + "'");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string write_path, fn, type = "f32";
+  std::string write_path, results_path, update_path, part, only, fn, type = "f32";
   double max_ulp = INFINITY;  // exit status 1 when the measured error exceeds it
-  bool rows_only = false;
+  bool rows_only = false, with_peers = false;
   activ::ref::CheckOptions check;
   try {
     for (int i = 1; i < argc; ++i) {
@@ -80,6 +152,16 @@ int main(int argc, char** argv) {
       };
       if (a == "--write") {
         write_path = value();
+      } else if (a == "--results") {
+        results_path = value();
+      } else if (a == "--update") {
+        update_path = value();
+      } else if (a == "--part") {
+        part = value();
+      } else if (a == "--only") {
+        only = value();
+      } else if (a == "--peers") {
+        with_peers = true;
       } else if (a == "--fn") {
         fn = value();
       } else if (a == "--type") {
@@ -106,31 +188,59 @@ int main(int argc, char** argv) {
         Usage("unknown argument '" + a + "'");
       }
     }
-    if (!write_path.empty()) return WriteTable(write_path, check.samples, check.threads);
+#ifndef ACTIV_HAVE_PEERS
+    if (with_peers) {
+      throw activ::Error(
+          "--peers needs the benchmark's peers: configure with -DACTIV_BUILD_BENCH=ON after "
+          "bash scripts/bench-deps.sh");
+    }
+#endif
+    // The runner splits the inputs over the cores; activ's own threads would only compete.
+    activ::set_num_threads(1);
+    if (!write_path.empty()) {
+      if (results_path.empty()) {
+        const size_t slash = write_path.rfind('/');
+        results_path =
+            (slash == std::string::npos ? "" : write_path.substr(0, slash + 1)) + "accuracy.json";
+      }
+      return WriteTable(write_path, results_path);
+    }
+    if (!update_path.empty()) {
+      if (part.empty()) Usage("--update needs --part exhaustive, f32 or f64");
+      activ::ref::UpdateOptions u;
+      u.part = ParsePart(part);
+      u.only = only;
+      u.samples = check.samples;
+      u.threads = check.threads;
+      u.progress = true;
+#ifdef ACTIV_HAVE_PEERS
+      if (with_peers) u.peers = PeersFor;
+#endif
+      u.log = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+      activ::ref::UpdateResults(update_path, u);
+      return 0;
+    }
     if (rows_only) {
       std::fputs(activ::ref::RowTable().c_str(), stdout);
       return 0;
     }
-    if (fn.empty()) Usage("give --write FILE or --fn NAME");
+    if (fn.empty()) Usage("give --fn NAME, --update FILE or --write FILE");
     check.op = activ::op_from_name(fn);
     check.precision =
         type == "f32" ? activ::ref::Precision::kFloat32 : activ::ref::Precision::kFloat64;
+#ifdef ACTIV_HAVE_PEERS
+    if (with_peers) check.peers = PeersFor(check.op, check.direction);
+#endif
     activ::ref::ProgressDisplay display(fn);
     if (check.exhaustive) check.progress = std::ref(display);
-    const activ::ref::Stats s = activ::ref::Check(check);
+    const activ::ref::CheckResult r = activ::ref::CheckAll(check);
     display.Finish();
-    std::printf(
-        "%s %s %s: max %.4f ULP at x = %.9g; %llu results, %llu over 0.5 ULP, %llu over 1 ULP\n",
-        fn.c_str(), type.c_str(), std::string(activ::ref::DirectionName(check.direction)).c_str(),
-        s.max_ulp, s.worst_x, static_cast<unsigned long long>(s.count),
-        static_cast<unsigned long long>(s.over_half), static_cast<unsigned long long>(s.over_one));
-    const auto worst = s.WorstRanges(5);
-    if (!worst.empty()) {
-      std::printf("largest errors by input range:");
-      for (const std::string& w : worst) std::printf("  %s", w.c_str());
-      std::printf("\n");
-    }
-    if (!(s.max_ulp <= max_ulp)) {
+    std::fputs(activ::ref::CheckReport(
+                   fn + " " + type + " " + std::string(activ::ref::DirectionName(check.direction)),
+                   check, r)
+                   .c_str(),
+               stdout);
+    if (!(r.activ.max_ulp <= max_ulp)) {
       std::fprintf(stderr, "activ-accuracy: %s exceeds the bound of %g ULP\n", fn.c_str(), max_ulp);
       return 1;
     }

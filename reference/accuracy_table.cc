@@ -1,0 +1,387 @@
+// The measurements behind docs/ACCURACY.md (docs/accuracy.json) and the document rendered from
+// them. The file is a map from "function|parameters|type|direction|contender" to the measured
+// statistics, so that one part (or one function) can be measured again without the others.
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "accuracy.h"
+#include "inputs.h"
+
+namespace activ::ref {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+constexpr size_t kSamples32 = size_t{1} << 24;
+constexpr size_t kSamples64 = size_t{1} << 27;  // the spec asks for at least 10^8
+
+std::string TypeName(Precision p) { return p == Precision::kFloat32 ? "f32" : "f64"; }
+
+std::string ParamsLabel(const Params& p) {
+  const std::string t = ParamsText(p);
+  return t.empty() ? "defaults" : t;
+}
+
+std::string Key(std::string_view fn, const std::string& params, Precision type, Direction dir,
+                const std::string& contender) {
+  return std::string(fn) + "|" + params + "|" + TypeName(type) + "|" +
+         std::string(DirectionName(dir)) + "|" + contender;
+}
+
+std::string Today() {
+  const std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", std::gmtime(&t));
+  return buf;
+}
+
+// JSON has no infinity or NaN: they are kept as strings.
+Json Number(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  return v;
+}
+
+double ToDouble(const Json& j) {
+  if (j.is_number()) return j.get<double>();
+  const std::string s = j.get<std::string>();
+  if (s == "inf") return INFINITY;
+  if (s == "-inf") return -INFINITY;
+  return NAN;
+}
+
+Json Entry(const Stats& s, const std::string& mode, const std::string& reference,
+           const std::string& inputs) {
+  Json e;
+  e["max_ulp"] = Number(s.max_ulp);
+  e["worst_x"] = Number(s.worst_x);
+  e["count"] = s.count;
+  e["over_half"] = s.over_half;
+  e["over_one"] = s.over_one;
+  e["mode"] = mode;
+  e["inputs"] = inputs;
+  e["reference"] = reference;
+  e["target"] = std::string(simd_target());
+  e["date"] = Today();
+  return e;
+}
+
+Json Load(const std::string& path, bool must_exist) {
+  std::ifstream in(path);
+  if (!in) {
+    if (must_exist) throw Error("cannot read " + path);
+    return Json{{"results", Json::object()}};
+  }
+  try {
+    Json doc = Json::parse(in);
+    if (!doc.contains("results") || !doc["results"].is_object()) {
+      throw Error(path + " has no \"results\" object");
+    }
+    return doc;
+  } catch (const Json::exception& e) {
+    throw Error(path + ": not a results file (" + e.what() + ")");
+  }
+}
+
+void Save(const std::string& path, const Json& doc) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp);
+    out << doc.dump(1) << "\n";
+    if (!out.flush()) throw Error("cannot write " + tmp);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw Error("cannot replace " + path);
+  }
+}
+
+double Seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+struct Measured {
+  CheckResult result;
+  double seconds;
+};
+
+Measured Run(const UpdateOptions& u, Op op, const Params& params, Precision type, Direction dir,
+             bool exhaustive, std::vector<PeerRun> peers) {
+  CheckOptions c;
+  c.op = op;
+  c.precision = type;
+  c.direction = dir;
+  c.params = params;
+  c.exhaustive = exhaustive;
+  c.samples = u.samples ? u.samples : type == Precision::kFloat32 ? kSamples32 : kSamples64;
+  c.threads = u.threads;
+  c.peers = std::move(peers);
+  const std::string label =
+      std::string(name(op)) + " " + TypeName(type) + " " + std::string(DirectionName(dir));
+  ProgressDisplay display(label);
+  if (u.progress) c.progress = std::ref(display);
+  const double start = Seconds();
+  Measured m{CheckAll(c), 0};
+  m.seconds = Seconds() - start;
+  display.Finish();
+  return m;
+}
+
+std::string InputsText(Precision type, bool exhaustive, uint64_t count) {
+  if (exhaustive) return "all 2^32";
+  return std::to_string(count) + (type == Precision::kFloat32 ? " (sweep)" : " (random)");
+}
+
+std::string ReferenceName(Precision type) {
+  return type == Precision::kFloat32 ? "long double (double screen)" : "long double";
+}
+
+// Stores activ's and the peers' results of one measurement, and logs a line.
+void Store(Json& results, const UpdateOptions& u, Op op, const Params& params, Precision type,
+           Direction dir, bool exhaustive, const std::vector<PeerRun>& peers, const Measured& m) {
+  const std::string plabel = ParamsLabel(params);
+  const std::string mode = exhaustive ? "exhaustive" : "sampled";
+  const std::string inputs = InputsText(type, exhaustive, m.result.activ.count);
+  results[Key(name(op), plabel, type, dir, "activ")] =
+      Entry(m.result.activ, mode, ReferenceName(type), inputs);
+  std::string line = std::string(name(op)) + " (" + plabel + ") " + TypeName(type) + " " +
+                     std::string(DirectionName(dir)) + ": activ " + FmtUlp(m.result.activ.max_ulp);
+  for (size_t k = 0; k < peers.size(); ++k) {
+    results[Key(name(op), plabel, type, dir, peers[k].name)] =
+        Entry(m.result.peers[k], mode, ReferenceName(type), inputs + ", finite");
+    line += ", " + peers[k].name + " " + FmtUlp(m.result.peers[k].max_ulp);
+  }
+  if (u.log) {
+    char tail[160];
+    std::snprintf(tail, sizeof tail,
+                  " [%.0f s; %llu re-measured in long double, screen within %.2g]", m.seconds,
+                  static_cast<unsigned long long>(m.result.screen.rechecked),
+                  m.result.screen.max_diff);
+    u.log(line + tail);
+  }
+}
+
+}  // namespace
+
+void UpdateResults(const std::string& path, const UpdateOptions& u) {
+  if (!u.only.empty()) op_from_name(u.only);  // an unknown name fails before any work
+  Json doc = Load(path, false);
+  Json& results = doc["results"];
+  for (const OpInfo& o : all_ops()) {
+    if (!u.only.empty() && op_from_name(u.only) != o.op) continue;
+    const std::vector<Params> sets = TestParams(o.op);
+    const auto peers = [&](Direction d) {
+      return u.peers ? u.peers(o.op, d) : std::vector<PeerRun>{};
+    };
+    const auto run = [&](const Params& params, Precision type, Direction dir, bool exhaustive,
+                         std::vector<PeerRun> with) {
+      const Measured m = Run(u, o.op, params, type, dir, exhaustive, with);
+      Store(results, u, o.op, params, type, dir, exhaustive, with, m);
+    };
+    for (size_t k = 0; k < sets.size(); ++k) {
+      const bool first = k == 0;  // the peers implement the first parameter set only
+      switch (u.part) {
+        case Part::kExhaustive:
+          if (first)
+            run(sets[k], Precision::kFloat32, Direction::kForward, true,
+                peers(Direction::kForward));
+          break;
+        case Part::kSampled32:
+          if (!first) run(sets[k], Precision::kFloat32, Direction::kForward, false, {});
+          run(sets[k], Precision::kFloat32, Direction::kBackward, false,
+              first ? peers(Direction::kBackward) : std::vector<PeerRun>{});
+          if (o.flags & kFromY) {
+            run(sets[k], Precision::kFloat32, Direction::kBackwardFromY, false, {});
+          }
+          break;
+        case Part::kSampled64:
+          run(sets[k], Precision::kFloat64, Direction::kForward, false, {});
+          run(sets[k], Precision::kFloat64, Direction::kBackward, false, {});
+          if (o.flags & kFromY) {
+            run(sets[k], Precision::kFloat64, Direction::kBackwardFromY, false, {});
+          }
+          break;
+      }
+    }
+    Save(path, doc);  // after every function: a long run that stops keeps what it measured
+  }
+}
+
+namespace {
+
+class Results {
+ public:
+  explicit Results(const std::string& path) : path_(path), doc_(Load(path, true)) {}
+
+  const Json* Find(std::string_view fn, const std::string& params, Precision type, Direction dir,
+                   const std::string& contender) const {
+    const Json& r = doc_["results"];
+    const auto it = r.find(Key(fn, params, type, dir, contender));
+    return it == r.end() ? nullptr : &*it;
+  }
+  const Json& Get(std::string_view fn, const std::string& params, Precision type, Direction dir,
+                  const char* part) const {
+    const Json* e = Find(fn, params, type, dir, "activ");
+    if (!e) {
+      throw Error(path_ + " has no " + TypeName(type) + " " + std::string(DirectionName(dir)) +
+                  " result for " + std::string(fn) + " (" + params +
+                  "): measure it with activ-accuracy --update " + path_ + " --part " + part);
+    }
+    return *e;
+  }
+  const Json& doc() const { return doc_; }
+
+ private:
+  std::string path_;
+  Json doc_;
+};
+
+std::string Ulp(const Json& e) { return FmtUlp(ToDouble(e["max_ulp"])); }
+std::string X(const Json& e) { return FmtX(ToDouble(e["worst_x"])); }
+
+}  // namespace
+
+std::string RenderTable(const std::string& path) {
+  const Results res(path);
+  std::ostringstream rows;
+  double worst_f32 = 0, worst_f64 = 0, worst_b32 = 0;
+  std::string worst_f32_fn, worst_f64_fn;
+  uint64_t f64_inputs = 0, f32_sweep = 0;
+  std::map<std::string, int> targets;
+  for (const OpInfo& o : all_ops()) {
+    const std::vector<Params> sets = TestParams(o.op);
+    for (size_t k = 0; k < sets.size(); ++k) {
+      const std::string pl = ParamsLabel(sets[k]);
+      const Json& f32 = res.Get(o.name, pl, Precision::kFloat32, Direction::kForward,
+                                k == 0 ? "exhaustive" : "f32");
+      const Json& b32 = res.Get(o.name, pl, Precision::kFloat32, Direction::kBackward, "f32");
+      const Json& f64 = res.Get(o.name, pl, Precision::kFloat64, Direction::kForward, "f64");
+      const Json& b64 = res.Get(o.name, pl, Precision::kFloat64, Direction::kBackward, "f64");
+      std::string y32 = "—", y64 = "—";
+      if (o.flags & kFromY) {
+        const Json& by32 =
+            res.Get(o.name, pl, Precision::kFloat32, Direction::kBackwardFromY, "f32");
+        worst_b32 = std::max(worst_b32, ToDouble(by32["max_ulp"]));
+        y32 = Ulp(by32);
+        y64 = Ulp(res.Get(o.name, pl, Precision::kFloat64, Direction::kBackwardFromY, "f64"));
+      }
+      const bool exhaustive = f32["mode"] == "exhaustive";
+      if (k == 0 && !exhaustive) {
+        throw Error(path + ": the float32 forward of " + std::string(o.name) +
+                    " is not exhaustive: measure it with --part exhaustive");
+      }
+      if (ToDouble(f32["max_ulp"]) > worst_f32) {
+        worst_f32 = ToDouble(f32["max_ulp"]);
+        worst_f32_fn = std::string(o.name) + " (" + pl + ")";
+      }
+      if (ToDouble(f64["max_ulp"]) > worst_f64) {
+        worst_f64 = ToDouble(f64["max_ulp"]);
+        worst_f64_fn = std::string(o.name) + " (" + pl + ")";
+      }
+      worst_b32 = std::max(worst_b32, ToDouble(b32["max_ulp"]));
+      f64_inputs = std::max<uint64_t>(f64_inputs, f64["count"].get<uint64_t>());
+      if (!exhaustive) f32_sweep = std::max<uint64_t>(f32_sweep, f32["count"].get<uint64_t>());
+      for (const Json* e : {&f32, &b32, &f64, &b64}) ++targets[(*e)["target"].get<std::string>()];
+      rows << "| " << o.name << " | " << pl << " | " << Ulp(f32) << " | " << X(f32) << " | "
+           << f32["over_half"].get<uint64_t>() << " | " << (exhaustive ? "all 2^32" : "sweep")
+           << " | " << Ulp(b32) << " | " << y32 << " | " << Ulp(f64) << " | " << X(f64) << " | "
+           << Ulp(b64) << " | " << y64 << " |\n";
+    }
+  }
+
+  // The peers: every contender other than activ in the file, in order of appearance.
+  std::vector<std::string> peers;
+  for (const auto& item : res.doc()["results"].items()) {
+    const std::string contender = item.key().substr(item.key().rfind('|') + 1);
+    if (contender != "activ" && std::find(peers.begin(), peers.end(), contender) == peers.end()) {
+      peers.push_back(contender);
+    }
+  }
+  std::vector<std::string> contenders = {"activ"};
+  contenders.insert(contenders.end(), peers.begin(), peers.end());
+  std::ostringstream peer_rows;
+  const auto cell = [](const Json* e) {
+    if (!e) return std::string("—");
+    return Ulp(*e) + " (" + X(*e) + ")";
+  };
+  for (const OpInfo& o : all_ops()) {
+    const std::string pl = ParamsLabel(TestParams(o.op)[0]);
+    std::string fwd, bwd;
+    bool any_peer = false;
+    for (const std::string& c : contenders) {
+      const Json* f = res.Find(o.name, pl, Precision::kFloat32, Direction::kForward, c);
+      const Json* b = res.Find(o.name, pl, Precision::kFloat32, Direction::kBackward, c);
+      any_peer |= c != "activ" && (f || b);
+      fwd += " | " + cell(f);
+      bwd += " | " + cell(b);
+    }
+    if (any_peer) peer_rows << "| " << o.name << fwd << bwd << " |\n";
+  }
+
+  std::string target_list;
+  for (const auto& [t, n] : targets) target_list += (target_list.empty() ? "" : ", ") + t;
+  std::ostringstream md;
+  md << "# Accuracy\n\n"
+     << "Generated by `build/tools/activ-accuracy --write docs/ACCURACY.md` from the "
+        "measurements in `docs/accuracy.json`, which `activ-accuracy --update docs/accuracy.json "
+        "--part exhaustive|f32|f64` fills (a part at a time: the exhaustive one takes an hour or "
+        "two on 2 cores); do not edit by hand. SIMD target of the measurements: "
+     << target_list << ".\n\n"
+     << "Errors are in ULP of the result type. float32 results are measured against the "
+        "formulas of `reference/reference.cc` (kept apart from the kernels), evaluated in double "
+        "as a screen and again in long double (64-bit significand) wherever the screen's doubt "
+        "(about 2^-26 ULP) could matter: near 0.5, 1 and 2 ULP, near the largest error, near the "
+        "backward bound, and for one result in 256 as a check of the screen itself "
+        "(`reference/measure.h`); the maxima, their inputs and the counts are the long double "
+        "ones. float64 results are measured against the long double formulas.\n\n"
+     << "Inputs: **f32 forward, first parameter set of each function: all 2^32 float32 bit "
+        "patterns** (every finite value, both infinities, every NaN). Other float32 columns: "
+        "the sweep of every "
+     << (f32_sweep ? (uint64_t{1} << 32) / f32_sweep : 0)
+     << "th bit pattern plus the special and kink points of `reference/inputs.h`. float64: "
+     << f64_inputs
+     << " inputs, half random bit patterns (all binades, both signs), half uniform in "
+        "[-50, 50], plus the same special points.\n\n"
+     << "Backward columns use the spec's mixed bound: an error counts as 0 when it is within "
+        "2^-p |dy| absolute (p = 24 for float32, 53 for float64; 4x that from y, which inherits "
+        "the rounding of y); otherwise it is given in ULP. `x` is the input of the largest error; "
+        "`> 0.5` counts the float32 forward results that are not correctly rounded. Check one "
+        "function yourself: `activ check NAME --exhaustive` (or `activ-accuracy --fn NAME "
+        "--exhaustive`, with `--peers` for the peers beside it).\n\n"
+     << "| function | parameters | f32 forward | x | > 0.5 | inputs | f32 backward | f32 from y | "
+        "f64 forward | x | f64 backward | f64 from y |\n"
+     << "|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+     << rows.str() << "\nLargest float32 forward error: " << FmtUlp(worst_f32) << " ULP ("
+     << worst_f32_fn << "); largest float32 backward error (mixed bound): " << FmtUlp(worst_b32)
+     << " ULP; largest float64 forward error: " << FmtUlp(worst_f64) << " ULP (" << worst_f64_fn
+     << ").\n\n";
+  if (!peers.empty()) {
+    md << "## The peers on the same inputs\n\n"
+       << "The same measurement of each peer library's float32 kernel, where it has one (the "
+          "kernels of `bench/peer_*.cc`, as the benchmark calls them, default parameters), on "
+          "the same inputs as activ: forward over all 2^32 bit patterns, backward over the "
+          "sweep; the peers' results of finite inputs (activ's: of every input). "
+          "Each cell: largest error in ULP (input where it occurs). An `inf` is a result that "
+          "is infinite or NaN where the exact value is finite, or finite where it is not.\n\n"
+       << "| function |";
+    for (const std::string& c : contenders) md << " " << c << " forward |";
+    for (const std::string& c : contenders) md << " " << c << " backward |";
+    md << "\n|---|";
+    for (size_t i = 0; i < 2 * contenders.size(); ++i) md << "---|";
+    md << "\n" << peer_rows.str() << "\n";
+  }
+  md << RowTable() << HalfTable();
+  return md.str();
+}
+
+}  // namespace activ::ref
