@@ -32,10 +32,11 @@ std::string ParamsLabel(const Params& p) {
   return t.empty() ? "defaults" : t;
 }
 
+// mode: "exhaustive" or "sampled".
 std::string Key(std::string_view fn, const std::string& params, Precision type, Direction dir,
-                const std::string& contender) {
+                const std::string& mode, const std::string& contender) {
   return std::string(fn) + "|" + params + "|" + TypeName(type) + "|" +
-         std::string(DirectionName(dir)) + "|" + contender;
+         std::string(DirectionName(dir)) + "|" + mode + "|" + contender;
 }
 
 std::string Today() {
@@ -80,7 +81,9 @@ Json Load(const std::string& path, bool must_exist) {
   std::ifstream in(path);
   if (!in) {
     if (must_exist) throw Error("cannot read " + path);
-    return Json{{"results", Json::object()}};
+    Json doc = Json::object();
+    doc["results"] = Json::object();
+    return doc;
   }
   try {
     Json doc = Json::parse(in);
@@ -152,12 +155,12 @@ void Store(Json& results, const UpdateOptions& u, Op op, const Params& params, P
   const std::string plabel = ParamsLabel(params);
   const std::string mode = exhaustive ? "exhaustive" : "sampled";
   const std::string inputs = InputsText(type, exhaustive, m.result.activ.count);
-  results[Key(name(op), plabel, type, dir, "activ")] =
+  results[Key(name(op), plabel, type, dir, mode, "activ")] =
       Entry(m.result.activ, mode, ReferenceName(type), inputs);
   std::string line = std::string(name(op)) + " (" + plabel + ") " + TypeName(type) + " " +
                      std::string(DirectionName(dir)) + ": activ " + FmtUlp(m.result.activ.max_ulp);
   for (size_t k = 0; k < peers.size(); ++k) {
-    results[Key(name(op), plabel, type, dir, peers[k].name)] =
+    results[Key(name(op), plabel, type, dir, mode, peers[k].name)] =
         Entry(m.result.peers[k], mode, ReferenceName(type), inputs + ", finite");
     line += ", " + peers[k].name + " " + FmtUlp(m.result.peers[k].max_ulp);
   }
@@ -224,14 +227,16 @@ class Results {
   explicit Results(const std::string& path) : path_(path), doc_(Load(path, true)) {}
 
   const Json* Find(std::string_view fn, const std::string& params, Precision type, Direction dir,
-                   const std::string& contender) const {
+                   const std::string& mode, const std::string& contender) const {
     const Json& r = doc_["results"];
-    const auto it = r.find(Key(fn, params, type, dir, contender));
+    const auto it = r.find(Key(fn, params, type, dir, mode, contender));
     return it == r.end() ? nullptr : &*it;
   }
+  // activ's result; part names the --part that measures it.
   const Json& Get(std::string_view fn, const std::string& params, Precision type, Direction dir,
-                  const char* part) const {
-    const Json* e = Find(fn, params, type, dir, "activ");
+                  const std::string& part) const {
+    const Json* e =
+        Find(fn, params, type, dir, part == "exhaustive" ? "exhaustive" : "sampled", "activ");
     if (!e) {
       throw Error(path_ + " has no " + TypeName(type) + " " + std::string(DirectionName(dir)) +
                   " result for " + std::string(fn) + " (" + params +
@@ -275,11 +280,7 @@ std::string RenderTable(const std::string& path) {
         y32 = Ulp(by32);
         y64 = Ulp(res.Get(o.name, pl, Precision::kFloat64, Direction::kBackwardFromY, "f64"));
       }
-      const bool exhaustive = f32["mode"] == "exhaustive";
-      if (k == 0 && !exhaustive) {
-        throw Error(path + ": the float32 forward of " + std::string(o.name) +
-                    " is not exhaustive: measure it with --part exhaustive");
-      }
+      const bool exhaustive = k == 0;
       if (ToDouble(f32["max_ulp"]) > worst_f32) {
         worst_f32 = ToDouble(f32["max_ulp"]);
         worst_f32_fn = std::string(o.name) + " (" + pl + ")";
@@ -290,7 +291,7 @@ std::string RenderTable(const std::string& path) {
       }
       worst_b32 = std::max(worst_b32, ToDouble(b32["max_ulp"]));
       f64_inputs = std::max<uint64_t>(f64_inputs, f64["count"].get<uint64_t>());
-      if (!exhaustive) f32_sweep = std::max<uint64_t>(f32_sweep, f32["count"].get<uint64_t>());
+      f32_sweep = std::max<uint64_t>(f32_sweep, b32["count"].get<uint64_t>());
       for (const Json* e : {&f32, &b32, &f64, &b64}) ++targets[(*e)["target"].get<std::string>()];
       rows << "| " << o.name << " | " << pl << " | " << Ulp(f32) << " | " << X(f32) << " | "
            << f32["over_half"].get<uint64_t>() << " | " << (exhaustive ? "all 2^32" : "sweep")
@@ -319,8 +320,8 @@ std::string RenderTable(const std::string& path) {
     std::string fwd, bwd;
     bool any_peer = false;
     for (const std::string& c : contenders) {
-      const Json* f = res.Find(o.name, pl, Precision::kFloat32, Direction::kForward, c);
-      const Json* b = res.Find(o.name, pl, Precision::kFloat32, Direction::kBackward, c);
+      const Json* f = res.Find(o.name, pl, Precision::kFloat32, Direction::kForward, "sampled", c);
+      const Json* b = res.Find(o.name, pl, Precision::kFloat32, Direction::kBackward, "sampled", c);
       any_peer |= c != "activ" && (f || b);
       fwd += " | " + cell(f);
       bwd += " | " + cell(b);
@@ -368,9 +369,12 @@ std::string RenderTable(const std::string& path) {
   if (!peers.empty()) {
     md << "## The peers on the same inputs\n\n"
        << "The same measurement of each peer library's float32 kernel, where it has one (the "
-          "kernels of `bench/peer_*.cc`, as the benchmark calls them, default parameters), on "
-          "the same inputs as activ: forward over all 2^32 bit patterns, backward over the "
-          "sweep; the peers' results of finite inputs (activ's: of every input). "
+          "kernels of `bench/peer_*.cc`, as the benchmark calls them, default parameters), and "
+          "of activ's, on the same inputs: the sweep of every "
+       << (f32_sweep ? (uint64_t{1} << 32) / f32_sweep : 0)
+       << "th bit pattern, which reaches every binade and both tails, and the special points "
+          "(activ's forward over all 2^32 inputs is in the table above); the peers' results of "
+          "finite inputs, activ's of every input. "
           "Each cell: largest error in ULP (input where it occurs). An `inf` is a result that "
           "is infinite or NaN where the exact value is finite, or finite where it is not.\n\n"
        << "| function |";
