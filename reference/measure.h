@@ -175,7 +175,8 @@ Stats Measure(Op op, Direction dir, std::span<const T> xs, const Params& params)
 // 2^-26), and measured again against the long double reference wherever that small doubt could
 // change what is reported: an error within kScreenMargin of 0.5, 1 or 2 ULP (the counted
 // thresholds and the backward bound), of the largest error so far, of the backward pass's
-// absolute bound, or not finite. Every 256th result is measured both ways as a check of the
+// absolute bound, or not finite, or where the reference value is so near a power of two that
+// the ULP it is measured in is in doubt. Every 256th result is measured both ways as a check of the
 // screen itself (ScreenCheck). The counts are therefore those of the long double reference, and
 // so is the reported maximum with its input, up to kScreenMargin where many errors tie within
 // the margin (see below); the per-range maxima below the overall maximum may come from the
@@ -221,17 +222,29 @@ inline double UlpErrorFloat(float got, double ref) {
 }
 
 // The error of one float32 result against a reference value r (double or long double), and
-// whether the doubt in r (kScreenMargin ULP) could change the backward pass's absolute test.
+// whether the doubt in r could change the outcome: the ULP near a power of two, the backward
+// pass's absolute test.
 struct ScreenedError {
   double err;
   bool borderline;
 };
 
+// True where a double reference value lies within 2^-40 (relative) of a power of two: the ULP
+// below a power of two is half the one above, so a screen value rounded across it can be off by
+// a factor of 2 in ULP.
+inline bool NearPowerOfTwo(double r) {
+  uint64_t bits;
+  std::memcpy(&bits, &r, sizeof bits);
+  const uint64_t mantissa = bits & ((uint64_t{1} << 52) - 1);
+  constexpr uint64_t kNear = uint64_t{1} << 12;
+  return mantissa < kNear || mantissa > (uint64_t{1} << 52) - kNear;
+}
+
 template <typename R>
 ScreenedError ErrorAgainst(Direction dir, float got, R r, float dy) {
   if (dir == Direction::kForward) {
     if constexpr (std::is_same_v<R, double>) {
-      return {UlpErrorFloat(got, r), false};
+      return {UlpErrorFloat(got, r), NearPowerOfTwo(r)};
     } else {
       return {UlpError<float>(got, r), false};
     }
@@ -274,13 +287,15 @@ inline Stats MeasureScreened(Op op, Direction dir, std::span<const float> xs,
   const size_t n = xs.size();
   std::vector<double> err(n, 0.0);
   std::vector<char> exact(n, 0);
-  const auto remeasure = [&](size_t i) {
+  // track: whether the screen's value counts in check->max_diff (not where the screen itself
+  // said it was in doubt).
+  const auto remeasure = [&](size_t i, bool track) {
     const float x = xs[i];
     const long double rl =
         forward_dir ? forward(op, x, p) : static_cast<long double>(dy[i]) * derivative(op, x, p);
     const double e = ErrorAgainst<long double>(dir, out[i], rl, dy[i]).err;
     ++check->rechecked;
-    if (std::isfinite(e) && std::isfinite(err[i])) {
+    if (track && std::isfinite(e) && std::isfinite(err[i])) {
       const double diff = std::fabs(e - err[i]);
       if (diff > check->max_diff) {
         check->max_diff = diff;
@@ -301,7 +316,7 @@ inline Stats MeasureScreened(Op op, Direction dir, std::span<const float> xs,
     err[i] = fast.err;
     if (i % 256 == 0 || fast.borderline || !std::isfinite(fast.err) || near(fast.err, 0.5) ||
         near(fast.err, 1.0) || near(fast.err, 2.0)) {
-      remeasure(i);
+      remeasure(i, !fast.borderline);
     }
     if (std::isfinite(err[i])) screened_max = std::max(screened_max, err[i]);
   }
@@ -314,7 +329,7 @@ inline Stats MeasureScreened(Op op, Direction dir, std::span<const float> xs,
   for (size_t i = 0; i < n; ++i) {
     if (finite_only && !std::isfinite(xs[i])) continue;
     if (!exact[i] && err[i] > kScreenMargin && err[i] >= band && settled < 256) {
-      remeasure(i);
+      remeasure(i, true);
       ++settled;
     }
     s.Add(err[i], xs[i]);
