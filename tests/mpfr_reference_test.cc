@@ -54,6 +54,17 @@ std::string Describe(Op op, size_t set, double x) {
   return buf;
 }
 
+// The long double reference r and the MPFR one m agree: both NaN, equal (zeros of the same sign),
+// both negligible with the same sign, or within tol relative (*rel, 0 in the other cases).
+bool Agree(long double r, long double m, long double tol, long double* rel) {
+  *rel = 0;
+  if (std::isnan(r) || std::isnan(m)) return std::isnan(r) && std::isnan(m);
+  if (r == m) return r != 0 || std::signbit(r) == std::signbit(m);
+  if (std::fabs(r) < kTinyAbs && std::fabs(m) < kTinyAbs) return std::signbit(r) == std::signbit(m);
+  *rel = std::fabs(r - m) / std::fabs(m);
+  return *rel <= tol;
+}
+
 TEST(MpfrReference, BuiltThreadSafe) { EXPECT_TRUE(mpfr_buildopt_tls_p()); }
 
 struct Combination {
@@ -102,20 +113,11 @@ TEST(MpfrReference, AgreesWithLongDoubleReference) {
     for (double x : xs) {
       const long double r = forward(k.op, x, k.p.data());
       const long double m = forward_mpfr(k.op, x, k.p.data());
-      bool ok;
-      if (std::isnan(r) || std::isnan(m)) {
-        ok = std::isnan(r) && std::isnan(m);
-      } else if (r == m) {
-        ok = r != 0 || std::signbit(r) == std::signbit(m);  // signed zeros alike
-      } else if (std::fabs(r) < kTinyAbs && std::fabs(m) < kTinyAbs) {
-        ok = std::signbit(r) == std::signbit(m);
-      } else {
-        const long double rel = std::fabs(r - m) / std::fabs(m);
-        const double ulp = static_cast<double>(std::fabs(r - m) / UlpOf<double>(m));
-        if (rel > worst_rel) worst_rel = rel, rel_x = x;
-        if (ulp > worst_ulp) worst_ulp = ulp, ulp_x = x;
-        ok = rel <= kRelTol;
-      }
+      long double rel = 0;
+      const bool ok = Agree(r, m, kRelTol, &rel);
+      if (rel > worst_rel) worst_rel = rel, rel_x = x;
+      const double ulp = rel == 0 ? 0 : static_cast<double>(std::fabs(r - m) / UlpOf<double>(m));
+      if (ulp > worst_ulp) worst_ulp = ulp, ulp_x = x;
       if (!ok && messages.size() < 5) {
         std::ostringstream os;
         os << Describe(k.op, k.set, x) << ": long double " << static_cast<double>(r) << " ("
@@ -134,6 +136,62 @@ TEST(MpfrReference, AgreesWithLongDoubleReference) {
               "at x");
   for (const std::string& row : rows) std::printf("%s\n", row.c_str());
   std::printf("%zu combinations of function, parameter set and input\n", rows.size() * xs.size());
+}
+
+// Parameters beyond TestParams: negative and zero slopes, scales and betas, extreme b and alpha,
+// on a smaller sweep. celu with a negative alpha grows like e^(x/alpha), and reference.cc rounds
+// x/alpha to long double first, which costs |x/alpha| 2^-64 relative: twice that is allowed there
+// (measured: 2.3e-16 at x = -6391 in a sweep of 2^13 inputs; at most 710 2^-64 = 4e-17 where
+// the result is within the range of double, which is still a sixth of a double ULP).
+TEST(MpfrReference, AgreesOnOtherParameters) {
+  struct Set {
+    Op op;
+    Params params;
+  };
+  const Set sets[] = {
+      {Op::softplus, {{"beta", -1.5}, {"threshold", 5.0}}},
+      {Op::softplus, {{"beta", 1e-3}, {"threshold", -3.0}}},
+      {Op::celu, {{"alpha", -0.7}}},
+      {Op::celu, {{"alpha", 1e-300}}},
+      {Op::celu, {{"alpha", 1e300}}},
+      {Op::elu, {{"alpha", -2.0}}},
+      {Op::elu, {{"alpha", 0.0}}},
+      {Op::selu, {{"alpha", 0.0}, {"scale", -2.0}}},
+      {Op::selu, {{"alpha", 2.0}, {"scale", 0.0}}},
+      {Op::silu, {{"beta", -1.0}}},
+      {Op::silu, {{"beta", 0.0}}},
+      {Op::silu, {{"beta", 1e-200}}},
+      {Op::squareplus, {{"b", 1e-300}}},
+      {Op::squareplus, {{"b", 1e300}}},
+      {Op::leaky_relu, {{"negative_slope", 0.0}}},
+      {Op::leaky_relu, {{"negative_slope", -0.0}}},
+      {Op::prelu, {{"weight", -3.0}}},
+      {Op::rrelu, {{"lower", -0.5}, {"upper", 0.5}}},
+      {Op::rrelu, {{"lower", -3.0}, {"upper", 1.0}}},
+      {Op::hardshrink, {{"lambd", 0.0}}},
+      {Op::softshrink, {{"lambd", 0.0}}},
+      {Op::hardtanh, {{"min_val", 0.0}, {"max_val", 0.0}}},
+  };
+  std::vector<double> xs = SweepInputs<double>(1 << 12, 3);
+  for (double c : {0x1p-1074, 0x1p-600, 1.0, 2.0, 1e300}) {
+    xs.push_back(c);
+    xs.push_back(-c);
+  }
+  for (const Set& set : sets) {
+    const std::vector<double> p = KernelParams<double>(set.op, set.params);
+    int failures = 0;
+    for (double x : xs) {
+      const long double r = forward(set.op, x, p.data());
+      const long double m = forward_mpfr(set.op, x, p.data());
+      long double tol = kRelTol;
+      if (set.op == Op::celu && p[0] < 0) tol += std::fabs(x / p[0]) * 0x1p-63L;
+      long double rel = 0;
+      if (!Agree(r, m, tol, &rel) && ++failures <= 5) {
+        ADD_FAILURE() << Activation{set.op, set.params}.to_string() << " at x = " << std::hexfloat
+                      << x << ": long double " << r << ", MPFR " << m;
+      }
+    }
+  }
 }
 
 // The correctly rounded double, from the long double (the double rounding costs at most 2^-11
