@@ -1,6 +1,7 @@
-// The MPFR reference: every activation from its mathematical definition at 256 bits, written
-// without looking at the long double reference's rearrangements, so that the two catch each
-// other's wrong formulas (tests/mpfr_reference_test.cc compares them on every input).
+// The MPFR reference: every activation from its mathematical definition at 256 bits (x tanh(log1p
+// e^x) for mish, erfc for gelu, ...), with its own rearrangements where cancellation needs them,
+// so that it and the long double reference catch each other's wrong formulas
+// (tests/mpfr_reference_test.cc compares them on every input of the accuracy sweep).
 //
 // Each function is evaluated as an unevaluated sum a + b of two 256-bit numbers, a the main part
 // (often exact: x, x/2, 1, -alpha) and b a correction computed to full relative precision, and
@@ -16,9 +17,10 @@
 // Where the split is not needed (f(x) at least 2^-200 relative away from any simple value), a is
 // the plain 256-bit result and b = 0. Where a and b would cancel, the comments say what is done.
 //
-// Working range: MPFR's widest exponent range, 2^(+-4.6e18), so that e^-1e300 is 0 only because
-// it is below 2^-4.6e18, and x^3 of the largest double is finite; every place where an
-// intermediate still overflows or underflows is one where the result is decided without it.
+// Working range: MPFR's widest exponent range, 2^(+-4.6e18), so that x^3 of the largest double
+// and e^-745 are ordinary numbers; e^-1e300, below the range, becomes its smallest number (see
+// kRnd), and the only overflows (e^(x/alpha) of celu with a negative alpha) are of results far
+// beyond any floating-point range.
 #include "mpfr_reference.h"
 
 #include <gmp.h>
