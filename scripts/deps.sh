@@ -6,6 +6,7 @@ packages=(
   cmake ninja-build g++ pkg-config   # build
   libhwy-dev                         # SIMD kernels with runtime dispatch
   libgtest-dev                       # tests
+  libmpfr-dev                        # the MPFR reference (reference/mpfr_reference.cc)
   clang-14 libclang-rt-14-dev        # libFuzzer targets (scripts/fuzz.sh)
   python3-dev pybind11-dev           # the Python module (python/), for /usr/bin/python3
   python3-numpy python3-torch        # its tests, against PyTorch
