@@ -43,7 +43,8 @@ struct CheckOptions {
 struct CheckResult {
   Stats activ;
   std::vector<Stats> peers;  // in the order of CheckOptions::peers, finite inputs only
-  ScreenCheck screen;        // float32: how the double screen fared (reference/measure.h)
+  ScreenCheck screen;        // how the screen fared (reference/measure.h): float32, float64 forward
+  double screen_margin = kScreenMargin;
 };
 
 // 2^24 for float32, 2^22 for float64: a few seconds per function on two cores.

@@ -145,8 +145,9 @@ std::string InputsText(Precision type, bool exhaustive, uint64_t count) {
   return std::to_string(count) + (type == Precision::kFloat32 ? " (sweep)" : " (random)");
 }
 
-std::string ReferenceName(Precision type) {
-  return type == Precision::kFloat32 ? "long double (double screen)" : "long double";
+std::string ReferenceName(Precision type, Direction dir) {
+  if (type == Precision::kFloat32) return "long double (double screen)";
+  return dir == Direction::kForward ? "MPFR (long double screen)" : "long double";
 }
 
 // Stores activ's and the peers' results of one measurement, and logs a line.
@@ -156,12 +157,12 @@ void Store(Json& results, const UpdateOptions& u, Op op, const Params& params, P
   const std::string mode = exhaustive ? "exhaustive" : "sampled";
   const std::string inputs = InputsText(type, exhaustive, m.result.activ.count);
   results[Key(name(op), plabel, type, dir, mode, "activ")] =
-      Entry(m.result.activ, mode, ReferenceName(type), inputs);
+      Entry(m.result.activ, mode, ReferenceName(type, dir), inputs);
   std::string line = std::string(name(op)) + " (" + plabel + ") " + TypeName(type) + " " +
                      std::string(DirectionName(dir)) + ": activ " + FmtUlp(m.result.activ.max_ulp);
   for (size_t k = 0; k < peers.size(); ++k) {
     results[Key(name(op), plabel, type, dir, mode, peers[k].name)] =
-        Entry(m.result.peers[k], mode, ReferenceName(type), inputs + ", finite");
+        Entry(m.result.peers[k], mode, ReferenceName(type, dir), inputs + ", finite");
     line += ", " + peers[k].name + " " + FmtUlp(m.result.peers[k].max_ulp);
   }
   if (u.log) {

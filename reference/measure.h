@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "activ/activ.h"
+#include "mpfr_reference.h"
 #include "reference.h"
 #include "ulp.h"
 
@@ -276,43 +277,40 @@ inline std::vector<double> ScreenReference(Op op, Direction dir, std::span<const
 // Measures float32 results `out` of op at xs (dy: the upstream gradients of a backward pass,
 // else ignored; rd: ScreenReference), screened as described above. finite_only skips the
 // results of non-finite inputs.
-inline Stats MeasureScreened(Op op, Direction dir, std::span<const float> xs,
-                             std::span<const float> dy, std::span<const float> out,
-                             std::span<const double> rd, const double* p, bool finite_only,
-                             ScreenCheck* check) {
-  const auto near = [](double e, double t) {
-    return std::fabs(e - t) <= kScreenMargin * std::max(1.0, t);
+// The two passes of a screened measurement of n results (inputs x(i)): screen(i) gives the
+// screen's error and whether it is in doubt, exact(i) the error against the better reference;
+// margin is the screen's doubt in ULP; skip(i) leaves a result out.
+template <class X, class Screen, class Exact, class Skip>
+Stats ScreenedPasses(size_t n, X x, Screen screen, Exact exact, Skip skip, double margin,
+                     ScreenCheck* check) {
+  const auto near = [margin](double e, double t) {
+    return std::fabs(e - t) <= margin * std::max(1.0, t);
   };
-  const bool forward_dir = dir == Direction::kForward;
-  const size_t n = xs.size();
   std::vector<double> err(n, 0.0);
-  std::vector<char> exact(n, 0);
+  std::vector<char> settled_here(n, 0);
   // track: whether the screen's value counts in check->max_diff (not where the screen itself
   // said it was in doubt).
   const auto remeasure = [&](size_t i, bool track) {
-    const float x = xs[i];
-    const long double rl =
-        forward_dir ? forward(op, x, p) : static_cast<long double>(dy[i]) * derivative(op, x, p);
-    const double e = ErrorAgainst<long double>(dir, out[i], rl, dy[i]).err;
+    const double e = exact(i);
     ++check->rechecked;
     if (track && std::isfinite(e) && std::isfinite(err[i])) {
       const double diff = std::fabs(e - err[i]);
       if (diff > check->max_diff) {
         check->max_diff = diff;
-        check->max_diff_x = x;
+        check->max_diff_x = x(i);
       }
     }
     err[i] = e;
-    exact[i] = 1;
+    settled_here[i] = 1;
   };
-  // First pass: the screen, and the long double wherever a threshold is near. The largest
+  // First pass: the screen, and the better reference wherever a threshold is near. The largest
   // error is settled after the pass, against the chunk's largest screened error: settling it
   // on the way would re-measure every new maximum, and in a tail where a peer's error grows
   // input after input that is every input.
   double screened_max = 0;
   for (size_t i = 0; i < n; ++i) {
-    if (finite_only && !std::isfinite(xs[i])) continue;
-    const ScreenedError fast = ErrorAgainst<double>(dir, out[i], rd[i], dy[i]);
+    if (skip(i)) continue;
+    const ScreenedError fast = screen(i);
     err[i] = fast.err;
     if (i % 256 == 0 || fast.borderline || !std::isfinite(fast.err) || near(fast.err, 0.5) ||
         near(fast.err, 1.0) || near(fast.err, 2.0)) {
@@ -320,21 +318,59 @@ inline Stats MeasureScreened(Op op, Direction dir, std::span<const float> xs,
     }
     if (std::isfinite(err[i])) screened_max = std::max(screened_max, err[i]);
   }
-  // The screen's doubt is absolute (about 2^-26 ULP of the reference value, however large the
+  // The screen's doubt is absolute (a fraction of the reference value's ULP, however large the
   // error), so the band is too. Where a peer returns one constant through a tail, thousands of
   // errors tie within it: the first 256 settle the maximum to within the margin.
-  const double band = screened_max - kScreenMargin;
+  const double band = screened_max - margin;
   size_t settled = 0;
   Stats s;
   for (size_t i = 0; i < n; ++i) {
-    if (finite_only && !std::isfinite(xs[i])) continue;
-    if (!exact[i] && err[i] > kScreenMargin && err[i] >= band && settled < 256) {
+    if (skip(i)) continue;
+    if (!settled_here[i] && err[i] > margin && err[i] >= band && settled < 256) {
       remeasure(i, true);
       ++settled;
     }
-    s.Add(err[i], xs[i]);
+    s.Add(err[i], x(i));
   }
   return s;
+}
+
+inline Stats MeasureScreened(Op op, Direction dir, std::span<const float> xs,
+                             std::span<const float> dy, std::span<const float> out,
+                             std::span<const double> rd, const double* p, bool finite_only,
+                             ScreenCheck* check) {
+  const bool forward_dir = dir == Direction::kForward;
+  return ScreenedPasses(
+      xs.size(), [&](size_t i) { return static_cast<double>(xs[i]); },
+      [&](size_t i) { return ErrorAgainst<double>(dir, out[i], rd[i], dy[i]); },
+      [&](size_t i) {
+        const float x = xs[i];
+        const long double rl = forward_dir ? forward(op, x, p)
+                                           : static_cast<long double>(dy[i]) * derivative(op, x, p);
+        return ErrorAgainst<long double>(dir, out[i], rl, dy[i]).err;
+      },
+      [&](size_t i) { return finite_only && !std::isfinite(xs[i]); }, kScreenMargin, check);
+}
+
+// float64 forward results against the MPFR reference (mpfr_reference.h), screened with the long
+// double one: that is within about 2^-9 ULP of double (tests/mpfr_reference_test), so the margin
+// is 2^-7; near a power of two (within 2^-58) the ULP itself is in doubt.
+inline constexpr double kScreenMargin64 = 0x1p-7;
+
+inline Stats MeasureScreened64(Op op, std::span<const double> xs, std::span<const double> out,
+                               const double* p, ScreenCheck* check) {
+  return ScreenedPasses(
+      xs.size(), [&](size_t i) { return xs[i]; },
+      [&](size_t i) {
+        const long double r = forward(op, xs[i], p);
+        int e = 0;
+        const long double m = std::fabs(std::frexp(r, &e));  // in [0.5, 1)
+        const bool near_pow2 =
+            r != 0 && std::isfinite(r) && (m - 0.5L < 0x1p-59L || 1 - m < 0x1p-58L);
+        return ScreenedError{UlpError<double>(out[i], r), near_pow2 || r == 0};
+      },
+      [&](size_t i) { return forward_ulp_error_mpfr(op, xs[i], p, out[i]); },
+      [](size_t) { return false; }, kScreenMargin64, check);
 }
 
 }  // namespace activ::ref
