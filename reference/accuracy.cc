@@ -72,7 +72,9 @@ ChunkResult MeasureChunk(const CheckOptions& o, std::span<const T> xs) {
   } else {
     const size_t n = xs.size();
     std::vector<float> dy(n), out(n);
-    for (size_t i = 0; i < n; ++i) dy[i] = UpstreamGradient<float>(i);
+    if (o.direction != Direction::kForward) {
+      for (size_t i = 0; i < n; ++i) dy[i] = UpstreamGradient<float>(i);
+    }
     RunActiv<float>(o.op, o.direction, o.params, xs, dy, out);
     const std::vector<double> p = KernelParams<float>(o.op, o.params);
     const std::vector<double> rd = ScreenReference(o.op, o.direction, xs, dy, p.data());
