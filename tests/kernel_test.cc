@@ -52,8 +52,8 @@ constexpr F64Bound kF64Exceptions[] = {
 
 // The spec's float64 forward bound, for the functions whose kernels carry their intermediates as
 // pairs so that only the last operation rounds.
-constexpr Op kF64OneUlp[] = {Op::softsign, Op::hardswish, Op::hardsigmoid, Op::squareplus,
-                             Op::rrelu};
+constexpr Op kF64OneUlp[] = {Op::softsign,   Op::hardswish, Op::hardsigmoid,
+                             Op::squareplus, Op::rrelu,     Op::gelu};
 
 double ForwardBound(Op op, bool is_float) {
   if (is_float) return kF32ForwardUlp;
