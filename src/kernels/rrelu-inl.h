@@ -24,9 +24,18 @@ struct rrelu {
     const double bb = sh - h0;
     const double sl = (h0 - (sh - bb)) + (h1 - bb);
     const Vec<D> vsh = hn::Set(d, sh);
+    const Vec<D> plain = hn::Mul(v, vsh);
     const Vec<D> av = hn::Abs(v);
-    const auto tiny = hn::Lt(av, hn::Set(d, 0x1p-900));
+    const auto tiny = hn::And(hn::Lt(av, hn::Set(d, 0x1p-900)), hn::Ne(v, hn::Zero(d)));
     const auto huge = hn::Gt(av, hn::Set(d, 0x1p900));
+    const auto keep_plain = [&](Vec<D> y) {
+      return hn::IfThenElse(hn::Or(hn::Eq(plain, hn::Zero(d)), hn::IsNaN(y)), plain, y);
+    };
+    // The scaling costs more than the product; most vectors need none of it.
+    if (hn::AllFalse(d, hn::Or(tiny, huge))) {
+      const Pair<D> p = TwoProd(d, v, vsh);
+      return keep_plain(hn::Add(p.hi, hn::MulAdd(v, hn::Set(d, sl), p.lo)));
+    }
     const Vec<D> one = hn::Set(d, 1.0);
     const Vec<D> up =
         hn::IfThenElse(tiny, hn::Set(d, 0x1p128), hn::IfThenElse(huge, hn::Set(d, 0x1p-128), one));
@@ -35,12 +44,11 @@ struct rrelu {
     const Vec<D> vs = hn::Mul(v, up);
     const Pair<D> p = TwoProd(d, vs, vsh);
     const Vec<D> c = hn::MulAdd(vs, hn::Set(d, sl), p.lo);
-    const Vec<D> plain = hn::Mul(v, vsh);
     const Vec<D> rest = hn::Add(hn::Sub(p.hi, hn::Mul(plain, up)), c);
     const Vec<D> sub = hn::MulAdd(rest, down, plain);
     const Vec<D> y = hn::IfThenElse(hn::Lt(hn::Abs(plain), hn::Set(d, 0x1p-1021)), sub,
                                     hn::Mul(hn::Add(p.hi, c), down));
-    return hn::IfThenElse(hn::Or(hn::Eq(plain, hn::Zero(d)), hn::IsNaN(y)), plain, y);
+    return keep_plain(y);
   }
   template <class D>
   static Vec<D> Forward(D d, Vec<D> x, const Args& a) {

@@ -14,7 +14,13 @@ struct softsign {
       // remainder correction would turn into +0.
       const Vec<D> ax = hn::Abs(x);
       const Pair<D> den = TwoSum(d, one, ax);
-      const Vec<D> y = hn::CopySign(DivPair(d, Pair<D>{x, hn::Zero(d)}, den), x);
+      // One division: the first quotient is x times the reciprocal, and its remainder (x -
+      // y0 den.hi is exact by Sterbenz) corrects it; both need the reciprocal only to 2^-52.
+      const Vec<D> inv = hn::Div(one, den.hi);
+      const Vec<D> y0 = hn::Mul(x, inv);
+      const Pair<D> yq = TwoProd(d, y0, den.hi);
+      const Vec<D> r = hn::Sub(hn::Sub(hn::Sub(x, yq.hi), yq.lo), hn::Mul(y0, den.lo));
+      const Vec<D> y = hn::CopySign(hn::MulAdd(r, inv, y0), x);
       return hn::IfThenElse(hn::Gt(ax, hn::Set(d, 0x1p60)), hn::CopySign(one, x), y);
     }
   }

@@ -9,21 +9,6 @@ struct squareplus {
     const Vec<D> s = hn::Sqrt(hn::MulAdd(x, x, hn::Set(d, b)));
     return hn::IfThenElse(hn::Gt(ax, hn::Set(d, 1e150)), ax, s);
   }
-  // s + |x| as a pair, s = sqrt(x^2 + b) to about 2^-100: x^2 + b is an exact pair (h, l) up to
-  // the rounding of l, and sqrt(h) is corrected to first order, s0 + (h - s0^2 + l)/(2 s0), with
-  // s0^2 exact. Both terms are positive, so the final sum has no cancellation. For |x| <= 1e150.
-  template <class D>
-  static Pair<D> RootPlusAbs(D d, Vec<D> x, double b) {
-    const Pair<D> xx = TwoProd(d, x, x);
-    const Pair<D> h = TwoSum(d, xx.hi, hn::Set(d, b));
-    const Vec<D> l = hn::Add(h.lo, xx.lo);
-    const Vec<D> s0 = hn::Sqrt(h.hi);
-    const Pair<D> s2 = TwoProd(d, s0, s0);
-    const Vec<D> res = hn::Add(hn::Sub(hn::Sub(h.hi, s2.hi), s2.lo), l);
-    const Vec<D> s_lo = hn::Div(hn::Mul(hn::Set(d, 0.5), res), s0);
-    const Pair<D> t = TwoSum(d, s0, hn::Abs(x));
-    return {t.hi, hn::Add(t.lo, s_lo)};
-  }
   template <class D>
   static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     const Vec<D> half = hn::Set(d, 0.5);
@@ -35,17 +20,39 @@ struct squareplus {
       const Vec<D> neg = hn::Div(hn::Set(d, 0.25 * a.p[0]), hn::MulSub(half, s, hn::Mul(half, x)));
       return hn::IfThenElse(neg_mask, neg, pos);
     } else {
-      // The double formulas round s, then the sum or the quotient (2.7 ULP); with t = s + |x| as
-      // a pair only the last step rounds: t/2 for x >= 0, (b/2)/t for x < 0.
+      // The double formulas round s, then the sum or the quotient (2.7 ULP). Here t = s + |x| is
+      // a pair, so only the last step rounds: t/2 for x >= 0, (b/2)/t for x < 0. s = sqrt(h + l)
+      // to about 2^-100, where x^2 + b = h + l is exact up to the rounding of l: sqrt(h) = s0
+      // corrected to first order, s0 + (h - s0^2 + l)/(2 s0), with s0^2 exact. For |x| <= 1e150.
+      const Vec<D> one = hn::Set(d, 1.0);
       const Vec<D> ax = hn::Abs(x);
-      const Pair<D> t = RootPlusAbs(d, x, a.p[0]);
-      const Vec<D> pos = hn::Mul(half, hn::Add(t.hi, t.lo));
-      const Vec<D> neg = DivPair(d, Pair<D>{hn::Set(d, 0.5 * a.p[0]), hn::Zero(d)}, t);
+      const Pair<D> xx = TwoProd(d, x, x);
+      const Pair<D> h = TwoSum(d, xx.hi, hn::Set(d, a.p[0]));
+      const Vec<D> s0 = hn::Sqrt(h.hi);
+      const Pair<D> s2 = TwoProd(d, s0, s0);
+      const Vec<D> res = hn::Add(hn::Sub(hn::Sub(h.hi, s2.hi), s2.lo), hn::Add(h.lo, xx.lo));
+      const Pair<D> t0 = TwoSum(d, s0, ax);
+      // One division gives both 1/s0 and 1/t to about 2^-51, which is all the corrections need.
+      const Vec<D> inv_st = hn::Div(one, hn::Mul(s0, t0.hi));
+      const Vec<D> t_lo = hn::MulAdd(hn::Mul(half, res), hn::Mul(t0.hi, inv_st), t0.lo);
+      const Vec<D> pos = hn::Mul(half, hn::Add(t0.hi, t_lo));
+      // (b/2)/t: a first quotient from the reciprocal, corrected by its remainder (the first
+      // difference is exact by Sterbenz).
+      const Vec<D> inv_t = hn::Mul(s0, inv_st);
+      const Vec<D> hb = hn::Set(d, 0.5 * a.p[0]);
+      const Vec<D> y0 = hn::Mul(hb, inv_t);
+      const Pair<D> yq = TwoProd(d, y0, t0.hi);
+      const Vec<D> r = hn::Sub(hn::Sub(hn::Sub(hb, yq.hi), yq.lo), hn::Mul(y0, t_lo));
+      const Vec<D> neg = hn::MulAdd(r, inv_t, y0);
+      Vec<D> y = hn::IfThenElse(neg_mask, neg, pos);
       // Past 1e150 (and for infinities) s = |x|: x itself above 0, b/(4|x|) below, halved first
       // so that 2|x| cannot overflow.
-      const Vec<D> big_neg = hn::Div(hn::Set(d, 0.25 * a.p[0]), ax);
-      const Vec<D> y = hn::IfThenElse(neg_mask, neg, pos);
-      return hn::IfThenElse(hn::Gt(ax, hn::Set(d, 1e150)), hn::IfThenElse(neg_mask, big_neg, x), y);
+      const auto big = hn::Gt(ax, hn::Set(d, 1e150));
+      if (!hn::AllFalse(d, big)) {
+        const Vec<D> big_neg = hn::Div(hn::Set(d, 0.25 * a.p[0]), ax);
+        y = hn::IfThenElse(big, hn::IfThenElse(neg_mask, big_neg, x), y);
+      }
+      return y;
     }
   }
   // f' = (1 + x/s)/2, for x < 0 written b/(2 s (s-x)).
