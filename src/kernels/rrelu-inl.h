@@ -1,16 +1,69 @@
 // rrelu: in evaluation a leaky_relu with slope (lower+upper)/2. Training mode draws one slope
-// per element and runs in src/dispatch.cc, off the vector path. Included once per SIMD target by the generated activ_kernels-inl.h, inside
-// namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
+// per element and runs in src/dispatch.cc, off the vector path. Included once per SIMD target by
+// the generated activ_kernels-inl.h, inside namespace activ::HWY_NAMESPACE::kernels; math-inl.h
+// comes first. D is a double descriptor.
 struct rrelu {
   static Args Eval(const Args& a) {
     Args e = a;
     e.p[0] = 0.5 * (a.p[0] + a.p[1]);
     return e;
   }
+  // v * (lower+upper)/2 for float64 results. The slope rounded to double and then the product
+  // are two roundings (0.93 ULP with lower = 0.1, upper = 0.3); the slope is kept as the exact
+  // pair sh + sl (halves first, so that the sum cannot overflow) and v*sh as an exact product,
+  // leaving one rounding. The product's error term would underflow near the subnormal range,
+  // and without FMA the split of |v| > 2^996 overflows, so |v| < 2^-900 is scaled by 2^128 and
+  // |v| > 2^900 by 2^-128 first: a normal result is then scaled back exactly; a
+  // result on the subnormal grid (below 2^-1021) is the product rounded there directly plus the
+  // rest rounded to the same grid, so the sum is exact. Zero products (the sign of -0) and
+  // infinite ones (whose error term is NaN) are the plain product.
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args& a) { return leaky_relu::Forward(d, x, Eval(a)); }
+  static Vec<D> ScaleBySlope(D d, Vec<D> v, const Args& a) {
+    const double h0 = 0.5 * a.p[0], h1 = 0.5 * a.p[1];
+    const double sh = h0 + h1;
+    const double bb = sh - h0;
+    const double sl = (h0 - (sh - bb)) + (h1 - bb);
+    const Vec<D> vsh = hn::Set(d, sh);
+    const Vec<D> plain = hn::Mul(v, vsh);
+    const Vec<D> av = hn::Abs(v);
+    const auto tiny = hn::And(hn::Lt(av, hn::Set(d, 0x1p-900)), hn::Ne(v, hn::Zero(d)));
+    const auto huge = hn::Gt(av, hn::Set(d, 0x1p900));
+    const auto keep_plain = [&](Vec<D> y) {
+      return hn::IfThenElse(hn::Or(hn::Eq(plain, hn::Zero(d)), hn::IsNaN(y)), plain, y);
+    };
+    // The scaling costs more than the product; most vectors need none of it.
+    if (hn::AllFalse(d, hn::Or(tiny, huge))) {
+      const Pair<D> p = TwoProd(d, v, vsh);
+      return keep_plain(hn::Add(p.hi, hn::MulAdd(v, hn::Set(d, sl), p.lo)));
+    }
+    const Vec<D> one = hn::Set(d, 1.0);
+    const Vec<D> up =
+        hn::IfThenElse(tiny, hn::Set(d, 0x1p128), hn::IfThenElse(huge, hn::Set(d, 0x1p-128), one));
+    const Vec<D> down =
+        hn::IfThenElse(tiny, hn::Set(d, 0x1p-128), hn::IfThenElse(huge, hn::Set(d, 0x1p128), one));
+    const Vec<D> vs = hn::Mul(v, up);
+    const Pair<D> p = TwoProd(d, vs, vsh);
+    const Vec<D> c = hn::MulAdd(vs, hn::Set(d, sl), p.lo);
+    const Vec<D> rest = hn::Add(hn::Sub(p.hi, hn::Mul(plain, up)), c);
+    const Vec<D> sub = hn::MulAdd(rest, down, plain);
+    const Vec<D> y = hn::IfThenElse(hn::Lt(hn::Abs(plain), hn::Set(d, 0x1p-1021)), sub,
+                                    hn::Mul(hn::Add(p.hi, c), down));
+    return keep_plain(y);
+  }
+  template <class D>
+  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+    if constexpr (kForFloat32) {
+      return leaky_relu::Forward(d, x, Eval(a));
+    } else {
+      return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), x, ScaleBySlope(d, x, a));
+    }
+  }
   template <class D>
   static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
-    return leaky_relu::Backward(d, x, dy, Eval(a));
+    if constexpr (kForFloat32) {
+      return leaky_relu::Backward(d, x, dy, Eval(a));
+    } else {
+      return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), dy, ScaleBySlope(d, dy, a));
+    }
   }
 };

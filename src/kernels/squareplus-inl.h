@@ -1,7 +1,7 @@
-// squareplus: (x + sqrt(x^2+b))/2. Included once per SIMD target by the generated activ_kernels-inl.h, inside
-// namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
-// For x < 0 the sum cancels; (x+s)/2 = b/(2(s-x)) there. Past |x| = 1e150, s = |x| in double and
-// x^2 would overflow.
+// squareplus: (x + sqrt(x^2+b))/2. Included once per SIMD target by the generated
+// activ_kernels-inl.h, inside namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is
+// a double descriptor. For x < 0 the sum cancels; (x+s)/2 = b/(2(s-x)) there. Past |x| = 1e150, s =
+// |x| in double and x^2 would overflow.
 struct squareplus {
   template <class D>
   static Vec<D> Root(D d, Vec<D> x, double b) {
@@ -11,12 +11,49 @@ struct squareplus {
   }
   template <class D>
   static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
-    const Vec<D> s = Root(d, x, a.p[0]);
     const Vec<D> half = hn::Set(d, 0.5);
-    const Vec<D> pos = hn::MulAdd(half, x, hn::Mul(half, s));
-    // Halved so that s - x cannot overflow for x near -DBL_MAX.
-    const Vec<D> neg = hn::Div(hn::Set(d, 0.25 * a.p[0]), hn::MulSub(half, s, hn::Mul(half, x)));
-    return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), neg, pos);
+    const auto neg_mask = hn::Lt(x, hn::Zero(d));
+    if constexpr (kForFloat32) {
+      const Vec<D> s = Root(d, x, a.p[0]);
+      const Vec<D> pos = hn::MulAdd(half, x, hn::Mul(half, s));
+      // Halved so that s - x cannot overflow for x near -DBL_MAX.
+      const Vec<D> neg = hn::Div(hn::Set(d, 0.25 * a.p[0]), hn::MulSub(half, s, hn::Mul(half, x)));
+      return hn::IfThenElse(neg_mask, neg, pos);
+    } else {
+      // The double formulas round s, then the sum or the quotient (2.7 ULP). Here t = s + |x| is
+      // a pair, so only the last step rounds: t/2 for x >= 0, (b/2)/t for x < 0. s = sqrt(h + l)
+      // to about 2^-100, where x^2 + b = h + l is exact up to the rounding of l: sqrt(h) = s0
+      // corrected to first order, s0 + (h - s0^2 + l)/(2 s0), with s0^2 exact. For |x| <= 1e150.
+      const Vec<D> one = hn::Set(d, 1.0);
+      const Vec<D> ax = hn::Abs(x);
+      const Pair<D> xx = TwoProd(d, x, x);
+      const Pair<D> h = TwoSum(d, xx.hi, hn::Set(d, a.p[0]));
+      const Vec<D> s0 = hn::Sqrt(h.hi);
+      const Pair<D> s2 = TwoProd(d, s0, s0);
+      const Vec<D> res = hn::Add(hn::Sub(hn::Sub(h.hi, s2.hi), s2.lo), hn::Add(h.lo, xx.lo));
+      const Pair<D> t0 = TwoSum(d, s0, ax);
+      // One division gives both 1/s0 and 1/t to about 2^-51, which is all the corrections need.
+      const Vec<D> inv_st = hn::Div(one, hn::Mul(s0, t0.hi));
+      const Vec<D> t_lo = hn::MulAdd(hn::Mul(half, res), hn::Mul(t0.hi, inv_st), t0.lo);
+      const Vec<D> pos = hn::Mul(half, hn::Add(t0.hi, t_lo));
+      // (b/2)/t: a first quotient from the reciprocal, corrected by its remainder (the first
+      // difference is exact by Sterbenz).
+      const Vec<D> inv_t = hn::Mul(s0, inv_st);
+      const Vec<D> hb = hn::Set(d, 0.5 * a.p[0]);
+      const Vec<D> y0 = hn::Mul(hb, inv_t);
+      const Pair<D> yq = TwoProd(d, y0, t0.hi);
+      const Vec<D> r = hn::Sub(hn::Sub(hn::Sub(hb, yq.hi), yq.lo), hn::Mul(y0, t_lo));
+      const Vec<D> neg = hn::MulAdd(r, inv_t, y0);
+      Vec<D> y = hn::IfThenElse(neg_mask, neg, pos);
+      // Past 1e150 (and for infinities) s = |x|: x itself above 0, b/(4|x|) below, halved first
+      // so that 2|x| cannot overflow.
+      const auto big = hn::Gt(ax, hn::Set(d, 1e150));
+      if (!hn::AllFalse(d, big)) {
+        const Vec<D> big_neg = hn::Div(hn::Set(d, 0.25 * a.p[0]), ax);
+        y = hn::IfThenElse(big, hn::IfThenElse(neg_mask, big_neg, x), y);
+      }
+      return y;
+    }
   }
   // f' = (1 + x/s)/2, for x < 0 written b/(2 s (s-x)).
   template <class D>
