@@ -379,13 +379,16 @@ HWY_INLINE Vec<D> DivPair(D d, Pair<D> n, Pair<D> q) {
   return hn::Add(y, hn::Div(r, q.hi));
 }
 
-// n / q as hi + lo (the DivPair quotient before its last rounding). Same requirements.
+// n / q as hi + lo, to about 2^-104 relative. Requires q.hi != 0 and finite. One division:
+// y = n.hi (1/q.hi) is within an ULP or two of the quotient, which keeps n.hi - y q.hi exact
+// (Sterbenz), and the remainder times 1/q.hi corrects it.
 template <class D>
 HWY_INLINE Pair<D> DivToPair(D d, Pair<D> n, Pair<D> q) {
-  const Vec<D> y = hn::Div(n.hi, q.hi);
+  const Vec<D> inv = hn::Div(hn::Set(d, 1.0), q.hi);
+  const Vec<D> y = hn::Mul(n.hi, inv);
   const Pair<D> yq = TwoProd(d, y, q.hi);
   const Vec<D> r = hn::Sub(hn::Add(hn::Sub(hn::Sub(n.hi, yq.hi), yq.lo), n.lo), hn::Mul(y, q.lo));
-  return {y, hn::Div(r, q.hi)};
+  return {y, hn::Mul(r, inv)};
 }
 
 // a (b.hi + b.lo) rounded once (to within ~2^-100 relative before that rounding).

@@ -11,7 +11,8 @@ struct softplus {
       const Pair<D> t = TwoProd(d, beta, x);
       const SoftplusParts<D> sp = SoftplusPair(d, t);
       const Pair<D> q = {beta, hn::Zero(d)};
-      Vec<D> y = DivPair(d, sp.sum, q);
+      const Pair<D> yp = DivToPair(d, sp.sum, q);
+      Vec<D> y = hn::Add(yp.hi, yp.lo);
       if (HWY_UNLIKELY(!hn::AllFalse(d, sp.tiny))) {
         // e^(beta x)/beta, rounded once where subnormal.
         const Vec<D> tiny = ScaleRound(d, DivToPair(d, sp.tiny_m, q), sp.tiny_n);
