@@ -448,7 +448,7 @@ HWY_INLINE ExpSplit<D> ExpReduce(D d, Vec<D> xh, Vec<D> xl) {
       1.0 / 6,     1.0 / 24,     1.0 / 120,     1.0 / 720,      1.0 / 5040,
       1.0 / 40320, 1.0 / 362880, 1.0 / 3628800, 1.0 / 39916800, 1.0 / 479001600,
   };
-  const Vec<D> cubic = hn::Mul(hn::Mul(r2.hi, rh), Poly(d, rh, kInvFact));
+  const Vec<D> cubic = hn::Mul(hn::Mul(r2.hi, rh), PolyEstrin(d, rh, kInvFact));
   const Pair<D> s = FastTwoSum(d, rh, half_r2);  // |r^2/2| < |r|
   // e^(rh+rl) - 1 = (e^rh - 1) + e^rh rl to first order in rl (|rl| reaches 2^-43 for
   // gelu_tanh, so e^rh there needs its cubic term too).
@@ -539,7 +539,7 @@ HWY_INLINE Pair<D> Log1pPair(D d, Pair<D> e) {
   static constexpr double kAtanh[12] = {2.0 / 3,  2.0 / 5,  2.0 / 7,  2.0 / 9,  2.0 / 11, 2.0 / 13,
                                         2.0 / 15, 2.0 / 17, 2.0 / 19, 2.0 / 21, 2.0 / 23, 2.0 / 25};
   const Vec<D> z = hn::Mul(s.hi, s.hi);
-  const Vec<D> sr = hn::Mul(hn::Mul(s.hi, z), Poly(d, z, kAtanh));
+  const Vec<D> sr = hn::Mul(hn::Mul(s.hi, z), PolyEstrin(d, z, kAtanh));
   const Vec<D> k_ln2_hi = hn::IfThenElseZero(big, hn::Set(d, 0x1.62e42fefa39efp-1));
   const Vec<D> k_ln2_lo = hn::IfThenElseZero(big, hn::Set(d, 0x1.abc9e3b39803fp-56));
   const Vec<D> two_sh = hn::Add(s.hi, s.hi);

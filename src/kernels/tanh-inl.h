@@ -18,7 +18,7 @@ struct tanh {
                                           kSeries.c[4], kSeries.c[5], kSeries.c[6],  kSeries.c[7],
                                           kSeries.c[8], kSeries.c[9], kSeries.c[10], kSeries.c[11]};
         const Vec<D> x2 = hn::Mul(x, x);
-        y_small = hn::NegMulAdd(hn::Mul(x2, x), Poly(d, x2, kC), x);
+        y_small = hn::NegMulAdd(hn::Mul(x2, x), PolyEstrin(d, x2, kC), x);
       }
       if (!hn::AllTrue(d, small)) {
         const Pair<D> t = TanhPair(d, ax);
