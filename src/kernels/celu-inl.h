@@ -1,5 +1,6 @@
-// celu: x > 0 ? x : alpha*(e^(x/alpha) - 1), which equals max(0,x)+min(0,...) for any alpha != 0. Included once per SIMD target by the generated activ_kernels-inl.h, inside
-// namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
+// celu: x > 0 ? x : alpha*(e^(x/alpha) - 1), which equals max(0,x)+min(0,...) for any alpha != 0.
+// Included once per SIMD target by the generated activ_kernels-inl.h, inside namespace
+// activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
 struct celu {
   // x / alpha. float32 results: times 1/alpha, one more double rounding (2^-52 relative to
   // the argument of the exponential) and one division less.
@@ -11,6 +12,22 @@ struct celu {
   template <class D>
   static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     const Vec<D> alpha = hn::Set(d, a.p[0]);
+    if constexpr (!kForFloat32) {
+      // x/alpha as a pair (its remainder is exact), e^(x/alpha) - 1 as a pair, one rounding.
+      const Vec<D> xs = hn::Min(x, hn::Zero(d));
+      const Vec<D> qh = hn::Div(xs, alpha);
+      const Pair<D> qa = TwoProd(d, qh, alpha);
+      const Vec<D> ql = hn::Div(hn::Sub(hn::Sub(xs, qa.hi), qa.lo), alpha);
+      const auto ok = hn::And(hn::Gt(qh, hn::Set(d, -0x1p600)), hn::Lt(qh, hn::Set(d, 700.0)));
+      Vec<D> neg = MulRound(d, alpha, Expm1Pair(d, qh, hn::IfThenElseZero(ok, ql)));
+      // Below 2^-900 the result is x (x/alpha could be subnormal and lose bits); also -0.
+      neg = hn::IfThenElse(hn::Lt(hn::Abs(x), hn::Set(d, 0x1p-900)), x, neg);
+      if (HWY_UNLIKELY(!hn::AllTrue(d, ok))) {
+        // -inf, NaN, or x/alpha large (alpha < 0): the plain formula.
+        neg = hn::IfThenElse(ok, neg, hn::Mul(alpha, Expm1(d, Scaled(d, x, a.p[0]))));
+      }
+      return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), x, neg);
+    }
     const Vec<D> neg = hn::Mul(alpha, Expm1(d, Scaled(d, x, a.p[0])));
     return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), x, neg);
   }

@@ -1,8 +1,16 @@
-// elu: x > 0 ? x : alpha*(e^x - 1), with expm1 so that elu(-1e-30) is -1e-30. Included once per SIMD target by the generated activ_kernels-inl.h, inside
-// namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
+// elu: x > 0 ? x : alpha*(e^x - 1), with expm1 so that elu(-1e-30) is -1e-30. Included once per
+// SIMD target by the generated activ_kernels-inl.h, inside namespace activ::HWY_NAMESPACE::kernels;
+// math-inl.h comes first. D is a double descriptor.
 struct elu {
   template <class D>
   static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+    if constexpr (!kForFloat32) {
+      // alpha (e^x - 1) with e^x - 1 as a pair: one rounding instead of two.
+      const Vec<D> alpha = hn::Set(d, a.p[0]);
+      Vec<D> neg = MulRound(d, alpha, Expm1Pair(d, hn::Min(x, hn::Zero(d)), hn::Zero(d)));
+      neg = hn::IfThenElse(hn::Eq(x, hn::Zero(d)), hn::Mul(alpha, x), neg);  // sign of 0
+      return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), x, hn::IfThenElse(hn::IsNaN(x), x, neg));
+    }
     return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), x, hn::Mul(hn::Set(d, a.p[0]), Expm1(d, x)));
   }
   template <class D>

@@ -1,14 +1,33 @@
 // gelu_tanh: x/2*(1+tanh u), u = sqrt(2/pi)(x + 0.044715x^3), evaluated as x*sigmoid(2u):
-// 1 + tanh u cancels for negative u, the sigmoid form does not. Included once per SIMD target by the generated activ_kernels-inl.h, inside
-// namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
+// 1 + tanh u cancels for negative u, the sigmoid form does not. Included once per SIMD target by
+// the generated activ_kernels-inl.h, inside namespace activ::HWY_NAMESPACE::kernels; math-inl.h
+// comes first. D is a double descriptor.
 struct gelu_tanh {
   template <class D>
   static Vec<D> TwoU(D d, Vec<D> x) {
     const Vec<D> inner = hn::MulAdd(hn::Mul(hn::Set(d, 0.044715), x), x, hn::Set(d, 1.0));
     return hn::Mul(hn::Mul(hn::Set(d, 2.0 * 0.7978845608028654), x), inner);
   }
+  // 2u as a pair, from the constants as pairs (2 sqrt(2/pi) and the decimal 0.044715): e^-|2u|
+  // multiplies the rounding of 2u by |2u|, which passes 700 before the result underflows.
+  template <class D>
+  static Pair<D> TwoUPair(D d, Vec<D> x) {
+    const Pair<D> cubic = {hn::Set(d, 0x1.6e4e26d4801f7p-5), hn::Set(d, 0x1.441355475a31ap-59)};
+    const Pair<D> scale = {hn::Set(d, 0x1.9884533d43651p+0), hn::Set(d, -0x1.cbc0d30ebfd15p-54)};
+    const Pair<D> c_x2 = MulPairs(d, cubic, TwoProd(d, x, x));
+    const Pair<D> inner = TwoSum(d, hn::Set(d, 1.0), c_x2.hi);
+    const Pair<D> v = MulToPair(d, x, {inner.hi, hn::Add(inner.lo, c_x2.lo)});
+    return MulPairs(d, scale, v);
+  }
   template <class D>
   static Vec<D> Forward(D d, Vec<D> x, const Args&) {
+    if constexpr (!kForFloat32) {
+      // Past 2^100 the sigmoid is exactly 0 or 1 and x^3 would overflow the pairs.
+      const auto ok = hn::Lt(hn::Abs(x), hn::Set(d, 0x1p100));
+      const Vec<D> y = hn::CopySign(MulSigmoidPair(d, x, TwoUPair(d, x)), x);
+      if (HWY_LIKELY(hn::AllTrue(d, ok))) return y;
+      return hn::IfThenElse(ok, y, MulProbability(d, x, Sigmoid(d, TwoU(d, x)).sigmoid));
+    }
     return MulProbability(d, x, Sigmoid(d, TwoU(d, x)).sigmoid);
   }
   // d/dx x*s(2u) = s + x*s'(2u)*2u'. Past |x| = 1000 the second term is 0 in double; clamping
@@ -17,9 +36,9 @@ struct gelu_tanh {
   static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
     const SigmoidParts<D> s = Sigmoid(d, TwoU(d, x));
     const Vec<D> xc = hn::Min(hn::Max(x, hn::Set(d, -1000.0)), hn::Set(d, 1000.0));
-    const Vec<D> du2 = hn::Mul(hn::Set(d, 2.0 * 0.7978845608028654),
-                               hn::MulAdd(hn::Mul(hn::Set(d, 3.0 * 0.044715), xc), xc,
-                                          hn::Set(d, 1.0)));
+    const Vec<D> du2 =
+        hn::Mul(hn::Set(d, 2.0 * 0.7978845608028654),
+                hn::MulAdd(hn::Mul(hn::Set(d, 3.0 * 0.044715), xc), xc, hn::Set(d, 1.0)));
     const Vec<D> term = hn::Mul(hn::Mul(xc, SigmoidDerivative(s)), du2);
     return hn::Mul(dy, hn::Add(s.sigmoid, term));
   }

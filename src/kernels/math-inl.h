@@ -83,16 +83,14 @@ template <class D>
 HWY_INLINE Vec<D> Expm1Core(D d, Vec<D> r) {
   if constexpr (kForFloat32) {
     static constexpr double kQ[8] = {
-        0x1.fffffffffe062p-2,  0x1.5555555554f96p-3,  0x1.55555565c7e0ep-5,
-        0x1.111111170bc08p-7,  0x1.6c166bde96885p-10, 0x1.a019c36bc053cp-13,
-        0x1.a136bf03ec612p-16, 0x1.72ad458027fbcp-19,
+        0x1.fffffffffe062p-2,  0x1.5555555554f96p-3,  0x1.55555565c7e0ep-5,  0x1.111111170bc08p-7,
+        0x1.6c166bde96885p-10, 0x1.a019c36bc053cp-13, 0x1.a136bf03ec612p-16, 0x1.72ad458027fbcp-19,
     };
     return hn::Mul(hn::Mul(r, r), PolyEstrin(d, r, kQ));
   }
   static constexpr double kInvFact[12] = {
-      1.0 / 2,        1.0 / 6,          1.0 / 24,          1.0 / 120,
-      1.0 / 720,      1.0 / 5040,       1.0 / 40320,       1.0 / 362880,
-      1.0 / 3628800,  1.0 / 39916800,   1.0 / 479001600,   1.0 / 6227020800,
+      1.0 / 2,     1.0 / 6,      1.0 / 24,      1.0 / 120,      1.0 / 720,       1.0 / 5040,
+      1.0 / 40320, 1.0 / 362880, 1.0 / 3628800, 1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800,
   };
   return hn::Mul(hn::Mul(r, r), Poly(d, r, kInvFact));
 }
@@ -134,8 +132,8 @@ HWY_INLINE Vec<D> ReduceLn2(D d, Vec<D> x, Vec<D>* pow2n) {
   const Vec<D> magic = hn::Set(d, 0x1.8p52);
   const Vec<D> t = hn::MulAdd(x, hn::Set(d, 0x1.71547652b82fep0), magic);
   const Vec<D> n = hn::Sub(t, magic);
-  *pow2n = hn::BitCast(d, hn::Add(hn::ShiftLeft<52>(hn::BitCast(di, t)),
-                                  hn::Set(di, int64_t{1023} << 52)));
+  *pow2n = hn::BitCast(
+      d, hn::Add(hn::ShiftLeft<52>(hn::BitCast(di, t)), hn::Set(di, int64_t{1023} << 52)));
   return hn::NegMulAdd(n, hn::Set(d, 0x1.62e42fefa39efp-1), x);
 }
 
@@ -253,12 +251,10 @@ template <class D>
 HWY_INLINE Vec<D> Log1pUnit(D d, Vec<D> e) {
   if constexpr (kForFloat32) {
     static constexpr double kQ[16] = {
-        0x1.ffffffffffcd5p-1,  -0x1.ffffffff34fb6p-2, 0x1.555555114fc5bp-2,
-        -0x1.ffffedd836604p-3, 0x1.999851250c42cp-3,  -0x1.554728c727c65p-3,
-        0x1.242a3fcd576b5p-3,  -0x1.fbd005e95841bp-4, 0x1.b7613b67e4375p-4,
-        -0x1.6d43b29342842p-4, 0x1.14683ae15cf42p-4,  -0x1.644385f2828efp-5,
-        0x1.6b06140ff85afp-6,  -0x1.0b9e7ca8f9daap-7, 0x1.f3dab6dbfa7a6p-10,
-        -0x1.b7c91e18c27c2p-13,
+        0x1.ffffffffffcd5p-1, -0x1.ffffffff34fb6p-2, 0x1.555555114fc5bp-2,  -0x1.ffffedd836604p-3,
+        0x1.999851250c42cp-3, -0x1.554728c727c65p-3, 0x1.242a3fcd576b5p-3,  -0x1.fbd005e95841bp-4,
+        0x1.b7613b67e4375p-4, -0x1.6d43b29342842p-4, 0x1.14683ae15cf42p-4,  -0x1.644385f2828efp-5,
+        0x1.6b06140ff85afp-6, -0x1.0b9e7ca8f9daap-7, 0x1.f3dab6dbfa7a6p-10, -0x1.b7c91e18c27c2p-13,
     };
     return hn::Mul(e, PolyEstrin(d, e, kQ));
   }
@@ -365,9 +361,9 @@ HWY_INLINE Pair<D> TwoProd(D d, Vec<D> a, Vec<D> b) {
   Vec<D> ah, al, bh, bl;
   halves(a, &ah, &al);
   halves(b, &bh, &bl);
-  const Vec<D> err = hn::Add(
-      hn::Add(hn::Add(hn::Sub(hn::Mul(ah, bh), p), hn::Mul(ah, bl)), hn::Mul(al, bh)),
-      hn::Mul(al, bl));
+  const Vec<D> err =
+      hn::Add(hn::Add(hn::Add(hn::Sub(hn::Mul(ah, bh), p), hn::Mul(ah, bl)), hn::Mul(al, bh)),
+              hn::Mul(al, bl));
   return {p, err};
 #endif
 }
@@ -381,4 +377,254 @@ HWY_INLINE Vec<D> DivPair(D d, Pair<D> n, Pair<D> q) {
   // n - y q = (n.hi - yq.hi) - yq.lo + n.lo - y q.lo; the first difference is exact (Sterbenz).
   const Vec<D> r = hn::Sub(hn::Add(hn::Sub(hn::Sub(n.hi, yq.hi), yq.lo), n.lo), hn::Mul(y, q.lo));
   return hn::Add(y, hn::Div(r, q.hi));
+}
+
+// n / q as hi + lo, to about 2^-104 relative. Requires q.hi != 0 and finite. One division:
+// y = n.hi (1/q.hi) is within an ULP or two of the quotient, which keeps n.hi - y q.hi exact
+// (Sterbenz), and the remainder times 1/q.hi corrects it.
+template <class D>
+HWY_INLINE Pair<D> DivToPair(D d, Pair<D> n, Pair<D> q) {
+  const Vec<D> inv = hn::Div(hn::Set(d, 1.0), q.hi);
+  const Vec<D> y = hn::Mul(n.hi, inv);
+  const Pair<D> yq = TwoProd(d, y, q.hi);
+  const Vec<D> r = hn::Sub(hn::Add(hn::Sub(hn::Sub(n.hi, yq.hi), yq.lo), n.lo), hn::Mul(y, q.lo));
+  return {y, hn::Mul(r, inv)};
+}
+
+// a (b.hi + b.lo) rounded once (to within ~2^-100 relative before that rounding).
+template <class D>
+HWY_INLINE Vec<D> MulRound(D d, Vec<D> a, Pair<D> b) {
+#if HWY_NATIVE_FMA
+  (void)d;
+  return hn::MulAdd(a, b.hi, hn::Mul(a, b.lo));
+#else
+  const Pair<D> p = TwoProd(d, a, b.hi);
+  return hn::Add(p.hi, hn::MulAdd(a, b.lo, p.lo));
+#endif
+}
+
+// a (b.hi + b.lo) as a pair; |lo| may exceed half an ULP of hi slightly (not renormalised).
+template <class D>
+HWY_INLINE Pair<D> MulToPair(D d, Vec<D> a, Pair<D> b) {
+  const Pair<D> p = TwoProd(d, a, b.hi);
+  return {p.hi, hn::MulAdd(a, b.lo, p.lo)};
+}
+
+template <class D>
+HWY_INLINE Pair<D> MulPairs(D d, Pair<D> a, Pair<D> b) {
+  const Pair<D> p = TwoProd(d, a.hi, b.hi);
+  return {p.hi, hn::Add(p.lo, hn::MulAdd(a.hi, b.lo, hn::Mul(a.lo, b.hi)))};
+}
+
+// e^(xh + xl) = 2^n (1 + m.hi + m.lo), for float64 results, m within about 2^-61 of its
+// value (absolute; -0.16 < m < 0.69). xh = k ln2/2 + r with |r| <= ln2/4, so that
+// e^r - 1 = r + r^2/2 + r^3 Q(r) has r^2 exact (TwoProd) and the rounded r^3 term under
+// 2^-10; an odd k multiplies by sqrt 2 (as a pair). Needs xh in [-1400, 709.7] (callers
+// clamp) and |xl| small against 1: xl carries the rounding of a computed argument (beta x,
+// gelu_tanh's 2u), whose error e^x multiplies by |x|.
+template <class D>
+struct ExpSplit {
+  Pair<D> m;
+  hn::Vec<hn::RebindToSigned<D>> n;
+};
+
+template <class D>
+HWY_INLINE ExpSplit<D> ExpReduce(D d, Vec<D> xh, Vec<D> xl) {
+  const hn::RebindToSigned<D> di;
+  const Vec<D> magic = hn::Set(d, 0x1.8p52);
+  const Vec<D> t = hn::MulAdd(xh, hn::Set(d, 0x1.71547652b82fep+1), magic);  // 2/ln2
+  const auto ki = hn::Sub(hn::BitCast(di, t), hn::BitCast(di, magic));
+  const Vec<D> k = hn::Sub(t, magic);
+  // ln2/2 in a 36-bit head (k times it is exact for |k| < 2^17, and so is the difference,
+  // by Sterbenz) and a tail; what both leave out is below 2^-93.
+  const Vec<D> r1 = hn::NegMulAdd(k, hn::Set(d, 0x1.62e42fefa0000p-2), xh);
+  const Vec<D> c = hn::Mul(k, hn::Set(d, 0x1.cf79abc9e3b3ap-41));
+  const Vec<D> rh = hn::Sub(r1, c);
+  const Vec<D> rl = hn::Add(hn::Sub(hn::Sub(r1, rh), c), xl);
+  const Pair<D> r2 = TwoProd(d, rh, rh);
+  const Vec<D> half_r2 = hn::Mul(r2.hi, hn::Set(d, 0.5));
+  // Taylor from 1/3! to 1/12!: truncation below 2^-65 on |r| <= ln2/4.
+  static constexpr double kInvFact[10] = {
+      1.0 / 6,     1.0 / 24,     1.0 / 120,     1.0 / 720,      1.0 / 5040,
+      1.0 / 40320, 1.0 / 362880, 1.0 / 3628800, 1.0 / 39916800, 1.0 / 479001600,
+  };
+  const Vec<D> cubic = hn::Mul(hn::Mul(r2.hi, rh), PolyEstrin(d, rh, kInvFact));
+  const Pair<D> s = FastTwoSum(d, rh, half_r2);  // |r^2/2| < |r|
+  // e^(rh+rl) - 1 = (e^rh - 1) + e^rh rl to first order in rl (|rl| reaches 2^-43 for
+  // gelu_tanh, so e^rh there needs its cubic term too).
+  Vec<D> lo = hn::Add(hn::MulAdd(r2.lo, hn::Set(d, 0.5), cubic), s.lo);
+  lo = hn::Add(lo, hn::MulAdd(rl, hn::Add(s.hi, lo), rl));
+  // Renormalised: the pair divisions take lo as a correction of order 2^-53 relative.
+  const Pair<D> m = FastTwoSum(d, s.hi, lo);
+  // Odd k: sqrt2 (1 + m) - 1 = (sqrt2 - 1) + sqrt2 m.
+  const Pair<D> sqrt2 = {hn::Set(d, 0x1.6a09e667f3bcdp+0), hn::Set(d, -0x1.bdd3413b26456p-54)};
+  const Pair<D> sm = MulPairs(d, sqrt2, m);
+  const Pair<D> om = TwoSum(d, hn::Set(d, 0x1.a827999fcef32p-2), sm.hi);
+  const Vec<D> om_lo = hn::Add(om.lo, hn::Add(sm.lo, hn::Set(d, 0x1.08b2fb1366ea9p-56)));
+  const auto odd = hn::RebindMask(d, hn::Eq(hn::And(ki, hn::Set(di, 1)), hn::Set(di, 1)));
+  ExpSplit<D> out;
+  out.m = {hn::IfThenElse(odd, om.hi, m.hi), hn::IfThenElse(odd, om_lo, m.lo)};
+  out.n = hn::ShiftRight<1>(ki);  // floor(k/2)
+  return out;
+}
+
+// 1 + m as a pair.
+template <class D>
+HWY_INLINE Pair<D> OnePlus(D d, Pair<D> m) {
+  const Pair<D> s = FastTwoSum(d, hn::Set(d, 1.0), m.hi);
+  return {s.hi, hn::Add(s.lo, m.lo)};
+}
+
+// e^x as a pair from ExpReduce, for results not below 2^-1000 (n >= -1000): lo stays a
+// normal number there. Lanes with smaller n get a tiny positive stand-in, for callers that
+// add it to 1 or replace those lanes with ScaleRound.
+template <class D>
+HWY_INLINE Pair<D> ExpFromSplit(D d, const ExpSplit<D>& e) {
+  const hn::RebindToSigned<D> di;
+  const Vec<D> s = Pow2I(d, hn::Max(e.n, hn::Set(di, -1022)));
+  const Pair<D> p = OnePlus(d, e.m);
+  return {hn::Mul(p.hi, s), hn::Mul(p.lo, s)};
+}
+
+// (p.hi + p.lo) 2^n rounded once, also where the result is subnormal (a double rounding
+// there, first to 53 bits and then to the subnormal's fewer, would err by up to 0.75 ULP).
+// n in [-2040, 1023]; p.hi 2^(n/2) must stay a normal number.
+template <class D>
+HWY_INLINE Vec<D> ScaleRound(D d, Pair<D> p, hn::Vec<hn::RebindToSigned<D>> n) {
+  const hn::RebindToSigned<D> di;
+  const Vec<D> y = hn::Mul(hn::Add(p.hi, p.lo), Pow2I(d, hn::Max(n, hn::Set(di, -1022))));
+  // Scaling is exact (the sum was the only rounding) where the result is normal and 2^n a
+  // double, or n = 0.
+  const auto exact = hn::Or(hn::And(hn::RebindMask(d, hn::Gt(n, hn::Set(di, -1023))),
+                                    hn::Ge(hn::Abs(y), hn::Set(d, 0x1p-1022))),
+                            hn::RebindMask(d, hn::Eq(n, hn::Zero(di))));
+  if (HWY_LIKELY(hn::AllTrue(d, exact))) return y;
+  const auto n1 = hn::ShiftRight<1>(n);
+  const auto n2 = hn::Sub(n, n1);
+  const Vec<D> y1 = hn::Mul(hn::Mul(p.hi, Pow2I(d, n1)), Pow2I(d, n2));
+  // p.hi - y1 2^-n is exact, and so is adding the remainder, rounded to the grid of y1.
+  const Vec<D> back = hn::Mul(hn::Mul(y1, Pow2I(d, hn::Sub(hn::Zero(di), n2))),
+                              Pow2I(d, hn::Sub(hn::Zero(di), n1)));
+  const Vec<D> rest = hn::Add(hn::Sub(p.hi, back), p.lo);
+  const Vec<D> y2 = hn::Add(y1, hn::Mul(hn::Mul(rest, Pow2I(d, n1)), Pow2I(d, n2)));
+  return hn::IfThenElse(exact, y, y2);
+}
+
+// e^(xh + xl) - 1 as a pair, for xh in [-40, 709] (below -40 the result is -1 in double).
+// 2^n - 1 and 2^n m are exact, so the only cancellation is in their exact sum.
+template <class D>
+HWY_INLINE Pair<D> Expm1Pair(D d, Vec<D> xh, Vec<D> xl) {
+  const ExpSplit<D> e = ExpReduce(d, hn::Max(xh, hn::Set(d, -40.0)), xl);
+  const Vec<D> s = Pow2I(d, e.n);
+  const Pair<D> a = TwoSum(d, s, hn::Set(d, -1.0));
+  const Pair<D> b = TwoSum(d, a.hi, hn::Mul(s, e.m.hi));
+  return {b.hi, hn::Add(b.lo, hn::MulAdd(s, e.m.lo, a.lo))};
+}
+
+// log(1 + e.hi + e.lo) as a pair, for e in [0, 1]. With 1 + e = 2^k m, m in [sqrt(2)/2,
+// sqrt(2)], f = m - 1 and s = f/(2 + f) (both as pairs): log m = 2 s + s R(s^2), R the atanh
+// series 2z/3 + 2z^2/5 + ...; |s| < 0.172 keeps s R under 2% of the result, so its rounding
+// costs little, and 12 terms truncate below 2^-64.
+template <class D>
+HWY_INLINE Pair<D> Log1pPair(D d, Pair<D> e) {
+  // f = m - 1 straight from e (1 + e as a pair would drop the low bits of a tiny e): e itself
+  // for k = 0, (e - 1)/2 for k = 1.
+  const auto big = hn::Gt(e.hi, hn::Set(d, 0.41421356237309503));
+  const Pair<D> em1 = TwoSum(d, e.hi, hn::Set(d, -1.0));
+  const Pair<D> half = FastTwoSum(d, hn::Mul(em1.hi, hn::Set(d, 0.5)),
+                                  hn::Mul(hn::Add(em1.lo, e.lo), hn::Set(d, 0.5)));
+  const Pair<D> f = {hn::IfThenElse(big, half.hi, e.hi), hn::IfThenElse(big, half.lo, e.lo)};
+  const Pair<D> den0 = FastTwoSum(d, hn::Set(d, 2.0), f.hi);
+  const Pair<D> s = DivToPair(d, f, {den0.hi, hn::Add(den0.lo, f.lo)});
+  static constexpr double kAtanh[12] = {2.0 / 3,  2.0 / 5,  2.0 / 7,  2.0 / 9,  2.0 / 11, 2.0 / 13,
+                                        2.0 / 15, 2.0 / 17, 2.0 / 19, 2.0 / 21, 2.0 / 23, 2.0 / 25};
+  const Vec<D> z = hn::Mul(s.hi, s.hi);
+  const Vec<D> sr = hn::Mul(hn::Mul(s.hi, z), PolyEstrin(d, z, kAtanh));
+  const Vec<D> k_ln2_hi = hn::IfThenElseZero(big, hn::Set(d, 0x1.62e42fefa39efp-1));
+  const Vec<D> k_ln2_lo = hn::IfThenElseZero(big, hn::Set(d, 0x1.abc9e3b39803fp-56));
+  const Vec<D> two_sh = hn::Add(s.hi, s.hi);
+  const Pair<D> sum = TwoSum(d, k_ln2_hi, two_sh);
+  const Vec<D> lo = hn::Add(hn::Add(sum.lo, k_ln2_lo), hn::MulAdd(hn::Set(d, 2.0), s.lo, sr));
+  return {sum.hi, lo};
+}
+
+// x sigmoid(t.hi + t.lo) rounded once, for float64 results: e = e^-|t| and 1 + e as pairs,
+// one pair quotient, and for t < 0 the factor 2^n of e applied last (ScaleRound), so that
+// x e^t keeps its digits where it is subnormal. Needs finite x and t, |x|, |t| < 2^600;
+// the sign of a zero result is the caller's to fix.
+template <class D>
+HWY_INLINE Vec<D> MulSigmoidPair(D d, Vec<D> x, Pair<D> t) {
+  const hn::RebindToSigned<D> di;
+  const auto neg = hn::Lt(t.hi, hn::Zero(d));
+  const Vec<D> limit = hn::Set(d, -1400.0);  // e^-1400 2^600 is 0 in double
+  const Vec<D> a = hn::Neg(hn::Abs(t.hi));
+  const auto clamped = hn::Lt(a, limit);
+  const Vec<D> al = hn::IfThenZeroElse(clamped, hn::IfThenElse(neg, t.lo, hn::Neg(t.lo)));
+  const ExpSplit<D> es = ExpReduce(d, hn::Max(a, limit), al);
+  const Pair<D> q = OnePlus(d, ExpFromSplit(d, es));
+  const Pair<D> one_m = OnePlus(d, es.m);
+  const Pair<D> f = {hn::IfThenElse(neg, one_m.hi, hn::Set(d, 1.0)),
+                     hn::IfThenElseZero(neg, one_m.lo)};
+  const Pair<D> y = DivToPair(d, MulToPair(d, x, f), q);
+  return ScaleRound(d, y, hn::IfThenElseZero(hn::RebindMask(di, neg), es.n));
+}
+
+// tanh of ax in [0, 20] as a pair, (1 - e)/(1 + e) with e = e^-2ax, for float64 results where
+// ax is not small (1 - e cancels: at ax = 1/4 it loses 1.4 bits, which the pairs absorb).
+template <class D>
+HWY_INLINE Pair<D> TanhPair(D d, Vec<D> ax) {
+  const Vec<D> a = hn::Min(ax, hn::Set(d, 20.0));
+  const Pair<D> e = ExpFromSplit(d, ExpReduce(d, hn::Neg(hn::Add(a, a)), hn::Zero(d)));
+  const Pair<D> num0 = FastTwoSum(d, hn::Set(d, 1.0), hn::Neg(e.hi));
+  return DivToPair(d, {num0.hi, hn::Sub(num0.lo, e.lo)}, OnePlus(d, e));
+}
+
+// x - tanh x = x^3 sum c[k] (x^2)^k; tanh = sum a_k x^(2k+1) satisfies t' = 1 - t^2, so
+// (2k+1) a_k = -sum_{i+j=k-1} a_i a_j. Converges for |x| < pi/2; 18 terms reach 2^-60 at 1/2.
+struct TanhSeries {
+  static constexpr int kTerms = 18;
+  double c[kTerms];
+};
+
+constexpr TanhSeries MakeTanhSeries() {
+  constexpr int n = TanhSeries::kTerms;
+  double a[n + 1] = {1.0};
+  for (int k = 1; k <= n; ++k) {
+    double s = 0;
+    for (int i = 0; i <= k - 1; ++i) s += a[i] * a[k - 1 - i];
+    a[k] = -s / (2 * k + 1);
+  }
+  TanhSeries out{};
+  for (int k = 0; k < n; ++k) out.c[k] = -a[k + 1];
+  return out;
+}
+
+// max(t, 0) + log(1 + e^-|t|) for t = t.hi + t.lo as a pair (softplus, -logsigmoid), and
+// for the lanes where e^-|t| is below 2^-1000 with t < 0 (the result is e^t, possibly
+// subnormal) 1 + m and n such that the result is (1 + m) 2^n: `tiny` marks them.
+template <class D>
+struct SoftplusParts {
+  Pair<D> sum;
+  Pair<D> tiny_m;
+  hn::Vec<hn::RebindToSigned<D>> tiny_n;
+  hn::Mask<D> tiny;
+};
+
+template <class D>
+HWY_INLINE SoftplusParts<D> SoftplusPair(D d, Pair<D> t) {
+  const hn::RebindToSigned<D> di;
+  const Vec<D> limit = hn::Set(d, -1400.0);
+  const auto pos = hn::Gt(t.hi, hn::Zero(d));
+  const Vec<D> a = hn::Neg(hn::Abs(t.hi));
+  const auto clamped = hn::Lt(a, limit);
+  const Vec<D> al = hn::IfThenZeroElse(clamped, hn::IfThenElse(pos, hn::Neg(t.lo), t.lo));
+  const ExpSplit<D> es = ExpReduce(d, hn::Max(a, limit), al);
+  const Pair<D> l = Log1pPair(d, ExpFromSplit(d, es));
+  const Pair<D> s = TwoSum(d, hn::IfThenElseZero(pos, t.hi), l.hi);
+  SoftplusParts<D> out;
+  out.sum = {s.hi, hn::Add(hn::Add(s.lo, l.lo), hn::IfThenElseZero(pos, t.lo))};
+  out.tiny = hn::AndNot(pos, hn::RebindMask(d, hn::Lt(es.n, hn::Set(di, -1000))));
+  out.tiny_m = OnePlus(d, es.m);
+  out.tiny_n = es.n;
+  return out;
 }

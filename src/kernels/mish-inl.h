@@ -1,10 +1,38 @@
-// mish: x*tanh(softplus x). Included once per SIMD target by the generated activ_kernels-inl.h, inside
-// namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
+// mish: x*tanh(softplus x). Included once per SIMD target by the generated activ_kernels-inl.h,
+// inside namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
 // With e = e^x and n = e(e+2): tanh(log(1+e)) = n/(n+2) exactly, so the tail x -> -inf keeps
 // every digit (mish ~ x*e^x) instead of cancelling in 1 - ... . Past x = 40 the factor is 1.
 struct mish {
   template <class D>
   static Vec<D> Forward(D d, Vec<D> x, const Args&) {
+    if constexpr (!kForFloat32) {
+      // mish = x (1+m) 2^n (e+2)/(n+2) with e = 2^n (1+m), all as pairs; 2^n applied last so
+      // that subnormal results (x < -708) round once.
+      const Vec<D> limit = hn::Set(d, 40.0);
+      const ExpSplit<D> es =
+          ExpReduce(d, hn::Max(hn::Min(x, limit), hn::Set(d, -1400.0)), hn::Zero(d));
+      const Pair<D> e = ExpFromSplit(d, es);
+      const Pair<D> e2 = TwoSum(d, e.hi, hn::Set(d, 2.0));
+      const Pair<D> ep2 = {e2.hi, hn::Add(e2.lo, e.lo)};
+      const Pair<D> n = MulPairs(d, e, ep2);
+      const Pair<D> n2 = TwoSum(d, n.hi, hn::Set(d, 2.0));
+      // Tiny x is scaled up so that the low halves of the products stay normal.
+      const hn::RebindToSigned<D> di;
+      const auto tiny = hn::Lt(hn::Abs(x), hn::Set(d, 0x1p-900));
+      const Vec<D> xs = hn::IfThenElse(tiny, hn::Mul(x, hn::Set(d, 0x1p200)), x);
+      const auto scale =
+          hn::Sub(es.n, hn::IfThenElseZero(hn::RebindMask(di, tiny), hn::Set(di, 200)));
+      const Pair<D> num = MulPairs(d, MulToPair(d, xs, OnePlus(d, es.m)), ep2);
+      const Pair<D> q = DivToPair(d, num, {n2.hi, hn::Add(n2.lo, n.lo)});
+      Vec<D> y = hn::CopySign(ScaleRound(d, q, scale), x);
+      y = hn::IfThenElse(hn::Gt(x, limit), x, y);
+      const auto ok = hn::Lt(hn::Abs(x), hn::Set(d, 0x1p600));
+      if (HWY_LIKELY(hn::AllTrue(d, ok))) return y;
+      // Infinite, NaN and huge inputs: mish is x, -0 or NaN there.
+      const Vec<D> ex = Exp(d, hn::Min(x, limit));
+      const Vec<D> nx = hn::Mul(ex, hn::Add(ex, hn::Set(d, 2.0)));
+      return hn::IfThenElse(ok, y, MulProbability(d, x, hn::Div(nx, hn::Add(nx, hn::Set(d, 2.0)))));
+    }
     const Vec<D> e = Exp(d, hn::Min(x, hn::Set(d, 40.0)));
     const Vec<D> n = hn::Mul(e, hn::Add(e, hn::Set(d, 2.0)));
     return MulProbability(d, x, hn::Div(n, hn::Add(n, hn::Set(d, 2.0))));

@@ -1,8 +1,25 @@
-// selu: scale * elu(x, alpha). Included once per SIMD target by the generated activ_kernels-inl.h, inside
-// namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
+// selu: scale * elu(x, alpha). Included once per SIMD target by the generated activ_kernels-inl.h,
+// inside namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
 struct selu {
   template <class D>
   static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+    if constexpr (!kForFloat32) {
+      // scale*alpha as a pair (its rounding alone is 0.5 ULP) times e^x - 1 as a pair.
+      const double sa = a.p[0] * a.p[1];
+      const Pair<D> sa_pair = {hn::Set(d, sa), hn::Set(d, std::fma(a.p[0], a.p[1], -sa))};
+      const Pair<D> p = MulPairs(d, sa_pair, Expm1Pair(d, hn::Min(x, hn::Zero(d)), hn::Zero(d)));
+      Vec<D> neg = hn::Add(p.hi, p.lo);
+      const auto tiny = hn::Lt(hn::Abs(x), hn::Set(d, 0x1p-900));
+      if (HWY_UNLIKELY(!hn::AllFalse(d, tiny))) {
+        // e^x - 1 = x there; scaled up so that the low half of the product stays normal.
+        const hn::RebindToSigned<D> di;
+        const Pair<D> px = MulToPair(d, hn::Mul(x, hn::Set(d, 0x1p200)), sa_pair);
+        neg = hn::IfThenElse(tiny, ScaleRound(d, px, hn::Set(di, -200)), neg);
+      }
+      neg = hn::IfThenElse(hn::Eq(x, hn::Zero(d)), hn::Mul(hn::Set(d, sa), x), neg);
+      neg = hn::IfThenElse(hn::IsNaN(x), x, neg);
+      return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), hn::Mul(hn::Set(d, a.p[1]), x), neg);
+    }
     const Vec<D> neg = hn::Mul(hn::Set(d, a.p[0] * a.p[1]), Expm1(d, x));
     return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), hn::Mul(hn::Set(d, a.p[1]), x), neg);
   }

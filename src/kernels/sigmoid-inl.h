@@ -1,8 +1,17 @@
-// sigmoid: 1/(1+e^-x), evaluated on the side of 0 that cannot overflow. Included once per SIMD target by the generated activ_kernels-inl.h, inside
-// namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
+// sigmoid: 1/(1+e^-x), evaluated on the side of 0 that cannot overflow. Included once per SIMD
+// target by the generated activ_kernels-inl.h, inside namespace activ::HWY_NAMESPACE::kernels;
+// math-inl.h comes first. D is a double descriptor.
 struct sigmoid {
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args&) { return Sigmoid(d, x).sigmoid; }
+  static Vec<D> Forward(D d, Vec<D> x, const Args&) {
+    if constexpr (kForFloat32) {
+      return Sigmoid(d, x).sigmoid;
+    } else {
+      // 1/(1+e) and e/(1+e) round three times; as pairs they round once (spec: 1 ULP).
+      const Vec<D> y = MulSigmoidPair(d, hn::Set(d, 1.0), Pair<D>{x, hn::Zero(d)});
+      return hn::IfThenElse(hn::IsNaN(x), x, y);
+    }
+  }
   template <class D>
   static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
     return hn::Mul(dy, SigmoidDerivative(Sigmoid(d, x)));
