@@ -282,17 +282,10 @@ int Check(const CheckArgs& args) {
   o.params = ToParams(ParseParams(args.params));
   ref::ProgressDisplay display(args.fn + " " + args.type + " " + args.direction);
   if (!args.quiet) o.progress = std::ref(display);
-  const ref::Stats s = ref::Check(o);
+  const ref::CheckResult r = ref::CheckAll(o);
+  const ref::Stats& s = r.activ;
   display.Finish();
-  fmt::print("{} {} {}: max {:.4f} ULP at x = {:.9g}; {} results, {} over 0.5 ULP, {} over 1 ULP\n",
-             args.fn, args.type, args.direction, s.max_ulp, s.worst_x, s.count, s.over_half,
-             s.over_one);
-  const std::vector<std::string> worst = s.WorstRanges(5);
-  if (!worst.empty()) {
-    fmt::print("largest errors by input range:");
-    for (const std::string& w : worst) fmt::print("  {}", w);
-    fmt::print("\n");
-  }
+  fmt::print("{}", ref::CheckReport(args.fn + " " + args.type + " " + args.direction, o, r));
   if (args.max_ulp >= 0 && !(s.max_ulp <= args.max_ulp)) {
     throw Error(fmt::format("{} {} {}: {:.4f} ULP exceeds --max-ulp {}", args.fn, args.type,
                             args.direction, s.max_ulp, args.max_ulp));

@@ -47,10 +47,18 @@ namespace activ::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 namespace kernels {
 using detail::Args;
-// The full-accuracy primitives: these functions round their float32 results from sums and
-// products of kernel values, not from one kernel value.
+// Compiled twice, as in dispatch.cc: the float64 results need the kernels' pair arithmetic
+// (one final rounding); a float32 result is act(gate) * up or a product with dout, one more
+// double rounding on a kernel value good to 2^-40, which still rounds to float32 within
+// 0.5 + 2^-16 ULP, so float32 and the 16-bit types take the cheaper float32 kernels.
+namespace f64 {
 inline constexpr bool kForFloat32 = false;
 #include "activ_kernels-inl.h"  // generated: math-inl.h, then one kernel file per registry line
+}  // namespace f64
+namespace f32 {
+inline constexpr bool kForFloat32 = true;
+#include "activ_kernels-inl.h"
+}  // namespace f32
 }  // namespace kernels
 // This file's helpers, apart from the per-target code of the other translation units.
 namespace gatedops {
@@ -127,8 +135,10 @@ void Run(Op op, const GatedView<T>& v, size_t rows, size_t cols, const Args& a) 
 #define ACTIV_OP(name, flags, ...)                                                   \
   case Op::name:                                                                     \
     if constexpr (((flags)&kGates) != 0) {                                           \
-      if constexpr (kBackward) return BackwardRows<kernels::name>(v, rows, cols, a); \
-      return ForwardRows<kernels::name>(v, rows, cols, a);                           \
+      using K = std::conditional_t<std::is_same_v<T, double>, kernels::f64::name,    \
+                                   kernels::f32::name>;                              \
+      if constexpr (kBackward) return BackwardRows<K>(v, rows, cols, a);             \
+      return ForwardRows<K>(v, rows, cols, a);                                       \
     }                                                                                \
     break;
 #define ACTIV_ALIAS(other, name)

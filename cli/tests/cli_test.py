@@ -321,8 +321,11 @@ def test_check(tmp):
     lines = p.stdout.strip().split("\n")
     m = re.match(r"gelu f32 forward: max ([\d.]+) ULP at x = \S+; (\d+) results, (\d+) over 0.5 "
                  r"ULP, (\d+) over 1 ULP$", lines[0])
-    check(len(lines) == 2 and lines[1].startswith("largest errors by input range: "),
+    check(len(lines) == 3 and lines[1].startswith("  largest errors by input range: "),
           f"no line of input ranges in {p.stdout!r}")
+    check(re.match(r"reference: double screen, \d+ results measured again in long double; the "
+                   r"screen was within \S+ ULP of it$", lines[-1]),
+          f"no line on the reference's screen in {p.stdout!r}")
     check(m is not None, f"unexpected check output {p.stdout!r}")
     if m:
         check(float(m.group(1)) <= 1.0, "gelu float32 beyond 1 ULP")
@@ -335,6 +338,9 @@ def test_check(tmp):
 
     run("check", "sigmoid", "--type", "f64", "--direction", "backward", "--samples", "20000",
         "-q", out="sigmoid f64 backward: max ")
+    # float64 forward is settled with MPFR.
+    run("check", "gelu", "--type", "f64", "--samples", "20000", "-q", "--max-ulp", "1",
+        out=["gelu f64 forward: max 0.", "measured again in MPFR"])
     run("check", "relu", "--direction", "backward_from_y", "--samples", "5000", "-q",
         "--max-ulp", "0", out="relu f32 backward_from_y: max 0.0000 ULP")
     run("check", "elu", "--param", "alpha=0.5", "--samples", "5000", "-q", out="elu f32 forward")

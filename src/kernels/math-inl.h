@@ -368,16 +368,6 @@ HWY_INLINE Pair<D> TwoProd(D d, Vec<D> a, Vec<D> b) {
 #endif
 }
 
-// (n.hi + n.lo) / (q.hi + q.lo) with one final rounding of a ~2^-100 accurate quotient: the
-// first quotient's remainder, computed exactly, corrects it. Requires q.hi != 0 and finite.
-template <class D>
-HWY_INLINE Vec<D> DivPair(D d, Pair<D> n, Pair<D> q) {
-  const Vec<D> y = hn::Div(n.hi, q.hi);
-  const Pair<D> yq = TwoProd(d, y, q.hi);
-  // n - y q = (n.hi - yq.hi) - yq.lo + n.lo - y q.lo; the first difference is exact (Sterbenz).
-  const Vec<D> r = hn::Sub(hn::Add(hn::Sub(hn::Sub(n.hi, yq.hi), yq.lo), n.lo), hn::Mul(y, q.lo));
-  return hn::Add(y, hn::Div(r, q.hi));
-}
 
 // n / q as hi + lo, to about 2^-104 relative. Requires q.hi != 0 and finite. One division:
 // y = n.hi (1/q.hi) is within an ULP or two of the quotient, which keeps n.hi - y q.hi exact
