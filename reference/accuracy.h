@@ -70,13 +70,14 @@ std::string CheckReport(const std::string& label, const CheckOptions& options,
 //    over all 2^32 inputs, activ and every peer that has the function;
 //  - kSampled32: float32 forward of the other parameter sets, backward (activ and peers) and
 //    backward from y, over the sweep of SweepInputs<float>;
-//  - kSampled64: float64 forward and backward over SweepInputs<double>.
+//  - kSampled64: float64 forward (against MPFR, 2^27 inputs) and backward over
+//    SweepInputs<double>.
 enum class Part { kExhaustive, kSampled32, kSampled64 };
 
 struct UpdateOptions {
   Part part = Part::kSampled32;
   std::string only;         // one function's name, or empty for all
-  std::size_t samples = 0;  // 0: 2^24 (float32), 2^27 (float64)
+  std::size_t samples = 0;  // 0: 2^24 (float32), 2^27 (float64 forward), 2^22 (float64 backward)
   unsigned threads = 0;
   // The peers that implement op in a direction, for the default parameters; may be empty.
   std::function<std::vector<PeerRun>(Op, Direction)> peers;
