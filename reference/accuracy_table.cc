@@ -171,10 +171,10 @@ void Store(Json& results, const UpdateOptions& u, Op op, const Params& params, P
   }
   if (u.log) {
     char tail[160];
-    std::snprintf(tail, sizeof tail,
-                  " [%.0f s; %llu re-measured in long double, screen within %.2g]", m.seconds,
-                  static_cast<unsigned long long>(m.result.screen.rechecked),
-                  m.result.screen.max_diff);
+    const bool mpfr = type == Precision::kFloat64 && dir == Direction::kForward;
+    std::snprintf(tail, sizeof tail, " [%.0f s; %llu re-measured in %s, screen within %.2g]",
+                  m.seconds, static_cast<unsigned long long>(m.result.screen.rechecked),
+                  mpfr ? "MPFR" : "long double", m.result.screen.max_diff);
     u.log(line + tail);
   }
 }
