@@ -330,7 +330,7 @@ CheckResult CheckAll(const CheckOptions& o) {
   } else {
     r = Sampled<double>(o, samples, threads);
   }
-  if (r.screen.max_diff > r.screen_margin / 4) {
+  if (r.screen.max_diff > r.screen_margin / 2) {
     char msg[200];
     std::snprintf(msg, sizeof msg,
                   "the double screen of the reference is off by %.3g ULP at x = %.9g, beyond its "

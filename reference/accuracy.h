@@ -52,7 +52,7 @@ std::size_t DefaultSamples(Precision precision);
 
 // Throws Error for an exhaustive float64 check, a direction the operation lacks
 // (backward_from_y) or bad parameters, before any work starts; and after it, if the double
-// screen of a float32 check disagreed with the long double reference by more than a quarter of
+// screen of a check disagreed with the better reference by more than half of
 // its margin (the result could not be trusted).
 CheckResult CheckAll(const CheckOptions& options);
 // CheckAll's result for activ alone.

@@ -385,7 +385,9 @@ inline Stats MeasureScreened64(Op op, std::span<const double> xs, std::span<cons
         const long double m = std::fabs(std::frexp(r, &e));  // in [0.5, 1)
         const bool near_pow2 =
             r != 0 && std::isfinite(r) && (m - 0.5L < 0x1p-59L || 1 - m < 0x1p-58L);
-        return ScreenedError{UlpError<double>(out[i], r), near_pow2 || r == 0};
+        // As for float32: only an error that is not already negligible can change a figure.
+        const double err = UlpError<double>(out[i], r);
+        return ScreenedError{err, near_pow2 && err > kScreenMargin64};
       },
       [&](size_t i) { return forward_ulp_error_mpfr(op, xs[i], p, out[i]); },
       [](size_t) { return false; }, kScreenMargin64, check);
