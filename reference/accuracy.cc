@@ -28,26 +28,6 @@ unsigned Threads(unsigned requested) {
   return requested ? requested : std::max(1u, std::thread::hardware_concurrency());
 }
 
-// activ's results for one chunk of inputs.
-template <typename T>
-void RunActiv(Op op, Direction dir, const Params& params, std::span<const T> xs,
-              std::span<const T> dy, std::span<T> out) {
-  switch (dir) {
-    case Direction::kForward:
-      forward(op, xs, out, params);
-      break;
-    case Direction::kBackward:
-      backward(op, xs, dy, out, params);
-      break;
-    case Direction::kBackwardFromY: {
-      std::vector<T> y(xs.size());
-      forward(op, xs, std::span<T>(y), params);
-      backward_from_y(op, std::span<const T>(y), dy, out, params);
-      break;
-    }
-  }
-}
-
 // One chunk's measurement: activ, then each peer (its results of finite inputs).
 struct ChunkResult {
   Stats activ;

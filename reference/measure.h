@@ -136,37 +136,53 @@ std::vector<double> KernelParams(Op op, const Params& params) {
 // wider than that of backward from x.
 inline constexpr double kFromYAbsScale = 4.0;
 
+// activ's results of op at xs: f(x), or for a backward pass dy f'(x) (from y: y = f(x) first).
 template <typename T>
-Stats Measure(Op op, Direction dir, std::span<const T> xs, const Params& params) {
-  const size_t n = xs.size();
-  std::vector<T> out(n), dy(n), y;
-  for (size_t i = 0; i < n; ++i) dy[i] = UpstreamGradient<T>(i);
+void RunActiv(Op op, Direction dir, const Params& params, std::span<const T> xs,
+              std::span<const T> dy, std::span<T> out) {
   switch (dir) {
     case Direction::kForward:
-      forward(op, xs, std::span<T>(out), params);
+      forward(op, xs, out, params);
       break;
     case Direction::kBackward:
-      backward(op, xs, dy, std::span<T>(out), params);
+      backward(op, xs, dy, out, params);
       break;
-    case Direction::kBackwardFromY:
-      y.resize(n);
+    case Direction::kBackwardFromY: {
+      std::vector<T> y(xs.size());
       forward(op, xs, std::span<T>(y), params);
-      backward_from_y(op, y, dy, std::span<T>(out), params);
+      backward_from_y(op, std::span<const T>(y), dy, out, params);
       break;
+    }
   }
-  const std::vector<double> p = KernelParams<T>(op, params);
+}
+
+// Measures given results of op at xs (dy: the upstream gradients of a backward pass) against
+// the long double reference; p as KernelParams.
+template <typename T>
+Stats MeasureResults(Op op, Direction dir, std::span<const T> xs, std::span<const T> dy,
+                     std::span<const T> out, const double* p) {
   Stats s;
-  for (size_t i = 0; i < n; ++i) {
+  for (size_t i = 0; i < xs.size(); ++i) {
     const long double x = xs[i];
     if (dir == Direction::kForward) {
-      s.Add(UlpError<T>(out[i], forward(op, x, p.data())), static_cast<double>(xs[i]));
+      s.Add(UlpError<T>(out[i], forward(op, x, p)), static_cast<double>(xs[i]));
     } else {
-      const long double exact = static_cast<long double>(dy[i]) * derivative(op, x, p.data());
+      const long double exact = static_cast<long double>(dy[i]) * derivative(op, x, p);
       const double scale = dir == Direction::kBackward ? 1.0 : kFromYAbsScale;
       s.Add(MixedError<T>(out[i], exact, dy[i], scale), static_cast<double>(xs[i]));
     }
   }
   return s;
+}
+
+template <typename T>
+Stats Measure(Op op, Direction dir, std::span<const T> xs, const Params& params) {
+  const size_t n = xs.size();
+  std::vector<T> out(n), dy(n);
+  for (size_t i = 0; i < n; ++i) dy[i] = UpstreamGradient<T>(i);
+  RunActiv<T>(op, dir, params, xs, dy, out);
+  const std::vector<double> p = KernelParams<T>(op, params);
+  return MeasureResults<T>(op, dir, xs, dy, out, p.data());
 }
 
 // ---------------------------------------------------------------------------------------------

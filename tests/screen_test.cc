@@ -24,35 +24,6 @@ using ref::Direction;
 
 class ScreenTest : public ::testing::TestWithParam<Op> {};
 
-// activ's float32 results of op at xs, or for a backward pass dy * f'(x).
-std::vector<float> Results(Op op, Direction dir, const std::vector<float>& xs,
-                           const std::vector<float>& dy, const Params& params) {
-  std::vector<float> out(xs.size());
-  if (dir == Direction::kForward) {
-    forward(op, std::span<const float>(xs), std::span<float>(out), params);
-  } else {
-    backward(op, std::span<const float>(xs), std::span<const float>(dy), std::span<float>(out),
-             params);
-  }
-  return out;
-}
-
-// The plain measurement of given results, as ref::Measure makes it.
-ref::Stats Plain(Op op, Direction dir, const std::vector<float>& xs, const std::vector<float>& dy,
-                 const std::vector<float>& out, const double* p) {
-  ref::Stats s;
-  for (size_t i = 0; i < xs.size(); ++i) {
-    const long double x = xs[i];
-    if (dir == Direction::kForward) {
-      s.Add(ref::UlpError<float>(out[i], ref::forward(op, x, p)), xs[i]);
-    } else {
-      const long double exact = static_cast<long double>(dy[i]) * ref::derivative(op, x, p);
-      s.Add(ref::MixedError<float>(out[i], exact, dy[i]), xs[i]);
-    }
-  }
-  return s;
-}
-
 void ExpectSame(const ref::Stats& plain, const ref::Stats& screened, const std::string& what) {
   SCOPED_TRACE(what);
   EXPECT_EQ(plain.count, screened.count);
@@ -79,10 +50,11 @@ TEST_P(ScreenTest, AgreesWithTheLongDoubleMeasurement) {
   for (const Params& params : ref::TestParams(op)) {
     const std::vector<double> p = ref::KernelParams<float>(op, params);
     for (Direction dir : {Direction::kForward, Direction::kBackward}) {
-      const std::vector<float> good = Results(op, dir, xs, dy, params);
+      std::vector<float> good(xs.size()), one, two;
+      ref::RunActiv<float>(op, dir, params, xs, dy, good);
       // The same results moved by one and by two float32 steps (away from zero), so that the
       // thresholds at 0.5, 1 and 2 ULP are crossed by many results.
-      std::vector<float> one(good), two(good);
+      one = two = good;
       for (size_t i = 0; i < good.size(); ++i) {
         if (!std::isfinite(good[i])) continue;
         one[i] = std::nextafter(good[i], std::copysign(INFINITY, good[i]));
@@ -90,12 +62,11 @@ TEST_P(ScreenTest, AgreesWithTheLongDoubleMeasurement) {
       }
       const std::vector<double> rd = ref::ScreenReference(op, dir, xs, dy, p.data());
       int k = 0;
-      for (const std::vector<float>* out : {&good, static_cast<const std::vector<float>*>(&one),
-                                            static_cast<const std::vector<float>*>(&two)}) {
+      for (const std::vector<float>* out : {&good, &one, &two}) {
         ref::ScreenCheck check;
         const ref::Stats screened =
             ref::MeasureScreened(op, dir, xs, dy, *out, rd, p.data(), false, &check);
-        ExpectSame(Plain(op, dir, xs, dy, *out, p.data()), screened,
+        ExpectSame(ref::MeasureResults<float>(op, dir, xs, dy, *out, p.data()), screened,
                    std::string(ref::DirectionName(dir)) + " shifted by " + std::to_string(k++));
         // The double formulas' own error, measured on every 256th result and those near a
         // threshold: far below the margin that decides what is measured again.
