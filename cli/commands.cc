@@ -17,7 +17,7 @@
 
 #include "accuracy.h"
 #include "activ/activ.h"
-#include "files.h"
+#include "io/files.h"
 #include "npy.h"
 #include "report.h"
 #include "svg_plot.h"
@@ -319,8 +319,10 @@ int Bench(const std::vector<std::string>& args, const char* argv0) {
   }
   std::string looked;
   for (const std::string& c : candidates) looked += (looked.empty() ? "" : ", ") + c;
-  throw Error("the benchmark program is not built (looked for " + looked +
-              "); build the bench/ directory of the project, or set ACTIV_BENCH to its path");
+  throw Error("the benchmark program activ-bench is not installed (looked for " + looked +
+              "); it is built with activ when Google Benchmark is found (scripts/bench-deps.sh "
+              "installs it) and installed beside activ by cmake --install; or set ACTIV_BENCH "
+              "to its path");
 }
 
 int Report(const std::string& dir, const std::string& out, bool quiet) {

@@ -16,7 +16,6 @@
 #include <functional>
 #include <initializer_list>
 #include <string>
-#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -25,7 +24,7 @@
 
 #include "activ/activ.h"
 #include "commands.h"
-#include "files.h"
+#include "io/files.h"
 #include "lab/lab.h"
 #include "report.h"
 
@@ -195,8 +194,9 @@ class LabProgress {
   std::string heading_;
 };
 
-// A hidden directory inside OUT where the lab writes; Publish renames its files into OUT, so
-// OUT never holds a half-written file, and a failed run leaves OUT as it was.
+// The lab writes into a fresh directory beside OUT, published as OUT with one rename once every
+// file in it is complete (io::StagedDirectory): a failed or interrupted run leaves OUT as it was,
+// or absent if it was.
 // What an interrupted `activ lab` (Ctrl-C, kill) removes before it dies: only unlink and rmdir,
 // which a signal handler may call, on paths prepared beforehand. The lab's log is the one file
 // that exists while it trains; the others appear in the last second.
@@ -211,47 +211,28 @@ void RemoveStagingAndDie(int sig) {
 
 class Staging {
  public:
-  explicit Staging(const std::string& out) : out_(out) {
-    std::error_code ec;
-    fs::create_directories(out, ec);
-    if (ec || !fs::is_directory(out)) {
-      throw Error("cannot write " + out + ": " +
-                  (ec ? ec.message() : std::string(std::strerror(ENOTDIR))));
-    }
-    std::string tmpl = (fs::path(out) / ".activ-lab-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) {
-      throw Error("cannot write " + out + ": " + std::strerror(errno));
-    }
-    path_ = tmpl;
+  explicit Staging(const std::string& out)
+      : dir_(out, {"log.jsonl", "summary.csv", "summary.json", "report.html"}) {
     const std::string log = In("log.jsonl");
     if (log.size() < sizeof g_interrupt_log) {
       std::snprintf(g_interrupt_log, sizeof g_interrupt_log, "%s", log.c_str());
-      std::snprintf(g_interrupt_dir, sizeof g_interrupt_dir, "%s", path_.c_str());
+      std::snprintf(g_interrupt_dir, sizeof g_interrupt_dir, "%s", path().c_str());
       for (int sig : {SIGINT, SIGTERM, SIGHUP}) std::signal(sig, RemoveStagingAndDie);
     }
   }
   ~Staging() {
     for (int sig : {SIGINT, SIGTERM, SIGHUP}) std::signal(sig, SIG_DFL);
-    std::error_code ec;
-    fs::remove_all(path_, ec);
   }
   Staging(const Staging&) = delete;
   Staging& operator=(const Staging&) = delete;
 
-  const std::string& path() const { return path_; }
-  std::string In(const char* name) const { return (fs::path(path_) / name).string(); }
-  std::string Out(const char* name) const { return (fs::path(out_) / name).string(); }
-
-  void Publish(std::initializer_list<const char*> names) const {
-    for (const char* name : names) {
-      if (std::rename(In(name).c_str(), Out(name).c_str()) != 0) {
-        throw Error("cannot write " + Out(name) + ": " + std::strerror(errno));
-      }
-    }
-  }
+  const std::string& path() const { return dir_.path(); }
+  std::string In(const char* name) const { return (fs::path(path()) / name).string(); }
+  std::string Out(const char* name) const { return (fs::path(dir_.out()) / name).string(); }
+  void Publish() { dir_.Publish(); }
 
  private:
-  std::string out_, path_;
+  io::StagedDirectory dir_;
 };
 
 }  // namespace
@@ -266,7 +247,7 @@ int Lab(const LabArgs& args) {
   }
   // Checkpoints are `activ train`'s: the lab's would name the staging directory.
   c.checkpoints = false;
-  const Staging staging(args.out);
+  Staging staging(args.out);
   c.out_dir = staging.path();
   const size_t runs = c.activations.size() * c.seeds.size();
   LabProgress progress(
@@ -280,7 +261,7 @@ int Lab(const LabArgs& args) {
   report::LabResults lab = report::ReadLab(staging.path());
   lab.dir = args.out;  // the page names where its files will be, not the staging directory
   io::WriteFileAtomically(staging.In("report.html"), report::RenderHtml(lab));
-  staging.Publish({"log.jsonl", "summary.csv", "summary.json", "report.html"});
+  staging.Publish();
 
   fmt::print("{}\n", lab::FormatSummary(result));
   for (const std::string& line : report::Reading(lab)) fmt::print("- {}\n", line);

@@ -11,7 +11,7 @@
 #include <optional>
 
 #include "activ/activ.h"
-#include "files.h"
+#include "io/files.h"
 
 namespace activ::npy {
 namespace {
@@ -293,12 +293,25 @@ Array Read(const std::string& path) {
   if (file.fd < 0) throw Error("cannot read " + path + ": " + std::strerror(errno));
   struct stat st;
   if (::fstat(file.fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    // Pipes and devices: read it all, then parse. (Opening a pipe again would wait for a
-    // writer that may be gone.)
+    // Pipes and devices, which have no size to check: the prefix, the header it declares, then
+    // the data the header declares and one byte more, to tell whether there is more. A stream
+    // that goes on (/dev/zero, a writer that never stops) is not read into memory.
     if (::fstat(file.fd, &st) == 0 && S_ISDIR(st.st_mode)) {
       throw Error("cannot read " + path + ": " + std::strerror(EISDIR));
     }
-    return Parse(io::ReadRest(file.fd, path), path);
+    std::string bytes = io::ReadRest(file.fd, path, kPrefixV1);
+    const size_t prefix = PrefixSize(bytes, path);
+    bytes += io::ReadRest(file.fd, path, prefix - bytes.size());
+    if (bytes.size() == prefix) {
+      bytes += io::ReadRest(file.fd, path, DeclaredHeaderLength(bytes, prefix));
+    }
+    const Header h = ParseHeader(bytes, path);
+    bytes += io::ReadRest(file.fd, path, h.data_bytes + 1);
+    if (bytes.size() - h.data_offset > h.data_bytes) {
+      Fail(path, "more bytes after the " + std::to_string(h.data_bytes) +
+                     " bytes of data the shape declares (corrupt or not a single array)");
+    }
+    return Parse(bytes, path);
   }
   // A regular file is read in two steps, so that the data goes straight into its vector and a
   // header that declares more than the file holds is refused before anything is allocated.

@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "activ/activ.h"
-#include "files.h"
+#include "io/files.h"
 #include "svg_plot.h"
 
 namespace activ::report {

@@ -180,7 +180,17 @@ void SaveCheckpoint(const std::string& path, Network& net, const Scaler& scaler,
 }
 
 Checkpoint LoadCheckpoint(const std::string& path) {
-  const std::vector<uint8_t> b = ReadAllBytes(path);
+  // Read as it is, never decompressed (a checkpoint is not gzip): its size on disk bounds the
+  // memory, and a pipe or a device is read up to half the machine's memory.
+  InputFile in(path, /*decompress=*/false);
+  std::vector<uint8_t> b;
+  const size_t limit = in.sized() ? static_cast<size_t>(in.file_size()) : HalfOfMemory();
+  in.ReadUpTo(b, limit == SIZE_MAX ? limit : limit + 1);
+  if (b.size() > limit) {
+    throw Error(path + ": holds more than " + std::to_string(limit) + " bytes (" +
+                (in.sized() ? "its size when opened" : "half of this machine's memory") +
+                "); refused");
+  }
   const std::string where = path + ": ";
   if (b.size() < 24 || std::memcmp(b.data(), kMagic, sizeof kMagic) != 0) {
     throw Error(where + "not an activ lab checkpoint (wrong magic number at byte 0" +

@@ -43,8 +43,11 @@ struct IdxArray {
 // big-endian uint32, then the elements in row-major order.
 IdxArray ReadIdx(const std::string& path, size_t want_dims_min, size_t want_dims_max) {
   IdxArray a;
-  a.bytes = ReadAllBytes(path);
-  const auto& b = a.bytes;
+  // Read in steps, the header first: the data is read up to what the header declares and one
+  // byte more, so a small .gz that inflates to gigabytes stops there.
+  InputFile in(path);
+  auto& b = a.bytes;
+  in.ReadUpTo(b, 4);
   const std::string where = path + ": ";
   if (b.size() < 4) {
     throw Error(where + "truncated: " + std::to_string(b.size()) +
@@ -66,6 +69,7 @@ IdxArray ReadIdx(const std::string& path, size_t want_dims_min, size_t want_dims
                      : std::to_string(want_dims_min) + " to " + std::to_string(want_dims_max)));
   }
   a.data_offset = 4 + 4 * ndims;
+  in.ReadUpTo(b, a.data_offset - b.size());
   if (b.size() < a.data_offset) {
     throw Error(where + "truncated in the header: " + std::to_string(ndims) + " dimensions need " +
                 std::to_string(a.data_offset) + " bytes, the file has " + std::to_string(b.size()));
@@ -84,19 +88,31 @@ IdxArray ReadIdx(const std::string& path, size_t want_dims_min, size_t want_dims
     a.dims.push_back(d);
   }
   const size_t want = a.data_offset + a.count;
-  if (b.size() < want) {
-    std::string shape;
-    for (size_t d : a.dims) {
-      shape += shape.empty() ? "" : "x";
-      shape += std::to_string(d);
-    }
-    throw Error(where + "truncated: the header (" + shape + ") needs " + std::to_string(want) +
-                " bytes of data, the file has " + std::to_string(b.size()) +
-                (IsGzip(path) ? " after decompression" : ""));
+  std::string shape;
+  for (size_t d : a.dims) {
+    shape += shape.empty() ? "" : "x";
+    shape += std::to_string(d);
   }
+  const auto truncated = [&](uint64_t have) {
+    return Error(where + "truncated: the header (" + shape + ") needs " + std::to_string(want) +
+                 " bytes of data, the file has " + std::to_string(have) +
+                 (in.gzip() ? " after decompression" : ""));
+  };
+  // A plain file's size is known: a header that declares more is refused before reading on.
+  if (!in.gzip() && in.sized() && in.file_size() < want) throw truncated(in.file_size());
+  in.ReadUpTo(b, want - b.size() + (want < SIZE_MAX ? 1 : 0));
+  if (b.size() < want) throw truncated(b.size());
   if (b.size() > want) {
-    throw Error(where + std::to_string(b.size() - want) +
-                " unexpected bytes after the data at byte " + std::to_string(want));
+    if (in.gzip()) {
+      throw Error(where + "decompresses to more than the " + std::to_string(want) +
+                  " bytes its header (" + shape +
+                  ") declares; refused without inflating the rest (a decompression bomb?)");
+    }
+    if (in.sized()) {
+      throw Error(where + std::to_string(in.file_size() - want) +
+                  " unexpected bytes after the data at byte " + std::to_string(want));
+    }
+    throw Error(where + "unexpected bytes after the data at byte " + std::to_string(want));
   }
   return a;
 }
@@ -266,7 +282,9 @@ Dataset LoadIdx(const std::string& images_path, const std::string& labels_path) 
 }
 
 Dataset LoadCsv(const std::string& path, const CsvOptions& options, size_t* dropped) {
-  const std::vector<uint8_t> bytes = ReadAllBytes(path);
+  // A CSV declares no size: half the machine's memory is the most it may inflate to.
+  const std::vector<uint8_t> bytes =
+      ReadAllBytes(path, HalfOfMemory(), "half of this machine's memory");
   const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
   std::vector<std::string_view> lines;
   std::vector<size_t> line_numbers;

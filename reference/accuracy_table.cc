@@ -16,6 +16,7 @@
 
 #include "accuracy.h"
 #include "inputs.h"
+#include "io/files.h"
 
 namespace activ::ref {
 namespace {
@@ -97,16 +98,7 @@ Json Load(const std::string& path, bool must_exist) {
 }
 
 void Save(const std::string& path, const Json& doc) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp);
-    out << doc.dump(1) << "\n";
-    if (!out.flush()) throw Error("cannot write " + tmp);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw Error("cannot replace " + path);
-  }
+  io::WriteFileAtomically(path, doc.dump(1) + "\n");
 }
 
 double Seconds() {

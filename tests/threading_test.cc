@@ -1,7 +1,8 @@
 // Multi-threaded element-wise calls: every operation, float32 and float64, forward, backward
 // (with parameter gradients) and backward from y, gives bit for bit the results of one thread on
 // arrays large enough to split; ParallelFor covers its range exactly once; ACTIV_NUM_THREADS and
-// set_num_threads are parsed and checked; concurrent and forked callers get correct results.
+// set_num_threads are parsed and checked; concurrent and forked callers get correct results, and
+// 16 callers at once, with the thread count changing under them, get one thread's results.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -22,6 +24,8 @@
 #include <gtest/gtest.h>
 
 #include "activ/activ.h"
+#include "activ/gated.h"
+#include "activ/rowwise.h"
 #include "inputs.h"
 #include "thread_pool.h"
 
@@ -277,6 +281,144 @@ TEST(Threads, ForkedChildComputes) {
   ASSERT_TRUE(WIFEXITED(status)) << "child ended by signal " << WTERMSIG(status);
   EXPECT_EQ(WEXITSTATUS(status), 0);
 }
+
+// Load: 16 application threads call forward, backward, softmax and its backward, and the gated
+// units at once while another thread keeps changing set_num_threads under them. Every result
+// must be bit for bit the one a lone caller on one thread computes, and every call must return
+// (a deadlock hangs the test until ctest's timeout). The library has one pool per process:
+// the even callers make calls large enough to split, so they contend for that shared pool (a
+// caller that finds it busy runs its ranges itself); the odd callers make calls too small to
+// split, which stay on their own thread and never touch the pool.
+struct StressInputs {
+  std::vector<float> x, dy, gate, up;  // element-wise and gated, n
+  std::vector<double> xd, dyd;         // float64 backward, n
+  std::vector<float> rows, drows;      // softmax, rows x cols
+  std::vector<float> halves;           // gated_split, rows x 2 cols
+  size_t n = 0, rows_count = 0, cols = 0;
+};
+
+struct StressOutputs {
+  std::vector<float> y, sm, smdx, gout, dgate, dup, split;
+  std::vector<double> dxd;
+  double param_grad = 0;
+};
+
+template <typename T>
+bool SameBits(const std::vector<T>& a, const std::vector<T>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0;
+}
+
+bool SameBits(const StressOutputs& a, const StressOutputs& b) {
+  return SameBits(a.y, b.y) && SameBits(a.sm, b.sm) && SameBits(a.smdx, b.smdx) &&
+         SameBits(a.gout, b.gout) && SameBits(a.dgate, b.dgate) && SameBits(a.dup, b.dup) &&
+         SameBits(a.split, b.split) && SameBits(a.dxd, b.dxd) &&
+         std::memcmp(&a.param_grad, &b.param_grad, sizeof(double)) == 0;
+}
+
+StressInputs MakeStressInputs(size_t n, size_t rows, size_t cols, uint64_t seed) {
+  StressInputs in;
+  in.n = n;
+  in.rows_count = rows;
+  in.cols = cols;
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<float> u(-6.0f, 6.0f);
+  auto fill = [&](auto& v, size_t count) {
+    v.resize(count);
+    for (auto& e : v) e = u(rng);
+  };
+  fill(in.x, n);
+  fill(in.dy, n);
+  fill(in.gate, n);
+  fill(in.up, n);
+  fill(in.xd, n);
+  fill(in.dyd, n);
+  fill(in.rows, rows * cols);
+  fill(in.drows, rows * cols);
+  fill(in.halves, rows * 2 * cols);
+  return in;
+}
+
+// One round of every kind of call; `calls` counts them.
+StressOutputs StressRound(const StressInputs& in, std::atomic<uint64_t>& calls) {
+  StressOutputs o;
+  const size_t n = in.n, r = in.rows_count, c = in.cols;
+  o.y.resize(n);
+  forward(Op::gelu, in.x, o.y);
+  o.dxd.resize(n);
+  backward(Op::silu, in.xd, in.dyd, o.dxd, {{"beta", 1.5}}, &o.param_grad);
+  o.sm.resize(r * c);
+  o.smdx.resize(r * c);
+  softmax(Rows<const float>(in.rows.data(), r, c), Rows<float>(o.sm.data(), r, c));
+  softmax_backward(Rows<const float>(o.sm.data(), r, c), Rows<const float>(in.drows.data(), r, c),
+                   Rows<float>(o.smdx.data(), r, c));
+  o.gout.resize(n);
+  o.dgate.resize(n);
+  o.dup.resize(n);
+  swiglu(in.gate, in.up, o.gout);
+  gated_backward(Op::silu, in.gate, in.up, in.dy, o.dgate, o.dup);
+  o.split.resize(r * c);
+  gated_split(Op::gelu, Rows<const float>(in.halves.data(), r, 2 * c),
+              Rows<float>(o.split.data(), r, c));
+  calls += 7;
+  return o;
+}
+
+void StressSixteenCallers(int rounds) {
+  constexpr int kCallers = 16;
+  std::vector<StressInputs> inputs;
+  for (int t = 0; t < kCallers; ++t) {
+    // Above the split threshold (2^15 elements per call) for the even callers, below for the odd.
+    inputs.push_back(t % 2 == 0 ? MakeStressInputs(100003 + t, 131 + t, 513, t)
+                                : MakeStressInputs(4099 + t, 7, 129 + t, t));
+  }
+  std::atomic<uint64_t> calls{0};
+  std::vector<StressOutputs> expected;
+  {
+    ThreadCount one(1);
+    for (const StressInputs& in : inputs) expected.push_back(StressRound(in, calls));
+  }
+  // Each round's results are compared at once; only mismatches are kept (gtest's assertions
+  // from 16 threads would interleave).
+  std::atomic<int> mismatches{0}, running{kCallers};
+  std::atomic<uint64_t> stress_calls{0}, changes{0};
+  std::vector<std::thread> callers;
+  for (int t = 0; t < kCallers; ++t) {
+    callers.emplace_back([&, t] {
+      for (int i = 0; i < rounds; ++i) {
+        if (!SameBits(StressRound(inputs[t], stress_calls), expected[t])) ++mismatches;
+      }
+      --running;
+    });
+  }
+  // 0 is the default (every hardware thread); 16 is more threads than this machine has cores.
+  const int counts[] = {2, 1, 4, 3, 16, 0, 8};
+  std::set<int> used;
+  for (size_t k = 0; running > 0; ++k) {
+    const int n = counts[k % std::size(counts)];
+    set_num_threads(n);
+    used.insert(num_threads());
+    ++changes;
+    // Paced, so that the changes land during calls rather than taking a core from them.
+    std::this_thread::sleep_for(std::chrono::microseconds(300));
+  }
+  for (auto& t : callers) t.join();
+  set_num_threads(0);
+  EXPECT_EQ(mismatches, 0) << "rounds whose results differ from one thread's";
+  EXPECT_EQ(stress_calls, uint64_t{7} * kCallers * static_cast<uint64_t>(rounds));
+  std::string counts_used;
+  for (int n : used) counts_used += (counts_used.empty() ? "" : ",") + std::to_string(n);
+  std::printf(
+      "stress: %d callers x %d rounds = %llu calls, all bit-identical to one thread; "
+      "set_num_threads changed %llu times, through %s threads\n",
+      kCallers, rounds, static_cast<unsigned long long>(stress_calls.load()),
+      static_cast<unsigned long long>(changes.load()), counts_used.c_str());
+  testing::Test::RecordProperty("calls", std::to_string(stress_calls.load()));
+}
+
+// The short version runs everywhere, ThreadSanitizer included (label threads); the long one is
+// `ctest -L slow` (tests/CMakeLists.txt).
+TEST(Stress, SixteenCallersWhileThreadCountChanges) { StressSixteenCallers(3); }
+TEST(Stress, DISABLED_SixteenCallersLong) { StressSixteenCallers(200); }
 
 TEST(NumThreads, ParsesTheEnvironmentVariable) {
   EXPECT_EQ(detail::ParseNumThreads(nullptr), detail::HardwareThreads());

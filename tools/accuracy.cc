@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "activ/activ.h"
+#include "io/files.h"
 #ifdef ACTIV_HAVE_PEERS
 #include "peers.h"
 #endif
@@ -48,22 +49,11 @@ using activ::ref::Direction;
 }
 
 int WriteTable(const std::string& path, const std::string& results) {
-  const std::string md = activ::ref::RenderTable(results);
-  // Written to a temporary file and renamed, so a failed run never leaves half a table.
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp);
-    out << md;
-    if (!out.flush()) {
-      std::fprintf(stderr, "activ-accuracy: cannot write %s\n", tmp.c_str());
-      std::remove(tmp.c_str());
-      return 1;
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::fprintf(stderr, "activ-accuracy: cannot rename %s to %s: %s\n", tmp.c_str(), path.c_str(),
-                 std::strerror(errno));
-    std::remove(tmp.c_str());
+  // All or nothing, so a failed run never leaves half a table.
+  try {
+    activ::io::WriteFileAtomically(path, activ::ref::RenderTable(results));
+  } catch (const activ::Error& e) {
+    std::fprintf(stderr, "activ-accuracy: %s\n", e.what());
     return 1;
   }
   return 0;

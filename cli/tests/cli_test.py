@@ -393,8 +393,9 @@ def test_bench(tmp):
     check(p.stdout == "--benchmark_filter=relu|--help|x y|",
           f"the arguments did not pass through: {p.stdout!r}")
     run("bench", rc=1, env={"ACTIV_BENCH": f"{tmp}/none"},
-        err=f"activ: the benchmark program is not built (looked for {tmp}/none); build the "
-            "bench/ directory of the project, or set ACTIV_BENCH to its path")
+        err=f"activ: the benchmark program activ-bench is not installed (looked for {tmp}/none); "
+            "it is built with activ when Google Benchmark is found (scripts/bench-deps.sh installs "
+            "it) and installed beside activ by cmake --install; or set ACTIV_BENCH to its path")
     here = os.path.dirname(os.path.realpath(ARGS.activ))
     candidates = [os.path.join(d, n) for d in (here, os.path.join(os.path.dirname(here), "bench"))
                   for n in ("activ-bench", "activ_bench")]
@@ -402,7 +403,7 @@ def test_bench(tmp):
     env.pop("ACTIV_BENCH", None)
     if not any(os.access(c, os.X_OK) for c in candidates):
         p = subprocess.run([ARGS.activ, "bench"], capture_output=True, text=True, env=env)
-        check(p.returncode == 1 and "the benchmark program is not built (looked for " +
+        check(p.returncode == 1 and "activ-bench is not installed (looked for " +
               ", ".join(candidates) in p.stderr, f"bench not built: {p.stderr!r}")
     else:
         print("bench: the benchmark program is built; its not-built message is not tested")
@@ -551,6 +552,8 @@ def test_lab(tmp):
     proc.communicate(timeout=60)
     check(proc.returncode == -signal.SIGINT, f"interrupted lab: exit status {proc.returncode}")
     check(os.listdir(f"{tmp}/int") == [], f"an interrupted lab left {os.listdir(f'{tmp}/int')}")
+    staged = [n for n in os.listdir(tmp) if ".activ-" in n]
+    check(staged == [], f"an interrupted lab left its staging directory: {staged}")
 
     # Errors: one line, nothing written, earlier outputs kept.
     with open(f"{out}/report.html") as f:
@@ -584,6 +587,35 @@ def test_lab(tmp):
         f.write("a,b,label\n1,2,0\n3,x7,1\n")
     run("lab", *TINY, "--dataset", f"{tmp}/bad.csv", "--out", out, rc=1,
         err=f"activ: {tmp}/bad.csv:3, column 2 ('b'): 'x7' is not a number")
+    # A bad data file creates no OUT (the old code left an empty one), nor its parents.
+    for name in ("new", "parent/new"):
+        run("lab", *TINY, "--dataset", f"{tmp}/bad.csv", "--out", f"{tmp}/{name}", rc=1,
+            err=f"activ: {tmp}/bad.csv:3, column 2 ('b'): 'x7' is not a number")
+        check(not os.path.exists(f"{tmp}/{name}"), f"a failed lab created {tmp}/{name}")
+    check(not os.path.exists(f"{tmp}/parent"), f"a failed lab created {tmp}/parent")
+    check([n for n in os.listdir(tmp) if ".activ-" in n] == [], "a failed lab left a staging dir")
+    # OUT is published whole, with one rename: an OUT that holds something the lab would have to
+    # overwrite but cannot (here a directory named report.html) is refused before training, and
+    # keeps every old file (the old code renamed the files in one at a time, so this run left
+    # OUT with the new log and summaries beside the old report).
+    shutil.copytree(out, f"{tmp}/half")
+    os.remove(f"{tmp}/half/report.html")
+    os.makedirs(f"{tmp}/half/report.html/x")
+    with open(f"{tmp}/half/log.jsonl") as f:
+        old_log = f.read()
+    run("lab", *TINY, "--activations", "relu", "--out", f"{tmp}/half", rc=1,
+        err=f"activ: cannot write {tmp}/half: it holds files this program did not write "
+            "(report.html); give a new or an empty directory")
+    with open(f"{tmp}/half/log.jsonl") as f:
+        check(f.read() == old_log, "a refused lab changed OUT's log")
+    # An OUT with files of its own is never replaced.
+    os.makedirs(f"{tmp}/mine")
+    with open(f"{tmp}/mine/notes.txt", "w") as f:
+        f.write("mine")
+    run("lab", *TINY, "--activations", "relu", "--out", f"{tmp}/mine", rc=1,
+        err=f"activ: cannot write {tmp}/mine: it holds files this program did not write "
+            "(notes.txt); give a new or an empty directory")
+    check(os.listdir(f"{tmp}/mine") == ["notes.txt"], "a refused lab changed OUT")
     with open(f"{tmp}/file", "w") as f:
         f.write("x")
     run("lab", *TINY, "--out", f"{tmp}/file/sub", rc=1, err=f"activ: cannot write {tmp}/file/sub: ")
@@ -623,7 +655,7 @@ def test_train(tmp):
     run("train", *TINY, "--activation", "nope", "-o", f"{tmp}/x.ckpt", rc=1,
         err="activ: unknown function 'nope'")
     run("train", *TINY, "-o", f"{tmp}/missing/x.ckpt", "-q", rc=1,
-        err=f"activ: {tmp}/missing/x.ckpt")
+        err=f"activ: cannot write {tmp}/missing/x.ckpt: No such file or directory")
     run("train", *TINY, "--resume", f"{tmp}/none.ckpt", "-o", f"{tmp}/x.ckpt", "-q", rc=1,
         err=f"activ: {tmp}/none.ckpt")
     run("train", *TINY, "--batch", "0", "-o", f"{tmp}/x.ckpt", rc=2, err="--batch")
@@ -671,7 +703,7 @@ def test_predict(tmp):
     run("predict", ckpt, f"{tmp}/none.csv", "-o", f"{tmp}/x.csv", rc=1,
         err=f"activ: {tmp}/none.csv")
     run("predict", ckpt, f"{tmp}/test.csv", "-o", f"{tmp}/missing/x.csv", rc=1,
-        err=f"activ: {tmp}/missing/x.csv")
+        err=f"activ: cannot write {tmp}/missing/x.csv: No such file or directory")
     run("predict", ckpt, f"{tmp}/test.csv", rc=2, err="--output is required")
     check(not os.path.exists(f"{tmp}/x.csv"), "a failed predict left its output")
 

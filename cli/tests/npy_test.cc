@@ -18,7 +18,7 @@
 #include <gtest/gtest.h>
 
 #include "activ/activ.h"
-#include "files.h"
+#include "io/files.h"
 
 namespace activ::npy {
 namespace {

@@ -14,7 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "activ/activ.h"
-#include "files.h"
+#include "io/files.h"
 
 namespace activ::report {
 namespace {

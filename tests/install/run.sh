@@ -60,4 +60,23 @@ libdir=$(pkg-config --variable=libdir activ)
 LD_LIBRARY_PATH="$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$work/consumer-pkgconfig" ||
   fail "the consumer linked through pkg-config gave wrong results"
 
+# `activ bench` from the prefix: activ-bench is installed beside activ when it was built, and
+# `activ bench` finds it there; without it, the command says how to get it.
+if [[ -x "$prefix/bin/activ" ]]; then
+  step "activ bench from $prefix/bin"
+  if [[ -x "$build/bench/activ-bench" ]]; then
+    [[ -x "$prefix/bin/activ-bench" ]] || fail "activ-bench was built but not installed beside activ"
+    env -u ACTIV_BENCH "$prefix/bin/activ" bench --sizes=4096 --types=f32 \
+      --benchmark_list_tests=true --benchmark_filter=relu > "$work/bench.log" 2>&1 ||
+      { cat "$work/bench.log" >&2; fail "the installed activ bench failed"; }
+    grep -q relu "$work/bench.log" || fail "the installed activ bench listed no relu benchmark"
+  else
+    if env -u ACTIV_BENCH "$prefix/bin/activ" bench > "$work/bench.log" 2>&1; then
+      fail "activ bench succeeded without activ-bench"
+    fi
+    grep -q "activ-bench is not installed" "$work/bench.log" ||
+      { cat "$work/bench.log" >&2; fail "activ bench without activ-bench: no clear message"; }
+  fi
+fi
+
 step "passed"

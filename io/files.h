@@ -1,0 +1,64 @@
+// Whole-file reads and all-or-nothing writes, with one-line errors that name the file. Shared by
+// the lab, the command line and the tools (the one place where files are written).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace activ::io {
+
+inline constexpr size_t kNoLimit = SIZE_MAX;
+
+// Throws activ::Error "cannot read PATH: REASON".
+std::string ReadFile(const std::string& path);
+// The rest of an open file (a pipe, say), up to its end or `max_bytes`, whichever comes first;
+// `path` names it in errors. Memory grows with what arrives, never to max_bytes at once.
+std::string ReadRest(int fd, const std::string& path, size_t max_bytes = kNoLimit);
+
+// Writes `contents` to `path` so that readers see the old file or the new one, never a part:
+// a temporary file is created beside `path` (O_CREAT|O_EXCL with a random name, so a planted
+// link is never followed), given the old file's permissions (else 0666 less the umask) with
+// fchmod, written, fsync'ed, renamed over `path` (which replaces a symbolic link rather than
+// writing through it), and the directory is fsync'ed. A path that is a FIFO or a character
+// device (/dev/stdout, /dev/null) is written into as a stream instead. Throws activ::Error
+// "cannot write PATH: REASON" (a directory: "Is a directory") and leaves no temporary file.
+void WriteFileAtomically(const std::string& path, std::string_view contents);
+// The same with the contents in pieces, written one after the other.
+void WriteFileAtomically(const std::string& path, std::initializer_list<std::string_view> pieces);
+
+// A directory written in full before it appears: the constructor creates a fresh, private
+// directory beside `out` (in its parent, whose missing parents it creates); Publish() renames it
+// to `out` in one step. `out` itself is created only then. An existing `out` may hold only the
+// names in `replaceable` (what an earlier run wrote); it keeps all of them until Publish()
+// exchanges it with the new directory in one rename (renameat2 RENAME_EXCHANGE) and then
+// removes them. Anything else in `out` is refused up front: "cannot write OUT: it holds files
+// this program did not write (NAME, ...); give a new or an empty directory". Without Publish(),
+// the destructor removes the staging directory and the parents the constructor created.
+class StagedDirectory {
+ public:
+  StagedDirectory(const std::string& out, std::vector<std::string> replaceable);
+  ~StagedDirectory();
+  StagedDirectory(const StagedDirectory&) = delete;
+  StagedDirectory& operator=(const StagedDirectory&) = delete;
+
+  // Where to write; it is removed (with the files in it) unless published.
+  const std::string& path() const { return stage_; }
+  const std::string& out() const { return out_; }
+  // Throws activ::Error "cannot write OUT: REASON"; then `out` is as it was.
+  void Publish();
+
+ private:
+  // Throws unless `dir` is missing, or a directory holding only replaceable names.
+  void CheckReplaceable(const std::string& dir) const;
+
+  std::string out_, parent_, name_, stage_;
+  std::vector<std::string> replaceable_;
+  std::vector<std::string> created_parents_;  // deepest first
+  bool published_ = false;
+};
+
+}  // namespace activ::io
