@@ -46,6 +46,8 @@ def idx_seeds():
     put("idx", "wrong_magic", idx_input(0, b"\x1f\x00" + images[2:], labels))
     put("idx", "huge_dims", idx_input(0, bytes([0, 0, 8, 3]) + b"\xff\xff\xff\xff" * 3, labels))
     put("idx", "count_mismatch", idx_input(0, images, idx([2], [0, 1])))
+    # 1 MiB of zeros after the declared data, in about 1 KiB of gzip: read up to the header's size.
+    put("idx", "gzip_bomb", idx_input(0, gz(images + bytes(1 << 20)), labels))
 
 
 def csv_seeds():
