@@ -181,21 +181,30 @@ void SaveCheckpoint(const std::string& path, Network& net, const Scaler& scaler,
 
 Checkpoint LoadCheckpoint(const std::string& path) {
   // Read as it is, never decompressed (a checkpoint is not gzip): its size on disk bounds the
-  // memory, and a pipe or a device is read up to half the machine's memory.
+  // memory; a pipe or a device is refused at its first bytes when they are not the magic number
+  // (/dev/zero), else read up to half the machine's memory.
+  const std::string where = path + ": ";
+  const auto not_a_checkpoint = [&](size_t size) {
+    return Error(where + "not an activ lab checkpoint (wrong magic number at byte 0" +
+                 (size < 24 ? ", or shorter than a checkpoint header)" : ")"));
+  };
   InputFile in(path, /*decompress=*/false);
   std::vector<uint8_t> b;
+  in.ReadUpTo(b, sizeof kMagic);
+  if (b.size() < sizeof kMagic || std::memcmp(b.data(), kMagic, sizeof kMagic) != 0) {
+    // A stream that ended before 8 bytes is short; one that goes on may be long enough.
+    const bool short_file = in.sized() ? in.file_size() < 24 : b.size() < sizeof kMagic;
+    throw not_a_checkpoint(short_file ? 0 : 24);
+  }
   const size_t limit = in.sized() ? static_cast<size_t>(in.file_size()) : HalfOfMemory();
-  in.ReadUpTo(b, limit == SIZE_MAX ? limit : limit + 1);
+  const size_t want = limit == SIZE_MAX ? limit : limit + 1;
+  in.ReadUpTo(b, want > b.size() ? want - b.size() : 0);
   if (b.size() > limit) {
-    throw Error(path + ": holds more than " + std::to_string(limit) + " bytes (" +
+    throw Error(where + "holds more than " + std::to_string(limit) + " bytes (" +
                 (in.sized() ? "its size when opened" : "half of this machine's memory") +
                 "); refused");
   }
-  const std::string where = path + ": ";
-  if (b.size() < 24 || std::memcmp(b.data(), kMagic, sizeof kMagic) != 0) {
-    throw Error(where + "not an activ lab checkpoint (wrong magic number at byte 0" +
-                (b.size() < 24 ? ", or shorter than a checkpoint header)" : ")"));
-  }
+  if (b.size() < 24) throw not_a_checkpoint(b.size());
   uint32_t version;
   std::memcpy(&version, &b[8], 4);
   if (version != kCheckpointVersion) {

@@ -620,6 +620,9 @@ TEST_F(RobustnessTest, CheckpointIsNeverInflated) {
   const std::string gz = Write("gz.ckpt", Gzip(Read("ok.ckpt")));
   EXPECT_EQ(ErrorOf([&] { LoadCheckpoint(gz); }),
             gz + ": not an activ lab checkpoint (wrong magic number at byte 0)");
+  // A stream that never ends is refused at its first bytes, not read into memory.
+  EXPECT_EQ(ErrorOf([&] { LoadCheckpoint("/dev/zero"); }),
+            "/dev/zero: not an activ lab checkpoint (wrong magic number at byte 0)");
 }
 
 // Reads from a pipe take no more than the header declares (plus one byte, to see that there is
