@@ -255,13 +255,24 @@ int Lab(const LabArgs& args) {
       fmt::format("lab: {} on {}, {} run{} of up to {} epochs", fmt::join(c.activations, ", "),
                   c.data.source, runs, runs == 1 ? "" : "s", c.epochs));
   c.progress = std::ref(progress);
-  const lab::ExperimentResult result = lab::RunExperiment(c);
-  progress.Finish();
-
-  report::LabResults lab = report::ReadLab(staging.path());
-  lab.dir = args.out;  // the page names where its files will be, not the staging directory
-  io::WriteFileAtomically(staging.In("report.html"), report::RenderHtml(lab));
-  staging.Publish();
+  lab::ExperimentResult result;
+  report::LabResults lab;
+  try {
+    result = lab::RunExperiment(c);
+    progress.Finish();
+    lab = report::ReadLab(staging.path());
+    lab.dir = args.out;  // the page names where its files will be, not the staging directory
+    io::WriteFileAtomically(staging.In("report.html"), report::RenderHtml(lab));
+    staging.Publish();
+  } catch (const Error& e) {
+    // A file is named where it was to be published (a full disk: "cannot write OUT/log.jsonl"),
+    // not in the staging directory, which is gone by the time the message is read.
+    std::string message = e.what();
+    for (size_t at; (at = message.find(staging.path())) != std::string::npos;) {
+      message.replace(at, staging.path().size(), args.out);
+    }
+    throw Error(message);
+  }
 
   fmt::print("{}\n", lab::FormatSummary(result));
   for (const std::string& line : report::Reading(lab)) fmt::print("- {}\n", line);
