@@ -710,6 +710,18 @@ TEST_F(RobustnessTest, StagedDirectoryAppearsWholeOrNotAtAll) {
   // Only `out` is left beside it: the old directory and the staging one are gone.
   EXPECT_EQ(std::distance(fs::directory_iterator(Path("deep/er")), {}), 1);
 
+  // OUT as a link to a directory: the directory is replaced, the link kept.
+  fs::create_directory_symlink(out, Path("link"));
+  {
+    activ::io::StagedDirectory stage(Path("link"), ours);
+    activ::io::WriteFileAtomically(stage.path() + "/a.txt", "through the link");
+    stage.Publish();
+  }
+  EXPECT_TRUE(fs::is_symlink(Path("link")));
+  EXPECT_EQ(Read("link/a.txt"), "through the link");
+  EXPECT_EQ(std::distance(fs::directory_iterator(Path("deep/er")), {}), 1);
+  fs::remove(Path("link"));
+
   // What the program did not write is never replaced: refused before any work.
   Write("deep/er/out/notes.txt", "mine");
   EXPECT_EQ(ErrorOf([&] { activ::io::StagedDirectory(out, ours); }),
