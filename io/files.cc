@@ -170,7 +170,6 @@ void WriteFileAtomically(const std::string& path, std::initializer_list<std::str
   // the whole new one.
   if (::fsync(fd) != 0) abandon(errno);
   if (::close(fd) != 0) {
-    fd = -1;
     const int err = errno;
     ::unlinkat(dir_fd.fd, tmp.c_str(), 0);
     Fail("write", path, err);
@@ -187,10 +186,10 @@ void WriteFileAtomically(const std::string& path, std::initializer_list<std::str
 StagedDirectory::StagedDirectory(const std::string& out, std::vector<std::string> replaceable)
     : out_(out), replaceable_(std::move(replaceable)) {
   fs::path p = fs::path(out).lexically_normal();
+  if (!p.has_filename() && p.has_parent_path() && p != p.root_path()) p = p.parent_path();
   // OUT as a link to a directory: the directory is what gets replaced, and the link stays.
   std::error_code ec;
   if (fs::is_symlink(p, ec) && fs::is_directory(p, ec)) p = fs::canonical(p, ec);
-  if (!p.has_filename() && p.has_parent_path() && p != p.root_path()) p = p.parent_path();
   name_ = p.filename().string();
   if (name_.empty() || name_ == "." || name_ == "..") {
     throw Error("cannot write " + out + ": name the output directory (not '.', '..' or '/')");

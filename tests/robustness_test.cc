@@ -713,7 +713,7 @@ TEST_F(RobustnessTest, StagedDirectoryAppearsWholeOrNotAtAll) {
   // OUT as a link to a directory: the directory is replaced, the link kept.
   fs::create_directory_symlink(out, Path("link"));
   {
-    activ::io::StagedDirectory stage(Path("link"), ours);
+    activ::io::StagedDirectory stage(Path("link/"), ours);
     activ::io::WriteFileAtomically(stage.path() + "/a.txt", "through the link");
     stage.Publish();
   }
