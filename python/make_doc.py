@@ -186,10 +186,25 @@ def render(tc, results, bench_rows, out_rows, bench, activ, torch, np):
     add("""## Use
 
 ```sh
-bash scripts/build.sh                       # builds build/python/activ/ (CMake option ACTIV_BUILD_PYTHON)
+/usr/bin/python3 -m pip install --no-build-isolation --break-system-packages .   # pip, from the repository root
+/usr/bin/python3 -m pip wheel --no-build-isolation --no-deps -w dist .          # or a wheel, for another machine
+bash scripts/build.sh                       # or the CMake build: build/python/activ/ (CMake option ACTIV_BUILD_PYTHON)
 PYTHONPATH=build/python /usr/bin/python3 -c 'import activ, numpy; print(activ.gelu(numpy.ones(3)))'
 cmake --install build                       # -> <prefix>/lib/python3.11/dist-packages/activ
 ```
+
+`pip install .` builds the module through the project's CMake (`setup.py`: only the target
+`_activ`, libactiv linked in statically) and installs `activ` and `activ.torch` with their type
+stubs (`__init__.pyi`, `torch.pyi`, generated from `include/activ/ops.def` at build time) and
+`py.typed`. It works offline with Debian's python3-pip, python3-setuptools and python3-wheel
+(`--no-build-isolation`: pip uses them instead of fetching its own). Debian's Python refuses
+installs into its own folders from pip (PEP 668): `--break-system-packages` installs into
+`/usr/local/lib/python3.11/dist-packages` anyway (add `--user` for `~/.local`), or
+`--target DIR` into a folder of your own, then `PYTHONPATH=DIR`. A wheel carries Highway's
+`libhwy.so.1` in `activ/_libs/` (the module's RUNPATH is `$ORIGIN/_libs`) and no path of the
+machine that built it, so it installs on another x86-64 Debian 12 with Python 3.11 and NumPy
+(`pip install --no-deps activ-*.whl`); PyTorch only for `activ.torch`.
+`ACTIV_CMAKE_BUILD_DIR=build` makes pip build in an existing CMake build instead of its own.
 
 The module is built for Debian's `/usr/bin/python3` (which has NumPy, PyTorch and pybind11),
 found explicitly (`ACTIV_PYTHON_EXECUTABLE`), never another `python3` on `PATH`.
@@ -240,6 +255,18 @@ model = torch.nn.Sequential(torch.nn.Linear(8, 8), at.GELU(), torch.nn.Linear(8,
   `python/rowwise_bindings.cc` (compiled with ACTIV_PYTHON_ROWWISE; `python/tests/test_rowwise.py`
   skips without them). They take the element-wise functions' types, 16-bit included (see "16-bit
   arrays"): float16 arrays, and bfloat16 or float16 bits in int16/uint16 arrays with `storage=`.
+- In `activ.torch` they are modules and functionals too, their backward on activ's kernels:
+  `Softmax(dim)`, `LogSoftmax(dim)`, `Softmin(dim)` (dim required: PyTorch's implicit choice
+  for `dim=None` is deprecated there and not reproduced), `GLU(dim=-1)`, and `SwiGLU(beta=1.0)`,
+  whose `forward(gate, up)` is `silu(gate) * up` in one kernel each way (torch.nn has none);
+  `activ.torch.softmax(x, dim)`, `log_softmax`, `softmin`, `glu(x, dim)`, `swiglu(gate, up)`
+  (`ROW_MODULES`, `ROW_FUNCTIONS`).
+- Threads: `activ.set_num_threads(n)` (1: none; 0: the default, `ACTIV_NUM_THREADS` or every
+  hardware thread) and `activ.num_threads()`, as `torch.set_num_threads`; results do not depend
+  on it.
+- A whole model: `examples/ffn_fashion_mnist.py` trains a transformer-style SwiGLU network on
+  Fashion-MNIST with activ.torch's modules and with torch.nn's side by side, in one process or
+  under DistributedDataParallel (`--ddp 2`); its loss curves are in `examples/README.md`.
 """)
     add("## Accuracy against PyTorch\n")
     add("""Every function `torch.nn.functional` has, forward and gradient, float32 and float64, on the
@@ -376,7 +403,15 @@ def main():
         text = render(tc, results, bench_rows, out_rows, bench, activ, torch, np)
     # The 16-bit section goes before the speed section.
     at = text.index(speed_title)
-    write(args.out, text[:at] + text16 + "\n" + text[at:])
+    text = text[:at] + text16 + "\n" + text[at:]
+    # python/bench_modules.py's section, at the end, is measured by that script: kept as it is.
+    modules_title = "## activ.torch against torch.nn: forward and backward\n"
+    if os.path.exists(args.out) and modules_title not in text:
+        with open(args.out) as f:
+            old = f.read()
+        if modules_title in old:
+            text = text.rstrip("\n") + "\n\n" + old[old.index(modules_title):]
+    write(args.out, text)
     print(f"make_doc: wrote {args.out}")
 
 
