@@ -36,17 +36,17 @@ class Example(unittest.TestCase):
             self.assertLess(s["loss_last"][k], 0.8 * s["loss_first"][k], k)
 
     def test_one_process(self):
-        s = ex.main(["--train", "1024", "--steps", "16", "--batch", "64", "--test", "500",
+        s = ex.main(["--train", "512", "--steps", "8", "--batch", "64", "--test", "500",
                      "--every", "4", "--lr", "3e-3"])
         self._check(s)
-        self.assertEqual(s["steps"], 16)
+        self.assertEqual(s["steps"], 8)
         self.assertGreater(min(s["test_accuracy"].values()), 0.4)
 
     def test_distributed_data_parallel(self):
-        s = ex.main(["--train", "1024", "--steps", "12", "--batch", "64", "--every", "4",
+        s = ex.main(["--train", "512", "--steps", "6", "--batch", "64", "--every", "2",
                      "--lr", "3e-3", "--ddp", "2"])
         self._check(s)
-        self.assertEqual((s["world"], len(s["grad_diff"])), (2, 12))
+        self.assertEqual((s["world"], len(s["grad_diff"])), (2, 6))
 
 
 if __name__ == "__main__":
