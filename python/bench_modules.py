@@ -34,6 +34,7 @@ import activ.torch as at  # noqa: E402
 TITLE = "## activ.torch against torch.nn: forward and backward\n"
 SHAPE = (4096, 4096)
 SMALL = (1, 64, 1024)
+SMALL_BATCHES, SMALL_CALLS = 30, 100
 
 
 class TorchSwiGLU(nn.Module):
@@ -65,7 +66,8 @@ def _step(module, xs, dy, backward):
 
 
 def time_pair(a, b, xs, dy, backward, reps, inner=1):
-    """Median seconds per call of a and of b, alternating; `inner` calls per timing."""
+    """Seconds per call of a and of b, one list of `reps` timings each, alternating; `inner`
+    calls per timing."""
     for m in (a, b):
         _step(m, xs, dy, backward)
     ta, tb = [], []
@@ -75,7 +77,7 @@ def time_pair(a, b, xs, dy, backward, reps, inner=1):
             for _ in range(inner):
                 _step(m, xs, dy, backward)
             out.append((time.perf_counter() - t0) / inner)
-    return statistics.median(ta), statistics.median(tb)
+    return ta, tb
 
 
 def measure(reps):
@@ -83,7 +85,7 @@ def measure(reps):
     for dtype in (torch.float32, torch.bfloat16):
         for name, (a, b, n_in) in CASES.items():
             xs, dy = _inputs(n_in, SHAPE, dtype)
-            ta, tb = time_pair(a, b, xs, dy, True, reps)
+            ta, tb = map(statistics.median, time_pair(a, b, xs, dy, True, reps))
             big.append((name, str(dtype).replace("torch.", ""), ta, tb))
             print(f"{name} {dtype}: activ.torch {ta * 1e3:.1f} ms, torch.nn {tb * 1e3:.1f} ms",
                   flush=True)
@@ -92,7 +94,9 @@ def measure(reps):
             row = []
             for n in SMALL:
                 xs, dy = _inputs(n_in, (n,), torch.float32)
-                row.append(time_pair(a, b, xs, dy, backward, max(reps, 5), inner=200))
+                # The fastest batch: on a loaded machine the others measure the load.
+                row.append(tuple(map(min, time_pair(a, b, xs, dy, backward, SMALL_BATCHES,
+                                                    inner=SMALL_CALLS))))
             small.append((name, backward, row))
             print(f"{name} small {'fwd+bwd' if backward else 'fwd'}: "
                   + ", ".join(f"{ta * 1e6:.1f}/{tb * 1e6:.1f} us" for ta, tb in row), flush=True)
@@ -142,9 +146,10 @@ def render(big, small, reps, load_before, load_after, seconds):
              "each way.\n")
     L.append("### The fixed cost of a call\n")
     L.append(
-        f"float32 tensors of {', '.join(str(s) for s in SMALL)} elements, the median of "
-        f"batches of 200 calls: microseconds per call, forward alone and forward plus "
-        f"backward. At these sizes the kernels take next to nothing and the figure is the cost "
+        f"float32 tensors of {', '.join(str(s) for s in SMALL)} elements: microseconds per "
+        f"call, forward alone and forward plus backward, from the fastest of {SMALL_BATCHES} "
+        f"batches of {SMALL_CALLS} calls (on a loaded machine the slower batches measure the "
+        f"load, not the call). At these sizes the kernels take next to nothing and the figure is the cost "
         f"of the call: autograd, the checks, and for activ.torch the NumPy views of the tensors "
         f"and the dispatch through the Python bindings.\n")
     L.append("| function | pass | " + " | ".join(
