@@ -7,9 +7,11 @@ One thread on both sides (torch.set_num_threads(1), activ.set_num_threads(1)). W
     PYTHONPATH=build/python /usr/bin/python3 python/bench_modules.py [--reps 5] [--out FILE]
         [--print-only]
 
-Each figure is the median over --reps timed calls, after one untimed warm-up call. The two
-sides run alternately, one repetition each in turn, so that a change in the machine's load
-falls on both.
+Times are the process's CPU time (user + system, time.process_time), not the wall clock: with one
+thread per side that is the time the call computes, whatever share of the CPU the machine's other
+work leaves it (on a loaded machine the wall clock measures mostly the waiting). Each large figure
+is the median over --reps timed calls after one untimed warm-up call; the two sides run
+alternately, one repetition each in turn.
 """
 
 import argparse
@@ -73,10 +75,10 @@ def time_pair(a, b, xs, dy, backward, reps, inner=1):
     ta, tb = [], []
     for _ in range(reps):
         for m, out in ((a, ta), (b, tb)):
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             for _ in range(inner):
                 _step(m, xs, dy, backward)
-            out.append((time.perf_counter() - t0) / inner)
+            out.append((time.process_time() - t0) / inner)
     return ta, tb
 
 
@@ -124,15 +126,19 @@ def render(big, small, reps, load_before, load_after, seconds):
         f"forward and one backward call through autograd (`y = m(x); y.backward(dy)`, inputs "
         f"requiring grad), on [{SHAPE[0]}, {SHAPE[1]}] tensors, each side allocating its "
         f"results. One thread on both sides (`torch.set_num_threads(1)`, "
-        f"`activ.set_num_threads(1)`); the median of {reps} calls after a warm-up call, the two "
-        f"sides alternating. activ {activ.__version__}, SIMD target {activ.simd_target()}; "
+        f"`activ.set_num_threads(1)`). Times are CPU time of the process (user + system, "
+        f"`time.process_time`), not the wall clock: with one thread that is the time the call "
+        f"computes, whatever share of the CPU the other work on the machine leaves it. The "
+        f"median of {reps} calls after a warm-up call, the two sides alternating. activ {activ.__version__}, SIMD target {activ.simd_target()}; "
         f"PyTorch {torch.__version__}; {_cpu()}, {os.cpu_count()} cores.\n")
     L.append(
         f"Load: this machine is shared with other work (builds and tests of other sessions); the "
         f"load average (1, 5, 15 min) was {', '.join(f'{v:.1f}' for v in load_before)} before "
         f"the run and {', '.join(f'{v:.1f}' for v in load_after)} after it ({seconds:.0f} s), "
-        f"on {os.cpu_count()} cores, so a single figure can be off by tens of percent; the "
-        f"alternation puts the same load on both sides of a ratio.\n")
+        f"on {os.cpu_count()} cores. CPU time leaves out the waiting, not the contention: "
+        f"other processes share the caches and the memory bandwidth, so a figure can still be "
+        f"off by some tens of percent; the alternation puts the same load on both sides of a "
+        f"ratio.\n")
     L.append("| function | dtype | activ.torch ms | torch.nn ms | activ.torch ns/element | "
              "torch.nn ns/element | torch.nn / activ.torch |")
     L.append("|---|---|---:|---:|---:|---:|---:|")
@@ -165,11 +171,14 @@ def render(big, small, reps, load_before, load_after, seconds):
     L.append("")
     fwd = [e for b, e in extras if not b]
     both = [e for b, e in extras if b]
+    last = [row[-1][0] - row[-1][1] for _, _, row in small]
     L.append(
         f"activ.torch extra µs: activ.torch's time minus torch.nn's at {SMALL[0]} element, the "
         f"fixed cost activ.torch adds per call: {min(fwd) * 1e6:.1f} to {max(fwd) * 1e6:.1f} µs "
-        f"forward, {min(both) * 1e6:.1f} to {max(both) * 1e6:.1f} µs forward plus backward. "
-        f"Below some thousands of elements per call torch.nn's modules are the faster choice.\n")
+        f"forward, {min(both) * 1e6:.1f} to {max(both) * 1e6:.1f} µs forward plus backward "
+        f"(at {SMALL[-1]} elements the difference is {min(last) * 1e6:.1f} to "
+        f"{max(last) * 1e6:.1f} µs). It is the price of going through NumPy views and the "
+        f"Python bindings on every call; in a model it matters only for small tensors.\n")
     return "\n".join(L)
 
 
