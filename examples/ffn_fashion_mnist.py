@@ -15,7 +15,7 @@ A third run, the torch.nn model from its initial weights moved by one float32 UL
 yardstick of float32 noise: two float32 trainings never follow one curve exactly, and that is how
 far apart two that should be the same drift.
 
-    /usr/bin/python3 examples/ffn_fashion_mnist.py                    # one epoch, ~1-2 min
+    /usr/bin/python3 examples/ffn_fashion_mnist.py                    # one epoch, three models
     /usr/bin/python3 examples/ffn_fashion_mnist.py --train 2048 --steps 20 --test 1000
     /usr/bin/python3 examples/ffn_fashion_mnist.py --ddp 2            # DistributedDataParallel
 

@@ -129,8 +129,8 @@ def render(big, small, reps, load_before, load_after, seconds):
         f"`activ.set_num_threads(1)`). Times are CPU time of the process (user + system, "
         f"`time.process_time`), not the wall clock: with one thread that is the time the call "
         f"computes, whatever share of the CPU the other work on the machine leaves it. The "
-        f"median of {reps} calls after a warm-up call, the two sides alternating. activ {activ.__version__}, SIMD target {activ.simd_target()}; "
-        f"PyTorch {torch.__version__}; {_cpu()}, {os.cpu_count()} cores.\n")
+        f"median of {reps} calls after a warm-up call, the two sides alternating. activ "
+        f"{activ.__version__}, SIMD target {activ.simd_target()}; PyTorch {torch.__version__}; {_cpu()}, {os.cpu_count()} cores.\n")
     L.append(
         f"Load: this machine is shared with other work (builds and tests of other sessions); the "
         f"load average (1, 5, 15 min) was {', '.join(f'{v:.1f}' for v in load_before)} before "
@@ -155,8 +155,8 @@ def render(big, small, reps, load_before, load_after, seconds):
         f"float32 tensors of {', '.join(str(s) for s in SMALL)} elements: microseconds per "
         f"call, forward alone and forward plus backward, from the fastest of {SMALL_BATCHES} "
         f"batches of {SMALL_CALLS} calls (on a loaded machine the slower batches measure the "
-        f"load, not the call). At these sizes the kernels take next to nothing and the figure is the cost "
-        f"of the call: autograd, the checks, and for activ.torch the NumPy views of the tensors "
+        f"load, not the call). At these sizes the kernels take next to nothing and the figure "
+        f"is the cost of the call: autograd, the checks, and for activ.torch the NumPy views of the tensors "
         f"and the dispatch through the Python bindings.\n")
     L.append("| function | pass | " + " | ".join(
         f"{s} el.: activ.torch µs | torch.nn µs" for s in SMALL) + " | activ.torch extra µs |")

@@ -224,9 +224,8 @@ def activ_stub(ops, aliases):
         else:
             fns.append(f"def {name}_backward({_sig(bwd + kw)}) -> _Array: ...")
         if FROM_Y in flags:
-            fns.append(f"def {name}_backward_from_y("
-                       f"{_sig(['y: _Array', 'dy: _Array', '*', 'out: _Array | None = None'] + kw)})"
-                       " -> _Array: ...")
+            args = ["y: _Array", "dy: _Array", "*", "out: _Array | None = None"] + kw
+            fns.append(f"def {name}_backward_from_y({_sig(args)}) -> _Array: ...")
         by_name[name] = fns
         lines += fns
     for alias, target in aliases.items():
