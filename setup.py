@@ -87,9 +87,10 @@ class CMakeBuild(build_ext):
                f"-DACTIV_PYTHON_EXECUTABLE={sys.executable}", "-DACTIV_BUILD_TESTS=OFF",
                "-DACTIV_BUILD_TOOLS=OFF", "-DACTIV_BUILD_LAB=OFF", "-DACTIV_BUILD_CLI=OFF",
                "-DACTIV_BUILD_BENCH=OFF",
-               # No path of this machine in the binary (assertion messages carry __FILE__).
-               f"-DCMAKE_CXX_FLAGS=-ffile-prefix-map={ROOT}=activ "
-               f"-ffile-prefix-map={build_dir}=build"]
+               # No path of this machine in the binary (assertion messages carry __FILE__);
+               # given here, CMAKE_CXX_FLAGS would otherwise drop the environment's CXXFLAGS.
+               f"-DCMAKE_CXX_FLAGS={os.environ.get('CXXFLAGS', '')} "
+               f"-ffile-prefix-map={ROOT}=activ -ffile-prefix-map={build_dir}=build"]
         if shutil.which("ninja"):
             cmd += ["-G", "Ninja"]
         run(cmd)
