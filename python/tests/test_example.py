@@ -6,10 +6,10 @@ models' gradients are compared step for step too.
 The bound: both models start from the same weights and see the same batches; they differ only in
 how SwiGLU and log-softmax round in float32 (each within an ULP or two of the exact value), so
 their losses and gradients drift apart by float32 rounding alone, ~1e-7 relative per step,
-growing slowly with the steps. 1e-4 over these few steps is far above that and far below what a
-wrong gradient anywhere in the network gives (a gradient 1% off moves the loss by ~1e-3 within a
-few steps). The yardstick of float32 noise (the torch.nn model from weights one ULP away) is
-printed beside it."""
+growing slowly with the steps (measured: at most 3.8e-7 for the losses over a whole epoch, about
+the yardstick of float32 noise, the torch.nn model from weights one ULP away, printed beside it).
+1e-4 is far above that and below what a wrong gradient gives: activ's SwiGLU backward made 0.1%
+off fails the one-process test (measured: 1.02e-3 gradient, 1.15e-4 loss difference)."""
 
 import os
 import sys
