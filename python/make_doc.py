@@ -200,8 +200,9 @@ stubs (`__init__.pyi`, `torch.pyi`, generated from `include/activ/ops.def` at bu
 `py.typed`. It works offline with Debian's python3-pip, python3-setuptools and python3-wheel
 (`--no-build-isolation`: pip uses them instead of fetching its own). Debian's Python refuses
 installs into its own folders from pip (PEP 668): `--break-system-packages` installs into
-`/usr/local/lib/python3.11/dist-packages` anyway (add `--user` for `~/.local`), or
-`--target DIR` into a folder of your own, then `PYTHONPATH=DIR`. A wheel carries Highway's
+`/usr/local/lib/python3.11/dist-packages` anyway, or `--no-deps --target DIR` into a folder of
+your own, then `PYTHONPATH=DIR` (with `--target`, pip would fetch NumPy into DIR rather than use
+the system's; `--no-deps` keeps it offline). A wheel carries Highway's
 `libhwy.so.1` in `activ/_libs/` (the module's RUNPATH is `$ORIGIN/_libs`) and no path of the
 machine that built it, so it installs on another x86-64 Debian 12 with Python 3.11 and NumPy
 (`pip install --no-deps activ-*.whl`); PyTorch only for `activ.torch`.
