@@ -87,7 +87,7 @@ struct ExperimentConfig {
   size_t epochs = 20;
   size_t batch = 64;
   OptimizerConfig optimizer;
-  Init init = Init::kPytorch;
+  Init init = Init::kAuto;  // by activation (see Init); kPytorch: nn.Linear's default
   // scikit-learn's alpha: each mini-batch's loss gets alpha/(2 n) * sum ||W||^2 (n its rows),
   // so the weights' gradient gets alpha/n * W. Weights only.
   double l2 = 0;
@@ -126,7 +126,7 @@ struct RunResult {
   std::string stop_reason, message, checkpoint;
   double train_loss = 0, val_loss = 0, val_accuracy = 0, test_loss = 0, test_accuracy = 0;
   double seconds_per_epoch = 0, seconds = 0;
-  double dead_fraction = 0, saturated_fraction = 0;
+  double dead_fraction = 0, off_fraction = 0, saturated_fraction = 0;
   size_t blas_threads = 1;
 };
 

@@ -190,39 +190,77 @@ TEST_F(LabTest, DeadAndSaturatedCountsMatchHandComputedCase) {
   EXPECT_NEAR(MaxAbsDerivative(ParseActivation("sigmoid")), 0.25, 1e-7);
   EXPECT_NEAR(MaxAbsDerivative(ParseActivation("tanh")), 1.0, 1e-7);
 
+  // The saturation tails come from f' itself: sigmoid's f' = s(1 - s) falls below 5% of 0.25
+  // beyond |z| = 4.36 (s(1-s) = 0.0125), tanh's 1 - tanh^2 below 0.05 beyond 2.178, elu's
+  // e^z below 0.05 at z < ln 0.05 = -2.996. relu has no tail: its negative side is f' = 0
+  // exactly, a hinge. gelu and silu have a left tail only, beyond the dip where f' < 0.
+  const DerivativeProfile sig = ProfileOf(ParseActivation("sigmoid"));
+  EXPECT_NEAR(sig.saturated_below, -4.36, 0.01);
+  EXPECT_NEAR(sig.saturated_above, 4.36, 0.01);
+  EXPECT_FALSE(sig.hinge);
+  const DerivativeProfile th = ProfileOf(ParseActivation("tanh"));
+  EXPECT_NEAR(th.saturated_above, 2.178, 0.01);
+  const DerivativeProfile elu = ProfileOf(ParseActivation("elu"));
+  EXPECT_NEAR(elu.saturated_below, -2.996, 0.01);
+  EXPECT_EQ(elu.saturated_above, INFINITY);
+  const DerivativeProfile relu = ProfileOf(ParseActivation("relu"));
+  EXPECT_EQ(relu.saturated_below, -INFINITY);
+  EXPECT_EQ(relu.saturated_above, INFINITY);
+  EXPECT_TRUE(relu.hinge);
+  for (const char* name : {"gelu", "silu"}) {
+    const DerivativeProfile p = ProfileOf(ParseActivation(name));
+    EXPECT_LT(p.saturated_below, -2) << name;  // beyond the dip (gelu's at -0.75, silu's -2.4)
+    EXPECT_EQ(p.saturated_above, INFINITY) << name;
+    EXPECT_FALSE(p.hinge) << name;
+    // The dip itself, where f' passes through 0, is active, not saturated.
+    const std::vector<float> dip = {-0.75f, -1.0f, -1.28f, -2.0f};
+    const UnitCounts c = CountUnits(ParseActivation(name), p, dip.data(), nullptr, 4, 1);
+    EXPECT_EQ(c.saturated, 0u) << name;
+    EXPECT_EQ(c.off, 0u) << name;
+  }
+  const DerivativeProfile relu6 = ProfileOf(ParseActivation("relu6"));
+  EXPECT_TRUE(relu6.hinge);
+  EXPECT_EQ(relu6.saturated_above, INFINITY);  // f' = 0 above 6: off, not saturated
+
   // relu, 2 probe rows x 3 units. Unit 0 never positive: dead. Unit 2 is 0 then positive:
-  // alive (relu'(0) = 0, relu'(0.5) = 1). Entries with f' = 0 (saturated): -1, 0, -3, -1.
+  // alive (relu'(0) = 0, relu'(0.5) = 1). Entries with f' = 0 (off): -1, 0, -3, -1.
   const std::vector<float> z = {-1, 2, 0, -3, -1, 0.5f};
-  UnitCounts c = CountDeadAndSaturated(ParseActivation("relu"), z.data(), nullptr, 2, 3, 1.0);
+  UnitCounts c = CountUnits(ParseActivation("relu"), relu, z.data(), nullptr, 2, 3);
   EXPECT_EQ(c.dead_units, 1u);
-  EXPECT_EQ(c.saturated, 4u);
+  EXPECT_EQ(c.off, 4u);
+  EXPECT_EQ(c.saturated, 0u);
   EXPECT_EQ(c.entries, 6u);
 
-  // sigmoid: f' = 0.25 at most, saturated below 0.0125, i.e. |z| > 4.36; never dead.
-  const std::vector<float> zs = {0, 5, -6, 1, 4, -4.5f};
-  c = CountDeadAndSaturated(ParseActivation("sigmoid"), zs.data(), nullptr, 3, 2, 0.25);
+  // sigmoid: saturated beyond |z| = 4.36; never off, never dead, even when a unit is
+  // saturated on every row (unit 0 below: 5 and -6 ... and 4.5).
+  const std::vector<float> zs = {5, 0, -6, 1, -4.5f, 4};
+  c = CountUnits(ParseActivation("sigmoid"), sig, zs.data(), nullptr, 3, 2);
   EXPECT_EQ(c.dead_units, 0u);
+  EXPECT_EQ(c.off, 0u);
   EXPECT_EQ(c.saturated, 3u);  // 5, -6, -4.5
 
   // threshold (theta 1): f' = 0 at or below the threshold; unit 1 never above it.
+  const Activation thr = ParseActivation("threshold:threshold=1,value=0");
   const std::vector<float> zt = {2, 1, 0.5f, -1};
-  c = CountDeadAndSaturated(ParseActivation("threshold:threshold=1,value=0"), zt.data(), nullptr, 2,
-                            2, 1.0);
+  c = CountUnits(thr, ProfileOf(thr), zt.data(), nullptr, 2, 2);
   EXPECT_EQ(c.dead_units, 1u);
-  EXPECT_EQ(c.saturated, 3u);
+  EXPECT_EQ(c.off, 3u);
+  EXPECT_EQ(c.saturated, 0u);
 
   // Gated units: reglu's unit with gate <= 0 on every row is dead (act and act' both 0);
   // a gated threshold whose value is 0.5 has act' = 0 there, but its up projection still gets
   // dout * act(gate) = 0.5 dout, so it lives.
   const std::vector<float> gate = {-1, 1, -2, -3};
   const std::vector<float> relu_gate = {0, 1, 0, 0};
-  c = CountDeadAndSaturated(ParseActivation("reglu"), gate.data(), relu_gate.data(), 2, 2, 1.0);
+  const Activation reglu = ParseActivation("reglu");
+  c = CountUnits(reglu, ProfileOf(reglu), gate.data(), relu_gate.data(), 2, 2);
   EXPECT_EQ(c.dead_units, 1u);
+  EXPECT_EQ(c.off, 3u);
   const std::vector<float> threshold_gate = {0.5f, 1, 0.5f, 0.5f};
-  c = CountDeadAndSaturated(ParseActivation("gated_threshold:threshold=0,value=0.5"), gate.data(),
-                            threshold_gate.data(), 2, 2, 1.0);
+  const Activation gthr = ParseActivation("gated_threshold:threshold=0,value=0.5");
+  c = CountUnits(gthr, ProfileOf(gthr), gate.data(), threshold_gate.data(), 2, 2);
   EXPECT_EQ(c.dead_units, 0u);
-  EXPECT_EQ(c.saturated, 3u);
+  EXPECT_EQ(c.off, 0u);
 
   // Through the whole network: unit 2 of the hidden layer is w=(-1, 0) on inputs whose first
   // feature is positive, so it never fires on the probe set; unit 1 always does.
@@ -237,10 +275,11 @@ TEST_F(LabTest, DeadAndSaturatedCountsMatchHandComputedCase) {
   probe.classes = 2;
   probe.x = {1, 0, 2, 1, 0.5f, -1, 3, 3};
   probe.labels = {0, 1, 0, 1};
-  const ProbeResult r = Diagnose(net, probe, {1.0}, 10);
+  const ProbeResult r = Diagnose(net, probe, {ProfileOf(ParseActivation("relu"))}, 10);
   ASSERT_EQ(r.layers.size(), 2u);
   EXPECT_EQ(r.layers[0].dead_fraction, 0.5);
-  EXPECT_EQ(r.layers[0].saturated_fraction, 0.5);
+  EXPECT_EQ(r.layers[0].off_fraction, 0.5);
+  EXPECT_EQ(r.layers[0].saturated_fraction, 0.0);
   EXPECT_NEAR(r.layers[0].mean, (1 + 2 + 0.5 + 3) / 8.0, 1e-6);
   EXPECT_EQ(r.layers[0].hist.counts.size(), 10u);
   uint64_t counted = r.layers[0].hist.below + r.layers[0].hist.above;
@@ -249,6 +288,9 @@ TEST_F(LabTest, DeadAndSaturatedCountsMatchHandComputedCase) {
   EXPECT_EQ(r.layers[0].hist.counts[0], 4u);  // the four zeros of the dead unit in [0, 0.5)
   EXPECT_TRUE(r.layers[1].output);
   EXPECT_GT(r.layers[1].grad_norm, 0);
+  // Per weight: the output layer has 4 weights.
+  EXPECT_NEAR(r.layers[1].grad_rms, r.layers[1].grad_norm / 2, 1e-12);
+  EXPECT_NEAR(r.layers[1].grad_to_weight, r.layers[1].grad_norm / r.layers[1].weight_norm, 1e-12);
 }
 
 TEST_F(LabTest, CheckpointRoundTripsAndRefusesBadFiles) {
