@@ -7,6 +7,7 @@
 #include <set>
 #include <span>
 #include <sstream>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -24,6 +25,8 @@ using nlohmann::json;
 // units at the end, a gradient norm that changes by this factor across the layers.
 constexpr double kNotableFraction = 0.10;
 constexpr double kGradientFactor = 10.0;
+// A classifier whose accuracy stays below chance (1/classes) plus this did not learn.
+constexpr double kChanceMargin = 0.05;
 // A validation loss this much above its best at the end of training is called overfitting.
 constexpr double kOverfitRise = 0.05;
 
@@ -100,12 +103,16 @@ void ReadRunRecord(const Record& r, Run& run) {
       run.layer_activations.push_back(x.get<std::string>());
     }
   }
+  if (r.Has("hinge") && r.raw()["hinge"].is_array()) {
+    for (const json& x : r.raw()["hinge"]) run.hinge.push_back(x.is_boolean() && x.get<bool>());
+  }
   if (r.Has("config")) {
     const json& c = r.raw()["config"];
     if (!c.is_object()) r.Fail("\"config\" is not an object");
     const Record config(c, "", "config");
     if (c.contains("optimizer") && c["optimizer"].is_string())
       run.optimizer = config.Str("optimizer");
+    if (c.contains("init") && c["init"].is_string()) run.init = config.Str("init");
     run.lr = c.contains("lr") && c["lr"].is_number() ? c["lr"].get<double>() : NAN;
     run.batch = c.contains("batch") && c["batch"].is_number() ? c["batch"].get<double>() : NAN;
     run.epochs = c.contains("epochs") && c["epochs"].is_number() ? c["epochs"].get<double>() : NAN;
@@ -124,6 +131,7 @@ void ReadSummaryRecord(const Record& r, Run& run) {
   run.seconds_per_epoch = r.Num("seconds_per_epoch");
   run.epochs_run = r.Num("epochs");
   run.dead_fraction = r.Num("dead_fraction");
+  run.off_fraction = r.Num("off_fraction");
   run.saturated_fraction = r.Num("saturated_fraction");
   run.stop_reason = r.OptStr("stop_reason");
   run.message = r.OptStr("message");
@@ -243,6 +251,8 @@ LabResults ReadLab(const std::string& dir) {
       e.train_seconds = rec.Num("train_seconds");
       e.seconds = rec.Num("seconds");
       e.lr = rec.Num("lr");
+      e.grad_global_norm_mean = rec.Num("grad_global_norm_mean");
+      e.grad_global_norm_max = rec.Num("grad_global_norm_max");
       out.epochs[id].push_back(e);
     } else {
       Layer l;
@@ -255,10 +265,13 @@ LabResults ReadLab(const std::string& dir) {
       }
       l.units = rec.Num("units");
       l.dead_fraction = rec.Num("dead_fraction");
+      l.off_fraction = rec.Num("off_fraction");
       l.saturated_fraction = rec.Num("saturated_fraction");
       l.mean = rec.Num("mean");
       l.std = rec.Num("std");
       l.grad_norm = rec.Num("grad_norm");
+      l.grad_rms = rec.Num("grad_rms");
+      l.grad_to_weight = rec.Num("grad_to_weight");
       l.weight_norm = rec.Num("weight_norm");
       l.update_ratio = rec.Num("update_ratio");
       l.hist = ReadHistogram(rec);
@@ -603,16 +616,77 @@ std::vector<std::string> Reading(const Analysis& a) {
     out.push_back(s);
   }
 
-  // Dead and saturated units at the end.
-  for (auto [field, what] : {std::pair{&Layer::dead_fraction, "dead"},
-                             std::pair{&Layer::saturated_fraction, "saturated"}}) {
+  // Runs that ended at chance level, with what the same run's diagnostics measured.
+  for (const Run& run : r.runs) {
+    const double chance = run.classes > 1 ? 1.0 / static_cast<double>(run.classes) : NAN;
+    const double acc = std::isfinite(run.test_accuracy) ? run.test_accuracy : run.val_accuracy;
+    if (!std::isfinite(chance) || !std::isfinite(acc) || acc >= chance + kChanceMargin) continue;
+    std::string s = fmt::format(
+        "{} ended at chance level ({} {}, chance {} for {} classes): it did not learn", run.name,
+        std::isfinite(run.test_accuracy) ? "test accuracy" : "validation accuracy", Pct(acc),
+        Pct(chance), run.classes);
+    const auto& epochs = a.Epochs(run);
+    double first_loss = NAN, last_loss = NAN;
+    for (const Epoch& e : epochs) {
+      if (!std::isfinite(e.train_loss)) continue;
+      if (!std::isfinite(first_loss)) first_loss = e.train_loss;
+      last_loss = e.train_loss;
+    }
+    if (std::isfinite(first_loss) && std::isfinite(last_loss)) {
+      s += fmt::format(" (training loss {} after the first epoch, {} after the last)",
+                       Num(first_loss), Num(last_loss));
+    }
+    std::vector<std::string> why;
+    const Layer* first_init = a.LayerAt(run, 1, false);
+    const Layer* last_init = a.LayerAt(run, a.layers(), false);
+    if (first_init && last_init && a.layers() >= 2 && first_init->grad_rms > 0 &&
+        last_init->grad_rms > 0) {
+      const double ratio = first_init->grad_rms / last_init->grad_rms;
+      why.push_back(fmt::format(
+          "at initialisation the first hidden layer's gradient RMS per weight was {} of the "
+          "last hidden layer's{}",
+          ratio < 1 ? fmt::format("1/{:.0f}", 1 / ratio) : fmt::format("{:.1f}×", ratio),
+          ratio < 1 / kGradientFactor ? " (vanishing gradients)"
+          : ratio > kGradientFactor   ? " (exploding gradients)"
+                                      : ""));
+    }
+    double dead = 0, off = 0, sat = 0;
+    int n = 0;
+    for (int l = 1; l <= a.layers(); ++l) {
+      if (const Layer* e = a.LayerAt(run, l, true)) {
+        dead += e->dead_fraction, off += e->off_fraction, sat += e->saturated_fraction, ++n;
+      }
+    }
+    if (n > 0 && std::isfinite(sat)) {
+      why.push_back(fmt::format(
+          "after training its hidden layers had on average {} dead units, {} inactive and {} "
+          "saturated inputs",
+          Pct(dead / n), std::isfinite(off) ? Pct(off / n) : std::string("–"), Pct(sat / n)));
+    }
+    if (run.stop_reason == "nan") why.push_back("the loss became NaN or infinite");
+    if (!why.empty()) s += ". The same run's diagnostics: " + JoinList(why);
+    out.push_back(s + ".");
+  }
+
+  // Dead units, inactive and saturated inputs at the end.
+  struct Kind {
+    double Layer::*field;
+    const char* what;
+  };
+  for (const Kind& kind :
+       {Kind{&Layer::dead_fraction, "dead units (off on every probe input)"},
+        Kind{&Layer::off_fraction,
+             "inactive inputs (f′ exactly 0, on the flat side of a hinge such as relu's "
+             "negative side; about half is usual for relu)"},
+        Kind{&Layer::saturated_fraction,
+             "saturated inputs (in a tail where |f′| stays below 5% of its maximum)"}}) {
     std::vector<std::string> notable;
     double largest = -1;
     std::string largest_at;
     for (const Group& g : groups) {
       for (int l = 1; l <= a.layers(); ++l) {
-        const double end = a.LayerValue(g, l, field, true);
-        const double init = a.LayerValue(g, l, field, false);
+        const double end = a.LayerValue(g, l, kind.field, true);
+        const double init = a.LayerValue(g, l, kind.field, false);
         if (!std::isfinite(end)) continue;
         if (end > largest) {
           largest = end;
@@ -628,50 +702,73 @@ std::vector<std::string> Reading(const Analysis& a) {
     }
     if (largest < 0) continue;
     if (notable.empty()) {
-      out.push_back(fmt::format("No layer ended with {:.0f}% or more {} units (the most: {}).",
-                                100 * kNotableFraction, what, largest_at));
+      out.push_back(fmt::format("No layer ended with {:.0f}% or more {} (the most: {}).",
+                                100 * kNotableFraction, kind.what, largest_at));
     } else {
-      out.push_back(fmt::format("Layers that ended with {:.0f}% or more {} units: {}.",
-                                100 * kNotableFraction, what, JoinList(notable)));
+      out.push_back(fmt::format("Layers that ended with {:.0f}% or more {}: {}.",
+                                100 * kNotableFraction, kind.what, JoinList(notable)));
     }
   }
 
-  // Vanishing or exploding gradients at initialisation: the first hidden layer against the
-  // layer the gradient starts from, the output layer (the last hidden one in a log without it).
-  if (a.all_layers() >= 2) {
-    const int last = a.all_layers();
-    const std::string last_name = last > a.layers() ? "the output layer's" : "the last layer's";
-    std::vector<std::string> vanish, explode;
-    bool any = false;
+  // Vanishing or exploding gradients at initialisation, per weight: the RMS of dL/dW of the
+  // first hidden layer against the last hidden layer's. Whole-matrix norms would compare layers
+  // of very different sizes (784x256 against 64x10), and the output layer's gradient is the
+  // loss's own (its few outputs make its weights' gradients large whatever the activation), so
+  // neither is used. Old logs without grad_rms fall back to the norms, and say so.
+  if (a.layers() >= 2) {
+    const int last = a.layers();
+    const std::string last_name = fmt::format("the last hidden layer's (layer {})", last);
+    bool per_weight = true;
     for (const Group& g : groups) {
-      const double first_layer = a.LayerValue(g, 1, &Layer::grad_norm, false, true);
-      const double last_layer = a.LayerValue(g, last, &Layer::grad_norm, false, true);
+      per_weight &= std::isfinite(a.LayerValue(g, 1, &Layer::grad_rms, false, true));
+    }
+    double Layer::*field = per_weight ? &Layer::grad_rms : &Layer::grad_norm;
+    const std::string measure =
+        per_weight ? "gradient RMS per weight" : "gradient norm (whole matrices)";
+    std::vector<std::string> vanish, explode, all;
+    for (const Group& g : groups) {
+      const double first_layer = a.LayerValue(g, 1, field, false, true);
+      const double last_layer = a.LayerValue(g, last, field, false, true);
       if (!(first_layer > 0) || !(last_layer > 0)) continue;
-      any = true;
       const double ratio = first_layer / last_layer;
+      const double rel1 = a.LayerValue(g, 1, &Layer::grad_to_weight, false, true);
+      const double rel_last = a.LayerValue(g, last, &Layer::grad_to_weight, false, true);
+      const std::string rel =
+          std::isfinite(rel1) && std::isfinite(rel_last)
+              ? fmt::format("; ||dW||/||W|| {} and {}", Num(rel1, 2), Num(rel_last, 2))
+              : std::string();
+      const std::string factor =
+          ratio < 1 ? fmt::format(1 / ratio < 10 ? "{:.1f}× smaller" : "{:.0f}× smaller", 1 / ratio)
+                    : fmt::format(ratio < 10 ? "{:.1f}× larger" : "{:.0f}× larger", ratio);
+      all.push_back(fmt::format("{} {}{}", g.label, factor, rel));
       if (ratio < 1 / kGradientFactor) {
-        vanish.push_back(fmt::format("{} ({:.0f}× smaller)", g.label, 1 / ratio));
+        vanish.push_back(fmt::format("{} ({})", g.label, factor));
       } else if (ratio > kGradientFactor) {
-        explode.push_back(fmt::format("{} ({:.0f}× larger)", g.label, ratio));
+        explode.push_back(fmt::format("{} ({})", g.label, factor));
       }
     }
-    if (any && vanish.empty() && explode.empty()) {
+    if (!all.empty()) {
       out.push_back(fmt::format(
-          "At initialisation the gradient norm of the first hidden layer is within {:.0f}× of "
-          "{} for every activation: no vanishing or exploding gradients at this depth.",
-          kGradientFactor, last_name));
+          "Gradient flow at initialisation, {} of the first hidden layer against {}: {}.", measure,
+          last_name, JoinList(all)));
+    }
+    if (!all.empty() && vanish.empty() && explode.empty()) {
+      out.push_back(
+          fmt::format("Every activation keeps the first hidden layer's {} within {:.0f}× of {}: no "
+                      "vanishing or exploding gradients at this depth.",
+                      measure, kGradientFactor, last_name));
     }
     if (!vanish.empty()) {
-      out.push_back(
-          "Vanishing gradients at initialisation: the first hidden layer's gradient "
-          "norm is far below " +
-          last_name + " for " + JoinList(vanish) + ".");
+      out.push_back(fmt::format(
+          "Vanishing gradients at initialisation (the first hidden layer's {} over {:.0f}× "
+          "below {}): {}.",
+          measure, kGradientFactor, last_name, JoinList(vanish)));
     }
     if (!explode.empty()) {
-      out.push_back(
-          "Exploding gradients at initialisation: the first hidden layer's gradient "
-          "norm is far above " +
-          last_name + " for " + JoinList(explode) + ".");
+      out.push_back(fmt::format(
+          "Exploding gradients at initialisation (the first hidden layer's {} over {:.0f}× "
+          "above {}): {}.",
+          measure, kGradientFactor, last_name, JoinList(explode)));
     }
   }
 
@@ -845,13 +942,13 @@ std::string FunctionsSection(const Analysis& a, svg::Document& doc) {
       "<p class=\"note\">Solid: f(x); dashed: its derivative f′(x), both computed "
       "by the activ library with the runs' parameters. A gated unit (swiglu, geglu, ...) "
       "outputs f(gate) · up; its gate's f is drawn.</p>\n<div class=\"grid\">\n";
+  std::vector<std::string> seen;  // a sweep runs one activation in many groups: drawn once
   for (const Group& g : a.groups()) {
     std::vector<std::string> specs = g.first->layer_activations;
     if (specs.empty()) {
       std::istringstream layers(g.label);
       for (std::string l; std::getline(layers, l, '/');) specs.push_back(l);
     }
-    std::vector<std::string> seen;
     for (const std::string& spec : specs) {
       if (std::find(seen.begin(), seen.end(), spec) != seen.end()) continue;
       seen.push_back(spec);
@@ -938,24 +1035,28 @@ std::string CurvesSection(const Analysis& a, svg::Document& doc) {
 
 std::string UnitsSection(const Analysis& a, svg::Document& doc) {
   std::string html =
-      "<section id=\"units\"><h2>Dead and saturated units per layer</h2>\n"
+      "<section id=\"units\"><h2>Dead units, inactive and saturated inputs per layer</h2>\n"
       "<p class=\"note\">Per hidden layer (1 = the first), measured on the probe set (the first "
-      "training rows) at initialisation (epoch 0) and after every epoch. Dead: the fraction of "
-      "units whose derivative is 0 on every probe example, so they pass no gradient. "
-      "Saturated: the fraction of pre-activations where |f′| is below 5% of its maximum, "
-      "in a flat part of the activation (for ReLU, every negative input).</p>\n"
+      "training rows) at initialisation (epoch 0) and after every epoch. Each unit's input is "
+      "inactive (f′ exactly 0: the flat side of a hinge, such as relu's negative side), "
+      "saturated (in a tail of the function where |f′| stays below 5% of its maximum from "
+      "that input outwards, such as sigmoid's beyond |z| = 4.36) or active. Dead: the "
+      "fraction of units inactive on every probe input, so they pass no gradient. Relu has no "
+      "saturating tail; gelu's and silu's dip, where f′ crosses 0, is active.</p>\n"
       "<div class=\"grid\">\n";
   for (int l = 1; l <= a.layers(); ++l) {
-    for (auto [field, what] : {std::pair{&Layer::dead_fraction, "Dead units"},
-                               std::pair{&Layer::saturated_fraction, "Saturated units"}}) {
+    for (auto [field, what, unit] :
+         {std::tuple{&Layer::dead_fraction, "Dead units", "fraction of units"},
+          std::tuple{&Layer::off_fraction, "Inactive inputs (f′ = 0)", "fraction of inputs"},
+          std::tuple{&Layer::saturated_fraction, "Saturated inputs", "fraction of inputs"}}) {
       svg::LinePlot p;
       p.title = fmt::format("{}, layer {}", what, l);
       p.x_label = "epoch";
-      p.y_label = "fraction of units";
+      p.y_label = unit;
       p.integer_x = true;
       p.y_min = 0;
-      p.width = 580;
-      p.height = 300;
+      p.width = 372;
+      p.height = 260;
       double hi = 0;
       for (const Group& g : a.groups()) {
         p.series.push_back(a.LayerSeries(g, l, field, false));
@@ -972,51 +1073,65 @@ std::string UnitsSection(const Analysis& a, svg::Document& doc) {
 
 std::string GradientsSection(const Analysis& a, svg::Document& doc) {
   std::string html =
-      "<section id=\"gradients\"><h2>Gradient norms per layer</h2>\n"
-      "<p class=\"note\">||dL/dW|| of each layer's weights on the probe set, on a log scale: a "
-      "line that falls steeply toward layer 1 (the first hidden layer) means vanishing "
-      "gradients, one that rises means exploding gradients. The last layer is the output "
-      "layer. Geometric mean over seeds.</p>\n<div class=\"grid\">\n";
+      "<section id=\"gradients\"><h2>Gradient flow per layer</h2>\n"
+      "<p class=\"note\">The RMS of dL/dW per weight (||dL/dW|| / √(entries of W)) and "
+      "||dL/dW|| / ||W|| of each layer on the probe set, on a log scale, so that layers of "
+      "different sizes compare: a line that falls steeply toward layer 1 (the first hidden "
+      "layer) means vanishing gradients, one that rises means exploding gradients. The last "
+      "layer is the output layer. Geometric mean over seeds.</p>\n<div class=\"grid\">\n";
   const auto layer_name = [&](int l) {
     return l == a.all_layers() && a.all_layers() > a.layers() ? fmt::format("{} (output)", l)
                                                               : std::to_string(l);
   };
-  svg::LinePlot p;
-  p.title = "Gradient norm by layer (dashed: initialisation, solid: end)";
-  p.x_label = fmt::format(
-      "layer (1 = first hidden{})",
-      a.all_layers() > a.layers() ? fmt::format(", {} = output", a.all_layers()) : std::string());
-  p.y_label = "gradient norm (log scale)";
-  p.log_y = true;
-  p.integer_x = true;
-  p.width = 580;
-  p.x_min = 0.75;
-  p.x_max = std::max(2, a.all_layers()) + 0.25;
-  for (const Group& g : a.groups()) {
-    for (bool end : {false, true}) {
-      svg::Series s;
-      s.label = end ? g.label : "";
-      s.color_key = g.label;
-      s.dashed = !end;
-      s.markers = true;
-      for (int l = 1; l <= a.all_layers(); ++l) {
-        s.x.push_back(l);
-        s.y.push_back(a.LayerValue(g, l, &Layer::grad_norm, end, true));
+  const bool per_weight =
+      std::any_of(a.results().layers.begin(), a.results().layers.end(), [](const auto& kv) {
+        return std::any_of(kv.second.begin(), kv.second.end(),
+                           [](const Layer& l) { return std::isfinite(l.grad_rms); });
+      });
+  double Layer::*gfield = per_weight ? &Layer::grad_rms : &Layer::grad_norm;
+  const std::string gname = per_weight ? "gradient RMS per weight" : "gradient norm";
+  for (auto [field, title, ylabel] :
+       {std::tuple{gfield, gname, gname},
+        std::tuple{&Layer::grad_to_weight, std::string("||dW|| / ||W||"),
+                   std::string("||dW|| / ||W||")}}) {
+    if (!per_weight && field == &Layer::grad_to_weight) continue;
+    svg::LinePlot p;
+    p.title = title + " by layer (dashed: initialisation, solid: end)";
+    p.x_label = fmt::format(
+        "layer (1 = first hidden{})",
+        a.all_layers() > a.layers() ? fmt::format(", {} = output", a.all_layers()) : std::string());
+    p.y_label = ylabel + " (log scale)";
+    p.log_y = true;
+    p.integer_x = true;
+    p.width = 580;
+    p.x_min = 0.75;
+    p.x_max = std::max(2, a.all_layers()) + 0.25;
+    for (const Group& g : a.groups()) {
+      for (bool end : {false, true}) {
+        svg::Series s;
+        s.label = end ? g.label : "";
+        s.color_key = g.label;
+        s.dashed = !end;
+        s.markers = true;
+        for (int l = 1; l <= a.all_layers(); ++l) {
+          s.x.push_back(l);
+          s.y.push_back(a.LayerValue(g, l, field, end, true));
+        }
+        p.series.push_back(std::move(s));
       }
-      p.series.push_back(std::move(s));
     }
+    html += Figure(svg::Render(p, doc));
   }
-  html += Figure(svg::Render(p, doc));
   for (int l = 1; l <= a.all_layers(); ++l) {
     svg::LinePlot q;
-    q.title = "Gradient norm over the epochs, layer " + layer_name(l);
+    q.title = gname + " over the epochs, layer " + layer_name(l);
+    q.title[0] = static_cast<char>(std::toupper(q.title[0]));
     q.x_label = "epoch";
-    q.y_label = "gradient norm (log scale)";
+    q.y_label = gname + " (log scale)";
     q.log_y = true;
     q.integer_x = true;
     q.width = 580;
-    for (const Group& g : a.groups())
-      q.series.push_back(a.LayerSeries(g, l, &Layer::grad_norm, true));
+    for (const Group& g : a.groups()) q.series.push_back(a.LayerSeries(g, l, gfield, true));
     html += Figure(svg::Render(q, doc));
   }
   return html + "</div></section>\n";
@@ -1081,7 +1196,7 @@ std::string SummarySection(const Analysis& a, svg::Document& doc) {
       svg::Escape(merit.name) +
       " (mean ± sd)</th><th>lowest–highest</th>"
       "<th>best epoch (median)</th><th>final train loss</th>"
-      "<th>dead units (end)</th><th>saturated (end)</th>"
+      "<th>dead units (end)</th><th>inactive inputs (end)</th><th>saturated inputs (end)</th>"
       "<th>seconds per epoch</th><th>stopped</th></tr>\n";
   svg::BarChart merit_chart, time_chart;
   merit_chart.title = fmt::format(
@@ -1104,6 +1219,7 @@ std::string SummarySection(const Analysis& a, svg::Document& doc) {
     std::map<std::string, int> stops;
     for (const Run* r : g.runs) ++stops[r->stop_reason.empty() ? "?" : r->stop_reason];
     const Stat dead = Summarize(a.PerRun(g, [](const Run& r) { return r.dead_fraction; }));
+    const Stat off = Summarize(a.PerRun(g, [](const Run& r) { return r.off_fraction; }));
     const Stat sat = Summarize(a.PerRun(g, [](const Run& r) { return r.saturated_fraction; }));
     std::string stopped;
     for (const auto& [k, n] : stops) {
@@ -1117,8 +1233,8 @@ std::string SummarySection(const Analysis& a, svg::Document& doc) {
             std::to_string(g.runs.size()) + "</td><td>" + mean_sd + "</td><td>" +
             MeritText(merit, m.min) + "–" + MeritText(merit, m.max) + "</td><td>" + Num(median) +
             "</td><td>" + Num(loss.mean) + "</td><td>" + Pct(dead.mean) + "</td><td>" +
-            Pct(sat.mean) + "</td><td>" + Seconds(t.mean) + "</td><td>" + svg::Escape(stopped) +
-            "</td></tr>\n";
+            Pct(off.mean) + "</td><td>" + Pct(sat.mean) + "</td><td>" + Seconds(t.mean) +
+            "</td><td>" + svg::Escape(stopped) + "</td></tr>\n";
     merit_chart.bars.push_back({g.label, g.label, merit.percent ? 100 * m.mean : m.mean,
                                 m.n > 1 ? (merit.percent ? 100 * m.min : m.min) : NAN,
                                 m.n > 1 ? (merit.percent ? 100 * m.max : m.max) : NAN});

@@ -20,14 +20,17 @@ struct Run {
   std::string activation;  // as the lab writes it: "relu", "elu:alpha=0.5", "relu/tanh"
   std::vector<std::string> layer_activations;  // one per hidden layer
   long long seed = 0;
-  std::string dataset, network, head, optimizer;
+  std::string dataset, network, head, optimizer, init;
+  // Per hidden layer, from the run record: f' is exactly 0 somewhere outside the saturation
+  // tails (relu, relu6, hardtanh...), so its off inputs are "inactive".
+  std::vector<bool> hinge;
   std::vector<long long> hidden;
   long long classes = -1;                      // 0: regression; -1: not given
   double lr = NAN, batch = NAN, epochs = NAN;  // the configuration (epochs at most)
   // From summary.json; NaN or empty when absent.
   double best_epoch = NAN, val_accuracy = NAN, test_accuracy = NAN, test_loss = NAN,
          final_train_loss = NAN, seconds_per_epoch = NAN, epochs_run = NAN, dead_fraction = NAN,
-         saturated_fraction = NAN;
+         off_fraction = NAN, saturated_fraction = NAN;
   std::string stop_reason, message;  // stop_reason: max_epochs, patience, tol or nan
   bool in_summary = false;
 };
@@ -36,6 +39,8 @@ struct Epoch {
   int epoch = 0;
   double train_loss = NAN, train_accuracy = NAN, val_loss = NAN, val_accuracy = NAN,
          train_seconds = NAN, seconds = NAN, lr = NAN;
+  // The global gradient norm (before clipping) over the epoch's steps.
+  double grad_global_norm_mean = NAN, grad_global_norm_max = NAN;
 };
 
 // Counts over [lo, hi) in equal bins; below and above count the values outside.
@@ -47,8 +52,9 @@ struct LayerHistogram {
 struct Layer {
   int epoch = 0, layer = 0;  // layer: 1-based, as in the log; the last one is the output layer
   bool output = false;
-  double units = NAN, dead_fraction = NAN, saturated_fraction = NAN, mean = NAN, std = NAN,
-         grad_norm = NAN, weight_norm = NAN, update_ratio = NAN;
+  double units = NAN, dead_fraction = NAN, off_fraction = NAN, saturated_fraction = NAN, mean = NAN,
+         std = NAN, grad_norm = NAN, grad_rms = NAN, grad_to_weight = NAN, weight_norm = NAN,
+         update_ratio = NAN;
   LayerHistogram hist;  // empty counts for the output layer
 };
 

@@ -819,11 +819,12 @@ std::string FormatSummary(const ExperimentResult& result) {
   for (size_t i = 0; i < result.runs.size(); ++i) {
     const RunResult& r = result.runs[i];
     std::snprintf(buf, sizeof buf,
-                  "%-*s  %s %.4f  best_epoch %2zu  dead %.3f  saturated %.3f  %.2f s/epoch\n",
+                  "%-*s  %s %.4f  best_epoch %2zu  dead %.3f  inactive %.3f  saturated %.3f  "
+                  "%.2f s/epoch\n",
                   static_cast<int>(width), names[i].c_str(),
                   regression ? "test_loss" : "test_accuracy",
                   regression ? r.test_loss : r.test_accuracy, r.best_epoch, r.dead_fraction,
-                  r.saturated_fraction, r.seconds_per_epoch);
+                  r.off_fraction, r.saturated_fraction, r.seconds_per_epoch);
     out += buf;
   }
   return out;

@@ -197,8 +197,9 @@ TEST(RenderHtml, OneSelfContainedPageWithEveryPlot) {
   const LabResults r = ReadLab(ACTIV_LAB_FIXTURE);
   const std::string html = RenderHtml(r);
   // Four activations, two hidden layers and the output layer: 4 function plots, 4 curves,
-  // 2x2 unit plots, 1 + 3 gradient plots, 4x2 histograms, 2 summary charts.
-  EXPECT_EQ(Count(html, "<svg "), 4u + 4u + 4u + 4u + 8u + 2u);
+  // 2x3 unit plots (dead, inactive, saturated), 2 + 3 gradient plots (RMS per weight and
+  // ||dW||/||W|| by layer, RMS over the epochs per layer), 4x2 histograms, 2 summary charts.
+  EXPECT_EQ(Count(html, "<svg "), 4u + 4u + 6u + 5u + 8u + 2u);
   for (const char* id :
        {"reading", "summary", "functions", "curves", "units", "gradients", "histograms", "runs"}) {
     EXPECT_NE(html.find(std::string("<section id=\"") + id + "\">"), std::string::npos) << id;
@@ -210,7 +211,8 @@ TEST(RenderHtml, OneSelfContainedPageWithEveryPlot) {
   EXPECT_NE(html.find("@media print"), std::string::npos);
   // The parameter reaches the plot of the function; the output layer is named.
   EXPECT_NE(html.find("aria-label=\"elu:alpha=0.5\""), std::string::npos);
-  EXPECT_NE(html.find("Gradient norm over the epochs, layer 3 (output)"), std::string::npos);
+  EXPECT_NE(html.find("Gradient RMS per weight over the epochs, layer 3 (output)"),
+            std::string::npos);
   // Every run is in the table.
   for (const activ::report::Run& run : r.runs) {
     EXPECT_NE(html.find("<td class=\"name\">" + std::to_string(run.run) + "</td>"),
