@@ -103,6 +103,9 @@ void ReadRunRecord(const Record& r, Run& run) {
       run.layer_activations.push_back(x.get<std::string>());
     }
   }
+  run.sweep_point = r.OptStr("sweep_point");
+  run.sweep_activation = r.OptStr("sweep_activation");
+  run.sweep_x = r.Num("sweep_x");
   if (r.Has("hinge") && r.raw()["hinge"].is_array()) {
     for (const json& x : r.raw()["hinge"]) run.hinge.push_back(x.is_boolean() && x.get<bool>());
   }
@@ -186,6 +189,16 @@ LabResults ReadLab(const std::string& dir) {
     }
   }
   if (summary.contains("config")) out.config_json = summary["config"].dump();
+  if (summary.contains("experiment") && summary["experiment"].is_object()) {
+    const json& e = summary["experiment"];
+    const Record x(e, summary_path + ": experiment", "\"experiment\" object");
+    out.experiment.name = x.OptStr("name");
+    out.experiment.title = x.OptStr("title");
+    out.experiment.description = x.OptStr("description");
+    out.experiment.measures = x.OptStr("measures");
+    out.experiment.x_label = x.OptStr("x_label");
+    out.experiment.full = e.contains("full") && e["full"].is_boolean() && e["full"].get<bool>();
+  }
   if (!summary.contains("runs") || !summary["runs"].is_array()) {
     throw Error(summary_path + ": no \"runs\" array");
   }
@@ -738,8 +751,10 @@ std::vector<std::string> Reading(const Analysis& a) {
               ? fmt::format("; ||dW||/||W|| {} and {}", Num(rel1, 2), Num(rel_last, 2))
               : std::string();
       const std::string factor =
-          ratio < 1 ? fmt::format(1 / ratio < 10 ? "{:.1f}× smaller" : "{:.0f}× smaller", 1 / ratio)
-                    : fmt::format(ratio < 10 ? "{:.1f}× larger" : "{:.0f}× larger", ratio);
+          ratio < 1
+              ? fmt::format(fmt::runtime(1 / ratio < 10 ? "{:.1f}× smaller" : "{:.0f}× smaller"),
+                            1 / ratio)
+              : fmt::format(fmt::runtime(ratio < 10 ? "{:.1f}× larger" : "{:.0f}× larger"), ratio);
       all.push_back(fmt::format("{} {}{}", g.label, factor, rel));
       if (ratio < 1 / kGradientFactor) {
         vanish.push_back(fmt::format("{} ({})", g.label, factor));
@@ -1274,6 +1289,434 @@ std::string RunsSection(const Analysis& a, svg::Document& doc) {
   return html + "</section>\n";
 }
 
+// ---------------------------------------------------------------------------------------------
+// Experiments (lab/sweep.h): the sweep's own plots, table and reading.
+
+// The runs of one activation at one point of the sweep.
+struct Cell {
+  std::string activation, point;
+  double x = NAN;
+  std::vector<const Run*> runs;
+};
+
+std::vector<Cell> Cells(const Analysis& a) {
+  std::vector<Cell> cells;
+  for (const Run& run : a.results().runs) {
+    auto it = std::find_if(cells.begin(), cells.end(), [&](const Cell& c) {
+      return c.activation == run.sweep_activation && c.point == run.sweep_point;
+    });
+    if (it == cells.end()) {
+      cells.push_back({run.sweep_activation, run.sweep_point, run.sweep_x, {}});
+      it = cells.end() - 1;
+    }
+    it->runs.push_back(&run);
+  }
+  return cells;
+}
+
+std::vector<std::string> Activations(const std::vector<Cell>& cells) {
+  std::vector<std::string> out;
+  for (const Cell& c : cells) {
+    if (std::find(out.begin(), out.end(), c.activation) == out.end()) out.push_back(c.activation);
+  }
+  return out;
+}
+
+double Mean(const Cell& c, const std::function<double(const Run&)>& f, bool geometric = false) {
+  std::vector<double> v;
+  for (const Run* r : c.runs) v.push_back(f(*r));
+  return geometric ? GeometricMean(v) : Summarize(v).mean;
+}
+
+// Per-run measurements the experiments use.
+double FirstLayerRmsAtInit(const Analysis& a, const Run& r) {
+  const Layer* l = a.LayerAt(r, 1, false);
+  return l ? l->grad_rms : NAN;
+}
+double RmsRatioAtInit(const Analysis& a, const Run& r) {
+  const Layer* first = a.LayerAt(r, 1, false);
+  const Layer* last = a.LayerAt(r, a.layers(), false);
+  return first && last && last->grad_rms > 0 ? first->grad_rms / last->grad_rms : NAN;
+}
+double LargestGradNorm(const Analysis& a, const Run& r) {
+  double m = NAN;
+  for (const Epoch& e : a.Epochs(r)) {
+    if (std::isfinite(e.grad_global_norm_max))
+      m = std::isfinite(m) ? std::max(m, e.grad_global_norm_max) : e.grad_global_norm_max;
+  }
+  return m;
+}
+// The mean over the hidden layers of a layer field at one epoch (-1: the last).
+double HiddenMean(const Analysis& a, const Run& r, double Layer::*field, int epoch) {
+  int last = -1;
+  for (const Layer& l : a.Layers(r)) last = std::max(last, l.epoch);
+  const int at = epoch < 0 ? last : epoch;
+  double sum = 0;
+  int n = 0;
+  for (const Layer& l : a.Layers(r)) {
+    if (l.epoch == at && !l.output && std::isfinite(l.*field)) sum += l.*field, ++n;
+  }
+  return n ? sum / n : NAN;
+}
+
+std::string Sci(double v) { return std::isfinite(v) ? fmt::format("{:.2g}", v) : "–"; }
+
+struct Column {
+  std::string name;
+  std::function<std::string(const Cell&)> value;
+};
+
+std::vector<Column> ExperimentColumns(const Analysis& a) {
+  const std::string& name = a.results().experiment.name;
+  const Analysis::Merit merit = a.merit();
+  std::vector<Column> cols;
+  cols.push_back({"activation", [](const Cell& c) { return c.activation; }});
+  cols.push_back({a.results().experiment.x_label.empty() ? "point" : a.results().experiment.x_label,
+                  [](const Cell& c) { return c.point; }});
+  cols.push_back({merit.name, [&a, merit](const Cell& c) {
+                    return MeritText(merit, Mean(c, [&](const Run& r) { return a.MeritOf(r); }));
+                  }});
+  auto rms = [&a](const Cell& c) {
+    return Sci(Mean(
+        c, [&](const Run& r) { return FirstLayerRmsAtInit(a, r); }, true));
+  };
+  auto ratio = [&a](const Cell& c) {
+    return Sci(Mean(
+        c, [&](const Run& r) { return RmsRatioAtInit(a, r); }, true));
+  };
+  auto hidden = [&a](double Layer::*f, int epoch) {
+    return [&a, f, epoch](const Cell& c) {
+      return Pct(Mean(c, [&](const Run& r) { return HiddenMean(a, r, f, epoch); }));
+    };
+  };
+  if (name == "depth" || name == "batchnorm") {
+    cols.push_back({"layer-1 gradient RMS at init", rms});
+    cols.push_back({"layer 1 / last hidden RMS at init", ratio});
+    cols.push_back({"saturated inputs (end)", hidden(&Layer::saturated_fraction, -1)});
+    cols.push_back({"dead units (end)", hidden(&Layer::dead_fraction, -1)});
+  } else if (name == "dying-relu") {
+    cols.push_back({"dead units (init)", hidden(&Layer::dead_fraction, 0)});
+    cols.push_back({"dead units (end)", hidden(&Layer::dead_fraction, -1)});
+    cols.push_back({"inactive inputs (end)", hidden(&Layer::off_fraction, -1)});
+  } else if (name == "init") {
+    cols.push_back({"output std at init, layer 1", [&a](const Cell& c) {
+                      return Num(Mean(c,
+                                      [&](const Run& r) {
+                                        const Layer* l = a.LayerAt(r, 1, false);
+                                        return l ? l->std : NAN;
+                                      }),
+                                 3);
+                    }});
+    cols.push_back({"output std at init, last hidden layer", [&a](const Cell& c) {
+                      return Num(Mean(c,
+                                      [&](const Run& r) {
+                                        const Layer* l = a.LayerAt(r, a.layers(), false);
+                                        return l ? l->std : NAN;
+                                      }),
+                                 3);
+                    }});
+    cols.push_back({"layer-1 gradient RMS at init", rms});
+  } else if (name == "clipping") {
+    cols.push_back({"largest gradient norm", [&a](const Cell& c) {
+                      return Sci(Mean(c, [&](const Run& r) { return LargestGradNorm(a, r); }));
+                    }});
+    cols.push_back({"final training loss", [](const Cell& c) {
+                      return Num(Mean(c, [](const Run& r) { return r.final_train_loss; }));
+                    }});
+    cols.push_back({"stopped", [](const Cell& c) {
+                      std::string s;
+                      for (const Run* r : c.runs) s += (s.empty() ? "" : ", ") + r->stop_reason;
+                      return s;
+                    }});
+  }
+  return cols;
+}
+
+// A line per activation over the swept value, or per group over the epochs.
+svg::LinePlot SweepPlot(const Analysis& a, const std::vector<Cell>& cells, const std::string& title,
+                        const std::string& y_label, const std::function<double(const Run&)>& f,
+                        bool log_y, bool log_x = false) {
+  svg::LinePlot p;
+  p.title = title;
+  p.x_label = a.results().experiment.x_label + (log_x ? " (log10)" : "");
+  p.y_label = y_label + (log_y ? " (log scale)" : "");
+  p.log_y = log_y;
+  p.width = 480;
+  p.height = 320;
+  for (const std::string& act : Activations(cells)) {
+    svg::Series s;
+    s.label = act;
+    s.markers = true;
+    for (const Cell& c : cells) {
+      if (c.activation != act || !std::isfinite(c.x)) continue;
+      s.x.push_back(log_x ? std::log10(c.x) : c.x);
+      s.y.push_back(Mean(c, f, log_y));
+    }
+    p.series.push_back(std::move(s));
+  }
+  return p;
+}
+
+svg::LinePlot EpochPlot(const Analysis& a, const std::string& title, const std::string& y_label,
+                        const std::function<double(const Run&, int epoch)>& f, bool log_y,
+                        const std::function<bool(const Group&)>& keep = {}) {
+  svg::LinePlot p;
+  p.title = title;
+  p.x_label = "epoch";
+  p.y_label = y_label + (log_y ? " (log scale)" : "");
+  p.log_y = log_y;
+  p.integer_x = true;
+  p.width = 480;
+  p.height = 320;
+  for (const Group& g : a.groups()) {
+    if (keep && !keep(g)) continue;
+    svg::Series s;
+    s.label = g.label;
+    for (int e = 0; e <= a.max_epoch(); ++e) {
+      std::vector<double> v;
+      for (const Run* r : g.runs) v.push_back(f(*r, e));
+      s.x.push_back(e);
+      s.y.push_back(log_y ? GeometricMean(v) : Summarize(v).mean);
+    }
+    p.series.push_back(std::move(s));
+  }
+  return p;
+}
+
+std::vector<std::pair<std::string, std::string>> ExperimentSvgs(const Analysis& a,
+                                                                svg::Document& doc) {
+  std::vector<std::pair<std::string, std::string>> out;
+  const std::string& name = a.results().experiment.name;
+  const std::vector<Cell> cells = Cells(a);
+  const Analysis::Merit merit = a.merit();
+  auto merit_of = [&a](const Run& r) { return a.MeritOf(r); };
+  auto add = [&](const std::string& file, const svg::LinePlot& p) {
+    out.emplace_back(fmt::format("experiment-{}-{}.svg", name, file), svg::Render(p, doc));
+  };
+  if (name == "depth") {
+    add("accuracy",
+        SweepPlot(a, cells, "Test accuracy against depth", merit.name, merit_of, false));
+    add("gradient",
+        SweepPlot(
+            a, cells, "Layer 1's gradient RMS per weight at initialisation", "gradient RMS",
+            [&](const Run& r) { return FirstLayerRmsAtInit(a, r); }, true));
+  } else if (name == "dying-relu") {
+    add("dead",
+        SweepPlot(
+            a, cells, "Dead units after training (mean over hidden layers)", "fraction of units",
+            [&](const Run& r) { return HiddenMean(a, r, &Layer::dead_fraction, -1); }, false,
+            true));
+    add("accuracy", SweepPlot(a, cells, "Test accuracy against the learning rate", merit.name,
+                              merit_of, false, true));
+    double top = 0;
+    for (const Cell& c : cells) top = std::max(top, std::isfinite(c.x) ? c.x : 0);
+    add("dead-epochs",
+        EpochPlot(
+            a, fmt::format("Dead units over the epochs at learning rate {}", Num(top)),
+            "fraction of units",
+            [&](const Run& r, int e) -> double {
+              return HiddenMean(a, r, &Layer::dead_fraction, e);
+            },
+            false, [&](const Group& g) { return g.first->sweep_x == top; }));
+  } else if (name == "init") {
+    for (const std::string& act : Activations(cells)) {
+      svg::LinePlot p;
+      p.title = act + ": output std per layer at initialisation";
+      p.x_label = "hidden layer";
+      p.y_label = "std of the outputs (log scale)";
+      p.log_y = true;
+      p.integer_x = true;
+      p.width = 372;
+      p.height = 280;
+      for (const Cell& c : cells) {
+        if (c.activation != act) continue;
+        svg::Series s;
+        s.label = c.point;
+        s.markers = true;
+        for (int l = 1; l <= a.layers(); ++l) {
+          s.x.push_back(l);
+          s.y.push_back(Mean(
+              c,
+              [&](const Run& r) {
+                const Layer* x = a.LayerAt(r, l, false);
+                return x ? x->std : NAN;
+              },
+              true));
+        }
+        p.series.push_back(std::move(s));
+      }
+      add("std-" + act, p);
+    }
+    svg::BarChart b;
+    b.title = merit.name + " by activation and initialisation";
+    b.x_label = merit.name + (merit.percent ? " (%)" : "");
+    for (const Cell& c : cells) {
+      const double v = Mean(c, merit_of);
+      b.bars.push_back({c.activation + " · " + c.point, c.point, merit.percent ? 100 * v : v});
+    }
+    out.emplace_back(fmt::format("experiment-{}-accuracy.svg", name), svg::Render(b, doc));
+  } else if (name == "batchnorm") {
+    add("accuracy", EpochPlot(
+                        a, "Validation accuracy over the epochs", "validation accuracy",
+                        [&](const Run& r, int e) -> double {
+                          for (const Epoch& x : a.Epochs(r))
+                            if (x.epoch == e) return x.val_accuracy;
+                          return NAN;
+                        },
+                        false));
+    add("gradient", EpochPlot(
+                        a, "Layer 1's gradient RMS per weight over the epochs", "gradient RMS",
+                        [&](const Run& r, int e) -> double {
+                          for (const Layer& l : a.Layers(r))
+                            if (l.epoch == e && l.layer == 1) return l.grad_rms;
+                          return NAN;
+                        },
+                        true));
+  } else if (name == "clipping") {
+    add("gradient-norm",
+        EpochPlot(
+            a, "Largest global gradient norm of each epoch (before clipping)", "gradient norm",
+            [&](const Run& r, int e) -> double {
+              for (const Epoch& x : a.Epochs(r))
+                if (x.epoch == e) return x.grad_global_norm_max;
+              return NAN;
+            },
+            true));
+    add("loss", EpochPlot(
+                    a, "Training loss over the epochs", "training loss",
+                    [&](const Run& r, int e) -> double {
+                      for (const Epoch& x : a.Epochs(r))
+                        if (x.epoch == e) return x.train_loss;
+                      return NAN;
+                    },
+                    true));
+  }
+  return out;
+}
+
+std::vector<std::string> ExperimentReadingOf(const Analysis& a) {
+  std::vector<std::string> out;
+  const ExperimentInfo& info = a.results().experiment;
+  if (info.name.empty()) return out;
+  const std::vector<Cell> cells = Cells(a);
+  const Analysis::Merit merit = a.merit();
+  out.push_back("Measured: " + info.measures + ".");
+  auto merit_of = [&a](const Run& r) { return a.MeritOf(r); };
+  const Run& any = a.results().runs.front();
+  const double chance = any.classes > 1 ? 1.0 / static_cast<double>(any.classes) : NAN;
+  auto at_chance = [&](double acc) {
+    return std::isfinite(chance) && std::isfinite(acc) && acc < chance + kChanceMargin
+               ? std::string(" (chance level: it did not learn)")
+               : std::string();
+  };
+  for (const std::string& act : Activations(cells)) {
+    std::vector<const Cell*> mine;
+    for (const Cell& c : cells) {
+      if (c.activation == act) mine.push_back(&c);
+    }
+    if (mine.empty()) continue;
+    std::vector<std::string> parts;
+    for (const Cell* c : mine) {
+      const double m = Mean(*c, merit_of);
+      std::string s = fmt::format("{} {}{}", c->point, MeritText(merit, m), at_chance(m));
+      if (info.name == "depth" || info.name == "batchnorm") {
+        s += fmt::format(", layer-1 gradient RMS at init {} ({} of the last hidden layer's)",
+                         Sci(Mean(
+                             *c, [&](const Run& r) { return FirstLayerRmsAtInit(a, r); }, true)),
+                         Sci(Mean(
+                             *c, [&](const Run& r) { return RmsRatioAtInit(a, r); }, true)));
+      } else if (info.name == "dying-relu") {
+        s += fmt::format(
+            ", dead units {} at init and {} at the end",
+            Pct(Mean(*c, [&](const Run& r) { return HiddenMean(a, r, &Layer::dead_fraction, 0); })),
+            Pct(Mean(*c,
+                     [&](const Run& r) { return HiddenMean(a, r, &Layer::dead_fraction, -1); })));
+      } else if (info.name == "init") {
+        s += fmt::format(", output std at init {} in layer 1 and {} in layer {}",
+                         Num(Mean(*c,
+                                  [&](const Run& r) {
+                                    const Layer* l = a.LayerAt(r, 1, false);
+                                    return l ? l->std : NAN;
+                                  }),
+                             2),
+                         Num(Mean(*c,
+                                  [&](const Run& r) {
+                                    const Layer* l = a.LayerAt(r, a.layers(), false);
+                                    return l ? l->std : NAN;
+                                  }),
+                             2),
+                         a.layers());
+      } else if (info.name == "clipping") {
+        std::string stops;
+        for (const Run* r : c->runs) stops += (stops.empty() ? "" : ", ") + r->stop_reason;
+        s += fmt::format(", largest gradient norm {}, final training loss {}, stopped: {}",
+                         Sci(Mean(*c, [&](const Run& r) { return LargestGradNorm(a, r); })),
+                         Num(Mean(*c, [](const Run& r) { return r.final_train_loss; })), stops);
+      }
+      parts.push_back(s);
+    }
+    std::string line = act + ": " + parts.front();
+    for (size_t i = 1; i < parts.size(); ++i) line += "; " + parts[i];
+    out.push_back(line + ".");
+  }
+  if (info.name == "depth" || info.name == "batchnorm") {
+    // Which activations' first-layer gradient falls by over 10x across the sweep.
+    std::vector<std::string> vanish, keep;
+    for (const std::string& act : Activations(cells)) {
+      const Cell *lo = nullptr, *hi = nullptr;
+      for (const Cell& c : cells) {
+        if (c.activation != act) continue;
+        if (!lo) lo = &c;
+        hi = &c;
+      }
+      if (!lo || lo == hi) continue;
+      const double r0 = Mean(
+          *lo, [&](const Run& r) { return FirstLayerRmsAtInit(a, r); }, true);
+      const double r1 = Mean(
+          *hi, [&](const Run& r) { return FirstLayerRmsAtInit(a, r); }, true);
+      if (!(r0 > 0) || !(r1 > 0)) continue;
+      const std::string t = fmt::format("{} ({} → {}: {})", act, lo->point, hi->point,
+                                        r1 < r0 ? fmt::format("{:.3g}× smaller", r0 / r1)
+                                                : fmt::format("{:.3g}× larger", r1 / r0));
+      (r1 < r0 / kGradientFactor ? vanish : keep).push_back(t);
+    }
+    if (!vanish.empty()) {
+      out.push_back("The first hidden layer's gradient RMS at initialisation fell more than " +
+                    fmt::format("{:.0f}", kGradientFactor) + "× across the sweep (vanishing " +
+                    "gradients) for " + JoinList(vanish) + ".");
+    }
+    if (!keep.empty()) {
+      out.push_back("It stayed within " + fmt::format("{:.0f}", kGradientFactor) + "× for " +
+                    JoinList(keep) + ".");
+    }
+  }
+  return out;
+}
+
+std::string ExperimentSection(const Analysis& a, svg::Document& doc) {
+  const ExperimentInfo& info = a.results().experiment;
+  std::string html =
+      "<section id=\"experiment\"><h2>Experiment: " + svg::Escape(info.title) +
+      "</h2>\n<p class=\"note\">" +
+      svg::Escape(fmt::format("{}: {}. {}.", info.full ? "Full sweep" : "Quick default",
+                              info.description, "Measured: " + info.measures)) +
+      "</p>\n<ul class=\"reading\">\n";
+  for (const std::string& s : ExperimentReadingOf(a)) html += "<li>" + svg::Escape(s) + "</li>\n";
+  html += "</ul>\n<div class=\"grid\">\n";
+  for (const auto& [file, svg_text] : ExperimentSvgs(a, doc)) html += Figure(svg_text);
+  html += "</div>\n<table>\n<tr>";
+  const std::vector<Column> cols = ExperimentColumns(a);
+  for (const Column& c : cols) html += "<th class=\"name\">" + svg::Escape(c.name) + "</th>";
+  html += "</tr>\n";
+  for (const Cell& cell : Cells(a)) {
+    html += "<tr>";
+    for (const Column& c : cols)
+      html += "<td class=\"name\">" + svg::Escape(c.value(cell)) + "</td>";
+    html += "</tr>\n";
+  }
+  return html + "</table>\n</section>\n";
+}
+
 }  // namespace
 
 std::string RenderHtml(const LabResults& results) {
@@ -1293,6 +1736,7 @@ std::string RenderHtml(const LabResults& results) {
                                   results.task.empty() ? "" : ", task: " + results.task, version(),
                                   results.dir)) +
           "</p></header>\n";
+  if (!results.experiment.name.empty()) html += ExperimentSection(a, doc);
   html += "<section id=\"reading\"><h2>Reading</h2>\n<ul class=\"reading\">\n";
   for (const std::string& s : Reading(a)) html += "<li>" + svg::Escape(s) + "</li>\n";
   html += "</ul></section>\n";
@@ -1308,6 +1752,39 @@ std::string RenderHtml(const LabResults& results) {
 }
 
 std::vector<std::string> Reading(const LabResults& results) { return Reading(Analysis(results)); }
+
+std::string ExperimentTable(const LabResults& results) {
+  if (results.experiment.name.empty()) return "";
+  const Analysis a(results);
+  const std::vector<Column> cols = ExperimentColumns(a);
+  std::string out = "|", rule = "|";
+  for (const Column& c : cols) {
+    out += fmt::format(" {} |", c.name);
+    rule += "---|";
+  }
+  out += fmt::format("\n{}\n", rule);
+  for (const Cell& cell : Cells(a)) {
+    std::string row = "|";
+    for (const Column& c : cols) row += fmt::format(" {} |", c.value(cell));
+    out += row + "\n";
+  }
+  return out;
+}
+
+std::vector<std::string> ExperimentReading(const LabResults& results) {
+  return ExperimentReadingOf(Analysis(results));
+}
+
+std::vector<std::pair<std::string, std::string>> ExperimentPlots(const LabResults& results) {
+  if (results.experiment.name.empty()) return {};
+  const Analysis a(results);
+  svg::Document doc;
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto& [name, text] : ExperimentSvgs(a, doc)) {
+    out.emplace_back(name, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + text);
+  }
+  return out;
+}
 
 std::string RenderText(const LabResults& results) {
   const Analysis a(results);

@@ -24,6 +24,10 @@ struct Run {
   // Per hidden layer, from the run record: f' is exactly 0 somewhere outside the saturation
   // tails (relu, relu6, hardtanh...), so its off inputs are "inactive".
   std::vector<bool> hinge;
+  // A run of an experiment (lab/sweep.h): its point ("depth 8"), the swept value (NaN for
+  // categories) and the activation alone; empty and NaN otherwise.
+  std::string sweep_point, sweep_activation;
+  double sweep_x = NAN;
   std::vector<long long> hidden;
   long long classes = -1;                      // 0: regression; -1: not given
   double lr = NAN, batch = NAN, epochs = NAN;  // the configuration (epochs at most)
@@ -58,8 +62,15 @@ struct Layer {
   LayerHistogram hist;  // empty counts for the output layer
 };
 
+// summary.json's "experiment": which sweep the runs are (name empty: an ordinary lab run).
+struct ExperimentInfo {
+  std::string name, title, description, measures, x_label;
+  bool full = false;
+};
+
 struct LabResults {
   std::string dir;
+  ExperimentInfo experiment;
   std::string dataset, task;  // task: classification, binary classification or regression
   std::string config_json;    // summary.json's "config", as compact JSON
   std::vector<Run> runs;      // in the order of summary.json, then of log.jsonl
@@ -79,6 +90,13 @@ std::string RenderHtml(const LabResults& results);
 std::string RenderText(const LabResults& results);
 // The plain-language reading alone, one sentence group per item.
 std::vector<std::string> Reading(const LabResults& results);
+
+// An experiment's own results (empty when results.experiment.name is): its table as Markdown,
+// its reading, and its plots as (file name, SVG) pairs, which RenderHtml shows in the
+// section "experiment".
+std::string ExperimentTable(const LabResults& results);
+std::vector<std::string> ExperimentReading(const LabResults& results);
+std::vector<std::pair<std::string, std::string>> ExperimentPlots(const LabResults& results);
 
 // ReadLab(dir), then RenderHtml written atomically to out_path (DIR/report.html when empty).
 // What `activ report` and `activ lab` call. Returns the path written.

@@ -81,6 +81,7 @@ json ConfigToJson(const ExperimentConfig& c) {
       {"eps", c.optimizer.eps},
       {"weight_decay", c.optimizer.weight_decay},
       {"init", std::string(InitName(c.init))},
+      {"init_scale", c.init_scale},
       {"l2", c.l2},
       {"clip", c.clip},
       {"batchnorm", c.batchnorm},
@@ -283,7 +284,7 @@ RunOutput TrainRun(Context& ctx, size_t index) {
   const uint64_t seed = c.seeds[index % c.seeds.size()];
   const NetworkSpec spec = SpecFor(c, data, activation);
   Network net(spec);
-  net.Initialize(c.init, seed);
+  net.Initialize(c.init, seed, c.init_scale);
   Optimizer opt(c.optimizer, net);
   const size_t hidden = net.hidden_layers();
   std::vector<DerivativeProfile> profiles;
@@ -659,6 +660,9 @@ void Validate(const ExperimentConfig& c) {
     throw Error("resuming continues one run: give one activation and one seed");
   }
   if (!(c.l2 >= 0) || !(c.clip >= 0)) throw Error("l2 and clip must be >= 0");
+  if (!(c.init_scale > 0) || !std::isfinite(c.init_scale)) {
+    throw Error("the initialisation scale must be a positive number");
+  }
   if (c.histogram_bins == 0) throw Error("the histogram needs at least one bin");
 }
 

@@ -87,7 +87,9 @@ struct ExperimentConfig {
   size_t epochs = 20;
   size_t batch = 64;
   OptimizerConfig optimizer;
-  Init init = Init::kAuto;  // by activation (see Init); kPytorch: nn.Linear's default
+  Init init = Init::kAuto;
+  double init_scale = 1;  // multiplies the hidden layers' initial weights (experiments)  // by
+                          // activation (see Init); kPytorch: nn.Linear's default
   // scikit-learn's alpha: each mini-batch's loss gets alpha/(2 n) * sum ||W||^2 (n its rows),
   // so the weights' gradient gets alpha/n * W. Weights only.
   double l2 = 0;

@@ -264,7 +264,7 @@ Network::Network(const NetworkSpec& spec) : spec_(spec) {
   }
 }
 
-void Network::Initialize(Init init, uint64_t seed) {
+void Network::Initialize(Init init, uint64_t seed, double scale) {
   Rng rng(seed, Stream::kInit);
   // scikit-learn picks one factor for the whole network from its hidden activation.
   const bool sklearn_logistic = !spec_.hidden.empty() &&
@@ -306,6 +306,9 @@ void Network::Initialize(Init init, uint64_t seed) {
       return static_cast<float>(bound > 0 ? rng.Uniform(-bound, bound) : stddev * rng.Normal());
     };
     for (float& w : l.w) w = draw();
+    if (scale != 1 && !l.output) {
+      for (float& w : l.w) w = static_cast<float>(w * scale);
+    }
     for (float& b : l.b) b = bias_too ? draw() : 0.0f;
     if (l.batchnorm) {
       std::fill(l.gamma.begin(), l.gamma.end(), 1.0f);

@@ -123,7 +123,9 @@ class Network {
   explicit Network(const NetworkSpec& spec);
   const NetworkSpec& spec() const { return spec_; }
 
-  void Initialize(Init init, uint64_t seed);
+  // scale multiplies the hidden layers' weights (1: the scheme as defined), for experiments
+  // that need weights too wide or too narrow on purpose.
+  void Initialize(Init init, uint64_t seed, double scale = 1);
   // x is [n, inputs]; returns the outputs [n, outputs] (logits for the classification heads).
   const float* Forward(const float* x, size_t n, Mode mode, Rng* dropout_rng = nullptr);
   // The loss of the last forward pass. labels for classification, targets [n, outputs] for
