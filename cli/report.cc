@@ -135,6 +135,7 @@ void ReadSummaryRecord(const Record& r, Run& run) {
   run.epochs_run = r.Num("epochs");
   run.dead_fraction = r.Num("dead_fraction");
   run.off_fraction = r.Num("off_fraction");
+  run.grad_norm_max = r.Num("grad_norm_max");
   run.saturated_fraction = r.Num("saturated_fraction");
   run.stop_reason = r.OptStr("stop_reason");
   run.message = r.OptStr("message");
@@ -409,6 +410,10 @@ class Analysis {
   // Hidden layers are numbered 1..layers(), as in the log; all_layers() counts the output
   // layer too (its number, when the log has it).
   int layers() const { return layers_; }
+  // One run's hidden layers (runs of an experiment differ in depth).
+  int HiddenLayers(const Run& run) const {
+    return run.hidden.empty() ? layers_ : static_cast<int>(run.hidden.size());
+  }
   int all_layers() const { return all_layers_; }
   int max_epoch() const { return max_epoch_; }
   bool has_accuracy() const { return has_accuracy_; }
@@ -651,8 +656,8 @@ std::vector<std::string> Reading(const Analysis& a) {
     }
     std::vector<std::string> why;
     const Layer* first_init = a.LayerAt(run, 1, false);
-    const Layer* last_init = a.LayerAt(run, a.layers(), false);
-    if (first_init && last_init && a.layers() >= 2 && first_init->grad_rms > 0 &&
+    const Layer* last_init = a.LayerAt(run, a.HiddenLayers(run), false);
+    if (first_init && last_init && a.HiddenLayers(run) >= 2 && first_init->grad_rms > 0 &&
         last_init->grad_rms > 0) {
       const double ratio = first_init->grad_rms / last_init->grad_rms;
       why.push_back(fmt::format(
@@ -729,8 +734,12 @@ std::vector<std::string> Reading(const Analysis& a) {
   // loss's own (its few outputs make its weights' gradients large whatever the activation), so
   // neither is used. Old logs without grad_rms fall back to the norms, and say so.
   if (a.layers() >= 2) {
-    const int last = a.layers();
-    const std::string last_name = fmt::format("the last hidden layer's (layer {})", last);
+    const bool same_depth = std::all_of(groups.begin(), groups.end(), [&](const Group& g) {
+      return a.HiddenLayers(*g.first) == a.layers();
+    });
+    const std::string last_name =
+        same_depth ? fmt::format("the last hidden layer's (layer {})", a.layers())
+                   : std::string("the last hidden layer's");
     bool per_weight = true;
     for (const Group& g : groups) {
       per_weight &= std::isfinite(a.LayerValue(g, 1, &Layer::grad_rms, false, true));
@@ -740,6 +749,8 @@ std::vector<std::string> Reading(const Analysis& a) {
         per_weight ? "gradient RMS per weight" : "gradient norm (whole matrices)";
     std::vector<std::string> vanish, explode, all;
     for (const Group& g : groups) {
+      const int last = a.HiddenLayers(*g.first);
+      if (last < 2) continue;
       const double first_layer = a.LayerValue(g, 1, field, false, true);
       const double last_layer = a.LayerValue(g, last, field, false, true);
       if (!(first_layer > 0) || !(last_layer > 0)) continue;
@@ -1335,10 +1346,11 @@ double FirstLayerRmsAtInit(const Analysis& a, const Run& r) {
 }
 double RmsRatioAtInit(const Analysis& a, const Run& r) {
   const Layer* first = a.LayerAt(r, 1, false);
-  const Layer* last = a.LayerAt(r, a.layers(), false);
+  const Layer* last = a.LayerAt(r, a.HiddenLayers(r), false);
   return first && last && last->grad_rms > 0 ? first->grad_rms / last->grad_rms : NAN;
 }
 double LargestGradNorm(const Analysis& a, const Run& r) {
+  if (!std::isnan(r.grad_norm_max)) return r.grad_norm_max;  // every step, the failed ones too
   double m = NAN;
   for (const Epoch& e : a.Epochs(r)) {
     if (std::isfinite(e.grad_global_norm_max))
@@ -1410,7 +1422,7 @@ std::vector<Column> ExperimentColumns(const Analysis& a) {
     cols.push_back({"output std at init, last hidden layer", [&a](const Cell& c) {
                       return Num(Mean(c,
                                       [&](const Run& r) {
-                                        const Layer* l = a.LayerAt(r, a.layers(), false);
+                                        const Layer* l = a.LayerAt(r, a.HiddenLayers(r), false);
                                         return l ? l->std : NAN;
                                       }),
                                  3);
@@ -1641,7 +1653,7 @@ std::vector<std::string> ExperimentReadingOf(const Analysis& a) {
                              2),
                          Num(Mean(*c,
                                   [&](const Run& r) {
-                                    const Layer* l = a.LayerAt(r, a.layers(), false);
+                                    const Layer* l = a.LayerAt(r, a.HiddenLayers(r), false);
                                     return l ? l->std : NAN;
                                   }),
                              2),
@@ -1660,8 +1672,8 @@ std::vector<std::string> ExperimentReadingOf(const Analysis& a) {
     out.push_back(line + ".");
   }
   if (info.name == "depth" || info.name == "batchnorm") {
-    // Which activations' first-layer gradient falls by over 10x across the sweep.
-    std::vector<std::string> vanish, keep;
+    // How the first-layer gradient at initialisation changes from the first point to the last.
+    std::vector<std::string> fell, rose, kept;
     for (const std::string& act : Activations(cells)) {
       const Cell *lo = nullptr, *hi = nullptr;
       for (const Cell& c : cells) {
@@ -1678,16 +1690,23 @@ std::vector<std::string> ExperimentReadingOf(const Analysis& a) {
       const std::string t = fmt::format("{} ({} → {}: {})", act, lo->point, hi->point,
                                         r1 < r0 ? fmt::format("{:.3g}× smaller", r0 / r1)
                                                 : fmt::format("{:.3g}× larger", r1 / r0));
-      (r1 < r0 / kGradientFactor ? vanish : keep).push_back(t);
+      (r1 < r0 / kGradientFactor ? fell : r1 > r0 * kGradientFactor ? rose : kept).push_back(t);
     }
-    if (!vanish.empty()) {
+    const std::string factor = fmt::format("{:.0f}×", kGradientFactor);
+    if (!fell.empty()) {
       out.push_back("The first hidden layer's gradient RMS at initialisation fell more than " +
-                    fmt::format("{:.0f}", kGradientFactor) + "× across the sweep (vanishing " +
-                    "gradients) for " + JoinList(vanish) + ".");
+                    factor + " from the first point to the last" +
+                    (info.name == "depth" ? std::string(" (vanishing gradients)") : "") + " for " +
+                    JoinList(fell) + ".");
     }
-    if (!keep.empty()) {
-      out.push_back("It stayed within " + fmt::format("{:.0f}", kGradientFactor) + "× for " +
-                    JoinList(keep) + ".");
+    if (!rose.empty()) {
+      out.push_back(
+          "It rose more than " + factor + " from the first point to the last for " +
+          JoinList(rose) +
+          (info.name == "batchnorm" ? ": batch normalisation gives the gradient back" : "") + ".");
+    }
+    if (!kept.empty()) {
+      out.push_back("It stayed within " + factor + " for " + JoinList(kept) + ".");
     }
   }
   return out;

@@ -34,7 +34,7 @@ struct Run {
   // From summary.json; NaN or empty when absent.
   double best_epoch = NAN, val_accuracy = NAN, test_accuracy = NAN, test_loss = NAN,
          final_train_loss = NAN, seconds_per_epoch = NAN, epochs_run = NAN, dead_fraction = NAN,
-         off_fraction = NAN, saturated_fraction = NAN;
+         off_fraction = NAN, saturated_fraction = NAN, grad_norm_max = NAN;
   std::string stop_reason, message;  // stop_reason: max_epochs, patience, tol or nan
   bool in_summary = false;
 };

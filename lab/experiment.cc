@@ -118,6 +118,7 @@ json ResultToJson(const RunResult& r) {
           {"dead_fraction", Num(r.dead_fraction)},
           {"off_fraction", Num(r.off_fraction)},
           {"saturated_fraction", Num(r.saturated_fraction)},
+          {"grad_norm_max", Num(r.grad_norm_max)},
           {"blas_threads", r.blas_threads},
           {"checkpoint", r.checkpoint},
           {"message", r.message}};
@@ -540,6 +541,7 @@ RunOutput TrainRun(Context& ctx, size_t index) {
       const double gnorm = ClipGradients(net, c.clip);  // clip 0: only measures
       gnorm_sum += gnorm;
       gnorm_max = std::max(gnorm_max, gnorm);
+      if (std::isfinite(gnorm)) res.grad_norm_max = std::max(res.grad_norm_max, gnorm);
       const bool measure = c.diagnostics && (k % sample_every == 0);
       UpdateNorms norms;
       opt.Step(measure ? &norms : nullptr);

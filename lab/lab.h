@@ -129,6 +129,8 @@ struct RunResult {
   double train_loss = 0, val_loss = 0, val_accuracy = 0, test_loss = 0, test_accuracy = 0;
   double seconds_per_epoch = 0, seconds = 0;
   double dead_fraction = 0, off_fraction = 0, saturated_fraction = 0;
+  // The largest finite global gradient norm (before clipping) of the steps this call trained.
+  double grad_norm_max = 0;
   size_t blas_threads = 1;
 };
 
