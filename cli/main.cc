@@ -204,6 +204,10 @@ int main(int argc, char** argv) {
   lab->add_option("--experiment", lab_args.experiment,
                   "run an experiment instead of the comparison: depth, dying-relu, init, "
                   "batchnorm, clipping (list: describe them)");
+  // --out is required but for `--experiment list`, which writes nothing.
+  lab->callback([&lab_args] {
+    if (lab_args.out.empty() && lab_args.experiment != "list") throw CLI::RequiredError("--out");
+  });
   lab->add_flag("--full", lab_args.full,
                 "with --experiment: the full sweep (more points, seeds, epochs and data) "
                 "instead of the quick default");
