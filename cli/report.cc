@@ -759,7 +759,7 @@ std::vector<std::string> Reading(const Analysis& a) {
       const double rel_last = a.LayerValue(g, last, &Layer::grad_to_weight, false, true);
       const std::string rel =
           std::isfinite(rel1) && std::isfinite(rel_last)
-              ? fmt::format("; ||dW||/||W|| {} and {}", Num(rel1, 2), Num(rel_last, 2))
+              ? fmt::format(" (||dW||/||W|| {} and {})", Num(rel1, 2), Num(rel_last, 2))
               : std::string();
       const std::string factor =
           ratio < 1
@@ -1410,6 +1410,16 @@ std::vector<Column> ExperimentColumns(const Analysis& a) {
     cols.push_back({"dead units (init)", hidden(&Layer::dead_fraction, 0)});
     cols.push_back({"dead units (end)", hidden(&Layer::dead_fraction, -1)});
     cols.push_back({"inactive inputs (end)", hidden(&Layer::off_fraction, -1)});
+    cols.push_back({"stopped", [](const Cell& c) {
+                      std::string s;
+                      for (const Run* r : c.runs) {
+                        s += (s.empty() ? "" : ", ") + r->stop_reason +
+                             (r->stop_reason == "nan" && std::isfinite(r->epochs_run)
+                                  ? fmt::format(" in epoch {:.0f}", r->epochs_run + 1)
+                                  : "");
+                      }
+                      return s;
+                    }});
   } else if (name == "init") {
     cols.push_back({"output std at init, layer 1", [&a](const Cell& c) {
                       return Num(Mean(c,
@@ -1520,8 +1530,14 @@ std::vector<std::pair<std::string, std::string>> ExperimentSvgs(const Analysis& 
             true));
     add("accuracy", SweepPlot(a, cells, "Test accuracy against the learning rate", merit.name,
                               merit_of, false, true));
-    double top = 0;
-    for (const Cell& c : cells) top = std::max(top, std::isfinite(c.x) ? c.x : 0);
+    // The learning rate where most units died (the largest when none did).
+    double top = 0, most = -1;
+    for (const Cell& c : cells) {
+      const double dead =
+          Mean(c, [&](const Run& r) { return HiddenMean(a, r, &Layer::dead_fraction, -1); });
+      if (!std::isfinite(c.x)) continue;
+      if (dead > most || (!(most > 0) && dead == most && c.x > top)) most = dead, top = c.x;
+    }
     add("dead-epochs",
         EpochPlot(
             a, fmt::format("Dead units over the epochs at learning rate {}", Num(top)),
@@ -1631,6 +1647,13 @@ std::vector<std::string> ExperimentReadingOf(const Analysis& a) {
     for (const Cell* c : mine) {
       const double m = Mean(*c, merit_of);
       std::string s = fmt::format("{} {}{}", c->point, MeritText(merit, m), at_chance(m));
+      size_t diverged = 0;
+      for (const Run* r : c->runs) diverged += r->stop_reason == "nan";
+      if (diverged > 0 && info.name != "clipping") {
+        s += diverged == c->runs.size()
+                 ? std::string(", the loss became NaN")
+                 : fmt::format(", the loss became NaN in {} of {} runs", diverged, c->runs.size());
+      }
       if (info.name == "depth" || info.name == "batchnorm") {
         s += fmt::format(", layer-1 gradient RMS at init {} ({} of the last hidden layer's)",
                          Sci(Mean(
@@ -1714,12 +1737,11 @@ std::vector<std::string> ExperimentReadingOf(const Analysis& a) {
 
 std::string ExperimentSection(const Analysis& a, svg::Document& doc) {
   const ExperimentInfo& info = a.results().experiment;
-  std::string html =
-      "<section id=\"experiment\"><h2>Experiment: " + svg::Escape(info.title) +
-      "</h2>\n<p class=\"note\">" +
-      svg::Escape(fmt::format("{}: {}. {}.", info.full ? "Full sweep" : "Quick default",
-                              info.description, "Measured: " + info.measures)) +
-      "</p>\n<ul class=\"reading\">\n";
+  std::string html = "<section id=\"experiment\"><h2>Experiment: " + svg::Escape(info.title) +
+                     "</h2>\n<p class=\"note\">" +
+                     svg::Escape(fmt::format("{}: {}.", info.full ? "Full sweep" : "Quick default",
+                                             info.description)) +
+                     "</p>\n<ul class=\"reading\">\n";
   for (const std::string& s : ExperimentReadingOf(a)) html += "<li>" + svg::Escape(s) + "</li>\n";
   html += "</ul>\n<div class=\"grid\">\n";
   for (const auto& [file, svg_text] : ExperimentSvgs(a, doc)) html += Figure(svg_text);
@@ -1820,12 +1842,24 @@ std::string RenderText(const LabResults& results) {
   }
   out += "\n";
   for (const std::string& s : Reading(a)) out += "- " + s + "\n";
+  if (!results.experiment.name.empty()) {
+    out += "\nexperiment " + results.experiment.name + ": " + results.experiment.title + "\n\n" +
+           ExperimentTable(results) + "\n";
+    for (const std::string& s : ExperimentReading(results)) out += "- " + s + "\n";
+  }
   return out;
 }
 
 std::string WriteReport(const std::string& dir, const std::string& out_path) {
   const std::string path = out_path.empty() ? dir + "/report.html" : out_path;
-  io::WriteFileAtomically(path, RenderHtml(ReadLab(dir)));
+  const LabResults results = ReadLab(dir);
+  io::WriteFileAtomically(path, RenderHtml(results));
+  // An experiment's plots, as `activ lab --experiment` writes them, beside the page.
+  const std::string at =
+      path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/'));
+  for (const auto& [name, svg] : ExperimentPlots(results)) {
+    io::WriteFileAtomically(at + "/" + name, svg);
+  }
   return path;
 }
 
