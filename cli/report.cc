@@ -702,6 +702,12 @@ std::vector<std::string> Reading(const Analysis& a) {
     double largest = -1;
     std::string largest_at;
     for (const Group& g : groups) {
+      // Inactive inputs belong to hinges; a smooth activation (hinge known false) has none.
+      const std::vector<bool>& hinge = g.first->hinge;
+      if (kind.field == &Layer::off_fraction && !hinge.empty() &&
+          std::none_of(hinge.begin(), hinge.end(), [](bool h) { return h; })) {
+        continue;
+      }
       for (int l = 1; l <= a.layers(); ++l) {
         const double end = a.LayerValue(g, l, kind.field, true);
         const double init = a.LayerValue(g, l, kind.field, false);

@@ -56,7 +56,8 @@
 //   test_accuracy (of the network at best_epoch when there is a validation set, else of the
 //   final network), seconds_per_epoch (training pass only), seconds (the whole run),
 //   dead_fraction, off_fraction, saturated_fraction (means over the hidden layers, final
-//   diagnostics), grad_norm_max (the largest finite global gradient norm of any step), blas_threads, checkpoint (path, or empty), message (why it stopped, in words)
+//   diagnostics), grad_norm_max (the largest finite global gradient norm of any step),
+//   blas_threads, checkpoint (path, or empty), message (why it stopped, in words)
 // ---------------------------------------------------------------------------------------------
 #pragma once
 

@@ -221,6 +221,39 @@ TEST(RenderHtml, OneSelfContainedPageWithEveryPlot) {
   }
 }
 
+// Hinge inputs are "inactive", never "saturated"; gradient flow is per weight; a run at chance
+// level is said to have not learned, with its own diagnostics.
+TEST(RenderText, InactiveIsNotSaturationAndChanceLevelIsNamed) {
+  LabResults r = ReadLab(ACTIV_LAB_FIXTURE);
+  std::string text = RenderText(r);
+  size_t sat = text.find("or more saturated inputs");
+  if (sat == std::string::npos) sat = text.find("more saturated inputs (in a tail");
+  ASSERT_NE(sat, std::string::npos) << text;
+  const std::string sat_line = text.substr(sat, text.find('\n', sat) - sat);
+  EXPECT_EQ(sat_line.find("relu"), std::string::npos) << sat_line;  // relu has no tail
+  const size_t inactive = text.find("inactive inputs (f′ exactly 0");
+  ASSERT_NE(inactive, std::string::npos) << text;
+  EXPECT_NE(text.substr(inactive, text.find('\n', inactive) - inactive).find("relu layer"),
+            std::string::npos);
+  EXPECT_NE(text.find("gradient RMS per weight of the first hidden layer against the last hidden "
+                      "layer's (layer 2)"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("ended at chance level"), std::string::npos);
+  for (activ::report::Run& run : r.runs) {
+    if (run.name == "sigmoid seed 1") run.test_accuracy = 0.51;  // 2 classes: chance 50%
+  }
+  text = RenderText(r);
+  EXPECT_NE(text.find("sigmoid seed 1 ended at chance level (test accuracy 51.0%, chance 50.0% "
+                      "for 2 classes): it did not learn (training loss "),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("The same run's diagnostics: at initialisation the first hidden layer's "
+                      "gradient RMS per weight was "),
+            std::string::npos)
+      << text;
+}
+
 // The reading names the activation with the best mean test accuracy, computed here from the
 // runs directly, the layer with the most dead units at the end, and the runs stopped early.
 TEST(RenderText, TheReadingFollowsTheNumbers) {
