@@ -1,8 +1,10 @@
 // The lab's report: reads a lab output directory (log.jsonl and summary.json, as lab/ writes
 // them; docs/LAB.md has the schema) and renders it as one self-contained HTML file with inline
-// SVG plots: the activation functions and their derivatives, loss and accuracy per epoch, dead and
-// saturated units per layer, gradient norms per layer at initialisation and at the end, activation
-// histograms, a summary table and a plain-language reading computed from the numbers.
+// SVG plots: the activation functions and their derivatives, loss and accuracy per epoch, dead
+// units and inactive and saturated inputs per layer, gradient RMS per weight and ||dW||/||W||
+// per layer at initialisation and at the end, activation histograms, a summary table and a
+// plain-language reading computed from the numbers; for an experiment (`activ lab
+// --experiment`, lab/sweep.h), first a section with the sweep's plots, table and reading.
 #pragma once
 
 #include <cmath>
