@@ -1583,6 +1583,7 @@ std::vector<std::pair<std::string, std::string>> ExperimentSvgs(const Analysis& 
     }
     svg::BarChart b;
     b.title = merit.name + " by activation and initialisation";
+    b.title[0] = static_cast<char>(std::toupper(b.title[0]));
     b.x_label = merit.name + (merit.percent ? " (%)" : "");
     for (const Cell& c : cells) {
       const double v = Mean(c, merit_of);
