@@ -27,6 +27,7 @@
 #include "commands.h"
 #include "files.h"
 #include "lab/lab.h"
+#include "lab/sweep.h"
 #include "report.h"
 
 namespace activ::cli {
@@ -89,9 +90,8 @@ std::vector<size_t> ParseSizes(const std::string& text) {
   return sizes;
 }
 
-lab::ExperimentConfig ConfigFrom(const TrainingArgs& t) {
-  lab::ExperimentConfig c =
-      t.Given("--dataset") ? lab::DefaultExperimentFor(t.dataset) : lab::DefaultExperiment();
+// The flags given override the config (the defaults' or an experiment point's).
+void Override(const TrainingArgs& t, lab::ExperimentConfig& c) {
   if (t.Given("--hidden")) c.hidden = ParseSizes(t.hidden);
   if (t.Given("--epochs")) c.epochs = t.epochs;
   if (t.Given("--batch")) c.batch = t.batch;
@@ -118,6 +118,13 @@ lab::ExperimentConfig ConfigFrom(const TrainingArgs& t) {
   if (t.Given("--train-limit")) c.data.train_limit = t.train_limit;
   if (t.Given("--rows")) c.data.synthetic_rows = t.rows;
   if (t.Given("--data-seed")) c.data.seed = t.data_seed;
+  if (t.Given("--init-scale")) c.init_scale = t.init_scale;
+}
+
+lab::ExperimentConfig ConfigFrom(const TrainingArgs& t) {
+  lab::ExperimentConfig c =
+      t.Given("--dataset") ? lab::DefaultExperimentFor(t.dataset) : lab::DefaultExperiment();
+  Override(t, c);
   return c;
 }
 
@@ -239,11 +246,11 @@ class Staging {
   Staging& operator=(const Staging&) = delete;
 
   const std::string& path() const { return path_; }
-  std::string In(const char* name) const { return (fs::path(path_) / name).string(); }
-  std::string Out(const char* name) const { return (fs::path(out_) / name).string(); }
+  std::string In(const std::string& name) const { return (fs::path(path_) / name).string(); }
+  std::string Out(const std::string& name) const { return (fs::path(out_) / name).string(); }
 
-  void Publish(std::initializer_list<const char*> names) const {
-    for (const char* name : names) {
+  void Publish(const std::vector<std::string>& names) const {
+    for (const std::string& name : names) {
       if (std::rename(In(name).c_str(), Out(name).c_str()) != 0) {
         throw Error("cannot write " + Out(name) + ": " + std::strerror(errno));
       }
@@ -256,7 +263,65 @@ class Staging {
 
 }  // namespace
 
+// `activ lab --experiment NAME`: a sweep (lab/sweep.h), merged into OUT like one lab run, with
+// the experiment's plots beside the report.
+int LabExperiment(const LabArgs& args) {
+  if (args.experiment == "list") {
+    fmt::print("{}", lab::DescribeSweeps());
+    return 0;
+  }
+  lab::Sweep sweep = lab::MakeSweep(args.experiment, args.full);
+  size_t runs = 0, epochs = 0;
+  for (lab::SweepPoint& p : sweep.points) {
+    Override(args.training, p.config);
+    if (args.training.Given("--dataset")) p.config.data.source = args.training.dataset;
+    if (!args.activations.empty()) p.config.activations = SplitActivations(args.activations);
+    for (const std::string& a : p.config.activations) CheckActivation(a);
+    if (args.seeds > 0) {
+      p.config.seeds.clear();
+      for (uint64_t s = 1; s <= args.seeds; ++s) p.config.seeds.push_back(s);
+    }
+    p.config.checkpoints = false;
+    runs += p.config.activations.size() * p.config.seeds.size();
+    epochs = std::max(epochs, p.config.epochs);
+  }
+  const Staging staging(args.out);
+  LabProgress progress(runs, epochs, args.training.quiet);
+  for (lab::SweepPoint& p : sweep.points) p.config.progress = std::ref(progress);
+  const lab::SweepResult result = lab::RunSweep(sweep, staging.path(), [&](size_t k) {
+    if (args.training.quiet) return;
+    progress.Finish();
+    const lab::SweepPoint& p = sweep.points[k];
+    fmt::print(stderr, "lab: experiment {}, point {}/{}: {} ({} on {}, {} epochs)\n", sweep.name,
+               k + 1, sweep.points.size(), p.tag, fmt::join(p.config.activations, ", "),
+               p.config.data.source, p.config.epochs);
+  });
+  progress.Finish();
+
+  report::LabResults lab = report::ReadLab(staging.path());
+  lab.dir = args.out;
+  std::vector<std::string> files = {"log.jsonl", "summary.csv", "summary.json", "report.html"};
+  for (const auto& [name, svg] : report::ExperimentPlots(lab)) {
+    io::WriteFileAtomically(staging.In(name), svg);
+    files.push_back(name);
+  }
+  io::WriteFileAtomically(staging.In("report.html"), report::RenderHtml(lab));
+  staging.Publish(files);
+
+  fmt::print("experiment {}: {}\n\n{}\n", sweep.name, sweep.title, report::ExperimentTable(lab));
+  for (const std::string& line : report::ExperimentReading(lab)) fmt::print("- {}\n", line);
+  fmt::print("\n{} points, {} runs in {:.1f} s\nreport: {}\nplots: {}\n", sweep.points.size(),
+             lab.runs.size(), result.seconds, staging.Out("report.html"),
+             staging.Out("experiment-" + sweep.name + "-*.svg"));
+  return 0;
+}
+
 int Lab(const LabArgs& args) {
+  if (!args.experiment.empty() && args.experiment != "list" && args.out.empty()) {
+    throw Error("activ lab --experiment " + args.experiment + " needs --out DIR");
+  }
+  if (!args.experiment.empty()) return LabExperiment(args);
+  if (args.out.empty()) throw Error("activ lab needs --out DIR");
   lab::ExperimentConfig c = ConfigFrom(args.training);
   if (!args.activations.empty()) c.activations = SplitActivations(args.activations);
   for (const std::string& a : c.activations) CheckActivation(a);
