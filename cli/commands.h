@@ -52,7 +52,7 @@ int Report(const std::string& dir, const std::string& out, bool quiet);
 struct TrainingArgs {
   std::string dataset, test_data, label_column, hidden, optimizer, init, scaling, head;
   size_t epochs = 0, batch = 0, patience = 0, threads = 0, rows = 0, train_limit = 0;
-  double lr = 0, momentum = 0, weight_decay = 0, l2 = 0, clip = 0, dropout = 0;
+  double lr = 0, momentum = 0, weight_decay = 0, l2 = 0, clip = 0, dropout = 0, init_scale = 1;
   double val_fraction = 0;
   uint64_t data_seed = 0;
   bool batchnorm = false, quiet = false;
@@ -65,6 +65,8 @@ struct LabArgs {
   std::string activations;  // "relu,tanh"; empty: the default experiment's six
   size_t seeds = 0;         // 0: one (seed 1)
   std::string out;
+  std::string experiment;  // depth, dying-relu, init, batchnorm, clipping, list; empty: none
+  bool full = false;       // the experiment's full sweep
 };
 // Runs the comparison and writes OUT/report.html, log.jsonl, summary.csv and summary.json.
 int Lab(const LabArgs& args);

@@ -26,6 +26,7 @@
 #include "commands.h"
 #include "io/files.h"
 #include "lab/lab.h"
+#include "lab/sweep.h"
 #include "report.h"
 
 namespace activ::cli {
@@ -88,9 +89,8 @@ std::vector<size_t> ParseSizes(const std::string& text) {
   return sizes;
 }
 
-lab::ExperimentConfig ConfigFrom(const TrainingArgs& t) {
-  lab::ExperimentConfig c =
-      t.Given("--dataset") ? lab::DefaultExperimentFor(t.dataset) : lab::DefaultExperiment();
+// The flags given override the config (the defaults' or an experiment point's).
+void Override(const TrainingArgs& t, lab::ExperimentConfig& c) {
   if (t.Given("--hidden")) c.hidden = ParseSizes(t.hidden);
   if (t.Given("--epochs")) c.epochs = t.epochs;
   if (t.Given("--batch")) c.batch = t.batch;
@@ -117,6 +117,13 @@ lab::ExperimentConfig ConfigFrom(const TrainingArgs& t) {
   if (t.Given("--train-limit")) c.data.train_limit = t.train_limit;
   if (t.Given("--rows")) c.data.synthetic_rows = t.rows;
   if (t.Given("--data-seed")) c.data.seed = t.data_seed;
+  if (t.Given("--init-scale")) c.init_scale = t.init_scale;
+}
+
+lab::ExperimentConfig ConfigFrom(const TrainingArgs& t) {
+  lab::ExperimentConfig c =
+      t.Given("--dataset") ? lab::DefaultExperimentFor(t.dataset) : lab::DefaultExperiment();
+  Override(t, c);
   return c;
 }
 
@@ -212,7 +219,7 @@ void RemoveStagingAndDie(int sig) {
 class Staging {
  public:
   explicit Staging(const std::string& out)
-      : dir_(out, {"log.jsonl", "summary.csv", "summary.json", "report.html"}) {
+      : dir_(out, {"log.jsonl", "summary.csv", "summary.json", "report.html", "experiment-*.svg"}) {
     const std::string log = In("log.jsonl");
     if (log.size() < sizeof g_interrupt_log) {
       std::snprintf(g_interrupt_log, sizeof g_interrupt_log, "%s", log.c_str());
@@ -227,9 +234,18 @@ class Staging {
   Staging& operator=(const Staging&) = delete;
 
   const std::string& path() const { return dir_.path(); }
-  std::string In(const char* name) const { return (fs::path(path()) / name).string(); }
-  std::string Out(const char* name) const { return (fs::path(dir_.out()) / name).string(); }
+  std::string In(const std::string& name) const { return (fs::path(path()) / name).string(); }
+  std::string Out(const std::string& name) const { return (fs::path(dir_.out()) / name).string(); }
   void Publish() { dir_.Publish(); }
+  // An error that names a file in the staging directory names it where it was to be published
+  // ("cannot write OUT/log.jsonl"): the staging directory is gone by the time it is read.
+  [[noreturn]] void Rethrow(const Error& e) const {
+    std::string message = e.what();
+    for (size_t at; (at = message.find(path())) != std::string::npos;) {
+      message.replace(at, path().size(), dir_.out());
+    }
+    throw Error(message);
+  }
 
  private:
   io::StagedDirectory dir_;
@@ -237,7 +253,69 @@ class Staging {
 
 }  // namespace
 
+// `activ lab --experiment NAME`: a sweep (lab/sweep.h), merged into OUT like one lab run, with
+// the experiment's plots beside the report.
+int LabExperiment(const LabArgs& args) {
+  if (args.experiment == "list") {
+    fmt::print("{}", lab::DescribeSweeps());
+    return 0;
+  }
+  lab::Sweep sweep = lab::MakeSweep(args.experiment, args.full);
+  size_t runs = 0, epochs = 0;
+  for (lab::SweepPoint& p : sweep.points) {
+    Override(args.training, p.config);
+    if (args.training.Given("--dataset")) p.config.data.source = args.training.dataset;
+    if (!args.activations.empty()) p.config.activations = SplitActivations(args.activations);
+    for (const std::string& a : p.config.activations) CheckActivation(a);
+    if (args.seeds > 0) {
+      p.config.seeds.clear();
+      for (uint64_t s = 1; s <= args.seeds; ++s) p.config.seeds.push_back(s);
+    }
+    p.config.checkpoints = false;
+    runs += p.config.activations.size() * p.config.seeds.size();
+    epochs = std::max(epochs, p.config.epochs);
+  }
+  Staging staging(args.out);
+  LabProgress progress(runs, epochs, args.training.quiet);
+  for (lab::SweepPoint& p : sweep.points) p.config.progress = std::ref(progress);
+  lab::SweepResult result;
+  report::LabResults lab;
+  try {
+    result = lab::RunSweep(sweep, staging.path(), [&](size_t k) {
+      if (args.training.quiet) return;
+      progress.Finish();
+      const lab::SweepPoint& p = sweep.points[k];
+      fmt::print(stderr, "lab: experiment {}, point {}/{}: {} ({} on {}, {} epochs)\n", sweep.name,
+                 k + 1, sweep.points.size(), p.tag, fmt::join(p.config.activations, ", "),
+                 p.config.data.source, p.config.epochs);
+    });
+    progress.Finish();
+
+    lab = report::ReadLab(staging.path());
+    lab.dir = args.out;
+    for (const auto& [name, svg] : report::ExperimentPlots(lab)) {
+      io::WriteFileAtomically(staging.In(name), svg);
+    }
+    io::WriteFileAtomically(staging.In("report.html"), report::RenderHtml(lab));
+    staging.Publish();
+  } catch (const Error& e) {
+    staging.Rethrow(e);
+  }
+
+  fmt::print("experiment {}: {}\n\n{}\n", sweep.name, sweep.title, report::ExperimentTable(lab));
+  for (const std::string& line : report::ExperimentReading(lab)) fmt::print("- {}\n", line);
+  fmt::print("\n{} points, {} runs in {:.1f} s\nreport: {}\nplots: {}\n", sweep.points.size(),
+             lab.runs.size(), result.seconds, staging.Out("report.html"),
+             staging.Out("experiment-" + sweep.name + "-*.svg"));
+  return 0;
+}
+
 int Lab(const LabArgs& args) {
+  if (!args.experiment.empty() && args.experiment != "list" && args.out.empty()) {
+    throw Error("activ lab --experiment " + args.experiment + " needs --out DIR");
+  }
+  if (!args.experiment.empty()) return LabExperiment(args);
+  if (args.out.empty()) throw Error("activ lab needs --out DIR");
   lab::ExperimentConfig c = ConfigFrom(args.training);
   if (!args.activations.empty()) c.activations = SplitActivations(args.activations);
   for (const std::string& a : c.activations) CheckActivation(a);
@@ -265,13 +343,7 @@ int Lab(const LabArgs& args) {
     io::WriteFileAtomically(staging.In("report.html"), report::RenderHtml(lab));
     staging.Publish();
   } catch (const Error& e) {
-    // A file is named where it was to be published (a full disk: "cannot write OUT/log.jsonl"),
-    // not in the staging directory, which is gone by the time the message is read.
-    std::string message = e.what();
-    for (size_t at; (at = message.find(staging.path())) != std::string::npos;) {
-      message.replace(at, staging.path().size(), args.out);
-    }
-    throw Error(message);
+    staging.Rethrow(e);
   }
 
   fmt::print("{}\n", lab::FormatSummary(result));

@@ -60,8 +60,11 @@ void AddTrainingOptions(CLI::App* cmd, activ::cli::TrainingArgs& t) {
   cmd->add_option("--clip", t.clip, "clip the gradients' global norm to this")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--init", t.init, "weight initialisation")
-      ->check(CLI::IsMember({"pytorch", "kaiming_normal", "kaiming_uniform", "xavier_uniform",
-                             "xavier_normal", "lecun_normal", "sklearn"}));
+      ->check(CLI::IsMember({"auto", "pytorch", "kaiming_normal", "kaiming_uniform",
+                             "xavier_uniform", "xavier_normal", "lecun_normal", "sklearn"}));
+  cmd->add_option("--init-scale", t.init_scale,
+                  "multiply the hidden layers' initial weights by this (default 1)")
+      ->check(CLI::PositiveNumber);
   cmd->add_flag("--batchnorm", t.batchnorm, "batch normalisation in every hidden layer");
   cmd->add_option("--dropout", t.dropout, "dropout on every hidden layer's output")
       ->check(CLI::Range(0.0, 0.99));
@@ -197,7 +200,17 @@ int main(int argc, char** argv) {
       ->type_name("A,B,...");
   lab->add_option("--seeds", lab_args.seeds, "runs per activation, with seeds 1..N")
       ->check(CLI::Range(1, 1000));
-  lab->add_option("-o,--out", lab_args.out, "the output directory")->required();
+  lab->add_option("-o,--out", lab_args.out, "the output directory (required)");
+  lab->add_option("--experiment", lab_args.experiment,
+                  "run an experiment instead of the comparison: depth, dying-relu, init, "
+                  "batchnorm, clipping (list: describe them)");
+  // --out is required but for `--experiment list`, which writes nothing.
+  lab->callback([&lab_args] {
+    if (lab_args.out.empty() && lab_args.experiment != "list") throw CLI::RequiredError("--out");
+  });
+  lab->add_flag("--full", lab_args.full,
+                "with --experiment: the full sweep (more points, seeds, epochs and data) "
+                "instead of the quick default");
   LastWins(lab);
 
   TrainArgs train_args;

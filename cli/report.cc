@@ -7,6 +7,7 @@
 #include <set>
 #include <span>
 #include <sstream>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -24,6 +25,8 @@ using nlohmann::json;
 // units at the end, a gradient norm that changes by this factor across the layers.
 constexpr double kNotableFraction = 0.10;
 constexpr double kGradientFactor = 10.0;
+// A classifier whose accuracy stays below chance (1/classes) plus this did not learn.
+constexpr double kChanceMargin = 0.05;
 // A validation loss this much above its best at the end of training is called overfitting.
 constexpr double kOverfitRise = 0.05;
 
@@ -100,12 +103,19 @@ void ReadRunRecord(const Record& r, Run& run) {
       run.layer_activations.push_back(x.get<std::string>());
     }
   }
+  run.sweep_point = r.OptStr("sweep_point");
+  run.sweep_activation = r.OptStr("sweep_activation");
+  run.sweep_x = r.Num("sweep_x");
+  if (r.Has("hinge") && r.raw()["hinge"].is_array()) {
+    for (const json& x : r.raw()["hinge"]) run.hinge.push_back(x.is_boolean() && x.get<bool>());
+  }
   if (r.Has("config")) {
     const json& c = r.raw()["config"];
     if (!c.is_object()) r.Fail("\"config\" is not an object");
     const Record config(c, "", "config");
     if (c.contains("optimizer") && c["optimizer"].is_string())
       run.optimizer = config.Str("optimizer");
+    if (c.contains("init") && c["init"].is_string()) run.init = config.Str("init");
     run.lr = c.contains("lr") && c["lr"].is_number() ? c["lr"].get<double>() : NAN;
     run.batch = c.contains("batch") && c["batch"].is_number() ? c["batch"].get<double>() : NAN;
     run.epochs = c.contains("epochs") && c["epochs"].is_number() ? c["epochs"].get<double>() : NAN;
@@ -124,6 +134,8 @@ void ReadSummaryRecord(const Record& r, Run& run) {
   run.seconds_per_epoch = r.Num("seconds_per_epoch");
   run.epochs_run = r.Num("epochs");
   run.dead_fraction = r.Num("dead_fraction");
+  run.off_fraction = r.Num("off_fraction");
+  run.grad_norm_max = r.Num("grad_norm_max");
   run.saturated_fraction = r.Num("saturated_fraction");
   run.stop_reason = r.OptStr("stop_reason");
   run.message = r.OptStr("message");
@@ -178,6 +190,16 @@ LabResults ReadLab(const std::string& dir) {
     }
   }
   if (summary.contains("config")) out.config_json = summary["config"].dump();
+  if (summary.contains("experiment") && summary["experiment"].is_object()) {
+    const json& e = summary["experiment"];
+    const Record x(e, summary_path + ": experiment", "\"experiment\" object");
+    out.experiment.name = x.OptStr("name");
+    out.experiment.title = x.OptStr("title");
+    out.experiment.description = x.OptStr("description");
+    out.experiment.measures = x.OptStr("measures");
+    out.experiment.x_label = x.OptStr("x_label");
+    out.experiment.full = e.contains("full") && e["full"].is_boolean() && e["full"].get<bool>();
+  }
   if (!summary.contains("runs") || !summary["runs"].is_array()) {
     throw Error(summary_path + ": no \"runs\" array");
   }
@@ -243,6 +265,8 @@ LabResults ReadLab(const std::string& dir) {
       e.train_seconds = rec.Num("train_seconds");
       e.seconds = rec.Num("seconds");
       e.lr = rec.Num("lr");
+      e.grad_global_norm_mean = rec.Num("grad_global_norm_mean");
+      e.grad_global_norm_max = rec.Num("grad_global_norm_max");
       out.epochs[id].push_back(e);
     } else {
       Layer l;
@@ -255,10 +279,13 @@ LabResults ReadLab(const std::string& dir) {
       }
       l.units = rec.Num("units");
       l.dead_fraction = rec.Num("dead_fraction");
+      l.off_fraction = rec.Num("off_fraction");
       l.saturated_fraction = rec.Num("saturated_fraction");
       l.mean = rec.Num("mean");
       l.std = rec.Num("std");
       l.grad_norm = rec.Num("grad_norm");
+      l.grad_rms = rec.Num("grad_rms");
+      l.grad_to_weight = rec.Num("grad_to_weight");
       l.weight_norm = rec.Num("weight_norm");
       l.update_ratio = rec.Num("update_ratio");
       l.hist = ReadHistogram(rec);
@@ -383,6 +410,10 @@ class Analysis {
   // Hidden layers are numbered 1..layers(), as in the log; all_layers() counts the output
   // layer too (its number, when the log has it).
   int layers() const { return layers_; }
+  // One run's hidden layers (runs of an experiment differ in depth).
+  int HiddenLayers(const Run& run) const {
+    return run.hidden.empty() ? layers_ : static_cast<int>(run.hidden.size());
+  }
   int all_layers() const { return all_layers_; }
   int max_epoch() const { return max_epoch_; }
   bool has_accuracy() const { return has_accuracy_; }
@@ -603,16 +634,83 @@ std::vector<std::string> Reading(const Analysis& a) {
     out.push_back(s);
   }
 
-  // Dead and saturated units at the end.
-  for (auto [field, what] : {std::pair{&Layer::dead_fraction, "dead"},
-                             std::pair{&Layer::saturated_fraction, "saturated"}}) {
+  // Runs that ended at chance level, with what the same run's diagnostics measured.
+  for (const Run& run : r.runs) {
+    const double chance = run.classes > 1 ? 1.0 / static_cast<double>(run.classes) : NAN;
+    const double acc = std::isfinite(run.test_accuracy) ? run.test_accuracy : run.val_accuracy;
+    if (!std::isfinite(chance) || !std::isfinite(acc) || acc >= chance + kChanceMargin) continue;
+    std::string s = fmt::format(
+        "{} ended at chance level ({} {}, chance {} for {} classes): it did not learn", run.name,
+        std::isfinite(run.test_accuracy) ? "test accuracy" : "validation accuracy", Pct(acc),
+        Pct(chance), run.classes);
+    const auto& epochs = a.Epochs(run);
+    double first_loss = NAN, last_loss = NAN;
+    for (const Epoch& e : epochs) {
+      if (!std::isfinite(e.train_loss)) continue;
+      if (!std::isfinite(first_loss)) first_loss = e.train_loss;
+      last_loss = e.train_loss;
+    }
+    if (std::isfinite(first_loss) && std::isfinite(last_loss)) {
+      s += fmt::format(" (training loss {} after the first epoch, {} after the last)",
+                       Num(first_loss), Num(last_loss));
+    }
+    std::vector<std::string> why;
+    const Layer* first_init = a.LayerAt(run, 1, false);
+    const Layer* last_init = a.LayerAt(run, a.HiddenLayers(run), false);
+    if (first_init && last_init && a.HiddenLayers(run) >= 2 && first_init->grad_rms > 0 &&
+        last_init->grad_rms > 0) {
+      const double ratio = first_init->grad_rms / last_init->grad_rms;
+      why.push_back(fmt::format(
+          "at initialisation the first hidden layer's gradient RMS per weight was {} of the "
+          "last hidden layer's{}",
+          ratio < 1 ? fmt::format("1/{:.0f}", 1 / ratio) : fmt::format("{:.1f}×", ratio),
+          ratio < 1 / kGradientFactor ? " (vanishing gradients)"
+          : ratio > kGradientFactor   ? " (exploding gradients)"
+                                      : ""));
+    }
+    double dead = 0, off = 0, sat = 0;
+    int n = 0;
+    for (int l = 1; l <= a.layers(); ++l) {
+      if (const Layer* e = a.LayerAt(run, l, true)) {
+        dead += e->dead_fraction, off += e->off_fraction, sat += e->saturated_fraction, ++n;
+      }
+    }
+    if (n > 0 && std::isfinite(sat)) {
+      why.push_back(fmt::format(
+          "after training its hidden layers had on average {} dead units, {} inactive and {} "
+          "saturated inputs",
+          Pct(dead / n), std::isfinite(off) ? Pct(off / n) : std::string("–"), Pct(sat / n)));
+    }
+    if (run.stop_reason == "nan") why.push_back("the loss became NaN or infinite");
+    if (!why.empty()) s += ". The same run's diagnostics: " + JoinList(why);
+    out.push_back(s + ".");
+  }
+
+  // Dead units, inactive and saturated inputs at the end.
+  struct Kind {
+    double Layer::*field;
+    const char* what;
+  };
+  for (const Kind& kind :
+       {Kind{&Layer::dead_fraction, "dead units (off on every probe input)"},
+        Kind{&Layer::off_fraction,
+             "inactive inputs (f′ exactly 0, on the flat side of a hinge such as relu's "
+             "negative side; about half is usual for relu)"},
+        Kind{&Layer::saturated_fraction,
+             "saturated inputs (in a tail where |f′| stays below 5% of its maximum)"}}) {
     std::vector<std::string> notable;
     double largest = -1;
     std::string largest_at;
     for (const Group& g : groups) {
+      // Inactive inputs belong to hinges; a smooth activation (hinge known false) has none.
+      const std::vector<bool>& hinge = g.first->hinge;
+      if (kind.field == &Layer::off_fraction && !hinge.empty() &&
+          std::none_of(hinge.begin(), hinge.end(), [](bool h) { return h; })) {
+        continue;
+      }
       for (int l = 1; l <= a.layers(); ++l) {
-        const double end = a.LayerValue(g, l, field, true);
-        const double init = a.LayerValue(g, l, field, false);
+        const double end = a.LayerValue(g, l, kind.field, true);
+        const double init = a.LayerValue(g, l, kind.field, false);
         if (!std::isfinite(end)) continue;
         if (end > largest) {
           largest = end;
@@ -628,50 +726,81 @@ std::vector<std::string> Reading(const Analysis& a) {
     }
     if (largest < 0) continue;
     if (notable.empty()) {
-      out.push_back(fmt::format("No layer ended with {:.0f}% or more {} units (the most: {}).",
-                                100 * kNotableFraction, what, largest_at));
+      out.push_back(fmt::format("No layer ended with {:.0f}% or more {} (the most: {}).",
+                                100 * kNotableFraction, kind.what, largest_at));
     } else {
-      out.push_back(fmt::format("Layers that ended with {:.0f}% or more {} units: {}.",
-                                100 * kNotableFraction, what, JoinList(notable)));
+      out.push_back(fmt::format("Layers that ended with {:.0f}% or more {}: {}.",
+                                100 * kNotableFraction, kind.what, JoinList(notable)));
     }
   }
 
-  // Vanishing or exploding gradients at initialisation: the first hidden layer against the
-  // layer the gradient starts from, the output layer (the last hidden one in a log without it).
-  if (a.all_layers() >= 2) {
-    const int last = a.all_layers();
-    const std::string last_name = last > a.layers() ? "the output layer's" : "the last layer's";
-    std::vector<std::string> vanish, explode;
-    bool any = false;
+  // Vanishing or exploding gradients at initialisation, per weight: the RMS of dL/dW of the
+  // first hidden layer against the last hidden layer's. Whole-matrix norms would compare layers
+  // of very different sizes (784x256 against 64x10), and the output layer's gradient is the
+  // loss's own (its few outputs make its weights' gradients large whatever the activation), so
+  // neither is used. Old logs without grad_rms fall back to the norms, and say so.
+  if (a.layers() >= 2) {
+    const bool same_depth = std::all_of(groups.begin(), groups.end(), [&](const Group& g) {
+      return a.HiddenLayers(*g.first) == a.layers();
+    });
+    const std::string last_name =
+        same_depth ? fmt::format("the last hidden layer's (layer {})", a.layers())
+                   : std::string("the last hidden layer's");
+    bool per_weight = true;
     for (const Group& g : groups) {
-      const double first_layer = a.LayerValue(g, 1, &Layer::grad_norm, false, true);
-      const double last_layer = a.LayerValue(g, last, &Layer::grad_norm, false, true);
+      per_weight &= std::isfinite(a.LayerValue(g, 1, &Layer::grad_rms, false, true));
+    }
+    double Layer::*field = per_weight ? &Layer::grad_rms : &Layer::grad_norm;
+    const std::string measure =
+        per_weight ? "gradient RMS per weight" : "gradient norm (whole matrices)";
+    std::vector<std::string> vanish, explode, all;
+    for (const Group& g : groups) {
+      const int last = a.HiddenLayers(*g.first);
+      if (last < 2) continue;
+      const double first_layer = a.LayerValue(g, 1, field, false, true);
+      const double last_layer = a.LayerValue(g, last, field, false, true);
       if (!(first_layer > 0) || !(last_layer > 0)) continue;
-      any = true;
       const double ratio = first_layer / last_layer;
+      const double rel1 = a.LayerValue(g, 1, &Layer::grad_to_weight, false, true);
+      const double rel_last = a.LayerValue(g, last, &Layer::grad_to_weight, false, true);
+      const std::string rel =
+          std::isfinite(rel1) && std::isfinite(rel_last)
+              ? fmt::format(" (||dW||/||W|| {} and {})", Num(rel1, 2), Num(rel_last, 2))
+              : std::string();
+      const std::string factor =
+          ratio < 1
+              ? fmt::format(fmt::runtime(1 / ratio < 10 ? "{:.1f}× smaller" : "{:.0f}× smaller"),
+                            1 / ratio)
+              : fmt::format(fmt::runtime(ratio < 10 ? "{:.1f}× larger" : "{:.0f}× larger"), ratio);
+      all.push_back(fmt::format("{} {}{}", g.label, factor, rel));
       if (ratio < 1 / kGradientFactor) {
-        vanish.push_back(fmt::format("{} ({:.0f}× smaller)", g.label, 1 / ratio));
+        vanish.push_back(fmt::format("{} ({})", g.label, factor));
       } else if (ratio > kGradientFactor) {
-        explode.push_back(fmt::format("{} ({:.0f}× larger)", g.label, ratio));
+        explode.push_back(fmt::format("{} ({})", g.label, factor));
       }
     }
-    if (any && vanish.empty() && explode.empty()) {
+    if (!all.empty()) {
       out.push_back(fmt::format(
-          "At initialisation the gradient norm of the first hidden layer is within {:.0f}× of "
-          "{} for every activation: no vanishing or exploding gradients at this depth.",
-          kGradientFactor, last_name));
+          "Gradient flow at initialisation, {} of the first hidden layer against {}: {}.", measure,
+          last_name, JoinList(all)));
+    }
+    if (!all.empty() && vanish.empty() && explode.empty()) {
+      out.push_back(
+          fmt::format("Every activation keeps the first hidden layer's {} within {:.0f}× of {}: no "
+                      "vanishing or exploding gradients at this depth.",
+                      measure, kGradientFactor, last_name));
     }
     if (!vanish.empty()) {
-      out.push_back(
-          "Vanishing gradients at initialisation: the first hidden layer's gradient "
-          "norm is far below " +
-          last_name + " for " + JoinList(vanish) + ".");
+      out.push_back(fmt::format(
+          "Vanishing gradients at initialisation (the first hidden layer's {} over {:.0f}× "
+          "below {}): {}.",
+          measure, kGradientFactor, last_name, JoinList(vanish)));
     }
     if (!explode.empty()) {
-      out.push_back(
-          "Exploding gradients at initialisation: the first hidden layer's gradient "
-          "norm is far above " +
-          last_name + " for " + JoinList(explode) + ".");
+      out.push_back(fmt::format(
+          "Exploding gradients at initialisation (the first hidden layer's {} over {:.0f}× "
+          "above {}): {}.",
+          measure, kGradientFactor, last_name, JoinList(explode)));
     }
   }
 
@@ -845,13 +974,13 @@ std::string FunctionsSection(const Analysis& a, svg::Document& doc) {
       "<p class=\"note\">Solid: f(x); dashed: its derivative f′(x), both computed "
       "by the activ library with the runs' parameters. A gated unit (swiglu, geglu, ...) "
       "outputs f(gate) · up; its gate's f is drawn.</p>\n<div class=\"grid\">\n";
+  std::vector<std::string> seen;  // a sweep runs one activation in many groups: drawn once
   for (const Group& g : a.groups()) {
     std::vector<std::string> specs = g.first->layer_activations;
     if (specs.empty()) {
       std::istringstream layers(g.label);
       for (std::string l; std::getline(layers, l, '/');) specs.push_back(l);
     }
-    std::vector<std::string> seen;
     for (const std::string& spec : specs) {
       if (std::find(seen.begin(), seen.end(), spec) != seen.end()) continue;
       seen.push_back(spec);
@@ -938,24 +1067,28 @@ std::string CurvesSection(const Analysis& a, svg::Document& doc) {
 
 std::string UnitsSection(const Analysis& a, svg::Document& doc) {
   std::string html =
-      "<section id=\"units\"><h2>Dead and saturated units per layer</h2>\n"
+      "<section id=\"units\"><h2>Dead units, inactive and saturated inputs per layer</h2>\n"
       "<p class=\"note\">Per hidden layer (1 = the first), measured on the probe set (the first "
-      "training rows) at initialisation (epoch 0) and after every epoch. Dead: the fraction of "
-      "units whose derivative is 0 on every probe example, so they pass no gradient. "
-      "Saturated: the fraction of pre-activations where |f′| is below 5% of its maximum, "
-      "in a flat part of the activation (for ReLU, every negative input).</p>\n"
+      "training rows) at initialisation (epoch 0) and after every epoch. Each unit's input is "
+      "inactive (f′ exactly 0: the flat side of a hinge, such as relu's negative side), "
+      "saturated (in a tail of the function where |f′| stays below 5% of its maximum from "
+      "that input outwards, such as sigmoid's beyond |z| = 4.36) or active. Dead: the "
+      "fraction of units inactive on every probe input, so they pass no gradient. Relu has no "
+      "saturating tail; gelu's and silu's dip, where f′ crosses 0, is active.</p>\n"
       "<div class=\"grid\">\n";
   for (int l = 1; l <= a.layers(); ++l) {
-    for (auto [field, what] : {std::pair{&Layer::dead_fraction, "Dead units"},
-                               std::pair{&Layer::saturated_fraction, "Saturated units"}}) {
+    for (auto [field, what, unit] :
+         {std::tuple{&Layer::dead_fraction, "Dead units", "fraction of units"},
+          std::tuple{&Layer::off_fraction, "Inactive inputs (f′ = 0)", "fraction of inputs"},
+          std::tuple{&Layer::saturated_fraction, "Saturated inputs", "fraction of inputs"}}) {
       svg::LinePlot p;
       p.title = fmt::format("{}, layer {}", what, l);
       p.x_label = "epoch";
-      p.y_label = "fraction of units";
+      p.y_label = unit;
       p.integer_x = true;
       p.y_min = 0;
-      p.width = 580;
-      p.height = 300;
+      p.width = 372;
+      p.height = 260;
       double hi = 0;
       for (const Group& g : a.groups()) {
         p.series.push_back(a.LayerSeries(g, l, field, false));
@@ -972,51 +1105,65 @@ std::string UnitsSection(const Analysis& a, svg::Document& doc) {
 
 std::string GradientsSection(const Analysis& a, svg::Document& doc) {
   std::string html =
-      "<section id=\"gradients\"><h2>Gradient norms per layer</h2>\n"
-      "<p class=\"note\">||dL/dW|| of each layer's weights on the probe set, on a log scale: a "
-      "line that falls steeply toward layer 1 (the first hidden layer) means vanishing "
-      "gradients, one that rises means exploding gradients. The last layer is the output "
-      "layer. Geometric mean over seeds.</p>\n<div class=\"grid\">\n";
+      "<section id=\"gradients\"><h2>Gradient flow per layer</h2>\n"
+      "<p class=\"note\">The RMS of dL/dW per weight (||dL/dW|| / √(entries of W)) and "
+      "||dL/dW|| / ||W|| of each layer on the probe set, on a log scale, so that layers of "
+      "different sizes compare: a line that falls steeply toward layer 1 (the first hidden "
+      "layer) means vanishing gradients, one that rises means exploding gradients. The last "
+      "layer is the output layer. Geometric mean over seeds.</p>\n<div class=\"grid\">\n";
   const auto layer_name = [&](int l) {
     return l == a.all_layers() && a.all_layers() > a.layers() ? fmt::format("{} (output)", l)
                                                               : std::to_string(l);
   };
-  svg::LinePlot p;
-  p.title = "Gradient norm by layer (dashed: initialisation, solid: end)";
-  p.x_label = fmt::format(
-      "layer (1 = first hidden{})",
-      a.all_layers() > a.layers() ? fmt::format(", {} = output", a.all_layers()) : std::string());
-  p.y_label = "gradient norm (log scale)";
-  p.log_y = true;
-  p.integer_x = true;
-  p.width = 580;
-  p.x_min = 0.75;
-  p.x_max = std::max(2, a.all_layers()) + 0.25;
-  for (const Group& g : a.groups()) {
-    for (bool end : {false, true}) {
-      svg::Series s;
-      s.label = end ? g.label : "";
-      s.color_key = g.label;
-      s.dashed = !end;
-      s.markers = true;
-      for (int l = 1; l <= a.all_layers(); ++l) {
-        s.x.push_back(l);
-        s.y.push_back(a.LayerValue(g, l, &Layer::grad_norm, end, true));
+  const bool per_weight =
+      std::any_of(a.results().layers.begin(), a.results().layers.end(), [](const auto& kv) {
+        return std::any_of(kv.second.begin(), kv.second.end(),
+                           [](const Layer& l) { return std::isfinite(l.grad_rms); });
+      });
+  double Layer::*gfield = per_weight ? &Layer::grad_rms : &Layer::grad_norm;
+  const std::string gname = per_weight ? "gradient RMS per weight" : "gradient norm";
+  for (auto [field, title, ylabel] :
+       {std::tuple{gfield, gname, gname},
+        std::tuple{&Layer::grad_to_weight, std::string("||dW|| / ||W||"),
+                   std::string("||dW|| / ||W||")}}) {
+    if (!per_weight && field == &Layer::grad_to_weight) continue;
+    svg::LinePlot p;
+    p.title = title + " by layer (dashed: initialisation, solid: end)";
+    p.x_label = fmt::format(
+        "layer (1 = first hidden{})",
+        a.all_layers() > a.layers() ? fmt::format(", {} = output", a.all_layers()) : std::string());
+    p.y_label = ylabel + " (log scale)";
+    p.log_y = true;
+    p.integer_x = true;
+    p.width = 580;
+    p.x_min = 0.75;
+    p.x_max = std::max(2, a.all_layers()) + 0.25;
+    for (const Group& g : a.groups()) {
+      for (bool end : {false, true}) {
+        svg::Series s;
+        s.label = end ? g.label : "";
+        s.color_key = g.label;
+        s.dashed = !end;
+        s.markers = true;
+        for (int l = 1; l <= a.all_layers(); ++l) {
+          s.x.push_back(l);
+          s.y.push_back(a.LayerValue(g, l, field, end, true));
+        }
+        p.series.push_back(std::move(s));
       }
-      p.series.push_back(std::move(s));
     }
+    html += Figure(svg::Render(p, doc));
   }
-  html += Figure(svg::Render(p, doc));
   for (int l = 1; l <= a.all_layers(); ++l) {
     svg::LinePlot q;
-    q.title = "Gradient norm over the epochs, layer " + layer_name(l);
+    q.title = gname + " over the epochs, layer " + layer_name(l);
+    q.title[0] = static_cast<char>(std::toupper(q.title[0]));
     q.x_label = "epoch";
-    q.y_label = "gradient norm (log scale)";
+    q.y_label = gname + " (log scale)";
     q.log_y = true;
     q.integer_x = true;
     q.width = 580;
-    for (const Group& g : a.groups())
-      q.series.push_back(a.LayerSeries(g, l, &Layer::grad_norm, true));
+    for (const Group& g : a.groups()) q.series.push_back(a.LayerSeries(g, l, gfield, true));
     html += Figure(svg::Render(q, doc));
   }
   return html + "</div></section>\n";
@@ -1081,7 +1228,7 @@ std::string SummarySection(const Analysis& a, svg::Document& doc) {
       svg::Escape(merit.name) +
       " (mean ± sd)</th><th>lowest–highest</th>"
       "<th>best epoch (median)</th><th>final train loss</th>"
-      "<th>dead units (end)</th><th>saturated (end)</th>"
+      "<th>dead units (end)</th><th>inactive inputs (end)</th><th>saturated inputs (end)</th>"
       "<th>seconds per epoch</th><th>stopped</th></tr>\n";
   svg::BarChart merit_chart, time_chart;
   merit_chart.title = fmt::format(
@@ -1104,6 +1251,7 @@ std::string SummarySection(const Analysis& a, svg::Document& doc) {
     std::map<std::string, int> stops;
     for (const Run* r : g.runs) ++stops[r->stop_reason.empty() ? "?" : r->stop_reason];
     const Stat dead = Summarize(a.PerRun(g, [](const Run& r) { return r.dead_fraction; }));
+    const Stat off = Summarize(a.PerRun(g, [](const Run& r) { return r.off_fraction; }));
     const Stat sat = Summarize(a.PerRun(g, [](const Run& r) { return r.saturated_fraction; }));
     std::string stopped;
     for (const auto& [k, n] : stops) {
@@ -1117,8 +1265,8 @@ std::string SummarySection(const Analysis& a, svg::Document& doc) {
             std::to_string(g.runs.size()) + "</td><td>" + mean_sd + "</td><td>" +
             MeritText(merit, m.min) + "–" + MeritText(merit, m.max) + "</td><td>" + Num(median) +
             "</td><td>" + Num(loss.mean) + "</td><td>" + Pct(dead.mean) + "</td><td>" +
-            Pct(sat.mean) + "</td><td>" + Seconds(t.mean) + "</td><td>" + svg::Escape(stopped) +
-            "</td></tr>\n";
+            Pct(off.mean) + "</td><td>" + Pct(sat.mean) + "</td><td>" + Seconds(t.mean) +
+            "</td><td>" + svg::Escape(stopped) + "</td></tr>\n";
     merit_chart.bars.push_back({g.label, g.label, merit.percent ? 100 * m.mean : m.mean,
                                 m.n > 1 ? (merit.percent ? 100 * m.min : m.min) : NAN,
                                 m.n > 1 ? (merit.percent ? 100 * m.max : m.max) : NAN});
@@ -1158,6 +1306,465 @@ std::string RunsSection(const Analysis& a, svg::Document& doc) {
   return html + "</section>\n";
 }
 
+// ---------------------------------------------------------------------------------------------
+// Experiments (lab/sweep.h): the sweep's own plots, table and reading.
+
+// The runs of one activation at one point of the sweep.
+struct Cell {
+  std::string activation, point;
+  double x = NAN;
+  std::vector<const Run*> runs;
+};
+
+std::vector<Cell> Cells(const Analysis& a) {
+  std::vector<Cell> cells;
+  for (const Run& run : a.results().runs) {
+    auto it = std::find_if(cells.begin(), cells.end(), [&](const Cell& c) {
+      return c.activation == run.sweep_activation && c.point == run.sweep_point;
+    });
+    if (it == cells.end()) {
+      cells.push_back({run.sweep_activation, run.sweep_point, run.sweep_x, {}});
+      it = cells.end() - 1;
+    }
+    it->runs.push_back(&run);
+  }
+  return cells;
+}
+
+std::vector<std::string> Activations(const std::vector<Cell>& cells) {
+  std::vector<std::string> out;
+  for (const Cell& c : cells) {
+    if (std::find(out.begin(), out.end(), c.activation) == out.end()) out.push_back(c.activation);
+  }
+  return out;
+}
+
+double Mean(const Cell& c, const std::function<double(const Run&)>& f, bool geometric = false) {
+  std::vector<double> v;
+  for (const Run* r : c.runs) v.push_back(f(*r));
+  return geometric ? GeometricMean(v) : Summarize(v).mean;
+}
+
+// Per-run measurements the experiments use.
+double FirstLayerRmsAtInit(const Analysis& a, const Run& r) {
+  const Layer* l = a.LayerAt(r, 1, false);
+  return l ? l->grad_rms : NAN;
+}
+double RmsRatioAtInit(const Analysis& a, const Run& r) {
+  const Layer* first = a.LayerAt(r, 1, false);
+  const Layer* last = a.LayerAt(r, a.HiddenLayers(r), false);
+  return first && last && last->grad_rms > 0 ? first->grad_rms / last->grad_rms : NAN;
+}
+double LargestGradNorm(const Analysis& a, const Run& r) {
+  if (!std::isnan(r.grad_norm_max)) return r.grad_norm_max;  // every step, the failed ones too
+  double m = NAN;
+  for (const Epoch& e : a.Epochs(r)) {
+    if (std::isfinite(e.grad_global_norm_max))
+      m = std::isfinite(m) ? std::max(m, e.grad_global_norm_max) : e.grad_global_norm_max;
+  }
+  return m;
+}
+// The mean over the hidden layers of a layer field at one epoch (-1: the last).
+double HiddenMean(const Analysis& a, const Run& r, double Layer::*field, int epoch) {
+  int last = -1;
+  for (const Layer& l : a.Layers(r)) last = std::max(last, l.epoch);
+  const int at = epoch < 0 ? last : epoch;
+  double sum = 0;
+  int n = 0;
+  for (const Layer& l : a.Layers(r)) {
+    if (l.epoch == at && !l.output && std::isfinite(l.*field)) sum += l.*field, ++n;
+  }
+  return n ? sum / n : NAN;
+}
+
+std::string Sci(double v) { return std::isfinite(v) ? fmt::format("{:.2g}", v) : "–"; }
+
+struct Column {
+  std::string name;
+  std::function<std::string(const Cell&)> value;
+};
+
+std::vector<Column> ExperimentColumns(const Analysis& a) {
+  const std::string& name = a.results().experiment.name;
+  const Analysis::Merit merit = a.merit();
+  std::vector<Column> cols;
+  cols.push_back({"activation", [](const Cell& c) { return c.activation; }});
+  cols.push_back({a.results().experiment.x_label.empty() ? "point" : a.results().experiment.x_label,
+                  [](const Cell& c) { return c.point; }});
+  cols.push_back({merit.name, [&a, merit](const Cell& c) {
+                    return MeritText(merit, Mean(c, [&](const Run& r) { return a.MeritOf(r); }));
+                  }});
+  auto rms = [&a](const Cell& c) {
+    return Sci(Mean(
+        c, [&](const Run& r) { return FirstLayerRmsAtInit(a, r); }, true));
+  };
+  auto ratio = [&a](const Cell& c) {
+    return Sci(Mean(
+        c, [&](const Run& r) { return RmsRatioAtInit(a, r); }, true));
+  };
+  auto hidden = [&a](double Layer::*f, int epoch) {
+    return [&a, f, epoch](const Cell& c) {
+      return Pct(Mean(c, [&](const Run& r) { return HiddenMean(a, r, f, epoch); }));
+    };
+  };
+  if (name == "depth" || name == "batchnorm") {
+    cols.push_back({"layer-1 gradient RMS at init", rms});
+    cols.push_back({"layer 1 / last hidden RMS at init", ratio});
+    cols.push_back({"saturated inputs (end)", hidden(&Layer::saturated_fraction, -1)});
+    cols.push_back({"dead units (end)", hidden(&Layer::dead_fraction, -1)});
+  } else if (name == "dying-relu") {
+    cols.push_back({"dead units (init)", hidden(&Layer::dead_fraction, 0)});
+    cols.push_back({"dead units (end)", hidden(&Layer::dead_fraction, -1)});
+    cols.push_back({"inactive inputs (end)", hidden(&Layer::off_fraction, -1)});
+    cols.push_back({"stopped", [](const Cell& c) {
+                      std::string s;
+                      for (const Run* r : c.runs) {
+                        s += (s.empty() ? "" : ", ") + r->stop_reason +
+                             (r->stop_reason == "nan" && std::isfinite(r->epochs_run)
+                                  ? fmt::format(" in epoch {:.0f}", r->epochs_run + 1)
+                                  : "");
+                      }
+                      return s;
+                    }});
+  } else if (name == "init") {
+    cols.push_back({"output std at init, layer 1", [&a](const Cell& c) {
+                      return Num(Mean(c,
+                                      [&](const Run& r) {
+                                        const Layer* l = a.LayerAt(r, 1, false);
+                                        return l ? l->std : NAN;
+                                      }),
+                                 3);
+                    }});
+    cols.push_back({"output std at init, last hidden layer", [&a](const Cell& c) {
+                      return Num(Mean(c,
+                                      [&](const Run& r) {
+                                        const Layer* l = a.LayerAt(r, a.HiddenLayers(r), false);
+                                        return l ? l->std : NAN;
+                                      }),
+                                 3);
+                    }});
+    cols.push_back({"layer-1 gradient RMS at init", rms});
+  } else if (name == "clipping") {
+    cols.push_back({"largest gradient norm", [&a](const Cell& c) {
+                      return Sci(Mean(c, [&](const Run& r) { return LargestGradNorm(a, r); }));
+                    }});
+    cols.push_back({"final training loss", [](const Cell& c) {
+                      return Num(Mean(c, [](const Run& r) { return r.final_train_loss; }));
+                    }});
+    cols.push_back({"stopped", [](const Cell& c) {
+                      std::string s;
+                      for (const Run* r : c.runs) s += (s.empty() ? "" : ", ") + r->stop_reason;
+                      return s;
+                    }});
+  }
+  return cols;
+}
+
+// A line per activation over the swept value, or per group over the epochs.
+svg::LinePlot SweepPlot(const Analysis& a, const std::vector<Cell>& cells, const std::string& title,
+                        const std::string& y_label, const std::function<double(const Run&)>& f,
+                        bool log_y, bool log_x = false) {
+  svg::LinePlot p;
+  p.title = title;
+  p.x_label = a.results().experiment.x_label + (log_x ? " (log10)" : "");
+  p.y_label = y_label + (log_y ? " (log scale)" : "");
+  p.log_y = log_y;
+  p.width = 480;
+  p.height = 320;
+  for (const std::string& act : Activations(cells)) {
+    svg::Series s;
+    s.label = act;
+    s.markers = true;
+    for (const Cell& c : cells) {
+      if (c.activation != act || !std::isfinite(c.x)) continue;
+      s.x.push_back(log_x ? std::log10(c.x) : c.x);
+      s.y.push_back(Mean(c, f, log_y));
+    }
+    p.series.push_back(std::move(s));
+  }
+  return p;
+}
+
+svg::LinePlot EpochPlot(const Analysis& a, const std::string& title, const std::string& y_label,
+                        const std::function<double(const Run&, int epoch)>& f, bool log_y,
+                        const std::function<bool(const Group&)>& keep = {}) {
+  svg::LinePlot p;
+  p.title = title;
+  p.x_label = "epoch";
+  p.y_label = y_label + (log_y ? " (log scale)" : "");
+  p.log_y = log_y;
+  p.integer_x = true;
+  p.width = 480;
+  p.height = 320;
+  for (const Group& g : a.groups()) {
+    if (keep && !keep(g)) continue;
+    svg::Series s;
+    s.label = g.label;
+    for (int e = 0; e <= a.max_epoch(); ++e) {
+      std::vector<double> v;
+      for (const Run* r : g.runs) v.push_back(f(*r, e));
+      s.x.push_back(e);
+      s.y.push_back(log_y ? GeometricMean(v) : Summarize(v).mean);
+    }
+    p.series.push_back(std::move(s));
+  }
+  return p;
+}
+
+std::vector<std::pair<std::string, std::string>> ExperimentSvgs(const Analysis& a,
+                                                                svg::Document& doc) {
+  std::vector<std::pair<std::string, std::string>> out;
+  const std::string& name = a.results().experiment.name;
+  const std::vector<Cell> cells = Cells(a);
+  const Analysis::Merit merit = a.merit();
+  auto merit_of = [&a](const Run& r) { return a.MeritOf(r); };
+  auto add = [&](const std::string& file, const svg::LinePlot& p) {
+    out.emplace_back(fmt::format("experiment-{}-{}.svg", name, file), svg::Render(p, doc));
+  };
+  if (name == "depth") {
+    add("accuracy",
+        SweepPlot(a, cells, "Test accuracy against depth", merit.name, merit_of, false));
+    add("gradient",
+        SweepPlot(
+            a, cells, "Layer 1's gradient RMS per weight at initialisation", "gradient RMS",
+            [&](const Run& r) { return FirstLayerRmsAtInit(a, r); }, true));
+  } else if (name == "dying-relu") {
+    add("dead",
+        SweepPlot(
+            a, cells, "Dead units after training (mean over hidden layers)", "fraction of units",
+            [&](const Run& r) { return HiddenMean(a, r, &Layer::dead_fraction, -1); }, false,
+            true));
+    add("accuracy", SweepPlot(a, cells, "Test accuracy against the learning rate", merit.name,
+                              merit_of, false, true));
+    // The learning rate where most units died (the largest when none did).
+    double top = 0, most = -1;
+    for (const Cell& c : cells) {
+      const double dead =
+          Mean(c, [&](const Run& r) { return HiddenMean(a, r, &Layer::dead_fraction, -1); });
+      if (!std::isfinite(c.x)) continue;
+      if (dead > most || (!(most > 0) && dead == most && c.x > top)) most = dead, top = c.x;
+    }
+    add("dead-epochs",
+        EpochPlot(
+            a, fmt::format("Dead units over the epochs at learning rate {}", Num(top)),
+            "fraction of units",
+            [&](const Run& r, int e) -> double {
+              return HiddenMean(a, r, &Layer::dead_fraction, e);
+            },
+            false, [&](const Group& g) { return g.first->sweep_x == top; }));
+  } else if (name == "init") {
+    for (const std::string& act : Activations(cells)) {
+      svg::LinePlot p;
+      p.title = act + ": output std per layer at initialisation";
+      p.x_label = "hidden layer";
+      p.y_label = "std of the outputs (log scale)";
+      p.log_y = true;
+      p.integer_x = true;
+      p.width = 372;
+      p.height = 280;
+      for (const Cell& c : cells) {
+        if (c.activation != act) continue;
+        svg::Series s;
+        s.label = c.point;
+        s.markers = true;
+        for (int l = 1; l <= a.layers(); ++l) {
+          s.x.push_back(l);
+          s.y.push_back(Mean(
+              c,
+              [&](const Run& r) {
+                const Layer* x = a.LayerAt(r, l, false);
+                return x ? x->std : NAN;
+              },
+              true));
+        }
+        p.series.push_back(std::move(s));
+      }
+      add("std-" + act, p);
+    }
+    svg::BarChart b;
+    b.title = merit.name + " by activation and initialisation";
+    b.title[0] = static_cast<char>(std::toupper(b.title[0]));
+    b.x_label = merit.name + (merit.percent ? " (%)" : "");
+    for (const Cell& c : cells) {
+      const double v = Mean(c, merit_of);
+      b.bars.push_back({c.activation + " · " + c.point, c.point, merit.percent ? 100 * v : v});
+    }
+    out.emplace_back(fmt::format("experiment-{}-accuracy.svg", name), svg::Render(b, doc));
+  } else if (name == "batchnorm") {
+    add("accuracy", EpochPlot(
+                        a, "Validation accuracy over the epochs", "validation accuracy",
+                        [&](const Run& r, int e) -> double {
+                          for (const Epoch& x : a.Epochs(r))
+                            if (x.epoch == e) return x.val_accuracy;
+                          return NAN;
+                        },
+                        false));
+    add("gradient", EpochPlot(
+                        a, "Layer 1's gradient RMS per weight over the epochs", "gradient RMS",
+                        [&](const Run& r, int e) -> double {
+                          for (const Layer& l : a.Layers(r))
+                            if (l.epoch == e && l.layer == 1) return l.grad_rms;
+                          return NAN;
+                        },
+                        true));
+  } else if (name == "clipping") {
+    add("gradient-norm",
+        EpochPlot(
+            a, "Largest global gradient norm of each epoch (before clipping)", "gradient norm",
+            [&](const Run& r, int e) -> double {
+              for (const Epoch& x : a.Epochs(r))
+                if (x.epoch == e) return x.grad_global_norm_max;
+              return NAN;
+            },
+            true));
+    add("loss", EpochPlot(
+                    a, "Training loss over the epochs", "training loss",
+                    [&](const Run& r, int e) -> double {
+                      for (const Epoch& x : a.Epochs(r))
+                        if (x.epoch == e) return x.train_loss;
+                      return NAN;
+                    },
+                    true));
+  }
+  return out;
+}
+
+std::vector<std::string> ExperimentReadingOf(const Analysis& a) {
+  std::vector<std::string> out;
+  const ExperimentInfo& info = a.results().experiment;
+  if (info.name.empty()) return out;
+  const std::vector<Cell> cells = Cells(a);
+  const Analysis::Merit merit = a.merit();
+  out.push_back("Measured: " + info.measures + ".");
+  auto merit_of = [&a](const Run& r) { return a.MeritOf(r); };
+  const Run& any = a.results().runs.front();
+  const double chance = any.classes > 1 ? 1.0 / static_cast<double>(any.classes) : NAN;
+  auto at_chance = [&](double acc) {
+    return std::isfinite(chance) && std::isfinite(acc) && acc < chance + kChanceMargin
+               ? std::string(" (chance level: it did not learn)")
+               : std::string();
+  };
+  for (const std::string& act : Activations(cells)) {
+    std::vector<const Cell*> mine;
+    for (const Cell& c : cells) {
+      if (c.activation == act) mine.push_back(&c);
+    }
+    if (mine.empty()) continue;
+    std::vector<std::string> parts;
+    for (const Cell* c : mine) {
+      const double m = Mean(*c, merit_of);
+      std::string s = fmt::format("{} {}{}", c->point, MeritText(merit, m), at_chance(m));
+      size_t diverged = 0;
+      for (const Run* r : c->runs) diverged += r->stop_reason == "nan";
+      if (diverged > 0 && info.name != "clipping") {
+        s += diverged == c->runs.size()
+                 ? std::string(", the loss became NaN")
+                 : fmt::format(", the loss became NaN in {} of {} runs", diverged, c->runs.size());
+      }
+      if (info.name == "depth" || info.name == "batchnorm") {
+        s += fmt::format(", layer-1 gradient RMS at init {} ({} of the last hidden layer's)",
+                         Sci(Mean(
+                             *c, [&](const Run& r) { return FirstLayerRmsAtInit(a, r); }, true)),
+                         Sci(Mean(
+                             *c, [&](const Run& r) { return RmsRatioAtInit(a, r); }, true)));
+      } else if (info.name == "dying-relu") {
+        s += fmt::format(
+            ", dead units {} at init and {} at the end",
+            Pct(Mean(*c, [&](const Run& r) { return HiddenMean(a, r, &Layer::dead_fraction, 0); })),
+            Pct(Mean(*c,
+                     [&](const Run& r) { return HiddenMean(a, r, &Layer::dead_fraction, -1); })));
+      } else if (info.name == "init") {
+        s += fmt::format(", output std at init {} in layer 1 and {} in layer {}",
+                         Num(Mean(*c,
+                                  [&](const Run& r) {
+                                    const Layer* l = a.LayerAt(r, 1, false);
+                                    return l ? l->std : NAN;
+                                  }),
+                             2),
+                         Num(Mean(*c,
+                                  [&](const Run& r) {
+                                    const Layer* l = a.LayerAt(r, a.HiddenLayers(r), false);
+                                    return l ? l->std : NAN;
+                                  }),
+                             2),
+                         a.layers());
+      } else if (info.name == "clipping") {
+        std::string stops;
+        for (const Run* r : c->runs) stops += (stops.empty() ? "" : ", ") + r->stop_reason;
+        s += fmt::format(", largest gradient norm {}, final training loss {}, stopped: {}",
+                         Sci(Mean(*c, [&](const Run& r) { return LargestGradNorm(a, r); })),
+                         Num(Mean(*c, [](const Run& r) { return r.final_train_loss; })), stops);
+      }
+      parts.push_back(s);
+    }
+    std::string line = act + ": " + parts.front();
+    for (size_t i = 1; i < parts.size(); ++i) line += "; " + parts[i];
+    out.push_back(line + ".");
+  }
+  if (info.name == "depth" || info.name == "batchnorm") {
+    // How the first-layer gradient at initialisation changes from the first point to the last.
+    std::vector<std::string> fell, rose, kept;
+    for (const std::string& act : Activations(cells)) {
+      const Cell *lo = nullptr, *hi = nullptr;
+      for (const Cell& c : cells) {
+        if (c.activation != act) continue;
+        if (!lo) lo = &c;
+        hi = &c;
+      }
+      if (!lo || lo == hi) continue;
+      const double r0 = Mean(
+          *lo, [&](const Run& r) { return FirstLayerRmsAtInit(a, r); }, true);
+      const double r1 = Mean(
+          *hi, [&](const Run& r) { return FirstLayerRmsAtInit(a, r); }, true);
+      if (!(r0 > 0) || !(r1 > 0)) continue;
+      const std::string t = fmt::format("{} ({} → {}: {})", act, lo->point, hi->point,
+                                        r1 < r0 ? fmt::format("{:.3g}× smaller", r0 / r1)
+                                                : fmt::format("{:.3g}× larger", r1 / r0));
+      (r1 < r0 / kGradientFactor ? fell : r1 > r0 * kGradientFactor ? rose : kept).push_back(t);
+    }
+    const std::string factor = fmt::format("{:.0f}×", kGradientFactor);
+    if (!fell.empty()) {
+      out.push_back("The first hidden layer's gradient RMS at initialisation fell more than " +
+                    factor + " from the first point to the last" +
+                    (info.name == "depth" ? std::string(" (vanishing gradients)") : "") + " for " +
+                    JoinList(fell) + ".");
+    }
+    if (!rose.empty()) {
+      out.push_back(
+          "It rose more than " + factor + " from the first point to the last for " +
+          JoinList(rose) +
+          (info.name == "batchnorm" ? ": batch normalisation gives the gradient back" : "") + ".");
+    }
+    if (!kept.empty()) {
+      out.push_back("It stayed within " + factor + " for " + JoinList(kept) + ".");
+    }
+  }
+  return out;
+}
+
+std::string ExperimentSection(const Analysis& a, svg::Document& doc) {
+  const ExperimentInfo& info = a.results().experiment;
+  std::string html = "<section id=\"experiment\"><h2>Experiment: " + svg::Escape(info.title) +
+                     "</h2>\n<p class=\"note\">" +
+                     svg::Escape(fmt::format("{}: {}.", info.full ? "Full sweep" : "Quick default",
+                                             info.description)) +
+                     "</p>\n<ul class=\"reading\">\n";
+  for (const std::string& s : ExperimentReadingOf(a)) html += "<li>" + svg::Escape(s) + "</li>\n";
+  html += "</ul>\n<div class=\"grid\">\n";
+  for (const auto& [file, svg_text] : ExperimentSvgs(a, doc)) html += Figure(svg_text);
+  html += "</div>\n<table>\n<tr>";
+  const std::vector<Column> cols = ExperimentColumns(a);
+  for (const Column& c : cols) html += "<th class=\"name\">" + svg::Escape(c.name) + "</th>";
+  html += "</tr>\n";
+  for (const Cell& cell : Cells(a)) {
+    html += "<tr>";
+    for (const Column& c : cols)
+      html += "<td class=\"name\">" + svg::Escape(c.value(cell)) + "</td>";
+    html += "</tr>\n";
+  }
+  return html + "</table>\n</section>\n";
+}
+
 }  // namespace
 
 std::string RenderHtml(const LabResults& results) {
@@ -1177,6 +1784,7 @@ std::string RenderHtml(const LabResults& results) {
                                   results.task.empty() ? "" : ", task: " + results.task, version(),
                                   results.dir)) +
           "</p></header>\n";
+  if (!results.experiment.name.empty()) html += ExperimentSection(a, doc);
   html += "<section id=\"reading\"><h2>Reading</h2>\n<ul class=\"reading\">\n";
   for (const std::string& s : Reading(a)) html += "<li>" + svg::Escape(s) + "</li>\n";
   html += "</ul></section>\n";
@@ -1193,6 +1801,39 @@ std::string RenderHtml(const LabResults& results) {
 
 std::vector<std::string> Reading(const LabResults& results) { return Reading(Analysis(results)); }
 
+std::string ExperimentTable(const LabResults& results) {
+  if (results.experiment.name.empty()) return "";
+  const Analysis a(results);
+  const std::vector<Column> cols = ExperimentColumns(a);
+  std::string out = "|", rule = "|";
+  for (const Column& c : cols) {
+    out += fmt::format(" {} |", c.name);
+    rule += "---|";
+  }
+  out += fmt::format("\n{}\n", rule);
+  for (const Cell& cell : Cells(a)) {
+    std::string row = "|";
+    for (const Column& c : cols) row += fmt::format(" {} |", c.value(cell));
+    out += row + "\n";
+  }
+  return out;
+}
+
+std::vector<std::string> ExperimentReading(const LabResults& results) {
+  return ExperimentReadingOf(Analysis(results));
+}
+
+std::vector<std::pair<std::string, std::string>> ExperimentPlots(const LabResults& results) {
+  if (results.experiment.name.empty()) return {};
+  const Analysis a(results);
+  svg::Document doc;
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto& [name, text] : ExperimentSvgs(a, doc)) {
+    out.emplace_back(name, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + text);
+  }
+  return out;
+}
+
 std::string RenderText(const LabResults& results) {
   const Analysis a(results);
   const Analysis::Merit merit = a.merit();
@@ -1208,12 +1849,24 @@ std::string RenderText(const LabResults& results) {
   }
   out += "\n";
   for (const std::string& s : Reading(a)) out += "- " + s + "\n";
+  if (!results.experiment.name.empty()) {
+    out += "\nexperiment " + results.experiment.name + ": " + results.experiment.title + "\n\n" +
+           ExperimentTable(results) + "\n";
+    for (const std::string& s : ExperimentReading(results)) out += "- " + s + "\n";
+  }
   return out;
 }
 
 std::string WriteReport(const std::string& dir, const std::string& out_path) {
   const std::string path = out_path.empty() ? dir + "/report.html" : out_path;
-  io::WriteFileAtomically(path, RenderHtml(ReadLab(dir)));
+  const LabResults results = ReadLab(dir);
+  io::WriteFileAtomically(path, RenderHtml(results));
+  // An experiment's plots, as `activ lab --experiment` writes them, beside the page.
+  const std::string at =
+      path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/'));
+  for (const auto& [name, svg] : ExperimentPlots(results)) {
+    io::WriteFileAtomically(at + "/" + name, svg);
+  }
   return path;
 }
 

@@ -1,8 +1,10 @@
 // The lab's report: reads a lab output directory (log.jsonl and summary.json, as lab/ writes
 // them; docs/LAB.md has the schema) and renders it as one self-contained HTML file with inline
-// SVG plots: the activation functions and their derivatives, loss and accuracy per epoch, dead and
-// saturated units per layer, gradient norms per layer at initialisation and at the end, activation
-// histograms, a summary table and a plain-language reading computed from the numbers.
+// SVG plots: the activation functions and their derivatives, loss and accuracy per epoch, dead
+// units and inactive and saturated inputs per layer, gradient RMS per weight and ||dW||/||W||
+// per layer at initialisation and at the end, activation histograms, a summary table and a
+// plain-language reading computed from the numbers; for an experiment (`activ lab
+// --experiment`, lab/sweep.h), first a section with the sweep's plots, table and reading.
 #pragma once
 
 #include <cmath>
@@ -20,14 +22,21 @@ struct Run {
   std::string activation;  // as the lab writes it: "relu", "elu:alpha=0.5", "relu/tanh"
   std::vector<std::string> layer_activations;  // one per hidden layer
   long long seed = 0;
-  std::string dataset, network, head, optimizer;
+  std::string dataset, network, head, optimizer, init;
+  // Per hidden layer, from the run record: f' is exactly 0 somewhere outside the saturation
+  // tails (relu, relu6, hardtanh...), so its off inputs are "inactive".
+  std::vector<bool> hinge;
+  // A run of an experiment (lab/sweep.h): its point ("depth 8"), the swept value (NaN for
+  // categories) and the activation alone; empty and NaN otherwise.
+  std::string sweep_point, sweep_activation;
+  double sweep_x = NAN;
   std::vector<long long> hidden;
   long long classes = -1;                      // 0: regression; -1: not given
   double lr = NAN, batch = NAN, epochs = NAN;  // the configuration (epochs at most)
   // From summary.json; NaN or empty when absent.
   double best_epoch = NAN, val_accuracy = NAN, test_accuracy = NAN, test_loss = NAN,
          final_train_loss = NAN, seconds_per_epoch = NAN, epochs_run = NAN, dead_fraction = NAN,
-         saturated_fraction = NAN;
+         off_fraction = NAN, saturated_fraction = NAN, grad_norm_max = NAN;
   std::string stop_reason, message;  // stop_reason: max_epochs, patience, tol or nan
   bool in_summary = false;
 };
@@ -36,6 +45,8 @@ struct Epoch {
   int epoch = 0;
   double train_loss = NAN, train_accuracy = NAN, val_loss = NAN, val_accuracy = NAN,
          train_seconds = NAN, seconds = NAN, lr = NAN;
+  // The global gradient norm (before clipping) over the epoch's steps.
+  double grad_global_norm_mean = NAN, grad_global_norm_max = NAN;
 };
 
 // Counts over [lo, hi) in equal bins; below and above count the values outside.
@@ -47,13 +58,21 @@ struct LayerHistogram {
 struct Layer {
   int epoch = 0, layer = 0;  // layer: 1-based, as in the log; the last one is the output layer
   bool output = false;
-  double units = NAN, dead_fraction = NAN, saturated_fraction = NAN, mean = NAN, std = NAN,
-         grad_norm = NAN, weight_norm = NAN, update_ratio = NAN;
+  double units = NAN, dead_fraction = NAN, off_fraction = NAN, saturated_fraction = NAN, mean = NAN,
+         std = NAN, grad_norm = NAN, grad_rms = NAN, grad_to_weight = NAN, weight_norm = NAN,
+         update_ratio = NAN;
   LayerHistogram hist;  // empty counts for the output layer
+};
+
+// summary.json's "experiment": which sweep the runs are (name empty: an ordinary lab run).
+struct ExperimentInfo {
+  std::string name, title, description, measures, x_label;
+  bool full = false;
 };
 
 struct LabResults {
   std::string dir;
+  ExperimentInfo experiment;
   std::string dataset, task;  // task: classification, binary classification or regression
   std::string config_json;    // summary.json's "config", as compact JSON
   std::vector<Run> runs;      // in the order of summary.json, then of log.jsonl
@@ -73,6 +92,13 @@ std::string RenderHtml(const LabResults& results);
 std::string RenderText(const LabResults& results);
 // The plain-language reading alone, one sentence group per item.
 std::vector<std::string> Reading(const LabResults& results);
+
+// An experiment's own results (empty when results.experiment.name is): its table as Markdown,
+// its reading, and its plots as (file name, SVG) pairs, which RenderHtml shows in the
+// section "experiment".
+std::string ExperimentTable(const LabResults& results);
+std::vector<std::string> ExperimentReading(const LabResults& results);
+std::vector<std::pair<std::string, std::string>> ExperimentPlots(const LabResults& results);
 
 // ReadLab(dir), then RenderHtml written atomically to out_path (DIR/report.html when empty).
 // What `activ report` and `activ lab` call. Returns the path written.

@@ -1,23 +1,42 @@
-# Reads the registry (include/activ/ops.def) and writes the list of kernel files the per-target
-# code includes, in registry order. A registry line without its kernel file stops the configure
-# step with a message that names the file to write.
-function(activ_generate_kernel_list registry kernel_dir output)
-  # Match only "ACTIV_OP(name": whole lines hold brackets like "[0,inf)" that CMake lists mangle.
-  file(READ ${registry} text)
-  string(REGEX MATCHALL "\nACTIV_OP\\([a-z0-9_]+" lines "${text}")
-  set(content "// Generated from include/activ/ops.def by cmake/registry.cmake. Do not edit.\n")
-  string(APPEND content "#include \"math-inl.h\"\n")
-  foreach(line IN LISTS lines)
-    string(REGEX MATCH "ACTIV_OP\\(([a-z0-9_]+)" _ "${line}")
-    set(name ${CMAKE_MATCH_1})
-    if(NOT EXISTS ${kernel_dir}/${name}-inl.h)
+# Reads the registry (include/activ/ops.def) and writes, for each operation, the translation unit
+# that compiles its kernels for every SIMD target (src/op_unit-inl.h) and the list of kernel files
+# it includes: math-inl.h, the kernel files its own one names (quick_gelu uses silu::, prelu
+# leaky_relu::), then its own. The units' paths go to `out_var`. A registry line without its
+# kernel file stops the configure step with a message that names the file to write.
+function(activ_generate_op_units registry kernel_dir out_dir out_var)
+  activ_registry_names(${registry} names)
+  set(sources)
+  foreach(name IN LISTS names)
+    set(file ${kernel_dir}/${name}-inl.h)
+    if(NOT EXISTS ${file})
       message(FATAL_ERROR "ops.def declares '${name}' but src/kernels/${name}-inl.h does not exist; "
                           "see docs/adding-an-activation.md")
     endif()
-    string(APPEND content "#include \"${name}-inl.h\"\n")
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${file})
+    file(READ ${file} text)
+    string(REGEX MATCHALL "[a-z0-9_]+::" refs "${text}")
+    set(deps)
+    foreach(ref IN LISTS refs)
+      string(REPLACE "::" "" dep "${ref}")
+      if(NOT dep STREQUAL name AND dep IN_LIST names AND NOT dep IN_LIST deps)
+        list(APPEND deps ${dep})
+      endif()
+    endforeach()
+    set(list "// Generated from include/activ/ops.def by cmake/registry.cmake. Do not edit.\n")
+    string(APPEND list "#include \"math-inl.h\"\n")
+    foreach(dep IN LISTS deps ITEMS ${name})
+      string(APPEND list "#include \"${dep}-inl.h\"\n")
+    endforeach()
+    file(CONFIGURE OUTPUT ${out_dir}/${name}-kernels-inl.h CONTENT "${list}")
+    set(unit "// Generated from include/activ/ops.def by cmake/registry.cmake. Do not edit.\n")
+    string(APPEND unit "#define ACTIV_UNIT ${name}\n")
+    string(APPEND unit "#define ACTIV_UNIT_KERNELS \"${name}-kernels-inl.h\"\n")
+    string(APPEND unit "#include \"op_unit-inl.h\"\n")
+    file(CONFIGURE OUTPUT ${out_dir}/${name}.cc CONTENT "${unit}")
+    list(APPEND sources ${out_dir}/${name}.cc)
   endforeach()
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${registry})
-  file(CONFIGURE OUTPUT ${output} CONTENT "${content}")
+  set(${out_var} ${sources} PARENT_SCOPE)
 endfunction()
 
 # The names of the registry's operations, in order, into `out_var`.

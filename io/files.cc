@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdio.h>  // renameat2
 #include <sys/stat.h>
 #include <unistd.h>
@@ -232,6 +233,15 @@ StagedDirectory::~StagedDirectory() {
   for (const std::string& made : created_parents_) ::rmdir(made.c_str());  // only when empty
 }
 
+bool StagedDirectory::Replaceable(int dir_fd, const std::string& name) const {
+  // A name this program writes counts only as a regular file (not a directory of that name).
+  struct stat st;
+  return std::any_of(
+             replaceable_.begin(), replaceable_.end(),
+             [&](const std::string& p) { return ::fnmatch(p.c_str(), name.c_str(), 0) == 0; }) &&
+         ::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
+}
+
 void StagedDirectory::CheckReplaceable(const std::string& dir) const {
   struct stat st;
   if (::stat(dir.c_str(), &st) != 0) {
@@ -245,13 +255,7 @@ void StagedDirectory::CheckReplaceable(const std::string& dir) const {
   while (const dirent* e = ::readdir(d)) {
     const std::string n = e->d_name;
     if (n == "." || n == "..") continue;
-    // A name this program writes counts only as a regular file (not a directory of that name).
-    struct stat entry;
-    const bool ours =
-        std::find(replaceable_.begin(), replaceable_.end(), n) != replaceable_.end() &&
-        ::fstatat(::dirfd(d), n.c_str(), &entry, AT_SYMLINK_NOFOLLOW) == 0 &&
-        S_ISREG(entry.st_mode);
-    if (!ours) foreign.push_back(n);
+    if (!Replaceable(::dirfd(d), n)) foreign.push_back(n);
   }
   ::closedir(d);
   if (foreign.empty()) return;
@@ -310,10 +314,20 @@ void StagedDirectory::Publish() {
   }
   published_ = true;
   if (replaced) {
-    // Only the names checked above; anything that appeared since keeps the directory, which
+    // Only what this program wrote; anything that appeared since keeps the directory, which
     // then stays beside `out` under the staging name rather than losing a file.
-    for (const std::string& n : replaceable_) {
-      ::unlinkat(parent_fd.fd, (stage_name + "/" + n).c_str(), 0);
+    const int old_fd =
+        ::openat(parent_fd.fd, stage_name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (DIR* d = old_fd >= 0 ? ::fdopendir(old_fd) : nullptr) {
+      std::vector<std::string> names;
+      while (const dirent* e = ::readdir(d)) names.push_back(e->d_name);
+      for (const std::string& n : names) {
+        if (n != "." && n != ".." && Replaceable(::dirfd(d), n))
+          ::unlinkat(::dirfd(d), n.c_str(), 0);
+      }
+      ::closedir(d);
+    } else if (old_fd >= 0) {
+      ::close(old_fd);
     }
     ::unlinkat(parent_fd.fd, stage_name.c_str(), AT_REMOVEDIR);
   }

@@ -32,8 +32,9 @@ void WriteFileAtomically(const std::string& path, std::initializer_list<std::str
 
 // A directory written in full before it appears: the constructor creates a fresh, private
 // directory beside `out` (in its parent, whose missing parents it creates); Publish() renames it
-// to `out` in one step. `out` itself is created only then. An existing `out` may hold only the
-// names in `replaceable` (what an earlier run wrote); it keeps all of them until Publish()
+// to `out` in one step. `out` itself is created only then. An existing `out` may hold only
+// regular files whose names match `replaceable` (fnmatch patterns for what an earlier run wrote:
+// "log.jsonl", "plot-*.svg"); it keeps all of them until Publish()
 // exchanges it with the new directory in one rename (renameat2 RENAME_EXCHANGE) and then
 // removes them. Anything else in `out` is refused up front: "cannot write OUT: it holds files
 // this program did not write (NAME, ...); give a new or an empty directory". Without Publish(),
@@ -54,6 +55,8 @@ class StagedDirectory {
  private:
   // Throws unless `dir` is missing, or a directory holding only replaceable names.
   void CheckReplaceable(const std::string& dir) const;
+  // A regular file (in the directory `dir_fd`) whose name matches a replaceable pattern.
+  bool Replaceable(int dir_fd, const std::string& name) const;
 
   std::string out_, parent_, name_, stage_;
   std::vector<std::string> replaceable_;

@@ -39,6 +39,12 @@ double Now() {
 // NaN (not applicable, or not measured) is written as null.
 json Num(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
+std::string FormatNumber(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g", v);
+  return buf;
+}
+
 std::string JoinSizes(const std::vector<size_t>& v, const char* sep) {
   std::string s;
   for (size_t x : v) s += (s.empty() ? "" : sep) + std::to_string(x);
@@ -75,6 +81,7 @@ json ConfigToJson(const ExperimentConfig& c) {
       {"eps", c.optimizer.eps},
       {"weight_decay", c.optimizer.weight_decay},
       {"init", std::string(InitName(c.init))},
+      {"init_scale", c.init_scale},
       {"l2", c.l2},
       {"clip", c.clip},
       {"batchnorm", c.batchnorm},
@@ -109,7 +116,9 @@ json ResultToJson(const RunResult& r) {
           {"seconds_per_epoch", Num(r.seconds_per_epoch)},
           {"seconds", Num(r.seconds)},
           {"dead_fraction", Num(r.dead_fraction)},
+          {"off_fraction", Num(r.off_fraction)},
           {"saturated_fraction", Num(r.saturated_fraction)},
+          {"grad_norm_max", Num(r.grad_norm_max)},
           {"blas_threads", r.blas_threads},
           {"checkpoint", r.checkpoint},
           {"message", r.message}};
@@ -250,6 +259,20 @@ void Restore(Network& net, const std::vector<std::vector<float>>& s) {
   for (size_t i = 0; i < state.size(); ++i) *state[i] = s[i];
 }
 
+// Each layer's scheme and gain, "kaiming_normal gain 1.414", as the run record logs them.
+json InitPerLayer(Init init, const NetworkSpec& spec) {
+  json out = json::array();
+  char buf[64];
+  for (size_t i = 0; i <= spec.hidden.size(); ++i) {
+    const bool output = i == spec.hidden.size();
+    const LayerInit li = ResolveInit(init, output ? Activation{} : spec.hidden[i].act, output);
+    std::snprintf(buf, sizeof buf, "%s gain %.4g", std::string(InitName(li.scheme)).c_str(),
+                  li.gain);
+    out.push_back(buf);
+  }
+  return out;
+}
+
 json HistogramJson(const Histogram& h) {
   return {{"lo", h.lo}, {"hi", h.hi}, {"counts", h.counts}, {"below", h.below}, {"above", h.above}};
 }
@@ -262,11 +285,19 @@ RunOutput TrainRun(Context& ctx, size_t index) {
   const uint64_t seed = c.seeds[index % c.seeds.size()];
   const NetworkSpec spec = SpecFor(c, data, activation);
   Network net(spec);
-  net.Initialize(c.init, seed);
+  net.Initialize(c.init, seed, c.init_scale);
   Optimizer opt(c.optimizer, net);
   const size_t hidden = net.hidden_layers();
-  std::vector<double> max_deriv;
-  for (size_t i = 0; i < hidden; ++i) max_deriv.push_back(MaxAbsDerivative(spec.hidden[i].act));
+  std::vector<DerivativeProfile> profiles;
+  json max_deriv = json::array(), sat_below = json::array(), sat_above = json::array(),
+       hinge = json::array();
+  for (size_t i = 0; i < hidden; ++i) {
+    profiles.push_back(ProfileOf(spec.hidden[i].act));
+    max_deriv.push_back(profiles.back().max_abs);
+    sat_below.push_back(Num(profiles.back().saturated_below));
+    sat_above.push_back(Num(profiles.back().saturated_above));
+    hinge.push_back(profiles.back().hinge);
+  }
 
   RunOutput out;
   RunResult& res = out.result;
@@ -343,15 +374,20 @@ RunOutput TrainRun(Context& ctx, size_t index) {
           {"probe_rows", ctx.probe.rows},
           {"blas_threads", ctx.blas_threads},
           {"max_abs_derivative", max_deriv},
+          {"saturated_below", sat_below},
+          {"saturated_above", sat_above},
+          {"hinge", hinge},
+          {"init_per_layer", InitPerLayer(c.init, spec)},
           {"resumed_from_epoch", resumed_from},
           {"config", ConfigToJson(c)}});
   }
 
   std::vector<double> update_ratio(hidden + 1, kNaN);
+  double epoch_gnorm_mean = kNaN, epoch_gnorm_max = kNaN;  // over the epoch's steps
   ProbeResult last_probe;
   auto report = [&](size_t epoch, double train_loss, double train_acc, const Eval& val,
                     double train_seconds, double epoch_start) {
-    if (c.diagnostics) last_probe = Diagnose(net, ctx.probe, max_deriv, c.histogram_bins);
+    if (c.diagnostics) last_probe = Diagnose(net, ctx.probe, profiles, c.histogram_bins);
     line({{"type", "epoch"},
           {"epoch", epoch},
           {"train_loss", Num(train_loss)},
@@ -362,6 +398,8 @@ RunOutput TrainRun(Context& ctx, size_t index) {
           {"probe_accuracy",
            c.diagnostics && data.train.classification() ? Num(last_probe.accuracy) : json(nullptr)},
           {"lr", c.optimizer.lr},
+          {"grad_global_norm_mean", Num(epoch_gnorm_mean)},
+          {"grad_global_norm_max", Num(epoch_gnorm_max)},
           {"train_seconds", train_seconds},
           {"seconds", Now() - epoch_start},
           {"elapsed", Now() - t_start}});
@@ -375,12 +413,15 @@ RunOutput TrainRun(Context& ctx, size_t index) {
             {"units", d.units},
             {"activation_of_layer", out_layer ? "identity" : spec.hidden[d.layer - 1].act.label},
             {"dead_fraction", out_layer ? json(nullptr) : json(d.dead_fraction)},
+            {"off_fraction", out_layer ? json(nullptr) : json(d.off_fraction)},
             {"saturated_fraction", out_layer ? json(nullptr) : json(d.saturated_fraction)},
             {"mean", Num(d.mean)},
             {"std", Num(d.std)},
             {"pre_mean", Num(d.pre_mean)},
             {"pre_std", Num(d.pre_std)},
             {"grad_norm", Num(d.grad_norm)},
+            {"grad_rms", Num(d.grad_rms)},
+            {"grad_to_weight", Num(d.grad_to_weight)},
             {"weight_norm", Num(d.weight_norm)},
             {"update_ratio", Num(update_ratio[d.layer - 1])},
             {"hist", out_layer ? json(nullptr) : HistogramJson(d.hist)}});
@@ -449,7 +490,7 @@ RunOutput TrainRun(Context& ctx, size_t index) {
     Rng dropout(seed, Stream::kDropout, epoch);
     std::vector<double> ratio_sum(hidden + 1, 0.0);
     size_t ratio_count = 0;
-    double loss_sum = 0;
+    double loss_sum = 0, gnorm_sum = 0, gnorm_max = 0;
     size_t correct = 0;
     bool failed = false;
     for (size_t k = 0; k < batches; ++k) {
@@ -475,12 +516,14 @@ RunOutput TrainRun(Context& ctx, size_t index) {
         if (layer == hidden + 1) where = "; the first non-finite values are in the output layer";
         if (layer == 0) where = "; every layer's outputs are finite: the loss itself overflowed";
         res.stop_reason = "nan";
-        res.message = "the training loss became " +
-                      std::string(std::isnan(batch_loss) ? "NaN" : "infinite") + " at epoch " +
-                      std::to_string(epoch) + " (batch " + std::to_string(k + 1) + " of " +
-                      std::to_string(batches) + ")" + where + "; the network of epoch " +
-                      std::to_string(epoch - 1) + " is kept" +
-                      (res.checkpoint.empty() ? "" : " in " + res.checkpoint);
+        res.message =
+            "the training loss became " + std::string(std::isnan(batch_loss) ? "NaN" : "infinite") +
+            " at epoch " + std::to_string(epoch) + " (batch " + std::to_string(k + 1) + " of " +
+            std::to_string(batches) + ")" + where + "; the network of epoch " +
+            std::to_string(epoch - 1) + " is kept" +
+            (k > 0 ? "; the largest gradient norm before it was " + FormatNumber(gnorm_max)
+                   : std::string()) +
+            (res.checkpoint.empty() ? "" : " in " + res.checkpoint);
         failed = true;
         break;
       }
@@ -494,7 +537,11 @@ RunOutput TrainRun(Context& ctx, size_t index) {
           for (size_t i = 0; i < t.value->size(); ++i) g[i] += f * w[i];
         }
       }
-      if (c.clip > 0) ClipGradients(net, c.clip);
+      // The global gradient norm before clipping: exploding gradients show here first.
+      const double gnorm = ClipGradients(net, c.clip);  // clip 0: only measures
+      gnorm_sum += gnorm;
+      gnorm_max = std::max(gnorm_max, gnorm);
+      if (std::isfinite(gnorm)) res.grad_norm_max = std::max(res.grad_norm_max, gnorm);
       const bool measure = c.diagnostics && (k % sample_every == 0);
       UpdateNorms norms;
       opt.Step(measure ? &norms : nullptr);
@@ -522,6 +569,8 @@ RunOutput TrainRun(Context& ctx, size_t index) {
     for (size_t l = 0; l <= hidden; ++l) {
       update_ratio[l] = ratio_count ? ratio_sum[l] / static_cast<double>(ratio_count) : kNaN;
     }
+    epoch_gnorm_mean = gnorm_sum / static_cast<double>(batches);
+    epoch_gnorm_max = gnorm_max;
     val = Evaluate(net, data.val);
     report(epoch, train_loss, train_acc, val, train_seconds, epoch_start);
     st.epoch = epoch;
@@ -586,14 +635,16 @@ RunOutput TrainRun(Context& ctx, size_t index) {
   res.seconds_per_epoch =
       epochs_trained ? train_seconds_total / static_cast<double>(epochs_trained) : kNaN;
   res.seconds = Now() - t_start + (resumed_from ? st.elapsed_seconds : 0);
-  res.dead_fraction = res.saturated_fraction = kNaN;
+  res.dead_fraction = res.off_fraction = res.saturated_fraction = kNaN;
   if (c.diagnostics && hidden > 0) {
-    double dead = 0, sat = 0;
+    double dead = 0, off = 0, sat = 0;
     for (size_t l = 0; l < hidden; ++l) {
       dead += last_probe.layers.at(l).dead_fraction;
+      off += last_probe.layers.at(l).off_fraction;
       sat += last_probe.layers.at(l).saturated_fraction;
     }
     res.dead_fraction = dead / static_cast<double>(hidden);
+    res.off_fraction = off / static_cast<double>(hidden);
     res.saturated_fraction = sat / static_cast<double>(hidden);
   }
   json end = ResultToJson(res);
@@ -611,6 +662,9 @@ void Validate(const ExperimentConfig& c) {
     throw Error("resuming continues one run: give one activation and one seed");
   }
   if (!(c.l2 >= 0) || !(c.clip >= 0)) throw Error("l2 and clip must be >= 0");
+  if (!(c.init_scale > 0) || !std::isfinite(c.init_scale)) {
+    throw Error("the initialisation scale must be a positive number");
+  }
   if (c.histogram_bins == 0) throw Error("the histogram needs at least one bin");
 }
 
@@ -771,11 +825,12 @@ std::string FormatSummary(const ExperimentResult& result) {
   for (size_t i = 0; i < result.runs.size(); ++i) {
     const RunResult& r = result.runs[i];
     std::snprintf(buf, sizeof buf,
-                  "%-*s  %s %.4f  best_epoch %2zu  dead %.3f  saturated %.3f  %.2f s/epoch\n",
+                  "%-*s  %s %.4f  best_epoch %2zu  dead %.3f  inactive %.3f  saturated %.3f  "
+                  "%.2f s/epoch\n",
                   static_cast<int>(width), names[i].c_str(),
                   regression ? "test_loss" : "test_accuracy",
                   regression ? r.test_loss : r.test_accuracy, r.best_epoch, r.dead_fraction,
-                  r.saturated_fraction, r.seconds_per_epoch);
+                  r.off_fraction, r.saturated_fraction, r.seconds_per_epoch);
     out += buf;
   }
   return out;

@@ -20,23 +20,31 @@
 //    "hidden":[sizes], "activations":[per hidden layer], "gated":[bool per layer],
 //    "parameters", "head", "classes" (0: regression), "dataset", "train_rows", "val_rows",
 //    "test_rows", "probe_rows", "blas_threads", "max_abs_derivative":[per hidden layer],
+//    "saturated_below", "saturated_above":[per hidden layer: the saturation tails' bounds,
+//    null where there is no tail], "hinge":[per hidden layer: f' is exactly 0 somewhere outside
+//    the tails], "init_per_layer":["kaiming_normal gain 1.414", ... per layer, output last],
 //    "resumed_from_epoch", "config":{every setting of the experiment}}
 //   {"type":"epoch", "run", "activation", "seed", "epoch" (0 = at initialisation),
 //    "train_loss", "train_accuracy" (running means over the epoch's mini-batches in training
 //    mode; train_loss includes the l2 penalty when l2 > 0; null at epoch 0),
 //    "val_loss", "val_accuracy" (null without a validation set), "probe_loss",
 //    "probe_accuracy" (the probe set, measured after the epoch), "lr",
+//    "grad_global_norm_mean", "grad_global_norm_max" (the global gradient norm of the epoch's
+//    steps, before clipping; null at epoch 0),
 //    "train_seconds" (the epoch's training pass), "seconds" (the whole epoch, evaluation and
 //    diagnostics included), "elapsed" (since the run started)}
 //   {"type":"layer", "run", "activation", "seed", "epoch", "layer" (1-based; the last one is
 //    the output layer), "output" (bool), "units", "activation_of_layer",
-//    "dead_fraction" (units whose f'(pre-activation) is 0 on every probe example),
-//    "saturated_fraction" (probe pre-activations where |f'| < 5% of max |f'|),
+//    "dead_fraction" (units off on every probe example), "off_fraction" (probe
+//    pre-activations with f' exactly 0 outside a saturation tail: "inactive"),
+//    "saturated_fraction" (probe pre-activations in a tail where |f'| stays below 5% of max
+//    |f'| from there outwards; lab/diagnostics.h),
 //    "mean", "std" (of the layer's outputs on the probe set), "pre_mean", "pre_std" (of the
-//    pre-activations), "grad_norm" (||dL/dW||_F on the probe set), "weight_norm" (||W||_F),
+//    pre-activations), "grad_norm" (||dL/dW||_F on the probe set), "grad_rms" (grad_norm /
+//    sqrt(entries of W)), "grad_to_weight" (grad_norm / weight_norm), "weight_norm" (||W||_F),
 //    "update_ratio" (mean over sampled steps of the epoch of ||W_after - W_before|| / ||W||;
 //    null at epoch 0), "hist":{"lo","hi","counts":[bins],"below","above"} (the outputs on the
-//    probe set; null for the output layer)}. dead/saturated are null for the output layer.
+//    probe set; null for the output layer)}. dead/off/saturated are null for the output layer.
 //   {"type":"end", "run", "activation", "seed", plus every field of a summary record}
 //
 // summary.csv and summary.json — one record per run (summary.json: {"config":{...},
@@ -47,7 +55,8 @@
 //   train_loss (final epoch), val_loss, val_accuracy (at best_epoch), test_loss,
 //   test_accuracy (of the network at best_epoch when there is a validation set, else of the
 //   final network), seconds_per_epoch (training pass only), seconds (the whole run),
-//   dead_fraction, saturated_fraction (means over the hidden layers, final diagnostics),
+//   dead_fraction, off_fraction, saturated_fraction (means over the hidden layers, final
+//   diagnostics), grad_norm_max (the largest finite global gradient norm of any step),
 //   blas_threads, checkpoint (path, or empty), message (why it stopped, in words)
 // ---------------------------------------------------------------------------------------------
 #pragma once
@@ -87,7 +96,9 @@ struct ExperimentConfig {
   size_t epochs = 20;
   size_t batch = 64;
   OptimizerConfig optimizer;
-  Init init = Init::kPytorch;
+  Init init = Init::kAuto;
+  double init_scale = 1;  // multiplies the hidden layers' initial weights (experiments)  // by
+                          // activation (see Init); kPytorch: nn.Linear's default
   // scikit-learn's alpha: each mini-batch's loss gets alpha/(2 n) * sum ||W||^2 (n its rows),
   // so the weights' gradient gets alpha/n * W. Weights only.
   double l2 = 0;
@@ -126,7 +137,9 @@ struct RunResult {
   std::string stop_reason, message, checkpoint;
   double train_loss = 0, val_loss = 0, val_accuracy = 0, test_loss = 0, test_accuracy = 0;
   double seconds_per_epoch = 0, seconds = 0;
-  double dead_fraction = 0, saturated_fraction = 0;
+  double dead_fraction = 0, off_fraction = 0, saturated_fraction = 0;
+  // The largest finite global gradient norm (before clipping) of the steps this call trained.
+  double grad_norm_max = 0;
   size_t blas_threads = 1;
 };
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 #include <span>
 
 namespace lab {
@@ -113,6 +114,7 @@ std::string_view HeadName(Head head) {
 
 namespace {
 constexpr std::pair<std::string_view, Init> kInits[] = {
+    {"auto", Init::kAuto},
     {"pytorch", Init::kPytorch},
     {"kaiming_normal", Init::kKaimingNormal},
     {"kaiming_uniform", Init::kKaimingUniform},
@@ -142,6 +144,58 @@ std::string_view InitName(Init init) {
     if (i == init) return n;
   }
   return "?";
+}
+
+double ActivationGain(const Activation& act) {
+  if (!act.gated) {
+    switch (act.op) {
+      case activ::Op::relu:
+        return std::sqrt(2.0);
+      case activ::Op::leaky_relu: {
+        const double* given = act.params.find("negative_slope");
+        const double slope = given ? *given : 0.01;  // PyTorch's default
+        return std::sqrt(2 / (1 + slope * slope));
+      }
+      case activ::Op::tanh:
+        return 5.0 / 3.0;
+      case activ::Op::sigmoid:
+      case activ::Op::selu:
+      case activ::Op::identity:
+        return 1;
+      default:
+        break;
+    }
+  }
+  // E[f(z)^2], z ~ N(0, 1), by the trapezoid rule on [-10, 10] (the rest weighs < 1e-22).
+  constexpr size_t kPoints = 4001;
+  std::vector<double> z(kPoints), f(kPoints);
+  for (size_t i = 0; i < kPoints; ++i) z[i] = -10 + 20.0 * static_cast<double>(i) / (kPoints - 1);
+  activ::forward(act.op, std::span<const double>(z), std::span<double>(f), act.params);
+  const double h = 20.0 / (kPoints - 1);
+  double m2 = 0;
+  for (size_t i = 0; i < kPoints; ++i) {
+    const double w = (i == 0 || i + 1 == kPoints ? 0.5 : 1.0) * h * std::exp(-0.5 * z[i] * z[i]) /
+                     std::sqrt(2 * std::numbers::pi);
+    m2 += w * f[i] * f[i];
+  }
+  return m2 > 0 && std::isfinite(m2) ? 1 / std::sqrt(m2) : 1;
+}
+
+LayerInit ResolveInit(Init init, const Activation& act, bool output_layer) {
+  LayerInit r;
+  r.scheme = init;
+  if (init == Init::kAuto) {
+    const bool plain = !act.gated && !output_layer;
+    r.scheme = output_layer ? Init::kLecunNormal
+               : plain && (act.op == activ::Op::tanh || act.op == activ::Op::sigmoid)
+                   ? Init::kXavierUniform
+               : plain && act.op == activ::Op::selu ? Init::kLecunNormal
+                                                    : Init::kKaimingNormal;
+  }
+  const bool has_gain = r.scheme == Init::kKaimingNormal || r.scheme == Init::kKaimingUniform ||
+                        r.scheme == Init::kXavierUniform || r.scheme == Init::kXavierNormal;
+  r.gain = has_gain && !output_layer ? ActivationGain(act) : 1.0;
+  return r;
 }
 
 std::string NetworkSpec::Describe() const {
@@ -210,7 +264,7 @@ Network::Network(const NetworkSpec& spec) : spec_(spec) {
   }
 }
 
-void Network::Initialize(Init init, uint64_t seed) {
+void Network::Initialize(Init init, uint64_t seed, double scale) {
   Rng rng(seed, Stream::kInit);
   // scikit-learn picks one factor for the whole network from its hidden activation.
   const bool sklearn_logistic = !spec_.hidden.empty() &&
@@ -218,24 +272,27 @@ void Network::Initialize(Init init, uint64_t seed) {
                                 !spec_.hidden[0].act.gated;
   for (Dense& l : layers_) {
     const double fan_in = static_cast<double>(l.in), fan_out = static_cast<double>(l.units);
+    const LayerInit li = ResolveInit(init, l.act, l.output);
+    const double gain = li.gain;
     double bound = 0, stddev = 0;  // uniform when bound > 0, normal when stddev > 0
     bool bias_too = false;
-    switch (init) {
+    switch (li.scheme) {
+      case Init::kAuto:  // resolved above
       case Init::kPytorch:
         bound = 1 / std::sqrt(fan_in);
         bias_too = true;
         break;
       case Init::kKaimingNormal:
-        stddev = std::sqrt(2 / fan_in);
+        stddev = gain / std::sqrt(fan_in);
         break;
       case Init::kKaimingUniform:
-        bound = std::sqrt(6 / fan_in);
+        bound = gain * std::sqrt(3 / fan_in);
         break;
       case Init::kXavierUniform:
-        bound = std::sqrt(6 / (fan_in + fan_out));
+        bound = gain * std::sqrt(6 / (fan_in + fan_out));
         break;
       case Init::kXavierNormal:
-        stddev = std::sqrt(2 / (fan_in + fan_out));
+        stddev = gain * std::sqrt(2 / (fan_in + fan_out));
         break;
       case Init::kLecunNormal:
         stddev = std::sqrt(1 / fan_in);
@@ -249,6 +306,9 @@ void Network::Initialize(Init init, uint64_t seed) {
       return static_cast<float>(bound > 0 ? rng.Uniform(-bound, bound) : stddev * rng.Normal());
     };
     for (float& w : l.w) w = draw();
+    if (scale != 1 && !l.output) {
+      for (float& w : l.w) w = static_cast<float>(w * scale);
+    }
     for (float& b : l.b) b = bias_too ? draw() : 0.0f;
     if (l.batchnorm) {
       std::fill(l.gamma.begin(), l.gamma.end(), 1.0f);

@@ -33,17 +33,37 @@ Head HeadFromName(std::string_view name);  // auto, softmax, sigmoid, mse
 std::string_view HeadName(Head head);      // softmax_cross_entropy, sigmoid_bce, squared_error
 
 enum class Init {
+  // By activation (the default): relu and leaky_relu: kaiming_normal with their gain; tanh:
+  // xavier_uniform with gain 5/3; sigmoid: xavier_uniform with gain 1; selu: lecun_normal; any
+  // other (gated layers included): kaiming_normal with the gain that keeps E[a^2] of a
+  // standard normal input at 1 (ActivationGain). The output layer: lecun_normal. Biases 0.
+  kAuto,
   kPytorch,         // U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights and biases (nn.Linear)
-  kKaimingNormal,   // N(0, 2/fan_in), biases 0
-  kKaimingUniform,  // U(-sqrt(6/fan_in), sqrt(6/fan_in)), biases 0
-  kXavierUniform,   // U(-b, b), b = sqrt(6/(fan_in+fan_out)), biases 0
-  kXavierNormal,    // N(0, 2/(fan_in+fan_out)), biases 0
-  kLecunNormal,     // N(0, 1/fan_in), biases 0 (for SELU)
+  kKaimingNormal,   // N(0, gain^2/fan_in), biases 0
+  kKaimingUniform,  // U(-b, b), b = gain sqrt(3/fan_in), biases 0
+  kXavierUniform,   // U(-b, b), b = gain sqrt(6/(fan_in+fan_out)), biases 0
+  kXavierNormal,    // N(0, gain^2 2/(fan_in+fan_out)), biases 0
+  kLecunNormal,     // N(0, 1/fan_in), biases 0 (for SELU; kaiming_normal with gain 1)
   kSklearn,         // scikit-learn's MLP: Xavier uniform for weights AND biases, with
                     // b = sqrt(2/(fan_in+fan_out)) for a sigmoid layer
 };
-Init InitFromName(std::string_view name);  // pytorch, kaiming_normal, kaiming_uniform, ...
+Init InitFromName(std::string_view name);  // auto, pytorch, kaiming_normal, kaiming_uniform, ...
 std::string_view InitName(Init init);
+
+// The gain a scheme multiplies its scale by for a layer followed by `act` (PyTorch's
+// calculate_gain where it has one): relu sqrt 2, leaky_relu sqrt(2/(1+slope^2)), tanh 5/3,
+// sigmoid, selu and identity 1; any other activation (gated ones: f(gate) times a unit-variance
+// up projection) 1/sqrt(E[f(z)^2]) for z ~ N(0, 1), computed from the library's forward (which
+// gives relu's and leaky_relu's gains too).
+double ActivationGain(const Activation& act);
+
+// What a scheme comes to for one layer: `auto` resolved, and the gain it uses (1 for the output
+// layer, and for schemes without a gain).
+struct LayerInit {
+  Init scheme = Init::kPytorch;
+  double gain = 1;
+};
+LayerInit ResolveInit(Init init, const Activation& act, bool output_layer);
 
 struct LayerSpec {
   size_t units = 0;
@@ -103,7 +123,9 @@ class Network {
   explicit Network(const NetworkSpec& spec);
   const NetworkSpec& spec() const { return spec_; }
 
-  void Initialize(Init init, uint64_t seed);
+  // scale multiplies the hidden layers' weights (1: the scheme as defined), for experiments
+  // that need weights too wide or too narrow on purpose.
+  void Initialize(Init init, uint64_t seed, double scale = 1);
   // x is [n, inputs]; returns the outputs [n, outputs] (logits for the classification heads).
   const float* Forward(const float* x, size_t n, Mode mode, Rng* dropout_rng = nullptr);
   // The loss of the last forward pass. labels for classification, targets [n, outputs] for

@@ -502,6 +502,10 @@ PYBIND11_MODULE(_activ, m) {
   m.def("version", [] { return std::string(activ::version()); });
   m.def("simd_target", [] { return std::string(activ::simd_target()); });
   m.def("compiled_targets", &activ::compiled_targets);
+  m.def("set_num_threads", &activ::set_num_threads, py::arg("n"),
+        "Threads that large calls are split across (0: the default, ACTIV_NUM_THREADS or every "
+        "hardware thread; 1: none). Results do not depend on it.");
+  m.def("num_threads", &activ::num_threads, "Threads that large calls are split across.");
 #ifdef ACTIV_PYTHON_ROWWISE
   ap::BindRowwise(m);
 #endif

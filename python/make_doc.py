@@ -14,6 +14,7 @@ import argparse
 import collections
 import os
 import sys
+import textwrap
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -186,10 +187,26 @@ def render(tc, results, bench_rows, out_rows, bench, activ, torch, np):
     add("""## Use
 
 ```sh
-bash scripts/build.sh                       # builds build/python/activ/ (CMake option ACTIV_BUILD_PYTHON)
+/usr/bin/python3 -m pip install --no-build-isolation --break-system-packages .   # pip, from the repository root
+/usr/bin/python3 -m pip wheel --no-build-isolation --no-deps -w dist .          # or a wheel, for another machine
+bash scripts/build.sh                       # or the CMake build: build/python/activ/ (CMake option ACTIV_BUILD_PYTHON)
 PYTHONPATH=build/python /usr/bin/python3 -c 'import activ, numpy; print(activ.gelu(numpy.ones(3)))'
 cmake --install build                       # -> <prefix>/lib/python3.11/dist-packages/activ
 ```
+
+`pip install .` builds the module through the project's CMake (`setup.py`: only the target
+`_activ`, libactiv linked in statically) and installs `activ` and `activ.torch` with their type
+stubs (`__init__.pyi`, `torch.pyi`, generated from `include/activ/ops.def` at build time) and
+`py.typed`. It works offline with Debian's python3-pip, python3-setuptools and python3-wheel
+(`--no-build-isolation`: pip uses them instead of fetching its own). Debian's Python refuses
+installs into its own folders from pip (PEP 668): `--break-system-packages` installs into
+`/usr/local/lib/python3.11/dist-packages` anyway, or `--no-deps --target DIR` into a folder of
+your own, then `PYTHONPATH=DIR` (with `--target`, pip would fetch NumPy into DIR rather than use
+the system's; `--no-deps` keeps it offline). A wheel carries Highway's
+`libhwy.so.1` in `activ/_libs/` (the module's RUNPATH is `$ORIGIN/_libs`) and no path of the
+machine that built it, so it installs on another x86-64 Debian 12 with Python 3.11 and NumPy
+(`pip install --no-deps activ-*.whl`); PyTorch only for `activ.torch`.
+`ACTIV_CMAKE_BUILD_DIR=build` makes pip build in an existing CMake build instead of its own.
 
 The module is built for Debian's `/usr/bin/python3` (which has NumPy, PyTorch and pybind11),
 found explicitly (`ACTIV_PYTHON_EXECUTABLE`), never another `python3` on `PATH`.
@@ -240,6 +257,18 @@ model = torch.nn.Sequential(torch.nn.Linear(8, 8), at.GELU(), torch.nn.Linear(8,
   `python/rowwise_bindings.cc` (compiled with ACTIV_PYTHON_ROWWISE; `python/tests/test_rowwise.py`
   skips without them). They take the element-wise functions' types, 16-bit included (see "16-bit
   arrays"): float16 arrays, and bfloat16 or float16 bits in int16/uint16 arrays with `storage=`.
+- In `activ.torch` they are modules and functionals too, their backward on activ's kernels:
+  `Softmax(dim)`, `LogSoftmax(dim)`, `Softmin(dim)` (dim required: PyTorch's implicit choice
+  for `dim=None` is deprecated there and not reproduced), `GLU(dim=-1)`, and `SwiGLU(beta=1.0)`,
+  whose `forward(gate, up)` is `silu(gate) * up` in one kernel each way (torch.nn has none);
+  `activ.torch.softmax(x, dim)`, `log_softmax`, `softmin`, `glu(x, dim)`, `swiglu(gate, up)`
+  (`ROW_MODULES`, `ROW_FUNCTIONS`).
+- Threads: `activ.set_num_threads(n)` (1: none; 0: the default, `ACTIV_NUM_THREADS` or every
+  hardware thread) and `activ.num_threads()`, as `torch.set_num_threads`; results do not depend
+  on it.
+- A whole model: `examples/ffn_fashion_mnist.py` trains a transformer-style SwiGLU network on
+  Fashion-MNIST with activ.torch's modules and with torch.nn's side by side, in one process or
+  under DistributedDataParallel (`--ddp 2`); its loss curves are in `examples/README.md`.
 """)
     add("## Accuracy against PyTorch\n")
     add("""Every function `torch.nn.functional` has, forward and gradient, float32 and float64, on the
@@ -255,9 +284,9 @@ within 2^(1-p) |dy| counts 0, since either side may be 2^-p |dy| off the exact d
 "max diff" is the largest difference over the finite cases (NaN and infinity mismatches are
 counted under their category), with the category of the input where it occurs ("both accurate":
 both within a few ULP of the reference). The tests assert that activ is within its bound of
-the reference everywhere (float32: 1 ULP forward, 2 backward; float64: those of
-`tests/kernel_test.cc`) and that every element where PyTorch is more than 4 ULP off falls in a
-category below whose reason is written down for that function.
+the reference everywhere (float32: 1 ULP forward, 2 backward; float64: 1 ULP forward, and the
+backward bounds of `python/tests/torch_cases.py`) and that every element where PyTorch is more
+than 4 ULP off falls in a category below whose reason is written down for that function.
 """)
     add("| function | PyTorch | f32 fwd max diff | f32 grad max diff | f64 fwd max diff | "
         "f64 grad max diff |")
@@ -307,13 +336,19 @@ category below whose reason is written down for that function.
             add(f"| {name} | {c} | {per[c]} | {dt} {d}: x={ex[0]:{g}}, {ex[1]:{g}}, "
                 f"{ex[2]:{g}}, {ex[3]:{g}} | {tc.REASONS[name][c]} |")
     add("")
-    add("""Two findings on the way, for the kernels' owners: activ's float64 `gelu_tanh` backward is
-512 ULP off near x = -0.76, where its derivative crosses 0 (an absolute error of 1.2 * 2^-53
-|dy|, just over the mixed bound), beyond the 16 ULP that `tests/kernel_test.cc` asserts on its
-sample; the Python tests allow 600 there and say why. PyTorch 1.13's `hardswish` gradient at
-x = 3 is 1 in its vectorized loop but 1.5 in its scalar tail loop, so it depends on where the
-element sits in the tensor; activ gives the spec's 1.5 everywhere.
-""")
+    worst = sorted(((r["activ_err"], label) for (label, dt, d), r in results.items()
+                    if dt == "float64" and d == "backward"), reverse=True)
+    over = ", ".join(f"{label} {err:.3g}" for err, label in worst if err > 5.0)
+    rest = max(err for err, _ in worst if err <= 5.0)
+    add(textwrap.fill(
+        f"Two findings on the way, for the kernels' owners: activ's float64 gradients are within "
+        f"{rest:.3g} ULP of the reference, but for {over} ULP, near the zeros of their "
+        f"derivatives (the spec's new float64 backward bound, 2 ULP plus 2^-53 |dy x f''(x)|, "
+        f"allows more there; issue 18 and `tests/kernel_test.cc` hold the kernels to it); the "
+        f"Python tests hold them to the bounds of `python/tests/torch_cases.py`. PyTorch 1.13's "
+        f"`hardswish` gradient at x = 3 is 1 in its vectorized loop but 1.5 in its scalar tail "
+        f"loop, so it depends on where the element sits in the tensor; activ gives the spec's "
+        f"1.5 everywhere.", 100) + "\n")
     add("## Speed against PyTorch\n")
     if bench_rows is None:  # --keep-speed: main() puts the old section back
         return "\n".join(L)
@@ -376,7 +411,15 @@ def main():
         text = render(tc, results, bench_rows, out_rows, bench, activ, torch, np)
     # The 16-bit section goes before the speed section.
     at = text.index(speed_title)
-    write(args.out, text[:at] + text16 + "\n" + text[at:])
+    text = text[:at] + text16 + "\n" + text[at:]
+    # python/bench_modules.py's section, at the end, is measured by that script: kept as it is.
+    modules_title = "## activ.torch against torch.nn: forward and backward\n"
+    if os.path.exists(args.out) and modules_title not in text:
+        with open(args.out) as f:
+            old = f.read()
+        if modules_title in old:
+            text = text.rstrip("\n") + "\n\n" + old[old.index(modules_title):]
+    write(args.out, text)
     print(f"make_doc: wrote {args.out}")
 
 

@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   libbenchmark-dev                       # Google Benchmark
-  libdnnl-dev                            # oneDNN eltwise primitives
+  libdnnl-dev ocl-icd-opencl-dev         # oneDNN eltwise primitives (its CMake config needs OpenCL)
   libxnnpack-dev libpthreadpool-dev      # XNNPACK operators and their thread pool
   libtorch-dev                           # PyTorch's C++ library (ATen)
   libeigen3-dev                          # Eigen array expressions

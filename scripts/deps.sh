@@ -10,6 +10,7 @@ packages=(
   clang-14 libclang-rt-14-dev        # libFuzzer targets (scripts/fuzz.sh)
   python3-dev pybind11-dev           # the Python module (python/), for /usr/bin/python3
   python3-numpy python3-torch        # its tests, against PyTorch
+  python3-pip python3-setuptools python3-wheel  # pip install . (setup.py; its test)
   libopenblas-dev zlib1g-dev nlohmann-json3-dev dataset-fashion-mnist   # the lab
   libcli11-dev libfmt-dev  # the activ program (cli/)
   chromium fonts-dejavu-core         # cli tests: the report opened in headless Chromium

@@ -1,23 +1,54 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs every test of the release build; then the C++ tests
-# under AddressSanitizer + UBSan, the multi-threaded ones under ThreadSanitizer, and a short run
-# of every fuzz target (ACTIV_FUZZ_SECONDS each, default 30). ACTIV_QUICK=1 stops after the
-# release tests. The exhaustive float32 checks (label `slow`, hours) run with
-# `ctest --test-dir build -L slow`. Each stage's wall time is printed at the end.
+# Installs what is missing, builds, and runs the per-commit checks (what CI runs):
+#   1. the release build (GCC) and every test not labelled slow;
+#   2. one instrumented build (clang: AddressSanitizer + UBSan, with libFuzzer's coverage on the
+#      library) that runs every C++ test and command-line test, then a short smoke run of every
+#      fuzz target (ACTIV_FUZZ_SECONDS each, default 10: it replays the committed corpus and
+#      explores a little);
+#   3. the multi-threaded tests under ThreadSanitizer.
+# ACTIV_QUICK=1 stops after the release tests. Each stage's wall time is printed at the end.
+#
+#   bash scripts/test.sh          the per-commit checks (about 15 minutes on two idle cores)
+#   bash scripts/test.sh --full   adds the long checks: every fuzz target for
+#                                 ACTIV_FUZZ_LONG_SECONDS (default 600) each, the exhaustive
+#                                 float32 checks over all 2^32 inputs and the float64 MPFR
+#                                 sweeps of 2^27 inputs (ctest label slow): hours on two cores
 set -euo pipefail
 cd "$(dirname "$0")/.."
+full=0
+case "${1:-}" in
+  --full) full=1 ;;
+  "") ;;
+  *)
+    echo "usage: bash scripts/test.sh [--full]" >&2
+    exit 2
+    ;;
+esac
 jobs=$(nproc)
 times=()
-stage() {  # stage NAME COMMAND...: runs the command and records its wall time
-  local name=$1 start=$SECONDS
+# CPU seconds used so far by this script's finished children (user + system), from /proc: on a
+# shared machine the wall time swings with the load, the CPU time much less.
+cpu_seconds() {
+  local f
+  if ! read -r -a f </proc/$$/stat 2>/dev/null; then
+    echo 0
+    return
+  fi
+  echo $(((f[15] + f[16]) / $(getconf CLK_TCK)))
+}
+stage() {  # stage NAME COMMAND...: runs the command and records its wall and CPU time
+  local name=$1 start=$SECONDS cpu
+  cpu=$(cpu_seconds)
   shift
   echo "== $name"
   "$@"
-  times+=("$(printf '%-34s %4d s' "$name" $((SECONDS - start)))")
+  times+=("$(printf '%-38s %5d s wall %6d s CPU' "$name" $((SECONDS - start)) \
+    $(($(cpu_seconds) - cpu)))")
 }
 summary() {
-  echo "== stage times"
+  echo "== stage times (load average now: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null))"
   printf '%s\n' "${times[@]}"
+  printf '%-38s %5d s wall %6d s CPU\n' "total" "$SECONDS" "$(cpu_seconds)"
 }
 trap summary EXIT
 
@@ -26,37 +57,44 @@ stage "release build" bash scripts/build.sh
 stage "release tests" ctest --test-dir build -LE slow --output-on-failure -j "$jobs"
 [ "${ACTIV_QUICK:-}" = 1 ] && exit 0
 
-# The sanitizer builds look for memory errors, undefined behaviour and data races; accuracy is
-# the release build's job, so their accuracy sweeps are smaller (ACTIV_TEST_SWEEP_DIVISOR). They
-# compile the AVX2 and the portable Highway targets only: src/dispatch.cc's every kernel for
-# every target under a sanitizer is most of the build's time, and these two still cover both
-# kinds of code path (vectors with partial last vectors, and one lane at a time).
-disabled_targets=${ACTIV_SANITIZER_DISABLED_TARGETS:-HWY_SSSE3|HWY_SSE4|HWY_AVX3}
-configure_sanitized() {  # configure_sanitized DIR SANITIZERS
-  cmake -S . -B "$1" -G Ninja -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="-O1 -g" \
-    -DACTIV_SANITIZE="$2" -DACTIV_WERROR=ON -DACTIV_BUILD_PYTHON=OFF -DACTIV_BUILD_BENCH=OFF \
-    "-DACTIV_DISABLED_TARGETS=$disabled_targets" >/dev/null
-}
-export ACTIV_TEST_SWEEP_DIVISOR=16
-# GCC 12's TSan and ASan runtimes fail at start on kernels with 32 bits of mmap randomisation
-# ("unexpected memory mapping"); the tests run without address randomisation where allowed.
+# GCC 12's TSan and clang 14's ASan runtimes can fail at start on kernels with 32 bits of mmap
+# randomisation ("unexpected memory mapping"); the instrumented programs run without address
+# randomisation where that is allowed (the build too: it runs the tests to list them).
 norandom=()
 setarch "$(uname -m)" -R true 2>/dev/null && norandom=(setarch "$(uname -m)" -R)
+# Accuracy is the release build's job, so the instrumented builds' accuracy sweeps are smaller.
+export ACTIV_TEST_SWEEP_DIVISOR=16
 
-# Every C++ test and every test of the `activ` program; the Python module's tests (label
-# python) are left out: /usr/bin/python3 cannot load a library built with ASan without
-# LD_PRELOAD of the runtime, and their subject, the bindings, is not built here.
-configure_sanitized build-asan address,undefined
-stage "asan+ubsan build" cmake --build build-asan -j "$jobs"
-stage "asan+ubsan tests" "${norandom[@]}" ctest --test-dir build-asan -LE "slow|python" --output-on-failure -j "$jobs"
+# The instrumented build (scripts/sanitize-build.sh): the library, every test and tool, and the
+# fuzz targets, compiled once. Python tests are left out: /usr/bin/python3 cannot load a
+# library built with ASan without LD_PRELOAD of the runtime, and the bindings are not built.
+stage "asan+ubsan+fuzz build" "${norandom[@]}" bash scripts/sanitize-build.sh build-asan
+stage "asan+ubsan tests" "${norandom[@]}" ctest --test-dir build-asan -LE "slow|python" \
+  --output-on-failure -j "$jobs"
+stage "fuzz smoke (${ACTIV_FUZZ_SECONDS:-10} s per target)" \
+  env ACTIV_FUZZ_BUILD=build-asan bash scripts/fuzz.sh "${ACTIV_FUZZ_SECONDS:-10}"
 
-# The tests that start threads: the threading tests where there are some, the row-wise and gated
-# calls split across cores, and the lab's runs side by side. Only their executables are built.
-configure_sanitized build-tsan thread
-mapfile -t tsan_targets < <(cmake --build build-tsan --target help |
-  grep -oE '^(threading|rowwise|gated|lab)_test' | sort -u)
-stage "tsan build" cmake --build build-tsan -j "$jobs" --target "${tsan_targets[@]}"
+# The tests that start threads: the threading tests, the row-wise and gated calls split across
+# cores, and the lab's runs side by side. Only their executables are built, AVX2 and the portable
+# target only (as the instrumented build).
+tsan_build() {
+  cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="-O1 -g" \
+    -DACTIV_SANITIZE=thread -DACTIV_WERROR=ON -DACTIV_BUILD_PYTHON=OFF -DACTIV_BUILD_BENCH=OFF \
+    -DCMAKE_GTEST_DISCOVER_TESTS_DISCOVERY_MODE=PRE_TEST \
+    "-DACTIV_DISABLED_TARGETS=${ACTIV_SANITIZER_DISABLED_TARGETS:-HWY_SSSE3|HWY_SSE4|HWY_AVX3}" \
+    >/dev/null
+  local targets
+  mapfile -t targets < <(cmake --build build-tsan --target help |
+    grep -oE '^(threading|rowwise|gated|lab)_test' | sort -u)
+  cmake --build build-tsan -j "$jobs" --target "${targets[@]}"
+}
+stage "tsan build" tsan_build
 stage "tsan tests" "${norandom[@]}" ctest --test-dir build-tsan -L "threads|rowwise|gated|lab" \
   --output-on-failure -j "$jobs"
 
-stage "fuzzing (${ACTIV_FUZZ_SECONDS:-30} s per target)" bash scripts/fuzz.sh "${ACTIV_FUZZ_SECONDS:-30}"
+if ((full)); then
+  stage "fuzzing (${ACTIV_FUZZ_LONG_SECONDS:-600} s per target)" \
+    env ACTIV_FUZZ_BUILD=build-asan bash scripts/fuzz.sh "${ACTIV_FUZZ_LONG_SECONDS:-600}"
+  stage "slow: exhaustive and MPFR sweeps" ctest --test-dir build -L slow --output-on-failure \
+    -j "$jobs"
+fi

@@ -453,7 +453,7 @@ void backward_from_y(Op op, std::span<const float16> y, std::span<const float16>
   BackwardFromYImpl(op, y, dy, dx, p);
 }
 
-// Scalar conversions, bit for bit those of the vector code in src/dispatch.cc.
+// Scalar conversions, bit for bit those of the vector code in src/simd_io-inl.h.
 float to_float(bfloat16 v) { return std::bit_cast<float>(static_cast<uint32_t>(v.bits) << 16); }
 
 bfloat16 to_bfloat16(float f) {

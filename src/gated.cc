@@ -1,8 +1,7 @@
 // Gated linear units out = act(gate) * up, forward and backward, for every registry function
-// flagged kGates: per-target loops over the kernels of src/kernels/, their dispatch, and the
-// checked entry points. A new kGates line in ops.def is a new GLU variant with no code here.
-//
-// float32 computes in double and rounds once on store, as the element-wise kernels do.
+// flagged kGates: the checked entry points. The per-target loops are in each gating operation's
+// own unit (src/op_unit-inl.h). A new kGates line in ops.def is a new GLU variant with no code
+// here.
 #include "activ/gated.h"
 
 #include <algorithm>
@@ -12,181 +11,20 @@
 #include <string>
 #include <string_view>
 
-#include "kernel_args.h"
+#include "dispatch.h"
 #include "thread_pool.h"
 
-#ifndef ACTIV_SRC_GATED_CC_SHARED
-#define ACTIV_SRC_GATED_CC_SHARED
-namespace activ::detail {
-// The arrays of one call: rows of gate, up and (backward) dout in; out, or d_gate and d_up, out.
-// Strides in elements; a flat span is one row.
-template <typename T>
-struct GatedView {
-  const T* g;
-  const T* u;
-  const T* dout;  // backward only
-  T* out0;        // out, or d_gate
-  T* out1;        // d_up (backward only)
-  std::size_t gs, us, douts, out0s, out1s;
-};
-}  // namespace activ::detail
-#endif
-
-// The element types with gated entry points: (name suffix, type).
-#ifndef ACTIV_GATED_TYPES
-#define ACTIV_GATED_TYPES(X) X(F32, float) X(F64, double) X(BF16, bfloat16) X(F16, float16)
-#endif
-
-#undef HWY_TARGET_INCLUDE
-#define HWY_TARGET_INCLUDE "gated.cc"
-#include <hwy/foreach_target.h>  // IWYU pragma: keep
-#include <hwy/highway.h>
-
-HWY_BEFORE_NAMESPACE();
-namespace activ::HWY_NAMESPACE {
-namespace hn = hwy::HWY_NAMESPACE;
-namespace kernels {
-using detail::Args;
-// Compiled twice, as in dispatch.cc: the float64 results need the kernels' pair arithmetic
-// (one final rounding); a float32 result is act(gate) * up or a product with dout, one more
-// double rounding on a kernel value good to 2^-40, which still rounds to float32 within
-// 0.5 + 2^-16 ULP, so float32 and the 16-bit types take the cheaper float32 kernels.
-namespace f64 {
-inline constexpr bool kForFloat32 = false;
-#include "activ_kernels-inl.h"  // generated: math-inl.h, then one kernel file per registry line
-}  // namespace f64
-namespace f32 {
-inline constexpr bool kForFloat32 = true;
-#include "activ_kernels-inl.h"
-}  // namespace f32
-}  // namespace kernels
-// This file's helpers, apart from the per-target code of the other translation units.
-namespace gatedops {
-using D = hn::ScalableTag<double>;
-using V = hn::Vec<D>;
-#include "simd_io-inl.h"
-using detail::Args;
-
-using detail::GatedView;
-
-template <class K, typename T>
-void ForwardRows(const GatedView<T>& v, size_t rows, size_t cols, const Args& a) {
-  const D d;
-  const size_t N = hn::Lanes(d);
-  auto one = [&](V g, V u) HWY_ATTR {
-    const V y = hn::Mul(K::Forward(d, g, a), u);
-    return hn::IfThenElse(hn::IsNaN(g), g, y);
-  };
-  for (size_t r = 0; r < rows; ++r) {
-    const T* g = v.g + r * v.gs;
-    const T* u = v.u + r * v.us;
-    T* out = v.out0 + r * v.out0s;
-    size_t i = 0;
-    for (; i + N <= cols; i += N) StoreAs(d, one(LoadAs(d, g + i), LoadAs(d, u + i)), out + i);
-    if (i < cols) {
-      const size_t n = cols - i;
-      StoreTail(d, one(LoadTail(d, g + i, n, T{}), LoadTail(d, u + i, n, T{})), out + i, n);
-    }
-  }
-}
-
-// d_gate = act'(gate) * (dout * up), d_up = dout * act(gate). dout * up is exact in double for
-// float32; for float64 it adds one rounding.
-template <class K, typename T>
-void BackwardRows(const GatedView<T>& v, size_t rows, size_t cols, const Args& a) {
-  const D d;
-  const size_t N = hn::Lanes(d);
-  auto one = [&](V g, V u, V dout, T* d_gate, T* d_up, size_t n) HWY_ATTR {
-    const V nan_gate = hn::IfThenElseZero(hn::IsNaN(g), g);
-    const auto is_nan = hn::IsNaN(g);
-    const V dg = hn::IfThenElse(is_nan, nan_gate, K::Backward(d, g, hn::Mul(dout, u), a));
-    const V du = hn::IfThenElse(is_nan, nan_gate, hn::Mul(dout, K::Forward(d, g, a)));
-    // Both results are computed before either is stored: d_gate may be gate, d_up may be up.
-    if (n == N) {
-      StoreAs(d, dg, d_gate);
-      StoreAs(d, du, d_up);
-    } else {
-      StoreTail(d, dg, d_gate, n);
-      StoreTail(d, du, d_up, n);
-    }
-  };
-  for (size_t r = 0; r < rows; ++r) {
-    const T* g = v.g + r * v.gs;
-    const T* u = v.u + r * v.us;
-    const T* dout = v.dout + r * v.douts;
-    T* dg = v.out0 + r * v.out0s;
-    T* du = v.out1 + r * v.out1s;
-    size_t i = 0;
-    for (; i + N <= cols; i += N) {
-      one(LoadAs(d, g + i), LoadAs(d, u + i), LoadAs(d, dout + i), dg + i, du + i, N);
-    }
-    if (i < cols) {
-      const size_t n = cols - i;
-      one(LoadTail(d, g + i, n, T{}), LoadTail(d, u + i, n, T{}), LoadTail(d, dout + i, n, T{}),
-          dg + i, du + i, n);
-    }
-  }
-}
-
-// The switch over the registry, with a case only for the kGates lines; the API has checked op.
-template <bool kBackward, typename T>
-void Run(Op op, const GatedView<T>& v, size_t rows, size_t cols, const Args& a) {
-  switch (op) {
-#define ACTIV_OP(name, flags, ...)                                                   \
-  case Op::name:                                                                     \
-    if constexpr (((flags)&kGates) != 0) {                                           \
-      using K = std::conditional_t<std::is_same_v<T, double>, kernels::f64::name,    \
-                                   kernels::f32::name>;                              \
-      if constexpr (kBackward) return BackwardRows<K>(v, rows, cols, a);             \
-      return ForwardRows<K>(v, rows, cols, a);                                       \
-    }                                                                                \
-    break;
-#define ACTIV_ALIAS(other, name)
-#include "activ/ops.def"
-#undef ACTIV_OP
-#undef ACTIV_ALIAS
-  }
-}
-
-}  // namespace gatedops
-
-using detail::Args;
-
-#define ACTIV_DEFINE_GATED(S, T)                                                                 \
-  void Gated##S(Op op, const detail::GatedView<T>& v, size_t rows, size_t cols, const Args& a) { \
-    gatedops::Run<false>(op, v, rows, cols, a);                                                  \
-  }                                                                                              \
-  void GatedBackward##S(Op op, const detail::GatedView<T>& v, size_t rows, size_t cols,          \
-                        const Args& a) {                                                         \
-    gatedops::Run<true>(op, v, rows, cols, a);                                                   \
-  }
-ACTIV_GATED_TYPES(ACTIV_DEFINE_GATED)
-#undef ACTIV_DEFINE_GATED
-
-// NOLINTNEXTLINE(google-readability-namespace-comments)
-}  // namespace activ::HWY_NAMESPACE
-HWY_AFTER_NAMESPACE();
-
-#if HWY_ONCE
 namespace activ {
 namespace {
 
 template <typename T>
 using View = detail::GatedView<T>;
 
-#define ACTIV_EXPORT_GATED(S, T)                                                  \
-  HWY_EXPORT(Gated##S);                                                           \
-  HWY_EXPORT(GatedBackward##S);                                                   \
-  void RunGated(bool backward, Op op, const View<T>& v, size_t rows, size_t cols, \
-                const detail::Args& a) {                                          \
-    if (backward) {                                                               \
-      HWY_DYNAMIC_DISPATCH(GatedBackward##S)(op, v, rows, cols, a);               \
-    } else {                                                                      \
-      HWY_DYNAMIC_DISPATCH(Gated##S)(op, v, rows, cols, a);                       \
-    }                                                                             \
-  }
-ACTIV_GATED_TYPES(ACTIV_EXPORT_GATED)
-#undef ACTIV_EXPORT_GATED
+template <typename T>
+void RunGated(bool backward, Op op, const View<T>& v, size_t rows, size_t cols,
+              const detail::Args& a) {
+  detail::GatedRows(backward, op, v, rows, cols, a);
+}
 
 struct GatedName {
   std::string_view name;
@@ -418,4 +256,3 @@ ACTIV_GATED_TYPES(ACTIV_PUBLIC_GATED)
 #undef ACTIV_PUBLIC_GATED
 
 }  // namespace activ
-#endif  // HWY_ONCE

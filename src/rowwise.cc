@@ -55,7 +55,7 @@ using detail::Args;
 // The full-accuracy primitives: these functions round their float32 results from sums and
 // products of kernel values, not from one kernel value.
 inline constexpr bool kForFloat32 = false;
-#include "activ_kernels-inl.h"  // generated: math-inl.h, then one kernel file per registry line
+#include "math-inl.h"
 }  // namespace kernels
 using detail::RowFn;
 // This file's helpers, apart from the per-target code of the other translation units.

@@ -678,7 +678,7 @@ TEST_F(RobustnessTest, PipesAreReadNoFurtherThanTheirHeaderDeclares) {
 
 // `activ lab`'s output directory: written whole beside OUT, then published with one rename.
 TEST_F(RobustnessTest, StagedDirectoryAppearsWholeOrNotAtAll) {
-  const std::vector<std::string> ours = {"a.txt", "b.txt"};
+  const std::vector<std::string> ours = {"a.txt", "b.txt", "plot-*.svg"};
   const std::string out = Path("deep/er/out");
   {
     activ::io::StagedDirectory stage(out, ours);
@@ -691,6 +691,7 @@ TEST_F(RobustnessTest, StagedDirectoryAppearsWholeOrNotAtAll) {
   {
     activ::io::StagedDirectory stage(out, ours);
     activ::io::WriteFileAtomically(stage.path() + "/a.txt", "first");
+    activ::io::WriteFileAtomically(stage.path() + "/plot-1.svg", "<svg/>");
     stage.Publish();
   }
   EXPECT_EQ(Read("deep/er/out/a.txt"), "first");
@@ -707,6 +708,7 @@ TEST_F(RobustnessTest, StagedDirectoryAppearsWholeOrNotAtAll) {
   }
   EXPECT_EQ(Read("deep/er/out/a.txt"), "second");
   EXPECT_EQ(Read("deep/er/out/b.txt"), "second b");
+  EXPECT_FALSE(fs::exists(out + "/plot-1.svg"));  // gone with the old directory
   // Only `out` is left beside it: the old directory and the staging one are gone.
   EXPECT_EQ(std::distance(fs::directory_iterator(Path("deep/er")), {}), 1);
 

@@ -415,8 +415,8 @@ def test_report(tmp):
             out=["had the highest test accuracy", "wrote " + f"{tmp}/r.html"])
     with open(f"{tmp}/r.html") as f:
         html = f.read()
-    check(html.startswith("<!DOCTYPE html>") and html.count("<svg ") == 26,
-          f"the report is not one page with 26 plots: {html.count('<svg ')}")
+    check(html.startswith("<!DOCTYPE html>") and html.count("<svg ") == 29,
+          f"the report is not one page with 29 plots: {html.count('<svg ')}")
     # The default output is DIR/report.html; -q prints nothing.
     shutil.copytree(fixture, f"{tmp}/lab")
     run("report", f"{tmp}/lab", "-q")
@@ -486,7 +486,8 @@ def test_lab(tmp):
                  "lab: run 1/2 relu seed 1 done: test accuracy "])
     for name in ("relu", "elu:alpha=0.5"):
         check(re.search(rf"^{re.escape(name)} +test_accuracy 0\.\d{{4}}  best_epoch +\d+  dead "
-                        r"0\.\d{3}  saturated 0\.\d{3}  \d+\.\d\d s/epoch$", p.stdout, re.M),
+                        r"0\.\d{3}  inactive 0\.\d{3}  saturated 0\.\d{3}  \d+\.\d\d s/epoch$",
+                        p.stdout, re.M),
               f"no table line for {name} in {p.stdout!r}")
     check(sorted(os.listdir(out)) == sorted(OUTPUTS),
           f"{out} holds {sorted(os.listdir(out))}, expected the four outputs only")
@@ -508,6 +509,33 @@ def test_lab(tmp):
         html = f.read()
     check(html.startswith("<!DOCTYPE html>") and html.count("<svg ") >= 15 and
           f"from {out}." in html, "the report of `activ lab`")
+
+    # Experiments: `--experiment list` describes them; a tiny clipping sweep writes the usual
+    # files, its plots as SVG files, and a report with the experiment's section.
+    p = run("lab", "--experiment", "list",
+            out=[f"{name}: " for name in ("depth", "dying-relu", "init", "batchnorm", "clipping")])
+    run("lab", "--experiment", "clipping", "--dataset", "moons", "--rows", "300", "--epochs", "2",
+        "-q", "--out", f"{tmp}/clip",
+        out=["experiment clipping: ", "| relu | no clip |", "| tanh | clip 1 |",
+             f"report: {tmp}/clip/report.html"])
+    svgs = sorted(n for n in os.listdir(f"{tmp}/clip") if n.endswith(".svg"))
+    check(svgs == ["experiment-clipping-gradient-norm.svg", "experiment-clipping-loss.svg"],
+          f"the experiment's plots: {svgs}")
+    with open(f"{tmp}/clip/report.html") as f:
+        html = f.read()
+    check('<section id="experiment">' in html and "Gradient clipping" in html,
+          "the report's experiment section")
+    with open(f"{tmp}/clip/summary.json") as f:
+        summary = json.load(f)
+    check(summary["experiment"]["name"] == "clipping" and len(summary["runs"]) == 4 and
+          summary["runs"][3]["activation"] == "tanh · clip 1", "the merged summary")
+    run("lab", "--experiment", "nosuch", "--out", f"{tmp}/nosuch", rc=1,
+        err=["unknown experiment 'nosuch': depth, dying-relu, init, batchnorm, clipping"])
+    check(not os.path.exists(f"{tmp}/nosuch"), "a failed experiment created its OUT")
+    # A later run replaces the whole directory: the experiment's plots go with the rest.
+    run("lab", *TINY, "--activations", "relu", "-q", "--out", f"{tmp}/clip")
+    check(sorted(os.listdir(f"{tmp}/clip")) == sorted(OUTPUTS),
+          f"{tmp}/clip holds {sorted(os.listdir(f'{tmp}/clip'))} after a plain run over it")
 
     # Every training flag reaches the lab's configuration; seeds are 1..N.
     run("lab", *TINY, "--activations", "tanh", "--seeds", "2", "--optimizer", "adamw", "--lr",

@@ -6,6 +6,9 @@ loss and accuracy), report-gradients.png (dead and saturated units, gradient nor
 report-histograms.png.
 
   report_screenshots.py build/lab-default/report.html docs/
+  report_screenshots.py --experiment depth OUT/report.html docs/lab-experiments/
+      an experiment's report (`activ lab --experiment depth --out OUT`): its experiment section
+      alone, as report-experiment-depth.png.
 
 The committed docs/report-*.png come from `bash scripts/run.sh` (the default run on
 Fashion-MNIST), then this script.
@@ -27,7 +30,9 @@ def main():
     ap.add_argument("report")
     ap.add_argument("out_dir")
     ap.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
+    ap.add_argument("--experiment", help="shoot the experiment section of this experiment")
     args = ap.parse_args()
+    groups = {f"experiment-{args.experiment}": ["experiment"]} if args.experiment else GROUPS
     browser = Browser(args.chromium)
     try:
         target = browser.call("Target.createTarget", {"url": "about:blank"})
@@ -40,7 +45,7 @@ def main():
         browser.call("Page.navigate", {"url": "file://" + os.path.abspath(args.report)},
                      session=session)
         browser.wait_for("Page.loadEventFired")
-        for name, ids in GROUPS.items():
+        for name, ids in groups.items():
             # The first group starts at the top of the page, with the title.
             top = "0" if name == "summary" else "Math.min(...rs.map(r => r.top + scrollY))"
             js = (f"JSON.stringify((() => {{ const rs = {json.dumps(ids)}.map(i => "

@@ -197,8 +197,9 @@ TEST(RenderHtml, OneSelfContainedPageWithEveryPlot) {
   const LabResults r = ReadLab(ACTIV_LAB_FIXTURE);
   const std::string html = RenderHtml(r);
   // Four activations, two hidden layers and the output layer: 4 function plots, 4 curves,
-  // 2x2 unit plots, 1 + 3 gradient plots, 4x2 histograms, 2 summary charts.
-  EXPECT_EQ(Count(html, "<svg "), 4u + 4u + 4u + 4u + 8u + 2u);
+  // 2x3 unit plots (dead, inactive, saturated), 2 + 3 gradient plots (RMS per weight and
+  // ||dW||/||W|| by layer, RMS over the epochs per layer), 4x2 histograms, 2 summary charts.
+  EXPECT_EQ(Count(html, "<svg "), 4u + 4u + 6u + 5u + 8u + 2u);
   for (const char* id :
        {"reading", "summary", "functions", "curves", "units", "gradients", "histograms", "runs"}) {
     EXPECT_NE(html.find(std::string("<section id=\"") + id + "\">"), std::string::npos) << id;
@@ -210,13 +211,47 @@ TEST(RenderHtml, OneSelfContainedPageWithEveryPlot) {
   EXPECT_NE(html.find("@media print"), std::string::npos);
   // The parameter reaches the plot of the function; the output layer is named.
   EXPECT_NE(html.find("aria-label=\"elu:alpha=0.5\""), std::string::npos);
-  EXPECT_NE(html.find("Gradient norm over the epochs, layer 3 (output)"), std::string::npos);
+  EXPECT_NE(html.find("Gradient RMS per weight over the epochs, layer 3 (output)"),
+            std::string::npos);
   // Every run is in the table.
   for (const activ::report::Run& run : r.runs) {
     EXPECT_NE(html.find("<td class=\"name\">" + std::to_string(run.run) + "</td>"),
               std::string::npos)
         << run.run;
   }
+}
+
+// Hinge inputs are "inactive", never "saturated"; gradient flow is per weight; a run at chance
+// level is said to have not learned, with its own diagnostics.
+TEST(RenderText, InactiveIsNotSaturationAndChanceLevelIsNamed) {
+  LabResults r = ReadLab(ACTIV_LAB_FIXTURE);
+  std::string text = RenderText(r);
+  size_t sat = text.find("or more saturated inputs");
+  if (sat == std::string::npos) sat = text.find("more saturated inputs (in a tail");
+  ASSERT_NE(sat, std::string::npos) << text;
+  const std::string sat_line = text.substr(sat, text.find('\n', sat) - sat);
+  EXPECT_EQ(sat_line.find("relu"), std::string::npos) << sat_line;  // relu has no tail
+  const size_t inactive = text.find("inactive inputs (f′ exactly 0");
+  ASSERT_NE(inactive, std::string::npos) << text;
+  EXPECT_NE(text.substr(inactive, text.find('\n', inactive) - inactive).find("relu layer"),
+            std::string::npos);
+  EXPECT_NE(text.find("gradient RMS per weight of the first hidden layer against the last hidden "
+                      "layer's (layer 2)"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("ended at chance level"), std::string::npos);
+  for (activ::report::Run& run : r.runs) {
+    if (run.name == "sigmoid seed 1") run.test_accuracy = 0.51;  // 2 classes: chance 50%
+  }
+  text = RenderText(r);
+  EXPECT_NE(text.find("sigmoid seed 1 ended at chance level (test accuracy 51.0%, chance 50.0% "
+                      "for 2 classes): it did not learn (training loss "),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("The same run's diagnostics: at initialisation the first hidden layer's "
+                      "gradient RMS per weight was "),
+            std::string::npos)
+      << text;
 }
 
 // The reading names the activation with the best mean test accuracy, computed here from the

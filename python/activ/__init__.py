@@ -27,7 +27,7 @@ released while the kernels run. activ.torch has the PyTorch modules.
 import inspect as _inspect
 
 from . import _activ
-from ._activ import Error, simd_target, compiled_targets
+from ._activ import Error, simd_target, compiled_targets, set_num_threads, num_threads
 
 __version__ = _activ.version()
 
@@ -142,6 +142,6 @@ for _name in _ROWWISE:
         globals()[_name] = getattr(_activ, _name)
 
 __all__ = (["Error", "OPS", "ALIASES", "FUNCTIONS", "forward", "backward", "backward_from_y",
-            "simd_target", "compiled_targets"] + list(FUNCTIONS)
+            "simd_target", "compiled_targets", "set_num_threads", "num_threads"] + list(FUNCTIONS)
            + [n for n in _ROWWISE if n in globals()])
 del _op, _alias, _target, _suffix, _name

@@ -240,3 +240,176 @@ for _alias, _target in ALIASES.items():
 globals().update({class_name(n): cls for n, cls in MODULES.items()})
 globals().update(FUNCTIONALS)
 del _alias, _target
+
+
+# The softmax family and the gated units, on the row-wise and gated kernels, when the extension
+# was built with them (activ.softmax and the others exist).
+def _from_array(a, dtype):
+    """A tensor over a NumPy result; 16-bit results come back from activ as raw bits."""
+    if dtype in _STORAGE:
+        return _torch.from_numpy(_np.ascontiguousarray(a).view(_np.int16)).view(dtype)
+    return _torch.from_numpy(a)
+
+
+def _like(fn, t, ref, what):
+    _check(fn, t)
+    if t.dtype != ref.dtype or t.shape != ref.shape:
+        raise Error(f"activ.torch.{fn}: {what} is {t.dtype} {tuple(t.shape)}, the gate "
+                    f"{ref.dtype} {tuple(ref.shape)}; they must match")
+
+
+def _make_row_function(name):
+    fwd = getattr(_activ, name)
+    bwd = getattr(_activ, name + "_backward")
+
+    def forward(ctx, x, dim):
+        _check(name, x)
+        y = _torch.empty(x.shape, dtype=x.dtype)
+        fwd(_array(x), dim, out=_array(y), storage=_STORAGE.get(x.dtype))
+        ctx.save_for_backward(y)
+        ctx.dim = dim
+        return y
+
+    @_once_differentiable
+    def backward(ctx, dy):
+        (y,) = ctx.saved_tensors
+        dx = _torch.empty(y.shape, dtype=y.dtype)
+        bwd(_array(y), _array(dy.to(y.dtype)), ctx.dim, out=_array(dx),
+            storage=_STORAGE.get(y.dtype))
+        return dx, None
+
+    return type(class_name(name) + "Function", (_torch.autograd.Function,), {
+        "__doc__": f"activ's {name} along a dimension, forward and backward (from the output).",
+        "forward": staticmethod(forward), "backward": staticmethod(backward)})
+
+
+class SwiGLUFunction(_torch.autograd.Function):
+    """activ's swiglu, silu(gate, beta) * up, forward and backward in one pass each."""
+
+    @staticmethod
+    def forward(ctx, gate, up, beta):
+        _check("swiglu", gate)
+        _like("swiglu", up, gate, "up")
+        y = _torch.empty(gate.shape, dtype=gate.dtype)
+        _activ.swiglu(_array(gate), _array(up), out=_array(y), beta=beta,
+                      storage=_STORAGE.get(gate.dtype))
+        ctx.save_for_backward(gate, up)
+        ctx.beta = beta
+        return y
+
+    @staticmethod
+    @_once_differentiable
+    def backward(ctx, dout):
+        gate, up = ctx.saved_tensors
+        d_gate, d_up = _activ.swiglu_backward(_array(gate), _array(up),
+                                              _array(dout.to(gate.dtype)), beta=ctx.beta,
+                                              storage=_STORAGE.get(gate.dtype))
+        return _from_array(d_gate, gate.dtype), _from_array(d_up, gate.dtype), None
+
+
+class GLUFunction(_torch.autograd.Function):
+    """activ's glu along a dimension: x's first half times sigmoid of its second half."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        _check("glu", x)
+        y = _activ.glu(_array(x), dim, storage=_STORAGE.get(x.dtype))
+        ctx.save_for_backward(x)
+        ctx.dim = dim
+        return _from_array(y, x.dtype)
+
+    @staticmethod
+    @_once_differentiable
+    def backward(ctx, dout):
+        (x,) = ctx.saved_tensors
+        dx = _torch.empty(x.shape, dtype=x.dtype)
+        _activ.glu_backward(_array(x), _array(dout.to(x.dtype)), ctx.dim, out=_array(dx),
+                            storage=_STORAGE.get(x.dtype))
+        return dx, None
+
+
+def _need_dim(cls, dim):
+    # PyTorch's implicit choice of dim for dim=None is deprecated there; activ asks for it.
+    if dim is None:
+        raise TypeError(f"activ.torch.{cls}: pass dim (PyTorch's implicit choice for dim=None "
+                        "is deprecated and not reproduced)")
+    return int(dim)
+
+
+class _RowModule(_torch.nn.Module):
+    _name = None
+
+    def __init__(self, dim=None):
+        super().__init__()
+        self.dim = _need_dim(type(self).__name__, dim)
+
+    def forward(self, x):
+        return ROW_FUNCTIONS[self._name].apply(x, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class SwiGLU(_torch.nn.Module):
+    """activ's swiglu as a module: forward(gate, up) = silu(gate, beta) * up, the gated unit of
+    LLaMA-style feed-forward blocks (torch.nn has none: F.silu(gate) * up)."""
+
+    def __init__(self, beta=1.0):
+        super().__init__()
+        self.beta = float(beta)
+
+    def forward(self, gate, up):
+        return SwiGLUFunction.apply(gate, up, self.beta)
+
+    def extra_repr(self):
+        return f"beta={self.beta:g}"
+
+
+class GLU(_torch.nn.Module):
+    """activ's glu, as torch.nn.GLU(dim=-1): x[..., :H] * sigmoid(x[..., H:]) along dim."""
+
+    def __init__(self, dim=-1):
+        super().__init__()
+        self.dim = int(dim)
+
+    def forward(self, x):
+        return GLUFunction.apply(x, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+def swiglu(gate, up, beta=1.0):
+    """silu(gate, beta) * up on activ's kernels, differentiable in gate and up."""
+    return SwiGLUFunction.apply(gate, up, float(beta))
+
+
+def glu(x, dim=-1):
+    """As torch.nn.functional.glu, on activ's kernels."""
+    return GLUFunction.apply(x, int(dim))
+
+
+#: {name: torch.autograd.Function} of the softmax family (backward from the output).
+ROW_FUNCTIONS = {}
+#: {name: nn.Module class} of the softmax family and the gated units.
+ROW_MODULES = {}
+if hasattr(_activ, "softmax"):
+    for _name in ("softmax", "log_softmax", "softmin"):
+        ROW_FUNCTIONS[_name] = _make_row_function(_name)
+
+        def _functional(x, dim=None, _name=_name):
+            return ROW_FUNCTIONS[_name].apply(x, _need_dim(_name, dim))
+
+        _functional.__name__ = _functional.__qualname__ = _name
+        _functional.__doc__ = (f"As torch.nn.functional.{_name}(x, dim), on activ's kernels, "
+                               "differentiable.")
+        globals()[_name] = _functional
+        _cls = {"softmax": "Softmax", "log_softmax": "LogSoftmax", "softmin": "Softmin"}[_name]
+        ROW_MODULES[_name] = type(_cls, (_RowModule,), {
+            "_name": _name,
+            "__doc__": f"activ's {_name} along dim, as torch.nn.{_cls}(dim) (dim is required)."})
+        globals()[_cls] = ROW_MODULES[_name]
+    ROW_MODULES.update(glu=GLU, swiglu=SwiGLU)
+    del _name, _functional, _cls
+else:
+    del SwiGLU, GLU, swiglu, glu, SwiGLUFunction, GLUFunction

@@ -58,6 +58,25 @@ class Softmax(unittest.TestCase):
         with self.assertRaisesRegex(activ.Error, "dim 2 is out of range"):
             activ.softmax(x, 2)
 
+    def test_in_place_and_overlapping_out(self):
+        # dim last on C-contiguous arrays: the kernels write `out` directly, so aliasing is
+        # theirs to handle (in place) or the binding's (a partial overlap gets a copy of x).
+        for name in ("softmax", "log_softmax", "softmin"):
+            f, b = getattr(activ, name), getattr(activ, name + "_backward")
+            x = _x(np.float64, (5, 7))
+            want = f(x)
+            buf = x.copy()
+            self.assertIs(f(buf, out=buf), buf)
+            np.testing.assert_array_equal(buf, want)
+            buf = np.concatenate([x, x[:1]])
+            f(buf[:-1], out=buf[1:])  # out one row ahead of x in the same buffer
+            np.testing.assert_array_equal(buf[1:], want)
+            dy = _x(np.float64, (5, 7))
+            want = b(f(x), dy)
+            got = b(f(x), dy, out=dy)
+            self.assertIs(got, dy)
+            np.testing.assert_array_equal(dy, want)
+
     def test_infinities(self):
         x = np.array([[1.0, -np.inf, 2.0], [-np.inf] * 3], np.float64)
         y = activ.softmax(x)

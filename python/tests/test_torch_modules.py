@@ -159,6 +159,89 @@ class AgainstTorchModules(unittest.TestCase):
         torch.testing.assert_close(x.grad, slopes)
 
 
+class SoftmaxAndGatedModules(unittest.TestCase):
+    """activ.torch's Softmax, LogSoftmax, Softmin, GLU and SwiGLU: gradcheck in float64, against
+    torch.nn's in float32 and float64, and the bits of activ's own 16-bit calls."""
+
+    ROWS = {"softmax": (at.Softmax, nn.Softmax), "log_softmax": (at.LogSoftmax, nn.LogSoftmax),
+            "softmin": (at.Softmin, nn.Softmin)}
+
+    def test_gradcheck(self):
+        x = _inputs(torch.float64, (4, 3, 5), seed=10)
+        for name, (cls, _) in self.ROWS.items():
+            for dim in (0, 1, -1):
+                with self.subTest(name=name, dim=dim):
+                    self.assertTrue(torch.autograd.gradcheck(cls(dim), (x,)))
+        self.assertTrue(torch.autograd.gradcheck(at.GLU(1), (_inputs(torch.float64, (3, 6)),)))
+        up = _inputs(torch.float64, (4, 3, 5), seed=11)
+        for beta in (1.0, 1.5):
+            self.assertTrue(torch.autograd.gradcheck(at.SwiGLU(beta), (x, up)))
+
+    def test_against_torch_nn(self):
+        for dtype, tol in ((torch.float32, 2e-6), (torch.float64, 1e-14)):
+            x = _inputs(dtype, (6, 4, 8), seed=12)
+            up = _inputs(dtype, (6, 4, 8), seed=13)
+            dy = torch.randn(x.shape, dtype=dtype, generator=torch.Generator().manual_seed(14))
+            pairs = [(cls(dim), tcls(dim), (x,)) for cls, tcls in self.ROWS.values()
+                     for dim in (0, -1)]
+            pairs.append((at.GLU(0), nn.GLU(0), (x,)))
+            pairs.append((at.SwiGLU(), lambda g, u: nn.functional.silu(g) * u, (x, up)))
+            pairs.append((at.SwiGLU(1.5), lambda g, u: g * torch.sigmoid(1.5 * g) * u, (x, up)))
+            for mine, theirs, inputs in pairs:
+                a = [t.detach().clone().requires_grad_() for t in inputs]
+                b = [t.detach().clone().requires_grad_() for t in inputs]
+                ya, yb = mine(*a), theirs(*b)
+                ya.backward(dy[tuple(slice(0, n) for n in ya.shape)])
+                yb.backward(dy[tuple(slice(0, n) for n in yb.shape)])
+                with self.subTest(module=repr(mine), dtype=str(dtype)):
+                    torch.testing.assert_close(ya, yb, rtol=tol, atol=tol)
+                    for ga, gb in zip(a, b):
+                        torch.testing.assert_close(ga.grad, gb.grad, rtol=tol, atol=tol)
+
+    def test_16bit_are_activs_own_bits(self):
+        g = torch.Generator().manual_seed(15)
+        for dtype, storage in ((torch.bfloat16, "bfloat16"), (torch.float16, "float16")):
+            x = (torch.randn(5, 16, generator=g) * 3).to(dtype).requires_grad_()
+            up = torch.randn(5, 16, generator=g).to(dtype).requires_grad_()
+            dy = torch.randn(5, 16, generator=g).to(dtype)
+
+            def bits(t):
+                return t.detach().view(torch.int16).numpy()
+
+            with self.subTest(dtype=str(dtype)):
+                y = at.SwiGLU()(x, up)
+                y.backward(dy)
+                self.assertEqual(y.dtype, dtype)
+                want = activ.swiglu(bits(x), bits(up), storage=storage)
+                np.testing.assert_array_equal(bits(y), want.view(np.int16))
+                dg, du = activ.swiglu_backward(bits(x), bits(up), bits(dy), storage=storage)
+                np.testing.assert_array_equal(bits(x.grad), dg.view(np.int16))
+                np.testing.assert_array_equal(bits(up.grad), du.view(np.int16))
+                x.grad = None
+                y = at.Softmax(dim=1)(x)
+                y.backward(dy)
+                want = activ.softmax(bits(x), 1, storage=storage)
+                np.testing.assert_array_equal(bits(y), want.view(np.int16))
+                want = activ.softmax_backward(bits(y), bits(dy), 1, storage=storage)
+                np.testing.assert_array_equal(bits(x.grad), want.view(np.int16))
+                y = at.GLU()(x)
+                self.assertEqual((y.dtype, tuple(y.shape)), (dtype, (5, 8)))
+                np.testing.assert_array_equal(
+                    bits(y), activ.glu(bits(x), storage=storage).view(np.int16))
+
+    def test_errors(self):
+        with self.assertRaisesRegex(TypeError, "pass dim"):
+            at.Softmax()
+        with self.assertRaisesRegex(TypeError, "pass dim"):
+            at.log_softmax(torch.ones(3))
+        with self.assertRaisesRegex(activ.Error, "must match"):
+            at.swiglu(torch.ones(3), torch.ones(4))
+        with self.assertRaisesRegex(activ.Error, "must match"):
+            at.swiglu(torch.ones(3), torch.ones(3, dtype=torch.float64))
+        self.assertEqual(repr(at.Softmax(dim=1)), "Softmax(dim=1)")
+        self.assertIs(at.ROW_MODULES["swiglu"], at.SwiGLU)
+
+
 class TrainingAnMLP(unittest.TestCase):
     """The same MLP, init and data, trained with torch.nn's activations and with activ's: the
     losses agree step by step."""

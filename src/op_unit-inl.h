@@ -1,0 +1,349 @@
+// One operation's per-target loops and their runtime dispatch: the body of the translation unit
+// that cmake/registry.cmake generates for each registry line, which defines ACTIV_UNIT (the
+// operation's name) and ACTIV_UNIT_KERNELS (the list of math-inl.h and the kernel files the
+// operation needs) and includes this file. Highway's foreach_target re-includes it once per SIMD
+// target. The entry points are declared in op_units.h.
+//
+// The kernels are compiled twice: in namespace kernels::f64 for float64 results, with the
+// primitives of math-inl.h at full double accuracy, and in kernels::f32 for float32 results
+// (and the 16-bit ones, which are float32 results rounded once more), where kForFloat32 selects
+// shorter polynomials and cheaper special-case handling: a relative error of 2^-40 in the double
+// result still rounds to within 0.5 + 2^-16 ULP of float32.
+#ifndef ACTIV_SRC_OP_UNIT_INL_H_SHARED
+#define ACTIV_SRC_OP_UNIT_INL_H_SHARED
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <type_traits>
+
+#include "op_units.h"
+#endif
+
+#ifndef ACTIV_UNIT
+#error "op_unit-inl.h is included by a generated per-operation unit that defines ACTIV_UNIT"
+#endif
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "op_unit-inl.h"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+
+HWY_BEFORE_NAMESPACE();
+namespace activ::op_units::ACTIV_UNIT::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+namespace kernels {
+using detail::Args;
+namespace f64 {
+inline constexpr bool kForFloat32 = false;
+#include ACTIV_UNIT_KERNELS  // generated: math-inl.h, then the kernel files of this operation
+}  // namespace f64
+namespace f32 {
+inline constexpr bool kForFloat32 = true;
+#include ACTIV_UNIT_KERNELS
+}  // namespace f32
+}  // namespace kernels
+
+// The kernel struct for results of type T.
+template <typename T>
+using K = std::conditional_t<std::is_same_v<T, double>, kernels::f64::ACTIV_UNIT,
+                             kernels::f32::ACTIV_UNIT>;
+inline constexpr unsigned kFlags = detail::FlagsOf(Op::ACTIV_UNIT);
+
+using D = hn::ScalableTag<double>;
+using V = hn::Vec<D>;
+using detail::Args;
+#include "simd_io-inl.h"
+
+template <class Kernel>
+concept HasFromY = requires(D d, V v, const detail::Args& a) {
+  Kernel::BackwardFromY(d, v, v, a);
+};
+template <class Kernel>
+concept HasParamGrad = requires(D d, V v, const detail::Args& a) {
+  Kernel::ParamGrad(d, v, v, a);
+};
+// The registry's flags and the kernels must agree.
+static_assert(HasFromY<K<double>> == ((kFlags & kFromY) != 0),
+              "kFromY in ops.def must match a BackwardFromY in the kernel file");
+static_assert(HasParamGrad<K<double>> == ((kFlags & kParamGrad) != 0),
+              "kParamGrad in ops.def must match a ParamGrad in the kernel file");
+
+// Kernels that declare kExactInFloat32 compute float32 arrays in float32 lanes; every other
+// kernel, and every call with a 16-bit or float64 array, computes in double lanes.
+template <class Kernel>
+concept ExactInFloat32 = requires {
+  requires Kernel::kExactInFloat32;
+};
+template <class Kernel, typename... T>
+using ComputeTag = std::conditional_t<(std::is_same_v<T, float> && ...) && ExactInFloat32<Kernel>,
+                                      hn::ScalableTag<float>, D>;
+// Kernels that declare kFromYInFloat32 take their gradient from y in float32 lanes too, on
+// targets with FMA (their float32 formula rounds once inside an FMA; without FMA it would not).
+template <class Kernel>
+concept FromYInFloat32 = requires {
+  requires Kernel::kFromYInFloat32;
+};
+template <class Kernel, typename T>
+using FromYTag =
+    std::conditional_t<std::is_same_v<T, float> &&
+                           (ExactInFloat32<Kernel> || (HWY_NATIVE_FMA && FromYInFloat32<Kernel>)),
+                       hn::ScalableTag<float>, D>;
+
+// Loads lanes of type T as lanes of dc's type: float32 lanes only ever hold float32 arrays.
+template <class DC, typename T>
+HWY_INLINE hn::Vec<DC> LoadLanes(DC dc, const T* p) {
+  if constexpr (std::is_same_v<hn::TFromD<DC>, float>) {
+    static_assert(std::is_same_v<T, float>);
+    return hn::LoadU(dc, p);
+  } else {
+    return LoadAs(dc, p);
+  }
+}
+
+template <class DC, typename T>
+HWY_INLINE void StoreLanes(DC dc, hn::Vec<DC> v, T* p) {
+  if constexpr (std::is_same_v<hn::TFromD<DC>, float>) {
+    static_assert(std::is_same_v<T, float>);
+    hn::StoreU(v, dc, p);
+  } else {
+    StoreAs(dc, v, p);
+  }
+}
+
+// out[i] = f(in0[i], in1[i]) computed in lanes of dc's type, with NaN inputs passed through:
+// NaN in gives NaN out in every direction, whatever a branch of the kernel would make of it.
+// The tail goes through a zero-filled buffer so the vector code never reads past the arrays.
+template <int kIn, class DC, typename T0, typename T1, typename TO, class F>
+HWY_INLINE void Map(DC dc, const T0* in0, const T1* in1, TO* out, size_t n, F f) {
+  using VC = hn::Vec<DC>;
+  const size_t N = hn::Lanes(dc);
+  auto body = [&](const T0* a, const T1* b, TO* o) {
+    const VC va = LoadLanes(dc, a);
+    VC r;
+    if constexpr (kIn == 1) {
+      r = f(dc, va, va);
+    } else {
+      const VC vb = LoadLanes(dc, b);
+      r = hn::IfThenElse(hn::IsNaN(vb), vb, f(dc, va, vb));
+    }
+    StoreLanes(dc, hn::IfThenElse(hn::IsNaN(va), va, r), o);
+  };
+  size_t i = 0;
+  // Cheap kernels (a few selects, at most a product) are bound by loads and stores: four
+  // vectors per iteration halve the loop's overhead. The long transcendental kernels run best
+  // one vector per iteration (measured: two at once run slower on AVX2, short of registers).
+  if constexpr (std::is_same_v<hn::TFromD<DC>, float>) {
+    for (; i + 4 * N <= n; i += 4 * N) {
+      for (size_t k = 0; k < 4 * N; k += N) {
+        body(in0 + i + k, kIn == 1 ? nullptr : in1 + i + k, out + i + k);
+      }
+    }
+  }
+  for (; i + N <= n; i += N) body(in0 + i, kIn == 1 ? nullptr : in1 + i, out + i);
+  if (i < n) {
+    HWY_ALIGN T0 a[hn::MaxLanes(dc)] = {};
+    HWY_ALIGN T1 b[hn::MaxLanes(dc)] = {};
+    HWY_ALIGN TO o[hn::MaxLanes(dc)];
+    std::memcpy(a, in0 + i, (n - i) * sizeof(T0));
+    if constexpr (kIn == 2) std::memcpy(b, in1 + i, (n - i) * sizeof(T1));
+    body(a, b, o);
+    std::memcpy(out + i, o, (n - i) * sizeof(TO));
+  }
+}
+
+template <typename TI, typename TO>
+void ForwardT(const TI* x, TO* y, size_t n, const Args& a) {
+  using Kernel = K<TO>;
+  Map<1>(ComputeTag<Kernel, TI, TO>(), x, x, y, n,
+         [&](auto d, auto v, auto) HWY_ATTR { return Kernel::Forward(d, v, a); });
+}
+
+template <typename TX, typename TG>
+void BackwardT(const TX* x, const TG* dy, TG* dx, size_t n, const Args& a) {
+  using Kernel = K<TG>;
+  Map<2>(ComputeTag<Kernel, TX, TG>(), x, dy, dx, n,
+         [&](auto d, auto v, auto g) HWY_ATTR { return Kernel::Backward(d, v, g, a); });
+}
+
+// Compiled only for the operations that have it (if constexpr in a template discards the call).
+template <typename T>
+void BackwardFromYT(const T* y, const T* dy, T* dx, size_t n, const Args& a) {
+  using Kernel = K<T>;
+  if constexpr (HasFromY<Kernel>) {
+    Map<2>(FromYTag<Kernel, T>(), y, dy, dx, n,
+           [&](auto d, auto v, auto g) HWY_ATTR { return Kernel::BackwardFromY(d, v, g, a); });
+  }
+}
+
+// sum(dy * df/dparam), lanes past n masked out of the sum.
+template <typename TX, typename TG>
+double ParamGradT(const TX* x, const TG* dy, size_t n, const Args& a) {
+  using Kernel = K<TG>;
+  if constexpr (!HasParamGrad<Kernel>) return 0.0;
+  else {
+  const D d;
+  const size_t N = hn::Lanes(d);
+  V sum = hn::Zero(d);
+  size_t i = 0;
+  for (; i + N <= n; i += N) {
+    sum = hn::Add(sum, Kernel::ParamGrad(d, LoadAs(d, x + i), LoadAs(d, dy + i), a));
+  }
+  if (i < n) {
+    HWY_ALIGN TX xb[hn::MaxLanes(d)] = {};
+    HWY_ALIGN TG gb[hn::MaxLanes(d)] = {};
+    std::memcpy(xb, x + i, (n - i) * sizeof(TX));
+    std::memcpy(gb, dy + i, (n - i) * sizeof(TG));
+    const V g = Kernel::ParamGrad(d, LoadAs(d, xb), LoadAs(d, gb), a);
+    sum = hn::Add(sum, hn::IfThenElseZero(hn::FirstN(d, n - i), g));
+  }
+  return hn::GetLane(hn::SumOfLanes(d, sum));
+  }
+}
+
+// Gated units, out = act(gate) * up. float32 computes in double and rounds once on store; the
+// float32 kernels serve the float32 and 16-bit results: act(gate) * up is one more double
+// rounding on a kernel value good to 2^-40, which still rounds to float32 within 0.5 + 2^-16 ULP.
+template <typename T>
+void GatedRowsImpl(const detail::GatedView<T>& v, size_t rows, size_t cols, const Args& a) {
+  using Kernel = K<T>;
+  const D d;
+  const size_t N = hn::Lanes(d);
+  auto one = [&](V g, V u) HWY_ATTR {
+    const V y = hn::Mul(Kernel::Forward(d, g, a), u);
+    return hn::IfThenElse(hn::IsNaN(g), g, y);
+  };
+  for (size_t r = 0; r < rows; ++r) {
+    const T* g = v.g + r * v.gs;
+    const T* u = v.u + r * v.us;
+    T* out = v.out0 + r * v.out0s;
+    size_t i = 0;
+    for (; i + N <= cols; i += N) StoreAs(d, one(LoadAs(d, g + i), LoadAs(d, u + i)), out + i);
+    if (i < cols) {
+      const size_t n = cols - i;
+      StoreTail(d, one(LoadTail(d, g + i, n, T{}), LoadTail(d, u + i, n, T{})), out + i, n);
+    }
+  }
+}
+
+// d_gate = act'(gate) * (dout * up), d_up = dout * act(gate). dout * up is exact in double for
+// float32; for float64 it adds one rounding.
+template <typename T>
+void GatedBackwardRowsImpl(const detail::GatedView<T>& v, size_t rows, size_t cols,
+                           const Args& a) {
+  using Kernel = K<T>;
+  const D d;
+  const size_t N = hn::Lanes(d);
+  auto one = [&](V g, V u, V dout, T* d_gate, T* d_up, size_t n) HWY_ATTR {
+    const V nan_gate = hn::IfThenElseZero(hn::IsNaN(g), g);
+    const auto is_nan = hn::IsNaN(g);
+    const V dg = hn::IfThenElse(is_nan, nan_gate, Kernel::Backward(d, g, hn::Mul(dout, u), a));
+    const V du = hn::IfThenElse(is_nan, nan_gate, hn::Mul(dout, Kernel::Forward(d, g, a)));
+    // Both results are computed before either is stored: d_gate may be gate, d_up may be up.
+    if (n == N) {
+      StoreAs(d, dg, d_gate);
+      StoreAs(d, du, d_up);
+    } else {
+      StoreTail(d, dg, d_gate, n);
+      StoreTail(d, du, d_up, n);
+    }
+  };
+  for (size_t r = 0; r < rows; ++r) {
+    const T* g = v.g + r * v.gs;
+    const T* u = v.u + r * v.us;
+    const T* dout = v.dout + r * v.douts;
+    T* dg = v.out0 + r * v.out0s;
+    T* du = v.out1 + r * v.out1s;
+    size_t i = 0;
+    for (; i + N <= cols; i += N) {
+      one(LoadAs(d, g + i), LoadAs(d, u + i), LoadAs(d, dout + i), dg + i, du + i, N);
+    }
+    if (i < cols) {
+      const size_t n = cols - i;
+      one(LoadTail(d, g + i, n, T{}), LoadTail(d, u + i, n, T{}), LoadTail(d, dout + i, n, T{}),
+          dg + i, du + i, n);
+    }
+  }
+}
+
+// Compiled only for the operations flagged kGates.
+template <typename T>
+void GatedRows(const detail::GatedView<T>& v, size_t rows, size_t cols, const Args& a) {
+  if constexpr ((kFlags & kGates) != 0) GatedRowsImpl(v, rows, cols, a);
+}
+template <typename T>
+void GatedBackwardRows(const detail::GatedView<T>& v, size_t rows, size_t cols, const Args& a) {
+  if constexpr ((kFlags & kGates) != 0) GatedBackwardRowsImpl(v, rows, cols, a);
+}
+
+#define ACTIV_UNIT_DEFINE_FORWARD(S, TI, TO) \
+  void Forward##S(const TI* x, TO* y, size_t n, const Args& a) { ForwardT(x, y, n, a); }
+#define ACTIV_UNIT_DEFINE_BACKWARD(S, TX, TG)                                    \
+  void Backward##S(const TX* x, const TG* dy, TG* dx, size_t n, const Args& a) { \
+    BackwardT(x, dy, dx, n, a);                                                  \
+  }                                                                              \
+  double ParamGrad##S(const TX* x, const TG* dy, size_t n, const Args& a) {      \
+    return ParamGradT(x, dy, n, a);                                              \
+  }
+#define ACTIV_UNIT_DEFINE_FROM_Y(S, TY, TG)                                           \
+  void BackwardFromY##S(const TY* y, const TG* dy, TG* dx, size_t n, const Args& a) { \
+    BackwardFromYT(y, dy, dx, n, a);                                                  \
+  }
+#define ACTIV_UNIT_DEFINE_GATED(S, T)                                                            \
+  void Gated##S(const detail::GatedView<T>& v, size_t rows, size_t cols, const Args& a) {        \
+    GatedRows(v, rows, cols, a);                                                                 \
+  }                                                                                              \
+  void GatedBackward##S(const detail::GatedView<T>& v, size_t rows, size_t cols, const Args& a) { \
+    GatedBackwardRows(v, rows, cols, a);                                                         \
+  }
+ACTIV_FORWARD_TYPES(ACTIV_UNIT_DEFINE_FORWARD)
+ACTIV_BACKWARD_TYPES(ACTIV_UNIT_DEFINE_BACKWARD)
+ACTIV_FROM_Y_TYPES(ACTIV_UNIT_DEFINE_FROM_Y)
+ACTIV_GATED_TYPES(ACTIV_UNIT_DEFINE_GATED)
+#undef ACTIV_UNIT_DEFINE_FORWARD
+#undef ACTIV_UNIT_DEFINE_BACKWARD
+#undef ACTIV_UNIT_DEFINE_FROM_Y
+#undef ACTIV_UNIT_DEFINE_GATED
+
+// NOLINTNEXTLINE(google-readability-namespace-comments)
+}  // namespace activ::op_units::ACTIV_UNIT::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace activ::op_units::ACTIV_UNIT {
+using detail::Args;
+
+#define ACTIV_UNIT_EXPORT_FORWARD(S, TI, TO)                    \
+  HWY_EXPORT(Forward##S);                                       \
+  void Forward(const TI* x, TO* y, size_t n, const Args& a) {   \
+    HWY_DYNAMIC_DISPATCH(Forward##S)(x, y, n, a);               \
+  }
+#define ACTIV_UNIT_EXPORT_BACKWARD(S, TX, TG)                                   \
+  HWY_EXPORT(Backward##S);                                                      \
+  void Backward(const TX* x, const TG* dy, TG* dx, size_t n, const Args& a) {   \
+    HWY_DYNAMIC_DISPATCH(Backward##S)(x, dy, dx, n, a);                         \
+  }                                                                             \
+  HWY_EXPORT(ParamGrad##S);                                                     \
+  double ParamGrad(const TX* x, const TG* dy, size_t n, const Args& a) {        \
+    return HWY_DYNAMIC_DISPATCH(ParamGrad##S)(x, dy, n, a);                     \
+  }
+#define ACTIV_UNIT_EXPORT_FROM_Y(S, TY, TG)                                          \
+  HWY_EXPORT(BackwardFromY##S);                                                      \
+  void BackwardFromY(const TY* y, const TG* dy, TG* dx, size_t n, const Args& a) {   \
+    HWY_DYNAMIC_DISPATCH(BackwardFromY##S)(y, dy, dx, n, a);                         \
+  }
+#define ACTIV_UNIT_EXPORT_GATED(S, T)                                                            \
+  HWY_EXPORT(Gated##S);                                                                          \
+  void Gated(const detail::GatedView<T>& v, size_t rows, size_t cols, const Args& a) {           \
+    HWY_DYNAMIC_DISPATCH(Gated##S)(v, rows, cols, a);                                            \
+  }                                                                                              \
+  HWY_EXPORT(GatedBackward##S);                                                                  \
+  void GatedBackward(const detail::GatedView<T>& v, size_t rows, size_t cols, const Args& a) {   \
+    HWY_DYNAMIC_DISPATCH(GatedBackward##S)(v, rows, cols, a);                                    \
+  }
+ACTIV_FORWARD_TYPES(ACTIV_UNIT_EXPORT_FORWARD)
+ACTIV_BACKWARD_TYPES(ACTIV_UNIT_EXPORT_BACKWARD)
+ACTIV_FROM_Y_TYPES(ACTIV_UNIT_EXPORT_FROM_Y)
+ACTIV_GATED_TYPES(ACTIV_UNIT_EXPORT_GATED)
+
+}  // namespace activ::op_units::ACTIV_UNIT
+#endif  // HWY_ONCE

@@ -1,0 +1,43 @@
+// The entry points of the per-operation translation units (src/op_unit-inl.h, one generated
+// file per registry line): each operation's kernels for every element type and direction, with
+// their runtime dispatch. One unit per operation lets two cores compile them side by side, and
+// touching one kernel file recompiles one unit. Arguments are checked by the callers in src/api.cc
+// and src/gated.cc; these only compute.
+#pragma once
+
+#include <cstddef>
+
+#include "activ/activ.h"
+#include "dispatch.h"
+#include "kernel_args.h"
+
+
+// Declared for every operation; a unit defines ParamGrad, BackwardFromY and the gated entry
+// points only where the registry flags say the operation has them (the callers test the same
+// flags before calling).
+#define ACTIV_UNIT_DECLARE_FORWARD(S, TI, TO) \
+  void Forward(const TI* x, TO* y, std::size_t n, const detail::Args& a);
+#define ACTIV_UNIT_DECLARE_BACKWARD(S, TX, TG)                                             \
+  void Backward(const TX* x, const TG* dy, TG* dx, std::size_t n, const detail::Args& a); \
+  double ParamGrad(const TX* x, const TG* dy, std::size_t n, const detail::Args& a);
+#define ACTIV_UNIT_DECLARE_FROM_Y(S, TY, TG) \
+  void BackwardFromY(const TY* y, const TG* dy, TG* dx, std::size_t n, const detail::Args& a);
+#define ACTIV_UNIT_DECLARE_GATED(S, T)                                                       \
+  void Gated(const detail::GatedView<T>& v, std::size_t rows, std::size_t cols,              \
+             const detail::Args& a);                                                         \
+  void GatedBackward(const detail::GatedView<T>& v, std::size_t rows, std::size_t cols,      \
+                     const detail::Args& a);
+
+namespace activ::op_units {
+#define ACTIV_OP(name, ...)                            \
+  namespace name {                                     \
+  ACTIV_FORWARD_TYPES(ACTIV_UNIT_DECLARE_FORWARD)      \
+  ACTIV_BACKWARD_TYPES(ACTIV_UNIT_DECLARE_BACKWARD)    \
+  ACTIV_FROM_Y_TYPES(ACTIV_UNIT_DECLARE_FROM_Y)        \
+  ACTIV_GATED_TYPES(ACTIV_UNIT_DECLARE_GATED)          \
+  }
+#define ACTIV_ALIAS(other, name)
+#include "activ/ops.def"
+#undef ACTIV_OP
+#undef ACTIV_ALIAS
+}  // namespace activ::op_units
