@@ -1,41 +1,49 @@
 #!/usr/bin/env bash
-# Runs each libFuzzer target for SECONDS (default 60) from its committed seed corpus (and
-# fuzz/NAME.dict when there is one). New inputs go to a scratch corpus, not into the repository;
-# a crash leaves its input in BUILD/crashes/ and fails the script.
+# Builds the libFuzzer targets with clang, AddressSanitizer and UBSan, and runs each one for
+# SECONDS (default 60) from its committed seed corpus (and fuzz/NAME.dict when there is one).
+# New inputs go to a scratch corpus, not into the repository; a crash leaves its input in
+# build-fuzz/crashes/ and fails the script.
 #   bash scripts/fuzz.sh [SECONDS] [TARGET...]
-# The targets come from the instrumented build of scripts/sanitize-build.sh (clang, ASan, UBSan),
-# in ACTIV_FUZZ_BUILD (default build-asan), which is configured or brought up to date first: the
-# tests of scripts/test.sh and the fuzz targets share its objects.
+# The SIMD units are compiled for AVX2 alone (-march=haswell), without sanitizers or coverage
+# (fuzz/CMakeLists.txt says why): the fuzz targets run on CPUs with AVX2.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
-build=${ACTIV_FUZZ_BUILD:-build-asan}
+if ! command -v clang++-14 >/dev/null && ! command -v clang++ >/dev/null; then
+  echo "fuzz: clang++ not found (Debian: clang-14 libclang-rt-14-dev)" >&2
+  exit 1
+fi
+cxx=$(command -v clang++-14 || command -v clang++)
+cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=None \
+  -DCMAKE_CXX_FLAGS="-O1 -g" -DACTIV_BUILD_FUZZERS=ON -DACTIV_BUILD_TESTS=OFF \
+  -DACTIV_BUILD_TOOLS=OFF -DACTIV_BUILD_PYTHON=OFF -DACTIV_BUILD_BENCH=OFF \
+  -DACTIV_SANITIZE=address,undefined -DACTIV_SIMD_STATIC_ONLY=haswell >/dev/null
 targets=("$@")
 if ((${#targets[@]} == 0)); then
   for f in fuzz/*_fuzzer.cc; do targets+=("$(basename "$f" .cc)"); done
 fi
+cmake --build build-fuzz -j "$(nproc)" --target "${targets[@]}"
+mkdir -p build-fuzz/crashes
 # clang 14's ASan runtime can fail at start on kernels with 32 bits of mmap randomisation.
 norandom=()
 setarch "$(uname -m)" -R true 2>/dev/null && norandom=(setarch "$(uname -m)" -R)
-"${norandom[@]}" bash scripts/sanitize-build.sh "$build" "${targets[@]}"
-mkdir -p "$build"/crashes
 for t in "${targets[@]}"; do
   name=${t%_fuzzer}
-  scratch=$build/corpus/$name
+  scratch=build-fuzz/corpus/$name
   mkdir -p "$scratch"
   dict=()
   [ -f fuzz/"$name".dict ] && dict=(-dict=fuzz/"$name".dict)
   echo "fuzz: $t for ${seconds}s"
   rc=0
-  "${norandom[@]}" "$build"/fuzz/"$t" -max_total_time="$seconds" -print_final_stats=1 -timeout=20 \
-    "${dict[@]}" -artifact_prefix="$build"/crashes/"$name"- "$scratch" fuzz/corpus/"$name" \
-    >"$build"/"$name".log 2>&1 || rc=$?
+  "${norandom[@]}" build-fuzz/fuzz/"$t" -max_total_time="$seconds" -print_final_stats=1 -timeout=20 \
+    "${dict[@]}" -artifact_prefix=build-fuzz/crashes/"$name"- "$scratch" fuzz/corpus/"$name" \
+    >build-fuzz/"$name".log 2>&1 || rc=$?
   grep -E "^(#[0-9]+[[:space:]]+(INITED|DONE)|stat::number_of_executed_units|stat::new_units_added|==[0-9]+==ERROR|SUMMARY|fuzz invariant)" \
-    "$build"/"$name".log || true
-  if ls "$build"/crashes/"$name"-* >/dev/null 2>&1 || ((rc != 0)); then
-    tail -40 "$build"/"$name".log >&2
-    echo "fuzz: $t failed (exit status $rc): $(ls "$build"/crashes/"$name"-* 2>/dev/null)" >&2
+    build-fuzz/"$name".log || true
+  if ls build-fuzz/crashes/"$name"-* >/dev/null 2>&1 || ((rc != 0)); then
+    tail -40 build-fuzz/"$name".log >&2
+    echo "fuzz: $t failed (exit status $rc): $(ls build-fuzz/crashes/"$name"-* 2>/dev/null)" >&2
     exit 1
   fi
 done

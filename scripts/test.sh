@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs the per-commit checks (what CI runs):
 #   1. the release build (GCC) and every test not labelled slow;
-#   2. one instrumented build (clang: AddressSanitizer + UBSan, with libFuzzer's coverage on the
-#      library) that runs every C++ test and command-line test, then a short smoke run of every
-#      fuzz target (ACTIV_FUZZ_SECONDS each, default 10: it replays the committed corpus and
-#      explores a little);
-#   3. the multi-threaded tests under ThreadSanitizer.
-# ACTIV_QUICK=1 stops after the release tests. Each stage's wall time is printed at the end.
+#   2. every C++ and command-line test under AddressSanitizer + UBSan (GCC);
+#   3. a short smoke run of every libFuzzer target (clang; ACTIV_FUZZ_SECONDS each, default 10:
+#      it replays the committed corpus and explores a little);
+#   4. the multi-threaded tests under ThreadSanitizer (GCC).
+# ACTIV_QUICK=1 stops after the release tests. Each stage's wall and CPU time is printed at the end.
 #
-#   bash scripts/test.sh          the per-commit checks (about 15 minutes on two idle cores)
+#   bash scripts/test.sh          the per-commit checks (what CI runs)
 #   bash scripts/test.sh --full   adds the long checks: every fuzz target for
 #                                 ACTIV_FUZZ_LONG_SECONDS (default 600) each, the exhaustive
 #                                 float32 checks over all 2^32 inputs and the float64 MPFR
 #                                 sweeps of 2^27 inputs (ctest label slow): hours on two cores
+#
+# Why the sanitizer stages are separate builds: clang's ASan and UBSan cost 2.5 to 6 times GCC's
+# on the SIMD units (the sigmoid unit: GCC ASan+UBSan 15 s of CPU at -O1, clang with no sanitizer
+# 12 s, clang ASan alone or UBSan alone over 30 s, both together about 75 s), so one clang build
+# for the tests and the fuzz targets costs more than a GCC build for the tests plus a clang build
+# for the fuzz targets whose SIMD units are left uninstrumented (scripts/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 full=0
@@ -57,32 +62,43 @@ stage "release build" bash scripts/build.sh
 stage "release tests" ctest --test-dir build -LE slow --output-on-failure -j "$jobs"
 [ "${ACTIV_QUICK:-}" = 1 ] && exit 0
 
-# GCC 12's TSan and clang 14's ASan runtimes can fail at start on kernels with 32 bits of mmap
+# GCC 12's TSan and ASan runtimes can fail at start on kernels with 32 bits of mmap
 # randomisation ("unexpected memory mapping"); the instrumented programs run without address
-# randomisation where that is allowed (the build too: it runs the tests to list them).
+# randomisation where that is allowed. Their tests are listed when ctest runs (PRE_TEST), not at
+# build time, so that listing runs under the same setarch.
 norandom=()
 setarch "$(uname -m)" -R true 2>/dev/null && norandom=(setarch "$(uname -m)" -R)
 # Accuracy is the release build's job, so the instrumented builds' accuracy sweeps are smaller.
 export ACTIV_TEST_SWEEP_DIVISOR=16
+configure_sanitized() {  # configure_sanitized DIR SANITIZERS [CMAKE ARGS...]
+  local dir=$1 sanitizers=$2
+  shift 2
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="-O1 -g" \
+    -DACTIV_SANITIZE="$sanitizers" -DACTIV_WERROR=ON -DACTIV_BUILD_PYTHON=OFF \
+    -DACTIV_BUILD_BENCH=OFF -DCMAKE_GTEST_DISCOVER_TESTS_DISCOVERY_MODE=PRE_TEST "$@" >/dev/null
+}
 
-# The instrumented build (scripts/sanitize-build.sh): the library, every test and tool, and the
-# fuzz targets, compiled once. Python tests are left out: /usr/bin/python3 cannot load a
-# library built with ASan without LD_PRELOAD of the runtime, and the bindings are not built.
-stage "asan+ubsan+fuzz build" "${norandom[@]}" bash scripts/sanitize-build.sh build-asan
+# Every C++ test and every test of the `activ` program; the Python module's tests (label python)
+# are left out: /usr/bin/python3 cannot load a library built with ASan without LD_PRELOAD of the
+# runtime, and their subject, the bindings, is not built here. The SIMD units are compiled for
+# AVX2 and the portable target: one vector target and the one-lane fallback cover both kinds of
+# loop (whole vectors with a partial last one, and one lane at a time).
+asan_build() {
+  configure_sanitized build-asan address,undefined \
+    "-DACTIV_DISABLED_TARGETS=${ACTIV_SANITIZER_DISABLED_TARGETS:-HWY_SSSE3|HWY_SSE4|HWY_AVX3}"
+  cmake --build build-asan -j "$jobs"
+}
+stage "asan+ubsan build" asan_build
 stage "asan+ubsan tests" "${norandom[@]}" ctest --test-dir build-asan -LE "slow|python" \
   --output-on-failure -j "$jobs"
-stage "fuzz smoke (${ACTIV_FUZZ_SECONDS:-10} s per target)" \
-  env ACTIV_FUZZ_BUILD=build-asan bash scripts/fuzz.sh "${ACTIV_FUZZ_SECONDS:-10}"
+stage "fuzz build and smoke (${ACTIV_FUZZ_SECONDS:-10} s per target)" \
+  bash scripts/fuzz.sh "${ACTIV_FUZZ_SECONDS:-10}"
 
 # The tests that start threads: the threading tests, the row-wise and gated calls split across
-# cores, and the lab's runs side by side. Only their executables are built, AVX2 and the portable
-# target only (as the instrumented build).
+# cores, and the lab's runs side by side. Only their programs are built, and the SIMD units for
+# AVX2 alone (the static target of -march=haswell): races do not depend on the SIMD target.
 tsan_build() {
-  cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="-O1 -g" \
-    -DACTIV_SANITIZE=thread -DACTIV_WERROR=ON -DACTIV_BUILD_PYTHON=OFF -DACTIV_BUILD_BENCH=OFF \
-    -DCMAKE_GTEST_DISCOVER_TESTS_DISCOVERY_MODE=PRE_TEST \
-    "-DACTIV_DISABLED_TARGETS=${ACTIV_SANITIZER_DISABLED_TARGETS:-HWY_SSSE3|HWY_SSE4|HWY_AVX3}" \
-    >/dev/null
+  configure_sanitized build-tsan thread -DACTIV_SIMD_STATIC_ONLY=haswell
   local targets
   mapfile -t targets < <(cmake --build build-tsan --target help |
     grep -oE '^(threading|rowwise|gated|lab)_test' | sort -u)
@@ -94,7 +110,7 @@ stage "tsan tests" "${norandom[@]}" ctest --test-dir build-tsan -L "threads|roww
 
 if ((full)); then
   stage "fuzzing (${ACTIV_FUZZ_LONG_SECONDS:-600} s per target)" \
-    env ACTIV_FUZZ_BUILD=build-asan bash scripts/fuzz.sh "${ACTIV_FUZZ_LONG_SECONDS:-600}"
+    bash scripts/fuzz.sh "${ACTIV_FUZZ_LONG_SECONDS:-600}"
   stage "slow: exhaustive and MPFR sweeps" ctest --test-dir build -L slow --output-on-failure \
     -j "$jobs"
 fi
