@@ -23,10 +23,11 @@ struct gelu {
   // (tools/fit_gelu_f64.py). y is a pair, and so are the last kPairSteps Horner steps with
   // their coefficients; the rest is in double. Fewer pair steps cost accuracy (max error of the
   // result on 2^22 samples against MPFR: 5 steps 1.15 ULP, 7 0.58, 8 0.516, 9 0.504, 10 0.502):
-  // the terms of y^k, k < 10, are not small where |y| nears 1 (x near 0) or g is smallest. e^(-a^2/2) comes from the exact split a^2 = hi + lo (ExpReduce
-  // as 2^n (1 + m), m a pair), so Q = 2^(n-1) (1 + m) g, to about 2^-62 relative before
-  // the final rounding. x < 0: gelu = x Q, scaled last by ScaleRound so that the subnormal
-  // results (x < -37.5) are rounded once. x >= 0: gelu = x (1 - Q), 1 - Q a pair.
+  // the terms of y^k, k < 10, are not small where |y| nears 1 (x near 0) or g is smallest.
+  // e^(-a^2/2) comes from the exact split a^2 = hi + lo (ExpReduce as 2^n (1 + m), m a pair), so Q
+  // = 2^(n-1) (1 + m) g, to about 2^-62 relative before the final rounding. x < 0: gelu = x Q,
+  // scaled last by ScaleRound so that the subnormal results (x < -37.5) are rounded once. x >= 0:
+  // gelu = x (1 - Q), 1 - Q a pair.
   template <class D>
   static Vec<D> Float64Forward(D d, Vec<D> x) {
     const hn::RebindToSigned<D> di;
