@@ -1,20 +1,7 @@
 // gelu: x*Phi(x), Phi the standard normal CDF. Included once per SIMD target by the generated
 // activ_kernels-inl.h, inside namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is
-// a double descriptor. float64 forward: gelu::Float64Forward, in vectors. NormalCdf, Phi(x) =
-// erfc(-x/sqrt 2)/2 through the C library's erfc, serves the float64 backward pass; in the
-// lower tail the rounding of z = -x/sqrt 2 would cost about 2 z^2 double ULP; the first-order
-// term -dz * 2/sqrt(pi) * e^(-z^2) gives it back. float32: in vectors, see NormalTail.
-inline double NormalCdf(double x) {
-  const double kInvSqrt2 = 0x1.6a09e667f3bcdp-1;
-  const double kInvSqrt2Lo = -0x1.bdd3413b26456p-55;  // 1/sqrt 2 - kInvSqrt2
-  const double z = -x * kInvSqrt2;
-  const double dz = std::fma(-x, kInvSqrt2, -z) + (-x) * kInvSqrt2Lo;
-  double e = std::erfc(z);
-  // Past z = 27 erfc underflows; an infinite z has no rounding to repair.
-  if (z > 0.5 && z < 28.0) e -= dz * 0x1.20dd750429b6dp+0 * std::exp(-z * z);
-  return 0.5 * e;
-}
-
+// a double descriptor. float64: gelu::Float64Forward and Float64Backward, in vectors, on one
+// normal tail (Float64Tail). float32: in vectors, see NormalTail.
 struct gelu {
   // gelu(x) for float64 results, in vectors. With a = min(|x|, 39) and Q = Phi(-a) (the tail):
   // Q = e^(-a^2/2) g(a)/2, g(a) = e^(a^2/2) erfc(a/sqrt 2), which is smooth and within
@@ -29,7 +16,13 @@ struct gelu {
   // scaled last by ScaleRound so that the subnormal results (x < -37.5) are rounded once. x >= 0:
   // gelu = x (1 - Q), 1 - Q a pair.
   template <class D>
-  static Vec<D> Float64Forward(D d, Vec<D> x) {
+  struct Tail {
+    Pair<D> q;  // Q 2^-n
+    hn::Vec<hn::RebindToSigned<D>> n;
+    ExpSplit<D> e;  // e^(-a^2/2)
+  };
+  template <class D>
+  static Tail<D> Float64Tail(D d, Vec<D> a) {
     const hn::RebindToSigned<D> di;
     static constexpr double kG[27] = {
         0x1.18932bf08e154p-3,   -0x1.094922737431ap-2,  0x1.bff01a5f90862p-3,
@@ -49,7 +42,6 @@ struct gelu {
         0x1.6cb61c22077e6p-60,  -0x1.e8af0d8824da9p-61, -0x1.048cac881e1edp-62,
         -0x1.e4335189ec3d7p-65, -0x1.097999206d3c4p-70, 0x1.40974044fff76p-72,
     };
-    const Vec<D> a = hn::Min(hn::Abs(x), hn::Set(d, 39.0));
     const Vec<D> c = hn::Set(d, 0x1.6a09e667f3bcdp+2);
     const Pair<D> y = DivToPair(d, TwoSum(d, a, hn::Neg(c)), TwoSum(d, a, c));
     Vec<D> p = hn::Set(d, kG[26]);
@@ -64,8 +56,15 @@ struct gelu {
     const Pair<D> sq = TwoProd(d, a, a);
     const Vec<D> mhalf = hn::Set(d, -0.5);
     const ExpSplit<D> e = ExpReduce(d, hn::Mul(mhalf, sq.hi), hn::Mul(mhalf, sq.lo));
-    const Pair<D> q = MulPairs(d, OnePlus(d, e.m), g);  // Q 2^(1-n)
-    const auto n = hn::Sub(e.n, hn::Set(di, 1));
+    return {MulPairs(d, OnePlus(d, e.m), g), hn::Sub(e.n, hn::Set(di, 1)), e};
+  }
+
+  template <class D>
+  static Vec<D> Float64Forward(D d, Vec<D> x) {
+    const hn::RebindToSigned<D> di;
+    const Tail<D> tail = Float64Tail(d, hn::Min(hn::Abs(x), hn::Set(d, 39.0)));
+    const Pair<D>& q = tail.q;
+    const auto& n = tail.n;
     // Lanes x >= 0 take n = 0 here: their value is not used, and it keeps ScaleRound's fast path.
     const auto is_neg = hn::Lt(x, hn::Zero(d));
     const Vec<D> neg =
@@ -77,6 +76,49 @@ struct gelu {
     Vec<D> res = hn::CopySign(hn::IfThenElse(is_neg, neg, pos), x);
     res = hn::IfThenElse(hn::Gt(x, hn::Set(d, 39.0)), x, res);
     res = hn::IfThenElse(hn::Lt(x, hn::Set(d, -39.0)), hn::Set(d, -0.0), res);
+    return hn::IfThenElse(hn::IsNaN(x), x, res);
+  }
+
+  // dy gelu'(x) = dy (Phi(x) + x phi(x)) for float64, rounded once: Phi from the forward
+  // pass's tail and phi = e^(-x^2/2)/sqrt(2 pi) from the same split, as pairs (their sum
+  // cancels near x = -0.75), scaled exactly where normal; below 2^-1022 each is one double.
+  template <class D>
+  static Vec<D> Float64Backward(D d, Vec<D> x, Vec<D> dy) {
+    const hn::RebindToSigned<D> di;
+    const Vec<D> xc = hn::Min(hn::Max(x, hn::Set(d, -39.0)), hn::Set(d, 39.0));
+    const Tail<D> tail = Float64Tail(d, hn::Abs(xc));
+    const auto is_neg = hn::Lt(x, hn::Zero(d));
+    const auto min_n = hn::Set(di, -1022);
+    // Phi: Q for x < 0, 1 - Q above.
+    const Vec<D> scale = Pow2I(d, hn::Max(tail.n, min_n));
+    const Pair<D> q = {hn::Mul(tail.q.hi, scale), hn::Mul(tail.q.lo, scale)};
+    const Pair<D> upper = FastTwoSum(d, hn::Set(d, 1.0), hn::Neg(q.hi));
+    Pair<D> cdf = {hn::IfThenElse(is_neg, q.hi, upper.hi),
+                   hn::IfThenElse(is_neg, q.lo, hn::Sub(upper.lo, q.lo))};
+    const auto tiny_q = hn::And(is_neg, hn::RebindMask(d, hn::Lt(tail.n, min_n)));
+    if (HWY_UNLIKELY(!hn::AllFalse(d, tiny_q))) {
+      const Vec<D> sub =
+          ScaleRound(d, tail.q, hn::IfThenElseZero(hn::RebindMask(di, tiny_q), tail.n));
+      cdf = {hn::IfThenElse(tiny_q, sub, cdf.hi), hn::IfThenZeroElse(tiny_q, cdf.lo)};
+    }
+    const Pair<D> kC = {hn::Set(d, 0x1.9884533d43651p-2), hn::Set(d, -0x1.cbc0d30ebfd15p-56)};
+    const Pair<D> dens = MulPairs(d, OnePlus(d, tail.e.m), kC);
+    const Vec<D> s2 = Pow2I(d, hn::Max(tail.e.n, min_n));
+    Pair<D> pdf = {hn::Mul(dens.hi, s2), hn::Mul(dens.lo, s2)};
+    const auto tiny_p = hn::RebindMask(d, hn::Lt(tail.e.n, min_n));
+    if (HWY_UNLIKELY(!hn::AllFalse(d, tiny_p))) {
+      const auto n1 = hn::ShiftRight<1>(tail.e.n);
+      const Vec<D> sub = hn::Mul(hn::Mul(hn::Add(dens.hi, dens.lo), Pow2I(d, n1)),
+                                 Pow2I(d, hn::Sub(tail.e.n, n1)));
+      pdf = {hn::IfThenElse(tiny_p, sub, pdf.hi), hn::IfThenZeroElse(tiny_p, pdf.lo)};
+    }
+    const Pair<D> xp = MulToPair(d, xc, pdf);
+    const Pair<D> sum = TwoSum(d, cdf.hi, xp.hi);
+    const Pair<D> deriv = {sum.hi, hn::Add(sum.lo, hn::Add(cdf.lo, xp.lo))};
+    Vec<D> res = MulRound(d, dy, deriv);
+    // Past |x| = 39, gelu' is 0 or 1 in double.
+    res = hn::IfThenElse(hn::Lt(x, hn::Set(d, -39.0)), hn::Mul(dy, hn::Zero(d)), res);
+    res = hn::IfThenElse(hn::Gt(x, hn::Set(d, 39.0)), dy, res);
     return hn::IfThenElse(hn::IsNaN(x), x, res);
   }
 
@@ -136,15 +178,10 @@ struct gelu {
   // gelu'(x) = Phi(x) + x*phi(x).
   template <class D>
   static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
+    if constexpr (!kForFloat32) return Float64Backward(d, x, dy);
     const Vec<D> xc = Clamp40(d, x);
     const Vec<D> gauss = HalfGaussian(d, xc);
     const Vec<D> pdf = hn::Mul(gauss, hn::Set(d, 0.3989422804014327));
-    Vec<D> cdf;
-    if constexpr (kForFloat32) {
-      cdf = Cdf(d, x, gauss);
-    } else {
-      cdf = Lanewise(d, x, NormalCdf);
-    }
-    return hn::Mul(dy, hn::MulAdd(xc, pdf, cdf));
+    return hn::Mul(dy, hn::MulAdd(xc, pdf, Cdf(d, x, gauss)));
   }
 };
