@@ -5,16 +5,19 @@
 //  - Statistics, online in blocks of kBlock elements: a block's max b and sum of e^(v - b) (the
 //    block is read twice while it sits in L1), merged into the row's max M and sum
 //    S = sum e^(v - M) by rescaling the side with the smaller max. One exp per element.
-//  - softmax of a row up to kOnePassCols long keeps e^(v - b) (in y for float64, in a per-thread
-//    double buffer for float32) and writes e * e^(b - M) / S: x is read from memory once.
+//  - float32 softmax of a row up to kOnePassCols long keeps e^(v - b) (in a per-thread
+//    double buffer) and writes e * e^(b - M) / S: x is read from memory once.
 //    A longer row would not stay in cache, so its second pass reads x again and recomputes
 //    e^(v - M) / S.
 //  - log_softmax needs no exp after the statistics: y = (v - M) - log S.
 // Accuracy (docs/ACCURACY.md): everything is computed in double and float32 is rounded once on
-// store. float64 corrects the rounding of v - M (hi + lo exactly, e^(hi) * (1 + lo)) and sums
-// with compensation (TwoSum), as does float32 log_softmax: S holds the term e^0 = 1 of the max
-// exactly, and log S = log1p(S - 1) keeps the log-probability of a dominant element (about
-// -1e-18 beside a logit 40 lower) to full precision instead of rounding it to 0.
+// store. float64 carries pairs (hi + lo) wherever a rounding would reach the result: v - M and
+// its rounding error, each e^(v - M) (ExpReduce), the compensated sum S and the factors that
+// rescale it, 1/S and log S; each y is rounded once. It reads x twice (softmax recomputes
+// e^(v - M) rather than keep it rounded). float32 log_softmax sums with compensation too: S
+// holds the term e^0 = 1 of the max exactly, and log S = log1p(S - 1) keeps the
+// log-probability of a dominant element (about -1e-18 beside a logit 40 lower) to full
+// precision instead of rounding it to 0.
 #include "activ/rowwise.h"
 
 #include <algorithm>
@@ -90,6 +93,12 @@ struct Sum2 {
     hi *= f;
     lo *= f;
   }
+  // By f.hi + f.lo, the product of the heads split exactly.
+  void Scale(const Sum2& f) {
+    const double h = hi * f.hi;
+    lo = std::fma(hi, f.lo, std::fma(hi, f.hi, -h) + lo * f.hi);
+    hi = h;
+  }
 };
 
 // e^(a - b) for a <= b (scalar, a block's rescaling factor), with the rounding of a - b
@@ -101,6 +110,76 @@ inline double ExpOfDifference(double a, double b) {
   const double lo = (a - (hi - bp)) + (-b - bp);
   const double e = std::exp(hi);
   return std::fma(e, lo, e);
+}
+
+// float64: e^x from its ExpReduce split (x in [-1400, 0]) as a pair. Where it is
+// below 2^-1022, ExpFromSplit's stand-in would not do (these terms can be all that separates
+// a log-probability from 0): there it is one double, rounded to the subnormal grid.
+HWY_INLINE kernels::Pair<D> ExpTerm(D d, const kernels::ExpSplit<D>& es) {
+  const hn::RebindToSigned<D> di;
+  kernels::Pair<D> e = kernels::ExpFromSplit(d, es);
+  const auto tiny = hn::RebindMask(d, hn::Lt(es.n, hn::Set(di, -1022)));
+  if (HWY_UNLIKELY(!hn::AllFalse(d, tiny))) {
+    const auto n1 = hn::ShiftRight<1>(es.n);
+    const auto n2 = hn::Sub(es.n, n1);
+    const V sub = hn::Mul(hn::Mul(hn::Add(hn::Set(d, 1.0), es.m.hi), kernels::Pow2I(d, n1)),
+                          kernels::Pow2I(d, n2));
+    e = {hn::IfThenElse(tiny, sub, e.hi), hn::IfThenZeroElse(tiny, e.lo)};
+  }
+  return e;
+}
+
+// float64: e^(hi + lo) as a pair (hi <= 0), through the vector ExpReduce; 0 below -1400,
+// where it is under 2^-2019 and only ever scales a sum that is then added to one >= 1.
+inline Sum2 ExpPair(double hi, double lo) {
+  if (!(hi > -1400.0)) return {};
+  const D d;
+  const kernels::Pair<D> p = ExpTerm(d, kernels::ExpReduce(d, hn::Set(d, hi), hn::Set(d, lo)));
+  return {hn::GetLane(p.hi), hn::GetLane(p.lo)};
+}
+
+// float64: e^(a - b) for a <= b as a pair, the rounding of a - b carried.
+inline Sum2 ExpOfDifferencePair(double a, double b) {
+  const double hi = a - b;
+  if (!(hi > -1400.0)) return {};
+  const double bp = hi - a;
+  return ExpPair(hi, (a - (hi - bp)) + (-b - bp));
+}
+
+// Rescales a block's or the row's sum from max a to max b >= a: by a pair for float64 (a
+// rounded factor would add its error, up to an ULP, to every result of the row).
+template <typename T>
+inline void Rescale(Sum2& sum, double a, double b) {
+  if constexpr (sizeof(T) == 8) {
+    sum.Scale(ExpOfDifferencePair(a, b));
+  } else {
+    sum.Scale(ExpOfDifference(a, b));
+  }
+}
+
+// float64: 1/s as a pair; the remainder 1 - inv s.hi is exact (FMA).
+inline Sum2 ReciprocalPair(const Sum2& s) {
+  const double inv = 1.0 / s.hi;
+  const double r = std::fma(-inv, s.hi, 1.0) - inv * s.lo;
+  return {inv, inv * r};
+}
+
+// float64: log S as a pair, S = s = count + rest >= 1. With one maximum and rest < 1,
+// log1p(rest) in pairs, rest summed apart from the 1 so that it has its own precision: this
+// keeps a log-probability near -1e-18 (or -1e-39) to full precision. Otherwise l0 = log s.hi
+// corrected by one Newton step, log s = l0 + log(s e^-l0), s e^-l0 = 1 + r, |r| near 2^-52.
+inline Sum2 LogPair(double count, const Sum2& rest, const Sum2& s) {
+  const D d;
+  if (count == 1.0 && rest.hi < 1.0) {
+    const double h = rest.hi + rest.lo;
+    const double bp = h - rest.hi;
+    const double l_lo = (rest.hi - (h - bp)) + (rest.lo - bp);
+    const kernels::Pair<D> l = kernels::Log1pPair(d, {hn::Set(d, h), hn::Set(d, l_lo)});
+    return {hn::GetLane(l.hi), hn::GetLane(l.lo)};
+  }
+  const double l0 = std::log(s.hi);
+  const Sum2 e = ExpPair(-l0, 0.0);
+  return {l0, std::fma(s.hi, e.hi, -1.0) + (s.hi * e.lo + s.lo * e.hi)};
 }
 
 // The rounding error of s = a + b (TwoSum), zero where s is not finite.
@@ -121,6 +200,13 @@ HWY_INLINE V ExpShifted(D d, V v, V m) {
   } else {
     return e;
   }
+}
+
+// float64: e^(v - m) for v <= m as 2^n (1 + mm), mm a pair, with the rounding of v - m carried
+// (ExpReduce). Below -1400 (and for -inf) the argument is clamped: the value is 0 in double.
+HWY_INLINE kernels::ExpSplit<D> ExpSplitShifted(D d, V v, V m) {
+  const V t = hn::Sub(v, m);
+  return kernels::ExpReduce(d, hn::Max(t, hn::Set(d, -1400.0)), TwoSumError(v, hn::Neg(m), t));
 }
 
 // Element values as the function sees them: x, or -x for softmin.
@@ -199,12 +285,30 @@ HWY_INLINE bool BlockMax(D d, const T* x, size_t n, double* max) {
 }
 
 // sum of e^(v - b) over a block; with kKeep the exponentials also go to keep[0, n).
+// float64 leaves out the terms of the block's maxima (each exactly 1) and counts them in *count:
+// log_softmax needs S - 1 to its own precision where S is near 1.
 template <bool kNeg, bool kComp, bool kKeep, typename T>
-HWY_INLINE Sum2 BlockExpSum(D d, const T* x, size_t n, double b, double* keep) {
+HWY_INLINE Sum2 BlockExpSum(D d, const T* x, size_t n, double b, double* keep, double* count) {
   const size_t N = hn::Lanes(d);
   const V m = hn::Set(d, b);
   V s = hn::Zero(d), c = hn::Zero(d);
   size_t i = 0;
+  if constexpr (sizeof(T) == 8) {
+    // The terms as pairs: a rounded e^(v - b) would add its error to S, and S's to every y.
+    static_assert(!kKeep, "float64 rows are read twice");
+    V k = hn::Zero(d);
+    auto add = [&](V v) HWY_ATTR {
+      const kernels::Pair<D> e = ExpTerm(d, ExpSplitShifted(d, v, m));
+      const auto top = hn::Eq(v, m);
+      k = hn::Add(k, hn::IfThenElseZero(top, hn::Set(d, 1.0)));
+      Accumulate<true>(hn::IfThenZeroElse(top, e.hi), s, c);
+      c = hn::Add(c, hn::IfThenZeroElse(top, e.lo));
+    };
+    for (; i + N <= n; i += N) add(LoadV<kNeg>(d, x + i));
+    if (i < n) add(LoadVTail<kNeg>(d, x + i, n - i));
+    *count = hn::GetLane(hn::SumOfLanes(d, k));
+    return ReduceLanes(d, s, c);
+  }
   for (; i + N <= n; i += N) {
     const V e = ExpShifted<T>(d, LoadV<kNeg>(d, x + i), m);
     if constexpr (kKeep) hn::StoreU(e, d, keep + i);
@@ -221,6 +325,8 @@ HWY_INLINE Sum2 BlockExpSum(D d, const T* x, size_t n, double b, double* keep) {
 struct RowStats {
   double max = -kInf;                       // M
   Sum2 sum;                                 // S = sum e^(v - M), >= 1 when M is finite
+  double count = 0;                         // float64: how many elements equal M
+  Sum2 rest;                                // float64: S - count
   bool bad = false;                         // a NaN or +inf: the row is NaN
   double block_max[kOnePassCols / kBlock];  // with kKeep: the b that keep[] is relative to
 };
@@ -229,6 +335,8 @@ template <bool kNeg, bool kComp, bool kKeep, typename T>
 HWY_INLINE void ComputeStats(D d, const T* x, size_t cols, double* keep, RowStats& st) {
   st.max = -kInf;
   st.sum = Sum2{};
+  st.count = 0;
+  st.rest = Sum2{};
   st.bad = false;
   for (size_t b0 = 0, k = 0; b0 < cols; b0 += kBlock, ++k) {
     const size_t n = std::min(kBlock, cols - b0);
@@ -239,14 +347,40 @@ HWY_INLINE void ComputeStats(D d, const T* x, size_t cols, double* keep, RowStat
     }
     if constexpr (kKeep) st.block_max[k] = b;
     if (b == -kInf) continue;  // an all -inf block adds nothing
-    Sum2 bs = BlockExpSum<kNeg, kComp, kKeep>(d, x + b0, n, b, kKeep ? keep + b0 : nullptr);
+    double count = 0;
+    Sum2 bs = BlockExpSum<kNeg, kComp, kKeep>(d, x + b0, n, b, kKeep ? keep + b0 : nullptr, &count);
+    if constexpr (sizeof(T) == 8) {
+      if (b == st.max) {
+        st.count += count;
+      } else {
+        // The side with the smaller max, its maxima included, rescaled into rest.
+        Sum2 lower = bs;
+        double lower_max = b;
+        if (b > st.max) {
+          lower = st.rest;
+          lower.Add(st.count);
+          lower_max = st.max;
+          st.rest = bs;
+          st.count = count;
+          st.max = b;
+        } else {
+          lower.Add(count);
+        }
+        if (lower_max > -kInf) Rescale<T>(lower, lower_max, st.max);
+        bs = lower;
+      }
+      st.rest.Add(bs);
+      st.sum = st.rest;
+      st.sum.Add(st.count);
+      continue;
+    }
     if (b > st.max) {
       // The block holds the new max, whose term e^0 = 1 is exact: the old sum is rescaled
       // and added to it.
-      st.sum.Scale(ExpOfDifference(st.max, b));
+      Rescale<T>(st.sum, st.max, b);
       st.max = b;
     } else {
-      bs.Scale(ExpOfDifference(b, st.max));
+      Rescale<T>(bs, b, st.max);
     }
     st.sum.Add(bs);
   }
@@ -285,6 +419,19 @@ template <bool kNeg, typename T>
 HWY_INLINE void SoftmaxFromX(D d, const T* x, size_t cols, const RowStats& st, T* y) {
   const size_t N = hn::Lanes(d);
   const V m = hn::Set(d, st.max);
+  if constexpr (sizeof(T) == 8) {
+    // y = 2^n (1 + mm) (1/S), the pairs multiplied and rounded once, also where y is subnormal.
+    const Sum2 inv = ReciprocalPair(st.sum);
+    const kernels::Pair<D> f = {hn::Set(d, inv.hi), hn::Set(d, inv.lo)};
+    auto one = [&](V v) HWY_ATTR {
+      const kernels::ExpSplit<D> es = ExpSplitShifted(d, v, m);
+      return kernels::ScaleRound(d, kernels::MulPairs(d, kernels::OnePlus(d, es.m), f), es.n);
+    };
+    size_t i = 0;
+    for (; i + N <= cols; i += N) StoreAs(d, one(LoadV<kNeg>(d, x + i)), y + i);
+    if (i < cols) StoreTail(d, one(LoadVTail<kNeg>(d, x + i, cols - i)), y + i, cols - i);
+    return;
+  }
   const Sum2 f = BlockFactor(st.max, st.max, st.sum);
   size_t i = 0;
   for (; i + N <= cols; i += N) {
@@ -320,6 +467,23 @@ HWY_INLINE void SoftmaxFromKept(D d, const double* keep, size_t cols, const RowS
 template <bool kNeg, typename T>
 HWY_INLINE void LogSoftmaxFromX(D d, const T* x, size_t cols, const RowStats& st, T* y) {
   const size_t N = hn::Lanes(d);
+  if constexpr (sizeof(T) == 8) {
+    // (t + tl) - (L.hi + L.lo), t = v - M and tl its rounding error, L = log S: one TwoSum
+    // of the heads, then one rounding.
+    const Sum2 ls = LogPair(st.count, st.rest, st.sum);
+    const V m = hn::Set(d, st.max), neg_m = hn::Set(d, -st.max);
+    const V lh = hn::Set(d, -ls.hi), ll = hn::Set(d, -ls.lo);
+    auto one = [&](V v) HWY_ATTR {
+      const V t = hn::Sub(v, m);
+      const V u = hn::Add(t, lh);
+      const V lo = hn::Add(hn::Add(TwoSumError(t, lh, u), TwoSumError(v, neg_m, t)), ll);
+      return hn::Add(u, lo);
+    };
+    size_t i = 0;
+    for (; i + N <= cols; i += N) StoreAs(d, one(LoadV<kNeg>(d, x + i)), y + i);
+    if (i < cols) StoreTail(d, one(LoadVTail<kNeg>(d, x + i, cols - i)), y + i, cols - i);
+    return;
+  }
   const double log_sum =
       st.sum.hi < 2.0 ? std::log1p((st.sum.hi - 1.0) + st.sum.lo) : std::log(st.sum.hi + st.sum.lo);
   const V m = hn::Set(d, st.max), neg_m = hn::Set(d, -st.max), l = hn::Set(d, log_sum);
@@ -338,7 +502,8 @@ void ForwardRows(const T* x, size_t xs, T* y, size_t ys, size_t rows, size_t col
                  bool masked_zero) {
   const D d;
   constexpr bool kComp = kLog || sizeof(T) == 8;
-  const bool one_pass = !kLog && cols <= kOnePassCols;
+  // float64 reads x twice: a kept e^(v - b), rounded to double, would add up to an ULP to y.
+  const bool one_pass = !kLog && sizeof(T) != 8 && cols <= kOnePassCols;
   double* scratch = nullptr;
   if constexpr (sizeof(T) != 8) {
     if (one_pass) {
@@ -352,9 +517,8 @@ void ForwardRows(const T* x, size_t xs, T* y, size_t ys, size_t rows, size_t col
     const T* xr = x + r * xs;
     T* yr = y + r * ys;
     double* keep = scratch;
-    if constexpr (sizeof(T) == 8) keep = yr;  // y is read and written in place, after x
     if (one_pass) {
-      ComputeStats<kNeg, kComp, true>(d, xr, cols, keep, st);
+      if constexpr (sizeof(T) != 8) ComputeStats<kNeg, kComp, true>(d, xr, cols, keep, st);
     } else {
       ComputeStats<kNeg, kComp, false>(d, xr, cols, nullptr, st);
     }

@@ -1,112 +1,125 @@
 // gelu: x*Phi(x), Phi the standard normal CDF. Included once per SIMD target by the generated
 // activ_kernels-inl.h, inside namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is
-// a double descriptor. float64: lane by lane (a vector erfc accurate to a few double ULP is not
-// written yet). NormalCdf, Phi(x) = erfc(-x/sqrt 2)/2 through the C library's erfc, serves the
-// backward pass; the forward pass, which the spec holds to 1 ULP, is gelu::Float64Lane. In the
-// lower tail the rounding of z = -x/sqrt 2 would cost about 2 z^2 double ULP; the first-order
-// term -dz * 2/sqrt(pi) * e^(-z^2) gives it back. float32: in vectors, see NormalTail.
-inline double NormalCdf(double x) {
-  const double kInvSqrt2 = 0x1.6a09e667f3bcdp-1;
-  const double kInvSqrt2Lo = -0x1.bdd3413b26456p-55;  // 1/sqrt 2 - kInvSqrt2
-  const double z = -x * kInvSqrt2;
-  const double dz = std::fma(-x, kInvSqrt2, -z) + (-x) * kInvSqrt2Lo;
-  double e = std::erfc(z);
-  // Past z = 27 erfc underflows; an infinite z has no rounding to repair.
-  if (z > 0.5 && z < 28.0) e -= dz * 0x1.20dd750429b6dp+0 * std::exp(-z * z);
-  return 0.5 * e;
-}
-
+// a double descriptor. float64: gelu::Float64Forward and Float64Backward, in vectors, on one
+// normal tail (Float64Tail). float32: in vectors, see NormalTail.
 struct gelu {
-  // gelu(x) for x < -30 in double, to about 2^-57 before a single final rounding. The C
-  // library's erfc, rounded to double, is subnormal below x = -37.5 while x*Phi(x) is not yet,
-  // and it then lost up to 37 ULP. Here gelu(x) = -phi(x) S(1/x^2), with S(u) = 1 - u + 3u^2 -
-  // 15u^3 + ... the asymptotic series of the Mills ratio (the first omitted term, 17!! u^9, is
-  // below 2^-63 for |x| >= 30), and phi(x) = e^(-x^2/2)/sqrt(2 pi) computed scaled by 2^-k:
-  // x^2 and k ln 2 as exact pairs, e^(r/2) on |r/2| <= 0.18 as 1 + r/2 + (r/2)^2/2 (pairs) +
-  // (r/2)^3 P(r/2) (Taylor to the 15th power), squared. Checked against mpmath: within 0.5007
-  // ULP on [-39, -30]. The scaled result is rounded to the subnormal grid once, at the end.
-  static double NegativeTail(double x) {
-    if (!(x > -39.0)) return -0.0;  // |gelu(x)| < 2^-1076 (and x = -inf)
-    const double kLn2 = 0x1.62e42fefa39efp-1, kLn2Lo = 0x1.abc9e3b39803fp-56;
-    const double kC = 0x1.9884533d43651p-2, kCLo = -0x1.cbc0d30ebfd15p-56;  // 1/sqrt(2 pi)
-    const double hh = x * x;
-    const double hl = std::fma(x, x, -hh);
-    const double yh = -0.5 * hh, yl = -0.5 * hl;  // -x^2/2 = yh + yl exactly
-    const double k = std::nearbyint(yh * 0x1.71547652b82fep+0);
-    const double kp = k * kLn2;
-    const double kpe = std::fma(k, kLn2, -kp);
-    const double a = yh - kp;  // exact: yh and k ln 2 are within 0.35 of each other
-    const double c = (yl - kpe) - k * kLn2Lo;
-    const double rh = a + c;
-    const double rb = rh - a;
-    const double rl = (a - (rh - rb)) + (c - rb);
-    static constexpr double kInvFact[13] = {
-        1.0 / 6,          1.0 / 24,          1.0 / 120,           1.0 / 720,      1.0 / 5040,
-        1.0 / 40320,      1.0 / 362880,      1.0 / 3628800,       1.0 / 39916800, 1.0 / 479001600,
-        1.0 / 6227020800, 1.0 / 87178291200, 1.0 / 1307674368000,
+  // gelu(x) for float64 results, in vectors. With a = min(|x|, 39) and Q = Phi(-a) (the tail):
+  // Q = e^(-a^2/2) g(a)/2, g(a) = e^(a^2/2) erfc(a/sqrt 2), which is smooth and within
+  // [0.02, 1]. g is a polynomial of degree 26 in y = (a - c)/(a + c), c = 4 sqrt 2,
+  // interpolated at the Chebyshev nodes of [0, 39] in y, within 2^-65.4 relative
+  // (tools/fit_gelu_f64.py). y is a pair, and so are the last kPairSteps Horner steps with
+  // their coefficients; the rest is in double. Fewer pair steps cost accuracy (max error of the
+  // result on 2^22 samples against MPFR: 5 steps 1.15 ULP, 7 0.58, 8 0.516, 9 0.504, 10 0.502):
+  // the terms of y^k, k < 10, are not small where |y| nears 1 (x near 0) or g is smallest.
+  // e^(-a^2/2) comes from the exact split a^2 = hi + lo (ExpReduce as 2^n (1 + m), m a pair), so Q
+  // = 2^(n-1) (1 + m) g, to about 2^-62 relative before the final rounding. x < 0: gelu = x Q,
+  // scaled last by ScaleRound so that the subnormal results (x < -37.5) are rounded once. x >= 0:
+  // gelu = x (1 - Q), 1 - Q a pair.
+  template <class D>
+  struct Tail {
+    Pair<D> q;  // Q 2^-n
+    hn::Vec<hn::RebindToSigned<D>> n;
+    ExpSplit<D> e;  // e^(-a^2/2)
+  };
+  template <class D>
+  static Tail<D> Float64Tail(D d, Vec<D> a) {
+    const hn::RebindToSigned<D> di;
+    static constexpr double kG[27] = {
+        0x1.18932bf08e154p-3,   -0x1.094922737431ap-2,  0x1.bff01a5f90862p-3,
+        -0x1.506666f69e527p-3,  0x1.be502c36583f0p-4,   -0x1.027d5744b6ecep-4,
+        0x1.0066e104969a0p-5,   -0x1.a4ded414049a0p-7,  0x1.0a17eb7a873fap-8,
+        -0x1.a2f8fc376da82p-11, -0x1.6d19e41a030efp-16, 0x1.4b478902ac152p-14,
+        -0x1.7a6d5df719178p-16, -0x1.fededa6d49b4ep-20, 0x1.8b33e52d741f5p-19,
+        -0x1.b72a7e69adff6p-22, -0x1.30ee5c955fa2fp-22, 0x1.9fca7928c84a9p-24,
+        0x1.b226a19bac24ep-26,  -0x1.13f6ebc5a30f7p-26, -0x1.447e8a9a55bdep-29,
+        0x1.57a8f8595fa72p-29,  0x1.47e48f55479cap-32,  -0x1.9676e7cdd9cd3p-32,
+        -0x1.0e10139257cf2p-34, 0x1.5abe353a58e2ep-35,  0x1.894b891732b6bp-37,
     };
-    // e^r = (e^(r/2))^2: on |r/2| <= 0.18 the cubic and higher terms, rounded, are below
-    // 2^-62, and squaring the pair only doubles the relative error.
-    const double hh2 = 0.5 * rh, hl2 = 0.5 * rl;
-    double poly = kInvFact[12];
-    for (int i = 11; i >= 0; --i) poly = std::fma(poly, hh2, kInvFact[i]);
-    const double h2 = hh2 * hh2;
-    const double h2e = std::fma(hh2, hh2, -h2);
-    const double s1 = 1.0 + hh2;
-    const double e1 = hh2 - (s1 - 1.0);
-    const double s2 = s1 + 0.5 * h2;
-    const double bb = s2 - s1;
-    const double e2 = (s1 - (s2 - bb)) + (0.5 * h2 - bb);
-    const double low = e1 + e2 + 0.5 * h2e + h2 * hh2 * poly + hl2 * s2;
-    const double half = s2 + low;  // e^(r/2) = half + half_lo
-    const double half_lo = low - (half - s2);
-    const double ex = half * half;  // e^r = ex + ex_lo
-    const double ex_lo = std::fma(half, half, -ex) + 2.0 * half * half_lo;
-    // S(u) - 1; u's rounding moves it by 2^-63.
-    const double u = 1.0 / hh;
-    static constexpr double kMills[7] = {135135.0, -10395.0, 945.0, -105.0, 15.0, -3.0, 1.0};
-    double t = -2027025.0;
-    for (double coef : kMills) t = std::fma(t, u, coef);
-    t = -u * t;
-    const double g_lo = std::fma(ex + ex_lo, t, ex_lo);  // e^r S(u) = ex + g_lo
-    const double m = ex * kC;
-    const double m_lo = std::fma(ex, kC, -m) + (ex * kCLo + g_lo * kC);
-    const double big = m + m_lo;  // phi(x) S(u) 2^-k = big + big_lo, big rounded once
-    const double big_lo = m_lo - (big - m);
-    // big 2^k is exact where it is normal. Below 2^-1021 the grid is 2^-1074 (2^(-1074-k)
-    // before scaling): there ldexp rounds big, and its exact error plus big_lo decides whether
-    // the sum lies more than half a step away, so the pair is rounded once.
-    const int ik = static_cast<int>(k);
-    double res = std::ldexp(big, ik);
-    if (res < 0x1p-1021) {
-      const double t_err = (big - std::ldexp(res, -ik)) + big_lo;
-      const double half_step = std::ldexp(1.0, -1075 - ik);
-      if (t_err > half_step) res += 0x1p-1074;
-      if (t_err < -half_step) res -= 0x1p-1074;
+    static constexpr int kPairSteps = 10;  // at most 12, the entries of kGLo
+    static constexpr double kGLo[12] = {
+        -0x1.e96ad20fb0d1dp-60, 0x1.6cdbe5f2a43dfp-56,  0x1.9f5018597d1fbp-60,
+        -0x1.16ad7e3c4a2a7p-57, 0x1.2832c97b28372p-58,  -0x1.4d6c4b27000d5p-59,
+        0x1.6cb61c22077e6p-60,  -0x1.e8af0d8824da9p-61, -0x1.048cac881e1edp-62,
+        -0x1.e4335189ec3d7p-65, -0x1.097999206d3c4p-70, 0x1.40974044fff76p-72,
+    };
+    const Vec<D> c = hn::Set(d, 0x1.6a09e667f3bcdp+2);
+    const Pair<D> y = DivToPair(d, TwoSum(d, a, hn::Neg(c)), TwoSum(d, a, c));
+    Vec<D> p = hn::Set(d, kG[26]);
+    for (int k = 25; k >= kPairSteps; --k) p = hn::MulAdd(p, y.hi, hn::Set(d, kG[k]));
+    Pair<D> g = {p, hn::Zero(d)};
+    for (int k = kPairSteps - 1; k >= 0; --k) {
+      const Pair<D> prod = TwoProd(d, y.hi, g.hi);
+      const Vec<D> lo = hn::MulAdd(y.hi, g.lo, hn::MulAdd(y.lo, g.hi, prod.lo));
+      const Pair<D> s = TwoSum(d, hn::Set(d, kG[k]), prod.hi);
+      g = {s.hi, hn::Add(hn::Add(s.lo, lo), hn::Set(d, kGLo[k]))};
     }
-    return -res;
+    const Pair<D> sq = TwoProd(d, a, a);
+    const Vec<D> mhalf = hn::Set(d, -0.5);
+    const ExpSplit<D> e = ExpReduce(d, hn::Mul(mhalf, sq.hi), hn::Mul(mhalf, sq.lo));
+    return {MulPairs(d, OnePlus(d, e.m), g), hn::Sub(e.n, hn::Set(di, 1)), e};
   }
-  // gelu(x) for float64 results, lane by lane. The C library's erfc is off by up to 3.6 ULP
-  // (glibc 2.36), and x*Phi rounds once more. Above 3, gelu = x - x Q with Q = Phi(-x) < 0.0014,
-  // so Q's error barely shows and the FMA rounds once. Between -30 and 3 Phi is computed in long
-  // double (64 bits on x86; erfcl is within a few of its ULP, each 2^-11 double ULP), with z =
-  // -x/sqrt 2 carried as a double pair and its rounding to long double corrected to first order,
-  // and the product is rounded to double once. This costs about ten times the double erfc.
-  static double Float64Lane(double x) {
-    if (x < -30.0) return NegativeTail(x);
-    if (x >= 3.0) {
-      const double q = NormalCdf(-x);
-      return q == 0.0 ? x : std::fma(-x, q, x);
+
+  template <class D>
+  static Vec<D> Float64Forward(D d, Vec<D> x) {
+    const hn::RebindToSigned<D> di;
+    const Tail<D> tail = Float64Tail(d, hn::Min(hn::Abs(x), hn::Set(d, 39.0)));
+    const Pair<D>& q = tail.q;
+    const auto& n = tail.n;
+    // Lanes x >= 0 take n = 0 here: their value is not used, and it keeps ScaleRound's fast path.
+    const auto is_neg = hn::Lt(x, hn::Zero(d));
+    const Vec<D> neg =
+        ScaleRound(d, MulToPair(d, x, q), hn::IfThenElseZero(hn::RebindMask(di, is_neg), n));
+    const Vec<D> scale = Pow2I(d, hn::Max(n, hn::Set(di, -1022)));
+    const Pair<D> phi = FastTwoSum(d, hn::Set(d, 1.0), hn::Neg(hn::Mul(q.hi, scale)));
+    const Vec<D> pos = MulRound(d, x, {phi.hi, hn::NegMulAdd(q.lo, scale, phi.lo)});
+    // gelu has the sign of x (zeros included); past |x| = 39 it is x or -0.
+    Vec<D> res = hn::CopySign(hn::IfThenElse(is_neg, neg, pos), x);
+    res = hn::IfThenElse(hn::Gt(x, hn::Set(d, 39.0)), x, res);
+    res = hn::IfThenElse(hn::Lt(x, hn::Set(d, -39.0)), hn::Set(d, -0.0), res);
+    return hn::IfThenElse(hn::IsNaN(x), x, res);
+  }
+
+  // dy gelu'(x) = dy (Phi(x) + x phi(x)) for float64, rounded once: Phi from the forward
+  // pass's tail and phi = e^(-x^2/2)/sqrt(2 pi) from the same split, as pairs (their sum
+  // cancels near x = -0.75), scaled exactly where normal; below 2^-1022 each is one double.
+  template <class D>
+  static Vec<D> Float64Backward(D d, Vec<D> x, Vec<D> dy) {
+    const hn::RebindToSigned<D> di;
+    const Vec<D> xc = hn::Min(hn::Max(x, hn::Set(d, -39.0)), hn::Set(d, 39.0));
+    const Tail<D> tail = Float64Tail(d, hn::Abs(xc));
+    const auto is_neg = hn::Lt(x, hn::Zero(d));
+    const auto min_n = hn::Set(di, -1022);
+    // Phi: Q for x < 0, 1 - Q above.
+    const Vec<D> scale = Pow2I(d, hn::Max(tail.n, min_n));
+    const Pair<D> q = {hn::Mul(tail.q.hi, scale), hn::Mul(tail.q.lo, scale)};
+    const Pair<D> upper = FastTwoSum(d, hn::Set(d, 1.0), hn::Neg(q.hi));
+    Pair<D> cdf = {hn::IfThenElse(is_neg, q.hi, upper.hi),
+                   hn::IfThenElse(is_neg, q.lo, hn::Sub(upper.lo, q.lo))};
+    const auto tiny_q = hn::And(is_neg, hn::RebindMask(d, hn::Lt(tail.n, min_n)));
+    if (HWY_UNLIKELY(!hn::AllFalse(d, tiny_q))) {
+      const Vec<D> sub =
+          ScaleRound(d, tail.q, hn::IfThenElseZero(hn::RebindMask(di, tiny_q), tail.n));
+      cdf = {hn::IfThenElse(tiny_q, sub, cdf.hi), hn::IfThenZeroElse(tiny_q, cdf.lo)};
     }
-    const double kInvSqrt2 = 0x1.6a09e667f3bcdp-1;
-    const double kInvSqrt2Lo = -0x1.bdd3413b26456p-55;
-    const double zh = -x * kInvSqrt2;
-    const double zl = std::fma(-x, kInvSqrt2, -zh) + (-x) * kInvSqrt2Lo;
-    const long double z = static_cast<long double>(zh) + zl;
-    const long double dz = (static_cast<long double>(zh) - z) + zl;
-    const double slope = 0x1.20dd750429b6dp+0 * std::exp(-static_cast<double>(z * z));
-    const long double e = std::erfc(z) - dz * slope;
-    return static_cast<double>(static_cast<long double>(x) * (0.5L * e));
+    const Pair<D> kC = {hn::Set(d, 0x1.9884533d43651p-2), hn::Set(d, -0x1.cbc0d30ebfd15p-56)};
+    const Pair<D> dens = MulPairs(d, OnePlus(d, tail.e.m), kC);
+    const Vec<D> s2 = Pow2I(d, hn::Max(tail.e.n, min_n));
+    Pair<D> pdf = {hn::Mul(dens.hi, s2), hn::Mul(dens.lo, s2)};
+    const auto tiny_p = hn::RebindMask(d, hn::Lt(tail.e.n, min_n));
+    if (HWY_UNLIKELY(!hn::AllFalse(d, tiny_p))) {
+      const auto n1 = hn::ShiftRight<1>(tail.e.n);
+      const Vec<D> sub = hn::Mul(hn::Mul(hn::Add(dens.hi, dens.lo), Pow2I(d, n1)),
+                                 Pow2I(d, hn::Sub(tail.e.n, n1)));
+      pdf = {hn::IfThenElse(tiny_p, sub, pdf.hi), hn::IfThenZeroElse(tiny_p, pdf.lo)};
+    }
+    const Pair<D> xp = MulToPair(d, xc, pdf);
+    const Pair<D> sum = TwoSum(d, cdf.hi, xp.hi);
+    const Pair<D> deriv = {sum.hi, hn::Add(sum.lo, hn::Add(cdf.lo, xp.lo))};
+    Vec<D> res = MulRound(d, dy, deriv);
+    // Past |x| = 39, gelu' is 0 or 1 in double.
+    res = hn::IfThenElse(hn::Lt(x, hn::Set(d, -39.0)), hn::Mul(dy, hn::Zero(d)), res);
+    res = hn::IfThenElse(hn::Gt(x, hn::Set(d, 39.0)), dy, res);
+    return hn::IfThenElse(hn::IsNaN(x), x, res);
   }
 
   // e^(-x^2/2) for x clamped to [-40, 40]. x^2 is split exactly (x*x = xx + err) because
@@ -158,21 +171,17 @@ struct gelu {
   static Vec<D> Forward(D d, Vec<D> x, const Args&) {
     if constexpr (kForFloat32) {
       return MulProbability(d, x, Cdf(d, x, HalfGaussian(d, Clamp40(d, x))));
+    } else {
+      return Float64Forward(d, x);
     }
-    return Lanewise(d, x, Float64Lane);
   }
   // gelu'(x) = Phi(x) + x*phi(x).
   template <class D>
   static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
+    if constexpr (!kForFloat32) return Float64Backward(d, x, dy);
     const Vec<D> xc = Clamp40(d, x);
     const Vec<D> gauss = HalfGaussian(d, xc);
     const Vec<D> pdf = hn::Mul(gauss, hn::Set(d, 0.3989422804014327));
-    Vec<D> cdf;
-    if constexpr (kForFloat32) {
-      cdf = Cdf(d, x, gauss);
-    } else {
-      cdf = Lanewise(d, x, NormalCdf);
-    }
-    return hn::Mul(dy, hn::MulAdd(xc, pdf, cdf));
+    return hn::Mul(dy, hn::MulAdd(xc, pdf, Cdf(d, x, gauss)));
   }
 };
