@@ -71,8 +71,15 @@ template <class K>
 concept ExactInFloat32 = requires {
   requires K::kExactInFloat32;
 };
+// Kernels that declare kFloatLanes have a float-lane overload (src/kernels/math_f32-inl.h)
+// for float32 arrays on targets with FMA; without FMA their error-free steps would not be.
+template <class K>
+concept FloatLanes = requires {
+  requires K::kFloatLanes;
+};
 template <class K, typename... T>
-using ComputeTag = std::conditional_t<(std::is_same_v<T, float> && ...) && ExactInFloat32<K>,
+using ComputeTag = std::conditional_t<(std::is_same_v<T, float> && ...) &&
+                                          (ExactInFloat32<K> || (HWY_NATIVE_FMA && FloatLanes<K>)),
                                       hn::ScalableTag<float>, D>;
 // Kernels that declare kFromYInFloat32 take their gradient from y in float32 lanes too, on
 // targets with FMA (their float32 formula rounds once inside an FMA; without FMA it would not).
@@ -241,15 +248,17 @@ double ParamGradT(Op op, const TX* x, const TG* dy, size_t n, const Args& a) {
 }
 
 // The element-type combinations with an entry point: (name suffix, input type, output type).
-#define ACTIV_FORWARD_TYPES(X)                                                \
-  X(F32, float, float)                                                        \
-  X(F64, double, double) X(BF16, bfloat16, bfloat16) X(F16, float16, float16) \
-      X(F32ToBF16, float, bfloat16) X(F32ToF16, float, float16)
+#define ACTIV_FORWARD_TYPES(X)                                                       \
+  X(F32, float, float)                                                               \
+  X(F64, double, double)                                                             \
+  X(BF16, bfloat16, bfloat16) X(F16, float16, float16) X(F32ToBF16, float, bfloat16) \
+      X(F32ToF16, float, float16)
 // (suffix, type of x, type of dy and dx)
-#define ACTIV_BACKWARD_TYPES(X)                                               \
-  X(F32, float, float)                                                        \
-  X(F64, double, double) X(BF16, bfloat16, bfloat16) X(F16, float16, float16) \
-      X(BF16F32, bfloat16, float) X(F16F32, float16, float)
+#define ACTIV_BACKWARD_TYPES(X)                                                    \
+  X(F32, float, float)                                                             \
+  X(F64, double, double)                                                           \
+  X(BF16, bfloat16, bfloat16) X(F16, float16, float16) X(BF16F32, bfloat16, float) \
+      X(F16F32, float16, float)
 #define ACTIV_FROM_Y_TYPES(X) \
   X(F32, float, float) X(F64, double, double) X(BF16, bfloat16, bfloat16) X(F16, float16, float16)
 
