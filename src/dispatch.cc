@@ -248,17 +248,15 @@ double ParamGradT(Op op, const TX* x, const TG* dy, size_t n, const Args& a) {
 }
 
 // The element-type combinations with an entry point: (name suffix, input type, output type).
-#define ACTIV_FORWARD_TYPES(X)                                                       \
-  X(F32, float, float)                                                               \
-  X(F64, double, double)                                                             \
-  X(BF16, bfloat16, bfloat16) X(F16, float16, float16) X(F32ToBF16, float, bfloat16) \
-      X(F32ToF16, float, float16)
+#define ACTIV_FORWARD_TYPES(X)                                                \
+  X(F32, float, float)                                                        \
+  X(F64, double, double) X(BF16, bfloat16, bfloat16) X(F16, float16, float16) \
+      X(F32ToBF16, float, bfloat16) X(F32ToF16, float, float16)
 // (suffix, type of x, type of dy and dx)
-#define ACTIV_BACKWARD_TYPES(X)                                                    \
-  X(F32, float, float)                                                             \
-  X(F64, double, double)                                                           \
-  X(BF16, bfloat16, bfloat16) X(F16, float16, float16) X(BF16F32, bfloat16, float) \
-      X(F16F32, float16, float)
+#define ACTIV_BACKWARD_TYPES(X)                                               \
+  X(F32, float, float)                                                        \
+  X(F64, double, double) X(BF16, bfloat16, bfloat16) X(F16, float16, float16) \
+      X(BF16F32, bfloat16, float) X(F16F32, float16, float)
 #define ACTIV_FROM_Y_TYPES(X) \
   X(F32, float, float) X(F64, double, double) X(BF16, bfloat16, bfloat16) X(F16, float16, float16)
 
