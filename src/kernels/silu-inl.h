@@ -75,12 +75,13 @@ struct silu {
       return OnDoubleLanes2(d, x, dy, [&](auto dd, auto v, auto gv) HWY_ATTR {
         return BackwardBeta(dd, v, gv, beta);
       });
+    } else {
+      const Vec<D> bx = hn::Mul(hn::Set(d, beta), x);
+      const SigmoidParts<D> s = Sigmoid(d, bx);
+      const Vec<D> ds = SigmoidDerivative(s);
+      const Vec<D> term = hn::IfThenZeroElse(hn::Eq(ds, hn::Zero(d)), hn::Mul(bx, ds));
+      return hn::Mul(dy, hn::Add(s.sigmoid, term));
     }
-    const Vec<D> bx = hn::Mul(hn::Set(d, beta), x);
-    const SigmoidParts<D> s = Sigmoid(d, bx);
-    const Vec<D> ds = SigmoidDerivative(s);
-    const Vec<D> term = hn::IfThenZeroElse(hn::Eq(ds, hn::Zero(d)), hn::Mul(bx, ds));
-    return hn::Mul(dy, hn::Add(s.sigmoid, term));
   }
   template <class D>
   static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
