@@ -104,8 +104,14 @@ HWY_INLINE Vec<D> Table16F(D d, const float* table, hn::Vec<hn::RebindToSigned<D
   }
 }
 
+// The pieces of e^(th + tl) = scale (thi + tlo) (1 + sh + w), see ExpPairF.
 template <class D>
-HWY_INLINE ExpF<D> ExpPairF(D d, Vec<D> th, Vec<D> tl) {
+struct ExpCoreF {
+  Vec<D> scale, thi, tlo, sh, sl;
+};
+
+template <class D>
+HWY_INLINE ExpCoreF<D> ExpReduceF(D d, Vec<D> th, Vec<D> tl) {
   const hn::RebindToSigned<D> di;
   using VI = hn::Vec<decltype(di)>;
   HWY_ALIGN static constexpr float kTableHi[16] = {
@@ -137,15 +143,24 @@ HWY_INLINE ExpF<D> ExpPairF(D d, Vec<D> th, Vec<D> tl) {
   // 2^(k>>4): the low bits of z shifted up into the exponent field (the bias bits of z shift
   // out), the fraction bits cleared.
   const VI e2 = hn::And(hn::ShiftLeft<19>(zi), hn::Set(di, static_cast<int32_t>(0xFF800000u)));
-  ExpF<D> out;
+  ExpCoreF<D> out;
   out.scale = hn::BitCast(d, hn::Add(e2, hn::Set(di, 127 << 23)));
   const VI j = hn::And(zi, hn::Set(di, 15));
-  const Vec<D> thi = Table16F(d, kTableHi, j);
-  const Vec<D> tlo = Table16F(d, kTableLo, j);
+  out.thi = Table16F(d, kTableHi, j);
+  out.tlo = Table16F(d, kTableLo, j);
 
   const Vec<D> r1 = hn::NegMulAdd(k, hn::Set(d, 0x1.62ep-5f), th);  // exact
-  const Vec<D> sh = hn::NegMulAdd(k, hn::Set(d, 0x1.0cp-19f), r1);  // exact
-  const Vec<D> sl = hn::NegMulAdd(k, hn::Set(d, -0x1.05c61p-33f), tl);
+  out.sh = hn::NegMulAdd(k, hn::Set(d, 0x1.0cp-19f), r1);           // exact
+  out.sl = hn::NegMulAdd(k, hn::Set(d, -0x1.05c61p-33f), tl);
+  return out;
+}
+
+template <class D>
+HWY_INLINE ExpF<D> ExpPairF(D d, Vec<D> th, Vec<D> tl) {
+  const ExpCoreF<D> c = ExpReduceF(d, th, tl);
+  const Vec<D> sh = c.sh, sl = c.sl, thi = c.thi, tlo = c.tlo;
+  ExpF<D> out;
+  out.scale = c.scale;
 
   const Vec<D> sq = hn::Mul(sh, sh);
   Vec<D> q = hn::MulAdd(sh, hn::Set(d, 1.0f / 120), hn::Set(d, 1.0f / 24));
@@ -238,4 +253,34 @@ template <class D>
 HWY_INLINE PairF<D> SigmoidDerivativePairF(const SigmoidPartsF<D>& s) {
   const PairF<D> p = MulPairsF(s.e.m, MulPairsF(s.inv_q, s.inv_q));
   return {hn::Mul(p.hi, s.e.scale), hn::Mul(p.lo, s.e.scale)};
+}
+
+// e^x - 1 as a pair, for x in [-86, 0], about 2^-33 relative (also near 0: no cancellation
+// is left to the plain floats). With e^x = scale T (1 + s + w) (ExpReduceF):
+// e^x - 1 = (scale T.hi - 1) + scale T.hi s + [scale T.hi w + scale T.lo (1 + s)], where the
+// first difference is exact (scale T.hi <= 1) and so is the product (FMA); w's head s^2/2 is
+// exact too, so that what plain float rounds is below s^3/6 + 2^-26 |s|, of every result's
+// size. Where k = 0 the first term is 0 and the result is s + s^2/2 + ... itself. -0 gives +0:
+// the callers restore the sign.
+template <class D>
+HWY_INLINE PairF<D> Expm1PairF(D d, Vec<D> x) {
+  const ExpCoreF<D> c = ExpReduceF(d, x, hn::Zero(d));
+  const Vec<D> sh = c.sh;
+  const PairF<D> sq = TwoProdF<D>(sh, sh);
+  const Vec<D> half = hn::Set(d, 0.5f);
+  Vec<D> q = hn::MulAdd(sh, hn::Set(d, 1.0f / 120), hn::Set(d, 1.0f / 24));
+  q = hn::MulAdd(sh, q, hn::Set(d, 1.0f / 6));
+  // e^s - 1 = sh + sq.hi/2 + rest, |rest| < 2^-16 |sh|.
+  const Vec<D> rest =
+      hn::MulAdd(hn::Mul(sq.hi, sh), q, hn::MulAdd(sq.lo, half, hn::MulAdd(c.sl, sh, c.sl)));
+  const PairF<D> em = FastTwoSumF<D>(sh, hn::Mul(sq.hi, half));
+  const Vec<D> em_lo = hn::Add(em.lo, rest);
+  // T scale (1 + em) - 1.
+  const Vec<D> ts = hn::Mul(c.thi, c.scale);
+  const Vec<D> tls = hn::Mul(c.tlo, c.scale);
+  const PairF<D> a = FastTwoSumF<D>(hn::Set(d, -1.0f), ts);  // exact: ts <= 1
+  const PairF<D> b = TwoProdF<D>(ts, em.hi);
+  const Vec<D> small = hn::MulAdd(ts, em_lo, hn::MulAdd(tls, em.hi, tls));
+  const PairF<D> sum = TwoSumF<D>(a.hi, b.hi);
+  return {sum.hi, hn::Add(hn::Add(sum.lo, a.lo), hn::Add(b.lo, small))};
 }
