@@ -19,6 +19,11 @@
 template <class D>
 inline constexpr bool kIsF32Lanes = std::is_same_v<hn::TFromD<D>, float>;
 
+// Where the float-pair formula of a kernel direction measured slower than the double lanes on
+// AVX2 (16 registers: the pairs spill), that direction keeps the double lanes there, behind
+// OnDoubleLanes: kFloatPairsPay is false on AVX2.
+inline constexpr bool kFloatPairsPay = HWY_TARGET <= HWY_AVX3;
+
 // f(dd, x) on the two halves of x promoted to double, demoted back (one rounding of a double
 // result). The slow path of the float-lane kernels. UpperHalf and Combine are found by
 // argument-dependent lookup: the scalar target, which never instantiates this, lacks them.

@@ -15,7 +15,8 @@ struct selu {
     if constexpr (kIsF32Lanes<D>) {
       const PairF<D> sa = ScaleAlphaF(d, a);
       Vec<D> y;
-      if (HWY_LIKELY(elu::ForwardF(d, x, sa.hi, sa.lo,
+      if (kFloatPairsPay &&
+          HWY_LIKELY(elu::ForwardF(d, x, sa.hi, sa.lo,
                                    hn::Mul(hn::Set(d, static_cast<float>(a.p[1])), x), true, &y))) {
         return y;
       }

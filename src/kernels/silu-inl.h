@@ -55,7 +55,7 @@ struct silu {
   static Vec<D> BackwardBeta(D d, Vec<D> x, Vec<D> dy, double beta) {
     if constexpr (kIsF32Lanes<D>) {
       const PairF<D> t = BetaTimesF(d, x, beta);
-      if (HWY_LIKELY(hn::AllTrue(d, InFloatRangeF(d, x, t.hi)))) {
+      if (kFloatPairsPay && HWY_LIKELY(hn::AllTrue(d, InFloatRangeF(d, x, t.hi)))) {
         // s + t s (1 - s) as a pair (it crosses zero near t = -1.28, where the two terms
         // cancel), rounded once with dy. s (1 - s) = scale m/q^2 whatever the sign of t.
         const SigmoidPartsF<D> s = SigmoidPartsOfF(d, t.hi, t.lo);
