@@ -4,7 +4,8 @@
 // float32 and float64, at 4096, 262144 and 16777216 elements, side by side in one process on
 // the same inputs and the same thread count.
 //
-//   activ-bench [--threads=N] [--sizes=4096,262144] [--types=f32,f64,bf16,f16] [--suite=rows]
+//   activ-bench [--threads=N] [--target=avx3|avx2|sse4|scalar] [--sizes=4096,262144]
+//   [--types=f32,f64,bf16,f16] [--suite=rows]
 //               [benchmark flags]
 //
 // The 16-bit types (--types=bf16,f16) run activ and PyTorch's 16-bit kernels, with activ's
@@ -29,6 +30,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include "../tools/target_flag.h"
 #include "activ/activ.h"
 #include "activ/gated.h"
 #include "activ/rowwise.h"
@@ -481,6 +483,12 @@ int main(int argc, char** argv) {
           return 2;
         }
         t = comma == std::string_view::npos ? std::string_view() : t.substr(comma + 1);
+      }
+    } else if (arg.starts_with("--target=")) {
+      const std::string err = activ::tools::SelectTarget(arg.substr(9));
+      if (!err.empty()) {
+        std::fprintf(stderr, "activ-bench: --target: %s\n", err.c_str());
+        return 2;
       }
     } else if (arg == "--suite=rows") {
       rows = true;

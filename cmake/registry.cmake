@@ -1,6 +1,6 @@
 # Reads the registry (include/activ/ops.def) and writes, for each operation, the translation unit
 # that compiles its kernels for every SIMD target (src/op_unit-inl.h) and the list of kernel files
-# it includes: math-inl.h, the kernel files its own one names (quick_gelu uses silu::, prelu
+# it includes: math-inl.h and math_f32-inl.h, the kernel files its own one names (quick_gelu uses silu::, prelu
 # leaky_relu::), then its own. The units' paths go to `out_var`. A registry line without its
 # kernel file stops the configure step with a message that names the file to write.
 function(activ_generate_op_units registry kernel_dir out_dir out_var)
@@ -24,6 +24,7 @@ function(activ_generate_op_units registry kernel_dir out_dir out_var)
     endforeach()
     set(list "// Generated from include/activ/ops.def by cmake/registry.cmake. Do not edit.\n")
     string(APPEND list "#include \"math-inl.h\"\n")
+    string(APPEND list "#include \"math_f32-inl.h\"\n")
     foreach(dep IN LISTS deps ITEMS ${name})
       string(APPEND list "#include \"${dep}-inl.h\"\n")
     endforeach()

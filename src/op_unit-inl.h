@@ -68,15 +68,24 @@ static_assert(HasFromY<K<double>> == ((kFlags & kFromY) != 0),
 static_assert(HasParamGrad<K<double>> == ((kFlags & kParamGrad) != 0),
               "kParamGrad in ops.def must match a ParamGrad in the kernel file");
 
-// Kernels that declare kExactInFloat32 compute float32 arrays in float32 lanes; every other
-// kernel, and every call with a 16-bit or float64 array, computes in double lanes.
+// Kernels that declare kExactInFloat32 compute float32 arrays in float32 lanes, and so do those
+// that declare kFloatLanes on targets with FMA; every other kernel, and every call with a 16-bit
+// or float64 array, computes in double lanes.
 template <class Kernel>
 concept ExactInFloat32 = requires {
   requires Kernel::kExactInFloat32;
 };
+// Kernels that declare kFloatLanes have a float-lane overload (src/kernels/math_f32-inl.h)
+// for float32 arrays on targets with FMA; without FMA their error-free steps would not be.
+template <class Kernel>
+concept FloatLanes = requires {
+  requires Kernel::kFloatLanes;
+};
 template <class Kernel, typename... T>
-using ComputeTag = std::conditional_t<(std::is_same_v<T, float> && ...) && ExactInFloat32<Kernel>,
-                                      hn::ScalableTag<float>, D>;
+using ComputeTag =
+    std::conditional_t<(std::is_same_v<T, float> && ...) &&
+                           (ExactInFloat32<Kernel> || (HWY_NATIVE_FMA && FloatLanes<Kernel>)),
+                       hn::ScalableTag<float>, D>;
 // Kernels that declare kFromYInFloat32 take their gradient from y in float32 lanes too, on
 // targets with FMA (their float32 formula rounds once inside an FMA; without FMA it would not).
 template <class Kernel>

@@ -3,6 +3,7 @@
 //
 //   activ-accuracy --fn gelu [--type f32|f64] [--direction forward|backward|backward_from_y]
 //                  [--exhaustive | --samples N] [--param k=v ...] [--peers] [--max-ulp X]
+//                  [--target avx3|avx2|sse4|scalar]
 //   activ-accuracy --update docs/accuracy.json --part exhaustive|f32|f64 [--only NAME] [--peers]
 //   activ-accuracy --write docs/ACCURACY.md [--results docs/accuracy.json]
 //
@@ -26,6 +27,7 @@
 
 #include "activ/activ.h"
 #include "io/files.h"
+#include "target_flag.h"
 #ifdef ACTIV_HAVE_PEERS
 #include "peers.h"
 #endif
@@ -35,16 +37,17 @@ namespace {
 using activ::ref::Direction;
 
 [[noreturn]] void Usage(const std::string& error) {
-  std::fprintf(stderr,
-               "activ-accuracy: %s\n"
-               "usage: activ-accuracy --fn NAME [--type f32|f64] "
-               "[--direction forward|backward|backward_from_y] [--exhaustive | --samples N] "
-               "[--param k=v ...] [--peers] [--max-ulp X] [--threads N]\n"
-               "       activ-accuracy --update RESULTS.json --part exhaustive|f32|f64 "
-               "[--only NAME] [--peers] [--samples N]\n"
-               "       activ-accuracy --write FILE.md [--results RESULTS.json]\n"
-               "       activ-accuracy --rows\n",
-               error.c_str());
+  std::fprintf(
+      stderr,
+      "activ-accuracy: %s\n"
+      "usage: activ-accuracy --fn NAME [--type f32|f64] "
+      "[--direction forward|backward|backward_from_y] [--exhaustive | --samples N] "
+      "[--param k=v ...] [--peers] [--max-ulp X] [--threads N] [--target avx3|avx2|sse4|scalar]\n"
+      "       activ-accuracy --update RESULTS.json --part exhaustive|f32|f64 "
+      "[--only NAME] [--peers] [--samples N]\n"
+      "       activ-accuracy --write FILE.md [--results RESULTS.json]\n"
+      "       activ-accuracy --rows\n",
+      error.c_str());
   std::exit(2);
 }
 
@@ -169,6 +172,9 @@ int main(int argc, char** argv) {
         rows_only = true;
       } else if (a == "--threads") {
         check.threads = static_cast<unsigned>(std::stoul(value()));
+      } else if (a == "--target") {
+        const std::string err = activ::tools::SelectTarget(value());
+        if (!err.empty()) Usage(err);
       } else if (a == "--param") {
         const std::string kv = value();
         const size_t eq = kv.find('=');
@@ -225,6 +231,7 @@ int main(int argc, char** argv) {
     if (check.exhaustive) check.progress = std::ref(display);
     const activ::ref::CheckResult r = activ::ref::CheckAll(check);
     display.Finish();
+    std::printf("SIMD target: %s\n", std::string(activ::simd_target()).c_str());
     std::fputs(activ::ref::CheckReport(
                    fn + " " + type + " " + std::string(activ::ref::DirectionName(check.direction)),
                    check, r)

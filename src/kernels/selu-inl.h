@@ -1,9 +1,27 @@
 // selu: scale * elu(x, alpha). Included once per SIMD target by the generated activ_kernels-inl.h,
 // inside namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
 struct selu {
+  // float32 arrays on FMA targets: elu's float lanes with scale alpha (exact in double, for
+  // float parameters) as two floats.
+  static constexpr bool kFloatLanes = true;
+  template <class D>
+  static PairF<D> ScaleAlphaF(D d, const Args& a) {
+    const double sa = a.p[0] * a.p[1];
+    const float hi = static_cast<float>(sa);
+    return {hn::Set(d, hi), hn::Set(d, static_cast<float>(sa - static_cast<double>(hi)))};
+  }
   template <class D>
   static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
-    if constexpr (!kForFloat32) {
+    if constexpr (kIsF32Lanes<D>) {
+      const PairF<D> sa = ScaleAlphaF(d, a);
+      Vec<D> y;
+      if (kFloatPairsPay &&
+          HWY_LIKELY(elu::ForwardF(d, x, sa.hi, sa.lo,
+                                   hn::Mul(hn::Set(d, static_cast<float>(a.p[1])), x), true, &y))) {
+        return y;
+      }
+      return OnDoubleLanes(d, x, [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); });
+    } else if constexpr (!kForFloat32) {
       // scale*alpha as a pair (its rounding alone is 0.5 ULP) times e^x - 1 as a pair.
       const double sa = a.p[0] * a.p[1];
       const Pair<D> sa_pair = {hn::Set(d, sa), hn::Set(d, std::fma(a.p[0], a.p[1], -sa))};
@@ -25,6 +43,16 @@ struct selu {
   }
   template <class D>
   static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+    if constexpr (kIsF32Lanes<D>) {
+      const PairF<D> sa = ScaleAlphaF(d, a);
+      Vec<D> dx;
+      if (HWY_LIKELY(elu::BackwardF(d, x, dy, sa.hi, sa.lo, hn::Set(d, static_cast<float>(a.p[1])),
+                                    &dx))) {
+        return dx;
+      }
+      return OnDoubleLanes2(
+          d, x, dy, [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); });
+    }
     const Vec<D> neg = hn::Mul(hn::Set(d, a.p[0] * a.p[1]), Exp(d, hn::Min(x, hn::Zero(d))));
     return hn::Mul(dy, hn::IfThenElse(hn::Gt(x, hn::Zero(d)), hn::Set(d, a.p[1]), neg));
   }

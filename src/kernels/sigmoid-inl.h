@@ -2,9 +2,22 @@
 // target by the generated activ_kernels-inl.h, inside namespace activ::HWY_NAMESPACE::kernels;
 // math-inl.h comes first. D is a double descriptor.
 struct sigmoid {
+  // float32 arrays on FMA targets: float lanes (math_f32-inl.h), the double lanes for vectors
+  // with a lane beyond |x| = 86 (subnormal results, infinities, NaN).
+  static constexpr bool kFloatLanes = true;
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args&) {
-    if constexpr (kForFloat32) {
+  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+    if constexpr (kIsF32Lanes<D>) {
+      if (HWY_LIKELY(hn::AllTrue(d, hn::Le(hn::Abs(x), hn::Set(d, 86.0f))))) {
+        const SigmoidPartsF<D> s = SigmoidPartsOfF(d, x, hn::Zero(d));
+        // 1/q, or m/q times the scale of e (exact: the result is a normal float).
+        const PairF<D> num = {hn::IfThenElse(s.neg, s.e.m.hi, hn::Set(d, 1.0f)),
+                              hn::IfThenElseZero(s.neg, s.e.m.lo)};
+        const Vec<D> y = MulPairRoundF(num, s.inv_q);
+        return hn::Mul(y, hn::IfThenElse(s.neg, s.e.scale, hn::Set(d, 1.0f)));
+      }
+      return OnDoubleLanes(d, x, [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); });
+    } else if constexpr (kForFloat32) {
       return Sigmoid(d, x).sigmoid;
     } else {
       // 1/(1+e) and e/(1+e) round three times; as pairs they round once (spec: 1 ULP).
@@ -13,8 +26,18 @@ struct sigmoid {
     }
   }
   template <class D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
-    return hn::Mul(dy, SigmoidDerivative(Sigmoid(d, x)));
+  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+    if constexpr (kIsF32Lanes<D>) {
+      // e/(1 + e)^2 as a pair, rounded once with dy.
+      if (HWY_LIKELY(hn::AllTrue(d, hn::Le(hn::Abs(x), hn::Set(d, 86.0f))))) {
+        const PairF<D> p = SigmoidDerivativePairF(SigmoidPartsOfF(d, x, hn::Zero(d)));
+        return hn::MulAdd(dy, p.hi, hn::Mul(dy, p.lo));
+      }
+      return OnDoubleLanes2(
+          d, x, dy, [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); });
+    } else {
+      return hn::Mul(dy, SigmoidDerivative(Sigmoid(d, x)));
+    }
   }
   // Double lanes: y (1 - y) rounds once (1 - y is exact from y >= 0.5). float32 lanes, where
   // the target has FMA (src/dispatch.cc): y - y^2 rounds once, then the product with dy, so

@@ -2,29 +2,86 @@
 // generated activ_kernels-inl.h, inside namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes
 // first. D is a double descriptor.
 struct silu {
+  // float32 arrays on FMA targets: float lanes (math_f32-inl.h) where |beta x| <= 86 and the
+  // result is not below 2^-100, the double lanes for vectors with any other lane.
+  static constexpr bool kFloatLanes = true;
+
+  // beta x as a pair: e^(beta x) multiplies its rounding by |beta x|, up to 86. beta is split
+  // in two floats (quick_gelu's beta is the double 1.702).
+  template <class D>
+  static PairF<D> BetaTimesF(D d, Vec<D> x, double beta) {
+    const float bh = static_cast<float>(beta);
+    const float bl = static_cast<float>(beta - static_cast<double>(bh));
+    const Vec<D> th = hn::Mul(hn::Set(d, bh), x);
+    return {th, hn::MulAdd(hn::Set(d, bl), x, hn::MulSub(hn::Set(d, bh), x, th))};
+  }
+  template <class D>
+  static hn::Mask<D> InFloatRangeF(D d, Vec<D> x, Vec<D> th) {
+    return hn::And(hn::Le(hn::Abs(th), hn::Set(d, 86.0f)), hn::Le(hn::Abs(x), hn::Set(d, 0x1p64f)));
+  }
+
   template <class D>
   static Vec<D> ForwardBeta(D d, Vec<D> x, double beta) {
-    const Vec<D> vb = hn::Set(d, beta);
-    if constexpr (!kForFloat32) {
-      // beta x carried as a pair: e^(beta x) multiplies its rounding by |beta x|, up to ~745.
-      const Pair<D> t = TwoProd(d, vb, x);
-      const Vec<D> big = hn::Set(d, 0x1p600);
-      const auto ok = hn::And(hn::Lt(hn::Abs(x), big), hn::Lt(hn::Abs(t.hi), big));
-      const Vec<D> y = hn::CopySign(MulSigmoidPair(d, x, t), x);
-      if (HWY_LIKELY(hn::AllTrue(d, ok))) return y;
-      // Infinite, NaN and huge inputs: there sigmoid is exactly 0 or 1 (or the NaN).
-      return hn::IfThenElse(ok, y, MulProbability(d, x, Sigmoid(d, hn::Mul(vb, x)).sigmoid));
+    if constexpr (kIsF32Lanes<D>) {
+      const PairF<D> t = BetaTimesF(d, x, beta);
+      if (HWY_LIKELY(hn::AllTrue(d, InFloatRangeF(d, x, t.hi)))) {
+        const Vec<D> y0 = MulSigmoidF(d, x, SigmoidPartsOfF(d, t.hi, t.lo));
+        const auto zero = hn::Eq(x, hn::Zero(d));
+        const Vec<D> y = hn::IfThenElse(zero, x, y0);  // the sign of zero
+        // Results below 2^-100 (the quotient's low parts underflow) take the double lanes.
+        if (HWY_LIKELY(hn::AllTrue(d, hn::Or(hn::Ge(hn::Abs(y), hn::Set(d, 0x1p-100f)), zero)))) {
+          return y;
+        }
+      }
+      return OnDoubleLanes(d, x,
+                           [&](auto dd, auto v) HWY_ATTR { return ForwardBeta(dd, v, beta); });
+    } else {
+      const Vec<D> vb = hn::Set(d, beta);
+      if constexpr (!kForFloat32) {
+        // beta x carried as a pair: e^(beta x) multiplies its rounding by |beta x|, up to ~745.
+        const Pair<D> t = TwoProd(d, vb, x);
+        const Vec<D> big = hn::Set(d, 0x1p600);
+        const auto ok = hn::And(hn::Lt(hn::Abs(x), big), hn::Lt(hn::Abs(t.hi), big));
+        const Vec<D> y = hn::CopySign(MulSigmoidPair(d, x, t), x);
+        if (HWY_LIKELY(hn::AllTrue(d, ok))) return y;
+        // Infinite, NaN and huge inputs: there sigmoid is exactly 0 or 1 (or the NaN).
+        return hn::IfThenElse(ok, y, MulProbability(d, x, Sigmoid(d, hn::Mul(vb, x)).sigmoid));
+      }
+      return MulProbability(d, x, Sigmoid(d, hn::Mul(vb, x)).sigmoid);
     }
-    return MulProbability(d, x, Sigmoid(d, hn::Mul(vb, x)).sigmoid);
   }
   // d/dx = s + bx*s'(bx). Where s' is exactly 0 the product is 0, also for infinite bx.
   template <class D>
   static Vec<D> BackwardBeta(D d, Vec<D> x, Vec<D> dy, double beta) {
-    const Vec<D> bx = hn::Mul(hn::Set(d, beta), x);
-    const SigmoidParts<D> s = Sigmoid(d, bx);
-    const Vec<D> ds = SigmoidDerivative(s);
-    const Vec<D> term = hn::IfThenZeroElse(hn::Eq(ds, hn::Zero(d)), hn::Mul(bx, ds));
-    return hn::Mul(dy, hn::Add(s.sigmoid, term));
+    if constexpr (kIsF32Lanes<D>) {
+      const PairF<D> t = BetaTimesF(d, x, beta);
+      if (kFloatPairsPay && HWY_LIKELY(hn::AllTrue(d, InFloatRangeF(d, x, t.hi)))) {
+        // s + t s (1 - s) as a pair (it crosses zero near t = -1.28, where the two terms
+        // cancel), rounded once with dy. s (1 - s) = scale m/q^2 whatever the sign of t.
+        const SigmoidPartsF<D> s = SigmoidPartsOfF(d, t.hi, t.lo);
+        const PairF<D> p = MulPairsF(s.e.m, MulPairsF(s.inv_q, s.inv_q));
+        const PairF<D> tp = MulPairsF(t, p);
+        const PairF<D> sg = SigmoidUnscaledF(s);
+        // t < 0: scale (m/q + t p); t >= 0: 1/q + scale t p.
+        const Vec<D> one = hn::Set(d, 1.0f);
+        const Vec<D> sc_s = hn::IfThenElse(s.neg, s.e.scale, one);
+        const Vec<D> sc_t = hn::IfThenElse(s.neg, one, s.e.scale);
+        const PairF<D> f = TwoSumF<D>(sg.hi, hn::Mul(tp.hi, sc_t));
+        const Vec<D> f_lo = hn::Add(f.lo, hn::MulAdd(tp.lo, sc_t, sg.lo));
+        // On the negative side both terms carry the scale, applied last.
+        const Vec<D> g = hn::Mul(dy, sc_s);
+        return hn::MulAdd(g, f.hi, hn::Mul(g, f_lo));
+      }
+      return OnDoubleLanes2(d, x, dy, [&](auto dd, auto v, auto gv) HWY_ATTR {
+        return BackwardBeta(dd, v, gv, beta);
+      });
+    } else {
+      const Vec<D> bx = hn::Mul(hn::Set(d, beta), x);
+      const SigmoidParts<D> s = Sigmoid(d, bx);
+      const Vec<D> ds = SigmoidDerivative(s);
+      const Vec<D> term = hn::IfThenZeroElse(hn::Eq(ds, hn::Zero(d)), hn::Mul(bx, ds));
+      return hn::Mul(dy, hn::Add(s.sigmoid, term));
+    }
   }
   template <class D>
   static Vec<D> Forward(D d, Vec<D> x, const Args& a) {

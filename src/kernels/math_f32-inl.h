@@ -1,0 +1,291 @@
+// Float32-lane primitives, for float32 arrays on targets with FMA (AVX2, AVX-512). Included
+// after math-inl.h, twice per SIMD target (namespaces kernels::f64 and kernels::f32), by the
+// generated activ_kernels-inl.h; only kernels that declare kFloatLanes use them, and only
+// through kernels::f32 (src/dispatch.cc).
+//
+// Why float pairs: a float32 result within 1 ULP, and correctly rounded in all but a few cases
+// in ten thousand, needs the value before its one rounding to about 2^-35 relative, eleven bits
+// more than a float holds. Only the steps whose rounding would show carry a second float (the
+// reduced argument, the square of it, 2^(j/8), the sum 1 + e, the quotient); everything below
+// 2^-16 of the result is evaluated in plain float. Every error-free step relies on FMA, which
+// is why SSE4 and the scalar target keep the double lanes.
+//
+// Rare lanes: each primitive is valid on a stated range. Kernels test the whole vector once
+// (one compare and one mask test); a vector with any lane outside (tails whose result is
+// subnormal, huge arguments, infinities, NaN) is computed by the double-lane kernel instead
+// (OnDoubleLanes), so tails keep the accuracy of the double path.
+
+// True for float32 lanes: a kernel's float-lane overload.
+template <class D>
+inline constexpr bool kIsF32Lanes = std::is_same_v<hn::TFromD<D>, float>;
+
+// Where the float-pair formula of a kernel direction measured slower than the double lanes on
+// AVX2 (16 registers: the pairs spill), that direction keeps the double lanes there, behind
+// OnDoubleLanes: kFloatPairsPay is false on AVX2.
+inline constexpr bool kFloatPairsPay = HWY_TARGET <= HWY_AVX3;
+
+// f(dd, x) on the two halves of x promoted to double, demoted back (one rounding of a double
+// result). The slow path of the float-lane kernels. UpperHalf and Combine are found by
+// argument-dependent lookup: the scalar target, which never instantiates this, lacks them.
+template <class DF, class F>
+HWY_NOINLINE Vec<DF> OnDoubleLanes(DF df, Vec<DF> x, F f) {
+  const hn::Half<DF> dh;
+  const hn::Rebind<double, decltype(dh)> dd;
+  const auto lo = f(dd, hn::PromoteTo(dd, hn::LowerHalf(dh, x)));
+  const auto hi = f(dd, hn::PromoteTo(dd, UpperHalf(dh, x)));
+  return Combine(df, hn::DemoteTo(dh, hi), hn::DemoteTo(dh, lo));
+}
+
+// The same for a function of two vectors (x, dy).
+template <class DF, class F>
+HWY_NOINLINE Vec<DF> OnDoubleLanes2(DF df, Vec<DF> x, Vec<DF> g, F f) {
+  const hn::Half<DF> dh;
+  const hn::Rebind<double, decltype(dh)> dd;
+  const auto lo =
+      f(dd, hn::PromoteTo(dd, hn::LowerHalf(dh, x)), hn::PromoteTo(dd, hn::LowerHalf(dh, g)));
+  const auto hi = f(dd, hn::PromoteTo(dd, UpperHalf(dh, x)), hn::PromoteTo(dd, UpperHalf(dh, g)));
+  return Combine(df, hn::DemoteTo(dh, hi), hn::DemoteTo(dh, lo));
+}
+
+template <class D>
+struct PairF {
+  Vec<D> hi;
+  Vec<D> lo;
+};
+
+// a + b = hi + lo exactly, any magnitudes (Knuth).
+template <class D>
+HWY_INLINE PairF<D> TwoSumF(Vec<D> a, Vec<D> b) {
+  const Vec<D> s = hn::Add(a, b);
+  const Vec<D> bb = hn::Sub(s, a);
+  return {s, hn::Add(hn::Sub(a, hn::Sub(s, bb)), hn::Sub(b, bb))};
+}
+
+// a + b = hi + lo exactly where |a| >= |b| (Dekker).
+template <class D>
+HWY_INLINE PairF<D> FastTwoSumF(Vec<D> a, Vec<D> b) {
+  const Vec<D> s = hn::Add(a, b);
+  return {s, hn::Sub(b, hn::Sub(s, a))};
+}
+
+// a b = hi + lo exactly (FMA), barring underflow of lo.
+template <class D>
+HWY_INLINE PairF<D> TwoProdF(Vec<D> a, Vec<D> b) {
+  const Vec<D> p = hn::Mul(a, b);
+  return {p, hn::MulSub(a, b, p)};
+}
+
+// e^(th + tl) = scale (m.hi + m.lo), with scale = 2^n exact and m in [0.97, 1.98].
+// Contract: th in [-86, 86] (|k| < 2^11 below, n in [-125, 124]: scale a normal float),
+// |tl| <= 2^-17; m within 2^-36 relative of e^(th+tl) 2^-n. Finite inputs only: the callers'
+// range test keeps NaN and infinities out.
+//
+// Method: k = round(16 t/ln2), t = k ln2/16 + s with |s| <= 0.0217; e^t = 2^(k>>4)
+// 2^((k&15)/16) e^s. ln2/16 is split in three: a 13-bit head and an 11-bit middle on the grid
+// of 2^-29, so that k times each is exact and so are both differences (|s| < 2^-5 and every
+// term a multiple of 2^-29 fit 24 bits), and a float tail whose product with k (< 2^-22)
+// goes into the low part s_lo with tl. Hence s.hi is exact and no two-sum is needed.
+// e^s = 1 + s.hi + w with w = s.hi^2 (1/2 + s/6 + s^2/24 + s^3/120) + s_lo (1 + s.hi): w is
+// below 2^-11, so plain float costs 2^-35 at most. 2^(j/16) as hi + lo from a 16-entry table
+// (one vpermps each on AVX-512; two and a blend on AVX2, no gather), and 2^(j/16) (1 + s.hi)
+// is the one product carried exactly.
+template <class D>
+struct ExpF {
+  PairF<D> m;
+  Vec<D> scale;
+};
+
+template <class D>
+HWY_INLINE Vec<D> Table16F(D d, const float* table, hn::Vec<hn::RebindToSigned<D>> j) {
+  if constexpr (hn::MaxLanes(D()) >= 16) {
+    return hn::TableLookupLanes(hn::Load(d, table), hn::IndicesFromVec(d, j));
+  } else {
+    const hn::RebindToSigned<D> di;
+    const auto idx = hn::IndicesFromVec(d, hn::And(j, hn::Set(di, 7)));
+    const Vec<D> lo = hn::TableLookupLanes(hn::Load(d, table), idx);
+    const Vec<D> hi = hn::TableLookupLanes(hn::Load(d, table + 8), idx);
+    const auto upper = hn::RebindMask(d, hn::Ne(hn::And(j, hn::Set(di, 8)), hn::Zero(di)));
+    return hn::IfThenElse(upper, hi, lo);
+  }
+}
+
+// The pieces of e^(th + tl) = scale (thi + tlo) (1 + sh + w), see ExpPairF.
+template <class D>
+struct ExpCoreF {
+  Vec<D> scale, thi, tlo, sh, sl;
+};
+
+template <class D>
+HWY_INLINE ExpCoreF<D> ExpReduceF(D d, Vec<D> th, Vec<D> tl) {
+  const hn::RebindToSigned<D> di;
+  using VI = hn::Vec<decltype(di)>;
+  HWY_ALIGN static constexpr float kTableHi[16] = {
+      0x1.000000p+0f, 0x1.0b5586p+0f, 0x1.172b84p+0f, 0x1.2387a6p+0f,
+      0x1.306fe0p+0f, 0x1.3dea64p+0f, 0x1.4bfdaep+0f, 0x1.5ab07ep+0f,
+      0x1.6a09e6p+0f, 0x1.7a1148p+0f, 0x1.8ace54p+0f, 0x1.9c4918p+0f,
+      0x1.ae89fap+0f, 0x1.c199bep+0f, 0x1.d5818ep+0f, 0x1.ea4afap+0f};
+  HWY_ALIGN static constexpr float kTableLo[16] = {0.0f,
+                                                   0x1.9f3122p-25f,
+                                                   -0x1.c15742p-27f,
+                                                   0x1.ceac48p-25f,
+                                                   0x1.4636e2p-25f,
+                                                   0x1.824684p-25f,
+                                                   -0x1.593abcp-25f,
+                                                   -0x1.5bd5ecp-27f,
+                                                   0x1.9fcef4p-26f,
+                                                   -0x1.829fd0p-25f,
+                                                   0x1.15506ep-27f,
+                                                   0x1.51f848p-27f,
+                                                   -0x1.a94b14p-26f,
+                                                   -0x1.3d56b2p-27f,
+                                                   -0x1.822dbcp-27f,
+                                                   0x1.52486cp-27f};
+  // k in the low mantissa bits of z: z = 1.5 2^23 + k.
+  const Vec<D> magic = hn::Set(d, 0x1.8p23f);
+  const Vec<D> z = hn::MulAdd(th, hn::Set(d, 0x1.715476p+4f), magic);
+  const Vec<D> k = hn::Sub(z, magic);
+  const VI zi = hn::BitCast(di, z);
+  // 2^(k>>4): the low bits of z shifted up into the exponent field (the bias bits of z shift
+  // out), the fraction bits cleared.
+  const VI e2 = hn::And(hn::ShiftLeft<19>(zi), hn::Set(di, static_cast<int32_t>(0xFF800000u)));
+  ExpCoreF<D> out;
+  out.scale = hn::BitCast(d, hn::Add(e2, hn::Set(di, 127 << 23)));
+  const VI j = hn::And(zi, hn::Set(di, 15));
+  out.thi = Table16F(d, kTableHi, j);
+  out.tlo = Table16F(d, kTableLo, j);
+
+  const Vec<D> r1 = hn::NegMulAdd(k, hn::Set(d, 0x1.62ep-5f), th);  // exact
+  out.sh = hn::NegMulAdd(k, hn::Set(d, 0x1.0cp-19f), r1);           // exact
+  out.sl = hn::NegMulAdd(k, hn::Set(d, -0x1.05c61p-33f), tl);
+  return out;
+}
+
+template <class D>
+HWY_INLINE ExpF<D> ExpPairF(D d, Vec<D> th, Vec<D> tl) {
+  const ExpCoreF<D> c = ExpReduceF(d, th, tl);
+  const Vec<D> sh = c.sh, sl = c.sl, thi = c.thi, tlo = c.tlo;
+  ExpF<D> out;
+  out.scale = c.scale;
+
+  const Vec<D> sq = hn::Mul(sh, sh);
+  Vec<D> q = hn::MulAdd(sh, hn::Set(d, 1.0f / 120), hn::Set(d, 1.0f / 24));
+  q = hn::MulAdd(sh, q, hn::Set(d, 1.0f / 6));
+  q = hn::MulAdd(sh, q, hn::Set(d, 0.5f));
+  const Vec<D> w = hn::MulAdd(sq, q, hn::MulAdd(sl, sh, sl));
+
+  // m = (thi + tlo)(1 + sh + w), thi sh exact.
+  const PairF<D> u = TwoProdF<D>(thi, sh);
+  const PairF<D> m = FastTwoSumF<D>(thi, u.hi);
+  const Vec<D> m_lo = hn::Add(hn::Add(m.lo, u.lo), hn::MulAdd(thi, w, hn::MulAdd(tlo, sh, tlo)));
+  out.m = {m.hi, m_lo};
+  return out;
+}
+
+// The parts of sigmoid(t) for t = th + tl, with e = e^-|t| = scale m and q = 1 + e:
+// for t >= 0 sigmoid(t) = 1/q and 1 - sigmoid(t) = scale m/q; for t < 0 the other way round.
+// Contract: |th| <= 86 (so scale >= 2^-125 and every result below a normal float), |tl| <=
+// 2^-17; 1/q within about 2^-36 relative.
+template <class D>
+struct SigmoidPartsF {
+  ExpF<D> e;
+  PairF<D> inv_q;   // 1/q
+  hn::Mask<D> neg;  // t < 0
+};
+
+template <class D>
+HWY_INLINE SigmoidPartsF<D> SigmoidPartsOfF(D d, Vec<D> th, Vec<D> tl) {
+  SigmoidPartsF<D> s;
+  s.neg = hn::Lt(th, hn::Zero(d));
+  // e^-|t|: for t >= 0 the low part changes sign with the head.
+  s.e = ExpPairF(d, hn::Neg(hn::Abs(th)), hn::IfThenElse(s.neg, tl, hn::Neg(tl)));
+  const Vec<D> eh = hn::Mul(s.e.m.hi, s.e.scale);
+  const Vec<D> el = hn::Mul(s.e.m.lo, s.e.scale);  // may underflow, where 1 + e ignores it
+  const Vec<D> one = hn::Set(d, 1.0f);
+  const PairF<D> q = FastTwoSumF<D>(one, eh);
+  const Vec<D> q_lo = hn::Add(q.lo, el);
+  // 1/q = y0 (1 + rho + rho^2 + ...) with rho = 1 - y0 q: from the approximate reciprocal
+  // (2^-14 on AVX-512: the cubic term is below 2^-40; 2^-11.4 on AVX2, which takes the cubic
+  // term too).
+  const Vec<D> y0 = hn::ApproximateReciprocal(q.hi);
+  const Vec<D> rho = hn::NegMulAdd(y0, q_lo, hn::NegMulAdd(y0, q.hi, one));
+  Vec<D> series = hn::MulAdd(rho, rho, rho);
+  if constexpr (hn::MaxLanes(D()) < 16) series = hn::MulAdd(rho, series, rho);  // AVX2: rcpps
+  s.inv_q = {y0, hn::Mul(y0, series)};
+  return s;
+}
+
+// a b rounded once: a.hi b.hi is exact inside the FMA. The pairs here are not renormalised
+// (a low part reaches 2^-11 of its head: the reciprocal's correction, the terms of e^s), so
+// the product of the low parts (up to 2^-22) is kept.
+template <class D>
+HWY_INLINE Vec<D> MulPairRoundF(PairF<D> a, PairF<D> b) {
+  const Vec<D> cross = hn::MulAdd(a.hi, b.lo, hn::MulAdd(a.lo, b.lo, hn::Mul(a.lo, b.hi)));
+  return hn::MulAdd(a.hi, b.hi, cross);
+}
+
+// a b as a pair (head exact by FMA), low parts as in MulPairRoundF.
+template <class D>
+HWY_INLINE PairF<D> MulPairsF(PairF<D> a, PairF<D> b) {
+  const PairF<D> p = TwoProdF<D>(a.hi, b.hi);
+  const Vec<D> cross = hn::MulAdd(a.hi, b.lo, hn::MulAdd(a.lo, b.lo, hn::Mul(a.lo, b.hi)));
+  return {p.hi, hn::Add(p.lo, cross)};
+}
+
+// sigmoid(t) as a pair (about 2^-35 relative), without the scale of e on the negative side:
+// sigmoid(t) = sig * (neg ? scale : 1).
+template <class D>
+HWY_INLINE PairF<D> SigmoidUnscaledF(const SigmoidPartsF<D>& s) {
+  const PairF<D> mq = MulPairsF(s.e.m, s.inv_q);
+  return {hn::IfThenElse(s.neg, mq.hi, s.inv_q.hi), hn::IfThenElse(s.neg, mq.lo, s.inv_q.lo)};
+}
+
+// a sigmoid(t) rounded once. For t < 0 the product is rounded before its exact scaling by
+// 2^n: the caller checks that the result is a normal float (or takes the double lanes).
+template <class D>
+HWY_INLINE Vec<D> MulSigmoidF(D d, Vec<D> a, const SigmoidPartsF<D>& s) {
+  // a (neg ? m : 1) as a pair, then times 1/q.
+  const PairF<D> am = TwoProdF<D>(a, s.e.m.hi);
+  const PairF<D> num = {hn::IfThenElse(s.neg, am.hi, a),
+                        hn::IfThenElseZero(s.neg, hn::MulAdd(a, s.e.m.lo, am.lo))};
+  const Vec<D> y = MulPairRoundF(num, s.inv_q);
+  return hn::Mul(y, hn::IfThenElse(s.neg, s.e.scale, hn::Set(d, 1.0f)));
+}
+
+// sigmoid(t) (1 - sigmoid(t)) = e/q^2 as a pair (about 2^-34 relative): m (1/q)^2, times the
+// scale of e applied to both parts (where the low part underflows it is below 2^-24 of a
+// result that is itself normal, see the contract of SigmoidPartsOfF).
+template <class D>
+HWY_INLINE PairF<D> SigmoidDerivativePairF(const SigmoidPartsF<D>& s) {
+  const PairF<D> p = MulPairsF(s.e.m, MulPairsF(s.inv_q, s.inv_q));
+  return {hn::Mul(p.hi, s.e.scale), hn::Mul(p.lo, s.e.scale)};
+}
+
+// e^x - 1 as a pair, for x in [-86, 0], about 2^-33 relative (also near 0: no cancellation
+// is left to the plain floats). With e^x = scale T (1 + s + w) (ExpReduceF):
+// e^x - 1 = (scale T.hi - 1) + scale T.hi s + [scale T.hi w + scale T.lo (1 + s)], where the
+// first difference is exact (scale T.hi <= 1) and so is the product (FMA); w's head s^2/2 is
+// exact too, so that what plain float rounds is below s^3/6 + 2^-26 |s|, of every result's
+// size. Where k = 0 the first term is 0 and the result is s + s^2/2 + ... itself. -0 gives +0:
+// the callers restore the sign.
+template <class D>
+HWY_INLINE PairF<D> Expm1PairF(D d, Vec<D> x) {
+  const ExpCoreF<D> c = ExpReduceF(d, x, hn::Zero(d));
+  const Vec<D> sh = c.sh;
+  const PairF<D> sq = TwoProdF<D>(sh, sh);
+  const Vec<D> half = hn::Set(d, 0.5f);
+  Vec<D> q = hn::MulAdd(sh, hn::Set(d, 1.0f / 120), hn::Set(d, 1.0f / 24));
+  q = hn::MulAdd(sh, q, hn::Set(d, 1.0f / 6));
+  // e^s - 1 = sh + sq.hi/2 + rest, |rest| < 2^-16 |sh|.
+  const Vec<D> rest =
+      hn::MulAdd(hn::Mul(sq.hi, sh), q, hn::MulAdd(sq.lo, half, hn::MulAdd(c.sl, sh, c.sl)));
+  const PairF<D> em = FastTwoSumF<D>(sh, hn::Mul(sq.hi, half));
+  const Vec<D> em_lo = hn::Add(em.lo, rest);
+  // T scale (1 + em) - 1.
+  const Vec<D> ts = hn::Mul(c.thi, c.scale);
+  const Vec<D> tls = hn::Mul(c.tlo, c.scale);
+  const PairF<D> a = FastTwoSumF<D>(hn::Set(d, -1.0f), ts);  // exact: ts <= 1
+  const PairF<D> b = TwoProdF<D>(ts, em.hi);
+  const Vec<D> small = hn::MulAdd(ts, em_lo, hn::MulAdd(tls, em.hi, tls));
+  const PairF<D> sum = TwoSumF<D>(a.hi, b.hi);
+  return {sum.hi, hn::Add(hn::Add(sum.lo, a.lo), hn::Add(b.lo, small))};
+}
