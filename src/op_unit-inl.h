@@ -81,11 +81,17 @@ template <class Kernel>
 concept FloatLanes = requires {
   requires Kernel::kFloatLanes;
 };
+// float32 results stored as 16 bits are float32 results rounded once more, so the float-lane
+// kernels serve the 16-bit arrays too: a 16-bit result is the float32 result of the same x
+// rounded, whatever the types of the other arrays of the call.
+template <typename T>
+inline constexpr bool kFloatOr16 = std::is_same_v<T, float> || std::is_same_v<T, bfloat16> ||
+                                   std::is_same_v<T, float16>;
 template <class Kernel, typename... T>
-using ComputeTag =
-    std::conditional_t<(std::is_same_v<T, float> && ...) &&
-                           (ExactInFloat32<Kernel> || (HWY_NATIVE_FMA && FloatLanes<Kernel>)),
-                       hn::ScalableTag<float>, D>;
+using ComputeTag = std::conditional_t<
+    ((std::is_same_v<T, float> && ...) && ExactInFloat32<Kernel>) ||
+        ((kFloatOr16<T> && ...) && HWY_NATIVE_FMA && FloatLanes<Kernel>),
+    hn::ScalableTag<float>, D>;
 // Kernels that declare kFromYInFloat32 take their gradient from y in float32 lanes too, on
 // targets with FMA (their float32 formula rounds once inside an FMA; without FMA it would not).
 template <class Kernel>
@@ -98,24 +104,39 @@ using FromYTag =
                            (ExactInFloat32<Kernel> || (HWY_NATIVE_FMA && FromYInFloat32<Kernel>)),
                        hn::ScalableTag<float>, D>;
 
-// Loads lanes of type T as lanes of dc's type: float32 lanes only ever hold float32 arrays.
+// Loads lanes of type T as lanes of dc's type. float32 lanes hold float32 arrays, and 16-bit
+// ones only on the FMA targets (AVX2 and up), which all convert float16 with F16C.
 template <class DC, typename T>
 HWY_INLINE hn::Vec<DC> LoadLanes(DC dc, const T* p) {
-  if constexpr (std::is_same_v<hn::TFromD<DC>, float>) {
-    static_assert(std::is_same_v<T, float>);
-    return hn::LoadU(dc, p);
-  } else {
+  if constexpr (!std::is_same_v<hn::TFromD<DC>, float>) {
     return LoadAs(dc, p);
+  } else if constexpr (std::is_same_v<T, float>) {
+    return hn::LoadU(dc, p);
+  } else if constexpr (std::is_same_v<T, bfloat16>) {
+    const hn::Rebind<uint16_t, DC> du16;
+    const hn::Rebind<uint32_t, DC> du32;
+    const auto h = hn::LoadU(du16, reinterpret_cast<const uint16_t*>(p));
+    return hn::BitCast(dc, hn::ShiftLeft<16>(hn::PromoteTo(du32, h)));
+  } else {
+    static_assert(std::is_same_v<T, float16> && HWY_TARGET <= HWY_AVX2);
+    const hn::Rebind<hwy::float16_t, DC> dh;
+    return hn::PromoteTo(dc, hn::LoadU(dh, reinterpret_cast<const hwy::float16_t*>(p)));
   }
 }
 
 template <class DC, typename T>
 HWY_INLINE void StoreLanes(DC dc, hn::Vec<DC> v, T* p) {
-  if constexpr (std::is_same_v<hn::TFromD<DC>, float>) {
-    static_assert(std::is_same_v<T, float>);
-    hn::StoreU(v, dc, p);
-  } else {
+  if constexpr (!std::is_same_v<hn::TFromD<DC>, float>) {
     StoreAs(dc, v, p);
+  } else if constexpr (std::is_same_v<T, float>) {
+    hn::StoreU(v, dc, p);
+  } else if constexpr (std::is_same_v<T, bfloat16>) {
+    const hn::Rebind<uint16_t, DC> du16;
+    hn::StoreU(F32ToBf16Lanes(dc, v), du16, reinterpret_cast<uint16_t*>(p));
+  } else {
+    static_assert(std::is_same_v<T, float16> && HWY_TARGET <= HWY_AVX2);
+    const hn::Rebind<hwy::float16_t, DC> dh;
+    hn::StoreU(hn::DemoteTo(dh, v), dh, reinterpret_cast<hwy::float16_t*>(p));
   }
 }
 

@@ -18,8 +18,10 @@ HWY_INLINE hn::Vec<DF> Bf16ToF32(hn::Vec<DU16> h) {
   return hn::BitCast(DF(), hn::ShiftLeft<16>(hn::PromoteTo(DU32(), h)));
 }
 
-HWY_INLINE hn::Vec<DU16> F32ToBf16(hn::Vec<DF> f) {
-  const DI32 di;
+// For any float descriptor: the float-lane kernels store full float vectors.
+template <class DF32>
+HWY_INLINE hn::Vec<hn::Rebind<uint16_t, DF32>> F32ToBf16Lanes(DF32, hn::Vec<DF32> f) {
+  const hn::RebindToSigned<DF32> di;
   const auto b = hn::BitCast(di, f);
   // Adding 0x7FFF plus the lowest kept bit rounds to nearest even; a carry into the exponent
   // is the right result, up to infinity.
@@ -29,8 +31,10 @@ HWY_INLINE hn::Vec<DU16> F32ToBf16(hn::Vec<DF> f) {
   const auto quiet_nan =
       hn::Or(hn::And(hn::ShiftRight<16>(b), hn::Set(di, 0xFFFF)), hn::Set(di, 0x40));
   const auto r = hn::IfThenElse(hn::RebindMask(di, hn::IsNaN(f)), quiet_nan, rounded);
-  return hn::DemoteTo(DU16(), r);
+  return hn::DemoteTo(hn::Rebind<uint16_t, DF32>(), r);
 }
+
+HWY_INLINE hn::Vec<DU16> F32ToBf16(hn::Vec<DF> f) { return F32ToBf16Lanes(DF(), f); }
 
 HWY_INLINE hn::Vec<DF> F16ToF32(hn::Vec<DU16> h) {
 #if HWY_TARGET <= HWY_AVX2

@@ -4,15 +4,13 @@
 struct elu {
   // float32 arrays on FMA targets: float lanes (math_f32-inl.h). The forward pass needs no
   // rare path: below x = -86, alpha (e^x - 1) rounds to -alpha from e^-86 as well (NaN is
-  // passed through by the caller); the backward pass sends vectors with x < -86 (results
-  // near or below the subnormals) to the double lanes.
+  // passed through by the caller); in the backward pass, lanes with x < -86 (results near or
+  // below the subnormals) take the double lanes.
   static constexpr bool kFloatLanes = true;
   template <class D>
   static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     if constexpr (kIsF32Lanes<D>) {
-      Vec<D> y;
-      ForwardF(d, x, hn::Set(d, static_cast<float>(a.p[0])), hn::Zero(d), x, false, &y);
-      return y;
+      return ForwardF(d, x, hn::Set(d, static_cast<float>(a.p[0])), hn::Zero(d), x);
     } else if constexpr (!kForFloat32) {
       // alpha (e^x - 1) with e^x - 1 as a pair: one rounding instead of two.
       const Vec<D> alpha = hn::Set(d, a.p[0]);
@@ -23,44 +21,41 @@ struct elu {
     return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), x, hn::Mul(hn::Set(d, a.p[0]), Expm1(d, x)));
   }
   // Float lanes: x > 0 ? pos : (c.hi + c.lo)(e^x - 1), rounded once (also elu(-0) = -0).
-  // With c.lo != 0 (selu) the product of c.lo and a tiny x would underflow: false for a vector
-  // with 0 < |x| < 2^-60, which the caller sends to the double lanes.
+  // With c.lo != 0 (selu) the product of c.lo and a tiny x would underflow: those lanes,
+  // 0 < |x| < 2^-60, are outside ForwardFOk.
   template <class D>
-  static bool ForwardF(D d, Vec<D> x, Vec<D> c_hi, Vec<D> c_lo, Vec<D> pos, bool c_lo_nonzero,
-                       Vec<D>* y) {
-    if (c_lo_nonzero) {
-      const auto tiny = hn::And(hn::Lt(hn::Abs(x), hn::Set(d, 0x1p-60f)), hn::Ne(x, hn::Zero(d)));
-      if (HWY_UNLIKELY(!hn::AllFalse(d, tiny))) return false;
-    }
+  static Vec<D> ForwardF(D d, Vec<D> x, Vec<D> c_hi, Vec<D> c_lo, Vec<D> pos) {
     const Vec<D> xc = hn::Min(hn::Max(x, hn::Set(d, -86.0f)), hn::Zero(d));
     Vec<D> neg = MulPairRoundF(PairF<D>{c_hi, c_lo}, Expm1PairF(d, xc));
     neg = hn::IfThenElse(hn::Eq(x, hn::Zero(d)), hn::Mul(c_hi, x), neg);
-    *y = hn::IfThenElse(hn::Gt(x, hn::Zero(d)), pos, neg);
-    return true;
+    return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), pos, neg);
   }
-  // Float lanes: x > 0 ? dy pos : dy (c.hi + c.lo) e^x, for x >= -86 (false: the caller
-  // takes the double lanes).
   template <class D>
-  static bool BackwardF(D d, Vec<D> x, Vec<D> dy, Vec<D> c_hi, Vec<D> c_lo, Vec<D> pos,
-                        Vec<D>* dx) {
-    if (HWY_UNLIKELY(!hn::AllTrue(d, hn::Ge(x, hn::Set(d, -86.0f))))) return false;
-    const ExpF<D> e = ExpPairF(d, hn::Min(x, hn::Zero(d)), hn::Zero(d));
+  static hn::Mask<D> ForwardFOk(D d, Vec<D> x) {
+    return hn::Or(hn::Ge(hn::Abs(x), hn::Set(d, 0x1p-60f)), hn::Eq(x, hn::Zero(d)));
+  }
+  // Float lanes: x > 0 ? dy pos : dy (c.hi + c.lo) e^x, right for x >= -86 (BackwardFOk).
+  template <class D>
+  static Vec<D> BackwardF(D d, Vec<D> x, Vec<D> dy, Vec<D> c_hi, Vec<D> c_lo, Vec<D> pos) {
+    const ExpF<D> e = ExpPairF(d, hn::Min(hn::Max(x, hn::Set(d, -86.0f)), hn::Zero(d)),
+                               hn::Zero(d));
     const PairF<D> p = MulPairsF(PairF<D>{c_hi, c_lo}, e.m);
     // Rounded before the exact scaling by 2^n (a subnormal dx may round twice: within 1 ULP).
     const Vec<D> neg = hn::Mul(hn::MulAdd(dy, p.hi, hn::Mul(dy, p.lo)), e.scale);
-    *dx = hn::IfThenElse(hn::Gt(x, hn::Zero(d)), hn::Mul(dy, pos), neg);
-    return true;
+    return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), hn::Mul(dy, pos), neg);
+  }
+  template <class D>
+  static hn::Mask<D> BackwardFOk(D d, Vec<D> x) {
+    return hn::Ge(x, hn::Set(d, -86.0f));
   }
   template <class D>
   static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     if constexpr (kIsF32Lanes<D>) {
-      Vec<D> dx;
-      if (HWY_LIKELY(BackwardF(d, x, dy, hn::Set(d, static_cast<float>(a.p[0])), hn::Zero(d),
-                               hn::Set(d, 1.0f), &dx))) {
-        return dx;
-      }
-      return OnDoubleLanes2(
-          d, x, dy, [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); });
+      const Vec<D> dx = BackwardF(d, x, dy, hn::Set(d, static_cast<float>(a.p[0])), hn::Zero(d),
+                                  hn::Set(d, 1.0f));
+      return PatchLanes2(d, BackwardFOk(d, x), dx, x, dy, [&](auto dd, auto v, auto g) HWY_ATTR {
+        return Backward(dd, v, g, a);
+      });
     }
     const Vec<D> neg = hn::Mul(dy, hn::Mul(hn::Set(d, a.p[0]), Exp(d, hn::Min(x, hn::Zero(d)))));
     return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), dy, neg);

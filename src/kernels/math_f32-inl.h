@@ -11,9 +11,10 @@
 // is why SSE4 and the scalar target keep the double lanes.
 //
 // Rare lanes: each primitive is valid on a stated range. Kernels test the whole vector once
-// (one compare and one mask test); a vector with any lane outside (tails whose result is
-// subnormal, huge arguments, infinities, NaN) is computed by the double-lane kernel instead
-// (OnDoubleLanes), so tails keep the accuracy of the double path.
+// (one compare and one mask test); in a vector with any lane outside (tails whose result is
+// subnormal, huge arguments, infinities, NaN), those lanes take the double-lane kernel's result
+// (PatchLanes), so tails keep the accuracy of the double path and each result depends on its
+// own input alone.
 
 // True for float32 lanes: a kernel's float-lane overload.
 template <class D>
@@ -45,6 +46,21 @@ HWY_NOINLINE Vec<DF> OnDoubleLanes2(DF df, Vec<DF> x, Vec<DF> g, F f) {
       f(dd, hn::PromoteTo(dd, hn::LowerHalf(dh, x)), hn::PromoteTo(dd, hn::LowerHalf(dh, g)));
   const auto hi = f(dd, hn::PromoteTo(dd, UpperHalf(dh, x)), hn::PromoteTo(dd, UpperHalf(dh, g)));
   return Combine(df, hn::DemoteTo(dh, hi), hn::DemoteTo(dh, lo));
+}
+
+// A float-lane result y whose lanes outside `ok` are replaced by the double-lane result f gives
+// there: every lane's result depends on its own input alone, not on the others in its vector (so
+// results do not change with how an array is split across threads or where it starts). The
+// common case, every lane in range, pays one mask test.
+template <class DF, class F>
+HWY_INLINE Vec<DF> PatchLanes(DF df, hn::Mask<DF> ok, Vec<DF> y, Vec<DF> x, F f) {
+  if (HWY_LIKELY(hn::AllTrue(df, ok))) return y;
+  return hn::IfThenElse(ok, y, OnDoubleLanes(df, x, f));
+}
+template <class DF, class F>
+HWY_INLINE Vec<DF> PatchLanes2(DF df, hn::Mask<DF> ok, Vec<DF> y, Vec<DF> x, Vec<DF> g, F f) {
+  if (HWY_LIKELY(hn::AllTrue(df, ok))) return y;
+  return hn::IfThenElse(ok, y, OnDoubleLanes2(df, x, g, f));
 }
 
 template <class D>

@@ -14,13 +14,13 @@ struct selu {
   static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     if constexpr (kIsF32Lanes<D>) {
       const PairF<D> sa = ScaleAlphaF(d, a);
-      Vec<D> y;
-      if (kFloatPairsPay &&
-          HWY_LIKELY(elu::ForwardF(d, x, sa.hi, sa.lo,
-                                   hn::Mul(hn::Set(d, static_cast<float>(a.p[1])), x), true, &y))) {
-        return y;
+      auto on_double = [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); };
+      if constexpr (kFloatPairsPay) {
+        const Vec<D> y =
+            elu::ForwardF(d, x, sa.hi, sa.lo, hn::Mul(hn::Set(d, static_cast<float>(a.p[1])), x));
+        return PatchLanes(d, elu::ForwardFOk(d, x), y, x, on_double);
       }
-      return OnDoubleLanes(d, x, [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); });
+      return OnDoubleLanes(d, x, on_double);
     } else if constexpr (!kForFloat32) {
       // scale*alpha as a pair (its rounding alone is 0.5 ULP) times e^x - 1 as a pair.
       const double sa = a.p[0] * a.p[1];
@@ -45,13 +45,11 @@ struct selu {
   static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     if constexpr (kIsF32Lanes<D>) {
       const PairF<D> sa = ScaleAlphaF(d, a);
-      Vec<D> dx;
-      if (HWY_LIKELY(elu::BackwardF(d, x, dy, sa.hi, sa.lo, hn::Set(d, static_cast<float>(a.p[1])),
-                                    &dx))) {
-        return dx;
-      }
-      return OnDoubleLanes2(
-          d, x, dy, [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); });
+      const Vec<D> dx =
+          elu::BackwardF(d, x, dy, sa.hi, sa.lo, hn::Set(d, static_cast<float>(a.p[1])));
+      return PatchLanes2(d, elu::BackwardFOk(d, x), dx, x, dy, [&](auto dd, auto v, auto g) HWY_ATTR {
+        return Backward(dd, v, g, a);
+      });
     }
     const Vec<D> neg = hn::Mul(hn::Set(d, a.p[0] * a.p[1]), Exp(d, hn::Min(x, hn::Zero(d))));
     return hn::Mul(dy, hn::IfThenElse(hn::Gt(x, hn::Zero(d)), hn::Set(d, a.p[1]), neg));

@@ -8,15 +8,16 @@ struct sigmoid {
   template <class D>
   static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     if constexpr (kIsF32Lanes<D>) {
-      if (HWY_LIKELY(hn::AllTrue(d, hn::Le(hn::Abs(x), hn::Set(d, 86.0f))))) {
-        const SigmoidPartsF<D> s = SigmoidPartsOfF(d, x, hn::Zero(d));
-        // 1/q, or m/q times the scale of e (exact: the result is a normal float).
-        const PairF<D> num = {hn::IfThenElse(s.neg, s.e.m.hi, hn::Set(d, 1.0f)),
-                              hn::IfThenElseZero(s.neg, s.e.m.lo)};
-        const Vec<D> y = MulPairRoundF(num, s.inv_q);
-        return hn::Mul(y, hn::IfThenElse(s.neg, s.e.scale, hn::Set(d, 1.0f)));
-      }
-      return OnDoubleLanes(d, x, [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); });
+      const Vec<D> lim = hn::Set(d, 86.0f);
+      const SigmoidPartsF<D> s = SigmoidPartsOfF(d, hn::Min(hn::Max(x, hn::Neg(lim)), lim),
+                                                 hn::Zero(d));
+      // 1/q, or m/q times the scale of e (exact: the result is a normal float).
+      const PairF<D> num = {hn::IfThenElse(s.neg, s.e.m.hi, hn::Set(d, 1.0f)),
+                            hn::IfThenElseZero(s.neg, s.e.m.lo)};
+      const Vec<D> y = hn::Mul(MulPairRoundF(num, s.inv_q),
+                               hn::IfThenElse(s.neg, s.e.scale, hn::Set(d, 1.0f)));
+      return PatchLanes(d, hn::Le(hn::Abs(x), lim), y, x,
+                        [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); });
     } else if constexpr (kForFloat32) {
       return Sigmoid(d, x).sigmoid;
     } else {
@@ -29,12 +30,12 @@ struct sigmoid {
   static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     if constexpr (kIsF32Lanes<D>) {
       // e/(1 + e)^2 as a pair, rounded once with dy.
-      if (HWY_LIKELY(hn::AllTrue(d, hn::Le(hn::Abs(x), hn::Set(d, 86.0f))))) {
-        const PairF<D> p = SigmoidDerivativePairF(SigmoidPartsOfF(d, x, hn::Zero(d)));
-        return hn::MulAdd(dy, p.hi, hn::Mul(dy, p.lo));
-      }
-      return OnDoubleLanes2(
-          d, x, dy, [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); });
+      const Vec<D> lim = hn::Set(d, 86.0f);
+      const PairF<D> p = SigmoidDerivativePairF(
+          SigmoidPartsOfF(d, hn::Min(hn::Max(x, hn::Neg(lim)), lim), hn::Zero(d)));
+      return PatchLanes2(
+          d, hn::Le(hn::Abs(x), lim), hn::MulAdd(dy, p.hi, hn::Mul(dy, p.lo)), x, dy,
+          [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); });
     } else {
       return hn::Mul(dy, SigmoidDerivative(Sigmoid(d, x)));
     }

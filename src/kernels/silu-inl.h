@@ -24,17 +24,14 @@ struct silu {
   static Vec<D> ForwardBeta(D d, Vec<D> x, double beta) {
     if constexpr (kIsF32Lanes<D>) {
       const PairF<D> t = BetaTimesF(d, x, beta);
-      if (HWY_LIKELY(hn::AllTrue(d, InFloatRangeF(d, x, t.hi)))) {
-        const Vec<D> y0 = MulSigmoidF(d, x, SigmoidPartsOfF(d, t.hi, t.lo));
-        const auto zero = hn::Eq(x, hn::Zero(d));
-        const Vec<D> y = hn::IfThenElse(zero, x, y0);  // the sign of zero
-        // Results below 2^-100 (the quotient's low parts underflow) take the double lanes.
-        if (HWY_LIKELY(hn::AllTrue(d, hn::Or(hn::Ge(hn::Abs(y), hn::Set(d, 0x1p-100f)), zero)))) {
-          return y;
-        }
-      }
-      return OnDoubleLanes(d, x,
-                           [&](auto dd, auto v) HWY_ATTR { return ForwardBeta(dd, v, beta); });
+      const Vec<D> y0 = MulSigmoidF(d, x, SigmoidPartsOfF(d, t.hi, t.lo));
+      const auto zero = hn::Eq(x, hn::Zero(d));
+      const Vec<D> y = hn::IfThenElse(zero, x, y0);  // the sign of zero
+      // Results below 2^-100 (the quotient's low parts underflow) take the double lanes.
+      const auto ok = hn::And(InFloatRangeF(d, x, t.hi),
+                              hn::Or(hn::Ge(hn::Abs(y), hn::Set(d, 0x1p-100f)), zero));
+      return PatchLanes(d, ok, y, x,
+                        [&](auto dd, auto v) HWY_ATTR { return ForwardBeta(dd, v, beta); });
     } else {
       const Vec<D> vb = hn::Set(d, beta);
       if constexpr (!kForFloat32) {
@@ -55,7 +52,7 @@ struct silu {
   static Vec<D> BackwardBeta(D d, Vec<D> x, Vec<D> dy, double beta) {
     if constexpr (kIsF32Lanes<D>) {
       const PairF<D> t = BetaTimesF(d, x, beta);
-      if (kFloatPairsPay && HWY_LIKELY(hn::AllTrue(d, InFloatRangeF(d, x, t.hi)))) {
+      if constexpr (kFloatPairsPay) {
         // s + t s (1 - s) as a pair (it crosses zero near t = -1.28, where the two terms
         // cancel), rounded once with dy. s (1 - s) = scale m/q^2 whatever the sign of t.
         const SigmoidPartsF<D> s = SigmoidPartsOfF(d, t.hi, t.lo);
@@ -70,7 +67,10 @@ struct silu {
         const Vec<D> f_lo = hn::Add(f.lo, hn::MulAdd(tp.lo, sc_t, sg.lo));
         // On the negative side both terms carry the scale, applied last.
         const Vec<D> g = hn::Mul(dy, sc_s);
-        return hn::MulAdd(g, f.hi, hn::Mul(g, f_lo));
+        return PatchLanes2(d, InFloatRangeF(d, x, t.hi), hn::MulAdd(g, f.hi, hn::Mul(g, f_lo)), x,
+                           dy, [&](auto dd, auto v, auto gv) HWY_ATTR {
+                             return BackwardBeta(dd, v, gv, beta);
+                           });
       }
       return OnDoubleLanes2(d, x, dy, [&](auto dd, auto v, auto gv) HWY_ATTR {
         return BackwardBeta(dd, v, gv, beta);
