@@ -341,7 +341,8 @@ std::string CheckReport(const std::string& label, const CheckOptions& o, const C
     }
     return text;
   };
-  std::string text = line(label, r.activ);
+  // The target that ran: one host measures each target it can run (activ-accuracy --target).
+  std::string text = "SIMD target: " + std::string(simd_target()) + "\n" + line(label, r.activ);
   for (size_t k = 0; k < o.peers.size(); ++k) {
     text += line(o.peers[k].name + " (finite inputs)", r.peers[k]);
   }

@@ -231,7 +231,6 @@ int main(int argc, char** argv) {
     if (check.exhaustive) check.progress = std::ref(display);
     const activ::ref::CheckResult r = activ::ref::CheckAll(check);
     display.Finish();
-    std::printf("SIMD target: %s\n", std::string(activ::simd_target()).c_str());
     std::fputs(activ::ref::CheckReport(
                    fn + " " + type + " " + std::string(activ::ref::DirectionName(check.direction)),
                    check, r)

@@ -319,6 +319,9 @@ def test_plot(tmp):
 def test_check(tmp):
     p = run("check", "gelu", "--samples", "20000", "-q")
     lines = p.stdout.strip().split("\n")
+    check(re.match(r"SIMD target: (AVX3|AVX2|SSE4|EMU128|SCALAR)\S*$", lines[0]) is not None,
+          f"no line naming the SIMD target in {p.stdout!r}")
+    lines = lines[1:]
     m = re.match(r"gelu f32 forward: max ([\d.]+) ULP at x = \S+; (\d+) results, (\d+) over 0.5 "
                  r"ULP, (\d+) over 1 ULP$", lines[0])
     check(len(lines) == 3 and lines[1].startswith("  largest errors by input range: "),
