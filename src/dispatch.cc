@@ -50,8 +50,8 @@ void BackwardAny(Op op, const TX* x, const TG* dy, TG* dx, size_t n, const Args&
 template <typename TX, typename TG>
 double ParamGradAny(Op op, const TX* x, const TG* dy, size_t n, const Args& a) {
   switch (op) {
-#define ACTIV_OP(name, flags, ...)                                                 \
-  case Op::name:                                                                   \
+#define ACTIV_OP(name, flags, ...)                                                          \
+  case Op::name:                                                                            \
     if constexpr (((flags)&kParamGrad) != 0) return op_units::name::ParamGrad(x, dy, n, a); \
     break;
 #define ACTIV_ALIAS(other, name)
@@ -65,8 +65,8 @@ double ParamGradAny(Op op, const TX* x, const TG* dy, size_t n, const Args& a) {
 template <typename T>
 void BackwardFromYAny(Op op, const T* y, const T* dy, T* dx, size_t n, const Args& a) {
   switch (op) {
-#define ACTIV_OP(name, flags, ...)                                                          \
-  case Op::name:                                                                            \
+#define ACTIV_OP(name, flags, ...)                                                              \
+  case Op::name:                                                                                \
     if constexpr (((flags)&kFromY) != 0) return op_units::name::BackwardFromY(y, dy, dx, n, a); \
     break;
 #define ACTIV_ALIAS(other, name)
@@ -78,10 +78,8 @@ void BackwardFromYAny(Op op, const T* y, const T* dy, T* dx, size_t n, const Arg
 
 }  // namespace
 
-#define ACTIV_DEFINE_FORWARD(S, TI, TO)                              \
-  void Forward(Op op, const TI* x, TO* y, size_t n, const Args& a) { \
-    ForwardAny(op, x, y, n, a);                                      \
-  }
+#define ACTIV_DEFINE_FORWARD(S, TI, TO) \
+  void Forward(Op op, const TI* x, TO* y, size_t n, const Args& a) { ForwardAny(op, x, y, n, a); }
 #define ACTIV_DEFINE_BACKWARD(S, TX, TG)                                             \
   void Backward(Op op, const TX* x, const TG* dy, TG* dx, size_t n, const Args& a) { \
     BackwardAny(op, x, dy, dx, n, a);                                                \
@@ -101,12 +99,12 @@ template <typename T>
 void GatedRows(bool backward, Op op, const GatedView<T>& v, size_t rows, size_t cols,
                const Args& a) {
   switch (op) {
-#define ACTIV_OP(name, flags, ...)                               \
-  case Op::name:                                                 \
-    if constexpr (((flags)&kGates) != 0) {                       \
+#define ACTIV_OP(name, flags, ...)                                          \
+  case Op::name:                                                            \
+    if constexpr (((flags)&kGates) != 0) {                                  \
       if (backward) return op_units::name::GatedBackward(v, rows, cols, a); \
-      return op_units::name::Gated(v, rows, cols, a);            \
-    }                                                            \
+      return op_units::name::Gated(v, rows, cols, a);                       \
+    }                                                                       \
     break;
 #define ACTIV_ALIAS(other, name)
 #include "activ/ops.def"

@@ -1,5 +1,6 @@
 // Entry points into the per-target kernels (src/dispatch.cc, which calls the operation's own unit,
-// src/op_unit-inl.h), one per element type and direction. Arguments are checked by the callers in src/api.cc; these only compute.
+// src/op_unit-inl.h), one per element type and direction. Arguments are checked by the callers in
+// src/api.cc; these only compute.
 #pragma once
 
 #include <cstddef>
@@ -11,15 +12,17 @@
 #include "kernel_args.h"
 
 // The element-type combinations with an entry point: (name suffix, input type, output type).
-#define ACTIV_FORWARD_TYPES(X)                                                \
-  X(F32, float, float)                                                        \
-  X(F64, double, double) X(BF16, bfloat16, bfloat16) X(F16, float16, float16) \
-      X(F32ToBF16, float, bfloat16) X(F32ToF16, float, float16)
+#define ACTIV_FORWARD_TYPES(X)                                                       \
+  X(F32, float, float)                                                               \
+  X(F64, double, double)                                                             \
+  X(BF16, bfloat16, bfloat16) X(F16, float16, float16) X(F32ToBF16, float, bfloat16) \
+      X(F32ToF16, float, float16)
 // (suffix, type of x, type of dy and dx)
-#define ACTIV_BACKWARD_TYPES(X)                                               \
-  X(F32, float, float)                                                        \
-  X(F64, double, double) X(BF16, bfloat16, bfloat16) X(F16, float16, float16) \
-      X(BF16F32, bfloat16, float) X(F16F32, float16, float)
+#define ACTIV_BACKWARD_TYPES(X)                                                    \
+  X(F32, float, float)                                                             \
+  X(F64, double, double)                                                           \
+  X(BF16, bfloat16, bfloat16) X(F16, float16, float16) X(BF16F32, bfloat16, float) \
+      X(F16F32, float16, float)
 #define ACTIV_FROM_Y_TYPES(X) \
   X(F32, float, float) X(F64, double, double) X(BF16, bfloat16, bfloat16) X(F16, float16, float16)
 // (suffix, type) of the gated units.
@@ -36,15 +39,13 @@ void Forward(Op op, const float* x, float16* y, size_t n, const Args& a);
 
 void Backward(Op op, const float* x, const float* dy, float* dx, size_t n, const Args& a);
 void Backward(Op op, const double* x, const double* dy, double* dx, size_t n, const Args& a);
-void Backward(Op op, const bfloat16* x, const bfloat16* dy, bfloat16* dx, size_t n,
-              const Args& a);
+void Backward(Op op, const bfloat16* x, const bfloat16* dy, bfloat16* dx, size_t n, const Args& a);
 void Backward(Op op, const float16* x, const float16* dy, float16* dx, size_t n, const Args& a);
 void Backward(Op op, const bfloat16* x, const float* dy, float* dx, size_t n, const Args& a);
 void Backward(Op op, const float16* x, const float* dy, float* dx, size_t n, const Args& a);
 
 void BackwardFromY(Op op, const float* y, const float* dy, float* dx, size_t n, const Args& a);
-void BackwardFromY(Op op, const double* y, const double* dy, double* dx, size_t n,
-                   const Args& a);
+void BackwardFromY(Op op, const double* y, const double* dy, double* dx, size_t n, const Args& a);
 void BackwardFromY(Op op, const bfloat16* y, const bfloat16* dy, bfloat16* dx, size_t n,
                    const Args& a);
 void BackwardFromY(Op op, const float16* y, const float16* dy, float16* dx, size_t n,

@@ -85,13 +85,13 @@ concept FloatLanes = requires {
 // kernels serve the 16-bit arrays too: a 16-bit result is the float32 result of the same x
 // rounded, whatever the types of the other arrays of the call.
 template <typename T>
-inline constexpr bool kFloatOr16 = std::is_same_v<T, float> || std::is_same_v<T, bfloat16> ||
-                                   std::is_same_v<T, float16>;
+inline constexpr bool kFloatOr16 =
+    std::is_same_v<T, float> || std::is_same_v<T, bfloat16> || std::is_same_v<T, float16>;
 template <class Kernel, typename... T>
-using ComputeTag = std::conditional_t<
-    ((std::is_same_v<T, float> && ...) && ExactInFloat32<Kernel>) ||
-        ((kFloatOr16<T> && ...) && HWY_NATIVE_FMA && FloatLanes<Kernel>),
-    hn::ScalableTag<float>, D>;
+using ComputeTag =
+    std::conditional_t<((std::is_same_v<T, float> && ...) && ExactInFloat32<Kernel>) ||
+                           ((kFloatOr16<T> && ...) && HWY_NATIVE_FMA && FloatLanes<Kernel>),
+                       hn::ScalableTag<float>, D>;
 // Kernels that declare kFromYInFloat32 take their gradient from y in float32 lanes too, on
 // targets with FMA (their float32 formula rounds once inside an FMA; without FMA it would not).
 template <class Kernel>
@@ -209,24 +209,25 @@ void BackwardFromYT(const T* y, const T* dy, T* dx, size_t n, const Args& a) {
 template <typename TX, typename TG>
 double ParamGradT(const TX* x, const TG* dy, size_t n, const Args& a) {
   using Kernel = K<TG>;
-  if constexpr (!HasParamGrad<Kernel>) return 0.0;
+  if constexpr (!HasParamGrad<Kernel>)
+    return 0.0;
   else {
-  const D d;
-  const size_t N = hn::Lanes(d);
-  V sum = hn::Zero(d);
-  size_t i = 0;
-  for (; i + N <= n; i += N) {
-    sum = hn::Add(sum, Kernel::ParamGrad(d, LoadAs(d, x + i), LoadAs(d, dy + i), a));
-  }
-  if (i < n) {
-    HWY_ALIGN TX xb[hn::MaxLanes(d)] = {};
-    HWY_ALIGN TG gb[hn::MaxLanes(d)] = {};
-    std::memcpy(xb, x + i, (n - i) * sizeof(TX));
-    std::memcpy(gb, dy + i, (n - i) * sizeof(TG));
-    const V g = Kernel::ParamGrad(d, LoadAs(d, xb), LoadAs(d, gb), a);
-    sum = hn::Add(sum, hn::IfThenElseZero(hn::FirstN(d, n - i), g));
-  }
-  return hn::GetLane(hn::SumOfLanes(d, sum));
+    const D d;
+    const size_t N = hn::Lanes(d);
+    V sum = hn::Zero(d);
+    size_t i = 0;
+    for (; i + N <= n; i += N) {
+      sum = hn::Add(sum, Kernel::ParamGrad(d, LoadAs(d, x + i), LoadAs(d, dy + i), a));
+    }
+    if (i < n) {
+      HWY_ALIGN TX xb[hn::MaxLanes(d)] = {};
+      HWY_ALIGN TG gb[hn::MaxLanes(d)] = {};
+      std::memcpy(xb, x + i, (n - i) * sizeof(TX));
+      std::memcpy(gb, dy + i, (n - i) * sizeof(TG));
+      const V g = Kernel::ParamGrad(d, LoadAs(d, xb), LoadAs(d, gb), a);
+      sum = hn::Add(sum, hn::IfThenElseZero(hn::FirstN(d, n - i), g));
+    }
+    return hn::GetLane(hn::SumOfLanes(d, sum));
   }
 }
 
@@ -258,8 +259,7 @@ void GatedRowsImpl(const detail::GatedView<T>& v, size_t rows, size_t cols, cons
 // d_gate = act'(gate) * (dout * up), d_up = dout * act(gate). dout * up is exact in double for
 // float32; for float64 it adds one rounding.
 template <typename T>
-void GatedBackwardRowsImpl(const detail::GatedView<T>& v, size_t rows, size_t cols,
-                           const Args& a) {
+void GatedBackwardRowsImpl(const detail::GatedView<T>& v, size_t rows, size_t cols, const Args& a) {
   using Kernel = K<T>;
   const D d;
   const size_t N = hn::Lanes(d);
@@ -318,12 +318,12 @@ void GatedBackwardRows(const detail::GatedView<T>& v, size_t rows, size_t cols, 
   void BackwardFromY##S(const TY* y, const TG* dy, TG* dx, size_t n, const Args& a) { \
     BackwardFromYT(y, dy, dx, n, a);                                                  \
   }
-#define ACTIV_UNIT_DEFINE_GATED(S, T)                                                            \
-  void Gated##S(const detail::GatedView<T>& v, size_t rows, size_t cols, const Args& a) {        \
-    GatedRows(v, rows, cols, a);                                                                 \
-  }                                                                                              \
+#define ACTIV_UNIT_DEFINE_GATED(S, T)                                                             \
+  void Gated##S(const detail::GatedView<T>& v, size_t rows, size_t cols, const Args& a) {         \
+    GatedRows(v, rows, cols, a);                                                                  \
+  }                                                                                               \
   void GatedBackward##S(const detail::GatedView<T>& v, size_t rows, size_t cols, const Args& a) { \
-    GatedBackwardRows(v, rows, cols, a);                                                         \
+    GatedBackwardRows(v, rows, cols, a);                                                          \
   }
 ACTIV_FORWARD_TYPES(ACTIV_UNIT_DEFINE_FORWARD)
 ACTIV_BACKWARD_TYPES(ACTIV_UNIT_DEFINE_BACKWARD)
@@ -342,33 +342,33 @@ HWY_AFTER_NAMESPACE();
 namespace activ::op_units::ACTIV_UNIT {
 using detail::Args;
 
-#define ACTIV_UNIT_EXPORT_FORWARD(S, TI, TO)                    \
-  HWY_EXPORT(Forward##S);                                       \
-  void Forward(const TI* x, TO* y, size_t n, const Args& a) {   \
-    HWY_DYNAMIC_DISPATCH(Forward##S)(x, y, n, a);               \
+#define ACTIV_UNIT_EXPORT_FORWARD(S, TI, TO)                  \
+  HWY_EXPORT(Forward##S);                                     \
+  void Forward(const TI* x, TO* y, size_t n, const Args& a) { \
+    HWY_DYNAMIC_DISPATCH(Forward##S)(x, y, n, a);             \
   }
-#define ACTIV_UNIT_EXPORT_BACKWARD(S, TX, TG)                                   \
-  HWY_EXPORT(Backward##S);                                                      \
-  void Backward(const TX* x, const TG* dy, TG* dx, size_t n, const Args& a) {   \
-    HWY_DYNAMIC_DISPATCH(Backward##S)(x, dy, dx, n, a);                         \
-  }                                                                             \
-  HWY_EXPORT(ParamGrad##S);                                                     \
-  double ParamGrad(const TX* x, const TG* dy, size_t n, const Args& a) {        \
-    return HWY_DYNAMIC_DISPATCH(ParamGrad##S)(x, dy, n, a);                     \
+#define ACTIV_UNIT_EXPORT_BACKWARD(S, TX, TG)                                 \
+  HWY_EXPORT(Backward##S);                                                    \
+  void Backward(const TX* x, const TG* dy, TG* dx, size_t n, const Args& a) { \
+    HWY_DYNAMIC_DISPATCH(Backward##S)(x, dy, dx, n, a);                       \
+  }                                                                           \
+  HWY_EXPORT(ParamGrad##S);                                                   \
+  double ParamGrad(const TX* x, const TG* dy, size_t n, const Args& a) {      \
+    return HWY_DYNAMIC_DISPATCH(ParamGrad##S)(x, dy, n, a);                   \
   }
-#define ACTIV_UNIT_EXPORT_FROM_Y(S, TY, TG)                                          \
-  HWY_EXPORT(BackwardFromY##S);                                                      \
-  void BackwardFromY(const TY* y, const TG* dy, TG* dx, size_t n, const Args& a) {   \
-    HWY_DYNAMIC_DISPATCH(BackwardFromY##S)(y, dy, dx, n, a);                         \
+#define ACTIV_UNIT_EXPORT_FROM_Y(S, TY, TG)                                        \
+  HWY_EXPORT(BackwardFromY##S);                                                    \
+  void BackwardFromY(const TY* y, const TG* dy, TG* dx, size_t n, const Args& a) { \
+    HWY_DYNAMIC_DISPATCH(BackwardFromY##S)(y, dy, dx, n, a);                       \
   }
-#define ACTIV_UNIT_EXPORT_GATED(S, T)                                                            \
-  HWY_EXPORT(Gated##S);                                                                          \
-  void Gated(const detail::GatedView<T>& v, size_t rows, size_t cols, const Args& a) {           \
-    HWY_DYNAMIC_DISPATCH(Gated##S)(v, rows, cols, a);                                            \
-  }                                                                                              \
-  HWY_EXPORT(GatedBackward##S);                                                                  \
-  void GatedBackward(const detail::GatedView<T>& v, size_t rows, size_t cols, const Args& a) {   \
-    HWY_DYNAMIC_DISPATCH(GatedBackward##S)(v, rows, cols, a);                                    \
+#define ACTIV_UNIT_EXPORT_GATED(S, T)                                                          \
+  HWY_EXPORT(Gated##S);                                                                        \
+  void Gated(const detail::GatedView<T>& v, size_t rows, size_t cols, const Args& a) {         \
+    HWY_DYNAMIC_DISPATCH(Gated##S)(v, rows, cols, a);                                          \
+  }                                                                                            \
+  HWY_EXPORT(GatedBackward##S);                                                                \
+  void GatedBackward(const detail::GatedView<T>& v, size_t rows, size_t cols, const Args& a) { \
+    HWY_DYNAMIC_DISPATCH(GatedBackward##S)(v, rows, cols, a);                                  \
   }
 ACTIV_FORWARD_TYPES(ACTIV_UNIT_EXPORT_FORWARD)
 ACTIV_BACKWARD_TYPES(ACTIV_UNIT_EXPORT_BACKWARD)

@@ -11,30 +11,29 @@
 #include "dispatch.h"
 #include "kernel_args.h"
 
-
 // Declared for every operation; a unit defines ParamGrad, BackwardFromY and the gated entry
 // points only where the registry flags say the operation has them (the callers test the same
 // flags before calling).
 #define ACTIV_UNIT_DECLARE_FORWARD(S, TI, TO) \
   void Forward(const TI* x, TO* y, std::size_t n, const detail::Args& a);
-#define ACTIV_UNIT_DECLARE_BACKWARD(S, TX, TG)                                             \
+#define ACTIV_UNIT_DECLARE_BACKWARD(S, TX, TG)                                            \
   void Backward(const TX* x, const TG* dy, TG* dx, std::size_t n, const detail::Args& a); \
   double ParamGrad(const TX* x, const TG* dy, std::size_t n, const detail::Args& a);
 #define ACTIV_UNIT_DECLARE_FROM_Y(S, TY, TG) \
   void BackwardFromY(const TY* y, const TG* dy, TG* dx, std::size_t n, const detail::Args& a);
-#define ACTIV_UNIT_DECLARE_GATED(S, T)                                                       \
-  void Gated(const detail::GatedView<T>& v, std::size_t rows, std::size_t cols,              \
-             const detail::Args& a);                                                         \
-  void GatedBackward(const detail::GatedView<T>& v, std::size_t rows, std::size_t cols,      \
+#define ACTIV_UNIT_DECLARE_GATED(S, T)                                                  \
+  void Gated(const detail::GatedView<T>& v, std::size_t rows, std::size_t cols,         \
+             const detail::Args& a);                                                    \
+  void GatedBackward(const detail::GatedView<T>& v, std::size_t rows, std::size_t cols, \
                      const detail::Args& a);
 
 namespace activ::op_units {
-#define ACTIV_OP(name, ...)                            \
-  namespace name {                                     \
-  ACTIV_FORWARD_TYPES(ACTIV_UNIT_DECLARE_FORWARD)      \
-  ACTIV_BACKWARD_TYPES(ACTIV_UNIT_DECLARE_BACKWARD)    \
-  ACTIV_FROM_Y_TYPES(ACTIV_UNIT_DECLARE_FROM_Y)        \
-  ACTIV_GATED_TYPES(ACTIV_UNIT_DECLARE_GATED)          \
+#define ACTIV_OP(name, ...)                         \
+  namespace name {                                  \
+  ACTIV_FORWARD_TYPES(ACTIV_UNIT_DECLARE_FORWARD)   \
+  ACTIV_BACKWARD_TYPES(ACTIV_UNIT_DECLARE_BACKWARD) \
+  ACTIV_FROM_Y_TYPES(ACTIV_UNIT_DECLARE_FROM_Y)     \
+  ACTIV_GATED_TYPES(ACTIV_UNIT_DECLARE_GATED)       \
   }
 #define ACTIV_ALIAS(other, name)
 #include "activ/ops.def"

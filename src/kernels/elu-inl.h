@@ -37,8 +37,8 @@ struct elu {
   // Float lanes: x > 0 ? dy pos : dy (c.hi + c.lo) e^x, right for x >= -86 (BackwardFOk).
   template <class D>
   static Vec<D> BackwardF(D d, Vec<D> x, Vec<D> dy, Vec<D> c_hi, Vec<D> c_lo, Vec<D> pos) {
-    const ExpF<D> e = ExpPairF(d, hn::Min(hn::Max(x, hn::Set(d, -86.0f)), hn::Zero(d)),
-                               hn::Zero(d));
+    const ExpF<D> e =
+        ExpPairF(d, hn::Min(hn::Max(x, hn::Set(d, -86.0f)), hn::Zero(d)), hn::Zero(d));
     const PairF<D> p = MulPairsF(PairF<D>{c_hi, c_lo}, e.m);
     // Rounded before the exact scaling by 2^n (a subnormal dx may round twice: within 1 ULP).
     const Vec<D> neg = hn::Mul(hn::MulAdd(dy, p.hi, hn::Mul(dy, p.lo)), e.scale);
@@ -53,9 +53,8 @@ struct elu {
     if constexpr (kIsF32Lanes<D>) {
       const Vec<D> dx = BackwardF(d, x, dy, hn::Set(d, static_cast<float>(a.p[0])), hn::Zero(d),
                                   hn::Set(d, 1.0f));
-      return PatchLanes2(d, BackwardFOk(d, x), dx, x, dy, [&](auto dd, auto v, auto g) HWY_ATTR {
-        return Backward(dd, v, g, a);
-      });
+      return PatchLanes2(d, BackwardFOk(d, x), dx, x, dy,
+                         [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); });
     }
     const Vec<D> neg = hn::Mul(dy, hn::Mul(hn::Set(d, a.p[0]), Exp(d, hn::Min(x, hn::Zero(d)))));
     return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), dy, neg);

@@ -47,9 +47,8 @@ struct selu {
       const PairF<D> sa = ScaleAlphaF(d, a);
       const Vec<D> dx =
           elu::BackwardF(d, x, dy, sa.hi, sa.lo, hn::Set(d, static_cast<float>(a.p[1])));
-      return PatchLanes2(d, elu::BackwardFOk(d, x), dx, x, dy, [&](auto dd, auto v, auto g) HWY_ATTR {
-        return Backward(dd, v, g, a);
-      });
+      return PatchLanes2(d, elu::BackwardFOk(d, x), dx, x, dy,
+                         [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); });
     }
     const Vec<D> neg = hn::Mul(hn::Set(d, a.p[0] * a.p[1]), Exp(d, hn::Min(x, hn::Zero(d))));
     return hn::Mul(dy, hn::IfThenElse(hn::Gt(x, hn::Zero(d)), hn::Set(d, a.p[1]), neg));

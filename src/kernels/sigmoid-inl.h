@@ -9,13 +9,13 @@ struct sigmoid {
   static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     if constexpr (kIsF32Lanes<D>) {
       const Vec<D> lim = hn::Set(d, 86.0f);
-      const SigmoidPartsF<D> s = SigmoidPartsOfF(d, hn::Min(hn::Max(x, hn::Neg(lim)), lim),
-                                                 hn::Zero(d));
+      const SigmoidPartsF<D> s =
+          SigmoidPartsOfF(d, hn::Min(hn::Max(x, hn::Neg(lim)), lim), hn::Zero(d));
       // 1/q, or m/q times the scale of e (exact: the result is a normal float).
       const PairF<D> num = {hn::IfThenElse(s.neg, s.e.m.hi, hn::Set(d, 1.0f)),
                             hn::IfThenElseZero(s.neg, s.e.m.lo)};
-      const Vec<D> y = hn::Mul(MulPairRoundF(num, s.inv_q),
-                               hn::IfThenElse(s.neg, s.e.scale, hn::Set(d, 1.0f)));
+      const Vec<D> y =
+          hn::Mul(MulPairRoundF(num, s.inv_q), hn::IfThenElse(s.neg, s.e.scale, hn::Set(d, 1.0f)));
       return PatchLanes(d, hn::Le(hn::Abs(x), lim), y, x,
                         [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); });
     } else if constexpr (kForFloat32) {
@@ -33,9 +33,8 @@ struct sigmoid {
       const Vec<D> lim = hn::Set(d, 86.0f);
       const PairF<D> p = SigmoidDerivativePairF(
           SigmoidPartsOfF(d, hn::Min(hn::Max(x, hn::Neg(lim)), lim), hn::Zero(d)));
-      return PatchLanes2(
-          d, hn::Le(hn::Abs(x), lim), hn::MulAdd(dy, p.hi, hn::Mul(dy, p.lo)), x, dy,
-          [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); });
+      return PatchLanes2(d, hn::Le(hn::Abs(x), lim), hn::MulAdd(dy, p.hi, hn::Mul(dy, p.lo)), x, dy,
+                         [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); });
     } else {
       return hn::Mul(dy, SigmoidDerivative(Sigmoid(d, x)));
     }

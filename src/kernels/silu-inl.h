@@ -67,10 +67,9 @@ struct silu {
         const Vec<D> f_lo = hn::Add(f.lo, hn::MulAdd(tp.lo, sc_t, sg.lo));
         // On the negative side both terms carry the scale, applied last.
         const Vec<D> g = hn::Mul(dy, sc_s);
-        return PatchLanes2(d, InFloatRangeF(d, x, t.hi), hn::MulAdd(g, f.hi, hn::Mul(g, f_lo)), x,
-                           dy, [&](auto dd, auto v, auto gv) HWY_ATTR {
-                             return BackwardBeta(dd, v, gv, beta);
-                           });
+        return PatchLanes2(
+            d, InFloatRangeF(d, x, t.hi), hn::MulAdd(g, f.hi, hn::Mul(g, f_lo)), x, dy,
+            [&](auto dd, auto v, auto gv) HWY_ATTR { return BackwardBeta(dd, v, gv, beta); });
       }
       return OnDoubleLanes2(d, x, dy, [&](auto dd, auto v, auto gv) HWY_ATTR {
         return BackwardBeta(dd, v, gv, beta);
