@@ -23,13 +23,22 @@ FROM_Y, PARAM_GRAD = "kFromY", "kParamGrad"
 # prelu also takes one slope per channel, an array (activ_module.cc, PReluWeight).
 ARRAY_PARAMS = {("prelu", "weight")}
 
-# activ.torch's class names where they are not the name in CamelCase (torch.py, CLASS_NAMES).
-CLASS_NAMES = {
-    "identity": "Identity", "relu": "ReLU", "leaky_relu": "LeakyReLU", "prelu": "PReLU",
-    "rrelu": "RReLU", "elu": "ELU", "selu": "SELU", "celu": "CELU", "logsigmoid": "LogSigmoid",
-    "gelu": "GELU", "gelu_tanh": "GELUTanh", "silu": "SiLU", "quick_gelu": "QuickGELU",
-    "relu6": "ReLU6", "relu_squared": "ReLUSquared", "swish": "Swish",
-}
+
+def _torch_class_names():
+    """activ.torch's CLASS_NAMES (python/activ/torch.py), read from its source: the module itself
+    cannot be imported before the extension exists, and one table must serve both."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "activ", "torch.py")
+    with open(path, encoding="utf-8") as f:
+        tree = ast.parse(f.read(), path)
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "CLASS_NAMES" for t in node.targets):
+            return ast.literal_eval(node.value)
+    raise SystemExit(f"make_stubs: no CLASS_NAMES in {path}")
+
+
+# activ.torch's class names where they are not the name in CamelCase.
+CLASS_NAMES = _torch_class_names()
 
 
 def class_name(name):
