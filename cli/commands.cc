@@ -21,6 +21,7 @@
 #include "npy.h"
 #include "report.h"
 #include "svg_plot.h"
+#include "target_flag.h"
 
 namespace activ::cli {
 namespace {
@@ -280,6 +281,11 @@ int Check(const CheckArgs& args) {
   o.samples = args.samples;
   o.threads = args.threads;
   o.params = ToParams(ParseParams(args.params));
+  if (!args.target.empty()) {
+    if (const std::string e = tools::SelectTarget(args.target); !e.empty()) {
+      throw Error("--target: " + e);
+    }
+  }
   ref::ProgressDisplay display(args.fn + " " + args.type + " " + args.direction);
   if (!args.quiet) o.progress = std::ref(display);
   const ref::CheckResult r = ref::CheckAll(o);

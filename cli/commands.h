@@ -39,6 +39,7 @@ struct CheckArgs {
   std::vector<std::string> params;
   double max_ulp = -1;  // < 0: report only
   bool quiet = false;
+  std::string target;  // empty: the one the runtime dispatch chooses
 };
 int Check(const CheckArgs& args);
 

@@ -173,6 +173,9 @@ int main(int argc, char** argv) {
                    "fail (exit 1) when the largest error exceeds this many ULP")
       ->check(CLI::NonNegativeNumber);
   check->add_flag("-q,--quiet", check_args.quiet, "no progress display");
+  check->add_option("--target", check_args.target,
+                    "measure one compiled SIMD target (avx3, avx2, sse4, scalar) instead of the "
+                    "one chosen at run time; `activ info` lists them");
 
   CLI::App* bench = app.add_subcommand(
       "bench", "run the benchmark program (activ-bench), passing every argument through");

@@ -75,8 +75,8 @@ def test_usage(tmp):
         p = run(sub, "--help", out="Usage:")
         check(p.stdout.count("\n") > 2, f"`activ {sub} --help` is too short")
     run("apply", "--help", out=["--param", "--dtype", "FN", "IN", "OUT"])
-    run("check", "--help", out=["--type", "--direction", "--exhaustive", "--samples", "--param",
-                                "--max-ulp"])
+    run("check", "--help", out=["--type", "--direction", "--exhaustive", "--samples", "--target",
+                                "--param", "--max-ulp"])
     run("apply", "relu", "a.npy", "b.npy", "--bogus", rc=2,
         err="The following argument was not expected: --bogus (see `activ apply --help`)")
     run("info", "--x", rc=2, err="(see `activ info --help`)")
@@ -347,6 +347,14 @@ def test_check(tmp):
     run("check", "relu", "--direction", "backward_from_y", "--samples", "5000", "-q",
         "--max-ulp", "0", out="relu f32 backward_from_y: max 0.0000 ULP")
     run("check", "elu", "--param", "alpha=0.5", "--samples", "5000", "-q", out="elu f32 forward")
+    # --target measures one compiled target: the scalar fallback runs on every host, and its
+    # name is the first line; a target the build lacks or a made-up one is a one-line error.
+    p = run("check", "sigmoid", "--samples", "5000", "-q", "--target", "scalar",
+            "--max-ulp", "1")
+    check(re.match(r"SIMD target: (EMU128|SCALAR)$", p.stdout.split("\n")[0]) is not None,
+          f"--target scalar did not measure the scalar fallback: {p.stdout!r}")
+    run("check", "sigmoid", "--samples", "5000", "-q", "--target", "neon", rc=1,
+        err="activ: --target: unknown target 'neon' (avx3, avx2, sse4, scalar)")
     # Progress: plain lines when stderr is not a terminal...
     p = run("check", "tanh", "--samples", "300000", err="tanh f32 forward: 100% (")
     check(len(re.findall(r"^tanh f32 forward: \d+% \(\d+s\)$", p.stderr, re.M)) >= 2,
