@@ -2,6 +2,10 @@
 // Included once per SIMD target by the generated activ_kernels-inl.h, inside namespace
 // activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
 struct celu {
+  // float32 arrays on FMA targets with alpha > 0: float lanes (math_f32-inl.h), elu's method
+  // with x/alpha as a pair, in the overloads for float lanes below. alpha < 0 (x/alpha > 0,
+  // where e^(x/alpha) may overflow) keeps the double lanes.
+  static constexpr bool kFloatLanes = true;
   // x / alpha. float32 results: times 1/alpha, one more double rounding (2^-52 relative to
   // the argument of the exponential) and one division less.
   template <class D>
@@ -35,5 +39,48 @@ struct celu {
   static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     const Vec<D> neg = hn::Mul(dy, Exp(d, Scaled(d, hn::Min(x, hn::Zero(d)), a.p[0])));
     return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), dy, neg);
+  }
+
+  // x/alpha = th + tl with th = x (1/alpha) and the remainder x - th alpha exact (FMA): the
+  // exponential multiplies the rounding of th by up to |th|. th is clamped to [-86, 0] (where
+  // e^th is below 2^-124, celu is -alpha and its gradient below the normal floats).
+  template <class D>
+  static PairF<D> ScaledF(D d, Vec<D> x, float alpha) {
+    const Vec<D> inv = hn::Set(d, 1.0f / alpha);
+    const Vec<D> xs = hn::Min(x, hn::Zero(d));
+    const Vec<D> q = hn::Mul(xs, inv);
+    const Vec<D> th = hn::Max(q, hn::Set(d, -86.0f));
+    const Vec<D> rem = hn::NegMulAdd(th, hn::Set(d, alpha), xs);
+    return {th, hn::IfThenElseZero(hn::Eq(q, th), hn::Mul(rem, inv))};
+  }
+  template <class D>
+    requires kIsF32Lanes<D>
+  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+    const float alpha = static_cast<float>(a.p[0]);
+    if (!(alpha > 0.0f)) {
+      return OnDoubleLanes(d, x, [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); });
+    }
+    // alpha (e^t - 1) rounded once. Where |t| < 2^-60 that rounds to x (e^t - 1 = t (1 +
+    // t/2)), which also keeps the sign of zero and the x whose t would be subnormal.
+    const PairF<D> t = ScaledF(d, x, alpha);
+    const Vec<D> neg =
+        MulPairRoundF(PairF<D>{hn::Set(d, alpha), hn::Zero(d)}, Expm1PairF(d, t.hi, t.lo));
+    const auto keep = hn::Or(hn::Gt(x, hn::Zero(d)), hn::Lt(hn::Abs(t.hi), hn::Set(d, 0x1p-60f)));
+    return hn::IfThenElse(keep, x, neg);
+  }
+  // dy e^t, rounded before the exact scaling by 2^n (a subnormal dx may round twice: within 1
+  // ULP); lanes with t < -86 take the double lanes.
+  template <class D>
+    requires kIsF32Lanes<D>
+  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+    const float alpha = static_cast<float>(a.p[0]);
+    auto on_double = [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); };
+    if (!(alpha > 0.0f)) return OnDoubleLanes2(d, x, dy, on_double);
+    const PairF<D> t = ScaledF(d, x, alpha);
+    const ExpF<D> e = ExpPairF(d, t.hi, t.lo);
+    const Vec<D> neg = hn::Mul(hn::MulAdd(dy, e.m.hi, hn::Mul(dy, e.m.lo)), e.scale);
+    const Vec<D> dx = hn::IfThenElse(hn::Gt(x, hn::Zero(d)), dy, neg);
+    const auto ok = hn::Ge(hn::Mul(x, hn::Set(d, 1.0f / alpha)), hn::Set(d, -86.0f));
+    return PatchLanes2(d, ok, dx, x, dy, on_double);
   }
 };

@@ -276,7 +276,8 @@ HWY_INLINE PairF<D> SigmoidDerivativePairF(const SigmoidPartsF<D>& s) {
   return {hn::Mul(p.hi, s.e.scale), hn::Mul(p.lo, s.e.scale)};
 }
 
-// e^x - 1 as a pair, for x in [-86, 0], about 2^-33 relative (also near 0: no cancellation
+// e^(x + tl) - 1 as a pair, for x in [-86, 0] and |tl| <= 2^-17 |x| (the low part of a
+// computed argument), about 2^-33 relative (also near 0: no cancellation
 // is left to the plain floats). With e^x = scale T (1 + s + w) (ExpReduceF):
 // e^x - 1 = (scale T.hi - 1) + scale T.hi s + [scale T.hi w + scale T.lo (1 + s)], where the
 // first difference is exact (scale T.hi <= 1) and so is the product (FMA); w's head s^2/2 is
@@ -284,8 +285,8 @@ HWY_INLINE PairF<D> SigmoidDerivativePairF(const SigmoidPartsF<D>& s) {
 // size. Where k = 0 the first term is 0 and the result is s + s^2/2 + ... itself. -0 gives +0:
 // the callers restore the sign.
 template <class D>
-HWY_INLINE PairF<D> Expm1PairF(D d, Vec<D> x) {
-  const ExpCoreF<D> c = ExpReduceF(d, x, hn::Zero(d));
+HWY_INLINE PairF<D> Expm1PairF(D d, Vec<D> x, Vec<D> tl) {
+  const ExpCoreF<D> c = ExpReduceF(d, x, tl);
   const Vec<D> sh = c.sh;
   const PairF<D> sq = TwoProdF<D>(sh, sh);
   const Vec<D> half = hn::Set(d, 0.5f);
@@ -304,4 +305,8 @@ HWY_INLINE PairF<D> Expm1PairF(D d, Vec<D> x) {
   const Vec<D> small = hn::MulAdd(ts, em_lo, hn::MulAdd(tls, em.hi, tls));
   const PairF<D> sum = TwoSumF<D>(a.hi, b.hi);
   return {sum.hi, hn::Add(hn::Add(sum.lo, a.lo), hn::Add(b.lo, small))};
+}
+template <class D>
+HWY_INLINE PairF<D> Expm1PairF(D d, Vec<D> x) {
+  return Expm1PairF(d, x, hn::Zero(d));
 }
