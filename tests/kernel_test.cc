@@ -103,6 +103,34 @@ size_t SweepSize(size_t n) {
 TEST_P(OpTest, Float32MatchesReference) { CheckAccuracy<float>(GetParam(), SweepSize(1 << 20)); }
 TEST_P(OpTest, Float64MatchesReference) { CheckAccuracy<double>(GetParam(), SweepSize(1 << 18)); }
 
+// The float-lane kernels take their parameters as float32 and branch on them (celu's alpha < 0
+// and softplus's negative beta or threshold past 86 take other paths than the defaults): the
+// bounds hold for parameters other than those of TestParams too.
+TEST(Float32Parameters, BoundsHoldAwayFromTheTestedSets) {
+  struct Case {
+    Op op;
+    Params params;
+  };
+  const Case cases[] = {
+      {Op::celu, {{"alpha", -1.5}}},
+      {Op::celu, {{"alpha", 0.3}}},
+      {Op::celu, {{"alpha", 7.0}}},
+      {Op::softplus, {{"beta", -1.5}, {"threshold", 20.0}}},
+      {Op::softplus, {{"beta", 0.25}, {"threshold", 100.0}}},
+      {Op::softplus, {{"beta", 3.0}, {"threshold", -2.0}}},
+  };
+  const std::vector<float> xs = ref::SweepInputs<float>(SweepSize(1 << 16));
+  for (const Case& c : cases) {
+    ForEachTarget([&](const char* target) {
+      SCOPED_TRACE(std::string(target) + " " + std::string(name(c.op)) + ParamsText(c.params));
+      const ref::Stats f = ref::Measure<float>(c.op, Direction::kForward, xs, c.params);
+      EXPECT_LE(f.max_ulp, kF32ForwardUlp) << "forward, worst at x = " << f.worst_x;
+      const ref::Stats b = ref::Measure<float>(c.op, Direction::kBackward, xs, c.params);
+      EXPECT_LE(b.max_ulp, kF32BackwardUlp) << "backward, worst at x = " << b.worst_x;
+    });
+  }
+}
+
 // The trainable parameter's gradient is a sum; it is compared with the reference sum relative to
 // the sum of magnitudes, which is what a double accumulation can promise.
 class ParamGradTest : public ::testing::TestWithParam<Op> {};
