@@ -3,10 +3,6 @@
 // a double descriptor. float64: gelu::Float64Forward and Float64Backward, in vectors, on one
 // normal tail (Float64Tail). float32: in vectors, see NormalTail.
 struct gelu {
-  // float32 arrays on FMA targets: float lanes (math_f32-inl.h), in the overloads for float
-  // lanes at the end; lanes with x < -13 (results near or below the subnormals), and NaN, take
-  // the double lanes.
-  static constexpr bool kFloatLanes = true;
   // gelu(x) for float64 results, in vectors. With a = min(|x|, 39) and Q = Phi(-a) (the tail):
   // Q = e^(-a^2/2) g(a)/2, g(a) = e^(a^2/2) erfc(a/sqrt 2), which is smooth and within
   // [0.02, 1]. g is a polynomial of degree 26 in y = (a - c)/(a + c), c = 4 sqrt 2,
@@ -187,91 +183,5 @@ struct gelu {
     const Vec<D> gauss = HalfGaussian(d, xc);
     const Vec<D> pdf = hn::Mul(gauss, hn::Set(d, 0.3989422804014327));
     return hn::Mul(dy, hn::MulAdd(xc, pdf, Cdf(d, x, gauss)));
-  }
-
-  // Float lanes. With a = min(|x|, 13): Q = Phi(-a) = e^(-a^2/2) g(y)/2, g the polynomial of
-  // NormalTail (degree 15 in y = (a - c)/(a + c), c = 4 sqrt 2, within 2^-40.1 relative), its
-  // coefficients as float pairs. y is a pair (one division, its remainder exact by FMA), and
-  // so are the Horner steps below y^9: where |y| nears 1 (x near 0) the terms of low degree do
-  // not shrink, and the float steps above cost 2^-24 times the sum of their partial sums, below
-  // 2^-34 of g. e^(-a^2/2) from the exact split of a^2 (ExpPairF), 2^-36 relative.
-  template <class D>
-  struct TailF {
-    ExpF<D> e;  // e^(-a^2/2)
-    PairF<D> g;
-  };
-  template <class D>
-  static TailF<D> TailOfF(D d, Vec<D> a) {
-    static constexpr float kHi[16] = {
-        0x1.18932cp-3f,   -0x1.094922p-2f,  0x1.bff01ap-3f,   -0x1.506666p-3f,
-        0x1.be502cp-4f,   -0x1.027d56p-4f,  0x1.0066dcp-5f,   -0x1.a4dfp-7f,
-        0x1.0a18b6p-8f,   -0x1.a2dff6p-11f, -0x1.6d831ap-16f, 0x1.4848f8p-14f,
-        -0x1.86a6aep-16f, -0x1.4f197p-20f,  0x1.3fdb08p-18f,  0x1.f62a94p-21f};
-    static constexpr int kPairSteps = 9;
-    static constexpr float kLo[kPairSteps] = {
-        -0x1.ee327cp-32f, -0x1.cdcefap-28f, 0x1.7cc3dap-29f,  -0x1.ee8828p-28f, 0x1.604002p-30f,
-        -0x1.ff1386p-29f, 0x1.b0a238p-30f,  -0x1.df08dp-33f, -0x1.cfd2f6p-33f};
-    const Vec<D> ch = hn::Set(d, 0x1.6a09e6p+2f), cl = hn::Set(d, 0x1.9fcef4p-24f);
-    const PairF<D> num = TwoSumF<D>(a, hn::Neg(ch));
-    const PairF<D> den = TwoSumF<D>(a, ch);
-    const Vec<D> num_lo = hn::Sub(num.lo, cl), den_lo = hn::Add(den.lo, cl);
-    const Vec<D> yh = hn::Div(num.hi, den.hi);
-    const Vec<D> rem = hn::NegMulAdd(yh, den_lo, hn::Add(hn::NegMulAdd(yh, den.hi, num.hi), num_lo));
-    const PairF<D> y = {yh, hn::Mul(rem, hn::ApproximateReciprocal(den.hi))};
-    Vec<D> ph = hn::Set(d, kHi[15]);
-    for (int k = 14; k >= kPairSteps; --k) ph = hn::MulAdd(ph, yh, hn::Set(d, kHi[k]));
-    PairF<D> g = {ph, hn::Zero(d)};
-    for (int k = kPairSteps - 1; k >= 0; --k) {
-      const PairF<D> prod = TwoProdF<D>(y.hi, g.hi);
-      const Vec<D> lo = hn::MulAdd(y.hi, g.lo, hn::MulAdd(y.lo, g.hi, prod.lo));
-      const PairF<D> sum = TwoSumF<D>(hn::Set(d, kHi[k]), prod.hi);
-      g = {sum.hi, hn::Add(hn::Add(sum.lo, lo), hn::Set(d, kLo[k]))};
-    }
-    const PairF<D> sq = TwoProdF<D>(a, a);
-    const Vec<D> mhalf = hn::Set(d, -0.5f);
-    return {ExpPairF(d, hn::Mul(sq.hi, mhalf), hn::Mul(sq.lo, mhalf)), g};
-  }
-  // x < 0: x Q = (x/2 m g) scale, rounded before the exact scaling (the result is normal for
-  // x >= -13). x >= 0: x (1 - Q), 1 - Q a pair. Past 13 the result is x.
-  template <class D>
-    requires kIsF32Lanes<D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
-    const Vec<D> lim = hn::Set(d, 13.0f);
-    const TailF<D> t = TailOfF(d, hn::Min(hn::Abs(x), lim));
-    const PairF<D> mg = MulPairsF(t.e.m, t.g);
-    const Vec<D> half = hn::Set(d, 0.5f);
-    const Vec<D> neg = hn::Mul(MulPairRoundF(PairF<D>{hn::Mul(x, half), hn::Zero(d)}, mg), t.e.scale);
-    const Vec<D> hs = hn::Mul(half, t.e.scale);
-    const PairF<D> phi = FastTwoSumF<D>(hn::Set(d, 1.0f), hn::Neg(hn::Mul(mg.hi, hs)));
-    const Vec<D> pos =
-        MulPairRoundF(PairF<D>{x, hn::Zero(d)}, PairF<D>{phi.hi, hn::NegMulAdd(mg.lo, hs, phi.lo)});
-    Vec<D> y = hn::IfThenElse(hn::Lt(x, hn::Zero(d)), neg, pos);
-    y = hn::IfThenElse(hn::Gt(x, lim), x, y);
-    return PatchLanes(d, hn::Ge(x, hn::Neg(lim)), y, x,
-                      [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); });
-  }
-  // dy (Phi(x) + x phi(x)) = dy ([x >= 0] + scale m (x/sqrt(2 pi) -+ g/2)), the inner sum as a
-  // pair (it cancels near x = -0.75), rounded once with dy. Past 13, dy.
-  template <class D>
-    requires kIsF32Lanes<D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
-    const Vec<D> lim = hn::Set(d, 13.0f);
-    const Vec<D> xc = hn::Min(hn::Max(x, hn::Neg(lim)), lim);
-    const TailF<D> t = TailOfF(d, hn::Abs(xc));
-    const auto is_neg = hn::Lt(x, hn::Zero(d));
-    const PairF<D> xk = TwoProdF<D>(xc, hn::Set(d, 0x1.988454p-2f));
-    const Vec<D> hg = hn::Set(d, 0.5f);
-    const Vec<D> sg = hn::IfThenElse(is_neg, hg, hn::Neg(hg));
-    const PairF<D> in = TwoSumF<D>(xk.hi, hn::Mul(sg, t.g.hi));
-    const Vec<D> in_lo = hn::Add(hn::MulAdd(sg, t.g.lo, in.lo),
-                                 hn::MulAdd(xc, hn::Set(d, -0x1.857936p-27f), xk.lo));
-    const PairF<D> p = MulPairsF(t.e.m, PairF<D>{in.hi, in_lo});
-    const PairF<D> r = FastTwoSumF<D>(hn::IfThenZeroElse(is_neg, hn::Set(d, 1.0f)),
-                                      hn::Mul(p.hi, t.e.scale));
-    const Vec<D> r_lo = hn::MulAdd(p.lo, t.e.scale, r.lo);
-    Vec<D> dx = hn::MulAdd(dy, r.hi, hn::Mul(dy, r_lo));
-    dx = hn::IfThenElse(hn::Gt(x, lim), dy, dx);
-    return PatchLanes2(d, hn::Ge(x, hn::Neg(lim)), dx, x, dy,
-                       [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); });
   }
 };
