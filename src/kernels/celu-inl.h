@@ -3,8 +3,9 @@
 // activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
 struct celu {
   // float32 arrays on FMA targets with alpha > 0: float lanes (math_f32-inl.h), elu's method
-  // with x/alpha as a pair, in the overloads for float lanes below. alpha < 0 (x/alpha > 0,
-  // where e^(x/alpha) may overflow) keeps the double lanes.
+  // with x/alpha as a pair, in the overloads for float lanes below (the forward pass on
+  // AVX-512 only). alpha < 0 (x/alpha > 0, where e^(x/alpha) may overflow) keeps the double
+  // lanes.
   static constexpr bool kFloatLanes = true;
   // x / alpha. float32 results: times 1/alpha, one more double rounding (2^-52 relative to
   // the argument of the exponential) and one division less.
@@ -57,9 +58,9 @@ struct celu {
     requires kIsF32Lanes<D>
   static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     const float alpha = static_cast<float>(a.p[0]);
-    if (!(alpha > 0.0f)) {
-      return OnDoubleLanes(d, x, [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); });
-    }
+    auto on_double = [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); };
+    // AVX2 (kFloatPairsPay) measured slower in float lanes than in double lanes.
+    if (!kFloatPairsPay || !(alpha > 0.0f)) return OnDoubleLanes(d, x, on_double);
     // alpha (e^t - 1) rounded once. Where |t| < 2^-60 that rounds to x (e^t - 1 = t (1 +
     // t/2)), which also keeps the sign of zero and the x whose t would be subnormal.
     const PairF<D> t = ScaledF(d, x, alpha);
