@@ -30,13 +30,13 @@ struct logsigmoid {
 
   // The forward pass stays in double lanes, as softplus's (measured faster).
   template <class D>
-    requires kIsF32Lanes<D>
+  requires kIsF32Lanes<D>
   static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     return OnDoubleLanes(d, x, [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); });
   }
   // dy sigmoid(-x), rounded once (MulSigmoidF); dy below x = -86.
   template <class D>
-    requires kIsF32Lanes<D>
+  requires kIsF32Lanes<D>
   static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     auto on_double = [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); };
     if constexpr (!kFloatPairsPay) return OnDoubleLanes2(d, x, dy, on_double);

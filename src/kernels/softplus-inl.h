@@ -55,22 +55,24 @@ struct softplus {
   // 8-bit c ~ 1/(1 + j/16), r = (1 + e) c - 1 exact, a degree-7 series; 0.5013 ULP over all
   // 2^32 inputs, 99.998% correctly rounded) measured about 10% slower on AVX3 and 50% on AVX2.
   template <class D>
-    requires kIsF32Lanes<D>
+  requires kIsF32Lanes<D>
   static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     return OnDoubleLanes(d, x, [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); });
   }
   // dy sigmoid(beta x), rounded once (MulSigmoidF); dy past the threshold or beyond t = 86.
   // AVX2 keeps the double lanes (kFloatPairsPay: measured no faster there).
   template <class D>
-    requires kIsF32Lanes<D>
+  requires kIsF32Lanes<D>
   static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     auto on_double = [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); };
     if constexpr (!kFloatPairsPay) return OnDoubleLanes2(d, x, dy, on_double);
     const PairF<D> t = BetaTimesF(d, x, a);
     const Vec<D> lim = hn::Set(d, 86.0f);
     const Vec<D> th = hn::Min(hn::Max(t.hi, hn::Neg(lim)), lim);
-    Vec<D> dx = MulSigmoidF(d, dy, SigmoidPartsOfF(d, th, hn::IfThenElseZero(hn::Eq(th, t.hi), t.lo)));
-    const auto take_dy = hn::Or(hn::Gt(t.hi, hn::Set(d, static_cast<float>(a.p[1]))), hn::Gt(t.hi, lim));
+    Vec<D> dx =
+        MulSigmoidF(d, dy, SigmoidPartsOfF(d, th, hn::IfThenElseZero(hn::Eq(th, t.hi), t.lo)));
+    const auto take_dy =
+        hn::Or(hn::Gt(t.hi, hn::Set(d, static_cast<float>(a.p[1]))), hn::Gt(t.hi, lim));
     dx = hn::IfThenElse(take_dy, dy, dx);
     return PatchLanes2(d, hn::Or(hn::Ge(t.hi, hn::Neg(lim)), take_dy), dx, x, dy, on_double);
   }
