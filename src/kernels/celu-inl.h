@@ -2,11 +2,11 @@
 // Included once per SIMD target by the generated activ_kernels-inl.h, inside namespace
 // activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
 struct celu {
-  // float32 arrays on FMA targets with alpha > 0: float lanes (math_f32-inl.h), elu's method
-  // with x/alpha as a pair, in the overloads for float lanes below (the forward pass on
-  // AVX-512 only). alpha < 0 (x/alpha > 0, where e^(x/alpha) may overflow) keeps the double
-  // lanes.
-  static constexpr bool kFloatLanes = true;
+  // float32 arrays on AVX-512 with alpha > 0: float lanes (math_f32-inl.h), elu's method with
+  // x/alpha as a pair, in the overloads for float lanes below. alpha < 0 (x/alpha > 0, where
+  // e^(x/alpha) may overflow) keeps the double lanes, and so does AVX2 (kFloatPairsPay: the
+  // float lanes measured no faster there).
+  static constexpr bool kFloatLanes = kFloatPairsPay;
   // x / alpha. float32 results: times 1/alpha, one more double rounding (2^-52 relative to
   // the argument of the exponential) and one division less.
   template <class D>
@@ -59,8 +59,7 @@ struct celu {
   static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     const float alpha = static_cast<float>(a.p[0]);
     auto on_double = [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); };
-    // AVX2 (kFloatPairsPay) measured slower in float lanes than in double lanes.
-    if (!kFloatPairsPay || !(alpha > 0.0f)) return OnDoubleLanes(d, x, on_double);
+    if (!(alpha > 0.0f)) return OnDoubleLanes(d, x, on_double);
     // alpha (e^t - 1) rounded once. Where |t| < 2^-60 that rounds to x (e^t - 1 = t (1 +
     // t/2)), which also keeps the sign of zero and the x whose t would be subnormal.
     const PairF<D> t = ScaledF(d, x, alpha);

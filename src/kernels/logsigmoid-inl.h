@@ -5,7 +5,7 @@ struct logsigmoid {
   // float32 arrays on AVX-512: the backward pass in float lanes (math_f32-inl.h), in the
   // overloads for float lanes below; lanes with x > 86 (gradients near the subnormals), and
   // infinities and NaN, take the double lanes. AVX2 keeps the double lanes (kFloatPairsPay).
-  static constexpr bool kFloatLanes = true;
+  static constexpr bool kFloatLanes = kFloatPairsPay;
   template <class D>
   static Vec<D> Forward(D d, Vec<D> x, const Args&) {
     if constexpr (!kForFloat32) {
@@ -39,7 +39,6 @@ struct logsigmoid {
   requires kIsF32Lanes<D>
   static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     auto on_double = [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); };
-    if constexpr (!kFloatPairsPay) return OnDoubleLanes2(d, x, dy, on_double);
     const Vec<D> lim = hn::Set(d, 86.0f);
     const Vec<D> t = hn::Min(hn::Neg(x), lim);
     const Vec<D> dx = hn::IfThenElse(hn::Lt(x, hn::Neg(lim)), dy,

@@ -5,8 +5,9 @@
 struct softplus {
   // float32 arrays on AVX-512: the backward pass in float lanes (math_f32-inl.h), in the
   // overloads for float lanes below; lanes with beta x below -86 (gradients near the
-  // subnormals), and infinities and NaN, take the double lanes.
-  static constexpr bool kFloatLanes = true;
+  // subnormals), and infinities and NaN, take the double lanes. AVX2 keeps the double lanes
+  // (kFloatPairsPay: the float lanes measured slower there).
+  static constexpr bool kFloatLanes = kFloatPairsPay;
   template <class D>
   static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     const Vec<D> beta = hn::Set(d, a.p[0]);
@@ -65,7 +66,6 @@ struct softplus {
   requires kIsF32Lanes<D>
   static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     auto on_double = [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); };
-    if constexpr (!kFloatPairsPay) return OnDoubleLanes2(d, x, dy, on_double);
     const PairF<D> t = BetaTimesF(d, x, a);
     const Vec<D> lim = hn::Set(d, 86.0f);
     const Vec<D> th = hn::Min(hn::Max(t.hi, hn::Neg(lim)), lim);
