@@ -32,7 +32,8 @@ struct logsigmoid {
   template <class D>
   requires kIsF32Lanes<D>
   static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
-    return OnDoubleLanes(d, x, [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); });
+    return softplus::InDoubleLanes(d, x,
+                                   [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); });
   }
   // dy sigmoid(-x), rounded once (MulSigmoidF); dy below x = -86.
   template <class D>
