@@ -3,10 +3,11 @@
 // the generated activ_kernels-inl.h, inside namespace activ::HWY_NAMESPACE::kernels; math-inl.h
 // comes first. D is a double descriptor.
 struct gelu_tanh {
-  // float32 arrays on FMA targets: float lanes (math_f32-inl.h) for |x| <= 9.9 (|2u| <= 85),
+  // float32 arrays on AVX-512: float lanes (math_f32-inl.h; on AVX2 they measured slower than
+  // the double lanes, see kFloatPairsPay) for |x| <= 9.9 (|2u| <= 85),
   // the double lanes for vectors with a lane beyond (results near the subnormals, infinities,
   // NaN) or a tiny nonzero x (whose products would underflow in the pairs).
-  static constexpr bool kFloatLanes = true;
+  static constexpr bool kFloatLanes = kFloatPairsPay;
   static constexpr float kFloatLimit = 9.9f;
 
   // 2u = x (a + b x^2) and its derivative a + 3b x^2 as float pairs (a = 2 sqrt(2/pi), b =
@@ -21,7 +22,8 @@ struct gelu_tanh {
     const PairF<D> x2 = TwoProdF<D>(x, x);
     auto poly = [&](float ah, float al, float bh, float bl) {
       const PairF<D> bx2 = TwoProdF<D>(hn::Set(d, bh), x2.hi);
-      const Vec<D> bx2_lo = hn::MulAdd(hn::Set(d, bh), x2.lo, hn::MulAdd(hn::Set(d, bl), x2.hi, bx2.lo));
+      const Vec<D> bx2_lo =
+          hn::MulAdd(hn::Set(d, bh), x2.lo, hn::MulAdd(hn::Set(d, bl), x2.hi, bx2.lo));
       const PairF<D> g = TwoSumF<D>(hn::Set(d, ah), bx2.hi);
       return PairF<D>{g.hi, hn::Add(g.lo, hn::Add(bx2_lo, hn::Set(d, al)))};
     };

@@ -3,11 +3,12 @@
 // With e = e^x and n = e(e+2): tanh(log(1+e)) = n/(n+2) exactly, so the tail x -> -inf keeps
 // every digit (mish ~ x*e^x) instead of cancelling in 1 - ... . Past x = 40 the factor is 1.
 struct mish {
-  // float32 arrays on FMA targets: float lanes (math_f32-inl.h) for x >= -86 (results down to
+  // float32 arrays on AVX-512: float lanes (math_f32-inl.h; on AVX2 they measured slower than
+  // the double lanes, see kFloatPairsPay) for x >= -86 (results down to
   // 2^-117), the double lanes for vectors with a lane below (results near or below the
   // subnormals, -inf), NaN or, forward, a tiny nonzero x (whose products would underflow in the
   // pairs).
-  static constexpr bool kFloatLanes = true;
+  static constexpr bool kFloatLanes = kFloatPairsPay;
 
   // With e = e^x = scale m (x <= limit, clamped by the caller), a = 2 + e and b = 2 + e a = n + 2
   // as pairs: n/(n+2) = scale m a/b. The factor scale is left out of every pair, so that for
@@ -97,9 +98,9 @@ struct mish {
       const PairF<D> f = MulPairsF(MulPairsF(p.e.m, p.inv_b), bracket);
       const Vec<D> dx =
           hn::MulAdd(dy, hn::Mul(f.hi, p.e.scale), hn::Mul(dy, hn::Mul(f.lo, p.e.scale)));
-      return PatchLanes2(
-          d, hn::Ge(x, hn::Set(d, -86.0f)), dx, x, dy,
-          [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, args); });
+      return PatchLanes2(d, hn::Ge(x, hn::Set(d, -86.0f)), dx, x, dy,
+                         [&](auto dd, auto v, auto g)
+                             HWY_ATTR { return Backward(dd, v, g, args); });
     }
     const Vec<D> limit = hn::Set(d, 40.0);
     const Vec<D> e = Exp(d, hn::Min(x, limit));

@@ -1,11 +1,12 @@
 // tanh. Included once per SIMD target by the generated activ_kernels-inl.h, inside
 // namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
 struct tanh {
-  // float32 arrays on FMA targets: float lanes (math_f32-inl.h). The forward pass needs no rare
+  // float32 arrays on AVX-512: float lanes (math_f32-inl.h; on AVX2 they measured slower than
+  // the double lanes, see kFloatPairsPay). The forward pass needs no rare
   // path (tanh is x below 2^-13 and +-1 past 9.5, NaN passes through the first branch); the
   // backward pass takes the double lanes for vectors with a lane beyond |x| = 43 (results near
   // or below the subnormals), infinities or NaN.
-  static constexpr bool kFloatLanes = true;
+  static constexpr bool kFloatLanes = kFloatPairsPay;
   template <class D>
   static Vec<D> Forward(D d, Vec<D> x, const Args&) {
     if constexpr (kIsF32Lanes<D>) {

@@ -3,10 +3,11 @@
 // Near 0, x - tanh x ~ x^3/3 cancels: below |x| = 1/2 it is summed from the Taylor series
 // instead (TanhSeries in math-inl.h).
 struct tanhshrink {
-  // float32 arrays on FMA targets: float lanes (math_f32-inl.h). Forward: x^3 S(x^2) below
+  // float32 arrays on AVX-512: float lanes (math_f32-inl.h; on AVX2 they measured slower than
+  // the double lanes, see kFloatPairsPay). Forward: x^3 S(x^2) below
   // |x| = 1/2, x - tanh x with tanh as a pair above; the double lanes for vectors with a lane
   // 0 < |x| < 2^-32 (x^3 would lose its low part to underflow).
-  static constexpr bool kFloatLanes = true;
+  static constexpr bool kFloatLanes = kFloatPairsPay;
 
   // x^3 S(x^2) for |x| < 1/2, S the Taylor series of (x - tanh x)/x^3 in u = x^2 (11 terms:
   // each is about u/2.5 of the one before, the first left out is below 2^-36 of the sum). The
