@@ -337,6 +337,46 @@ TEST(SpecValues, KinkDerivatives) {
   });
 }
 
+// The spec's backward bound without its former absolute allowance: in the tails (and for tiny
+// dy, where dy f'(x) nears the subnormals) the gradient is right relatively, not just small.
+// f'' for the bound's second term is a central difference of the reference derivative.
+TEST(SpecValues, TanhFamilyBackwardTailsAreRelative) {
+  struct Case {
+    const char* fn;
+    std::vector<float> xs;
+  };
+  const Case cases[] = {
+      {"tanh", {-60, -43.5f, -30, -10, -1e-20f, 0.3f, 9, 20, 42.9f, 44}},
+      {"tanhshrink", {-30, -9, -0.49f, -1e-10f, 1e-20f, 3e-3f, 0.51f, 12}},
+      {"gelu_tanh", {-10.5f, -9.95f, -9.85f, -8, -5, -0.75f, 1e-30f, 3, 9.8f, 11}},
+      {"mish", {-90, -86.5f, -85.9f, -80, -40, -20, -1.19f, 1e-30f, 5, 11, 12}},
+  };
+  ForEachTarget([&](const char* target) {
+    SCOPED_TRACE(target);
+    for (const Case& c : cases) {
+      const Op op = op_from_name(c.fn);
+      const std::vector<double> p = ref::KernelParams<float>(op, {});
+      for (const float dy : {1.0f, -3.0f, 0x1p-60f, 0x1p60f}) {
+        std::vector<float> dys(c.xs.size(), dy), dx(c.xs.size());
+        backward(op, c.xs, dys, dx);
+        for (size_t i = 0; i < c.xs.size(); ++i) {
+          const long double x = c.xs[i];
+          const long double want = dy * ref::derivative(op, x, p.data());
+          const long double h = std::max(std::fabs(x) * 0x1p-20L, 0x1p-120L);
+          const long double f2 =
+              (ref::derivative(op, x + h, p.data()) - ref::derivative(op, x - h, p.data())) /
+              (2 * h);
+          const long double allowed =
+              2 * ref::UlpOf<float>(want) + 0x1p-24L * std::fabs(dy * x * f2);
+          EXPECT_LE(std::fabs(dx[i] - want), allowed)
+              << c.fn << " x = " << c.xs[i] << " dy = " << dy << ": " << dx[i] << " vs "
+              << static_cast<double>(want);
+        }
+      }
+    }
+  });
+}
+
 TEST(SpecValues, NanInNanOutEveryDirection) {
   for (const OpInfo& o : all_ops()) {
     const Params p = ref::TestParams(o.op)[0];

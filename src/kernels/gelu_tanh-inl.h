@@ -3,6 +3,38 @@
 // the generated activ_kernels-inl.h, inside namespace activ::HWY_NAMESPACE::kernels; math-inl.h
 // comes first. D is a double descriptor.
 struct gelu_tanh {
+  // float32 arrays on AVX-512: float lanes (math_f32-inl.h; on AVX2 they measured slower than
+  // the double lanes, see kFloatPairsPay) for |x| <= 9.9 (|2u| <= 85),
+  // the double lanes for vectors with a lane beyond (results near the subnormals, infinities,
+  // NaN) or a tiny nonzero x (whose products would underflow in the pairs).
+  static constexpr bool kFloatLanes = kFloatPairsPay;
+  static constexpr float kFloatLimit = 9.9f;
+
+  // 2u = x (a + b x^2) and its derivative a + 3b x^2 as float pairs (a = 2 sqrt(2/pi), b =
+  // 0.044715 a, both split in two floats): e^-|2u| multiplies the rounding of 2u by |2u| <= 85.
+  template <class D>
+  struct TwoUF {
+    PairF<D> t;      // 2u
+    PairF<D> slope;  // d(2u)/dx
+  };
+  template <class D>
+  static TwoUF<D> TwoUOfF(D d, Vec<D> x) {
+    const PairF<D> x2 = TwoProdF<D>(x, x);
+    auto poly = [&](float ah, float al, float bh, float bl) {
+      const PairF<D> bx2 = TwoProdF<D>(hn::Set(d, bh), x2.hi);
+      const Vec<D> bx2_lo =
+          hn::MulAdd(hn::Set(d, bh), x2.lo, hn::MulAdd(hn::Set(d, bl), x2.hi, bx2.lo));
+      const PairF<D> g = TwoSumF<D>(hn::Set(d, ah), bx2.hi);
+      return PairF<D>{g.hi, hn::Add(g.lo, hn::Add(bx2_lo, hn::Set(d, al)))};
+    };
+    TwoUF<D> out;
+    const PairF<D> g = poly(0x1.988454p+0f, -0x1.857936p-25f, 0x1.2444f2p-4f, 0x1.49b16ap-29f);
+    const PairF<D> xg = TwoProdF<D>(x, g.hi);
+    out.t = {xg.hi, hn::MulAdd(x, g.lo, xg.lo)};
+    out.slope = poly(0x1.988454p+0f, -0x1.857936p-25f, 0x1.b6676cp-3f, -0x1.175e20p-32f);
+    return out;
+  }
+
   template <class D>
   static Vec<D> TwoU(D d, Vec<D> x) {
     const Vec<D> inner = hn::MulAdd(hn::Mul(hn::Set(d, 0.044715), x), x, hn::Set(d, 1.0));
@@ -20,8 +52,17 @@ struct gelu_tanh {
     return MulPairs(d, scale, v);
   }
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args&) {
-    if constexpr (!kForFloat32) {
+  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+    if constexpr (kIsF32Lanes<D>) {
+      const TwoUF<D> u = TwoUOfF(d, x);
+      const Vec<D> y0 = MulSigmoidF(d, x, SigmoidPartsOfF(d, u.t.hi, u.t.lo));
+      const auto zero = hn::Eq(x, hn::Zero(d));
+      const Vec<D> y = hn::IfThenElse(zero, x, y0);  // the sign of zero
+      const Vec<D> ax = hn::Abs(x);
+      const auto ok = hn::And(hn::Le(ax, hn::Set(d, kFloatLimit)),
+                              hn::Or(hn::Ge(ax, hn::Set(d, 0x1p-60f)), zero));
+      return PatchLanes(d, ok, y, x, [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); });
+    } else if constexpr (!kForFloat32) {
       // Past 2^100 the sigmoid is exactly 0 or 1 and x^3 would overflow the pairs.
       const auto ok = hn::Lt(hn::Abs(x), hn::Set(d, 0x1p100));
       const Vec<D> y = hn::CopySign(MulSigmoidPair(d, x, TwoUPair(d, x)), x);
@@ -33,7 +74,30 @@ struct gelu_tanh {
   // d/dx x*s(2u) = s + x*s'(2u)*2u'. Past |x| = 1000 the second term is 0 in double; clamping
   // there keeps x^2 and x*0 away from inf and NaN.
   template <class D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
+  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+    if constexpr (kIsF32Lanes<D>) {
+      // s + w s (1 - s) with w = x d(2u)/dx, as a pair (it crosses zero near x = -0.75, where
+      // the terms cancel), rounded once with dy; s (1 - s) = scale m/q^2 whatever the sign of
+      // 2u (as in silu). Past x = 9.9 the result is dy, which the clamped x gives as well.
+      const Vec<D> lim = hn::Set(d, kFloatLimit);
+      const Vec<D> xc = hn::Min(x, lim);
+      const TwoUF<D> u = TwoUOfF(d, xc);
+      const SigmoidPartsF<D> s = SigmoidPartsOfF(d, u.t.hi, u.t.lo);
+      const PairF<D> p = MulPairsF(s.e.m, MulPairsF(s.inv_q, s.inv_q));
+      const PairF<D> xs = TwoProdF<D>(xc, u.slope.hi);
+      const PairF<D> w = {xs.hi, hn::MulAdd(xc, u.slope.lo, xs.lo)};
+      const PairF<D> wp = MulPairsF(w, p);
+      const PairF<D> sg = SigmoidUnscaledF(s);
+      const Vec<D> one = hn::Set(d, 1.0f);
+      const Vec<D> sc_s = hn::IfThenElse(s.neg, s.e.scale, one);
+      const Vec<D> sc_w = hn::IfThenElse(s.neg, one, s.e.scale);
+      const PairF<D> f = TwoSumF<D>(sg.hi, hn::Mul(wp.hi, sc_w));
+      const Vec<D> f_lo = hn::Add(f.lo, hn::MulAdd(wp.lo, sc_w, sg.lo));
+      // Scaled before the product with dy, which may be tiny (the result is above 2^-123).
+      const Vec<D> dx = hn::MulAdd(dy, hn::Mul(f.hi, sc_s), hn::Mul(dy, hn::Mul(f_lo, sc_s)));
+      return PatchLanes2(d, hn::Ge(x, hn::Neg(lim)), dx, x, dy,
+                         [&](auto dd, auto v, auto gv) HWY_ATTR { return Backward(dd, v, gv, a); });
+    }
     const SigmoidParts<D> s = Sigmoid(d, TwoU(d, x));
     const Vec<D> xc = hn::Min(hn::Max(x, hn::Set(d, -1000.0)), hn::Set(d, 1000.0));
     const Vec<D> du2 =

@@ -310,3 +310,39 @@ template <class D>
 HWY_INLINE PairF<D> Expm1PairF(D d, Vec<D> x) {
   return Expm1PairF(d, x, hn::Zero(d));
 }
+
+// ---------------------------------------------------------------------------------------------
+// The tanh family (tanh, tanhshrink, gelu_tanh, mish) in float lanes.
+
+// 1/(q.hi + q.lo) as a pair, about 2^-40 relative, for q.hi a positive normal float and |q.lo|
+// <= 2^-20 q.hi: y0 (1 + rho + rho^2 [+ rho^3]) with rho = 1 - y0 q from the approximate
+// reciprocal (2^-14 on AVX-512; 2^-11.4 on AVX2, which takes the cubic term too).
+template <class D>
+HWY_INLINE PairF<D> InvPairF(D d, PairF<D> q) {
+  const Vec<D> y0 = hn::ApproximateReciprocal(q.hi);
+  const Vec<D> rho = hn::NegMulAdd(y0, q.lo, hn::NegMulAdd(y0, q.hi, hn::Set(d, 1.0f)));
+  Vec<D> series = hn::MulAdd(rho, rho, rho);
+  if constexpr (hn::MaxLanes(D()) < 16) series = hn::MulAdd(rho, series, rho);
+  return {y0, hn::Mul(y0, series)};
+}
+
+// tanh a = -em/(2 + em) with em = e^(-2a) - 1, for a >= 2^-13 (about 2^-33 relative; the
+// quotient is formed by the caller: rounded once, or as a pair). Past 9.5 tanh rounds to 1 and
+// a is taken as 9.5 (also for a = inf); below 2^-13 tanh a rounds to a, which callers return
+// instead. On the negative side e^-2a <= 1, so the difference that Expm1PairF needs exact is,
+// and 2 + em lies in (1, 2].
+template <class D>
+struct TanhPartsF {
+  PairF<D> em;   // e^(-2a) - 1, negative
+  PairF<D> inv;  // 1/(2 + em)
+};
+
+template <class D>
+HWY_INLINE TanhPartsF<D> TanhPartsOfF(D d, Vec<D> a) {
+  TanhPartsF<D> t;
+  const Vec<D> ac = hn::Min(a, hn::Set(d, 9.5f));
+  t.em = Expm1PairF(d, hn::Neg(hn::Add(ac, ac)));
+  const PairF<D> q = FastTwoSumF<D>(hn::Set(d, 2.0f), t.em.hi);
+  t.inv = InvPairF(d, PairF<D>{q.hi, hn::Add(q.lo, t.em.lo)});
+  return t;
+}

@@ -1,9 +1,20 @@
 // tanh. Included once per SIMD target by the generated activ_kernels-inl.h, inside
 // namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
 struct tanh {
+  // float32 arrays on AVX-512: float lanes (math_f32-inl.h; on AVX2 they measured slower than
+  // the double lanes, see kFloatPairsPay). The forward pass needs no rare
+  // path (tanh is x below 2^-13 and +-1 past 9.5, NaN passes through the first branch); the
+  // backward pass takes the double lanes for vectors with a lane beyond |x| = 43 (results near
+  // or below the subnormals), infinities or NaN.
+  static constexpr bool kFloatLanes = kFloatPairsPay;
   template <class D>
   static Vec<D> Forward(D d, Vec<D> x, const Args&) {
-    if constexpr (kForFloat32) {
+    if constexpr (kIsF32Lanes<D>) {
+      const Vec<D> ax = hn::Abs(x);
+      const TanhPartsF<D> t = TanhPartsOfF(d, ax);
+      const Vec<D> y = hn::CopySign(MulPairRoundF(t.em, t.inv), x);
+      return hn::IfThenElse(hn::Ge(ax, hn::Set(d, 0x1p-13f)), y, x);
+    } else if constexpr (kForFloat32) {
       return Tanh(d, x);
     } else {
       // Below 1/4, x - x^3 S(x^2) (the tanhshrink series): the correction is under 2% of
@@ -29,8 +40,18 @@ struct tanh {
     }
   }
   // 1 - tanh^2 x = 4e/(1+e)^2 with e = e^-2|x|: no cancellation where tanh is near +-1.
+  // Float lanes: 1 - tanh^2 x = 4 sigmoid'(2x), as a pair, rounded once with dy.
   template <class D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
+  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+    if constexpr (kIsF32Lanes<D>) {
+      const Vec<D> lim = hn::Set(d, 43.0f);
+      const Vec<D> xc = hn::Min(hn::Max(x, hn::Neg(lim)), lim);
+      const PairF<D> p = SigmoidDerivativePairF(SigmoidPartsOfF(d, hn::Add(xc, xc), hn::Zero(d)));
+      const Vec<D> four = hn::Set(d, 4.0f);
+      const Vec<D> dx = hn::MulAdd(dy, hn::Mul(four, p.hi), hn::Mul(dy, hn::Mul(four, p.lo)));
+      return PatchLanes2(d, hn::Le(hn::Abs(x), lim), dx, x, dy,
+                         [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); });
+    }
     const Vec<D> ax = hn::Abs(x);
     const Vec<D> e = Exp(d, hn::Neg(hn::Add(ax, ax)));
     const Vec<D> inv = hn::Div(hn::Set(d, 1.0), hn::Add(hn::Set(d, 1.0), e));

@@ -3,6 +3,40 @@
 // Near 0, x - tanh x ~ x^3/3 cancels: below |x| = 1/2 it is summed from the Taylor series
 // instead (TanhSeries in math-inl.h).
 struct tanhshrink {
+  // float32 arrays on AVX-512: float lanes (math_f32-inl.h; on AVX2 they measured slower than
+  // the double lanes, see kFloatPairsPay). Forward: x^3 S(x^2) below
+  // |x| = 1/2, x - tanh x with tanh as a pair above; the double lanes for vectors with a lane
+  // 0 < |x| < 2^-32 (x^3 would lose its low part to underflow).
+  static constexpr bool kFloatLanes = kFloatPairsPay;
+
+  // x^3 S(x^2) for |x| < 1/2, S the Taylor series of (x - tanh x)/x^3 in u = x^2 (11 terms:
+  // each is about u/2.5 of the one before, the first left out is below 2^-36 of the sum). The
+  // terms from u^3 on are below 2^-9.8 of the sum and take plain float; the first three, their
+  // coefficients split in two floats, and u and x^3 are pairs.
+  template <class D>
+  static Vec<D> SmallF(D d, Vec<D> x) {
+    const PairF<D> u = TwoProdF<D>(x, x);
+    const Vec<D> uh = u.hi;
+    Vec<D> tail = hn::Set(d, 0x1.497d8ep-15f);
+    for (float c : {-0x1.967e18p-14f, 0x1.f57d78p-13f, -0x1.355824p-11f, 0x1.7da364p-10f,
+                    -0x1.d6d3d0p-9f, 0x1.226e36p-7f, -0x1.664f48p-6f}) {
+      tail = hn::MulAdd(tail, uh, hn::Set(d, c));
+    }
+    // s = c + u s as a pair; |u s| < |c|/4 at every step.
+    PairF<D> sum = {tail, hn::Zero(d)};
+    auto step = [&](float ch, float cl) {
+      const PairF<D> p = TwoProdF<D>(uh, sum.hi);
+      const Vec<D> p_lo = hn::MulAdd(uh, sum.lo, hn::MulAdd(u.lo, sum.hi, p.lo));
+      const PairF<D> r = FastTwoSumF<D>(hn::Set(d, ch), p.hi);
+      sum = {r.hi, hn::Add(r.lo, hn::Add(p_lo, hn::Set(d, cl)))};
+    };
+    step(0x1.ba1ba2p-5f, -0x1.17917ap-31f);
+    step(-0x1.111112p-3f, 0x1.dddddep-28f);
+    step(0x1.555556p-2f, -0x1.555556p-27f);
+    const PairF<D> x3 = TwoProdF<D>(x, uh);
+    return MulPairRoundF(PairF<D>{x3.hi, hn::MulAdd(x, u.lo, x3.lo)}, sum);
+  }
+
   // float64 results. Below 1/2: x^3 S(x^2) with x^2, x^3 and the leading 1/3 of S as pairs,
   // so that only the tail of S (under 10% of it) and the last step round. Above: x - tanh x
   // with tanh as a pair; at 1/2 the difference is 13 times smaller than x, so the pair's
@@ -47,7 +81,24 @@ struct tanhshrink {
     return hn::IfThenElse(hn::IsFinite(x), y, hn::Sub(x, hn::Set(d, 1.0)));
   }
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args&) {
+  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+    if constexpr (kIsF32Lanes<D>) {
+      const Vec<D> ax = hn::Abs(x);
+      // Above 1/2: |x| - tanh|x| = |x| + em/(2 + em) as a pair (the difference is more than
+      // 1/13 of |x|, so the pair's error grows at most 13 times), rounded once. Past 9.5
+      // tanh is 1 (and |x| - 1 keeps infinities).
+      const TanhPartsF<D> t = TanhPartsOfF(d, ax);
+      const PairF<D> q = MulPairsF(t.em, t.inv);
+      const PairF<D> r = FastTwoSumF<D>(ax, q.hi);
+      Vec<D> large = hn::Add(r.hi, hn::Add(r.lo, q.lo));
+      large = hn::IfThenElse(hn::Gt(ax, hn::Set(d, 9.5f)), hn::Sub(ax, hn::Set(d, 1.0f)), large);
+      const Vec<D> y0 =
+          hn::IfThenElse(hn::Lt(ax, hn::Set(d, 0.5f)), SmallF(d, x), hn::CopySign(large, x));
+      const auto zero = hn::Eq(x, hn::Zero(d));
+      const Vec<D> y = hn::IfThenElse(zero, x, y0);  // the sign of zero
+      const auto ok = hn::Or(hn::Ge(ax, hn::Set(d, 0x1p-32f)), zero);
+      return PatchLanes(d, ok, y, x, [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); });
+    }
     if constexpr (!kForFloat32) return ForwardF64(d, x);
     static constexpr TanhSeries kSeries = MakeTanhSeries();
     const Vec<D> x2 = hn::Mul(x, x);
@@ -57,6 +108,16 @@ struct tanhshrink {
   }
   template <class D>
   static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
+    if constexpr (kIsF32Lanes<D>) {
+      // tanh^2 x as a pair, rounded once with dy; below 2^-13 tanh x rounds to x and (dy x) x
+      // (NaN too) is within 1 ULP.
+      const Vec<D> ax = hn::Abs(x);
+      const TanhPartsF<D> t = TanhPartsOfF(d, ax);
+      const PairF<D> th = MulPairsF(t.em, t.inv);
+      const PairF<D> t2 = MulPairsF(th, th);
+      const Vec<D> dx = hn::MulAdd(dy, t2.hi, hn::Mul(dy, t2.lo));
+      return hn::IfThenElse(hn::Ge(ax, hn::Set(d, 0x1p-13f)), dx, hn::Mul(hn::Mul(dy, x), x));
+    }
     const Vec<D> t = Tanh(d, x);
     return hn::Mul(dy, hn::Mul(t, t));
   }
