@@ -340,7 +340,10 @@ TEST(SpecValues, KinkDerivatives) {
 // The spec's backward bound without its former absolute allowance: in the tails (and for tiny
 // dy, where dy f'(x) nears the subnormals) the gradient is right relatively, not just small.
 // f'' for the bound's second term is a central difference of the reference derivative.
-TEST(SpecValues, TanhFamilyBackwardTailsAreRelative) {
+// The float-lane backward passes in their tails, with dy far from 1 either way: a scale applied
+// to dy before the product underflowed there (silu gave -0 for -8.3e-44 at x = -61.7 with
+// dy = 2^-60).
+TEST(SpecValues, FloatLaneBackwardTailsAreRelative) {
   struct Case {
     const char* fn;
     std::vector<float> xs;
@@ -350,6 +353,14 @@ TEST(SpecValues, TanhFamilyBackwardTailsAreRelative) {
       {"tanhshrink", {-30, -9, -0.49f, -1e-10f, 1e-20f, 3e-3f, 0.51f, 12}},
       {"gelu_tanh", {-10.5f, -9.95f, -9.85f, -8, -5, -0.75f, 1e-30f, 3, 9.8f, 11}},
       {"mish", {-90, -86.5f, -85.9f, -80, -40, -20, -1.19f, 1e-30f, 5, 11, 12}},
+      {"sigmoid", {-90, -86.5f, -85.9f, -80, -61.7f, -20, -1, 3, 20, 90}},
+      {"silu", {-90, -86.5f, -85.9f, -80, -61.712f, -30, -1.28f, 1e-30f, 5, 20}},
+      {"quick_gelu", {-55, -50.5f, -50.4f, -36.26f, -20, -0.75f, 1e-30f, 5, 20}},
+      {"elu", {-110, -90, -87.5f, -86, -61.7f, -20, -1e-30f, 1e-30f, 5}},
+      {"selu", {-110, -90, -87.5f, -86, -61.7f, -20, -1e-30f, 1e-30f, 5}},
+      {"celu", {-110, -90, -87.5f, -86, -61.7f, -20, -1e-30f, 1e-30f, 5}},
+      {"softplus", {-110, -90, -87.5f, -86, -61.7f, -20, -1, 0, 15, 25}},
+      {"logsigmoid", {-25, -15, 0, 1, 20, 61.7f, 86, 87.5f, 90, 110}},
   };
   ForEachTarget([&](const char* target) {
     SCOPED_TRACE(target);

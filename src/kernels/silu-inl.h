@@ -65,10 +65,12 @@ struct silu {
         const Vec<D> sc_t = hn::IfThenElse(s.neg, one, s.e.scale);
         const PairF<D> f = TwoSumF<D>(sg.hi, hn::Mul(tp.hi, sc_t));
         const Vec<D> f_lo = hn::Add(f.lo, hn::MulAdd(tp.lo, sc_t, sg.lo));
-        // On the negative side both terms carry the scale, applied last.
-        const Vec<D> g = hn::Mul(dy, sc_s);
+        // On the negative side both terms carry the scale. It goes on f, not on dy: f times
+        // the scale is a normal float wherever the float lanes run (|t| <= 86), while dy times
+        // the scale underflows for small dy (dy = 2^-60 at x = -61.7 gave -0, not -8.3e-44).
+        const Vec<D> fh = hn::Mul(f.hi, sc_s), fl = hn::Mul(f_lo, sc_s);
         return PatchLanes2(
-            d, InFloatRangeF(d, x, t.hi), hn::MulAdd(g, f.hi, hn::Mul(g, f_lo)), x, dy,
+            d, InFloatRangeF(d, x, t.hi), hn::MulAdd(dy, fh, hn::Mul(dy, fl)), x, dy,
             [&](auto dd, auto v, auto gv) HWY_ATTR { return BackwardBeta(dd, v, gv, beta); });
       }
       return OnDoubleLanes2(d, x, dy, [&](auto dd, auto v, auto gv) HWY_ATTR {
