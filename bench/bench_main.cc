@@ -163,8 +163,13 @@ double MaxError(activ::Op op, Direction d, const Arrays<T>& a) {
       e = activ::ref::UlpError<T>(a.out[i], activ::ref::forward(op, x, p.data()));
     } else {
       const long double exact = dy * activ::ref::derivative(op, x, p.data());
-      e = activ::ref::BackwardError<T>(a.out[i], exact,
-                                       activ::ref::BackwardSlack<T>(op, d, x, dy, p.data()));
+      e = activ::ref::BackwardError<T>(
+          a.out[i], exact,
+          activ::ref::BackwardSlack<T>(op,
+                                       d == Direction::kBackwardFromY
+                                           ? activ::ref::Direction::kBackwardFromY
+                                           : activ::ref::Direction::kBackward,
+                                       x, dy, p.data()));
     }
     worst = std::max(worst, e);
   }

@@ -112,7 +112,9 @@ CheckResult RunParallel(const CheckOptions& o, size_t chunks, unsigned threads,
 
 template <typename T>
 CheckResult Sampled(const CheckOptions& o, size_t samples, unsigned threads) {
-  const std::vector<T> all = SweepInputs<T>(samples);
+  std::vector<T> all = SweepInputs<T>(samples);
+  // The zeros of f' and both tails, where the backward bound is hardest to meet.
+  for (T x : CriticalInputs<T>(o.op, o.params)) all.push_back(x);
   const size_t chunk = 1 << 16, chunks = (all.size() + chunk - 1) / chunk;
   return RunParallel<T>(o, chunks, threads, [&](size_t c) {
     const size_t b = c * chunk, e = std::min(all.size(), b + chunk);

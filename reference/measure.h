@@ -416,9 +416,10 @@ inline Stats MeasureScreened(Op op, Direction dir, std::span<const float> xs,
         const float x = xs[i];
         const long double rl = forward_dir ? forward(op, x, p)
                                            : static_cast<long double>(dy[i]) * derivative(op, x, p);
-        const long double slack =
-            forward_dir ? 0.0L
-                        : BackwardSlack<float>(op, dir, x, static_cast<long double>(dy[i]), p);
+        const long double slack = forward_dir
+                                      ? 0.0L
+                                      : BackwardSlack<float>(op, dir, static_cast<long double>(x),
+                                                             static_cast<long double>(dy[i]), p);
         return ErrorAgainst<long double>(dir, out[i], rl, slack).err;
       },
       [&](size_t i) { return finite_only && !std::isfinite(xs[i]); }, kScreenMargin, check);

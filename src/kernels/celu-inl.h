@@ -43,8 +43,8 @@ struct celu {
       const Vec<D> q_lo = hn::Div(hn::Sub(hn::Sub(xn, qa.hi), qa.lo), alpha);
       const Vec<D> neg = MulExpPair(d, dy, {hn::Set(d, 1.0), hn::Zero(d)}, q,
                                     hn::IfThenElseZero(hn::IsFinite(q), q_lo));
-      return PatchBackwardF64(d, hn::MaskTrue(d), x, dy,
-                              hn::IfThenElse(hn::Gt(x, hn::Zero(d)), dy, neg), [&]() HWY_ATTR {
+      return PatchBackwardF64(d, x, dy, hn::IfThenElse(hn::Gt(x, hn::Zero(d)), dy, neg),
+                              [&]() HWY_ATTR {
                                 return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), dy,
                                                       hn::Mul(dy, Exp(d, Scaled(d, xn, a.p[0]))));
                               });

@@ -60,8 +60,7 @@ struct elu {
       // dy alpha e^x rounded once.
       const Vec<D> neg = MulExpPair(d, dy, {hn::Set(d, a.p[0]), hn::Zero(d)},
                                     hn::Min(x, hn::Zero(d)), hn::Zero(d));
-      return PatchBackwardF64(d, hn::MaskTrue(d), x, dy,
-                              hn::IfThenElse(hn::Gt(x, hn::Zero(d)), dy, neg),
+      return PatchBackwardF64(d, x, dy, hn::IfThenElse(hn::Gt(x, hn::Zero(d)), dy, neg),
                               [&]() HWY_ATTR { return BackwardPlain(d, x, dy, a); });
     }
     return BackwardPlain(d, x, dy, a);

@@ -45,7 +45,7 @@ struct gelu_tanh {
     const Pair<D> w = MulToPair(d, xc, {inner.hi, hn::Add(inner.lo, c_x2.lo)});
     const Pair<D> v = MulPairs(d, scale, w);
     const Vec<D> y = MulSigmoidSlopeSum<true>(d, dy, TwoUPair(d, xc), v);
-    return PatchBackwardF64(d, hn::MaskTrue(d), x, dy, hn::IfThenElse(hn::Gt(x, limit), dy, y),
+    return PatchBackwardF64(d, x, dy, hn::IfThenElse(hn::Gt(x, limit), dy, y),
                             [&]() HWY_ATTR { return BackwardPlain(d, x, dy); });
   }
   template <class D>

@@ -27,9 +27,8 @@ struct logsigmoid {
       const Vec<D> t = hn::Min(hn::Max(hn::Neg(x), hn::Neg(lim)), lim);
       const Vec<D> y =
           MulSigmoidSlopeSum<true>(d, dy, {t, hn::Zero(d)}, {hn::Zero(d), hn::Zero(d)});
-      return PatchBackwardF64(d, hn::MaskTrue(d), x, dy, y, [&]() HWY_ATTR {
-        return hn::Mul(dy, Sigmoid(d, hn::Neg(x)).sigmoid);
-      });
+      return PatchBackwardF64(
+          d, x, dy, y, [&]() HWY_ATTR { return hn::Mul(dy, Sigmoid(d, hn::Neg(x)).sigmoid); });
     }
     return hn::Mul(dy, Sigmoid(d, hn::Neg(x)).sigmoid);
   }

@@ -619,6 +619,10 @@ HWY_INLINE Vec<D> PatchBackwardF64(D d, hn::Mask<D> ok, Vec<D> x, Vec<D> dy, Vec
   if (HWY_LIKELY(hn::AllTrue(d, ok))) return y;
   return hn::IfThenElse(ok, y, plain());
 }
+template <class D, class F>
+HWY_INLINE Vec<D> PatchBackwardF64(D d, Vec<D> x, Vec<D> dy, Vec<D> y, F plain) {
+  return PatchBackwardF64(d, hn::IsFinite(dy), x, dy, y, plain);
+}
 
 // tanh of ax in [0, 20] as a pair, (1 - e)/(1 + e) with e = e^-2ax, for float64 results where
 // ax is not small (1 - e cancels: at ax = 1/4 it loses 1.4 bits, which the pairs absorb).

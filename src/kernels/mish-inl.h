@@ -58,7 +58,7 @@ struct mish {
     const Pair<D> num = MulPairs(d, OnePlus(d, es.m), {s.hi, hn::Add(s.lo, hn::Add(a.lo, b.lo))});
     const Pair<D> y = DivToPair(d, MulToPair(d, dy, num), MulPairs(d, q, q));
     const Vec<D> res = hn::IfThenElse(hn::Gt(x, limit), dy, ScaleRound(d, y, es.n));
-    return PatchBackwardF64(d, hn::MaskTrue(d), x, dy, res, [&]() HWY_ATTR {
+    return PatchBackwardF64(d, x, dy, res, [&]() HWY_ATTR {
       const Vec<D> ex = Exp(d, hn::Min(x, limit));
       const Vec<D> nx = hn::Mul(ex, hn::Add(ex, hn::Set(d, 2.0)));
       return hn::Mul(dy, hn::Div(nx, hn::Add(nx, hn::Set(d, 2.0))));

@@ -58,7 +58,7 @@ struct selu {
       const Pair<D> sa = TwoProd(d, hn::Set(d, a.p[1]), hn::Set(d, a.p[0]));
       const Vec<D> neg = MulExpPair(d, dy, sa, hn::Min(x, hn::Zero(d)), hn::Zero(d));
       const Vec<D> y = hn::IfThenElse(hn::Gt(x, hn::Zero(d)), hn::Mul(dy, hn::Set(d, a.p[1])), neg);
-      return PatchBackwardF64(d, hn::MaskTrue(d), x, dy, y, [&]() HWY_ATTR { return plain; });
+      return PatchBackwardF64(d, x, dy, y, [&]() HWY_ATTR { return plain; });
     }
     return plain;
   }

@@ -39,9 +39,8 @@ struct sigmoid {
       // e/(1 + e)^2 as a pair quotient, rounded once with dy.
       const Vec<D> y =
           MulSigmoidSlopeSum<false>(d, dy, {x, hn::Zero(d)}, {hn::Set(d, 1.0), hn::Zero(d)});
-      return PatchBackwardF64(d, hn::MaskTrue(d), x, dy, y, [&]() HWY_ATTR {
-        return hn::Mul(dy, SigmoidDerivative(Sigmoid(d, x)));
-      });
+      return PatchBackwardF64(
+          d, x, dy, y, [&]() HWY_ATTR { return hn::Mul(dy, SigmoidDerivative(Sigmoid(d, x))); });
     } else {
       return hn::Mul(dy, SigmoidDerivative(Sigmoid(d, x)));
     }

@@ -46,7 +46,7 @@ struct softplus {
       const Pair<D> t = {hn::Min(hn::Max(t0.hi, hn::Neg(lim)), lim), hn::IfThenElseZero(in, t0.lo)};
       const Vec<D> s = MulSigmoidSlopeSum<true>(d, dy, t, {hn::Zero(d), hn::Zero(d)});
       const Vec<D> y = hn::IfThenElse(hn::Gt(t0.hi, hn::Set(d, a.p[1])), dy, s);
-      return PatchBackwardF64(d, hn::MaskTrue(d), x, dy, y, [&]() HWY_ATTR {
+      return PatchBackwardF64(d, x, dy, y, [&]() HWY_ATTR {
         const Vec<D> bx = hn::Mul(hn::Set(d, a.p[0]), x);
         return hn::IfThenElse(hn::Gt(bx, hn::Set(d, a.p[1])), dy,
                               hn::Mul(dy, Sigmoid(d, bx).sigmoid));

@@ -62,12 +62,13 @@ struct squareplus {
     return BackwardPlain(d, x, dy, a);
   }
   // float64: s = sqrt(x^2 + b) as a pair (one Newton step on the rounded root), then
-  // (s + x)/(2s) or b/(2 s (s + |x|)) as pair quotients, rounded once with dy. Past 2^500
-  // (x^2 would overflow) f' is 1, or b/(4x^2) from two roundings.
+  // (s + x)/(2s) or b/(2 s (s + |x|)) as pair quotients, rounded once with dy. Past 2^400
+  // (x^2's error-free product, split in halves without FMA, would overflow) f' is 1, or b/(4x^2)
+  // from two roundings.
   template <class D>
   static Vec<D> BackwardF64(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     const Vec<D> b = hn::Set(d, a.p[0]);
-    const Vec<D> big = hn::Set(d, 0x1p500);
+    const Vec<D> big = hn::Set(d, 0x1p400);
     const Vec<D> ax = hn::Min(hn::Abs(x), big);
     const Pair<D> x2 = TwoProd(d, ax, ax);
     const Pair<D> r0 = TwoSum(d, x2.hi, b);
@@ -93,8 +94,7 @@ struct squareplus {
       const Vec<D> tail = hn::Div(hn::Div(hn::Mul(dy, b), two_ax), two_ax);
       y = hn::IfThenElse(huge, hn::IfThenElse(neg, tail, dy), y);
     }
-    return PatchBackwardF64(d, hn::MaskTrue(d), x, dy, y,
-                            [&]() HWY_ATTR { return BackwardPlain(d, x, dy, a); });
+    return PatchBackwardF64(d, x, dy, y, [&]() HWY_ATTR { return BackwardPlain(d, x, dy, a); });
   }
   template <class D>
   static Vec<D> BackwardPlain(D d, Vec<D> x, Vec<D> dy, const Args& a) {

@@ -37,8 +37,7 @@ struct tanh {
       const Vec<D> t = hn::Min(hn::Add(hn::Abs(x), hn::Abs(x)), hn::Set(d, 4096.0));
       const Vec<D> y =
           MulSigmoidSlopeSum<false>(d, dy, {t, hn::Zero(d)}, {hn::Set(d, 4.0), hn::Zero(d)});
-      return PatchBackwardF64(d, hn::MaskTrue(d), x, dy, y,
-                              [&]() HWY_ATTR { return BackwardPlain(d, x, dy); });
+      return PatchBackwardF64(d, x, dy, y, [&]() HWY_ATTR { return BackwardPlain(d, x, dy); });
     }
     return BackwardPlain(d, x, dy);
   }

@@ -78,7 +78,7 @@ struct tanhshrink {
     if (HWY_UNLIKELY(!hn::AllFalse(d, tiny))) {
       y = hn::IfThenElse(tiny, hn::Mul(hn::Mul(dy, x), x), y);
     }
-    return PatchBackwardF64(d, hn::MaskTrue(d), x, dy, y, [&]() HWY_ATTR {
+    return PatchBackwardF64(d, x, dy, y, [&]() HWY_ATTR {
       const Vec<D> th = Tanh(d, x);
       return hn::Mul(dy, hn::Mul(th, th));
     });
