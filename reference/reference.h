@@ -21,6 +21,9 @@ long double derivative(Op op, long double x, const double* p);
 // smooth f' they agree to first order). Within about 2^-10 of 2^-digits |x f''| relative (the
 // steps are rounded to long double), or below 2^-62 |f'(x)| absolute.
 long double derivative_slack(Op op, long double x, const double* p, int digits);
+// How much f' changes over a step of x to either side: the smaller of |f'(x +- step) - f'(x)|
+// (no kink rule): f''/f' for the backward-from-y bound (reference/measure.h).
+long double derivative_change(Op op, long double x, const double* p, long double step);
 // d f(x) / d p[0] for the ops flagged kParamGrad (prelu weight, silu beta); 0 for the others.
 long double param_derivative(Op op, long double x, const double* p);
 
@@ -31,5 +34,6 @@ long double param_derivative(Op op, long double x, const double* p);
 double forward_double(Op op, double x, const double* p);
 double derivative_double(Op op, double x, const double* p);
 double derivative_slack_double(Op op, double x, const double* p, int digits);
+double derivative_change_double(Op op, double x, const double* p, double step);
 
 }  // namespace activ::ref
