@@ -76,7 +76,6 @@ struct squareplus {
     const Vec<D> sh = hn::Sqrt(r.hi);
     const Pair<D> sq = TwoProd(d, sh, sh);
     const Vec<D> sl = hn::Div(hn::Add(hn::Sub(hn::Sub(r.hi, sq.hi), sq.lo), r.lo), hn::Add(sh, sh));
-    const Pair<D> s = {sh, sl};
     const Pair<D> two_s = {hn::Add(sh, sh), hn::Add(sl, sl)};
     // x >= 0: (s + x)/(2s); x < 0: b/(2s (s + |x|)).
     const Pair<D> spx0 = TwoSum(d, sh, ax);
