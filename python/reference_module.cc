@@ -9,6 +9,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include "measure.h"
 #include "reference.h"
 #include "ulp.h"
 
@@ -50,20 +51,24 @@ py::array_t<double> ForwardError(const std::string& name, const Array<T>& x, con
   return err;
 }
 
-// The error of `got` against dy * f'(x), with the spec's mixed bound (reference/ulp.h's
-// MixedError): 0 where it is within abs_scale * 2^-p |dy| (4 from y, which inherits y's rounding).
+// The error of `got` against dy * f'(x) under the spec's backward bound: in ULP beyond its
+// second term 2^-p |dy x f''(x)| (reference/measure.h's BackwardSlack; from_y adds what the
+// rounding of y changes, for backward_from_y results).
 template <typename T>
 py::array_t<double> BackwardError(const std::string& name, const Array<T>& x, const Array<T>& dy,
-                                  const Array<T>& got, const py::dict& params, double abs_scale) {
+                                  const Array<T>& got, const py::dict& params, bool from_y) {
   CheckSize(x, got);
   CheckSize(x, dy);
   const Op op = activ::op_from_name(name);
   const activ::ResolvedParams r = Resolved<T>(op, params);
+  const auto dir =
+      from_y ? activ::ref::Direction::kBackwardFromY : activ::ref::Direction::kBackward;
   py::array_t<double> err(x.size());
   for (py::ssize_t i = 0; i < x.size(); ++i) {
-    const long double d = dy.data()[i];
-    const long double exact = d * activ::ref::derivative(op, x.data()[i], r.value);
-    err.mutable_data()[i] = activ::ref::MixedError<T>(got.data()[i], exact, d, abs_scale);
+    const long double d = dy.data()[i], xi = x.data()[i];
+    const long double exact = d * activ::ref::derivative(op, xi, r.value);
+    const long double slack = activ::ref::BackwardSlack<T>(op, dir, xi, d, r.value);
+    err.mutable_data()[i] = activ::ref::BackwardError<T>(got.data()[i], exact, slack);
   }
   return err;
 }
@@ -103,7 +108,7 @@ void Bind(py::module_& m) {
         py::arg("got").noconvert(), py::arg("params") = py::dict());
   m.def("backward_error", &BackwardError<T>, py::arg("name"), py::arg("x").noconvert(),
         py::arg("dy").noconvert(), py::arg("got").noconvert(), py::arg("params") = py::dict(),
-        py::arg("abs_scale") = 1.0);
+        py::arg("from_y") = false);
   m.def("reference", &Reference<T>, py::arg("name"), py::arg("x").noconvert(),
         py::arg("params") = py::dict(), py::arg("derivative") = false);
   m.def("param_grad", &ParamGrad<T>, py::arg("name"), py::arg("x").noconvert(),

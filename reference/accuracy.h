@@ -83,6 +83,10 @@ struct UpdateOptions {
   std::function<std::vector<PeerRun>(Op, Direction)> peers;
   std::function<void(const std::string&)> log;  // a line per measurement
   bool progress = false;                        // a progress display per measurement
+  // The backward directions only: the float64 part's forward pass takes the time (2^27 inputs
+  // against MPFR); its backward ones can be measured again alone, e.g. after a change to the
+  // backward kernels or to the backward bound.
+  bool backward_only = false;
 };
 
 // Measures a part and merges it into the JSON file at path (created if missing; replaced whole

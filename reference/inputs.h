@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "activ/activ.h"
+#include "reference.h"
 #include "ulp.h"
 
 namespace activ::ref {
@@ -74,6 +75,53 @@ std::vector<T> SweepInputs(size_t count, uint64_t seed = 1) {
     for (size_t i = 0; i < count / 2; ++i) v.push_back(mid(rng));
   }
   for (T s : SpecialInputs<T>()) v.push_back(s);
+  return v;
+}
+
+// The inputs where a backward pass is hardest, for op with params: around each zero of f' in
+// [-16, 16] (found on the reference f' by bisection), the T values at 2^-k relative distance
+// for every k down to T's precision and the few values next to the zero, both sides, where a
+// pure ULP bound on dy f'(x) means nothing and the bound's f'' term takes over; and both tails,
+// 256 values spread geometrically over [1, 1000] of each sign, where f' is tiny relatively
+// (sigmoid'(-80) = 1.8e-35, not 0) or e^x reaches the subnormals.
+template <typename T>
+std::vector<T> CriticalInputs(Op op, const Params& params) {
+  ResolvedParams r = resolve(op, params);
+  for (double& v : r.value) v = static_cast<double>(static_cast<T>(v));
+  const double* p = r.value;
+  using LD = long double;
+  constexpr int kDigits = std::numeric_limits<T>::digits;
+  std::vector<T> v;
+  const auto sign = [](LD d) { return d > 0 ? 1 : d < 0 ? -1 : 0; };
+  for (int i = -16 * 64; i < 16 * 64; ++i) {
+    LD a = LD(i) / 64, b = LD(i + 1) / 64;
+    const int sa = sign(derivative(op, a, p)), sb = sign(derivative(op, b, p));
+    if (sa == 0 || sb == 0 || sa == sb) continue;
+    for (int it = 0; it < 100 && b - a > 0; ++it) {
+      const LD m = (a + b) / 2;
+      if (m == a || m == b) break;
+      (sign(derivative(op, m, p)) == sa ? a : b) = m;
+    }
+    const T z = static_cast<T>(a);
+    const LD scale = std::fabs(a) > 0 ? std::fabs(a) : LD(1);
+    for (int k = 1; k <= kDigits + 2; ++k) {
+      v.push_back(static_cast<T>(a + std::ldexp(scale, -k)));
+      v.push_back(static_cast<T>(a - std::ldexp(scale, -k)));
+    }
+    T up = z, down = z;
+    v.push_back(z);
+    for (int k = 0; k < 8; ++k) {
+      up = std::nextafter(up, std::numeric_limits<T>::infinity());
+      down = std::nextafter(down, -std::numeric_limits<T>::infinity());
+      v.push_back(up);
+      v.push_back(down);
+    }
+  }
+  for (int i = 0; i < 256; ++i) {
+    const T t = static_cast<T>(std::pow(1000.0, i / 255.0));
+    v.push_back(t);
+    v.push_back(-t);
+  }
   return v;
 }
 

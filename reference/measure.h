@@ -35,7 +35,7 @@ inline std::string_view DirectionName(Direction d) {
 }
 
 struct Stats {
-  double max_ulp = 0;      // largest error (for backward: the mixed error, 0 inside the abs bound)
+  double max_ulp = 0;      // largest error (backward: ULP beyond the f'' term, BackwardError)
   double worst_x = NAN;    // the input where it occurs
   uint64_t count = 0;      // results measured
   uint64_t over_half = 0;  // results off by more than 0.5 ULP
@@ -132,9 +132,42 @@ std::vector<double> KernelParams(Op op, const Params& params) {
   return p;
 }
 
-// Backward from y inherits the rounding of y (up to half an ULP of y), so its absolute bound is
-// wider than that of backward from x.
-inline constexpr double kFromYAbsScale = 4.0;
+// The allowance beyond 2 ULP of the backward bound for one result (BackwardError's slack):
+// 2^-p |dy x f''(x)|, p the significand bits of T. From y, the kernel sees y = f(x) rounded
+// (forward is within 1 ULP of y, i.e. 2^(1-p) |y|), and f' as a function of y moves by
+// f''(x)/f'(x) per unit of y: the bound adds 2^(1-p) |dy y f''(x)/f'(x)|, with f''/f' from the
+// change of f' over a step of 2^-20 max(|x|, 1) (the smaller side, so 0 on the flat side of a
+// kink): far above the reference's rounding, small against the scale of f'' of every function.
+// R: the precision of the reference that computes it, long double or (the float32 screen) double.
+template <typename T, typename R = long double>
+R BackwardSlack(Op op, Direction dir, R x, R dy, const double* p) {
+  constexpr bool kLong = std::is_same_v<R, long double>;
+  const int digits = std::numeric_limits<T>::digits;
+  R s;
+  if constexpr (kLong) {
+    s = derivative_slack(op, x, p, digits);
+  } else {
+    s = derivative_slack_double(op, x, p, digits);
+  }
+  if (dir == Direction::kBackwardFromY) {
+    R y, f1, change;
+    const R h = std::ldexp(std::max(std::fabs(x), R(1)), -20);
+    if constexpr (kLong) {
+      y = forward(op, x, p);
+      f1 = derivative(op, x, p);
+      change = derivative_change(op, x, p, h);
+    } else {
+      y = forward_double(op, x, p);
+      f1 = derivative_double(op, x, p);
+      change = derivative_change_double(op, x, p, h);
+    }
+    if (f1 != 0 && std::isfinite(y)) {
+      const R term = std::ldexp(std::fabs(y), 1 - digits) * (change / (h * std::fabs(f1)));
+      if (std::isfinite(term)) s += term;
+    }
+  }
+  return std::fabs(dy) * s;
+}
 
 // activ's results of op at xs: f(x), or for a backward pass dy f'(x) (from y: y = f(x) first).
 template <typename T>
@@ -168,8 +201,9 @@ Stats MeasureResults(Op op, Direction dir, std::span<const T> xs, std::span<cons
       s.Add(UlpError<T>(out[i], forward(op, x, p)), static_cast<double>(xs[i]));
     } else {
       const long double exact = static_cast<long double>(dy[i]) * derivative(op, x, p);
-      const double scale = dir == Direction::kBackward ? 1.0 : kFromYAbsScale;
-      s.Add(MixedError<T>(out[i], exact, dy[i], scale), static_cast<double>(xs[i]));
+      s.Add(BackwardError<T>(out[i], exact,
+                             BackwardSlack<T>(op, dir, x, static_cast<long double>(dy[i]), p)),
+            static_cast<double>(xs[i]));
     }
   }
   return s;
@@ -191,13 +225,12 @@ Stats Measure(Op op, Direction dir, std::span<const T> xs, const Params& params)
 // derivative_double: about 2^-50 relative, so the error in float32 ULP is known to about
 // 2^-26), and measured again against the long double reference wherever that small doubt could
 // change what is reported: an error within kScreenMargin of 0.5, 1 or 2 ULP (the counted
-// thresholds and the backward bound), of the largest error so far, of the backward pass's
-// absolute bound, or not finite, or where the reference value is so near a power of two that
-// the ULP it is measured in is in doubt. Every 256th result is measured both ways as a check of the
-// screen itself (ScreenCheck). The counts are therefore those of the long double reference, and
-// so is the reported maximum with its input, up to kScreenMargin where many errors tie within
-// the margin (see below); the per-range maxima below the overall maximum may come from the
-// screen.
+// thresholds and the backward bound), of the largest error so far, or not finite, or where the
+// reference value is so near a power of two that the ULP it is measured in is in doubt. Every 256th
+// result is measured both ways as a check of the screen itself (ScreenCheck). The counts are
+// therefore those of the long double reference, and so is the reported maximum with its input, up
+// to kScreenMargin where many errors tie within the margin (see below); the per-range maxima below
+// the overall maximum may come from the screen.
 
 inline constexpr double kScreenMargin = 0x1p-12;  // ULP of float32
 
@@ -252,8 +285,8 @@ inline double UlpErrorFloat(float got, double ref) {
 }
 
 // The error of one float32 result against a reference value r (double or long double), and
-// whether the doubt in r could change the outcome: the ULP near a power of two, the backward
-// pass's absolute test.
+// whether the doubt in r could change the outcome: the ULP near a power of two. (The backward
+// bound's f'' term is computed in R too; its doubt is far below the margin.)
 struct ScreenedError {
   double err;
   bool borderline;
@@ -271,8 +304,9 @@ inline bool NearPowerOfTwo(double r) {
   return mantissa < kNear || mantissa > (uint64_t{1} << 52) - kNear;
 }
 
+// slack: BackwardSlack in R (only read for a backward pass).
 template <typename R>
-ScreenedError ErrorAgainst(Direction dir, float got, R r, float dy) {
+ScreenedError ErrorAgainst(Direction dir, float got, R r, R slack) {
   if (dir == Direction::kForward) {
     if constexpr (std::is_same_v<R, double>) {
       const double e = UlpErrorFloat(got, r);
@@ -281,18 +315,18 @@ ScreenedError ErrorAgainst(Direction dir, float got, R r, float dy) {
       return {UlpError<float>(got, r), false};
     }
   }
-  const double scale = dir == Direction::kBackward ? 1.0 : kFromYAbsScale;
   const double u = std::is_same_v<R, double> ? UlpErrorFloat(got, static_cast<double>(r))
                                              : UlpError<float>(got, static_cast<long double>(r));
-  if (u == 0.0 || std::isinf(u) || std::isnan(static_cast<double>(r))) return {u, false};
-  const R diff = std::fabs(static_cast<R>(got) - r);
-  const R abs_bound = static_cast<R>(scale * std::ldexp(std::fabs(static_cast<double>(dy)), -24));
-  bool borderline = std::fabs(diff - abs_bound) <=
-                    static_cast<R>(kScreenMargin * UlpOfFloat(static_cast<double>(r)));
-  if constexpr (std::is_same_v<R, double>) {
-    borderline |= u > kScreenMargin && NearPowerOfTwo(r);
-  }
-  return {diff <= abs_bound ? 0.0 : u, borderline};
+  // Where the f'' term dwarfs the ULP of dy f'(x), x is near a zero of f', whose double
+  // formula cancels (Phi + x phi, s + t s'): the screen's value is not good to 2^-50 there.
+  bool borderline = false;
+  if constexpr (std::is_same_v<R, double>) borderline = slack > 64 * UlpOfFloat(r);
+  if (u == 0.0 || std::isinf(u) || std::isnan(static_cast<double>(r))) return {u, borderline};
+  const R beyond = std::fabs(static_cast<R>(got) - r) - slack;
+  const double e =
+      beyond <= 0 ? 0.0 : u * static_cast<double>(beyond / std::fabs(static_cast<R>(got) - r));
+  if constexpr (std::is_same_v<R, double>) borderline |= e > kScreenMargin && NearPowerOfTwo(r);
+  return {e, borderline};
 }
 
 // The screen's reference values for a chunk: f(x), or dy f'(x) for a backward pass, in double.
@@ -376,12 +410,20 @@ inline Stats MeasureScreened(Op op, Direction dir, std::span<const float> xs,
   const bool forward_dir = dir == Direction::kForward;
   return ScreenedPasses(
       xs.size(), [&](size_t i) { return static_cast<double>(xs[i]); },
-      [&](size_t i) { return ErrorAgainst<double>(dir, out[i], rd[i], dy[i]); },
+      [&](size_t i) {
+        const double slack =
+            forward_dir ? 0.0 : BackwardSlack<float, double>(op, dir, xs[i], dy[i], p);
+        return ErrorAgainst<double>(dir, out[i], rd[i], slack);
+      },
       [&](size_t i) {
         const float x = xs[i];
         const long double rl = forward_dir ? forward(op, x, p)
                                            : static_cast<long double>(dy[i]) * derivative(op, x, p);
-        return ErrorAgainst<long double>(dir, out[i], rl, dy[i]).err;
+        const long double slack = forward_dir
+                                      ? 0.0L
+                                      : BackwardSlack<float>(op, dir, static_cast<long double>(x),
+                                                             static_cast<long double>(dy[i]), p);
+        return ErrorAgainst<long double>(dir, out[i], rl, slack).err;
       },
       [&](size_t i) { return finite_only && !std::isfinite(xs[i]); }, kScreenMargin, check);
 }

@@ -409,6 +409,25 @@ struct Formulas {
     }
     return kNaN;
   }
+
+  static LD DerivativeSlack(Op op, LD x, const double* p, int digits) {
+    if (x == 0 || !std::isfinite(x)) return LD(0.0);
+    const LD step = std::ldexp(x, -digits);
+    const LD d = Derivative(op, x, p);
+    const LD up = std::fabs(Derivative(op, x + step, p) - d);
+    const LD down = std::fabs(Derivative(op, x - step, p) - d);
+    if (!(up <= 2 * down && down <= 2 * up)) return LD(0.0);  // a kink, or NaN
+    return std::min(up, down);
+  }
+
+  static LD DerivativeChange(Op op, LD x, const double* p, LD step) {
+    if (!(step > 0) || !std::isfinite(step) || !std::isfinite(x)) return LD(0.0);
+    const LD d = Derivative(op, x, p);
+    const LD up = std::fabs(Derivative(op, x + step, p) - d);
+    const LD down = std::fabs(Derivative(op, x - step, p) - d);
+    const LD m = std::min(up, down);
+    return std::isnan(m) ? LD(0.0) : m;
+  }
 };
 
 }  // namespace
@@ -421,6 +440,18 @@ long double derivative(Op op, long double x, const double* p) {
 }
 long double param_derivative(Op op, long double x, const double* p) {
   return Formulas<long double>::ParamDerivative(op, x, p);
+}
+long double derivative_slack(Op op, long double x, const double* p, int digits) {
+  return Formulas<long double>::DerivativeSlack(op, x, p, digits);
+}
+long double derivative_change(Op op, long double x, const double* p, long double step) {
+  return Formulas<long double>::DerivativeChange(op, x, p, step);
+}
+double derivative_change_double(Op op, double x, const double* p, double step) {
+  return Formulas<double>::DerivativeChange(op, x, p, step);
+}
+double derivative_slack_double(Op op, double x, const double* p, int digits) {
+  return Formulas<double>::DerivativeSlack(op, x, p, digits);
 }
 double forward_double(Op op, double x, const double* p) {
   return Formulas<double>::Forward(op, x, p);

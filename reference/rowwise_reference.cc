@@ -255,7 +255,10 @@ RowStats MeasureRowBackward(RowOp op, const std::vector<NamedRow<T>>& rows) {
     const std::vector<LD> ref = row_backward(op, yl, dyl);
     const std::vector<LD> scale = row_backward_scale(op, yl, dyl);
     for (size_t i = 0; i < n; ++i)
-      s.Add(MixedError<T>(dx[i], ref[i], scale[i], kRowBackwardAbsScale<T>), r.name, i);
+      s.Add(BackwardError<T>(
+                dx[i], ref[i],
+                kRowBackwardAbsScale<T> * std::ldexp(scale[i], -std::numeric_limits<T>::digits)),
+            r.name, i);
   }
   return s;
 }

@@ -59,15 +59,17 @@ struct RowStats {
   void Merge(const RowStats& o);
 };
 
-// The absolute part of the backward bound, in units of 2^-p times the scale above: float32
-// computes in double, where one unit is plenty; float64 rounds e^y (or y times the sum) and
-// the difference, a few units of the terms that cancel.
+// The row-wise form of the backward bound's second term (what the rounding of the inputs
+// changes), in units of 2^-p times the scale above, the size of the terms that cancel: the
+// element-wise bound's 2^-p |dy x f''| has no counterpart here, since the inputs are y and dy.
+// float32 computes in double, where one unit is plenty; float64 rounds e^y (or y times the sum)
+// and the difference: y itself is up to 1 ULP (2^(1-p)) off, through both terms, four units.
 template <typename T>
 inline constexpr double kRowBackwardAbsScale = sizeof(T) == 4 ? 1.0 : 4.0;
 
 // Runs the library's forward (or, from its own forward output, backward with a pseudo-random
 // dy) on each row and measures every element in ULP of T against the reference; backward errors
-// within kRowBackwardAbsScale * 2^-p times the scale above count as 0 (the mixed bound).
+// in ULP beyond kRowBackwardAbsScale * 2^-p times the scale above (BackwardError).
 template <typename T>
 RowStats MeasureRowForward(RowOp op, const std::vector<NamedRow<T>>& rows);
 template <typename T>

@@ -1,5 +1,5 @@
 // Measuring a result against the reference: errors in units in the last place of the result's
-// type, and the mixed bound of the backward pass. Shared by the tests and the accuracy tool so
+// type, and the backward bound. Shared by the tests and the accuracy tool so
 // that both count the same way.
 #pragma once
 
@@ -40,16 +40,17 @@ double UlpError(T got, long double ref) {
   return static_cast<double>(std::fabs(static_cast<long double>(got) - ref) / UlpOf<T>(ref));
 }
 
-// The backward bound of the spec: within `ulps` ULP of the exact dy*f'(x), or within an
-// absolute 2^-(digits) * |dy| (2^-24 for float), whichever is larger: a pure ULP bound means
-// nothing where f' crosses zero. Returns the error in ULP, or 0 when the absolute bound holds.
+// The spec's backward bound, |dx - dy f'(x)| <= 2 ulp(dy f'(x)) + 2^-p |dy x f''(x)|, read as an
+// error in ULP: the part of |got - exact| beyond `slack` (the second term, absolute: see
+// derivative_slack in reference.h), in ULP of T at exact. The bound holds where this is at most
+// 2; where slack is 0 it is UlpError. No absolute allowance in |dy| alone: a flushed tail of f'
+// is as many ULP off as it is.
 template <typename T>
-double MixedError(T got, long double exact, long double dy, double abs_scale = 1.0) {
+double BackwardError(T got, long double exact, long double slack) {
   const double u = UlpError<T>(got, exact);
-  if (u == 0.0 || std::isinf(u) || std::isnan(static_cast<double>(exact))) return u;
-  const long double abs_bound =
-      abs_scale * std::ldexp(std::fabs(dy), -std::numeric_limits<T>::digits);
-  return std::fabs(static_cast<long double>(got) - exact) <= abs_bound ? 0.0 : u;
+  if (u == 0.0 || std::isinf(u) || std::isnan(u) || std::isnan(slack)) return u;
+  const long double beyond = std::fabs(static_cast<long double>(got) - exact) - slack;
+  return beyond <= 0 ? 0.0 : static_cast<double>(beyond / UlpOf<T>(exact));
 }
 
 template <typename T>

@@ -5,6 +5,7 @@
 //                  [--exhaustive | --samples N] [--param k=v ...] [--peers] [--max-ulp X]
 //                  [--target avx3|avx2|sse4|scalar]
 //   activ-accuracy --update docs/accuracy.json --part exhaustive|f32|f64 [--only NAME] [--peers]
+//                  [--backward-only]
 //   activ-accuracy --write docs/ACCURACY.md [--results docs/accuracy.json]
 //
 // `activ check` runs the same measurement (reference/accuracy.h) with the same flags; this
@@ -44,7 +45,7 @@ using activ::ref::Direction;
       "[--direction forward|backward|backward_from_y] [--exhaustive | --samples N] "
       "[--param k=v ...] [--peers] [--max-ulp X] [--threads N] [--target avx3|avx2|sse4|scalar]\n"
       "       activ-accuracy --update RESULTS.json --part exhaustive|f32|f64 "
-      "[--only NAME] [--peers] [--samples N]\n"
+      "[--only NAME] [--peers] [--samples N] [--backward-only]\n"
       "       activ-accuracy --write FILE.md [--results RESULTS.json]\n"
       "       activ-accuracy --rows\n",
       error.c_str());
@@ -134,7 +135,7 @@ activ::ref::Part ParsePart(const std::string& s) {
 int main(int argc, char** argv) {
   std::string write_path, results_path, update_path, part, only, fn, type = "f32";
   double max_ulp = INFINITY;  // exit status 1 when the measured error exceeds it
-  bool rows_only = false, with_peers = false;
+  bool rows_only = false, with_peers = false, backward_only = false;
   activ::ref::CheckOptions check;
   try {
     for (int i = 1; i < argc; ++i) {
@@ -153,6 +154,8 @@ int main(int argc, char** argv) {
         part = value();
       } else if (a == "--only") {
         only = value();
+      } else if (a == "--backward-only") {
+        backward_only = true;
       } else if (a == "--peers") {
         with_peers = true;
       } else if (a == "--fn") {
@@ -206,6 +209,7 @@ int main(int argc, char** argv) {
       activ::ref::UpdateOptions u;
       u.part = ParsePart(part);
       u.only = only;
+      u.backward_only = backward_only;
       u.samples = check.samples;
       u.threads = check.threads;
       u.progress = true;

@@ -38,6 +38,22 @@ struct celu {
   }
   template <class D>
   static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+    if constexpr (!kForFloat32) {
+      // dy e^(x/alpha) rounded once, x/alpha as a pair (its rounding, times |x/alpha|, would
+      // reach the result's ULP in the tail).
+      const Vec<D> alpha = hn::Set(d, a.p[0]);
+      const Vec<D> xn = hn::Min(x, hn::Zero(d));
+      const Vec<D> q = hn::Div(xn, alpha);
+      const Pair<D> qa = TwoProd(d, q, alpha);
+      const Vec<D> q_lo = hn::Div(hn::Sub(hn::Sub(xn, qa.hi), qa.lo), alpha);
+      const Vec<D> neg = MulExpPair(d, dy, {hn::Set(d, 1.0), hn::Zero(d)}, q,
+                                    hn::IfThenElseZero(hn::IsFinite(q), q_lo));
+      return PatchBackwardF64(d, x, dy, hn::IfThenElse(hn::Gt(x, hn::Zero(d)), dy, neg),
+                              [&]() HWY_ATTR {
+                                return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), dy,
+                                                      hn::Mul(dy, Exp(d, Scaled(d, xn, a.p[0]))));
+                              });
+    }
     const Vec<D> neg = hn::Mul(dy, Exp(d, Scaled(d, hn::Min(x, hn::Zero(d)), a.p[0])));
     return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), dy, neg);
   }

@@ -56,6 +56,17 @@ struct elu {
       return PatchLanes2(d, BackwardFOk(d, x), dx, x, dy,
                          [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); });
     }
+    if constexpr (!kForFloat32) {
+      // dy alpha e^x rounded once.
+      const Vec<D> neg = MulExpPair(d, dy, {hn::Set(d, a.p[0]), hn::Zero(d)},
+                                    hn::Min(x, hn::Zero(d)), hn::Zero(d));
+      return PatchBackwardF64(d, x, dy, hn::IfThenElse(hn::Gt(x, hn::Zero(d)), dy, neg),
+                              [&]() HWY_ATTR { return BackwardPlain(d, x, dy, a); });
+    }
+    return BackwardPlain(d, x, dy, a);
+  }
+  template <class D>
+  static Vec<D> BackwardPlain(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     const Vec<D> neg = hn::Mul(dy, hn::Mul(hn::Set(d, a.p[0]), Exp(d, hn::Min(x, hn::Zero(d)))));
     return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), dy, neg);
   }

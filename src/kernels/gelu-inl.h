@@ -116,6 +116,19 @@ struct gelu {
     const Pair<D> sum = TwoSum(d, cdf.hi, xp.hi);
     const Pair<D> deriv = {sum.hi, hn::Add(sum.lo, hn::Add(cdf.lo, xp.lo))};
     Vec<D> res = MulRound(d, dy, deriv);
+    // Deep in the lower tail Phi and x phi are (near-)subnormal, and x times a subnormal phi
+    // would multiply its rounding by |x|: there the sum is taken unscaled, Phi + x phi =
+    // 2^n (q/2 + x dens) with e^(-x^2/2) = 2^n (1+m), and 2^n applied once, last.
+    const auto deep = hn::And(is_neg, hn::RebindMask(d, hn::Lt(tail.e.n, hn::Set(di, -1000))));
+    if (HWY_UNLIKELY(!hn::AllFalse(d, deep))) {
+      const Vec<D> half = hn::Set(d, 0.5);
+      const Pair<D> xd = MulToPair(d, xc, dens);
+      const Pair<D> s0 = TwoSum(d, hn::Mul(tail.q.hi, half), xd.hi);
+      const Pair<D> s = {s0.hi, hn::Add(s0.lo, hn::MulAdd(tail.q.lo, half, xd.lo))};
+      const Vec<D> tiny = ScaleRound(d, MulToPair(d, dy, s),
+                                     hn::IfThenElseZero(hn::RebindMask(di, deep), tail.e.n));
+      res = hn::IfThenElse(deep, tiny, res);
+    }
     // Past |x| = 39, gelu' is 0 or 1 in double.
     res = hn::IfThenElse(hn::Lt(x, hn::Set(d, -39.0)), hn::Mul(dy, hn::Zero(d)), res);
     res = hn::IfThenElse(hn::Gt(x, hn::Set(d, 39.0)), dy, res);

@@ -25,6 +25,15 @@ struct logsigmoid {
   }
   template <class D>
   static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
+    if constexpr (!kForFloat32) {
+      // sigmoid(-x) rounded once with dy (MulSigmoidSlopeSum with v = 0).
+      const Vec<D> lim = hn::Set(d, 1400.0);
+      const Vec<D> t = hn::Min(hn::Max(hn::Neg(x), hn::Neg(lim)), lim);
+      const Vec<D> y =
+          MulSigmoidSlopeSum<true>(d, dy, {t, hn::Zero(d)}, {hn::Zero(d), hn::Zero(d)});
+      return PatchBackwardF64(
+          d, x, dy, y, [&]() HWY_ATTR { return hn::Mul(dy, Sigmoid(d, hn::Neg(x)).sigmoid); });
+    }
     return hn::Mul(dy, Sigmoid(d, hn::Neg(x)).sigmoid);
   }
 

@@ -368,7 +368,6 @@ HWY_INLINE Pair<D> TwoProd(D d, Vec<D> a, Vec<D> b) {
 #endif
 }
 
-
 // n / q as hi + lo, to about 2^-104 relative. Requires q.hi != 0 and finite. One division:
 // y = n.hi (1/q.hi) is within an ULP or two of the quotient, which keeps n.hi - y q.hi exact
 // (Sterbenz), and the remainder times 1/q.hi corrects it.
@@ -557,6 +556,72 @@ HWY_INLINE Vec<D> MulSigmoidPair(D d, Vec<D> x, Pair<D> t) {
                      hn::IfThenElseZero(neg, one_m.lo)};
   const Pair<D> y = DivToPair(d, MulToPair(d, x, f), q);
   return ScaleRound(d, y, hn::IfThenElseZero(hn::RebindMask(di, neg), es.n));
+}
+
+// dy (w s(t) + v s'(t)) rounded once, float64 results, for the backward passes built on the
+// logistic s (sigmoid w = 0, v = 1; tanh 4 s'(2x); silu w = 1, v = t; gelu_tanh w = 1,
+// v = x dt/dx), where the two terms cancel at the zero of f' and s' is relatively tiny in the
+// tails. With e = e^-|t| = (1 + m) 2^n and q = 1 + e: s' = e/q^2 for both signs of t, and
+//   t < 0:  2^n (1 + m) (w q + v)/q^2,   t >= 0:  (w q + v e)/q^2,
+// one pair quotient, the factor 2^n applied last (ScaleRound) so that subnormal results keep
+// their digits. t.hi is clamped to +-1400 (e^-1400 2^600 is 0 in double), with v read at the
+// clamped t by the caller where it depends on t. Needs finite dy and v; NaN lanes of t are the
+// caller's to patch.
+template <bool kWithSigmoid, class D>
+HWY_INLINE Vec<D> MulSigmoidSlopeSum(D d, Vec<D> dy, Pair<D> t, Pair<D> v) {
+  const hn::RebindToSigned<D> di;
+  const auto neg = hn::Lt(t.hi, hn::Zero(d));
+  const Vec<D> limit = hn::Set(d, -1400.0);
+  const Vec<D> a = hn::Neg(hn::Abs(t.hi));
+  const auto clamped = hn::Lt(a, limit);
+  const Vec<D> al = hn::IfThenZeroElse(clamped, hn::IfThenElse(neg, t.lo, hn::Neg(t.lo)));
+  const ExpSplit<D> es = ExpReduce(d, hn::Max(a, limit), al);
+  const Pair<D> one_m = OnePlus(d, es.m);
+  const Pair<D> q = OnePlus(d, ExpFromSplit(d, es));
+  const Pair<D> q2 = MulPairs(d, q, q);
+  Pair<D> num;
+  auto n = es.n;
+  if constexpr (kWithSigmoid) {
+    const Pair<D> e = ExpFromSplit(d, es);
+    // t < 0: q + v, times 1 + m; t >= 0: q + v e.
+    const Pair<D> ve = MulPairs(d, v, e);
+    const Pair<D> add = {hn::IfThenElse(neg, v.hi, ve.hi), hn::IfThenElse(neg, v.lo, ve.lo)};
+    const Pair<D> sum = TwoSum(d, q.hi, add.hi);
+    const Pair<D> wq_v = {sum.hi, hn::Add(sum.lo, hn::Add(q.lo, add.lo))};
+    const Pair<D> scaled = MulPairs(d, one_m, wq_v);
+    num = {hn::IfThenElse(neg, scaled.hi, wq_v.hi), hn::IfThenElse(neg, scaled.lo, wq_v.lo)};
+    n = hn::IfThenElseZero(hn::RebindMask(di, neg), n);
+  } else {
+    num = MulPairs(d, one_m, v);
+  }
+  const Pair<D> y = DivToPair(d, MulToPair(d, dy, num), q2);
+  return ScaleRound(d, y, n);
+}
+
+// dy c e^(xh + xl) rounded once, float64 results (the negative side of elu, selu, celu):
+// e^x = (1 + m) 2^n from ExpReduce, times c and dy as pairs, 2^n applied last so that
+// subnormal results round once. xh is clamped to [-1400, 0] (e^-1400 2^600 is 0 in double).
+template <class D>
+HWY_INLINE Vec<D> MulExpPair(D d, Vec<D> dy, Pair<D> c, Vec<D> xh, Vec<D> xl) {
+  const Vec<D> lim = hn::Set(d, -1400.0);
+  const auto in = hn::Ge(xh, lim);
+  const ExpSplit<D> es =
+      ExpReduce(d, hn::Min(hn::Max(xh, lim), hn::Zero(d)), hn::IfThenElseZero(in, xl));
+  const Pair<D> p = MulPairs(d, MulToPair(d, dy, c), OnePlus(d, es.m));
+  return ScaleRound(d, p, es.n);
+}
+
+// A float64 backward result y from the pair paths, with the lanes they do not take (x NaN,
+// dy not finite, or what the caller's `ok` leaves out) from plain(), dy times the double f'.
+template <class D, class F>
+HWY_INLINE Vec<D> PatchBackwardF64(D d, hn::Mask<D> ok, Vec<D> x, Vec<D> dy, Vec<D> y, F plain) {
+  ok = hn::And(ok, hn::AndNot(hn::IsNaN(x), hn::IsFinite(dy)));
+  if (HWY_LIKELY(hn::AllTrue(d, ok))) return y;
+  return hn::IfThenElse(ok, y, plain());
+}
+template <class D, class F>
+HWY_INLINE Vec<D> PatchBackwardF64(D d, Vec<D> x, Vec<D> dy, Vec<D> y, F plain) {
+  return PatchBackwardF64(d, hn::IsFinite(dy), x, dy, y, plain);
 }
 
 // tanh of ax in [0, 20] as a pair, (1 - e)/(1 + e) with e = e^-2ax, for float64 results where

@@ -81,6 +81,33 @@ struct mish {
     const Vec<D> n = hn::Mul(e, hn::Add(e, hn::Set(d, 2.0)));
     return MulProbability(d, x, hn::Div(n, hn::Add(n, hn::Set(d, 2.0))));
   }
+  // float64: mish' = e ((e+2) q + 4x (1+e))/q^2 with q = n + 2, e = (1+m) 2^k, all as pairs
+  // (the two terms cancel at the zero of mish' near x = -1.19), rounded once with dy, 2^k
+  // applied last. Past x = 40 it is 1 in double; from -1400 down, 0.
+  template <class D>
+  static Vec<D> BackwardF64(D d, Vec<D> x, Vec<D> dy) {
+    const Vec<D> limit = hn::Set(d, 40.0);
+    const Vec<D> xc = hn::Max(hn::Min(x, limit), hn::Set(d, -1400.0));
+    const ExpSplit<D> es = ExpReduce(d, xc, hn::Zero(d));
+    const Pair<D> e = ExpFromSplit(d, es);
+    const Pair<D> e2 = TwoSum(d, e.hi, hn::Set(d, 2.0));
+    const Pair<D> ep2 = {e2.hi, hn::Add(e2.lo, e.lo)};
+    const Pair<D> n = MulPairs(d, e, ep2);
+    const Pair<D> q0 = TwoSum(d, n.hi, hn::Set(d, 2.0));
+    const Pair<D> q = {q0.hi, hn::Add(q0.lo, n.lo)};
+    const Pair<D> a = MulPairs(d, ep2, q);
+    const Pair<D> e1 = TwoSum(d, e.hi, hn::Set(d, 1.0));
+    const Pair<D> b = MulToPair(d, hn::Mul(hn::Set(d, 4.0), xc), {e1.hi, hn::Add(e1.lo, e.lo)});
+    const Pair<D> s = TwoSum(d, a.hi, b.hi);
+    const Pair<D> num = MulPairs(d, OnePlus(d, es.m), {s.hi, hn::Add(s.lo, hn::Add(a.lo, b.lo))});
+    const Pair<D> y = DivToPair(d, MulToPair(d, dy, num), MulPairs(d, q, q));
+    const Vec<D> res = hn::IfThenElse(hn::Gt(x, limit), dy, ScaleRound(d, y, es.n));
+    return PatchBackwardF64(d, x, dy, res, [&]() HWY_ATTR {
+      const Vec<D> ex = Exp(d, hn::Min(x, limit));
+      const Vec<D> nx = hn::Mul(ex, hn::Add(ex, hn::Set(d, 2.0)));
+      return hn::Mul(dy, hn::Div(nx, hn::Add(nx, hn::Set(d, 2.0))));
+    });
+  }
   // mish' = n/(n+2) + 4x e(1+e)/(n+2)^2.
   template <class D>
   static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& args) {
@@ -102,6 +129,7 @@ struct mish {
                          [&](auto dd, auto v, auto g)
                              HWY_ATTR { return Backward(dd, v, g, args); });
     }
+    if constexpr (!kForFloat32) return BackwardF64(d, x, dy);
     const Vec<D> limit = hn::Set(d, 40.0);
     const Vec<D> e = Exp(d, hn::Min(x, limit));
     const Vec<D> n = hn::Mul(e, hn::Add(e, hn::Set(d, 2.0)));

@@ -50,7 +50,16 @@ struct selu {
       return PatchLanes2(d, elu::BackwardFOk(d, x), dx, x, dy,
                          [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); });
     }
-    const Vec<D> neg = hn::Mul(hn::Set(d, a.p[0] * a.p[1]), Exp(d, hn::Min(x, hn::Zero(d))));
-    return hn::Mul(dy, hn::IfThenElse(hn::Gt(x, hn::Zero(d)), hn::Set(d, a.p[1]), neg));
+    const Vec<D> plain_neg = hn::Mul(hn::Set(d, a.p[0] * a.p[1]), Exp(d, hn::Min(x, hn::Zero(d))));
+    const Vec<D> plain =
+        hn::Mul(dy, hn::IfThenElse(hn::Gt(x, hn::Zero(d)), hn::Set(d, a.p[1]), plain_neg));
+    if constexpr (!kForFloat32) {
+      // dy (scale alpha) e^x rounded once, scale alpha as an exact pair.
+      const Pair<D> sa = TwoProd(d, hn::Set(d, a.p[1]), hn::Set(d, a.p[0]));
+      const Vec<D> neg = MulExpPair(d, dy, sa, hn::Min(x, hn::Zero(d)), hn::Zero(d));
+      const Vec<D> y = hn::IfThenElse(hn::Gt(x, hn::Zero(d)), hn::Mul(dy, hn::Set(d, a.p[1])), neg);
+      return PatchBackwardF64(d, x, dy, y, [&]() HWY_ATTR { return plain; });
+    }
+    return plain;
   }
 };

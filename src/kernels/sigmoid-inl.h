@@ -35,6 +35,12 @@ struct sigmoid {
           SigmoidPartsOfF(d, hn::Min(hn::Max(x, hn::Neg(lim)), lim), hn::Zero(d)));
       return PatchLanes2(d, hn::Le(hn::Abs(x), lim), hn::MulAdd(dy, p.hi, hn::Mul(dy, p.lo)), x, dy,
                          [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); });
+    } else if constexpr (!kForFloat32) {
+      // e/(1 + e)^2 as a pair quotient, rounded once with dy.
+      const Vec<D> y =
+          MulSigmoidSlopeSum<false>(d, dy, {x, hn::Zero(d)}, {hn::Set(d, 1.0), hn::Zero(d)});
+      return PatchBackwardF64(
+          d, x, dy, y, [&]() HWY_ATTR { return hn::Mul(dy, SigmoidDerivative(Sigmoid(d, x))); });
     } else {
       return hn::Mul(dy, SigmoidDerivative(Sigmoid(d, x)));
     }

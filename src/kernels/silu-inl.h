@@ -76,13 +76,27 @@ struct silu {
       return OnDoubleLanes2(d, x, dy, [&](auto dd, auto v, auto gv) HWY_ATTR {
         return BackwardBeta(dd, v, gv, beta);
       });
+    } else if constexpr (!kForFloat32) {
+      // s + t s' with t = beta x as a pair (it crosses zero near t = -1.28, where the terms
+      // cancel), rounded once with dy. Past |t| = 1400 the result is dy or 0 either way.
+      const Pair<D> t0 = TwoProd(d, hn::Set(d, beta), x);
+      const Vec<D> lim = hn::Set(d, 1400.0);
+      const auto in = hn::Le(hn::Abs(t0.hi), lim);
+      const Pair<D> t = {hn::Min(hn::Max(t0.hi, hn::Neg(lim)), lim), hn::IfThenElseZero(in, t0.lo)};
+      const Vec<D> y = MulSigmoidSlopeSum<true>(d, dy, t, t);
+      return PatchBackwardF64(d, hn::Not(hn::IsNaN(t0.hi)), x, dy, y,
+                              [&]() HWY_ATTR { return BackwardPlain(d, x, dy, beta); });
     } else {
-      const Vec<D> bx = hn::Mul(hn::Set(d, beta), x);
-      const SigmoidParts<D> s = Sigmoid(d, bx);
-      const Vec<D> ds = SigmoidDerivative(s);
-      const Vec<D> term = hn::IfThenZeroElse(hn::Eq(ds, hn::Zero(d)), hn::Mul(bx, ds));
-      return hn::Mul(dy, hn::Add(s.sigmoid, term));
+      return BackwardPlain(d, x, dy, beta);
     }
+  }
+  template <class D>
+  static Vec<D> BackwardPlain(D d, Vec<D> x, Vec<D> dy, double beta) {
+    const Vec<D> bx = hn::Mul(hn::Set(d, beta), x);
+    const SigmoidParts<D> s = Sigmoid(d, bx);
+    const Vec<D> ds = SigmoidDerivative(s);
+    const Vec<D> term = hn::IfThenZeroElse(hn::Eq(ds, hn::Zero(d)), hn::Mul(bx, ds));
+    return hn::Mul(dy, hn::Add(s.sigmoid, term));
   }
   template <class D>
   static Vec<D> Forward(D d, Vec<D> x, const Args& a) {

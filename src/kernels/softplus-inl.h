@@ -42,6 +42,21 @@ struct softplus {
   }
   template <class D>
   static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+    if constexpr (!kForFloat32) {
+      // sigmoid(beta x) with beta x as a pair, rounded once with dy (MulSigmoidSlopeSum with
+      // v = 0); the linear branch on the rounded beta x, as the forward pass.
+      const Pair<D> t0 = TwoProd(d, hn::Set(d, a.p[0]), x);
+      const Vec<D> lim = hn::Set(d, 1400.0);
+      const auto in = hn::Le(hn::Abs(t0.hi), lim);
+      const Pair<D> t = {hn::Min(hn::Max(t0.hi, hn::Neg(lim)), lim), hn::IfThenElseZero(in, t0.lo)};
+      const Vec<D> s = MulSigmoidSlopeSum<true>(d, dy, t, {hn::Zero(d), hn::Zero(d)});
+      const Vec<D> y = hn::IfThenElse(hn::Gt(t0.hi, hn::Set(d, a.p[1])), dy, s);
+      return PatchBackwardF64(d, x, dy, y, [&]() HWY_ATTR {
+        const Vec<D> bx = hn::Mul(hn::Set(d, a.p[0]), x);
+        return hn::IfThenElse(hn::Gt(bx, hn::Set(d, a.p[1])), dy,
+                              hn::Mul(dy, Sigmoid(d, bx).sigmoid));
+      });
+    }
     const Vec<D> bx = hn::Mul(hn::Set(d, a.p[0]), x);
     const Vec<D> s = Sigmoid(d, bx).sigmoid;
     return hn::IfThenElse(hn::Gt(bx, hn::Set(d, a.p[1])), dy, hn::Mul(dy, s));

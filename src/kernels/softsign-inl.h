@@ -27,6 +27,25 @@ struct softsign {
   // Squares 1/(1+|x|) rather than dividing by (1+|x|)^2, which would overflow first.
   template <class D>
   static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
+    if constexpr (!kForFloat32) {
+      // dy/(1 + |x|)^2 with 1 + |x| and its square as pairs: one rounding. Past 2^400 the
+      // square's error-free products (split in halves without FMA) would overflow; the result is
+      // below 2^-799 there, dy/(1+|x|)/(1+|x|) (within 1 ULP).
+      const Vec<D> ax = hn::Abs(x);
+      const Pair<D> s0 = TwoSum(d, hn::Set(d, 1.0), hn::Min(ax, hn::Set(d, 0x1p400)));
+      const Pair<D> q = MulPairs(d, s0, s0);
+      const Pair<D> r = DivToPair(d, {dy, hn::Zero(d)}, q);
+      Vec<D> y = hn::Add(r.hi, r.lo);
+      const auto huge = hn::Gt(ax, hn::Set(d, 0x1p400));
+      if (HWY_UNLIKELY(!hn::AllFalse(d, huge))) {
+        const Vec<D> den = hn::Add(hn::Set(d, 1.0), ax);
+        y = hn::IfThenElse(huge, hn::Div(hn::Div(dy, den), den), y);
+      }
+      return PatchBackwardF64(d, x, dy, y, [&]() HWY_ATTR {
+        const Vec<D> inv = hn::Div(hn::Set(d, 1.0), hn::Add(hn::Set(d, 1.0), ax));
+        return hn::Mul(dy, hn::Mul(inv, inv));
+      });
+    }
     const Vec<D> inv = hn::Div(hn::Set(d, 1.0), hn::Add(hn::Set(d, 1.0), hn::Abs(x)));
     return hn::Mul(dy, hn::Mul(inv, inv));
   }

@@ -58,6 +58,45 @@ struct squareplus {
   // f' = (1 + x/s)/2, for x < 0 written b/(2 s (s-x)).
   template <class D>
   static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+    if constexpr (!kForFloat32) return BackwardF64(d, x, dy, a);
+    return BackwardPlain(d, x, dy, a);
+  }
+  // float64: s = sqrt(x^2 + b) as a pair (one Newton step on the rounded root), then
+  // (s + x)/(2s) or b/(2 s (s + |x|)) as pair quotients, rounded once with dy. Past 2^400
+  // (x^2's error-free product, split in halves without FMA, would overflow) f' is 1, or b/(4x^2)
+  // from two roundings.
+  template <class D>
+  static Vec<D> BackwardF64(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+    const Vec<D> b = hn::Set(d, a.p[0]);
+    const Vec<D> big = hn::Set(d, 0x1p400);
+    const Vec<D> ax = hn::Min(hn::Abs(x), big);
+    const Pair<D> x2 = TwoProd(d, ax, ax);
+    const Pair<D> r0 = TwoSum(d, x2.hi, b);
+    const Pair<D> r = {r0.hi, hn::Add(r0.lo, x2.lo)};
+    const Vec<D> sh = hn::Sqrt(r.hi);
+    const Pair<D> sq = TwoProd(d, sh, sh);
+    const Vec<D> sl = hn::Div(hn::Add(hn::Sub(hn::Sub(r.hi, sq.hi), sq.lo), r.lo), hn::Add(sh, sh));
+    const Pair<D> two_s = {hn::Add(sh, sh), hn::Add(sl, sl)};
+    // x >= 0: (s + x)/(2s); x < 0: b/(2s (s + |x|)).
+    const Pair<D> spx0 = TwoSum(d, sh, ax);
+    const Pair<D> spx = {spx0.hi, hn::Add(spx0.lo, sl)};
+    const auto neg = hn::Lt(x, hn::Zero(d));
+    const Pair<D> num = {hn::IfThenElse(neg, b, spx.hi), hn::IfThenElseZero(hn::Not(neg), spx.lo)};
+    const Pair<D> den0 = MulPairs(d, two_s, spx);
+    const Pair<D> den = {hn::IfThenElse(neg, den0.hi, two_s.hi),
+                         hn::IfThenElse(neg, den0.lo, two_s.lo)};
+    const Pair<D> q = DivToPair(d, num, den);
+    Vec<D> y = MulRound(d, dy, q);
+    const auto huge = hn::Ge(hn::Abs(x), big);
+    if (HWY_UNLIKELY(!hn::AllFalse(d, huge))) {
+      const Vec<D> two_ax = hn::Add(hn::Abs(x), hn::Abs(x));
+      const Vec<D> tail = hn::Div(hn::Div(hn::Mul(dy, b), two_ax), two_ax);
+      y = hn::IfThenElse(huge, hn::IfThenElse(neg, tail, dy), y);
+    }
+    return PatchBackwardF64(d, x, dy, y, [&]() HWY_ATTR { return BackwardPlain(d, x, dy, a); });
+  }
+  template <class D>
+  static Vec<D> BackwardPlain(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     const Vec<D> s = Root(d, x, a.p[0]);
     const Vec<D> half = hn::Set(d, 0.5);
     // Where s = |x| stands in for the root, x/s is the sign (and inf/inf must not become NaN).

@@ -51,7 +51,19 @@ struct tanh {
       const Vec<D> dx = hn::MulAdd(dy, hn::Mul(four, p.hi), hn::Mul(dy, hn::Mul(four, p.lo)));
       return PatchLanes2(d, hn::Le(hn::Abs(x), lim), dx, x, dy,
                          [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); });
+    } else if constexpr (!kForFloat32) {
+      // 4 sigmoid'(2|x|) as a pair quotient, rounded once with dy (2|x| is exact; its clamp
+      // keeps it finite, where the result is 0 anyway).
+      const Vec<D> t = hn::Min(hn::Add(hn::Abs(x), hn::Abs(x)), hn::Set(d, 4096.0));
+      const Vec<D> y =
+          MulSigmoidSlopeSum<false>(d, dy, {t, hn::Zero(d)}, {hn::Set(d, 4.0), hn::Zero(d)});
+      return PatchBackwardF64(d, x, dy, y, [&]() HWY_ATTR { return BackwardPlain(d, x, dy); });
+    } else {
+      return BackwardPlain(d, x, dy);
     }
+  }
+  template <class D>
+  static Vec<D> BackwardPlain(D d, Vec<D> x, Vec<D> dy) {
     const Vec<D> ax = hn::Abs(x);
     const Vec<D> e = Exp(d, hn::Neg(hn::Add(ax, ax)));
     const Vec<D> inv = hn::Div(hn::Set(d, 1.0), hn::Add(hn::Set(d, 1.0), e));

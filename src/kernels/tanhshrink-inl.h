@@ -80,6 +80,43 @@ struct tanhshrink {
     // Infinities: x - 1 = x; NaN stays.
     return hn::IfThenElse(hn::IsFinite(x), y, hn::Sub(x, hn::Set(d, 1.0)));
   }
+  // float64: dy tanh^2 x rounded once, tanh |x| as a pair: below 1/2 |x| - |x|^3 S(x^2) (the
+  // forward pass's series), above TanhPair; below 2^-300 (x^2 S would leave the normal range)
+  // dy x x, whose first rounding is relative and second one ULP of the result.
+  template <class D>
+  static Vec<D> BackwardF64(D d, Vec<D> x, Vec<D> dy) {
+    static constexpr TanhSeries kSeries = MakeTanhSeries();
+    const Vec<D> ax = hn::Min(hn::Abs(x), hn::Set(d, 20.0));
+    const auto small = hn::Lt(ax, hn::Set(d, 0.5));
+    Pair<D> t = {ax, hn::Zero(d)};
+    Pair<D> t_small = t, t_large = t;
+    if (!hn::AllFalse(d, small)) {
+      static constexpr double kTail[TanhSeries::kTerms - 1] = {
+          kSeries.c[1],  kSeries.c[2],  kSeries.c[3],  kSeries.c[4],  kSeries.c[5],  kSeries.c[6],
+          kSeries.c[7],  kSeries.c[8],  kSeries.c[9],  kSeries.c[10], kSeries.c[11], kSeries.c[12],
+          kSeries.c[13], kSeries.c[14], kSeries.c[15], kSeries.c[16], kSeries.c[17]};
+      const Pair<D> x2 = TwoProd(d, ax, ax);
+      const Pair<D> x3 = MulToPair(d, ax, x2);
+      const Vec<D> s1 = Poly(d, x2.hi, kTail);
+      const Pair<D> s0 = FastTwoSum(d, hn::Set(d, kSeries.c[0]), hn::Mul(x2.hi, s1));
+      const Vec<D> s_lo = hn::Add(s0.lo, hn::MulAdd(x2.lo, s1, hn::Set(d, 0x1.5555555555555p-56)));
+      const Pair<D> p = MulPairs(d, x3, {s0.hi, s_lo});
+      const Pair<D> diff = FastTwoSum(d, ax, hn::Neg(p.hi));
+      t_small = {diff.hi, hn::Sub(diff.lo, p.lo)};
+    }
+    if (!hn::AllTrue(d, small)) t_large = TanhPair(d, ax);
+    t = {hn::IfThenElse(small, t_small.hi, t_large.hi),
+         hn::IfThenElse(small, t_small.lo, t_large.lo)};
+    Vec<D> y = MulRound(d, dy, MulPairs(d, t, t));
+    const auto tiny = hn::Lt(ax, hn::Set(d, 0x1p-300));
+    if (HWY_UNLIKELY(!hn::AllFalse(d, tiny))) {
+      y = hn::IfThenElse(tiny, hn::Mul(hn::Mul(dy, x), x), y);
+    }
+    return PatchBackwardF64(d, x, dy, y, [&]() HWY_ATTR {
+      const Vec<D> th = Tanh(d, x);
+      return hn::Mul(dy, hn::Mul(th, th));
+    });
+  }
   template <class D>
   static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     if constexpr (kIsF32Lanes<D>) {
@@ -118,6 +155,7 @@ struct tanhshrink {
       const Vec<D> dx = hn::MulAdd(dy, t2.hi, hn::Mul(dy, t2.lo));
       return hn::IfThenElse(hn::Ge(ax, hn::Set(d, 0x1p-13f)), dx, hn::Mul(hn::Mul(dy, x), x));
     }
+    if constexpr (!kForFloat32) return BackwardF64(d, x, dy);
     const Vec<D> t = Tanh(d, x);
     return hn::Mul(dy, hn::Mul(t, t));
   }
