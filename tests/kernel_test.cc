@@ -106,9 +106,9 @@ TEST(Float32Parameters, BoundsHoldAwayFromTheTestedSets) {
     ForEachTarget([&](const char* target) {
       SCOPED_TRACE(std::string(target) + " " + std::string(name(c.op)) + ParamsText(c.params));
       const ref::Stats f = ref::Measure<float>(c.op, Direction::kForward, xs, c.params);
-      EXPECT_LE(f.max_ulp, kF32ForwardUlp) << "forward, worst at x = " << f.worst_x;
+      EXPECT_LE(f.max_ulp, kForwardUlp) << "forward, worst at x = " << f.worst_x;
       const ref::Stats b = ref::Measure<float>(c.op, Direction::kBackward, xs, c.params);
-      EXPECT_LE(b.max_ulp, kF32BackwardUlp) << "backward, worst at x = " << b.worst_x;
+      EXPECT_LE(b.max_ulp, kBackwardUlp) << "backward, worst at x = " << b.worst_x;
     });
   }
 }
