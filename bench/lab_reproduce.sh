@@ -65,7 +65,9 @@ def detail(init):
         accs = " ".join(f"{x['test_accuracy']:.4f}" for x in runs)
         eps = " ".join(str(x["epochs"]) for x in runs)
         secs = sum(x["seconds"] for x in runs) / len(runs)
-        rows.append(f"| {act} | {shown(hidden)} | {pub:.3f} | {mean:.3f} | {mean - pub:+.3f} | "
+        # The difference of the mean as shown, so that the two columns agree.
+        rows.append(f"| {act} | {shown(hidden)} | {pub:.3f} | {mean:.3f} | "
+                    f"{float(f'{mean:.3f}') - pub:+.3f} | "
                     f"{' '.join(str(s) for s, _ in seeds)} | {accs} | {eps} | {secs:.0f} |")
     return rows
 
