@@ -333,9 +333,17 @@ int Bench(const std::vector<std::string>& args, const char* argv0) {
 
 int Report(const std::string& dir, const std::string& out, bool quiet) {
   const report::LabResults results = report::ReadLab(dir);
-  const std::string path = out.empty() ? dir + "/report.html" : out;
-  io::WriteFileAtomically(path, report::RenderHtml(results));
-  if (!quiet) fmt::print("{}\nwrote {}\n", report::RenderText(results), path);
+  // An experiment's SVG plots are rewritten with the page, as `activ lab --experiment` wrote
+  // them: a report regenerated from a directory leaves none of its files stale.
+  const std::string path = report::WriteReport(results, dir, out);
+  if (quiet) return 0;
+  fmt::print("{}\nwrote {}\n", report::RenderText(results), path);
+  if (!results.experiment.name.empty()) {
+    const std::filesystem::path at = std::filesystem::path(path).parent_path();
+    fmt::print(
+        "plots: {}\n",
+        ((at.empty() ? "." : at) / ("experiment-" + results.experiment.name + "-*.svg")).string());
+  }
   return 0;
 }
 

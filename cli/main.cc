@@ -185,7 +185,9 @@ int main(int argc, char** argv) {
   std::string report_dir, report_out;
   bool report_quiet = false;
   CLI::App* report = app.add_subcommand(
-      "report", "render a lab output directory (log.jsonl, summary.json) as one HTML file");
+      "report",
+      "render a lab output directory (log.jsonl, summary.json) as one HTML file, and an "
+      "experiment's plots (experiment-NAME-*.svg) beside it");
   report->add_option("DIR", report_dir, "the lab's output directory")->required();
   report->add_option("-o,--output", report_out, "the HTML file (default: DIR/report.html)");
   report->add_flag("-q,--quiet", report_quiet, "do not print the summary");

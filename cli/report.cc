@@ -1858,8 +1858,12 @@ std::string RenderText(const LabResults& results) {
 }
 
 std::string WriteReport(const std::string& dir, const std::string& out_path) {
+  return WriteReport(ReadLab(dir), dir, out_path);
+}
+
+std::string WriteReport(const LabResults& results, const std::string& dir,
+                        const std::string& out_path) {
   const std::string path = out_path.empty() ? dir + "/report.html" : out_path;
-  const LabResults results = ReadLab(dir);
   io::WriteFileAtomically(path, RenderHtml(results));
   // An experiment's plots, as `activ lab --experiment` writes them, beside the page.
   const std::string at =

@@ -100,8 +100,12 @@ std::string ExperimentTable(const LabResults& results);
 std::vector<std::string> ExperimentReading(const LabResults& results);
 std::vector<std::pair<std::string, std::string>> ExperimentPlots(const LabResults& results);
 
-// ReadLab(dir), then RenderHtml written atomically to out_path (DIR/report.html when empty).
-// What `activ report` and `activ lab` call. Returns the path written.
+// ReadLab(dir), then RenderHtml written atomically to out_path (DIR/report.html when empty) and,
+// for an experiment, ExperimentPlots written beside it. What `activ report` calls. Returns the
+// path of the page.
 std::string WriteReport(const std::string& dir, const std::string& out_path = "");
+// The same for results already read from dir.
+std::string WriteReport(const LabResults& results, const std::string& dir,
+                        const std::string& out_path = "");
 
 }  // namespace activ::report

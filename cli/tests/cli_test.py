@@ -536,6 +536,26 @@ def test_lab(tmp):
         html = f.read()
     check('<section id="experiment">' in html and "Gradient clipping" in html,
           "the report's experiment section")
+    # `activ report` on an experiment's directory rewrites its plots with the page, the same
+    # bytes as the lab wrote; with -o, beside the page.
+    plots = {}
+    for name in svgs:
+        with open(f"{tmp}/clip/{name}") as f:
+            plots[name] = f.read()
+        os.remove(f"{tmp}/clip/{name}")
+    os.remove(f"{tmp}/clip/report.html")
+    run("report", f"{tmp}/clip",
+        out=[f"wrote {tmp}/clip/report.html", f"plots: {tmp}/clip/experiment-clipping-*.svg"])
+    check(os.path.exists(f"{tmp}/clip/report.html"), "activ report wrote no page")
+    os.makedirs(f"{tmp}/clip-page")
+    run("report", f"{tmp}/clip", "-q", "-o", f"{tmp}/clip-page/r.html")
+    for at in (f"{tmp}/clip", f"{tmp}/clip-page"):
+        for name, svg in plots.items():
+            if not os.path.exists(f"{at}/{name}"):
+                check(False, f"activ report did not rewrite {at}/{name}")
+                continue
+            with open(f"{at}/{name}") as f:
+                check(f.read() == svg, f"activ report's {at}/{name} differs from the lab's")
     with open(f"{tmp}/clip/summary.json") as f:
         summary = json.load(f)
     check(summary["experiment"]["name"] == "clipping" and len(summary["runs"]) == 4 and
