@@ -189,24 +189,70 @@ void RunActiv(Op op, Direction dir, const Params& params, std::span<const T> xs,
   }
 }
 
+// The exact results of op at xs (dy: the upstream gradients of a backward pass) from the long
+// double reference, with each backward result's slack: computed once, they measure the results
+// of every SIMD target (the reference costs far more than the kernels).
+struct Exact {
+  std::vector<long double> value, slack;
+};
+template <typename T>
+Exact ExactResults(Op op, Direction dir, std::span<const T> xs, std::span<const T> dy,
+                   const double* p) {
+  Exact e;
+  e.value.resize(xs.size());
+  if (dir != Direction::kForward) e.slack.resize(xs.size());
+  for (size_t i = 0; i < xs.size(); ++i) {
+    const long double x = xs[i];
+    if (dir == Direction::kForward) {
+      e.value[i] = forward(op, x, p);
+    } else {
+      e.value[i] = static_cast<long double>(dy[i]) * derivative(op, x, p);
+      e.slack[i] = BackwardSlack<T>(op, dir, x, static_cast<long double>(dy[i]), p);
+    }
+  }
+  return e;
+}
+
+// Measures results of op at xs against their exact values.
+template <typename T>
+Stats MeasureAgainst(const Exact& e, Direction dir, std::span<const T> xs,
+                     std::span<const T> out) {
+  Stats s;
+  for (size_t i = 0; i < xs.size(); ++i) {
+    s.Add(dir == Direction::kForward ? UlpError<T>(out[i], e.value[i])
+                                     : BackwardError<T>(out[i], e.value[i], e.slack[i]),
+          static_cast<double>(xs[i]));
+  }
+  return s;
+}
+
 // Measures given results of op at xs (dy: the upstream gradients of a backward pass) against
 // the long double reference; p as KernelParams.
 template <typename T>
 Stats MeasureResults(Op op, Direction dir, std::span<const T> xs, std::span<const T> dy,
                      std::span<const T> out, const double* p) {
-  Stats s;
-  for (size_t i = 0; i < xs.size(); ++i) {
-    const long double x = xs[i];
-    if (dir == Direction::kForward) {
-      s.Add(UlpError<T>(out[i], forward(op, x, p)), static_cast<double>(xs[i]));
-    } else {
-      const long double exact = static_cast<long double>(dy[i]) * derivative(op, x, p);
-      s.Add(BackwardError<T>(out[i], exact,
-                             BackwardSlack<T>(op, dir, x, static_cast<long double>(dy[i]), p)),
-            static_cast<double>(xs[i]));
-    }
-  }
-  return s;
+  return MeasureAgainst<T>(ExactResults<T>(op, dir, xs, dy, p), dir, xs, out);
+}
+
+// activ's results of op at xs against their exact values, with the upstream gradients of
+// UpstreamGradient: what Measure measures, for several targets against one Exact.
+template <typename T>
+Stats MeasureActiv(Op op, Direction dir, std::span<const T> xs, const Params& params,
+                   const Exact& e) {
+  const size_t n = xs.size();
+  std::vector<T> out(n), dy(n);
+  for (size_t i = 0; i < n; ++i) dy[i] = UpstreamGradient<T>(i);
+  RunActiv<T>(op, dir, params, xs, dy, out);
+  return MeasureAgainst<T>(e, dir, xs, out);
+}
+
+// The exact results for MeasureActiv.
+template <typename T>
+Exact ExactFor(Op op, Direction dir, std::span<const T> xs, const Params& params) {
+  std::vector<T> dy(xs.size());
+  for (size_t i = 0; i < xs.size(); ++i) dy[i] = UpstreamGradient<T>(i);
+  const std::vector<double> p = KernelParams<T>(op, params);
+  return ExactResults<T>(op, dir, xs, dy, p.data());
 }
 
 template <typename T>
