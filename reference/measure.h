@@ -215,8 +215,7 @@ Exact ExactResults(Op op, Direction dir, std::span<const T> xs, std::span<const 
 
 // Measures results of op at xs against their exact values.
 template <typename T>
-Stats MeasureAgainst(const Exact& e, Direction dir, std::span<const T> xs,
-                     std::span<const T> out) {
+Stats MeasureAgainst(const Exact& e, Direction dir, std::span<const T> xs, std::span<const T> out) {
   Stats s;
   for (size_t i = 0; i < xs.size(); ++i) {
     s.Add(dir == Direction::kForward ? UlpError<T>(out[i], e.value[i])

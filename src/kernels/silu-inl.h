@@ -69,9 +69,9 @@ struct silu {
         // the scale is a normal float wherever the float lanes run (|t| <= 86), while dy times
         // the scale underflows for small dy (dy = 2^-60 at x = -61.7 gave -0, not -8.3e-44).
         const Vec<D> fh = hn::Mul(f.hi, sc_s), fl = hn::Mul(f_lo, sc_s);
-        return PatchLanes2(
-            d, InFloatRangeF(d, x, t.hi), hn::MulAdd(dy, fh, hn::Mul(dy, fl)), x, dy,
-            [&](auto dd, auto v, auto gv) HWY_ATTR { return BackwardBeta(dd, v, gv, beta); });
+        return PatchLanes2(d, InFloatRangeF(d, x, t.hi), hn::MulAdd(dy, fh, hn::Mul(dy, fl)), x, dy,
+                           [&](auto dd, auto v, auto gv)
+                               HWY_ATTR { return BackwardBeta(dd, v, gv, beta); });
       }
       return OnDoubleLanes2(d, x, dy, [&](auto dd, auto v, auto gv) HWY_ATTR {
         return BackwardBeta(dd, v, gv, beta);
