@@ -611,6 +611,106 @@ HWY_INLINE Vec<D> MulExpPair(D d, Vec<D> dy, Pair<D> c, Vec<D> xh, Vec<D> xl) {
   return ScaleRound(d, p, es.n);
 }
 
+// 16-entry table lookup for double lanes: two permutes and a blend on AVX-512 (8 lanes), a
+// gather where a vector holds fewer lanes.
+template <class D>
+HWY_INLINE Vec<D> Table16D(D d, const double* table, hn::Vec<hn::RebindToSigned<D>> j) {
+  if constexpr (hn::MaxLanes(D()) == 8) {
+    const hn::RebindToSigned<D> di;
+    const auto idx = hn::IndicesFromVec(d, hn::And(j, hn::Set(di, 7)));
+    const Vec<D> lo = hn::TableLookupLanes(hn::Load(d, table), idx);
+    const Vec<D> hi = hn::TableLookupLanes(hn::Load(d, table + 8), idx);
+    const auto upper = hn::RebindMask(d, hn::Ne(hn::And(j, hn::Set(di, 8)), hn::Zero(di)));
+    return hn::IfThenElse(upper, hi, lo);
+  } else {
+    return hn::GatherIndex(d, table, j);
+  }
+}
+
+// sigmoid(t.hi + t.lo) = (nh + nl) y0 (1 + rho), for float64 results: the fast path of
+// sigmoid, silu and quick_gelu on float64 arrays.
+// Contract: |t.hi| <= 708 (callers clamp and patch the other lanes, so that 2^n below is a
+// normal number and so is every result), |t.lo| <= 2^-40. The product is within 2^-56 of
+// sigmoid(t) relative, so one final rounding leaves at most 0.5 + 2^-3 ULP.
+// Method: e = e^-|t| = 2^n 2^(j/16) e^r with k = round(-16|t|/ln2) = 16n + j and
+// |r| <= ln2/32. r.hi = -|t.hi| - k ln2/16 is exact in one FMA (the difference is a multiple
+// of 2^-58 below 2^-5), the rest of ln2/16 and t.lo go into r.lo, whose product with r.hi
+// (up to 2^-49) is kept. e^r - 1 is Taylor to degree 7 (truncation 2^-59.5). 2^(j/16) is a
+// table pair, so e = A + P with A = 2^n 2^(j/16) exact and P = 2^n (T.lo + T.hi p) within
+// 2^-57.5 of A. 1 + e is a normalised pair (two fast two-sums, A <= 1), and its reciprocal is
+// y0 = 1/q.hi corrected by rho = 1 - y0 q (exact to 2^-105: 1 - y0 q.hi is exact). The
+// numerator is 1 for t >= 0 and e for t < 0. Half the operations of the ExpReduce route
+// (MulSigmoidPair), which stays for the lanes outside the contract.
+template <class D>
+struct SigmoidQuotD {
+  Vec<D> nh, nl, y0, rho;
+};
+
+template <class D>
+HWY_INLINE SigmoidQuotD<D> SigmoidQuotientD(D d, Pair<D> t) {
+  const hn::RebindToSigned<D> di;
+  HWY_ALIGN static constexpr double kTableHi[16] = {
+      0x1.0000000000000p+0, 0x1.0b5586cf9890fp+0, 0x1.172b83c7d517bp+0, 0x1.2387a6e756238p+0,
+      0x1.306fe0a31b715p+0, 0x1.3dea64c123422p+0, 0x1.4bfdad5362a27p+0, 0x1.5ab07dd485429p+0,
+      0x1.6a09e667f3bcdp+0, 0x1.7a11473eb0187p+0, 0x1.8ace5422aa0dbp+0, 0x1.9c49182a3f090p+0,
+      0x1.ae89f995ad3adp+0, 0x1.c199bdd85529cp+0, 0x1.d5818dcfba487p+0, 0x1.ea4afa2a490dap+0};
+  HWY_ALIGN static constexpr double kTableLo[16] = {
+      0.0,                    0x1.8a62e4adc610bp-54,  -0x1.19041b9d78a76p-55,
+      0x1.9b07eb6c70573p-54,  0x1.6f46ad23182e4p-55,  0x1.ada0911f09ebcp-55,
+      0x1.d4397afec42e2p-56,  0x1.6324c054647adp-54,  -0x1.bdd3413b26456p-54,
+      -0x1.41577ee04992fp-55, 0x1.6e9f156864b27p-54,  0x1.c7c46b071f2bep-56,
+      0x1.7a1cd345dcc81p-54,  0x1.11065895048ddp-55,  0x1.2ed02d75b3707p-55,
+      -0x1.e9c23179c2893p-54};
+  const auto neg = hn::Lt(t.hi, hn::Zero(d));
+  // u = -|t| as a pair, clamped (NaN lanes become -708: they are patched by the caller).
+  const Vec<D> uh = hn::Max(hn::Or(t.hi, hn::SignBit(d)), hn::Set(d, -708.0));
+  const Vec<D> ul = hn::IfThenElse(neg, t.lo, hn::Neg(t.lo));
+  const Vec<D> magic = hn::Set(d, 0x1.8p52);
+  const Vec<D> kf = hn::MulAdd(uh, hn::Set(d, 0x1.71547652b82fep+4), magic);
+  const Vec<D> k = hn::Sub(kf, magic);
+  const auto zi = hn::BitCast(di, kf);
+  // 2^(k>>4): bits 4..15 of kf's mantissa shifted into the exponent field (n >= -1022).
+  const auto e2 = hn::And(hn::ShiftLeft<48>(zi), hn::Set(di, static_cast<int64_t>(0xFFF0ull << 48)));
+  const Vec<D> scale = hn::BitCast(d, hn::Add(e2, hn::Set(di, int64_t{1023} << 52)));
+  const auto j = hn::And(zi, hn::Set(di, 15));
+  const Vec<D> th = Table16D(d, kTableHi, j);
+  const Vec<D> tl = Table16D(d, kTableLo, j);
+  const Vec<D> rh = hn::NegMulAdd(k, hn::Set(d, 0x1.62e42fefa39efp-5), uh);
+  const Vec<D> rl = hn::NegMulAdd(k, hn::Set(d, 0x1.abc9e3b39803fp-60), ul);
+  const Vec<D> r2 = hn::Mul(rh, rh);
+  static constexpr double kInvFact[6] = {1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720,
+                                         1.0 / 5040};
+  const Vec<D> w = hn::MulAdd(r2, PolyEstrin(d, rh, kInvFact), hn::MulAdd(rl, rh, rl));
+  const Vec<D> p = hn::Add(rh, w);
+  const Vec<D> a = hn::Mul(th, scale);
+  const Vec<D> pl = hn::Mul(hn::MulAdd(th, p, tl), scale);
+  const Vec<D> one = hn::Set(d, 1.0);
+  const Vec<D> s = hn::Add(one, a);
+  const Vec<D> ql0 = hn::Add(hn::Add(hn::Sub(one, s), a), pl);
+  const Vec<D> qh = hn::Add(s, ql0);
+  const Vec<D> ql = hn::Add(hn::Sub(s, qh), ql0);
+  SigmoidQuotD<D> out;
+  out.y0 = hn::Div(one, qh);
+  out.rho = hn::NegMulAdd(out.y0, ql, hn::NegMulAdd(out.y0, qh, one));
+  out.nh = hn::IfThenElse(neg, a, one);
+  out.nl = hn::IfThenElseZero(neg, pl);
+  return out;
+}
+
+// sigmoid(t) from SigmoidQuotientD, rounded once.
+template <class D>
+HWY_INLINE Vec<D> SigmoidRoundD(const SigmoidQuotD<D>& q) {
+  return hn::MulAdd(q.nh, q.y0, hn::Mul(q.y0, hn::MulAdd(q.nh, q.rho, q.nl)));
+}
+
+// x sigmoid(t) from SigmoidQuotientD, rounded once: nh y0 is carried exactly.
+template <class D>
+HWY_INLINE Vec<D> MulSigmoidRoundD(D d, Vec<D> x, const SigmoidQuotD<D>& q) {
+  const Pair<D> h = TwoProd(d, q.nh, q.y0);
+  const Vec<D> lo = hn::MulAdd(q.y0, hn::MulAdd(q.nh, q.rho, q.nl), h.lo);
+  return hn::MulAdd(x, h.hi, hn::Mul(x, lo));
+}
+
 // A float64 backward result y from the pair paths, with the lanes they do not take (x NaN,
 // dy not finite, or what the caller's `ok` leaves out) from plain(), dy times the double f'.
 template <class D, class F>

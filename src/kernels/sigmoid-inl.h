@@ -22,8 +22,20 @@ struct sigmoid {
       return Sigmoid(d, x).sigmoid;
     } else {
       // 1/(1+e) and e/(1+e) round three times; as pairs they round once (spec: 1 ULP).
-      const Vec<D> y = MulSigmoidPair(d, hn::Set(d, 1.0), Pair<D>{x, hn::Zero(d)});
-      return hn::IfThenElse(hn::IsNaN(x), x, y);
+      const auto slow = [&]() HWY_ATTR {
+        const Vec<D> y = MulSigmoidPair(d, hn::Set(d, 1.0), Pair<D>{x, hn::Zero(d)});
+        return hn::IfThenElse(hn::IsNaN(x), x, y);
+      };
+#if HWY_NATIVE_FMA
+      // |x| <= 708: SigmoidQuotientD; the tails (subnormal results), infinities and NaN take
+      // the ExpReduce route, tested once per vector.
+      const auto ok = hn::Le(hn::Abs(x), hn::Set(d, 708.0));
+      const Vec<D> y = SigmoidRoundD(SigmoidQuotientD(d, Pair<D>{x, hn::Zero(d)}));
+      if (HWY_LIKELY(hn::AllTrue(d, ok))) return y;
+      return hn::IfThenElse(ok, y, slow());
+#else
+      return slow();
+#endif
     }
   }
   template <class D>

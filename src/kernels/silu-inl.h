@@ -37,12 +37,27 @@ struct silu {
       if constexpr (!kForFloat32) {
         // beta x carried as a pair: e^(beta x) multiplies its rounding by |beta x|, up to ~745.
         const Pair<D> t = TwoProd(d, vb, x);
+#if HWY_NATIVE_FMA
+        // |beta x| <= 708 and |x| <= 2^900: SigmoidQuotientD, rounded once with x (-0 keeps
+        // its sign through the product); the other lanes take the ExpReduce route below.
+        const auto fast = hn::And(hn::Le(hn::Abs(t.hi), hn::Set(d, 708.0)),
+                                  hn::Le(hn::Abs(x), hn::Set(d, 0x1p900)));
+        const Vec<D> yf = MulSigmoidRoundD(d, x, SigmoidQuotientD(d, t));
+        if (HWY_LIKELY(hn::AllTrue(d, fast))) return yf;
+#endif
         const Vec<D> big = hn::Set(d, 0x1p600);
         const auto ok = hn::And(hn::Lt(hn::Abs(x), big), hn::Lt(hn::Abs(t.hi), big));
         const Vec<D> y = hn::CopySign(MulSigmoidPair(d, x, t), x);
-        if (HWY_LIKELY(hn::AllTrue(d, ok))) return y;
-        // Infinite, NaN and huge inputs: there sigmoid is exactly 0 or 1 (or the NaN).
-        return hn::IfThenElse(ok, y, MulProbability(d, x, Sigmoid(d, hn::Mul(vb, x)).sigmoid));
+        const Vec<D> ys = [&]() HWY_ATTR {
+          if (HWY_LIKELY(hn::AllTrue(d, ok))) return y;
+          // Infinite, NaN and huge inputs: there sigmoid is exactly 0 or 1 (or the NaN).
+          return hn::IfThenElse(ok, y, MulProbability(d, x, Sigmoid(d, hn::Mul(vb, x)).sigmoid));
+        }();
+#if HWY_NATIVE_FMA
+        return hn::IfThenElse(fast, yf, ys);
+#else
+        return ys;
+#endif
       }
       return MulProbability(d, x, Sigmoid(d, hn::Mul(vb, x)).sigmoid);
     }
