@@ -654,13 +654,22 @@ HWY_INLINE SigmoidQuotD<D> SigmoidQuotientD(D d, Pair<D> t) {
       0x1.306fe0a31b715p+0, 0x1.3dea64c123422p+0, 0x1.4bfdad5362a27p+0, 0x1.5ab07dd485429p+0,
       0x1.6a09e667f3bcdp+0, 0x1.7a11473eb0187p+0, 0x1.8ace5422aa0dbp+0, 0x1.9c49182a3f090p+0,
       0x1.ae89f995ad3adp+0, 0x1.c199bdd85529cp+0, 0x1.d5818dcfba487p+0, 0x1.ea4afa2a490dap+0};
-  HWY_ALIGN static constexpr double kTableLo[16] = {
-      0.0,                    0x1.8a62e4adc610bp-54,  -0x1.19041b9d78a76p-55,
-      0x1.9b07eb6c70573p-54,  0x1.6f46ad23182e4p-55,  0x1.ada0911f09ebcp-55,
-      0x1.d4397afec42e2p-56,  0x1.6324c054647adp-54,  -0x1.bdd3413b26456p-54,
-      -0x1.41577ee04992fp-55, 0x1.6e9f156864b27p-54,  0x1.c7c46b071f2bep-56,
-      0x1.7a1cd345dcc81p-54,  0x1.11065895048ddp-55,  0x1.2ed02d75b3707p-55,
-      -0x1.e9c23179c2893p-54};
+  HWY_ALIGN static constexpr double kTableLo[16] = {0.0,
+                                                    0x1.8a62e4adc610bp-54,
+                                                    -0x1.19041b9d78a76p-55,
+                                                    0x1.9b07eb6c70573p-54,
+                                                    0x1.6f46ad23182e4p-55,
+                                                    0x1.ada0911f09ebcp-55,
+                                                    0x1.d4397afec42e2p-56,
+                                                    0x1.6324c054647adp-54,
+                                                    -0x1.bdd3413b26456p-54,
+                                                    -0x1.41577ee04992fp-55,
+                                                    0x1.6e9f156864b27p-54,
+                                                    0x1.c7c46b071f2bep-56,
+                                                    0x1.7a1cd345dcc81p-54,
+                                                    0x1.11065895048ddp-55,
+                                                    0x1.2ed02d75b3707p-55,
+                                                    -0x1.e9c23179c2893p-54};
   const auto neg = hn::Lt(t.hi, hn::Zero(d));
   // u = -|t| as a pair, clamped (NaN lanes become -708: they are patched by the caller).
   const Vec<D> uh = hn::Max(hn::Or(t.hi, hn::SignBit(d)), hn::Set(d, -708.0));
@@ -670,7 +679,8 @@ HWY_INLINE SigmoidQuotD<D> SigmoidQuotientD(D d, Pair<D> t) {
   const Vec<D> k = hn::Sub(kf, magic);
   const auto zi = hn::BitCast(di, kf);
   // 2^(k>>4): bits 4..15 of kf's mantissa shifted into the exponent field (n >= -1022).
-  const auto e2 = hn::And(hn::ShiftLeft<48>(zi), hn::Set(di, static_cast<int64_t>(0xFFF0ull << 48)));
+  const auto e2 =
+      hn::And(hn::ShiftLeft<48>(zi), hn::Set(di, static_cast<int64_t>(0xFFF0ull << 48)));
   const Vec<D> scale = hn::BitCast(d, hn::Add(e2, hn::Set(di, int64_t{1023} << 52)));
   const auto j = hn::And(zi, hn::Set(di, 15));
   const Vec<D> th = Table16D(d, kTableHi, j);
@@ -678,8 +688,8 @@ HWY_INLINE SigmoidQuotD<D> SigmoidQuotientD(D d, Pair<D> t) {
   const Vec<D> rh = hn::NegMulAdd(k, hn::Set(d, 0x1.62e42fefa39efp-5), uh);
   const Vec<D> rl = hn::NegMulAdd(k, hn::Set(d, 0x1.abc9e3b39803fp-60), ul);
   const Vec<D> r2 = hn::Mul(rh, rh);
-  static constexpr double kInvFact[6] = {1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720,
-                                         1.0 / 5040};
+  static constexpr double kInvFact[6] = {1.0 / 2,   1.0 / 6,   1.0 / 24,
+                                         1.0 / 120, 1.0 / 720, 1.0 / 5040};
   const Vec<D> w = hn::MulAdd(r2, PolyEstrin(d, rh, kInvFact), hn::MulAdd(rl, rh, rl));
   const Vec<D> p = hn::Add(rh, w);
   const Vec<D> a = hn::Mul(th, scale);
