@@ -387,17 +387,16 @@ void Fill(T* y, size_t n, T v) {
   std::fill(y, y + n, v);
 }
 
-// e^(b - M) / S, a block's factor, as hi + lo: in long double (64 bits on x86), so that the
-// factor adds half an ULP to a float64 result instead of two. float32 needs only hi.
+// e^(b - M) / S, a block's factor, as hi + lo in double pairs (ExpPair and ReciprocalPair, to
+// about 2^-100 relative), so that the factor adds far less than an ULP to a float64 result and
+// no step relies on long double being wider than double (it is not on every platform). float32
+// needs only hi. NaN propagates (b - M is NaN only for a row the special-value policy already
+// decided, but the factor must not turn it into a number).
 inline Sum2 BlockFactor(double b, double m, const Sum2& sum) {
-  const double hi = b - m;
-  const double bp = hi - b;
-  const double lo = (b - (hi - bp)) + (-m - bp);
-  const long double f = std::exp(static_cast<long double>(hi)) *
-                        (1 + static_cast<long double>(lo)) /
-                        (static_cast<long double>(sum.hi) + sum.lo);
-  const double f_hi = static_cast<double>(f);
-  return {f_hi, static_cast<double>(f - f_hi)};
+  if (std::isnan(b - m)) return {b - m, 0.0};
+  Sum2 f = ExpOfDifferencePair(b, m);
+  f.Scale(ReciprocalPair(sum));
+  return f;
 }
 
 // e * f with f = hi + lo: one rounding of the product for float64.
