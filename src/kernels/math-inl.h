@@ -629,8 +629,9 @@ HWY_INLINE Vec<D> Table16D(D d, const double* table, hn::Vec<hn::RebindToSigned<
 
 // sigmoid(t.hi + t.lo) = (nh + nl) y0 (1 + rho), for float64 results: the fast path of
 // sigmoid, silu and quick_gelu on float64 arrays.
-// Contract: |t.hi| <= 708 (callers clamp and patch the other lanes, so that 2^n below is a
-// normal number and so is every result), |t.lo| <= 2^-40. The product is within 2^-56 of
+// Contract: |t.hi| <= 700 (callers patch the other lanes), |t.lo| <= 2^-40. The bound keeps
+// 2^n >= 2^-1010, so that P below, 2^-5 of the result, is a normal number too: at 708 it was
+// subnormal and cost 0.15 ULP near the bound. The product is within 2^-56 of
 // sigmoid(t) relative, so one final rounding leaves at most 0.5 + 2^-3 ULP.
 // Method: e = e^-|t| = 2^n 2^(j/16) e^r with k = round(-16|t|/ln2) = 16n + j and
 // |r| <= ln2/32. r.hi = -|t.hi| - k ln2/16 is exact in one FMA (the difference is a multiple
@@ -671,8 +672,8 @@ HWY_INLINE SigmoidQuotD<D> SigmoidQuotientD(D d, Pair<D> t) {
                                                     0x1.2ed02d75b3707p-55,
                                                     -0x1.e9c23179c2893p-54};
   const auto neg = hn::Lt(t.hi, hn::Zero(d));
-  // u = -|t| as a pair, clamped (NaN lanes become -708: they are patched by the caller).
-  const Vec<D> uh = hn::Max(hn::Or(t.hi, hn::SignBit(d)), hn::Set(d, -708.0));
+  // u = -|t| as a pair, clamped (NaN lanes become -700: they are patched by the caller).
+  const Vec<D> uh = hn::Max(hn::Or(t.hi, hn::SignBit(d)), hn::Set(d, -700.0));
   const Vec<D> ul = hn::IfThenElse(neg, t.lo, hn::Neg(t.lo));
   const Vec<D> magic = hn::Set(d, 0x1.8p52);
   const Vec<D> kf = hn::MulAdd(uh, hn::Set(d, 0x1.71547652b82fep+4), magic);

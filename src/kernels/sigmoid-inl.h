@@ -27,9 +27,9 @@ struct sigmoid {
         return hn::IfThenElse(hn::IsNaN(x), x, y);
       };
 #if HWY_NATIVE_FMA
-      // |x| <= 708: SigmoidQuotientD; the tails (subnormal results), infinities and NaN take
+      // |x| <= 700: SigmoidQuotientD; the tails (subnormal results), infinities and NaN take
       // the ExpReduce route, tested once per vector.
-      const auto ok = hn::Le(hn::Abs(x), hn::Set(d, 708.0));
+      const auto ok = hn::Le(hn::Abs(x), hn::Set(d, 700.0));
       const Vec<D> y = SigmoidRoundD(SigmoidQuotientD(d, Pair<D>{x, hn::Zero(d)}));
       if (HWY_LIKELY(hn::AllTrue(d, ok))) return y;
       return hn::IfThenElse(ok, y, slow());

@@ -38,9 +38,9 @@ struct silu {
         // beta x carried as a pair: e^(beta x) multiplies its rounding by |beta x|, up to ~745.
         const Pair<D> t = TwoProd(d, vb, x);
 #if HWY_NATIVE_FMA
-        // |beta x| <= 708 and |x| <= 2^900: SigmoidQuotientD, rounded once with x (-0 keeps
+        // |beta x| <= 700 and |x| <= 2^900: SigmoidQuotientD, rounded once with x (-0 keeps
         // its sign through the product); the other lanes take the ExpReduce route below.
-        const auto fast = hn::And(hn::Le(hn::Abs(t.hi), hn::Set(d, 708.0)),
+        const auto fast = hn::And(hn::Le(hn::Abs(t.hi), hn::Set(d, 700.0)),
                                   hn::Le(hn::Abs(x), hn::Set(d, 0x1p900)));
         const Vec<D> yf = MulSigmoidRoundD(d, x, SigmoidQuotientD(d, t));
         if (HWY_LIKELY(hn::AllTrue(d, fast))) return yf;
