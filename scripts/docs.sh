@@ -4,6 +4,9 @@
 #   docs/LAB.md            its default-run and speed-table blocks, from docs/lab-default.json
 #                          (scripts/lab_default.sh) and docs/lab-speed.json (bench/lab_speed.sh)
 #   docs/ROBUSTNESS.md     its test-counts block, from `ctest -N` of the release build
+#   docs/PYTHON.md         its accuracy sections, from docs/python.json (python/make_doc.py
+#                          measures; its speed sections are kept as they are), where the build
+#                          has the Python module
 # and docs/SPEC.md's element-wise table checked against include/activ/ops.def.
 #
 #   bash scripts/docs.sh [--write]   rewrites what differs
@@ -13,8 +16,7 @@
 # Rendering measures nothing, so it takes seconds and gives the same text on any machine. Needs
 # the release build (BUILD, default build/: scripts/build.sh) for activ-accuracy and the test
 # list. Not covered: docs/PERFORMANCE.md (bench/run.sh keeps the benchmark's JSON in
-# build-bench/, not in the repository) and docs/PYTHON.md (python/make_doc.py measures as it
-# writes).
+# build-bench/, not in the repository).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=write
@@ -51,4 +53,12 @@ else
   echo "docs: docs/ACCURACY.md: up to date"
 fi
 /usr/bin/python3 scripts/docs_blocks.py $mode --build "$build" || status=1
+if compgen -G "$build/python/activ/_activ*.so" >/dev/null &&
+  compgen -G "$build/python/testing/_activ_reference*.so" >/dev/null; then
+  check=()
+  [ $mode = check ] && check=(--check)
+  /usr/bin/python3 python/make_doc.py --build "$build" --render "${check[@]}" || status=1
+else
+  echo "docs: docs/PYTHON.md: not checked (no Python module in $build)"
+fi
 exit $status

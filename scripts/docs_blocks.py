@@ -90,7 +90,7 @@ def render_lab_default(d):
         favour = sum(1 for v, _ in diffs if v > 0)
         L.append("")
         L.append(f"The initialisation moves the final accuracy by at most "
-                 f"{100 * abs(largest[0]):.1f} points ({largest[1]}), in {cmp_['label']}'s favour "
+                 f"{100 * abs(largest[0]):.1f} points ({largest[1]}), in `{cmp_['flag']}`'s favour "
                  f"for {favour} of the {len(diffs)}, by one seed each.")
     return "\n".join(L)
 
