@@ -14,7 +14,8 @@ parameter gradient columns).
 
     docs_blocks.py write|check [--build DIR]    every block (check: exit 1 on a difference)
     docs_blocks.py ingest-lab-default RUN_DIR [--compare RUN_DIR] --command TEXT --machine TEXT
-                   --load TEXT --wall S --cpu S [--compare-wall S --compare-cpu S]
+                   --load TEXT --source TEXT --wall S --cpu S [--compare-wall S --compare-cpu S]
+                                                (what scripts/lab_default.sh calls)
 """
 
 import argparse
