@@ -19,7 +19,7 @@
 # build-bench/, not in the repository).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mode=write
+mode="write"
 case "${1:-}" in
   --check) mode=check ;;
   --write | "") ;;
