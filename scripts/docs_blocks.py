@@ -192,12 +192,22 @@ def render_test_counts(build):
 
 
 def _ops_def():
+    """(name, flags, [(param, default, domain)]) per ACTIV_OP line of ops.def, in order."""
     text = open(_path("include", "activ", "ops.def")).read()
     ops = []
-    for m in re.finditer(r"^ACTIV_OP\((\w+),\s*([^,]+),(.*?)\)\s*$(?=\s*(?:ACTIV_OP|//|#|\Z))",
-                         text, re.M | re.S):
-        name, flags, rest = m.group(1), m.group(2), m.group(3)
-        params = re.findall(r"PARAM\((\w+),\s*([^,]+),\s*(\w+)\)", rest)
+    for m in re.finditer(r"^ACTIV_OP\(", text, re.M):
+        # The macro's arguments up to its closing parenthesis (formulas hold parentheses too).
+        depth, i, in_string = 1, m.end(), False
+        while depth:
+            c = text[i]
+            if c == '"':
+                in_string = not in_string
+            elif not in_string:
+                depth += {"(": 1, ")": -1}.get(c, 0)
+            i += 1
+        args = text[m.end():i - 1]
+        name, flags = [a.strip() for a in args.split(",", 2)[:2]]
+        params = re.findall(r"PARAM\((\w+),\s*([^,]+),\s*(\w+)\)", args)
         ops.append((name, flags, params))
     return ops
 
