@@ -150,7 +150,7 @@ Call Ours(activ::Op op, Direction d, const Arrays<T>& a) {
 #ifdef ACTIV_HAVE_REFERENCE
 // The largest error of a contender's output against the long double reference, in the
 // accuracy tests' measure: ULP forward; backward the ULP beyond the spec's f'' term
-// (reference/measure.h's BackwardSlack). Measured on the 4096-element arrays only: the benchmark's
+// (accuracy/measure.h's BackwardSlack). Measured on the 4096-element arrays only: the benchmark's
 // inputs (uniform in [-8, 8]) are where the functions have their shape, not their tails.
 template <typename T>
 double MaxError(activ::Op op, Direction d, const Arrays<T>& a) {

@@ -36,7 +36,7 @@ void CheckSize(const Array<T>& a, const Array<T>& b) {
   if (a.size() != b.size()) throw activ::Error("_activ_reference: arrays of different sizes");
 }
 
-// The error of `got` against f(x), in ULP of T (reference/ulp.h's UlpError).
+// The error of `got` against f(x), in ULP of T (accuracy/ulp.h's UlpError).
 template <typename T>
 py::array_t<double> ForwardError(const std::string& name, const Array<T>& x, const Array<T>& got,
                                  const py::dict& params) {
@@ -52,7 +52,7 @@ py::array_t<double> ForwardError(const std::string& name, const Array<T>& x, con
 }
 
 // The error of `got` against dy * f'(x) under the spec's backward bound: in ULP beyond its
-// second term 2^-p |dy x f''(x)| (reference/measure.h's BackwardSlack; from_y adds what the
+// second term 2^-p |dy x f''(x)| (accuracy/measure.h's BackwardSlack; from_y adds what the
 // rounding of y changes, for backward_from_y results).
 template <typename T>
 py::array_t<double> BackwardError(const std::string& name, const Array<T>& x, const Array<T>& dy,

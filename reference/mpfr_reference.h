@@ -13,7 +13,7 @@ namespace activ::ref {
 // with MPFR at 256 bits and rounded to nearest long double.
 long double forward_mpfr(Op op, double x, const double* p);
 // |got - f(x)| in ULP of double at f(x), computed entirely in MPFR, with the conventions of
-// UlpError<double> in reference/ulp.h (NaN matches NaN, an infinite result is right only where
+// UlpError<double> in accuracy/ulp.h (NaN matches NaN, an infinite result is right only where
 // f(x) rounds to that infinity, ULP below the smallest normal is the subnormal spacing 2^-1074).
 // The ULP is that of the binade of the exact f(x), also where f(x) lies within 2^-256 (or far
 // less: 1 - e^-1000) below a power of two.

@@ -22,7 +22,7 @@ long double derivative(Op op, long double x, const double* p);
 // steps are rounded to long double), or below 2^-62 |f'(x)| absolute.
 long double derivative_slack(Op op, long double x, const double* p, int digits);
 // How much f' changes over a step of x to either side: the smaller of |f'(x +- step) - f'(x)|
-// (no kink rule): f''/f' for the backward-from-y bound (reference/measure.h).
+// (no kink rule): f''/f' for the backward-from-y bound (accuracy/measure.h).
 long double derivative_change(Op op, long double x, const double* p, long double step);
 // d f(x) / d p[0] for the ops flagged kParamGrad (prelu weight, silu beta); 0 for the others.
 long double param_derivative(Op op, long double x, const double* p);
@@ -30,7 +30,7 @@ long double param_derivative(Op op, long double x, const double* p);
 // The same formulas evaluated in double: about 2^-50 relative where the long double ones reach
 // 2^-62, some twenty times faster. The exhaustive float32 check screens with them and settles
 // every result near a decision (0.5 or 1 ULP, the largest error) with the long double ones
-// (reference/measure.h). Not accurate enough to judge float64 results.
+// (accuracy/measure.h). Not accurate enough to judge float64 results.
 double forward_double(Op op, double x, const double* p);
 double derivative_double(Op op, double x, const double* p);
 double derivative_slack_double(Op op, double x, const double* p, int digits);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs the per-commit checks (what CI runs):
-#   1. the release build (GCC) and every test not labelled slow;
+#   1. the release build (GCC), the generated documents against their stored data
+#      (scripts/docs.sh --check: seconds) and every test not labelled slow;
 #   2. every C++ and command-line test under AddressSanitizer + UBSan (GCC);
 #   3. a short smoke run of every libFuzzer target (clang; ACTIV_FUZZ_SECONDS each, default 10:
 #      it replays the committed corpus and explores a little);
@@ -59,6 +60,7 @@ trap summary EXIT
 
 stage "dependencies" bash scripts/deps.sh
 stage "release build" bash scripts/build.sh
+stage "generated docs" bash scripts/docs.sh --check
 stage "release tests" ctest --test-dir build -LE slow --output-on-failure -j "$jobs"
 [ "${ACTIV_QUICK:-}" = 1 ] && exit 0
 

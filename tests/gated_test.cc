@@ -68,7 +68,7 @@ bool Same(T a, T b) {
   return (std::isnan(a) && std::isnan(b)) || SameBits(a, b);
 }
 
-// Gates sweep every binade (reference/inputs.h); up and dout are pseudo-random of either sign.
+// Gates sweep every binade (accuracy/inputs.h); up and dout are pseudo-random of either sign.
 // float32 is held to the element-wise bounds. float64 inherits the error of its function in the
 // tails (docs/ACCURACY.md: gelu_tanh, silu, ... lose digits there), so it is held to what the
 // element-wise entry points give for the same numbers: out = act(gate) * up, d_gate =

@@ -34,7 +34,7 @@ using test::ForEachTarget;
 
 // The spec's bounds (docs/ACCURACY.md lists the measured values): 1 ULP forward; backward
 // |dx - dy f'(x)| <= 2 ulp(dy f'(x)) + 2^-p |dy x f''(x)| (p = 24, 53), measured as the ULP
-// beyond the second term (reference/ulp.h's BackwardError), at most 2. float64 forward is
+// beyond the second term (accuracy/ulp.h's BackwardError), at most 2. float64 forward is
 // measured here against the long double reference, which is within 2^-9 ULP of MPFR's, and
 // against MPFR by the float64_forward_* tests.
 constexpr double kForwardUlp = 1.0;

@@ -20,6 +20,7 @@
 
 #include "measure.h"
 #include "rowwise_calls.h"
+#include "rowwise_measure.h"
 #include "rowwise_reference.h"
 #include "test_util.h"
 #include "thread_pool.h"
@@ -34,7 +35,7 @@ using test::ForEachTarget;
 // The bounds the tests hold the library to; docs/ACCURACY.md lists the measured values.
 // float32 is one rounding of a double computation: half an ULP plus a little. float64: the
 // spec's 1 ULP forward, and backward the element-wise functions' 2 ULP beyond the row-wise
-// second term (reference/rowwise_reference.h).
+// second term (accuracy/rowwise_measure.h).
 template <typename T>
 constexpr double kForwardUlp = 1.0;
 template <typename T>

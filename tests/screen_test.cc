@@ -1,4 +1,4 @@
-// The screened measurement of the exhaustive float32 check (reference/measure.h): it must report
+// The screened measurement of the exhaustive float32 check (accuracy/measure.h): it must report
 // what the plain long double measurement reports — the same largest error, input and counts —
 // for activ's results and for results deliberately one and two ULP off, and the double
 // evaluation of the reference formulas must stay far inside the screen's margin.

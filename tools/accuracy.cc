@@ -4,11 +4,12 @@
 //   activ-accuracy --fn gelu [--type f32|f64] [--direction forward|backward|backward_from_y]
 //                  [--exhaustive | --samples N] [--param k=v ...] [--peers] [--max-ulp X]
 //                  [--target avx3|avx2|sse4|scalar]
-//   activ-accuracy --update docs/accuracy.json --part exhaustive|f32|f64 [--only NAME] [--peers]
+//   activ-accuracy --update docs/accuracy.json --part exhaustive|f32|f64|rows [--only NAME]
+//   [--peers]
 //                  [--backward-only]
 //   activ-accuracy --write docs/ACCURACY.md [--results docs/accuracy.json]
 //
-// `activ check` runs the same measurement (reference/accuracy.h) with the same flags; this
+// `activ check` runs the same measurement (accuracy/accuracy.h) with the same flags; this
 // program is also the generator of docs/ACCURACY.md, which names it.
 #include "accuracy.h"
 
@@ -44,7 +45,7 @@ using activ::ref::Direction;
       "usage: activ-accuracy --fn NAME [--type f32|f64] "
       "[--direction forward|backward|backward_from_y] [--exhaustive | --samples N] "
       "[--param k=v ...] [--peers] [--max-ulp X] [--threads N] [--target avx3|avx2|sse4|scalar]\n"
-      "       activ-accuracy --update RESULTS.json --part exhaustive|f32|f64 "
+      "       activ-accuracy --update RESULTS.json --part exhaustive|f32|f64|rows "
       "[--only NAME] [--peers] [--samples N] [--backward-only]\n"
       "       activ-accuracy --write FILE.md [--results RESULTS.json]\n"
       "       activ-accuracy --rows\n",
@@ -127,7 +128,8 @@ activ::ref::Part ParsePart(const std::string& s) {
   if (s == "exhaustive") return activ::ref::Part::kExhaustive;
   if (s == "f32") return activ::ref::Part::kSampled32;
   if (s == "f64") return activ::ref::Part::kSampled64;
-  Usage("--part is exhaustive, f32 or f64, got '" + s + "'");
+  if (s == "rows") return activ::ref::Part::kRows;
+  Usage("--part is exhaustive, f32, f64 or rows, got '" + s + "'");
 }
 
 }  // namespace
@@ -205,7 +207,7 @@ int main(int argc, char** argv) {
       return WriteTable(write_path, results_path);
     }
     if (!update_path.empty()) {
-      if (part.empty()) Usage("--update needs --part exhaustive, f32 or f64");
+      if (part.empty()) Usage("--update needs --part exhaustive, f32, f64 or rows");
       activ::ref::UpdateOptions u;
       u.part = ParsePart(part);
       u.only = only;

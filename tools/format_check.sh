@@ -22,7 +22,7 @@ if [[ -z "$clang_format" ]]; then
 fi
 
 dirs=()
-for dir in include src io reference tests tools bench lab cli python; do
+for dir in include src io reference accuracy tests tools bench lab cli python; do
   [[ -d "$dir" ]] && dirs+=("$dir")
 done
 if [[ ${#dirs[@]} -eq 0 ]]; then

@@ -333,7 +333,7 @@ def test_check(tmp):
     if m:
         check(float(m.group(1)) <= 1.0, "gelu float32 beyond 1 ULP")
         # The samples, plus the special values and the critical inputs (values around the
-        # zeros of f' and 256 in each tail: reference/inputs.h), about 600 for gelu.
+        # zeros of f' and 256 in each tail: accuracy/inputs.h), about 600 for gelu.
         check(20000 <= int(m.group(2)) <= 21000, f"{m.group(2)} results for 20000 samples")
     # The same measurement as activ-accuracy, which writes docs/ACCURACY.md.
     if ARGS.accuracy:

@@ -173,9 +173,68 @@ void Store(Json& results, const UpdateOptions& u, Op op, const Params& params, P
 
 }  // namespace
 
+namespace {
+
+constexpr const char* kRowCells[6] = {"f32 random",      "f32 adversarial", "f64 random",
+                                      "f64 adversarial", "f32 backward",    "f64 backward"};
+
+// The row-wise and 16-bit tables, measured whole (seconds), each beside "results": their
+// statistics are not those of the element-wise checks.
+void UpdateRows(Json& doc, const UpdateOptions& u) {
+  const double start = Seconds();
+  const RowTableResults rows = MeasureRowTable();
+  Json r;
+  r["random_rows"] = rows.random_rows;
+  r["random_elements"] = rows.random_elements;
+  r["target"] = std::string(simd_target());
+  r["date"] = Today();
+  Json& fns = r["functions"];
+  for (const RowTableLine& line : rows.lines) {
+    for (size_t k = 0; k < 6; ++k) {
+      const RowStats& c = line.cells[k];
+      Json e;
+      e["max_ulp"] = Number(c.max_ulp);
+      e["worst_row"] = c.worst_row;
+      e["worst_col"] = c.worst_col;
+      e["count"] = c.count;
+      fns[line.op][kRowCells[k]] = e;
+    }
+  }
+  doc["rowwise"] = r;
+  Json h;
+  h["target"] = std::string(simd_target());
+  h["date"] = Today();
+  for (const HalfRow& row : MeasureHalfTable()) {
+    for (const auto& [format, st] :
+         {std::pair{"bfloat16", row.bf16}, std::pair{"float16", row.f16}}) {
+      Json e;
+      e["max_ulp"] = Number(st.max_ulp);
+      e["max_steps"] = Number(st.max_steps);
+      e["not_rounded"] = st.not_rounded;
+      e["max_backward_steps"] = Number(st.max_backward_steps);
+      h["functions"][row.op][format] = e;
+    }
+  }
+  doc["half"] = h;
+  if (u.log) {
+    char line[96];
+    std::snprintf(line, sizeof line, "row-wise and 16-bit tables [%.0f s]", Seconds() - start);
+    u.log(line);
+  }
+}
+
+}  // namespace
+
 void UpdateResults(const std::string& path, const UpdateOptions& u) {
   if (!u.only.empty()) op_from_name(u.only);  // an unknown name fails before any work
   Json doc = Load(path, false);
+  if (u.part == Part::kRows) {
+    if (!u.only.empty())
+      throw Error("--part rows measures every function; --only is for the others");
+    UpdateRows(doc, u);
+    Save(path, doc);
+    return;
+  }
   Json& results = doc["results"];
   for (const OpInfo& o : all_ops()) {
     if (!u.only.empty() && op_from_name(u.only) != o.op) continue;
@@ -214,6 +273,8 @@ void UpdateResults(const std::string& path, const UpdateOptions& u) {
             run(sets[k], Precision::kFloat64, Direction::kBackwardFromY, false, {});
           }
           break;
+        case Part::kRows:
+          break;  // measured above, for every function at once
       }
     }
     Save(path, doc);  // after every function: a long run that stops keeps what it measured
@@ -244,6 +305,14 @@ class Results {
     }
     return *e;
   }
+  // A part stored beside "results" (--part rows).
+  const Json& Section(const std::string& name) const {
+    if (!doc_.contains(name) || !doc_[name].contains("functions")) {
+      throw Error(path_ + " has no " + name + " table: measure it with activ-accuracy --update " +
+                  path_ + " --part rows");
+    }
+    return doc_[name];
+  }
   const Json& doc() const { return doc_; }
 
  private:
@@ -253,6 +322,50 @@ class Results {
 
 std::string Ulp(const Json& e) { return FmtUlp(ToDouble(e["max_ulp"])); }
 std::string X(const Json& e) { return FmtX(ToDouble(e["worst_x"])); }
+
+const Json& Member(const Json& j, const std::string& key, const std::string& what) {
+  const auto it = j.find(key);
+  if (it == j.end()) throw Error("the stored " + what + " has no " + key + ": measure --part rows");
+  return *it;
+}
+
+RowTableResults StoredRows(const Json& r) {
+  RowTableResults res;
+  res.random_rows = r["random_rows"].get<size_t>();
+  res.random_elements = r["random_elements"].get<size_t>();
+  for (RowOp op : kRowOps) {
+    RowTableLine line;
+    line.op = std::string(RowOpName(op));
+    const Json& cells = Member(r["functions"], line.op, "row-wise table");
+    for (size_t k = 0; k < 6; ++k) {
+      const Json& e = Member(cells, kRowCells[k], "row-wise table's " + line.op);
+      line.cells[k].max_ulp = ToDouble(e["max_ulp"]);
+      line.cells[k].worst_row = e["worst_row"].get<std::string>();
+      line.cells[k].worst_col = e["worst_col"].get<size_t>();
+      line.cells[k].count = e["count"].get<uint64_t>();
+    }
+    res.lines.push_back(std::move(line));
+  }
+  return res;
+}
+
+std::vector<HalfRow> StoredHalf(const Json& h) {
+  std::vector<HalfRow> rows;
+  const auto stats = [](const Json& e) {
+    HalfStats st;
+    st.max_ulp = ToDouble(e["max_ulp"]);
+    st.max_steps = ToDouble(e["max_steps"]);
+    st.not_rounded = e["not_rounded"].get<size_t>();
+    st.max_backward_steps = ToDouble(e["max_backward_steps"]);
+    return st;
+  };
+  for (const OpInfo& o : all_ops()) {
+    const Json& f = Member(h["functions"], std::string(o.name), "16-bit table");
+    rows.push_back({std::string(o.name), stats(Member(f, "bfloat16", "16-bit table")),
+                    stats(Member(f, "float16", "16-bit table"))});
+  }
+  return rows;
+}
 
 }  // namespace
 
@@ -329,21 +442,28 @@ std::string RenderTable(const std::string& path) {
     if (any_peer) peer_rows << "| " << o.name << fwd << bwd << " |\n";
   }
 
+  const Json& rowwise = res.Section("rowwise");
+  const Json& half = res.Section("half");
+  ++targets[rowwise["target"].get<std::string>()];
+  ++targets[half["target"].get<std::string>()];
   std::string target_list;
   for (const auto& [t, n] : targets) target_list += (target_list.empty() ? "" : ", ") + t;
   std::ostringstream md;
   md << "# Accuracy\n\n"
      << "Generated by `build/tools/activ-accuracy --write docs/ACCURACY.md` from the "
         "measurements in `docs/accuracy.json`, which `activ-accuracy --update docs/accuracy.json "
-        "--part exhaustive|f32|f64` fills (a part at a time: the exhaustive one takes an hour or "
-        "two on 2 cores); do not edit by hand. SIMD target of the measurements: "
+        "--part exhaustive|f32|f64|rows` fills (a part at a time: the exhaustive one takes an hour "
+        "or "
+        "two on 2 cores); do not edit by hand (`bash scripts/docs.sh --check` renders it again "
+        "from "
+        "the file and compares). SIMD target of the measurements: "
      << target_list << ".\n\n"
      << "Errors are in ULP of the result type. float32 results are measured against the "
         "formulas of `reference/reference.cc` (kept apart from the kernels), evaluated in double "
         "as a screen and again in long double (64-bit significand) wherever the screen's doubt "
         "(about 2^-26 ULP) could matter: near 0.5, 1 and 2 ULP, near the largest error, near the "
         "backward bound, and for one result in 256 as a check of the screen itself "
-        "(`reference/measure.h`); the maxima, their inputs and the counts are the long double "
+        "(`accuracy/measure.h`); the maxima, their inputs and the counts are the long double "
         "ones. float64 forward results are measured against MPFR at 256 bits "
         "(`reference/mpfr_reference.cc`, written apart from both), screened with the long double "
         "formulas (within 2^-9 ULP of MPFR) and settled in MPFR near 0.5 and 1 ULP and near the "
@@ -352,7 +472,7 @@ std::string RenderTable(const std::string& path) {
         "patterns** (every finite value, both infinities, every NaN). Other float32 columns: "
         "the sweep of every "
      << (f32_sweep ? (uint64_t{1} << 32) / f32_sweep : 0)
-     << "th bit pattern plus the special and kink points of `reference/inputs.h`. float64: "
+     << "th bit pattern plus the special and kink points of `accuracy/inputs.h`. float64: "
      << f64_inputs
      << " inputs, half random bit patterns (all binades, both signs), half uniform in "
         "[-50, 50], plus the same special points.\n\n"
@@ -394,7 +514,7 @@ std::string RenderTable(const std::string& path) {
     for (size_t i = 0; i < 2 * contenders.size(); ++i) md << "---|";
     md << "\n" << peer_rows.str() << "\n";
   }
-  md << RowTable() << HalfTable();
+  md << RenderRowTable(StoredRows(rowwise)) << RenderHalfTable(StoredHalf(half));
   return md.str();
 }
 

@@ -11,6 +11,7 @@
 
 #include "activ/activ.h"
 #include "measure.h"
+#include "rowwise_measure.h"
 
 namespace activ::ref {
 
@@ -43,7 +44,7 @@ struct CheckOptions {
 struct CheckResult {
   Stats activ;
   std::vector<Stats> peers;  // in the order of CheckOptions::peers, finite inputs only
-  ScreenCheck screen;        // how the screen fared (reference/measure.h): float32, float64 forward
+  ScreenCheck screen;        // how the screen fared (accuracy/measure.h): float32, float64 forward
   double screen_margin = kScreenMargin;
 };
 
@@ -71,8 +72,11 @@ std::string CheckReport(const std::string& label, const CheckOptions& options,
 //  - kSampled32: float32 forward of the other parameter sets, backward (activ and peers) and
 //    backward from y, over the sweep of SweepInputs<float>;
 //  - kSampled64: float64 forward (against MPFR, 2^27 inputs) and backward over
-//    SweepInputs<double>.
-enum class Part { kExhaustive, kSampled32, kSampled64 };
+//    SweepInputs<double>;
+//  - kRows: the row-wise functions over random and adversarial rows, and every function over
+//    all 65536 inputs of bfloat16 and float16 (seconds). Stored like the others, so that the
+//    document is rendered from the file alone and the same file renders it the same anywhere.
+enum class Part { kExhaustive, kSampled32, kSampled64, kRows };
 
 struct UpdateOptions {
   Part part = Part::kSampled32;
@@ -93,13 +97,39 @@ struct UpdateOptions {
 // through a temporary file, so an interrupted run leaves the old file).
 void UpdateResults(const std::string& path, const UpdateOptions& options);
 
-// The markdown of docs/ACCURACY.md from the JSON file, with the row-wise and 16-bit tables
-// measured on the spot (seconds). Throws Error when a part is missing from the file.
+// The markdown of docs/ACCURACY.md from the JSON file alone: nothing is measured, so the same
+// file gives the same document on any machine (scripts/docs.sh --check). Throws Error when a
+// part is missing from the file.
 std::string RenderTable(const std::string& path);
 
-// The row-wise table alone (softmax family, random and adversarial rows).
+// The row-wise table: per function, f32 random, f32 adversarial, f64 random, f64 adversarial
+// (forward), then f32 and f64 backward over both row sets.
+struct RowTableLine {
+  std::string op;
+  RowStats cells[6];
+};
+struct RowTableResults {
+  std::size_t random_rows = 0, random_elements = 0;  // the random set, for the text
+  std::vector<RowTableLine> lines;
+};
+RowTableResults MeasureRowTable();
+std::string RenderRowTable(const RowTableResults& results);
+// Measured and rendered (activ-accuracy --rows).
 std::string RowTable();
-// The 16-bit table: all 65536 inputs of bfloat16 and float16, every function.
+
+// The 16-bit table: all 65536 inputs of bfloat16 and float16, every function, default parameters.
+struct HalfStats {
+  double max_ulp = 0;             // against the exact value, in ULP of the 16-bit type
+  double max_steps = 0;           // steps from the correctly rounded value (0 or 1 by the spec)
+  std::size_t not_rounded = 0;    // results that are not the correctly rounded value
+  double max_backward_steps = 0;  // 0 within the backward bound's f'' term
+};
+struct HalfRow {
+  std::string op;
+  HalfStats bf16, f16;
+};
+std::vector<HalfRow> MeasureHalfTable();
+std::string RenderHalfTable(const std::vector<HalfRow>& rows);
 std::string HalfTable();
 
 // "0.500", or "1.23e+06" for large errors, "inf".

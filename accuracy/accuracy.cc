@@ -15,7 +15,7 @@
 
 #include "half.h"
 #include "inputs.h"
-#include "rowwise_reference.h"
+#include "rowwise_measure.h"
 
 namespace activ::ref {
 namespace {
@@ -155,14 +155,6 @@ std::string ParamsText(const Params& p) {
 
 namespace {
 
-// The 16-bit types, exhaustively: all 65536 inputs of each, default parameters.
-struct HalfStats {
-  double max_ulp = 0;             // against the exact value, in ULP of the 16-bit type
-  double max_steps = 0;           // steps from the correctly rounded value (0 or 1 by the spec)
-  size_t not_rounded = 0;         // results that are not the correctly rounded value
-  double max_backward_steps = 0;  // 0 within the backward bound's f'' term
-};
-
 template <class F>
 HalfStats MeasureHalf(Op op, const Params& params) {
   using S = typename F::Storage;
@@ -200,7 +192,17 @@ HalfStats MeasureHalf(Op op, const Params& params) {
 
 }  // namespace
 
-std::string HalfTable() {
+std::vector<HalfRow> MeasureHalfTable() {
+  std::vector<HalfRow> rows;
+  for (const OpInfo& o : all_ops()) {
+    const Params params = TestParams(o.op)[0];
+    rows.push_back({std::string(o.name), MeasureHalf<Bf16Format>(o.op, params),
+                    MeasureHalf<F16Format>(o.op, params)});
+  }
+  return rows;
+}
+
+std::string RenderHalfTable(const std::vector<HalfRow>& rows) {
   std::ostringstream md;
   md << "\n## bfloat16 and float16, all 65536 inputs\n\n"
      << "Computed in float32 (in double, like float32) and rounded once more on store, so each "
@@ -216,22 +218,20 @@ std::string HalfTable() {
      << "| function | bf16 forward ULP | bf16 not correctly rounded | bf16 backward steps | "
         "f16 forward ULP | f16 not correctly rounded | f16 backward steps |\n"
      << "|---|---|---|---|---|---|---|\n";
-  for (const OpInfo& o : all_ops()) {
-    const Params params = TestParams(o.op)[0];
-    const HalfStats b = MeasureHalf<Bf16Format>(o.op, params);
-    const HalfStats h = MeasureHalf<F16Format>(o.op, params);
+  for (const HalfRow& r : rows) {
     char row[256];
-    std::snprintf(row, sizeof row, "| %s | %.3f | %zu | %.0f | %.3f | %zu | %.0f |\n",
-                  std::string(o.name).c_str(), b.max_ulp, b.not_rounded, b.max_backward_steps,
-                  h.max_ulp, h.not_rounded, h.max_backward_steps);
+    std::snprintf(row, sizeof row, "| %s | %.3f | %zu | %.0f | %.3f | %zu | %.0f |\n", r.op.c_str(),
+                  r.bf16.max_ulp, r.bf16.not_rounded, r.bf16.max_backward_steps, r.f16.max_ulp,
+                  r.f16.not_rounded, r.f16.max_backward_steps);
     md << row;
   }
   return md.str();
 }
 
-// The row-wise functions: random and adversarial rows (reference/rowwise_reference.h), one row
-// set per core.
-std::string RowTable() {
+std::string HalfTable() { return RenderHalfTable(MeasureHalfTable()); }
+
+// Random and adversarial rows (accuracy/rowwise_measure.h), one row set per core.
+RowTableResults MeasureRowTable() {
   const auto f32_random = RandomRows<float>(1);
   const auto f32_adv = AdversarialRows<float>();
   const auto f64_random = RandomRows<double>(1);
@@ -242,13 +242,36 @@ std::string RowTable() {
   };
   const auto f32_all = both(f32_random, f32_adv);
   const auto f64_all = both(f64_random, f64_adv);
-  size_t elements = 0, rows = f32_random.size();
-  for (const auto& r : f32_random) elements += r.x.size();
+  RowTableResults res;
+  res.random_rows = f32_random.size();
+  for (const auto& r : f32_random) res.random_elements += r.x.size();
+  for (RowOp op : kRowOps) {
+    RowTableLine line;
+    line.op = std::string(RowOpName(op));
+    RowStats* cells = line.cells;
+    std::vector<std::thread> pool;
+    pool.emplace_back([&] { cells[0] = MeasureRowForward(op, f32_random); });
+    pool.emplace_back([&] { cells[1] = MeasureRowForward(op, f32_adv); });
+    pool.emplace_back([&] { cells[2] = MeasureRowForward(op, f64_random); });
+    pool.emplace_back([&] { cells[3] = MeasureRowForward(op, f64_adv); });
+    pool.emplace_back([&] { cells[4] = MeasureRowBackward(op, f32_all); });
+    pool.emplace_back([&] { cells[5] = MeasureRowBackward(op, f64_all); });
+    for (auto& t : pool) t.join();
+    std::fprintf(stderr, "%-12s f32 %.3f / %.3f (%s)  f64 %.3f / %.3f (%s)  backward %.3f / %.3f\n",
+                 line.op.c_str(), cells[0].max_ulp, cells[1].max_ulp, cells[1].worst_row.c_str(),
+                 cells[2].max_ulp, cells[3].max_ulp, cells[3].worst_row.c_str(), cells[4].max_ulp,
+                 cells[5].max_ulp);
+    res.lines.push_back(std::move(line));
+  }
+  return res;
+}
+
+std::string RenderRowTable(const RowTableResults& res) {
   std::ostringstream md;
   md << "## Row-wise functions\n\n"
      << "softmax, log_softmax and softmin over rows, against the long double reference of "
         "`reference/rowwise_reference.cc`, in ULP of the result type. Random rows: "
-     << rows << " rows (" << elements
+     << res.random_rows << " rows (" << res.random_elements
      << " elements) of every length from 1 to 70 and 100 to 40000 (across the block and "
         "one-pass limits), uniform logits within +-1, +-10 and +-100. Adversarial rows: huge "
         "logits of both signs (+-1e30, +-max, and +-1e300 in float64), -inf and +inf entries, "
@@ -265,27 +288,17 @@ std::string RowTable() {
      << "| function | f32 random | f32 adversarial | worst f32 row | f64 random | f64 adversarial "
         "| worst f64 row | f32 backward | f64 backward |\n"
      << "|---|---|---|---|---|---|---|---|---|\n";
-  for (RowOp op : kRowOps) {
-    RowStats cells[6];
-    std::vector<std::thread> pool;
-    pool.emplace_back([&] { cells[0] = MeasureRowForward(op, f32_random); });
-    pool.emplace_back([&] { cells[1] = MeasureRowForward(op, f32_adv); });
-    pool.emplace_back([&] { cells[2] = MeasureRowForward(op, f64_random); });
-    pool.emplace_back([&] { cells[3] = MeasureRowForward(op, f64_adv); });
-    pool.emplace_back([&] { cells[4] = MeasureRowBackward(op, f32_all); });
-    pool.emplace_back([&] { cells[5] = MeasureRowBackward(op, f64_all); });
-    for (auto& t : pool) t.join();
+  for (const RowTableLine& line : res.lines) {
+    const RowStats* cells = line.cells;
     auto f = [](const RowStats& st) { return FmtUlp(st.max_ulp); };
-    md << "| " << RowOpName(op) << " | " << f(cells[0]) << " | " << f(cells[1]) << " | "
+    md << "| " << line.op << " | " << f(cells[0]) << " | " << f(cells[1]) << " | "
        << cells[1].worst_row << " | " << f(cells[2]) << " | " << f(cells[3]) << " | "
        << cells[3].worst_row << " | " << f(cells[4]) << " | " << f(cells[5]) << " |\n";
-    std::fprintf(stderr, "%-12s f32 %.3f / %.3f (%s)  f64 %.3f / %.3f (%s)  backward %.3f / %.3f\n",
-                 std::string(RowOpName(op)).c_str(), cells[0].max_ulp, cells[1].max_ulp,
-                 cells[1].worst_row.c_str(), cells[2].max_ulp, cells[3].max_ulp,
-                 cells[3].worst_row.c_str(), cells[4].max_ulp, cells[5].max_ulp);
   }
   return md.str();
 }
+
+std::string RowTable() { return RenderRowTable(MeasureRowTable()); }
 
 size_t DefaultSamples(Precision precision) {
   return precision == Precision::kFloat32 ? size_t{1} << 24 : size_t{1} << 22;
