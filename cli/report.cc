@@ -933,36 +933,11 @@ struct Drawable {
 };
 
 Drawable ParseLayerActivation(const std::string& spec) {
-  const size_t colon = spec.find(':');
-  std::string name = spec.substr(0, colon);
-  struct Gated {
-    const char* unit;
-    const char* gate;
-  };
-  static constexpr Gated kGated[] = {{"glu", "sigmoid"},          {"bilinear", "identity"},
-                                     {"reglu", "relu"},           {"geglu", "gelu"},
-                                     {"geglu_tanh", "gelu_tanh"}, {"swiglu", "silu"}};
-  std::string gate;
-  for (const Gated& g : kGated) {
-    if (name == g.unit) gate = g.gate;
-  }
-  if (gate.empty() && name.rfind("gated_", 0) == 0) gate = name.substr(6);
+  const Activation a = parse_activation(spec);
   Drawable d;
-  d.title = gate.empty() ? spec : spec + " (gate: " + gate + ")";
-  d.op = op_from_name(gate.empty() ? name : gate);
-  if (colon != std::string::npos) {
-    std::istringstream list(spec.substr(colon + 1));
-    for (std::string kv; std::getline(list, kv, ',');) {
-      const size_t eq = kv.find('=');
-      char* end = nullptr;
-      const double v = eq == std::string::npos ? NAN : std::strtod(kv.c_str() + eq + 1, &end);
-      if (eq == std::string::npos || end == kv.c_str() + eq + 1 || *end != '\0') {
-        throw Error("parameter '" + kv + "' is not NAME=VALUE");
-      }
-      d.params.set(kv.substr(0, eq), v);
-    }
-  }
-  resolve(d.op, d.params);  // an unknown parameter is reported, not drawn wrongly
+  d.op = a.op;
+  d.params = a.params;
+  d.title = a.gated ? spec + " (gate: " + std::string(name(a.op)) + ")" : spec;
   return d;
 }
 

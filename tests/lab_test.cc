@@ -587,7 +587,7 @@ TEST_F(LabTest, DivergingRunStopsWithMessageAndKeepsLastGoodCheckpoint) {
 TEST_F(LabTest, SettingsErrorsAreClear) {
   EXPECT_PRED2(Contains, ErrorOf([] { ParseActivation("relu7"); }), "relu7");
   EXPECT_PRED2(Contains, ErrorOf([] { ParseActivation("elu:alpha"); }),
-               "parameter 'alpha' has no value");
+               "cannot parse 'elu:alpha' at position 5: expected name=value");
   EXPECT_PRED2(Contains, ErrorOf([] { ParseActivation("elu:beta=1"); }), "beta");
   ExperimentConfig c = SmallExperiment("");
   c.activations = {"relu/tanh/gelu"};
