@@ -19,9 +19,9 @@
 #include "activ/activ.h"
 #include "activ/gated.h"
 #include "io/files.h"
+#include "lab/report/report.h"
+#include "lab/report/svg_plot.h"
 #include "npy.h"
-#include "report.h"
-#include "svg_plot.h"
 #include "target_flag.h"
 
 namespace activ::cli {

@@ -26,8 +26,8 @@
 #include "commands.h"
 #include "io/files.h"
 #include "lab/lab.h"
+#include "lab/report/report.h"
 #include "lab/sweep.h"
-#include "report.h"
 
 namespace activ::cli {
 

@@ -16,14 +16,16 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "io/files.h"
 #include "lab/checkpoint.h"
 #include "lab/data.h"
 #include "lab/diagnostics.h"
-#include "lab/io.h"
 #include "lab/network.h"
 #include "lab/sweep.h"
 
 namespace lab {
+
+using activ::io::ReadAllBytes;
 namespace {
 
 namespace fs = std::filesystem;
