@@ -1,5 +1,5 @@
-// Experiments: the training loop, early stopping, the diagnostics schedule, the logs and the
-// summaries, checkpoints and resuming, and the runs spread over the cores.
+// Experiments: the runs spread over the cores (each trained by lab/run.cc), the log and the
+// summaries they make, the default settings, and predictions from a checkpoint.
 #include <cblas.h>
 
 #include <algorithm>
@@ -10,9 +10,6 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
-#include <limits>
-#include <mutex>
-#include <numeric>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -30,6 +27,7 @@ using activ::io::MakeDirectories;
 using activ::io::WriteFileAtomically;
 
 using activ::Error;
+
 double Now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }

@@ -36,7 +36,7 @@ inline constexpr char kNetwork[] = "network";          // "784-100-10 relu"
 inline constexpr char kHidden[] = "hidden";            // [sizes]; in a summary record "100-10"
 inline constexpr char kActivations[] = "activations";  // [per hidden layer]
 inline constexpr char kGated[] = "gated";              // [bool per hidden layer]
-inline constexpr char kParameters[] = "parameters";
+inline constexpr char kParameters[] = "parameters";    // trainable
 inline constexpr char kHead[] = "head";
 inline constexpr char kClasses[] = "classes";  // 0: regression
 inline constexpr char kDataset[] = "dataset";
@@ -44,7 +44,7 @@ inline constexpr char kTrainRows[] = "train_rows";
 inline constexpr char kValRows[] = "val_rows";
 inline constexpr char kTestRows[] = "test_rows";
 inline constexpr char kProbeRows[] = "probe_rows";
-inline constexpr char kBlasThreads[] = "blas_threads";
+inline constexpr char kBlasThreads[] = "blas_threads";             // the BLAS threads the run used
 inline constexpr char kMaxAbsDerivative[] = "max_abs_derivative";  // [per hidden layer]
 // [per hidden layer]: the saturation tails' bounds, null where there is no tail.
 inline constexpr char kSaturatedBelow[] = "saturated_below";
@@ -73,9 +73,10 @@ inline constexpr char kEpoch[] = "epoch";  // 0: at initialisation
 // penalty when l2 > 0; null at epoch 0.
 inline constexpr char kTrainLoss[] = "train_loss";  // in a summary record: the final epoch's
 inline constexpr char kTrainAccuracy[] = "train_accuracy";
-// Null without a validation set.
+// Null without a validation set; accuracies are null for regression. In a summary record, of
+// the network scored on the test set.
 inline constexpr char kValLoss[] = "val_loss";
-inline constexpr char kValAccuracy[] = "val_accuracy";  // in a summary record: at best_epoch
+inline constexpr char kValAccuracy[] = "val_accuracy";
 // The probe set, measured after the epoch.
 inline constexpr char kProbeLoss[] = "probe_loss";
 inline constexpr char kProbeAccuracy[] = "probe_accuracy";
@@ -132,12 +133,12 @@ inline constexpr char kBestEpoch[] = "best_epoch";
 inline constexpr char kStopReason[] = "stop_reason";  // one of:
 inline constexpr char kStopMaxEpochs[] = "max_epochs";
 inline constexpr char kStopPatience[] = "patience";
-inline constexpr char kStopTol[] = "tol";
+inline constexpr char kStopTol[] = "tol";  // scikit-learn's rule (sklearn_stop)
 inline constexpr char kStopNan[] = "nan";
 inline constexpr char kTestLoss[] = "test_loss";
 // Of the network at best_epoch when there is a validation set, else of the final network.
 inline constexpr char kTestAccuracy[] = "test_accuracy";
-inline constexpr char kSecondsPerEpoch[] = "seconds_per_epoch";  // training pass only
+inline constexpr char kSecondsPerEpoch[] = "seconds_per_epoch";  // training pass, mean
 // The largest finite global gradient norm (before clipping) of any step.
 inline constexpr char kGradNormMax[] = "grad_norm_max";
 inline constexpr char kCheckpoint[] = "checkpoint";  // its path, or empty

@@ -3,6 +3,7 @@
 // point, and the number formats of both. Internal to lab/report/.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <map>

@@ -29,7 +29,9 @@ std::vector<std::string> Reading(const Analysis& a) {
     std::string seeds = lo == hi ? fmt::format("{} seed{}", lo, lo == 1 ? "" : "s")
                                  : fmt::format("{} to {} seeds", lo, hi);
     std::string arch;
-    for (long long h : first.hidden) arch += (arch.empty() ? "" : "-") + std::to_string(h);
+    // Appended piece by piece: GCC 12 warns (-Wrestrict, a false positive) on a literal plus a
+    // temporary string here.
+    for (long long h : first.hidden) arch.append(arch.empty() ? "" : "-").append(std::to_string(h));
     std::string s =
         fmt::format("{} run{}: {} activation{} × {}", r.runs.size(), r.runs.size() == 1 ? "" : "s",
                     groups.size(), groups.size() == 1 ? "" : "s", seeds);
