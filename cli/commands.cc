@@ -17,31 +17,15 @@
 
 #include "accuracy.h"
 #include "activ/activ.h"
+#include "activ/gated.h"
 #include "io/files.h"
+#include "lab/report/report.h"
+#include "lab/report/svg_plot.h"
 #include "npy.h"
-#include "report.h"
-#include "svg_plot.h"
 #include "target_flag.h"
 
 namespace activ::cli {
 namespace {
-
-// The names under which users know the gated linear units, by the function that gates them.
-// A function flagged kGates without a name here is listed as <name>_glu.
-struct GatedName {
-  Op gate;
-  const char* name;
-};
-constexpr GatedName kGatedNames[] = {{Op::sigmoid, "glu"},          {Op::identity, "bilinear"},
-                                     {Op::relu, "reglu"},           {Op::gelu, "geglu"},
-                                     {Op::gelu_tanh, "geglu_tanh"}, {Op::silu, "swiglu"}};
-
-std::string GatedNameOf(const OpInfo& o) {
-  for (const GatedName& g : kGatedNames) {
-    if (g.gate == o.op) return g.name;
-  }
-  return std::string(o.name) + "_glu";
-}
 
 struct Alias {
   const char* alias;
@@ -115,7 +99,7 @@ int List() {
       if (o.name == a.target) name += std::string(" (") + a.alias + ")";
     }
     rows.push_back({name, ParamsColumn(o), std::string(o.range),
-                    (o.flags & kGates) ? GatedNameOf(o) : "-", std::string(o.formula)});
+                    (o.flags & kGates) ? gated_name(o.op) : "-", std::string(o.formula)});
   }
   size_t width[4] = {};
   for (const auto& r : rows) {
@@ -131,7 +115,7 @@ int List() {
       " one per function that can gate:\n");
   for (const OpInfo& o : ops) {
     if (!(o.flags & kGates)) continue;
-    fmt::print("  {:<12} {}(gate) * up{}\n", GatedNameOf(o), o.name,
+    fmt::print("  {:<12} {}(gate) * up{}\n", gated_name(o.op), o.name,
                o.params.empty() ? "" : "   parameters: " + ParamsColumn(o));
   }
   return 0;

@@ -26,8 +26,8 @@
 #include "commands.h"
 #include "io/files.h"
 #include "lab/lab.h"
+#include "lab/report/report.h"
 #include "lab/sweep.h"
-#include "report.h"
 
 namespace activ::cli {
 
@@ -51,23 +51,14 @@ std::vector<std::string> Split(const std::string& s, char sep) {
 }
 
 // "relu,elu:alpha=0.5,threshold:threshold=0.1,value=0" -> relu, elu:alpha=0.5,
-// threshold:threshold=0.1,value=0: a piece with '=' and no ':' continues the previous
-// activation's parameters, since parameters are comma-separated too.
+// threshold:threshold=0.1,value=0, by the library's rule for lists of activations.
 std::vector<std::string> SplitActivations(const std::string& list) {
-  std::vector<std::string> out;
-  for (const std::string& piece : Split(list, ',')) {
-    const bool continues = piece.find('=') != std::string::npos &&
-                           piece.find(':') == std::string::npos && !out.empty();
-    if (continues) {
-      out.back() += "," + piece;
-    } else {
-      out.push_back(piece);
-    }
+  try {
+    const std::vector<std::string_view> entries = activ::split_activation_list(list);
+    return std::vector<std::string>(entries.begin(), entries.end());
+  } catch (const activ::Error&) {
+    throw Error("--activations takes NAME[,NAME...], got '" + list + "'");
   }
-  for (const std::string& a : out) {
-    if (a.empty()) throw Error("--activations takes NAME[,NAME...], got '" + list + "'");
-  }
-  return out;
 }
 
 // Every layer's activation is parsed before any data is read, so a typo fails at once.

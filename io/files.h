@@ -1,5 +1,6 @@
-// Whole-file reads and all-or-nothing writes, with one-line errors that name the file. Shared by
-// the lab, the command line and the tools (the one place where files are written).
+// Whole-file reads (gzip-compressed files decompressed as they are read, within a limit) and
+// all-or-nothing writes, with one-line errors that name the file. Shared by the lab, the command
+// line and the tools (the one place where files are written).
 #pragma once
 
 #include <cstddef>
@@ -8,6 +9,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+struct gzFile_s;
 
 namespace activ::io {
 
@@ -18,6 +21,44 @@ std::string ReadFile(const std::string& path);
 // The rest of an open file (a pipe, say), up to its end or `max_bytes`, whichever comes first;
 // `path` names it in errors. Memory grows with what arrives, never to max_bytes at once.
 std::string ReadRest(int fd, const std::string& path, size_t max_bytes = kNoLimit);
+
+// An input file read in pieces, decompressed when it is gzip (zlib reads plain files unchanged)
+// unless `decompress` is false, so that a format whose header declares its size reads no more
+// than that: a small .gz cannot inflate past what its header promises. Throws activ::Error
+// naming the file when it cannot be opened, is a directory, or its gzip stream is corrupt.
+class InputFile {
+ public:
+  explicit InputFile(const std::string& path, bool decompress = true);
+  ~InputFile();
+  InputFile(const InputFile&) = delete;
+  InputFile& operator=(const InputFile&) = delete;
+
+  // Appends up to n bytes to `out`, fewer only at the end of the data. Memory grows with what
+  // arrives, never to n at once, so a header that declares more than the file holds costs
+  // nothing.
+  void ReadUpTo(std::vector<uint8_t>& out, size_t n);
+  // Whether the data is gzip-compressed (known once something was read).
+  bool gzip() const;
+  // Whether the file has a size on disk (a regular file, not a pipe or a device), and that size.
+  bool sized() const { return sized_; }
+  uint64_t file_size() const { return file_size_; }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  gzFile_s* gz_ = nullptr;  // zlib's gzFile
+  bool sized_ = false, at_end_ = false;
+  uint64_t file_size_ = 0;
+};
+
+// The whole file (decompressed when gzip), at most `limit` bytes: past it, throws
+// "PATH: decompresses to (holds) more than LIMIT bytes (WHY)".
+std::vector<uint8_t> ReadAllBytes(const std::string& path, size_t limit = SIZE_MAX,
+                                  std::string_view why = {});
+// Half the machine's memory: the most a file without a declared size (a CSV) may inflate to.
+size_t HalfOfMemory();
+// Creates the directory and its parents; throws activ::Error when that fails.
+void MakeDirectories(const std::string& path);
 
 // Writes `contents` to `path` so that readers see the old file or the new one, never a part:
 // a temporary file is created beside `path` (O_CREAT|O_EXCL with a random name, so a planted

@@ -5,9 +5,13 @@
 #include <cstring>
 #include <limits>
 
-#include "lab/io.h"
+#include "io/files.h"
 
 namespace lab {
+
+using activ::io::HalfOfMemory;
+using activ::io::InputFile;
+using activ::io::WriteFileAtomically;
 
 using activ::Error;
 using nlohmann::json;

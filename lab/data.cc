@@ -14,10 +14,15 @@
 #include <numeric>
 
 #include "activ/activ.h"
-#include "lab/io.h"
+#include "io/files.h"
 #include "lab/rng.h"
 
 namespace lab {
+
+using activ::io::HalfOfMemory;
+using activ::io::InputFile;
+using activ::io::ReadAllBytes;
+using activ::io::WriteFileAtomically;
 namespace {
 
 using activ::Error;

@@ -9,56 +9,7 @@
 //
 // Errors (bad files, bad settings) throw activ::Error with a one-line message.
 //
-// ---------------------------------------------------------------------------------------------
-// Files written to out_dir (docs/LAB.md has the same schemas with examples)
-//
-// log.jsonl — one JSON object per line, "type" says which. Runs are numbered from 0 in the
-// order activations x seeds (activation-major). The lines of a run are contiguous and the runs
-// appear in order; a run's lines are appended when it finishes. Absent or not-applicable
-// numbers are null.
-//   {"type":"run", "run", "activation", "seed", "network" (e.g. "784-100-10 relu"),
-//    "hidden":[sizes], "activations":[per hidden layer], "gated":[bool per layer],
-//    "parameters", "head", "classes" (0: regression), "dataset", "train_rows", "val_rows",
-//    "test_rows", "probe_rows", "blas_threads", "max_abs_derivative":[per hidden layer],
-//    "saturated_below", "saturated_above":[per hidden layer: the saturation tails' bounds,
-//    null where there is no tail], "hinge":[per hidden layer: f' is exactly 0 somewhere outside
-//    the tails], "init_per_layer":["kaiming_normal gain 1.414", ... per layer, output last],
-//    "resumed_from_epoch", "config":{every setting of the experiment}}
-//   {"type":"epoch", "run", "activation", "seed", "epoch" (0 = at initialisation),
-//    "train_loss", "train_accuracy" (running means over the epoch's mini-batches in training
-//    mode; train_loss includes the l2 penalty when l2 > 0; null at epoch 0),
-//    "val_loss", "val_accuracy" (null without a validation set), "probe_loss",
-//    "probe_accuracy" (the probe set, measured after the epoch), "lr",
-//    "grad_global_norm_mean", "grad_global_norm_max" (the global gradient norm of the epoch's
-//    steps, before clipping; null at epoch 0),
-//    "train_seconds" (the epoch's training pass), "seconds" (the whole epoch, evaluation and
-//    diagnostics included), "elapsed" (since the run started)}
-//   {"type":"layer", "run", "activation", "seed", "epoch", "layer" (1-based; the last one is
-//    the output layer), "output" (bool), "units", "activation_of_layer",
-//    "dead_fraction" (units off on every probe example), "off_fraction" (probe
-//    pre-activations with f' exactly 0 outside a saturation tail: "inactive"),
-//    "saturated_fraction" (probe pre-activations in a tail where |f'| stays below 5% of max
-//    |f'| from there outwards; lab/diagnostics.h),
-//    "mean", "std" (of the layer's outputs on the probe set), "pre_mean", "pre_std" (of the
-//    pre-activations), "grad_norm" (||dL/dW||_F on the probe set), "grad_rms" (grad_norm /
-//    sqrt(entries of W)), "grad_to_weight" (grad_norm / weight_norm), "weight_norm" (||W||_F),
-//    "update_ratio" (mean over sampled steps of the epoch of ||W_after - W_before|| / ||W||;
-//    null at epoch 0), "hist":{"lo","hi","counts":[bins],"below","above"} (the outputs on the
-//    probe set; null for the output layer)}. dead/off/saturated are null for the output layer.
-//   {"type":"end", "run", "activation", "seed", plus every field of a summary record}
-//
-// summary.csv and summary.json — one record per run (summary.json: {"config":{...},
-// "data":{...}, "seconds", "runs":[records]}), fields in this order:
-//   run, activation, seed, hidden ("100-10"), parameters, epochs (epochs trained),
-//   best_epoch (best validation accuracy, or lowest validation loss for regression; without a
-//   validation set, lowest training loss), stop_reason (max_epochs, patience, tol, nan),
-//   train_loss (final epoch), val_loss, val_accuracy (at best_epoch), test_loss,
-//   test_accuracy (of the network at best_epoch when there is a validation set, else of the
-//   final network), seconds_per_epoch (training pass only), seconds (the whole run),
-//   dead_fraction, off_fraction, saturated_fraction (means over the hidden layers, final
-//   diagnostics), grad_norm_max (the largest finite global gradient norm of any step),
-//   blas_threads, checkpoint (path, or empty), message (why it stopped, in words)
-// ---------------------------------------------------------------------------------------------
+// The files written to out_dir (log.jsonl, summary.csv, summary.json): lab/log_schema.h.
 #pragma once
 
 #include <cstddef>

@@ -31,63 +31,12 @@ void Gemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k, const float*
               c, static_cast<int>(ldc));
 }
 
-struct GatedName {
-  std::string_view name;
-  activ::Op op;
-};
-constexpr GatedName kGatedNames[] = {
-    {"glu", activ::Op::sigmoid}, {"bilinear", activ::Op::identity},    {"reglu", activ::Op::relu},
-    {"geglu", activ::Op::gelu},  {"geglu_tanh", activ::Op::gelu_tanh}, {"swiglu", activ::Op::silu},
-};
-
 }  // namespace
 
 Activation ParseActivation(std::string_view spec) {
-  Activation a;
-  a.label = std::string(spec);
-  std::string_view name = spec, rest;
-  if (const size_t colon = spec.find(':'); colon != std::string_view::npos) {
-    name = spec.substr(0, colon);
-    rest = spec.substr(colon + 1);
-  }
-  bool found = false;
-  for (const GatedName& g : kGatedNames) {
-    if (g.name == name) {
-      a.op = g.op;
-      a.gated = found = true;
-    }
-  }
-  if (!found && name.starts_with("gated_")) {
-    a.op = activ::op_from_name(name.substr(6));
-    a.gated = found = true;
-  }
-  if (!found) {
-    try {
-      a.op = activ::op_from_name(name);
-    } catch (const activ::Error& e) {
-      throw Error(std::string(e.what()) +
-                  "; gated: glu, bilinear, reglu, geglu, geglu_tanh, swiglu, gated_<name>");
-    }
-  }
-  while (!rest.empty()) {
-    const size_t comma = rest.find(',');
-    const std::string_view item = rest.substr(0, comma);
-    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-    const size_t eq = item.find('=');
-    if (eq == std::string_view::npos) {
-      throw Error("activation '" + std::string(spec) + "': parameter '" + std::string(item) +
-                  "' has no value (write name:param=value,param=value)");
-    }
-    const std::string value(item.substr(eq + 1));
-    char* end = nullptr;
-    const double v = std::strtod(value.c_str(), &end);
-    if (value.empty() || end != value.c_str() + value.size()) {
-      throw Error("activation '" + std::string(spec) + "': '" + value + "' is not a number");
-    }
-    a.params.set(item.substr(0, eq), v);
-  }
-  activ::resolve(a.op, a.params);  // unknown, missing or out-of-domain parameters throw here
-  return a;
+  // The library's grammar: a layer keeps the text it was given as its label (the logs' form).
+  const activ::Activation p = activ::parse_activation(spec);
+  return Activation{std::string(spec), p.op, p.params, p.gated};
 }
 
 Head HeadFromName(std::string_view name) {

@@ -23,9 +23,10 @@ struct Activation {
   activ::Params params;
   bool gated = false;
 };
-// "relu", "elu:alpha=0.5", "leaky_relu:negative_slope=0.1", "threshold:threshold=0.1,value=0";
-// gated: glu, bilinear, reglu, geglu, geglu_tanh, swiglu (swiglu:beta=2), or gated_<name> for
-// any activation. Throws activ::Error listing what is accepted.
+// activ::parse_activation's grammar: "relu", "elu:alpha=0.5" (the logs' spelling) or
+// "elu(alpha=0.5)", "threshold:threshold=0.1,value=0"; gated: the names of activ::gated_units()
+// (glu, bilinear, reglu, geglu, geglu_tanh, swiglu; swiglu:beta=2) or gated_<name> for any
+// activation. Throws activ::Error listing what is accepted.
 Activation ParseActivation(std::string_view spec);
 
 enum class Head { kAuto, kSoftmaxCrossEntropy, kSigmoidBinaryCrossEntropy, kSquaredError };

@@ -8,9 +8,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lab/io.h"
+#include "io/files.h"
+#include "lab/log_schema.h"
 
 namespace lab {
+
+using activ::io::MakeDirectories;
+using activ::io::ReadAllBytes;
+using activ::io::WriteFileAtomically;
 
 using activ::Error;
 using json = nlohmann::ordered_json;
@@ -207,12 +212,12 @@ constexpr Maker kSweeps[] = {{"depth", Depth},
 
 // The records of one point, tagged and renumbered.
 void Tag(json& rec, const SweepPoint& p, size_t offset) {
-  const std::string act = rec.value("activation", std::string());
-  rec["run"] = rec.value("run", size_t{0}) + offset;
-  rec["activation"] = act + " · " + p.tag;
-  rec["sweep_point"] = p.tag;
-  rec["sweep_x"] = std::isfinite(p.x) ? json(p.x) : json(nullptr);
-  rec["sweep_activation"] = act;
+  const std::string act = rec.value(schema::kActivation, std::string());
+  rec[schema::kRun] = rec.value(schema::kRun, size_t{0}) + offset;
+  rec[schema::kActivation] = act + " · " + p.tag;
+  rec[schema::kSweepPoint] = p.tag;
+  rec[schema::kSweepX] = std::isfinite(p.x) ? json(p.x) : json(nullptr);
+  rec[schema::kSweepActivation] = act;
 }
 
 std::string ReadText(const std::string& path) {
@@ -284,29 +289,32 @@ SweepResult RunSweep(const Sweep& sweep, const std::string& out_dir,
       log += rec.dump() + "\n";
     }
     json summary = json::parse(ReadText(r.summary_json));
-    for (json rec : summary["runs"]) {
+    for (json rec : summary[schema::kRuns]) {
       Tag(rec, p, offset);
       runs.push_back(rec);
     }
     if (k == 0) {
-      config = summary["config"];
-      data = summary["data"];
+      config = summary[schema::kConfig];
+      data = summary[schema::kData];
     }
     offset += r.runs.size();
     std::filesystem::remove_all(point_dir);
     result.points.push_back(std::move(r));
   }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  config["experiment"] = {
-      {"name", sweep.name},         {"title", sweep.title},     {"description", sweep.description},
-      {"measures", sweep.measures}, {"x_label", sweep.x_label}, {"full", sweep.full}};
-  const json summary = {{"config", config},
-                        {"experiment", config["experiment"]},
-                        {"data", data},
-                        {"seconds", result.seconds},
-                        {"runs", runs}};
-  WriteFileAtomically((dir / "log.jsonl").string(), log);
-  WriteFileAtomically((dir / "summary.json").string(), summary.dump(2) + "\n");
+  config[schema::kExperiment] = {{schema::kName, sweep.name},
+                                 {schema::kTitle, sweep.title},
+                                 {schema::kDescription, sweep.description},
+                                 {schema::kMeasures, sweep.measures},
+                                 {schema::kXLabel, sweep.x_label},
+                                 {schema::kFull, sweep.full}};
+  const json summary = {{schema::kConfig, config},
+                        {schema::kExperiment, config[schema::kExperiment]},
+                        {schema::kData, data},
+                        {schema::kSeconds, result.seconds},
+                        {schema::kRuns, runs}};
+  WriteFileAtomically((dir / schema::kLogFile).string(), log);
+  WriteFileAtomically((dir / schema::kSummaryJsonFile).string(), summary.dump(2) + "\n");
   std::string csv;
   for (auto it = runs.at(0).begin(); it != runs.at(0).end(); ++it) {
     csv += (it == runs.at(0).begin() ? "" : ",") + it.key();
@@ -327,7 +335,7 @@ SweepResult RunSweep(const Sweep& sweep, const std::string& out_dir,
     }
     csv += row + "\n";
   }
-  WriteFileAtomically((dir / "summary.csv").string(), csv);
+  WriteFileAtomically((dir / schema::kSummaryCsvFile).string(), csv);
   return result;
 }
 

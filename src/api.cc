@@ -14,6 +14,7 @@
 #include <hwy/targets.h>
 
 #include "activ/activ.h"
+#include "activ/gated.h"
 #include "dispatch.h"
 #include "element.h"
 #include "thread_pool.h"
@@ -532,12 +533,70 @@ std::string_view Trim(std::string_view s) {
 
 }  // namespace
 
-Activation parse_activation(std::string_view text) {
-  const size_t open = text.find('(');
-  Activation a;
-  const std::string_view fn = Trim(text.substr(0, open));
+namespace {
+
+// An activation's name: a function of the registry or a gated unit.
+void SetName(Activation& a, std::string_view text, std::string_view fn) {
   if (fn.empty()) ParseError(text, 0, "expected a function name");
-  a.op = op_from_name(fn);
+  try {
+    a.op = op_from_name(fn);
+    return;
+  } catch (const Error& e) {
+    try {
+      a.op = gate_of(fn);
+      a.gated = true;
+      return;
+    } catch (const Error&) {
+    }
+    std::string gated;
+    for (const GatedUnit& g : gated_units()) gated += std::string(g.name) + ", ";
+    throw Error(std::string(e.what()) + "; gated units: " + gated + "gated_<function>");
+  }
+}
+
+// One "name=value" item of `text`, which starts at `pos` there.
+void SetParam(Activation& a, std::string_view text, size_t pos, std::string_view item) {
+  const size_t eq = item.find('=');
+  if (eq == std::string_view::npos) ParseError(text, pos, "expected name=value");
+  const std::string_view key = Trim(item.substr(0, eq)), value = Trim(item.substr(eq + 1));
+  double v = 0;
+  const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+  if (key.empty()) ParseError(text, pos, "expected a parameter name before '='");
+  if (value.empty() || ec != std::errc() || ptr != value.data() + value.size()) {
+    ParseError(text, pos + eq + 1, "expected a number for " + std::string(key));
+  }
+  if (a.params.find(key)) ParseError(text, pos, std::string(key) + " given twice");
+  a.params.set(key, v);
+}
+
+// Where the name=value items of the colon spelling ("elu:alpha=0.5") start, or npos.
+size_t ColonOf(std::string_view text) {
+  const size_t colon = text.find(':'), open = text.find('(');
+  return colon != std::string_view::npos && (open == std::string_view::npos || colon < open)
+             ? colon
+             : std::string_view::npos;
+}
+
+}  // namespace
+
+Activation parse_activation(std::string_view text) {
+  Activation a;
+  if (const size_t colon = ColonOf(text); colon != std::string_view::npos) {
+    SetName(a, text, Trim(text.substr(0, colon)));
+    for (size_t pos = colon + 1;;) {
+      size_t end = text.find(',', pos);
+      if (end == std::string_view::npos) end = text.size();
+      const std::string_view item = text.substr(pos, end - pos);
+      if (Trim(item).empty()) ParseError(text, pos, "empty parameter");
+      SetParam(a, text, pos, item);
+      if (end == text.size()) break;
+      pos = end + 1;
+    }
+    resolve(a.op, a.params);
+    return a;
+  }
+  const size_t open = text.find('(');
+  SetName(a, text, Trim(text.substr(0, open)));
   if (open == std::string_view::npos) {
     resolve(a.op, a.params);
     return a;
@@ -554,42 +613,47 @@ Activation parse_activation(std::string_view text) {
       if (end == close && pos == open + 1) break;  // "gelu()"
       ParseError(text, pos, "empty parameter");
     }
-    const size_t eq = item.find('=');
-    if (eq == std::string_view::npos) ParseError(text, pos, "expected name=value");
-    const std::string_view key = Trim(item.substr(0, eq)), value = Trim(item.substr(eq + 1));
-    double v = 0;
-    const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-    if (key.empty()) ParseError(text, pos, "expected a parameter name before '='");
-    if (value.empty() || ec != std::errc() || ptr != value.data() + value.size()) {
-      ParseError(text, pos + eq + 1, "expected a number for " + std::string(key));
-    }
-    if (a.params.find(key)) ParseError(text, pos, std::string(key) + " given twice");
-    a.params.set(key, v);
+    SetParam(a, text, pos, item);
     pos = end + 1;
   }
   resolve(a.op, a.params);
   return a;
 }
 
-std::vector<Activation> parse_activation_list(std::string_view text) {
-  std::vector<Activation> out;
+std::vector<std::string_view> split_activation_list(std::string_view text) {
+  std::vector<std::string_view> out;
   int depth = 0;
   size_t start = 0;
   for (size_t i = 0; i <= text.size(); ++i) {
     const char c = i < text.size() ? text[i] : ',';
     if (c == '(') ++depth;
     if (c == ')') --depth;
-    if (c == ',' && depth == 0) {
-      if (Trim(text.substr(start, i - start)).empty()) ParseError(text, start, "empty entry");
-      out.push_back(parse_activation(text.substr(start, i - start)));
-      start = i + 1;
+    if (c != ',' || depth != 0) continue;
+    const std::string_view entry = text.substr(start, i - start);
+    if (Trim(entry).empty()) ParseError(text, start, "empty entry");
+    // After "name:p=v", an item with '=' is the entry's next parameter, not a new entry: no
+    // function's name holds '='.
+    const std::string_view next = i < text.size() ? text.substr(i + 1) : std::string_view();
+    const std::string_view next_item = next.substr(0, next.find(','));
+    if (ColonOf(entry) != std::string_view::npos &&
+        next_item.find('=') != std::string_view::npos &&
+        next_item.find_first_of(":(") == std::string_view::npos) {
+      continue;
     }
+    out.push_back(Trim(entry));
+    start = i + 1;
   }
   return out;
 }
 
+std::vector<Activation> parse_activation_list(std::string_view text) {
+  std::vector<Activation> out;
+  for (std::string_view entry : split_activation_list(text)) out.push_back(parse_activation(entry));
+  return out;
+}
+
 std::string Activation::to_string() const {
-  std::string s(name(op));
+  std::string s = gated ? gated_name(op) : std::string(name(op));
   if (params.values().empty()) return s;
   s += "(";
   for (size_t i = 0; i < params.values().size(); ++i) {

@@ -26,14 +26,12 @@ void RunGated(bool backward, Op op, const View<T>& v, size_t rows, size_t cols,
   detail::GatedRows(backward, op, v, rows, cols, a);
 }
 
-struct GatedName {
-  std::string_view name;
-  Op act;
-};
-constexpr GatedName kGatedNames[] = {
+constexpr GatedUnit kGatedUnits[] = {
     {"glu", Op::sigmoid}, {"bilinear", Op::identity},    {"reglu", Op::relu},
     {"geglu", Op::gelu},  {"geglu_tanh", Op::gelu_tanh}, {"swiglu", Op::silu},
 };
+// A gate with no name of its own.
+constexpr std::string_view kGatedPrefix = "gated_";
 
 std::string GatingNames() {
   std::string s;
@@ -225,14 +223,33 @@ void GatedSplitBackwardImpl(Op op, Rows<const T> x, Rows<const T> dout, Rows<T> 
 
 }  // namespace
 
+std::span<const GatedUnit> gated_units() { return kGatedUnits; }
+
 Op gate_of(std::string_view gated_name) {
-  for (const GatedName& g : kGatedNames) {
-    if (g.name == gated_name) return g.act;
+  for (const GatedUnit& g : kGatedUnits) {
+    if (g.name == gated_name) return g.gate;
+  }
+  if (gated_name.starts_with(kGatedPrefix)) {
+    const std::string_view fn = gated_name.substr(kGatedPrefix.size());
+    for (const OpInfo& o : all_ops()) {
+      if (o.name == fn) return o.op;
+    }
+    try {
+      return op_from_name(fn);  // an alias
+    } catch (const Error&) {
+    }
   }
   std::string names;
-  for (const GatedName& g : kGatedNames) names += (names.empty() ? "" : ", ") + std::string(g.name);
+  for (const GatedUnit& g : kGatedUnits) names += std::string(g.name) + ", ";
   throw Error("activ::gate_of: unknown gated unit '" + std::string(gated_name) +
-              "'; valid names: " + names);
+              "'; valid names: " + names + std::string(kGatedPrefix) + "<function>");
+}
+
+std::string gated_name(Op gate) {
+  for (const GatedUnit& g : kGatedUnits) {
+    if (g.gate == gate) return std::string(g.name);
+  }
+  return std::string(kGatedPrefix) + std::string(name(gate));
 }
 
 #define ACTIV_PUBLIC_GATED(S, T)                                                       \

@@ -338,9 +338,28 @@ TEST(GatedErrors, MessagesNameTheProblemAndNothingIsWritten) {
             "same data and row stride");
   EXPECT_EQ(ErrorOf([&] { gate_of("swish_glu"); }),
             "activ::gate_of: unknown gated unit 'swish_glu'; valid names: glu, bilinear, reglu, "
-            "geglu, geglu_tanh, swiglu");
+            "geglu, geglu_tanh, swiglu, gated_<function>");
+  EXPECT_EQ(ErrorOf([&] { gate_of("gated_nope"); }).find("unknown gated unit 'gated_nope'"), 0u)
+      << ErrorOf([&] { gate_of("gated_nope"); });
   EXPECT_EQ(out, untouched) << "an error must leave the output untouched";
   EXPECT_EQ(five, std::vector<float>(5, 7.0f));
+}
+
+// One list of names: every gated unit's name leads to its gate and back, and any other function
+// is named gated_<function>, in both directions.
+TEST(GatedNames, OneListBothWays) {
+  ASSERT_EQ(gated_units().size(), 6u);
+  for (const GatedUnit& g : gated_units()) {
+    EXPECT_EQ(gate_of(g.name), g.gate) << g.name;
+    EXPECT_EQ(gated_name(g.gate), g.name);
+    EXPECT_TRUE(info(g.gate).flags & kGates) << g.name;
+  }
+  for (const OpInfo& o : all_ops()) {
+    EXPECT_EQ(gate_of(gated_name(o.op)), o.op) << o.name;
+    if (o.flags & kGates) EXPECT_FALSE(gated_name(o.op).starts_with("gated_")) << o.name;
+  }
+  EXPECT_EQ(gated_name(Op::tanh), "gated_tanh");
+  EXPECT_EQ(gate_of("gated_swish"), Op::silu);  // an alias
 }
 
 }  // namespace

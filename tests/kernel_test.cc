@@ -553,6 +553,42 @@ TEST(ParseActivation, NamesParametersAndLists) {
   EXPECT_EQ(list[2].op, Op::gelu_tanh);
 }
 
+// One grammar: the lab's colon spelling reads as the parenthesised one, and the gated units'
+// names are activations that gate.
+TEST(ParseActivation, ColonSpellingAndGatedUnits) {
+  const Activation c = parse_activation("threshold:threshold=1,value=0.5");
+  EXPECT_EQ(c.op, Op::threshold);
+  EXPECT_FALSE(c.gated);
+  EXPECT_EQ(c.to_string(), parse_activation("threshold(threshold=1, value=0.5)").to_string());
+  const Activation s = parse_activation("swiglu:beta=2");
+  EXPECT_EQ(s.op, Op::silu);
+  EXPECT_TRUE(s.gated);
+  EXPECT_EQ(s.to_string(), "swiglu(beta=2)");
+  EXPECT_EQ(parse_activation(s.to_string()).to_string(), s.to_string());
+  const Activation g = parse_activation("gated_tanh");
+  EXPECT_EQ(g.op, Op::tanh);
+  EXPECT_TRUE(g.gated);
+  EXPECT_EQ(g.to_string(), "gated_tanh");
+  EXPECT_EQ(parse_activation("glu").op, Op::sigmoid);
+  // After a colon, the name=value items belong to the entry; a name starts the next one.
+  const auto list = parse_activation_list("threshold:threshold=1,value=0,relu,elu:alpha=0.5");
+  ASSERT_EQ(list.size(), 3u);
+  EXPECT_EQ(*list[0].params.find("value"), 0.0);
+  EXPECT_EQ(list[1].op, Op::relu);
+  EXPECT_EQ(*list[2].params.find("alpha"), 0.5);
+  EXPECT_EQ(ErrorOf([] { parse_activation("elu:alpha"); }),
+            "activ: cannot parse 'elu:alpha' at position 5: expected name=value");
+  EXPECT_EQ(ErrorOf([] { parse_activation("elu:alpha=x"); }),
+            "activ: cannot parse 'elu:alpha=x' at position 11: expected a number for alpha");
+  EXPECT_EQ(ErrorOf([] { parse_activation("elu:"); }),
+            "activ: cannot parse 'elu:' at position 5: empty parameter");
+  const std::string unknown = ErrorOf([] { parse_activation("relu7"); });
+  EXPECT_NE(unknown.find("; gated units: glu, bilinear, reglu, geglu, geglu_tanh, swiglu, "
+                         "gated_<function>"),
+            std::string::npos)
+      << unknown;
+}
+
 TEST(ParseActivation, ErrorsSayWhereAndWhat) {
   EXPECT_EQ(ErrorOf([] { parse_activation("elu(alpha=)"); }),
             "activ: cannot parse 'elu(alpha=)' at position 11: expected a number for alpha");

@@ -16,14 +16,16 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "io/files.h"
 #include "lab/checkpoint.h"
 #include "lab/data.h"
 #include "lab/diagnostics.h"
-#include "lab/io.h"
 #include "lab/network.h"
 #include "lab/sweep.h"
 
 namespace lab {
+
+using activ::io::ReadAllBytes;
 namespace {
 
 namespace fs = std::filesystem;
@@ -587,7 +589,7 @@ TEST_F(LabTest, DivergingRunStopsWithMessageAndKeepsLastGoodCheckpoint) {
 TEST_F(LabTest, SettingsErrorsAreClear) {
   EXPECT_PRED2(Contains, ErrorOf([] { ParseActivation("relu7"); }), "relu7");
   EXPECT_PRED2(Contains, ErrorOf([] { ParseActivation("elu:alpha"); }),
-               "parameter 'alpha' has no value");
+               "cannot parse 'elu:alpha' at position 5: expected name=value");
   EXPECT_PRED2(Contains, ErrorOf([] { ParseActivation("elu:beta=1"); }), "beta");
   ExperimentConfig c = SmallExperiment("");
   c.activations = {"relu/tanh/gelu"};

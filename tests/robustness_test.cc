@@ -30,11 +30,12 @@
 #include "io/files.h"
 #include "lab/checkpoint.h"
 #include "lab/data.h"
-#include "lab/io.h"
 #include "lab/lab.h"
 #include "npy.h"
 
 namespace lab {
+
+using activ::io::ReadAllBytes;
 namespace {
 
 namespace fs = std::filesystem;

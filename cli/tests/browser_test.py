@@ -110,9 +110,32 @@ class Browser:
                 return msg["result"]
             self.events.append(msg)
 
-    def wait_for(self, method):
-        while not any(e.get("method") == method for e in self.events):
+    def wait_for(self, match):
+        """Reads events until one satisfies match(event); returns it."""
+        while True:
+            for e in self.events:
+                if match(e):
+                    return e
             self.events.append(self.receive())
+
+    def load(self, url, session):
+        """Opens url in the session's page and waits for its load event: the event of this
+        navigation (the blank page before it has one of its own). Needs Page.enable."""
+        self.call("Page.setLifecycleEventsEnabled", {"enabled": True}, session=session)
+        nav = self.call("Page.navigate", {"url": url}, session=session)
+        if nav.get("errorText"):
+            raise RuntimeError(f"cannot open {url}: {nav['errorText']}")
+        self.wait_for(lambda e: e.get("method") == "Page.lifecycleEvent" and
+                      e["params"]["name"] == "load" and
+                      e["params"]["loaderId"] == nav["loaderId"])
+
+    def evaluate(self, expression, session):
+        """The value of a JavaScript expression; a promise is awaited."""
+        reply = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True,
+                                               "awaitPromise": True}, session=session)
+        if "exceptionDetails" in reply:
+            raise RuntimeError(f"{expression[:60]}...: {reply['exceptionDetails']}")
+        return reply["result"]["value"]
 
 
 def decode_png(data):
@@ -164,6 +187,17 @@ def decode_png(data):
 
 # Runs in the page: every plot, whether its series drew something with an extent, and where its
 # data area (the frame the axes draw around it) is.
+# Resolves once the page is laid out and painted as it stands: its fonts loaded, then two
+# animation frames, the second of which begins only after the first (with every change made
+# before it, a new viewport size included) was committed for drawing. Returns the page's height.
+SETTLE_JS = """
+(async () => {
+  await document.fonts.ready;
+  await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+  return document.documentElement.scrollHeight;
+})()
+"""
+
 PLOTS_JS = """
 JSON.stringify(Array.from(document.querySelectorAll('svg.plot')).map(svg => {
   const marks = Array.from(svg.querySelectorAll('g.series path, g.series circle, g.series rect'));
@@ -228,18 +262,23 @@ def main():
         browser.call("Emulation.setDeviceMetricsOverride",
                      {"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False},
                      session=session)
-        browser.call("Page.navigate", {"url": "file://" + report}, session=session)
-        browser.wait_for("Page.loadEventFired")
+        browser.load("file://" + report, session)
 
-        plots = json.loads(browser.call("Runtime.evaluate", {"expression": PLOTS_JS,
-                                                             "returnByValue": True},
-                                        session=session)["result"]["value"])
-        page_height = browser.call("Runtime.evaluate", {
-            "expression": "document.documentElement.scrollHeight", "returnByValue": True},
-            session=session)["result"]["value"]
-        browser.call("Emulation.setDeviceMetricsOverride",
-                     {"width": 1280, "height": int(page_height), "deviceScaleFactor": 1,
-                      "mobile": False}, session=session)
+        # The screenshot shows the whole page in one viewport as tall as the page. Every plot is
+        # measured after the page was laid out and painted at that size, and the page's height
+        # must have stayed the same: else the page is fitted again.
+        page_height = browser.evaluate(SETTLE_JS, session)
+        for _ in range(5):
+            browser.call("Emulation.setDeviceMetricsOverride",
+                         {"width": 1280, "height": int(page_height), "deviceScaleFactor": 1,
+                          "mobile": False}, session=session)
+            settled_height = browser.evaluate(SETTLE_JS, session)
+            if settled_height == page_height:
+                break
+            page_height = settled_height
+        else:
+            failures.append(f"the page's height does not settle ({page_height} px last)")
+        plots = json.loads(browser.evaluate(PLOTS_JS, session))
         # optimizeForSpeed: Chromium then filters every row with Up, which decodes fast here.
         shot = base64.b64decode(browser.call(
             "Page.captureScreenshot", {"format": "png", "optimizeForSpeed": True},

@@ -624,7 +624,7 @@ def test_lab(tmp):
     run("lab", *TINY, "--activations", "relu,,tanh", "--out", out, rc=1,
         err="activ: --activations takes NAME[,NAME...], got 'relu,,tanh'")
     run("lab", *TINY, "--activations", "elu:alpha=x", "--out", out, rc=1,
-        err="activ: activation 'elu:alpha=x': 'x' is not a number")
+        err="activ: cannot parse 'elu:alpha=x' at position 11: expected a number for alpha")
     run("lab", *TINY, "--hidden", "8,x", "--out", out, rc=1,
         err="activ: --hidden takes layer sizes from 1 to 1000000 like 512,256, got '8,x'")
     run("lab", *TINY, "--hidden", "relu/tanh", "--activations", "relu", "--out", out, rc=1,

@@ -19,7 +19,7 @@ import json
 import os
 import shutil
 
-from browser_test import Browser
+from browser_test import SETTLE_JS, Browser
 
 GROUPS = {"summary": ["reading", "summary"], "curves": ["functions", "curves"],
           "gradients": ["units", "gradients"], "histograms": ["histograms"]}
@@ -42,9 +42,8 @@ def main():
         browser.call("Emulation.setDeviceMetricsOverride",
                      {"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False},
                      session=session)
-        browser.call("Page.navigate", {"url": "file://" + os.path.abspath(args.report)},
-                     session=session)
-        browser.wait_for("Page.loadEventFired")
+        browser.load("file://" + os.path.abspath(args.report), session)
+        browser.evaluate(SETTLE_JS, session)
         for name, ids in groups.items():
             # The first group starts at the top of the page, with the title.
             top = "0" if name == "summary" else "Math.min(...rs.map(r => r.top + scrollY))"

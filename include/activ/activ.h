@@ -120,18 +120,28 @@ float to_float(float16 v);
 bfloat16 to_bfloat16(float v);
 float16 to_float16(float v);
 
-// A function with its parameters, as written in configuration files and on command lines:
-// "gelu", "elu(alpha=0.5)", "hardtanh(min_val=-2, max_val=2)". Parsing checks the name and the
-// parameters (names, domains) and throws Error with the position of the problem.
+// A function with its parameters, as written in configuration files, on command lines, in the
+// lab's logs and in Python: the one grammar of an activation string.
+//   NAME | NAME(p=v, ...) | NAME:p=v,...
+// "gelu", "elu(alpha=0.5)", "hardtanh(min_val=-2, max_val=2)"; the colon spelling
+// ("elu:alpha=0.5", "threshold:threshold=1,value=0") is the lab's, accepted everywhere. NAME is a
+// function of the registry (or an alias) or a gated unit (activ/gated.h: glu, swiglu, ...,
+// gated_<function>); a gated unit sets `gated` and names its gate's function in `op`. Parsing
+// checks the name and the parameters (names, domains) and throws Error with the position of the
+// problem.
 struct Activation {
   Op op = Op::identity;
   Params params;
-  std::string to_string() const;  // parses back to the same activation
+  bool gated = false;             // act(gate) * up, with act = op
+  std::string to_string() const;  // parses back to the same activation: "swiglu(beta=2)"
 };
 Activation parse_activation(std::string_view text);
 // A comma-separated list: "relu,elu(alpha=0.5),gelu" (commas inside parentheses belong to the
-// parameters).
+// parameters, and so do the name=value items after a colon: "threshold:threshold=1,value=0,relu"
+// is two entries).
 std::vector<Activation> parse_activation_list(std::string_view text);
+// The entries of such a list as written (trimmed), unparsed: "relu", "elu:alpha=0.5", ...
+std::vector<std::string_view> split_activation_list(std::string_view text);
 
 // Runtime entry points. y may alias x, dx may alias x or dy.
 void forward(Op op, std::span<const float> x, std::span<float> y, const Params& params = {});

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "activ/activ.h"
@@ -15,9 +16,19 @@
 
 namespace activ {
 
-// The usual names: glu (sigmoid), bilinear (identity), reglu (relu), geglu (gelu),
-// geglu_tanh (gelu_tanh), swiglu (silu, with its beta).
-Op gate_of(std::string_view gated_name);  // "swiglu" -> Op::silu; throws Error listing names
+// The gated units' names, the one list the library, the lab, the command line and Python use:
+// glu (sigmoid), bilinear (identity), reglu (relu), geglu (gelu), geglu_tanh (gelu_tanh),
+// swiglu (silu, with its beta). Any other function as a gate is named gated_<function>
+// (gated_tanh); gated() itself takes the functions flagged kGates.
+struct GatedUnit {
+  std::string_view name;
+  Op gate;
+};
+std::span<const GatedUnit> gated_units();
+// "swiglu" -> Op::silu, "gated_tanh" -> Op::tanh; throws Error listing the names.
+Op gate_of(std::string_view gated_name);
+// The name of the gated unit whose gate is `gate`: "swiglu" for silu, "gated_tanh" for tanh.
+std::string gated_name(Op gate);
 
 // One overload set per element type T: float, double, bfloat16, float16. The 16-bit forms compute
 // as float32 does and round each float32 result once more, to nearest even.

@@ -1,6 +1,6 @@
 // The lab report: reading the lab's files (the committed fixture, and broken variants refused
 // with a one-line message naming file and line), and what the page holds.
-#include "report.h"
+#include "lab/report/report.h"
 
 #include <stdlib.h>
 

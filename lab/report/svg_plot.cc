@@ -1,4 +1,4 @@
-#include "svg_plot.h"
+#include "lab/report/svg_plot.h"
 
 #include <algorithm>
 #include <cstdio>

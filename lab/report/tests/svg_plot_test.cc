@@ -1,6 +1,6 @@
 // The SVG plotting library: ticks, colours per series name, what a plot draws for its data (lines
 // broken at gaps, log axes, bands, dashes), histograms with cut peaks, bar charts.
-#include "svg_plot.h"
+#include "lab/report/svg_plot.h"
 
 #include <cmath>
 #include <string>

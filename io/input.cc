@@ -1,8 +1,8 @@
-#include "lab/io.h"
-
+// Reads of input files, decompressed when they are gzip (io/files.h).
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -10,10 +10,9 @@
 #include <filesystem>
 
 #include "activ/activ.h"
+#include "io/files.h"
 
-namespace lab {
-
-using activ::Error;
+namespace activ::io {
 
 namespace {
 
@@ -124,4 +123,4 @@ void MakeDirectories(const std::string& path) {
   if (ec) throw Error(path + ": cannot create the directory: " + ec.message());
 }
 
-}  // namespace lab
+}  // namespace activ::io
