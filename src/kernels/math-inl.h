@@ -635,12 +635,12 @@ HWY_INLINE Vec<D> Table16D(D d, const double* table, hn::Vec<hn::RebindToSigned<
 // sigmoid(t) relative, so one final rounding leaves at most 0.5 + 2^-3 ULP.
 // Method: e = e^-|t| = 2^n 2^(j/16) e^r with k = round(-16|t|/ln2) = 16n + j and
 // |r| <= ln2/32. r.hi = -|t.hi| - k ln2/16 is exact in one FMA (the difference is a multiple
-// of 2^-58 below 2^-5), the rest of ln2/16 and t.lo go into r.lo, whose product with r.hi
-// (up to 2^-49) is kept. e^r - 1 is Taylor to degree 7 (truncation 2^-59.5). 2^(j/16) is a
-// table pair, so e = A + P with A = 2^n 2^(j/16) exact and P = 2^n (T.lo + T.hi p) within
-// 2^-57.5 of A. 1 + e is a normalised pair (two fast two-sums, A <= 1), and its reciprocal is
-// y0 = 1/q.hi corrected by rho = 1 - y0 q (exact to 2^-105: 1 - y0 q.hi is exact). The
-// numerator is 1 for t >= 0 and e for t < 0. Half the operations of the ExpReduce route
+// of 2^-58 below 2^-5), the rest of ln2/16 and t.lo go into r.lo, whose products with r.hi
+// and r.hi^2/2 (up to 2^-49 and 2^-56) are kept. e^r - 1 is Taylor to degree 7 (truncation
+// 2^-59.5). 2^(j/16) is a table pair, so e = A + P with A = 2^n 2^(j/16) exact and P = 2^n (T.lo +
+// T.hi p) within 2^-57.5 of A. 1 + e is a normalised pair (two fast two-sums, A <= 1), and its
+// reciprocal is y0 = 1/q.hi corrected by rho = 1 - y0 q (exact to 2^-105: 1 - y0 q.hi is exact).
+// The numerator is 1 for t >= 0 and e for t < 0. Half the operations of the ExpReduce route
 // (MulSigmoidPair), which stays for the lanes outside the contract.
 template <class D>
 struct SigmoidQuotD {
@@ -691,7 +691,10 @@ HWY_INLINE SigmoidQuotD<D> SigmoidQuotientD(D d, Pair<D> t) {
   const Vec<D> r2 = hn::Mul(rh, rh);
   static constexpr double kInvFact[6] = {1.0 / 2,   1.0 / 6,   1.0 / 24,
                                          1.0 / 120, 1.0 / 720, 1.0 / 5040};
-  const Vec<D> w = hn::MulAdd(r2, PolyEstrin(d, rh, kInvFact), hn::MulAdd(rl, rh, rl));
+  // e^(rh + rl) = e^rh (1 + rl): rl reaches 2^-43.8 (k ln2/16's tail, and t.lo up to 2^-53 of
+  // 700), so its product with rh^2/2 (2^-56) counts too.
+  const Vec<D> rl_e = hn::MulAdd(rl, hn::MulAdd(r2, hn::Set(d, 0.5), rh), rl);
+  const Vec<D> w = hn::MulAdd(r2, PolyEstrin(d, rh, kInvFact), rl_e);
   const Vec<D> p = hn::Add(rh, w);
   const Vec<D> a = hn::Mul(th, scale);
   const Vec<D> pl = hn::Mul(hn::MulAdd(th, p, tl), scale);
