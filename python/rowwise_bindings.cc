@@ -395,7 +395,8 @@ void BindRowwise(py::module_& m) {
       },
       arg("act"), arg("gate"), arg("up"), py::kw_only(), arg("out") = none, arg("storage") = none,
       "act(gate) * up for a gating activation (sigmoid, identity, relu, gelu, gelu_tanh, silu) "
-      "or a gated unit's name (glu, bilinear, reglu, geglu, geglu_tanh, swiglu, gated_<function>); parameters of "
+      "or a gated unit's name (glu, bilinear, reglu, geglu, geglu_tanh, swiglu, gated_<function>); "
+      "parameters of "
       "act by keyword.");
   m.def(
       "gated_backward",

@@ -635,8 +635,7 @@ std::vector<std::string_view> split_activation_list(std::string_view text) {
     // function's name holds '='.
     const std::string_view next = i < text.size() ? text.substr(i + 1) : std::string_view();
     const std::string_view next_item = next.substr(0, next.find(','));
-    if (ColonOf(entry) != std::string_view::npos &&
-        next_item.find('=') != std::string_view::npos &&
+    if (ColonOf(entry) != std::string_view::npos && next_item.find('=') != std::string_view::npos &&
         next_item.find_first_of(":(") == std::string_view::npos) {
       continue;
     }
