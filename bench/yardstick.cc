@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "thread_pool.h"
+#include "activ_internal.h"
 
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "yardstick.cc"

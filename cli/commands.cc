@@ -32,11 +32,8 @@ struct Alias {
   const char* target;
 };
 constexpr Alias kAliases[] = {
-#define ACTIV_OP(name, ...)
 #define ACTIV_ALIAS(other, name) {#other, #name},
 #include "activ/ops.def"
-#undef ACTIV_OP
-#undef ACTIV_ALIAS
 };
 
 std::vector<std::pair<std::string, double>> ParseParams(const std::vector<std::string>& given) {

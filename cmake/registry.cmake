@@ -1,5 +1,5 @@
 # Reads the registry (include/activ/ops.def) and writes, for each operation, the translation unit
-# that compiles its kernels for every SIMD target (src/op_unit-inl.h) and the list of kernel files
+# that compiles its kernels for every SIMD target (src/simd/op_unit-inl.h) and the list of kernel files
 # it includes: math-inl.h and math_f32-inl.h, the kernel files its own one names (quick_gelu uses silu::, prelu
 # leaky_relu::), then its own. The units' paths go to `out_var`. A registry line without its
 # kernel file stops the configure step with a message that names the file to write.
@@ -32,7 +32,7 @@ function(activ_generate_op_units registry kernel_dir out_dir out_var)
     set(unit "// Generated from include/activ/ops.def by cmake/registry.cmake. Do not edit.\n")
     string(APPEND unit "#define ACTIV_UNIT ${name}\n")
     string(APPEND unit "#define ACTIV_UNIT_KERNELS \"${name}-kernels-inl.h\"\n")
-    string(APPEND unit "#include \"op_unit-inl.h\"\n")
+    string(APPEND unit "#include \"simd/op_unit-inl.h\"\n")
     file(CONFIGURE OUTPUT ${out_dir}/${name}.cc CONTENT "${unit}")
     list(APPEND sources ${out_dir}/${name}.cc)
   endforeach()

@@ -24,9 +24,9 @@ struct Activation {
   bool gated = false;
 };
 // activ::parse_activation's grammar: "relu", "elu:alpha=0.5" (the logs' spelling) or
-// "elu(alpha=0.5)", "threshold:threshold=0.1,value=0"; gated: the names of activ::gated_units()
-// (glu, bilinear, reglu, geglu, geglu_tanh, swiglu; swiglu:beta=2) or gated_<name> for any
-// activation. Throws activ::Error listing what is accepted.
+// "elu(alpha=0.5)", "threshold:threshold=0.1,value=0"; a gated unit's name (activ::gated_units(),
+// "swiglu:beta=2") or gated_<name> makes a gated layer. Throws activ::Error listing what is
+// accepted.
 Activation ParseActivation(std::string_view spec);
 
 enum class Head { kAuto, kSoftmaxCrossEntropy, kSigmoidBinaryCrossEntropy, kSquaredError };

@@ -466,11 +466,8 @@ py::list Ops() {
 
 py::dict Aliases() {
   py::dict aliases;
-#define ACTIV_OP(name, ...)
 #define ACTIV_ALIAS(other, name) aliases[#other] = #name;
 #include "activ/ops.def"
-#undef ACTIV_OP
-#undef ACTIV_ALIAS
   return aliases;
 }
 

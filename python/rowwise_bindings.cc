@@ -188,13 +188,35 @@ py::array Argmax(const std::string& fn, py::handle x_obj, int dim, py::handle st
   return index;
 }
 
-// An activation that gates: an activation name ("silu") or a gated unit's ("swiglu").
-Op GateOp(const std::string& act) {
-  try {
-    return op_from_name(act);
-  } catch (const Error&) {
-    return gate_of(act);
+// What gated() and gated_backward() compute: act in the library's grammar (activ::parse_activation,
+// the one the lab and the command line read): a gating function ("silu"), a gated unit's name
+// ("swiglu", "gated_tanh"), with parameters in the text ("swiglu:beta=2", "silu(beta=2)") or as
+// keywords.
+std::pair<Op, Params> GateOf(const std::string& fn, const std::string& act,
+                             const py::kwargs& kwargs) {
+  const Activation a = parse_activation(act);
+  Params p = a.params;
+  for (const auto& [key, value] : ToParams(fn, kwargs).values()) {
+    if (p.find(key)) Fail(fn + ": " + key + " is given in '" + act + "' and as a keyword");
+    p.set(key, value);
   }
+  return {a.op, p};
+}
+
+// The docstring of gated(), from the registry and the one list of gated units.
+const char* GatedDoc() {
+  static const std::string doc = [] {
+    std::string gates, units;
+    for (const OpInfo& o : all_ops()) {
+      if (o.flags & kGates) gates += (gates.empty() ? "" : ", ") + std::string(o.name);
+    }
+    for (const GatedUnit& g : gated_units()) units += std::string(g.name) + ", ";
+    return "act(gate) * up for a gating activation (" + gates + ") or a gated unit's name (" +
+           units +
+           "gated_<function>), in activ's activation grammar ('swiglu:beta=2' or "
+           "'silu(beta=2)'); parameters of act in the text or by keyword.";
+  }();
+  return doc.c_str();
 }
 
 // The split form: out = x[..., :H] * act(x[..., H:]) along dim, as torch.nn.functional.glu.
@@ -389,22 +411,18 @@ void BindRowwise(py::module_& m) {
       "gated",
       [](const std::string& act, py::handle gate, py::handle up, py::handle out, py::handle storage,
          const py::kwargs& params) {
-        const Op op = GateOp(act);
-        return Gated("activ.gated(" + std::string(name(op)) + ")", op, gate, up, out,
-                     ToParams("activ.gated", params), storage);
+        const auto [op, p] = GateOf("activ.gated", act, params);
+        return Gated("activ.gated(" + std::string(name(op)) + ")", op, gate, up, out, p, storage);
       },
       arg("act"), arg("gate"), arg("up"), py::kw_only(), arg("out") = none, arg("storage") = none,
-      "act(gate) * up for a gating activation (sigmoid, identity, relu, gelu, gelu_tanh, silu) "
-      "or a gated unit's name (glu, bilinear, reglu, geglu, geglu_tanh, swiglu, gated_<function>); "
-      "parameters of "
-      "act by keyword.");
+      GatedDoc());
   m.def(
       "gated_backward",
       [](const std::string& act, py::handle gate, py::handle up, py::handle dout,
          py::handle storage, const py::kwargs& params) {
-        const Op op = GateOp(act);
+        const auto [op, p] = GateOf("activ.gated_backward", act, params);
         return GatedBackward("activ.gated_backward(" + std::string(name(op)) + ")", op, gate, up,
-                             dout, ToParams("activ.gated_backward", params), storage);
+                             dout, p, storage);
       },
       arg("act"), arg("gate"), arg("up"), arg("dout"), py::kw_only(), arg("storage") = none,
       "(d_gate, d_up) of gated(act, ...).");

@@ -13,7 +13,7 @@
 #include <hwy/targets.h>
 
 #include "activ/activ.h"
-#include "dispatch.h"
+#include "activ_internal.h"
 #include "inputs.h"
 #include "measure.h"
 #include "reference.h"

@@ -18,12 +18,12 @@
 
 #include <gtest/gtest.h>
 
+#include "activ_internal.h"
 #include "measure.h"
 #include "rowwise_calls.h"
 #include "rowwise_measure.h"
 #include "rowwise_reference.h"
 #include "test_util.h"
-#include "thread_pool.h"
 #include "ulp.h"
 
 namespace activ {

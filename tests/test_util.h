@@ -10,7 +10,7 @@
 #include <hwy/targets.h>
 
 #include "activ/activ.h"
-#include "dispatch.h"
+#include "activ_internal.h"
 
 namespace activ::test {
 

@@ -26,8 +26,8 @@
 #include "activ/activ.h"
 #include "activ/gated.h"
 #include "activ/rowwise.h"
+#include "activ_internal.h"
 #include "inputs.h"
-#include "thread_pool.h"
 
 namespace activ {
 namespace {

@@ -33,18 +33,12 @@ class Error : public std::runtime_error {
 
 enum class Op : std::uint8_t {
 #define ACTIV_OP(name, ...) name,
-#define ACTIV_ALIAS(other, name)
 #include "activ/ops.def"
-#undef ACTIV_OP
-#undef ACTIV_ALIAS
 };
 
 inline constexpr std::size_t kNumOps = 0
 #define ACTIV_OP(name, ...) +1
-#define ACTIV_ALIAS(other, name)
 #include "activ/ops.def"
-#undef ACTIV_OP
-#undef ACTIV_ALIAS
     ;
 
 // Properties of an operation, as declared in the registry.
@@ -221,10 +215,7 @@ void prelu_backward(std::span<const double> x, std::span<const double> dy,
                               std::span<float16> dx, const Params& p = {}) {                  \
     backward(Op::name, x, dy, dx, p);                                                         \
   }
-#define ACTIV_ALIAS(other, name)
 #include "activ/ops.def"
-#undef ACTIV_OP
-#undef ACTIV_ALIAS
 
 // Threads for large element-wise calls (small ones always run on the calling thread, and no
 // thread is started until a call is large enough to split). The default is the environment

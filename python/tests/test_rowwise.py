@@ -147,6 +147,15 @@ class Gated(unittest.TestCase):
         np.testing.assert_array_equal(activ.swiglu(gate, up, beta=1.5),
                                       activ.gated("silu", gate, up, beta=1.5))
         np.testing.assert_array_equal(activ.swiglu(gate, up), activ.gated("swiglu", gate, up))
+        # act in the library's activation grammar: parameters in either spelling, gated_ names.
+        for act in ("swiglu:beta=1.5", "swiglu(beta=1.5)", "silu:beta=1.5", "gated_silu:beta=1.5"):
+            np.testing.assert_array_equal(activ.swiglu(gate, up, beta=1.5),
+                                          activ.gated(act, gate, up), err_msg=act)
+        np.testing.assert_array_equal(activ.swiglu_backward(gate, up, dout, beta=1.5),
+                                      activ.gated_backward("swiglu:beta=1.5", gate, up, dout))
+        with self.assertRaisesRegex(activ.Error,
+                                    "beta is given in 'swiglu:beta=2' and as a keyword"):
+            activ.gated("swiglu:beta=2", gate, up, beta=1.5)
         gt, ut = _t64(gate), _t64(up)
         (F.silu(gt) * ut).backward(torch.from_numpy(dout))
         d_gate, d_up = activ.swiglu_backward(gate, up, dout)

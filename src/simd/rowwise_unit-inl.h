@@ -23,8 +23,6 @@
 // share its float32 code) and rowwise_f64.cc. Each defines ACTIV_ROW_UNIT (a namespace for the
 // unit's own helpers) and ACTIV_ROW_UNIT_TYPES (its element types, as in ACTIV_ROW_TYPES) and
 // includes it; Highway's foreach_target re-includes it once per SIMD target.
-#ifndef ACTIV_SRC_ROWWISE_UNIT_INL_H_SHARED
-#define ACTIV_SRC_ROWWISE_UNIT_INL_H_SHARED
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -35,14 +33,13 @@
 #include "element.h"
 #include "kernel_args.h"
 #include "rowwise_units.h"
-#endif
 
 #if !defined(ACTIV_ROW_UNIT) || !defined(ACTIV_ROW_UNIT_TYPES)
 #error "rowwise_unit-inl.h is included by a row-wise unit that defines ACTIV_ROW_UNIT"
 #endif
 
 #undef HWY_TARGET_INCLUDE
-#define HWY_TARGET_INCLUDE "rowwise_unit-inl.h"
+#define HWY_TARGET_INCLUDE "simd/rowwise_unit-inl.h"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
 
@@ -72,13 +69,19 @@ constexpr size_t kBlock = 1024;
 constexpr size_t kOnePassCols = 32 * kBlock;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
+// The rounding error of s = a + b (Knuth's two-sum): the scalar twin of kernels::TwoSum, the
+// one definition of the step for this file's scalar code.
+inline double TwoSumLo(double a, double b, double s) {
+  const double bp = s - a;
+  return (a - (s - bp)) + (b - bp);
+}
+
 // hi + lo, unevaluated: additions go through TwoSum, so only the rounding of lo is lost.
 struct Sum2 {
   double hi = 0, lo = 0;
   void Add(double v) {
     const double s = hi + v;
-    const double bp = s - hi;
-    lo += (hi - (s - bp)) + (v - bp);
+    lo += TwoSumLo(hi, v, s);
     hi = s;
   }
   void Add(const Sum2& o) {
@@ -102,8 +105,7 @@ struct Sum2 {
 inline double ExpOfDifference(double a, double b) {
   const double hi = a - b;
   if (!(hi > -kInf)) return 0.0;
-  const double bp = hi - a;
-  const double lo = (a - (hi - bp)) + (-b - bp);
+  const double lo = TwoSumLo(a, -b, hi);
   const double e = std::exp(hi);
   return std::fma(e, lo, e);
 }
@@ -138,8 +140,7 @@ inline Sum2 ExpPair(double hi, double lo) {
 inline Sum2 ExpOfDifferencePair(double a, double b) {
   const double hi = a - b;
   if (!(hi > -1400.0)) return {};
-  const double bp = hi - a;
-  return ExpPair(hi, (a - (hi - bp)) + (-b - bp));
+  return ExpPair(hi, TwoSumLo(a, -b, hi));
 }
 
 // Rescales a block's or the row's sum from max a to max b >= a: by a pair for float64 (a
@@ -168,8 +169,7 @@ inline Sum2 LogPair(double count, const Sum2& rest, const Sum2& s) {
   const D d;
   if (count == 1.0 && rest.hi < 1.0) {
     const double h = rest.hi + rest.lo;
-    const double bp = h - rest.hi;
-    const double l_lo = (rest.hi - (h - bp)) + (rest.lo - bp);
+    const double l_lo = TwoSumLo(rest.hi, rest.lo, h);
     const kernels::Pair<D> l = kernels::Log1pPair(d, {hn::Set(d, h), hn::Set(d, l_lo)});
     return {hn::GetLane(l.hi), hn::GetLane(l.lo)};
   }
@@ -178,11 +178,9 @@ inline Sum2 LogPair(double count, const Sum2& rest, const Sum2& s) {
   return {l0, std::fma(s.hi, e.hi, -1.0) + (s.hi * e.lo + s.lo * e.hi)};
 }
 
-// The rounding error of s = a + b (TwoSum), zero where s is not finite.
+// The rounding error of s = a + b (kernels::TwoSum), zero where s is not finite.
 HWY_INLINE V TwoSumError(V a, V b, V s) {
-  const V bp = hn::Sub(s, a);
-  const V err = hn::Add(hn::Sub(a, hn::Sub(s, bp)), hn::Sub(b, bp));
-  return hn::IfThenElseZero(hn::IsFinite(s), err);
+  return hn::IfThenElseZero(hn::IsFinite(s), kernels::TwoSum(D(), a, b).lo);
 }
 
 // e^(v - m) for v <= m. float64 adds the first-order correction for the rounding of v - m,
@@ -225,10 +223,9 @@ HWY_INLINE V LoadVTail(D d, const T* p, size_t n) {
 template <bool kComp>
 HWY_INLINE void Accumulate(V e, V& s, V& c) {
   if constexpr (kComp) {
-    const V t = hn::Add(s, e);
-    const V bp = hn::Sub(t, s);
-    c = hn::Add(c, hn::Add(hn::Sub(s, hn::Sub(t, bp)), hn::Sub(e, bp)));
-    s = t;
+    const kernels::Pair<D> t = kernels::TwoSum(D(), s, e);
+    c = hn::Add(c, t.lo);
+    s = t.hi;
   } else {
     s = hn::Add(s, e);
   }

@@ -1,12 +1,12 @@
 // The element-wise entry points of dispatch.h: a switch over the registry that calls the
-// operation's own translation unit (src/op_unit-inl.h, one generated file per registry line),
+// operation's own translation unit (src/simd/op_unit-inl.h, one generated file per registry line),
 // which holds its per-target kernels and their runtime dispatch.
 #include "dispatch.h"
 
 #include "op_units.h"
 
 #undef HWY_TARGET_INCLUDE
-#define HWY_TARGET_INCLUDE "dispatch.cc"
+#define HWY_TARGET_INCLUDE "simd/dispatch.cc"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
 
@@ -27,10 +27,7 @@ void ForwardAny(Op op, const TI* x, TO* y, size_t n, const Args& a) {
 #define ACTIV_OP(name, ...) \
   case Op::name:            \
     return op_units::name::Forward(x, y, n, a);
-#define ACTIV_ALIAS(other, name)
 #include "activ/ops.def"
-#undef ACTIV_OP
-#undef ACTIV_ALIAS
   }
 }
 
@@ -40,10 +37,7 @@ void BackwardAny(Op op, const TX* x, const TG* dy, TG* dx, size_t n, const Args&
 #define ACTIV_OP(name, ...) \
   case Op::name:            \
     return op_units::name::Backward(x, dy, dx, n, a);
-#define ACTIV_ALIAS(other, name)
 #include "activ/ops.def"
-#undef ACTIV_OP
-#undef ACTIV_ALIAS
   }
 }
 
@@ -54,10 +48,7 @@ double ParamGradAny(Op op, const TX* x, const TG* dy, size_t n, const Args& a) {
   case Op::name:                                                                            \
     if constexpr (((flags)&kParamGrad) != 0) return op_units::name::ParamGrad(x, dy, n, a); \
     break;
-#define ACTIV_ALIAS(other, name)
 #include "activ/ops.def"
-#undef ACTIV_OP
-#undef ACTIV_ALIAS
   }
   return 0.0;
 }
@@ -69,10 +60,7 @@ void BackwardFromYAny(Op op, const T* y, const T* dy, T* dx, size_t n, const Arg
   case Op::name:                                                                                \
     if constexpr (((flags)&kFromY) != 0) return op_units::name::BackwardFromY(y, dy, dx, n, a); \
     break;
-#define ACTIV_ALIAS(other, name)
 #include "activ/ops.def"
-#undef ACTIV_OP
-#undef ACTIV_ALIAS
   }
 }
 
@@ -96,24 +84,32 @@ ACTIV_BACKWARD_TYPES(ACTIV_DEFINE_BACKWARD)
 ACTIV_FROM_Y_TYPES(ACTIV_DEFINE_FROM_Y)
 
 template <typename T>
-void GatedRows(bool backward, Op op, const GatedView<T>& v, size_t rows, size_t cols,
-               const Args& a) {
+void Gated(Op op, Rows<const T> gate, Rows<const T> up, Rows<T> out, const Args& a) {
   switch (op) {
-#define ACTIV_OP(name, flags, ...)                                          \
-  case Op::name:                                                            \
-    if constexpr (((flags)&kGates) != 0) {                                  \
-      if (backward) return op_units::name::GatedBackward(v, rows, cols, a); \
-      return op_units::name::Gated(v, rows, cols, a);                       \
-    }                                                                       \
+#define ACTIV_OP(name, flags, ...)                                                       \
+  case Op::name:                                                                         \
+    if constexpr (((flags)&kGates) != 0) return op_units::name::Gated(gate, up, out, a); \
     break;
-#define ACTIV_ALIAS(other, name)
 #include "activ/ops.def"
-#undef ACTIV_OP
-#undef ACTIV_ALIAS
   }
 }
-#define ACTIV_DEFINE_GATED(S, T) \
-  template void GatedRows(bool, Op, const GatedView<T>&, size_t, size_t, const Args&);
+template <typename T>
+void GatedBackward(Op op, Rows<const T> gate, Rows<const T> up, Rows<const T> dout, Rows<T> d_gate,
+                   Rows<T> d_up, const Args& a) {
+  switch (op) {
+#define ACTIV_OP(name, flags, ...)                                           \
+  case Op::name:                                                             \
+    if constexpr (((flags)&kGates) != 0) {                                   \
+      return op_units::name::GatedBackward(gate, up, dout, d_gate, d_up, a); \
+    }                                                                        \
+    break;
+#include "activ/ops.def"
+  }
+}
+#define ACTIV_DEFINE_GATED(S, T)                                                                 \
+  template void Gated(Op, Rows<const T>, Rows<const T>, Rows<T>, const Args&);                   \
+  template void GatedBackward(Op, Rows<const T>, Rows<const T>, Rows<const T>, Rows<T>, Rows<T>, \
+                              const Args&);
 ACTIV_GATED_TYPES(ACTIV_DEFINE_GATED)
 
 HWY_EXPORT(TargetNameImpl);

@@ -1,8 +1,8 @@
-// The entry points of the per-operation translation units (src/op_unit-inl.h, one generated
+// The entry points of the per-operation translation units (src/simd/op_unit-inl.h, one generated
 // file per registry line): each operation's kernels for every element type and direction, with
 // their runtime dispatch. One unit per operation lets two cores compile them side by side, and
-// touching one kernel file recompiles one unit. Arguments are checked by the callers in src/api.cc
-// and src/gated.cc; these only compute.
+// touching one kernel file recompiles one unit. Arguments are checked by the callers in src/api/;
+// these only compute.
 #pragma once
 
 #include <cstddef>
@@ -21,11 +21,10 @@
   double ParamGrad(const TX* x, const TG* dy, std::size_t n, const detail::Args& a);
 #define ACTIV_UNIT_DECLARE_FROM_Y(S, TY, TG) \
   void BackwardFromY(const TY* y, const TG* dy, TG* dx, std::size_t n, const detail::Args& a);
-#define ACTIV_UNIT_DECLARE_GATED(S, T)                                                  \
-  void Gated(const detail::GatedView<T>& v, std::size_t rows, std::size_t cols,         \
-             const detail::Args& a);                                                    \
-  void GatedBackward(const detail::GatedView<T>& v, std::size_t rows, std::size_t cols, \
-                     const detail::Args& a);
+#define ACTIV_UNIT_DECLARE_GATED(S, T)                                                         \
+  void Gated(Rows<const T> gate, Rows<const T> up, Rows<T> out, const detail::Args& a);        \
+  void GatedBackward(Rows<const T> gate, Rows<const T> up, Rows<const T> dout, Rows<T> d_gate, \
+                     Rows<T> d_up, const detail::Args& a);
 
 namespace activ::op_units {
 #define ACTIV_OP(name, ...)                         \
@@ -35,8 +34,5 @@ namespace activ::op_units {
   ACTIV_FROM_Y_TYPES(ACTIV_UNIT_DECLARE_FROM_Y)     \
   ACTIV_GATED_TYPES(ACTIV_UNIT_DECLARE_GATED)       \
   }
-#define ACTIV_ALIAS(other, name)
 #include "activ/ops.def"
-#undef ACTIV_OP
-#undef ACTIV_ALIAS
 }  // namespace activ::op_units

@@ -1,7 +1,7 @@
 // Gated linear units out = act(gate) * up, forward and backward, for every registry function
-// flagged kGates: the checked entry points. The per-target loops are in each gating operation's
-// own unit (src/op_unit-inl.h). A new kGates line in ops.def is a new GLU variant with no code
-// here.
+// flagged kGates: the checked entry points, and the one list of the gated units' names. The
+// per-target loops are in each gating operation's own unit (src/simd/op_unit-inl.h). A new kGates
+// line in ops.def is a new GLU variant with no code here.
 #include "activ/gated.h"
 
 #include <algorithm>
@@ -11,20 +11,17 @@
 #include <string>
 #include <string_view>
 
-#include "dispatch.h"
+#include "api/checks.h"
+#include "simd/dispatch.h"
 #include "thread_pool.h"
 
 namespace activ {
 namespace {
 
-template <typename T>
-using View = detail::GatedView<T>;
-
-template <typename T>
-void RunGated(bool backward, Op op, const View<T>& v, size_t rows, size_t cols,
-              const detail::Args& a) {
-  detail::GatedRows(backward, op, v, rows, cols, a);
-}
+using detail::CheckAlias;
+using detail::CheckSizes;
+using detail::CheckView;
+using detail::Shape;
 
 constexpr GatedUnit kGatedUnits[] = {
     {"glu", Op::sigmoid}, {"bilinear", Op::identity},    {"reglu", Op::relu},
@@ -58,77 +55,41 @@ Rows<T> AsRow(std::span<T> s) {
   return Rows<T>(s.data(), s.empty() ? 0 : 1, s.size());
 }
 
-void CheckSize(const std::string& fn, const char* a_name, size_t a, const char* b_name, size_t b) {
-  if (a != b) {
-    throw Error(fn + ": " + a_name + " has " + std::to_string(a) + " elements but " + b_name +
-                " has " + std::to_string(b));
-  }
-}
-
-std::string Shape(size_t rows, size_t cols) {
-  return "[" + std::to_string(rows) + ", " + std::to_string(cols) + "]";
-}
-
+// rows [r0, r1) and columns [c0, c1) of v.
 template <typename T>
-void CheckView(const std::string& fn, const char* what, const Rows<T>& v) {
-  if (v.rows > 1 && v.stride < v.cols) {
-    throw Error(fn + ": " + what + " has a row stride of " + std::to_string(v.stride) +
-                " elements, less than its " + std::to_string(v.cols) + " columns");
-  }
-  if (v.data == nullptr && v.rows > 0 && v.cols > 0) {
-    throw Error(fn + ": " + what + " is " + Shape(v.rows, v.cols) + " but its data is null");
-  }
+Rows<T> Part(const Rows<T>& v, size_t r0, size_t r1, size_t c0, size_t c1) {
+  return Rows<T>(v.row(r0) + c0, r1 - r0, c1 - c0, v.stride);
 }
 
-// An output may be an input itself (same data and stride: each element is read before it is
-// written) or lie apart from it.
-template <typename T>
-void CheckAlias(const std::string& fn, const char* in_name, const Rows<const T>& in,
-                const char* out_name, const Rows<T>& out) {
-  if (in.rows == 0 || in.cols == 0 || out.rows == 0 || out.cols == 0) return;
-  auto extent = [](const auto& v) {
-    const auto begin = reinterpret_cast<std::uintptr_t>(v.data);
-    return std::pair(begin, begin + ((v.rows - 1) * v.stride + v.cols) * sizeof(T));
-  };
-  const auto [a0, a1] = extent(in);
-  const auto [b0, b1] = extent(out);
-  const bool same_view = in.data == out.data && (in.stride == out.stride || in.rows == 1);
-  if (a0 < b1 && b0 < a1 && !same_view) {
-    throw Error(fn + ": " + out_name + " overlaps " + in_name +
-                " without being the same array; in place needs the same data and row stride");
-  }
-}
-
-// Runs rows [0, rows) of a view across threads; a single row (the two-input form) is split
-// by columns instead.
-template <typename T>
-void Dispatch(bool backward, Op op, const View<T>& v, size_t rows, size_t cols,
-              const detail::Args& a) {
+// Calls f(r0, r1, c0, c1) over parts of a [rows, cols] call across threads: ranges of rows, or
+// of columns for a single row (the two-input form).
+template <class F>
+void Split(size_t rows, size_t cols, F&& f) {
   if (rows == 0 || cols == 0) return;
   if (rows == 1) {
-    detail::ParallelFor(cols, detail::kMinElementsPerThread, [&](size_t c0, size_t c1) {
-      View<T> part = v;
-      part.g += c0;
-      part.u += c0;
-      part.out0 += c0;
-      if (backward) {
-        part.dout += c0;
-        part.out1 += c0;
-      }
-      RunGated(backward, op, part, 1, c1 - c0, a);
-    });
+    detail::ParallelFor(cols, detail::kMinElementsPerThread,
+                        [&](size_t c0, size_t c1) { f(size_t{0}, size_t{1}, c0, c1); });
     return;
   }
-  detail::ParallelFor(rows, detail::RowGrain(cols), [&](size_t r0, size_t r1) {
-    View<T> part = v;
-    part.g += r0 * v.gs;
-    part.u += r0 * v.us;
-    part.out0 += r0 * v.out0s;
-    if (backward) {
-      part.dout += r0 * v.douts;
-      part.out1 += r0 * v.out1s;
-    }
-    RunGated(backward, op, part, r1 - r0, cols, a);
+  detail::ParallelFor(rows, detail::RowGrain(cols),
+                      [&](size_t r0, size_t r1) { f(r0, r1, size_t{0}, cols); });
+}
+
+template <typename T>
+void Forward(Op op, Rows<const T> gate, Rows<const T> up, Rows<T> out, const detail::Args& a) {
+  Split(gate.rows, gate.cols, [&](size_t r0, size_t r1, size_t c0, size_t c1) {
+    detail::Gated(op, Part(gate, r0, r1, c0, c1), Part(up, r0, r1, c0, c1),
+                  Part(out, r0, r1, c0, c1), a);
+  });
+}
+
+template <typename T>
+void Backward(Op op, Rows<const T> gate, Rows<const T> up, Rows<const T> dout, Rows<T> d_gate,
+              Rows<T> d_up, const detail::Args& a) {
+  Split(gate.rows, gate.cols, [&](size_t r0, size_t r1, size_t c0, size_t c1) {
+    detail::GatedBackward(op, Part(gate, r0, r1, c0, c1), Part(up, r0, r1, c0, c1),
+                          Part(dout, r0, r1, c0, c1), Part(d_gate, r0, r1, c0, c1),
+                          Part(d_up, r0, r1, c0, c1), a);
   });
 }
 
@@ -137,12 +98,10 @@ void GatedImpl(Op op, std::span<const T> gate, std::span<const T> up, std::span<
                const Params& params) {
   const std::string fn = "activ::gated";
   const detail::Args a = GateArgs<T>(fn, op, params);
-  CheckSize(fn, "gate", gate.size(), "up", up.size());
-  CheckSize(fn, "gate", gate.size(), "out", out.size());
-  CheckAlias(fn, "gate", AsRow(gate), "out", AsRow(out));
-  CheckAlias(fn, "up", AsRow(up), "out", AsRow(out));
-  const View<T> v{gate.data(), up.data(), nullptr, out.data(), nullptr, 0, 0, 0, 0, 0};
-  Dispatch(false, op, v, 1, gate.size(), a);
+  CheckSizes(fn, {{"gate", gate.size()}, {"up", up.size()}, {"out", out.size()}});
+  CheckAlias(fn, "gate", AsRow(gate), "out", AsRow(out), "array");
+  CheckAlias(fn, "up", AsRow(up), "out", AsRow(out), "array");
+  Forward(op, AsRow(gate), AsRow(up), AsRow(out), a);
 }
 
 template <typename T>
@@ -152,21 +111,21 @@ void GatedBackwardImpl(Op op, std::span<const T> gate, std::span<const T> up,
   const std::string fn = "activ::gated_backward";
   const detail::Args a = GateArgs<T>(fn, op, params);
   const size_t n = gate.size();
-  CheckSize(fn, "gate", n, "up", up.size());
-  CheckSize(fn, "gate", n, "dout", dout.size());
-  CheckSize(fn, "gate", n, "d_gate", d_gate.size());
-  CheckSize(fn, "gate", n, "d_up", d_up.size());
+  CheckSizes(fn, {{"gate", n},
+                  {"up", up.size()},
+                  {"dout", dout.size()},
+                  {"d_gate", d_gate.size()},
+                  {"d_up", d_up.size()}});
   for (const auto& [in_name, in] :
        {std::pair{"gate", gate}, std::pair{"up", up}, std::pair{"dout", dout}}) {
-    CheckAlias(fn, in_name, AsRow(in), "d_gate", AsRow(d_gate));
-    CheckAlias(fn, in_name, AsRow(in), "d_up", AsRow(d_up));
+    CheckAlias(fn, in_name, AsRow(in), "d_gate", AsRow(d_gate), "array");
+    CheckAlias(fn, in_name, AsRow(in), "d_up", AsRow(d_up), "array");
   }
   if (n > 0 && d_gate.data() == d_up.data()) {
     throw Error(fn + ": d_gate and d_up are the same array");
   }
-  CheckAlias(fn, "d_gate", AsRow(std::span<const T>(d_gate)), "d_up", AsRow(d_up));
-  const View<T> v{gate.data(), up.data(), dout.data(), d_gate.data(), d_up.data(), 0, 0, 0, 0, 0};
-  Dispatch(true, op, v, 1, n, a);
+  CheckAlias(fn, "d_gate", AsRow(std::span<const T>(d_gate)), "d_up", AsRow(d_up), "array");
+  Backward(op, AsRow(gate), AsRow(up), AsRow(dout), AsRow(d_gate), AsRow(d_up), a);
 }
 
 // The halves of a split-form row: up = x[:, :H], gate = x[:, H:], as torch.nn.functional.glu.
@@ -191,10 +150,8 @@ void GatedSplitImpl(Op op, Rows<const T> x, Rows<T> out, const Params& params) {
                 ", got " + Shape(out.rows, out.cols));
   }
   // out may take the place of the up half (same data and stride), element for element.
-  CheckAlias(fn, "x", x, "out", out);
-  const View<T> v{x.data + h, x.data,   nullptr, out.data,   nullptr,
-                  x.stride,   x.stride, 0,       out.stride, 0};
-  Dispatch(false, op, v, x.rows, h, a);
+  CheckAlias(fn, "x", x, "out", out, "array");
+  Forward(op, Part(x, 0, x.rows, h, x.cols), Part(x, 0, x.rows, 0, h), out, a);
 }
 
 template <typename T>
@@ -213,12 +170,11 @@ void GatedSplitBackwardImpl(Op op, Rows<const T> x, Rows<const T> dout, Rows<T> 
   if (dx.rows != x.rows || dx.cols != x.cols) {
     throw Error(fn + ": x is " + Shape(x.rows, x.cols) + " but dx is " + Shape(dx.rows, dx.cols));
   }
-  CheckAlias(fn, "x", x, "dx", dx);
-  CheckAlias(fn, "dout", dout, "dx", dx);
+  CheckAlias(fn, "x", x, "dx", dx, "array");
+  CheckAlias(fn, "dout", dout, "dx", dx, "array");
   // dx[:, :H] is d_up, dx[:, H:] is d_gate.
-  const View<T> v{x.data + h, x.data,   dout.data,   dx.data + h, dx.data,
-                  x.stride,   x.stride, dout.stride, dx.stride,   dx.stride};
-  Dispatch(true, op, v, x.rows, h, a);
+  Backward(op, Part(x, 0, x.rows, h, x.cols), Part(x, 0, x.rows, 0, h), dout,
+           Part(dx, 0, x.rows, h, x.cols), Part(dx, 0, x.rows, 0, h), a);
 }
 
 }  // namespace

@@ -9,22 +9,19 @@
 // (and the 16-bit ones, which are float32 results rounded once more), where kForFloat32 selects
 // shorter polynomials and cheaper special-case handling: a relative error of 2^-40 in the double
 // result still rounds to within 0.5 + 2^-16 ULP of float32.
-#ifndef ACTIV_SRC_OP_UNIT_INL_H_SHARED
-#define ACTIV_SRC_OP_UNIT_INL_H_SHARED
 #include <bit>
 #include <cmath>
 #include <cstring>
 #include <type_traits>
 
 #include "op_units.h"
-#endif
 
 #ifndef ACTIV_UNIT
 #error "op_unit-inl.h is included by a generated per-operation unit that defines ACTIV_UNIT"
 #endif
 
 #undef HWY_TARGET_INCLUDE
-#define HWY_TARGET_INCLUDE "op_unit-inl.h"
+#define HWY_TARGET_INCLUDE "simd/op_unit-inl.h"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
 
@@ -231,35 +228,24 @@ double ParamGradT(const TX* x, const TG* dy, size_t n, const Args& a) {
   }
 }
 
-// Gated units, out = act(gate) * up. float32 computes in double and rounds once on store; the
-// float32 kernels serve the float32 and 16-bit results: act(gate) * up is one more double
-// rounding on a kernel value good to 2^-40, which still rounds to float32 within 0.5 + 2^-16 ULP.
+// Gated units, out = act(gate) * up, one row at a time through the element-wise Map. float32
+// computes in double and rounds once on store; the float32 kernels serve the float32 and 16-bit
+// results: act(gate) * up is one more double rounding on a kernel value good to 2^-40, which
+// still rounds to float32 within 0.5 + 2^-16 ULP.
 template <typename T>
-void GatedRowsImpl(const detail::GatedView<T>& v, size_t rows, size_t cols, const Args& a) {
+void GatedRowsImpl(Rows<const T> gate, Rows<const T> up, Rows<T> out, const Args& a) {
   using Kernel = K<T>;
-  const D d;
-  const size_t N = hn::Lanes(d);
-  auto one = [&](V g, V u) HWY_ATTR {
-    const V y = hn::Mul(Kernel::Forward(d, g, a), u);
-    return hn::IfThenElse(hn::IsNaN(g), g, y);
-  };
-  for (size_t r = 0; r < rows; ++r) {
-    const T* g = v.g + r * v.gs;
-    const T* u = v.u + r * v.us;
-    T* out = v.out0 + r * v.out0s;
-    size_t i = 0;
-    for (; i + N <= cols; i += N) StoreAs(d, one(LoadAs(d, g + i), LoadAs(d, u + i)), out + i);
-    if (i < cols) {
-      const size_t n = cols - i;
-      StoreTail(d, one(LoadTail(d, g + i, n, T{}), LoadTail(d, u + i, n, T{})), out + i, n);
-    }
+  for (size_t r = 0; r < gate.rows; ++r) {
+    Map<2>(D(), gate.row(r), up.row(r), out.row(r), gate.cols,
+           [&](auto d, auto g, auto u) HWY_ATTR { return hn::Mul(Kernel::Forward(d, g, a), u); });
   }
 }
 
 // d_gate = act'(gate) * (dout * up), d_up = dout * act(gate). dout * up is exact in double for
 // float32; for float64 it adds one rounding.
 template <typename T>
-void GatedBackwardRowsImpl(const detail::GatedView<T>& v, size_t rows, size_t cols, const Args& a) {
+void GatedBackwardRowsImpl(Rows<const T> gate, Rows<const T> up, Rows<const T> dout_rows,
+                           Rows<T> d_gate_rows, Rows<T> d_up_rows, const Args& a) {
   using Kernel = K<T>;
   const D d;
   const size_t N = hn::Lanes(d);
@@ -277,12 +263,13 @@ void GatedBackwardRowsImpl(const detail::GatedView<T>& v, size_t rows, size_t co
       StoreTail(d, du, d_up, n);
     }
   };
-  for (size_t r = 0; r < rows; ++r) {
-    const T* g = v.g + r * v.gs;
-    const T* u = v.u + r * v.us;
-    const T* dout = v.dout + r * v.douts;
-    T* dg = v.out0 + r * v.out0s;
-    T* du = v.out1 + r * v.out1s;
+  const size_t cols = gate.cols;
+  for (size_t r = 0; r < gate.rows; ++r) {
+    const T* g = gate.row(r);
+    const T* u = up.row(r);
+    const T* dout = dout_rows.row(r);
+    T* dg = d_gate_rows.row(r);
+    T* du = d_up_rows.row(r);
     size_t i = 0;
     for (; i + N <= cols; i += N) {
       one(LoadAs(d, g + i), LoadAs(d, u + i), LoadAs(d, dout + i), dg + i, du + i, N);
@@ -297,12 +284,13 @@ void GatedBackwardRowsImpl(const detail::GatedView<T>& v, size_t rows, size_t co
 
 // Compiled only for the operations flagged kGates.
 template <typename T>
-void GatedRows(const detail::GatedView<T>& v, size_t rows, size_t cols, const Args& a) {
-  if constexpr ((kFlags & kGates) != 0) GatedRowsImpl(v, rows, cols, a);
+void GatedRows(Rows<const T> gate, Rows<const T> up, Rows<T> out, const Args& a) {
+  if constexpr ((kFlags & kGates) != 0) GatedRowsImpl(gate, up, out, a);
 }
 template <typename T>
-void GatedBackwardRows(const detail::GatedView<T>& v, size_t rows, size_t cols, const Args& a) {
-  if constexpr ((kFlags & kGates) != 0) GatedBackwardRowsImpl(v, rows, cols, a);
+void GatedBackwardRows(Rows<const T> gate, Rows<const T> up, Rows<const T> dout, Rows<T> d_gate,
+                       Rows<T> d_up, const Args& a) {
+  if constexpr ((kFlags & kGates) != 0) GatedBackwardRowsImpl(gate, up, dout, d_gate, d_up, a);
 }
 
 #define ACTIV_UNIT_DEFINE_FORWARD(S, TI, TO) \
@@ -319,11 +307,12 @@ void GatedBackwardRows(const detail::GatedView<T>& v, size_t rows, size_t cols, 
     BackwardFromYT(y, dy, dx, n, a);                                                  \
   }
 #define ACTIV_UNIT_DEFINE_GATED(S, T)                                                             \
-  void Gated##S(const detail::GatedView<T>& v, size_t rows, size_t cols, const Args& a) {         \
-    GatedRows(v, rows, cols, a);                                                                  \
+  void Gated##S(Rows<const T> gate, Rows<const T> up, Rows<T> out, const Args& a) {               \
+    GatedRows(gate, up, out, a);                                                                  \
   }                                                                                               \
-  void GatedBackward##S(const detail::GatedView<T>& v, size_t rows, size_t cols, const Args& a) { \
-    GatedBackwardRows(v, rows, cols, a);                                                          \
+  void GatedBackward##S(Rows<const T> gate, Rows<const T> up, Rows<const T> dout, Rows<T> d_gate, \
+                        Rows<T> d_up, const Args& a) {                                            \
+    GatedBackwardRows(gate, up, dout, d_gate, d_up, a);                                           \
   }
 ACTIV_FORWARD_TYPES(ACTIV_UNIT_DEFINE_FORWARD)
 ACTIV_BACKWARD_TYPES(ACTIV_UNIT_DEFINE_BACKWARD)
@@ -363,12 +352,13 @@ using detail::Args;
   }
 #define ACTIV_UNIT_EXPORT_GATED(S, T)                                                          \
   HWY_EXPORT(Gated##S);                                                                        \
-  void Gated(const detail::GatedView<T>& v, size_t rows, size_t cols, const Args& a) {         \
-    HWY_DYNAMIC_DISPATCH(Gated##S)(v, rows, cols, a);                                          \
+  void Gated(Rows<const T> gate, Rows<const T> up, Rows<T> out, const Args& a) {               \
+    HWY_DYNAMIC_DISPATCH(Gated##S)(gate, up, out, a);                                          \
   }                                                                                            \
   HWY_EXPORT(GatedBackward##S);                                                                \
-  void GatedBackward(const detail::GatedView<T>& v, size_t rows, size_t cols, const Args& a) { \
-    HWY_DYNAMIC_DISPATCH(GatedBackward##S)(v, rows, cols, a);                                  \
+  void GatedBackward(Rows<const T> gate, Rows<const T> up, Rows<const T> dout, Rows<T> d_gate, \
+                     Rows<T> d_up, const Args& a) {                                            \
+    HWY_DYNAMIC_DISPATCH(GatedBackward##S)(gate, up, dout, d_gate, d_up, a);                   \
   }
 ACTIV_FORWARD_TYPES(ACTIV_UNIT_EXPORT_FORWARD)
 ACTIV_BACKWARD_TYPES(ACTIV_UNIT_EXPORT_BACKWARD)

@@ -1,6 +1,6 @@
 // Softmax, log_softmax and softmin over the rows of a [rows, cols] array, their backward passes
 // from y, argmax and hardmax: the checked entry points. The per-target loops and their dispatch
-// are in the per-type units (rowwise_units.h, rowwise_unit-inl.h).
+// are in the per-type units (src/simd/rowwise_units.h, src/simd/rowwise_unit-inl.h).
 #include "activ/rowwise.h"
 
 #include <algorithm>
@@ -9,8 +9,9 @@
 #include <utility>
 #include <vector>
 
-#include "element.h"
-#include "rowwise_units.h"
+#include "api/checks.h"
+#include "simd/element.h"
+#include "simd/rowwise_units.h"
 #include "thread_pool.h"
 
 namespace activ {
@@ -22,48 +23,9 @@ using row_units::RunArgmax;
 using row_units::RunBackward;
 using row_units::RunForward;
 
-std::string Shape(size_t rows, size_t cols) {
-  return "[" + std::to_string(rows) + ", " + std::to_string(cols) + "]";
-}
-
-template <typename T>
-void CheckView(const std::string& fn, const char* what, const Rows<T>& v) {
-  if (v.rows > 1 && v.stride < v.cols) {
-    throw Error(fn + ": " + what + " has a row stride of " + std::to_string(v.stride) +
-                " elements, less than its " + std::to_string(v.cols) + " columns");
-  }
-  if (v.data == nullptr && v.rows > 0 && v.cols > 0) {
-    throw Error(fn + ": " + what + " is " + Shape(v.rows, v.cols) + " but its data is null");
-  }
-}
-
-template <typename A, typename B>
-void CheckSameShape(const std::string& fn, const char* a_name, const Rows<A>& a, const char* b_name,
-                    const Rows<B>& b) {
-  if (a.rows != b.rows || a.cols != b.cols) {
-    throw Error(fn + ": " + a_name + " is " + Shape(a.rows, a.cols) + " but " + b_name + " is " +
-                Shape(b.rows, b.cols));
-  }
-}
-
-// An output may be the very view of an input (in place: same data, same stride) or lie apart
-// from it; anything between would read elements already overwritten.
-template <typename T>
-void CheckAlias(const std::string& fn, const char* in_name, const Rows<const T>& in,
-                const char* out_name, const Rows<T>& out) {
-  if (in.rows == 0 || in.cols == 0 || out.rows == 0 || out.cols == 0) return;
-  auto extent = [](const auto& v) {
-    const auto begin = reinterpret_cast<std::uintptr_t>(v.data);
-    return std::pair(begin, begin + ((v.rows - 1) * v.stride + v.cols) * sizeof(T));
-  };
-  const auto [a0, a1] = extent(in);
-  const auto [b0, b1] = extent(out);
-  const bool same_view = in.data == out.data && (in.stride == out.stride || in.rows == 1);
-  if (a0 < b1 && b0 < a1 && !same_view) {
-    throw Error(fn + ": " + out_name + " overlaps " + in_name +
-                " without being the same view; in place needs the same data and row stride");
-  }
-}
+using detail::CheckAlias;
+using detail::CheckSameShape;
+using detail::CheckView;
 
 std::string Name(RowFn fn) {
   switch (fn) {
