@@ -196,7 +196,8 @@ std::pair<Op, Params> GateOf(const std::string& fn, const std::string& act,
                              const py::kwargs& kwargs) {
   const Activation a = parse_activation(act);
   Params p = a.params;
-  for (const auto& [key, value] : ToParams(fn, kwargs).values()) {
+  const Params keywords = ToParams(fn, kwargs);
+  for (const auto& [key, value] : keywords.values()) {
     if (p.find(key)) Fail(fn + ": " + key + " is given in '" + act + "' and as a keyword");
     p.set(key, value);
   }
