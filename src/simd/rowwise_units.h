@@ -1,8 +1,8 @@
-// The entry points of the row-wise translation units (src/rowwise_unit-inl.h; rowwise_f32.cc for
-// float32 and the 16-bit types, rowwise_f64.cc): each type's per-target loops for softmax,
+// The entry points of the row-wise translation units (src/simd/rowwise_unit-inl.h; rowwise_f32.cc
+// for float32 and the 16-bit types, rowwise_f64.cc): each type's per-target loops for softmax,
 // log_softmax, softmin, their backward passes and argmax, with their runtime dispatch. Two units
 // let two cores compile them side by side. Arguments are
-// checked by the callers in src/rowwise.cc; these only compute.
+// checked by the callers in src/api/rowwise.cc; these only compute.
 #pragma once
 
 #include <cstddef>

@@ -1,7 +1,7 @@
 // Loading arrays of every element type (float32, float64, bfloat16, float16) as double vectors
 // and storing them back, whole vectors and tails. Included once per SIMD target inside a
 // namespace of activ::HWY_NAMESPACE, after `namespace hn = hwy::HWY_NAMESPACE` and the aliases
-// D (ScalableTag<double>) and V, by src/op_unit-inl.h and src/rowwise.cc.
+// D (ScalableTag<double>) and V, by src/simd/op_unit-inl.h and src/simd/rowwise_unit-inl.h.
 //
 // float32 is promoted on load and rounded once on store, so that every float32 result is one
 // rounding of a double computation; a 16-bit result is that float32 result rounded once more.
