@@ -1,15 +1,25 @@
-// relu_squared: max(0,x)^2. Included once per SIMD target by the generated activ_kernels-inl.h, inside
-// namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
+// relu_squared: max(0,x)^2. Included once per SIMD target by the generated activ_kernels-inl.h,
+// inside namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor,
+// or a float one for float32 arrays.
 struct relu_squared {
+  // One product of float values, and a doubling that is exact where it is done: float32 lanes
+  // give exactly the rounded double result, so float32 arrays are computed in float32 vectors.
+  static constexpr bool kExactInFloat32 = true;
   template <class D>
   static Vec<D> Forward(D d, Vec<D> x, const Args&) {
     const Vec<D> r = hn::Max(x, hn::Zero(d));
     return hn::Mul(r, r);
   }
+  // 2 r dy. Doubling the rounded r*dy is the rounded 2 r dy (overflow included) wherever r*dy
+  // is normal; where it is not, r < 2^(p+1) (p the significand bits), so 2r is exact and
+  // 2r * dy rounds once. Neither 2r nor 2dy alone: each overflows where the product may not.
   template <class D>
   static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
+    using T = hn::TFromD<D>;
     const Vec<D> r = hn::Max(x, hn::Zero(d));
-    // r * 2dy, not 2r * dy: 2r overflows for r > DBL_MAX/2 where the product may not.
-    return hn::Mul(r, hn::Add(dy, dy));
+    const Vec<D> p = hn::Mul(r, dy);
+    const auto subnormal =
+        hn::Lt(hn::Abs(p), hn::Set(d, std::is_same_v<T, float> ? T(0x1p-126f) : T(0x1p-1022)));
+    return hn::IfThenElse(subnormal, hn::Mul(hn::Add(r, r), dy), hn::Add(p, p));
   }
 };

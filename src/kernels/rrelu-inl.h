@@ -1,19 +1,64 @@
 // rrelu: in evaluation a leaky_relu with slope (lower+upper)/2. Training mode draws one slope
 // per element and runs in src/dispatch.cc, off the vector path. Included once per SIMD target by
 // the generated activ_kernels-inl.h, inside namespace activ::HWY_NAMESPACE::kernels; math-inl.h
-// comes first. D is a double descriptor.
+// comes first. D is a double descriptor, or a float one for the float-lane overloads.
 struct rrelu {
+  // float32 arrays on FMA targets: float lanes, no rare path.
+  static constexpr bool kFloatLanes = true;
   static Args Eval(const Args& a) {
     Args e = a;
     e.p[0] = 0.5 * (a.p[0] + a.p[1]);
     return e;
   }
-  // v * (lower+upper)/2 for float64 results. The slope rounded to double and then the product
-  // are two roundings (0.93 ULP with lower = 0.1, upper = 0.3); the slope is kept as the exact
-  // pair sh + sl (halves first, so that the sum cannot overflow) and v*sh as an exact product,
-  // leaving one rounding. The product's error term would underflow near the subnormal range,
-  // and without FMA the split of |v| > 2^996 overflows, so |v| < 2^-900 is scaled by 2^128 and
-  // |v| > 2^900 by 2^-128 first: a normal result is then scaled back exactly; a
+  // The slope (lower + upper)/2 as head + tail in type T, the head rounded toward zero so that
+  // the tail has its sign (or is 0): then v*head and v*tail are infinities of the same sign for
+  // an infinite v, and their sum is no NaN. The tail is within 2^-24 (float) or 2^-53 (double)
+  // of the rest of the slope, whose size is below one ULP of the head.
+  template <typename T>
+  struct Slope {
+    T hi, lo;
+  };
+  template <typename T>
+  static Slope<T> SlopeOf(const Args& a) {
+    if constexpr (std::is_same_v<T, float>) {
+      // Two floats sum exactly in double for exponents up to 29 apart; beyond, the double
+      // rounding is 2^-53 of the slope.
+      const double s = 0.5 * (a.p[0] + a.p[1]);
+      float hi = static_cast<float>(s);
+      if (std::fabs(static_cast<double>(hi)) > std::fabs(s)) {
+        hi = std::nextafter(hi, 0.0f);
+      }
+      return {hi, static_cast<float>(s - static_cast<double>(hi))};
+    } else {
+      // The halves first, so that the sum cannot overflow; their two-sum is exact.
+      const double h0 = 0.5 * a.p[0], h1 = 0.5 * a.p[1];
+      double hi = h0 + h1;
+      const double bb = hi - h0;
+      double lo = (h0 - (hi - bb)) + (h1 - bb);
+      if (lo != 0 && std::signbit(lo) != std::signbit(hi)) {
+        // One step toward zero moves the difference into the tail (rounded: 2^-53 of it).
+        const double t = std::nextafter(hi, 0.0);
+        lo += hi - t;
+        hi = t;
+      }
+      return {hi, lo};
+    }
+  }
+  // v (hi + lo) rounded once but for the rounding of v*lo (2^-46 of the result in float), FMA
+  // targets. Where v*lo underflows its rounding error is below half the smallest subnormal:
+  // within 1 ULP still. Zeros keep the sign of the product (-0*s + -0*t = -0).
+  template <class D>
+  static Vec<D> MulSlope(D d, Vec<D> v, const Slope<hn::TFromD<D>>& s) {
+    const Vec<D> hi = hn::Set(d, s.hi);
+    if (s.lo == 0) return hn::Mul(v, hi);
+    return hn::MulAdd(v, hi, hn::Mul(v, hn::Set(d, s.lo)));
+  }
+  // v * (lower+upper)/2 for float64 results without FMA. The slope rounded to double and then the
+  // product are two roundings (0.93 ULP with lower = 0.1, upper = 0.3); the slope is kept as the
+  // exact pair sh + sl (halves first, so that the sum cannot overflow) and v*sh as an exact
+  // product, leaving one rounding. The product's error term would underflow near the subnormal
+  // range, and without FMA the split of |v| > 2^996 overflows, so |v| < 2^-900 is scaled by
+  // 2^128 and |v| > 2^900 by 2^-128 first: a normal result is then scaled back exactly; a
   // result on the subnormal grid (below 2^-1021) is the product rounded there directly plus the
   // rest rounded to the same grid, so the sum is exact. Zero products (the sign of -0) and
   // infinite ones (whose error term is NaN) are the plain product.
@@ -50,20 +95,23 @@ struct rrelu {
                                     hn::Mul(hn::Add(p.hi, c), down));
     return keep_plain(y);
   }
+  // v times the slope: float lanes and FMA targets through MulSlope, the others as before.
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
-    if constexpr (kForFloat32) {
-      return leaky_relu::Forward(d, x, Eval(a));
+  static Vec<D> Scale(D d, Vec<D> v, const Args& a) {
+    if constexpr (kIsF32Lanes<D> || (!kForFloat32 && HWY_NATIVE_FMA)) {
+      return MulSlope(d, v, SlopeOf<hn::TFromD<D>>(a));
+    } else if constexpr (kForFloat32) {
+      return hn::Mul(v, hn::Set(d, Eval(a).p[0]));
     } else {
-      return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), x, ScaleBySlope(d, x, a));
+      return ScaleBySlope(d, v, a);
     }
   }
   template <class D>
+  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+    return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), x, Scale(d, x, a));
+  }
+  template <class D>
   static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
-    if constexpr (kForFloat32) {
-      return leaky_relu::Backward(d, x, dy, Eval(a));
-    } else {
-      return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), dy, ScaleBySlope(d, dy, a));
-    }
+    return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), dy, Scale(d, dy, a));
   }
 };
