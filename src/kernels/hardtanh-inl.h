@@ -1,5 +1,6 @@
-// hardtanh: clamp(x, min_val, max_val); the derivative is 0 at both ends. Included once per SIMD target by the generated activ_kernels-inl.h, inside
-// namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
+// hardtanh: clamp(x, min_val, max_val); the derivative is 0 at both ends. Included once per SIMD
+// target by the generated activ_kernels-inl.h, inside namespace activ::HWY_NAMESPACE::kernels;
+// math-inl.h comes first. D is a double descriptor.
 struct hardtanh {
   // Selects and one product of float values: float32 lanes give exactly the rounded double
   // result, so float32 arrays are computed in float32 vectors, twice as many lanes.
@@ -14,7 +15,9 @@ struct hardtanh {
     return hn::IfThenElseZero(in, dy);
   }
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args& a) { return Clamp(d, x, a.p[0], a.p[1]); }
+  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+    return Clamp(d, x, a.p[0], a.p[1]);
+  }
   template <class D>
   static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     return Inside(d, x, dy, a.p[0], a.p[1]);

@@ -1,9 +1,12 @@
-// leaky_relu: x > 0 ? x : a*x; leaky_relu'(0) = a. Included once per SIMD target by the generated activ_kernels-inl.h, inside
-// namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
+// leaky_relu: x > 0 ? x : a*x; leaky_relu'(0) = a. Included once per SIMD target by the generated
+// activ_kernels-inl.h, inside namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is
+// a double descriptor.
 struct leaky_relu {
   // Selects and one product of float values: float32 lanes give exactly the rounded double
   // result, so float32 arrays are computed in float32 vectors, twice as many lanes.
   static constexpr bool kExactInFloat32 = true;
+  // NaN: Gt is false, and slope * NaN is NaN.
+  static constexpr bool kForwardKeepsNaN = true;
   template <class D>
   static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), x, hn::Mul(Param(d, a.p[0]), x));

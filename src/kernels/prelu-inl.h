@@ -1,11 +1,15 @@
-// prelu: leaky_relu with a trainable slope (per channel through activ::prelu). Included once per SIMD target by the generated activ_kernels-inl.h, inside
-// namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
+// prelu: leaky_relu with a trainable slope (per channel through activ::prelu). Included once per
+// SIMD target by the generated activ_kernels-inl.h, inside namespace activ::HWY_NAMESPACE::kernels;
+// math-inl.h comes first. D is a double descriptor.
 struct prelu {
   // Selects and one product of float values: float32 lanes give exactly the rounded double
   // result, so float32 arrays are computed in float32 vectors, twice as many lanes.
   static constexpr bool kExactInFloat32 = true;
+  static constexpr bool kForwardKeepsNaN = true;  // leaky_relu's Forward
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args& a) { return leaky_relu::Forward(d, x, a); }
+  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+    return leaky_relu::Forward(d, x, a);
+  }
   template <class D>
   static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     return leaky_relu::Backward(d, x, dy, a);

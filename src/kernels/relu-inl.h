@@ -1,9 +1,12 @@
-// relu: max(0, x); relu'(0) = 0. Included once per SIMD target by the generated activ_kernels-inl.h, inside
-// namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
+// relu: max(0, x); relu'(0) = 0. Included once per SIMD target by the generated
+// activ_kernels-inl.h, inside namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is
+// a double descriptor.
 struct relu {
   // Selects and one product of float values: float32 lanes give exactly the rounded double
   // result, so float32 arrays are computed in float32 vectors, twice as many lanes.
   static constexpr bool kExactInFloat32 = true;
+  // NaN: Le is false, x passes.
+  static constexpr bool kForwardKeepsNaN = true;
   template <class D>
   static Vec<D> Forward(D d, Vec<D> x, const Args&) {
     return hn::IfThenZeroElse(hn::Le(x, hn::Zero(d)), x);

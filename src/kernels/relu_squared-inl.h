@@ -5,9 +5,11 @@ struct relu_squared {
   // One product of float values, and a doubling that is exact where it is done: float32 lanes
   // give exactly the rounded double result, so float32 arrays are computed in float32 vectors.
   static constexpr bool kExactInFloat32 = true;
+  // NaN: Le is false, so r and r*r are NaN (Max(x, 0) would not promise that).
+  static constexpr bool kForwardKeepsNaN = true;
   template <class D>
   static Vec<D> Forward(D d, Vec<D> x, const Args&) {
-    const Vec<D> r = hn::Max(x, hn::Zero(d));
+    const Vec<D> r = hn::IfThenZeroElse(hn::Le(x, hn::Zero(d)), x);
     return hn::Mul(r, r);
   }
   // 2 r dy. Doubling the rounded r*dy is the rounded 2 r dy (overflow included) wherever r*dy

@@ -5,6 +5,8 @@
 struct rrelu {
   // float32 arrays on FMA targets: float lanes, no rare path.
   static constexpr bool kFloatLanes = true;
+  // NaN: Gt is false, and every Scale of NaN is NaN.
+  static constexpr bool kForwardKeepsNaN = true;
   static Args Eval(const Args& a) {
     Args e = a;
     e.p[0] = 0.5 * (a.p[0] + a.p[1]);

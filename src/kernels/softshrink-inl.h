@@ -1,14 +1,17 @@
-// softshrink: x > l ? x-l : x < -l ? x+l : 0. Included once per SIMD target by the generated activ_kernels-inl.h, inside
-// namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
+// softshrink: x > l ? x-l : x < -l ? x+l : 0. Included once per SIMD target by the generated
+// activ_kernels-inl.h, inside namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is
+// a double descriptor.
 struct softshrink {
   // One subtraction or a select: float32 lanes round x - lambd once, as the double result is
   // rounded once, so float32 arrays are computed in float32 vectors.
   static constexpr bool kExactInFloat32 = true;
+  // NaN: Le is false, and NaN - lambd is NaN.
+  static constexpr bool kForwardKeepsNaN = true;
   template <class D>
   static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     const Vec<D> l = Param(d, a.p[0]);
     const Vec<D> shifted = hn::Sub(x, hn::CopySign(l, x));
-    return hn::IfThenElseZero(hn::Gt(hn::Abs(x), l), shifted);
+    return hn::IfThenZeroElse(hn::Le(hn::Abs(x), l), shifted);
   }
   template <class D>
   static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {

@@ -1,12 +1,15 @@
-// threshold: x > threshold ? x : value. Included once per SIMD target by the generated activ_kernels-inl.h, inside
-// namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
+// threshold: x > threshold ? x : value. Included once per SIMD target by the generated
+// activ_kernels-inl.h, inside namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is
+// a double descriptor.
 struct threshold {
   // Selects and one product of float values: float32 lanes give exactly the rounded double
   // result, so float32 arrays are computed in float32 vectors, twice as many lanes.
   static constexpr bool kExactInFloat32 = true;
+  // NaN: Le is false, x passes.
+  static constexpr bool kForwardKeepsNaN = true;
   template <class D>
   static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
-    return hn::IfThenElse(hn::Gt(x, Param(d, a.p[0])), x, Param(d, a.p[1]));
+    return hn::IfThenElse(hn::Le(x, Param(d, a.p[0])), Param(d, a.p[1]), x);
   }
   template <class D>
   static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {

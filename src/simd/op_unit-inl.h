@@ -72,6 +72,14 @@ template <class Kernel>
 concept ExactInFloat32 = requires {
   requires Kernel::kExactInFloat32;
 };
+// Kernels that declare kForwardKeepsNaN return NaN for a NaN x in Forward by themselves, on
+// every target and lane type (a select on a comparison that is false for NaN, then x or a
+// product of it): Map then skips its own pass-through, two operations per vector that are half
+// the work of the cheapest kernels (relu: load, compare, select, store).
+template <class Kernel>
+concept ForwardKeepsNaN = requires {
+  requires Kernel::kForwardKeepsNaN;
+};
 // Kernels that declare kFloatLanes have a float-lane overload (src/kernels/math_f32-inl.h)
 // for float32 arrays on targets with FMA; without FMA their error-free steps would not be.
 template <class Kernel>
@@ -140,7 +148,8 @@ HWY_INLINE void StoreLanes(DC dc, hn::Vec<DC> v, T* p) {
 // out[i] = f(in0[i], in1[i]) computed in lanes of dc's type, with NaN inputs passed through:
 // NaN in gives NaN out in every direction, whatever a branch of the kernel would make of it.
 // The tail goes through a zero-filled buffer so the vector code never reads past the arrays.
-template <int kIn, class DC, typename T0, typename T1, typename TO, class F>
+// kPassNaN false: f already returns NaN for NaN in (ForwardKeepsNaN).
+template <int kIn, bool kPassNaN = true, class DC, typename T0, typename T1, typename TO, class F>
 HWY_INLINE void Map(DC dc, const T0* in0, const T1* in1, TO* out, size_t n, F f) {
   using VC = hn::Vec<DC>;
   const size_t N = hn::Lanes(dc);
@@ -153,7 +162,8 @@ HWY_INLINE void Map(DC dc, const T0* in0, const T1* in1, TO* out, size_t n, F f)
       const VC vb = LoadLanes(dc, b);
       r = hn::IfThenElse(hn::IsNaN(vb), vb, f(dc, va, vb));
     }
-    StoreLanes(dc, hn::IfThenElse(hn::IsNaN(va), va, r), o);
+    if constexpr (kPassNaN) r = hn::IfThenElse(hn::IsNaN(va), va, r);
+    StoreLanes(dc, r, o);
   };
   size_t i = 0;
   // Cheap kernels (a few selects, at most a product) are bound by loads and stores: four
@@ -181,8 +191,9 @@ HWY_INLINE void Map(DC dc, const T0* in0, const T1* in1, TO* out, size_t n, F f)
 template <typename TI, typename TO>
 void ForwardT(const TI* x, TO* y, size_t n, const Args& a) {
   using Kernel = K<TO>;
-  Map<1>(ComputeTag<Kernel, TI, TO>(), x, x, y, n,
-         [&](auto d, auto v, auto) HWY_ATTR { return Kernel::Forward(d, v, a); });
+  Map<1, !ForwardKeepsNaN<Kernel>>(ComputeTag<Kernel, TI, TO>(), x, x, y, n,
+                                   [&](auto d, auto v, auto)
+                                       HWY_ATTR { return Kernel::Forward(d, v, a); });
 }
 
 template <typename TX, typename TG>
