@@ -7,6 +7,8 @@ struct hardswish {
   // the subnormals, where the error-free products below lose their low parts) take the double
   // lanes.
   static constexpr bool kFloatLanes = true;
+  // NaN: every path ends in a select on Lt(x, 3), false for NaN, that returns x.
+  static constexpr bool kForwardKeepsNaN = true;
   // x (x + 3)/6 on [-3, 3] rounded once, FMA targets: x/6 = x (h6 + l6) as a pair (its head
   // product exact by FMA), x + 3 as an exact pair s (|x| <= 3), and their product with the head
   // term inside the last FMA; the terms dropped are 2^-46 (float) or 2^-104 (double) of the
@@ -44,7 +46,7 @@ struct hardswish {
     if constexpr (kForFloat32) {
       const Vec<D> r = hardtanh::Clamp(d, hn::Add(x, three), 0.0, 6.0);
       const Vec<D> mid = MulProbability(d, x, hn::Div(r, hn::Set(d, 6.0)));
-      return hn::IfThenElse(hn::Ge(x, three), x, mid);
+      return hn::IfThenElse(hn::Lt(x, three), mid, x);
     } else {
       Vec<D> mid;
       if constexpr (HWY_NATIVE_FMA) {

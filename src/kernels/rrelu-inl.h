@@ -26,9 +26,11 @@ struct rrelu {
       // Two floats sum exactly in double for exponents up to 29 apart; beyond, the double
       // rounding is 2^-53 of the slope.
       const double s = 0.5 * (a.p[0] + a.p[1]);
+      // One step toward zero by the bits (no libm call, so the compiler hoists it from the
+      // loop over the vectors).
       float hi = static_cast<float>(s);
       if (std::fabs(static_cast<double>(hi)) > std::fabs(s)) {
-        hi = std::nextafter(hi, 0.0f);
+        hi = std::bit_cast<float>(std::bit_cast<uint32_t>(hi) - 1u);
       }
       return {hi, static_cast<float>(s - static_cast<double>(hi))};
     } else {
@@ -39,7 +41,7 @@ struct rrelu {
       double lo = (h0 - (hi - bb)) + (h1 - bb);
       if (lo != 0 && std::signbit(lo) != std::signbit(hi)) {
         // One step toward zero moves the difference into the tail (rounded: 2^-53 of it).
-        const double t = std::nextafter(hi, 0.0);
+        const double t = std::bit_cast<double>(std::bit_cast<uint64_t>(hi) - 1u);
         lo += hi - t;
         hi = t;
       }

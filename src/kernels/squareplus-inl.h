@@ -3,6 +3,39 @@
 // a double descriptor. For x < 0 the sum cancels; (x+s)/2 = b/(2(s-x)) there. Past |x| = 1e150, s =
 // |x| in double and x^2 would overflow.
 struct squareplus {
+  // float32 arrays on FMA targets: float lanes for the forward pass when b is in [2^-60, 2^60]
+  // (otherwise, and for the lanes past |x| = 2^40, the double lanes); backward in double lanes.
+  static constexpr bool kFloatLanes = true;
+  // Float lanes, |x| <= 2^40 and b in [2^-60, 2^60]: s = sqrt(x^2 + b) as a pair (x^2 exact,
+  // the sum's error kept, s0 = sqrt of its head corrected to first order by the exact FMA
+  // remainder h - s0^2, over 2 s0 from a refined reciprocal), t = s + |x| as a pair, then t/2
+  // for x >= 0 or (b/2)/t for x < 0 rounded once (a quotient from the reciprocal, corrected by
+  // its remainder). Both results are normal floats on that range (above 2^-103).
+  template <class D>
+  static Vec<D> ForwardF(D d, Vec<D> x, float b) {
+    const Vec<D> one = hn::Set(d, 1.0f);
+    const Vec<D> half = hn::Set(d, 0.5f);
+    const Vec<D> vb = hn::Set(d, b);
+    const Vec<D> ax = hn::Abs(x);
+    const Vec<D> xx = hn::Mul(ax, ax);
+    const Vec<D> xx_lo = hn::MulSub(ax, ax, xx);
+    const Vec<D> h = hn::Add(xx, vb);
+    const Vec<D> h_lo = hn::Add(hn::Add(hn::Sub(hn::Max(xx, vb), h), hn::Min(xx, vb)), xx_lo);
+    const Vec<D> s0 = hn::Sqrt(h);
+    const Vec<D> r0 = hn::ApproximateReciprocal(s0);
+    const Vec<D> rs = hn::MulAdd(r0, hn::NegMulAdd(r0, s0, one), r0);
+    const Vec<D> s_lo = hn::Mul(hn::Add(hn::NegMulAdd(s0, s0, h), h_lo), hn::Mul(half, rs));
+    const Vec<D> t = hn::Add(s0, ax);
+    const Vec<D> t_lo = hn::Add(hn::Add(hn::Sub(hn::Max(s0, ax), t), hn::Min(s0, ax)), s_lo);
+    const Vec<D> pos = hn::Mul(hn::Add(t, t_lo), half);
+    const Vec<D> hb = hn::Mul(vb, half);
+    const Vec<D> q0 = hn::ApproximateReciprocal(t);
+    const Vec<D> rt = hn::MulAdd(q0, hn::NegMulAdd(q0, t, one), q0);
+    const Vec<D> y0 = hn::Mul(hb, rt);
+    const Vec<D> rem = hn::NegMulAdd(y0, t_lo, hn::NegMulAdd(y0, t, hb));
+    const Vec<D> neg = hn::MulAdd(rem, rt, y0);
+    return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), neg, pos);
+  }
   template <class D>
   static Vec<D> Root(D d, Vec<D> x, double b) {
     const Vec<D> ax = hn::Abs(x);
@@ -11,6 +44,30 @@ struct squareplus {
   }
   template <class D>
   static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+    if constexpr (kIsF32Lanes<D>) {
+      const float b = static_cast<float>(a.p[0]);
+      auto on_double = [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); };
+      if (!(b >= 0x1p-60f && b <= 0x1p60f)) return OnDoubleLanes(d, x, on_double);
+      return PatchLanes(d, hn::Le(hn::Abs(x), hn::Set(d, 0x1p40f)), ForwardF(d, x, b), x,
+                        on_double);
+    } else {
+      return ForwardDouble(d, x, a);
+    }
+  }
+  // Backward stays in double lanes for float32 arrays (float lanes: the same doubles).
+  template <class D>
+  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+    if constexpr (kIsF32Lanes<D>) {
+      return OnDoubleLanes2(
+          d, x, dy, [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); });
+    } else if constexpr (!kForFloat32) {
+      return BackwardF64(d, x, dy, a);
+    } else {
+      return BackwardPlain(d, x, dy, a);
+    }
+  }
+  template <class D>
+  static Vec<D> ForwardDouble(D d, Vec<D> x, const Args& a) {
     const Vec<D> half = hn::Set(d, 0.5);
     const auto neg_mask = hn::Lt(x, hn::Zero(d));
     if constexpr (kForFloat32) {
@@ -55,12 +112,7 @@ struct squareplus {
       return y;
     }
   }
-  // f' = (1 + x/s)/2, for x < 0 written b/(2 s (s-x)).
-  template <class D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
-    if constexpr (!kForFloat32) return BackwardF64(d, x, dy, a);
-    return BackwardPlain(d, x, dy, a);
-  }
+  // f' = (1 + x/s)/2, for x < 0 written b/(2 s (s-x)): Backward above.
   // float64: s = sqrt(x^2 + b) as a pair (one Newton step on the rounded root), then
   // (s + x)/(2s) or b/(2 s (s + |x|)) as pair quotients, rounded once with dy. Past 2^400
   // (x^2's error-free product, split in halves without FMA, would overflow) f' is 1, or b/(4x^2)
