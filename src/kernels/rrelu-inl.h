@@ -48,14 +48,26 @@ struct rrelu {
       return {hi, lo};
     }
   }
+  // The slope's split in the lane type of the float-lane (f32) or float64 kernels, in p[2] and
+  // p[3] (in evaluation mode the flag and the seed of training, which the kernels do not read),
+  // worked out once per call.
+  using LaneT = std::conditional_t<kForFloat32, float, double>;
+  static Args Prepare(const Args& a) {
+    Args e = a;
+    const Slope<LaneT> s = SlopeOf<LaneT>(a);
+    e.p[2] = static_cast<double>(s.hi);
+    e.p[3] = static_cast<double>(s.lo);
+    return e;
+  }
   // v (hi + lo) rounded once but for the rounding of v*lo (2^-46 of the result in float), FMA
   // targets. Where v*lo underflows its rounding error is below half the smallest subnormal:
   // within 1 ULP still. Zeros keep the sign of the product (-0*s + -0*t = -0).
   template <class D>
-  static Vec<D> MulSlope(D d, Vec<D> v, const Slope<hn::TFromD<D>>& s) {
-    const Vec<D> hi = hn::Set(d, s.hi);
-    if (s.lo == 0) return hn::Mul(v, hi);
-    return hn::MulAdd(v, hi, hn::Mul(v, hn::Set(d, s.lo)));
+  static Vec<D> MulSlope(D d, Vec<D> v, const Args& a) {
+    using T = hn::TFromD<D>;
+    const Vec<D> hi = hn::Set(d, static_cast<T>(a.p[2]));
+    if (a.p[3] == 0) return hn::Mul(v, hi);
+    return hn::MulAdd(v, hi, hn::Mul(v, hn::Set(d, static_cast<T>(a.p[3]))));
   }
   // v * (lower+upper)/2 for float64 results without FMA. The slope rounded to double and then the
   // product are two roundings (0.93 ULP with lower = 0.1, upper = 0.3); the slope is kept as the
@@ -103,7 +115,10 @@ struct rrelu {
   template <class D>
   static Vec<D> Scale(D d, Vec<D> v, const Args& a) {
     if constexpr (kIsF32Lanes<D> || (!kForFloat32 && HWY_NATIVE_FMA)) {
-      return MulSlope(d, v, SlopeOf<hn::TFromD<D>>(a));
+      // Prepare's split, made for these lanes: float lanes only in kernels::f32, double
+      // lanes here only in kernels::f64.
+      static_assert(std::is_same_v<hn::TFromD<D>, LaneT>);
+      return MulSlope(d, v, a);
     } else if constexpr (kForFloat32) {
       return hn::Mul(v, hn::Set(d, Eval(a).p[0]));
     } else {

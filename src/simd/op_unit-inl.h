@@ -11,6 +11,7 @@
 // result still rounds to within 0.5 + 2^-16 ULP of float32.
 #include <bit>
 #include <cmath>
+#include <concepts>
 #include <cstring>
 #include <type_traits>
 
@@ -188,17 +189,35 @@ HWY_INLINE void Map(DC dc, const T0* in0, const T1* in1, TO* out, size_t n, F f)
   }
 }
 
+// Kernels with a Prepare(a) get its result in place of a: scalar work on the parameters done
+// once per call rather than once per vector (the compiler does not hoist it: a vector store may
+// alias the parameters).
+template <class Kernel>
+concept HasPrepare = requires(const Args& a) {
+  { Kernel::Prepare(a) } -> std::same_as<Args>;
+};
+template <class Kernel>
+Args Prepared(const Args& a) {
+  if constexpr (HasPrepare<Kernel>) {
+    return Kernel::Prepare(a);
+  } else {
+    return a;
+  }
+}
+
 template <typename TI, typename TO>
-void ForwardT(const TI* x, TO* y, size_t n, const Args& a) {
+void ForwardT(const TI* x, TO* y, size_t n, const Args& args) {
   using Kernel = K<TO>;
+  const Args a = Prepared<Kernel>(args);
   Map<1, !ForwardKeepsNaN<Kernel>>(ComputeTag<Kernel, TI, TO>(), x, x, y, n,
                                    [&](auto d, auto v, auto)
                                        HWY_ATTR { return Kernel::Forward(d, v, a); });
 }
 
 template <typename TX, typename TG>
-void BackwardT(const TX* x, const TG* dy, TG* dx, size_t n, const Args& a) {
+void BackwardT(const TX* x, const TG* dy, TG* dx, size_t n, const Args& args) {
   using Kernel = K<TG>;
+  const Args a = Prepared<Kernel>(args);
   Map<2>(ComputeTag<Kernel, TX, TG>(), x, dy, dx, n,
          [&](auto d, auto v, auto g) HWY_ATTR { return Kernel::Backward(d, v, g, a); });
 }
