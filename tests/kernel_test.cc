@@ -431,6 +431,50 @@ TEST(SpecValues, FloatLaneBackwardTailsAreRelative) {
   });
 }
 
+// The float-lane piecewise kernels' exact-product tricks at their edges: rrelu's slope split
+// (head toward zero, so that -inf times head and tail adds no NaN), relu_squared's doubling
+// (2 dy overflows in float where 2 r dy does not), hardswish's tiny lanes (x/2 + x^2/6 ties
+// on the subnormal grid break upward), NaN kept by the kernels that skip Map's pass-through.
+TEST(SpecValues, FloatLanePiecewiseEdges) {
+  ForEachTarget([&](const char* target) {
+    SCOPED_TRACE(target);
+    std::vector<float> y(4), dx(4);
+    // rrelu eval: slope (0.1 + 0.3)/2 in float parameters, not a float itself.
+    const Params rp{{"lower", 0.1}, {"upper", 0.3}};
+    forward(Op::rrelu, std::vector<float>{-INFINITY, -0.0f, -3.0f, NAN}, y, rp);
+    EXPECT_EQ(y[0], -INFINITY);
+    EXPECT_TRUE(y[1] == 0 && std::signbit(y[1]));
+    const double slope = 0.5 * (double{0.1f} + double{0.3f});
+    EXPECT_EQ(y[2], static_cast<float>(-3.0 * slope));
+    EXPECT_TRUE(std::isnan(y[3]));
+    backward(Op::rrelu, std::vector<float>{-1, -1, 2, -1},
+             std::vector<float>{-INFINITY, 5, 7, 0x1p-149f}, dx, rp);
+    EXPECT_EQ(dx[0], INFINITY * static_cast<float>(-slope));
+    EXPECT_EQ(dx[1], static_cast<float>(5 * slope));
+    EXPECT_EQ(dx[2], 7.0f);
+    // relu_squared: 2 * 0.25 * 1.5 2^127 is finite; 2 * 2^-140 * 2^-9 is subnormal.
+    backward(Op::relu_squared, std::vector<float>{0.25f, 0x1p-140f, -1, NAN},
+             std::vector<float>{0x1.8p127f, 0x1p-9f, 1, 1}, dx);
+    EXPECT_EQ(dx[0], 0x1.8p126f);
+    EXPECT_EQ(dx[1], 0x1p-148f);
+    EXPECT_EQ(dx[2], 0.0f);
+    EXPECT_TRUE(std::isnan(dx[3]));
+    // hardswish(x) = x/2 + x^2/6: 2^-100 and 2^-99 on both sides of the float-lane range's
+    // edge, -0 kept; -3 and below give -0.
+    forward(Op::hardswish, std::vector<float>{0x1p-99f, -0.0f, 0x1p-100f, -5}, y);
+    EXPECT_EQ(y[0], 0x1p-100f);
+    EXPECT_TRUE(y[1] == 0 && std::signbit(y[1]));
+    EXPECT_EQ(y[2], 0x1p-101f);
+    EXPECT_TRUE(y[3] == 0 && std::signbit(y[3]));
+    // softsign past 2^25 rounds to +-1; just below, to 1 - 2^-24.
+    forward(Op::softsign, std::vector<float>{0x1p26f, -INFINITY, 0x1p24f, -0.0f}, y);
+    EXPECT_EQ(y[0], 1.0f) << std::hexfloat << y[0];
+    EXPECT_EQ(y[1], -1.0f) << std::hexfloat << y[1];
+    EXPECT_EQ(y[2], 1.0f - 0x1p-24f) << std::hexfloat << y[2];
+    EXPECT_TRUE(y[3] == 0 && std::signbit(y[3]));
+  });
+}
+
 TEST(SpecValues, NanInNanOutEveryDirection) {
   for (const OpInfo& o : all_ops()) {
     const Params p = ref::TestParams(o.op)[0];

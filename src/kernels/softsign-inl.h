@@ -19,9 +19,9 @@ struct softsign {
       // q = ax/(1 + ax) with 1 + ax an exact pair: a first quotient from the reciprocal (one
       // Newton step: 2^-22 on AVX2's rcpps, 2^-27 on AVX-512's), its remainder ax - y0 (hi + lo)
       // (one rounding, of a term 2^-22 of q), and the remainder's quotient added last: within
-      // 2^-43 of q before the one rounding. Past 2^25 q rounds to 1, and ax is taken as 2^25
+      // 2^-43 of q before the one rounding. Past 2^25 q rounds to 1, and ax is taken as 2^26
       // (also for infinities). CopySignToAbs restores the sign, -0 included.
-      const Vec<D> ax = hn::Min(hn::Abs(x), hn::Set(d, 0x1p25f));
+      const Vec<D> ax = hn::Min(hn::Abs(x), hn::Set(d, 0x1p26f));
       const PairF<D> den = OnePlusF(d, ax);
       const Vec<D> r0 = hn::ApproximateReciprocal(den.hi);
       const Vec<D> r = hn::MulAdd(r0, hn::NegMulAdd(r0, den.hi, one), r0);
