@@ -611,11 +611,13 @@ HWY_INLINE Vec<D> MulExpPair(D d, Vec<D> dy, Pair<D> c, Vec<D> xh, Vec<D> xl) {
   return ScaleRound(d, p, es.n);
 }
 
-// 16-entry table lookup for double lanes: two permutes and a blend on AVX-512 (8 lanes), a
-// gather where a vector holds fewer lanes.
+// table[j] for j in [0, 16), float or double lanes: one permute where a vector holds 16 lanes,
+// two and a blend where it holds 8 (no gather), a gather below that.
 template <class D>
-HWY_INLINE Vec<D> Table16D(D d, const double* table, hn::Vec<hn::RebindToSigned<D>> j) {
-  if constexpr (hn::MaxLanes(D()) == 8) {
+HWY_INLINE Vec<D> Table16(D d, const hn::TFromD<D>* table, hn::Vec<hn::RebindToSigned<D>> j) {
+  if constexpr (hn::MaxLanes(D()) >= 16) {
+    return hn::TableLookupLanes(hn::Load(d, table), hn::IndicesFromVec(d, j));
+  } else if constexpr (hn::MaxLanes(D()) == 8) {
     const hn::RebindToSigned<D> di;
     const auto idx = hn::IndicesFromVec(d, hn::And(j, hn::Set(di, 7)));
     const Vec<D> lo = hn::TableLookupLanes(hn::Load(d, table), idx);
@@ -684,8 +686,8 @@ HWY_INLINE SigmoidQuotD<D> SigmoidQuotientD(D d, Pair<D> t) {
       hn::And(hn::ShiftLeft<48>(zi), hn::Set(di, static_cast<int64_t>(0xFFF0ull << 48)));
   const Vec<D> scale = hn::BitCast(d, hn::Add(e2, hn::Set(di, int64_t{1023} << 52)));
   const auto j = hn::And(zi, hn::Set(di, 15));
-  const Vec<D> th = Table16D(d, kTableHi, j);
-  const Vec<D> tl = Table16D(d, kTableLo, j);
+  const Vec<D> th = Table16(d, kTableHi, j);
+  const Vec<D> tl = Table16(d, kTableLo, j);
   const Vec<D> rh = hn::NegMulAdd(k, hn::Set(d, 0x1.62e42fefa39efp-5), uh);
   const Vec<D> rl = hn::NegMulAdd(k, hn::Set(d, 0x1.abc9e3b39803fp-60), ul);
   const Vec<D> r2 = hn::Mul(rh, rh);

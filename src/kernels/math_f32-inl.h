@@ -111,20 +111,6 @@ struct ExpF {
   Vec<D> scale;
 };
 
-template <class D>
-HWY_INLINE Vec<D> Table16F(D d, const float* table, hn::Vec<hn::RebindToSigned<D>> j) {
-  if constexpr (hn::MaxLanes(D()) >= 16) {
-    return hn::TableLookupLanes(hn::Load(d, table), hn::IndicesFromVec(d, j));
-  } else {
-    const hn::RebindToSigned<D> di;
-    const auto idx = hn::IndicesFromVec(d, hn::And(j, hn::Set(di, 7)));
-    const Vec<D> lo = hn::TableLookupLanes(hn::Load(d, table), idx);
-    const Vec<D> hi = hn::TableLookupLanes(hn::Load(d, table + 8), idx);
-    const auto upper = hn::RebindMask(d, hn::Ne(hn::And(j, hn::Set(di, 8)), hn::Zero(di)));
-    return hn::IfThenElse(upper, hi, lo);
-  }
-}
-
 // The pieces of e^(th + tl) = scale (thi + tlo) (1 + sh + w), see ExpPairF.
 template <class D>
 struct ExpCoreF {
@@ -167,8 +153,8 @@ HWY_INLINE ExpCoreF<D> ExpReduceF(D d, Vec<D> th, Vec<D> tl) {
   ExpCoreF<D> out;
   out.scale = hn::BitCast(d, hn::Add(e2, hn::Set(di, 127 << 23)));
   const VI j = hn::And(zi, hn::Set(di, 15));
-  out.thi = Table16F(d, kTableHi, j);
-  out.tlo = Table16F(d, kTableLo, j);
+  out.thi = Table16(d, kTableHi, j);
+  out.tlo = Table16(d, kTableLo, j);
 
   const Vec<D> r1 = hn::NegMulAdd(k, hn::Set(d, 0x1.62ep-5f), th);  // exact
   out.sh = hn::NegMulAdd(k, hn::Set(d, 0x1.0cp-19f), r1);           // exact
