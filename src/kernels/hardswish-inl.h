@@ -3,45 +3,36 @@
 // activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor, or a float
 // one for the float-lane overloads.
 struct hardswish {
-  // float32 arrays on FMA targets: float lanes; the lanes with 0 < |x| < 2^-100 (results near
-  // the subnormals, where the error-free products below lose their low parts) take the double
-  // lanes.
+  // float32 arrays on FMA targets: float lanes, with no rare path (see Mid).
   static constexpr bool kFloatLanes = true;
   // NaN: every path ends in a select on Lt(x, 3), false for NaN, that returns x.
   static constexpr bool kForwardKeepsNaN = true;
-  // x (x + 3)/6 on [-3, 3] rounded once, FMA targets: x/6 = x (h6 + l6) as a pair (its head
-  // product exact by FMA), x + 3 as an exact pair s (|x| <= 3), and their product with the head
-  // term inside the last FMA; the terms dropped are 2^-46 (float) or 2^-104 (double) of the
-  // result. Valid while the low product x h6 - hi is representable: |x| >= 2^-100 for float,
-  // 2^-960 for double, or x = 0. The sign comes from x (-0 in, -0 out).
+  // x (x + 3)/6 on [-3, 3] rounded once, FMA targets, float or double lanes: h = (x + 3)/6 as a
+  // pair from the exact pair s = x + 3 (|x| <= 3): h.hi = s h6 with its rounding error
+  // recovered by FMA, plus s l6 and s.lo h6, each below one ULP of h; then x h rounded once in
+  // the last FMA, the terms dropped 2^-46 (float) or 2^-104 (double) of the result. Nothing
+  // here scales with x but the last two products, so no low part underflows for tiny or
+  // subnormal x (x/6 as a pair, the earlier form, did below 2^-100 in float and needed the
+  // double lanes there): x h.lo, which does underflow, is below 2^-23 of an ULP of the result.
+  // The sign comes from x (-0 in, -0 out; -0 below -3, as x relu6(x+3)/6 gives).
   template <class D>
-  static Vec<D> MidF(D d, Vec<D> x) {
+  static Vec<D> Mid(D d, Vec<D> x) {
     using T = hn::TFromD<D>;
     const Vec<D> three = hn::Set(d, T{3});
     const Vec<D> xc = hn::Min(hn::Max(x, hn::Neg(three)), three);
     const Vec<D> s = hn::Add(three, xc);
     const Vec<D> s_lo = hn::Sub(xc, hn::Sub(s, three));
     const Vec<D> h6 = hardsigmoid::SixthHi(d);
-    const Vec<D> a = hn::Mul(xc, h6);
-    const Vec<D> a_lo = hn::MulAdd(xc, hardsigmoid::SixthLo(d), hn::MulSub(xc, h6, a));
-    const Vec<D> y = hn::MulAdd(a, s, hn::MulAdd(a_lo, s, hn::Mul(a, s_lo)));
-    return hn::CopySign(y, x);
+    const Vec<D> h = hn::Mul(s, h6);
+    const Vec<D> h_lo =
+        hn::MulAdd(s, hardsigmoid::SixthLo(d), hn::MulAdd(s_lo, h6, hn::MulSub(s, h6, h)));
+    return hn::CopySign(hn::MulAdd(xc, h, hn::Mul(xc, h_lo)), x);
   }
-  // The lanes where MidF holds (NaN lanes too, which the caller passes through).
   template <class D>
-  static hn::Mask<D> MidFOk(D d, Vec<D> x) {
+  static Vec<D> Forward(D d, Vec<D> x, const Args&) {
     using T = hn::TFromD<D>;
-    const T tiny = kIsF32Lanes<D> ? T(0x1p-100f) : T(0x1p-960);
-    return hn::Not(hn::And(hn::Lt(hn::Abs(x), hn::Set(d, tiny)), hn::Ne(x, hn::Zero(d))));
-  }
-  template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
-    if constexpr (kIsF32Lanes<D>) {
-      // Lt rather than Ge so that NaN takes the x branch and stays NaN.
-      const Vec<D> y = hn::IfThenElse(hn::Lt(x, hn::Set(d, 3.0f)), MidF(d, x), x);
-      return PatchLanes(d, MidFOk(d, x), y, x,
-                        [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); });
-    }
+    // Lt rather than Ge so that NaN takes the x branch and stays NaN.
+    if constexpr (kIsF32Lanes<D>) return hn::IfThenElse(hn::Lt(x, hn::Set(d, T{3})), Mid(d, x), x);
     const Vec<D> three = hn::Set(d, 3.0);
     if constexpr (kForFloat32) {
       const Vec<D> r = hardtanh::Clamp(d, hn::Add(x, three), 0.0, 6.0);
@@ -50,13 +41,10 @@ struct hardswish {
     } else {
       Vec<D> mid;
       if constexpr (HWY_NATIVE_FMA) {
-        mid = MidF(d, x);
-        const auto tiny = hn::Not(MidFOk(d, x));
-        if (HWY_UNLIKELY(!hn::AllFalse(d, tiny))) mid = hn::IfThenElse(tiny, MidPairs(d, x), mid);
+        mid = Mid(d, x);
       } else {
         mid = MidPairs(d, x);
       }
-      // Lt rather than Ge so that NaN takes the x branch and stays NaN.
       return hn::IfThenElse(hn::Lt(x, three), mid, x);
     }
   }

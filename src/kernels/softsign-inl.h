@@ -33,7 +33,16 @@ struct softsign {
       return hn::IfThenElse(hn::IsInf(x), hn::CopySign(one, x), y);
     } else {
       const Vec<D> ax = hn::Abs(x);
-      if constexpr (HWY_NATIVE_FMA) {
+      if constexpr (HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3) {
+        // As below, but the remainder's quotient takes 1/(1 + ax) from vrcp14pd (2^-14, of
+        // which it needs 2^-9), good at every magnitude: no lane needs ForwardPairs, and the
+        // loop has no mask test. ax is clamped at 2^60, where q rounds to 1 (infinities too).
+        const Vec<D> axc = hn::Min(ax, hn::Set(d, 0x1p60));
+        const PairF<D> den = OnePlusF(d, axc);
+        const Vec<D> y0 = hn::Div(axc, den.hi);
+        const Vec<D> rem = hn::NegMulAdd(y0, den.lo, hn::NegMulAdd(y0, den.hi, axc));
+        return hn::CopySignToAbs(hn::MulAdd(rem, Vec<D>{_mm512_rcp14_pd(den.hi.raw)}, y0), x);
+      } else if constexpr (HWY_NATIVE_FMA) {
         // One division, ax/(hi + lo) with 1 + ax = hi + lo exact: the first quotient y0 is
         // rounded, its remainder ax - y0 (hi + lo) is a term 2^-52 of q (the first FMA exact),
         // and the remainder's quotient needs 1/(1 + ax) only to 2^-9: 1 - y0, which is within
