@@ -61,6 +61,28 @@ DOUBLE_LANES = (
     "floats read with permutes, a degree-3 polynomial on the reduced argument), the final "
     "division corrected by one FMA residual step, each verified over all 2^32 inputs "
     "(activ-accuracy --exhaustive); expected 2-3x, which would put it level with the peers. ")
+FLOAT_PAIRS = (
+    "activ computes float32 {what} in float32 lanes on AVX-512{avx2}, and carries as float "
+    "pairs the steps whose rounding would show (the reduced argument, 2^(j/16) as hi + lo, "
+    "1 + e, the reciprocal's correction), so that every result is within 1 ULP and all but a "
+    "few in a million are correctly rounded (see ACCURACY.md, and the accuracy table below for "
+    "what the peers' plain float arithmetic gives up in the tails). The pair steps are the "
+    "cost: the AVX-512 sigmoid loop is 61 instructions per 16-element vector (objdump of "
+    "ForwardT<float, float> at 4cec207: everything inlined, no spills, the table read with "
+    "vpermps), where the peers evaluate a short polynomial and one division or reciprocal "
+    "without pairs. The loop is bound by instruction throughput, so its time follows that "
+    "count. Closing it at this accuracy needs fewer pair steps (a formulation that is faithful "
+    "but not near correct rounding would keep them only on the side where the result is "
+    "below 1/2); the peers' speed itself is what an explicit fast accuracy mode is for. ")
+PIECEWISE = (
+    "float32 lanes, rounding once: {how}. That is {insns} instructions per 16-element vector "
+    "on AVX-512 (objdump of ForwardT<float, float>, load and store included), where the "
+    "fastest peer's loop is {peer}. In L1 the loop is bound by instruction throughput, so the "
+    "gap follows the count; from L2 on, memory hides it. Closing it at one rounding: none "
+    "found that is shorter; the explicit fast accuracy mode is where the peers' formula "
+    "belongs. ")
+DOUBLE_ON_AVX2 = (" (on AVX2 in double lanes, 4 per vector: with 16 registers the pairs spill, "
+                  "and the float-lane form measured slower there)")
 DRAM = (
     "At 16777216 elements one thread is compute-bound, not memory-bound: the kernel costs more "
     "per element than the yardstick's memory traffic, so the row is limited by the same "
@@ -86,24 +108,24 @@ CHEAP_L1 = (
     "propagates NaN in a direction (relu, leaky_relu and prelu forward, sigmoid and tanh from "
     "y) could declare so and skip the blend; the others could test a whole vector for NaN once "
     "(one compare of x + dy and a branch) instead of blending every vector. ")
-DOUBLE_CHEAP = (
-    "Computed in double lanes on purpose: in float32 the formula rounds twice ({why}), which "
-    "can reach 1 ULP where the double evaluation rounds once (0.5 ULP). Closing it: a "
-    "single-rounding float32 formulation checked over all 2^32 inputs, after which the kernel "
-    "can declare kExactInFloat32 and run on 8 lanes like relu. ")
 NOTES = {
-    "sigmoid": DOUBLE_LANES.format(what="sigmoid (an exp and a division)"),
+    "sigmoid": FLOAT_PAIRS.format(what="sigmoid (an exp and a division)",
+                                  avx2=""),
     "sigmoid/bwd_y": "Gradient from y on float32 lanes (y - y^2 in one FMA, times dy), like "
                      "Eigen's loop, plus the NaN pass-through of activ's Map: " + "CHEAP",
-    "tanh": DOUBLE_LANES.format(what="tanh (expm1 and a division)"),
+    "tanh": FLOAT_PAIRS.format(what="tanh (expm1 and a division)",
+                               avx2=DOUBLE_ON_AVX2),
     "tanh/bwd_y": "Gradient from y on float32 lanes (1 - y^2 in one FMA, times dy), like "
                   "Eigen's loop, plus the NaN pass-through of activ's Map: " + "CHEAP",
-    "elu": DOUBLE_LANES.format(what="elu (expm1)"),
+    "elu": FLOAT_PAIRS.format(what="elu (expm1)",
+                              avx2=""),
     "elu/bwd_y": "dy (y + alpha) stays in double lanes: in float32 the sum and the product "
                  "round separately (up to 2 ULP where y + alpha cancels). An FMA form "
                  "fma(dy, y, dy alpha) does not help (dy alpha rounds first). ",
-    "selu": DOUBLE_LANES.format(what="selu (expm1)"),
-    "celu": DOUBLE_LANES.format(what="celu (expm1 of x/alpha)"),
+    "selu": FLOAT_PAIRS.format(what="selu (expm1)",
+                               avx2=DOUBLE_ON_AVX2),
+    "celu": FLOAT_PAIRS.format(what="celu (expm1 of x/alpha)",
+                               avx2=DOUBLE_ON_AVX2),
     "softplus": DOUBLE_LANES.format(what="softplus (an exp and a degree-15 log1p polynomial; "
                                           "backward a sigmoid)"),
     "logsigmoid": DOUBLE_LANES.format(what="logsigmoid (an exp and a degree-15 log1p "
@@ -114,26 +136,38 @@ NOTES = {
                       DOUBLE_LANES.format(what="that sigmoid"),
     "gelu": DOUBLE_LANES.format(what="gelu (an exp, a division and a degree-15 polynomial "
                                      "for the normal tail e^(t^2) erfc(t))"),
-    "gelu_tanh": DOUBLE_LANES.format(what="gelu_tanh (an exp and a division, as x sigmoid(2u))"),
-    "silu": DOUBLE_LANES.format(what="silu (an exp and a division)"),
-    "quick_gelu": DOUBLE_LANES.format(what="quick_gelu (silu with beta 1.702)"),
-    "mish": DOUBLE_LANES.format(what="mish (an exp and a division)"),
-    "tanhshrink": DOUBLE_LANES.format(what="tanhshrink (a tanh, and an 18-term series for "
-                                           "|x| < 0.5 where x - tanh x cancels)"),
-    "softsign": DOUBLE_CHEAP.format(why="1 + |x|, then the division"),
-    "squareplus": DOUBLE_CHEAP.format(why="x^2 + b, the square root, then the sum") +
-                  "It is also held to softsign's fastest peer (Eigen's one division), while it "
-                  "needs a square root and, for x < 0, a division. ",
-    "hardsigmoid": DOUBLE_CHEAP.format(why="x + 3, then the division by 6"),
-    "hardswish": DOUBLE_CHEAP.format(why="x + 3, the division by 6, the product with x"),
-    "relu_squared": "Forward is one product and could run on float32 lanes; the backward "
-                    "r (dy + dy) overflows in float32 where the double product does not, and "
-                    "kExactInFloat32 covers a kernel's every direction. Closing it: a per-"
-                    "direction flag. ",
-    "rrelu": "In evaluation rrelu multiplies by (lower + upper)/2 taken in double, which is "
-             "not a float32 value, so the product stays in double lanes (XNNPACK and oneDNN "
-             "round the slope to float first). Closing it: round the slope to float32 as the "
-             "peers do (an accuracy change of up to 0.5 ULP against the double slope). ",
+    "gelu_tanh": FLOAT_PAIRS.format(what="gelu_tanh (an exp and a division, as x sigmoid(2u))",
+                                    avx2=DOUBLE_ON_AVX2),
+    "silu": FLOAT_PAIRS.format(what="silu (an exp and a division)",
+                               avx2=""),
+    "quick_gelu": FLOAT_PAIRS.format(what="quick_gelu (silu with beta 1.702)",
+                                     avx2=""),
+    "mish": FLOAT_PAIRS.format(what="mish (an exp and a division)",
+                               avx2=DOUBLE_ON_AVX2),
+    "tanhshrink": FLOAT_PAIRS.format(what="tanhshrink (a tanh, and a series for |x| < 0.5 "
+                                          "where x - tanh x cancels)",
+                                     avx2=DOUBLE_ON_AVX2),
+    "softsign": PIECEWISE.format(
+        how="1 + |x| as an exact pair, a reciprocal refined by one Newton step, and the "
+            "quotient corrected by its remainder", insns=21,
+        peer="an addition and a division, rounding twice (Eigen: 1.34 ULP in the accuracy "
+             "table below)"),
+    "squareplus": "float32 lanes for the forward pass: sqrt(x^2 + b) and its sum with |x| as "
+                  "pairs, then one rounded quotient; the backward pass stays in double lanes. "
+                  "It is held to softsign's fastest peer (Eigen's one division) while it needs "
+                  "a square root and, for x < 0, a division. ",
+    "hardsigmoid": PIECEWISE.format(
+        how="x + 3 as an exact pair and its sixth rounded once", insns=12,
+        peer="a multiply-add and a clamp, rounding twice"),
+    "hardswish": PIECEWISE.format(
+        how="x + 3 and (x + 3)/6 as pairs, then x (x + 3)/6 rounded once", insns=18,
+        peer="a multiply-add, a clamp and a multiplication, rounding up to three times "
+             "(1.73 to 191 ULP in the accuracy table below)"),
+    "relu_squared": "One product, exact in float32 lanes; the loop is a compare, a select, a "
+                    "multiplication and the Map's load and store. " + "CHEAP",
+    "rrelu": "Evaluation mode multiplies by the mean slope (lower + upper)/2, split once per "
+             "call into a float head and tail so that x times it rounds once (the peers round "
+             "the slope to float first, up to 0.5 ULP more). ",
     "relu": CHEAP_L1,
     "leaky_relu": CHEAP_L1,
     "prelu": CHEAP_L1,
@@ -463,17 +497,16 @@ def half_section(path):
         w("")
         if g < 1.5:
             w("The target (about 2x float32 at 16777216, the bytes moved at the yardstick's rate) "
-              "is not met: every 16-bit element goes through the double lanes of the float32 path "
-              "(4 per AVX2 vector) with a conversion on each side, and bfloat16's "
-              "round-to-nearest-even narrowing is written out in integer operations on those "
-              "half-width vectors (Highway 1.0.3 truncates; x86 without AVX-512 BF16 has no "
-              "instruction for it), which is why bfloat16 trails float16 (F16C converts in one "
-              "instruction). The cheap functions (identity, relu, the from-y gradients) show the "
-              "conversion cost alone. What would close it: 16-bit arrays converted 8 lanes at a "
-              "time into float32 lanes for the kernels that are exact in float32 "
-              "(kExactInFloat32), the bfloat16 rounding done on full 256-bit integer vectors, and "
-              "the double-lane kernels fed from those float32 lanes by PromoteLowerTo and "
-              "PromoteUpperTo instead of one half-width load per 4 elements.")
+              "is not met where arithmetic, not memory, bounds the call: a 16-bit array halves "
+              "the bytes but not the work per element. 16-bit elements are widened to float32 "
+              "lanes (a shift for bfloat16, F16C for float16) for the kernels with float lanes "
+              "or exact in float32, and rounded once more on store (bfloat16's round-to-nearest-"
+              "even narrowing written out in integer operations: Highway 1.0.3 truncates, and "
+              "x86 without AVX-512 BF16 has no instruction for it); the kernels that keep double "
+              "lanes (gelu, and on AVX2 those whose float pairs spill) widen to double. So the "
+              "transcendental functions run at their float32 rate plus the conversions, and "
+              "only the cheap ones (identity, relu, the from-y gradients) can approach the "
+              "16-bit yardstick.")
             w("")
     return out
 
