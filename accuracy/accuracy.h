@@ -91,6 +91,10 @@ struct UpdateOptions {
   // against MPFR); its backward ones can be measured again alone, e.g. after a change to the
   // backward kernels or to the backward bound.
   bool backward_only = false;
+  // Dispatch was restricted to one target (--target): the exhaustive part then stores its
+  // results for that target alone ("exhaustive@AVX2"), not as the main column's, which is
+  // measured on the host's own best target.
+  bool restricted_target = false;
 };
 
 // Measures a part and merges it into the JSON file at path (created if missing; replaced whole

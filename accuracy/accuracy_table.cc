@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <sstream>
 
@@ -39,6 +40,9 @@ std::string Key(std::string_view fn, const std::string& params, Precision type, 
   return std::string(fn) + "|" + params + "|" + TypeName(type) + "|" +
          std::string(DirectionName(dir)) + "|" + mode + "|" + contender;
 }
+
+// The mode of an exhaustive record of the target that runs now.
+std::string TargetMode() { return "exhaustive@" + std::string(simd_target()); }
 
 std::string Today() {
   const std::time_t t = std::time(nullptr);
@@ -152,11 +156,16 @@ void Store(Json& results, const UpdateOptions& u, Op op, const Params& params, P
   const std::string plabel = ParamsLabel(params);
   const std::string mode = exhaustive ? "exhaustive" : "sampled";
   const std::string inputs = InputsText(type, exhaustive, m.result.activ.count);
-  results[Key(name(op), plabel, type, dir, mode, "activ")] =
-      Entry(m.result.activ, mode, ReferenceName(type, dir), inputs);
+  const Json entry = Entry(m.result.activ, mode, ReferenceName(type, dir), inputs);
+  // Every exhaustive run also keeps its target's own record, so that one host shows each target
+  // it can run side by side; a run restricted to one target (--target) keeps only that.
+  if (exhaustive) results[Key(name(op), plabel, type, dir, TargetMode(), "activ")] = entry;
+  const bool main_column = !(exhaustive && u.restricted_target);
+  if (main_column) results[Key(name(op), plabel, type, dir, mode, "activ")] = entry;
   std::string line = std::string(name(op)) + " (" + plabel + ") " + TypeName(type) + " " +
-                     std::string(DirectionName(dir)) + ": activ " + FmtUlp(m.result.activ.max_ulp);
-  for (size_t k = 0; k < peers.size(); ++k) {
+                     std::string(DirectionName(dir)) + ": activ " + FmtUlp(m.result.activ.max_ulp) +
+                     (exhaustive ? " on " + std::string(simd_target()) : "");
+  for (size_t k = 0; k < peers.size() && main_column; ++k) {
     results[Key(name(op), plabel, type, dir, mode, peers[k].name)] =
         Entry(m.result.peers[k], mode, ReferenceName(type, dir), inputs + ", finite");
     line += ", " + peers[k].name + " " + FmtUlp(m.result.peers[k].max_ulp);
@@ -442,6 +451,35 @@ std::string RenderTable(const std::string& path) {
     if (any_peer) peer_rows << "| " << o.name << fwd << bwd << " |\n";
   }
 
+  // The exhaustive float32 forward records of each target ("exhaustive@TARGET"), side by side.
+  std::vector<std::string> exhaustive_targets;
+  for (const auto& item : res.doc()["results"].items()) {
+    const size_t at = item.key().find("|exhaustive@");
+    if (at == std::string::npos) continue;
+    const std::string t = item.key().substr(at + 12, item.key().rfind('|') - at - 12);
+    if (std::find(exhaustive_targets.begin(), exhaustive_targets.end(), t) ==
+        exhaustive_targets.end()) {
+      exhaustive_targets.push_back(t);
+    }
+  }
+  std::sort(exhaustive_targets.begin(), exhaustive_targets.end(), std::greater<>());
+  std::ostringstream target_rows;
+  for (const OpInfo& o : all_ops()) {
+    const std::string pl = ParamsLabel(TestParams(o.op)[0]);
+    target_rows << "| " << o.name << " |";
+    for (const std::string& t : exhaustive_targets) {
+      const Json* e = res.Find(o.name, pl, Precision::kFloat32, Direction::kForward,
+                               "exhaustive@" + t, "activ");
+      if (e) {
+        target_rows << " " << Ulp(*e) << " | " << (*e)["over_half"].get<uint64_t>() << " | "
+                    << (*e)["date"].get<std::string>() << " |";
+      } else {
+        target_rows << " — | — | — |";
+      }
+    }
+    target_rows << "\n";
+  }
+
   const Json& rowwise = res.Section("rowwise");
   const Json& half = res.Section("half");
   ++targets[rowwise["target"].get<std::string>()];
@@ -496,6 +534,20 @@ std::string RenderTable(const std::string& path) {
      << "); largest float32 backward error (ULP beyond the f'' term): " << FmtUlp(worst_b32)
      << " ULP; largest float64 forward error: " << FmtUlp(worst_f64) << " ULP (" << worst_f64_fn
      << ").\n\n";
+  if (!exhaustive_targets.empty()) {
+    md << "## float32 forward, all 2^32 inputs, per SIMD target\n\n"
+       << "The exhaustive sweep of the first column, once per SIMD target the measuring hosts "
+          "could run (`activ-accuracy --update docs/accuracy.json --part exhaustive --target "
+          "avx2` on an AVX-512 host restricts dispatch to the AVX2 code through Highway's target "
+          "mask). Each target: largest error in ULP, the results that are not correctly rounded, "
+          "and the date of the run; a date older than a kernel's last change is a run of "
+          "earlier code.\n\n"
+       << "| function |";
+    for (const std::string& t : exhaustive_targets) md << " " << t << " | > 0.5 | date |";
+    md << "\n|---|";
+    for (size_t i = 0; i < 3 * exhaustive_targets.size(); ++i) md << "---|";
+    md << "\n" << target_rows.str() << "\n";
+  }
   if (!peers.empty()) {
     md << "## The peers on the same inputs\n\n"
        << "The same measurement of each peer library's float32 kernel, where it has one (the "

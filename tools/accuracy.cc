@@ -137,7 +137,7 @@ activ::ref::Part ParsePart(const std::string& s) {
 int main(int argc, char** argv) {
   std::string write_path, results_path, update_path, part, only, fn, type = "f32";
   double max_ulp = INFINITY;  // exit status 1 when the measured error exceeds it
-  bool rows_only = false, with_peers = false, backward_only = false;
+  bool rows_only = false, with_peers = false, backward_only = false, restricted_target = false;
   activ::ref::CheckOptions check;
   try {
     for (int i = 1; i < argc; ++i) {
@@ -180,6 +180,7 @@ int main(int argc, char** argv) {
       } else if (a == "--target") {
         const std::string err = activ::tools::SelectTarget(value());
         if (!err.empty()) Usage(err);
+        restricted_target = true;
       } else if (a == "--param") {
         const std::string kv = value();
         const size_t eq = kv.find('=');
@@ -212,6 +213,7 @@ int main(int argc, char** argv) {
       u.part = ParsePart(part);
       u.only = only;
       u.backward_only = backward_only;
+      u.restricted_target = restricted_target;
       u.samples = check.samples;
       u.threads = check.threads;
       u.progress = true;
