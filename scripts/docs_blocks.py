@@ -42,7 +42,7 @@ def _load(path):
 # --- docs/LAB.md, the default experiment ------------------------------------------------------
 
 
-def _ratio(v):  # as the lab's report writes a factor (cli/report.cc)
+def _ratio(v):  # as the lab's report writes a factor (lab/report/reading.cc)
     return f"{v:.1f}" if v < 10 else f"{v:.0f}"
 
 

@@ -1,6 +1,6 @@
 // Double-precision vector math used by every kernel. Included twice per SIMD target, inside
-// namespaces activ::HWY_NAMESPACE::kernels::f64 and ::f32, by the generated
-// activ_kernels-inl.h; kForFloat32 tells the two apart.
+// namespaces kernels::f64 and kernels::f32, by each operation's unit (src/simd/op_unit-inl.h,
+// through its generated <name>-kernels-inl.h); kForFloat32 tells the two apart.
 //
 // Why double: the float32 kernels evaluate in double and round once on store. With the
 // primitives below accurate to a few double ULP, the float32 result is within 0.5 ULP plus
@@ -19,7 +19,7 @@
 using hn::Vec;
 
 // A parameter or constant in the lane type of d. Kernels that declare kExactInFloat32 run on
-// float32 lanes for float32 arrays (src/dispatch.cc) and build their constants with this.
+// float32 lanes for float32 arrays (src/simd/op_unit-inl.h) and build their constants with this.
 template <class D>
 HWY_INLINE Vec<D> Param(D d, double v) {
   return hn::Set(d, static_cast<hn::TFromD<D>>(v));

@@ -1,7 +1,7 @@
 // Float32-lane primitives, for float32 arrays on targets with FMA (AVX2, AVX-512). Included
-// after math-inl.h, twice per SIMD target (namespaces kernels::f64 and kernels::f32), by the
-// generated activ_kernels-inl.h; only kernels that declare kFloatLanes use them, and only
-// through kernels::f32 (src/dispatch.cc).
+// after math-inl.h, twice per SIMD target (namespaces kernels::f64 and kernels::f32), by each
+// operation's unit (src/simd/op_unit-inl.h); only kernels that declare kFloatLanes use them,
+// and only through kernels::f32 (ComputeTag in src/simd/op_unit-inl.h).
 //
 // Why float pairs: a float32 result within 1 ULP, and correctly rounded in all but a few cases
 // in ten thousand, needs the value before its one rounding to about 2^-35 relative, eleven bits

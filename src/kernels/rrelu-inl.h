@@ -1,7 +1,8 @@
 // rrelu: in evaluation a leaky_relu with slope (lower+upper)/2. Training mode draws one slope
-// per element and runs in src/dispatch.cc, off the vector path. Included once per SIMD target by
-// the generated activ_kernels-inl.h, inside namespace activ::HWY_NAMESPACE::kernels; math-inl.h
-// comes first. D is a double descriptor, or a float one for the float-lane overloads.
+// per element and runs in src/api/elementwise.cc, off the vector path. Included by the
+// operation's unit (src/simd/op_unit-inl.h) once per SIMD target, inside namespaces
+// kernels::f64 and kernels::f32; math-inl.h comes first. D is a double descriptor, or a float
+// one for the float-lane overloads.
 struct rrelu {
   // float32 arrays on FMA targets: float lanes, no rare path.
   static constexpr bool kFloatLanes = true;

@@ -58,8 +58,8 @@ struct sigmoid {
     }
   }
   // Double lanes: y (1 - y) rounds once (1 - y is exact from y >= 0.5). float32 lanes, where
-  // the target has FMA (src/dispatch.cc): y - y^2 rounds once, then the product with dy, so
-  // the result stays within 1 ULP.
+  // the target has FMA (FromYTag, src/simd/op_unit-inl.h): y - y^2 rounds once, then the
+  // product with dy, so the result stays within 1 ULP.
   static constexpr bool kFromYInFloat32 = true;
   template <class D>
   static Vec<D> BackwardFromY(D d, Vec<D> y, Vec<D> dy, const Args&) {

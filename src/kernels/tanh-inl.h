@@ -70,7 +70,8 @@ struct tanh {
     return hn::Mul(dy, hn::Mul(hn::Mul(hn::Set(d, 4.0), e), hn::Mul(inv, inv)));
   }
   // (1 - y)(1 + y) is exact in double for a float y. float32 lanes, where the target has FMA
-  // (src/dispatch.cc): 1 - y^2 rounds once, then the product with dy: within 1 ULP.
+  // (FromYTag, src/simd/op_unit-inl.h): 1 - y^2 rounds once, then the product with dy: within
+  // 1 ULP.
   static constexpr bool kFromYInFloat32 = true;
   template <class D>
   static Vec<D> BackwardFromY(D d, Vec<D> y, Vec<D> dy, const Args&) {

@@ -9,11 +9,14 @@
 // (and the 16-bit ones, which are float32 results rounded once more), where kForFloat32 selects
 // shorter polynomials and cheaper special-case handling: a relative error of 2^-40 in the double
 // result still rounds to within 0.5 + 2^-16 ULP of float32.
+#include <array>
 #include <bit>
 #include <cmath>
 #include <concepts>
 #include <cstring>
+#include <tuple>
 #include <type_traits>
+#include <utility>
 
 #include "op_units.h"
 
@@ -146,46 +149,108 @@ HWY_INLINE void StoreLanes(DC dc, hn::Vec<DC> v, T* p) {
   }
 }
 
-// out[i] = f(in0[i], in1[i]) computed in lanes of dc's type, with NaN inputs passed through:
-// NaN in gives NaN out in every direction, whatever a branch of the kernel would make of it.
-// The tail goes through a zero-filled buffer so the vector code never reads past the arrays.
-// kPassNaN false: f already returns NaN for NaN in (ForwardKeepsNaN).
-template <int kIn, bool kPassNaN = true, class DC, typename T0, typename T1, typename TO, class F>
-HWY_INLINE void Map(DC dc, const T0* in0, const T1* in1, TO* out, size_t n, F f) {
-  using VC = hn::Vec<DC>;
+// Two results of one call of a Map functor, for a Map with two outputs.
+template <class VC>
+struct VecPair {
+  VC first;
+  VC second;
+};
+template <class R>
+inline constexpr bool kIsVecPair = false;
+template <class VC>
+inline constexpr bool kIsVecPair<VecPair<VC>> = true;
+
+// r where none of the first kPassNaN vectors of v is NaN, else the first NaN among them.
+template <int kPassNaN, class VC>
+HWY_INLINE VC PassNaN(VC r) {
+  static_assert(kPassNaN == 0, "more NaN pass-throughs than inputs");
+  return r;
+}
+template <int kPassNaN, class VC, class... VS>
+HWY_INLINE VC PassNaN(VC r, VC v0, VS... v) {
+  if constexpr (kPassNaN == 0) {
+    return r;
+  } else {
+    return hn::IfThenElse(hn::IsNaN(v0), v0, PassNaN<kPassNaN - 1>(r, v...));
+  }
+}
+
+template <int kPassNaN, class DC, class F, class... VS>
+HWY_INLINE auto MapResult(DC dc, F& f, VS... v) {
+  const auto r = f(dc, v...);
+  if constexpr (kIsVecPair<std::remove_const_t<decltype(r)>>) {
+    return VecPair<hn::Vec<DC>>{PassNaN<kPassNaN>(r.first, v...),
+                                PassNaN<kPassNaN>(r.second, v...)};
+  } else {
+    return PassNaN<kPassNaN>(r, v...);
+  }
+}
+
+template <typename T, class DC>
+using LaneBuffer = std::array<T, hn::MaxLanes(DC())>;
+
+template <int kPassNaN, class DC, class F, typename... TI, typename... TO, size_t... kI,
+          size_t... kO>
+HWY_INLINE void MapLoop(DC dc, size_t n, F& f, std::tuple<const TI*...> in, std::tuple<TO*...> out,
+                        std::index_sequence<kI...>, std::index_sequence<kO...>) {
   const size_t N = hn::Lanes(dc);
-  auto body = [&](const T0* a, const T1* b, TO* o) {
-    const VC va = LoadLanes(dc, a);
-    VC r;
-    if constexpr (kIn == 1) {
-      r = f(dc, va, va);
+  // Every result is computed before the first store: an output may be one of the inputs.
+  auto body = [&](std::tuple<const TI*...> a, std::tuple<TO*...> o) HWY_ATTR {
+    const auto r = MapResult<kPassNaN>(dc, f, LoadLanes(dc, std::get<kI>(a))...);
+    if constexpr (sizeof...(TO) == 1) {
+      StoreLanes(dc, r, std::get<0>(o));
     } else {
-      const VC vb = LoadLanes(dc, b);
-      r = hn::IfThenElse(hn::IsNaN(vb), vb, f(dc, va, vb));
+      StoreLanes(dc, r.first, std::get<0>(o));
+      StoreLanes(dc, r.second, std::get<1>(o));
     }
-    if constexpr (kPassNaN) r = hn::IfThenElse(hn::IsNaN(va), va, r);
-    StoreLanes(dc, r, o);
   };
+  auto in_at = [&](size_t i) { return std::tuple<const TI*...>(std::get<kI>(in) + i...); };
+  auto out_at = [&](size_t i) { return std::tuple<TO*...>(std::get<kO>(out) + i...); };
   size_t i = 0;
   // Cheap kernels (a few selects, at most a product) are bound by loads and stores: four
   // vectors per iteration halve the loop's overhead. The long transcendental kernels run best
   // one vector per iteration (measured: two at once run slower on AVX2, short of registers).
   if constexpr (std::is_same_v<hn::TFromD<DC>, float>) {
     for (; i + 4 * N <= n; i += 4 * N) {
-      for (size_t k = 0; k < 4 * N; k += N) {
-        body(in0 + i + k, kIn == 1 ? nullptr : in1 + i + k, out + i + k);
-      }
+      for (size_t k = 0; k < 4 * N; k += N) body(in_at(i + k), out_at(i + k));
     }
   }
-  for (; i + N <= n; i += N) body(in0 + i, kIn == 1 ? nullptr : in1 + i, out + i);
+  for (; i + N <= n; i += N) body(in_at(i), out_at(i));
   if (i < n) {
-    HWY_ALIGN T0 a[hn::MaxLanes(dc)] = {};
-    HWY_ALIGN T1 b[hn::MaxLanes(dc)] = {};
-    HWY_ALIGN TO o[hn::MaxLanes(dc)];
-    std::memcpy(a, in0 + i, (n - i) * sizeof(T0));
-    if constexpr (kIn == 2) std::memcpy(b, in1 + i, (n - i) * sizeof(T1));
-    body(a, b, o);
-    std::memcpy(out + i, o, (n - i) * sizeof(TO));
+    const size_t m = n - i;
+    std::tuple<LaneBuffer<TI, DC>...> a{};
+    std::tuple<LaneBuffer<TO, DC>...> o;
+    (std::memcpy(std::get<kI>(a).data(), std::get<kI>(in) + i, m * sizeof(TI)), ...);
+    body(std::tuple<const TI*...>(std::get<kI>(a).data()...),
+         std::tuple<TO*...>(std::get<kO>(o).data()...));
+    (std::memcpy(std::get<kO>(out) + i, std::get<kO>(o).data(), m * sizeof(TO)), ...);
+  }
+}
+
+// The one loop of the element-wise and gated code: for i < n, the outputs' elements are
+// f(dc, the inputs' elements...), computed in lanes of dc's type; f returns a vector for one
+// output or a VecPair for two. A NaN in one of the first kPassNaN inputs is passed through to
+// every output (the first input's NaN first): NaN in gives NaN out in every direction, whatever
+// a branch of the kernel would make of it; kPassNaN 0 where f keeps NaN by itself. The tail goes
+// through zero-filled buffers so the vector code never reads past the arrays.
+template <int kPassNaN, class DC, class F, typename... TI, typename... TO>
+HWY_INLINE void Map(DC dc, size_t n, F f, std::tuple<const TI*...> in, std::tuple<TO*...> out) {
+  static_assert(sizeof...(TO) == 1 || sizeof...(TO) == 2, "one output, or a VecPair's two");
+  MapLoop<kPassNaN>(dc, n, f, in, out, std::index_sequence_for<TI...>(),
+                    std::index_sequence_for<TO...>());
+}
+
+// The element-wise form: out[i] = f(dc, in0[i], in1[i]), NaN in either input passed through;
+// kIn 1 reads in0 alone (f gets it twice), kPassNaN false where f keeps NaN (ForwardKeepsNaN).
+template <int kIn, bool kPassNaN = true, class DC, typename T0, typename T1, typename TO, class F>
+HWY_INLINE void Map(DC dc, const T0* in0, const T1* in1, TO* out, size_t n, F f) {
+  if constexpr (kIn == 1) {
+    Map<kPassNaN ? 1 : 0>(
+        dc, n, [&](DC d, hn::Vec<DC> v) HWY_ATTR { return f(d, v, v); }, std::tuple<const T0*>(in0),
+        std::tuple<TO*>(out));
+  } else {
+    static_assert(kIn == 2 && kPassNaN, "a two-input element-wise Map passes NaN of both");
+    Map<2>(dc, n, f, std::tuple<const T0*, const T1*>(in0, in1), std::tuple<TO*>(out));
   }
 }
 
@@ -271,44 +336,21 @@ void GatedRowsImpl(Rows<const T> gate, Rows<const T> up, Rows<T> out, const Args
   }
 }
 
-// d_gate = act'(gate) * (dout * up), d_up = dout * act(gate). dout * up is exact in double for
-// float32; for float64 it adds one rounding.
+// d_gate = act'(gate) * (dout * up), d_up = dout * act(gate), NaN gates passed to both. dout *
+// up is exact in double for float32; for float64 it adds one rounding. Map computes both before
+// storing either: d_gate may be gate, d_up may be up.
 template <typename T>
-void GatedBackwardRowsImpl(Rows<const T> gate, Rows<const T> up, Rows<const T> dout_rows,
-                           Rows<T> d_gate_rows, Rows<T> d_up_rows, const Args& a) {
+void GatedBackwardRowsImpl(Rows<const T> gate, Rows<const T> up, Rows<const T> dout, Rows<T> d_gate,
+                           Rows<T> d_up, const Args& a) {
   using Kernel = K<T>;
-  const D d;
-  const size_t N = hn::Lanes(d);
-  auto one = [&](V g, V u, V dout, T* d_gate, T* d_up, size_t n) HWY_ATTR {
-    const V nan_gate = hn::IfThenElseZero(hn::IsNaN(g), g);
-    const auto is_nan = hn::IsNaN(g);
-    const V dg = hn::IfThenElse(is_nan, nan_gate, Kernel::Backward(d, g, hn::Mul(dout, u), a));
-    const V du = hn::IfThenElse(is_nan, nan_gate, hn::Mul(dout, Kernel::Forward(d, g, a)));
-    // Both results are computed before either is stored: d_gate may be gate, d_up may be up.
-    if (n == N) {
-      StoreAs(d, dg, d_gate);
-      StoreAs(d, du, d_up);
-    } else {
-      StoreTail(d, dg, d_gate, n);
-      StoreTail(d, du, d_up, n);
-    }
-  };
-  const size_t cols = gate.cols;
   for (size_t r = 0; r < gate.rows; ++r) {
-    const T* g = gate.row(r);
-    const T* u = up.row(r);
-    const T* dout = dout_rows.row(r);
-    T* dg = d_gate_rows.row(r);
-    T* du = d_up_rows.row(r);
-    size_t i = 0;
-    for (; i + N <= cols; i += N) {
-      one(LoadAs(d, g + i), LoadAs(d, u + i), LoadAs(d, dout + i), dg + i, du + i, N);
-    }
-    if (i < cols) {
-      const size_t n = cols - i;
-      one(LoadTail(d, g + i, n, T{}), LoadTail(d, u + i, n, T{}), LoadTail(d, dout + i, n, T{}),
-          dg + i, du + i, n);
-    }
+    Map<1>(
+        D(), gate.cols,
+        [&](auto d, auto g, auto u, auto dy) HWY_ATTR {
+          return VecPair<V>{Kernel::Backward(d, g, hn::Mul(dy, u), a),
+                            hn::Mul(dy, Kernel::Forward(d, g, a))};
+        },
+        std::tuple{gate.row(r), up.row(r), dout.row(r)}, std::tuple{d_gate.row(r), d_up.row(r)});
   }
 }
 
