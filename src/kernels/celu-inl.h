@@ -1,6 +1,6 @@
 // celu: x > 0 ? x : alpha*(e^(x/alpha) - 1), which equals max(0,x)+min(0,...) for any alpha != 0.
-// Included once per SIMD target by the generated activ_kernels-inl.h, inside namespace
-// activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
+// Included by the operation's unit (src/simd/op_unit-inl.h) once per SIMD target, inside namespaces
+// kernels::f64 and kernels::f32; math-inl.h comes first. D is a double descriptor.
 struct celu {
   // float32 arrays on AVX-512 with alpha > 0: float lanes (math_f32-inl.h), elu's method with
   // x/alpha as a pair, in the overloads for float lanes below. alpha < 0 (x/alpha > 0, where

@@ -1,6 +1,6 @@
-// elu: x > 0 ? x : alpha*(e^x - 1), with expm1 so that elu(-1e-30) is -1e-30. Included once per
-// SIMD target by the generated activ_kernels-inl.h, inside namespace activ::HWY_NAMESPACE::kernels;
-// math-inl.h comes first. D is a double descriptor.
+// elu: x > 0 ? x : alpha*(e^x - 1), with expm1 so that elu(-1e-30) is -1e-30. Included by the
+// operation's unit (src/simd/op_unit-inl.h) once per SIMD target, inside namespaces kernels::f64
+// and kernels::f32; math-inl.h comes first. D is a double descriptor.
 struct elu {
   // float32 arrays on FMA targets: float lanes (math_f32-inl.h). The forward pass needs no
   // rare path: below x = -86, alpha (e^x - 1) rounds to -alpha from e^-86 as well (NaN is

@@ -1,7 +1,8 @@
-// gelu: x*Phi(x), Phi the standard normal CDF. Included once per SIMD target by the generated
-// activ_kernels-inl.h, inside namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is
-// a double descriptor. float64: gelu::Float64Forward and Float64Backward, in vectors, on one
-// normal tail (Float64Tail). float32: in vectors, see NormalTail.
+// gelu: x*Phi(x), Phi the standard normal CDF. Included by the operation's unit
+// (src/simd/op_unit-inl.h) once per SIMD target, inside namespaces kernels::f64 and kernels::f32;
+// math-inl.h comes first. D is a double descriptor. float64: gelu::Float64Forward and
+// Float64Backward, in vectors, on one normal tail (Float64Tail). float32: in vectors, see
+// NormalTail.
 struct gelu {
   // gelu(x) for float64 results, in vectors. With a = min(|x|, 39) and Q = Phi(-a) (the tail):
   // Q = e^(-a^2/2) g(a)/2, g(a) = e^(a^2/2) erfc(a/sqrt 2), which is smooth and within

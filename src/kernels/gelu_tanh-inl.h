@@ -1,7 +1,7 @@
-// gelu_tanh: x/2*(1+tanh u), u = sqrt(2/pi)(x + 0.044715x^3), evaluated as x*sigmoid(2u):
-// 1 + tanh u cancels for negative u, the sigmoid form does not. Included once per SIMD target by
-// the generated activ_kernels-inl.h, inside namespace activ::HWY_NAMESPACE::kernels; math-inl.h
-// comes first. D is a double descriptor.
+// gelu_tanh: x/2*(1+tanh u), u = sqrt(2/pi)(x + 0.044715x^3), evaluated as x*sigmoid(2u): 1 + tanh
+// u cancels for negative u, the sigmoid form does not. Included by the operation's unit
+// (src/simd/op_unit-inl.h) once per SIMD target, inside namespaces kernels::f64 and kernels::f32;
+// math-inl.h comes first. D is a double descriptor.
 struct gelu_tanh {
   // float32 arrays on AVX-512: float lanes (math_f32-inl.h; on AVX2 they measured slower than
   // the double lanes, see kFloatPairsPay) for |x| <= 9.9 (|2u| <= 85),

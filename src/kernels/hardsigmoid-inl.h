@@ -1,7 +1,7 @@
-// hardsigmoid: relu6(x+3)/6; the derivative is 0 at +-3. Included once per SIMD target by the
-// generated activ_kernels-inl.h, inside namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes
-// first (and no other kernel file: hardswish includes this one before hardtanh's). D is a double
-// descriptor, or a float one for the float-lane overloads.
+// hardsigmoid: relu6(x+3)/6; the derivative is 0 at +-3. Included by the operation's unit
+// (src/simd/op_unit-inl.h) once per SIMD target, inside namespaces kernels::f64 and kernels::f32;
+// math-inl.h comes first (and no other kernel file: hardswish includes this one before hardtanh's).
+// D is a double descriptor, or a float one for the float-lane overloads.
 struct hardsigmoid {
   // float32 arrays on FMA targets: float lanes, no rare path (x + 3 is clamped to [0, 6], and
   // every nonzero result is above 2^-25).

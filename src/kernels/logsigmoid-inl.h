@@ -1,6 +1,6 @@
 // logsigmoid: -(max(-x,0) + log1p(e^-|x|)); the outer negation makes logsigmoid(+inf) = -0.
-// Included once per SIMD target by the generated activ_kernels-inl.h, inside namespace
-// activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
+// Included by the operation's unit (src/simd/op_unit-inl.h) once per SIMD target, inside namespaces
+// kernels::f64 and kernels::f32; math-inl.h comes first. D is a double descriptor.
 struct logsigmoid {
   // float32 arrays on AVX-512: the backward pass in float lanes (math_f32-inl.h), in the
   // overloads for float lanes below; lanes with x > 86 (gradients near the subnormals), and

@@ -1,7 +1,7 @@
-// mish: x*tanh(softplus x). Included once per SIMD target by the generated activ_kernels-inl.h,
-// inside namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
-// With e = e^x and n = e(e+2): tanh(log(1+e)) = n/(n+2) exactly, so the tail x -> -inf keeps
-// every digit (mish ~ x*e^x) instead of cancelling in 1 - ... . Past x = 40 the factor is 1.
+// mish: x*tanh(softplus x). Included by the operation's unit (src/simd/op_unit-inl.h) once per SIMD
+// target, inside namespaces kernels::f64 and kernels::f32; math-inl.h comes first. D is a double
+// descriptor. With e = e^x and n = e(e+2): tanh(log(1+e)) = n/(n+2) exactly, so the tail x -> -inf
+// keeps every digit (mish ~ x*e^x) instead of cancelling in 1 - ... . Past x = 40 the factor is 1.
 struct mish {
   // float32 arrays on AVX-512: float lanes (math_f32-inl.h; on AVX2 they measured slower than
   // the double lanes, see kFloatPairsPay) for x >= -86 (results down to

@@ -1,6 +1,6 @@
-// prelu: leaky_relu with a trainable slope (per channel through activ::prelu). Included once per
-// SIMD target by the generated activ_kernels-inl.h, inside namespace activ::HWY_NAMESPACE::kernels;
-// math-inl.h comes first. D is a double descriptor.
+// prelu: leaky_relu with a trainable slope (per channel through activ::prelu). Included by the
+// operation's unit (src/simd/op_unit-inl.h) once per SIMD target, inside namespaces kernels::f64
+// and kernels::f32; math-inl.h comes first. D is a double descriptor.
 struct prelu {
   // Selects and one product of float values: float32 lanes give exactly the rounded double
   // result, so float32 arrays are computed in float32 vectors, twice as many lanes.

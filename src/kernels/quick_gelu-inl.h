@@ -1,6 +1,6 @@
-// quick_gelu: x*sigmoid(1.702x), silu with a fixed beta. Included once per SIMD target by the
-// generated activ_kernels-inl.h, inside namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes
-// first. D is a double descriptor.
+// quick_gelu: x*sigmoid(1.702x), silu with a fixed beta. Included by the operation's unit
+// (src/simd/op_unit-inl.h) once per SIMD target, inside namespaces kernels::f64 and kernels::f32;
+// math-inl.h comes first. D is a double descriptor.
 struct quick_gelu {
   static constexpr bool kFloatLanes = true;  // silu's float lanes
   static constexpr double kBeta = 1.702;

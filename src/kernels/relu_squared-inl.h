@@ -1,6 +1,6 @@
-// relu_squared: max(0,x)^2. Included once per SIMD target by the generated activ_kernels-inl.h,
-// inside namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor,
-// or a float one for float32 arrays.
+// relu_squared: max(0,x)^2. Included by the operation's unit (src/simd/op_unit-inl.h) once per SIMD
+// target, inside namespaces kernels::f64 and kernels::f32; math-inl.h comes first. D is a double
+// descriptor, or a float one for float32 arrays.
 struct relu_squared {
   // One product of float values, and a doubling that is exact where it is done: float32 lanes
   // give exactly the rounded double result, so float32 arrays are computed in float32 vectors.

@@ -1,5 +1,6 @@
-// selu: scale * elu(x, alpha). Included once per SIMD target by the generated activ_kernels-inl.h,
-// inside namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
+// selu: scale * elu(x, alpha). Included by the operation's unit (src/simd/op_unit-inl.h) once per
+// SIMD target, inside namespaces kernels::f64 and kernels::f32; math-inl.h comes first. D is a
+// double descriptor.
 struct selu {
   // float32 arrays on FMA targets: elu's float lanes with scale alpha (exact in double, for
   // float parameters) as two floats.

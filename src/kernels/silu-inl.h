@@ -1,6 +1,6 @@
-// silu / swish: x*sigmoid(beta x), beta constant or trainable. Included once per SIMD target by the
-// generated activ_kernels-inl.h, inside namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes
-// first. D is a double descriptor.
+// silu / swish: x*sigmoid(beta x), beta constant or trainable. Included by the operation's unit
+// (src/simd/op_unit-inl.h) once per SIMD target, inside namespaces kernels::f64 and kernels::f32;
+// math-inl.h comes first. D is a double descriptor.
 struct silu {
   // float32 arrays on FMA targets: float lanes (math_f32-inl.h) where |beta x| <= 86 and the
   // result is not below 2^-100, the double lanes for vectors with any other lane.

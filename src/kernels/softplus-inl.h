@@ -1,7 +1,7 @@
-// softplus: log(1 + e^(beta x))/beta, written max(bx,0) + log1p(e^-|bx|) so that neither
-// branch overflows and softplus(-100) keeps its 3.7e-44. Included once per SIMD target by the
-// generated activ_kernels-inl.h, inside namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes
-// first. D is a double descriptor.
+// softplus: log(1 + e^(beta x))/beta, written max(bx,0) + log1p(e^-|bx|) so that neither branch
+// overflows and softplus(-100) keeps its 3.7e-44. Included by the operation's unit
+// (src/simd/op_unit-inl.h) once per SIMD target, inside namespaces kernels::f64 and kernels::f32;
+// math-inl.h comes first. D is a double descriptor.
 struct softplus {
   // float32 arrays on AVX-512: the backward pass in float lanes (math_f32-inl.h), in the
   // overloads for float lanes below; lanes with beta x below -86 (gradients near the

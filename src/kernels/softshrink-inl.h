@@ -1,6 +1,6 @@
-// softshrink: x > l ? x-l : x < -l ? x+l : 0. Included once per SIMD target by the generated
-// activ_kernels-inl.h, inside namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is
-// a double descriptor.
+// softshrink: x > l ? x-l : x < -l ? x+l : 0. Included by the operation's unit
+// (src/simd/op_unit-inl.h) once per SIMD target, inside namespaces kernels::f64 and kernels::f32;
+// math-inl.h comes first. D is a double descriptor.
 struct softshrink {
   // One subtraction or a select: float32 lanes round x - lambd once, as the double result is
   // rounded once, so float32 arrays are computed in float32 vectors.

@@ -1,6 +1,6 @@
-// squareplus: (x + sqrt(x^2+b))/2. Included once per SIMD target by the generated
-// activ_kernels-inl.h, inside namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is
-// a double descriptor. For x < 0 the sum cancels; (x+s)/2 = b/(2(s-x)) there. Past |x| = 1e150, s =
+// squareplus: (x + sqrt(x^2+b))/2. Included by the operation's unit (src/simd/op_unit-inl.h) once
+// per SIMD target, inside namespaces kernels::f64 and kernels::f32; math-inl.h comes first. D is a
+// double descriptor. For x < 0 the sum cancels; (x+s)/2 = b/(2(s-x)) there. Past |x| = 1e150, s =
 // |x| in double and x^2 would overflow.
 struct squareplus {
   // float32 arrays on FMA targets: float lanes for the forward pass when b is in [2^-60, 2^60]

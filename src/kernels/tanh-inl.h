@@ -1,5 +1,5 @@
-// tanh. Included once per SIMD target by the generated activ_kernels-inl.h, inside
-// namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
+// tanh. Included by the operation's unit (src/simd/op_unit-inl.h) once per SIMD target, inside
+// namespaces kernels::f64 and kernels::f32; math-inl.h comes first. D is a double descriptor.
 struct tanh {
   // float32 arrays on AVX-512: float lanes (math_f32-inl.h; on AVX2 they measured slower than
   // the double lanes, see kFloatPairsPay). The forward pass needs no rare

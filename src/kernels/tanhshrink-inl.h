@@ -1,7 +1,7 @@
-// tanhshrink: x - tanh x. Included once per SIMD target by the generated activ_kernels-inl.h,
-// inside namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor.
-// Near 0, x - tanh x ~ x^3/3 cancels: below |x| = 1/2 it is summed from the Taylor series
-// instead (TanhSeries in math-inl.h).
+// tanhshrink: x - tanh x. Included by the operation's unit (src/simd/op_unit-inl.h) once per SIMD
+// target, inside namespaces kernels::f64 and kernels::f32; math-inl.h comes first. D is a double
+// descriptor. Near 0, x - tanh x ~ x^3/3 cancels: below |x| = 1/2 it is summed from the Taylor
+// series instead (TanhSeries in math-inl.h).
 struct tanhshrink {
   // float32 arrays on AVX-512: float lanes (math_f32-inl.h; on AVX2 they measured slower than
   // the double lanes, see kFloatPairsPay). Forward: x^3 S(x^2) below
