@@ -1,7 +1,7 @@
 // hardswish: x*relu6(x+3)/6. Above 3 it returns x itself, so hardswish(3e38) does not overflow.
-// Included once per SIMD target by the generated activ_kernels-inl.h, inside namespace
-// activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor, or a float
-// one for the float-lane overloads.
+// Included by the operation's unit (src/simd/op_unit-inl.h) once per SIMD target, inside
+// namespaces kernels::f64 and kernels::f32; math-inl.h comes first. D is a double descriptor, or
+// a float one for the float-lane overloads.
 struct hardswish {
   // float32 arrays on FMA targets: float lanes, with no rare path (see Mid).
   static constexpr bool kFloatLanes = true;

@@ -1,6 +1,7 @@
-// sigmoid: 1/(1+e^-x), evaluated on the side of 0 that cannot overflow. Included once per SIMD
-// target by the generated activ_kernels-inl.h, inside namespace activ::HWY_NAMESPACE::kernels;
-// math-inl.h comes first. D is a double descriptor.
+// sigmoid: 1/(1+e^-x), evaluated on the side of 0 that cannot overflow. Included by the
+// operation's unit (src/simd/op_unit-inl.h) once per SIMD target, inside namespaces kernels::f64
+// and kernels::f32; math-inl.h comes first. D is a double descriptor, or a float one for the
+// float-lane overloads.
 struct sigmoid {
   // float32 arrays on FMA targets: float lanes (math_f32-inl.h), the double lanes for vectors
   // with a lane beyond |x| = 86 (subnormal results, infinities, NaN).

@@ -1,6 +1,6 @@
-// softsign: x/(1+|x|). Included once per SIMD target by the generated activ_kernels-inl.h, inside
-// namespace activ::HWY_NAMESPACE::kernels; math-inl.h comes first. D is a double descriptor, or
-// a float one for the float-lane overloads.
+// softsign: x/(1+|x|). Included by the operation's unit (src/simd/op_unit-inl.h) once per SIMD
+// target, inside namespaces kernels::f64 and kernels::f32; math-inl.h comes first. D is a double
+// descriptor, or a float one for the float-lane overloads.
 struct softsign {
   // float32 arrays on FMA targets: float lanes. Forward has no rare path; backward sends the
   // lanes with |x| > 2^50 (where (1/(1+|x|))^2 nears the subnormals) to the double lanes.
