@@ -94,8 +94,10 @@ def checkpoint(hidden, inputs=2, outputs=2, head="softmax_cross_entropy", state=
     arrays = []
     units_in = inputs
     running = []
-    for units, act, bn in hidden:
-        proj = units * (2 if act in ("swiglu", "reglu", "geglu", "glu") else 1)
+    # A layer entry is (units, activation, batch norm) or, for a gated unit, whose layer
+    # projects to twice its width, (units, activation, batch norm, True).
+    for units, act, bn, *gated in hidden:
+        proj = units * (2 if gated and gated[0] else 1)
         arrays.append([0.01 * (i % 7 - 3) for i in range(proj * units_in)])
         if bn:
             arrays += [[1.0] * proj, [0.0] * proj]
@@ -110,7 +112,7 @@ def checkpoint(hidden, inputs=2, outputs=2, head="softmax_cross_entropy", state=
         "format": "activ-lab-checkpoint",
         "network": {"inputs": inputs, "outputs": outputs, "head": head,
                     "hidden": [{"units": u, "activation": a, "batchnorm": bn, "dropout": 0.0}
-                               for u, a, bn in hidden]},
+                               for u, a, bn, *_ in hidden]},
         "scaler": {"kind": scaler, "features": inputs},
         "meta": {"activation": hidden[0][1] if hidden else "none", "seed": 1, "run": 0,
                  "dataset": "spirals", "classes": classes, "epoch": 1, "init": "pytorch"},
@@ -134,7 +136,8 @@ def checkpoint(hidden, inputs=2, outputs=2, head="softmax_cross_entropy", state=
 def checkpoint_seeds():
     put("checkpoint", "relu", checkpoint([(3, "relu", False)]))
     put("checkpoint", "no_state", checkpoint([(2, "tanh", False)], state=False))
-    put("checkpoint", "batchnorm_gated", checkpoint([(2, "swiglu", True), (2, "elu:alpha=0.5", False)]))
+    put("checkpoint", "batchnorm_gated", checkpoint([(2, "swiglu", True, True),
+                                                          (2, "elu:alpha=0.5", False)]))
     put("checkpoint", "regression", checkpoint([(2, "gelu", False)], inputs=1, outputs=1,
                                                head="squared_error", classes=0, scaler="minmax"))
     put("checkpoint", "sigmoid", checkpoint([], outputs=1, head="sigmoid_bce", scaler="none"))
