@@ -63,11 +63,11 @@ DOUBLE_LANES = (
     "(activ-accuracy --exhaustive); expected 2-3x, which would put it level with the peers. ")
 FLOAT_PAIRS = (
     "activ computes float32 {what} in float32 lanes on AVX-512{avx2}, and carries as float "
-    "pairs the steps whose rounding would show (the reduced argument, 2^(j/16) as hi + lo, "
-    "1 + e, the reciprocal's correction), so that every result is within 1 ULP and all but a "
+    "pairs the steps whose rounding would show (such as the reduced argument, 2^(j/16) as hi + "
+    "lo, 1 + e and the reciprocal's correction), so that every result is within 1 ULP and all but a "
     "few in a million are correctly rounded (see ACCURACY.md, and the accuracy table below for "
     "what the peers' plain float arithmetic gives up in the tails). The pair steps are the "
-    "cost: the AVX-512 sigmoid loop is 61 instructions per 16-element vector (objdump of "
+    "cost: the AVX-512 sigmoid loop, for one, is 61 instructions per 16-element vector (objdump of "
     "ForwardT<float, float> at 4cec207: everything inlined, no spills, the table read with "
     "vpermps), where the peers evaluate a short polynomial and one division or reciprocal "
     "without pairs. The loop is bound by instruction throughput, so its time follows that "
@@ -344,6 +344,31 @@ def function_rows(tab, dtype, sizes, functions, note_refs):
                     f" | {ratio(best, ours)} | {ratio(torch, ours)} | "
                     f"{ratio(y, ours) if LEVEL.get(n) == 'DRAM' else ''} | {target} | {mark} |")
     return rows, counts
+
+
+def fast_section(tab, functions, sizes, target):
+    """Rows of the activ-fast contender beside activ and the fastest peer."""
+    rows = []
+    for f in functions:
+        for d in DIRECTIONS:
+            for n in sizes:
+                fast = tab.t(f, d, "f32", n, "activ-fast")
+                if fast is None:
+                    continue
+                ours = tab.t(f, d, "f32", n, "activ")
+                name, best = tab.best(f, d, "f32", n)
+                y = tab.yardstick(d, "f32", n)
+                if LEVEL.get(n) == "DRAM":
+                    met = None if y is None else fast <= 1.1 * y
+                else:
+                    met = None if best is None else best >= 1.1 * fast
+                mark = "" if met is None else ("met" if met else "missed")
+                rows.append(f"| {f} | {DIRECTIONS[d]} | {n} ({LEVEL.get(n, '')}) | {target} | "
+                            f"{fmt(ours)} | **{fmt(fast)}** | "
+                            f"{fmt(best)}{' ' + name if name else ''} | {ratio(ours, fast)} | "
+                            f"{ratio(best, fast)} | "
+                            f"{ratio(y, fast) if LEVEL.get(n) == 'DRAM' else ''} | {mark} |")
+    return rows
 
 
 def geomean(values):
@@ -657,6 +682,26 @@ def main():
           "against them the comparison leans their way.")
         w("")
         out.extend(rows3)
+        w("")
+
+    fast_rows = fast_section(one, functions, sizes, ctx1.get("activ_simd_target"))
+    if other is not None:
+        fast_rows += fast_section(other[1], functions, sizes,
+                                  other[0].get("activ_simd_target"))
+    if fast_rows:
+        w("## The fast accuracy mode (float32, one thread)")
+        w("")
+        w("`activ-fast` is the same call with `Options{.accuracy = Accuracy::fast}` (docs/SPEC.md: "
+          "within 4 ULP forward and 8 beyond the backward bound, tails included), for the "
+          "functions and directions that have a fast kernel of their own. Nanoseconds per "
+          "element, CPU time, from the same runs as the tables above. Target: at least 1.1x the "
+          "fastest peer at 4096 and 262144, within 1.1x of the yardstick at 16777216.")
+        w("")
+        header = ("| function | direction | size | target | activ | activ fast | fastest peer | "
+                  "activ / fast | best peer / fast | yardstick / fast | |")
+        w(header)
+        w("|" + "---|" * (header.count("|") - 1))
+        out.extend(fast_rows)
         w("")
 
     w("## Two threads (float32)")
