@@ -169,21 +169,22 @@ R BackwardSlack(Op op, Direction dir, R x, R dy, const double* p) {
   return std::fabs(dy) * s;
 }
 
-// activ's results of op at xs: f(x), or for a backward pass dy f'(x) (from y: y = f(x) first).
+// activ's results of op at xs: f(x), or for a backward pass dy f'(x) (from y: y = f(x) first),
+// in the accuracy mode of `options`.
 template <typename T>
 void RunActiv(Op op, Direction dir, const Params& params, std::span<const T> xs,
-              std::span<const T> dy, std::span<T> out) {
+              std::span<const T> dy, std::span<T> out, const Options& options = {}) {
   switch (dir) {
     case Direction::kForward:
-      forward(op, xs, out, params);
+      forward(op, xs, out, params, options);
       break;
     case Direction::kBackward:
-      backward(op, xs, dy, out, params);
+      backward(op, xs, dy, out, params, nullptr, options);
       break;
     case Direction::kBackwardFromY: {
       std::vector<T> y(xs.size());
-      forward(op, xs, std::span<T>(y), params);
-      backward_from_y(op, std::span<const T>(y), dy, out, params);
+      forward(op, xs, std::span<T>(y), params, options);
+      backward_from_y(op, std::span<const T>(y), dy, out, params, options);
       break;
     }
   }

@@ -396,12 +396,13 @@ void FastForwardT(const TI* x, TO* y, size_t n, const Args& args) {
     ForwardT(x, y, n, args);
   }
 }
-template <typename TX, typename TG>
+// FK is FastKernel, a template parameter so that a kernel without Backward discards the call.
+template <typename TX, typename TG, class FK = FastKernel>
 void FastBackwardT(const TX* x, const TG* dy, TG* dx, size_t n, const Args& args) {
-  if constexpr (kFastLanes<TX, TG> && HasFastBackward<FastKernel>) {
-    const Args a = Prepared<FastKernel>(args);
+  if constexpr (kFastLanes<TX, TG> && HasFastBackward<FK>) {
+    const Args a = Prepared<FK>(args);
     Map<2>(hn::ScalableTag<float>(), x, dy, dx, n,
-           [&](auto d, auto v, auto g) HWY_ATTR { return FastKernel::Backward(d, v, g, a); });
+           [&](auto d, auto v, auto g) HWY_ATTR { return FK::Backward(d, v, g, a); });
   } else {
     BackwardT(x, dy, dx, n, args);
   }

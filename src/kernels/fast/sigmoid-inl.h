@@ -13,17 +13,8 @@ struct sigmoid {
     const Vec<D> neg = hn::Mul(hn::Mul(hn::Mul(e.p, q), s.s1), s.s2);
     return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), neg, q);
   }
-  // dy e/(1 + e)^2, the same on both sides of 0; the scale goes last, after dy, so that a
-  // subnormal gradient rounds (about) once. p q^2 2^n1 is at most about 1, so the product with
-  // dy overflows only where the gradient itself is near the top of the range.
   template <class D>
   static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
-    const Vec<D> t = hn::Max(hn::Neg(hn::Abs(x)), hn::Set(d, -104.0f));
-    const ExpSplitF<D> e = FastExpSplit(d, t, hn::Zero(d));
-    const Scale2F<D> s = SplitScale2(d, e.n);
-    const Vec<D> den = hn::Add(hn::Set(d, 1.0f), hn::Mul(hn::Mul(e.p, s.s1), s.s2));
-    const Vec<D> q = FastRecip(d, den);
-    const Vec<D> g = hn::Mul(hn::Mul(hn::Mul(e.p, q), q), s.s1);
-    return hn::Mul(hn::Mul(g, dy), s.s2);
+    return FastSigmoidSlope(d, x, dy);
   }
 };
