@@ -238,11 +238,11 @@ Stats MeasureResults(Op op, Direction dir, std::span<const T> xs, std::span<cons
 // UpstreamGradient: what Measure measures, for several targets against one Exact.
 template <typename T>
 Stats MeasureActiv(Op op, Direction dir, std::span<const T> xs, const Params& params,
-                   const Exact& e) {
+                   const Exact& e, const Options& options = {}) {
   const size_t n = xs.size();
   std::vector<T> out(n), dy(n);
   for (size_t i = 0; i < n; ++i) dy[i] = UpstreamGradient<T>(i);
-  RunActiv<T>(op, dir, params, xs, dy, out);
+  RunActiv<T>(op, dir, params, xs, dy, out, options);
   return MeasureAgainst<T>(e, dir, xs, out);
 }
 
@@ -256,11 +256,12 @@ Exact ExactFor(Op op, Direction dir, std::span<const T> xs, const Params& params
 }
 
 template <typename T>
-Stats Measure(Op op, Direction dir, std::span<const T> xs, const Params& params) {
+Stats Measure(Op op, Direction dir, std::span<const T> xs, const Params& params,
+              const Options& options = {}) {
   const size_t n = xs.size();
   std::vector<T> out(n), dy(n);
   for (size_t i = 0; i < n; ++i) dy[i] = UpstreamGradient<T>(i);
-  RunActiv<T>(op, dir, params, xs, dy, out);
+  RunActiv<T>(op, dir, params, xs, dy, out, options);
   const std::vector<double> p = KernelParams<T>(op, params);
   return MeasureResults<T>(op, dir, xs, dy, out, p.data());
 }

@@ -16,12 +16,12 @@ struct elu {
     const Vec<D> neg = hn::IfThenElse(hn::Eq(x, zero), hn::Mul(alpha, x), hn::Mul(alpha, em1));
     return hn::IfThenElse(hn::Gt(x, zero), x, neg);
   }
-  // x > 0 ? dy : dy alpha e^x, x clamped at -193 (below, dy alpha e^x rounds to 0 for any
-  // finite dy and |alpha| <= 2^128) and 2^n applied last, in three factors.
+  // x > 0 ? dy : dy alpha e^x, x clamped at -200 (below, dy alpha e^x rounds to 0 while
+  // |dy alpha| < 2^138) and 2^n applied last, in three factors.
   template <class D>
   static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     const Vec<D> zero = hn::Zero(d);
-    const Vec<D> t = hn::Min(hn::Max(x, hn::Set(d, -193.0f)), zero);
+    const Vec<D> t = hn::Min(hn::Max(x, hn::Set(d, -200.0f)), zero);
     const ExpSplitF<D> e = FastExpSplit(d, t, zero);
     const Scale3F<D> s = SplitScale3(d, e.n);
     const Vec<D> g = hn::Mul(hn::Mul(e.p, s.s1), hn::Set(d, static_cast<float>(a.p[0])));

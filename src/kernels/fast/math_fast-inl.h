@@ -66,9 +66,10 @@ HWY_INLINE Scale2F<D> SplitScale2(D d, Vec<D> n) {
   return {Pow2I(di, n1), Pow2I(di, hn::Sub(ni, n1))};
 }
 
-// The factors 2^n1, 2^n2, 2^n3 with n1 + n2 + n3 = n, for whole n in [-280, 0]: n1 = n2 about
-// n/3 (floor of n * 21846 / 2^16), n3 the rest; each within [-94, 2]. For results scaled by
-// dy, whose largest float (2^128) keeps e^t nonzero down to t = -193.
+// The factors 2^n1, 2^n2, 2^n3 with n1 + n2 + n3 = n, for whole n in [-290, 0]: n1 = n2 about
+// n/3 (floor of n * 21846 / 2^16), n3 the rest; each within [-97, 2]. For results scaled by
+// dy, whose largest float (2^128) keeps e^t nonzero down to t = -193 (-194 with a factor 4); the
+// kernels clamp at -200.
 template <class D>
 struct Scale3F {
   Vec<D> s1;
@@ -94,16 +95,19 @@ HWY_INLINE Vec<D> Scale3(Vec<D> v, const Scale3F<D>& s) {
 }
 
 // dy sigmoid'(u) = dy e/(1 + e)^2, e = e^-|u|, the same on both sides of 0. |u| is clamped at
-// 193, where the slope is under 2^-278 and the result rounds to 0 for any finite dy; the scale
-// (three factors) goes last, after dy, so that a subnormal result rounds once. p q^2 2^n1 is
+// 200, where the slope (times 4) is under 2^-286 and the result rounds to 0 for any finite dy; the
+// scale (three factors) goes last, after dy, so that a subnormal result rounds once. p q^2 2^n1 is
 // below 2, so the product with dy overflows only where the result itself is at the top of the
 // range.
-template <class D>
+// kTimes4: dy 4 sigmoid'(u) (tanh's slope at u = 2x), the 4 taken into p rather than dy, where
+// it could overflow.
+template <bool kTimes4 = false, class D>
 HWY_INLINE Vec<D> FastSigmoidSlope(D d, Vec<D> u, Vec<D> dy) {
-  const Vec<D> t = hn::Max(hn::Neg(hn::Abs(u)), hn::Set(d, -193.0f));
+  const Vec<D> t = hn::Max(hn::Neg(hn::Abs(u)), hn::Set(d, -200.0f));
   const ExpSplitF<D> e = FastExpSplit(d, t, hn::Zero(d));
   const Scale3F<D> s = SplitScale3(d, e.n);
   const Vec<D> q = FastRecip(d, hn::Add(hn::Set(d, 1.0f), Scale3(e.p, s)));
-  const Vec<D> g = hn::Mul(hn::Mul(hn::Mul(e.p, q), q), s.s1);
+  const Vec<D> p = kTimes4 ? hn::Mul(e.p, hn::Set(d, 4.0f)) : e.p;
+  const Vec<D> g = hn::Mul(hn::Mul(hn::Mul(p, q), q), s.s1);
   return hn::Mul(hn::Mul(hn::Mul(g, dy), s.s2), s.s3);
 }

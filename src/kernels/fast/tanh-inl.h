@@ -12,7 +12,8 @@ struct tanh {
     p = hn::MulAdd(p, x2, hn::Set(d, -0x1.b92368p-5f));
     p = hn::MulAdd(p, x2, hn::Set(d, 0x1.110d04p-3f));
     p = hn::MulAdd(p, x2, hn::Set(d, -0x1.55554ap-2f));
-    const Vec<D> small = hn::MulAdd(hn::Mul(x, x2), p, x);
+    // On |x|, the sign put back on either branch: x + x^3 P would make tanh(-0) = +0.
+    const Vec<D> small = hn::MulAdd(hn::Mul(ax, x2), p, ax);
     // 2|x| is exact; e >= e^-18.2, so 2^n (n >= -27) is one normal factor.
     const Vec<D> t = hn::Mul(hn::Min(ax, hn::Set(d, 9.1f)), hn::Set(d, -2.0f));
     const ExpSplitF<D> es = FastExpSplit(d, t, hn::Zero(d));
@@ -20,12 +21,12 @@ struct tanh {
     const Vec<D> e = hn::Mul(es.p, Pow2I(di, hn::ConvertTo(di, es.n)));
     const Vec<D> q = FastRecip(d, hn::Add(hn::Set(d, 1.0f), e));
     const Vec<D> large = hn::NegMulAdd(hn::Add(e, e), q, hn::Set(d, 1.0f));
-    return hn::IfThenElse(hn::Lt(ax, hn::Set(d, 0.5493061443f)), small,
-                          hn::CopySignToAbs(large, x));
+    return hn::CopySignToAbs(hn::IfThenElse(hn::Lt(ax, hn::Set(d, 0.5493061443f)), small, large),
+                             x);
   }
   // 1 - tanh^2 x = 4 sigmoid'(2x).
   template <class D>
   static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
-    return FastSigmoidSlope(d, hn::Add(x, x), hn::Mul(dy, hn::Set(d, 4.0f)));
+    return FastSigmoidSlope<true>(d, hn::Add(x, x), dy);
   }
 };
