@@ -107,16 +107,19 @@ int List() {
     fmt::print("{:<{}}  {:<{}}  {:<{}}  {:<{}}  {}\n", r[0], width[0], r[1], width[1], r[2],
                width[2], r[3], width[3], r[4]);
   }
-  std::string fast;
+  std::string fast, fast_backward;
   for (const OpInfo& o : ops) {
     if (has_fast_kernel(o.op)) fast += (fast.empty() ? "" : ", ") + std::string(o.name);
+    if (has_fast_kernel(o.op, true)) {
+      fast_backward += (fast_backward.empty() ? "" : ", ") + std::string(o.name);
+    }
   }
   fmt::print(
       "\nAccuracy modes (--accuracy, Options::accuracy): faithful (the default, 1 ULP) and fast\n"
-      "(4 ULP forward, 8 ULP beyond the backward bound). Fast kernels of their own, float32 and\n"
-      "16-bit arrays on AVX2 and up: {}. Every other function, and float64, runs its faithful\n"
-      "kernel in fast mode.\n",
-      fast.empty() ? "none" : fast);
+      "(4 ULP forward, 8 ULP beyond the backward bound). Fast kernels of their own, for float32\n"
+      "and 16-bit arrays on AVX2 and up: forward {}; backward {}. Every other function and\n"
+      "direction, and float64, runs its faithful kernel in fast mode.\n",
+      fast.empty() ? "none" : fast, fast_backward.empty() ? "none" : fast_backward);
   fmt::print(
       "\nGated linear units, out = act(gate) * up (split form: x[:, :H] * act(x[:, H:])),"
       " one per function that can gate:\n");

@@ -183,19 +183,31 @@ TEST(FastOption, Honoured) {
     for (const OpInfo& o : all_ops()) {
       SCOPED_TRACE(std::string(target) + " " + std::string(o.name));
       const Params params = ref::TestParams(o.op).front();
-      std::vector<float> y0(xs.size()), y1(xs.size());
-      forward(o.op, std::span<const float>(xs), std::span<float>(y0), params);
-      forward(o.op, std::span<const float>(xs), std::span<float>(y1), params, kFast);
-      size_t differ = 0;
-      for (size_t i = 0; i < xs.size(); ++i) {
-        differ += std::bit_cast<uint32_t>(y0[i]) != std::bit_cast<uint32_t>(y1[i]) &&
-                  !(std::isnan(y0[i]) && std::isnan(y1[i]));
-      }
-      if (has_fast_kernel(o.op)) {
-        EXPECT_GT(differ, 0u) << "Accuracy::fast gave the faithful bits on every input";
-        ++with_fast;
-      } else {
-        EXPECT_EQ(differ, 0u) << "no fast kernel, yet the fast call differs";
+      const std::vector<float> dy(xs.size(), 0.75f);
+      for (bool back : {false, true}) {
+        std::vector<float> y0(xs.size()), y1(xs.size());
+        if (back) {
+          backward(o.op, std::span<const float>(xs), std::span<const float>(dy),
+                   std::span<float>(y0), params);
+          backward(o.op, std::span<const float>(xs), std::span<const float>(dy),
+                   std::span<float>(y1), params, nullptr, kFast);
+        } else {
+          forward(o.op, std::span<const float>(xs), std::span<float>(y0), params);
+          forward(o.op, std::span<const float>(xs), std::span<float>(y1), params, kFast);
+        }
+        size_t differ = 0;
+        for (size_t i = 0; i < xs.size(); ++i) {
+          differ += std::bit_cast<uint32_t>(y0[i]) != std::bit_cast<uint32_t>(y1[i]) &&
+                    !(std::isnan(y0[i]) && std::isnan(y1[i]));
+        }
+        if (has_fast_kernel(o.op, back)) {
+          EXPECT_GT(differ, 0u) << (back ? "backward" : "forward")
+                                << ": Accuracy::fast gave the faithful bits on every input";
+          ++with_fast;
+        } else {
+          EXPECT_EQ(differ, 0u) << (back ? "backward" : "forward")
+                                << ": no fast kernel, yet the fast call differs";
+        }
       }
     }
   });
@@ -211,6 +223,7 @@ TEST(FastOption, Names) {
   EXPECT_EQ(accuracy_from_name("faithful"), Accuracy::faithful);
   EXPECT_THROW(accuracy_from_name("quick"), Error);
   EXPECT_FALSE(has_fast_kernel(Op::relu));
+  EXPECT_FALSE(has_fast_kernel(Op::relu, true));
 }
 
 // A value outside the enum is rejected at the entry point, with the call's name, before any

@@ -157,9 +157,10 @@ struct Options {
 // "faithful", "fast"; accuracy_from_name throws Error listing both for any other name.
 std::string_view name(Accuracy accuracy);
 Accuracy accuracy_from_name(std::string_view name);
-// Whether `op` has a fast kernel of its own for float32 (on targets with FMA: AVX2 and up); a
-// fast call of any other function runs the faithful kernel.
-bool has_fast_kernel(Op op);
+// Whether `op` has a fast kernel of its own for float32 and the 16-bit types (on targets with
+// FMA: AVX2 and up), forward or (backward = true) backward; a fast call of any other function
+// or direction runs the faithful kernel.
+bool has_fast_kernel(Op op, bool backward = false);
 
 // Runtime entry points. y may alias x, dx may alias x or dy.
 void forward(Op op, std::span<const float> x, std::span<float> y, const Params& params = {},

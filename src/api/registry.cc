@@ -204,7 +204,7 @@ Accuracy accuracy_from_name(std::string_view n) {
   throw Error("activ: unknown accuracy '" + std::string(n) + "'; valid names: faithful, fast");
 }
 
-bool has_fast_kernel(Op op) { return detail::HasFastKernel(info(op).op); }
+bool has_fast_kernel(Op op, bool backward) { return detail::HasFastKernel(info(op).op, backward); }
 
 std::string_view simd_target() { return detail::TargetName(); }
 

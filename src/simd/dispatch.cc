@@ -112,11 +112,11 @@ void GatedBackward(Op op, Rows<const T> gate, Rows<const T> up, Rows<const T> do
                               const Args&);
 ACTIV_GATED_TYPES(ACTIV_DEFINE_GATED)
 
-bool HasFastKernel(Op op) {
+bool HasFastKernel(Op op, bool backward) {
   switch (op) {
 #define ACTIV_OP(name, ...) \
   case Op::name:            \
-    return op_units::name::HasFastKernel();
+    return op_units::name::HasFastKernel(backward);
 #include "activ/ops.def"
   }
   return false;

@@ -463,11 +463,14 @@ using detail::Args;
 #define ACTIV_UNIT_PICK(faithful_fn, fast_fn, a)                  \
   ((a).accuracy == Accuracy::fast ? HWY_DYNAMIC_DISPATCH(fast_fn) \
                                   : HWY_DYNAMIC_DISPATCH(faithful_fn))
-bool HasFastKernel() { return true; }
+// HWY_NAMESPACE is the static target's here; whether the kernel has Backward is the same on all.
+bool HasFastKernel(bool backward) {
+  return !backward || HWY_NAMESPACE::HasFastBackward<HWY_NAMESPACE::FastKernel>;
+}
 #else
 #define ACTIV_UNIT_EXPORT_FAST(fast_fn)
 #define ACTIV_UNIT_PICK(faithful_fn, fast_fn, a) HWY_DYNAMIC_DISPATCH(faithful_fn)
-bool HasFastKernel() { return false; }
+bool HasFastKernel(bool) { return false; }
 #endif
 
 #define ACTIV_UNIT_EXPORT_FORWARD(S, TI, TO)                    \

@@ -31,7 +31,7 @@
 namespace activ::op_units {
 #define ACTIV_OP(name, ...)                         \
   namespace name {                                  \
-  bool HasFastKernel();                             \
+  bool HasFastKernel(bool backward);                \
   ACTIV_FORWARD_TYPES(ACTIV_UNIT_DECLARE_FORWARD)   \
   ACTIV_BACKWARD_TYPES(ACTIV_UNIT_DECLARE_BACKWARD) \
   ACTIV_FROM_Y_TYPES(ACTIV_UNIT_DECLARE_FROM_Y)     \
