@@ -210,6 +210,10 @@ int main(int argc, char** argv) {
       }
       return WriteTable(write_path, results_path);
     }
+    // The stored results are the faithful mode's: ACCURACY.md has no fast column yet.
+    if (check.accuracy != activ::Accuracy::faithful && (!update_path.empty() || rows_only)) {
+      Usage("--accuracy fast measures one function (--fn); --update and --rows are faithful");
+    }
     if (!update_path.empty()) {
       if (part.empty()) Usage("--update needs --part exhaustive, f32, f64 or rows");
       activ::ref::UpdateOptions u;
