@@ -117,8 +117,10 @@ int List() {
   fmt::print(
       "\nAccuracy modes (--accuracy, Options::accuracy): faithful (the default, 1 ULP) and fast\n"
       "(4 ULP forward, 8 ULP beyond the backward bound). Fast kernels of their own, for float32\n"
-      "and 16-bit arrays on AVX2 and up: forward {}; backward {}. Every other function and\n"
-      "direction, and float64, runs its faithful kernel in fast mode.\n",
+      "and 16-bit arrays on AVX2 and up:\n"
+      "  forward   {}\n"
+      "  backward  {}\n"
+      "Every other function and direction, and float64, runs its faithful kernel in fast mode.\n",
       fast.empty() ? "none" : fast, fast_backward.empty() ? "none" : fast_backward);
   fmt::print(
       "\nGated linear units, out = act(gate) * up (split form: x[:, :H] * act(x[:, H:])),"

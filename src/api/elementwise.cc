@@ -22,15 +22,15 @@ using detail::Narrow;
 using detail::Num;
 using detail::Widen;
 
-// "activ::forward(relu): x has 3 elements but y has 4"; the name is made only on failure.
 // The call's accuracy, or Error naming the call: "activ::forward(gelu): options.accuracy is 7,
-// ...".
+// ...". The name is made only on failure.
 Accuracy CheckAccuracy(Op op, const char* fn, const Options& o) {
   if (o.accuracy == Accuracy::faithful || o.accuracy == Accuracy::fast) return o.accuracy;
   return detail::CheckAccuracy(std::string("activ::") + fn + "(" + std::string(name(op)) + ")",
                                o.accuracy);
 }
 
+// "activ::forward(relu): x has 3 elements but y has 4"; the name is made only on failure.
 void CheckSizes(const char* fn, Op op, std::initializer_list<std::pair<const char*, size_t>> s) {
   for (const auto& [what, n] : s) {
     if (n != s.begin()->second) {
