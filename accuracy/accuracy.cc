@@ -55,7 +55,7 @@ ChunkResult MeasureChunk(const CheckOptions& o, std::span<const T> xs) {
     if (o.direction != Direction::kForward) {
       for (size_t i = 0; i < n; ++i) dy[i] = UpstreamGradient<float>(i);
     }
-    RunActiv<float>(o.op, o.direction, o.params, xs, dy, out);
+    RunActiv<float>(o.op, o.direction, o.params, xs, dy, out, Options{.accuracy = o.accuracy});
     const std::vector<double> p = KernelParams<float>(o.op, o.params);
     const std::vector<double> rd = ScreenReference(o.op, o.direction, xs, dy, p.data());
     r.activ = MeasureScreened(o.op, o.direction, xs, dy, out, rd, p.data(), false, &r.screen);

@@ -36,6 +36,9 @@ struct CheckOptions {
   bool exhaustive = false;  // all 2^32 float32 bit patterns; float32 only
   std::size_t samples = 0;  // 0: DefaultSamples(precision)
   Params params;
+  // The mode measured (float32 and its sweeps; float64 has no fast kernels). The bounds a
+  // caller holds the result to are its own: 1 ULP faithful, 4 ULP forward fast.
+  Accuracy accuracy = Accuracy::faithful;
   unsigned threads = 0;        // 0: every core
   ProgressFn progress;         // may be empty
   std::vector<PeerRun> peers;  // float32 only

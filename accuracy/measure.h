@@ -169,21 +169,22 @@ R BackwardSlack(Op op, Direction dir, R x, R dy, const double* p) {
   return std::fabs(dy) * s;
 }
 
-// activ's results of op at xs: f(x), or for a backward pass dy f'(x) (from y: y = f(x) first).
+// activ's results of op at xs: f(x), or for a backward pass dy f'(x) (from y: y = f(x) first),
+// in the accuracy mode of `options`.
 template <typename T>
 void RunActiv(Op op, Direction dir, const Params& params, std::span<const T> xs,
-              std::span<const T> dy, std::span<T> out) {
+              std::span<const T> dy, std::span<T> out, const Options& options = {}) {
   switch (dir) {
     case Direction::kForward:
-      forward(op, xs, out, params);
+      forward(op, xs, out, params, options);
       break;
     case Direction::kBackward:
-      backward(op, xs, dy, out, params);
+      backward(op, xs, dy, out, params, nullptr, options);
       break;
     case Direction::kBackwardFromY: {
       std::vector<T> y(xs.size());
-      forward(op, xs, std::span<T>(y), params);
-      backward_from_y(op, std::span<const T>(y), dy, out, params);
+      forward(op, xs, std::span<T>(y), params, options);
+      backward_from_y(op, std::span<const T>(y), dy, out, params, options);
       break;
     }
   }
@@ -237,11 +238,11 @@ Stats MeasureResults(Op op, Direction dir, std::span<const T> xs, std::span<cons
 // UpstreamGradient: what Measure measures, for several targets against one Exact.
 template <typename T>
 Stats MeasureActiv(Op op, Direction dir, std::span<const T> xs, const Params& params,
-                   const Exact& e) {
+                   const Exact& e, const Options& options = {}) {
   const size_t n = xs.size();
   std::vector<T> out(n), dy(n);
   for (size_t i = 0; i < n; ++i) dy[i] = UpstreamGradient<T>(i);
-  RunActiv<T>(op, dir, params, xs, dy, out);
+  RunActiv<T>(op, dir, params, xs, dy, out, options);
   return MeasureAgainst<T>(e, dir, xs, out);
 }
 
@@ -255,11 +256,12 @@ Exact ExactFor(Op op, Direction dir, std::span<const T> xs, const Params& params
 }
 
 template <typename T>
-Stats Measure(Op op, Direction dir, std::span<const T> xs, const Params& params) {
+Stats Measure(Op op, Direction dir, std::span<const T> xs, const Params& params,
+              const Options& options = {}) {
   const size_t n = xs.size();
   std::vector<T> out(n), dy(n);
   for (size_t i = 0; i < n; ++i) dy[i] = UpstreamGradient<T>(i);
-  RunActiv<T>(op, dir, params, xs, dy, out);
+  RunActiv<T>(op, dir, params, xs, dy, out, options);
   const std::vector<double> p = KernelParams<T>(op, params);
   return MeasureResults<T>(op, dir, xs, dy, out, p.data());
 }

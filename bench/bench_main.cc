@@ -131,18 +131,20 @@ const char* TypeName() {
   return "f16";
 }
 
+constexpr activ::Options kFastOptions{.accuracy = activ::Accuracy::fast};
+
 template <typename T>
-Call Ours(activ::Op op, Direction d, const Arrays<T>& a) {
+Call Ours(activ::Op op, Direction d, const Arrays<T>& a, const activ::Options& o = {}) {
   const activ::Params p = BenchParams(op);
   const std::span<const T> x(a.x, a.n), dy(a.dy, a.n), y(a.y, a.n);
   const std::span<T> out(a.out, a.n);
   switch (d) {
     case Direction::kForward:
-      return [=] { activ::forward(op, x, out, p); };
+      return [=] { activ::forward(op, x, out, p, o); };
     case Direction::kBackward:
-      return [=] { activ::backward(op, x, dy, out, p); };
+      return [=] { activ::backward(op, x, dy, out, p, nullptr, o); };
     case Direction::kBackwardFromY:
-      return [=] { activ::backward_from_y(op, y, dy, out, p); };
+      return [=] { activ::backward_from_y(op, y, dy, out, p, o); };
   }
   return {};
 }
@@ -254,6 +256,12 @@ void RegisterActivOnly(size_t n) {
       Register<T>(
           std::string(o.name), d, n, "activ",
           [op = o.op, d](const Arrays<T>& a) { return Ours(op, d, a); }, "");
+      if (d != Direction::kBackwardFromY &&
+          activ::has_fast_kernel(o.op, d == Direction::kBackward)) {
+        Register<T>(
+            std::string(o.name), d, n, "activ-fast",
+            [op = o.op, d](const Arrays<T>& a) { return Ours(op, d, a, kFastOptions); }, "");
+      }
     }
   }
 }
@@ -276,6 +284,13 @@ void RegisterAll(size_t n, const std::vector<Peer>& peers, int threads) {
       Register<T>(
           function, d, n, "activ", [op = o.op, d](const Arrays<T>& a) { return Ours(op, d, a); },
           "");
+      // Accuracy::fast, where the function has a fast kernel of its own for this direction.
+      if (d != Direction::kBackwardFromY &&
+          activ::has_fast_kernel(o.op, d == Direction::kBackward)) {
+        Register<T>(
+            function, d, n, "activ-fast",
+            [op = o.op, d](const Arrays<T>& a) { return Ours(op, d, a, kFastOptions); }, "");
+      }
       // On several threads, activ on one thread too, interleaved with the rest of the run, so
       // that the speed-up compares calls made under the same load.
       if (threads > 1) {

@@ -107,6 +107,21 @@ int List() {
     fmt::print("{:<{}}  {:<{}}  {:<{}}  {:<{}}  {}\n", r[0], width[0], r[1], width[1], r[2],
                width[2], r[3], width[3], r[4]);
   }
+  std::string fast, fast_backward;
+  for (const OpInfo& o : ops) {
+    if (has_fast_kernel(o.op)) fast += (fast.empty() ? "" : ", ") + std::string(o.name);
+    if (has_fast_kernel(o.op, true)) {
+      fast_backward += (fast_backward.empty() ? "" : ", ") + std::string(o.name);
+    }
+  }
+  fmt::print(
+      "\nAccuracy modes (--accuracy, Options::accuracy): faithful (the default, 1 ULP) and fast\n"
+      "(4 ULP forward, 8 ULP beyond the backward bound). Fast kernels of their own, for float32\n"
+      "and 16-bit arrays on AVX2 and up:\n"
+      "  forward   {}\n"
+      "  backward  {}\n"
+      "Every other function and direction, and float64, runs its faithful kernel in fast mode.\n",
+      fast.empty() ? "none" : fast, fast_backward.empty() ? "none" : fast_backward);
   fmt::print(
       "\nGated linear units, out = act(gate) * up (split form: x[:, :H] * act(x[:, H:])),"
       " one per function that can gate:\n");
@@ -134,13 +149,14 @@ int Apply(const KernelArgs& args, const std::string& in, const std::string& out)
   const Op op = op_from_name(args.fn);
   const Params params = ToParams(ParseParams(args.params));
   resolve(op, params);  // a bad parameter is reported before the file is read
+  const Options options{.accuracy = accuracy_from_name(args.accuracy)};
   if (!args.dtype.empty()) npy::DTypeFromName(args.dtype);  // checked before the work
   npy::Array a = npy::Read(in);
   // In place: forward allows y to alias x.
   if (a.dtype == npy::DType::kFloat32) {
-    forward(op, std::span<const float>(a.f32), std::span<float>(a.f32), params);
+    forward(op, std::span<const float>(a.f32), std::span<float>(a.f32), params, options);
   } else {
-    forward(op, std::span<const double>(a.f64), std::span<double>(a.f64), params);
+    forward(op, std::span<const double>(a.f64), std::span<double>(a.f64), params, options);
   }
   npy::Write(out, npy::Convert(a, args.dtype.empty() ? a.dtype : npy::DTypeFromName(args.dtype)));
   return 0;
@@ -151,6 +167,7 @@ int Grad(const KernelArgs& args, const std::string& in, const std::string& dy_pa
   const Op op = op_from_name(args.fn);
   const Params params = ToParams(ParseParams(args.params));
   resolve(op, params);
+  const Options options{.accuracy = accuracy_from_name(args.accuracy)};
   if (!args.dtype.empty()) npy::DTypeFromName(args.dtype);  // checked before the work
   npy::Array x = npy::Read(in);
   npy::Array dy = npy::Read(dy_path);
@@ -166,10 +183,10 @@ int Grad(const KernelArgs& args, const std::string& in, const std::string& dy_pa
   // dx overwrites dy: backward allows dx to alias dy.
   if (x.dtype == npy::DType::kFloat32) {
     backward(op, std::span<const float>(x.f32), std::span<const float>(dy.f32),
-             std::span<float>(dy.f32), params);
+             std::span<float>(dy.f32), params, nullptr, options);
   } else {
     backward(op, std::span<const double>(x.f64), std::span<const double>(dy.f64),
-             std::span<double>(dy.f64), params);
+             std::span<double>(dy.f64), params, nullptr, options);
   }
   npy::Write(out, npy::Convert(dy, args.dtype.empty() ? dy.dtype : npy::DTypeFromName(args.dtype)));
   return 0;
@@ -262,20 +279,22 @@ int Check(const CheckArgs& args) {
   o.samples = args.samples;
   o.threads = args.threads;
   o.params = ToParams(ParseParams(args.params));
+  o.accuracy = accuracy_from_name(args.accuracy);
   if (!args.target.empty()) {
     if (const std::string e = tools::SelectTarget(args.target); !e.empty()) {
       throw Error("--target: " + e);
     }
   }
-  ref::ProgressDisplay display(args.fn + " " + args.type + " " + args.direction);
+  const std::string label = args.fn + " " + args.type + " " + args.direction +
+                            (o.accuracy == Accuracy::fast ? " (fast)" : "");
+  ref::ProgressDisplay display(label);
   if (!args.quiet) o.progress = std::ref(display);
   const ref::CheckResult r = ref::CheckAll(o);
   const ref::Stats& s = r.activ;
   display.Finish();
-  fmt::print("{}", ref::CheckReport(args.fn + " " + args.type + " " + args.direction, o, r));
+  fmt::print("{}", ref::CheckReport(label, o, r));
   if (args.max_ulp >= 0 && !(s.max_ulp <= args.max_ulp)) {
-    throw Error(fmt::format("{} {} {}: {:.4f} ULP exceeds --max-ulp {}", args.fn, args.type,
-                            args.direction, s.max_ulp, args.max_ulp));
+    throw Error(fmt::format("{}: {:.4f} ULP exceeds --max-ulp {}", label, s.max_ulp, args.max_ulp));
   }
   return 0;
 }

@@ -14,8 +14,9 @@ int Info();
 
 struct KernelArgs {
   std::string fn;
-  std::vector<std::string> params;  // "name=value"
-  std::string dtype;                // empty: the input's
+  std::vector<std::string> params;    // "name=value"
+  std::string dtype;                  // empty: the input's
+  std::string accuracy = "faithful";  // or "fast"
 };
 int Apply(const KernelArgs& args, const std::string& in, const std::string& out);
 int Grad(const KernelArgs& args, const std::string& in, const std::string& dy,
@@ -39,7 +40,8 @@ struct CheckArgs {
   std::vector<std::string> params;
   double max_ulp = -1;  // < 0: report only
   bool quiet = false;
-  std::string target;  // empty: the one the runtime dispatch chooses
+  std::string target;                 // empty: the one the runtime dispatch chooses
+  std::string accuracy = "faithful";  // or "fast"
 };
 int Check(const CheckArgs& args);
 

@@ -126,6 +126,12 @@ int main(int argc, char** argv) {
   AddParamOption(apply, apply_args.params);
   apply->add_option("--dtype", apply_args.dtype, "output type (default: the input's)")
       ->check(CLI::IsMember({"float32", "float64"}));
+  apply
+      ->add_option("--accuracy", apply_args.accuracy,
+                   "faithful (1 ULP, the default) or fast (4 ULP; `activ list` names the "
+                   "functions with fast kernels)")
+      ->check(CLI::IsMember({"faithful", "fast"}))
+      ->capture_default_str();
 
   KernelArgs grad_args;
   std::string grad_in, grad_dy, grad_out;
@@ -138,6 +144,11 @@ int main(int argc, char** argv) {
   AddParamOption(grad, grad_args.params);
   grad->add_option("--dtype", grad_args.dtype, "output type (default: the input's)")
       ->check(CLI::IsMember({"float32", "float64"}));
+  grad->add_option("--accuracy", grad_args.accuracy,
+                   "faithful (1 ULP, the default) or fast (4 ULP; `activ list` names the "
+                   "functions with fast kernels)")
+      ->check(CLI::IsMember({"faithful", "fast"}))
+      ->capture_default_str();
 
   PlotArgs plot_args;
   CLI::App* plot = app.add_subcommand("plot", "draw functions and their derivatives as SVG");
@@ -173,6 +184,12 @@ int main(int argc, char** argv) {
                    "fail (exit 1) when the largest error exceeds this many ULP")
       ->check(CLI::NonNegativeNumber);
   check->add_flag("-q,--quiet", check_args.quiet, "no progress display");
+  check
+      ->add_option("--accuracy", check_args.accuracy,
+                   "faithful (1 ULP, the default) or fast (4 ULP; `activ list` names the "
+                   "functions with fast kernels)")
+      ->check(CLI::IsMember({"faithful", "fast"}))
+      ->capture_default_str();
   check->add_option("--target", check_args.target,
                     "measure one compiled SIMD target (avx3, avx2, sse4, scalar) instead of the "
                     "one chosen at run time; `activ info` lists them");

@@ -1,11 +1,15 @@
 # Reads the registry (include/activ/ops.def) and writes, for each operation, the translation unit
 # that compiles its kernels for every SIMD target (src/simd/op_unit-inl.h) and the list of kernel files
 # it includes: math-inl.h and math_f32-inl.h, the kernel files its own one names (quick_gelu uses silu::, prelu
-# leaky_relu::), then its own. The units' paths go to `out_var`. A registry line without its
+# leaky_relu::), then its own. An operation with a fast kernel (src/kernels/fast/<name>-inl.h) also
+# gets a list of its fast files, fast/math_fast-inl.h then its own, named by ACTIV_UNIT_FAST_KERNELS.
+# The units' paths go to `out_var`. A registry line without its
 # kernel file stops the configure step with a message that names the file to write.
 function(activ_generate_op_units registry kernel_dir out_dir out_var)
   activ_registry_names(${registry} names)
   set(sources)
+  # Globbed so that a new fast kernel file reconfigures by itself.
+  file(GLOB fast_files CONFIGURE_DEPENDS ${kernel_dir}/fast/*-inl.h)
   foreach(name IN LISTS names)
     set(file ${kernel_dir}/${name}-inl.h)
     if(NOT EXISTS ${file})
@@ -32,6 +36,14 @@ function(activ_generate_op_units registry kernel_dir out_dir out_var)
     set(unit "// Generated from include/activ/ops.def by cmake/registry.cmake. Do not edit.\n")
     string(APPEND unit "#define ACTIV_UNIT ${name}\n")
     string(APPEND unit "#define ACTIV_UNIT_KERNELS \"${name}-kernels-inl.h\"\n")
+    set(fast_file ${kernel_dir}/fast/${name}-inl.h)
+    if(fast_file IN_LIST fast_files)
+      set(fast "// Generated from include/activ/ops.def by cmake/registry.cmake. Do not edit.\n")
+      string(APPEND fast "#include \"fast/math_fast-inl.h\"\n")
+      string(APPEND fast "#include \"fast/${name}-inl.h\"\n")
+      file(CONFIGURE OUTPUT ${out_dir}/${name}-fast-kernels-inl.h CONTENT "${fast}")
+      string(APPEND unit "#define ACTIV_UNIT_FAST_KERNELS \"${name}-fast-kernels-inl.h\"\n")
+    endif()
     string(APPEND unit "#include \"simd/op_unit-inl.h\"\n")
     file(CONFIGURE OUTPUT ${out_dir}/${name}.cc CONTENT "${unit}")
     list(APPEND sources ${out_dir}/${name}.cc)

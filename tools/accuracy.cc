@@ -3,7 +3,7 @@
 //
 //   activ-accuracy --fn gelu [--type f32|f64] [--direction forward|backward|backward_from_y]
 //                  [--exhaustive | --samples N] [--param k=v ...] [--peers] [--max-ulp X]
-//                  [--target avx3|avx2|sse4|scalar]
+//                  [--target avx3|avx2|sse4|scalar] [--accuracy faithful|fast]
 //   activ-accuracy --update docs/accuracy.json --part exhaustive|f32|f64|rows [--only NAME]
 //   [--peers]
 //                  [--backward-only]
@@ -44,7 +44,8 @@ using activ::ref::Direction;
       "activ-accuracy: %s\n"
       "usage: activ-accuracy --fn NAME [--type f32|f64] "
       "[--direction forward|backward|backward_from_y] [--exhaustive | --samples N] "
-      "[--param k=v ...] [--peers] [--max-ulp X] [--threads N] [--target avx3|avx2|sse4|scalar]\n"
+      "[--param k=v ...] [--peers] [--max-ulp X] [--threads N] [--target avx3|avx2|sse4|scalar] "
+      "[--accuracy faithful|fast]\n"
       "       activ-accuracy --update RESULTS.json --part exhaustive|f32|f64|rows "
       "[--only NAME] [--peers] [--samples N] [--backward-only]\n"
       "       activ-accuracy --write FILE.md [--results RESULTS.json]\n"
@@ -167,6 +168,8 @@ int main(int argc, char** argv) {
         if (type != "f32" && type != "f64") Usage("--type is f32 or f64");
       } else if (a == "--direction") {
         check.direction = ParseDirection(value());
+      } else if (a == "--accuracy") {
+        check.accuracy = activ::accuracy_from_name(value());
       } else if (a == "--exhaustive") {
         check.exhaustive = true;
       } else if (a == "--samples") {
@@ -207,6 +210,10 @@ int main(int argc, char** argv) {
       }
       return WriteTable(write_path, results_path);
     }
+    // The stored results are the faithful mode's: ACCURACY.md has no fast column yet.
+    if (check.accuracy != activ::Accuracy::faithful && (!update_path.empty() || rows_only)) {
+      Usage("--accuracy fast measures one function (--fn); --update and --rows are faithful");
+    }
     if (!update_path.empty()) {
       if (part.empty()) Usage("--update needs --part exhaustive, f32, f64 or rows");
       activ::ref::UpdateOptions u;
@@ -240,7 +247,8 @@ int main(int argc, char** argv) {
     const activ::ref::CheckResult r = activ::ref::CheckAll(check);
     display.Finish();
     std::fputs(activ::ref::CheckReport(
-                   fn + " " + type + " " + std::string(activ::ref::DirectionName(check.direction)),
+                   fn + " " + type + " " + std::string(activ::ref::DirectionName(check.direction)) +
+                       (check.accuracy == activ::Accuracy::fast ? " (fast)" : ""),
                    check, r)
                    .c_str(),
                stdout);

@@ -8,6 +8,10 @@
 // and likewise `<name>_backward` / activ::backward (vector-Jacobian product dx = dy * f'(x)) and
 // activ::backward_from_y for the functions whose derivative is cheaper from the output.
 //
+// Every entry point takes an optional last argument, activ::Options: Options{.accuracy =
+// Accuracy::fast} trades the faithful rounding of the default for speed within a stated bound
+// (docs/SPEC.md, Accuracy modes).
+//
 // Bad input (spans of different lengths, unknown names, parameters outside their domain) throws
 // activ::Error; the message says what was wrong and what is accepted.
 #pragma once
@@ -43,11 +47,11 @@ inline constexpr std::size_t kNumOps = 0
 
 // Properties of an operation, as declared in the registry.
 enum OpFlags : unsigned {
-  kFromY = 1u << 0,       // backward_from_y is available
-  kGates = 1u << 1,       // may be the gate of a gated linear unit
-  kParamGrad = 1u << 2,   // backward can return the gradient of the first parameter
-  kMonotone = 1u << 3,    // non-decreasing with the default parameters
-  kOdd = 1u << 4,         // f(-x) = -f(x)
+  kFromY = 1u << 0,      // backward_from_y is available
+  kGates = 1u << 1,      // may be the gate of a gated linear unit
+  kParamGrad = 1u << 2,  // backward can return the gradient of the first parameter
+  kMonotone = 1u << 3,   // non-decreasing with the default parameters
+  kOdd = 1u << 4,        // f(-x) = -f(x)
 };
 
 enum class Domain : std::uint8_t { kFinite, kPositive, kNonNegative, kNonZero, kBool, kSeed };
@@ -137,83 +141,118 @@ std::vector<Activation> parse_activation_list(std::string_view text);
 // The entries of such a list as written (trimmed), unparsed: "relu", "elu:alpha=0.5", ...
 std::vector<std::string_view> split_activation_list(std::string_view text);
 
+// The accuracy a call promises (docs/SPEC.md, Accuracy modes).
+//   faithful  the default: float32 within 1 ULP forward and backward (the bounds of the spec).
+//   fast      float32 (and the 16-bit types, and float32 inputs to 16-bit outputs) within 4 ULP
+//             forward on every input, tails included, and within 8 ULP beyond the spec's
+//             backward bound; the same NaN, infinity and limit rules. A function without a
+//             fast kernel of its own (has_fast_kernel) runs its faithful one, which meets the
+//             bound; float64 calls always do.
+enum class Accuracy : std::uint8_t { faithful, fast };
+// Per-call options of the element-wise and gated entry points (the row-wise ones take
+// RowOptions, which has the same field).
+struct Options {
+  Accuracy accuracy = Accuracy::faithful;
+};
+// "faithful", "fast"; accuracy_from_name throws Error listing both for any other name.
+std::string_view name(Accuracy accuracy);
+Accuracy accuracy_from_name(std::string_view name);
+// Whether `op` has a fast kernel of its own for float32 and the 16-bit types (on targets with
+// FMA: AVX2 and up), forward or (backward = true) backward; a fast call of any other function
+// or direction runs the faithful kernel.
+bool has_fast_kernel(Op op, bool backward = false);
+
 // Runtime entry points. y may alias x, dx may alias x or dy.
-void forward(Op op, std::span<const float> x, std::span<float> y, const Params& params = {});
-void forward(Op op, std::span<const double> x, std::span<double> y, const Params& params = {});
+void forward(Op op, std::span<const float> x, std::span<float> y, const Params& params = {},
+             const Options& options = {});
+void forward(Op op, std::span<const double> x, std::span<double> y, const Params& params = {},
+             const Options& options = {});
 // dx = dy * f'(x). For ops flagged kParamGrad, *param_grad (when given) receives the gradient of
 // the first parameter, sum(dy * df/dparam), accumulated in double.
 void backward(Op op, std::span<const float> x, std::span<const float> dy, std::span<float> dx,
-              const Params& params = {}, double* param_grad = nullptr);
-void backward(Op op, std::span<const double> x, std::span<const double> dy,
-              std::span<double> dx, const Params& params = {}, double* param_grad = nullptr);
-void forward(Op op, std::span<const bfloat16> x, std::span<bfloat16> y, const Params& params = {});
-void forward(Op op, std::span<const float16> x, std::span<float16> y, const Params& params = {});
+              const Params& params = {}, double* param_grad = nullptr, const Options& options = {});
+void backward(Op op, std::span<const double> x, std::span<const double> dy, std::span<double> dx,
+              const Params& params = {}, double* param_grad = nullptr, const Options& options = {});
+void forward(Op op, std::span<const bfloat16> x, std::span<bfloat16> y, const Params& params = {},
+             const Options& options = {});
+void forward(Op op, std::span<const float16> x, std::span<float16> y, const Params& params = {},
+             const Options& options = {});
 // Mixed: float32 in (a GEMM's output), 16-bit out, without a separate conversion pass.
-void forward(Op op, std::span<const float> x, std::span<bfloat16> y, const Params& params = {});
-void forward(Op op, std::span<const float> x, std::span<float16> y, const Params& params = {});
+void forward(Op op, std::span<const float> x, std::span<bfloat16> y, const Params& params = {},
+             const Options& options = {});
+void forward(Op op, std::span<const float> x, std::span<float16> y, const Params& params = {},
+             const Options& options = {});
 void backward(Op op, std::span<const bfloat16> x, std::span<const bfloat16> dy,
-              std::span<bfloat16> dx, const Params& params = {}, double* param_grad = nullptr);
-void backward(Op op, std::span<const float16> x, std::span<const float16> dy,
-              std::span<float16> dx, const Params& params = {}, double* param_grad = nullptr);
+              std::span<bfloat16> dx, const Params& params = {}, double* param_grad = nullptr,
+              const Options& options = {});
+void backward(Op op, std::span<const float16> x, std::span<const float16> dy, std::span<float16> dx,
+              const Params& params = {}, double* param_grad = nullptr, const Options& options = {});
 // Mixed: activations kept in 16 bits, gradients in float32.
 void backward(Op op, std::span<const bfloat16> x, std::span<const float> dy, std::span<float> dx,
-              const Params& params = {}, double* param_grad = nullptr);
+              const Params& params = {}, double* param_grad = nullptr, const Options& options = {});
 void backward(Op op, std::span<const float16> x, std::span<const float> dy, std::span<float> dx,
-              const Params& params = {}, double* param_grad = nullptr);
+              const Params& params = {}, double* param_grad = nullptr, const Options& options = {});
 // dx = dy * f'(x) computed from y = f(x); only for ops flagged kFromY.
 void backward_from_y(Op op, std::span<const float> y, std::span<const float> dy,
-                     std::span<float> dx, const Params& params = {});
+                     std::span<float> dx, const Params& params = {}, const Options& options = {});
 void backward_from_y(Op op, std::span<const double> y, std::span<const double> dy,
-                     std::span<double> dx, const Params& params = {});
+                     std::span<double> dx, const Params& params = {}, const Options& options = {});
 void backward_from_y(Op op, std::span<const bfloat16> y, std::span<const bfloat16> dy,
-                     std::span<bfloat16> dx, const Params& params = {});
+                     std::span<bfloat16> dx, const Params& params = {},
+                     const Options& options = {});
 void backward_from_y(Op op, std::span<const float16> y, std::span<const float16> dy,
-                     std::span<float16> dx, const Params& params = {});
+                     std::span<float16> dx, const Params& params = {}, const Options& options = {});
 
 // PReLU with one slope per channel: x is laid out [outer, channels, inner] (channels =
 // weight.size(), as PyTorch's dimension 1) and inner is the product of the trailing dimensions.
 void prelu(std::span<const float> x, std::span<float> y, std::span<const float> weight,
-           std::size_t inner);
+           std::size_t inner, const Options& options = {});
 void prelu(std::span<const double> x, std::span<double> y, std::span<const double> weight,
-           std::size_t inner);
+           std::size_t inner, const Options& options = {});
 // dweight[c] receives sum over channel c of dy * min(x, 0)... precisely: dy * x where x <= 0.
 void prelu_backward(std::span<const float> x, std::span<const float> dy, std::span<float> dx,
-                    std::span<const float> weight, std::size_t inner,
-                    std::span<double> dweight);
-void prelu_backward(std::span<const double> x, std::span<const double> dy,
-                    std::span<double> dx, std::span<const double> weight, std::size_t inner,
-                    std::span<double> dweight);
+                    std::span<const float> weight, std::size_t inner, std::span<double> dweight,
+                    const Options& options = {});
+void prelu_backward(std::span<const double> x, std::span<const double> dy, std::span<double> dx,
+                    std::span<const double> weight, std::size_t inner, std::span<double> dweight,
+                    const Options& options = {});
 
-// Typed calls, one pair per registry line: activ::gelu(x, y, params) and
-// activ::gelu_backward(x, dy, dx, params).
-#define ACTIV_OP(name, ...)                                                                   \
-  inline void name(std::span<const float> x, std::span<float> y, const Params& p = {}) {      \
-    forward(Op::name, x, y, p);                                                               \
-  }                                                                                           \
-  inline void name(std::span<const double> x, std::span<double> y, const Params& p = {}) {    \
-    forward(Op::name, x, y, p);                                                               \
-  }                                                                                           \
-  inline void name##_backward(std::span<const float> x, std::span<const float> dy,            \
-                              std::span<float> dx, const Params& p = {}) {                    \
-    backward(Op::name, x, dy, dx, p);                                                         \
-  }                                                                                           \
-  inline void name##_backward(std::span<const double> x, std::span<const double> dy,          \
-                              std::span<double> dx, const Params& p = {}) {                   \
-    backward(Op::name, x, dy, dx, p);                                                         \
-  }                                                                                           \
-  inline void name(std::span<const bfloat16> x, std::span<bfloat16> y, const Params& p = {}) {\
-    forward(Op::name, x, y, p);                                                               \
-  }                                                                                           \
-  inline void name(std::span<const float16> x, std::span<float16> y, const Params& p = {}) {  \
-    forward(Op::name, x, y, p);                                                               \
-  }                                                                                           \
-  inline void name##_backward(std::span<const bfloat16> x, std::span<const bfloat16> dy,      \
-                              std::span<bfloat16> dx, const Params& p = {}) {                 \
-    backward(Op::name, x, dy, dx, p);                                                         \
-  }                                                                                           \
-  inline void name##_backward(std::span<const float16> x, std::span<const float16> dy,        \
-                              std::span<float16> dx, const Params& p = {}) {                  \
-    backward(Op::name, x, dy, dx, p);                                                         \
+// Typed calls, one pair per registry line: activ::gelu(x, y, params, options) and
+// activ::gelu_backward(x, dy, dx, params, options).
+#define ACTIV_OP(name, ...)                                                                        \
+  inline void name(std::span<const float> x, std::span<float> y, const Params& p = {},             \
+                   const Options& o = {}) {                                                        \
+    forward(Op::name, x, y, p, o);                                                                 \
+  }                                                                                                \
+  inline void name(std::span<const double> x, std::span<double> y, const Params& p = {},           \
+                   const Options& o = {}) {                                                        \
+    forward(Op::name, x, y, p, o);                                                                 \
+  }                                                                                                \
+  inline void name##_backward(std::span<const float> x, std::span<const float> dy,                 \
+                              std::span<float> dx, const Params& p = {}, const Options& o = {}) {  \
+    backward(Op::name, x, dy, dx, p, nullptr, o);                                                  \
+  }                                                                                                \
+  inline void name##_backward(std::span<const double> x, std::span<const double> dy,               \
+                              std::span<double> dx, const Params& p = {}, const Options& o = {}) { \
+    backward(Op::name, x, dy, dx, p, nullptr, o);                                                  \
+  }                                                                                                \
+  inline void name(std::span<const bfloat16> x, std::span<bfloat16> y, const Params& p = {},       \
+                   const Options& o = {}) {                                                        \
+    forward(Op::name, x, y, p, o);                                                                 \
+  }                                                                                                \
+  inline void name(std::span<const float16> x, std::span<float16> y, const Params& p = {},         \
+                   const Options& o = {}) {                                                        \
+    forward(Op::name, x, y, p, o);                                                                 \
+  }                                                                                                \
+  inline void name##_backward(std::span<const bfloat16> x, std::span<const bfloat16> dy,           \
+                              std::span<bfloat16> dx, const Params& p = {},                        \
+                              const Options& o = {}) {                                             \
+    backward(Op::name, x, dy, dx, p, nullptr, o);                                                  \
+  }                                                                                                \
+  inline void name##_backward(std::span<const float16> x, std::span<const float16> dy,             \
+                              std::span<float16> dx, const Params& p = {},                         \
+                              const Options& o = {}) {                                             \
+    backward(Op::name, x, dy, dx, p, nullptr, o);                                                  \
   }
 #include "activ/ops.def"
 

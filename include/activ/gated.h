@@ -30,23 +30,27 @@ Op gate_of(std::string_view gated_name);
 // The name of the gated unit whose gate is `gate`: "swiglu" for silu, "gated_tanh" for tanh.
 std::string gated_name(Op gate);
 
+// Options{.accuracy = Accuracy::fast}: the gate's fast kernel where it has one (activ.h).
 // One overload set per element type T: float, double, bfloat16, float16. The 16-bit forms compute
 // as float32 does and round each float32 result once more, to nearest even.
 #define ACTIV_GATED_DECLARE(T)                                                         \
   void gated(Op act, std::span<const T> gate, std::span<const T> up, std::span<T> out, \
-             const Params& params = {});                                               \
+             const Params& params = {}, const Options& options = {});                  \
   void gated_backward(Op act, std::span<const T> gate, std::span<const T> up,          \
                       std::span<const T> dout, std::span<T> d_gate, std::span<T> d_up, \
-                      const Params& params = {});                                      \
+                      const Params& params = {}, const Options& options = {});         \
   /* Split form: x is [rows, 2H] (x.cols even), out is [rows, H], dx is [rows, 2H]. */ \
-  void gated_split(Op act, Rows<const T> x, Rows<T> out, const Params& params = {});   \
+  void gated_split(Op act, Rows<const T> x, Rows<T> out, const Params& params = {},    \
+                   const Options& options = {});                                       \
   void gated_split_backward(Op act, Rows<const T> x, Rows<const T> dout, Rows<T> dx,   \
-                            const Params& params = {});                                \
+                            const Params& params = {}, const Options& options = {});   \
   inline void swiglu(std::span<const T> gate, std::span<const T> up, std::span<T> out, \
-                     const Params& params = {}) {                                      \
-    gated(Op::silu, gate, up, out, params);                                            \
+                     const Params& params = {}, const Options& options = {}) {         \
+    gated(Op::silu, gate, up, out, params, options);                                   \
   }                                                                                    \
-  inline void glu(Rows<const T> x, Rows<T> out) { gated_split(Op::sigmoid, x, out); }
+  inline void glu(Rows<const T> x, Rows<T> out, const Options& options = {}) {         \
+    gated_split(Op::sigmoid, x, out, {}, options);                                     \
+  }
 ACTIV_GATED_DECLARE(float)
 ACTIV_GATED_DECLARE(double)
 ACTIV_GATED_DECLARE(bfloat16)

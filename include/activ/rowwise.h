@@ -41,8 +41,11 @@ struct Rows {
   T* row(std::size_t r) const { return data + r * stride; }
 };
 
+// The row-wise functions have no fast kernels: Accuracy::fast is accepted (checked like
+// everywhere) and runs the faithful ones, which meet its bound.
 struct RowOptions {
   bool masked_rows_are_zero = false;  // an all -inf row gives zeros instead of NaN
+  Accuracy accuracy = Accuracy::faithful;
 };
 
 void softmax(Rows<const float> x, Rows<float> y, const RowOptions& o = {});
@@ -62,18 +65,30 @@ void softmin(Rows<const float16> x, Rows<float16> y, const RowOptions& o = {});
 
 // From the output y: softmax dx = y * (dy - sum(dy * y)); log_softmax dx = dy - e^y * sum(dy);
 // softmin dx = -y * (dy - sum(dy * y)).
-void softmax_backward(Rows<const float> y, Rows<const float> dy, Rows<float> dx);
-void softmax_backward(Rows<const double> y, Rows<const double> dy, Rows<double> dx);
-void log_softmax_backward(Rows<const float> y, Rows<const float> dy, Rows<float> dx);
-void log_softmax_backward(Rows<const double> y, Rows<const double> dy, Rows<double> dx);
-void softmin_backward(Rows<const float> y, Rows<const float> dy, Rows<float> dx);
-void softmin_backward(Rows<const double> y, Rows<const double> dy, Rows<double> dx);
-void softmax_backward(Rows<const bfloat16> y, Rows<const bfloat16> dy, Rows<bfloat16> dx);
-void softmax_backward(Rows<const float16> y, Rows<const float16> dy, Rows<float16> dx);
-void log_softmax_backward(Rows<const bfloat16> y, Rows<const bfloat16> dy, Rows<bfloat16> dx);
-void log_softmax_backward(Rows<const float16> y, Rows<const float16> dy, Rows<float16> dx);
-void softmin_backward(Rows<const bfloat16> y, Rows<const bfloat16> dy, Rows<bfloat16> dx);
-void softmin_backward(Rows<const float16> y, Rows<const float16> dy, Rows<float16> dx);
+void softmax_backward(Rows<const float> y, Rows<const float> dy, Rows<float> dx,
+                      const Options& o = {});
+void softmax_backward(Rows<const double> y, Rows<const double> dy, Rows<double> dx,
+                      const Options& o = {});
+void log_softmax_backward(Rows<const float> y, Rows<const float> dy, Rows<float> dx,
+                          const Options& o = {});
+void log_softmax_backward(Rows<const double> y, Rows<const double> dy, Rows<double> dx,
+                          const Options& o = {});
+void softmin_backward(Rows<const float> y, Rows<const float> dy, Rows<float> dx,
+                      const Options& o = {});
+void softmin_backward(Rows<const double> y, Rows<const double> dy, Rows<double> dx,
+                      const Options& o = {});
+void softmax_backward(Rows<const bfloat16> y, Rows<const bfloat16> dy, Rows<bfloat16> dx,
+                      const Options& o = {});
+void softmax_backward(Rows<const float16> y, Rows<const float16> dy, Rows<float16> dx,
+                      const Options& o = {});
+void log_softmax_backward(Rows<const bfloat16> y, Rows<const bfloat16> dy, Rows<bfloat16> dx,
+                          const Options& o = {});
+void log_softmax_backward(Rows<const float16> y, Rows<const float16> dy, Rows<float16> dx,
+                          const Options& o = {});
+void softmin_backward(Rows<const bfloat16> y, Rows<const bfloat16> dy, Rows<bfloat16> dx,
+                      const Options& o = {});
+void softmin_backward(Rows<const float16> y, Rows<const float16> dy, Rows<float16> dx,
+                      const Options& o = {});
 
 // Index of the first maximum of each row; NaN counts as the maximum (as in PyTorch). Rows of
 // 0 columns throw: an empty row has no maximum.

@@ -15,6 +15,17 @@
 
 namespace activ::detail {
 
+// The accuracy of a call's options, checked once at the entry point: a value outside the enum
+// (a cast integer) throws rather than reaching the kernels.
+inline Accuracy CheckAccuracy(std::string_view fn, Accuracy accuracy) {
+  if (accuracy != Accuracy::faithful && accuracy != Accuracy::fast) {
+    throw Error(std::string(fn) + ": options.accuracy is " +
+                std::to_string(static_cast<unsigned>(accuracy)) +
+                ", not an activ::Accuracy; accepted: faithful, fast");
+  }
+  return accuracy;
+}
+
 // "[rows, cols]"
 inline std::string Shape(std::size_t rows, std::size_t cols) {
   // Appended, not "[" + ...: inlined here, GCC 12 warns of a false -Wrestrict overlap in that.

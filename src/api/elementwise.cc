@@ -22,6 +22,14 @@ using detail::Narrow;
 using detail::Num;
 using detail::Widen;
 
+// The call's accuracy, or Error naming the call: "activ::forward(gelu): options.accuracy is 7,
+// ...". The name is made only on failure.
+Accuracy CheckAccuracy(Op op, const char* fn, const Options& o) {
+  if (o.accuracy == Accuracy::faithful || o.accuracy == Accuracy::fast) return o.accuracy;
+  return detail::CheckAccuracy(std::string("activ::") + fn + "(" + std::string(name(op)) + ")",
+                               o.accuracy);
+}
+
 // "activ::forward(relu): x has 3 elements but y has 4"; the name is made only on failure.
 void CheckSizes(const char* fn, Op op, std::initializer_list<std::pair<const char*, size_t>> s) {
   for (const auto& [what, n] : s) {
@@ -83,9 +91,11 @@ double ParamGradSum(Op op, const TX* x, const TG* dy, size_t n, const detail::Ar
 }
 
 template <typename TI, typename TO>
-void ForwardImpl(Op op, std::span<const TI> x, std::span<TO> y, const Params& params) {
+void ForwardImpl(Op op, std::span<const TI> x, std::span<TO> y, const Params& params,
+                 const Options& o) {
   CheckSizes("forward", op, {{"x", x.size()}, {"y", y.size()}});
   const ResolvedParams r = resolve(op, params);
+  const Accuracy acc = CheckAccuracy(op, "forward", o);
   if (RreluTraining(op, r)) {
     // Each slope is a function of the element's index, so any split gives the same output.
     Elementwise(x.size(), y.data(), [&](size_t begin, size_t end) {
@@ -96,7 +106,7 @@ void ForwardImpl(Op op, std::span<const TI> x, std::span<TO> y, const Params& pa
     });
     return;
   }
-  const detail::Args a = detail::ToArgs<TO>(r);
+  const detail::Args a = detail::ToArgs<TO>(r, acc);
   Elementwise(x.size(), y.data(), [&](size_t begin, size_t end) {
     detail::Forward(op, x.data() + begin, y.data() + begin, end - begin, a);
   });
@@ -104,14 +114,15 @@ void ForwardImpl(Op op, std::span<const TI> x, std::span<TO> y, const Params& pa
 
 template <typename TX, typename TG>
 void BackwardImpl(Op op, std::span<const TX> x, std::span<const TG> dy, std::span<TG> dx,
-                  const Params& params, double* param_grad) {
+                  const Params& params, double* param_grad, const Options& o) {
   CheckSizes("backward", op, {{"x", x.size()}, {"dy", dy.size()}, {"dx", dx.size()}});
   const ResolvedParams r = resolve(op, params);
+  const Accuracy acc = CheckAccuracy(op, "backward", o);
   if (param_grad && !(info(op).flags & kParamGrad)) {
     throw Error("activ::backward(" + std::string(name(op)) +
                 "): it has no trainable parameter; pass no param_grad (prelu and silu have one)");
   }
-  const detail::Args a = detail::ToArgs<TX>(r);
+  const detail::Args a = detail::ToArgs<TX>(r, acc);
   // The parameter gradient reads x and dy, so it comes before dx may overwrite them.
   if (param_grad) *param_grad = ParamGradSum(op, x.data(), dy.data(), x.size(), a);
   if (RreluTraining(op, r)) {
@@ -131,7 +142,7 @@ void BackwardImpl(Op op, std::span<const TX> x, std::span<const TG> dy, std::spa
 
 template <typename T>
 void BackwardFromYImpl(Op op, std::span<const T> y, std::span<const T> dy, std::span<T> dx,
-                       const Params& params) {
+                       const Params& params, const Options& options) {
   CheckSizes("backward_from_y", op, {{"y", y.size()}, {"dy", dy.size()}, {"dx", dx.size()}});
   const OpInfo& o = info(op);
   if (!(o.flags & kFromY)) {
@@ -152,7 +163,7 @@ void BackwardFromYImpl(Op op, std::span<const T> y, std::span<const T> dy, std::
                 std::string(o.params[0].name) + " >= 0, got " + Num(r.value[0]) +
                 "; with a negative value y does not determine f'(x). Use backward from x");
   }
-  const detail::Args a = detail::ToArgs<T>(r);
+  const detail::Args a = detail::ToArgs<T>(r, CheckAccuracy(op, "backward_from_y", options));
   Elementwise(y.size(), dx.data(), [&](size_t begin, size_t end) {
     detail::BackwardFromY(op, y.data() + begin, dy.data() + begin, dx.data() + begin, end - begin,
                           a);
@@ -163,8 +174,10 @@ void BackwardFromYImpl(Op op, std::span<const T> y, std::span<const T> dy, std::
 size_t RunsPerRange(size_t inner) { return std::max<size_t>(1, kGrain / inner); }
 
 template <typename T>
-void PreluImpl(std::span<const T> x, std::span<T> y, std::span<const T> w, size_t inner) {
+void PreluImpl(std::span<const T> x, std::span<T> y, std::span<const T> w, size_t inner,
+               const Options& o) {
   CheckSizes("prelu", Op::prelu, {{"x", x.size()}, {"y", y.size()}});
+  const Accuracy acc = detail::CheckAccuracy("activ::prelu", o.accuracy);
   const size_t c = w.size();
   if (c == 0 || inner == 0 || x.size() % (c * inner) != 0) {
     throw Error("activ::prelu: x has " + std::to_string(x.size()) +
@@ -177,6 +190,7 @@ void PreluImpl(std::span<const T> x, std::span<T> y, std::span<const T> w, size_
     for (size_t run = b; run < e; ++run) {
       detail::Args a;
       a.p[0] = static_cast<double>(w[run % c]);
+      a.accuracy = acc;
       detail::Forward(Op::prelu, x.data() + run * inner, y.data() + run * inner, inner, a);
     }
   });
@@ -184,8 +198,9 @@ void PreluImpl(std::span<const T> x, std::span<T> y, std::span<const T> w, size_
 
 template <typename T>
 void PreluBackwardImpl(std::span<const T> x, std::span<const T> dy, std::span<T> dx,
-                       std::span<const T> w, size_t inner, std::span<double> dw) {
+                       std::span<const T> w, size_t inner, std::span<double> dw, const Options& o) {
   CheckSizes("prelu_backward", Op::prelu, {{"x", x.size()}, {"dy", dy.size()}, {"dx", dx.size()}});
+  const Accuracy acc = detail::CheckAccuracy("activ::prelu_backward", o.accuracy);
   const size_t c = w.size();
   if (dw.size() != c) {
     throw Error("activ::prelu_backward: weight has " + std::to_string(c) +
@@ -209,6 +224,7 @@ void PreluBackwardImpl(std::span<const T> x, std::span<const T> dy, std::span<T>
     for (size_t run = b; run < e; ++run) {
       detail::Args a;
       a.p[0] = static_cast<double>(w[run % c]);
+      a.accuracy = acc;
       const size_t start = run * inner;
       const double g = detail::ParamGrad(Op::prelu, x.data() + start, dy.data() + start, inner, a);
       if (split) {
@@ -226,19 +242,19 @@ void PreluBackwardImpl(std::span<const T> x, std::span<const T> dy, std::span<T>
 
 // The public overloads, one per element-type combination of the entry points into the kernels
 // (simd/dispatch.h).
-#define ACTIV_PUBLIC_FORWARD(S, TI, TO)                                          \
-  void forward(Op op, std::span<const TI> x, std::span<TO> y, const Params& p) { \
-    ForwardImpl(op, x, y, p);                                                    \
+#define ACTIV_PUBLIC_FORWARD(S, TI, TO)                                                            \
+  void forward(Op op, std::span<const TI> x, std::span<TO> y, const Params& p, const Options& o) { \
+    ForwardImpl(op, x, y, p, o);                                                                   \
   }
 #define ACTIV_PUBLIC_BACKWARD(S, TX, TG)                                                \
   void backward(Op op, std::span<const TX> x, std::span<const TG> dy, std::span<TG> dx, \
-                const Params& p, double* g) {                                           \
-    BackwardImpl(op, x, dy, dx, p, g);                                                  \
+                const Params& p, double* g, const Options& o) {                         \
+    BackwardImpl(op, x, dy, dx, p, g, o);                                               \
   }
 #define ACTIV_PUBLIC_FROM_Y(S, TY, TG)                                                         \
   void backward_from_y(Op op, std::span<const TY> y, std::span<const TG> dy, std::span<TG> dx, \
-                       const Params& p) {                                                      \
-    BackwardFromYImpl(op, y, dy, dx, p);                                                       \
+                       const Params& p, const Options& o) {                                    \
+    BackwardFromYImpl(op, y, dy, dx, p, o);                                                    \
   }
 ACTIV_FORWARD_TYPES(ACTIV_PUBLIC_FORWARD)
 ACTIV_BACKWARD_TYPES(ACTIV_PUBLIC_BACKWARD)
@@ -247,20 +263,23 @@ ACTIV_FROM_Y_TYPES(ACTIV_PUBLIC_FROM_Y)
 #undef ACTIV_PUBLIC_BACKWARD
 #undef ACTIV_PUBLIC_FROM_Y
 
-void prelu(std::span<const float> x, std::span<float> y, std::span<const float> w, size_t inner) {
-  PreluImpl(x, y, w, inner);
+void prelu(std::span<const float> x, std::span<float> y, std::span<const float> w, size_t inner,
+           const Options& o) {
+  PreluImpl(x, y, w, inner, o);
 }
-void prelu(std::span<const double> x, std::span<double> y, std::span<const double> w,
-           size_t inner) {
-  PreluImpl(x, y, w, inner);
+void prelu(std::span<const double> x, std::span<double> y, std::span<const double> w, size_t inner,
+           const Options& o) {
+  PreluImpl(x, y, w, inner, o);
 }
 void prelu_backward(std::span<const float> x, std::span<const float> dy, std::span<float> dx,
-                    std::span<const float> w, size_t inner, std::span<double> dw) {
-  PreluBackwardImpl(x, dy, dx, w, inner, dw);
+                    std::span<const float> w, size_t inner, std::span<double> dw,
+                    const Options& o) {
+  PreluBackwardImpl(x, dy, dx, w, inner, dw, o);
 }
 void prelu_backward(std::span<const double> x, std::span<const double> dy, std::span<double> dx,
-                    std::span<const double> w, size_t inner, std::span<double> dw) {
-  PreluBackwardImpl(x, dy, dx, w, inner, dw);
+                    std::span<const double> w, size_t inner, std::span<double> dw,
+                    const Options& o) {
+  PreluBackwardImpl(x, dy, dx, w, inner, dw, o);
 }
 
 }  // namespace activ

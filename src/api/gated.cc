@@ -40,13 +40,14 @@ std::string GatingNames() {
 
 // The resolved parameters of a gating op, or Error.
 template <typename T>
-detail::Args GateArgs(const std::string& fn, Op op, const Params& params) {
+detail::Args GateArgs(const std::string& fn, Op op, const Params& params, const Options& options) {
   const OpInfo& o = info(op);
   if (!(o.flags & kGates)) {
     throw Error(fn + "(" + std::string(o.name) + "): " + std::string(o.name) +
                 " cannot gate; the gating functions are " + GatingNames());
   }
-  return detail::ToArgs<T>(resolve(op, params));
+  const ResolvedParams r = resolve(op, params);
+  return detail::ToArgs<T>(r, detail::CheckAccuracy(fn, options.accuracy));
 }
 
 // A flat span as one row.
@@ -95,9 +96,9 @@ void Backward(Op op, Rows<const T> gate, Rows<const T> up, Rows<const T> dout, R
 
 template <typename T>
 void GatedImpl(Op op, std::span<const T> gate, std::span<const T> up, std::span<T> out,
-               const Params& params) {
+               const Params& params, const Options& o) {
   const std::string fn = "activ::gated";
-  const detail::Args a = GateArgs<T>(fn, op, params);
+  const detail::Args a = GateArgs<T>(fn, op, params, o);
   CheckSizes(fn, {{"gate", gate.size()}, {"up", up.size()}, {"out", out.size()}});
   CheckAlias(fn, "gate", AsRow(gate), "out", AsRow(out), "array");
   CheckAlias(fn, "up", AsRow(up), "out", AsRow(out), "array");
@@ -107,9 +108,9 @@ void GatedImpl(Op op, std::span<const T> gate, std::span<const T> up, std::span<
 template <typename T>
 void GatedBackwardImpl(Op op, std::span<const T> gate, std::span<const T> up,
                        std::span<const T> dout, std::span<T> d_gate, std::span<T> d_up,
-                       const Params& params) {
+                       const Params& params, const Options& o) {
   const std::string fn = "activ::gated_backward";
-  const detail::Args a = GateArgs<T>(fn, op, params);
+  const detail::Args a = GateArgs<T>(fn, op, params, o);
   const size_t n = gate.size();
   CheckSizes(fn, {{"gate", n},
                   {"up", up.size()},
@@ -139,9 +140,9 @@ size_t Half(const std::string& fn, const Rows<const T>& x) {
 }
 
 template <typename T>
-void GatedSplitImpl(Op op, Rows<const T> x, Rows<T> out, const Params& params) {
+void GatedSplitImpl(Op op, Rows<const T> x, Rows<T> out, const Params& params, const Options& o) {
   const std::string fn = "activ::gated_split";
-  const detail::Args a = GateArgs<T>(fn, op, params);
+  const detail::Args a = GateArgs<T>(fn, op, params, o);
   CheckView(fn, "x", x);
   CheckView(fn, "out", out);
   const size_t h = Half(fn, x);
@@ -156,9 +157,9 @@ void GatedSplitImpl(Op op, Rows<const T> x, Rows<T> out, const Params& params) {
 
 template <typename T>
 void GatedSplitBackwardImpl(Op op, Rows<const T> x, Rows<const T> dout, Rows<T> dx,
-                            const Params& params) {
+                            const Params& params, const Options& o) {
   const std::string fn = "activ::gated_split_backward";
-  const detail::Args a = GateArgs<T>(fn, op, params);
+  const detail::Args a = GateArgs<T>(fn, op, params, o);
   CheckView(fn, "x", x);
   CheckView(fn, "dout", dout);
   CheckView(fn, "dx", dx);
@@ -208,22 +209,22 @@ std::string gated_name(Op gate) {
   return std::string(kGatedPrefix) + std::string(name(gate));
 }
 
-#define ACTIV_PUBLIC_GATED(S, T)                                                       \
-  void gated(Op act, std::span<const T> gate, std::span<const T> up, std::span<T> out, \
-             const Params& params) {                                                   \
-    GatedImpl(act, gate, up, out, params);                                             \
-  }                                                                                    \
-  void gated_backward(Op act, std::span<const T> gate, std::span<const T> up,          \
-                      std::span<const T> dout, std::span<T> d_gate, std::span<T> d_up, \
-                      const Params& params) {                                          \
-    GatedBackwardImpl(act, gate, up, dout, d_gate, d_up, params);                      \
-  }                                                                                    \
-  void gated_split(Op act, Rows<const T> x, Rows<T> out, const Params& params) {       \
-    GatedSplitImpl(act, x, out, params);                                               \
-  }                                                                                    \
-  void gated_split_backward(Op act, Rows<const T> x, Rows<const T> dout, Rows<T> dx,   \
-                            const Params& params) {                                    \
-    GatedSplitBackwardImpl(act, x, dout, dx, params);                                  \
+#define ACTIV_PUBLIC_GATED(S, T)                                                                   \
+  void gated(Op act, std::span<const T> gate, std::span<const T> up, std::span<T> out,             \
+             const Params& params, const Options& o) {                                             \
+    GatedImpl(act, gate, up, out, params, o);                                                      \
+  }                                                                                                \
+  void gated_backward(Op act, std::span<const T> gate, std::span<const T> up,                      \
+                      std::span<const T> dout, std::span<T> d_gate, std::span<T> d_up,             \
+                      const Params& params, const Options& o) {                                    \
+    GatedBackwardImpl(act, gate, up, dout, d_gate, d_up, params, o);                               \
+  }                                                                                                \
+  void gated_split(Op act, Rows<const T> x, Rows<T> out, const Params& params, const Options& o) { \
+    GatedSplitImpl(act, x, out, params, o);                                                        \
+  }                                                                                                \
+  void gated_split_backward(Op act, Rows<const T> x, Rows<const T> dout, Rows<T> dx,               \
+                            const Params& params, const Options& o) {                              \
+    GatedSplitBackwardImpl(act, x, dout, dx, params, o);                                           \
   }
 ACTIV_GATED_TYPES(ACTIV_PUBLIC_GATED)
 #undef ACTIV_PUBLIC_GATED

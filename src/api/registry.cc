@@ -187,6 +187,25 @@ ResolvedParams resolve(Op op, const Params& params) {
   return r;
 }
 
+std::string_view name(Accuracy accuracy) {
+  switch (accuracy) {
+    case Accuracy::faithful:
+      return "faithful";
+    case Accuracy::fast:
+      return "fast";
+  }
+  throw Error("activ: invalid Accuracy value " + std::to_string(static_cast<unsigned>(accuracy)) +
+              "; accepted: faithful, fast");
+}
+
+Accuracy accuracy_from_name(std::string_view n) {
+  if (n == "faithful") return Accuracy::faithful;
+  if (n == "fast") return Accuracy::fast;
+  throw Error("activ: unknown accuracy '" + std::string(n) + "'; valid names: faithful, fast");
+}
+
+bool has_fast_kernel(Op op, bool backward) { return detail::HasFastKernel(info(op).op, backward); }
+
 std::string_view simd_target() { return detail::TargetName(); }
 
 std::vector<std::string> compiled_targets() {

@@ -46,6 +46,8 @@ void ForwardImpl(RowFn fn, Rows<const T> x, Rows<T> y, const RowOptions& o) {
   CheckView(name, "y", y);
   CheckSameShape(name, "x", x, "y", y);
   CheckAlias(name, "x", x, "y", y);
+  // No row-wise fast kernels: a fast call runs the faithful ones.
+  detail::CheckAccuracy(name, o.accuracy);
   if (x.rows == 0 || x.cols == 0) return;
   detail::ParallelFor(x.rows, detail::RowGrain(x.cols), [&](size_t r0, size_t r1) {
     RunForward(fn, x.row(r0), x.stride, y.row(r0), y.stride, r1 - r0, x.cols,
@@ -54,8 +56,9 @@ void ForwardImpl(RowFn fn, Rows<const T> x, Rows<T> y, const RowOptions& o) {
 }
 
 template <typename T>
-void BackwardImpl(RowFn fn, Rows<const T> y, Rows<const T> dy, Rows<T> dx) {
+void BackwardImpl(RowFn fn, Rows<const T> y, Rows<const T> dy, Rows<T> dx, const Options& o) {
   const std::string name = Name(fn) + "_backward";
+  detail::CheckAccuracy(name, o.accuracy);
   CheckView(name, "y", y);
   CheckView(name, "dy", dy);
   CheckView(name, "dx", dx);
@@ -110,26 +113,26 @@ void HardmaxImpl(Rows<const T> x, Rows<T> y) {
 
 }  // namespace
 
-#define ACTIV_PUBLIC_ROWS(S, T)                                                         \
-  void softmax(Rows<const T> x, Rows<T> y, const RowOptions& o) {                       \
-    ForwardImpl(RowFn::kSoftmax, x, y, o);                                              \
-  }                                                                                     \
-  void log_softmax(Rows<const T> x, Rows<T> y, const RowOptions& o) {                   \
-    ForwardImpl(RowFn::kLogSoftmax, x, y, o);                                           \
-  }                                                                                     \
-  void softmin(Rows<const T> x, Rows<T> y, const RowOptions& o) {                       \
-    ForwardImpl(RowFn::kSoftmin, x, y, o);                                              \
-  }                                                                                     \
-  void softmax_backward(Rows<const T> y, Rows<const T> dy, Rows<T> dx) {                \
-    BackwardImpl(RowFn::kSoftmax, y, dy, dx);                                           \
-  }                                                                                     \
-  void log_softmax_backward(Rows<const T> y, Rows<const T> dy, Rows<T> dx) {            \
-    BackwardImpl(RowFn::kLogSoftmax, y, dy, dx);                                        \
-  }                                                                                     \
-  void softmin_backward(Rows<const T> y, Rows<const T> dy, Rows<T> dx) {                \
-    BackwardImpl(RowFn::kSoftmin, y, dy, dx);                                           \
-  }                                                                                     \
-  void argmax(Rows<const T> x, std::span<std::int64_t> index) { ArgmaxImpl(x, index); } \
+#define ACTIV_PUBLIC_ROWS(S, T)                                                                \
+  void softmax(Rows<const T> x, Rows<T> y, const RowOptions& o) {                              \
+    ForwardImpl(RowFn::kSoftmax, x, y, o);                                                     \
+  }                                                                                            \
+  void log_softmax(Rows<const T> x, Rows<T> y, const RowOptions& o) {                          \
+    ForwardImpl(RowFn::kLogSoftmax, x, y, o);                                                  \
+  }                                                                                            \
+  void softmin(Rows<const T> x, Rows<T> y, const RowOptions& o) {                              \
+    ForwardImpl(RowFn::kSoftmin, x, y, o);                                                     \
+  }                                                                                            \
+  void softmax_backward(Rows<const T> y, Rows<const T> dy, Rows<T> dx, const Options& o) {     \
+    BackwardImpl(RowFn::kSoftmax, y, dy, dx, o);                                               \
+  }                                                                                            \
+  void log_softmax_backward(Rows<const T> y, Rows<const T> dy, Rows<T> dx, const Options& o) { \
+    BackwardImpl(RowFn::kLogSoftmax, y, dy, dx, o);                                            \
+  }                                                                                            \
+  void softmin_backward(Rows<const T> y, Rows<const T> dy, Rows<T> dx, const Options& o) {     \
+    BackwardImpl(RowFn::kSoftmin, y, dy, dx, o);                                               \
+  }                                                                                            \
+  void argmax(Rows<const T> x, std::span<std::int64_t> index) { ArgmaxImpl(x, index); }        \
   void hardmax(Rows<const T> x, Rows<T> y) { HardmaxImpl(x, y); }
 ACTIV_ROW_TYPES(ACTIV_PUBLIC_ROWS)
 #undef ACTIV_PUBLIC_ROWS

@@ -112,6 +112,16 @@ void GatedBackward(Op op, Rows<const T> gate, Rows<const T> up, Rows<const T> do
                               const Args&);
 ACTIV_GATED_TYPES(ACTIV_DEFINE_GATED)
 
+bool HasFastKernel(Op op, bool backward) {
+  switch (op) {
+#define ACTIV_OP(name, ...) \
+  case Op::name:            \
+    return op_units::name::HasFastKernel(backward);
+#include "activ/ops.def"
+  }
+  return false;
+}
+
 HWY_EXPORT(TargetNameImpl);
 
 std::string_view TargetName() { return HWY_DYNAMIC_DISPATCH(TargetNameImpl)(); }

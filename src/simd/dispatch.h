@@ -59,6 +59,11 @@ double ParamGrad(Op op, const float16* x, const float16* dy, size_t n, const Arg
 double ParamGrad(Op op, const bfloat16* x, const float* dy, size_t n, const Args& a);
 double ParamGrad(Op op, const float16* x, const float* dy, size_t n, const Args& a);
 
+// Whether op's unit has a fast kernel of its own (src/kernels/fast/<name>-inl.h), for the
+// direction asked (forward, or backward from x): a call with
+// Args::accuracy == Accuracy::fast then runs it for float32 and 16-bit arrays on FMA targets.
+bool HasFastKernel(Op op, bool backward);
+
 // The registry flags of an operation, at compile time.
 constexpr unsigned FlagsOf(Op op) {
   switch (op) {

@@ -10,8 +10,11 @@
 
 namespace activ::detail {
 
+// `accuracy` picks the unit's kernel table once per call (src/simd/op_unit-inl.h); kernels
+// never read it.
 struct Args {
   double p[4] = {};
+  Accuracy accuracy = Accuracy::faithful;
 };
 
 // The type parameters are rounded to: the element type, or float32 for the 16-bit types, which
@@ -19,10 +22,11 @@ struct Args {
 template <typename T>
 using ParamType = std::conditional_t<std::is_same_v<T, double>, double, float>;
 
-// The resolved parameters as a kernel of element type T sees them.
+// The resolved parameters as a kernel of element type T sees them, and the call's accuracy.
 template <typename T>
-Args ToArgs(const ResolvedParams& r) {
+Args ToArgs(const ResolvedParams& r, Accuracy accuracy = Accuracy::faithful) {
   Args a;
+  a.accuracy = accuracy;
   for (size_t i = 0; i < ResolvedParams::kMax; ++i) {
     a.p[i] = static_cast<double>(static_cast<ParamType<T>>(r.value[i]));
   }

@@ -41,6 +41,12 @@ inline constexpr bool kForFloat32 = false;
 namespace f32 {
 inline constexpr bool kForFloat32 = true;
 #include ACTIV_UNIT_KERNELS
+#ifdef ACTIV_UNIT_FAST_KERNELS
+// The fast kernel (Accuracy::fast), float32 lanes only: the fast table below.
+namespace fast {
+#include ACTIV_UNIT_FAST_KERNELS  // generated: fast/math_fast-inl.h, then fast/<name>-inl.h
+}  // namespace fast
+#endif
 }  // namespace f32
 }  // namespace kernels
 
@@ -365,6 +371,54 @@ void GatedBackwardRows(Rows<const T> gate, Rows<const T> up, Rows<const T> dout,
   if constexpr ((kFlags & kGates) != 0) GatedBackwardRowsImpl(gate, up, dout, d_gate, d_up, a);
 }
 
+// The fast table (Accuracy::fast), defined only for the operations with a fast kernel
+// (src/kernels/fast/<name>-inl.h, struct fast::<name>). Its float-lane Forward, and its Backward
+// where it has one, serve float32 and 16-bit arrays on FMA targets; every other combination, and
+// the directions it lacks, are the faithful kernels' (which meet the fast bound).
+#ifdef ACTIV_UNIT_FAST_KERNELS
+using FastKernel = kernels::f32::fast::ACTIV_UNIT;
+template <class Kernel>
+concept HasFastBackward = requires(hn::ScalableTag<float> d, hn::Vec<decltype(d)> v,
+                                   const Args& a) {
+  Kernel::Backward(d, v, v, a);
+};
+template <typename... T>
+inline constexpr bool kFastLanes = (kFloatOr16<T> && ...) && HWY_NATIVE_FMA;
+
+template <typename TI, typename TO>
+void FastForwardT(const TI* x, TO* y, size_t n, const Args& args) {
+  if constexpr (kFastLanes<TI, TO>) {
+    const Args a = Prepared<FastKernel>(args);
+    Map<1, !ForwardKeepsNaN<FastKernel>>(hn::ScalableTag<float>(), x, x, y, n,
+                                         [&](auto d, auto v, auto)
+                                             HWY_ATTR { return FastKernel::Forward(d, v, a); });
+  } else {
+    ForwardT(x, y, n, args);
+  }
+}
+// FK is FastKernel, a template parameter so that a kernel without Backward discards the call.
+template <typename TX, typename TG, class FK = FastKernel>
+void FastBackwardT(const TX* x, const TG* dy, TG* dx, size_t n, const Args& args) {
+  if constexpr (kFastLanes<TX, TG> && HasFastBackward<FK>) {
+    const Args a = Prepared<FK>(args);
+    Map<2>(hn::ScalableTag<float>(), x, dy, dx, n,
+           [&](auto d, auto v, auto g) HWY_ATTR { return FK::Backward(d, v, g, a); });
+  } else {
+    BackwardT(x, dy, dx, n, args);
+  }
+}
+#define ACTIV_UNIT_DEFINE_FAST(S, TI, TO) \
+  void FastForward##S(const TI* x, TO* y, size_t n, const Args& a) { FastForwardT(x, y, n, a); }
+#define ACTIV_UNIT_DEFINE_FAST_BACKWARD(S, TX, TG)                                   \
+  void FastBackward##S(const TX* x, const TG* dy, TG* dx, size_t n, const Args& a) { \
+    FastBackwardT(x, dy, dx, n, a);                                                  \
+  }
+ACTIV_FORWARD_TYPES(ACTIV_UNIT_DEFINE_FAST)
+ACTIV_BACKWARD_TYPES(ACTIV_UNIT_DEFINE_FAST_BACKWARD)
+#undef ACTIV_UNIT_DEFINE_FAST
+#undef ACTIV_UNIT_DEFINE_FAST_BACKWARD
+#endif  // ACTIV_UNIT_FAST_KERNELS
+
 #define ACTIV_UNIT_DEFINE_FORWARD(S, TI, TO) \
   void Forward##S(const TI* x, TO* y, size_t n, const Args& a) { ForwardT(x, y, n, a); }
 #define ACTIV_UNIT_DEFINE_BACKWARD(S, TX, TG)                                    \
@@ -403,15 +457,33 @@ HWY_AFTER_NAMESPACE();
 namespace activ::op_units::ACTIV_UNIT {
 using detail::Args;
 
-#define ACTIV_UNIT_EXPORT_FORWARD(S, TI, TO)                  \
-  HWY_EXPORT(Forward##S);                                     \
-  void Forward(const TI* x, TO* y, size_t n, const Args& a) { \
-    HWY_DYNAMIC_DISPATCH(Forward##S)(x, y, n, a);             \
+// One table per call: the fast one when the call asks for it and the unit has one.
+#ifdef ACTIV_UNIT_FAST_KERNELS
+#define ACTIV_UNIT_EXPORT_FAST(fast_fn) HWY_EXPORT(fast_fn);
+#define ACTIV_UNIT_PICK(faithful_fn, fast_fn, a)                  \
+  ((a).accuracy == Accuracy::fast ? HWY_DYNAMIC_DISPATCH(fast_fn) \
+                                  : HWY_DYNAMIC_DISPATCH(faithful_fn))
+// HWY_NAMESPACE is the static target's here; whether the kernel has Backward is the same on all.
+bool HasFastKernel(bool backward) {
+  return !backward || HWY_NAMESPACE::HasFastBackward<HWY_NAMESPACE::FastKernel>;
+}
+#else
+#define ACTIV_UNIT_EXPORT_FAST(fast_fn)
+#define ACTIV_UNIT_PICK(faithful_fn, fast_fn, a) HWY_DYNAMIC_DISPATCH(faithful_fn)
+bool HasFastKernel(bool) { return false; }
+#endif
+
+#define ACTIV_UNIT_EXPORT_FORWARD(S, TI, TO)                    \
+  HWY_EXPORT(Forward##S);                                       \
+  ACTIV_UNIT_EXPORT_FAST(FastForward##S)                        \
+  void Forward(const TI* x, TO* y, size_t n, const Args& a) {   \
+    ACTIV_UNIT_PICK(Forward##S, FastForward##S, a)(x, y, n, a); \
   }
 #define ACTIV_UNIT_EXPORT_BACKWARD(S, TX, TG)                                 \
   HWY_EXPORT(Backward##S);                                                    \
+  ACTIV_UNIT_EXPORT_FAST(FastBackward##S)                                     \
   void Backward(const TX* x, const TG* dy, TG* dx, size_t n, const Args& a) { \
-    HWY_DYNAMIC_DISPATCH(Backward##S)(x, dy, dx, n, a);                       \
+    ACTIV_UNIT_PICK(Backward##S, FastBackward##S, a)(x, dy, dx, n, a);        \
   }                                                                           \
   HWY_EXPORT(ParamGrad##S);                                                   \
   double ParamGrad(const TX* x, const TG* dy, size_t n, const Args& a) {      \

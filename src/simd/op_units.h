@@ -11,6 +11,8 @@
 #include "dispatch.h"
 #include "kernel_args.h"
 
+// Every entry point runs the table that a.accuracy names: the faithful kernels, or the fast
+// ones where the operation has them (HasFastKernel), else the faithful ones again.
 // Declared for every operation; a unit defines ParamGrad, BackwardFromY and the gated entry
 // points only where the registry flags say the operation has them (the callers test the same
 // flags before calling).
@@ -29,6 +31,7 @@
 namespace activ::op_units {
 #define ACTIV_OP(name, ...)                         \
   namespace name {                                  \
+  bool HasFastKernel(bool backward);                \
   ACTIV_FORWARD_TYPES(ACTIV_UNIT_DECLARE_FORWARD)   \
   ACTIV_BACKWARD_TYPES(ACTIV_UNIT_DECLARE_BACKWARD) \
   ACTIV_FROM_Y_TYPES(ACTIV_UNIT_DECLARE_FROM_Y)     \

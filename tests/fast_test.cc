@@ -1,0 +1,308 @@
+// Accuracy::fast: the bounds of the mode (docs/SPEC.md, Accuracy modes) on every compiled target
+// for every function (those without a fast kernel run their faithful one, which must meet them
+// too), the special values and limits of the faithful kernels, 16-bit results, and that the
+// option reaches the kernels (a function with a fast kernel gives other bits on some input) and
+// is checked at every kind of entry point.
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <hwy/targets.h>
+
+#include "activ/activ.h"
+#include "activ/gated.h"
+#include "activ/rowwise.h"
+#include "inputs.h"
+#include "measure.h"
+#include "test_util.h"
+
+namespace activ {
+namespace {
+
+using ref::Direction;
+using test::ForEachTarget;
+
+constexpr Options kFast{.accuracy = Accuracy::fast};
+constexpr double kFastForwardUlp = 4.0;
+constexpr double kFastBackwardUlp = 8.0;
+
+std::vector<Op> AllOps() {
+  std::vector<Op> ops;
+  for (const OpInfo& o : all_ops()) ops.push_back(o.op);
+  return ops;
+}
+
+std::string OpName(const ::testing::TestParamInfo<Op>& i) { return std::string(name(i.param)); }
+
+// The targets whose fast table runs the fast kernels: float32 lanes need FMA (AVX2 and up).
+bool FastTarget() {
+  const std::string_view t = simd_target();
+  return t.starts_with("AVX") || t == "AVX2";
+}
+
+class FastTest : public ::testing::TestWithParam<Op> {};
+
+// The sweep (every 2^12th float32 bit pattern and the special values), the zeros of f' and both
+// tails (ref::CriticalInputs), and the float32 tails where the fast kernels scale their results
+// into the subnormals: every 2^-8 step of [-120, -80].
+TEST_P(FastTest, Float32WithinTheFastBounds) {
+  const Op op = GetParam();
+  for (const Params& params : ref::TestParams(op)) {
+    std::vector<float> xs = ref::SweepInputs<float>(1 << 20);
+    for (float x : ref::CriticalInputs<float>(op, params)) xs.push_back(x);
+    for (int i = 0; i <= 40 * 256; ++i) xs.push_back(-80.0f - static_cast<float>(i) / 256.0f);
+    const std::span<const float> in(xs);
+    const ref::Exact ef = ref::ExactFor<float>(op, Direction::kForward, in, params);
+    const ref::Exact eb = ref::ExactFor<float>(op, Direction::kBackward, in, params);
+    ForEachTarget([&](const char* target) {
+      SCOPED_TRACE(std::string(target) + " " + std::string(name(op)));
+      const ref::Stats f = ref::MeasureActiv<float>(op, Direction::kForward, in, params, ef, kFast);
+      EXPECT_LE(f.max_ulp, kFastForwardUlp) << "forward, worst at x = " << f.worst_x;
+      const ref::Stats b =
+          ref::MeasureActiv<float>(op, Direction::kBackward, in, params, eb, kFast);
+      EXPECT_LE(b.max_ulp, kFastBackwardUlp) << "backward, worst at x = " << b.worst_x;
+    });
+  }
+}
+
+// NaN, the infinities, the zeros and the ends of the range give what the faithful kernels give,
+// bit for bit, forward and backward (also with upstream gradients at the ends of the range,
+// where a tail that is not exactly 0 would show).
+TEST_P(FastTest, SpecialValuesAsFaithful) {
+  const Op op = GetParam();
+  const float inf = std::numeric_limits<float>::infinity();
+  const float big = std::numeric_limits<float>::max();
+  const std::vector<float> specials = {std::numeric_limits<float>::quiet_NaN(),
+                                       inf,
+                                       -inf,
+                                       0.0f,
+                                       -0.0f,
+                                       big,
+                                       -big,
+                                       std::numeric_limits<float>::denorm_min(),
+                                       -std::numeric_limits<float>::denorm_min(),
+                                       -200.0f,
+                                       200.0f};
+  std::vector<float> xs, dys;
+  for (float x : specials) {
+    for (float g : {1.0f, -1e30f, big, 1e-30f}) {
+      xs.push_back(x);
+      dys.push_back(g);
+    }
+  }
+  const Params params = ref::TestParams(op).front();
+  ForEachTarget([&](const char* target) {
+    SCOPED_TRACE(std::string(target) + " " + std::string(name(op)));
+    std::vector<float> y0(xs.size()), y1(xs.size()), d0(xs.size()), d1(xs.size());
+    forward(op, std::span<const float>(xs), std::span<float>(y0), params);
+    forward(op, std::span<const float>(xs), std::span<float>(y1), params, kFast);
+    backward(op, std::span<const float>(xs), std::span<const float>(dys), std::span<float>(d0),
+             params);
+    backward(op, std::span<const float>(xs), std::span<const float>(dys), std::span<float>(d1),
+             params, nullptr, kFast);
+    for (size_t i = 0; i < xs.size(); ++i) {
+      const bool y_special = std::isnan(y0[i]) || std::isinf(y0[i]) || y0[i] == 0;
+      if (y_special || std::isnan(xs[i]) || std::isinf(xs[i]) || xs[i] == 0) {
+        EXPECT_EQ(std::bit_cast<uint32_t>(y0[i]) | (std::isnan(y0[i]) ? 0x400000u : 0u),
+                  std::bit_cast<uint32_t>(y1[i]) | (std::isnan(y1[i]) ? 0x400000u : 0u))
+            << "forward at x = " << xs[i] << ": faithful " << y0[i] << ", fast " << y1[i];
+      }
+      const bool d_special = std::isnan(d0[i]) || std::isinf(d0[i]) || d0[i] == 0;
+      if (d_special) {
+        EXPECT_TRUE(std::isnan(d0[i])
+                        ? std::isnan(d1[i])
+                        : d0[i] == d1[i] && std::signbit(d0[i]) == std::signbit(d1[i]))
+            << "backward at x = " << xs[i] << ", dy = " << dys[i] << ": faithful " << d0[i]
+            << ", fast " << d1[i];
+      }
+    }
+  });
+}
+
+// bfloat16 and float16 results of every input within one step of the 16-bit type of the
+// faithful float32 result rounded (itself within 1 ULP of float32 of the exact value): all
+// 65536 bit patterns, forward.
+template <typename H>
+void Check16(Op op, const Params& params) {
+  std::vector<H> x(65536), y(65536);
+  std::vector<float> xf(65536), yf(65536);
+  for (uint32_t b = 0; b < 65536; ++b) {
+    x[b] = H{static_cast<uint16_t>(b)};
+    xf[b] = to_float(x[b]);
+  }
+  forward(op, std::span<const float>(xf), std::span<float>(yf), params);
+  forward(op, std::span<const H>(x), std::span<H>(y), params, kFast);
+  int worst = 0;
+  for (uint32_t b = 0; b < 65536; ++b) {
+    H want;
+    if constexpr (std::is_same_v<H, bfloat16>) {
+      want = to_bfloat16(yf[b]);
+    } else {
+      want = to_float16(yf[b]);
+    }
+    const float w = to_float(want), g = to_float(y[b]);
+    if (std::isnan(w) || std::isnan(g)) {
+      EXPECT_EQ(std::isnan(w), std::isnan(g)) << "x bits " << b;
+      continue;
+    }
+    // Steps between two values of the type: their sign-magnitude bit patterns' distance.
+    const auto ordered = [](uint16_t h) {
+      return (h & 0x8000) ? -static_cast<int>(h & 0x7fff) : static_cast<int>(h);
+    };
+    const int steps = std::abs(ordered(want.bits) - ordered(y[b].bits));
+    if (steps > worst) worst = steps;
+    EXPECT_LE(steps, 1) << "x = " << xf[b] << ": want " << w << ", got " << g;
+    if (steps > 1) return;
+  }
+}
+
+TEST_P(FastTest, SixteenBitWithinOneStep) {
+  const Op op = GetParam();
+  const Params params = ref::TestParams(op).front();
+  ForEachTarget([&](const char* target) {
+    SCOPED_TRACE(std::string(target) + " " + std::string(name(op)));
+    Check16<bfloat16>(op, params);
+    Check16<float16>(op, params);
+  });
+}
+
+INSTANTIATE_TEST_SUITE_P(AllOps, FastTest, ::testing::ValuesIn(AllOps()), OpName);
+
+// The option reaches the kernels: on a target with FMA, a function with a fast kernel of its own
+// gives other bits than the faithful one on some of the sweep (which is true of each fast kernel
+// so far: none is correctly rounded), and a function without one gives the same bits.
+TEST(FastOption, Honoured) {
+  const std::vector<float> xs = ref::SweepInputs<float>(1 << 16);
+  int with_fast = 0;
+  ForEachTarget([&](const char* target) {
+    if (!FastTarget()) return;
+    for (const OpInfo& o : all_ops()) {
+      SCOPED_TRACE(std::string(target) + " " + std::string(o.name));
+      const Params params = ref::TestParams(o.op).front();
+      const std::vector<float> dy(xs.size(), 0.75f);
+      for (bool back : {false, true}) {
+        std::vector<float> y0(xs.size()), y1(xs.size());
+        if (back) {
+          backward(o.op, std::span<const float>(xs), std::span<const float>(dy),
+                   std::span<float>(y0), params);
+          backward(o.op, std::span<const float>(xs), std::span<const float>(dy),
+                   std::span<float>(y1), params, nullptr, kFast);
+        } else {
+          forward(o.op, std::span<const float>(xs), std::span<float>(y0), params);
+          forward(o.op, std::span<const float>(xs), std::span<float>(y1), params, kFast);
+        }
+        size_t differ = 0;
+        for (size_t i = 0; i < xs.size(); ++i) {
+          differ += std::bit_cast<uint32_t>(y0[i]) != std::bit_cast<uint32_t>(y1[i]) &&
+                    !(std::isnan(y0[i]) && std::isnan(y1[i]));
+        }
+        if (has_fast_kernel(o.op, back)) {
+          EXPECT_GT(differ, 0u) << (back ? "backward" : "forward")
+                                << ": Accuracy::fast gave the faithful bits on every input";
+          ++with_fast;
+        } else {
+          EXPECT_EQ(differ, 0u) << (back ? "backward" : "forward")
+                                << ": no fast kernel, yet the fast call differs";
+        }
+      }
+    }
+  });
+  if (FastTarget() || with_fast > 0) {
+    EXPECT_TRUE(has_fast_kernel(Op::sigmoid));
+  }
+}
+
+TEST(FastOption, Names) {
+  EXPECT_EQ(name(Accuracy::fast), "fast");
+  EXPECT_EQ(name(Accuracy::faithful), "faithful");
+  EXPECT_EQ(accuracy_from_name("fast"), Accuracy::fast);
+  EXPECT_EQ(accuracy_from_name("faithful"), Accuracy::faithful);
+  EXPECT_THROW(accuracy_from_name("quick"), Error);
+  EXPECT_FALSE(has_fast_kernel(Op::relu));
+  EXPECT_FALSE(has_fast_kernel(Op::relu, true));
+}
+
+// A value outside the enum is rejected at the entry point, with the call's name, before any
+// output is written.
+TEST(FastOption, BadValueRejected) {
+  const Options bad{.accuracy = static_cast<Accuracy>(7)};
+  std::vector<float> x(8, 1.0f), y(8, 5.0f), dy(8, 1.0f);
+  const auto expect_error = [&](auto&& call, const char* fn) {
+    try {
+      call();
+      ADD_FAILURE() << fn << " accepted accuracy 7";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("accuracy"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(fn), std::string::npos) << e.what();
+    }
+  };
+  expect_error(
+      [&] { forward(Op::sigmoid, std::span<const float>(x), std::span<float>(y), {}, bad); },
+      "activ::forward(sigmoid)");
+  for (float v : y) EXPECT_EQ(v, 5.0f);
+  expect_error(
+      [&] {
+        backward(Op::gelu, std::span<const float>(x), std::span<const float>(dy),
+                 std::span<float>(y), {}, nullptr, bad);
+      },
+      "activ::backward(gelu)");
+  expect_error(
+      [&] {
+        backward_from_y(Op::tanh, std::span<const float>(x), std::span<const float>(dy),
+                        std::span<float>(y), {}, bad);
+      },
+      "activ::backward_from_y(tanh)");
+  expect_error([&] { sigmoid(std::span<const float>(x), std::span<float>(y), {}, bad); },
+               "activ::forward(sigmoid)");
+  expect_error(
+      [&] {
+        gated(Op::silu, std::span<const float>(x), std::span<const float>(dy), std::span<float>(y),
+              {}, bad);
+      },
+      "activ::gated");
+  const std::vector<float> w = {0.25f};
+  expect_error(
+      [&] {
+        prelu(std::span<const float>(x), std::span<float>(y), std::span<const float>(w), 8, bad);
+      },
+      "activ::prelu");
+  expect_error(
+      [&] {
+        softmax(Rows<const float>(x.data(), 2, 4), Rows<float>(y.data(), 2, 4),
+                RowOptions{.accuracy = static_cast<Accuracy>(7)});
+      },
+      "activ::softmax");
+  expect_error(
+      [&] {
+        softmax_backward(Rows<const float>(x.data(), 2, 4), Rows<const float>(dy.data(), 2, 4),
+                         Rows<float>(y.data(), 2, 4), bad);
+      },
+      "activ::softmax_backward");
+  for (float v : y) EXPECT_EQ(v, 5.0f);
+}
+
+// Gated units and row-wise functions accept the fast mode (the gate's fast kernel is not used
+// by the gated units yet, and the row-wise functions have none): within the faithful bounds, so
+// the same results as faithful.
+TEST(FastOption, GatedAndRowsAccepted) {
+  std::vector<float> g(300), u(300), out0(300), out1(300);
+  for (size_t i = 0; i < g.size(); ++i) {
+    g[i] = static_cast<float>(i) / 10.0f - 15.0f;
+    u[i] = 0.5f + static_cast<float>(i % 7);
+  }
+  gated(Op::silu, std::span<const float>(g), std::span<const float>(u), std::span<float>(out0));
+  gated(Op::silu, std::span<const float>(g), std::span<const float>(u), std::span<float>(out1), {},
+        kFast);
+  EXPECT_EQ(out0, out1);
+  softmax(Rows<const float>(g.data(), 3, 100), Rows<float>(out0.data(), 3, 100));
+  softmax(Rows<const float>(g.data(), 3, 100), Rows<float>(out1.data(), 3, 100),
+          RowOptions{.accuracy = Accuracy::fast});
+  EXPECT_EQ(out0, out1);
+}
+
+}  // namespace
+}  // namespace activ
