@@ -64,8 +64,8 @@ DOUBLE_LANES = (
 FLOAT_PAIRS = (
     "activ computes float32 {what} in float32 lanes on AVX-512{avx2}, and carries as float "
     "pairs the steps whose rounding would show (such as the reduced argument, 2^(j/16) as hi + "
-    "lo, 1 + e and the reciprocal's correction), so that every result is within 1 ULP and all but a "
-    "few in a million are correctly rounded (see ACCURACY.md, and the accuracy table below for "
+    "lo, 1 + e and the reciprocal's correction), so that every result is within 1 ULP and all but at "
+    "most about ten in a million are correctly rounded (see ACCURACY.md, and the accuracy table below for "
     "what the peers' plain float arithmetic gives up in the tails). The pair steps are the "
     "cost: the AVX-512 sigmoid loop, for one, is 61 instructions per 16-element vector (objdump of "
     "ForwardT<float, float> at 4cec207: everything inlined, no spills, the table read with "

@@ -282,8 +282,19 @@ def _ddp_worker(rank, world, store, args, out):
             s["world"] = world
             with open(out, "w", encoding="utf-8") as f:
                 json.dump(s, f)
-    finally:
+        # Every collective is finished on both ranks before either leaves.
+        dist.barrier()
+    except BaseException:
         dist.destroy_process_group()
+        raise
+    # PyTorch 1.13's ProcessGroupGloo destructor joins its worker threads while the exiting
+    # thread holds the GIL, and a worker still freeing a tensor waits for the GIL: the process
+    # can hang at exit (seen in CI: ~Reducer -> ~ProcessGroupGloo -> thread::join, the worker in
+    # TensorImpl::destroy_pyobj_if_needed). The work is done and written, so the process leaves
+    # without running those destructors; mp.spawn sees exit status 0.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def run_ddp(args):
