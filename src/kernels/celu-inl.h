@@ -10,12 +10,12 @@ struct celu {
   // x / alpha. float32 results: times 1/alpha, one more double rounding (2^-52 relative to
   // the argument of the exponential) and one division less.
   template <class D>
-  static Vec<D> Scaled(D d, Vec<D> x, double alpha) {
+  HWY_INLINE static Vec<D> Scaled(D d, Vec<D> x, double alpha) {
     if constexpr (kForFloat32) return hn::Mul(x, hn::Set(d, 1.0 / alpha));
     return hn::Div(x, hn::Set(d, alpha));
   }
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     const Vec<D> alpha = hn::Set(d, a.p[0]);
     if constexpr (!kForFloat32) {
       // x/alpha as a pair (its remainder is exact), e^(x/alpha) - 1 as a pair, one rounding.
@@ -37,7 +37,7 @@ struct celu {
     return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), x, neg);
   }
   template <class D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     if constexpr (!kForFloat32) {
       // dy e^(x/alpha) rounded once, x/alpha as a pair (its rounding, times |x/alpha|, would
       // reach the result's ULP in the tail).
@@ -62,7 +62,7 @@ struct celu {
   // exponential multiplies the rounding of th by up to |th|. th is clamped to [-86, 0] (where
   // e^th is below 2^-124, celu is -alpha and its gradient below the normal floats).
   template <class D>
-  static PairF<D> ScaledF(D d, Vec<D> x, float alpha) {
+  HWY_INLINE static PairF<D> ScaledF(D d, Vec<D> x, float alpha) {
     const Vec<D> inv = hn::Set(d, 1.0f / alpha);
     const Vec<D> xs = hn::Min(x, hn::Zero(d));
     const Vec<D> q = hn::Mul(xs, inv);
@@ -72,7 +72,7 @@ struct celu {
   }
   template <class D>
   requires kIsF32Lanes<D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     const float alpha = static_cast<float>(a.p[0]);
     auto on_double = [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); };
     if (!(alpha > 0.0f)) return OnDoubleLanes(d, x, on_double);
@@ -88,7 +88,7 @@ struct celu {
   // ULP); lanes with t < -86 take the double lanes.
   template <class D>
   requires kIsF32Lanes<D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     const float alpha = static_cast<float>(a.p[0]);
     auto on_double = [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); };
     if (!(alpha > 0.0f)) return OnDoubleLanes2(d, x, dy, on_double);

@@ -8,7 +8,7 @@ struct elu {
   // below the subnormals) take the double lanes.
   static constexpr bool kFloatLanes = true;
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     if constexpr (kIsF32Lanes<D>) {
       return ForwardF(d, x, hn::Set(d, static_cast<float>(a.p[0])), hn::Zero(d), x);
     } else if constexpr (!kForFloat32) {
@@ -24,19 +24,19 @@ struct elu {
   // With c.lo != 0 (selu) the product of c.lo and a tiny x would underflow: those lanes,
   // 0 < |x| < 2^-60, are outside ForwardFOk.
   template <class D>
-  static Vec<D> ForwardF(D d, Vec<D> x, Vec<D> c_hi, Vec<D> c_lo, Vec<D> pos) {
+  HWY_INLINE static Vec<D> ForwardF(D d, Vec<D> x, Vec<D> c_hi, Vec<D> c_lo, Vec<D> pos) {
     const Vec<D> xc = hn::Min(hn::Max(x, hn::Set(d, -86.0f)), hn::Zero(d));
     Vec<D> neg = MulPairRoundF(PairF<D>{c_hi, c_lo}, Expm1PairF(d, xc));
     neg = hn::IfThenElse(hn::Eq(x, hn::Zero(d)), hn::Mul(c_hi, x), neg);
     return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), pos, neg);
   }
   template <class D>
-  static hn::Mask<D> ForwardFOk(D d, Vec<D> x) {
+  HWY_INLINE static hn::Mask<D> ForwardFOk(D d, Vec<D> x) {
     return hn::Or(hn::Ge(hn::Abs(x), hn::Set(d, 0x1p-60f)), hn::Eq(x, hn::Zero(d)));
   }
   // Float lanes: x > 0 ? dy pos : dy (c.hi + c.lo) e^x, right for x >= -86 (BackwardFOk).
   template <class D>
-  static Vec<D> BackwardF(D d, Vec<D> x, Vec<D> dy, Vec<D> c_hi, Vec<D> c_lo, Vec<D> pos) {
+  HWY_INLINE static Vec<D> BackwardF(D d, Vec<D> x, Vec<D> dy, Vec<D> c_hi, Vec<D> c_lo, Vec<D> pos) {
     const ExpF<D> e =
         ExpPairF(d, hn::Min(hn::Max(x, hn::Set(d, -86.0f)), hn::Zero(d)), hn::Zero(d));
     const PairF<D> p = MulPairsF(PairF<D>{c_hi, c_lo}, e.m);
@@ -45,11 +45,11 @@ struct elu {
     return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), hn::Mul(dy, pos), neg);
   }
   template <class D>
-  static hn::Mask<D> BackwardFOk(D d, Vec<D> x) {
+  HWY_INLINE static hn::Mask<D> BackwardFOk(D d, Vec<D> x) {
     return hn::Ge(x, hn::Set(d, -86.0f));
   }
   template <class D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     if constexpr (kIsF32Lanes<D>) {
       const Vec<D> dx = BackwardF(d, x, dy, hn::Set(d, static_cast<float>(a.p[0])), hn::Zero(d),
                                   hn::Set(d, 1.0f));
@@ -72,7 +72,7 @@ struct elu {
   }
   // alpha*e^x = y + alpha on the negative side; needs alpha >= 0 so that y <= 0 there.
   template <class D>
-  static Vec<D> BackwardFromY(D d, Vec<D> y, Vec<D> dy, const Args& a) {
+  HWY_INLINE static Vec<D> BackwardFromY(D d, Vec<D> y, Vec<D> dy, const Args& a) {
     const Vec<D> neg = hn::Mul(dy, hn::Add(y, hn::Set(d, a.p[0])));
     return hn::IfThenElse(hn::Gt(y, hn::Zero(d)), dy, neg);
   }

@@ -23,7 +23,7 @@ struct gelu {
     ExpSplit<D> e;  // e^(-a^2/2)
   };
   template <class D>
-  static Tail<D> Float64Tail(D d, Vec<D> a) {
+  HWY_INLINE static Tail<D> Float64Tail(D d, Vec<D> a) {
     const hn::RebindToSigned<D> di;
     static constexpr double kG[27] = {
         0x1.18932bf08e154p-3,   -0x1.094922737431ap-2,  0x1.bff01a5f90862p-3,
@@ -61,7 +61,7 @@ struct gelu {
   }
 
   template <class D>
-  static Vec<D> Float64Forward(D d, Vec<D> x) {
+  HWY_INLINE static Vec<D> Float64Forward(D d, Vec<D> x) {
     const hn::RebindToSigned<D> di;
     const Tail<D> tail = Float64Tail(d, hn::Min(hn::Abs(x), hn::Set(d, 39.0)));
     const Pair<D>& q = tail.q;
@@ -84,7 +84,7 @@ struct gelu {
   // pass's tail and phi = e^(-x^2/2)/sqrt(2 pi) from the same split, as pairs (their sum
   // cancels near x = -0.75), scaled exactly where normal; below 2^-1022 each is one double.
   template <class D>
-  static Vec<D> Float64Backward(D d, Vec<D> x, Vec<D> dy) {
+  HWY_INLINE static Vec<D> Float64Backward(D d, Vec<D> x, Vec<D> dy) {
     const hn::RebindToSigned<D> di;
     const Vec<D> xc = hn::Min(hn::Max(x, hn::Set(d, -39.0)), hn::Set(d, 39.0));
     const Tail<D> tail = Float64Tail(d, hn::Abs(xc));
@@ -139,7 +139,7 @@ struct gelu {
   // e^(-x^2/2) for x clamped to [-40, 40]. x^2 is split exactly (x*x = xx + err) because
   // e^(-x^2/2) amplifies its rounding by x^2/2 in the tails.
   template <class D>
-  static Vec<D> HalfGaussian(D d, Vec<D> xc) {
+  HWY_INLINE static Vec<D> HalfGaussian(D d, Vec<D> xc) {
     const Vec<D> xx = hn::Mul(xc, xc);
     const Vec<D> err = hn::MulSub(xc, xc, xx);
     const Vec<D> half = hn::Set(d, 0.5);
@@ -153,7 +153,7 @@ struct gelu {
   // relative (tools/fit_polynomials.py). Past |x| = 15 (t is clamped) the tail is below 1e-50,
   // far under the float32 range, so only its size matters. gauss = HalfGaussian(xc).
   template <class D>
-  static Vec<D> NormalTail(D d, Vec<D> x, Vec<D> gauss) {
+  HWY_INLINE static Vec<D> NormalTail(D d, Vec<D> x, Vec<D> gauss) {
     static constexpr double kG[16] = {
         0x1.18932bf08e6c2p-3,   -0x1.0949227373be5p-2,  0x1.bff01a5f30f65p-3,
         -0x1.506666f74413bp-3,  0x1.be502c5810005p-4,   -0x1.027d56ff89c29p-4,
@@ -171,18 +171,18 @@ struct gelu {
 
   // Phi(x) from the tail erfc(|x|/sqrt 2)/2: the tail itself below 0, 1 minus it above.
   template <class D>
-  static Vec<D> Cdf(D d, Vec<D> x, Vec<D> gauss) {
+  HWY_INLINE static Vec<D> Cdf(D d, Vec<D> x, Vec<D> gauss) {
     const Vec<D> tail = NormalTail(d, x, gauss);
     return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), tail, hn::Sub(hn::Set(d, 1.0), tail));
   }
 
   template <class D>
-  static Vec<D> Clamp40(D d, Vec<D> x) {
+  HWY_INLINE static Vec<D> Clamp40(D d, Vec<D> x) {
     return hn::Min(hn::Max(x, hn::Set(d, -40.0)), hn::Set(d, 40.0));
   }
 
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args&) {
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args&) {
     if constexpr (kForFloat32) {
       return MulProbability(d, x, Cdf(d, x, HalfGaussian(d, Clamp40(d, x))));
     } else {
@@ -191,7 +191,7 @@ struct gelu {
   }
   // gelu'(x) = Phi(x) + x*phi(x).
   template <class D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
     if constexpr (!kForFloat32) return Float64Backward(d, x, dy);
     const Vec<D> xc = Clamp40(d, x);
     const Vec<D> gauss = HalfGaussian(d, xc);

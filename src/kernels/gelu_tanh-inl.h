@@ -18,7 +18,7 @@ struct gelu_tanh {
     PairF<D> slope;  // d(2u)/dx
   };
   template <class D>
-  static TwoUF<D> TwoUOfF(D d, Vec<D> x) {
+  HWY_INLINE static TwoUF<D> TwoUOfF(D d, Vec<D> x) {
     const PairF<D> x2 = TwoProdF<D>(x, x);
     auto poly = [&](float ah, float al, float bh, float bl) {
       const PairF<D> bx2 = TwoProdF<D>(hn::Set(d, bh), x2.hi);
@@ -36,14 +36,14 @@ struct gelu_tanh {
   }
 
   template <class D>
-  static Vec<D> TwoU(D d, Vec<D> x) {
+  HWY_INLINE static Vec<D> TwoU(D d, Vec<D> x) {
     const Vec<D> inner = hn::MulAdd(hn::Mul(hn::Set(d, 0.044715), x), x, hn::Set(d, 1.0));
     return hn::Mul(hn::Mul(hn::Set(d, 2.0 * 0.7978845608028654), x), inner);
   }
   // 2u as a pair, from the constants as pairs (2 sqrt(2/pi) and the decimal 0.044715): e^-|2u|
   // multiplies the rounding of 2u by |2u|, which passes 700 before the result underflows.
   template <class D>
-  static Pair<D> TwoUPair(D d, Vec<D> x) {
+  HWY_INLINE static Pair<D> TwoUPair(D d, Vec<D> x) {
     const Pair<D> cubic = {hn::Set(d, 0x1.6e4e26d4801f7p-5), hn::Set(d, 0x1.441355475a31ap-59)};
     const Pair<D> scale = {hn::Set(d, 0x1.9884533d43651p+0), hn::Set(d, -0x1.cbc0d30ebfd15p-54)};
     const Pair<D> c_x2 = MulPairs(d, cubic, TwoProd(d, x, x));
@@ -52,7 +52,7 @@ struct gelu_tanh {
     return MulPairs(d, scale, v);
   }
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     if constexpr (kIsF32Lanes<D>) {
       const TwoUF<D> u = TwoUOfF(d, x);
       const Vec<D> y0 = MulSigmoidF(d, x, SigmoidPartsOfF(d, u.t.hi, u.t.lo));
@@ -75,7 +75,7 @@ struct gelu_tanh {
   // as pairs (the terms cancel at the zero of f' near x = -0.75), rounded once with dy. Past
   // |x| = 40 f' is 1 or 0 in double; the clamp keeps x^3 small.
   template <class D>
-  static Vec<D> BackwardF64(D d, Vec<D> x, Vec<D> dy) {
+  HWY_INLINE static Vec<D> BackwardF64(D d, Vec<D> x, Vec<D> dy) {
     const Vec<D> limit = hn::Set(d, 40.0);
     const Vec<D> xc = hn::Min(hn::Max(x, hn::Neg(limit)), limit);
     const Pair<D> cubic = {hn::Set(d, 0x1.6e4e26d4801f7p-5), hn::Set(d, 0x1.441355475a31ap-59)};
@@ -102,7 +102,7 @@ struct gelu_tanh {
   // d/dx x*s(2u) = s + x*s'(2u)*2u'. Past |x| = 1000 the second term is 0 in double; clamping
   // there keeps x^2 and x*0 away from inf and NaN.
   template <class D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     if constexpr (kIsF32Lanes<D>) {
       // s + w s (1 - s) with w = x d(2u)/dx, as a pair (it crosses zero near x = -0.75, where
       // the terms cancel), rounded once with dy; s (1 - s) = scale m/q^2 whatever the sign of

@@ -8,11 +8,11 @@ struct hardshrink {
   // NaN: Le is false, x passes.
   static constexpr bool kForwardKeepsNaN = true;
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     return hn::IfThenZeroElse(hn::Le(hn::Abs(x), Param(d, a.p[0])), x);
   }
   template <class D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     return hn::IfThenElseZero(hn::Gt(hn::Abs(x), Param(d, a.p[0])), dy);
   }
 };

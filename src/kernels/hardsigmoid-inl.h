@@ -9,11 +9,11 @@ struct hardsigmoid {
   // 1/6 in the lane type as head + tail: the head rounded to nearest, the tail what is left
   // (float: -0x1.555556p-28, rounded; double: 2^-55/3, rounded).
   template <class D>
-  static Vec<D> SixthHi(D d) {
+  HWY_INLINE static Vec<D> SixthHi(D d) {
     return hn::Set(d, static_cast<hn::TFromD<D>>(1.0 / 6.0));
   }
   template <class D>
-  static Vec<D> SixthLo(D d) {
+  HWY_INLINE static Vec<D> SixthLo(D d) {
     if constexpr (kIsF32Lanes<D>) {
       return hn::Set(d, static_cast<float>(1.0 / 6.0 - static_cast<double>(1.0f / 6.0f)));
     } else {
@@ -26,7 +26,7 @@ struct hardsigmoid {
   // 2^-20 ULP of a midpoint; never more than 0.5 + 2^-20 ULP off. Both results must be normal
   // or zero.
   template <class D>
-  static Vec<D> SixthOf(D d, Vec<D> hi, Vec<D> lo) {
+  HWY_INLINE static Vec<D> SixthOf(D d, Vec<D> hi, Vec<D> lo) {
     const Vec<D> h6 = SixthHi(d);
     return hn::MulAdd(hi, h6, hn::MulAdd(hi, SixthLo(d), hn::Mul(lo, h6)));
   }
@@ -35,7 +35,7 @@ struct hardsigmoid {
   // and the remainder's sixth added last. No division: 1/6 is good enough for both guesses.
   // For the targets without FMA, where SixthOf would round its head product.
   template <class D>
-  static Vec<D> DivideBy6(D d, Pair<D> n) {
+  HWY_INLINE static Vec<D> DivideBy6(D d, Pair<D> n) {
     const Vec<D> sixth = hn::Set(d, 1.0 / 6.0);
     const Vec<D> y = hn::Mul(n.hi, sixth);
     const Pair<D> y6 = TwoProd(d, y, hn::Set(d, 6.0));
@@ -43,7 +43,7 @@ struct hardsigmoid {
     return hn::MulAdd(r, sixth, y);
   }
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args&) {
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args&) {
     if constexpr (kIsF32Lanes<D> || (!kForFloat32 && HWY_NATIVE_FMA)) {
       // x + 3 as an exact pair (|x| <= 3 after the clamp), then its sixth rounded once.
       const Vec<D> three = hn::Set(d, static_cast<hn::TFromD<D>>(3.0));
@@ -63,7 +63,7 @@ struct hardsigmoid {
   }
   // The sixth of dy inside (-3, 3), 0 outside and at both ends.
   template <class D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
     Vec<D> g;
     if constexpr (kIsF32Lanes<D>) {
       // dy/6 as dy (h6 + l6): one rounding but where dy l6 underflows (within 1 ULP there).

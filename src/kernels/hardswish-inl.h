@@ -5,7 +5,9 @@
 struct hardswish {
   // float32 arrays on FMA targets: float lanes, with no rare path (see Mid).
   static constexpr bool kFloatLanes = true;
-  // NaN: every path ends in a select on Lt(x, 3), false for NaN, that returns x.
+  // NaN: the FMA paths' lower clamp keeps it (Max(-3, NaN) is the NaN: x86's maxps and maxpd
+  // return the second operand where either is NaN); the others end in a select on Lt(x, 3),
+  // false for NaN, that returns x.
   static constexpr bool kForwardKeepsNaN = true;
   // x (x + 3)/6 on [-3, 3] rounded once, FMA targets, float or double lanes: h = (x + 3)/6 as a
   // pair from the exact pair s = x + 3 (|x| <= 3): h.hi = s h6 with its rounding error
@@ -14,38 +16,37 @@ struct hardswish {
   // here scales with x but the last two products, so no low part underflows for tiny or
   // subnormal x (x/6 as a pair, the earlier form, did below 2^-100 in float and needed the
   // double lanes there): x h.lo, which does underflow, is below 2^-23 of an ULP of the result.
+  // Above 3 no select is needed: x is clamped only below in the last FMA's first factor, and at
+  // s = 6, h.hi = RN(6 h6) is 1 exactly (6 h6 is 1 - 2^-54 in double, 1 + 2^-25 in float), so
+  // the FMA gives x plus 3 h.lo (about 2^-47 in float, 2^-100 in double: far below half an ULP
+  // of any x >= 3), which rounds to x, infinity included.
   // The sign comes from x (-0 in, -0 out; -0 below -3, as x relu6(x+3)/6 gives).
   template <class D>
-  static Vec<D> Mid(D d, Vec<D> x) {
+  HWY_INLINE static Vec<D> Mid(D d, Vec<D> x) {
     using T = hn::TFromD<D>;
     const Vec<D> three = hn::Set(d, T{3});
-    const Vec<D> xc = hn::Min(hn::Max(x, hn::Neg(three)), three);
+    const Vec<D> xu = hn::Max(hn::Neg(three), x);
+    const Vec<D> xc = hn::Min(xu, three);
     const Vec<D> s = hn::Add(three, xc);
     const Vec<D> s_lo = hn::Sub(xc, hn::Sub(s, three));
     const Vec<D> h6 = hardsigmoid::SixthHi(d);
     const Vec<D> h = hn::Mul(s, h6);
     const Vec<D> h_lo =
         hn::MulAdd(s, hardsigmoid::SixthLo(d), hn::MulAdd(s_lo, h6, hn::MulSub(s, h6, h)));
-    return hn::CopySign(hn::MulAdd(xc, h, hn::Mul(xc, h_lo)), x);
+    return hn::CopySign(hn::MulAdd(xu, h, hn::Mul(xc, h_lo)), x);
   }
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args&) {
-    using T = hn::TFromD<D>;
-    // Lt rather than Ge so that NaN takes the x branch and stays NaN.
-    if constexpr (kIsF32Lanes<D>) return hn::IfThenElse(hn::Lt(x, hn::Set(d, T{3})), Mid(d, x), x);
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args&) {
+    if constexpr (kIsF32Lanes<D>) return Mid(d, x);
     const Vec<D> three = hn::Set(d, 3.0);
     if constexpr (kForFloat32) {
       const Vec<D> r = hardtanh::Clamp(d, hn::Add(x, three), 0.0, 6.0);
       const Vec<D> mid = MulProbability(d, x, hn::Div(r, hn::Set(d, 6.0)));
       return hn::IfThenElse(hn::Lt(x, three), mid, x);
+    } else if constexpr (HWY_NATIVE_FMA) {
+      return Mid(d, x);
     } else {
-      Vec<D> mid;
-      if constexpr (HWY_NATIVE_FMA) {
-        mid = Mid(d, x);
-      } else {
-        mid = MidPairs(d, x);
-      }
-      return hn::IfThenElse(hn::Lt(x, three), mid, x);
+      return hn::IfThenElse(hn::Lt(x, three), MidPairs(d, x), x);
     }
   }
   // x(x+3)/6 with three roundings reaches 1.75 ULP. Here x + 3 and its product with x are
@@ -54,7 +55,7 @@ struct hardswish {
   // CopySign restores where the correction's +0 would replace -0 (x = -0, x <= -3). Any
   // double x, with or without FMA.
   template <class D>
-  static Vec<D> MidPairs(D d, Vec<D> x) {
+  HWY_INLINE static Vec<D> MidPairs(D d, Vec<D> x) {
     const Vec<D> three = hn::Set(d, 3.0);
     const Vec<D> xc = hardtanh::Clamp(d, x, -3.0, 3.0);
     const Pair<D> s = TwoSum(d, xc, three);
@@ -63,7 +64,7 @@ struct hardswish {
   }
   // 0 below -3, (2x+3)/6 on [-3, 3] (so -0.5 at -3 and 1.5 at 3), 1 above.
   template <class D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
     using T = hn::TFromD<D>;
     const Vec<D> three = hn::Set(d, T{3});
     Vec<D> mid;

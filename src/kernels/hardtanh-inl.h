@@ -6,20 +6,20 @@ struct hardtanh {
   // result, so float32 arrays are computed in float32 vectors, twice as many lanes.
   static constexpr bool kExactInFloat32 = true;
   template <class D>
-  static Vec<D> Clamp(D d, Vec<D> x, double lo, double hi) {
+  HWY_INLINE static Vec<D> Clamp(D d, Vec<D> x, double lo, double hi) {
     return hn::Min(hn::Max(x, Param(d, lo)), Param(d, hi));
   }
   template <class D>
-  static Vec<D> Inside(D d, Vec<D> x, Vec<D> dy, double lo, double hi) {
+  HWY_INLINE static Vec<D> Inside(D d, Vec<D> x, Vec<D> dy, double lo, double hi) {
     const auto in = hn::And(hn::Gt(x, Param(d, lo)), hn::Lt(x, Param(d, hi)));
     return hn::IfThenElseZero(in, dy);
   }
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     return Clamp(d, x, a.p[0], a.p[1]);
   }
   template <class D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     return Inside(d, x, dy, a.p[0], a.p[1]);
   }
 };

@@ -7,15 +7,15 @@ struct identity {
   static constexpr bool kExactInFloat32 = true;
   static constexpr bool kForwardKeepsNaN = true;
   template <class D>
-  static Vec<D> Forward(D, Vec<D> x, const Args&) {
+  HWY_INLINE static Vec<D> Forward(D, Vec<D> x, const Args&) {
     return x;
   }
   template <class D>
-  static Vec<D> Backward(D, Vec<D>, Vec<D> dy, const Args&) {
+  HWY_INLINE static Vec<D> Backward(D, Vec<D>, Vec<D> dy, const Args&) {
     return dy;
   }
   template <class D>
-  static Vec<D> BackwardFromY(D, Vec<D>, Vec<D> dy, const Args&) {
+  HWY_INLINE static Vec<D> BackwardFromY(D, Vec<D>, Vec<D> dy, const Args&) {
     return dy;
   }
 };

@@ -8,16 +8,16 @@ struct leaky_relu {
   // NaN: Gt is false, and slope * NaN is NaN.
   static constexpr bool kForwardKeepsNaN = true;
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), x, hn::Mul(Param(d, a.p[0]), x));
   }
   template <class D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), dy, hn::Mul(Param(d, a.p[0]), dy));
   }
   // y > 0 exactly where x > 0 because the slope is checked to be >= 0 for this direction.
   template <class D>
-  static Vec<D> BackwardFromY(D d, Vec<D> y, Vec<D> dy, const Args& a) {
+  HWY_INLINE static Vec<D> BackwardFromY(D d, Vec<D> y, Vec<D> dy, const Args& a) {
     return Backward(d, y, dy, a);
   }
 };

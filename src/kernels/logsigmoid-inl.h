@@ -7,7 +7,7 @@ struct logsigmoid {
   // infinities and NaN, take the double lanes. AVX2 keeps the double lanes (kFloatPairsPay).
   static constexpr bool kFloatLanes = kFloatPairsPay;
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args&) {
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args&) {
     if constexpr (!kForFloat32) {
       // -softplus(-x) with e^-|x| and log1p as pairs: one rounding.
       const SoftplusParts<D> sp = SoftplusPair(d, Pair<D>{hn::Neg(x), hn::Zero(d)});
@@ -24,7 +24,7 @@ struct logsigmoid {
     return hn::Neg(hn::Add(hn::Max(hn::Neg(x), hn::Zero(d)), l));
   }
   template <class D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
     if constexpr (!kForFloat32) {
       // sigmoid(-x) rounded once with dy (MulSigmoidSlopeSum with v = 0).
       const Vec<D> lim = hn::Set(d, 1400.0);
@@ -40,14 +40,14 @@ struct logsigmoid {
   // The forward pass stays in double lanes, as softplus's (measured faster).
   template <class D>
   requires kIsF32Lanes<D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     return softplus::InDoubleLanes(d, x,
                                    [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); });
   }
   // dy sigmoid(-x), rounded once (MulSigmoidF); dy below x = -86.
   template <class D>
   requires kIsF32Lanes<D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     auto on_double = [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); };
     const Vec<D> lim = hn::Set(d, 86.0f);
     const Vec<D> t = hn::Min(hn::Neg(x), lim);

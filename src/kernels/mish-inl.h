@@ -20,7 +20,7 @@ struct mish {
     PairF<D> inv_b;  // 1/(2 + e (2 + e))
   };
   template <class D>
-  static PartsF<D> PartsOfF(D d, Vec<D> xc) {
+  HWY_INLINE static PartsF<D> PartsOfF(D d, Vec<D> xc) {
     PartsF<D> p;
     p.e = ExpPairF(d, xc, hn::Zero(d));
     const PairF<D> e = {hn::Mul(p.e.m.hi, p.e.scale), hn::Mul(p.e.m.lo, p.e.scale)};
@@ -34,7 +34,7 @@ struct mish {
   }
 
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args& args) {
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& args) {
     if constexpr (kIsF32Lanes<D>) {
       // Past 9.5, 2/(n+2) < 2^-25 and x n/(n+2) rounds to x.
       const Vec<D> lim = hn::Set(d, 9.5f);
@@ -85,7 +85,7 @@ struct mish {
   // (the two terms cancel at the zero of mish' near x = -1.19), rounded once with dy, 2^k
   // applied last. Past x = 40 it is 1 in double; from -1400 down, 0.
   template <class D>
-  static Vec<D> BackwardF64(D d, Vec<D> x, Vec<D> dy) {
+  HWY_INLINE static Vec<D> BackwardF64(D d, Vec<D> x, Vec<D> dy) {
     const Vec<D> limit = hn::Set(d, 40.0);
     const Vec<D> xc = hn::Max(hn::Min(x, limit), hn::Set(d, -1400.0));
     const ExpSplit<D> es = ExpReduce(d, xc, hn::Zero(d));
@@ -110,7 +110,7 @@ struct mish {
   }
   // mish' = n/(n+2) + 4x e(1+e)/(n+2)^2.
   template <class D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& args) {
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& args) {
     if constexpr (kIsF32Lanes<D>) {
       // mish' = scale m/b (a + 4x(1+e)/b), as pairs (the bracket crosses zero near x = -1.19,
       // where its terms cancel), scaled, then rounded once with dy. 1 + e = a - 1 exactly. Past

@@ -7,16 +7,16 @@ struct prelu {
   static constexpr bool kExactInFloat32 = true;
   static constexpr bool kForwardKeepsNaN = true;  // leaky_relu's Forward
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     return leaky_relu::Forward(d, x, a);
   }
   template <class D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     return leaky_relu::Backward(d, x, dy, a);
   }
   // d/dweight = x where x <= 0.
   template <class D>
-  static Vec<D> ParamGrad(D d, Vec<D> x, Vec<D> dy, const Args&) {
+  HWY_INLINE static Vec<D> ParamGrad(D d, Vec<D> x, Vec<D> dy, const Args&) {
     return hn::IfThenZeroElse(hn::Gt(x, hn::Zero(d)), hn::Mul(x, dy));
   }
 };

@@ -5,11 +5,11 @@ struct quick_gelu {
   static constexpr bool kFloatLanes = true;  // silu's float lanes
   static constexpr double kBeta = 1.702;
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args&) {
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args&) {
     return silu::ForwardBeta(d, x, kBeta);
   }
   template <class D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
     return silu::BackwardBeta(d, x, dy, kBeta);
   }
 };

@@ -8,15 +8,15 @@ struct relu {
   // NaN: Le is false, x passes.
   static constexpr bool kForwardKeepsNaN = true;
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args&) {
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args&) {
     return hn::IfThenZeroElse(hn::Le(x, hn::Zero(d)), x);
   }
   template <class D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
     return hn::IfThenZeroElse(hn::Le(x, hn::Zero(d)), dy);
   }
   template <class D>
-  static Vec<D> BackwardFromY(D d, Vec<D> y, Vec<D> dy, const Args& a) {
+  HWY_INLINE static Vec<D> BackwardFromY(D d, Vec<D> y, Vec<D> dy, const Args& a) {
     return Backward(d, y, dy, a);
   }
 };

@@ -6,11 +6,11 @@ struct relu6 {
   // result, so float32 arrays are computed in float32 vectors, twice as many lanes.
   static constexpr bool kExactInFloat32 = true;
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args&) {
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args&) {
     return hardtanh::Clamp(d, x, 0.0, 6.0);
   }
   template <class D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
     return hardtanh::Inside(d, x, dy, 0.0, 6.0);
   }
 };

@@ -8,7 +8,7 @@ struct relu_squared {
   // NaN: Le is false, so r and r*r are NaN (Max(x, 0) would not promise that).
   static constexpr bool kForwardKeepsNaN = true;
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args&) {
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args&) {
     const Vec<D> r = hn::IfThenZeroElse(hn::Le(x, hn::Zero(d)), x);
     return hn::Mul(r, r);
   }
@@ -16,7 +16,7 @@ struct relu_squared {
   // is normal; where it is not, r < 2^(p+1) (p the significand bits), so 2r is exact and
   // 2r * dy rounds once. Neither 2r nor 2dy alone: each overflows where the product may not.
   template <class D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
     using T = hn::TFromD<D>;
     const Vec<D> r = hn::Max(x, hn::Zero(d));
     const Vec<D> p = hn::Mul(r, dy);

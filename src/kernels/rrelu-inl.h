@@ -64,7 +64,7 @@ struct rrelu {
   // targets. Where v*lo underflows its rounding error is below half the smallest subnormal:
   // within 1 ULP still. Zeros keep the sign of the product (-0*s + -0*t = -0).
   template <class D>
-  static Vec<D> MulSlope(D d, Vec<D> v, const Args& a) {
+  HWY_INLINE static Vec<D> MulSlope(D d, Vec<D> v, const Args& a) {
     using T = hn::TFromD<D>;
     const Vec<D> hi = hn::Set(d, static_cast<T>(a.p[2]));
     if (a.p[3] == 0) return hn::Mul(v, hi);
@@ -80,7 +80,7 @@ struct rrelu {
   // rest rounded to the same grid, so the sum is exact. Zero products (the sign of -0) and
   // infinite ones (whose error term is NaN) are the plain product.
   template <class D>
-  static Vec<D> ScaleBySlope(D d, Vec<D> v, const Args& a) {
+  HWY_INLINE static Vec<D> ScaleBySlope(D d, Vec<D> v, const Args& a) {
     const double h0 = 0.5 * a.p[0], h1 = 0.5 * a.p[1];
     const double sh = h0 + h1;
     const double bb = sh - h0;
@@ -114,7 +114,7 @@ struct rrelu {
   }
   // v times the slope: float lanes and FMA targets through MulSlope, the others as before.
   template <class D>
-  static Vec<D> Scale(D d, Vec<D> v, const Args& a) {
+  HWY_INLINE static Vec<D> Scale(D d, Vec<D> v, const Args& a) {
     if constexpr (kIsF32Lanes<D> || (!kForFloat32 && HWY_NATIVE_FMA)) {
       // Prepare's split, made for these lanes: float lanes only in kernels::f32, double
       // lanes here only in kernels::f64.
@@ -127,11 +127,11 @@ struct rrelu {
     }
   }
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), x, Scale(d, x, a));
   }
   template <class D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), dy, Scale(d, dy, a));
   }
 };

@@ -6,13 +6,13 @@ struct selu {
   // float parameters) as two floats.
   static constexpr bool kFloatLanes = true;
   template <class D>
-  static PairF<D> ScaleAlphaF(D d, const Args& a) {
+  HWY_INLINE static PairF<D> ScaleAlphaF(D d, const Args& a) {
     const double sa = a.p[0] * a.p[1];
     const float hi = static_cast<float>(sa);
     return {hn::Set(d, hi), hn::Set(d, static_cast<float>(sa - static_cast<double>(hi)))};
   }
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     if constexpr (kIsF32Lanes<D>) {
       const PairF<D> sa = ScaleAlphaF(d, a);
       auto on_double = [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); };
@@ -43,7 +43,7 @@ struct selu {
     return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), hn::Mul(hn::Set(d, a.p[1]), x), neg);
   }
   template <class D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     if constexpr (kIsF32Lanes<D>) {
       const PairF<D> sa = ScaleAlphaF(d, a);
       const Vec<D> dx =

@@ -7,7 +7,7 @@ struct sigmoid {
   // with a lane beyond |x| = 86 (subnormal results, infinities, NaN).
   static constexpr bool kFloatLanes = true;
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     if constexpr (kIsF32Lanes<D>) {
       const Vec<D> lim = hn::Set(d, 86.0f);
       const SigmoidPartsF<D> s =
@@ -40,7 +40,7 @@ struct sigmoid {
     }
   }
   template <class D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     if constexpr (kIsF32Lanes<D>) {
       // e/(1 + e)^2 as a pair, rounded once with dy.
       const Vec<D> lim = hn::Set(d, 86.0f);
@@ -63,7 +63,7 @@ struct sigmoid {
   // product with dy, so the result stays within 1 ULP.
   static constexpr bool kFromYInFloat32 = true;
   template <class D>
-  static Vec<D> BackwardFromY(D d, Vec<D> y, Vec<D> dy, const Args&) {
+  HWY_INLINE static Vec<D> BackwardFromY(D d, Vec<D> y, Vec<D> dy, const Args&) {
     if constexpr (std::is_same_v<hn::TFromD<D>, float>) {
       return hn::Mul(dy, hn::NegMulAdd(y, y, y));
     } else {

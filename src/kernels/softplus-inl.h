@@ -9,7 +9,7 @@ struct softplus {
   // (kFloatPairsPay: the float lanes measured slower there).
   static constexpr bool kFloatLanes = kFloatPairsPay;
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     const Vec<D> beta = hn::Set(d, a.p[0]);
     if constexpr (!kForFloat32) {
       // beta x, e^-|beta x| and log1p as pairs, one pair division: a single rounding.
@@ -41,7 +41,7 @@ struct softplus {
     return hn::IfThenElse(hn::Gt(bx, hn::Set(d, a.p[1])), x, y);
   }
   template <class D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     if constexpr (!kForFloat32) {
       // sigmoid(beta x) with beta x as a pair, rounded once with dy (MulSigmoidSlopeSum with
       // v = 0); the linear branch on the rounded beta x, as the forward pass.
@@ -64,7 +64,7 @@ struct softplus {
 
   // beta x as a pair (beta is a float: exact by FMA).
   template <class D>
-  static PairF<D> BetaTimesF(D d, Vec<D> x, const Args& a) {
+  HWY_INLINE static PairF<D> BetaTimesF(D d, Vec<D> x, const Args& a) {
     return TwoProdF<D>(hn::Set(d, static_cast<float>(a.p[0])), x);
   }
   // The forward pass stays in double lanes: a float-pair log1p(e^-|t|) (a 16-entry table of
@@ -82,14 +82,14 @@ struct softplus {
   }
   template <class D>
   requires kIsF32Lanes<D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     return InDoubleLanes(d, x, [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); });
   }
   // dy sigmoid(beta x), rounded once (MulSigmoidF); dy past the threshold or beyond t = 86.
   // AVX2 keeps the double lanes (kFloatPairsPay: measured no faster there).
   template <class D>
   requires kIsF32Lanes<D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     auto on_double = [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); };
     const PairF<D> t = BetaTimesF(d, x, a);
     const Vec<D> lim = hn::Set(d, 86.0f);

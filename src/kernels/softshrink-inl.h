@@ -8,13 +8,13 @@ struct softshrink {
   // NaN: Le is false, and NaN - lambd is NaN.
   static constexpr bool kForwardKeepsNaN = true;
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     const Vec<D> l = Param(d, a.p[0]);
     const Vec<D> shifted = hn::Sub(x, hn::CopySign(l, x));
     return hn::IfThenZeroElse(hn::Le(hn::Abs(x), l), shifted);
   }
   template <class D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     return hardshrink::Backward(d, x, dy, a);
   }
 };

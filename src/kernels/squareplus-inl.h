@@ -12,7 +12,7 @@ struct squareplus {
   // for x >= 0 or (b/2)/t for x < 0 rounded once (a quotient from the reciprocal, corrected by
   // its remainder). Both results are normal floats on that range (above 2^-103).
   template <class D>
-  static Vec<D> ForwardF(D d, Vec<D> x, float b) {
+  HWY_INLINE static Vec<D> ForwardF(D d, Vec<D> x, float b) {
     const Vec<D> one = hn::Set(d, 1.0f);
     const Vec<D> half = hn::Set(d, 0.5f);
     const Vec<D> vb = hn::Set(d, b);
@@ -37,13 +37,13 @@ struct squareplus {
     return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), neg, pos);
   }
   template <class D>
-  static Vec<D> Root(D d, Vec<D> x, double b) {
+  HWY_INLINE static Vec<D> Root(D d, Vec<D> x, double b) {
     const Vec<D> ax = hn::Abs(x);
     const Vec<D> s = hn::Sqrt(hn::MulAdd(x, x, hn::Set(d, b)));
     return hn::IfThenElse(hn::Gt(ax, hn::Set(d, 1e150)), ax, s);
   }
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     if constexpr (kIsF32Lanes<D>) {
       const float b = static_cast<float>(a.p[0]);
       auto on_double = [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); };
@@ -56,7 +56,7 @@ struct squareplus {
   }
   // Backward stays in double lanes for float32 arrays (float lanes: the same doubles).
   template <class D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     if constexpr (kIsF32Lanes<D>) {
       return OnDoubleLanes2(
           d, x, dy, [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); });
@@ -67,7 +67,7 @@ struct squareplus {
     }
   }
   template <class D>
-  static Vec<D> ForwardDouble(D d, Vec<D> x, const Args& a) {
+  HWY_INLINE static Vec<D> ForwardDouble(D d, Vec<D> x, const Args& a) {
     const Vec<D> half = hn::Set(d, 0.5);
     const auto neg_mask = hn::Lt(x, hn::Zero(d));
     if constexpr (kForFloat32) {
@@ -118,7 +118,7 @@ struct squareplus {
   // (x^2's error-free product, split in halves without FMA, would overflow) f' is 1, or b/(4x^2)
   // from two roundings.
   template <class D>
-  static Vec<D> BackwardF64(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+  HWY_INLINE static Vec<D> BackwardF64(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     const Vec<D> b = hn::Set(d, a.p[0]);
     const Vec<D> big = hn::Set(d, 0x1p400);
     const Vec<D> ax = hn::Min(hn::Abs(x), big);

@@ -8,7 +8,7 @@ struct tanh {
   // or below the subnormals), infinities or NaN.
   static constexpr bool kFloatLanes = kFloatPairsPay;
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args&) {
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args&) {
     if constexpr (kIsF32Lanes<D>) {
       const Vec<D> ax = hn::Abs(x);
       const TanhPartsF<D> t = TanhPartsOfF(d, ax);
@@ -42,7 +42,7 @@ struct tanh {
   // 1 - tanh^2 x = 4e/(1+e)^2 with e = e^-2|x|: no cancellation where tanh is near +-1.
   // Float lanes: 1 - tanh^2 x = 4 sigmoid'(2x), as a pair, rounded once with dy.
   template <class D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     if constexpr (kIsF32Lanes<D>) {
       const Vec<D> lim = hn::Set(d, 43.0f);
       const Vec<D> xc = hn::Min(hn::Max(x, hn::Neg(lim)), lim);
@@ -74,7 +74,7 @@ struct tanh {
   // 1 ULP.
   static constexpr bool kFromYInFloat32 = true;
   template <class D>
-  static Vec<D> BackwardFromY(D d, Vec<D> y, Vec<D> dy, const Args&) {
+  HWY_INLINE static Vec<D> BackwardFromY(D d, Vec<D> y, Vec<D> dy, const Args&) {
     if constexpr (std::is_same_v<hn::TFromD<D>, float>) {
       return hn::Mul(dy, hn::NegMulAdd(y, y, hn::Set(d, 1.0f)));
     } else {

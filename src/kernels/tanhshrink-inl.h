@@ -14,7 +14,7 @@ struct tanhshrink {
   // terms from u^3 on are below 2^-9.8 of the sum and take plain float; the first three, their
   // coefficients split in two floats, and u and x^3 are pairs.
   template <class D>
-  static Vec<D> SmallF(D d, Vec<D> x) {
+  HWY_INLINE static Vec<D> SmallF(D d, Vec<D> x) {
     const PairF<D> u = TwoProdF<D>(x, x);
     const Vec<D> uh = u.hi;
     Vec<D> tail = hn::Set(d, 0x1.497d8ep-15f);
@@ -42,7 +42,7 @@ struct tanhshrink {
   // with tanh as a pair; at 1/2 the difference is 13 times smaller than x, so the pair's
   // error (about 2^-60) is what is left besides the final rounding.
   template <class D>
-  static Vec<D> ForwardF64(D d, Vec<D> x) {
+  HWY_INLINE static Vec<D> ForwardF64(D d, Vec<D> x) {
     static constexpr TanhSeries kSeries = MakeTanhSeries();
     const Vec<D> ax = hn::Abs(x);
     const auto small = hn::Lt(ax, hn::Set(d, 0.5));
@@ -84,7 +84,7 @@ struct tanhshrink {
   // forward pass's series), above TanhPair; below 2^-300 (x^2 S would leave the normal range)
   // dy x x, whose first rounding is relative and second one ULP of the result.
   template <class D>
-  static Vec<D> BackwardF64(D d, Vec<D> x, Vec<D> dy) {
+  HWY_INLINE static Vec<D> BackwardF64(D d, Vec<D> x, Vec<D> dy) {
     static constexpr TanhSeries kSeries = MakeTanhSeries();
     const Vec<D> ax = hn::Min(hn::Abs(x), hn::Set(d, 20.0));
     const auto small = hn::Lt(ax, hn::Set(d, 0.5));
@@ -118,7 +118,7 @@ struct tanhshrink {
     });
   }
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     if constexpr (kIsF32Lanes<D>) {
       const Vec<D> ax = hn::Abs(x);
       // Above 1/2: |x| - tanh|x| = |x| + em/(2 + em) as a pair (the difference is more than
@@ -144,7 +144,7 @@ struct tanhshrink {
     return hn::IfThenElse(hn::Lt(hn::Abs(x), hn::Set(d, 0.5)), small, large);
   }
   template <class D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
     if constexpr (kIsF32Lanes<D>) {
       // tanh^2 x as a pair, rounded once with dy; below 2^-13 tanh x rounds to x and (dy x) x
       // (NaN too) is within 1 ULP.

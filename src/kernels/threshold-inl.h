@@ -8,11 +8,11 @@ struct threshold {
   // NaN: Le is false, x passes.
   static constexpr bool kForwardKeepsNaN = true;
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     return hn::IfThenElse(hn::Le(x, Param(d, a.p[0])), Param(d, a.p[1]), x);
   }
   template <class D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     return hn::IfThenElseZero(hn::Gt(x, Param(d, a.p[0])), dy);
   }
 };
