@@ -71,8 +71,7 @@ struct celu {
     return {th, hn::IfThenElseZero(hn::Eq(q, th), hn::Mul(rem, inv))};
   }
   template <class D>
-  requires kIsF32Lanes<D>
-  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+  requires kIsF32Lanes<D> HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     const float alpha = static_cast<float>(a.p[0]);
     auto on_double = [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); };
     if (!(alpha > 0.0f)) return OnDoubleLanes(d, x, on_double);
@@ -87,8 +86,8 @@ struct celu {
   // dy e^t, rounded before the exact scaling by 2^n (a subnormal dx may round twice: within 1
   // ULP); lanes with t < -86 take the double lanes.
   template <class D>
-  requires kIsF32Lanes<D>
-  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+  requires kIsF32Lanes<D> HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy,
+                                                            const Args& a) {
     const float alpha = static_cast<float>(a.p[0]);
     auto on_double = [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); };
     if (!(alpha > 0.0f)) return OnDoubleLanes2(d, x, dy, on_double);

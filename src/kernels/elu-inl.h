@@ -36,7 +36,8 @@ struct elu {
   }
   // Float lanes: x > 0 ? dy pos : dy (c.hi + c.lo) e^x, right for x >= -86 (BackwardFOk).
   template <class D>
-  HWY_INLINE static Vec<D> BackwardF(D d, Vec<D> x, Vec<D> dy, Vec<D> c_hi, Vec<D> c_lo, Vec<D> pos) {
+  HWY_INLINE static Vec<D> BackwardF(D d, Vec<D> x, Vec<D> dy, Vec<D> c_hi, Vec<D> c_lo,
+                                     Vec<D> pos) {
     const ExpF<D> e =
         ExpPairF(d, hn::Min(hn::Max(x, hn::Set(d, -86.0f)), hn::Zero(d)), hn::Zero(d));
     const PairF<D> p = MulPairsF(PairF<D>{c_hi, c_lo}, e.m);

@@ -39,15 +39,14 @@ struct logsigmoid {
 
   // The forward pass stays in double lanes, as softplus's (measured faster).
   template <class D>
-  requires kIsF32Lanes<D>
-  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+  requires kIsF32Lanes<D> HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     return softplus::InDoubleLanes(d, x,
                                    [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); });
   }
   // dy sigmoid(-x), rounded once (MulSigmoidF); dy below x = -86.
   template <class D>
-  requires kIsF32Lanes<D>
-  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+  requires kIsF32Lanes<D> HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy,
+                                                            const Args& a) {
     auto on_double = [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); };
     const Vec<D> lim = hn::Set(d, 86.0f);
     const Vec<D> t = hn::Min(hn::Neg(x), lim);

@@ -81,15 +81,14 @@ struct softplus {
     return Combine(d, hn::DemoteTo(dh, hi), hn::DemoteTo(dh, lo));
   }
   template <class D>
-  requires kIsF32Lanes<D>
-  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+  requires kIsF32Lanes<D> HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     return InDoubleLanes(d, x, [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); });
   }
   // dy sigmoid(beta x), rounded once (MulSigmoidF); dy past the threshold or beyond t = 86.
   // AVX2 keeps the double lanes (kFloatPairsPay: measured no faster there).
   template <class D>
-  requires kIsF32Lanes<D>
-  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+  requires kIsF32Lanes<D> HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy,
+                                                            const Args& a) {
     auto on_double = [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); };
     const PairF<D> t = BetaTimesF(d, x, a);
     const Vec<D> lim = hn::Set(d, 86.0f);
