@@ -145,10 +145,13 @@ Modes g_modes = Modes::kBoth;
 // Whether the row of activ's faithful kernels runs, and whether the fast mode's row does for a
 // function and direction.
 bool FaithfulRow() { return g_modes != Modes::kFast; }
+// By default, only where the fast mode runs a kernel of its own: float64 never does.
+template <typename T>
 bool FastRow(activ::Op op, Direction d) {
   if (g_modes == Modes::kFaithful) return false;
   if (g_modes == Modes::kFast) return true;
-  return d != Direction::kBackwardFromY && activ::has_fast_kernel(op, d == Direction::kBackward);
+  return !std::is_same_v<T, double> && d != Direction::kBackwardFromY &&
+         activ::has_fast_kernel(op, d == Direction::kBackward);
 }
 
 template <typename T>
@@ -276,7 +279,7 @@ void RegisterActivOnly(size_t n) {
             std::string(o.name), d, n, "activ",
             [op = o.op, d](const Arrays<T>& a) { return Ours(op, d, a); }, "");
       }
-      if (FastRow(o.op, d)) {
+      if (FastRow<T>(o.op, d)) {
         Register<T>(
             std::string(o.name), d, n, "activ-fast",
             [op = o.op, d](const Arrays<T>& a) { return Ours(op, d, a, kFastOptions); }, "");
@@ -307,7 +310,7 @@ void RegisterAll(size_t n, const std::vector<Peer>& peers, int threads) {
       }
       // Accuracy::fast, where the function has a fast kernel of its own for this direction (by
       // default), or everywhere with --accuracy=fast.
-      if (FastRow(o.op, d)) {
+      if (FastRow<T>(o.op, d)) {
         Register<T>(
             function, d, n, "activ-fast",
             [op = o.op, d](const Arrays<T>& a) { return Ours(op, d, a, kFastOptions); }, "");

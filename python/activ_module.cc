@@ -206,7 +206,6 @@ Params ToParams(const std::string& fn, const py::dict& params) {
 }
 
 Accuracy AccuracyOf(const std::string& fn, py::handle accuracy) {
-  if (accuracy.is_none()) return Accuracy::faithful;
   if (py::isinstance<py::str>(accuracy)) {
     const auto s = accuracy.cast<std::string>();
     if (s == name(Accuracy::faithful)) return Accuracy::faithful;
