@@ -118,7 +118,7 @@ int List() {
       "\nAccuracy modes: faithful (the default, 1 ULP) and fast (4 ULP forward on every input,\n"
       "tails included, 8 ULP beyond the backward bound; the same NaN, infinity and limit rules).\n"
       "Chosen per call: --accuracy on apply, grad, check, bench and lab; accuracy= in Python;\n"
-      "activ::Options{.accuracy} in C++. Fast kernels of their own, for float32 and 16-bit\n"
+      "activ::Options{{.accuracy}} in C++. Fast kernels of their own, for float32 and 16-bit\n"
       "arrays on AVX2 and up:\n"
       "  forward   {}\n"
       "  backward  {}\n"

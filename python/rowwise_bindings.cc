@@ -390,7 +390,7 @@ void BindRowwise(py::module_& m) {
   m.def(
       "hardmax",
       [](py::handle x, int dim, py::handle out, py::handle storage) {
-        return RowForward("activ.hardmax", x, dim, out, false, storage, py::str(faithful),
+        return RowForward("activ.hardmax", x, dim, out, false, storage, py::str("faithful"),
                           [](auto xs, auto ys, const RowOptions&) { hardmax(xs, ys); });
       },
       arg("x"), arg("dim") = -1, py::kw_only(), arg("out") = none, arg("storage") = none,
