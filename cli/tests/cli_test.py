@@ -346,6 +346,52 @@ def test_check(tmp):
         q = run("--fn", "gelu", "--samples", "20000", exe=ARGS.accuracy)
         check(q.stdout == p.stdout,
               f"activ check and activ-accuracy differ: {p.stdout!r} {q.stdout!r}")
+        # The fast mode's records: the exhaustive part only, functions with a fast kernel only,
+        # refused before anything is measured or written.
+        results = f"{tmp}/accuracy.json"
+        run("--update", results, "--part", "f32", "--accuracy", "fast", exe=ARGS.accuracy, rc=1,
+            err="the fast accuracy mode is recorded by the exhaustive part only")
+        # relu is exact: it will never have a fast kernel of its own.
+        run("--update", results, "--part", "exhaustive", "--accuracy", "fast", "--only", "relu",
+            exe=ARGS.accuracy, rc=1, err="relu has no fast forward kernel")
+        check(not os.path.exists(results), "a refused --update wrote its results file")
+        # ACCURACY.md's fast section, rendered from records kept per target ("fast@TARGET"),
+        # apart from the faithful ones: a function without a fast kernel says so, one with a
+        # kernel and no record says it was not measured.
+        with open(os.path.join(ARGS.source_dir, "docs/accuracy.json")) as f:
+            doc = json.load(f)
+        doc["results"] = {k: v for k, v in doc["results"].items() if "|fast@" not in k}
+        record = dict(next(v for k, v in doc["results"].items()
+                           if k.startswith("sigmoid|defaults|f32|forward|exhaustive|activ")),
+                      max_ulp=2.75, worst_x=-87.5, mode="fast", date="2026-12-06")
+        doc["results"]["sigmoid|defaults|f32|forward|fast@AVX9|activ"] = record
+        with open(results, "w") as f:
+            json.dump(doc, f)
+        run("--write", f"{tmp}/ACCURACY.md", "--results", results, exe=ARGS.accuracy)
+        with open(f"{tmp}/ACCURACY.md") as f:
+            md = f.read()
+        check("## float32 forward in the fast accuracy mode" in md and
+              "| function | fast kernel | AVX9 fast | x | date |" in md and
+              re.search(r"^\| sigmoid \| forward, backward \| 2\.750 \| -87\.5\S* \| 2026-12-06 \|$",
+                        md, re.M) and
+              re.search(r"^\| relu \| none \| faithful kernel \| — \| — \|$", md, re.M) and
+              re.search(r"^\| tanh \| forward(, backward)? \| not measured \| — \| — \|$", md,
+                        re.M) and
+              "Largest: 2.750 ULP" in md,
+              "ACCURACY.md's fast section does not show the fast records")
+        # The faithful tables are those of the faithful records alone.
+        faithful_only = f"{tmp}/ACCURACY-faithful.md"
+        del doc["results"]["sigmoid|defaults|f32|forward|fast@AVX9|activ"]
+        with open(results, "w") as f:
+            json.dump(doc, f)
+        run("--write", faithful_only, "--results", results, exe=ARGS.accuracy)
+        with open(faithful_only) as f:
+            plain = f.read()
+        check("fast accuracy mode" not in plain and
+              md.replace(md[md.index("## float32 forward in the fast"):
+                            md.index("## ", md.index("## float32 forward in the fast") + 3)],
+                         "") == plain,
+              "the fast records changed ACCURACY.md beyond its fast section")
 
     run("check", "sigmoid", "--type", "f64", "--direction", "backward", "--samples", "20000",
         "-q", out="sigmoid f64 backward: max ")
