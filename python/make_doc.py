@@ -290,7 +290,7 @@ dx = activ.sigmoid_backward_from_y(activ.sigmoid(x), np.ones_like(x))
 dx, dbeta = activ.silu_backward(x, np.ones_like(x), beta=1.5, param_grad=True)
 y = activ.forward("swish", x)                  # by name or alias
 activ.gelu(x, alpha=1.0)                       # activ.Error (a ValueError): gelu: unknown parameter 'alpha'; it takes none
-y = activ.sigmoid(x, accuracy="fast")         # within 4 ULP, faster (docs/SPEC.md, Accuracy modes)
+y = activ.sigmoid(x, accuracy="fast")          # within 4 ULP, faster (docs/SPEC.md, Accuracy modes)
 
 import torch, activ.torch as at
 model = torch.nn.Sequential(torch.nn.Linear(8, 8), at.GELU(), torch.nn.Linear(8, 8), at.SiLU(beta=1.5, trainable=True))
