@@ -372,8 +372,8 @@ def test_check(tmp):
             md = f.read()
         check("## float32 forward in the fast accuracy mode" in md and
               "| function | fast kernel | AVX9 fast | x | date |" in md and
-              re.search(r"^\| sigmoid \| forward, backward \| 2\.750 \| -87\.5\S* \| 2026-12-06 \|$",
-                        md, re.M) and
+              re.search(r"^\| sigmoid \| forward, backward \| 2\.750 \| -87\.5\S* \| "
+                        r"2026-12-06 \|$", md, re.M) and
               re.search(r"^\| relu \| none \| faithful kernel \| — \| — \|$", md, re.M) and
               re.search(r"^\| tanh \| forward(, backward)? \| not measured \| — \| — \|$", md,
                         re.M) and
@@ -592,7 +592,7 @@ def test_lab(tmp):
     for mode in ("faithful", "fast"):
         d = f"{tmp}/lab-{mode}"
         run("lab", *TINY, "--activations", "sigmoid,elu", "--accuracy", mode, "-q", "--out", d,
-            out=f"runs in ", err=None)
+            out="runs in ")
         with open(f"{d}/summary.json") as f:
             s = json.load(f)
         check(s["config"].get("accuracy") == mode, f"{d}/summary.json config: {s['config']}")
