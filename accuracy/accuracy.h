@@ -98,11 +98,17 @@ struct UpdateOptions {
   // results for that target alone ("exhaustive@AVX2"), not as the main column's, which is
   // measured on the host's own best target.
   bool restricted_target = false;
+  // Accuracy::fast measures the fast kernels (exhaustive part only, the functions with a fast
+  // forward kernel of their own: the others run their faithful one, which the faithful records
+  // already measure). Their records are kept apart, per target ("fast@AVX2"), for the fast
+  // column of the document; the faithful ones are left as they are.
+  Accuracy accuracy = Accuracy::faithful;
 };
 
 // Measures a part and merges it into the JSON file at path (created if missing; replaced whole
-// through a temporary file, so an interrupted run leaves the old file).
-void UpdateResults(const std::string& path, const UpdateOptions& options);
+// through a temporary file, so an interrupted run leaves the old file). Returns activ's largest
+// error of the measurements it made, in ULP (0 when it made none).
+double UpdateResults(const std::string& path, const UpdateOptions& options);
 
 // The markdown of docs/ACCURACY.md from the JSON file alone: nothing is measured, so the same
 // file gives the same document on any machine (scripts/docs.sh --check). Throws Error when a

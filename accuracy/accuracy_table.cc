@@ -43,6 +43,8 @@ std::string Key(std::string_view fn, const std::string& params, Precision type, 
 
 // The mode of an exhaustive record of the target that runs now.
 std::string TargetMode() { return "exhaustive@" + std::string(simd_target()); }
+// The same for the fast accuracy mode.
+std::string FastMode() { return "fast@" + std::string(simd_target()); }
 
 std::string Today() {
   const std::time_t t = std::time(nullptr);
@@ -129,8 +131,10 @@ Measured Run(const UpdateOptions& u, Op op, const Params& params, Precision type
   c.samples = u.samples ? u.samples : standard;
   c.threads = u.threads;
   c.peers = std::move(peers);
-  const std::string label =
-      std::string(name(op)) + " " + TypeName(type) + " " + std::string(DirectionName(dir));
+  c.accuracy = u.accuracy;
+  const std::string label = std::string(name(op)) + " " + TypeName(type) + " " +
+                            std::string(DirectionName(dir)) +
+                            (u.accuracy == Accuracy::fast ? " (fast)" : "");
   ProgressDisplay display(label);
   if (u.progress) c.progress = std::ref(display);
   const double start = Seconds();
@@ -154,8 +158,20 @@ std::string ReferenceName(Precision type, Direction dir) {
 void Store(Json& results, const UpdateOptions& u, Op op, const Params& params, Precision type,
            Direction dir, bool exhaustive, const std::vector<PeerRun>& peers, const Measured& m) {
   const std::string plabel = ParamsLabel(params);
-  const std::string mode = exhaustive ? "exhaustive" : "sampled";
   const std::string inputs = InputsText(type, exhaustive, m.result.activ.count);
+  if (u.accuracy == Accuracy::fast) {
+    // Only the fast column's record: the faithful ones stay those of the faithful kernels.
+    results[Key(name(op), plabel, type, dir, FastMode(), "activ")] =
+        Entry(m.result.activ, "fast", ReferenceName(type, dir), inputs);
+    if (u.log) {
+      u.log(std::string(name(op)) + " (" + plabel + ") " + TypeName(type) + " " +
+            std::string(DirectionName(dir)) + ", fast: activ " + FmtUlp(m.result.activ.max_ulp) +
+            " on " + std::string(simd_target()) + " [" + std::to_string(std::lround(m.seconds)) +
+            " s]");
+    }
+    return;
+  }
+  const std::string mode = exhaustive ? "exhaustive" : "sampled";
   const Json entry = Entry(m.result.activ, mode, ReferenceName(type, dir), inputs);
   // Every exhaustive run also keeps its target's own record, so that one host shows each target
   // it can run side by side; a run restricted to one target (--target) keeps only that.
@@ -234,28 +250,45 @@ void UpdateRows(Json& doc, const UpdateOptions& u) {
 
 }  // namespace
 
-void UpdateResults(const std::string& path, const UpdateOptions& u) {
+double UpdateResults(const std::string& path, const UpdateOptions& u) {
   if (!u.only.empty()) op_from_name(u.only);  // an unknown name fails before any work
+  const bool fast = u.accuracy == Accuracy::fast;
+  if (fast && u.part != Part::kExhaustive) {
+    throw Error(
+        "the fast accuracy mode is recorded by the exhaustive part only (--part "
+        "exhaustive): the document's fast column is its float32 forward over all 2^32 "
+        "inputs");
+  }
+  if (fast && !u.only.empty() && !has_fast_kernel(op_from_name(u.only))) {
+    throw Error(u.only +
+                " has no fast forward kernel: its fast calls run the faithful kernel, which the "
+                "faithful records measure");
+  }
   Json doc = Load(path, false);
   if (u.part == Part::kRows) {
     if (!u.only.empty())
       throw Error("--part rows measures every function; --only is for the others");
     UpdateRows(doc, u);
     Save(path, doc);
-    return;
+    return 0;
   }
+  double worst = 0;
   Json& results = doc["results"];
   for (const OpInfo& o : all_ops()) {
     if (!u.only.empty() && op_from_name(u.only) != o.op) continue;
+    if (fast && !has_fast_kernel(o.op)) continue;
     const std::vector<Params> sets = TestParams(o.op);
+    // The peers beside the faithful kernels only: the fast records have no peer columns.
     const auto peers = [&](Direction d) {
-      return u.peers ? u.peers(o.op, d) : std::vector<PeerRun>{};
+      return u.peers && !fast ? u.peers(o.op, d) : std::vector<PeerRun>{};
     };
     const auto run = [&](const Params& params, Precision type, Direction dir, bool exhaustive,
                          std::vector<PeerRun> with) {
       if (u.backward_only && dir == Direction::kForward) return;
       const Measured m = Run(u, o.op, params, type, dir, exhaustive, with);
       Store(results, u, o.op, params, type, dir, exhaustive, with, m);
+      // NaN (a result that should not be NaN) is the largest error there is.
+      if (!(m.result.activ.max_ulp <= worst)) worst = m.result.activ.max_ulp;
     };
     for (size_t k = 0; k < sets.size(); ++k) {
       const bool first = k == 0;  // the peers implement the first parameter set only
@@ -288,6 +321,7 @@ void UpdateResults(const std::string& path, const UpdateOptions& u) {
     }
     Save(path, doc);  // after every function: a long run that stops keeps what it measured
   }
+  return worst;
 }
 
 namespace {
@@ -480,6 +514,45 @@ std::string RenderTable(const std::string& path) {
     target_rows << "\n";
   }
 
+  // The fast accuracy mode's exhaustive records ("fast@TARGET"), one column per target.
+  std::vector<std::string> fast_targets;
+  for (const auto& item : res.doc()["results"].items()) {
+    const size_t at = item.key().find("|fast@");
+    if (at == std::string::npos) continue;
+    const std::string t = item.key().substr(at + 6, item.key().rfind('|') - at - 6);
+    if (std::find(fast_targets.begin(), fast_targets.end(), t) == fast_targets.end()) {
+      fast_targets.push_back(t);
+    }
+  }
+  std::sort(fast_targets.begin(), fast_targets.end(), std::greater<>());
+  std::ostringstream fast_rows;
+  double worst_fast = 0;
+  for (const OpInfo& o : all_ops()) {
+    const std::string pl = ParamsLabel(TestParams(o.op)[0]);
+    const bool fwd = has_fast_kernel(o.op), bwd = has_fast_kernel(o.op, true);
+    fast_rows << "| " << o.name << " | "
+              << (fwd && bwd ? "forward, backward"
+                  : fwd      ? "forward"
+                  : bwd      ? "backward"
+                             : "none")
+              << " |";
+    for (const std::string& t : fast_targets) {
+      const Json* e =
+          fwd ? res.Find(o.name, pl, Precision::kFloat32, Direction::kForward, "fast@" + t, "activ")
+              : nullptr;
+      if (e) {
+        worst_fast = std::max(worst_fast, ToDouble((*e)["max_ulp"]));
+        fast_rows << " " << Ulp(*e) << " | " << X(*e) << " | " << (*e)["date"].get<std::string>()
+                  << " |";
+      } else if (!fwd) {
+        fast_rows << " faithful kernel | — | — |";
+      } else {
+        fast_rows << " not measured | — | — |";
+      }
+    }
+    fast_rows << "\n";
+  }
+
   const Json& rowwise = res.Section("rowwise");
   const Json& half = res.Section("half");
   ++targets[rowwise["target"].get<std::string>()];
@@ -547,6 +620,24 @@ std::string RenderTable(const std::string& path) {
     md << "\n|---|";
     for (size_t i = 0; i < 3 * exhaustive_targets.size(); ++i) md << "---|";
     md << "\n" << target_rows.str() << "\n";
+  }
+  if (!fast_targets.empty()) {
+    md << "## float32 forward in the fast accuracy mode, all 2^32 inputs, per SIMD target\n\n"
+       << "`Options{.accuracy = Accuracy::fast}` (`accuracy=\"fast\"` in Python, `--accuracy "
+          "fast` on the command line) promises at most 4 ULP on every input, tails included "
+          "(docs/SPEC.md, Accuracy modes). Its kernels are measured the same way as the "
+          "faithful ones, over all 2^32 float32 inputs, once per target (`activ-accuracy "
+          "--update docs/accuracy.json --part exhaustive --accuracy fast --target avx2`; "
+          "`--only NAME` for one function). A function without a fast kernel of its own runs "
+          "its faithful kernel in the fast mode (`faithful kernel`: the tables above are its "
+          "figures); `fast kernel` names the directions that have one. Each target: largest "
+          "error in ULP, the input where it occurs, and the date of the run. Largest: "
+       << FmtUlp(worst_fast) << " ULP.\n\n"
+       << "| function | fast kernel |";
+    for (const std::string& t : fast_targets) md << " " << t << " fast | x | date |";
+    md << "\n|---|---|";
+    for (size_t i = 0; i < 3 * fast_targets.size(); ++i) md << "---|";
+    md << "\n" << fast_rows.str() << "\n";
   }
   if (!peers.empty()) {
     md << "## The peers on the same inputs\n\n"

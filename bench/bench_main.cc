@@ -5,8 +5,13 @@
 // the same inputs and the same thread count.
 //
 //   activ-bench [--threads=N] [--target=avx3|avx2|sse4|scalar] [--sizes=4096,262144]
-//   [--types=f32,f64,bf16,f16] [--suite=rows]
+//   [--types=f32,f64,bf16,f16] [--suite=rows] [--accuracy=faithful|fast]
 //               [benchmark flags]
+//
+// The accuracy modes (docs/SPEC.md): by default activ's faithful rows (`activ`) and, for the
+// functions with a fast kernel of their own, the fast mode's rows (`activ-fast`) beside them;
+// --accuracy=faithful runs only the first, --accuracy=fast only the fast mode's, for every
+// function (one without a fast kernel runs its faithful kernel there, as a fast call does).
 //
 // The 16-bit types (--types=bf16,f16) run activ and PyTorch's 16-bit kernels, with activ's
 // float32 beside them. --suite=rows runs the row-wise functions (softmax, log_softmax) on
@@ -133,6 +138,22 @@ const char* TypeName() {
 
 constexpr activ::Options kFastOptions{.accuracy = activ::Accuracy::fast};
 
+// Which of activ's accuracy modes run (--accuracy): both by default.
+enum class Modes { kBoth, kFaithful, kFast };
+Modes g_modes = Modes::kBoth;
+
+// Whether the row of activ's faithful kernels runs, and whether the fast mode's row does for a
+// function and direction.
+bool FaithfulRow() { return g_modes != Modes::kFast; }
+// By default, only where the fast mode runs a kernel of its own: float64 never does.
+template <typename T>
+bool FastRow(activ::Op op, Direction d) {
+  if (g_modes == Modes::kFaithful) return false;
+  if (g_modes == Modes::kFast) return true;
+  return !std::is_same_v<T, double> && d != Direction::kBackwardFromY &&
+         activ::has_fast_kernel(op, d == Direction::kBackward);
+}
+
 template <typename T>
 Call Ours(activ::Op op, Direction d, const Arrays<T>& a, const activ::Options& o = {}) {
   const activ::Params p = BenchParams(op);
@@ -253,11 +274,12 @@ void RegisterActivOnly(size_t n) {
   for (const activ::OpInfo& o : activ::all_ops()) {
     for (Direction d : {Direction::kForward, Direction::kBackward, Direction::kBackwardFromY}) {
       if (d == Direction::kBackwardFromY && !(o.flags & activ::kFromY)) continue;
-      Register<T>(
-          std::string(o.name), d, n, "activ",
-          [op = o.op, d](const Arrays<T>& a) { return Ours(op, d, a); }, "");
-      if (d != Direction::kBackwardFromY &&
-          activ::has_fast_kernel(o.op, d == Direction::kBackward)) {
+      if (FaithfulRow()) {
+        Register<T>(
+            std::string(o.name), d, n, "activ",
+            [op = o.op, d](const Arrays<T>& a) { return Ours(op, d, a); }, "");
+      }
+      if (FastRow<T>(o.op, d)) {
         Register<T>(
             std::string(o.name), d, n, "activ-fast",
             [op = o.op, d](const Arrays<T>& a) { return Ours(op, d, a, kFastOptions); }, "");
@@ -281,12 +303,14 @@ void RegisterAll(size_t n, const std::vector<Peer>& peers, int threads) {
     for (Direction d : {Direction::kForward, Direction::kBackward, Direction::kBackwardFromY}) {
       if (d == Direction::kBackwardFromY && !(o.flags & activ::kFromY)) continue;
       const std::string function(o.name);
-      Register<T>(
-          function, d, n, "activ", [op = o.op, d](const Arrays<T>& a) { return Ours(op, d, a); },
-          "");
-      // Accuracy::fast, where the function has a fast kernel of its own for this direction.
-      if (d != Direction::kBackwardFromY &&
-          activ::has_fast_kernel(o.op, d == Direction::kBackward)) {
+      if (FaithfulRow()) {
+        Register<T>(
+            function, d, n, "activ", [op = o.op, d](const Arrays<T>& a) { return Ours(op, d, a); },
+            "");
+      }
+      // Accuracy::fast, where the function has a fast kernel of its own for this direction (by
+      // default), or everywhere with --accuracy=fast.
+      if (FastRow<T>(o.op, d)) {
         Register<T>(
             function, d, n, "activ-fast",
             [op = o.op, d](const Arrays<T>& a) { return Ours(op, d, a, kFastOptions); }, "");
@@ -297,7 +321,7 @@ void RegisterAll(size_t n, const std::vector<Peer>& peers, int threads) {
         Register<T>(
             function, d, n, "activ1t",
             [op = o.op, d, threads](const Arrays<T>& a) -> Call {
-              Call call = Ours(op, d, a);
+              Call call = Ours(op, d, a, FaithfulRow() ? activ::Options{} : kFastOptions);
               return [call, threads] {
                 activ::set_num_threads(1);
                 call();
@@ -388,7 +412,8 @@ void RegisterRow(const std::string& function, Direction d, RowShape shape,
       ->Unit(benchmark::kNanosecond);
 }
 
-Call OursRows(const std::string& function, Direction d, const RowArrays& a) {
+Call OursRows(const std::string& function, Direction d, const RowArrays& a,
+              const activ::Options& opt = {}) {
   const activ::Rows<const float> x(a.x, a.rows, a.cols), y(a.y, a.rows, a.cols),
       dy(a.dy, a.rows, a.cols);
   const activ::Rows<float> out(a.out, a.rows, a.cols);
@@ -396,16 +421,17 @@ Call OursRows(const std::string& function, Direction d, const RowArrays& a) {
   if (function == "swiglu") {
     const std::span<const float> gate(a.x, n), up(a.u, n), dout(a.dy, n);
     const std::span<float> o(a.out, n), o2(a.out2, n);
-    if (d == Direction::kForward) return [=] { activ::swiglu(gate, up, o); };
-    return [=] { activ::gated_backward(activ::Op::silu, gate, up, dout, o, o2); };
+    if (d == Direction::kForward) return [=] { activ::swiglu(gate, up, o, {}, opt); };
+    return [=] { activ::gated_backward(activ::Op::silu, gate, up, dout, o, o2, {}, opt); };
   }
   const bool log = function == "log_softmax";
+  const activ::RowOptions row{.accuracy = opt.accuracy};
   if (d == Direction::kForward) {
-    if (log) return [=] { activ::log_softmax(x, out); };
-    return [=] { activ::softmax(x, out); };
+    if (log) return [=] { activ::log_softmax(x, out, row); };
+    return [=] { activ::softmax(x, out, row); };
   }
-  if (log) return [=] { activ::log_softmax_backward(y, dy, out); };
-  return [=] { activ::softmax_backward(y, dy, out); };
+  if (log) return [=] { activ::log_softmax_backward(y, dy, out, opt); };
+  return [=] { activ::softmax_backward(y, dy, out, opt); };
 }
 
 void RegisterRows(const std::vector<Peer>& peers, const std::vector<size_t>& sizes) {
@@ -431,9 +457,18 @@ void RegisterRows(const std::vector<Peer>& peers, const std::vector<size_t>& siz
     }
     const Direction back = function == "swiglu" ? Direction::kBackward : Direction::kBackwardFromY;
     for (Direction d : {Direction::kForward, back}) {
-      RegisterRow(
-          function, d, shape, "activ",
-          [function, d](const RowArrays& a) { return OursRows(function, d, a); }, "");
+      // The row-wise functions have no fast kernels: their fast row only with --accuracy=fast.
+      if (FaithfulRow()) {
+        RegisterRow(
+            function, d, shape, "activ",
+            [function, d](const RowArrays& a) { return OursRows(function, d, a); }, "");
+      }
+      if (g_modes == Modes::kFast) {
+        RegisterRow(
+            function, d, shape, "activ-fast",
+            [function, d](const RowArrays& a) { return OursRows(function, d, a, kFastOptions); },
+            "");
+      }
       for (const Peer& peer : peers) {
         for (const RowKernel& k : peer.rows) {
           if (k.function == function && k.direction == d) {
@@ -510,6 +545,23 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "activ-bench: --target: %s\n", err.c_str());
         return 2;
       }
+    } else if (arg == "--accuracy" || arg.starts_with("--accuracy=")) {
+      // `activ bench --accuracy fast` passes the value as the next argument.
+      std::string_view v;
+      if (arg == "--accuracy") {
+        if (i + 1 < argc) v = argv[++i];
+      } else {
+        v = arg.substr(11);
+      }
+      if (v == "faithful") {
+        bench::g_modes = bench::Modes::kFaithful;
+      } else if (v == "fast") {
+        bench::g_modes = bench::Modes::kFast;
+      } else {
+        std::fprintf(stderr, "activ-bench: --accuracy takes faithful or fast; got '%.*s'\n",
+                     static_cast<int>(v.size()), v.data());
+        return 2;
+      }
     } else if (arg == "--suite=rows") {
       rows = true;
     } else if (arg.starts_with("--suite=")) {
@@ -530,6 +582,9 @@ int main(int argc, char** argv) {
 
   benchmark::AddCustomContext("activ_simd_target", std::string(activ::simd_target()));
   benchmark::AddCustomContext("threads", std::to_string(threads));
+  benchmark::AddCustomContext("accuracy", bench::g_modes == bench::Modes::kFaithful ? "faithful"
+                                          : bench::g_modes == bench::Modes::kFast   ? "fast"
+                                                                                    : "both");
   std::string names;
   for (const bench::Peer& p : peers) {
     names += (names.empty() ? "" : ", ") + p.name;

@@ -302,72 +302,86 @@ def note_for(tab, function, direction, dtype, n, ours):
     return None
 
 
-def function_rows(tab, dtype, sizes, functions, note_refs):
-    rows = []
-    header = ("| function | direction | size | activ | " + " | ".join(PEERS) +
-              " | best peer / activ | PyTorch / activ | yardstick / activ | target | |")
-    rows.append(header)
-    rows.append("|" + "---|" * (header.count("|") - 1))
-    counts = {"met": 0, "missed": 0}
+def each_row(tab, dtype, sizes, functions, contender="activ"):
+    """(function, direction, n, time) of every row the contender has, in table order: registry
+    order of the functions, then direction, then size."""
     for function in functions:
         for direction in DIRECTIONS:
             for n in sizes:
-                ours = tab.t(function, direction, dtype, n, "activ")
-                if ours is None:
-                    continue
-                cells = []
-                for p in PEERS:
-                    v = tab.t(function, direction, dtype, n, p)
-                    label = tab.labels.get((function, direction, dtype, n, p))
-                    cells.append(fmt(v) + (" *" if label else ""))
-                _, best = tab.best(function, direction, dtype, n)
-                torch = tab.t(function, direction, dtype, n, "PyTorch")
-                y = tab.yardstick(direction, dtype, n)
-                target, met = status(tab, function, direction, dtype, n, ours)
-                if met is None:
-                    mark = ""
-                elif met:
-                    mark = "met"
-                    counts["met"] += 1
-                else:
-                    counts["missed"] += 1
-                    key = note_for(tab, function, direction, dtype, n, ours)
-                    if key is None:
-                        mark = "missed (no note)"
-                    else:
-                        if key not in note_refs:
-                            note_refs[key] = len(note_refs) + 1
-                        mark = f"missed, [note {note_refs[key]}](#note-{note_refs[key]})"
-                rows.append(
-                    f"| {function} | {DIRECTIONS[direction]} | {n} ({LEVEL.get(n, '')}) | "
-                    f"**{fmt(ours)}** | " + " | ".join(cells) +
-                    f" | {ratio(best, ours)} | {ratio(torch, ours)} | "
-                    f"{ratio(y, ours) if LEVEL.get(n) == 'DRAM' else ''} | {target} | {mark} |")
+                t = tab.t(function, direction, dtype, n, contender)
+                if t is not None:
+                    yield function, direction, n, t
+
+
+def has_fast(tab, dtype):
+    """Whether the run has the fast accuracy mode's rows (activ-fast) for this type."""
+    return any(k[2] == dtype and k[4] == "activ-fast" for k in tab.m)
+
+
+def function_rows(tab, dtype, sizes, functions, note_refs):
+    rows = []
+    # The fast accuracy mode's column where the run has it (the functions with a fast kernel of
+    # their own), with its own ratio to the fastest peer; its target is in the fast section.
+    # float64 calls run the faithful kernels in either mode: no column.
+    fast = dtype == "f32" and has_fast(tab, dtype)
+    header = ("| function | direction | size | activ | " + ("activ fast | " if fast else "") +
+              " | ".join(PEERS) + " | best peer / activ | " +
+              ("best peer / fast | " if fast else "") +
+              "PyTorch / activ | yardstick / activ | target | |")
+    rows.append(header)
+    rows.append("|" + "---|" * (header.count("|") - 1))
+    counts = {"met": 0, "missed": 0}
+    for function, direction, n, ours in each_row(tab, dtype, sizes, functions):
+        cells = []
+        for p in PEERS:
+            v = tab.t(function, direction, dtype, n, p)
+            label = tab.labels.get((function, direction, dtype, n, p))
+            cells.append(fmt(v) + (" *" if label else ""))
+        _, best = tab.best(function, direction, dtype, n)
+        torch = tab.t(function, direction, dtype, n, "PyTorch")
+        y = tab.yardstick(direction, dtype, n)
+        f = tab.t(function, direction, dtype, n, "activ-fast")
+        target, met = status(tab, function, direction, dtype, n, ours)
+        if met is None:
+            mark = ""
+        elif met:
+            mark = "met"
+            counts["met"] += 1
+        else:
+            counts["missed"] += 1
+            key = note_for(tab, function, direction, dtype, n, ours)
+            if key is None:
+                mark = "missed (no note)"
+            else:
+                if key not in note_refs:
+                    note_refs[key] = len(note_refs) + 1
+                mark = f"missed, [note {note_refs[key]}](#note-{note_refs[key]})"
+        rows.append(
+            f"| {function} | {DIRECTIONS[direction]} | {n} ({LEVEL.get(n, '')}) | "
+            f"**{fmt(ours)}** | " + (f"{fmt(f)} | " if fast else "") + " | ".join(cells) +
+            f" | {ratio(best, ours)} | " + (f"{ratio(best, f)} | " if fast else "") +
+            f"{ratio(torch, ours)} | "
+            f"{ratio(y, ours) if LEVEL.get(n) == 'DRAM' else ''} | {target} | {mark} |")
     return rows, counts
 
 
 def fast_section(tab, functions, sizes, target):
     """Rows of the activ-fast contender beside activ and the fastest peer."""
     rows = []
-    for f in functions:
-        for d in DIRECTIONS:
-            for n in sizes:
-                fast = tab.t(f, d, "f32", n, "activ-fast")
-                if fast is None:
-                    continue
-                ours = tab.t(f, d, "f32", n, "activ")
-                name, best = tab.best(f, d, "f32", n)
-                y = tab.yardstick(d, "f32", n)
-                if LEVEL.get(n) == "DRAM":
-                    met = None if y is None else fast <= 1.1 * y
-                else:
-                    met = None if best is None else best >= 1.1 * fast
-                mark = "" if met is None else ("met" if met else "missed")
-                rows.append(f"| {f} | {DIRECTIONS[d]} | {n} ({LEVEL.get(n, '')}) | {target} | "
-                            f"{fmt(ours)} | **{fmt(fast)}** | "
-                            f"{fmt(best)}{' ' + name if name else ''} | {ratio(ours, fast)} | "
-                            f"{ratio(best, fast)} | "
-                            f"{ratio(y, fast) if LEVEL.get(n) == 'DRAM' else ''} | {mark} |")
+    for f, d, n, fast in each_row(tab, "f32", sizes, functions, "activ-fast"):
+        ours = tab.t(f, d, "f32", n, "activ")
+        name, best = tab.best(f, d, "f32", n)
+        y = tab.yardstick(d, "f32", n)
+        if LEVEL.get(n) == "DRAM":
+            met = None if y is None else fast <= 1.1 * y
+        else:
+            met = None if best is None else best >= 1.1 * fast
+        mark = "" if met is None else ("met" if met else "missed")
+        rows.append(f"| {f} | {DIRECTIONS[d]} | {n} ({LEVEL.get(n, '')}) | {target} | "
+                    f"{fmt(ours)} | **{fmt(fast)}** | "
+                    f"{fmt(best)}{' ' + name if name else ''} | {ratio(ours, fast)} | "
+                    f"{ratio(best, fast)} | "
+                    f"{ratio(y, fast) if LEVEL.get(n) == 'DRAM' else ''} | {mark} |")
     return rows
 
 
@@ -487,7 +501,9 @@ def half_section(path):
       "handles more elements per second than the float32 one. PyTorch's columns are its own "
       "16-bit kernels (empty where it has none).")
     w("")
-    header = ("| function | direction | size | activ f32 | activ bf16 | activ f16 | PyTorch bf16 | "
+    fast16 = has_fast(tab, "bf16")
+    header = ("| function | direction | size | activ f32 | activ bf16 | " +
+              ("activ fast bf16 | " if fast16 else "") + "activ f16 | PyTorch bf16 | "
               "PyTorch f16 | f32 / bf16 | PyTorch bf16 / activ bf16 | yardstick16 / activ bf16 |")
     w(header)
     w("|" + "---|" * (header.count("|") - 1))
@@ -498,22 +514,18 @@ def half_section(path):
     functions.sort(key=lambda f: order[f])
     sizes = sorted({k[3] for k in m if k[2] == "bf16"})
     fast = []
-    for f in functions:
-        for d in DIRECTIONS:
-            for n in sizes:
-                b = tab.t(f, d, "bf16", n, "activ")
-                if b is None:
-                    continue
-                a32 = tab.t(f, d, "f32", n, "activ")
-                h = tab.t(f, d, "f16", n, "activ")
-                tb = tab.t(f, d, "bf16", n, "PyTorch")
-                th = tab.t(f, d, "f16", n, "PyTorch")
-                y = tab.t(YARDSTICK[d], "fwd" if d == "fwd" else "bwd", "bf16", n, "yardstick")
-                if LEVEL.get(n) == "DRAM" and a32 and b:
-                    fast.append(a32 / b)
-                w(f"| {f} | {DIRECTIONS[d]} | {n} ({LEVEL.get(n, '')}) | {fmt(a32)} | **{fmt(b)}** | "
-                  f"{fmt(h)} | {fmt(tb)} | {fmt(th)} | {ratio(a32, b)} | {ratio(tb, b)} | "
-                  f"{ratio(y, b) if LEVEL.get(n) == 'DRAM' else ''} |")
+    for f, d, n, b in each_row(tab, "bf16", sizes, functions):
+        a32 = tab.t(f, d, "f32", n, "activ")
+        h = tab.t(f, d, "f16", n, "activ")
+        tb = tab.t(f, d, "bf16", n, "PyTorch")
+        th = tab.t(f, d, "f16", n, "PyTorch")
+        y = tab.t(YARDSTICK[d], "fwd" if d == "fwd" else "bwd", "bf16", n, "yardstick")
+        if LEVEL.get(n) == "DRAM" and a32 and b:
+            fast.append(a32 / b)
+        fb = f"{fmt(tab.t(f, d, 'bf16', n, 'activ-fast'))} | " if fast16 else ""
+        w(f"| {f} | {DIRECTIONS[d]} | {n} ({LEVEL.get(n, '')}) | {fmt(a32)} | **{fmt(b)}** | {fb}"
+          f"{fmt(h)} | {fmt(tb)} | {fmt(th)} | {ratio(a32, b)} | {ratio(tb, b)} | "
+          f"{ratio(y, b) if LEVEL.get(n) == 'DRAM' else ''} |")
     w("")
     g = geomean(fast)
     if g:
@@ -586,7 +598,9 @@ def main():
       "L3 once inputs and output are counted, 16777216 come from DRAM. Each figure is the median "
       "of the repetitions (Google Benchmark, repetitions interleaved at random), in nanoseconds "
       "per element: CPU time of the calling thread for one thread, wall time for two. "
-      "`activ` is bold; `*` marks a peer kernel that allocates its output. Ratios are "
+      "`activ` is bold; `activ fast` is the same call in the fast accuracy mode (within 4 ULP; "
+      "the section on it below), for the functions and directions with a fast kernel of their "
+      "own; `*` marks a peer kernel that allocates its output. Ratios are "
       "speed-ups of activ: above 1 activ is faster. The yardsticks are a SIMD copy (one read, "
       "one write: the bandwidth limit of a forward call) and a SIMD add (two reads, one write: "
       "backward), split over threads like activ's own calls.")

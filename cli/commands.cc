@@ -115,9 +115,11 @@ int List() {
     }
   }
   fmt::print(
-      "\nAccuracy modes (--accuracy, Options::accuracy): faithful (the default, 1 ULP) and fast\n"
-      "(4 ULP forward, 8 ULP beyond the backward bound). Fast kernels of their own, for float32\n"
-      "and 16-bit arrays on AVX2 and up:\n"
+      "\nAccuracy modes: faithful (the default, 1 ULP) and fast (4 ULP forward on every input,\n"
+      "tails included, 8 ULP beyond the backward bound; the same NaN, infinity and limit rules).\n"
+      "Chosen per call: --accuracy on apply, grad, check, bench and lab; accuracy= in Python;\n"
+      "activ::Options{{.accuracy}} in C++. Fast kernels of their own, for float32 and 16-bit\n"
+      "arrays on AVX2 and up:\n"
       "  forward   {}\n"
       "  backward  {}\n"
       "Every other function and direction, and float64, runs its faithful kernel in fast mode.\n",
@@ -301,6 +303,16 @@ int Check(const CheckArgs& args) {
 
 int Bench(const std::vector<std::string>& args, const char* argv0) {
   namespace fs = std::filesystem;
+  // The accuracy mode is checked here too, so that a bad one is activ's one-line error whether
+  // or not the benchmark program is there.
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--accuracy") {
+      if (i + 1 == args.size()) throw Error("bench: --accuracy needs a value: faithful or fast");
+      accuracy_from_name(args[i + 1]);
+    } else if (args[i].starts_with("--accuracy=")) {
+      accuracy_from_name(std::string_view(args[i]).substr(11));
+    }
+  }
   std::vector<std::string> candidates;
   if (const char* env = std::getenv("ACTIV_BENCH"); env && *env) {
     candidates.push_back(env);

@@ -70,6 +70,7 @@ struct LabArgs {
   std::string out;
   std::string experiment;  // depth, dying-relu, init, batchnorm, clipping, list; empty: none
   bool full = false;       // the experiment's full sweep
+  std::string accuracy = "faithful";  // or "fast": every activation call of every run
 };
 // Runs the comparison and writes OUT/report.html, log.jsonl, summary.csv and summary.json.
 int Lab(const LabArgs& args);

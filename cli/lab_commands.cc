@@ -263,6 +263,7 @@ int LabExperiment(const LabArgs& args) {
       for (uint64_t s = 1; s <= args.seeds; ++s) p.config.seeds.push_back(s);
     }
     p.config.checkpoints = false;
+    p.config.accuracy = accuracy_from_name(args.accuracy);
     runs += p.config.activations.size() * p.config.seeds.size();
     epochs = std::max(epochs, p.config.epochs);
   }
@@ -316,13 +317,15 @@ int Lab(const LabArgs& args) {
   }
   // Checkpoints are `activ train`'s: the lab's would name the staging directory.
   c.checkpoints = false;
+  c.accuracy = accuracy_from_name(args.accuracy);
   Staging staging(args.out);
   c.out_dir = staging.path();
   const size_t runs = c.activations.size() * c.seeds.size();
   LabProgress progress(
       runs, c.epochs, args.training.quiet,
-      fmt::format("lab: {} on {}, {} run{} of up to {} epochs", fmt::join(c.activations, ", "),
-                  c.data.source, runs, runs == 1 ? "" : "s", c.epochs));
+      fmt::format("lab: {} on {}, {} run{} of up to {} epochs{}", fmt::join(c.activations, ", "),
+                  c.data.source, runs, runs == 1 ? "" : "s", c.epochs,
+                  c.accuracy == Accuracy::fast ? ", fast accuracy mode" : ""));
   c.progress = std::ref(progress);
   lab::ExperimentResult result;
   report::LabResults lab;
@@ -339,9 +342,10 @@ int Lab(const LabArgs& args) {
 
   fmt::print("{}\n", lab::FormatSummary(result));
   for (const std::string& line : report::Reading(lab)) fmt::print("- {}\n", line);
-  fmt::print("\n{}: {} runs in {:.1f} s\nreport: {}\nlog and summaries: {}, {}, {}\n", lab.dataset,
-             result.runs.size(), result.seconds, staging.Out("report.html"),
-             staging.Out("log.jsonl"), staging.Out("summary.csv"), staging.Out("summary.json"));
+  fmt::print(
+      "\n{}: {} runs in {:.1f} s, {} accuracy mode\nreport: {}\nlog and summaries: {}, {}, {}\n",
+      lab.dataset, result.runs.size(), result.seconds, name(c.accuracy), staging.Out("report.html"),
+      staging.Out("log.jsonl"), staging.Out("summary.csv"), staging.Out("summary.json"));
   return 0;
 }
 

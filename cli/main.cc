@@ -195,7 +195,9 @@ int main(int argc, char** argv) {
                     "one chosen at run time; `activ info` lists them");
 
   CLI::App* bench = app.add_subcommand(
-      "bench", "run the benchmark program (activ-bench), passing every argument through");
+      "bench",
+      "run the benchmark program (activ-bench), passing every argument through; --accuracy "
+      "faithful|fast runs only that mode's rows of activ (default: both)");
   bench->prefix_command();
   bench->set_help_flag();  // --help goes to the benchmark program too
 
@@ -230,6 +232,11 @@ int main(int argc, char** argv) {
   lab->callback([&lab_args] {
     if (lab_args.out.empty() && lab_args.experiment != "list") throw CLI::RequiredError("--out");
   });
+  lab->add_option("--accuracy", lab_args.accuracy,
+                  "the activations' accuracy mode, forward and backward: faithful (1 ULP, the "
+                  "default) or fast (4 ULP); summary.json and log.jsonl record it")
+      ->check(CLI::IsMember({"faithful", "fast"}))
+      ->capture_default_str();
   lab->add_flag("--full", lab_args.full,
                 "with --experiment: the full sweep (more points, seeds, epochs and data) "
                 "instead of the quick default");

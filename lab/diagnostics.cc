@@ -12,7 +12,7 @@ DerivativeProfile ProfileOf(const Activation& act) {
   for (size_t i = 0; i < kPoints; ++i) {
     x[i] = static_cast<float>(-20.0 + 40.0 * static_cast<double>(i) / (kPoints - 1));
   }
-  activ::backward(act.op, x, ones, d, act.params);
+  activ::backward(act.op, x, ones, d, act.params, nullptr, act.options());
   DerivativeProfile p;
   for (float v : d) p.max_abs = std::max(p.max_abs, static_cast<double>(std::fabs(v)));
   const double cut = kSaturationFraction * p.max_abs;
@@ -76,7 +76,8 @@ UnitCounts CountUnits(const Activation& act, const DerivativeProfile& profile, c
   c.entries = rows * units;
   const size_t n = rows * units;
   std::vector<float> ones(n, 1.0f), d(n);
-  activ::backward(act.op, std::span<const float>(z, n), ones, d, act.params);
+  activ::backward(act.op, std::span<const float>(z, n), ones, d, act.params, nullptr,
+                  act.options());
   std::vector<char> on(units, 0);
   for (size_t r = 0; r < rows; ++r) {
     for (size_t j = 0; j < units; ++j) {

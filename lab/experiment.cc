@@ -81,6 +81,7 @@ json ConfigToJson(const ExperimentConfig& c) {
       {"sklearn_stop", c.sklearn_stop},
       {"tol", c.tol},
       {"n_iter_no_change", c.n_iter_no_change},
+      {schema::kAccuracyMode, std::string(activ::name(c.accuracy))},
       {"diagnostics", c.diagnostics},
       {"probe_rows", c.probe_rows},
       {"histogram_bins", c.histogram_bins},

@@ -65,6 +65,9 @@ struct ExperimentConfig {
   bool sklearn_stop = false;
   double tol = 1e-4;
   size_t n_iter_no_change = 10;
+  // The accuracy mode of every activation call, forward and backward (docs/SPEC.md, Accuracy
+  // modes); recorded in the config of log.jsonl and summary.json.
+  activ::Accuracy accuracy = activ::Accuracy::faithful;
   bool diagnostics = true;
   size_t probe_rows = 512;  // the first training rows (after the data seed's shuffle)
   size_t histogram_bins = 32;

@@ -60,7 +60,8 @@ inline constexpr char kOptimizer[] = "optimizer";
 inline constexpr char kInit[] = "init";
 inline constexpr char kLr[] = "lr";  // also in the epoch record
 inline constexpr char kBatch[] = "batch";
-inline constexpr char kEpochs[] = "epochs";  // at most; in a summary record, epochs trained
+inline constexpr char kEpochs[] = "epochs";          // at most; in a summary record, epochs trained
+inline constexpr char kAccuracyMode[] = "accuracy";  // the activations' mode: faithful or fast
 // A run of an experiment (lab/sweep.h) also has its point ("depth 8"), the swept value (null
 // for categories) and the activation alone; its kActivation is "relu · depth 8".
 inline constexpr char kSweepPoint[] = "sweep_point";

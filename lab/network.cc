@@ -119,7 +119,8 @@ double ActivationGain(const Activation& act) {
   constexpr size_t kPoints = 4001;
   std::vector<double> z(kPoints), f(kPoints);
   for (size_t i = 0; i < kPoints; ++i) z[i] = -10 + 20.0 * static_cast<double>(i) / (kPoints - 1);
-  activ::forward(act.op, std::span<const double>(z), std::span<double>(f), act.params);
+  activ::forward(act.op, std::span<const double>(z), std::span<double>(f), act.params,
+                 act.options());
   const double h = 20.0 / (kPoints - 1);
   double m2 = 0;
   for (size_t i = 0; i < kPoints; ++i) {
@@ -335,13 +336,13 @@ void Network::ForwardDense(Dense& l, const float* x, size_t n, Mode mode, Rng* r
     const size_t len = std::min(block, n - r0) * h, at = r0 * h;
     if (!l.act.gated) {
       activ::forward(l.act.op, std::span<const float>(&l.z[at], len),
-                     std::span<float>(&l.a[at], len), l.act.params);
+                     std::span<float>(&l.a[at], len), l.act.params, l.act.options());
     } else {
       const float* up = &l.z[at];
       const float* gate = &l.z[part + at];
       float* g = &l.gate_act[at];
       activ::forward(l.act.op, std::span<const float>(gate, len), std::span<float>(g, len),
-                     l.act.params);
+                     l.act.params, l.act.options());
       float* a = &l.a[at];
       for (size_t i = 0; i < len; ++i) a[i] = g[i] * up[i];
     }
@@ -470,7 +471,7 @@ void Network::BackwardDense(Dense& l, const float* x, size_t n, float* dx) {
       if (!l.act.gated) {
         activ::backward(l.act.op, std::span<const float>(&l.z[at], len),
                         std::span<const float>(da, len), std::span<float>(&l.dz[at], len),
-                        l.act.params);
+                        l.act.params, nullptr, l.act.options());
       } else {
         // out = act(gate) * up: d_up = dout * act(gate), d_gate = act'(gate) * dout * up.
         const float* up = &l.z[at];
@@ -483,7 +484,7 @@ void Network::BackwardDense(Dense& l, const float* x, size_t n, float* dx) {
         }
         activ::backward(l.act.op, std::span<const float>(&l.z[part + at], len),
                         std::span<const float>(d_gate, len), std::span<float>(d_gate, len),
-                        l.act.params);
+                        l.act.params, nullptr, l.act.options());
       }
     }
   }

@@ -22,6 +22,10 @@ struct Activation {
   activ::Op op = activ::Op::relu;
   activ::Params params;
   bool gated = false;
+  // The accuracy mode of every call of the activation, forward and backward (the experiment's
+  // ExperimentConfig::accuracy; docs/SPEC.md, Accuracy modes).
+  activ::Accuracy accuracy = activ::Accuracy::faithful;
+  activ::Options options() const { return {.accuracy = accuracy}; }
 };
 // activ::parse_activation's grammar: "relu", "elu:alpha=0.5" (the logs' spelling) or
 // "elu(alpha=0.5)", "threshold:threshold=0.1,value=0"; a gated unit's name (activ::gated_units(),

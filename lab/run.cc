@@ -36,6 +36,7 @@ NetworkSpec SpecFor(const ExperimentConfig& c, const Data& data, const std::stri
     LayerSpec l;
     l.units = c.hidden[i];
     l.act = acts[acts.size() == 1 ? 0 : i];
+    l.act.accuracy = c.accuracy;
     l.batchnorm = c.batchnorm;
     l.dropout = c.dropout;
     s.hidden.push_back(l);

@@ -205,6 +205,18 @@ Params ToParams(const std::string& fn, const py::dict& params) {
   return p;
 }
 
+Accuracy AccuracyOf(const std::string& fn, py::handle accuracy) {
+  if (py::isinstance<py::str>(accuracy)) {
+    const auto s = accuracy.cast<std::string>();
+    if (s == name(Accuracy::faithful)) return Accuracy::faithful;
+    if (s == name(Accuracy::fast)) return Accuracy::fast;
+  }
+  Fail(fn +
+       ": accuracy must be 'faithful' (the default, within 1 ULP) or 'fast' (within 4 ULP), "
+       "got " +
+       py::repr(accuracy).cast<std::string>());
+}
+
 namespace {
 
 std::string Label(Op op, const char* suffix = "") {
@@ -290,10 +302,11 @@ void ByTypes(DType a, DType b, F&& f) {
 }
 
 py::array Forward(const std::string& fn_name, py::handle x_obj, py::handle out,
-                  const py::dict& params, py::handle storage_obj) {
+                  const py::dict& params, py::handle storage_obj, py::handle accuracy) {
   const Op op = op_from_name(fn_name);
   const std::string fn = Label(op);
   const Storage storage = StorageOf(fn, storage_obj);
+  const Options options{.accuracy = AccuracyOf(fn, accuracy)};
   const py::array x = ToArray(fn, "x", x_obj);
   const DType t = ElementDTypeOf(fn, "x", x, storage);
   if (HasWeightArray(op, params)) {
@@ -309,7 +322,7 @@ py::array Forward(const std::string& fn_name, py::handle x_obj, py::handle out,
         const auto ws = In<T>(ch.weight);
         const auto ys = Out<T>(y);
         const py::gil_scoped_release nogil;
-        prelu(xs, ys, ws, ch.inner);
+        prelu(xs, ys, ws, ch.inner, options);
       }
     });
     return y;
@@ -326,17 +339,19 @@ py::array Forward(const std::string& fn_name, py::handle x_obj, py::handle out,
       const auto xs = In<TX>(xin);
       const auto ys = Out<TY>(y);
       const py::gil_scoped_release nogil;
-      forward(op, xs, ys, p);
+      forward(op, xs, ys, p, options);
     }
   });
   return y;
 }
 
 py::object Backward(const std::string& fn_name, py::handle x_obj, py::handle dy_obj, py::handle out,
-                    const py::dict& params, bool param_grad, py::handle storage_obj) {
+                    const py::dict& params, bool param_grad, py::handle storage_obj,
+                    py::handle accuracy) {
   const Op op = op_from_name(fn_name);
   const std::string fn = Label(op, "_backward");
   const Storage storage = StorageOf(fn, storage_obj);
+  const Options options{.accuracy = AccuracyOf(fn, accuracy)};
   const py::array x = ToArray(fn, "x", x_obj);
   const py::array dy = ToArray(fn, "dy", dy_obj);
   const DType t = ElementDTypeOf(fn, "x", x, storage);
@@ -358,7 +373,7 @@ py::object Backward(const std::string& fn_name, py::handle x_obj, py::handle dy_
           const auto ws = In<T>(ch.weight);
           const auto dxs = Out<T>(dx);
           const py::gil_scoped_release nogil;
-          prelu_backward(xs, dys, dxs, ws, ch.inner, sums);
+          prelu_backward(xs, dys, dxs, ws, ch.inner, sums, options);
         }
         std::copy(sums.begin(), sums.end(), Out<T>(dweight).begin());
       }
@@ -381,7 +396,7 @@ py::object Backward(const std::string& fn_name, py::handle x_obj, py::handle dy_
       const auto dys = In<TG>(dyin);
       const auto dxs = Out<TG>(dx);
       const py::gil_scoped_release nogil;
-      backward(op, xs, dys, dxs, p, param_grad ? &grad : nullptr);
+      backward(op, xs, dys, dxs, p, param_grad ? &grad : nullptr, options);
     }
   });
   if (param_grad) return py::make_tuple(dx, grad);
@@ -389,10 +404,12 @@ py::object Backward(const std::string& fn_name, py::handle x_obj, py::handle dy_
 }
 
 py::array BackwardFromY(const std::string& fn_name, py::handle y_obj, py::handle dy_obj,
-                        py::handle out, const py::dict& params, py::handle storage_obj) {
+                        py::handle out, const py::dict& params, py::handle storage_obj,
+                        py::handle accuracy) {
   const Op op = op_from_name(fn_name);
   const std::string fn = Label(op, "_backward_from_y");
   const Storage storage = StorageOf(fn, storage_obj);
+  const Options options{.accuracy = AccuracyOf(fn, accuracy)};
   const py::array y = ToArray(fn, "y", y_obj);
   const py::array dy = ToArray(fn, "dy", dy_obj);
   const DType t = ElementDTypeOf(fn, "y", y, storage);
@@ -411,7 +428,7 @@ py::array BackwardFromY(const std::string& fn_name, py::handle y_obj, py::handle
     const auto dys = In<T>(dyin);
     const auto dxs = Out<T>(dx);
     const py::gil_scoped_release nogil;
-    backward_from_y(op, ys, dys, dxs, p);
+    backward_from_y(op, ys, dys, dxs, p, options);
   });
   return dx;
 }
@@ -481,15 +498,25 @@ PYBIND11_MODULE(_activ, m) {
   py::register_local_exception<activ::Error>(m, "Error", PyExc_ValueError);
   m.def("forward", &ap::Forward, py::arg("name"), py::arg("x"), py::arg("out") = py::none(),
         py::arg("params") = py::dict(), py::arg("storage") = py::none(),
+        py::arg("accuracy") = "faithful",
         "y = f(x) for the function `name`. storage ('float16' or 'bfloat16') says what int16 "
-        "and uint16 arrays hold.");
+        "and uint16 arrays hold; accuracy is 'faithful' or 'fast'.");
   m.def("backward", &ap::Backward, py::arg("name"), py::arg("x"), py::arg("dy"),
         py::arg("out") = py::none(), py::arg("params") = py::dict(), py::arg("param_grad") = false,
-        py::arg("storage") = py::none(),
+        py::arg("storage") = py::none(), py::arg("accuracy") = "faithful",
         "dx = dy * f'(x); with param_grad, (dx, gradient of the first parameter).");
   m.def("backward_from_y", &ap::BackwardFromY, py::arg("name"), py::arg("y"), py::arg("dy"),
         py::arg("out") = py::none(), py::arg("params") = py::dict(),
-        py::arg("storage") = py::none(), "dx = dy * f'(x) from y = f(x).");
+        py::arg("storage") = py::none(), py::arg("accuracy") = "faithful",
+        "dx = dy * f'(x) from y = f(x).");
+  m.def(
+      "has_fast_kernel",
+      [](const std::string& n, bool backward) {
+        return activ::has_fast_kernel(activ::op_from_name(n), backward);
+      },
+      py::arg("name"), py::arg("backward") = false,
+      "Whether accuracy='fast' runs a kernel of its own for this function and direction (else "
+      "the faithful one, which meets the fast bound).");
   m.def("ops", &ap::Ops, "The registry: one dict per function, in registry order.");
   m.def("aliases", &ap::Aliases, "Other names for registry functions: {alias: name}.");
   m.def(

@@ -69,6 +69,9 @@ py::array InputLike(const py::array& in, const py::array& out);
 // Parameter values by name, as activ checks them (unknown names, domains) when the call runs.
 Params ToParams(const std::string& fn, const py::dict& params);
 
+// The accuracy= argument: "faithful" or "fast"; anything else fails naming both.
+Accuracy AccuracyOf(const std::string& fn, py::handle accuracy);
+
 // f(T{}) for the element type T of `t`: float, double, float16 or bfloat16.
 template <class F>
 decltype(auto) ByType(DType t, F&& f) {

@@ -290,6 +290,7 @@ dx = activ.sigmoid_backward_from_y(activ.sigmoid(x), np.ones_like(x))
 dx, dbeta = activ.silu_backward(x, np.ones_like(x), beta=1.5, param_grad=True)
 y = activ.forward("swish", x)                  # by name or alias
 activ.gelu(x, alpha=1.0)                       # activ.Error (a ValueError): gelu: unknown parameter 'alpha'; it takes none
+y = activ.sigmoid(x, accuracy="fast")          # within 4 ULP, faster (docs/SPEC.md, Accuracy modes)
 
 import torch, activ.torch as at
 model = torch.nn.Sequential(torch.nn.Linear(8, 8), at.GELU(), torch.nn.Linear(8, 8), at.SiLU(beta=1.5, trainable=True))
@@ -327,6 +328,15 @@ model = torch.nn.Sequential(torch.nn.Linear(8, 8), at.GELU(), torch.nn.Linear(8,
   whose `forward(gate, up)` is `silu(gate) * up` in one kernel each way (torch.nn has none);
   `activ.torch.softmax(x, dim)`, `log_softmax`, `softmin`, `glu(x, dim)`, `swiglu(gate, up)`
   (`ROW_MODULES`, `ROW_FUNCTIONS`).
+- Accuracy modes (docs/SPEC.md): every function, row-wise and gated one, module and functional
+  takes `accuracy="faithful"` (the default: within 1 ULP) or `accuracy="fast"` (float32 and the
+  16-bit types within 4 ULP forward on every input, tails included, and 8 ULP beyond the
+  backward bound; the same NaN, infinity and limit rules): `activ.sigmoid(x, accuracy="fast")`,
+  `at.SiLU(accuracy="fast")`, `at.softmax(x, 1, accuracy="fast")`; the modules' backward pass
+  uses their mode. `activ.has_fast_kernel(name, backward=False)` says which functions have a fast
+  kernel of their own (on AVX2 and up); the others, the row-wise functions and float64 arrays run
+  their faithful kernel in the fast mode. Any other value raises `activ.Error` naming both (a
+  module when it is made). `activ.ACCURACIES` lists them.
 - Threads: `activ.set_num_threads(n)` (1: none; 0: the default, `ACTIV_NUM_THREADS` or every
   hardware thread) and `activ.num_threads()`, as `torch.set_num_threads`; results do not depend
   on it.

@@ -88,13 +88,16 @@ bool Direct(py::ssize_t axis, const py::array& x, py::handle out) {
 // softmax, log_softmax, softmin and hardmax take `o`.
 template <class Kernel>
 py::array RowForward(const std::string& fn, py::handle x_obj, int dim, py::handle out,
-                     bool masked_rows_are_zero, py::handle storage_obj, Kernel kernel) {
+                     bool masked_rows_are_zero, py::handle storage_obj, py::handle accuracy,
+                     Kernel kernel) {
   const Storage storage = StorageOf(fn, storage_obj);
+  const Accuracy acc = AccuracyOf(fn, accuracy);
   const py::array x = ToArray(fn, "x", x_obj);
   const DType t = ElementDTypeOf(fn, "x", x, storage);
   const py::ssize_t axis = Axis(fn, dim, x);
   RowOptions o;
   o.masked_rows_are_zero = masked_rows_are_zero;
+  o.accuracy = acc;
   if (Direct(axis, x, out)) {
     py::array y = Output(fn, "out", out, t, ShapeOf(x), Order::kC, x, storage);
     const py::array xi = InputLike(x, y);  // a copy only where x and out partly overlap
@@ -126,8 +129,9 @@ py::array RowForward(const std::string& fn, py::handle x_obj, int dim, py::handl
 // Their backward passes, from the output: dx from y and dy along dim.
 template <class Kernel>
 py::array RowBackward(const std::string& fn, py::handle y_obj, py::handle dy_obj, int dim,
-                      py::handle out, py::handle storage_obj, Kernel kernel) {
+                      py::handle out, py::handle storage_obj, py::handle accuracy, Kernel kernel) {
   const Storage storage = StorageOf(fn, storage_obj);
+  const Options o{.accuracy = AccuracyOf(fn, accuracy)};
   const py::array y = ToArray(fn, "y", y_obj);
   const py::array dy = ToArray(fn, "dy", dy_obj);
   const DType t = ElementDTypeOf(fn, "y", y, storage);
@@ -142,7 +146,7 @@ py::array RowBackward(const std::string& fn, py::handle y_obj, py::handle dy_obj
         const Rows<const T> ys = RowsIn<T>(yi), dys = RowsIn<T>(dyi);
         const Rows<T> dxs = RowsOf<T>(dx);
         const py::gil_scoped_release nogil;
-        kernel(ys, dys, dxs);
+        kernel(ys, dys, dxs, o);
       });
     }
     return dx;
@@ -155,7 +159,7 @@ py::array RowBackward(const std::string& fn, py::handle y_obj, py::handle dy_obj
       const Rows<const T> ys = RowsIn<T>(yl), dys = RowsIn<T>(dyl);
       const Rows<T> dxs = RowsOf<T>(dx);
       const py::gil_scoped_release nogil;
-      kernel(ys, dys, dxs);
+      kernel(ys, dys, dxs, o);
     });
   }
   return Finish(fn, dx, axis, out, t, storage);
@@ -215,15 +219,17 @@ const char* GatedDoc() {
     return "act(gate) * up for a gating activation (" + gates + ") or a gated unit's name (" +
            units +
            "gated_<function>), in activ's activation grammar ('swiglu:beta=2' or "
-           "'silu(beta=2)'); parameters of act in the text or by keyword.";
+           "'silu(beta=2)'); parameters of act in the text or by keyword; accuracy='fast' runs "
+           "the gate's fast kernel where it has one.";
   }();
   return doc.c_str();
 }
 
 // The split form: out = x[..., :H] * act(x[..., H:]) along dim, as torch.nn.functional.glu.
 py::array Split(const std::string& fn, Op act, py::handle x_obj, int dim, py::handle out,
-                const Params& p, py::handle storage_obj) {
+                const Params& p, py::handle storage_obj, py::handle accuracy) {
   const Storage storage = StorageOf(fn, storage_obj);
+  const Options o{.accuracy = AccuracyOf(fn, accuracy)};
   const py::array x = ToArray(fn, "x", x_obj);
   const DType t = ElementDTypeOf(fn, "x", x, storage);
   const py::ssize_t axis = Axis(fn, dim, x);
@@ -242,15 +248,17 @@ py::array Split(const std::string& fn, Op act, py::handle x_obj, int dim, py::ha
       const Rows<const T> xs = RowsIn<T>(xl);
       const Rows<T> ys = RowsOf<T>(y);
       const py::gil_scoped_release nogil;
-      gated_split(act, xs, ys, p);
+      gated_split(act, xs, ys, p, o);
     });
   }
   return Finish(fn, y, axis, out, t, storage);
 }
 
 py::array SplitBackward(const std::string& fn, Op act, py::handle x_obj, py::handle dout_obj,
-                        int dim, py::handle out, const Params& p, py::handle storage_obj) {
+                        int dim, py::handle out, const Params& p, py::handle storage_obj,
+                        py::handle accuracy) {
   const Storage storage = StorageOf(fn, storage_obj);
+  const Options o{.accuracy = AccuracyOf(fn, accuracy)};
   const py::array x = ToArray(fn, "x", x_obj);
   const py::array dout = ToArray(fn, "dout", dout_obj);
   const DType t = ElementDTypeOf(fn, "x", x, storage);
@@ -275,7 +283,7 @@ py::array SplitBackward(const std::string& fn, Op act, py::handle x_obj, py::han
       const Rows<const T> xs = RowsIn<T>(xl), ds = RowsIn<T>(dl);
       const Rows<T> dxs = RowsOf<T>(dx);
       const py::gil_scoped_release nogil;
-      gated_split_backward(act, xs, ds, dxs, p);
+      gated_split_backward(act, xs, ds, dxs, p, o);
     });
   }
   return Finish(fn, dx, axis, out, t, storage);
@@ -283,8 +291,9 @@ py::array SplitBackward(const std::string& fn, Op act, py::handle x_obj, py::han
 
 // The two-input form: out = act(gate) * up, element-wise, any shape.
 py::array Gated(const std::string& fn, Op act, py::handle gate_obj, py::handle up_obj,
-                py::handle out, const Params& p, py::handle storage_obj) {
+                py::handle out, const Params& p, py::handle storage_obj, py::handle accuracy) {
   const Storage storage = StorageOf(fn, storage_obj);
+  const Options o{.accuracy = AccuracyOf(fn, accuracy)};
   const py::array gate = ToArray(fn, "gate", gate_obj);
   const py::array up = ToArray(fn, "up", up_obj);
   const DType t = ElementDTypeOf(fn, "gate", gate, storage);
@@ -298,14 +307,16 @@ py::array Gated(const std::string& fn, Op act, py::handle gate_obj, py::handle u
     const auto us = In<T>(u);
     const auto ys = Out<T>(y);
     const py::gil_scoped_release nogil;
-    gated(act, gs, us, ys, p);
+    gated(act, gs, us, ys, p, o);
   });
   return y;
 }
 
 py::tuple GatedBackward(const std::string& fn, Op act, py::handle gate_obj, py::handle up_obj,
-                        py::handle dout_obj, const Params& p, py::handle storage_obj) {
+                        py::handle dout_obj, const Params& p, py::handle storage_obj,
+                        py::handle accuracy) {
   const Storage storage = StorageOf(fn, storage_obj);
+  const Options o{.accuracy = AccuracyOf(fn, accuracy)};
   const py::array gate = ToArray(fn, "gate", gate_obj);
   const py::array up = ToArray(fn, "up", up_obj);
   const py::array dout = ToArray(fn, "dout", dout_obj);
@@ -325,7 +336,7 @@ py::tuple GatedBackward(const std::string& fn, Op act, py::handle gate_obj, py::
     const auto dgs = Out<T>(d_gate);
     const auto dus = Out<T>(d_up);
     const py::gil_scoped_release nogil;
-    gated_backward(act, gs, us, ds, dgs, dus, p);
+    gated_backward(act, gs, us, ds, dgs, dus, p, o);
   });
   return py::make_tuple(d_gate, d_up);
 }
@@ -337,26 +348,32 @@ Params Beta(double beta) { return Params{{"beta", beta}}; }
 void BindRowwise(py::module_& m) {
   using py::arg;
   const auto none = py::none();
+  const char* const faithful = "faithful";
 #define ACTIV_ROW_FORWARD(fname)                                                                 \
   m.def(                                                                                         \
       #fname,                                                                                    \
-      [](py::handle x, int dim, py::handle out, bool masked_rows_are_zero, py::handle storage) { \
-        return RowForward("activ." #fname, x, dim, out, masked_rows_are_zero, storage,           \
+      [](py::handle x, int dim, py::handle out, bool masked_rows_are_zero, py::handle storage,   \
+         py::handle accuracy) {                                                                  \
+        return RowForward("activ." #fname, x, dim, out, masked_rows_are_zero, storage, accuracy, \
                           [](auto xs, auto ys, const RowOptions& o) { fname(xs, ys, o); });      \
       },                                                                                         \
       arg("x"), arg("dim") = -1, py::kw_only(), arg("out") = none,                               \
-      arg("masked_rows_are_zero") = false, arg("storage") = none,                                \
+      arg("masked_rows_are_zero") = false, arg("storage") = none, arg("accuracy") = faithful,    \
       #fname                                                                                     \
       " along dim (an all -inf row gives NaN, or zeros with masked_rows_are_zero). "             \
-      "storage ('float16' or 'bfloat16') says what int16 and uint16 arrays hold.");              \
+      "storage ('float16' or 'bfloat16') says what int16 and uint16 arrays hold; accuracy "      \
+      "'fast' is accepted and runs the faithful kernel (no fast row-wise kernel).");             \
   m.def(                                                                                         \
       #fname "_backward",                                                                        \
-      [](py::handle y, py::handle dy, int dim, py::handle out, py::handle storage) {             \
-        return RowBackward("activ." #fname "_backward", y, dy, dim, out, storage,                \
-                           [](auto ys, auto dys, auto dxs) { fname##_backward(ys, dys, dxs); }); \
+      [](py::handle y, py::handle dy, int dim, py::handle out, py::handle storage,               \
+         py::handle accuracy) {                                                                  \
+        return RowBackward("activ." #fname "_backward", y, dy, dim, out, storage, accuracy,      \
+                           [](auto ys, auto dys, auto dxs, const Options& o) {                   \
+                             fname##_backward(ys, dys, dxs, o);                                  \
+                           });                                                                   \
       },                                                                                         \
       arg("y"), arg("dy"), arg("dim") = -1, py::kw_only(), arg("out") = none,                    \
-      arg("storage") = none,                                                                     \
+      arg("storage") = none, arg("accuracy") = faithful,                                         \
       "dx of " #fname " from its output y and the upstream gradient dy, along dim.");
   ACTIV_ROW_FORWARD(softmax)
   ACTIV_ROW_FORWARD(log_softmax)
@@ -373,7 +390,7 @@ void BindRowwise(py::module_& m) {
   m.def(
       "hardmax",
       [](py::handle x, int dim, py::handle out, py::handle storage) {
-        return RowForward("activ.hardmax", x, dim, out, false, storage,
+        return RowForward("activ.hardmax", x, dim, out, false, storage, py::str("faithful"),
                           [](auto xs, auto ys, const RowOptions&) { hardmax(xs, ys); });
       },
       arg("x"), arg("dim") = -1, py::kw_only(), arg("out") = none, arg("storage") = none,
@@ -381,52 +398,60 @@ void BindRowwise(py::module_& m) {
 
   m.def(
       "glu",
-      [](py::handle x, int dim, py::handle out, py::handle storage) {
-        return Split("activ.glu", Op::sigmoid, x, dim, out, {}, storage);
+      [](py::handle x, int dim, py::handle out, py::handle storage, py::handle accuracy) {
+        return Split("activ.glu", Op::sigmoid, x, dim, out, {}, storage, accuracy);
       },
       arg("x"), arg("dim") = -1, py::kw_only(), arg("out") = none, arg("storage") = none,
+      arg("accuracy") = faithful,
       "x[..., :H] * sigmoid(x[..., H:]) along dim, as torch.nn.functional.glu.");
   m.def(
       "glu_backward",
-      [](py::handle x, py::handle dout, int dim, py::handle out, py::handle storage) {
-        return SplitBackward("activ.glu_backward", Op::sigmoid, x, dout, dim, out, {}, storage);
+      [](py::handle x, py::handle dout, int dim, py::handle out, py::handle storage,
+         py::handle accuracy) {
+        return SplitBackward("activ.glu_backward", Op::sigmoid, x, dout, dim, out, {}, storage,
+                             accuracy);
       },
       arg("x"), arg("dout"), arg("dim") = -1, py::kw_only(), arg("out") = none,
-      arg("storage") = none, "dx of glu (both halves) from x and the upstream gradient dout.");
+      arg("storage") = none, arg("accuracy") = faithful,
+      "dx of glu (both halves) from x and the upstream gradient dout.");
   m.def(
       "swiglu",
-      [](py::handle gate, py::handle up, py::handle out, double beta, py::handle storage) {
-        return Gated("activ.swiglu", Op::silu, gate, up, out, Beta(beta), storage);
+      [](py::handle gate, py::handle up, py::handle out, double beta, py::handle storage,
+         py::handle accuracy) {
+        return Gated("activ.swiglu", Op::silu, gate, up, out, Beta(beta), storage, accuracy);
       },
       arg("gate"), arg("up"), py::kw_only(), arg("out") = none, arg("beta") = 1.0,
-      arg("storage") = none, "silu(gate, beta) * up, element-wise (LLaMA's MLP).");
+      arg("storage") = none, arg("accuracy") = faithful,
+      "silu(gate, beta) * up, element-wise (LLaMA's MLP).");
   m.def(
       "swiglu_backward",
-      [](py::handle gate, py::handle up, py::handle dout, double beta, py::handle storage) {
-        return GatedBackward("activ.swiglu_backward", Op::silu, gate, up, dout, Beta(beta),
-                             storage);
+      [](py::handle gate, py::handle up, py::handle dout, double beta, py::handle storage,
+         py::handle accuracy) {
+        return GatedBackward("activ.swiglu_backward", Op::silu, gate, up, dout, Beta(beta), storage,
+                             accuracy);
       },
       arg("gate"), arg("up"), arg("dout"), py::kw_only(), arg("beta") = 1.0, arg("storage") = none,
-      "(d_gate, d_up) of swiglu.");
+      arg("accuracy") = faithful, "(d_gate, d_up) of swiglu.");
   m.def(
       "gated",
       [](const std::string& act, py::handle gate, py::handle up, py::handle out, py::handle storage,
-         const py::kwargs& params) {
+         py::handle accuracy, const py::kwargs& params) {
         const auto [op, p] = GateOf("activ.gated", act, params);
-        return Gated("activ.gated(" + std::string(name(op)) + ")", op, gate, up, out, p, storage);
+        return Gated("activ.gated(" + std::string(name(op)) + ")", op, gate, up, out, p, storage,
+                     accuracy);
       },
       arg("act"), arg("gate"), arg("up"), py::kw_only(), arg("out") = none, arg("storage") = none,
-      GatedDoc());
+      arg("accuracy") = faithful, GatedDoc());
   m.def(
       "gated_backward",
       [](const std::string& act, py::handle gate, py::handle up, py::handle dout,
-         py::handle storage, const py::kwargs& params) {
+         py::handle storage, py::handle accuracy, const py::kwargs& params) {
         const auto [op, p] = GateOf("activ.gated_backward", act, params);
         return GatedBackward("activ.gated_backward(" + std::string(name(op)) + ")", op, gate, up,
-                             dout, p, storage);
+                             dout, p, storage, accuracy);
       },
       arg("act"), arg("gate"), arg("up"), arg("dout"), py::kw_only(), arg("storage") = none,
-      "(d_gate, d_up) of gated(act, ...).");
+      arg("accuracy") = faithful, "(d_gate, d_up) of gated(act, ...).");
 }
 
 }  // namespace activ::python

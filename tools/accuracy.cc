@@ -6,7 +6,8 @@
 //                  [--target avx3|avx2|sse4|scalar] [--accuracy faithful|fast]
 //   activ-accuracy --update docs/accuracy.json --part exhaustive|f32|f64|rows [--only NAME]
 //   [--peers]
-//                  [--backward-only]
+//                  [--backward-only] [--target ...] [--accuracy fast (with --part exhaustive:
+//                  the fast column, records "fast@TARGET")]
 //   activ-accuracy --write docs/ACCURACY.md [--results docs/accuracy.json]
 //
 // `activ check` runs the same measurement (accuracy/accuracy.h) with the same flags; this
@@ -47,7 +48,8 @@ using activ::ref::Direction;
       "[--param k=v ...] [--peers] [--max-ulp X] [--threads N] [--target avx3|avx2|sse4|scalar] "
       "[--accuracy faithful|fast]\n"
       "       activ-accuracy --update RESULTS.json --part exhaustive|f32|f64|rows "
-      "[--only NAME] [--peers] [--samples N] [--backward-only]\n"
+      "[--only NAME] [--peers] [--samples N] [--backward-only] [--target T] "
+      "[--accuracy fast (--part exhaustive)]\n"
       "       activ-accuracy --write FILE.md [--results RESULTS.json]\n"
       "       activ-accuracy --rows\n",
       error.c_str());
@@ -210,9 +212,11 @@ int main(int argc, char** argv) {
       }
       return WriteTable(write_path, results_path);
     }
-    // The stored results are the faithful mode's: ACCURACY.md has no fast column yet.
-    if (check.accuracy != activ::Accuracy::faithful && (!update_path.empty() || rows_only)) {
-      Usage("--accuracy fast measures one function (--fn); --update and --rows are faithful");
+    // The row-wise tables have no fast kernels to measure.
+    if (check.accuracy != activ::Accuracy::faithful && rows_only) {
+      Usage(
+          "--rows measures the faithful row-wise kernels; --accuracy fast is for --fn or "
+          "--update --part exhaustive");
     }
     if (!update_path.empty()) {
       if (part.empty()) Usage("--update needs --part exhaustive, f32, f64 or rows");
@@ -221,6 +225,9 @@ int main(int argc, char** argv) {
       u.only = only;
       u.backward_only = backward_only;
       u.restricted_target = restricted_target;
+      u.accuracy = check.accuracy;
+      // --fn names the function to measure as --only does, as it does without --update.
+      if (u.only.empty()) u.only = fn;
       u.samples = check.samples;
       u.threads = check.threads;
       u.progress = true;
@@ -228,7 +235,13 @@ int main(int argc, char** argv) {
       if (with_peers) u.peers = PeersFor;
 #endif
       u.log = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
-      activ::ref::UpdateResults(update_path, u);
+      const double worst = activ::ref::UpdateResults(update_path, u);
+      // The results are stored either way: the bound decides the exit status.
+      if (!(worst <= max_ulp)) {
+        std::fprintf(stderr, "activ-accuracy: a measurement exceeds the bound of %g ULP\n",
+                     max_ulp);
+        return 1;
+      }
       return 0;
     }
     if (rows_only) {

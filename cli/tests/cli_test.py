@@ -99,6 +99,12 @@ def test_list(tmp):
         check(re.search(rf"^  {gated}\s+{gate}\(gate\) \* up", p.stdout, re.M),
               f"`activ list` lacks the gated unit {gated}")
     check(re.search(r"^tanh\s.*\s-\s+tanh x$", p.stdout, re.M), "tanh should not gate")
+    # Both accuracy modes, where they are chosen, and the functions with fast kernels.
+    for text in ("Accuracy modes: faithful (the default, 1 ULP) and fast (4 ULP",
+                 "--accuracy on apply, grad, check, bench and lab; accuracy= in Python"):
+        check(text in p.stdout, f"`activ list` lacks {text!r}")
+    check(re.search(r"^  forward +\S*sigmoid", p.stdout, re.M),
+          "`activ list` does not name sigmoid's fast forward kernel")
 
 
 def test_info(tmp):
@@ -340,6 +346,52 @@ def test_check(tmp):
         q = run("--fn", "gelu", "--samples", "20000", exe=ARGS.accuracy)
         check(q.stdout == p.stdout,
               f"activ check and activ-accuracy differ: {p.stdout!r} {q.stdout!r}")
+        # The fast mode's records: the exhaustive part only, functions with a fast kernel only,
+        # refused before anything is measured or written.
+        results = f"{tmp}/accuracy.json"
+        run("--update", results, "--part", "f32", "--accuracy", "fast", exe=ARGS.accuracy, rc=1,
+            err="the fast accuracy mode is recorded by the exhaustive part only")
+        # relu is exact: it will never have a fast kernel of its own.
+        run("--update", results, "--part", "exhaustive", "--accuracy", "fast", "--only", "relu",
+            exe=ARGS.accuracy, rc=1, err="relu has no fast forward kernel")
+        check(not os.path.exists(results), "a refused --update wrote its results file")
+        # ACCURACY.md's fast section, rendered from records kept per target ("fast@TARGET"),
+        # apart from the faithful ones: a function without a fast kernel says so, one with a
+        # kernel and no record says it was not measured.
+        with open(os.path.join(ARGS.source_dir, "docs/accuracy.json")) as f:
+            doc = json.load(f)
+        doc["results"] = {k: v for k, v in doc["results"].items() if "|fast@" not in k}
+        record = dict(next(v for k, v in doc["results"].items()
+                           if k.startswith("sigmoid|defaults|f32|forward|exhaustive|activ")),
+                      max_ulp=2.75, worst_x=-87.5, mode="fast", date="2026-12-06")
+        doc["results"]["sigmoid|defaults|f32|forward|fast@AVX9|activ"] = record
+        with open(results, "w") as f:
+            json.dump(doc, f)
+        run("--write", f"{tmp}/ACCURACY.md", "--results", results, exe=ARGS.accuracy)
+        with open(f"{tmp}/ACCURACY.md") as f:
+            md = f.read()
+        check("## float32 forward in the fast accuracy mode" in md and
+              "| function | fast kernel | AVX9 fast | x | date |" in md and
+              re.search(r"^\| sigmoid \| forward, backward \| 2\.750 \| -87\.5\S* \| "
+                        r"2026-12-06 \|$", md, re.M) and
+              re.search(r"^\| relu \| none \| faithful kernel \| — \| — \|$", md, re.M) and
+              re.search(r"^\| tanh \| forward(, backward)? \| not measured \| — \| — \|$", md,
+                        re.M) and
+              "Largest: 2.750 ULP" in md,
+              "ACCURACY.md's fast section does not show the fast records")
+        # The faithful tables are those of the faithful records alone.
+        faithful_only = f"{tmp}/ACCURACY-faithful.md"
+        del doc["results"]["sigmoid|defaults|f32|forward|fast@AVX9|activ"]
+        with open(results, "w") as f:
+            json.dump(doc, f)
+        run("--write", faithful_only, "--results", results, exe=ARGS.accuracy)
+        with open(faithful_only) as f:
+            plain = f.read()
+        check("fast accuracy mode" not in plain and
+              md.replace(md[md.index("## float32 forward in the fast"):
+                            md.index("## ", md.index("## float32 forward in the fast") + 3)],
+                         "") == plain,
+              "the fast records changed ACCURACY.md beyond its fast section")
 
     run("check", "sigmoid", "--type", "f64", "--direction", "backward", "--samples", "20000",
         "-q", out="sigmoid f64 backward: max ")
@@ -405,6 +457,14 @@ def test_bench(tmp):
             own_error=False)
     check(p.stdout == "--benchmark_filter=relu|--help|x y|",
           f"the arguments did not pass through: {p.stdout!r}")
+    # The accuracy mode passes through too; a bad one is refused before the program runs.
+    p = run("bench", "--accuracy", "fast", "--accuracy=faithful", rc=3,
+            env={"ACTIV_BENCH": fake}, own_error=False)
+    check(p.stdout == "--accuracy|fast|--accuracy=faithful|",
+          f"--accuracy did not pass through: {p.stdout!r}")
+    for bad in (["--accuracy", "exact"], ["--accuracy=Fast"], ["--accuracy"]):
+        p = run("bench", *bad, rc=1, env={"ACTIV_BENCH": fake}, err=["faithful", "fast"])
+        check(p.stdout == "", f"`activ bench {' '.join(bad)}` ran the benchmark: {p.stdout!r}")
     run("bench", rc=1, env={"ACTIV_BENCH": f"{tmp}/none"},
         err=f"activ: the benchmark program activ-bench is not installed (looked for {tmp}/none); "
             "it is built with activ when Google Benchmark is found (scripts/bench-deps.sh installs "
@@ -522,6 +582,37 @@ def test_lab(tmp):
         html = f.read()
     check(html.startswith("<!DOCTYPE html>") and html.count("<svg ") >= 15 and
           f"from {out}." in html, "the report of `activ lab`")
+
+    # The accuracy mode: recorded in the config of summary.json and log.jsonl and in the report,
+    # and it reaches the activation calls (a fast kernel gives other losses than the faithful
+    # one, where the target has fast kernels); a bad value is refused and nothing is written.
+    check(summary["config"].get("accuracy") == "faithful",
+          f"summary.json config accuracy: {summary['config'].get('accuracy')!r}")
+    losses = {}
+    for mode in ("faithful", "fast"):
+        d = f"{tmp}/lab-{mode}"
+        run("lab", *TINY, "--activations", "sigmoid,elu", "--accuracy", mode, "-q", "--out", d,
+            out="runs in ")
+        with open(f"{d}/summary.json") as f:
+            s = json.load(f)
+        check(s["config"].get("accuracy") == mode, f"{d}/summary.json config: {s['config']}")
+        with open(f"{d}/log.jsonl") as f:
+            records = [json.loads(line) for line in f]
+        check(all(r["config"]["accuracy"] == mode for r in records if r["type"] == "run"),
+              f"{d}/log.jsonl run records do not say {mode}")
+        with open(f"{d}/report.html") as f:
+            html = f.read()
+        wanted = "fast accuracy mode" if mode == "fast" else "faithful activations"
+        check(wanted in html, f"{d}/report.html does not say {wanted!r}")
+        losses[mode] = [[r["train_loss"] for r in records if r["type"] == "epoch"]]
+    target = run("info").stdout
+    if re.search(r"SIMD target: AVX", target):
+        check(losses["fast"] != losses["faithful"],
+              "the fast lab run trained exactly as the faithful one: the mode did not reach "
+              "the activation calls")
+    run("lab", *TINY, "--accuracy", "exact", "--out", f"{tmp}/lab-bad", rc=2,
+        err="--accuracy: exact not in {faithful,fast}")
+    check(not os.path.exists(f"{tmp}/lab-bad"), "a refused --accuracy wrote its output folder")
 
     # Experiments: `--experiment list` describes them; a tiny clipping sweep writes the usual
     # files, its plots as SVG files, and a report with the experiment's section.

@@ -103,6 +103,8 @@ void ReadRunRecord(const Record& r, Run& run) {
       run.optimizer = config.Str(schema::kOptimizer);
     if (c.contains(schema::kInit) && c[schema::kInit].is_string())
       run.init = config.Str(schema::kInit);
+    if (c.contains(schema::kAccuracyMode) && c[schema::kAccuracyMode].is_string())
+      run.accuracy = config.Str(schema::kAccuracyMode);
     run.lr =
         c.contains(schema::kLr) && c[schema::kLr].is_number() ? c[schema::kLr].get<double>() : NAN;
     run.batch = c.contains(schema::kBatch) && c[schema::kBatch].is_number()

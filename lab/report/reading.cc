@@ -44,6 +44,11 @@ std::vector<std::string> Reading(const Analysis& a) {
     if (std::isfinite(first.lr)) details.push_back("learning rate " + Num(first.lr));
     if (std::isfinite(first.batch)) details.push_back("batch " + Num(first.batch));
     if (std::isfinite(first.epochs)) details.push_back("up to " + Num(first.epochs) + " epochs");
+    // Logs written before the option have no mode: they ran the faithful kernels.
+    if (!first.accuracy.empty()) {
+      details.push_back(first.accuracy == "fast" ? "activations in the fast accuracy mode (4 ULP)"
+                                                 : "faithful activations (1 ULP)");
+    }
     if (!details.empty()) s += "; " + JoinList(details);
     out.push_back(s + ".");
   }

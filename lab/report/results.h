@@ -17,6 +17,7 @@ struct Run {
   std::vector<std::string> layer_activations;  // one per hidden layer
   long long seed = 0;
   std::string dataset, network, head, optimizer, init;
+  std::string accuracy;  // the activations' accuracy mode, "faithful" or "fast"; empty: not given
   // Per hidden layer, from the run record: f' is exactly 0 somewhere outside the saturation
   // tails (relu, relu6, hardtanh...), so its off inputs are "inactive".
   std::vector<bool> hinge;

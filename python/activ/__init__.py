@@ -20,6 +20,10 @@ uint16 arrays as bfloat16 bits (activ.torch passes torch.bfloat16 tensors that w
 family (softmax, log_softmax, softmin, their _backward, argmax, hardmax) and the gated units (glu,
 swiglu, gated and their _backward) take the same types, storage= included, with every input of a
 call of one type; prelu with one slope per channel is float32 and float64 only.
+Every function takes accuracy="faithful" (the default: within 1 ULP) or accuracy="fast"
+(within 4 ULP forward on every input, tails included, and 8 ULP beyond the backward bound; the
+same NaN, infinity and limit rules; docs/SPEC.md, Accuracy modes): a function without a fast
+kernel of its own (has_fast_kernel) runs its faithful one, as do float64 arrays.
 Bad input raises activ.Error (a ValueError) with activ's message. The GIL is
 released while the kernels run. activ.torch has the PyTorch modules.
 """
@@ -27,7 +31,8 @@ released while the kernels run. activ.torch has the PyTorch modules.
 import inspect as _inspect
 
 from . import _activ
-from ._activ import Error, simd_target, compiled_targets, set_num_threads, num_threads
+from ._activ import (Error, simd_target, compiled_targets, set_num_threads, num_threads,
+                     has_fast_kernel)
 
 __version__ = _activ.version()
 
@@ -36,23 +41,28 @@ OPS = {op["name"]: op for op in _activ.ops()}
 #: Other names users may type: {alias: registry name}.
 ALIASES = dict(_activ.aliases())
 
-_RESERVED = {"x", "y", "dy", "out", "param_grad", "storage"}
+#: The values of every function's accuracy= argument, the default first (docs/SPEC.md).
+ACCURACIES = ("faithful", "fast")
+
+_RESERVED = {"x", "y", "dy", "out", "param_grad", "storage", "accuracy"}
 
 
-def forward(name, x, *, out=None, storage=None, **params):
+def forward(name, x, *, out=None, storage=None, accuracy="faithful", **params):
     """y = f(x) for the function `name` (a registry name or an alias). storage="bfloat16" (or
-    "float16") reads and writes int16/uint16 arrays as that type's bits."""
-    return _activ.forward(name, x, out, params, storage)
+    "float16") reads and writes int16/uint16 arrays as that type's bits; accuracy="fast" trades
+    faithful rounding for speed within 4 ULP."""
+    return _activ.forward(name, x, out, params, storage, accuracy)
 
 
-def backward(name, x, dy, *, out=None, param_grad=False, storage=None, **params):
+def backward(name, x, dy, *, out=None, param_grad=False, storage=None, accuracy="faithful",
+             **params):
     """dx = dy * f'(x); with param_grad=True, (dx, gradient of the trainable parameter)."""
-    return _activ.backward(name, x, dy, out, params, param_grad, storage)
+    return _activ.backward(name, x, dy, out, params, param_grad, storage, accuracy)
 
 
-def backward_from_y(name, y, dy, *, out=None, storage=None, **params):
+def backward_from_y(name, y, dy, *, out=None, storage=None, accuracy="faithful", **params):
     """dx = dy * f'(x) computed from y = f(x), for the functions flagged from_y."""
-    return _activ.backward_from_y(name, y, dy, out, params, storage)
+    return _activ.backward_from_y(name, y, dy, out, params, storage, accuracy)
 
 
 def _keyword(p):
@@ -64,6 +74,8 @@ def _signature(inputs, op, extra=()):
     params = [_inspect.Parameter(n, _inspect.Parameter.POSITIONAL_OR_KEYWORD) for n in inputs]
     params.append(_inspect.Parameter("out", _inspect.Parameter.KEYWORD_ONLY, default=None))
     params += [_inspect.Parameter(n, _inspect.Parameter.KEYWORD_ONLY, default=d) for n, d in extra]
+    params.append(_inspect.Parameter("accuracy", _inspect.Parameter.KEYWORD_ONLY,
+                                     default="faithful"))
     params += [_keyword(p) for p in op["params"]]
     return _inspect.Signature(params)
 
@@ -86,31 +98,31 @@ def _make(op):
         raise ImportError(f"activ: {name} has a parameter named {clash}, reserved by the bindings")
     about = f"{op['formula']}; range {op['range']}; {_params_text(op)}."
 
-    def fwd(x, *, out=None, **params):
-        return _activ.forward(name, x, out, params)
+    def fwd(x, *, out=None, accuracy="faithful", **params):
+        return _activ.forward(name, x, out, params, None, accuracy)
 
     fwd.__doc__ = f"y = {name}(x) = {about}"
     fwd.__signature__ = _signature(["x"], op)
     made = {name: fwd}
 
     if op["param_grad"]:
-        def bwd(x, dy, *, out=None, param_grad=False, **params):
-            return _activ.backward(name, x, dy, out, params, param_grad)
+        def bwd(x, dy, *, out=None, param_grad=False, accuracy="faithful", **params):
+            return _activ.backward(name, x, dy, out, params, param_grad, None, accuracy)
 
         bwd.__doc__ = (f"dx = dy * {name}'(x), f(x) = {about} With param_grad=True, returns "
                        f"(dx, d/d{op['params'][0]['name']} summed over the elements).")
         bwd.__signature__ = _signature(["x", "dy"], op, [("param_grad", False)])
     else:
-        def bwd(x, dy, *, out=None, **params):
-            return _activ.backward(name, x, dy, out, params, False)
+        def bwd(x, dy, *, out=None, accuracy="faithful", **params):
+            return _activ.backward(name, x, dy, out, params, False, None, accuracy)
 
         bwd.__doc__ = f"dx = dy * {name}'(x), f(x) = {about}"
         bwd.__signature__ = _signature(["x", "dy"], op)
     made[name + "_backward"] = bwd
 
     if op["from_y"]:
-        def bwd_y(y, dy, *, out=None, **params):
-            return _activ.backward_from_y(name, y, dy, out, params)
+        def bwd_y(y, dy, *, out=None, accuracy="faithful", **params):
+            return _activ.backward_from_y(name, y, dy, out, params, None, accuracy)
 
         bwd_y.__doc__ = f"dx = dy * {name}'(x) computed from y = {name}(x), f(x) = {about}"
         bwd_y.__signature__ = _signature(["y", "dy"], op)
@@ -141,7 +153,8 @@ for _name in _ROWWISE:
     if hasattr(_activ, _name):
         globals()[_name] = getattr(_activ, _name)
 
-__all__ = (["Error", "OPS", "ALIASES", "FUNCTIONS", "forward", "backward", "backward_from_y",
-            "simd_target", "compiled_targets", "set_num_threads", "num_threads"] + list(FUNCTIONS)
+__all__ = (["Error", "OPS", "ALIASES", "FUNCTIONS", "ACCURACIES", "forward", "backward",
+            "backward_from_y", "has_fast_kernel", "simd_target", "compiled_targets",
+            "set_num_threads", "num_threads"] + list(FUNCTIONS)
            + [n for n in _ROWWISE if n in globals()])
 del _op, _alias, _target, _suffix, _name

@@ -18,6 +18,9 @@ PReLU's weight is an nn.Parameter, as in PyTorch,
 and SiLU(beta=..., trainable=True) makes beta one: their gradients come from activ's kernels.
 RReLU draws its random slopes in training mode with activ's generator, seeded from PyTorch's
 (torch.manual_seed makes a run repeatable); in eval mode it uses (lower + upper) / 2, as PyTorch.
+Every module, functional and Function takes accuracy="faithful" (the default) or "fast", as
+activ's functions do (activ.ACCURACIES; docs/SPEC.md, Accuracy modes): SiLU(accuracy="fast"),
+activ.torch.sigmoid(x, accuracy="fast"); the backward pass uses the same mode.
 `inplace=True` is accepted for drop-in use and changes nothing: activ's modules never write into
 their input. The backward passes are not themselves differentiable (no double backward).
 """
@@ -26,7 +29,7 @@ import numpy as _np
 import torch as _torch
 from torch.autograd.function import once_differentiable as _once_differentiable
 
-from . import OPS, ALIASES, Error, _activ
+from . import OPS, ALIASES, ACCURACIES, Error, _activ
 
 #: PyTorch's spelling of the class names; the others are the name in CamelCase.
 CLASS_NAMES = {
@@ -63,6 +66,18 @@ def _check(fn, x):
                     f"this tensor is {x.dtype}")
 
 
+def _accuracy(fn, accuracy):
+    """accuracy as given, checked when a module is made rather than at its first call."""
+    if not isinstance(accuracy, str) or accuracy not in ACCURACIES:
+        raise Error(f"activ.torch.{fn}: accuracy must be 'faithful' (the default, within 1 ULP) "
+                    f"or 'fast' (within 4 ULP), got {accuracy!r}")
+    return accuracy
+
+
+def _accuracy_repr(accuracy):
+    return [] if accuracy == "faithful" else [f"accuracy={accuracy!r}"]
+
+
 def _param_value(t):
     """A trainable parameter as activ takes it: a number, or one slope per channel."""
     return t.item() if t.numel() == 1 else _array(t.reshape(-1))
@@ -72,7 +87,7 @@ def _make_function(op):
     name = op["name"]
     trainable = op["params"][0]["name"] if op["param_grad"] else None
 
-    def forward(ctx, x, param, params):
+    def forward(ctx, x, param, params, accuracy="faithful"):
         _check(name, x)
         if param is not None:
             if param.numel() > 1 and x.dtype in _STORAGE:
@@ -81,9 +96,10 @@ def _make_function(op):
                             f"tensor is {x.dtype}")
             params = dict(params, **{trainable: _param_value(param)})
         y = _torch.empty(x.shape, dtype=x.dtype)
-        _activ.forward(name, _array(x), _array(y), params, _STORAGE.get(x.dtype))
+        _activ.forward(name, _array(x), _array(y), params, _STORAGE.get(x.dtype), accuracy)
         ctx.save_for_backward(x, param)
         ctx.params = params
+        ctx.accuracy = accuracy
         return y
 
     @_once_differentiable
@@ -92,18 +108,19 @@ def _make_function(op):
         dx = _torch.empty(x.shape, dtype=x.dtype)
         want = param is not None and ctx.needs_input_grad[1]
         got = _activ.backward(name, _array(x), _array(dy.to(x.dtype)), _array(dx), ctx.params,
-                              want, _STORAGE.get(x.dtype))
+                              want, _STORAGE.get(x.dtype), ctx.accuracy)
         if not want:
-            return dx, None, None
+            return dx, None, None, None
         grad = _torch.as_tensor(got[1], dtype=param.dtype).reshape(param.shape)
-        return dx, grad, None
+        return dx, grad, None, None
 
     return type(class_name(name) + "Function", (_torch.autograd.Function,), {
         "__doc__": f"activ's {name} ({op['formula']}) forward and backward, on CPU tensors.",
         "forward": staticmethod(forward), "backward": staticmethod(backward)})
 
 
-#: {registry name: torch.autograd.Function}; apply(x, trainable_param_or_None, params_dict).
+#: {registry name: torch.autograd.Function};
+#: apply(x, trainable_param_or_None, params_dict, accuracy="faithful").
 FUNCTIONS = {name: _make_function(op) for name, op in OPS.items()}
 
 
@@ -112,16 +129,16 @@ def _make_functional(op):
     fn = FUNCTIONS[name]
     trainable = op["params"][0]["name"] if op["param_grad"] else None
 
-    def functional(x, **params):
+    def functional(x, *, accuracy="faithful", **params):
         param = None
         if trainable is not None and isinstance(params.get(trainable), _torch.Tensor):
             param = params.pop(trainable)
-        return fn.apply(x, param, params)
+        return fn.apply(x, param, params, accuracy)
 
     functional.__name__ = functional.__qualname__ = name
-    functional.__doc__ = (f"{name}(x, **params): {op['formula']}, on activ's kernels, "
-                          "differentiable." + (f" A tensor {trainable} gets a gradient."
-                                               if trainable else ""))
+    functional.__doc__ = (f"{name}(x, *, accuracy='faithful', **params): {op['formula']}, on "
+                          "activ's kernels, differentiable." +
+                          (f" A tensor {trainable} gets a gradient." if trainable else ""))
     return functional
 
 
@@ -133,8 +150,9 @@ class _Activation(_torch.nn.Module):
     """An activation of activ's registry as an nn.Module (see the generated subclasses)."""
     _op = None
 
-    def __init__(self, *args, inplace=False, trainable=False, **params):
+    def __init__(self, *args, inplace=False, trainable=False, accuracy="faithful", **params):
         super().__init__()
+        self.accuracy = _accuracy(type(self).__name__, accuracy)
         names = [p["name"] for p in self._op["params"]]
         # PyTorch's positional order: the parameters, then inplace.
         if len(args) > len(names) + 1:
@@ -165,13 +183,13 @@ class _Activation(_torch.nn.Module):
 
     def forward(self, x):
         param = getattr(self, self._trainable) if self._trainable else None
-        return FUNCTIONS[self._op["name"]].apply(x, param, self._call_params())
+        return FUNCTIONS[self._op["name"]].apply(x, param, self._call_params(), self.accuracy)
 
     def extra_repr(self):
         parts = [f"{k}={v:g}" for k, v in self.params.items()]
         if self._trainable:
             parts.append(f"{self._trainable}=Parameter")
-        return ", ".join(parts)
+        return ", ".join(parts + _accuracy_repr(self.accuracy))
 
 
 def _make_module(op):
@@ -188,8 +206,10 @@ class PReLU(MODULES["prelu"]):
     """activ's prelu with a trainable weight, PyTorch's signature: one slope, or one per channel
     (dimension 1 of the input), initialised to `init`."""
 
-    def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
+    def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None, *,
+                 accuracy="faithful"):
         _torch.nn.Module.__init__(self)
+        self.accuracy = _accuracy("PReLU", accuracy)
         self.num_parameters = num_parameters
         self.params = {}
         self._trainable = "weight"
@@ -197,33 +217,34 @@ class PReLU(MODULES["prelu"]):
             _torch.full((num_parameters,), float(init), device=device, dtype=dtype))
 
     def extra_repr(self):
-        return f"num_parameters={self.num_parameters}"
+        return ", ".join([f"num_parameters={self.num_parameters}"]
+                         + _accuracy_repr(self.accuracy))
 
 
 class GELU(MODULES["gelu"]):
     """activ's gelu; approximate='tanh' gives gelu_tanh, as torch.nn.GELU does."""
 
-    def __init__(self, approximate="none"):
+    def __init__(self, approximate="none", *, accuracy="faithful"):
         if approximate not in ("none", "tanh"):
             raise Error(f"activ.torch.GELU: approximate must be 'none' or 'tanh', got "
                         f"{approximate!r}")
-        super().__init__()
+        super().__init__(accuracy=accuracy)
         self.approximate = approximate
 
     def forward(self, x):
         name = "gelu_tanh" if self.approximate == "tanh" else "gelu"
-        return FUNCTIONS[name].apply(x, None, {})
+        return FUNCTIONS[name].apply(x, None, {}, self.accuracy)
 
     def extra_repr(self):
-        return f"approximate={self.approximate!r}"
+        return ", ".join([f"approximate={self.approximate!r}"] + _accuracy_repr(self.accuracy))
 
 
 class RReLU(MODULES["rrelu"]):
     """activ's rrelu: random slopes in [lower, upper] in training mode, drawn by activ from a seed
     that PyTorch's generator gives each call; (lower + upper) / 2 in eval mode."""
 
-    def __init__(self, lower=1.0 / 8, upper=1.0 / 3, inplace=False):
-        super().__init__(lower=lower, upper=upper, inplace=inplace)
+    def __init__(self, lower=1.0 / 8, upper=1.0 / 3, inplace=False, *, accuracy="faithful"):
+        super().__init__(lower=lower, upper=upper, inplace=inplace, accuracy=accuracy)
 
     def _call_params(self):
         if not self.training:
@@ -262,12 +283,13 @@ def _make_row_function(name):
     fwd = getattr(_activ, name)
     bwd = getattr(_activ, name + "_backward")
 
-    def forward(ctx, x, dim):
+    def forward(ctx, x, dim, accuracy="faithful"):
         _check(name, x)
         y = _torch.empty(x.shape, dtype=x.dtype)
-        fwd(_array(x), dim, out=_array(y), storage=_STORAGE.get(x.dtype))
+        fwd(_array(x), dim, out=_array(y), storage=_STORAGE.get(x.dtype), accuracy=accuracy)
         ctx.save_for_backward(y)
         ctx.dim = dim
+        ctx.accuracy = accuracy
         return y
 
     @_once_differentiable
@@ -275,8 +297,8 @@ def _make_row_function(name):
         (y,) = ctx.saved_tensors
         dx = _torch.empty(y.shape, dtype=y.dtype)
         bwd(_array(y), _array(dy.to(y.dtype)), ctx.dim, out=_array(dx),
-            storage=_STORAGE.get(y.dtype))
-        return dx, None
+            storage=_STORAGE.get(y.dtype), accuracy=ctx.accuracy)
+        return dx, None, None
 
     return type(class_name(name) + "Function", (_torch.autograd.Function,), {
         "__doc__": f"activ's {name} along a dimension, forward and backward (from the output).",
@@ -287,14 +309,15 @@ class SwiGLUFunction(_torch.autograd.Function):
     """activ's swiglu, silu(gate, beta) * up, forward and backward in one pass each."""
 
     @staticmethod
-    def forward(ctx, gate, up, beta):
+    def forward(ctx, gate, up, beta, accuracy="faithful"):
         _check("swiglu", gate)
         _like("swiglu", up, gate, "up")
         y = _torch.empty(gate.shape, dtype=gate.dtype)
         _activ.swiglu(_array(gate), _array(up), out=_array(y), beta=beta,
-                      storage=_STORAGE.get(gate.dtype))
+                      storage=_STORAGE.get(gate.dtype), accuracy=accuracy)
         ctx.save_for_backward(gate, up)
         ctx.beta = beta
+        ctx.accuracy = accuracy
         return y
 
     @staticmethod
@@ -303,19 +326,21 @@ class SwiGLUFunction(_torch.autograd.Function):
         gate, up = ctx.saved_tensors
         d_gate, d_up = _activ.swiglu_backward(_array(gate), _array(up),
                                               _array(dout.to(gate.dtype)), beta=ctx.beta,
-                                              storage=_STORAGE.get(gate.dtype))
-        return _from_array(d_gate, gate.dtype), _from_array(d_up, gate.dtype), None
+                                              storage=_STORAGE.get(gate.dtype),
+                                              accuracy=ctx.accuracy)
+        return _from_array(d_gate, gate.dtype), _from_array(d_up, gate.dtype), None, None
 
 
 class GLUFunction(_torch.autograd.Function):
     """activ's glu along a dimension: x's first half times sigmoid of its second half."""
 
     @staticmethod
-    def forward(ctx, x, dim):
+    def forward(ctx, x, dim, accuracy="faithful"):
         _check("glu", x)
-        y = _activ.glu(_array(x), dim, storage=_STORAGE.get(x.dtype))
+        y = _activ.glu(_array(x), dim, storage=_STORAGE.get(x.dtype), accuracy=accuracy)
         ctx.save_for_backward(x)
         ctx.dim = dim
+        ctx.accuracy = accuracy
         return _from_array(y, x.dtype)
 
     @staticmethod
@@ -324,8 +349,8 @@ class GLUFunction(_torch.autograd.Function):
         (x,) = ctx.saved_tensors
         dx = _torch.empty(x.shape, dtype=x.dtype)
         _activ.glu_backward(_array(x), _array(dout.to(x.dtype)), ctx.dim, out=_array(dx),
-                            storage=_STORAGE.get(x.dtype))
-        return dx, None
+                            storage=_STORAGE.get(x.dtype), accuracy=ctx.accuracy)
+        return dx, None, None
 
 
 def _need_dim(cls, dim):
@@ -339,54 +364,57 @@ def _need_dim(cls, dim):
 class _RowModule(_torch.nn.Module):
     _name = None
 
-    def __init__(self, dim=None):
+    def __init__(self, dim=None, *, accuracy="faithful"):
         super().__init__()
         self.dim = _need_dim(type(self).__name__, dim)
+        self.accuracy = _accuracy(type(self).__name__, accuracy)
 
     def forward(self, x):
-        return ROW_FUNCTIONS[self._name].apply(x, self.dim)
+        return ROW_FUNCTIONS[self._name].apply(x, self.dim, self.accuracy)
 
     def extra_repr(self):
-        return f"dim={self.dim}"
+        return ", ".join([f"dim={self.dim}"] + _accuracy_repr(self.accuracy))
 
 
 class SwiGLU(_torch.nn.Module):
     """activ's swiglu as a module: forward(gate, up) = silu(gate, beta) * up, the gated unit of
     LLaMA-style feed-forward blocks (torch.nn has none: F.silu(gate) * up)."""
 
-    def __init__(self, beta=1.0):
+    def __init__(self, beta=1.0, *, accuracy="faithful"):
         super().__init__()
         self.beta = float(beta)
+        self.accuracy = _accuracy("SwiGLU", accuracy)
 
     def forward(self, gate, up):
-        return SwiGLUFunction.apply(gate, up, self.beta)
+        return SwiGLUFunction.apply(gate, up, self.beta, self.accuracy)
 
     def extra_repr(self):
-        return f"beta={self.beta:g}"
+        return ", ".join([f"beta={self.beta:g}"] + _accuracy_repr(self.accuracy))
 
 
 class GLU(_torch.nn.Module):
     """activ's glu, as torch.nn.GLU(dim=-1): x[..., :H] * sigmoid(x[..., H:]) along dim."""
 
-    def __init__(self, dim=-1):
+    def __init__(self, dim=-1, *, accuracy="faithful"):
         super().__init__()
         self.dim = int(dim)
+        self.accuracy = _accuracy("GLU", accuracy)
 
     def forward(self, x):
-        return GLUFunction.apply(x, self.dim)
+        return GLUFunction.apply(x, self.dim, self.accuracy)
 
     def extra_repr(self):
-        return f"dim={self.dim}"
+        return ", ".join([f"dim={self.dim}"] + _accuracy_repr(self.accuracy))
 
 
-def swiglu(gate, up, beta=1.0):
+def swiglu(gate, up, beta=1.0, *, accuracy="faithful"):
     """silu(gate, beta) * up on activ's kernels, differentiable in gate and up."""
-    return SwiGLUFunction.apply(gate, up, float(beta))
+    return SwiGLUFunction.apply(gate, up, float(beta), accuracy)
 
 
-def glu(x, dim=-1):
+def glu(x, dim=-1, *, accuracy="faithful"):
     """As torch.nn.functional.glu, on activ's kernels."""
-    return GLUFunction.apply(x, int(dim))
+    return GLUFunction.apply(x, int(dim), accuracy)
 
 
 #: {name: torch.autograd.Function} of the softmax family (backward from the output).
@@ -397,8 +425,8 @@ if hasattr(_activ, "softmax"):
     for _name in ("softmax", "log_softmax", "softmin"):
         ROW_FUNCTIONS[_name] = _make_row_function(_name)
 
-        def _functional(x, dim=None, _name=_name):
-            return ROW_FUNCTIONS[_name].apply(x, _need_dim(_name, dim))
+        def _functional(x, dim=None, *, accuracy="faithful", _name=_name):
+            return ROW_FUNCTIONS[_name].apply(x, _need_dim(_name, dim), accuracy)
 
         _functional.__name__ = _functional.__qualname__ = _name
         _functional.__doc__ = (f"As torch.nn.functional.{_name}(x, dim), on activ's kernels, "
