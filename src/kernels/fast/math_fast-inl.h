@@ -20,6 +20,69 @@ HWY_INLINE Vec<D> FastRecip(D d, Vec<D> den) {
   return hn::MulAdd(r, hn::NegMulAdd(den, r, one), r);
 }
 
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
+// AVX-512: e^z through a table of 2^(j/32) (two registers, one vpermt2ps) and vscalefps,
+// which applies 2^floor(n) with one rounding: a subnormal result rounds once and a huge
+// exponent saturates, with no splitting of the scale and no check per lane.
+
+// e^z = l e^t 2^floor(n) for z in [-217, 0] (no NaN or infinity): n = k/32 with k = round(32 z /
+// ln2), l = 2^((k mod 32)/32) rounded to float, t = z - n ln2 in [-ln2/64, ln2/64].
+template <class D>
+struct ExpLutF {
+  Vec<D> t;
+  Vec<D> l;
+  Vec<D> n;
+};
+template <class D>
+HWY_INLINE ExpLutF<D> ExpLut32(D d, Vec<D> z) {
+  alignas(64) static constexpr float kTable[32] = {
+      0x1.000000p+0f, 0x1.059b0ep+0f, 0x1.0b5586p+0f, 0x1.11301ep+0f, 0x1.172b84p+0f,
+      0x1.1d4874p+0f, 0x1.2387a6p+0f, 0x1.29e9e0p+0f, 0x1.306fe0p+0f, 0x1.371a74p+0f,
+      0x1.3dea64p+0f, 0x1.44e086p+0f, 0x1.4bfdaep+0f, 0x1.5342b6p+0f, 0x1.5ab07ep+0f,
+      0x1.6247ecp+0f, 0x1.6a09e6p+0f, 0x1.71f75ep+0f, 0x1.7a1148p+0f, 0x1.82589ap+0f,
+      0x1.8ace54p+0f, 0x1.93737cp+0f, 0x1.9c4918p+0f, 0x1.a5503cp+0f, 0x1.ae89fap+0f,
+      0x1.b7f770p+0f, 0x1.c199bep+0f, 0x1.cb720ep+0f, 0x1.d5818ep+0f, 0x1.dfc974p+0f,
+      0x1.ea4afap+0f, 0x1.f50766p+0f};
+  // 1.5 2^18 has an ulp of 1/32: the sum holds 32 z/ln2 rounded, its low five mantissa bits
+  // k mod 32 (the table index vpermt2ps reads).
+  const Vec<D> magic = hn::Set(d, 0x1.8p18f);
+  const Vec<D> vn = hn::MulAdd(z, hn::Set(d, 0x1.715476p+0f), magic);
+  const Vec<D> l{_mm512_permutex2var_ps(_mm512_load_ps(kTable), _mm512_castps_si512(vn.raw),
+                                        _mm512_load_ps(kTable + 16))};
+  const Vec<D> n = hn::Sub(vn, magic);
+  // ln2 in two floats; the FMA takes n ln2_hi exactly and r is small, so t keeps its bits.
+  Vec<D> t = hn::NegMulAdd(n, hn::Set(d, 0x1.62e430p-1f), z);
+  t = hn::NegMulAdd(n, hn::Set(d, -0x1.05c610p-29f), t);
+  return {t, l, n};
+}
+
+// l e^t for |t| <= ln2/64: l + t l (c1 + c2 t), relative error 2^-24.2 before rounding.
+template <class D>
+HWY_INLINE Vec<D> ExpLutPoly(D d, const ExpLutF<D>& e) {
+  const Vec<D> p = hn::MulAdd(hn::Set(d, 0x1.000006p-1f), e.t, hn::Set(d, 0x1.0000f6p+0f));
+  return hn::MulAdd(hn::Mul(e.t, e.l), p, e.l);
+}
+
+// num/den for den in [1, 2] (ACTIV_FAST_RCP: rcp14 and one Newton step instead of vdivps).
+template <class V>
+HWY_INLINE V FastQuot(V num, V den) {
+#ifdef ACTIV_FAST_RCP
+  const V r0{_mm512_rcp14_ps(den.raw)};
+  const V one = hn::Set(hn::DFromV<V>(), 1.0f);
+  const V r = hn::MulAdd(r0, hn::NegMulAdd(den, r0, one), r0);
+  return hn::Mul(num, r);
+#else
+  return hn::Div(num, den);
+#endif
+}
+
+// v 2^floor(n), one rounding.
+template <class V>
+HWY_INLINE V ScaleF(V v, V n) {
+  return V{_mm512_scalef_ps(v.raw, n.raw)};
+}
+#endif  // AVX-512
+
 // e^t = p * 2^n for t in [-150 ln2, 0], t_lo a correction of t (|t_lo| <= 2^-24 |t|, or 0):
 // p in [2^-1/2, 2^1/2], n a whole number held in a float.
 template <class D>
@@ -42,6 +105,27 @@ HWY_INLINE ExpSplitF<D> FastExpSplit(D d, Vec<D> t, Vec<D> t_lo) {
   q = hn::MulAdd(q, r, hn::Set(d, 0x1.fffffep-2f));
   const Vec<D> pm = hn::MulAdd(hn::Mul(r, r), q, r);
   return {hn::Add(hn::Set(d, 1.0f), pm), n, pm};
+}
+
+// e^z - 1 for z in [-87, 0] (no NaN): n = round(z/ln2) from a magic sum whose low mantissa
+// bits hold 127 + n, shifted into 2^n (one shift, no conversion); r = z - n ln2 and e^r - 1 from
+// the degree-6 polynomial of FastExpSplit; then (2^n - 1) + 2^n (e^r - 1), 2^n - 1 exact.
+template <class D>
+HWY_INLINE Vec<D> FastExpm1(D d, Vec<D> z) {
+  const hn::RebindToSigned<D> di;
+  const Vec<D> magic = hn::Set(d, 0x1.8000fep23f);  // 1.5 2^23 + 127: an ulp of 1
+  const Vec<D> vn = hn::MulAdd(z, hn::Set(d, 0x1.715476p+0f), magic);
+  const Vec<D> n = hn::Sub(vn, magic);
+  const Vec<D> s = hn::BitCast(d, hn::ShiftLeft<23>(hn::BitCast(di, vn)));
+  Vec<D> r = hn::NegMulAdd(n, hn::Set(d, 0x1.62e430p-1f), z);
+  r = hn::NegMulAdd(n, hn::Set(d, -0x1.05c610p-29f), r);
+  Vec<D> q = hn::Set(d, 0x1.6bd906p-10f);
+  q = hn::MulAdd(q, r, hn::Set(d, 0x1.1239b0p-7f));
+  q = hn::MulAdd(q, r, hn::Set(d, 0x1.555682p-5f));
+  q = hn::MulAdd(q, r, hn::Set(d, 0x1.555492p-3f));
+  q = hn::MulAdd(q, r, hn::Set(d, 0x1.fffffep-2f));
+  const Vec<D> pm = hn::MulAdd(hn::Mul(r, r), q, r);
+  return hn::MulAdd(pm, s, hn::Sub(s, hn::Set(d, 1.0f)));
 }
 
 // 2^k as a float for whole k in [-126, 127] held in int32 lanes.
@@ -103,6 +187,16 @@ HWY_INLINE Vec<D> Scale3(Vec<D> v, const Scale3F<D>& s) {
 // it could overflow.
 template <bool kTimes4 = false, class D>
 HWY_INLINE Vec<D> FastSigmoidSlope(D d, Vec<D> u, Vec<D> dy) {
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
+  // e = p 2^floor(n) from the table, p < 2; h = 1/(2 (1 + e)) <= 1/2, so p h <= 1 and h dy <=
+  // dy/2 cannot overflow; the 2^2 (2^4 for kTimes4) and 2^floor(n) go last, in one scalef.
+  const Vec<D> z = hn::Max(hn::Set(d, -200.0f), hn::Or(u, hn::SignBit(d)));
+  const ExpLutF<D> el = ExpLut32(d, z);
+  const Vec<D> p = ExpLutPoly(d, el);
+  const Vec<D> h = hn::Div(hn::Set(d, 0.5f), hn::Add(ScaleF(p, el.n), hn::Set(d, 1.0f)));
+  const Vec<D> g = hn::Mul(hn::Mul(p, h), hn::Mul(h, dy));
+  return ScaleF(g, hn::Add(el.n, hn::Set(d, kTimes4 ? 4.0f : 2.0f)));
+#else
   const Vec<D> t = hn::Max(hn::Neg(hn::Abs(u)), hn::Set(d, -200.0f));
   const ExpSplitF<D> e = FastExpSplit(d, t, hn::Zero(d));
   const Scale3F<D> s = SplitScale3(d, e.n);
@@ -110,4 +204,5 @@ HWY_INLINE Vec<D> FastSigmoidSlope(D d, Vec<D> u, Vec<D> dy) {
   const Vec<D> p = kTimes4 ? hn::Mul(e.p, hn::Set(d, 4.0f)) : e.p;
   const Vec<D> g = hn::Mul(hn::Mul(hn::Mul(p, q), q), s.s1);
   return hn::Mul(hn::Mul(hn::Mul(g, dy), s.s2), s.s3);
+#endif
 }

@@ -8,6 +8,35 @@
 struct silu {
   template <class D>
   static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
+    // e = e^-|bx| = p 2^floor(n) from the table, q = 1/(1 + e); x q for bx >= 0, and x (p q/2)
+    // 2^(floor(n) + 1) for bx < 0 (p q/2 <= 1: no overflow; one rounding at the scalef, so a
+    // subnormal result is right). beta = 1 (the default) skips the error term of beta x.
+    const float beta = static_cast<float>(a.p[0]);
+    const Vec<D> one = hn::Set(d, 1.0f);
+    Vec<D> bx = x;
+    Vec<D> z = hn::Max(hn::Set(d, -193.0f), hn::Or(x, hn::SignBit(d)));
+    ExpLutF<D> el;
+    if (beta == 1.0f) {
+      el = ExpLut32(d, z);
+    } else {
+      bx = hn::Mul(hn::Set(d, beta), x);
+      const Vec<D> lo = hn::MulSub(hn::Set(d, beta), x, bx);
+      z = hn::Max(hn::Set(d, -193.0f), hn::Or(bx, hn::SignBit(d)));
+      el = ExpLut32(d, z);
+      // The error of beta x, with the sign of -|bx|; none where z was clamped.
+      const Vec<D> zlo = hn::Xor(lo, hn::AndNot(bx, hn::SignBit(d)));
+      el.t = hn::Add(el.t, hn::IfThenElseZero(hn::Gt(z, hn::Set(d, -193.0f)), zlo));
+    }
+    const Vec<D> p = ExpLutPoly(d, el);
+    const Vec<D> q = hn::Div(one, hn::Add(ScaleF(p, el.n), one));
+    // +-inf times a tiny scale would stay infinite: the largest float of x's sign gives the
+    // limit 0 (vrangeps: the smaller magnitude, x's sign).
+    const Vec<D> xm{_mm512_range_ps(x.raw, _mm512_set1_ps(3.40282347e38f), 2)};
+    const Vec<D> neg = ScaleF(hn::Mul(xm, hn::Mul(p, hn::Mul(q, hn::Set(d, 0.5f)))),
+                              hn::Add(el.n, one));
+    return hn::IfThenElse(hn::Lt(bx, hn::Zero(d)), neg, hn::Mul(x, q));
+#else
     const Vec<D> beta = hn::Set(d, static_cast<float>(a.p[0]));
     const Vec<D> bx = hn::Mul(beta, x);
     const Vec<D> lo = hn::MulSub(beta, x, bx);
@@ -24,5 +53,6 @@ struct silu {
     const Vec<D> xm = hn::Min(hn::Max(x, hn::Neg(big)), big);
     const Vec<D> y_neg = hn::Mul(hn::Mul(hn::Mul(hn::Mul(hn::Mul(e.p, q), s.s1), xm), s.s2), s.s3);
     return hn::IfThenElse(neg, y_neg, hn::Mul(x, q));
+#endif
   }
 };
