@@ -395,9 +395,34 @@ concept HasFastBackward = requires(hn::ScalableTag<float> d, hn::Vec<decltype(d)
 template <typename... T>
 inline constexpr bool kFastLanes = (kFloatOr16<T> && ...) && HWY_NATIVE_FMA;
 
-template <typename TI, typename TO>
+// A fast kernel may have ForwardN<K>(d, v, a), K vectors at once in place, its steps
+// interleaved across the K: the out-of-order core then sees independent work next to each long
+// latency (the division, the scalef) instead of one vector's chain after another's. It keeps
+// NaN by itself (kForwardKeepsNaN); float32 arrays only, the rest through Map.
+template <class Kernel>
+concept HasForwardN = requires(hn::ScalableTag<float> d, hn::Vec<decltype(d)> (&v)[4],
+                               const Args& a) {
+  Kernel::template ForwardN<4>(d, v, a);
+};
+// FK is FastKernel, a template parameter so that the checks of HasForwardN wait for it.
+template <typename TI, typename TO, class FK = FastKernel>
 void FastForwardT(const TI* x, TO* y, size_t n, const Args& args) {
-  if constexpr (kFastLanes<TI, TO>) {
+  if constexpr (kFastLanes<TI, TO> && std::is_same_v<TI, float> && std::is_same_v<TO, float> &&
+                HasForwardN<FK>) {
+    static_assert(ForwardKeepsNaN<FK>);
+    const Args a = Prepared<FastKernel>(args);
+    const hn::ScalableTag<float> d;
+    const size_t N = hn::Lanes(d);
+    size_t i = 0;
+    for (; i + 4 * N <= n; i += 4 * N) {
+      hn::Vec<decltype(d)> v[4];
+      for (size_t k = 0; k < 4; ++k) v[k] = hn::LoadU(d, x + i + k * N);
+      FK::template ForwardN<4>(d, v, a);
+      for (size_t k = 0; k < 4; ++k) hn::StoreU(v[k], d, y + i + k * N);
+    }
+    Map<1, false>(d, x + i, x + i, y + i, n - i,
+                  [&](auto dd, auto v, auto) HWY_ATTR { return FastKernel::Forward(dd, v, a); });
+  } else if constexpr (kFastLanes<TI, TO>) {
     const Args a = Prepared<FastKernel>(args);
     Map<1, !ForwardKeepsNaN<FastKernel>>(hn::ScalableTag<float>(), x, x, y, n,
                                          [&](auto d, auto v, auto)

@@ -27,6 +27,16 @@ HWY_INLINE Vec<D> FastRecip(D d, Vec<D> den) {
 
 // e^z = l e^t 2^floor(n) for z in [-217, 0] (no NaN or infinity): n = k/32 with k = round(32 z /
 // ln2), l = 2^((k mod 32)/32) rounded to float, t = z - n ln2 in [-ln2/64, ln2/64].
+// 2^(j/32) rounded, j = 0..31.
+alignas(64) inline constexpr float kExp2Table32[32] = {
+    0x1.000000p+0f, 0x1.059b0ep+0f, 0x1.0b5586p+0f, 0x1.11301ep+0f, 0x1.172b84p+0f,
+    0x1.1d4874p+0f, 0x1.2387a6p+0f, 0x1.29e9e0p+0f, 0x1.306fe0p+0f, 0x1.371a74p+0f,
+    0x1.3dea64p+0f, 0x1.44e086p+0f, 0x1.4bfdaep+0f, 0x1.5342b6p+0f, 0x1.5ab07ep+0f,
+    0x1.6247ecp+0f, 0x1.6a09e6p+0f, 0x1.71f75ep+0f, 0x1.7a1148p+0f, 0x1.82589ap+0f,
+    0x1.8ace54p+0f, 0x1.93737cp+0f, 0x1.9c4918p+0f, 0x1.a5503cp+0f, 0x1.ae89fap+0f,
+    0x1.b7f770p+0f, 0x1.c199bep+0f, 0x1.cb720ep+0f, 0x1.d5818ep+0f, 0x1.dfc974p+0f,
+    0x1.ea4afap+0f, 0x1.f50766p+0f};
+
 template <class D>
 struct ExpLutF {
   Vec<D> t;
@@ -35,20 +45,12 @@ struct ExpLutF {
 };
 template <class D>
 HWY_INLINE ExpLutF<D> ExpLut32(D d, Vec<D> z) {
-  alignas(64) static constexpr float kTable[32] = {
-      0x1.000000p+0f, 0x1.059b0ep+0f, 0x1.0b5586p+0f, 0x1.11301ep+0f, 0x1.172b84p+0f,
-      0x1.1d4874p+0f, 0x1.2387a6p+0f, 0x1.29e9e0p+0f, 0x1.306fe0p+0f, 0x1.371a74p+0f,
-      0x1.3dea64p+0f, 0x1.44e086p+0f, 0x1.4bfdaep+0f, 0x1.5342b6p+0f, 0x1.5ab07ep+0f,
-      0x1.6247ecp+0f, 0x1.6a09e6p+0f, 0x1.71f75ep+0f, 0x1.7a1148p+0f, 0x1.82589ap+0f,
-      0x1.8ace54p+0f, 0x1.93737cp+0f, 0x1.9c4918p+0f, 0x1.a5503cp+0f, 0x1.ae89fap+0f,
-      0x1.b7f770p+0f, 0x1.c199bep+0f, 0x1.cb720ep+0f, 0x1.d5818ep+0f, 0x1.dfc974p+0f,
-      0x1.ea4afap+0f, 0x1.f50766p+0f};
   // 1.5 2^18 has an ulp of 1/32: the sum holds 32 z/ln2 rounded, its low five mantissa bits
   // k mod 32 (the table index vpermt2ps reads).
   const Vec<D> magic = hn::Set(d, 0x1.8p18f);
   const Vec<D> vn = hn::MulAdd(z, hn::Set(d, 0x1.715476p+0f), magic);
-  const Vec<D> l{_mm512_permutex2var_ps(_mm512_load_ps(kTable), _mm512_castps_si512(vn.raw),
-                                        _mm512_load_ps(kTable + 16))};
+  const Vec<D> l{_mm512_permutex2var_ps(_mm512_load_ps(kExp2Table32), _mm512_castps_si512(vn.raw),
+                                        _mm512_load_ps(kExp2Table32 + 16))};
   const Vec<D> n = hn::Sub(vn, magic);
   // ln2 in two floats; the FMA takes n ln2_hi exactly and r is small, so t keeps its bits.
   Vec<D> t = hn::NegMulAdd(n, hn::Set(d, 0x1.62e430p-1f), z);
@@ -107,11 +109,16 @@ HWY_INLINE ExpSplitF<D> FastExpSplit(D d, Vec<D> t, Vec<D> t_lo) {
   return {hn::Add(hn::Set(d, 1.0f), pm), n, pm};
 }
 
-// e^z - 1 for z in [-87, 0] (no NaN): n = round(z/ln2) from a magic sum whose low mantissa
-// bits hold 127 + n, shifted into 2^n (one shift, no conversion); r = z - n ln2 and e^r - 1 from
-// the degree-6 polynomial of FastExpSplit; then (2^n - 1) + 2^n (e^r - 1), 2^n - 1 exact.
+// e^z = 2^n (1 + pm) for z in [-87, 0] (no NaN), where 2^n is a normal float: n = round(z/ln2)
+// from a magic sum whose low mantissa bits hold 127 + n, shifted into 2^n (one shift, no
+// conversion); r = z - n ln2 and pm = e^r - 1 from the degree-6 polynomial of FastExpSplit.
 template <class D>
-HWY_INLINE Vec<D> FastExpm1(D d, Vec<D> z) {
+struct ExpNormalF {
+  Vec<D> s;   // 2^n
+  Vec<D> pm;  // e^r - 1
+};
+template <class D>
+HWY_INLINE ExpNormalF<D> FastExpNormal(D d, Vec<D> z) {
   const hn::RebindToSigned<D> di;
   const Vec<D> magic = hn::Set(d, 0x1.8000fep23f);  // 1.5 2^23 + 127: an ulp of 1
   const Vec<D> vn = hn::MulAdd(z, hn::Set(d, 0x1.715476p+0f), magic);
@@ -124,9 +131,26 @@ HWY_INLINE Vec<D> FastExpm1(D d, Vec<D> z) {
   q = hn::MulAdd(q, r, hn::Set(d, 0x1.555682p-5f));
   q = hn::MulAdd(q, r, hn::Set(d, 0x1.555492p-3f));
   q = hn::MulAdd(q, r, hn::Set(d, 0x1.fffffep-2f));
-  const Vec<D> pm = hn::MulAdd(hn::Mul(r, r), q, r);
-  return hn::MulAdd(pm, s, hn::Sub(s, hn::Set(d, 1.0f)));
+  return {s, hn::MulAdd(hn::Mul(r, r), q, r)};
 }
+
+// e^z - 1 = (2^n - 1) + 2^n (e^r - 1) for z in [-87, 0], 2^n - 1 exact.
+template <class D>
+HWY_INLINE Vec<D> FastExpm1(D d, Vec<D> z) {
+  const ExpNormalF<D> e = FastExpNormal(d, z);
+  return hn::MulAdd(e.pm, e.s, hn::Sub(e.s, hn::Set(d, 1.0f)));
+}
+
+// e^z for z in [-87, 0]: its least value, e^-87, is a normal float, so 2^n (1 + pm) rounds once.
+template <class D>
+HWY_INLINE Vec<D> FastExp(D d, Vec<D> z) {
+  const ExpNormalF<D> e = FastExpNormal(d, z);
+  return hn::MulAdd(e.pm, e.s, e.s);
+}
+
+// The least argument of FastExp: the targets without vscalefps take a vector with a lane below it
+// (or a NaN) through the careful scaling instead, one test per vector.
+inline constexpr float kFastExpMin = -87.0f;
 
 // 2^k as a float for whole k in [-126, 127] held in int32 lanes.
 template <class DI>
@@ -197,6 +221,15 @@ HWY_INLINE Vec<D> FastSigmoidSlope(D d, Vec<D> u, Vec<D> dy) {
   const Vec<D> g = hn::Mul(hn::Mul(p, h), hn::Mul(h, dy));
   return ScaleF(g, hn::Add(el.n, hn::Set(d, kTimes4 ? 4.0f : 2.0f)));
 #else
+  // Common path: e = e^-|u| normal and (4) e q q <= 1, so the product with dy neither overflows
+  // nor rounds into the subnormals before its last rounding.
+  const Vec<D> z0 = hn::Or(u, hn::SignBit(d));
+  if (HWY_LIKELY(hn::AllTrue(d, hn::Ge(z0, hn::Set(d, kFastExpMin))))) {
+    const Vec<D> e = FastExp(d, z0);
+    const Vec<D> q = hn::Div(hn::Set(d, 1.0f), hn::Add(e, hn::Set(d, 1.0f)));
+    const Vec<D> e4 = kTimes4 ? hn::Mul(e, hn::Set(d, 4.0f)) : e;
+    return hn::Mul(hn::Mul(hn::Mul(e4, q), q), dy);
+  }
   const Vec<D> t = hn::Max(hn::Neg(hn::Abs(u)), hn::Set(d, -200.0f));
   const ExpSplitF<D> e = FastExpSplit(d, t, hn::Zero(d));
   const Scale3F<D> s = SplitScale3(d, e.n);

@@ -3,18 +3,29 @@
 // in two factors so that results down to 2^-149 (x near -103.97) round once instead of
 // flushing. |x| is clamped at 104, beyond which the result rounds to 0 or 1 anyway.
 struct sigmoid {
+  static constexpr bool kForwardKeepsNaN = HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3;
   template <class D>
   static Vec<D> Forward(D d, Vec<D> x, const Args&) {
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
     // e = e^-|x| from the table, f = e/(1 + e) = sigmoid(-|x|), and 1 - f for x > 0 (f <= 1/2,
     // so the subtraction adds half an ULP). -|x| is clamped at -105 for the infinities (the
-    // result rounds to 0 there); Max keeps a NaN (its second operand) for the pass-through.
-    const Vec<D> z = hn::Max(hn::Set(d, -105.0f), hn::Or(x, hn::SignBit(d)));
+    // result rounds to 0 there). A NaN x is left as it is by the sign flip and by Max (its second
+    // operand), and every later NaN is its quiet form: kForwardKeepsNaN.
+    const __mmask16 pos = _mm512_cmp_ps_mask(x.raw, _mm512_setzero_ps(), _CMP_GT_OQ);
+    const Vec<D> z{_mm512_max_ps(_mm512_set1_ps(-105.0f),
+                                 _mm512_mask_xor_ps(x.raw, pos, x.raw, _mm512_set1_ps(-0.0f)))};
     const ExpLutF<D> el = ExpLut32(d, z);
     const Vec<D> e = ScaleF(ExpLutPoly(d, el), el.n);
     const Vec<D> f = FastQuot(e, hn::Add(e, hn::Set(d, 1.0f)));
-    return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), hn::Sub(hn::Set(d, 1.0f), f), f);
+    return Vec<D>{_mm512_mask_sub_ps(f.raw, pos, _mm512_set1_ps(1.0f), f.raw)};
 #else
+    // Common path: e^-|x| normal on every lane, one rounding, and the quotient.
+    const Vec<D> z = hn::Or(x, hn::SignBit(d));
+    if (HWY_LIKELY(hn::AllTrue(d, hn::Ge(z, hn::Set(d, kFastExpMin))))) {
+      const Vec<D> e = FastExp(d, z);
+      const Vec<D> f = hn::Div(e, hn::Add(e, hn::Set(d, 1.0f)));
+      return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), hn::Sub(hn::Set(d, 1.0f), f), f);
+    }
     const Vec<D> t = hn::Max(hn::Neg(hn::Abs(x)), hn::Set(d, -104.0f));
     const ExpSplitF<D> e = FastExpSplit(d, t, hn::Zero(d));
     const Scale2F<D> s = SplitScale2(d, e.n);
@@ -24,6 +35,41 @@ struct sigmoid {
     return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), neg, q);
 #endif
   }
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
+  // Forward on K vectors, each step across all K before the next (see HasForwardN).
+  template <size_t K, class D>
+  static void ForwardN(D d, Vec<D> (&v)[K], const Args&) {
+    __mmask16 pos[K];
+    Vec<D> z[K], vn[K], l[K], t[K], p[K], e[K];
+    const __m512 lo = _mm512_load_ps(kExp2Table32), hi = _mm512_load_ps(kExp2Table32 + 16);
+    for (size_t k = 0; k < K; ++k) {
+      pos[k] = _mm512_cmp_ps_mask(v[k].raw, _mm512_setzero_ps(), _CMP_GT_OQ);
+    }
+    for (size_t k = 0; k < K; ++k) {
+      z[k] = Vec<D>{_mm512_max_ps(_mm512_set1_ps(-105.0f), _mm512_mask_xor_ps(v[k].raw, pos[k], v[k].raw,
+                                                                   _mm512_set1_ps(-0.0f)))};
+    }
+    for (size_t k = 0; k < K; ++k) {
+      vn[k] = hn::MulAdd(z[k], hn::Set(d, 0x1.715476p+0f), hn::Set(d, 0x1.8p18f));
+    }
+    for (size_t k = 0; k < K; ++k) {
+      l[k] = Vec<D>{_mm512_permutex2var_ps(lo, _mm512_castps_si512(vn[k].raw), hi)};
+    }
+    for (size_t k = 0; k < K; ++k) vn[k] = hn::Sub(vn[k], hn::Set(d, 0x1.8p18f));
+    for (size_t k = 0; k < K; ++k) t[k] = hn::NegMulAdd(vn[k], hn::Set(d, 0x1.62e430p-1f), z[k]);
+    for (size_t k = 0; k < K; ++k) t[k] = hn::NegMulAdd(vn[k], hn::Set(d, -0x1.05c610p-29f), t[k]);
+    for (size_t k = 0; k < K; ++k) {
+      p[k] = hn::MulAdd(hn::Set(d, 0x1.000006p-1f), t[k], hn::Set(d, 0x1.0000f6p+0f));
+    }
+    for (size_t k = 0; k < K; ++k) t[k] = hn::Mul(t[k], l[k]);
+    for (size_t k = 0; k < K; ++k) p[k] = hn::MulAdd(t[k], p[k], l[k]);
+    for (size_t k = 0; k < K; ++k) e[k] = ScaleF(p[k], vn[k]);
+    for (size_t k = 0; k < K; ++k) p[k] = hn::Div(e[k], hn::Add(e[k], hn::Set(d, 1.0f)));
+    for (size_t k = 0; k < K; ++k) {
+      v[k] = Vec<D>{_mm512_mask_sub_ps(p[k].raw, pos[k], _mm512_set1_ps(1.0f), p[k].raw)};
+    }
+  }
+#endif
   template <class D>
   static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
     return FastSigmoidSlope(d, x, dy);

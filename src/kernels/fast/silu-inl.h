@@ -37,6 +37,17 @@ struct silu {
                               hn::Add(el.n, one));
     return hn::IfThenElse(hn::Lt(bx, hn::Zero(d)), neg, hn::Mul(x, q));
 #else
+    const float beta_f = static_cast<float>(a.p[0]);
+    if (beta_f == 1.0f) {
+      // Common path (beta = 1, e^-|x| normal on every lane): x q for x >= 0, x (e q) for x < 0
+      // (e q <= 1/2 normal, so one rounding into the subnormals at most).
+      const Vec<D> z = hn::Or(x, hn::SignBit(d));
+      if (HWY_LIKELY(hn::AllTrue(d, hn::Ge(z, hn::Set(d, kFastExpMin))))) {
+        const Vec<D> e = FastExp(d, z);
+        const Vec<D> q = hn::Div(hn::Set(d, 1.0f), hn::Add(e, hn::Set(d, 1.0f)));
+        return hn::Mul(x, hn::IfThenElse(hn::Lt(x, hn::Zero(d)), hn::Mul(e, q), q));
+      }
+    }
     const Vec<D> beta = hn::Set(d, static_cast<float>(a.p[0]));
     const Vec<D> bx = hn::Mul(beta, x);
     const Vec<D> lo = hn::MulSub(beta, x, bx);
