@@ -382,8 +382,8 @@ void GatedBackwardRows(Rows<const T> gate, Rows<const T> up, Rows<const T> dout,
 }
 
 // The fast table (Accuracy::fast), defined only for the operations with a fast kernel
-// (src/kernels/fast/<name>-inl.h, struct fast::<name>). Its float-lane Forward, and its Backward
-// where it has one, serve float32 and 16-bit arrays on FMA targets; every other combination, and
+// (src/kernels/fast/<name>-inl.h, struct fast::<name>). Its float-lane Forward and Backward,
+// where it has them, serve float32 and 16-bit arrays on FMA targets; every other combination, and
 // the directions it lacks, are the faithful kernels' (which meet the fast bound).
 #ifdef ACTIV_UNIT_FAST_KERNELS
 using FastKernel = kernels::f32::fast::ACTIV_UNIT;
@@ -391,6 +391,11 @@ template <class Kernel>
 concept HasFastBackward = requires(hn::ScalableTag<float> d, hn::Vec<decltype(d)> v,
                                    const Args& a) {
   Kernel::Backward(d, v, v, a);
+};
+template <class Kernel>
+concept HasFastForward = requires(hn::ScalableTag<float> d, hn::Vec<decltype(d)> v,
+                                  const Args& a) {
+  Kernel::Forward(d, v, a);
 };
 template <typename... T>
 inline constexpr bool kFastLanes = (kFloatOr16<T> && ...) && HWY_NATIVE_FMA;
@@ -421,12 +426,12 @@ void FastForwardT(const TI* x, TO* y, size_t n, const Args& args) {
       for (size_t k = 0; k < 4; ++k) hn::StoreU(v[k], d, y + i + k * N);
     }
     Map<1, false>(d, x + i, x + i, y + i, n - i,
-                  [&](auto dd, auto v, auto) HWY_ATTR { return FastKernel::Forward(dd, v, a); });
-  } else if constexpr (kFastLanes<TI, TO>) {
-    const Args a = Prepared<FastKernel>(args);
-    Map<1, !ForwardKeepsNaN<FastKernel>>(hn::ScalableTag<float>(), x, x, y, n,
-                                         [&](auto d, auto v, auto)
-                                             ACTIV_LAMBDA { return FastKernel::Forward(d, v, a); });
+                  [&](auto dd, auto v, auto) ACTIV_LAMBDA { return FK::Forward(dd, v, a); });
+  } else if constexpr (kFastLanes<TI, TO> && HasFastForward<FK>) {
+    const Args a = Prepared<FK>(args);
+    Map<1, !ForwardKeepsNaN<FK>>(hn::ScalableTag<float>(), x, x, y, n,
+                                 [&](auto d, auto v, auto)
+                                     ACTIV_LAMBDA { return FK::Forward(d, v, a); });
   } else {
     ForwardT(x, y, n, args);
   }
@@ -500,7 +505,8 @@ using detail::Args;
                                   : HWY_DYNAMIC_DISPATCH(faithful_fn))
 // HWY_NAMESPACE is the static target's here; whether the kernel has Backward is the same on all.
 bool HasFastKernel(bool backward) {
-  return !backward || HWY_NAMESPACE::HasFastBackward<HWY_NAMESPACE::FastKernel>;
+  return backward ? HWY_NAMESPACE::HasFastBackward<HWY_NAMESPACE::FastKernel>
+                  : HWY_NAMESPACE::HasFastForward<HWY_NAMESPACE::FastKernel>;
 }
 #else
 #define ACTIV_UNIT_EXPORT_FAST(fast_fn)
