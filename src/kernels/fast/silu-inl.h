@@ -78,7 +78,7 @@ struct silu {
       const Vec<D> z = hn::Or(x, hn::SignBit(d));
       if (HWY_LIKELY(hn::AllTrue(d, hn::Ge(z, hn::Set(d, kFastExpMin))))) {
         const Vec<D> one = hn::Set(d, 1.0f);
-        const Vec<D> e = FastExp(d, z);
+        const Vec<D> e = FastExpCommon(d, z);
         const Vec<D> q = hn::Div(one, hn::Add(e, one));
         const Vec<D> eq = hn::Mul(e, q);
         const auto neg = hn::Lt(x, hn::Zero(d));
