@@ -78,6 +78,16 @@ HWY_INLINE V FastQuot(V num, V den) {
 #endif
 }
 
+// -min(|v|, lim) for lim > 0, a NaN v left as it is (the sign flip only where v > 0, and Max
+// returns its second operand on a NaN), so that every NaN the kernel makes of it is its quiet
+// form: the kernel keeps NaN by itself.
+template <class V>
+HWY_INLINE V NegAbsClamped(V v, float lim) {
+  const __mmask16 pos = _mm512_cmp_ps_mask(v.raw, _mm512_setzero_ps(), _CMP_GT_OQ);
+  return V{_mm512_max_ps(_mm512_set1_ps(-lim),
+                         _mm512_mask_xor_ps(v.raw, pos, v.raw, _mm512_set1_ps(-0.0f)))};
+}
+
 // v 2^floor(n), one rounding.
 template <class V>
 HWY_INLINE V ScaleF(V v, V n) {

@@ -6,6 +6,44 @@
 // the product with x so that it cannot overflow, the last after it so that subnormal results
 // round once instead of flushing (silu(-100) is about -3.7e-42).
 struct silu {
+  static constexpr bool kForwardKeepsNaN = HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3;
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
+  // Forward on K vectors, steps interleaved across them (see HasForwardN); beta = 1 as in
+  // Forward, other betas one vector at a time. A NaN x stays itself through NegAbsClamped and
+  // every later NaN is its quiet form.
+  template <size_t K, class D>
+  static void ForwardN(D d, Vec<D> (&v)[K], const Args& a) {
+    if (static_cast<float>(a.p[0]) != 1.0f) {
+      for (size_t k = 0; k < K; ++k) v[k] = Forward(d, v[k], a);
+      return;
+    }
+    const Vec<D> one = hn::Set(d, 1.0f);
+    Vec<D> z[K], vn[K], l[K], t[K], p[K], q[K];
+    const __m512 lo = _mm512_load_ps(kExp2Table32), hi = _mm512_load_ps(kExp2Table32 + 16);
+    for (size_t k = 0; k < K; ++k) z[k] = NegAbsClamped(v[k], 193.0f);
+    for (size_t k = 0; k < K; ++k) {
+      vn[k] = hn::MulAdd(z[k], hn::Set(d, 0x1.715476p+0f), hn::Set(d, 0x1.8p18f));
+    }
+    for (size_t k = 0; k < K; ++k) {
+      l[k] = Vec<D>{_mm512_permutex2var_ps(lo, _mm512_castps_si512(vn[k].raw), hi)};
+    }
+    for (size_t k = 0; k < K; ++k) vn[k] = hn::Sub(vn[k], hn::Set(d, 0x1.8p18f));
+    for (size_t k = 0; k < K; ++k) t[k] = hn::NegMulAdd(vn[k], hn::Set(d, 0x1.62e430p-1f), z[k]);
+    for (size_t k = 0; k < K; ++k) t[k] = hn::NegMulAdd(vn[k], hn::Set(d, -0x1.05c610p-29f), t[k]);
+    for (size_t k = 0; k < K; ++k) {
+      p[k] = hn::MulAdd(hn::Set(d, 0x1.000006p-1f), t[k], hn::Set(d, 0x1.0000f6p+0f));
+    }
+    for (size_t k = 0; k < K; ++k) t[k] = hn::Mul(t[k], l[k]);
+    for (size_t k = 0; k < K; ++k) p[k] = hn::MulAdd(t[k], p[k], l[k]);
+    for (size_t k = 0; k < K; ++k) q[k] = hn::Div(one, hn::Add(ScaleF(p[k], vn[k]), one));
+    for (size_t k = 0; k < K; ++k) {
+      const Vec<D> xm{_mm512_range_ps(v[k].raw, _mm512_set1_ps(3.40282347e38f), 2)};
+      const Vec<D> neg = ScaleF(hn::Mul(xm, hn::Mul(p[k], hn::Mul(q[k], hn::Set(d, 0.5f)))),
+                                hn::Add(vn[k], one));
+      v[k] = hn::IfThenElse(hn::Lt(v[k], hn::Zero(d)), neg, hn::Mul(v[k], q[k]));
+    }
+  }
+#endif
   template <class D>
   static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
@@ -13,21 +51,19 @@ struct silu {
     // 2^(floor(n) + 1) for bx < 0 (p q/2 <= 1: no overflow; one rounding at the scalef, so a
     // subnormal result is right). beta = 1 (the default) skips the error term of beta x.
     const float beta = static_cast<float>(a.p[0]);
-    const Vec<D> one = hn::Set(d, 1.0f);
-    Vec<D> bx = x;
-    Vec<D> z = hn::Max(hn::Set(d, -193.0f), hn::Or(x, hn::SignBit(d)));
-    ExpLutF<D> el;
     if (beta == 1.0f) {
-      el = ExpLut32(d, z);
-    } else {
-      bx = hn::Mul(hn::Set(d, beta), x);
-      const Vec<D> lo = hn::MulSub(hn::Set(d, beta), x, bx);
-      z = hn::Max(hn::Set(d, -193.0f), hn::Or(bx, hn::SignBit(d)));
-      el = ExpLut32(d, z);
-      // The error of beta x, with the sign of -|bx|; none where z was clamped.
-      const Vec<D> zlo = hn::Xor(lo, hn::AndNot(bx, hn::SignBit(d)));
-      el.t = hn::Add(el.t, hn::IfThenElseZero(hn::Gt(z, hn::Set(d, -193.0f)), zlo));
+      Vec<D> v[1] = {x};
+      ForwardN<1>(d, v, a);
+      return v[0];
     }
+    const Vec<D> bx = hn::Mul(hn::Set(d, beta), x);
+    const Vec<D> lo = hn::MulSub(hn::Set(d, beta), x, bx);
+    const Vec<D> z = NegAbsClamped(bx, 193.0f);
+    ExpLutF<D> el = ExpLut32(d, z);
+    // The error of beta x, with the sign of -|bx|; none where z was clamped.
+    const Vec<D> zlo = hn::Xor(lo, hn::AndNot(bx, hn::SignBit(d)));
+    el.t = hn::Add(el.t, hn::IfThenElseZero(hn::Gt(z, hn::Set(d, -193.0f)), zlo));
+    const Vec<D> one = hn::Set(d, 1.0f);
     const Vec<D> p = ExpLutPoly(d, el);
     const Vec<D> q = hn::Div(one, hn::Add(ScaleF(p, el.n), one));
     // +-inf times a tiny scale would stay infinite: the largest float of x's sign gives the
