@@ -402,8 +402,8 @@ inline constexpr bool kFastLanes = (kFloatOr16<T> && ...) && HWY_NATIVE_FMA;
 
 // A fast kernel may have ForwardN<K>(d, v, a), K vectors at once in place, its steps
 // interleaved across the K: the out-of-order core then sees independent work next to each long
-// latency (the division, the scalef) instead of one vector's chain after another's. It keeps
-// NaN by itself (kForwardKeepsNaN); float32 arrays only, the rest through Map.
+// latency (the division, the scalef) instead of one vector's chain after another's. Taken where
+// the kernel keeps NaN by itself (kForwardKeepsNaN); float32 arrays only, the rest through Map.
 template <class Kernel>
 concept HasForwardN = requires(hn::ScalableTag<float> d, hn::Vec<decltype(d)> (&v)[4],
                                const Args& a) {
@@ -413,8 +413,7 @@ concept HasForwardN = requires(hn::ScalableTag<float> d, hn::Vec<decltype(d)> (&
 template <typename TI, typename TO, class FK = FastKernel>
 void FastForwardT(const TI* x, TO* y, size_t n, const Args& args) {
   if constexpr (kFastLanes<TI, TO> && std::is_same_v<TI, float> && std::is_same_v<TO, float> &&
-                HasForwardN<FK>) {
-    static_assert(ForwardKeepsNaN<FK>);
+                HasForwardN<FK> && ForwardKeepsNaN<FK>) {
     const Args a = Prepared<FastKernel>(args);
     const hn::ScalableTag<float> d;
     const size_t N = hn::Lanes(d);

@@ -2,16 +2,29 @@
 // exact terms, no cancellation near 0: elu(-1e-30) is -1e-30). x is clamped at -20, past which
 // e^x - 1 rounds to -1.
 struct elu {
-  template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+  // On x86, a NaN x stays itself through Min and Max (their second operand) and every NaN made
+  // of it is its quiet form (CopySign keeps x's sign): the kernel keeps NaN.
+  static constexpr bool kForwardKeepsNaN = HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3;
+  template <size_t K, class D>
+  static void ForwardN(D d, Vec<D> (&v)[K], const Args& a) {
     const Vec<D> alpha = hn::Set(d, static_cast<float>(a.p[0]));
     const Vec<D> zero = hn::Zero(d);
-    // Min and Max return their second operand on a NaN or equal zeros: z keeps x's NaN (for
-    // the pass-through) and x's sign of zero, which CopySign puts on e^z - 1 (its polynomial
-    // makes +0 of -0): alpha x at x = 0, as the faithful kernel does.
-    const Vec<D> z = hn::Max(hn::Set(d, -20.0f), hn::Min(zero, x));
-    const Vec<D> em1 = hn::CopySign(FastExpm1(d, z), z);
-    return hn::IfThenElse(hn::Gt(x, zero), x, hn::Mul(alpha, em1));
+    // Min and Max return their second operand on a NaN or equal zeros: z keeps x's NaN and
+    // x's sign of zero, which CopySign puts on e^z - 1 (its polynomial makes +0 of -0): alpha x
+    // at x = 0, as the faithful kernel does.
+    Vec<D> z[K], m[K];
+    for (size_t k = 0; k < K; ++k) z[k] = hn::Max(hn::Set(d, -20.0f), hn::Min(zero, v[k]));
+    for (size_t k = 0; k < K; ++k) m[k] = z[k];
+    FastExpm1N<K>(d, m);
+    for (size_t k = 0; k < K; ++k) {
+      v[k] = hn::IfThenElse(hn::Gt(v[k], zero), v[k], hn::Mul(alpha, hn::CopySign(m[k], z[k])));
+    }
+  }
+  template <class D>
+  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+    Vec<D> v[1] = {x};
+    ForwardN<1>(d, v, a);
+    return v[0];
   }
   // x > 0 ? dy : dy alpha e^x, x clamped at -200 (below, dy alpha e^x rounds to 0 while
   // |dy alpha| < 2^138) and 2^n applied last, in three factors.

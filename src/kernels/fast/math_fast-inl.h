@@ -144,11 +144,35 @@ HWY_INLINE ExpNormalF<D> FastExpNormal(D d, Vec<D> z) {
   return {s, hn::MulAdd(hn::Mul(r, r), q, r)};
 }
 
-// e^z - 1 = (2^n - 1) + 2^n (e^r - 1) for z in [-87, 0], 2^n - 1 exact.
+// e^z - 1 = (2^n - 1) + 2^n (e^r - 1) for z in [-87, 0], 2^n - 1 exact; K vectors in place,
+// each step across all K before the next (the same operations as FastExpNormal), so that the
+// out-of-order core sees independent work beside each long chain.
+template <size_t K, class D>
+HWY_INLINE void FastExpm1N(D d, Vec<D> (&z)[K]) {
+  const hn::RebindToSigned<D> di;
+  const Vec<D> magic = hn::Set(d, 0x1.8000fep23f);
+  Vec<D> vn[K], s[K], r[K], q[K];
+  for (size_t k = 0; k < K; ++k) vn[k] = hn::MulAdd(z[k], hn::Set(d, 0x1.715476p+0f), magic);
+  for (size_t k = 0; k < K; ++k) s[k] = hn::BitCast(d, hn::ShiftLeft<23>(hn::BitCast(di, vn[k])));
+  for (size_t k = 0; k < K; ++k) vn[k] = hn::Sub(vn[k], magic);
+  for (size_t k = 0; k < K; ++k) r[k] = hn::NegMulAdd(vn[k], hn::Set(d, 0x1.62e430p-1f), z[k]);
+  for (size_t k = 0; k < K; ++k) r[k] = hn::NegMulAdd(vn[k], hn::Set(d, -0x1.05c610p-29f), r[k]);
+  for (size_t k = 0; k < K; ++k) {
+    q[k] = hn::MulAdd(hn::Set(d, 0x1.6bd906p-10f), r[k], hn::Set(d, 0x1.1239b0p-7f));
+  }
+  for (size_t k = 0; k < K; ++k) q[k] = hn::MulAdd(q[k], r[k], hn::Set(d, 0x1.555682p-5f));
+  for (size_t k = 0; k < K; ++k) q[k] = hn::MulAdd(q[k], r[k], hn::Set(d, 0x1.555492p-3f));
+  for (size_t k = 0; k < K; ++k) q[k] = hn::MulAdd(q[k], r[k], hn::Set(d, 0x1.fffffep-2f));
+  for (size_t k = 0; k < K; ++k) q[k] = hn::MulAdd(hn::Mul(r[k], r[k]), q[k], r[k]);
+  for (size_t k = 0; k < K; ++k) {
+    z[k] = hn::MulAdd(q[k], s[k], hn::Sub(s[k], hn::Set(d, 1.0f)));
+  }
+}
 template <class D>
 HWY_INLINE Vec<D> FastExpm1(D d, Vec<D> z) {
-  const ExpNormalF<D> e = FastExpNormal(d, z);
-  return hn::MulAdd(e.pm, e.s, hn::Sub(e.s, hn::Set(d, 1.0f)));
+  Vec<D> v[1] = {z};
+  FastExpm1N<1>(d, v);
+  return v[0];
 }
 
 // e^z for z in [-87, 0]: its least value, e^-87, is a normal float, so 2^n (1 + pm) rounds once.

@@ -1,13 +1,27 @@
 // tanh, fast (Accuracy::fast).
 struct tanh {
-  template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args&) {
+  // On x86, a NaN x stays NaN through Min (its second operand) with its payload, CopySign puts
+  // its sign back, and every NaN made of it is its quiet form: the kernel keeps NaN.
+  static constexpr bool kForwardKeepsNaN = HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3;
+  template <size_t K, class D>
+  static void ForwardN(D d, Vec<D> (&v)[K], const Args&) {
     // tanh|x| = -m/(2 + m), m = e^-2|x| - 1 from FastExpm1 (relative error near 0 as good as
     // far from it, so one formula serves every |x|): the quotient of two terms with small
     // errors. |x| is clamped at 9.1, past which tanh rounds to 1; -2|x| is exact.
-    const Vec<D> z = hn::Mul(hn::Min(hn::Abs(x), hn::Set(d, 9.1f)), hn::Set(d, -2.0f));
-    const Vec<D> m = FastExpm1(d, z);
-    return hn::CopySign(hn::Div(m, hn::Sub(hn::Set(d, -2.0f), m)), x);
+    Vec<D> m[K];
+    for (size_t k = 0; k < K; ++k) {
+      m[k] = hn::Mul(hn::Min(hn::Set(d, 9.1f), hn::Abs(v[k])), hn::Set(d, -2.0f));
+    }
+    FastExpm1N<K>(d, m);
+    for (size_t k = 0; k < K; ++k) {
+      v[k] = hn::CopySign(hn::Div(m[k], hn::Sub(hn::Set(d, -2.0f), m[k])), v[k]);
+    }
+  }
+  template <class D>
+  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+    Vec<D> v[1] = {x};
+    ForwardN<1>(d, v, a);
+    return v[0];
   }
   // 1 - tanh^2 x = 4 sigmoid'(2x).
   template <class D>
