@@ -435,10 +435,32 @@ void FastForwardT(const TI* x, TO* y, size_t n, const Args& args) {
     ForwardT(x, y, n, args);
   }
 }
+// The same for Backward: BackwardN<K>(d, x, dy, a) leaves K results in dy, NaN passed through
+// by the kernel itself as Map<2> would (x's NaN first, then dy's).
+template <class Kernel>
+concept HasBackwardN = requires(hn::ScalableTag<float> d, hn::Vec<decltype(d)> (&v)[4],
+                                const Args& a) {
+  Kernel::template BackwardN<4>(d, v, v, a);
+};
 // FK is FastKernel, a template parameter so that a kernel without Backward discards the call.
 template <typename TX, typename TG, class FK = FastKernel>
 void FastBackwardT(const TX* x, const TG* dy, TG* dx, size_t n, const Args& args) {
-  if constexpr (kFastLanes<TX, TG> && HasFastBackward<FK>) {
+  if constexpr (kFastLanes<TX, TG> && std::is_same_v<TX, float> && std::is_same_v<TG, float> &&
+                HasBackwardN<FK>) {
+    const Args a = Prepared<FK>(args);
+    const hn::ScalableTag<float> d;
+    const size_t N = hn::Lanes(d);
+    size_t i = 0;
+    for (; i + 4 * N <= n; i += 4 * N) {
+      hn::Vec<decltype(d)> v[4], g[4];
+      for (size_t k = 0; k < 4; ++k) v[k] = hn::LoadU(d, x + i + k * N);
+      for (size_t k = 0; k < 4; ++k) g[k] = hn::LoadU(d, dy + i + k * N);
+      FK::template BackwardN<4>(d, v, g, a);
+      for (size_t k = 0; k < 4; ++k) hn::StoreU(g[k], d, dx + i + k * N);
+    }
+    Map<2>(d, x + i, dy + i, dx + i, n - i,
+           [&](auto dd, auto v, auto g) HWY_ATTR { return FK::Backward(dd, v, g, a); });
+  } else if constexpr (kFastLanes<TX, TG> && HasFastBackward<FK>) {
     const Args a = Prepared<FK>(args);
     Map<2>(hn::ScalableTag<float>(), x, dy, dx, n,
            [&](auto d, auto v, auto g) ACTIV_LAMBDA { return FK::Backward(d, v, g, a); });
