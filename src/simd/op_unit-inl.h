@@ -393,8 +393,7 @@ concept HasFastBackward = requires(hn::ScalableTag<float> d, hn::Vec<decltype(d)
   Kernel::Backward(d, v, v, a);
 };
 template <class Kernel>
-concept HasFastForward = requires(hn::ScalableTag<float> d, hn::Vec<decltype(d)> v,
-                                  const Args& a) {
+concept HasFastForward = requires(hn::ScalableTag<float> d, hn::Vec<decltype(d)> v, const Args& a) {
   Kernel::Forward(d, v, a);
 };
 template <typename... T>
@@ -459,7 +458,7 @@ void FastBackwardT(const TX* x, const TG* dy, TG* dx, size_t n, const Args& args
       for (size_t k = 0; k < 4; ++k) hn::StoreU(g[k], d, dx + i + k * N);
     }
     Map<2>(d, x + i, dy + i, dx + i, n - i,
-           [&](auto dd, auto v, auto g) HWY_ATTR { return FK::Backward(dd, v, g, a); });
+           [&](auto dd, auto v, auto g) ACTIV_LAMBDA { return FK::Backward(dd, v, g, a); });
   } else if constexpr (kFastLanes<TX, TG> && HasFastBackward<FK>) {
     const Args a = Prepared<FK>(args);
     Map<2>(hn::ScalableTag<float>(), x, dy, dx, n,

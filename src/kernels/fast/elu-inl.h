@@ -42,7 +42,8 @@ struct elu {
     const Vec<D> z = hn::Min(x, zero);
     if (HWY_LIKELY(hn::AllTrue(d, hn::Ge(z, hn::Set(d, kFastExpMin))))) {
       // e^x normal and at most 1: e^x dy cannot overflow, then alpha.
-      const Vec<D> neg = hn::Mul(hn::Mul(FastExp(d, z), dy), hn::Set(d, static_cast<float>(a.p[0])));
+      const Vec<D> neg =
+          hn::Mul(hn::Mul(FastExp(d, z), dy), hn::Set(d, static_cast<float>(a.p[0])));
       return hn::IfThenElse(hn::Gt(x, zero), dy, neg);
     }
     const Vec<D> t = hn::Min(hn::Max(x, hn::Set(d, -200.0f)), zero);

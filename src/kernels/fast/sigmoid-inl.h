@@ -46,8 +46,9 @@ struct sigmoid {
       pos[k] = _mm512_cmp_ps_mask(v[k].raw, _mm512_setzero_ps(), _CMP_GT_OQ);
     }
     for (size_t k = 0; k < K; ++k) {
-      z[k] = Vec<D>{_mm512_max_ps(_mm512_set1_ps(-105.0f), _mm512_mask_xor_ps(v[k].raw, pos[k], v[k].raw,
-                                                                   _mm512_set1_ps(-0.0f)))};
+      z[k] = Vec<D>{
+          _mm512_max_ps(_mm512_set1_ps(-105.0f),
+                        _mm512_mask_xor_ps(v[k].raw, pos[k], v[k].raw, _mm512_set1_ps(-0.0f)))};
     }
     for (size_t k = 0; k < K; ++k) {
       vn[k] = hn::MulAdd(z[k], hn::Set(d, 0x1.715476p+0f), hn::Set(d, 0x1.8p18f));

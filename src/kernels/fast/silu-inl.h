@@ -38,8 +38,8 @@ struct silu {
     for (size_t k = 0; k < K; ++k) q[k] = hn::Div(one, hn::Add(ScaleF(p[k], vn[k]), one));
     for (size_t k = 0; k < K; ++k) {
       const Vec<D> xm{_mm512_range_ps(v[k].raw, _mm512_set1_ps(3.40282347e38f), 2)};
-      const Vec<D> neg = ScaleF(hn::Mul(xm, hn::Mul(p[k], hn::Mul(q[k], hn::Set(d, 0.5f)))),
-                                hn::Add(vn[k], one));
+      const Vec<D> neg =
+          ScaleF(hn::Mul(xm, hn::Mul(p[k], hn::Mul(q[k], hn::Set(d, 0.5f)))), hn::Add(vn[k], one));
       v[k] = hn::IfThenElse(hn::Lt(v[k], hn::Zero(d)), neg, hn::Mul(v[k], q[k]));
     }
   }
@@ -69,8 +69,8 @@ struct silu {
     // +-inf times a tiny scale would stay infinite: the largest float of x's sign gives the
     // limit 0 (vrangeps: the smaller magnitude, x's sign).
     const Vec<D> xm{_mm512_range_ps(x.raw, _mm512_set1_ps(3.40282347e38f), 2)};
-    const Vec<D> neg = ScaleF(hn::Mul(xm, hn::Mul(p, hn::Mul(q, hn::Set(d, 0.5f)))),
-                              hn::Add(el.n, one));
+    const Vec<D> neg =
+        ScaleF(hn::Mul(xm, hn::Mul(p, hn::Mul(q, hn::Set(d, 0.5f)))), hn::Add(el.n, one));
     return hn::IfThenElse(hn::Lt(bx, hn::Zero(d)), neg, hn::Mul(x, q));
 #else
     const float beta_f = static_cast<float>(a.p[0]);
@@ -119,8 +119,8 @@ struct silu {
         const Vec<D> eq = hn::Mul(e, q);
         const auto neg = hn::Lt(x, hn::Zero(d));
         const Vec<D> s = hn::IfThenElse(neg, eq, q);
-        const Vec<D> f = hn::IfThenElse(neg, hn::Mul(hn::Add(hn::Add(x, one), e), q),
-                                        hn::MulAdd(x, eq, one));
+        const Vec<D> f =
+            hn::IfThenElse(neg, hn::Mul(hn::Add(hn::Add(x, one), e), q), hn::MulAdd(x, eq, one));
         return hn::Mul(dy, hn::Mul(s, f));
       }
     }
