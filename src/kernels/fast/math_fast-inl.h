@@ -87,6 +87,15 @@ HWY_INLINE V NegAbsClamped(V v, float lim) {
                          _mm512_mask_xor_ps(v.raw, pos, v.raw, _mm512_set1_ps(-0.0f)))};
 }
 
+// l e^t for |t| <= ln2/64 with a degree-3 polynomial, l + t l (1 + t (1/2 + t/6)) (relative
+// error 2^-30 before rounding): for results that take more roundings after it (silu).
+template <class D>
+HWY_INLINE Vec<D> ExpLutPoly3(D d, const ExpLutF<D>& e) {
+  Vec<D> p = hn::MulAdd(hn::Set(d, 0x1.555556p-3f), e.t, hn::Set(d, 0.5f));
+  p = hn::MulAdd(p, e.t, hn::Set(d, 1.0f));
+  return hn::MulAdd(hn::Mul(e.t, e.l), p, e.l);
+}
+
 // v 2^floor(n), one rounding.
 template <class V>
 HWY_INLINE V ScaleF(V v, V n) {

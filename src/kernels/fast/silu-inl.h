@@ -30,9 +30,11 @@ struct silu {
     for (size_t k = 0; k < K; ++k) vn[k] = hn::Sub(vn[k], hn::Set(d, 0x1.8p18f));
     for (size_t k = 0; k < K; ++k) t[k] = hn::NegMulAdd(vn[k], hn::Set(d, 0x1.62e430p-1f), z[k]);
     for (size_t k = 0; k < K; ++k) t[k] = hn::NegMulAdd(vn[k], hn::Set(d, -0x1.05c610p-29f), t[k]);
+    // Degree 3 (ExpLutPoly3): the negative side takes three more roundings after e.
     for (size_t k = 0; k < K; ++k) {
-      p[k] = hn::MulAdd(hn::Set(d, 0x1.000006p-1f), t[k], hn::Set(d, 0x1.0000f6p+0f));
+      p[k] = hn::MulAdd(hn::Set(d, 0x1.555556p-3f), t[k], hn::Set(d, 0.5f));
     }
+    for (size_t k = 0; k < K; ++k) p[k] = hn::MulAdd(p[k], t[k], hn::Set(d, 1.0f));
     for (size_t k = 0; k < K; ++k) t[k] = hn::Mul(t[k], l[k]);
     for (size_t k = 0; k < K; ++k) p[k] = hn::MulAdd(t[k], p[k], l[k]);
     for (size_t k = 0; k < K; ++k) q[k] = hn::Div(one, hn::Add(ScaleF(p[k], vn[k]), one));
@@ -64,7 +66,7 @@ struct silu {
     const Vec<D> zlo = hn::Xor(lo, hn::AndNot(bx, hn::SignBit(d)));
     el.t = hn::Add(el.t, hn::IfThenElseZero(hn::Gt(z, hn::Set(d, -193.0f)), zlo));
     const Vec<D> one = hn::Set(d, 1.0f);
-    const Vec<D> p = ExpLutPoly(d, el);
+    const Vec<D> p = ExpLutPoly3(d, el);
     const Vec<D> q = hn::Div(one, hn::Add(ScaleF(p, el.n), one));
     // +-inf times a tiny scale would stay infinite: the largest float of x's sign gives the
     // limit 0 (vrangeps: the smaller magnitude, x's sign).
