@@ -1,13 +1,15 @@
-// Primitives of the fast kernels (Accuracy::fast): plain float32 lanes, no float pairs, no
-// table. Included once per SIMD target inside kernels::f32::fast, after the faithful kernel
-// files, by the generated <name>-fast-kernels-inl.h; only float32 lanes on FMA targets reach
-// them (src/simd/op_unit-inl.h).
+// Primitives of the fast kernels (Accuracy::fast): plain float32 lanes, no float pairs.
+// Included once per SIMD target inside kernels::f32::fast, after the faithful kernel files, by
+// the generated <name>-fast-kernels-inl.h; only float32 lanes on FMA targets reach them
+// (src/simd/op_unit-inl.h).
 //
-// The budget is 4 ULP forward (docs/SPEC.md, Accuracy modes), on every input: e^t is a
-// degree-6 polynomial on |r| <= ln2/2 (relative error 2^-28 before rounding, so its own
-// evaluation, under 1 ULP, dominates), and 2^n is applied as two or three exact power-of-two
-// factors so that a result in the subnormal range rounds once, at the last product, instead of
-// flushing to zero as a single 2^n (n < -126) would.
+// The budget is 4 ULP forward (docs/SPEC.md, Accuracy modes), on every input, tails included.
+// AVX-512: e^z from a 2^(j/32) table and a degree-2 or 3 polynomial, 2^n by vscalefps (one
+// rounding, so subnormal results are right and no lane needs a test). Other targets: a common
+// path for vectors whose e^z is normal on every lane (FastExp, FastExpm1: degree-6 polynomial on
+// |r| <= ln2/2, 2^n from the bits of the magic sum), and for the rest 2^n as three exact
+// power-of-two factors (SplitScale3), so that a result in the subnormal range rounds once, at
+// the last product, instead of flushing to zero as a single 2^n (n < -126) would.
 
 // 1/d for d in [1, 2], from the hardware estimate and Newton steps: one from AVX-512's rcp14
 // (2^-28, plus the rounding of the step), two from AVX2's 12-bit rcpps (one step leaves
@@ -25,8 +27,6 @@ HWY_INLINE Vec<D> FastRecip(D d, Vec<D> den) {
 // which applies 2^floor(n) with one rounding: a subnormal result rounds once and a huge
 // exponent saturates, with no splitting of the scale and no check per lane.
 
-// e^z = l e^t 2^floor(n) for z in [-217, 0] (no NaN or infinity): n = k/32 with k = round(32 z /
-// ln2), l = 2^((k mod 32)/32) rounded to float, t = z - n ln2 in [-ln2/64, ln2/64].
 // 2^(j/32) rounded, j = 0..31.
 alignas(64) inline constexpr float kExp2Table32[32] = {
     0x1.000000p+0f, 0x1.059b0ep+0f, 0x1.0b5586p+0f, 0x1.11301ep+0f, 0x1.172b84p+0f, 0x1.1d4874p+0f,
@@ -36,6 +36,8 @@ alignas(64) inline constexpr float kExp2Table32[32] = {
     0x1.ae89fap+0f, 0x1.b7f770p+0f, 0x1.c199bep+0f, 0x1.cb720ep+0f, 0x1.d5818ep+0f, 0x1.dfc974p+0f,
     0x1.ea4afap+0f, 0x1.f50766p+0f};
 
+// e^z = l e^t 2^floor(n) for z in [-217, 0] (no NaN or infinity): n = k/32 with k = round(32 z /
+// ln2), l = 2^((k mod 32)/32) rounded to float, t = z - n ln2 in [-ln2/64, ln2/64].
 template <class D>
 struct ExpLutF {
   Vec<D> t;
@@ -211,21 +213,6 @@ template <class DI>
 HWY_INLINE Vec<hn::RebindToFloat<DI>> Pow2I(DI di, Vec<DI> k) {
   const hn::RebindToFloat<DI> df;
   return hn::BitCast(df, hn::ShiftLeft<23>(hn::Add(k, hn::Set(di, 127))));
-}
-
-// The factors 2^n1, 2^n2 with n1 + n2 = n, for whole n in [-252, 0] (each factor >= 2^-126).
-template <class D>
-struct Scale2F {
-  Vec<D> s1;
-  Vec<D> s2;
-};
-template <class D>
-HWY_INLINE Scale2F<D> SplitScale2(D d, Vec<D> n) {
-  const hn::RebindToSigned<D> di;
-  const auto ni = hn::ConvertTo(di, n);
-  const auto n1 = hn::ShiftRight<1>(ni);  // floor(n/2) >= n/2 - 1/2
-  (void)d;
-  return {Pow2I(di, n1), Pow2I(di, hn::Sub(ni, n1))};
 }
 
 // The factors 2^n1, 2^n2, 2^n3 with n1 + n2 + n3 = n, for whole n in [-290, 0]: n1 = n2 about

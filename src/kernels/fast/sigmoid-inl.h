@@ -1,7 +1,9 @@
-// sigmoid, fast (Accuracy::fast): e = e^-|x| = p 2^n (math_fast-inl.h), 1/(1 + e) by reciprocal
-// and one Newton step, then 1/(1 + e) for x >= 0 and p/(1 + e) 2^n for x < 0, the 2^n applied
-// in two factors so that results down to 2^-149 (x near -103.97) round once instead of
-// flushing. |x| is clamped at 104, beyond which the result rounds to 0 or 1 anyway.
+// sigmoid, fast (Accuracy::fast). AVX-512: e = e^-|x| from the table and scalef
+// (math_fast-inl.h), f = e/(1 + e), and 1 - f for x > 0. Other targets: the same quotient with e
+// from FastExp where every lane has |x| <= 87 (e normal); the rest take e = p 2^n with 2^n in
+// three factors (SplitScale3), so that results down to 2^-149 (x near -103.97) round once
+// instead of flushing, and 1/(1 + e) by reciprocal and Newton steps. |x| is clamped at 104-105,
+// beyond which the result rounds to 0 or 1 anyway.
 struct sigmoid {
   static constexpr bool kForwardKeepsNaN = HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3;
   template <class D>
@@ -28,10 +30,9 @@ struct sigmoid {
     }
     const Vec<D> t = hn::Max(hn::Neg(hn::Abs(x)), hn::Set(d, -104.0f));
     const ExpSplitF<D> e = FastExpSplit(d, t, hn::Zero(d));
-    const Scale2F<D> s = SplitScale2(d, e.n);
-    const Vec<D> den = hn::Add(hn::Set(d, 1.0f), hn::Mul(hn::Mul(e.p, s.s1), s.s2));
-    const Vec<D> q = FastRecip(d, den);
-    const Vec<D> neg = hn::Mul(hn::Mul(hn::Mul(e.p, q), s.s1), s.s2);
+    const Scale3F<D> s = SplitScale3(d, e.n);
+    const Vec<D> q = FastRecip(d, hn::Add(hn::Set(d, 1.0f), Scale3(e.p, s)));
+    const Vec<D> neg = Scale3(hn::Mul(e.p, q), s);
     return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), neg, q);
 #endif
   }
