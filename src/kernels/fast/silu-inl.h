@@ -37,20 +37,22 @@ struct silu {
     for (size_t k = 0; k < K; ++k) p[k] = hn::MulAdd(p[k], t[k], hn::Set(d, 1.0f));
     for (size_t k = 0; k < K; ++k) t[k] = hn::Mul(t[k], l[k]);
     for (size_t k = 0; k < K; ++k) p[k] = hn::MulAdd(t[k], p[k], l[k]);
-    for (size_t k = 0; k < K; ++k) q[k] = hn::Div(one, hn::Add(ScaleF(p[k], vn[k]), one));
+    // One quotient: x/(1 + e) for x >= 0; for x < 0, x (p/2)/(1 + e) 2^(floor(n) + 1), p/2
+    // exact and at most 1 (no overflow), the scale last (one rounding into the subnormals).
+    for (size_t k = 0; k < K; ++k) q[k] = hn::Add(ScaleF(p[k], vn[k]), one);
     for (size_t k = 0; k < K; ++k) {
       const Vec<D> xm{_mm512_range_ps(v[k].raw, _mm512_set1_ps(3.40282347e38f), 2)};
-      const Vec<D> neg =
-          ScaleF(hn::Mul(xm, hn::Mul(p[k], hn::Mul(q[k], hn::Set(d, 0.5f)))), hn::Add(vn[k], one));
-      v[k] = hn::IfThenElse(hn::Lt(v[k], hn::Zero(d)), neg, hn::Mul(v[k], q[k]));
+      const auto neg = hn::Lt(v[k], hn::Zero(d));
+      const Vec<D> num = hn::IfThenElse(neg, hn::Mul(xm, hn::Mul(p[k], hn::Set(d, 0.5f))), v[k]);
+      v[k] = ScaleF(hn::Div(num, q[k]), hn::IfThenElseZero(neg, hn::Add(vn[k], one)));
     }
   }
 #endif
   template <class D>
   static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
-    // e = e^-|bx| = p 2^floor(n) from the table, q = 1/(1 + e); x q for bx >= 0, and x (p q/2)
-    // 2^(floor(n) + 1) for bx < 0 (p q/2 <= 1: no overflow; one rounding at the scalef, so a
+    // e = e^-|bx| = p 2^floor(n) from the table: x/(1 + e) for bx >= 0, and x (p/2)/(1 + e)
+    // 2^(floor(n) + 1) for bx < 0 (p/2 <= 1: no overflow; one rounding at the scalef, so a
     // subnormal result is right). beta = 1 (the default) skips the error term of beta x.
     const float beta = static_cast<float>(a.p[0]);
     if (beta == 1.0f) {
@@ -67,13 +69,13 @@ struct silu {
     el.t = hn::Add(el.t, hn::IfThenElseZero(hn::Gt(z, hn::Set(d, -193.0f)), zlo));
     const Vec<D> one = hn::Set(d, 1.0f);
     const Vec<D> p = ExpLutPoly3(d, el);
-    const Vec<D> q = hn::Div(one, hn::Add(ScaleF(p, el.n), one));
+    const Vec<D> den = hn::Add(ScaleF(p, el.n), one);
     // +-inf times a tiny scale would stay infinite: the largest float of x's sign gives the
-    // limit 0 (vrangeps: the smaller magnitude, x's sign).
+    // limit 0 (vrangeps: the smaller magnitude, x's sign). One quotient, as in ForwardN.
     const Vec<D> xm{_mm512_range_ps(x.raw, _mm512_set1_ps(3.40282347e38f), 2)};
-    const Vec<D> neg =
-        ScaleF(hn::Mul(xm, hn::Mul(p, hn::Mul(q, hn::Set(d, 0.5f)))), hn::Add(el.n, one));
-    return hn::IfThenElse(hn::Lt(bx, hn::Zero(d)), neg, hn::Mul(x, q));
+    const auto neg = hn::Lt(bx, hn::Zero(d));
+    const Vec<D> num = hn::IfThenElse(neg, hn::Mul(xm, hn::Mul(p, hn::Set(d, 0.5f))), x);
+    return ScaleF(hn::Div(num, den), hn::IfThenElseZero(neg, hn::Add(el.n, one)));
 #else
     const float beta_f = static_cast<float>(a.p[0]);
     if (beta_f == 1.0f) {
