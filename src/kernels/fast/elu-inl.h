@@ -21,7 +21,7 @@ struct elu {
     }
   }
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     Vec<D> v[1] = {x};
     ForwardN<1>(d, v, a);
     return v[0];
@@ -29,7 +29,7 @@ struct elu {
   // x > 0 ? dy : dy alpha e^x, x clamped at -200 (below, dy alpha e^x rounds to 0 while
   // |dy alpha| < 2^138) and 2^n applied last, in three factors.
   template <class D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     const Vec<D> zero = hn::Zero(d);
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
     // p < 2 from the table; (p/2) (alpha dy) cannot overflow where the result does not, and
@@ -40,18 +40,22 @@ struct elu {
     return hn::IfThenElse(hn::Gt(x, zero), dy, neg);
 #else
     const Vec<D> z = hn::Min(x, zero);
-    if (HWY_LIKELY(hn::AllTrue(d, hn::Ge(z, hn::Set(d, kFastExpMin))))) {
-      // e^x normal and at most 1: e^x dy cannot overflow, then alpha.
-      const Vec<D> neg =
-          hn::Mul(hn::Mul(FastExp(d, z), dy), hn::Set(d, static_cast<float>(a.p[0])));
-      return hn::IfThenElse(hn::Gt(x, zero), dy, neg);
-    }
-    const Vec<D> t = hn::Min(hn::Max(x, hn::Set(d, -200.0f)), zero);
-    const ExpSplitF<D> e = FastExpSplit(d, t, zero);
-    const Scale3F<D> s = SplitScale3(d, e.n);
-    const Vec<D> g = hn::Mul(hn::Mul(e.p, s.s1), hn::Set(d, static_cast<float>(a.p[0])));
-    const Vec<D> neg = hn::Mul(hn::Mul(hn::Mul(g, dy), s.s2), s.s3);
-    return hn::IfThenElse(hn::Gt(x, zero), dy, neg);
+    return PerLane(
+        d, hn::Ge(z, hn::Set(d, kFastExpMin)),
+        [&]() HWY_ATTR {
+          // e^x normal and at most 1: e^x dy cannot overflow, then alpha.
+          const Vec<D> neg =
+              hn::Mul(hn::Mul(FastExp(d, z), dy), hn::Set(d, static_cast<float>(a.p[0])));
+          return hn::IfThenElse(hn::Gt(x, zero), dy, neg);
+        },
+        [&]() HWY_ATTR {
+          const Vec<D> t = hn::Min(hn::Max(x, hn::Set(d, -200.0f)), zero);
+          const ExpSplitF<D> e = FastExpSplit(d, t, zero);
+          const Scale3F<D> s = SplitScale3(d, e.n);
+          const Vec<D> g = hn::Mul(hn::Mul(e.p, s.s1), hn::Set(d, static_cast<float>(a.p[0])));
+          const Vec<D> neg = hn::Mul(hn::Mul(hn::Mul(g, dy), s.s2), s.s3);
+          return hn::IfThenElse(hn::Gt(x, zero), dy, neg);
+        });
 #endif
   }
 };

@@ -44,13 +44,15 @@ struct logsigmoid {
   }
 #endif
   template <class D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     const Vec<D> z = hn::Or(x, hn::SignBit(d));
-    if (HWY_LIKELY(hn::AllTrue(d, hn::Ge(z, hn::Set(d, kFastExpMin))))) {
-      const Vec<D> e = FastExpCommon(d, z);
-      const Vec<D> q = hn::Div(hn::Set(d, 1.0f), hn::Add(e, hn::Set(d, 1.0f)));
-      return hn::Mul(dy, hn::IfThenElse(hn::Gt(x, hn::Zero(d)), hn::Mul(e, q), q));
-    }
-    return f32::logsigmoid::Backward(d, x, dy, a);
+    return PerLane(
+        d, hn::Ge(z, hn::Set(d, kFastExpMin)),
+        [&]() HWY_ATTR {
+          const Vec<D> e = FastExpCommon(d, z);
+          const Vec<D> q = hn::Div(hn::Set(d, 1.0f), hn::Add(e, hn::Set(d, 1.0f)));
+          return hn::Mul(dy, hn::IfThenElse(hn::Gt(x, hn::Zero(d)), hn::Mul(e, q), q));
+        },
+        [&]() HWY_ATTR { return f32::logsigmoid::Backward(d, x, dy, a); });
   }
 };

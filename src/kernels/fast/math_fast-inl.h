@@ -208,6 +208,18 @@ HWY_INLINE Vec<D> FastExpCommon(D d, Vec<D> z) {
 // (or a NaN) through the careful scaling instead, one test per vector.
 inline constexpr float kFastExpMin = -87.0f;
 
+// fast() where ok holds on every lane, else fast() on the lanes where it holds and careful()
+// on the others. Choosing per lane, not per vector, keeps each result a function of its own
+// input: a vector-wide fallback made a lane's result depend on its neighbours, and so on where
+// the threads split the array (two calls on the same array differed in the last bit).
+// fast() must be harmless on the lanes it does not serve (its values there are discarded).
+template <class D, class Fast, class Careful>
+HWY_INLINE Vec<D> PerLane(D d, hn::Mask<D> ok, Fast fast, Careful careful) {
+  const Vec<D> y = fast();
+  if (HWY_LIKELY(hn::AllTrue(d, ok))) return y;
+  return hn::IfThenElse(ok, y, careful());
+}
+
 // 2^k as a float for whole k in [-126, 127] held in int32 lanes.
 template <class DI>
 HWY_INLINE Vec<hn::RebindToFloat<DI>> Pow2I(DI di, Vec<DI> k) {
@@ -265,18 +277,22 @@ HWY_INLINE Vec<D> FastSigmoidSlope(D d, Vec<D> u, Vec<D> dy) {
   // Common path: e = e^-|u| normal and (4) e q q <= 1, so the product with dy neither overflows
   // nor rounds into the subnormals before its last rounding.
   const Vec<D> z0 = hn::Or(u, hn::SignBit(d));
-  if (HWY_LIKELY(hn::AllTrue(d, hn::Ge(z0, hn::Set(d, kFastExpMin))))) {
-    const Vec<D> e = FastExp(d, z0);
-    const Vec<D> q = hn::Div(hn::Set(d, 1.0f), hn::Add(e, hn::Set(d, 1.0f)));
-    const Vec<D> e4 = kTimes4 ? hn::Mul(e, hn::Set(d, 4.0f)) : e;
-    return hn::Mul(hn::Mul(hn::Mul(e4, q), q), dy);
-  }
-  const Vec<D> t = hn::Max(hn::Neg(hn::Abs(u)), hn::Set(d, -200.0f));
-  const ExpSplitF<D> e = FastExpSplit(d, t, hn::Zero(d));
-  const Scale3F<D> s = SplitScale3(d, e.n);
-  const Vec<D> q = FastRecip(d, hn::Add(hn::Set(d, 1.0f), Scale3(e.p, s)));
-  const Vec<D> p = kTimes4 ? hn::Mul(e.p, hn::Set(d, 4.0f)) : e.p;
-  const Vec<D> g = hn::Mul(hn::Mul(hn::Mul(p, q), q), s.s1);
-  return hn::Mul(hn::Mul(hn::Mul(g, dy), s.s2), s.s3);
+  return PerLane(
+      d, hn::Ge(z0, hn::Set(d, kFastExpMin)),
+      [&]() HWY_ATTR {
+        const Vec<D> e = FastExp(d, z0);
+        const Vec<D> q = hn::Div(hn::Set(d, 1.0f), hn::Add(e, hn::Set(d, 1.0f)));
+        const Vec<D> e4 = kTimes4 ? hn::Mul(e, hn::Set(d, 4.0f)) : e;
+        return hn::Mul(hn::Mul(hn::Mul(e4, q), q), dy);
+      },
+      [&]() HWY_ATTR {
+        const Vec<D> t = hn::Max(hn::Neg(hn::Abs(u)), hn::Set(d, -200.0f));
+        const ExpSplitF<D> e = FastExpSplit(d, t, hn::Zero(d));
+        const Scale3F<D> s = SplitScale3(d, e.n);
+        const Vec<D> q = FastRecip(d, hn::Add(hn::Set(d, 1.0f), Scale3(e.p, s)));
+        const Vec<D> p = kTimes4 ? hn::Mul(e.p, hn::Set(d, 4.0f)) : e.p;
+        const Vec<D> g = hn::Mul(hn::Mul(hn::Mul(p, q), q), s.s1);
+        return hn::Mul(hn::Mul(hn::Mul(g, dy), s.s2), s.s3);
+      });
 #endif
 }

@@ -7,7 +7,7 @@
 struct sigmoid {
   static constexpr bool kForwardKeepsNaN = HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3;
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args&) {
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args&) {
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
     // e = e^-|x| from the table, f = e/(1 + e) = sigmoid(-|x|), and 1 - f for x > 0 (f <= 1/2,
     // so the subtraction adds half an ULP). -|x| is clamped at -105 for the infinities (the
@@ -23,17 +23,21 @@ struct sigmoid {
 #else
     // Common path: e^-|x| normal on every lane, one rounding, and the quotient.
     const Vec<D> z = hn::Or(x, hn::SignBit(d));
-    if (HWY_LIKELY(hn::AllTrue(d, hn::Ge(z, hn::Set(d, kFastExpMin))))) {
-      const Vec<D> e = FastExp(d, z);
-      const Vec<D> f = hn::Div(e, hn::Add(e, hn::Set(d, 1.0f)));
-      return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), hn::Sub(hn::Set(d, 1.0f), f), f);
-    }
-    const Vec<D> t = hn::Max(hn::Neg(hn::Abs(x)), hn::Set(d, -104.0f));
-    const ExpSplitF<D> e = FastExpSplit(d, t, hn::Zero(d));
-    const Scale3F<D> s = SplitScale3(d, e.n);
-    const Vec<D> q = FastRecip(d, hn::Add(hn::Set(d, 1.0f), Scale3(e.p, s)));
-    const Vec<D> neg = Scale3(hn::Mul(e.p, q), s);
-    return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), neg, q);
+    return PerLane(
+        d, hn::Ge(z, hn::Set(d, kFastExpMin)),
+        [&]() HWY_ATTR {
+          const Vec<D> e = FastExp(d, z);
+          const Vec<D> f = hn::Div(e, hn::Add(e, hn::Set(d, 1.0f)));
+          return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), hn::Sub(hn::Set(d, 1.0f), f), f);
+        },
+        [&]() HWY_ATTR {
+          const Vec<D> t = hn::Max(hn::Neg(hn::Abs(x)), hn::Set(d, -104.0f));
+          const ExpSplitF<D> e = FastExpSplit(d, t, hn::Zero(d));
+          const Scale3F<D> s = SplitScale3(d, e.n);
+          const Vec<D> q = FastRecip(d, hn::Add(hn::Set(d, 1.0f), Scale3(e.p, s)));
+          const Vec<D> neg = Scale3(hn::Mul(e.p, q), s);
+          return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), neg, q);
+        });
 #endif
   }
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
@@ -73,7 +77,7 @@ struct sigmoid {
   }
 #endif
   template <class D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
     return FastSigmoidSlope(d, x, dy);
   }
 };

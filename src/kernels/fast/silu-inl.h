@@ -49,7 +49,7 @@ struct silu {
   }
 #endif
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
     // e = e^-|bx| = p 2^floor(n) from the table: x/(1 + e) for bx >= 0, and x (p/2)/(1 + e)
     // 2^(floor(n) + 1) for bx < 0 (p/2 <= 1: no overflow; one rounding at the scalef, so a
@@ -77,33 +77,38 @@ struct silu {
     const Vec<D> num = hn::IfThenElse(neg, hn::Mul(xm, hn::Mul(p, hn::Set(d, 0.5f))), x);
     return ScaleF(hn::Div(num, den), hn::IfThenElseZero(neg, hn::Add(el.n, one)));
 #else
-    const float beta_f = static_cast<float>(a.p[0]);
-    if (beta_f == 1.0f) {
-      // Common path (beta = 1, e^-|x| normal on every lane): x q for x >= 0, x (e q) for x < 0
-      // (e q <= 1/2 normal, so one rounding into the subnormals at most).
-      const Vec<D> z = hn::Or(x, hn::SignBit(d));
-      if (HWY_LIKELY(hn::AllTrue(d, hn::Ge(z, hn::Set(d, kFastExpMin))))) {
-        const Vec<D> e = FastExp(d, z);
-        const Vec<D> q = hn::Div(hn::Set(d, 1.0f), hn::Add(e, hn::Set(d, 1.0f)));
-        return hn::Mul(x, hn::IfThenElse(hn::Lt(x, hn::Zero(d)), hn::Mul(e, q), q));
-      }
-    }
-    const Vec<D> beta = hn::Set(d, static_cast<float>(a.p[0]));
-    const Vec<D> bx = hn::Mul(beta, x);
-    const Vec<D> lo = hn::MulSub(beta, x, bx);
-    const auto neg = hn::Lt(bx, hn::Zero(d));
-    const Vec<D> abx = hn::Abs(bx);
-    const Vec<D> lim = hn::Set(d, 193.0f);
-    const Vec<D> t_lo = hn::IfThenElseZero(hn::Le(abx, lim), hn::IfThenElse(neg, lo, hn::Neg(lo)));
-    const ExpSplitF<D> e = FastExpSplit(d, hn::Neg(hn::Min(abx, lim)), t_lo);
-    const Scale3F<D> s = SplitScale3(d, e.n);
-    const Vec<D> q = FastRecip(d, hn::Add(hn::Set(d, 1.0f), Scale3(e.p, s)));
-    // An infinite x meets a clamped sigmoid here: the largest float of its sign gives the
-    // limit 0 of x sigmoid(bx) instead of inf times a tiny scale.
-    const Vec<D> big = hn::Set(d, 3.40282347e38f);
-    const Vec<D> xm = hn::Min(hn::Max(x, hn::Neg(big)), big);
-    const Vec<D> y_neg = hn::Mul(hn::Mul(hn::Mul(hn::Mul(hn::Mul(e.p, q), s.s1), xm), s.s2), s.s3);
-    return hn::IfThenElse(neg, y_neg, hn::Mul(x, q));
+    const auto general = [&]() HWY_ATTR {
+      const Vec<D> beta = hn::Set(d, static_cast<float>(a.p[0]));
+      const Vec<D> bx = hn::Mul(beta, x);
+      const Vec<D> lo = hn::MulSub(beta, x, bx);
+      const auto neg = hn::Lt(bx, hn::Zero(d));
+      const Vec<D> abx = hn::Abs(bx);
+      const Vec<D> lim = hn::Set(d, 193.0f);
+      const Vec<D> t_lo =
+          hn::IfThenElseZero(hn::Le(abx, lim), hn::IfThenElse(neg, lo, hn::Neg(lo)));
+      const ExpSplitF<D> e = FastExpSplit(d, hn::Neg(hn::Min(abx, lim)), t_lo);
+      const Scale3F<D> s = SplitScale3(d, e.n);
+      const Vec<D> q = FastRecip(d, hn::Add(hn::Set(d, 1.0f), Scale3(e.p, s)));
+      // An infinite x meets a clamped sigmoid here: the largest float of its sign gives the
+      // limit 0 of x sigmoid(bx) instead of inf times a tiny scale.
+      const Vec<D> big = hn::Set(d, 3.40282347e38f);
+      const Vec<D> xm = hn::Min(hn::Max(x, hn::Neg(big)), big);
+      const Vec<D> y_neg =
+          hn::Mul(hn::Mul(hn::Mul(hn::Mul(hn::Mul(e.p, q), s.s1), xm), s.s2), s.s3);
+      return hn::IfThenElse(neg, y_neg, hn::Mul(x, q));
+    };
+    if (static_cast<float>(a.p[0]) != 1.0f) return general();
+    // Common path (beta = 1, e^-|x| normal): x q for x >= 0, x (e q) for x < 0 (e q <= 1/2
+    // normal, so one rounding into the subnormals at most); the other lanes the general one.
+    const Vec<D> z = hn::Or(x, hn::SignBit(d));
+    return PerLane(
+        d, hn::Ge(z, hn::Set(d, kFastExpMin)),
+        [&]() HWY_ATTR {
+          const Vec<D> e = FastExp(d, z);
+          const Vec<D> q = hn::Div(hn::Set(d, 1.0f), hn::Add(e, hn::Set(d, 1.0f)));
+          return hn::Mul(x, hn::IfThenElse(hn::Lt(x, hn::Zero(d)), hn::Mul(e, q), q));
+        },
+        general);
 #endif
   }
   // dy (s + bx s (1 - s)), s = sigmoid(bx). Common path (beta = 1, |x| <= 87 on every lane,
@@ -113,21 +118,22 @@ struct silu {
   // (beta other than 1, tails, infinities, NaN) take the faithful kernel, limits and signs of
   // zero included.
   template <class D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
-    if (static_cast<float>(a.p[0]) == 1.0f) {
-      const Vec<D> z = hn::Or(x, hn::SignBit(d));
-      if (HWY_LIKELY(hn::AllTrue(d, hn::Ge(z, hn::Set(d, kFastExpMin))))) {
-        const Vec<D> one = hn::Set(d, 1.0f);
-        const Vec<D> e = FastExpCommon(d, z);
-        const Vec<D> q = hn::Div(one, hn::Add(e, one));
-        const Vec<D> eq = hn::Mul(e, q);
-        const auto neg = hn::Lt(x, hn::Zero(d));
-        const Vec<D> s = hn::IfThenElse(neg, eq, q);
-        const Vec<D> f =
-            hn::IfThenElse(neg, hn::Mul(hn::Add(hn::Add(x, one), e), q), hn::MulAdd(x, eq, one));
-        return hn::Mul(dy, hn::Mul(s, f));
-      }
-    }
-    return f32::silu::Backward(d, x, dy, a);
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+    if (static_cast<float>(a.p[0]) != 1.0f) return f32::silu::Backward(d, x, dy, a);
+    const Vec<D> z = hn::Or(x, hn::SignBit(d));
+    return PerLane(
+        d, hn::Ge(z, hn::Set(d, kFastExpMin)),
+        [&]() HWY_ATTR {
+          const Vec<D> one = hn::Set(d, 1.0f);
+          const Vec<D> e = FastExpCommon(d, z);
+          const Vec<D> q = hn::Div(one, hn::Add(e, one));
+          const Vec<D> eq = hn::Mul(e, q);
+          const auto neg = hn::Lt(x, hn::Zero(d));
+          const Vec<D> s = hn::IfThenElse(neg, eq, q);
+          const Vec<D> f =
+              hn::IfThenElse(neg, hn::Mul(hn::Add(hn::Add(x, one), e), q), hn::MulAdd(x, eq, one));
+          return hn::Mul(dy, hn::Mul(s, f));
+        },
+        [&]() HWY_ATTR { return f32::silu::Backward(d, x, dy, a); });
   }
 };

@@ -18,14 +18,14 @@ struct tanh {
     }
   }
   template <class D>
-  static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     Vec<D> v[1] = {x};
     ForwardN<1>(d, v, a);
     return v[0];
   }
   // 1 - tanh^2 x = 4 sigmoid'(2x).
   template <class D>
-  static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
     return FastSigmoidSlope<true>(d, hn::Add(x, x), dy);
   }
 };
