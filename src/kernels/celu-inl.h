@@ -83,8 +83,10 @@ struct celu {
     const auto keep = hn::Or(hn::Gt(x, hn::Zero(d)), hn::Lt(hn::Abs(t.hi), hn::Set(d, 0x1p-60f)));
     return hn::IfThenElse(keep, x, neg);
   }
-  // dy e^t, rounded before the exact scaling by 2^n (a subnormal dx may round twice: within 1
-  // ULP); lanes with t < -86 take the double lanes.
+  // dy e^t with e^t rounded once (ExpRoundedF: 1 ULP at most, within the backward bound with
+  // the last rounding), its m halved so that dy m overflows only where dy does, the 2 and the
+  // scale applied last (a subnormal dx may round twice: within 1 ULP); lanes with t < -86 take
+  // the double lanes.
   template <class D>
   requires kIsF32Lanes<D> HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy,
                                                             const Args& a) {
@@ -92,8 +94,9 @@ struct celu {
     auto on_double = [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); };
     if (!(alpha > 0.0f)) return OnDoubleLanes2(d, x, dy, on_double);
     const PairF<D> t = ScaledF(d, x, alpha);
-    const ExpF<D> e = ExpPairF(d, t.hi, t.lo);
-    const Vec<D> neg = hn::Mul(hn::MulAdd(dy, e.m.hi, hn::Mul(dy, e.m.lo)), e.scale);
+    const ExpRoundF<D> e = ExpRoundedF(d, t.hi, t.lo);
+    const Vec<D> neg =
+        hn::Mul(hn::Mul(dy, hn::Mul(e.m, hn::Set(d, 0.5f))), hn::Add(e.scale, e.scale));
     const Vec<D> dx = hn::IfThenElse(hn::Gt(x, hn::Zero(d)), dy, neg);
     const auto ok = hn::Ge(hn::Mul(x, hn::Set(d, 1.0f / alpha)), hn::Set(d, -86.0f));
     return PatchLanes2(d, ok, dx, x, dy, on_double);

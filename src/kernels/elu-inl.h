@@ -34,27 +34,35 @@ struct elu {
   HWY_INLINE static hn::Mask<D> ForwardFOk(D d, Vec<D> x) {
     return hn::Or(hn::Ge(hn::Abs(x), hn::Set(d, 0x1p-60f)), hn::Eq(x, hn::Zero(d)));
   }
-  // Float lanes: x > 0 ? dy pos : dy (c.hi + c.lo) e^x, right for x >= -86 (BackwardFOk).
+  // Float lanes: x > 0 ? dy pos : dy (c.hi + c.lo) e^x, right where BackwardFOk holds.
+  // e^x is rounded once (ExpRoundedF) and dy c is kept exact as a pair, so that the one
+  // rounding of e^x (1 ULP at most) and the last (1/2) are the only errors of note: within the
+  // backward bound of 2 ULP, with fewer operations than a pair for e^x. m is halved (exact) and
+  // the 2 goes back with the scale, so that m (dy c) overflows only where dy c itself does.
   template <class D>
   HWY_INLINE static Vec<D> BackwardF(D d, Vec<D> x, Vec<D> dy, Vec<D> c_hi, Vec<D> c_lo,
                                      Vec<D> pos) {
-    const ExpF<D> e =
-        ExpPairF(d, hn::Min(hn::Max(x, hn::Set(d, -86.0f)), hn::Zero(d)), hn::Zero(d));
-    const PairF<D> p = MulPairsF(PairF<D>{c_hi, c_lo}, e.m);
+    const ExpRoundF<D> e =
+        ExpRoundedF(d, hn::Min(hn::Max(x, hn::Set(d, -86.0f)), hn::Zero(d)), hn::Zero(d));
+    const PairF<D> a = TwoProdF<D>(dy, c_hi);
+    const Vec<D> a_lo = hn::MulAdd(dy, c_lo, a.lo);
+    const Vec<D> mh = hn::Mul(e.m, hn::Set(d, 0.5f));
     // Rounded before the exact scaling by 2^n (a subnormal dx may round twice: within 1 ULP).
-    const Vec<D> neg = hn::Mul(hn::MulAdd(dy, p.hi, hn::Mul(dy, p.lo)), e.scale);
+    const Vec<D> neg = hn::Mul(hn::MulAdd(mh, a.hi, hn::Mul(mh, a_lo)), hn::Add(e.scale, e.scale));
     return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), hn::Mul(dy, pos), neg);
   }
+  // x >= -86 (results near or below the subnormals beyond), and dy c finite: where dy c
+  // overflows, dy c e^x may not, and the double lanes have the range for it.
   template <class D>
-  HWY_INLINE static hn::Mask<D> BackwardFOk(D d, Vec<D> x) {
-    return hn::Ge(x, hn::Set(d, -86.0f));
+  HWY_INLINE static hn::Mask<D> BackwardFOk(D d, Vec<D> x, Vec<D> dy, Vec<D> c_hi) {
+    return hn::And(hn::Ge(x, hn::Set(d, -86.0f)), hn::IsFinite(hn::Mul(dy, c_hi)));
   }
   template <class D>
   HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     if constexpr (kIsF32Lanes<D>) {
-      const Vec<D> dx = BackwardF(d, x, dy, hn::Set(d, static_cast<float>(a.p[0])), hn::Zero(d),
-                                  hn::Set(d, 1.0f));
-      return PatchLanes2(d, BackwardFOk(d, x), dx, x, dy,
+      const Vec<D> alpha = hn::Set(d, static_cast<float>(a.p[0]));
+      const Vec<D> dx = BackwardF(d, x, dy, alpha, hn::Zero(d), hn::Set(d, 1.0f));
+      return PatchLanes2(d, BackwardFOk(d, x, dy, alpha), dx, x, dy,
                          [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); });
     }
     if constexpr (!kForFloat32) {

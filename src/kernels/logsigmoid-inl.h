@@ -43,15 +43,15 @@ struct logsigmoid {
     return softplus::InDoubleLanes(d, x,
                                    [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); });
   }
-  // dy sigmoid(-x), rounded once (MulSigmoidF); dy below x = -86.
+  // dy sigmoid(-x) with e rounded once (MulSigmoidRoundedF); dy below x = -86.
   template <class D>
   requires kIsF32Lanes<D> HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy,
                                                             const Args& a) {
     auto on_double = [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); };
     const Vec<D> lim = hn::Set(d, 86.0f);
     const Vec<D> t = hn::Min(hn::Neg(x), lim);
-    const Vec<D> dx = hn::IfThenElse(hn::Lt(x, hn::Neg(lim)), dy,
-                                     MulSigmoidF(d, dy, SigmoidPartsOfF(d, t, hn::Zero(d))));
+    const Vec<D> dx =
+        hn::IfThenElse(hn::Lt(x, hn::Neg(lim)), dy, MulSigmoidRoundedF(d, dy, t, hn::Zero(d)));
     return PatchLanes2(d, hn::Le(x, lim), dx, x, dy, on_double);
   }
 };

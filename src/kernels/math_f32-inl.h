@@ -183,6 +183,90 @@ HWY_INLINE ExpF<D> ExpPairF(D d, Vec<D> th, Vec<D> tl) {
   return out;
 }
 
+// e^t = scale m with m rounded once, for the backward passes: their bound (docs/SPEC.md, 2 ULP
+// of dy f'(x)) leaves room for one rounded factor beside the last rounding, and a factor e^t
+// whose one rounding is its only error costs 1 ULP of the result at most (or less: the
+// callers' sensitivity to e is at most 1). m is left unscaled, so that the products it enters
+// stay normal and the scale (exact) goes last.
+// Contract: t in [-86, 86] (scale a normal float, as ExpReduceF), |tl| <= 2^-17 (the low part
+// of a computed argument, or 0); m in [0.97, 1.98] within 2^-24 (its rounding) + 2^-28
+// relative of e^(t + tl) / scale.
+// Method: ExpReduceF's reduction and table, e^s - 1 = s + s^2 (1/2 + s/6 + s^2/24) (the s^5
+// term is below 2^-34 for |s| <= ln2/32), m = thi + (thi p + tlo): the sum below 0.045 of m
+// rounds twice at 2^-24 of itself, and only thi + that sum is rounded at m's precision. Two
+// FMA fewer than ExpPairF's head and low part, and no pair downstream.
+template <class D>
+struct ExpRoundF {
+  Vec<D> m;
+  Vec<D> scale;
+};
+template <class D>
+HWY_INLINE ExpRoundF<D> ExpRoundedF(D d, Vec<D> t, Vec<D> tl) {
+  const ExpCoreF<D> c = ExpReduceF(d, t, tl);
+  Vec<D> q = hn::MulAdd(c.sh, hn::Set(d, 1.0f / 24), hn::Set(d, 1.0f / 6));
+  q = hn::MulAdd(c.sh, q, hn::Set(d, 0.5f));
+  const Vec<D> p = hn::Add(c.sh, hn::MulAdd(hn::Mul(c.sh, c.sh), q, c.sl));
+  return {hn::Add(c.thi, hn::MulAdd(c.thi, p, c.tlo)), c.scale};
+}
+
+// 1/q for q = qh + ql (qh in [1, 2], |ql| <= 2^-23 qh) as y0 (1 + s): y0 the hardware
+// estimate, rho = 1 - y0 q, s = rho + rho^2 (+ rho^3 with AVX2's 12-bit rcpps), below 2^-40
+// of 1/q from the series' next term.
+template <class D>
+struct RecipSeriesF {
+  Vec<D> y0;
+  Vec<D> rho;
+  Vec<D> s;
+};
+template <class D>
+HWY_INLINE RecipSeriesF<D> RecipSeriesOfF(D d, PairF<D> q) {
+  RecipSeriesF<D> r;
+  r.y0 = hn::ApproximateReciprocal(q.hi);
+  r.rho = hn::NegMulAdd(r.y0, q.lo, hn::NegMulAdd(r.y0, q.hi, hn::Set(d, 1.0f)));
+  r.s = hn::MulAdd(r.rho, r.rho, r.rho);
+  if constexpr (hn::MaxLanes(D()) < 16) r.s = hn::MulAdd(r.rho, r.s, r.rho);
+  return r;
+}
+
+// The backward passes of the sigmoid family within their bound (2 ULP of the result, docs/
+// SPEC.md), from e = e^-|t| rounded once (ExpRoundedF) and everything after it exact or
+// below 2^-26 of the result before the last rounding: at most 1 ULP from e (the results'
+// sensitivity to e is at most 1), 1/2 from the last rounding. e's m is halved (exact) before
+// its product with a or dy, and the 2 goes back with the scale at the end, so that no
+// intermediate overflows where the result does not. Contract: |t| <= 86, |tl| <= 2^-17.
+
+// a sigmoid(t + tl): for t >= 0 a/q, for t < 0 a e/q, q = 1 + e.
+template <class D>
+HWY_INLINE Vec<D> MulSigmoidRoundedF(D d, Vec<D> a, Vec<D> t, Vec<D> tl) {
+  const auto neg = hn::Lt(t, hn::Zero(d));
+  // e^-|t|: for t >= 0 the low part changes sign with the head.
+  const ExpRoundF<D> e = ExpRoundedF(d, hn::Neg(hn::Abs(t)), hn::IfThenElse(neg, tl, hn::Neg(tl)));
+  const PairF<D> q = FastTwoSumF<D>(hn::Set(d, 1.0f), hn::Mul(e.m, e.scale));
+  const RecipSeriesF<D> r = RecipSeriesOfF(d, q);
+  const Vec<D> half = hn::Set(d, 0.5f);
+  const PairF<D> b = TwoProdF<D>(a, hn::IfThenElse(neg, hn::Mul(e.m, half), half));
+  const PairF<D> c = TwoProdF<D>(b.hi, r.y0);
+  const Vec<D> y = hn::Add(c.hi, hn::MulAdd(c.hi, r.s, hn::MulAdd(b.lo, r.y0, c.lo)));
+  const Vec<D> two = hn::Set(d, 2.0f);
+  return hn::Mul(y, hn::IfThenElse(neg, hn::Mul(e.scale, two), two));
+}
+
+// a sigmoid'(t) = a e/q^2 (kTimes4: 4 a sigmoid'(t), tanh's slope at t = 2x), tl = 0.
+// 1/q^2 = y0^2 (1 + g), g = 2 rho + 3 rho^2 (4 rho^3 is below 2^-32 with AVX2's rcpps).
+template <bool kTimes4 = false, class D>
+HWY_INLINE Vec<D> MulSigmoidSlopeRoundedF(D d, Vec<D> a, Vec<D> t) {
+  const ExpRoundF<D> e = ExpRoundedF(d, hn::Neg(hn::Abs(t)), hn::Zero(d));
+  const PairF<D> q = FastTwoSumF<D>(hn::Set(d, 1.0f), hn::Mul(e.m, e.scale));
+  const Vec<D> y0 = hn::ApproximateReciprocal(q.hi);
+  const Vec<D> rho = hn::NegMulAdd(y0, q.lo, hn::NegMulAdd(y0, q.hi, hn::Set(d, 1.0f)));
+  const Vec<D> g = hn::Mul(rho, hn::MulAdd(rho, hn::Set(d, 3.0f), hn::Set(d, 2.0f)));
+  const PairF<D> b = TwoProdF<D>(a, hn::Mul(e.m, hn::Set(d, 0.5f)));
+  const PairF<D> y2 = TwoProdF<D>(y0, y0);
+  const Vec<D> small = hn::MulAdd(b.hi, hn::MulAdd(y2.hi, g, y2.lo), hn::Mul(b.lo, y2.hi));
+  return hn::Mul(hn::MulAdd(b.hi, y2.hi, small),
+                 hn::Mul(e.scale, hn::Set(d, kTimes4 ? 8.0f : 2.0f)));
+}
+
 // The parts of sigmoid(t) for t = th + tl, with e = e^-|t| = scale m and q = 1 + e:
 // for t >= 0 sigmoid(t) = 1/q and 1 - sigmoid(t) = scale m/q; for t < 0 the other way round.
 // Contract: |th| <= 86 (so scale >= 2^-125 and every result below a normal float), |tl| <=

@@ -48,7 +48,7 @@ struct selu {
       const PairF<D> sa = ScaleAlphaF(d, a);
       const Vec<D> dx =
           elu::BackwardF(d, x, dy, sa.hi, sa.lo, hn::Set(d, static_cast<float>(a.p[1])));
-      return PatchLanes2(d, elu::BackwardFOk(d, x), dx, x, dy,
+      return PatchLanes2(d, elu::BackwardFOk(d, x, dy, sa.hi), dx, x, dy,
                          [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); });
     }
     const Vec<D> plain_neg = hn::Mul(hn::Set(d, a.p[0] * a.p[1]), Exp(d, hn::Min(x, hn::Zero(d))));

@@ -42,11 +42,10 @@ struct sigmoid {
   template <class D>
   HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     if constexpr (kIsF32Lanes<D>) {
-      // e/(1 + e)^2 as a pair, rounded once with dy.
+      // dy e/(1 + e)^2 with e rounded once (MulSigmoidSlopeRoundedF: within the backward bound).
       const Vec<D> lim = hn::Set(d, 86.0f);
-      const PairF<D> p = SigmoidDerivativePairF(
-          SigmoidPartsOfF(d, hn::Min(hn::Max(x, hn::Neg(lim)), lim), hn::Zero(d)));
-      return PatchLanes2(d, hn::Le(hn::Abs(x), lim), hn::MulAdd(dy, p.hi, hn::Mul(dy, p.lo)), x, dy,
+      const Vec<D> dx = MulSigmoidSlopeRoundedF(d, dy, hn::Min(hn::Max(x, hn::Neg(lim)), lim));
+      return PatchLanes2(d, hn::Le(hn::Abs(x), lim), dx, x, dy,
                          [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); });
     } else if constexpr (!kForFloat32) {
       // e/(1 + e)^2 as a pair quotient, rounded once with dy.

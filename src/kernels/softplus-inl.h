@@ -84,7 +84,8 @@ struct softplus {
   requires kIsF32Lanes<D> HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     return InDoubleLanes(d, x, [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); });
   }
-  // dy sigmoid(beta x), rounded once (MulSigmoidF); dy past the threshold or beyond t = 86.
+  // dy sigmoid(beta x) with e rounded once (MulSigmoidRoundedF); dy past the threshold or
+  // beyond t = 86.
   // AVX2 keeps the double lanes (kFloatPairsPay: measured no faster there).
   template <class D>
   requires kIsF32Lanes<D> HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy,
@@ -93,8 +94,7 @@ struct softplus {
     const PairF<D> t = BetaTimesF(d, x, a);
     const Vec<D> lim = hn::Set(d, 86.0f);
     const Vec<D> th = hn::Min(hn::Max(t.hi, hn::Neg(lim)), lim);
-    Vec<D> dx =
-        MulSigmoidF(d, dy, SigmoidPartsOfF(d, th, hn::IfThenElseZero(hn::Eq(th, t.hi), t.lo)));
+    Vec<D> dx = MulSigmoidRoundedF(d, dy, th, hn::IfThenElseZero(hn::Eq(th, t.hi), t.lo));
     const auto take_dy =
         hn::Or(hn::Gt(t.hi, hn::Set(d, static_cast<float>(a.p[1]))), hn::Gt(t.hi, lim));
     dx = hn::IfThenElse(take_dy, dy, dx);

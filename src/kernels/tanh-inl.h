@@ -40,15 +40,13 @@ struct tanh {
     }
   }
   // 1 - tanh^2 x = 4e/(1+e)^2 with e = e^-2|x|: no cancellation where tanh is near +-1.
-  // Float lanes: 1 - tanh^2 x = 4 sigmoid'(2x), as a pair, rounded once with dy.
+  // Float lanes: 1 - tanh^2 x = 4 sigmoid'(2x), with e rounded once (MulSigmoidSlopeRoundedF).
   template <class D>
   HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     if constexpr (kIsF32Lanes<D>) {
       const Vec<D> lim = hn::Set(d, 43.0f);
       const Vec<D> xc = hn::Min(hn::Max(x, hn::Neg(lim)), lim);
-      const PairF<D> p = SigmoidDerivativePairF(SigmoidPartsOfF(d, hn::Add(xc, xc), hn::Zero(d)));
-      const Vec<D> four = hn::Set(d, 4.0f);
-      const Vec<D> dx = hn::MulAdd(dy, hn::Mul(four, p.hi), hn::Mul(dy, hn::Mul(four, p.lo)));
+      const Vec<D> dx = MulSigmoidSlopeRoundedF<true>(d, dy, hn::Add(xc, xc));
       return PatchLanes2(d, hn::Le(hn::Abs(x), lim), dx, x, dy,
                          [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); });
     } else if constexpr (!kForFloat32) {
