@@ -337,15 +337,6 @@ HWY_INLINE Vec<D> MulSigmoidF(D d, Vec<D> a, const SigmoidPartsF<D>& s) {
   return hn::Mul(y, hn::IfThenElse(s.neg, s.e.scale, hn::Set(d, 1.0f)));
 }
 
-// sigmoid(t) (1 - sigmoid(t)) = e/q^2 as a pair (about 2^-34 relative): m (1/q)^2, times the
-// scale of e applied to both parts (where the low part underflows it is below 2^-24 of a
-// result that is itself normal, see the contract of SigmoidPartsOfF).
-template <class D>
-HWY_INLINE PairF<D> SigmoidDerivativePairF(const SigmoidPartsF<D>& s) {
-  const PairF<D> p = MulPairsF(s.e.m, MulPairsF(s.inv_q, s.inv_q));
-  return {hn::Mul(p.hi, s.e.scale), hn::Mul(p.lo, s.e.scale)};
-}
-
 // e^(x + tl) - 1 as a pair, for x in [-86, 0] and |tl| <= 2^-17 |x| (the low part of a
 // computed argument), about 2^-33 relative (also near 0: no cancellation
 // is left to the plain floats). With e^x = scale T (1 + s + w) (ExpReduceF):
