@@ -84,9 +84,9 @@ struct celu {
     return hn::IfThenElse(keep, x, neg);
   }
   // dy e^t with e^t rounded once (ExpRoundedF: 1 ULP at most, within the backward bound with
-  // the last rounding), its m halved so that dy m overflows only where dy does, the 2 and the
-  // scale applied last (a subnormal dx may round twice: within 1 ULP); lanes with t < -86 take
-  // the double lanes.
+  // the last rounding), its m halved (and the scale doubled) so that dy m overflows only where dy
+  // does, the scale applied last (a subnormal dx may round twice: within 1 ULP); lanes with t < -86
+  // take the double lanes.
   template <class D>
   requires kIsF32Lanes<D> HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy,
                                                             const Args& a) {
@@ -95,8 +95,7 @@ struct celu {
     if (!(alpha > 0.0f)) return OnDoubleLanes2(d, x, dy, on_double);
     const PairF<D> t = ScaledF(d, x, alpha);
     const ExpRoundF<D> e = ExpRoundedF(d, t.hi, t.lo);
-    const Vec<D> neg =
-        hn::Mul(hn::Mul(dy, hn::Mul(e.m, hn::Set(d, 0.5f))), hn::Add(e.scale, e.scale));
+    const Vec<D> neg = hn::Mul(hn::Mul(dy, e.m), e.scale);
     const Vec<D> dx = hn::IfThenElse(hn::Gt(x, hn::Zero(d)), dy, neg);
     const auto ok = hn::Ge(hn::Mul(x, hn::Set(d, 1.0f / alpha)), hn::Set(d, -86.0f));
     return PatchLanes2(d, ok, dx, x, dy, on_double);

@@ -37,18 +37,17 @@ struct elu {
   // Float lanes: x > 0 ? dy pos : dy (c.hi + c.lo) e^x, right where BackwardFOk holds.
   // e^x is rounded once (ExpRoundedF) and dy c is kept exact as a pair, so that the one
   // rounding of e^x (1 ULP at most) and the last (1/2) are the only errors of note: within the
-  // backward bound of 2 ULP, with fewer operations than a pair for e^x. m is halved (exact) and
-  // the 2 goes back with the scale, so that m (dy c) overflows only where dy c itself does.
+  // backward bound of 2 ULP, with fewer operations than a pair for e^x. m comes halved and the
+  // scale doubled, so that m (dy c) overflows only where dy c itself does.
   template <class D>
   HWY_INLINE static Vec<D> BackwardF(D d, Vec<D> x, Vec<D> dy, Vec<D> c_hi, Vec<D> c_lo,
                                      Vec<D> pos) {
-    const ExpRoundF<D> e =
-        ExpRoundedF(d, hn::Min(hn::Max(x, hn::Set(d, -86.0f)), hn::Zero(d)), hn::Zero(d));
+    // No clamp: the lanes x > 0 take pos, those below -86 the double lanes (BackwardFOk).
+    const ExpRoundF<D> e = ExpRoundedF(d, x, hn::Zero(d));
     const PairF<D> a = TwoProdF<D>(dy, c_hi);
     const Vec<D> a_lo = hn::MulAdd(dy, c_lo, a.lo);
-    const Vec<D> mh = hn::Mul(e.m, hn::Set(d, 0.5f));
     // Rounded before the exact scaling by 2^n (a subnormal dx may round twice: within 1 ULP).
-    const Vec<D> neg = hn::Mul(hn::MulAdd(mh, a.hi, hn::Mul(mh, a_lo)), hn::Add(e.scale, e.scale));
+    const Vec<D> neg = hn::Mul(hn::MulAdd(e.m, a.hi, hn::Mul(e.m, a_lo)), e.scale);
     return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), hn::Mul(dy, pos), neg);
   }
   // x >= -86 (results near or below the subnormals beyond), and dy c finite: where dy c

@@ -49,7 +49,7 @@ struct logsigmoid {
                                                             const Args& a) {
     auto on_double = [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); };
     const Vec<D> lim = hn::Set(d, 86.0f);
-    const Vec<D> t = hn::Min(hn::Neg(x), lim);
+    const Vec<D> t = hn::Neg(x);  // no clamp: lanes beyond 86 take dy or the double lanes
     const Vec<D> dx =
         hn::IfThenElse(hn::Lt(x, hn::Neg(lim)), dy, MulSigmoidRoundedF(d, dy, t, hn::Zero(d)));
     return PatchLanes2(d, hn::Le(x, lim), dx, x, dy, on_double);

@@ -117,7 +117,17 @@ struct ExpCoreF {
   Vec<D> scale, thi, tlo, sh, sl;
 };
 
-template <class D>
+// The tables halved, for ExpReduceF<true>.
+template <size_t N>
+constexpr std::array<float, N> HalvedF(const float (&t)[N]) {
+  std::array<float, N> h{};
+  for (size_t i = 0; i < N; ++i) h[i] = t[i] * 0.5f;
+  return h;
+}
+
+// kHalf: thi, tlo halved and the scale doubled (exact both), for callers that multiply the
+// mantissa by a factor as large as a float allows (dy) and apply the scale last.
+template <bool kHalf = false, class D>
 HWY_INLINE ExpCoreF<D> ExpReduceF(D d, Vec<D> th, Vec<D> tl) {
   const hn::RebindToSigned<D> di;
   using VI = hn::Vec<decltype(di)>;
@@ -151,10 +161,17 @@ HWY_INLINE ExpCoreF<D> ExpReduceF(D d, Vec<D> th, Vec<D> tl) {
   // out), the fraction bits cleared.
   const VI e2 = hn::And(hn::ShiftLeft<19>(zi), hn::Set(di, static_cast<int32_t>(0xFF800000u)));
   ExpCoreF<D> out;
-  out.scale = hn::BitCast(d, hn::Add(e2, hn::Set(di, 127 << 23)));
+  out.scale = hn::BitCast(d, hn::Add(e2, hn::Set(di, (kHalf ? 128 : 127) << 23)));
   const VI j = hn::And(zi, hn::Set(di, 15));
-  out.thi = Table16(d, kTableHi, j);
-  out.tlo = Table16(d, kTableLo, j);
+  if constexpr (kHalf) {
+    alignas(64) static constexpr std::array<float, 16> kHalfHi = HalvedF(kTableHi);
+    alignas(64) static constexpr std::array<float, 16> kHalfLo = HalvedF(kTableLo);
+    out.thi = Table16(d, kHalfHi.data(), j);
+    out.tlo = Table16(d, kHalfLo.data(), j);
+  } else {
+    out.thi = Table16(d, kTableHi, j);
+    out.tlo = Table16(d, kTableLo, j);
+  }
 
   const Vec<D> r1 = hn::NegMulAdd(k, hn::Set(d, 0x1.62ep-5f), th);  // exact
   out.sh = hn::NegMulAdd(k, hn::Set(d, 0x1.0cp-19f), r1);           // exact
@@ -187,10 +204,12 @@ HWY_INLINE ExpF<D> ExpPairF(D d, Vec<D> th, Vec<D> tl) {
 // of dy f'(x)) leaves room for one rounded factor beside the last rounding, and a factor e^t
 // whose one rounding is its only error costs 1 ULP of the result at most (or less: the
 // callers' sensitivity to e is at most 1). m is left unscaled, so that the products it enters
-// stay normal and the scale (exact) goes last.
-// Contract: t in [-86, 86] (scale a normal float, as ExpReduceF), |tl| <= 2^-17 (the low part
-// of a computed argument, or 0); m in [0.97, 1.98] within 2^-24 (its rounding) + 2^-28
-// relative of e^(t + tl) / scale.
+// stay normal and the scale (exact) goes last. m is halved and the scale doubled
+// (ExpReduceF<true>), so that a product of m and any float (dy) overflows only where that float
+// times 2 would. Contract: t in [-86, 86] (scale a normal float, as ExpReduceF), |tl| <= 2^-17 (the
+// low part of a computed argument, or 0); m in [0.48, 0.99] within 2^-24 (its rounding) + 2^-28
+// relative of e^(t + tl) / scale. Lanes outside the range give garbage but no trap: callers
+// that replace those lanes (PatchLanes) need not clamp.
 // Method: ExpReduceF's reduction and table, e^s - 1 = s + s^2 (1/2 + s/6 + s^2/24) (the s^5
 // term is below 2^-34 for |s| <= ln2/32), m = thi + (thi p + tlo): the sum below 0.045 of m
 // rounds twice at 2^-24 of itself, and only thi + that sum is rounded at m's precision. Two
@@ -202,7 +221,7 @@ struct ExpRoundF {
 };
 template <class D>
 HWY_INLINE ExpRoundF<D> ExpRoundedF(D d, Vec<D> t, Vec<D> tl) {
-  const ExpCoreF<D> c = ExpReduceF(d, t, tl);
+  const ExpCoreF<D> c = ExpReduceF<true>(d, t, tl);
   Vec<D> q = hn::MulAdd(c.sh, hn::Set(d, 1.0f / 24), hn::Set(d, 1.0f / 6));
   q = hn::MulAdd(c.sh, q, hn::Set(d, 0.5f));
   const Vec<D> p = hn::Add(c.sh, hn::MulAdd(hn::Mul(c.sh, c.sh), q, c.sl));
@@ -231,9 +250,9 @@ HWY_INLINE RecipSeriesF<D> RecipSeriesOfF(D d, PairF<D> q) {
 // The backward passes of the sigmoid family within their bound (2 ULP of the result, docs/
 // SPEC.md), from e = e^-|t| rounded once (ExpRoundedF) and everything after it exact or
 // below 2^-26 of the result before the last rounding: at most 1 ULP from e (the results'
-// sensitivity to e is at most 1), 1/2 from the last rounding. e's m is halved (exact) before
-// its product with a or dy, and the 2 goes back with the scale at the end, so that no
-// intermediate overflows where the result does not. Contract: |t| <= 86, |tl| <= 2^-17.
+// sensitivity to e is at most 1), 1/2 from the last rounding. e's m comes halved, and the 2
+// goes back with the scale at the end, so that no intermediate overflows where the result
+// does not. Contract: |t| <= 86, |tl| <= 2^-17 (other lanes give garbage, for PatchLanes).
 
 // a sigmoid(t + tl): for t >= 0 a/q, for t < 0 a e/q, q = 1 + e.
 template <class D>
@@ -243,28 +262,34 @@ HWY_INLINE Vec<D> MulSigmoidRoundedF(D d, Vec<D> a, Vec<D> t, Vec<D> tl) {
   const ExpRoundF<D> e = ExpRoundedF(d, hn::Neg(hn::Abs(t)), hn::IfThenElse(neg, tl, hn::Neg(tl)));
   const PairF<D> q = FastTwoSumF<D>(hn::Set(d, 1.0f), hn::Mul(e.m, e.scale));
   const RecipSeriesF<D> r = RecipSeriesOfF(d, q);
-  const Vec<D> half = hn::Set(d, 0.5f);
-  const PairF<D> b = TwoProdF<D>(a, hn::IfThenElse(neg, hn::Mul(e.m, half), half));
+  const PairF<D> b = TwoProdF<D>(a, hn::IfThenElse(neg, e.m, hn::Set(d, 0.5f)));
   const PairF<D> c = TwoProdF<D>(b.hi, r.y0);
   const Vec<D> y = hn::Add(c.hi, hn::MulAdd(c.hi, r.s, hn::MulAdd(b.lo, r.y0, c.lo)));
-  const Vec<D> two = hn::Set(d, 2.0f);
-  return hn::Mul(y, hn::IfThenElse(neg, hn::Mul(e.scale, two), two));
+  return hn::Mul(y, hn::IfThenElse(neg, e.scale, hn::Set(d, 2.0f)));
 }
 
-// a sigmoid'(t) = a e/q^2 (kTimes4: 4 a sigmoid'(t), tanh's slope at t = 2x), tl = 0.
-// 1/q^2 = y0^2 (1 + g), g = 2 rho + 3 rho^2 (4 rho^3 is below 2^-32 with AVX2's rcpps).
+// a sigmoid'(t) = a e/q^2 (kTimes4: 4 a sigmoid'(t), tanh's slope at t = 2x), tl = 0, as one
+// corrected quotient: n = a m and Q = q^2 exact as pairs, y1 = n.hi r from the reciprocal
+// estimate r of Q.hi (refined once on AVX2, whose rcpps has 12 bits), then y1 + (n - y1 Q) r,
+// whose error is the square of y1's (2^-28 with AVX-512's rcp14) and whose residual
+// n.hi - y1 Q.hi the FMA takes exactly enough (2^-38). Four FMA-class operations fewer than
+// 1/q as a series and its square as a pair.
 template <bool kTimes4 = false, class D>
 HWY_INLINE Vec<D> MulSigmoidSlopeRoundedF(D d, Vec<D> a, Vec<D> t) {
   const ExpRoundF<D> e = ExpRoundedF(d, hn::Neg(hn::Abs(t)), hn::Zero(d));
   const PairF<D> q = FastTwoSumF<D>(hn::Set(d, 1.0f), hn::Mul(e.m, e.scale));
-  const Vec<D> y0 = hn::ApproximateReciprocal(q.hi);
-  const Vec<D> rho = hn::NegMulAdd(y0, q.lo, hn::NegMulAdd(y0, q.hi, hn::Set(d, 1.0f)));
-  const Vec<D> g = hn::Mul(rho, hn::MulAdd(rho, hn::Set(d, 3.0f), hn::Set(d, 2.0f)));
-  const PairF<D> b = TwoProdF<D>(a, hn::Mul(e.m, hn::Set(d, 0.5f)));
-  const PairF<D> y2 = TwoProdF<D>(y0, y0);
-  const Vec<D> small = hn::MulAdd(b.hi, hn::MulAdd(y2.hi, g, y2.lo), hn::Mul(b.lo, y2.hi));
-  return hn::Mul(hn::MulAdd(b.hi, y2.hi, small),
-                 hn::Mul(e.scale, hn::Set(d, kTimes4 ? 8.0f : 2.0f)));
+  const PairF<D> qq = TwoProdF<D>(q.hi, q.hi);
+  const Vec<D> qq_lo = hn::MulAdd(hn::Add(q.hi, q.hi), q.lo, qq.lo);
+  const PairF<D> n = TwoProdF<D>(a, e.m);
+  Vec<D> r = hn::ApproximateReciprocal(qq.hi);
+  if constexpr (hn::MaxLanes(D()) < 16) {
+    r = hn::MulAdd(r, hn::NegMulAdd(qq.hi, r, hn::Set(d, 1.0f)), r);
+  }
+  const Vec<D> y1 = hn::Mul(n.hi, r);
+  const Vec<D> res = hn::NegMulAdd(y1, qq_lo, hn::Add(hn::NegMulAdd(y1, qq.hi, n.hi), n.lo));
+  const Vec<D> y = hn::MulAdd(res, r, y1);
+  // The 4 joins the scale (at most 8), not y, which may be as large as dy.
+  return hn::Mul(y, kTimes4 ? hn::Mul(e.scale, hn::Set(d, 4.0f)) : e.scale);
 }
 
 // The parts of sigmoid(t) for t = th + tl, with e = e^-|t| = scale m and q = 1 + e:

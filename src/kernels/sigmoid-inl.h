@@ -44,7 +44,8 @@ struct sigmoid {
     if constexpr (kIsF32Lanes<D>) {
       // dy e/(1 + e)^2 with e rounded once (MulSigmoidSlopeRoundedF: within the backward bound).
       const Vec<D> lim = hn::Set(d, 86.0f);
-      const Vec<D> dx = MulSigmoidSlopeRoundedF(d, dy, hn::Min(hn::Max(x, hn::Neg(lim)), lim));
+      // No clamp: lanes beyond 86 take the double lanes.
+      const Vec<D> dx = MulSigmoidSlopeRoundedF(d, dy, x);
       return PatchLanes2(d, hn::Le(hn::Abs(x), lim), dx, x, dy,
                          [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); });
     } else if constexpr (!kForFloat32) {

@@ -45,8 +45,8 @@ struct tanh {
   HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     if constexpr (kIsF32Lanes<D>) {
       const Vec<D> lim = hn::Set(d, 43.0f);
-      const Vec<D> xc = hn::Min(hn::Max(x, hn::Neg(lim)), lim);
-      const Vec<D> dx = MulSigmoidSlopeRoundedF<true>(d, dy, hn::Add(xc, xc));
+      // No clamp: lanes beyond 43 take the double lanes.
+      const Vec<D> dx = MulSigmoidSlopeRoundedF<true>(d, dy, hn::Add(x, x));
       return PatchLanes2(d, hn::Le(hn::Abs(x), lim), dx, x, dy,
                          [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); });
     } else if constexpr (!kForFloat32) {
