@@ -108,6 +108,15 @@ CHEAP_L1 = (
     "propagates NaN in a direction (relu, leaky_relu and prelu forward, sigmoid and tanh from "
     "y) could declare so and skip the blend; the others could test a whole vector for NaN once "
     "(one compare of x + dy and a branch) instead of blending every vector. ")
+BACKWARD_ROUNDED = (
+    "activ's float32 backward pass computes {what} in float32 lanes, sized to the spec's "
+    "backward bound (2 ULP): e^x is rounded once (its one rounding costs 1 ULP of the result at "
+    "most) and every later step is exact or below 2^-26 of the result until the last rounding "
+    "(ACCURACY.md: at most 1 ULP beyond the f'' term). That is {insns} instructions per "
+    "16-element vector on AVX-512, {fma} of them multiplies, FMAs or reciprocals (objdump of "
+    "BackwardT<float, float>), 36 before this form for sigmoid; Zen 4 issues one 512-bit "
+    "operation of that kind per cycle, which bounds the loop, so its time follows that count. "
+    "{peer}")
 NOTES = {
     "sigmoid": FLOAT_PAIRS.format(what="sigmoid (an exp and a division)",
                                   avx2=""),
@@ -132,8 +141,28 @@ NOTES = {
                                             "polynomial)"),
     "logsigmoid/bwd": "PyTorch's log_sigmoid_backward reads the buffer its forward saved (e^-|x| "
                       "per element) and only multiplies; activ's backward takes x alone, as the "
-                      "API promises, and recomputes a sigmoid in double lanes. " +
-                      DOUBLE_LANES.format(what="that sigmoid"),
+                      "API promises, and recomputes a sigmoid (in double lanes on AVX2). " +
+                      BACKWARD_ROUNDED.format(
+                          what="dy sigmoid(-x) as dy e/(1 + e) with 1/(1 + e) from the reciprocal "
+                               "estimate and its series", insns=62, fma=22,
+                          peer="No shorter faithful form found that needs x alone."),
+    "sigmoid/bwd": BACKWARD_ROUNDED.format(
+        what="dy e/(1 + e)^2 (e = e^-|x|) as one quotient corrected by its residual",
+        insns=57, fma=22,
+        peer="oneDNN's loop has no pairs and no correction; closing the rest at this bound "
+             "needs e^x in fewer operations than the 2^(j/16) table with a hi + lo entry and "
+             "a degree-4 polynomial (9 of the 22)."),
+    "tanh/bwd": BACKWARD_ROUNDED.format(
+        what="dy (1 - tanh^2 x) = 4 dy e/(1 + e)^2 (e = e^-2|x|) as one quotient corrected by "
+             "its residual", insns=59, fma=23,
+        peer="oneDNN's loop has no pairs and no correction; see sigmoid's."),
+    "elu/bwd": BACKWARD_ROUNDED.format(
+        what="dy alpha e^x, dy alpha kept exact as a pair", insns=50, fma=15,
+        peer=""),
+    "softplus/bwd": BACKWARD_ROUNDED.format(
+        what="dy sigmoid(beta x) as dy/(1 + e) or dy e/(1 + e), 1/(1 + e) from the reciprocal "
+             "estimate and its series", insns=67, fma=24,
+        peer="oneDNN's loop has no pairs and no correction; see sigmoid's."),
     "gelu": DOUBLE_LANES.format(what="gelu (an exp, a division and a degree-15 polynomial "
                                      "for the normal tail e^(t^2) erfc(t))"),
     "gelu_tanh": FLOAT_PAIRS.format(what="gelu_tanh (an exp and a division, as x sigmoid(2u))",
