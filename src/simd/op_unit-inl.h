@@ -116,6 +116,18 @@ using ComputeTag =
     std::conditional_t<((std::is_same_v<T, float> && ...) && ExactInFloat32<Kernel>) ||
                            ((kFloatOr16<T> && ...) && HWY_NATIVE_FMA && FloatLanes<Kernel>),
                        hn::ScalableTag<float>, D>;
+// Kernels that declare kBackwardFloatLanes take their backward pass in float lanes on every
+// target with FMA even where kFloatLanes (both directions) is false: AVX2, where the forward
+// pass's pairs spill and the double lanes measured faster, but the backward pass, which needs
+// fewer pairs (its bound is 2 ULP), is faster in float lanes.
+template <class Kernel>
+concept BackwardFloatLanes = requires {
+  requires Kernel::kBackwardFloatLanes;
+};
+template <class Kernel, typename... T>
+using BackwardTag =
+    std::conditional_t<(kFloatOr16<T> && ...) && HWY_NATIVE_FMA && BackwardFloatLanes<Kernel>,
+                       hn::ScalableTag<float>, ComputeTag<Kernel, T...>>;
 // Kernels that declare kFromYInFloat32 take their gradient from y in float32 lanes too, on
 // targets with FMA (their float32 formula rounds once inside an FMA; without FMA it would not).
 template <class Kernel>
@@ -298,7 +310,7 @@ template <typename TX, typename TG>
 void BackwardT(const TX* x, const TG* dy, TG* dx, size_t n, const Args& args) {
   using Kernel = K<TG>;
   const Args a = Prepared<Kernel>(args);
-  Map<2>(ComputeTag<Kernel, TX, TG>(), x, dy, dx, n,
+  Map<2>(BackwardTag<Kernel, TX, TG>(), x, dy, dx, n,
          [&](auto d, auto v, auto g) ACTIV_LAMBDA { return Kernel::Backward(d, v, g, a); });
 }
 
