@@ -30,9 +30,9 @@ struct softplus {
 
   // log1p(e) 2^-(n + 1) = g (1 + s^2 Q - dl/(2 + e)) for g = e 2^-n/(2 + e) rounded, with den
   // = 2 + e rounded and dl its error: the 1 + ... not rounded apart (one FMA), dl/(2 + e) as
-  // 0.42 dl (within 26% for 2 + e in [2, 3], and dl <= 2^-23). The correction took the
-  // exhaustive maximum from 3.51 to 2.9 ULP (AVX-512; the rounding of 2 + e was a full ULP
-  // of the budget).
+  // 0.42 dl (within 26% for 2 + e in [2, 3], and dl <= 2^-23). Without it, and with p = l +
+  // l t (...) (the table's rounding not carried), the exhaustive maximum on AVX-512 was 3.51
+  // ULP at x = -2.02; with both, 2.01 (a float32 model put the rounding of 2 + e at 0.6 ULP).
   template <class D>
   HWY_INLINE static Vec<D> Combine1(D d, Vec<D> g, Vec<D> s2, Vec<D> dl) {
     const Vec<D> corr = hn::MulAdd(dl, hn::Set(d, -0.42f), hn::Mul(s2, FastAtanhQ(d, s2)));
