@@ -47,14 +47,17 @@ bool FastTarget() {
 class FastTest : public ::testing::TestWithParam<Op> {};
 
 // The sweep (every 2^12th float32 bit pattern and the special values), the zeros of f' and both
-// tails (ref::CriticalInputs), and the float32 tails where the fast kernels scale their results
-// into the subnormals: every 2^-8 step of [-120, -80].
+// tails (ref::CriticalInputs), the float32 tails where the fast kernels scale their results
+// into the subnormals: every 2^-8 step of [-120, -80], and every 2^-9 step of [-12, 0], where
+// the exponent's argument of gelu_tanh (down to -100) and of the others is large: a rounded
+// argument shows there as hundreds of ULP.
 TEST_P(FastTest, Float32WithinTheFastBounds) {
   const Op op = GetParam();
   for (const Params& params : ref::TestParams(op)) {
     std::vector<float> xs = ref::SweepInputs<float>(1 << 20);
     for (float x : ref::CriticalInputs<float>(op, params)) xs.push_back(x);
     for (int i = 0; i <= 40 * 256; ++i) xs.push_back(-80.0f - static_cast<float>(i) / 256.0f);
+    for (int i = 1; i <= 12 * 512; ++i) xs.push_back(-static_cast<float>(i) / 512.0f);
     const std::span<const float> in(xs);
     const ref::Exact ef = ref::ExactFor<float>(op, Direction::kForward, in, params);
     const ref::Exact eb = ref::ExactFor<float>(op, Direction::kBackward, in, params);
@@ -171,6 +174,46 @@ TEST_P(FastTest, SixteenBitWithinOneStep) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllOps, FastTest, ::testing::ValuesIn(AllOps()), OpName);
+
+// softplus's parameters beyond the two sets of TestParams: a negative beta (the result is
+// negative, the tail e^t/beta), a threshold under 16 (where the fast kernel selects x itself,
+// on the exact beta x as the faithful kernel does: the inputs include those whose beta x
+// rounds to the threshold), and betas whose product with x is inexact. Within the fast bound,
+// and x itself past the threshold, bit for bit with the faithful kernel there.
+TEST(FastSoftplus, Parameters) {
+  const std::vector<Params> sets = {{{"beta", -1.5}, {"threshold", 20.0}},
+                                    {{"beta", 0.3}, {"threshold", 0.5}},
+                                    {{"beta", 3.0}, {"threshold", 2.0}},
+                                    {{"beta", 1.0}, {"threshold", 0.0}},
+                                    {{"beta", 1.1}, {"threshold", -1.0}}};
+  std::vector<float> xs = ref::SweepInputs<float>(1 << 18);
+  for (int i = -4096; i <= 4096; ++i) xs.push_back(static_cast<float>(i) / 64.0f);
+  for (const Params& params : sets) {
+    const double beta = *params.find("beta"), thr = *params.find("threshold");
+    std::vector<float> in = xs;
+    // x near threshold/beta, a few ULP either side.
+    float x0 = static_cast<float>(thr / beta);
+    for (int i = 0; i < 8; ++i) x0 = std::nextafter(x0, -INFINITY);
+    for (int i = 0; i < 16; ++i, x0 = std::nextafter(x0, INFINITY)) in.push_back(x0);
+    const std::span<const float> s(in);
+    const ref::Exact ef = ref::ExactFor<float>(Op::softplus, Direction::kForward, s, params);
+    ForEachTarget([&](const char* target) {
+      SCOPED_TRACE(std::string(target) + " beta " + std::to_string(beta) + " threshold " +
+                   std::to_string(thr));
+      const ref::Stats f =
+          ref::MeasureActiv<float>(Op::softplus, Direction::kForward, s, params, ef, kFast);
+      EXPECT_LE(f.max_ulp, kFastForwardUlp) << "worst at x = " << f.worst_x;
+      std::vector<float> y0(in.size()), y1(in.size());
+      forward(Op::softplus, s, std::span<float>(y0), params);
+      forward(Op::softplus, s, std::span<float>(y1), params, kFast);
+      for (size_t i = 0; i < in.size(); ++i) {
+        if (y0[i] == in[i] || y1[i] == in[i]) {
+          EXPECT_EQ(y0[i], y1[i]) << "x = " << in[i] << " (the threshold rule)";
+        }
+      }
+    });
+  }
+}
 
 // Each result depends only on its own input: a vector that mixes tail lanes (below -87, where
 // the targets without vscalefps take the careful scaling) with ordinary ones gives the ordinary

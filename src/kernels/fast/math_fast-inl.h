@@ -296,3 +296,63 @@ HWY_INLINE Vec<D> FastSigmoidSlope(D d, Vec<D> u, Vec<D> dy) {
       });
 #endif
 }
+
+// ---------------------------------------------------------------------------------------------
+// Shared by the fast softplus, mish and gelu_tanh kernels (added with them; the functions above
+// are left as they are).
+
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
+// 2^(j/32) - kExp2Table32[j] rounded, j = 0..31: the table's own rounding, for a result that
+// takes l e^t unrounded (softplus, mish, gelu_tanh).
+alignas(64) inline constexpr float kExp2Table32Lo[32] = {
+    0x0p+0f,          -0x1.9d4f52p-25f, 0x1.9f3122p-25f,  -0x1.fdb496p-25f, -0x1.c15742p-27f,
+    -0x1.d2e8cap-25f, 0x1.ceac48p-25f,  -0x1.5c0424p-25f, 0x1.4636e2p-25f,  -0x1.18aac6p-25f,
+    0x1.824684p-25f,  0x1.8624b4p-30f,  -0x1.593abcp-25f, -0x1.2c5610p-25f, -0x1.5bd5ecp-27f,
+    -0x1.f8b550p-25f, 0x1.9fcef4p-26f,  0x1.1d8beep-25f,  -0x1.829fd0p-25f, -0x1.accc7cp-26f,
+    0x1.15506ep-27f,  -0x1.e64744p-25f, 0x1.51f848p-27f,  -0x1.b83b54p-25f, -0x1.a94b14p-26f,
+    -0x1.a09438p-25f, -0x1.3d56b2p-27f, -0x1.8837ccp-27f, -0x1.822dbcp-27f, -0x1.908c94p-25f,
+    0x1.52486cp-27f,  -0x1.246eb0p-26f};
+
+// ExpLut32 then ExpLutPoly3 on K vectors, each step across all K before the next, with the sum
+// left apart: e^z[k] = (l[k] + r[k]) 2^n[k], n[k] = floor(n), r = l t (1 + t/2 + t^2/6) plus
+// the table's rounding (kExp2Table32Lo), so that a product with it, x l + x r, rounds once (l +
+// r rounded, and l itself, cost two more roundings of the product), and l + r rounded is e's
+// factor within one rounding (relative error 2^-30 before it). tlo, when given, is added to
+// the reduced argument (the rounding error of z, carried into e^z).
+template <size_t K, class D>
+HWY_INLINE void ExpLutPoly3SplitN(D d, const Vec<D> (&z)[K], const Vec<D>* tlo, Vec<D> (&l)[K],
+                                  Vec<D> (&r)[K], Vec<D> (&n)[K]) {
+  const __m512 lo = _mm512_load_ps(kExp2Table32), hi = _mm512_load_ps(kExp2Table32 + 16);
+  const __m512 llo = _mm512_load_ps(kExp2Table32Lo), lhi = _mm512_load_ps(kExp2Table32Lo + 16);
+  Vec<D> t[K], ll[K];
+  for (size_t k = 0; k < K; ++k) {
+    n[k] = hn::MulAdd(z[k], hn::Set(d, 0x1.715476p+0f), hn::Set(d, 0x1.8p18f));
+  }
+  for (size_t k = 0; k < K; ++k) {
+    l[k] = Vec<D>{_mm512_permutex2var_ps(lo, _mm512_castps_si512(n[k].raw), hi)};
+    ll[k] = Vec<D>{_mm512_permutex2var_ps(llo, _mm512_castps_si512(n[k].raw), lhi)};
+  }
+  for (size_t k = 0; k < K; ++k) n[k] = hn::Sub(n[k], hn::Set(d, 0x1.8p18f));
+  for (size_t k = 0; k < K; ++k) t[k] = hn::NegMulAdd(n[k], hn::Set(d, 0x1.62e430p-1f), z[k]);
+  for (size_t k = 0; k < K; ++k) t[k] = hn::NegMulAdd(n[k], hn::Set(d, -0x1.05c610p-29f), t[k]);
+  if (tlo != nullptr) {
+    for (size_t k = 0; k < K; ++k) t[k] = hn::Add(t[k], tlo[k]);
+  }
+  for (size_t k = 0; k < K; ++k) {
+    r[k] = hn::MulAdd(hn::Set(d, 0x1.555556p-3f), t[k], hn::Set(d, 0.5f));
+  }
+  for (size_t k = 0; k < K; ++k) r[k] = hn::MulAdd(r[k], t[k], hn::Set(d, 1.0f));
+  for (size_t k = 0; k < K; ++k) t[k] = hn::Mul(t[k], l[k]);
+  for (size_t k = 0; k < K; ++k) r[k] = hn::MulAdd(t[k], r[k], ll[k]);
+}
+#endif  // AVX-512
+
+// log1p(e)/(2 e/(2 + e)) = atanh(s)/s for s = e/(2 + e), e in [0, 1] (s^2 <= 1/9), as
+// 1 + s2 Q(s2): Q of degree 3 fitted for the absolute error of the whole, 2^-27.1 with float32
+// coefficients in Horner (least squares on [0, 1/9], reweighted toward the minimax error).
+template <class D>
+HWY_INLINE Vec<D> FastAtanhQ(D d, Vec<D> s2) {
+  Vec<D> q = hn::MulAdd(hn::Set(d, 0x1.1ef192p-3f), s2, hn::Set(d, 0x1.1eb75ap-3f));
+  q = hn::MulAdd(q, s2, hn::Set(d, 0x1.99d26ap-3f));
+  return hn::MulAdd(q, s2, hn::Set(d, 0x1.5555p-2f));
+}
