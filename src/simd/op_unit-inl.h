@@ -415,6 +415,12 @@ inline constexpr bool kFastLanes = (kFloatOr16<T> && ...) && HWY_NATIVE_FMA;
 // interleaved across the K: the out-of-order core then sees independent work next to each long
 // latency (the division, the scalef) instead of one vector's chain after another's. Taken where
 // the kernel keeps NaN by itself (kForwardKeepsNaN); float32 arrays only, the rest through Map.
+// Vectors per step of ForwardN: AVX-512 has 32 registers for four chains and their constants;
+// AVX2 has 16, and at two chains some constants already live on the stack.
+#ifndef ACTIV_FAST_N
+#define ACTIV_FAST_N (HWY_TARGET <= HWY_AVX3 ? 4 : 2)
+#endif
+inline constexpr size_t kFastN = ACTIV_FAST_N;
 template <class Kernel>
 concept HasForwardN = requires(hn::ScalableTag<float> d, hn::Vec<decltype(d)> (&v)[4],
                                const Args& a) {
@@ -429,11 +435,11 @@ void FastForwardT(const TI* x, TO* y, size_t n, const Args& args) {
     const hn::ScalableTag<float> d;
     const size_t N = hn::Lanes(d);
     size_t i = 0;
-    for (; i + 4 * N <= n; i += 4 * N) {
-      hn::Vec<decltype(d)> v[4];
-      for (size_t k = 0; k < 4; ++k) v[k] = hn::LoadU(d, x + i + k * N);
-      FK::template ForwardN<4>(d, v, a);
-      for (size_t k = 0; k < 4; ++k) hn::StoreU(v[k], d, y + i + k * N);
+    for (; i + kFastN * N <= n; i += kFastN * N) {
+      hn::Vec<decltype(d)> v[kFastN];
+      for (size_t k = 0; k < kFastN; ++k) v[k] = hn::LoadU(d, x + i + k * N);
+      FK::template ForwardN<kFastN>(d, v, a);
+      for (size_t k = 0; k < kFastN; ++k) hn::StoreU(v[k], d, y + i + k * N);
     }
     Map<1, false>(d, x + i, x + i, y + i, n - i,
                   [&](auto dd, auto v, auto) ACTIV_LAMBDA { return FK::Forward(dd, v, a); });

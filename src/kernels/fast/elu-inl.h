@@ -4,7 +4,7 @@
 struct elu {
   // On x86, a NaN x stays itself through Min and Max (their second operand) and every NaN made
   // of it is its quiet form (CopySign keeps x's sign): the kernel keeps NaN.
-  static constexpr bool kForwardKeepsNaN = HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3;
+  static constexpr bool kForwardKeepsNaN = HWY_ARCH_X86;
   template <size_t K, class D>
   static void ForwardN(D d, Vec<D> (&v)[K], const Args& a) {
     const Vec<D> alpha = hn::Set(d, static_cast<float>(a.p[0]));

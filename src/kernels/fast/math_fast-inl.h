@@ -66,19 +66,6 @@ HWY_INLINE Vec<D> ExpLutPoly(D d, const ExpLutF<D>& e) {
   return hn::MulAdd(hn::Mul(e.t, e.l), p, e.l);
 }
 
-// num/den for den in [1, 2] (ACTIV_FAST_RCP: rcp14 and one Newton step instead of vdivps).
-template <class V>
-HWY_INLINE V FastQuot(V num, V den) {
-#ifdef ACTIV_FAST_RCP
-  const V r0{_mm512_rcp14_ps(den.raw)};
-  const V one = hn::Set(hn::DFromV<V>(), 1.0f);
-  const V r = hn::MulAdd(r0, hn::NegMulAdd(den, r0, one), r0);
-  return hn::Mul(num, r);
-#else
-  return hn::Div(num, den);
-#endif
-}
-
 // -min(|v|, lim) for lim > 0, a NaN v left as it is (the sign flip only where v > 0, and Max
 // returns its second operand on a NaN), so that every NaN the kernel makes of it is its quiet
 // form: the kernel keeps NaN by itself.
@@ -177,6 +164,29 @@ HWY_INLINE void FastExpm1N(D d, Vec<D> (&z)[K]) {
   for (size_t k = 0; k < K; ++k) {
     z[k] = hn::MulAdd(q[k], s[k], hn::Sub(s[k], hn::Set(d, 1.0f)));
   }
+}
+// e^z for z in [-87, 0] on K vectors in place, each step across all K before the next: 2^n
+// (n = round(z/ln2)) from the bits of the magic sum, e^r - 1 from the degree-6 polynomial of
+// FastExpNormal, one rounding at the last FMA. A lane outside [-87, 0] (or NaN) gets a
+// meaningless value, without a trap: the callers replace it.
+template <size_t K, class D>
+HWY_INLINE void FastExpN(D d, Vec<D> (&z)[K]) {
+  const hn::RebindToSigned<D> di;
+  const Vec<D> magic = hn::Set(d, 0x1.8000fep23f);
+  Vec<D> vn[K], s[K], r[K], q[K];
+  for (size_t k = 0; k < K; ++k) vn[k] = hn::MulAdd(z[k], hn::Set(d, 0x1.715476p+0f), magic);
+  for (size_t k = 0; k < K; ++k) s[k] = hn::BitCast(d, hn::ShiftLeft<23>(hn::BitCast(di, vn[k])));
+  for (size_t k = 0; k < K; ++k) vn[k] = hn::Sub(vn[k], magic);
+  for (size_t k = 0; k < K; ++k) r[k] = hn::NegMulAdd(vn[k], hn::Set(d, 0x1.62e430p-1f), z[k]);
+  for (size_t k = 0; k < K; ++k) r[k] = hn::NegMulAdd(vn[k], hn::Set(d, -0x1.05c610p-29f), r[k]);
+  for (size_t k = 0; k < K; ++k) {
+    q[k] = hn::MulAdd(hn::Set(d, 0x1.6bd906p-10f), r[k], hn::Set(d, 0x1.1239b0p-7f));
+  }
+  for (size_t k = 0; k < K; ++k) q[k] = hn::MulAdd(q[k], r[k], hn::Set(d, 0x1.555682p-5f));
+  for (size_t k = 0; k < K; ++k) q[k] = hn::MulAdd(q[k], r[k], hn::Set(d, 0x1.555492p-3f));
+  for (size_t k = 0; k < K; ++k) q[k] = hn::MulAdd(q[k], r[k], hn::Set(d, 0x1.fffffep-2f));
+  for (size_t k = 0; k < K; ++k) q[k] = hn::MulAdd(hn::Mul(r[k], r[k]), q[k], r[k]);
+  for (size_t k = 0; k < K; ++k) z[k] = hn::MulAdd(q[k], s[k], s[k]);
 }
 template <class D>
 HWY_INLINE Vec<D> FastExpm1(D d, Vec<D> z) {

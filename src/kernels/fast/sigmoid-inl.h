@@ -1,13 +1,13 @@
 // sigmoid, fast (Accuracy::fast). AVX-512: e = e^-|x| from the table and scalef
 // (math_fast-inl.h), f = e/(1 + e), and 1 - f for x > 0. Other targets: the same quotient with e
-// from FastExp where every lane has |x| <= 87 (e normal); the rest take e = p 2^n with 2^n in
-// three factors (SplitScale3), so that results down to 2^-149 (x near -103.97) round once
+// from FastExpN (ForwardN) where every lane has |x| <= 87 (e normal); the rest take e = p 2^n with
+// 2^n in three factors (SplitScale3), so that results down to 2^-149 (x near -103.97) round once
 // instead of flushing, and 1/(1 + e) by reciprocal and Newton steps. |x| is clamped at 104-105,
 // beyond which the result rounds to 0 or 1 anyway.
 struct sigmoid {
-  static constexpr bool kForwardKeepsNaN = HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3;
+  static constexpr bool kForwardKeepsNaN = true;
   template <class D>
-  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args&) {
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, [[maybe_unused]] const Args& a) {
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
     // e = e^-|x| from the table, f = e/(1 + e) = sigmoid(-|x|), and 1 - f for x > 0 (f <= 1/2,
     // so the subtraction adds half an ULP). -|x| is clamped at -105 for the infinities (the
@@ -18,26 +18,12 @@ struct sigmoid {
                                  _mm512_mask_xor_ps(x.raw, pos, x.raw, _mm512_set1_ps(-0.0f)))};
     const ExpLutF<D> el = ExpLut32(d, z);
     const Vec<D> e = ScaleF(ExpLutPoly(d, el), el.n);
-    const Vec<D> f = FastQuot(e, hn::Add(e, hn::Set(d, 1.0f)));
+    const Vec<D> f = hn::Div(e, hn::Add(e, hn::Set(d, 1.0f)));
     return Vec<D>{_mm512_mask_sub_ps(f.raw, pos, _mm512_set1_ps(1.0f), f.raw)};
 #else
-    // Common path: e^-|x| normal on every lane, one rounding, and the quotient.
-    const Vec<D> z = hn::Or(x, hn::SignBit(d));
-    return PerLane(
-        d, hn::Ge(z, hn::Set(d, kFastExpMin)),
-        [&]() HWY_ATTR {
-          const Vec<D> e = FastExp(d, z);
-          const Vec<D> f = hn::Div(e, hn::Add(e, hn::Set(d, 1.0f)));
-          return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), hn::Sub(hn::Set(d, 1.0f), f), f);
-        },
-        [&]() HWY_ATTR {
-          const Vec<D> t = hn::Max(hn::Neg(hn::Abs(x)), hn::Set(d, -104.0f));
-          const ExpSplitF<D> e = FastExpSplit(d, t, hn::Zero(d));
-          const Scale3F<D> s = SplitScale3(d, e.n);
-          const Vec<D> q = FastRecip(d, hn::Add(hn::Set(d, 1.0f), Scale3(e.p, s)));
-          const Vec<D> neg = Scale3(hn::Mul(e.p, q), s);
-          return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), neg, q);
-        });
+    Vec<D> v[1] = {x};
+    ForwardN<1>(d, v, a);
+    return v[0];
 #endif
   }
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
@@ -74,6 +60,40 @@ struct sigmoid {
     for (size_t k = 0; k < K; ++k) {
       v[k] = Vec<D>{_mm512_mask_sub_ps(p[k].raw, pos[k], _mm512_set1_ps(1.0f), p[k].raw)};
     }
+  }
+#else
+  // Forward on K vectors: e = e^-|x| from FastExpN where every lane of the K has |x| <= 87 (e
+  // normal, one rounding), f = e/(1 + e), and 1 - f where x's sign bit is clear (one blend on
+  // the sign, +-0 give 1/2 either way). A vector with a lane outside (|x| > 87, NaN) takes the
+  // careful path on those lanes (PerLane's rule: each result a function of its own input), x
+  // itself on a NaN lane: the kernel keeps NaN.
+  template <size_t K, class D>
+  HWY_INLINE static void ForwardN(D d, Vec<D> (&v)[K], const Args&) {
+    const Vec<D> one = hn::Set(d, 1.0f);
+    Vec<D> e[K];
+    for (size_t k = 0; k < K; ++k) e[k] = hn::Or(v[k], hn::SignBit(d));
+    auto ok = hn::Ge(e[0], hn::Set(d, kFastExpMin));
+    for (size_t k = 1; k < K; ++k) ok = hn::And(ok, hn::Ge(e[k], hn::Set(d, kFastExpMin)));
+    const bool all_ok = hn::AllTrue(d, ok);
+    FastExpN<K>(d, e);
+    for (size_t k = 0; k < K; ++k) e[k] = hn::Div(e[k], hn::Add(e[k], one));
+    for (size_t k = 0; k < K; ++k) e[k] = hn::IfNegativeThenElse(v[k], e[k], hn::Sub(one, e[k]));
+    if (HWY_UNLIKELY(!all_ok)) {
+      for (size_t k = 0; k < K; ++k) {
+        const Vec<D> x = v[k];
+        const auto ok_k = hn::Ge(hn::Or(x, hn::SignBit(d)), hn::Set(d, kFastExpMin));
+        if (hn::AllTrue(d, ok_k)) continue;
+        const Vec<D> t = hn::Max(hn::Neg(hn::Abs(x)), hn::Set(d, -104.0f));
+        const ExpSplitF<D> es = FastExpSplit(d, t, hn::Zero(d));
+        const Scale3F<D> s = SplitScale3(d, es.n);
+        const Vec<D> q = FastRecip(d, hn::Add(one, Scale3(es.p, s)));
+        const Vec<D> neg = Scale3(hn::Mul(es.p, q), s);
+        const Vec<D> careful =
+            hn::IfThenElse(hn::IsNaN(x), x, hn::IfThenElse(hn::Lt(x, hn::Zero(d)), neg, q));
+        e[k] = hn::IfThenElse(ok_k, e[k], careful);
+      }
+    }
+    for (size_t k = 0; k < K; ++k) v[k] = e[k];
   }
 #endif
   template <class D>

@@ -6,7 +6,7 @@
 // the product with x so that it cannot overflow, the last after it so that subnormal results
 // round once instead of flushing (silu(-100) is about -3.7e-42).
 struct silu {
-  static constexpr bool kForwardKeepsNaN = HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3;
+  static constexpr bool kForwardKeepsNaN = true;
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
   // Forward on K vectors, steps interleaved across them (see HasForwardN); beta = 1 as in
   // Forward, other betas one vector at a time. A NaN x stays itself through NegAbsClamped and
@@ -47,6 +47,64 @@ struct silu {
       v[k] = ScaleF(hn::Div(num, q[k]), hn::IfThenElseZero(neg, hn::Add(vn[k], one)));
     }
   }
+#else
+  // Forward on K vectors (see HasForwardN). Common path (beta = 1, |x| <= 87 on every lane of
+  // the K, so e = e^-|x| from FastExpN is normal): one quotient, x/(1 + e) for x >= 0 and
+  // (x e)/(1 + e) for x < 0 (|x e| >= 2^-149 e: at most one rounding in the subnormals before
+  // the quotient). A vector with a lane outside takes General on those lanes (PerLane's rule),
+  // x itself on a NaN lane: the kernel keeps NaN.
+  template <size_t K, class D>
+  HWY_INLINE static void ForwardN(D d, Vec<D> (&v)[K], const Args& a) {
+    if (static_cast<float>(a.p[0]) != 1.0f) {
+      for (size_t k = 0; k < K; ++k) v[k] = KeepNaN(v[k], General(d, v[k], a));
+      return;
+    }
+    const Vec<D> one = hn::Set(d, 1.0f);
+    Vec<D> e[K];
+    for (size_t k = 0; k < K; ++k) e[k] = hn::Or(v[k], hn::SignBit(d));
+    auto ok = hn::Ge(e[0], hn::Set(d, kFastExpMin));
+    for (size_t k = 1; k < K; ++k) ok = hn::And(ok, hn::Ge(e[k], hn::Set(d, kFastExpMin)));
+    const bool all_ok = hn::AllTrue(d, ok);
+    FastExpN<K>(d, e);
+    for (size_t k = 0; k < K; ++k) {
+      const Vec<D> num = hn::IfNegativeThenElse(v[k], hn::Mul(v[k], e[k]), v[k]);
+      e[k] = hn::Div(num, hn::Add(e[k], one));
+    }
+    if (HWY_UNLIKELY(!all_ok)) {
+      for (size_t k = 0; k < K; ++k) {
+        const auto ok_k = hn::Ge(hn::Or(v[k], hn::SignBit(d)), hn::Set(d, kFastExpMin));
+        if (hn::AllTrue(d, ok_k)) continue;
+        e[k] = hn::IfThenElse(ok_k, e[k], KeepNaN(v[k], General(d, v[k], a)));
+      }
+    }
+    for (size_t k = 0; k < K; ++k) v[k] = e[k];
+  }
+  // r, or x where x is NaN.
+  template <class V>
+  HWY_INLINE static V KeepNaN(V x, V r) {
+    return hn::IfThenElse(hn::IsNaN(x), x, r);
+  }
+  // Any beta, any x: beta x split into its rounded value and error, e^-|bx| = p 2^n from
+  // FastExpSplit, 2^n in three factors (SplitScale3).
+  template <class D>
+  HWY_INLINE static Vec<D> General(D d, Vec<D> x, const Args& a) {
+    const Vec<D> beta = hn::Set(d, static_cast<float>(a.p[0]));
+    const Vec<D> bx = hn::Mul(beta, x);
+    const Vec<D> lo = hn::MulSub(beta, x, bx);
+    const auto neg = hn::Lt(bx, hn::Zero(d));
+    const Vec<D> abx = hn::Abs(bx);
+    const Vec<D> lim = hn::Set(d, 193.0f);
+    const Vec<D> t_lo = hn::IfThenElseZero(hn::Le(abx, lim), hn::IfThenElse(neg, lo, hn::Neg(lo)));
+    const ExpSplitF<D> e = FastExpSplit(d, hn::Neg(hn::Min(abx, lim)), t_lo);
+    const Scale3F<D> s = SplitScale3(d, e.n);
+    const Vec<D> q = FastRecip(d, hn::Add(hn::Set(d, 1.0f), Scale3(e.p, s)));
+    // An infinite x meets a clamped sigmoid here: the largest float of its sign gives the
+    // limit 0 of x sigmoid(bx) instead of inf times a tiny scale.
+    const Vec<D> big = hn::Set(d, 3.40282347e38f);
+    const Vec<D> xm = hn::Min(hn::Max(x, hn::Neg(big)), big);
+    const Vec<D> y_neg = hn::Mul(hn::Mul(hn::Mul(hn::Mul(hn::Mul(e.p, q), s.s1), xm), s.s2), s.s3);
+    return hn::IfThenElse(neg, y_neg, hn::Mul(x, q));
+  }
 #endif
   template <class D>
   HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
@@ -77,38 +135,9 @@ struct silu {
     const Vec<D> num = hn::IfThenElse(neg, hn::Mul(xm, hn::Mul(p, hn::Set(d, 0.5f))), x);
     return ScaleF(hn::Div(num, den), hn::IfThenElseZero(neg, hn::Add(el.n, one)));
 #else
-    const auto general = [&]() HWY_ATTR {
-      const Vec<D> beta = hn::Set(d, static_cast<float>(a.p[0]));
-      const Vec<D> bx = hn::Mul(beta, x);
-      const Vec<D> lo = hn::MulSub(beta, x, bx);
-      const auto neg = hn::Lt(bx, hn::Zero(d));
-      const Vec<D> abx = hn::Abs(bx);
-      const Vec<D> lim = hn::Set(d, 193.0f);
-      const Vec<D> t_lo =
-          hn::IfThenElseZero(hn::Le(abx, lim), hn::IfThenElse(neg, lo, hn::Neg(lo)));
-      const ExpSplitF<D> e = FastExpSplit(d, hn::Neg(hn::Min(abx, lim)), t_lo);
-      const Scale3F<D> s = SplitScale3(d, e.n);
-      const Vec<D> q = FastRecip(d, hn::Add(hn::Set(d, 1.0f), Scale3(e.p, s)));
-      // An infinite x meets a clamped sigmoid here: the largest float of its sign gives the
-      // limit 0 of x sigmoid(bx) instead of inf times a tiny scale.
-      const Vec<D> big = hn::Set(d, 3.40282347e38f);
-      const Vec<D> xm = hn::Min(hn::Max(x, hn::Neg(big)), big);
-      const Vec<D> y_neg =
-          hn::Mul(hn::Mul(hn::Mul(hn::Mul(hn::Mul(e.p, q), s.s1), xm), s.s2), s.s3);
-      return hn::IfThenElse(neg, y_neg, hn::Mul(x, q));
-    };
-    if (static_cast<float>(a.p[0]) != 1.0f) return general();
-    // Common path (beta = 1, e^-|x| normal): x q for x >= 0, x (e q) for x < 0 (e q <= 1/2
-    // normal, so one rounding into the subnormals at most); the other lanes the general one.
-    const Vec<D> z = hn::Or(x, hn::SignBit(d));
-    return PerLane(
-        d, hn::Ge(z, hn::Set(d, kFastExpMin)),
-        [&]() HWY_ATTR {
-          const Vec<D> e = FastExp(d, z);
-          const Vec<D> q = hn::Div(hn::Set(d, 1.0f), hn::Add(e, hn::Set(d, 1.0f)));
-          return hn::Mul(x, hn::IfThenElse(hn::Lt(x, hn::Zero(d)), hn::Mul(e, q), q));
-        },
-        general);
+    Vec<D> v[1] = {x};
+    ForwardN<1>(d, v, a);
+    return v[0];
 #endif
   }
   // dy (s + bx s (1 - s)), s = sigmoid(bx). Common path (beta = 1, |x| <= 87 on every lane,

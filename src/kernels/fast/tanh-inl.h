@@ -2,7 +2,7 @@
 struct tanh {
   // On x86, a NaN x stays NaN through Min (its second operand) with its payload, CopySign puts
   // its sign back, and every NaN made of it is its quiet form: the kernel keeps NaN.
-  static constexpr bool kForwardKeepsNaN = HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3;
+  static constexpr bool kForwardKeepsNaN = HWY_ARCH_X86;
   template <size_t K, class D>
   static void ForwardN(D d, Vec<D> (&v)[K], const Args&) {
     // tanh|x| = -m/(2 + m), m = e^-2|x| - 1 from FastExpm1 (relative error near 0 as good as
