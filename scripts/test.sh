@@ -115,8 +115,10 @@ stage "tsan build" tsan_build
 # per activation, a third of this stage's time) train on one thread, nothing for TSan to watch;
 # the row-wise accuracy sweeps (a third of what remained) measure rounding, and the row-wise calls
 # they make across threads are made by the special-value and threading tests here too.
+# robustness_test (labels lab and robustness) is not built here: its checks of bad files and
+# full disks run on one thread, in the two stages above.
 stage "tsan tests" "${norandom[@]}" ctest --test-dir build-tsan -L "threads|rowwise|gated|lab" \
-  -E "LearnsFashionMnist|RowwiseAccuracy" --output-on-failure -j "$jobs"
+  -LE robustness -E "LearnsFashionMnist|RowwiseAccuracy" --output-on-failure -j "$jobs"
 
 if ((full)); then
   stage "fuzzing (${ACTIV_FUZZ_LONG_SECONDS:-600} s per target)" \
