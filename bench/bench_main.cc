@@ -574,13 +574,19 @@ int main(int argc, char** argv) {
   argc = kept;
 
   std::vector<bench::Peer> peers;
-  for (auto* source : {bench::DnnlPeer, bench::XnnpackPeer, bench::TorchPeer, bench::EigenPeer}) {
+  // Eigen picks its SIMD width at compile time: with activ held to AVX2, its AVX2 build, as an
+  // AVX2-only host would run it. (oneDNN and PyTorch take their own switches, in bench/run.sh;
+  // XNNPACK has none.)
+  const bool avx2 = std::string_view(activ::simd_target()) == "AVX2";
+  for (auto* source : {bench::DnnlPeer, bench::XnnpackPeer, bench::TorchPeer,
+                       avx2 ? bench::EigenPeerAvx2 : bench::EigenPeer}) {
     for (bench::Peer& p : source()) peers.push_back(std::move(p));
   }
   activ::set_num_threads(threads);
   for (const bench::Peer& p : peers) p.set_threads(threads);
 
   benchmark::AddCustomContext("activ_simd_target", std::string(activ::simd_target()));
+  benchmark::AddCustomContext("eigen_simd", avx2 ? "AVX2" : "native");
   benchmark::AddCustomContext("threads", std::to_string(threads));
   benchmark::AddCustomContext("accuracy", bench::g_modes == bench::Modes::kFaithful ? "faithful"
                                           : bench::g_modes == bench::Modes::kFast   ? "fast"

@@ -3,9 +3,17 @@
 // for sigmoid and tanh. float32 and float64, one thread (Eigen does not thread element-wise
 // array expressions). Compiled with -march=native (bench/CMakeLists.txt): Eigen picks its SIMD
 // width at compile time, so this is Eigen at its best on the machine that runs the benchmark.
+// peer_eigen_avx2.cc compiles this file a second time for AVX2 (EigenPeerAvx2), for the pass
+// that measures the code AVX2-only hosts run.
 #include "peers.h"
 
 #ifdef ACTIV_HAVE_EIGEN
+#ifdef ACTIV_EIGEN_AVX2
+// Both builds instantiate the same Eigen templates; under one name the linker would keep one
+// copy of each (the AVX-512 or the AVX2 code, for both callers). Eigen's namespace renamed in
+// this build keeps the two apart. The header names in <...> are not macro-expanded.
+#define Eigen activ_eigen_avx2
+#endif
 #include <Eigen/Core>
 #include <unsupported/Eigen/SpecialFunctions>
 
@@ -73,7 +81,11 @@ std::vector<Kernel<T>> Kernels() {
 
 }  // namespace
 
+#ifdef ACTIV_EIGEN_AVX2
+std::vector<Peer> EigenPeerAvx2() {
+#else
 std::vector<Peer> EigenPeer() {
+#endif
   Peer p;
   p.name = "Eigen";
   p.threading = "none (array expressions run on the calling thread)";
@@ -87,6 +99,10 @@ std::vector<Peer> EigenPeer() {
 
 #else
 namespace bench {
+#ifdef ACTIV_EIGEN_AVX2
+std::vector<Peer> EigenPeerAvx2() { return {}; }
+#else
 std::vector<Peer> EigenPeer() { return {}; }
+#endif
 }  // namespace bench
 #endif

@@ -78,5 +78,7 @@ std::vector<Peer> DnnlPeer();
 std::vector<Peer> XnnpackPeer();
 std::vector<Peer> TorchPeer();
 std::vector<Peer> EigenPeer();
+// Eigen compiled for AVX2 and FMA: activ-bench's --target avx2 takes it in EigenPeer's place.
+std::vector<Peer> EigenPeerAvx2();
 
 }  // namespace bench

@@ -720,9 +720,13 @@ def main():
         w("")
         w(f"The same host, activ's dispatch restricted to {t3} (`activ-bench --target "
           f"{t3.lower()}`); oneDNN and PyTorch restricted the same way through their own "
-          "switches (ONEDNN_MAX_CPU_ISA, ATEN_CPU_CAPABILITY). XNNPACK has no such switch and "
-          "Eigen is compiled for the host, so those two run their best code for this CPU: "
-          "against them the comparison leans their way.")
+          "switches (ONEDNN_MAX_CPU_ISA, ATEN_CPU_CAPABILITY)" +
+          (", and Eigen in its build for AVX2 and FMA (bench/peer_eigen_avx2.cc: Eigen picks "
+           "its SIMD width at compile time). XNNPACK has no such switch, so it runs its best "
+           "code for this CPU: against it the comparison leans its way."
+           if other[0].get("eigen_simd") == "AVX2" else
+           ". XNNPACK has no such switch and Eigen is compiled for the host, so those two run "
+           "their best code for this CPU: against them the comparison leans their way."))
         w("")
         out.extend(rows3)
         w("")
