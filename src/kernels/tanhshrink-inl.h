@@ -41,6 +41,23 @@ struct tanhshrink {
   // so that only the tail of S (under 10% of it) and the last step round. Above: x - tanh x
   // with tanh as a pair; at 1/2 the difference is 13 times smaller than x, so the pair's
   // error (about 2^-60) is what is left besides the final rounding.
+  // |x|^3 S(x^2) = |x| - tanh |x| as a pair, for |x| < 1/2: x^2, x^3 and the leading 1/3 of S
+  // as pairs, only the tail of S (under 10% of it) in plain double.
+  template <class D>
+  HWY_INLINE static Pair<D> CubeSeriesF64(D d, Vec<D> ax) {
+    static constexpr TanhSeries kSeries = MakeTanhSeries();
+    static constexpr double kTail[TanhSeries::kTerms - 1] = {
+        kSeries.c[1],  kSeries.c[2],  kSeries.c[3],  kSeries.c[4],  kSeries.c[5],  kSeries.c[6],
+        kSeries.c[7],  kSeries.c[8],  kSeries.c[9],  kSeries.c[10], kSeries.c[11], kSeries.c[12],
+        kSeries.c[13], kSeries.c[14], kSeries.c[15], kSeries.c[16], kSeries.c[17]};
+    const Pair<D> x2 = TwoProd(d, ax, ax);
+    const Pair<D> x3 = MulToPair(d, ax, x2);
+    const Vec<D> s1 = Poly(d, x2.hi, kTail);
+    // kSeries.c[0] is 1/3 rounded; 0x1.5555555555555p-56 is the rest of 1/3.
+    const Pair<D> s0 = FastTwoSum(d, hn::Set(d, kSeries.c[0]), hn::Mul(x2.hi, s1));
+    const Vec<D> s_lo = hn::Add(s0.lo, hn::MulAdd(x2.lo, s1, hn::Set(d, 0x1.5555555555555p-56)));
+    return MulPairs(d, x3, {s0.hi, s_lo});
+  }
   template <class D>
   HWY_INLINE static Vec<D> ForwardF64(D d, Vec<D> x) {
     static constexpr TanhSeries kSeries = MakeTanhSeries();
@@ -48,17 +65,7 @@ struct tanhshrink {
     const auto small = hn::Lt(ax, hn::Set(d, 0.5));
     Vec<D> y_small = ax, y_large = ax;
     if (!hn::AllFalse(d, small)) {
-      static constexpr double kTail[TanhSeries::kTerms - 1] = {
-          kSeries.c[1],  kSeries.c[2],  kSeries.c[3],  kSeries.c[4],  kSeries.c[5],  kSeries.c[6],
-          kSeries.c[7],  kSeries.c[8],  kSeries.c[9],  kSeries.c[10], kSeries.c[11], kSeries.c[12],
-          kSeries.c[13], kSeries.c[14], kSeries.c[15], kSeries.c[16], kSeries.c[17]};
-      const Pair<D> x2 = TwoProd(d, ax, ax);
-      const Pair<D> x3 = MulToPair(d, ax, x2);
-      const Vec<D> s1 = Poly(d, x2.hi, kTail);
-      // kSeries.c[0] is 1/3 rounded; 0x1.5555555555555p-56 is the rest of 1/3.
-      const Pair<D> s0 = FastTwoSum(d, hn::Set(d, kSeries.c[0]), hn::Mul(x2.hi, s1));
-      const Vec<D> s_lo = hn::Add(s0.lo, hn::MulAdd(x2.lo, s1, hn::Set(d, 0x1.5555555555555p-56)));
-      const Pair<D> p = MulPairs(d, x3, {s0.hi, s_lo});
+      const Pair<D> p = CubeSeriesF64(d, ax);
       y_small = hn::Add(p.hi, p.lo);
     }
     if (!hn::AllTrue(d, small)) {
@@ -85,22 +92,12 @@ struct tanhshrink {
   // dy x x, whose first rounding is relative and second one ULP of the result.
   template <class D>
   HWY_INLINE static Vec<D> BackwardF64(D d, Vec<D> x, Vec<D> dy) {
-    static constexpr TanhSeries kSeries = MakeTanhSeries();
     const Vec<D> ax = hn::Min(hn::Abs(x), hn::Set(d, 20.0));
     const auto small = hn::Lt(ax, hn::Set(d, 0.5));
     Pair<D> t = {ax, hn::Zero(d)};
     Pair<D> t_small = t, t_large = t;
     if (!hn::AllFalse(d, small)) {
-      static constexpr double kTail[TanhSeries::kTerms - 1] = {
-          kSeries.c[1],  kSeries.c[2],  kSeries.c[3],  kSeries.c[4],  kSeries.c[5],  kSeries.c[6],
-          kSeries.c[7],  kSeries.c[8],  kSeries.c[9],  kSeries.c[10], kSeries.c[11], kSeries.c[12],
-          kSeries.c[13], kSeries.c[14], kSeries.c[15], kSeries.c[16], kSeries.c[17]};
-      const Pair<D> x2 = TwoProd(d, ax, ax);
-      const Pair<D> x3 = MulToPair(d, ax, x2);
-      const Vec<D> s1 = Poly(d, x2.hi, kTail);
-      const Pair<D> s0 = FastTwoSum(d, hn::Set(d, kSeries.c[0]), hn::Mul(x2.hi, s1));
-      const Vec<D> s_lo = hn::Add(s0.lo, hn::MulAdd(x2.lo, s1, hn::Set(d, 0x1.5555555555555p-56)));
-      const Pair<D> p = MulPairs(d, x3, {s0.hi, s_lo});
+      const Pair<D> p = CubeSeriesF64(d, ax);
       const Pair<D> diff = FastTwoSum(d, ax, hn::Neg(p.hi));
       t_small = {diff.hi, hn::Sub(diff.lo, p.lo)};
     }
