@@ -200,6 +200,17 @@ double MaxError(activ::Op op, Direction d, const Arrays<T>& a) {
 }
 #endif
 
+// The timed loop of a benchmark and its counters: n elements a call.
+void TimeCalls(benchmark::State& state, const Call& call, size_t n, const std::string& note) {
+  for (auto _ : state) {
+    call();
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(n));
+  state.counters["n"] = static_cast<double>(n);
+  if (!note.empty()) state.SetLabel(note);
+}
+
 // One benchmark: prepares the call outside the timed loop, runs it once untimed (page faults,
 // lazy initialisation), then times it. On the smallest arrays it also records the error of
 // that untimed call's output (counter max_ulp).
@@ -230,13 +241,7 @@ void Register(const std::string& function, Direction d, size_t n, const std::str
           }
         }
 #endif
-        for (auto _ : state) {
-          call();
-          benchmark::ClobberMemory();
-        }
-        state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(n));
-        state.counters["n"] = static_cast<double>(n);
-        if (!note.empty()) state.SetLabel(note);
+        TimeCalls(state, call, n, note);
       })
       ->UseRealTime()
       ->Unit(benchmark::kNanosecond);
@@ -390,24 +395,18 @@ void RegisterRow(const std::string& function, Direction d, RowShape shape,
                                : std::to_string(shape.rows) + "x" + std::to_string(shape.cols);
   const std::string name = function + "/" + DirectionName(d) + "/f32/" + size + "/" + contender;
   const size_t n = shape.rows * shape.cols;
-  benchmark::RegisterBenchmark(
-      name.c_str(),
-      [=](benchmark::State& state) {
-        RowArrays arrays = GetRowWorkspace(shape.rows, shape.cols).For(function);
-        const Call call = prepare(arrays);
-        if (!call) {
-          state.SkipWithError("the library has no kernel for this");
-          return;
-        }
-        call();
-        for (auto _ : state) {
-          call();
-          benchmark::ClobberMemory();
-        }
-        state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(n));
-        state.counters["n"] = static_cast<double>(n);
-        if (!note.empty()) state.SetLabel(note);
-      })
+  benchmark::RegisterBenchmark(name.c_str(),
+                               [=](benchmark::State& state) {
+                                 RowArrays arrays =
+                                     GetRowWorkspace(shape.rows, shape.cols).For(function);
+                                 const Call call = prepare(arrays);
+                                 if (!call) {
+                                   state.SkipWithError("the library has no kernel for this");
+                                   return;
+                                 }
+                                 call();
+                                 TimeCalls(state, call, n, note);
+                               })
       ->UseRealTime()
       ->Unit(benchmark::kNanosecond);
 }
