@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include <activ/gated.h>
@@ -51,6 +52,20 @@ Rows<const T> RowsIn(const py::array& a) {
   const auto cols = static_cast<std::size_t>(a.ndim() ? a.shape(a.ndim() - 1) : 1);
   const auto size = static_cast<std::size_t>(a.size());
   return {static_cast<const T*>(a.data()), cols ? size / cols : 0, cols};
+}
+
+// f(the inputs' rows..., out's rows) in out's element type t, without the GIL (the rows are
+// taken while it is held); nothing where out is empty.
+template <class F, class... In>
+void OnRows(DType t, py::array& out, F f, const In&... in) {
+  if (out.size() == 0) return;
+  ByType(t, [&](auto tag) {
+    using T = decltype(tag);
+    const std::tuple<decltype(RowsIn<T>(in))...> ins{RowsIn<T>(in)...};
+    const Rows<T> os = RowsOf<T>(out);
+    const py::gil_scoped_release nogil;
+    std::apply([&](const auto&... is) { f(is..., os); }, ins);
+  });
 }
 
 // A new C-contiguous result of type t (bfloat16 as uint16 bits).
@@ -101,28 +116,14 @@ py::array RowForward(const std::string& fn, py::handle x_obj, int dim, py::handl
   if (Direct(axis, x, out)) {
     py::array y = Output(fn, "out", out, t, ShapeOf(x), Order::kC, x, storage);
     const py::array xi = InputLike(x, y);  // a copy only where x and out partly overlap
-    if (y.size() > 0) {
-      ByType(t, [&](auto tag) {
-        using T = decltype(tag);
-        const Rows<const T> xs = RowsIn<T>(xi);
-        const Rows<T> ys = RowsOf<T>(y);
-        const py::gil_scoped_release nogil;
-        kernel(xs, ys, o);
-      });
-    }
+    OnRows(
+        t, y, [&](auto xs, auto ys) { kernel(xs, ys, o); }, xi);
     return y;
   }
   const py::array xl = Last(x, axis);
   py::array y = New(fn, t, ShapeOf(xl), xl);
-  if (y.size() > 0) {
-    ByType(t, [&](auto tag) {
-      using T = decltype(tag);
-      const Rows<const T> xs = RowsIn<T>(xl);
-      const Rows<T> ys = RowsOf<T>(y);
-      const py::gil_scoped_release nogil;
-      kernel(xs, ys, o);
-    });
-  }
+  OnRows(
+      t, y, [&](auto xs, auto ys) { kernel(xs, ys, o); }, xl);
   return Finish(fn, y, axis, out, t, storage);
 }
 
@@ -140,28 +141,14 @@ py::array RowBackward(const std::string& fn, py::handle y_obj, py::handle dy_obj
   if (Direct(axis, y, out) && IsCArray(dy)) {
     py::array dx = Output(fn, "out", out, t, ShapeOf(y), Order::kC, y, storage);
     const py::array yi = InputLike(y, dx), dyi = InputLike(dy, dx);
-    if (dx.size() > 0) {
-      ByType(t, [&](auto tag) {
-        using T = decltype(tag);
-        const Rows<const T> ys = RowsIn<T>(yi), dys = RowsIn<T>(dyi);
-        const Rows<T> dxs = RowsOf<T>(dx);
-        const py::gil_scoped_release nogil;
-        kernel(ys, dys, dxs, o);
-      });
-    }
+    OnRows(
+        t, dx, [&](auto ys, auto dys, auto dxs) { kernel(ys, dys, dxs, o); }, yi, dyi);
     return dx;
   }
   const py::array yl = Last(y, axis), dyl = Last(dy, axis);
   py::array dx = New(fn, t, ShapeOf(yl), yl);
-  if (dx.size() > 0) {
-    ByType(t, [&](auto tag) {
-      using T = decltype(tag);
-      const Rows<const T> ys = RowsIn<T>(yl), dys = RowsIn<T>(dyl);
-      const Rows<T> dxs = RowsOf<T>(dx);
-      const py::gil_scoped_release nogil;
-      kernel(ys, dys, dxs, o);
-    });
-  }
+  OnRows(
+      t, dx, [&](auto ys, auto dys, auto dxs) { kernel(ys, dys, dxs, o); }, yl, dyl);
   return Finish(fn, dx, axis, out, t, storage);
 }
 
@@ -242,15 +229,8 @@ py::array Split(const std::string& fn, Op act, py::handle x_obj, int dim, py::ha
   Shape half = ShapeOf(xl);
   half.back() /= 2;
   py::array y = New(fn, t, half, xl);
-  if (y.size() > 0) {
-    ByType(t, [&](auto tag) {
-      using T = decltype(tag);
-      const Rows<const T> xs = RowsIn<T>(xl);
-      const Rows<T> ys = RowsOf<T>(y);
-      const py::gil_scoped_release nogil;
-      gated_split(act, xs, ys, p, o);
-    });
-  }
+  OnRows(
+      t, y, [&](auto xs, auto ys) { gated_split(act, xs, ys, p, o); }, xl);
   return Finish(fn, y, axis, out, t, storage);
 }
 
@@ -277,15 +257,9 @@ py::array SplitBackward(const std::string& fn, Op act, py::handle x_obj, py::han
   resolve(act, p);
   const py::array xl = Last(x, axis), dl = Last(dout, axis);
   py::array dx = New(fn, t, ShapeOf(xl), xl);
-  if (dx.size() > 0) {
-    ByType(t, [&](auto tag) {
-      using T = decltype(tag);
-      const Rows<const T> xs = RowsIn<T>(xl), ds = RowsIn<T>(dl);
-      const Rows<T> dxs = RowsOf<T>(dx);
-      const py::gil_scoped_release nogil;
-      gated_split_backward(act, xs, ds, dxs, p, o);
-    });
-  }
+  OnRows(
+      t, dx, [&](auto xs, auto ds, auto dxs) { gated_split_backward(act, xs, ds, dxs, p, o); }, xl,
+      dl);
   return Finish(fn, dx, axis, out, t, storage);
 }
 
