@@ -494,14 +494,16 @@ def rows_section(path):
       "would close them:")
     w("")
     w("- softmax and log_softmax forward: activ computes e^(x - max) in double lanes (4 per AVX2 "
-      "vector against the peers' 8 float lanes) with the full-accuracy exp of "
-      "`src/kernels/math-inl.h`, and sums in double with compensation, so that every float32 "
-      "probability is one rounding of an accurate value (0.5 ULP, see [ACCURACY](ACCURACY.md)); "
-      "the peers' float exps err by a few ULP before their sums round. Rows up to 32000 long "
-      "keep their exponentials in a per-thread double buffer, one write and one read more than "
-      "a float32 buffer. Closing it: the float32 path's short exp polynomial (kForFloat32, "
-      "2^-42) compiled into the row kernels, and then a float-lane exp in double-float "
-      "arithmetic checked over the whole input range, as for the element-wise functions.")
+      "vector against the peers' 8 float lanes) with the float32 results' exp of "
+      "`src/kernels/math_exp-inl.h` (2^-42, one reduction step and a degree-7 polynomial; the "
+      "full-accuracy exp before 7 December cost 1.5-1.8x the time of these rows), and sums in "
+      "double (log_softmax with compensation), so that every float32 probability is one "
+      "rounding of an accurate value (0.5 ULP, see [ACCURACY](ACCURACY.md)); the peers' float "
+      "exps err by a few ULP before their sums round. Rows up to 32000 long keep their "
+      "exponentials in a per-thread double buffer, one write and one read more than a float32 "
+      "buffer. Closing it: a float-lane exp in double-float arithmetic (16 lanes a vector where "
+      "double has 8; every term must stay within about 2^-35, so it needs the pairs of the "
+      "element-wise sigmoid), checked over the whole input range, and a float pair buffer.")
     w("- softmax backward: one fused pass per row for the dot product and one for the result, in "
       "double lanes; memory-bound rows (1024x4096) are close to the peers, rows in cache pay "
       "the half-width arithmetic.")

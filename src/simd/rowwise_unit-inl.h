@@ -53,6 +53,15 @@ using detail::Args;
 inline constexpr bool kForFloat32 = false;
 #include "math-inl.h"
 }  // namespace kernels
+// The float32 results' exp (2^-42, one step for |x| <= 708; the full one otherwise): a term of
+// a float32 row is e^(v - M) times factors near 1, rounded once to float32, so 2^-42 costs at
+// most 2^-18 ULP; the full exp's degree-13 polynomial and its two-factor scaling would buy
+// nothing that float32 can show.
+namespace kernels32 {
+using detail::Args;
+inline constexpr bool kForFloat32 = true;
+#include "math-inl.h"
+}  // namespace kernels32
 using detail::RowFn;
 // This file's helpers, apart from the per-target code of the other translation units.
 namespace rowops {
@@ -188,11 +197,11 @@ HWY_INLINE V TwoSumError(V a, V b, V s) {
 template <typename T>
 HWY_INLINE V ExpShifted(D d, V v, V m) {
   const V t = hn::Sub(v, m);
-  const V e = kernels::Exp(d, t);
   if constexpr (sizeof(T) == 8) {
+    const V e = kernels::Exp(d, t);
     return hn::MulAdd(e, TwoSumError(v, hn::Neg(m), t), e);
   } else {
-    return e;
+    return kernels32::Exp(d, t);
   }
 }
 
@@ -573,7 +582,8 @@ void BackwardRows(const T* y, size_t ys, const T* dy, size_t dys, T* dx, size_t 
     const Sum2 total = ReduceLanes(d, s, c);
     const V sum = hn::Set(d, total.hi + total.lo);
     auto one = [&](V yv, V gv) HWY_ATTR {
-      if constexpr (kLog) return hn::NegMulAdd(kernels::Exp(d, yv), sum, gv);
+      if constexpr (kLog && sizeof(T) == 8) return hn::NegMulAdd(kernels::Exp(d, yv), sum, gv);
+      if constexpr (kLog) return hn::NegMulAdd(kernels32::Exp(d, yv), sum, gv);
       if constexpr (kFn == RowFn::kSoftmin) return hn::Mul(yv, hn::Sub(sum, gv));
       return hn::Mul(yv, hn::Sub(gv, sum));
     };
