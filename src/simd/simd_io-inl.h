@@ -18,20 +18,21 @@ HWY_INLINE hn::Vec<DF> Bf16ToF32(hn::Vec<DU16> h) {
   return hn::BitCast(DF(), hn::ShiftLeft<16>(hn::PromoteTo(DU32(), h)));
 }
 
-// For any float descriptor: the float-lane kernels store full float vectors.
+// For any float descriptor: the float-lane kernels store full float vectors. In unsigned lanes,
+// so that the logical shift leaves the 16 bits alone and no mask is needed: in a float-lane
+// kernel these integer operations share the vector pipes with its arithmetic (a bfloat16
+// sigmoid ran at 0.68 ns per element against 0.46 for float32, with 13 operations here).
 template <class DF32>
 HWY_INLINE hn::Vec<hn::Rebind<uint16_t, DF32>> F32ToBf16Lanes(DF32, hn::Vec<DF32> f) {
-  const hn::RebindToSigned<DF32> di;
-  const auto b = hn::BitCast(di, f);
+  const hn::RebindToUnsigned<DF32> du;
+  const auto u = hn::BitCast(du, f);
   // Adding 0x7FFF plus the lowest kept bit rounds to nearest even; a carry into the exponent
-  // is the right result, up to infinity.
-  const auto odd = hn::And(hn::ShiftRight<16>(b), hn::Set(di, 1));
-  const auto rounded = hn::And(hn::ShiftRight<16>(hn::Add(b, hn::Add(hn::Set(di, 0x7FFF), odd))),
-                               hn::Set(di, 0xFFFF));
-  const auto quiet_nan =
-      hn::Or(hn::And(hn::ShiftRight<16>(b), hn::Set(di, 0xFFFF)), hn::Set(di, 0x40));
-  const auto r = hn::IfThenElse(hn::RebindMask(di, hn::IsNaN(f)), quiet_nan, rounded);
-  return hn::DemoteTo(hn::Rebind<uint16_t, DF32>(), r);
+  // is the right result, up to infinity. A NaN keeps its sign and top payload, made quiet.
+  const auto odd = hn::And(hn::ShiftRight<16>(u), hn::Set(du, 1));
+  const auto rounded = hn::Add(u, hn::Add(hn::Set(du, 0x7FFF), odd));
+  const auto r =
+      hn::IfThenElse(hn::RebindMask(du, hn::IsNaN(f)), hn::Or(u, hn::Set(du, 0x400000)), rounded);
+  return hn::TruncateTo(hn::Rebind<uint16_t, DF32>(), hn::ShiftRight<16>(r));
 }
 
 HWY_INLINE hn::Vec<DU16> F32ToBf16(hn::Vec<DF> f) { return F32ToBf16Lanes(DF(), f); }
