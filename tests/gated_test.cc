@@ -132,6 +132,68 @@ void CheckAccuracy(Op op) {
 }
 
 TEST_P(GatedTest, Float32MatchesReference) { CheckAccuracy<float>(GetParam()); }
+
+// float32 with up and dout inputs of every size: act(gate) * up where it leaves the range that
+// the float-lane gates (glu, swiglu) compute in (gate * up overflowing while the result is
+// finite: gate -80, up 1e37), results down to the subnormals, subnormal ups, results that
+// overflow; act(gate) far below float32's range brought back by a large factor (gelu(-18) *
+// 2^126). Each result is within the element-wise bounds of the reference.
+TEST_P(GatedTest, Float32ExtremeUps) {
+  const Op op = GetParam();
+  const float fmax = std::numeric_limits<float>::max();
+  const std::vector<float> ups = {1.0f,   -3.0f,   0x1p126f, -0x1p127f, fmax,      -1e37f, 1e30f,
+                                  1e-30f, -1e-38f, 1e-40f,   -1e-45f,   0x1p-100f, 7e-3f,  0.0f};
+  const std::vector<float> gates = ref::SweepInputs<float>(1 << 13);
+  std::vector<float> g, u;
+  for (float gate : gates) {
+    if (!std::isfinite(gate)) continue;
+    for (float up : ups) {
+      g.push_back(gate);
+      u.push_back(up);
+    }
+  }
+  const size_t n = g.size();
+  // dout of every size too, in another order than up.
+  std::vector<float> dout(n);
+  for (size_t i = 0; i < n; ++i) dout[i] = ups[(i * 5 + 3) % ups.size()];
+  for (const Params& params : ref::TestParams(op)) {
+    const std::vector<double> p = ref::KernelParams<float>(op, params);
+    std::vector<long double> f(n), df(n), slack(n);
+    for (size_t i = 0; i < n; ++i) {
+      f[i] = ref::forward(op, g[i], p.data());
+      df[i] = ref::derivative(op, g[i], p.data());
+      slack[i] = ref::derivative_slack(op, g[i], p.data(), std::numeric_limits<float>::digits);
+    }
+    ForEachTarget([&](const char* target) {
+      SCOPED_TRACE(std::string(target) + ParamsText(params));
+      std::vector<float> out(n), dg(n), du(n);
+      gated(op, g, u, out, params);
+      gated_backward(op, g, u, dout, dg, du, params);
+      double worst[3] = {0, 0, 0};
+      size_t at[3] = {0, 0, 0};
+      for (size_t i = 0; i < n; ++i) {
+        const long double up = u[i], dy = dout[i];
+        const double e[3] = {
+            ref::UlpError<float>(out[i], f[i] * up),
+            ref::BackwardError<float>(dg[i], dy * up * df[i], std::fabs(dy * up) * slack[i]),
+            ref::UlpError<float>(du[i], dy * f[i])};
+        for (int k = 0; k < 3; ++k) {
+          if (e[k] > worst[k]) {
+            worst[k] = e[k];
+            at[k] = i;
+          }
+        }
+      }
+      const char* what[3] = {"forward", "d_gate", "d_up"};
+      const double bound[3] = {kF32ForwardUlp, kF32BackwardUlp, kF32ForwardUlp};
+      for (int k = 0; k < 3; ++k) {
+        const size_t i = at[k];
+        EXPECT_LE(worst[k], bound[k])
+            << what[k] << ", worst at gate " << g[i] << ", up " << u[i] << ", dout " << dout[i];
+      }
+    });
+  }
+}
 TEST_P(GatedTest, Float64MatchesReference) { CheckAccuracy<double>(GetParam()); }
 
 // The split form is the two-input form on the halves, with the gate SECOND

@@ -362,6 +362,17 @@ HWY_INLINE Vec<D> MulSigmoidF(D d, Vec<D> a, const SigmoidPartsF<D>& s) {
   return hn::Mul(y, hn::IfThenElse(s.neg, s.e.scale, hn::Set(d, 1.0f)));
 }
 
+// (a.hi + a.lo) sigmoid(t) rounded once, for an exact product a (a gated unit's gate times its
+// up input); as MulSigmoidF, the caller checks that the result is a normal float.
+template <class D>
+HWY_INLINE Vec<D> MulSigmoidPairF(D d, PairF<D> a, const SigmoidPartsF<D>& s) {
+  const PairF<D> am = TwoProdF<D>(a.hi, s.e.m.hi);
+  const Vec<D> am_lo = hn::MulAdd(a.lo, s.e.m.hi, hn::MulAdd(a.hi, s.e.m.lo, am.lo));
+  const PairF<D> num = {hn::IfThenElse(s.neg, am.hi, a.hi), hn::IfThenElse(s.neg, am_lo, a.lo)};
+  const Vec<D> y = MulPairRoundF(num, s.inv_q);
+  return hn::Mul(y, hn::IfThenElse(s.neg, s.e.scale, hn::Set(d, 1.0f)));
+}
+
 // e^(x + tl) - 1 as a pair, for x in [-86, 0] and |tl| <= 2^-17 |x| (the low part of a
 // computed argument), about 2^-33 relative (also near 0: no cancellation
 // is left to the plain floats). With e^x = scale T (1 + s + w) (ExpReduceF):

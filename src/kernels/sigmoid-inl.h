@@ -39,6 +39,19 @@ struct sigmoid {
 #endif
     }
   }
+  // glu in float lanes: u sigmoid(g), rounded once (MulSigmoidF); lanes where u m could
+  // overflow or the result is below 2^-100 take the double lanes.
+  template <class D>
+  requires kIsF32Lanes<D> HWY_INLINE static Vec<D> GateF(D d, Vec<D> g, Vec<D> u, const Args& a) {
+    const Vec<D> lim = hn::Set(d, 86.0f);
+    const Vec<D> y = MulSigmoidF(d, u, SigmoidPartsOfF(d, g, hn::Zero(d)));
+    const auto ok =
+        hn::And(hn::And(hn::Le(hn::Abs(g), lim), hn::Le(hn::Abs(u), hn::Set(d, 0x1p126f))),
+                hn::Or(hn::Ge(hn::Abs(y), hn::Set(d, 0x1p-100f)), hn::Eq(u, hn::Zero(d))));
+    return PatchLanes2(d, ok, y, g, u, [&](auto dd, auto gv, auto uv) HWY_ATTR {
+      return hn::Mul(Forward(dd, gv, a), uv);
+    });
+  }
   template <class D>
   HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     if constexpr (kIsF32Lanes<D>) {

@@ -126,6 +126,22 @@ struct silu {
   HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     return ForwardBeta(d, x, a.p[0]);
   }
+  // swiglu in float lanes: silu(g) u = (g u) sigmoid(beta g), with g u exact as a pair and
+  // rounded once with the sigmoid, as the forward pass; lanes where g u could overflow or the
+  // result is below 2^-100 take the double lanes (silu(g) u rounded once from double).
+  template <class D>
+  requires kIsF32Lanes<D> HWY_INLINE static Vec<D> GateF(D d, Vec<D> g, Vec<D> u, const Args& a) {
+    const PairF<D> t = BetaTimesF(d, g, a.p[0]);
+    const PairF<D> gu = TwoProdF<D>(g, u);
+    const Vec<D> y = MulSigmoidPairF(d, gu, SigmoidPartsOfF(d, t.hi, t.lo));
+    const auto zero = hn::Or(hn::Eq(g, hn::Zero(d)), hn::Eq(u, hn::Zero(d)));
+    const auto ok =
+        hn::And(hn::And(InFloatRangeF(d, g, t.hi), hn::Le(hn::Abs(gu.hi), hn::Set(d, 0x1p126f))),
+                hn::Or(hn::Ge(hn::Abs(y), hn::Set(d, 0x1p-100f)), zero));
+    return PatchLanes2(d, ok, y, g, u, [&](auto dd, auto gv, auto uv) HWY_ATTR {
+      return hn::Mul(ForwardBeta(dd, gv, a.p[0]), uv);
+    });
+  }
   template <class D>
   HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     return BackwardBeta(d, x, dy, a.p[0]);

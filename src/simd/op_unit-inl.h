@@ -360,13 +360,47 @@ double ParamGradT(const TX* x, const TG* dy, size_t n, const Args& a) {
 // computes in double and rounds once on store; the float32 kernels serve the float32 and 16-bit
 // results: act(gate) * up is one more double rounding on a kernel value good to 2^-40, which
 // still rounds to float32 within 0.5 + 2^-16 ULP.
+// A float32 kernel's value (double lanes) need only be right where float32 can show it, but a
+// large up or dout brings a value far below float32's range back into it: gelu(-18) 2^126 is
+// 1.2e-33, and the float32 kernel's gelu(-18) was 20% off. Where act(gate) is below 2^-126, the
+// float64 kernel's value and slope replace them (never for the exact kernels, whose zeros are
+// exact); with gates in [-8, 8] no vector has such a lane.
+template <typename T>
+inline constexpr bool kRecomputeTinyGates = !std::is_same_v<T, double> && !ExactInFloat32<K<T>>;
+template <typename T>
+HWY_INLINE hn::Mask<D> TinyGates(D d, V f) {
+  return hn::Lt(hn::Abs(f), hn::Set(d, 0x1p-126));
+}
+template <typename T>
+HWY_INLINE V GateValue(D d, V g, const Args& a) {
+  const V f = K<T>::Forward(d, g, a);
+  if constexpr (kRecomputeTinyGates<T>) {
+    const auto tiny = TinyGates<T>(d, f);
+    if (HWY_UNLIKELY(!hn::AllFalse(d, tiny))) {
+      return hn::IfThenElse(tiny, K<double>::Forward(d, g, a), f);
+    }
+  }
+  return f;
+}
+
+template <class Kernel>
+concept HasGateF = requires(hn::ScalableTag<float> d, hn::Vec<decltype(d)> v, const Args& a) {
+  Kernel::GateF(d, v, v, a);
+};
 template <typename T>
 void GatedRowsImpl(Rows<const T> gate, Rows<const T> up, Rows<T> out, const Args& a) {
   using Kernel = K<T>;
+  if constexpr (kFloatOr16<T> && HWY_NATIVE_FMA && HasGateF<Kernel>) {
+    // Kernels with a float-lane gate (act(g) u rounded once in float lanes): glu, swiglu.
+    for (size_t r = 0; r < gate.rows; ++r) {
+      Map<2>(hn::ScalableTag<float>(), gate.row(r), up.row(r), out.row(r), gate.cols,
+             [&](auto d, auto g, auto u) ACTIV_LAMBDA { return Kernel::GateF(d, g, u, a); });
+    }
+    return;
+  }
   for (size_t r = 0; r < gate.rows; ++r) {
     Map<2>(D(), gate.row(r), up.row(r), out.row(r), gate.cols,
-           [&](auto d, auto g, auto u)
-               ACTIV_LAMBDA { return hn::Mul(Kernel::Forward(d, g, a), u); });
+           [&](auto d, auto g, auto u) ACTIV_LAMBDA { return hn::Mul(GateValue<T>(d, g, a), u); });
   }
 }
 
@@ -381,8 +415,17 @@ void GatedBackwardRowsImpl(Rows<const T> gate, Rows<const T> up, Rows<const T> d
     Map<1>(
         D(), gate.cols,
         [&](auto d, auto g, auto u, auto dy) ACTIV_LAMBDA {
-          return VecPair<V>{Kernel::Backward(d, g, hn::Mul(dy, u), a),
-                            hn::Mul(dy, Kernel::Forward(d, g, a))};
+          const V gu = hn::Mul(dy, u);
+          V f = Kernel::Forward(d, g, a);
+          V dg = Kernel::Backward(d, g, gu, a);
+          if constexpr (kRecomputeTinyGates<T>) {
+            const auto tiny = TinyGates<T>(d, f);
+            if (HWY_UNLIKELY(!hn::AllFalse(d, tiny))) {
+              f = hn::IfThenElse(tiny, K<double>::Forward(d, g, a), f);
+              dg = hn::IfThenElse(tiny, K<double>::Backward(d, g, gu, a), dg);
+            }
+          }
+          return VecPair<V>{dg, hn::Mul(dy, f)};
         },
         std::tuple{gate.row(r), up.row(r), dout.row(r)}, std::tuple{d_gate.row(r), d_up.row(r)});
   }
