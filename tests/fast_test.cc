@@ -215,6 +215,49 @@ TEST(FastSoftplus, Parameters) {
   }
 }
 
+// selu's and celu's parameters beyond TestParams: celu's alpha other than a power of two (x/alpha
+// then rounds; without its remainder the backward tail, e^(x/alpha) near x/alpha = -80, is off
+// by tens of ULP), a negative alpha and alphas outside the fast kernel's range (the faithful
+// kernel's lanes), and selu's scale and alpha other than the defaults (their product in two
+// floats), including a product the fast kernel leaves to the faithful one. Forward and backward
+// within the fast bounds, on the sweep and the exponential's tails in x/alpha.
+TEST(FastEluFamily, Parameters) {
+  struct Case {
+    Op op;
+    Params params;
+    double alpha;  // the x/alpha scale of the tails
+  };
+  const std::vector<Case> cases = {{Op::celu, {{"alpha", 0.3}}, 0.3},
+                                   {Op::celu, {{"alpha", 1.7}}, 1.7},
+                                   {Op::celu, {{"alpha", 3.1}}, 3.1},
+                                   {Op::celu, {{"alpha", -0.8}}, 1.0},
+                                   {Op::celu, {{"alpha", 1e-30}}, 1e-30},
+                                   {Op::celu, {{"alpha", 1e25}}, 1e25},
+                                   {Op::selu, {{"alpha", 0.7}, {"scale", 1.3}}, 1.0},
+                                   {Op::selu, {{"alpha", -1.9}, {"scale", 0.6}}, 1.0},
+                                   {Op::selu, {{"alpha", 3.0}, {"scale", 5.0}}, 1.0}};
+  for (const Case& c : cases) {
+    std::vector<float> xs = ref::SweepInputs<float>(1 << 18);
+    for (int i = 0; i <= 8192; ++i) {
+      const double t = -120.0 * static_cast<double>(i) / 8192.0;
+      xs.push_back(static_cast<float>(t * c.alpha));
+    }
+    const std::span<const float> in(xs);
+    const ref::Exact ef = ref::ExactFor<float>(c.op, Direction::kForward, in, c.params);
+    const ref::Exact eb = ref::ExactFor<float>(c.op, Direction::kBackward, in, c.params);
+    ForEachTarget([&](const char* target) {
+      SCOPED_TRACE(std::string(target) + " " + std::string(name(c.op)) + " alpha " +
+                   std::to_string(*c.params.find("alpha")));
+      const ref::Stats f =
+          ref::MeasureActiv<float>(c.op, Direction::kForward, in, c.params, ef, kFast);
+      EXPECT_LE(f.max_ulp, kFastForwardUlp) << "forward, worst at x = " << f.worst_x;
+      const ref::Stats b =
+          ref::MeasureActiv<float>(c.op, Direction::kBackward, in, c.params, eb, kFast);
+      EXPECT_LE(b.max_ulp, kFastBackwardUlp) << "backward, worst at x = " << b.worst_x;
+    });
+  }
+}
+
 // Each result depends only on its own input: a vector that mixes tail lanes (below -87, where
 // the targets without vscalefps take the careful scaling) with ordinary ones gives the ordinary
 // lanes the bits they get alone. A fallback chosen per vector broke this, so two calls on the same

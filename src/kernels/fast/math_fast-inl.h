@@ -124,8 +124,9 @@ struct ExpNormalF {
   Vec<D> s;   // 2^n
   Vec<D> pm;  // e^r - 1
 };
+// tlo, when given, is a correction of z (celu's x/alpha), added to the reduced argument.
 template <class D>
-HWY_INLINE ExpNormalF<D> FastExpNormal(D d, Vec<D> z) {
+HWY_INLINE ExpNormalF<D> FastExpNormal(D d, Vec<D> z, const Vec<D>* tlo = nullptr) {
   const hn::RebindToSigned<D> di;
   const Vec<D> magic = hn::Set(d, 0x1.8000fep23f);  // 1.5 2^23 + 127: an ulp of 1
   const Vec<D> vn = hn::MulAdd(z, hn::Set(d, 0x1.715476p+0f), magic);
@@ -133,6 +134,7 @@ HWY_INLINE ExpNormalF<D> FastExpNormal(D d, Vec<D> z) {
   const Vec<D> s = hn::BitCast(d, hn::ShiftLeft<23>(hn::BitCast(di, vn)));
   Vec<D> r = hn::NegMulAdd(n, hn::Set(d, 0x1.62e430p-1f), z);
   r = hn::NegMulAdd(n, hn::Set(d, -0x1.05c610p-29f), r);
+  if (tlo != nullptr) r = hn::Add(r, *tlo);
   Vec<D> q = hn::Set(d, 0x1.6bd906p-10f);
   q = hn::MulAdd(q, r, hn::Set(d, 0x1.1239b0p-7f));
   q = hn::MulAdd(q, r, hn::Set(d, 0x1.555682p-5f));
@@ -143,9 +145,10 @@ HWY_INLINE ExpNormalF<D> FastExpNormal(D d, Vec<D> z) {
 
 // e^z - 1 = (2^n - 1) + 2^n (e^r - 1) for z in [-87, 0], 2^n - 1 exact; K vectors in place,
 // each step across all K before the next (the same operations as FastExpNormal), so that the
-// out-of-order core sees independent work beside each long chain.
+// out-of-order core sees independent work beside each long chain. tlo, when given, holds a
+// correction of each z (celu's x/alpha as x (1/alpha) plus its remainder), added to r.
 template <size_t K, class D>
-HWY_INLINE void FastExpm1N(D d, Vec<D> (&z)[K]) {
+HWY_INLINE void FastExpm1N(D d, Vec<D> (&z)[K], const Vec<D> (*tlo)[K] = nullptr) {
   const hn::RebindToSigned<D> di;
   const Vec<D> magic = hn::Set(d, 0x1.8000fep23f);
   Vec<D> vn[K], s[K], r[K], q[K];
@@ -154,6 +157,9 @@ HWY_INLINE void FastExpm1N(D d, Vec<D> (&z)[K]) {
   for (size_t k = 0; k < K; ++k) vn[k] = hn::Sub(vn[k], magic);
   for (size_t k = 0; k < K; ++k) r[k] = hn::NegMulAdd(vn[k], hn::Set(d, 0x1.62e430p-1f), z[k]);
   for (size_t k = 0; k < K; ++k) r[k] = hn::NegMulAdd(vn[k], hn::Set(d, -0x1.05c610p-29f), r[k]);
+  if (tlo != nullptr) {
+    for (size_t k = 0; k < K; ++k) r[k] = hn::Add(r[k], (*tlo)[k]);
+  }
   for (size_t k = 0; k < K; ++k) {
     q[k] = hn::MulAdd(hn::Set(d, 0x1.6bd906p-10f), r[k], hn::Set(d, 0x1.1239b0p-7f));
   }
