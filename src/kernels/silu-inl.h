@@ -3,7 +3,8 @@
 // math-inl.h comes first. D is a double descriptor.
 struct silu {
   // float32 arrays on FMA targets: float lanes (math_f32-inl.h) where |beta x| <= 86 and the
-  // result is not below 2^-100, the double lanes for vectors with any other lane.
+  // result is not below 2^-100 (backward: and |dy| <= 2^120), the double lanes for vectors
+  // with any other lane.
   static constexpr bool kFloatLanes = true;
 
   // beta x as a pair: e^(beta x) multiplies its rounding by |beta x|, up to 86. beta is split
@@ -126,17 +127,12 @@ struct silu {
   template <class D>
   HWY_INLINE static Vec<D> BackwardBeta(D d, Vec<D> x, Vec<D> dy, double beta) {
     if constexpr (kIsF32Lanes<D>) {
+      // AVX2 too: no pairs carried past e, 1.35x faster there than the double lanes.
       const PairF<D> t = BetaTimesF(d, x, beta);
-      if constexpr (kFloatPairsPay) {
-        const auto ok =
-            hn::And(InFloatRangeF(d, x, t.hi), hn::Le(hn::Abs(dy), hn::Set(d, 0x1p120f)));
-        return PatchLanes2(d, ok, MulSlopeRoundedF(d, dy, t.hi, t.lo), x, dy,
-                           [&](auto dd, auto v, auto gv)
-                               HWY_ATTR { return BackwardBeta(dd, v, gv, beta); });
-      }
-      return OnDoubleLanes2(d, x, dy, [&](auto dd, auto v, auto gv) HWY_ATTR {
-        return BackwardBeta(dd, v, gv, beta);
-      });
+      const auto ok = hn::And(InFloatRangeF(d, x, t.hi), hn::Le(hn::Abs(dy), hn::Set(d, 0x1p120f)));
+      return PatchLanes2(d, ok, MulSlopeRoundedF(d, dy, t.hi, t.lo), x, dy,
+                         [&](auto dd, auto v, auto gv)
+                             HWY_ATTR { return BackwardBeta(dd, v, gv, beta); });
     } else if constexpr (!kForFloat32) {
       // s + t s' with t = beta x as a pair (it crosses zero near t = -1.28, where the terms
       // cancel), rounded once with dy. Past |t| = 1400 the result is dy or 0 either way.
