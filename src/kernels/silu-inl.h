@@ -72,57 +72,6 @@ struct silu {
     return ys;
 #endif
   }
-  // a silu'(t) = a (s + t s (1 - s)) with s = sigmoid(t), t = th + tl (the slope in beta x),
-  // within the backward bound (2 ULP, docs/SPEC.md). With e = e^-|t| (ExpRoundedF: m halved, scale
-  // doubled) and q = 1 + e, silu'(t) = A/q^2 with A = 1 + e (1 + t) for t >= 0 and
-  // A = e (1 + t + e) for t < 0, then the quotient as in MulSigmoidSlopeRoundedF.
-  // Error budget, in units of 2^-24 of the result (each costs at most that many ULP) against
-  // the allowance of 2 ULP + 2^-24 |a x f''| (R units: R = |t d/dt silu'(t) / silu'(t)|):
-  // - e's one rounding (1.0625 relative) times the result's sensitivity to e, |S| = |d ln silu'/
-  //   d ln e|: at most 1/2 for t >= 0; for t < 0 it tends to 1 in the tail (where R ~ |t|) and
-  //   exceeds 1 only between -1.41 and -0.74, around the zero crossing at t = -1.28 (R >= 1.7
-  //   there: both grow as 1/|1 + t + e|).
-  // - t >= 0: e (1 + t) rounded once (fma, <= 1) before the exact 1 + it: 2^-25 of A at most.
-  // - t < 0: 1 + th is exact for th <= -0.5 (Sterbenz, or |1 + th| < |th| on th's grid) and off
-  //   by 2^-25 above; (1 + th) + e as a fast two-sum is exact for th <= -2 (|1 + th| >= 1 > e)
-  //   and above -0.5 (same binade), and in between off by 2^-25 (the correction is exact by
-  //   Sterbenz, its input rounded once): 2^-25 absolute in 1 + t + e for t in (-2, 0), against
-  //   1 + t + e itself, whose zero is what R covers.
-  // - the rest (q, q^2, a A, the quotient's residual step) below 2^-27.
-  // Over t in [-86, 86] the sum less R peaks at 0.91 (t = -2.4, where silu'' = 0 and R = 0;
-  // S = 0.76 there): with the last rounding, 1.41 ULP at most. A stays below 2.4 (t >= 0) and
-  // 85 (t < 0): callers keep |a| <= 2^120 so that a A cannot overflow (other lanes PatchLanes).
-  // The scale goes last (t < 0), so that a A does not underflow where the result is normal.
-  // Contract: |th| <= 86, |tl| <= 2^-17; other lanes give garbage.
-  template <class D>
-  HWY_INLINE static Vec<D> MulSlopeRoundedF(D d, Vec<D> a, Vec<D> th, Vec<D> tl) {
-    const auto neg = hn::Lt(th, hn::Zero(d));
-    const Vec<D> one = hn::Set(d, 1.0f);
-    const ExpRoundF<D> e =
-        ExpRoundedF(d, hn::Neg(hn::Abs(th)), hn::IfThenElse(neg, tl, hn::Neg(tl)));
-    const Vec<D> eh = hn::Mul(e.m, e.scale);  // exact: normal for |t| <= 86
-    const PairF<D> q = FastTwoSumF<D>(one, eh);
-    const PairF<D> qq = TwoProdF<D>(q.hi, q.hi);
-    const Vec<D> qq_lo = hn::MulAdd(hn::Add(q.hi, q.hi), q.lo, qq.lo);
-    // t >= 0: 1 + e (1 + t).
-    const PairF<D> ap = FastTwoSumF<D>(one, hn::MulAdd(eh, th, eh));
-    const Vec<D> ap_lo = hn::MulAdd(eh, tl, ap.lo);
-    // t < 0: m (1 + t + e), the scale applied last.
-    const PairF<D> w = FastTwoSumF<D>(hn::Add(one, th), eh);
-    const PairF<D> an = TwoProdF<D>(e.m, w.hi);
-    const Vec<D> an_lo = hn::MulAdd(e.m, hn::Add(w.lo, tl), an.lo);
-    const PairF<D> n = TwoProdF<D>(a, hn::IfThenElse(neg, an.hi, ap.hi));
-    const Vec<D> n_lo = hn::MulAdd(a, hn::IfThenElse(neg, an_lo, ap_lo), n.lo);
-    Vec<D> r = hn::ApproximateReciprocal(qq.hi);
-    if constexpr (hn::MaxLanes(D()) < 16) {
-      r = hn::MulAdd(r, hn::NegMulAdd(qq.hi, r, one), r);
-    }
-    const Vec<D> y1 = hn::Mul(n.hi, r);
-    const Vec<D> res = hn::NegMulAdd(y1, qq_lo, hn::Add(hn::NegMulAdd(y1, qq.hi, n.hi), n_lo));
-    const Vec<D> y = hn::MulAdd(res, r, y1);
-    return hn::Mul(y, hn::IfThenElse(neg, e.scale, one));
-  }
-
   // d/dx = s + bx*s'(bx). Where s' is exactly 0 the product is 0, also for infinite bx.
   template <class D>
   HWY_INLINE static Vec<D> BackwardBeta(D d, Vec<D> x, Vec<D> dy, double beta) {
@@ -130,7 +79,9 @@ struct silu {
       // AVX2 too: no pairs carried past e, 1.35x faster there than the double lanes.
       const PairF<D> t = BetaTimesF(d, x, beta);
       const auto ok = hn::And(InFloatRangeF(d, x, t.hi), hn::Le(hn::Abs(dy), hn::Set(d, 0x1p120f)));
-      return PatchLanes2(d, ok, MulSlopeRoundedF(d, dy, t.hi, t.lo), x, dy,
+      // MulSiluSlopeRoundedF with w = t: 1.0625 |S| plus the roundings after e, less R, peaks
+      // at 0.91 units (t = -2.4, where silu'' = 0 and R = 0; S = 0.76): 1.41 ULP at most.
+      return PatchLanes2(d, ok, MulSiluSlopeRoundedF(d, dy, t.hi, t.lo, t.hi, t.lo), x, dy,
                          [&](auto dd, auto v, auto gv)
                              HWY_ATTR { return BackwardBeta(dd, v, gv, beta); });
     } else if constexpr (!kForFloat32) {
