@@ -117,6 +117,15 @@ BACKWARD_ROUNDED = (
     "BackwardT<float, float>), 36 before this form for sigmoid; Zen 4 issues one 512-bit "
     "operation of that kind per cycle, which bounds the loop, so its time follows that count. "
     "{peer}")
+# The backward passes of the x sigmoid(t) and mish family, sized to the same bound.
+BACKWARD_SLOPE = (
+    "activ's float32 backward pass computes {what} in float32 lanes{avx2}, sized to the spec's "
+    "backward bound (2 ULP): e^x is rounded once, the steps after it are exact pairs or below "
+    "2^-25 of the result, and one quotient is corrected by its residual (the error budget, "
+    "{budget} ULP at most beyond the f'' term, is in the kernel's comment). That is {insns} "
+    "instructions per 16-element vector on AVX-512, {fma} of them multiplies, FMAs or "
+    "reciprocals (objdump of BackwardT<float, float>; {before} with float pairs throughout). "
+    "{peer}")
 NOTES = {
     "sigmoid": FLOAT_PAIRS.format(what="sigmoid (an exp and a division)",
                                   avx2=""),
@@ -163,6 +172,24 @@ NOTES = {
         what="dy sigmoid(beta x) as dy/(1 + e) or dy e/(1 + e), 1/(1 + e) from the reciprocal "
              "estimate and its series", insns=67, fma=24,
         peer="oneDNN's loop has no pairs and no correction; see sigmoid's."),
+    "silu/bwd": BACKWARD_SLOPE.format(
+        what="dy (1 + e (1 + x))/q^2 (x >= 0) or dy e (1 + x + e)/q^2 (e = e^-|x|, q = 1 + e)",
+        avx2=" (AVX2 too: 112 instructions per 8-element vector)", budget=1.41, insns=86,
+        fma=30, before=109,
+        peer="Eigen's loop has no pairs and no correction; see sigmoid's."),
+    "quick_gelu/bwd": BACKWARD_SLOPE.format(
+        what="silu's slope at beta x, beta x as a pair", avx2=" (AVX2 too)", budget=1.41,
+        insns=86, fma=30, before=109, peer=""),
+    "mish/bwd": BACKWARD_SLOPE.format(
+        what="dy e K/b^2 with b = 1 + (1 + e)^2, K = b + (1 + e)(b + 4x) (e = e^x)",
+        avx2=" on AVX-512 (on AVX2 in double lanes: the float-lane form measured slower)",
+        budget=1.39, insns=96, fma=35, before=111,
+        peer="oneDNN's loop has no pairs and no correction; b, K and their parts are carried "
+             "exact because rounding either adds up to 0.8 ULP at x = -2.26, where mish'' = 0."),
+    "gelu_tanh/bwd": BACKWARD_SLOPE.format(
+        what="silu's slope with t = 2u and x t'(x) in place of t (both as pairs)",
+        avx2=" (AVX2 too: 142 instructions per 8-element vector)", budget=1.63, insns=118,
+        fma=43, before=138, peer="oneDNN's loop has no pairs and no correction."),
     "gelu": DOUBLE_LANES.format(what="gelu (an exp, a division and a degree-15 polynomial "
                                      "for the normal tail e^(t^2) erfc(t))"),
     "gelu_tanh": FLOAT_PAIRS.format(what="gelu_tanh (an exp and a division, as x sigmoid(2u))",

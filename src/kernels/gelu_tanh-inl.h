@@ -3,11 +3,13 @@
 // (src/simd/op_unit-inl.h) once per SIMD target, inside namespaces kernels::f64 and kernels::f32;
 // math-inl.h comes first. D is a double descriptor.
 struct gelu_tanh {
-  // float32 arrays on AVX-512: float lanes (math_f32-inl.h; on AVX2 they measured slower than
-  // the double lanes, see kFloatPairsPay) for |x| <= 9.9 (|2u| <= 85),
+  // float32 arrays on AVX-512: float lanes (math_f32-inl.h; on AVX2 the forward pass measured
+  // slower than the double lanes, see kFloatPairsPay, and the backward pass, with no pairs past
+  // e^-|2u|, a little faster: kBackwardFloatLanes) for |x| <= 9.9 (|2u| <= 85),
   // the double lanes for vectors with a lane beyond (results near the subnormals, infinities,
   // NaN) or a tiny nonzero x (whose products would underflow in the pairs).
   static constexpr bool kFloatLanes = kFloatPairsPay;
+  static constexpr bool kBackwardFloatLanes = true;
   static constexpr float kFloatLimit = 9.9f;
 
   // 2u = x (a + b x^2) and its derivative a + 3b x^2 as float pairs (a = 2 sqrt(2/pi), b =
@@ -104,26 +106,19 @@ struct gelu_tanh {
   template <class D>
   HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     if constexpr (kIsF32Lanes<D>) {
-      // s + w s (1 - s) with w = x d(2u)/dx, as a pair (it crosses zero near x = -0.75, where
-      // the terms cancel), rounded once with dy; s (1 - s) = scale m/q^2 whatever the sign of
-      // 2u (as in silu). Past x = 9.9 the result is dy, which the clamped x gives as well.
+      // s + w s (1 - s) with w = x d(2u)/dx (MulSiluSlopeRoundedF, t = 2u): 1.0625 |S| plus
+      // the roundings after e, less R, peaks at 1.13 units (x -> 0+, where S = -1/2, R = 0 and
+      // e (1 + w) rounds near 1): 1.63 ULP at most. Past x = 9.9 the result is dy, which the
+      // clamped x gives as well; below -9.9 (|2u| > 85), NaN and |dy| > 2^118 (dy A with
+      // |A| <= 224 could overflow) the double lanes.
       const Vec<D> lim = hn::Set(d, kFloatLimit);
       const Vec<D> xc = hn::Min(x, lim);
       const TwoUF<D> u = TwoUOfF(d, xc);
-      const SigmoidPartsF<D> s = SigmoidPartsOfF(d, u.t.hi, u.t.lo);
-      const PairF<D> p = MulPairsF(s.e.m, MulPairsF(s.inv_q, s.inv_q));
       const PairF<D> xs = TwoProdF<D>(xc, u.slope.hi);
-      const PairF<D> w = {xs.hi, hn::MulAdd(xc, u.slope.lo, xs.lo)};
-      const PairF<D> wp = MulPairsF(w, p);
-      const PairF<D> sg = SigmoidUnscaledF(s);
-      const Vec<D> one = hn::Set(d, 1.0f);
-      const Vec<D> sc_s = hn::IfThenElse(s.neg, s.e.scale, one);
-      const Vec<D> sc_w = hn::IfThenElse(s.neg, one, s.e.scale);
-      const PairF<D> f = TwoSumF<D>(sg.hi, hn::Mul(wp.hi, sc_w));
-      const Vec<D> f_lo = hn::Add(f.lo, hn::MulAdd(wp.lo, sc_w, sg.lo));
-      // Scaled before the product with dy, which may be tiny (the result is above 2^-123).
-      const Vec<D> dx = hn::MulAdd(dy, hn::Mul(f.hi, sc_s), hn::Mul(dy, hn::Mul(f_lo, sc_s)));
-      return PatchLanes2(d, hn::Ge(x, hn::Neg(lim)), dx, x, dy,
+      const Vec<D> dx =
+          MulSiluSlopeRoundedF(d, dy, u.t.hi, u.t.lo, xs.hi, hn::MulAdd(xc, u.slope.lo, xs.lo));
+      const auto ok = hn::And(hn::Ge(x, hn::Neg(lim)), hn::Le(hn::Abs(dy), hn::Set(d, 0x1p118f)));
+      return PatchLanes2(d, ok, dx, x, dy,
                          [&](auto dd, auto v, auto gv) HWY_ATTR { return Backward(dd, v, gv, a); });
     }
     if constexpr (!kForFloat32) return BackwardF64(d, x, dy);

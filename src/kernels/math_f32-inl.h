@@ -292,6 +292,56 @@ HWY_INLINE Vec<D> MulSigmoidSlopeRoundedF(D d, Vec<D> a, Vec<D> t) {
   return hn::Mul(y, kTimes4 ? hn::Mul(e.scale, hn::Set(d, 4.0f)) : e.scale);
 }
 
+// a (s + w s (1 - s)) with s = sigmoid(t), t = th + tl, w = wh + wl: the slope of x sigmoid(t(x))
+// with w = x t'(x) (silu and quick_gelu: w = t = beta x; gelu_tanh: t = 2u), within the
+// backward bound. With e = e^-|t| (ExpRoundedF: m halved, scale doubled) and q = 1 + e, the
+// slope is A/q^2 with A = 1 + e (1 + w) for t >= 0 and A = e (1 + w + e) for t < 0, then the
+// quotient as in MulSigmoidSlopeRoundedF.
+// Error budget, in units of 2^-24 of the result (each costs at most that many ULP), against
+// the allowance 2 ULP + 2^-24 |a x f''| (R units, R = |x f''/f'|); the callers give its sum:
+// - e's one rounding (1.0625 relative) times the result's sensitivity to e, S = d ln f'/d ln e:
+//   at most 1/2 for t >= 0; for t < 0 it tends to 1 in the tail (where R ~ |t|) and is large
+//   only near the zero of 1 + w + e (silu: t = -1.28), where R is larger (both grow as its
+//   inverse).
+// - t >= 0: e (1 + w) rounded once (fma) before the exact 1 + it: at most 1/2 (e (1 + w) is at
+//   most about 1 for these callers).
+// - t < 0: 1 + wh is exact for wh <= -0.5 (Sterbenz, or |1 + wh| < |wh| on wh's grid) and off
+//   by 2^-25 above; (1 + wh) + e as a fast two-sum is exact for wh <= -2 (|1 + wh| >= 1 > e)
+//   and above -0.5 (same binade: e >= e^w there, as |w| >= |t|), and in between off by 2^-25
+//   (the correction is exact by Sterbenz, its input rounded once): 2^-25 absolute in 1 + w + e
+//   for w in (-2, 0), against 1 + w + e itself, whose zero R covers.
+// - the rest (q, q^2, a A, the quotient's residual step) below 2^-27.
+// A stays below 2.1 (t >= 0) and 1 + |w| (t < 0): callers bound |a| so that a A cannot
+// overflow. The scale goes last (t < 0), so that a A does not underflow where the result is
+// normal. Contract: |th| <= 86, |tl| <= 2^-17; other lanes give garbage, for PatchLanes.
+template <class D>
+HWY_INLINE Vec<D> MulSiluSlopeRoundedF(D d, Vec<D> a, Vec<D> th, Vec<D> tl, Vec<D> wh, Vec<D> wl) {
+  const auto neg = hn::Lt(th, hn::Zero(d));
+  const Vec<D> one = hn::Set(d, 1.0f);
+  const ExpRoundF<D> e = ExpRoundedF(d, hn::Neg(hn::Abs(th)), hn::IfThenElse(neg, tl, hn::Neg(tl)));
+  const Vec<D> eh = hn::Mul(e.m, e.scale);  // exact: normal for |t| <= 86
+  const PairF<D> q = FastTwoSumF<D>(one, eh);
+  const PairF<D> qq = TwoProdF<D>(q.hi, q.hi);
+  const Vec<D> qq_lo = hn::MulAdd(hn::Add(q.hi, q.hi), q.lo, qq.lo);
+  // t >= 0: 1 + e (1 + w).
+  const PairF<D> ap = FastTwoSumF<D>(one, hn::MulAdd(eh, wh, eh));
+  const Vec<D> ap_lo = hn::MulAdd(eh, wl, ap.lo);
+  // t < 0: m (1 + w + e), the scale applied last.
+  const PairF<D> v = FastTwoSumF<D>(hn::Add(one, wh), eh);
+  const PairF<D> an = TwoProdF<D>(e.m, v.hi);
+  const Vec<D> an_lo = hn::MulAdd(e.m, hn::Add(v.lo, wl), an.lo);
+  const PairF<D> n = TwoProdF<D>(a, hn::IfThenElse(neg, an.hi, ap.hi));
+  const Vec<D> n_lo = hn::MulAdd(a, hn::IfThenElse(neg, an_lo, ap_lo), n.lo);
+  Vec<D> r = hn::ApproximateReciprocal(qq.hi);
+  if constexpr (hn::MaxLanes(D()) < 16) {
+    r = hn::MulAdd(r, hn::NegMulAdd(qq.hi, r, one), r);
+  }
+  const Vec<D> y1 = hn::Mul(n.hi, r);
+  const Vec<D> res = hn::NegMulAdd(y1, qq_lo, hn::Add(hn::NegMulAdd(y1, qq.hi, n.hi), n_lo));
+  const Vec<D> y = hn::MulAdd(res, r, y1);
+  return hn::Mul(y, hn::IfThenElse(neg, e.scale, one));
+}
+
 // The parts of sigmoid(t) for t = th + tl, with e = e^-|t| = scale m and q = 1 + e:
 // for t >= 0 sigmoid(t) = 1/q and 1 - sigmoid(t) = scale m/q; for t < 0 the other way round.
 // Contract: |th| <= 86 (so scale >= 2^-125 and every result below a normal float), |tl| <=

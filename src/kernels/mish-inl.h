@@ -108,24 +108,57 @@ struct mish {
       return hn::Mul(dy, hn::Div(nx, hn::Add(nx, hn::Set(d, 2.0))));
     });
   }
+  // a mish'(x) within the backward bound (2 ULP, docs/SPEC.md), for x in [-86, 11.5]: with
+  // e = e^x = scale m rounded once (ExpRoundedF: m halved, scale doubled), q = 1 + e and
+  // b = n + 2 = 1 + q^2, mish' = e K/b^2 with K = (1 + q) b + 4x q = b + q (b + 4x), and
+  // everything after e exact as pairs (q, q^2, b, b + 4x, q (b + 4x), K, m K, b^2: below 2^-40)
+  // up to the quotient, corrected once as in MulSigmoidSlopeRoundedF (2^-28).
+  // Error budget, in units of 2^-24 of the result against the allowance 2 ULP + 2^-24 |a x f''|
+  // (R units, R = |x mish''/mish'|): e's rounding (1.0625) times the result's sensitivity to e,
+  // |S| = |d ln mish'/d ln e|, which tends to 1 in the tail (where R ~ |x|), is small for
+  // x > 0, and grows near the zero of K (x = -1.19) more slowly than R. 1.0625 |S| - R peaks
+  // at 0.89 (x = -2.26, where mish'' = 0, S = 0.83); with the last rounding, 1.39 ULP at most.
+  // Rounding b + 4x or K once instead would add up to 0.8 there (1.72 or 1.64 in all, too
+  // close). m K stays below 2^50 (x = 11.5): the caller keeps |a| <= 2^76. The scale goes
+  // last, so that a m K does not underflow where the result is normal.
+  template <class D>
+  HWY_INLINE static Vec<D> MulSlopeRoundedF(D d, Vec<D> a, Vec<D> x) {
+    const Vec<D> one = hn::Set(d, 1.0f);
+    const ExpRoundF<D> e = ExpRoundedF(d, x, hn::Zero(d));
+    const PairF<D> q = TwoSumF<D>(one, hn::Mul(e.m, e.scale));  // e exact: a normal float
+    const PairF<D> q2 = TwoProdF<D>(q.hi, q.hi);
+    const PairF<D> b = FastTwoSumF<D>(q2.hi, one);
+    const Vec<D> b_lo = hn::Add(b.lo, hn::MulAdd(hn::Add(q.hi, q.hi), q.lo, q2.lo));
+    const PairF<D> c = TwoSumF<D>(b.hi, hn::Mul(hn::Set(d, 4.0f), x));
+    const Vec<D> c_lo = hn::Add(c.lo, b_lo);
+    const PairF<D> qc = TwoProdF<D>(q.hi, c.hi);
+    const Vec<D> qc_lo = hn::MulAdd(q.hi, c_lo, hn::MulAdd(q.lo, c.hi, qc.lo));
+    const PairF<D> k = TwoSumF<D>(b.hi, qc.hi);
+    const PairF<D> mk = TwoProdF<D>(e.m, k.hi);
+    const Vec<D> mk_lo = hn::MulAdd(e.m, hn::Add(k.lo, hn::Add(b_lo, qc_lo)), mk.lo);
+    const PairF<D> bb = TwoProdF<D>(b.hi, b.hi);
+    const Vec<D> bb_lo = hn::MulAdd(hn::Add(b.hi, b.hi), b_lo, bb.lo);
+    const PairF<D> n = TwoProdF<D>(a, mk.hi);
+    const Vec<D> n_lo = hn::MulAdd(a, mk_lo, n.lo);
+    Vec<D> r = hn::ApproximateReciprocal(bb.hi);
+    if constexpr (hn::MaxLanes(D()) < 16) {
+      r = hn::MulAdd(r, hn::NegMulAdd(bb.hi, r, one), r);
+    }
+    const Vec<D> y1 = hn::Mul(n.hi, r);
+    const Vec<D> res = hn::NegMulAdd(y1, bb_lo, hn::Add(hn::NegMulAdd(y1, bb.hi, n.hi), n_lo));
+    return hn::Mul(hn::MulAdd(res, r, y1), e.scale);
+  }
   // mish' = n/(n+2) + 4x e(1+e)/(n+2)^2.
   template <class D>
   HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& args) {
     if constexpr (kIsF32Lanes<D>) {
-      // mish' = scale m/b (a + 4x(1+e)/b), as pairs (the bracket crosses zero near x = -1.19,
-      // where its terms cancel), scaled, then rounded once with dy. 1 + e = a - 1 exactly. Past
-      // 11.5, 4x e^-2x < 2^-26 and mish' rounds to 1, as it does from the clamped x.
+      // Past 11.5, 4x e^-2x < 2^-26 and mish' rounds to 1, as it does from the clamped x. The
+      // lanes below -86 (e^x below the normal floats), NaN and |dy| > 2^76 (dy A below could
+      // overflow where the result does not) take the double lanes.
       const Vec<D> xc = hn::Min(x, hn::Set(d, 11.5f));
-      const PartsF<D> p = PartsOfF(d, xc);
-      const PairF<D> xc1 = TwoProdF<D>(xc, hn::Sub(p.a.hi, hn::Set(d, 1.0f)));
-      const PairF<D> w = MulPairsF(PairF<D>{xc1.hi, hn::MulAdd(xc, p.a.lo, xc1.lo)}, p.inv_b);
-      const Vec<D> four = hn::Set(d, 4.0f);
-      const PairF<D> br = TwoSumF<D>(p.a.hi, hn::Mul(four, w.hi));
-      const PairF<D> bracket = {br.hi, hn::Add(br.lo, hn::MulAdd(four, w.lo, p.a.lo))};
-      const PairF<D> f = MulPairsF(MulPairsF(p.e.m, p.inv_b), bracket);
-      const Vec<D> dx =
-          hn::MulAdd(dy, hn::Mul(f.hi, p.e.scale), hn::Mul(dy, hn::Mul(f.lo, p.e.scale)));
-      return PatchLanes2(d, hn::Ge(x, hn::Set(d, -86.0f)), dx, x, dy,
+      const auto ok =
+          hn::And(hn::Ge(x, hn::Set(d, -86.0f)), hn::Le(hn::Abs(dy), hn::Set(d, 0x1p76f)));
+      return PatchLanes2(d, ok, MulSlopeRoundedF(d, dy, xc), x, dy,
                          [&](auto dd, auto v, auto g)
                              HWY_ATTR { return Backward(dd, v, g, args); });
     }
