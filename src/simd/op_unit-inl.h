@@ -454,27 +454,40 @@ concept HasFastBackward = requires(hn::ScalableTag<float> d, hn::Vec<decltype(d)
   Kernel::Backward(d, v, v, a);
 };
 template <class Kernel>
-concept HasFastForward = requires(hn::ScalableTag<float> d, hn::Vec<decltype(d)> v, const Args& a) {
+concept HasOwnForward = requires(hn::ScalableTag<float> d, hn::Vec<decltype(d)> v, const Args& a) {
   Kernel::Forward(d, v, a);
 };
-template <typename... T>
-inline constexpr bool kFastLanes = (kFloatOr16<T> && ...) && HWY_NATIVE_FMA;
-
 // A fast kernel may have ForwardN<K>(d, v, a), K vectors at once in place, its steps
 // interleaved across the K: the out-of-order core then sees independent work next to each long
 // latency (the division, the scalef) instead of one vector's chain after another's. Taken where
 // the kernel keeps NaN by itself (kForwardKeepsNaN); float32 arrays only, the rest through Map.
+template <class Kernel>
+concept HasForwardN = requires(hn::ScalableTag<float> d, hn::Vec<decltype(d)> (&v)[4],
+                               const Args& a) {
+  Kernel::template ForwardN<4>(d, v, a);
+};
+template <class Kernel>
+concept HasFastForward = HasOwnForward<Kernel> || HasForwardN<Kernel>;
+// One vector: the kernel's Forward, or ForwardN<1> where that is all it has.
+template <class FK, class DF>
+HWY_INLINE hn::Vec<DF> FastForward1(DF d, hn::Vec<DF> x, const Args& a) {
+  if constexpr (HasOwnForward<FK>) {
+    return FK::Forward(d, x, a);
+  } else {
+    hn::Vec<DF> v[1] = {x};
+    FK::template ForwardN<1>(d, v, a);
+    return v[0];
+  }
+}
+template <typename... T>
+inline constexpr bool kFastLanes = (kFloatOr16<T> && ...) && HWY_NATIVE_FMA;
+
 // Vectors per step of ForwardN: AVX-512 has 32 registers for four chains and their constants;
 // AVX2 has 16, and at two chains some constants already live on the stack.
 #ifndef ACTIV_FAST_N
 #define ACTIV_FAST_N (HWY_TARGET <= HWY_AVX3 ? 4 : 2)
 #endif
 inline constexpr size_t kFastN = ACTIV_FAST_N;
-template <class Kernel>
-concept HasForwardN = requires(hn::ScalableTag<float> d, hn::Vec<decltype(d)> (&v)[4],
-                               const Args& a) {
-  Kernel::template ForwardN<4>(d, v, a);
-};
 // FK is FastKernel, a template parameter so that the checks of HasForwardN wait for it.
 template <typename TI, typename TO, class FK = FastKernel>
 void FastForwardT(const TI* x, TO* y, size_t n, const Args& args) {
@@ -491,12 +504,12 @@ void FastForwardT(const TI* x, TO* y, size_t n, const Args& args) {
       for (size_t k = 0; k < kFastN; ++k) hn::StoreU(v[k], d, y + i + k * N);
     }
     Map<1, false>(d, x + i, x + i, y + i, n - i,
-                  [&](auto dd, auto v, auto) ACTIV_LAMBDA { return FK::Forward(dd, v, a); });
+                  [&](auto dd, auto v, auto) ACTIV_LAMBDA { return FastForward1<FK>(dd, v, a); });
   } else if constexpr (kFastLanes<TI, TO> && HasFastForward<FK>) {
     const Args a = Prepared<FK>(args);
     Map<1, !ForwardKeepsNaN<FK>>(hn::ScalableTag<float>(), x, x, y, n,
                                  [&](auto d, auto v, auto)
-                                     ACTIV_LAMBDA { return FK::Forward(d, v, a); });
+                                     ACTIV_LAMBDA { return FastForward1<FK>(d, v, a); });
   } else {
     ForwardT(x, y, n, args);
   }

@@ -44,12 +44,6 @@ struct celu {
       v[k] = hn::IfThenElse(keep, v[k], hn::Mul(va, m[k]));
     }
   }
-  template <class D>
-  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
-    Vec<D> v[1] = {x};
-    ForwardN<1>(d, v, a);
-    return v[0];
-  }
   // x > 0 ? dy : dy e^t, t clamped at -200 (below, the result rounds to 0 for every float dy)
   // and 2^n applied last, as fast::elu.
   template <class D>

@@ -20,12 +20,6 @@ struct elu {
       v[k] = hn::IfThenElse(hn::Gt(v[k], zero), v[k], hn::Mul(alpha, hn::CopySign(m[k], z[k])));
     }
   }
-  template <class D>
-  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
-    Vec<D> v[1] = {x};
-    ForwardN<1>(d, v, a);
-    return v[0];
-  }
   // x > 0 ? dy : dy alpha e^x, x clamped at -200 (below, dy alpha e^x rounds to 0 while
   // |dy alpha| < 2^138) and 2^n applied last, in three factors.
   template <class D>

@@ -90,12 +90,6 @@ struct gelu_tanh {
       v[k] = ScaleF(hn::Div(num, den), hn::IfThenElseZero(neg, n[k]));
     }
   }
-  template <class D>
-  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
-    Vec<D> v[1] = {x};
-    ForwardN<1>(d, v, a);
-    return v[0];
-  }
 #else
   template <class D>
   HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args&) {

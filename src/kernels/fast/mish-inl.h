@@ -49,12 +49,6 @@ struct mish {
       v[k] = ScaleF(Unscaled(d, neg, xm, e[k], xp), hn::IfThenElseZero(neg, n[k]));
     }
   }
-  template <class D>
-  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
-    Vec<D> v[1] = {x};
-    ForwardN<1>(d, v, a);
-    return v[0];
-  }
 #else
   template <class D>
   HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args&) {

@@ -130,12 +130,6 @@ struct quick_gelu {
     return hn::MulAdd(e.pm, e.s, e.s);
   }
 #endif
-  template <class D>
-  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
-    Vec<D> v[1] = {x};
-    ForwardN<1>(d, v, a);
-    return v[0];
-  }
   // dy (s + u s (1 - s)), s = sigmoid(u), u = beta x = bx + lo. Common path (|bx| <= 87, so e
   // = e^-|u| is normal), q = 1/(1 + e): for x >= 0, q (1 + u e q), a sum of positive terms; for
   // x < 0, e q q ((1 + bx) + (e + lo)), where 1 + bx is exact on [-2, -1/2], so the zero near

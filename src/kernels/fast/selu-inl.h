@@ -40,12 +40,6 @@ struct selu {
                             hn::MulAdd(e, hi, hn::Mul(e, lo)));
     }
   }
-  template <class D>
-  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
-    Vec<D> v[1] = {x};
-    ForwardN<1>(d, v, a);
-    return v[0];
-  }
   // x > 0 ? dy scale : dy (scale alpha) e^x, x clamped at -200 (below, the result rounds to 0
   // for every float dy) and 2^n applied last, as fast::elu.
   template <class D>

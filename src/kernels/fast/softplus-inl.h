@@ -100,12 +100,6 @@ struct softplus {
     }
     for (size_t k = 0; k < K; ++k) v[k] = p[k];
   }
-  template <class D>
-  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
-    Vec<D> v[1] = {x};
-    ForwardN<1>(d, v, a);
-    return v[0];
-  }
 #else
   // Every lane and beta: 2^n in three factors, each quotient taken on the unscaled p.
   template <class D>

@@ -13,10 +13,4 @@ struct softsign {
       v[k] = hn::CopySign(hn::Div(ax, hn::Add(ax, hn::Set(d, 1.0f))), v[k]);
     }
   }
-  template <class D>
-  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
-    Vec<D> v[1] = {x};
-    ForwardN<1>(d, v, a);
-    return v[0];
-  }
 };

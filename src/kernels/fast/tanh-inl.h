@@ -17,12 +17,6 @@ struct tanh {
       v[k] = hn::CopySign(hn::Div(m[k], hn::Sub(hn::Set(d, -2.0f), m[k])), v[k]);
     }
   }
-  template <class D>
-  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
-    Vec<D> v[1] = {x};
-    ForwardN<1>(d, v, a);
-    return v[0];
-  }
   // 1 - tanh^2 x = 4 sigmoid'(2x).
   template <class D>
   HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
