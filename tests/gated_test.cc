@@ -313,6 +313,71 @@ TEST_P(GatedTest, NanPropagation) {
   });
 }
 
+// A zero up or dout makes the products zero, with the sign of the exact product: out = act(gate)
+// * up, d_gate = act'(gate) * dout * up, d_up = dout * act(gate), as IEEE multiplication gives
+// it (where act(gate) or act'(gate) is itself exactly zero, the sign is the kernel's own and is
+// not checked). Every target, float32 and bfloat16 (whose float-lane paths differ).
+template <typename T>
+void CheckSignedZeros(Op op) {
+  const std::vector<float> gates = {-40.0f, -7.5f, -1.3f, -0.25f, -1e-30f, 1e-30f,
+                                    0.3f,   1.0f,  2.75f, 9.0f,   60.0f};
+  const std::vector<float> others = {1.0f, -2.5f, 1e-20f, -3e20f};
+  auto narrow = [](float f) {
+    if constexpr (std::is_same_v<T, float>) {
+      return f;
+    } else {
+      return to_bfloat16(f);
+    }
+  };
+  auto wide = [](T v) {
+    if constexpr (std::is_same_v<T, float>) {
+      return v;
+    } else {
+      return to_float(v);
+    }
+  };
+  std::vector<T> g, u, dout;
+  for (float gate : gates) {
+    for (float z : {0.0f, -0.0f}) {
+      for (float other : others) {
+        // Zero up with every dout, and zero dout with every up; 16 lanes of one kind in a row
+        // would also do, but mixed vectors are what rows look like.
+        g.push_back(narrow(gate));
+        u.push_back(narrow(z));
+        dout.push_back(narrow(other));
+        g.push_back(narrow(gate));
+        u.push_back(narrow(other));
+        dout.push_back(narrow(z));
+      }
+    }
+  }
+  const size_t n = g.size();
+  const std::vector<double> p = ref::KernelParams<float>(op, Params{});
+  ForEachTarget([&](const char* target) {
+    SCOPED_TRACE(target);
+    std::vector<T> out(n), dg(n), du(n);
+    gated(op, g, u, out);
+    gated_backward(op, g, u, dout, dg, du);
+    for (size_t i = 0; i < n; ++i) {
+      const long double gi = wide(g[i]), ui = wide(u[i]);
+      const long double di = wide(dout[i]);
+      const long double f = ref::forward(op, gi, p.data()), df = ref::derivative(op, gi, p.data());
+      auto check = [&](const char* what, T got, long double factor, long double a, long double b) {
+        if (factor == 0 || (a * b != 0)) return;  // a nonzero product is the accuracy tests'
+        const bool want_neg = std::signbit(factor) != (std::signbit(a) != std::signbit(b));
+        EXPECT_EQ(std::signbit(wide(got)), want_neg)
+            << what << " at gate " << wide(g[i]) << ", up " << static_cast<float>(ui) << ", dout "
+            << static_cast<float>(di) << ": " << wide(got);
+      };
+      check("out", out[i], f, ui, 1.0L);
+      check("d_gate", dg[i], df, di, ui);
+      check("d_up", du[i], f, di, 1.0L);
+    }
+  });
+}
+TEST_P(GatedTest, SignedZeroProductsFloat32) { CheckSignedZeros<float>(GetParam()); }
+TEST_P(GatedTest, SignedZeroProductsBfloat16) { CheckSignedZeros<bfloat16>(GetParam()); }
+
 std::string OpName(const ::testing::TestParamInfo<Op>& i) { return std::string(name(i.param)); }
 
 INSTANTIATE_TEST_SUITE_P(Registry, GatedTest, ::testing::ValuesIn(GatingOps()), OpName);

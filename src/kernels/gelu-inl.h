@@ -130,8 +130,8 @@ struct gelu {
                                      hn::IfThenElseZero(hn::RebindMask(di, deep), tail.e.n));
       res = hn::IfThenElse(deep, tiny, res);
     }
-    // Past |x| = 39, gelu' is 0 or 1 in double.
-    res = hn::IfThenElse(hn::Lt(x, hn::Set(d, -39.0)), hn::Mul(dy, hn::Zero(d)), res);
+    // Past |x| = 39, gelu' is 1, or a negative number that underflows in double (-0).
+    res = hn::IfThenElse(hn::Lt(x, hn::Set(d, -39.0)), hn::Mul(dy, hn::Set(d, -0.0)), res);
     res = hn::IfThenElse(hn::Gt(x, hn::Set(d, 39.0)), dy, res);
     return hn::IfThenElse(hn::IsNaN(x), x, res);
   }
@@ -196,6 +196,7 @@ struct gelu {
     const Vec<D> xc = Clamp40(d, x);
     const Vec<D> gauss = HalfGaussian(d, xc);
     const Vec<D> pdf = hn::Mul(gauss, hn::Set(d, 0.3989422804014327));
-    return hn::Mul(dy, hn::MulAdd(xc, pdf, Cdf(d, x, gauss)));
+    // Past about x = -38.5 f' underflows in double; its sign stays in the zero.
+    return NegativeTailZero(d, x, dy, hn::Mul(dy, hn::MulAdd(xc, pdf, Cdf(d, x, gauss))));
   }
 };

@@ -121,7 +121,8 @@ struct gelu_tanh {
       return PatchLanes2(d, ok, dx, x, dy,
                          [&](auto dd, auto v, auto gv) HWY_ATTR { return Backward(dd, v, gv, a); });
     }
-    if constexpr (!kForFloat32) return BackwardF64(d, x, dy);
-    return BackwardPlain(d, x, dy);
+    // Past about x = -21.5, f' underflows in double; its sign stays in the zero.
+    return NegativeTailZero(d, x, dy,
+                            kForFloat32 ? BackwardPlain(d, x, dy) : BackwardF64(d, x, dy));
   }
 };

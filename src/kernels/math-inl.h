@@ -28,3 +28,12 @@ using hn::Vec;
 #include "math_pair-inl.h"
 // ExpReduce, Expm1Pair, Log1pPair, MulSigmoidPair, SigmoidQuotientD, TanhPair, SoftplusPair.
 #include "math_exp_pair-inl.h"
+
+// dy f'(x) for a slope f' that is negative below x = -1 and underflows to zero in double far
+// out in that tail (gelu, gelu_tanh): y where the formula gave a nonzero result, else a zero with
+// the sign of -dy, as the exact product rounds.
+template <class D>
+HWY_INLINE Vec<D> NegativeTailZero(D d, Vec<D> x, Vec<D> dy, Vec<D> y) {
+  const auto tail = hn::And(hn::Eq(y, hn::Zero(d)), hn::Lt(x, hn::Set(d, -1.0)));
+  return hn::IfThenElse(tail, hn::Mul(dy, hn::Set(d, -0.0)), y);
+}

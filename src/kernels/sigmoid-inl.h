@@ -44,10 +44,13 @@ struct sigmoid {
   template <class D>
   requires kIsF32Lanes<D> HWY_INLINE static Vec<D> GateF(D d, Vec<D> g, Vec<D> u, const Args& a) {
     const Vec<D> lim = hn::Set(d, 86.0f);
-    const Vec<D> y = MulSigmoidF(d, u, SigmoidPartsOfF(d, g, hn::Zero(d)));
+    // A zero up is the result itself (sigmoid is positive): the pair arithmetic would lose its
+    // sign.
+    const auto zero = hn::Eq(u, hn::Zero(d));
+    const Vec<D> y = hn::IfThenElse(zero, u, MulSigmoidF(d, u, SigmoidPartsOfF(d, g, hn::Zero(d))));
     const auto ok =
         hn::And(hn::And(hn::Le(hn::Abs(g), lim), hn::Le(hn::Abs(u), hn::Set(d, 0x1p126f))),
-                hn::Or(hn::Ge(hn::Abs(y), hn::Set(d, 0x1p-100f)), hn::Eq(u, hn::Zero(d))));
+                hn::Or(hn::Ge(hn::Abs(y), hn::Set(d, 0x1p-100f)), zero));
     return PatchLanes2(d, ok, y, g, u, [&](auto dd, auto gv, auto uv) HWY_ATTR {
       return hn::Mul(Forward(dd, gv, a), uv);
     });

@@ -117,14 +117,62 @@ struct silu {
   requires kIsF32Lanes<D> HWY_INLINE static Vec<D> GateF(D d, Vec<D> g, Vec<D> u, const Args& a) {
     const PairF<D> t = BetaTimesF(d, g, a.p[0]);
     const PairF<D> gu = TwoProdF<D>(g, u);
-    const Vec<D> y = MulSigmoidPairF(d, gu, SigmoidPartsOfF(d, t.hi, t.lo));
-    const auto zero = hn::Or(hn::Eq(g, hn::Zero(d)), hn::Eq(u, hn::Zero(d)));
+    // Where g u is zero (or rounds to zero: the result is smaller still), it is the result, with
+    // the sign of the exact product: the pair arithmetic would lose it.
+    const auto zero = hn::Eq(gu.hi, hn::Zero(d));
+    const Vec<D> y =
+        hn::IfThenElse(zero, gu.hi, MulSigmoidPairF(d, gu, SigmoidPartsOfF(d, t.hi, t.lo)));
     const auto ok =
         hn::And(hn::And(InFloatRangeF(d, g, t.hi), hn::Le(hn::Abs(gu.hi), hn::Set(d, 0x1p126f))),
                 hn::Or(hn::Ge(hn::Abs(y), hn::Set(d, 0x1p-100f)), zero));
     return PatchLanes2(d, ok, y, g, u, [&](auto dd, auto gv, auto uv) HWY_ATTR {
       return hn::Mul(ForwardBeta(dd, gv, a.p[0]), uv);
     });
+  }
+  // swiglu backward in float lanes, both results from one exponential: d_up = (dout g) s rounded
+  // once, as GateF's out (s = sigmoid(t), t = beta g); d_gate = (dout u) s A with A = 1 + t (1 -
+  // s), the slope of silu over s. dout u and dout g are exact pairs, s and 1 - s pairs from
+  // SigmoidPartsOfF (m/q and 1/q, the scale of e applied exactly), A a pair whose error is
+  // absolute (about 2^-34), which only the zero of A at t = -1.28 makes relative, where the
+  // bound's x f'' term grows as 1/A. So d_gate is one rounding of a value within about 2^-33:
+  // 0.5 ULP and a little, inside the 2-ULP bound. The double-lane pair of results is taken for
+  // the lanes outside `ok` (the returned mask): |t| > 86, |g| > 2^64, a product above 2^118
+  // (A reaches 87), a nonzero result below 2^-100 (its low parts and the last scaling would
+  // round twice), and NaN and infinities. A product that is zero makes its result the signed
+  // zero of that product times the factor's sign.
+  template <class D>
+  requires kIsF32Lanes<D> HWY_INLINE static hn::Mask<D> GateBackwardF(D d, Vec<D> g, Vec<D> u,
+                                                                      Vec<D> dy, const Args& a,
+                                                                      Vec<D>& dg, Vec<D>& du) {
+    const Vec<D> one = hn::Set(d, 1.0f);
+    const PairF<D> t = BetaTimesF(d, g, a.p[0]);
+    const SigmoidPartsF<D> s = SigmoidPartsOfF(d, t.hi, t.lo);
+    const PairF<D> mq = MulPairsF(s.e.m, s.inv_q);
+    // s unscaled (t < 0: m/q, its scale applied last) and 1 - s (t >= 0: m/q times the scale,
+    // exact: the scale is at least 2^-125 and m/q at least 1/2).
+    const Vec<D> sc = hn::IfThenElse(s.neg, one, s.e.scale);
+    const PairF<D> sig = {hn::IfThenElse(s.neg, mq.hi, s.inv_q.hi),
+                          hn::IfThenElse(s.neg, mq.lo, s.inv_q.lo)};
+    const PairF<D> c = {hn::IfThenElse(s.neg, s.inv_q.hi, hn::Mul(mq.hi, sc)),
+                        hn::IfThenElse(s.neg, s.inv_q.lo, hn::Mul(mq.lo, sc))};
+    const PairF<D> w = TwoProdF<D>(t.hi, c.hi);
+    const Vec<D> w_lo = hn::MulAdd(t.hi, c.lo, hn::MulAdd(t.lo, c.hi, w.lo));
+    const PairF<D> a0 = TwoSumF<D>(one, w.hi);
+    const PairF<D> slope = {a0.hi, hn::Add(a0.lo, w_lo)};
+    const PairF<D> gu = TwoProdF<D>(dy, u);
+    const Vec<D> zero = hn::Zero(d);
+    const auto gu_zero = hn::Eq(gu.hi, zero);
+    const Vec<D> dg0 =
+        hn::Mul(MulPairRoundF(MulPairsF(gu, sig), slope), hn::IfThenElse(s.neg, s.e.scale, one));
+    dg = hn::IfThenElse(gu_zero, hn::Mul(gu.hi, slope.hi), dg0);
+    const PairF<D> dyg = TwoProdF<D>(dy, g);
+    const auto dyg_zero = hn::Eq(dyg.hi, zero);
+    du = hn::IfThenElse(dyg_zero, dyg.hi, MulSigmoidPairF(d, dyg, s));
+    const Vec<D> big = hn::Set(d, 0x1p118f), tiny = hn::Set(d, 0x1p-100f);
+    const auto products = hn::And(hn::Le(hn::Abs(gu.hi), big), hn::Le(hn::Abs(dyg.hi), big));
+    const auto results = hn::And(hn::Or(hn::Ge(hn::Abs(dg), tiny), gu_zero),
+                                 hn::Or(hn::Ge(hn::Abs(du), tiny), dyg_zero));
+    return hn::And(hn::And(InFloatRangeF(d, g, t.hi), products), results);
   }
   template <class D>
   HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {

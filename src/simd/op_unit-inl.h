@@ -365,22 +365,31 @@ double ParamGradT(const TX* x, const TG* dy, size_t n, const Args& a) {
 // 1.2e-33, and the float32 kernel's gelu(-18) was 20% off. Where act(gate) is below 2^-126, the
 // float64 kernel's value and slope replace them (never for the exact kernels, whose zeros are
 // exact); with gates in [-8, 8] no vector has such a lane.
-template <typename T>
-inline constexpr bool kRecomputeTinyGates = !std::is_same_v<T, double> && !ExactInFloat32<K<T>>;
-template <typename T>
-HWY_INLINE hn::Mask<D> TinyGates(D d, V f) {
-  return hn::Lt(hn::Abs(f), hn::Set(d, 0x1p-126));
+// kSlope: also act'(g) gu in dg, from the same kernel as f.
+template <typename T, bool kSlope>
+HWY_INLINE void PatchTinyGates(D d, V g, V gu, const Args& a, V& f, V& dg) {
+  if constexpr (!std::is_same_v<T, double> && !ExactInFloat32<K<T>>) {
+    const auto tiny = hn::Lt(hn::Abs(f), hn::Set(d, 0x1p-126));
+    if (HWY_UNLIKELY(!hn::AllFalse(d, tiny))) {
+      f = hn::IfThenElse(tiny, K<double>::Forward(d, g, a), f);
+      if constexpr (kSlope) dg = hn::IfThenElse(tiny, K<double>::Backward(d, g, gu, a), dg);
+    }
+  }
 }
 template <typename T>
 HWY_INLINE V GateValue(D d, V g, const Args& a) {
-  const V f = K<T>::Forward(d, g, a);
-  if constexpr (kRecomputeTinyGates<T>) {
-    const auto tiny = TinyGates<T>(d, f);
-    if (HWY_UNLIKELY(!hn::AllFalse(d, tiny))) {
-      return hn::IfThenElse(tiny, K<double>::Forward(d, g, a), f);
-    }
-  }
+  V f = K<T>::Forward(d, g, a), unused;
+  PatchTinyGates<T, false>(d, g, g, a, f, unused);
   return f;
+}
+// (d_gate, d_up) in double lanes, rounded once to the array's type on store.
+template <typename T>
+HWY_INLINE VecPair<V> GateGrads(D d, V g, V u, V dy, const Args& a) {
+  const V gu = hn::Mul(dy, u);
+  V f = K<T>::Forward(d, g, a);
+  V dg = K<T>::Backward(d, g, gu, a);
+  PatchTinyGates<T, true>(d, g, gu, a, f, dg);
+  return VecPair<V>{dg, hn::Mul(dy, f)};
 }
 
 template <class Kernel>
@@ -407,26 +416,55 @@ void GatedRowsImpl(Rows<const T> gate, Rows<const T> up, Rows<T> out, const Args
 // d_gate = act'(gate) * (dout * up), d_up = dout * act(gate), NaN gates passed to both. dout *
 // up is exact in double for float32; for float64 it adds one rounding. Map computes both before
 // storing either: d_gate may be gate, d_up may be up.
+template <class Kernel>
+concept HasGateBackwardF = requires(hn::ScalableTag<float> d, hn::Vec<decltype(d)> v,
+                                    const Args& a) {
+  Kernel::GateBackwardF(d, v, v, v, a, v, v);
+};
+// GateGrads on the two halves of float vectors promoted to double, demoted back: the float-lane
+// gradients' slow path.
+template <typename T, class DF>
+HWY_NOINLINE VecPair<hn::Vec<DF>> GateGradsOnDoubleLanes(DF df, hn::Vec<DF> g, hn::Vec<DF> u,
+                                                         hn::Vec<DF> dy, const Args& a) {
+  const hn::Half<DF> dh;
+  const D d;
+  static_assert(hn::MaxLanes(dh) == hn::MaxLanes(d));
+  const auto lo = GateGrads<T>(d, hn::PromoteTo(d, hn::LowerHalf(dh, g)),
+                               hn::PromoteTo(d, hn::LowerHalf(dh, u)),
+                               hn::PromoteTo(d, hn::LowerHalf(dh, dy)), a);
+  const auto hi =
+      GateGrads<T>(d, hn::PromoteTo(d, UpperHalf(dh, g)), hn::PromoteTo(d, UpperHalf(dh, u)),
+                   hn::PromoteTo(d, UpperHalf(dh, dy)), a);
+  return {Combine(df, hn::DemoteTo(dh, hi.first), hn::DemoteTo(dh, lo.first)),
+          Combine(df, hn::DemoteTo(dh, hi.second), hn::DemoteTo(dh, lo.second))};
+}
 template <typename T>
 void GatedBackwardRowsImpl(Rows<const T> gate, Rows<const T> up, Rows<const T> dout, Rows<T> d_gate,
                            Rows<T> d_up, const Args& a) {
   using Kernel = K<T>;
+  if constexpr (kFloatOr16<T> && HWY_NATIVE_FMA && HasGateBackwardF<Kernel>) {
+    // Kernels with float-lane gradients (swiglu): the lanes they leave out (the returned mask)
+    // take the double lanes' results.
+    using DL = hn::ScalableTag<float>;
+    for (size_t r = 0; r < gate.rows; ++r) {
+      Map<1>(
+          DL(), gate.cols,
+          [&](DL df, hn::Vec<DL> g, hn::Vec<DL> u, hn::Vec<DL> dy) ACTIV_LAMBDA {
+            hn::Vec<DL> dg, du;
+            const auto ok = Kernel::GateBackwardF(df, g, u, dy, a, dg, du);
+            if (HWY_LIKELY(hn::AllTrue(df, ok))) return VecPair<hn::Vec<DL>>{dg, du};
+            const auto slow = GateGradsOnDoubleLanes<T>(df, g, u, dy, a);
+            return VecPair<hn::Vec<DL>>{hn::IfThenElse(ok, dg, slow.first),
+                                        hn::IfThenElse(ok, du, slow.second)};
+          },
+          std::tuple{gate.row(r), up.row(r), dout.row(r)}, std::tuple{d_gate.row(r), d_up.row(r)});
+    }
+    return;
+  }
   for (size_t r = 0; r < gate.rows; ++r) {
     Map<1>(
         D(), gate.cols,
-        [&](auto d, auto g, auto u, auto dy) ACTIV_LAMBDA {
-          const V gu = hn::Mul(dy, u);
-          V f = Kernel::Forward(d, g, a);
-          V dg = Kernel::Backward(d, g, gu, a);
-          if constexpr (kRecomputeTinyGates<T>) {
-            const auto tiny = TinyGates<T>(d, f);
-            if (HWY_UNLIKELY(!hn::AllFalse(d, tiny))) {
-              f = hn::IfThenElse(tiny, K<double>::Forward(d, g, a), f);
-              dg = hn::IfThenElse(tiny, K<double>::Backward(d, g, gu, a), dg);
-            }
-          }
-          return VecPair<V>{dg, hn::Mul(dy, f)};
-        },
+        [&](auto d, auto g, auto u, auto dy) ACTIV_LAMBDA { return GateGrads<T>(d, g, u, dy, a); },
         std::tuple{gate.row(r), up.row(r), dout.row(r)}, std::tuple{d_gate.row(r), d_up.row(r)});
   }
 }
