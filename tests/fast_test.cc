@@ -258,6 +258,56 @@ TEST(FastEluFamily, Parameters) {
   }
 }
 
+// Upstream gradients up to the largest float: the backward passes of the elu family scale
+// dy by their parameters before the exponential's last factor goes on, and no such
+// intermediate may overflow where the result is finite (elu with alpha 1.5 gave -inf for
+// x = -30, dy = -FLT_MAX, against -4.8e25). Every result that is a finite float is within the
+// fast backward bound; the others are the infinities of their sign.
+TEST(FastEluFamily, LargeUpstreamGradients) {
+  const float fmax = std::numeric_limits<float>::max();
+  struct Case {
+    Op op;
+    Params params;
+  };
+  const std::vector<Case> cases = {{Op::elu, {{"alpha", 0.25}}}, {Op::elu, {{"alpha", 1.0}}},
+                                   {Op::elu, {{"alpha", 1.5}}},  {Op::elu, {{"alpha", 2.0}}},
+                                   {Op::elu, {{"alpha", 4.0}}},  {Op::elu, {{"alpha", 1e20}}},
+                                   {Op::celu, {{"alpha", 1.7}}}, {Op::selu, {}},
+                                   {Op::selu, {{"scale", 2.0}}}};
+  std::vector<float> xs, dys;
+  for (float x : {-0.001f, -0.5f, -1.0f, -2.0f, -5.0f, -30.0f, -80.0f, -87.5f, -100.0f, -120.0f,
+                  -150.0f, 0.75f, 3.0f}) {
+    for (float dy : {fmax, -fmax, 0.9f * fmax, 0.4f * fmax, -1e38f, 3e37f, 1.5f}) {
+      xs.push_back(x);
+      dys.push_back(dy);
+    }
+  }
+  const size_t n = xs.size();
+  for (const Case& c : cases) {
+    const std::vector<double> p = ref::KernelParams<float>(c.op, c.params);
+    ForEachTarget([&](const char* target) {
+      SCOPED_TRACE(std::string(target) + " " + std::string(name(c.op)) + " " +
+                   std::to_string(p[0]));
+      std::vector<float> dx(n);
+      backward(c.op, std::span<const float>(xs), std::span<const float>(dys), std::span<float>(dx),
+               c.params, nullptr, kFast);
+      for (size_t i = 0; i < n; ++i) {
+        const long double dy = dys[i];
+        const long double exact = dy * ref::derivative(c.op, xs[i], p.data());
+        const long double slack = std::fabs(dy) * ref::derivative_slack(c.op, xs[i], p.data(), 24);
+        if (std::fabs(exact) > static_cast<long double>(fmax) * (1 + 0x1p-25L)) {
+          EXPECT_TRUE(std::isinf(dx[i]) && std::signbit(dx[i]) == std::signbit(exact))
+              << "x " << xs[i] << ", dy " << dys[i] << ": " << dx[i];
+          continue;
+        }
+        EXPECT_LE(ref::BackwardError<float>(dx[i], exact, slack), kFastBackwardUlp)
+            << "x " << xs[i] << ", dy " << dys[i] << ": " << dx[i] << ", exact "
+            << static_cast<double>(exact);
+      }
+    });
+  }
+}
+
 // Each result depends only on its own input: a vector that mixes tail lanes (below -87, where
 // the targets without vscalefps take the careful scaling) with ordinary ones gives the ordinary
 // lanes the bits they get alone. A fallback chosen per vector broke this, so two calls on the same

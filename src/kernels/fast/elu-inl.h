@@ -20,17 +20,34 @@ struct elu {
       v[k] = hn::IfThenElse(hn::Gt(v[k], zero), v[k], hn::Mul(alpha, hn::CopySign(m[k], z[k])));
     }
   }
+  // alpha (as a float) = am 2^k with am in [1/4, 1/2), from the exponent bits (exact, and no
+  // library call in the loop); a zero, subnormal or non-finite alpha is am itself, k = 0.
+  struct AlphaSplit {
+    float am;
+    float k;
+  };
+  static AlphaSplit SplitAlpha(double alpha) {
+    const float af = static_cast<float>(alpha);
+    const uint32_t bits = std::bit_cast<uint32_t>(af);
+    const int e = static_cast<int>((bits >> 23) & 0xff);
+    if (e == 0 || e == 0xff) return {af, 0.0f};
+    return {std::bit_cast<float>((bits & 0x807fffffu) | (125u << 23)), static_cast<float>(e - 125)};
+  }
   // x > 0 ? dy : dy alpha e^x, x clamped at -200 (below, dy alpha e^x rounds to 0 while
-  // |dy alpha| < 2^138) and 2^n applied last, in three factors.
+  // |dy alpha| < 2^138) and 2^n applied last. alpha = am 2^k with am in [1/4, 1/2) (exact): am
+  // times p < 2 (the exponential's mantissa) is below 1, so p (am dy) cannot overflow where the
+  // result does not, for any alpha, and 2^k joins the exponent.
   template <class D>
   HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     const Vec<D> zero = hn::Zero(d);
+    const AlphaSplit as = SplitAlpha(a.p[0]);
+    const float am = as.am;
+    const Vec<D> vk = hn::Set(d, as.k);
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
-    // p < 2 from the table; (p/2) (alpha dy) cannot overflow where the result does not, and
-    // the 2 and 2^floor(n) go last in one scalef.
+    // p from the table; 2^(k+1) and 2^floor(n) go last in one scalef.
     const ExpLutF<D> el = ExpLut32(d, hn::Max(hn::Set(d, -200.0f), hn::Min(x, zero)));
-    const Vec<D> ad = hn::Mul(dy, hn::Set(d, static_cast<float>(0.5 * a.p[0])));
-    const Vec<D> neg = ScaleF(hn::Mul(ExpLutPoly(d, el), ad), hn::Add(el.n, hn::Set(d, 1.0f)));
+    const Vec<D> ad = hn::Mul(dy, hn::Set(d, am));
+    const Vec<D> neg = ScaleF(hn::Mul(ExpLutPoly(d, el), ad), hn::Add(el.n, vk));
     return hn::IfThenElse(hn::Gt(x, zero), dy, neg);
 #else
     const Vec<D> z = hn::Min(x, zero);
@@ -45,8 +62,8 @@ struct elu {
         [&]() HWY_ATTR {
           const Vec<D> t = hn::Min(hn::Max(x, hn::Set(d, -200.0f)), zero);
           const ExpSplitF<D> e = FastExpSplit(d, t, zero);
-          const Scale3F<D> s = SplitScale3(d, e.n);
-          const Vec<D> g = hn::Mul(hn::Mul(e.p, s.s1), hn::Set(d, static_cast<float>(a.p[0])));
+          const Scale3F<D> s = SplitScale3(d, hn::Add(e.n, vk));
+          const Vec<D> g = hn::Mul(hn::Mul(e.p, s.s1), hn::Set(d, am));
           const Vec<D> neg = hn::Mul(hn::Mul(hn::Mul(g, dy), s.s2), s.s3);
           return hn::IfThenElse(hn::Gt(x, zero), dy, neg);
         });
