@@ -1,45 +1,26 @@
-// sigmoid, fast (Accuracy::fast). AVX-512: e = e^-|x| from the table and scalef
-// (math_fast-inl.h), f = e/(1 + e), and 1 - f for x > 0. Other targets: the same quotient with e
-// from FastExpN (ForwardN) where every lane has |x| <= 87 (e normal); the rest take e = p 2^n with
-// 2^n in three factors (SplitScale3), so that results down to 2^-149 (x near -103.97) round once
-// instead of flushing, and 1/(1 + e) by reciprocal and Newton steps. |x| is clamped at 104-105,
-// beyond which the result rounds to 0 or 1 anyway.
+// sigmoid, fast (Accuracy::fast). AVX-512: e = e^x from the table and scalef (math_fast-inl.h),
+// x clamped to [-105, 20], and e/(1 + e) for either sign. Other targets: e = e^-|x|, f = e/(1 + e)
+// and 1 - f for x > 0, e from FastExpN (ForwardN) where every lane has |x| <= 87 (e normal); the
+// rest take e = p 2^n with 2^n in three factors (SplitScale3), so that results down to 2^-149 (x
+// near -103.97) round once instead of flushing, and 1/(1 + e) by reciprocal and Newton steps. |x|
+// is clamped at 104-105, beyond which the result rounds to 0 or 1 anyway.
 struct sigmoid {
   static constexpr bool kForwardKeepsNaN = true;
-  template <class D>
-  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, [[maybe_unused]] const Args& a) {
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
-    // e = e^-|x| from the table, f = e/(1 + e) = sigmoid(-|x|), and 1 - f for x > 0 (f <= 1/2,
-    // so the subtraction adds half an ULP). -|x| is clamped at -105 for the infinities (the
-    // result rounds to 0 there). A NaN x is left as it is by the sign flip and by Max (its second
-    // operand), and every later NaN is its quiet form: kForwardKeepsNaN.
-    const __mmask16 pos = _mm512_cmp_ps_mask(x.raw, _mm512_setzero_ps(), _CMP_GT_OQ);
-    const Vec<D> z{_mm512_max_ps(_mm512_set1_ps(-105.0f),
-                                 _mm512_mask_xor_ps(x.raw, pos, x.raw, _mm512_set1_ps(-0.0f)))};
-    const ExpLutF<D> el = ExpLut32(d, z);
-    const Vec<D> e = ScaleF(ExpLutPoly(d, el), el.n);
-    const Vec<D> f = hn::Div(e, hn::Add(e, hn::Set(d, 1.0f)));
-    return Vec<D>{_mm512_mask_sub_ps(f.raw, pos, _mm512_set1_ps(1.0f), f.raw)};
-#else
-    Vec<D> v[1] = {x};
-    ForwardN<1>(d, v, a);
-    return v[0];
-#endif
-  }
-#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
-  // Forward on K vectors, each step across all K before the next (see HasForwardN).
+  // Forward on K vectors, each step across all K before the next (see HasForwardN): e = e^x
+  // from the table on x clamped to [-105, 20], then e/(1 + e), one quotient for either sign: no
+  // absolute value, no select at the end (13 operations a vector; -|x|, the choice of branch and
+  // 1 - f took 3 more). Past 20, e/(1 + e) rounds to 1 as sigmoid does from 17.4 on, and e^20 is
+  // far from overflow; e^-105 rounds to 0. For x > 0 the quotient carries e's error times 1/(1 +
+  // e) <= 1/2. Min and Max return their second operand, x, on a NaN, so a NaN x reaches every
+  // later step as itself and the quotient gives its quiet form: kForwardKeepsNaN.
   template <size_t K, class D>
   static void ForwardN(D d, Vec<D> (&v)[K], const Args&) {
-    __mmask16 pos[K];
-    Vec<D> z[K], vn[K], l[K], t[K], p[K], e[K];
+    Vec<D> z[K], vn[K], l[K], t[K], p[K];
     const __m512 lo = _mm512_load_ps(kExp2Table32), hi = _mm512_load_ps(kExp2Table32 + 16);
     for (size_t k = 0; k < K; ++k) {
-      pos[k] = _mm512_cmp_ps_mask(v[k].raw, _mm512_setzero_ps(), _CMP_GT_OQ);
-    }
-    for (size_t k = 0; k < K; ++k) {
       z[k] = Vec<D>{
-          _mm512_max_ps(_mm512_set1_ps(-105.0f),
-                        _mm512_mask_xor_ps(v[k].raw, pos[k], v[k].raw, _mm512_set1_ps(-0.0f)))};
+          _mm512_max_ps(_mm512_set1_ps(-105.0f), _mm512_min_ps(_mm512_set1_ps(20.0f), v[k].raw))};
     }
     for (size_t k = 0; k < K; ++k) {
       vn[k] = hn::MulAdd(z[k], hn::Set(d, 0x1.715476p+0f), hn::Set(d, 0x1.8p18f));
@@ -55,10 +36,9 @@ struct sigmoid {
     }
     for (size_t k = 0; k < K; ++k) t[k] = hn::Mul(t[k], l[k]);
     for (size_t k = 0; k < K; ++k) p[k] = hn::MulAdd(t[k], p[k], l[k]);
-    for (size_t k = 0; k < K; ++k) e[k] = ScaleF(p[k], vn[k]);
-    for (size_t k = 0; k < K; ++k) p[k] = hn::Div(e[k], hn::Add(e[k], hn::Set(d, 1.0f)));
+    for (size_t k = 0; k < K; ++k) p[k] = ScaleF(p[k], vn[k]);
     for (size_t k = 0; k < K; ++k) {
-      v[k] = Vec<D>{_mm512_mask_sub_ps(p[k].raw, pos[k], _mm512_set1_ps(1.0f), p[k].raw)};
+      v[k] = hn::Div(p[k], hn::Add(p[k], hn::Set(d, 1.0f)));
     }
   }
 #else

@@ -37,14 +37,18 @@ struct silu {
     for (size_t k = 0; k < K; ++k) p[k] = hn::MulAdd(p[k], t[k], hn::Set(d, 1.0f));
     for (size_t k = 0; k < K; ++k) t[k] = hn::Mul(t[k], l[k]);
     for (size_t k = 0; k < K; ++k) p[k] = hn::MulAdd(t[k], p[k], l[k]);
-    // One quotient: x/(1 + e) for x >= 0; for x < 0, x (p/2)/(1 + e) 2^(floor(n) + 1), p/2
-    // exact and at most 1 (no overflow), the scale last (one rounding into the subnormals).
+    // One quotient: x/(1 + e) for x >= 0; for x < 0, x p/(1 + e) 2^floor(n), the scale last
+    // (one rounding into the subnormals), with |x| clamped at 2^127 (vrangeps: the smaller
+    // magnitude, x's sign) so that x p < 2^128 cannot overflow; past 2^127 (and at -inf) the
+    // result is 0 either way, p/(1 + e) 2^floor(n) being under 2^-278 there. The product and the
+    // scale are masked operations on the negative lanes.
     for (size_t k = 0; k < K; ++k) q[k] = hn::Add(ScaleF(p[k], vn[k]), one);
     for (size_t k = 0; k < K; ++k) {
-      const Vec<D> xm{_mm512_range_ps(v[k].raw, _mm512_set1_ps(3.40282347e38f), 2)};
-      const auto neg = hn::Lt(v[k], hn::Zero(d));
-      const Vec<D> num = hn::IfThenElse(neg, hn::Mul(xm, hn::Mul(p[k], hn::Set(d, 0.5f))), v[k]);
-      v[k] = ScaleF(hn::Div(num, q[k]), hn::IfThenElseZero(neg, hn::Add(vn[k], one)));
+      const __mmask16 neg = _mm512_cmp_ps_mask(v[k].raw, _mm512_setzero_ps(), _CMP_LT_OQ);
+      const __m512 xm = _mm512_range_ps(v[k].raw, _mm512_set1_ps(0x1.0p127f), 2);
+      const __m512 num = _mm512_mask_mul_ps(v[k].raw, neg, xm, p[k].raw);
+      const __m512 y = _mm512_div_ps(num, q[k].raw);
+      v[k] = Vec<D>{_mm512_mask_scalef_ps(y, neg, y, vn[k].raw)};
     }
   }
 #else
