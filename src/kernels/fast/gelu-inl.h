@@ -33,10 +33,23 @@ struct gelu {
                                    -0x1.ada00ep-4f, 0x1.53af76p-6f, 0x1.08e1f8p-4f, -0x1.328060p-5f,
                                    -0x1.f16756p-6f, 0x1.49c512p-5f, -0x1.3cd310p-7f};
   static constexpr float kClamp = 14.5f;
+  static constexpr float kSlopeClamp = 20.0f;
 
-  // x v H for xc = x clamped to [-14.5, 14.5], a = |xc|, rounded once.
+  // The faithful kernel's dy gelu'(x) below x = -39 is dy times +0 (its float64 e^(-x^2/2)
+  // underflows there), the sign of dy; so is this one's. Above it the true slope times any
+  // float dy rounds to 0 anyway below -20, with the sign of -dy, as computed.
   template <class D>
-  HWY_INLINE static Vec<D> ScaledG(D d, Vec<D> xc, Vec<D> a) {
+  HWY_INLINE static Vec<D> FarLeft(D d, Vec<D> x, Vec<D> dy, Vec<D> r) {
+    return hn::IfThenElse(hn::Lt(x, hn::Set(d, -39.0f)), hn::Mul(dy, hn::Zero(d)), r);
+  }
+
+  // v = c/(a + c) as v + vl, w = v - 1/2, and T with H = kH[0] + w T.
+  template <class D>
+  struct VT {
+    Vec<D> v, vl, w, t;
+  };
+  template <class D>
+  HWY_INLINE static VT<D> VAndT(D d, Vec<D> a) {
     const hn::RebindToUnsigned<D> du;
     const Vec<D> c = hn::Set(d, 2.5f);
     const Vec<D> one = hn::Set(d, 1.0f);
@@ -48,11 +61,36 @@ struct gelu {
     const Vec<D> v = hn::MulAdd(cr, ee, cr);
     const Vec<D> vl = hn::MulAdd(cr, ee, hn::Sub(cr, v));
     const Vec<D> w = hn::Sub(v, hn::Set(d, 0.5f));
-    Vec<D> h = hn::Set(d, kH[10]);
-    for (int k = 9; k >= 0; --k) h = hn::MulAdd(h, w, hn::Set(d, kH[k]));
+    Vec<D> t = hn::Set(d, kH[10]);
+    for (int k = 9; k >= 1; --k) t = hn::MulAdd(t, w, hn::Set(d, kH[k]));
+    return {v, vl, w, t};
+  }
+
+  // x v H for xc = x clamped to [-14.5, 14.5], a = |xc|, rounded once.
+  template <class D>
+  HWY_INLINE static Vec<D> ScaledG(D d, Vec<D> xc, Vec<D> a) {
+    const VT<D> p = VAndT(d, a);
+    const Vec<D> h = hn::MulAdd(p.t, p.w, hn::Set(d, kH[0]));
     const Vec<D> xh = hn::Mul(h, xc);
     const Vec<D> xhl = hn::MulSub(h, xc, xh);
-    return hn::MulAdd(xh, v, hn::MulAdd(xhl, v, hn::Mul(xh, vl)));
+    return hn::MulAdd(xh, p.v, hn::MulAdd(xhl, p.v, hn::Mul(xh, p.vl)));
+  }
+
+  // M = G - a/sqrt(2 pi), so that gelu'(x) = e^(-a^2/2) M for x < 0 and 1 - e^(-a^2/2) M for
+  // x >= 0. M has a zero at a = 0.7518 (gelu' at x = -0.7518), where the backward bound allows
+  // an absolute error of M of about 0.43 2^-24 beyond 8 ULP: G (about 0.3 there) rounded would
+  // cost up to 0.9 2^-24, so the two largest terms, v kH[0] - a k and (v w) T, are each summed
+  // with one rounding of a result that is small near the zero, and the small ones (vl H, the
+  // rounding of a k, a k_lo) added last.
+  template <class D>
+  HWY_INLINE static Vec<D> SlopeM(D d, Vec<D> a) {
+    const VT<D> p = VAndT(d, a);
+    const Vec<D> kh = hn::Set(d, 0x1.988454p-2f);
+    const Vec<D> ak = hn::Mul(a, kh);
+    const Vec<D> akl = hn::MulAdd(a, hn::Set(d, -0x1.857936p-27f), hn::MulSub(a, kh, ak));
+    const Vec<D> m = hn::MulAdd(hn::Mul(p.v, p.w), p.t, hn::MulSub(p.v, hn::Set(d, kH[0]), ak));
+    const Vec<D> h = hn::MulAdd(p.t, p.w, hn::Set(d, kH[0]));
+    return hn::Add(m, hn::MulSub(p.vl, h, akl));
   }
 
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
@@ -77,6 +115,27 @@ struct gelu {
       const Vec<D> s = ScaleF(hn::MulAdd(b[k], l[k], hn::Mul(b[k], r[k])), n[k]);
       v[k] = hn::IfThenElse(hn::Lt(v[k], hn::Zero(d)), s, hn::Sub(v[k], s));
     }
+  }
+  // dy gelu'(x): e = e^(-a^2/2) M from the table, a = |x| clamped at 20 (M, fitted to 14.5, is
+  // within 0.03 2^-24 relative there: G is below 1/400 of a k). x >= 0: dy (1 - e M); x < 0: dy e
+  // M, with M 2^-4 (|M| <= 8) so that dy M (l + r) stays below the largest float, and the scale
+  // last (one rounding into the subnormals: gelu'(-19) is -6e-78, times dy up to 3e38).
+  template <class D>
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
+    const Vec<D> xc{_mm512_range_ps(x.raw, _mm512_set1_ps(kSlopeClamp), 2)};
+    const Vec<D> a = hn::Abs(xc);
+    const Vec<D> ha = hn::Mul(a, hn::Set(d, -0.5f));
+    const Vec<D> z[1] = {hn::Mul(ha, a)};
+    const Vec<D> zl[1] = {hn::MulSub(ha, a, z[0])};
+    Vec<D> l[1], r[1], n[1];
+    ExpLutPoly3SplitN<1>(d, z, zl, l, r, n);
+    const Vec<D> m = SlopeM(d, a);
+    const Vec<D> em = ScaleF(hn::MulAdd(m, l[0], hn::Mul(m, r[0])), n[0]);
+    const Vec<D> pos = hn::Mul(dy, hn::Sub(hn::Set(d, 1.0f), em));
+    const Vec<D> dym = hn::Mul(dy, hn::Mul(m, hn::Set(d, 0x1p-4f)));
+    const Vec<D> neg =
+        ScaleF(hn::MulAdd(dym, l[0], hn::Mul(dym, r[0])), hn::Add(n[0], hn::Set(d, 4.0f)));
+    return FarLeft(d, x, dy, hn::IfThenElse(hn::Lt(x, hn::Zero(d)), neg, pos));
   }
 #else
   template <class D>
@@ -103,6 +162,36 @@ struct gelu {
           const ExpSplitF<D> e = FastExpSplit(d, z, zl);
           const Vec<D> tail = Scale3(hn::Mul(b, e.p), SplitScale3(d, e.n));
           return hn::IfThenElse(neg, tail, x);
+        });
+  }
+  // dy gelu'(x), a = |x| clamped at 20 (see the AVX-512 Backward). Where a <= 13 on every lane,
+  // e = 2^n (1 + m) from FastExpNormal is normal and so is e M (M 2^n exact, one rounding with
+  // m); the other lanes take dy for x > 0 (e M is below 2^-120 there) and dy M p 2^n in three
+  // factors (SplitScale3) for x < 0, the first before dy (no overflow), the last after it.
+  template <class D>
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
+    const Vec<D> lim = hn::Set(d, kSlopeClamp);
+    const Vec<D> xc = hn::Min(hn::Max(x, hn::Neg(lim)), lim);
+    const Vec<D> a = hn::Abs(xc);
+    const Vec<D> ha = hn::Mul(a, hn::Set(d, -0.5f));
+    const Vec<D> z = hn::Mul(ha, a);
+    const Vec<D> zl = hn::MulSub(ha, a, z);
+    const Vec<D> m = SlopeM(d, a);
+    const auto neg = hn::Lt(x, hn::Zero(d));
+    return PerLane(
+        d, hn::Le(a, hn::Set(d, 13.0f)),
+        [&]() HWY_ATTR {
+          const ExpNormalF<D> e = FastExpNormal(d, z, &zl);
+          const Vec<D> ms = hn::Mul(m, e.s);
+          const Vec<D> em = hn::MulAdd(ms, e.pm, ms);
+          return hn::Mul(dy, hn::IfThenElse(neg, em, hn::Sub(hn::Set(d, 1.0f), em)));
+        },
+        [&]() HWY_ATTR {
+          const ExpSplitF<D> e = FastExpSplit(d, z, zl);
+          const Scale3F<D> sc = SplitScale3(d, e.n);
+          const Vec<D> g = hn::Mul(hn::Mul(m, e.p), sc.s1);
+          const Vec<D> tail = hn::Mul(hn::Mul(hn::Mul(g, dy), sc.s2), sc.s3);
+          return FarLeft(d, x, dy, hn::IfThenElse(neg, tail, dy));
         });
   }
 #endif
