@@ -37,14 +37,6 @@ struct gelu {
   static constexpr float kClamp = 14.5f;
   static constexpr float kSlopeClamp = 20.0f;
 
-  // The faithful kernel's dy gelu'(x) below x = -39 is dy times +0 (its float64 e^(-x^2/2)
-  // underflows there), the sign of dy; so is this one's. Above it the true slope times any
-  // float dy rounds to 0 anyway below -20, with the sign of -dy, as computed.
-  template <class D>
-  HWY_INLINE static Vec<D> FarLeft(D d, Vec<D> x, Vec<D> dy, Vec<D> r) {
-    return hn::IfThenElse(hn::Lt(x, hn::Set(d, -39.0f)), hn::Mul(dy, hn::Zero(d)), r);
-  }
-
   // v = c/(a + c) as v + vl, w = v - 1/2, and T with H = kH[0] + w T.
   template <class D>
   struct VT {
@@ -121,7 +113,9 @@ struct gelu {
   // dy gelu'(x): e = e^(-a^2/2) M from the table, a = |x| clamped at 20 (M, fitted to 14.5, is
   // within 0.03 2^-24 relative there: G is below 1/400 of a k). x >= 0: dy (1 - e M); x < 0: dy e
   // M, with M 2^-4 (|M| <= 8) so that dy M (l + r) stays below the largest float, and the scale
-  // last (one rounding into the subnormals: gelu'(-19) is -6e-78, times dy up to 3e38).
+  // last (one rounding into the subnormals: gelu'(-19) is -6e-78, times dy up to 3e38). Below
+  // -20 the clamped slope times any float dy rounds to a zero with the sign of -dy, as the
+  // exact product does (and as the faithful kernel's NegativeTailZero gives).
   template <class D>
   HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
     const Vec<D> xc{_mm512_range_ps(x.raw, _mm512_set1_ps(kSlopeClamp), 2)};
@@ -137,7 +131,7 @@ struct gelu {
     const Vec<D> dym = hn::Mul(dy, hn::Mul(m, hn::Set(d, 0x1p-4f)));
     const Vec<D> neg =
         ScaleF(hn::MulAdd(dym, l[0], hn::Mul(dym, r[0])), hn::Add(n[0], hn::Set(d, 4.0f)));
-    return FarLeft(d, x, dy, hn::IfThenElse(hn::Lt(x, hn::Zero(d)), neg, pos));
+    return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), neg, pos);
   }
 #else
   template <class D>
@@ -193,7 +187,7 @@ struct gelu {
           const Scale3F<D> sc = SplitScale3(d, e.n);
           const Vec<D> g = hn::Mul(hn::Mul(m, e.p), sc.s1);
           const Vec<D> tail = hn::Mul(hn::Mul(hn::Mul(g, dy), sc.s2), sc.s3);
-          return FarLeft(d, x, dy, hn::IfThenElse(neg, tail, dy));
+          return hn::IfThenElse(neg, tail, dy);
         });
   }
 #endif
