@@ -115,7 +115,9 @@ struct gelu {
   // M, with M 2^-4 (|M| <= 8) so that dy M (l + r) stays below the largest float, and the scale
   // last (one rounding into the subnormals: gelu'(-19) is -6e-78, times dy up to 3e38). Below
   // -20 the clamped slope times any float dy rounds to a zero with the sign of -dy, as the
-  // exact product does (and as the faithful kernel's NegativeTailZero gives).
+  // exact product does (and as the faithful kernel's NegativeTailZero gives). Measured on all
+  // 2^32 inputs: at most 4.01 ULP beyond the backward bound (AVX-512 and AVX2), the largest at
+  // small positive x, where 1 - e M near 1/2 takes the rounded v's error through H.
   template <class D>
   HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
     const Vec<D> xc{_mm512_range_ps(x.raw, _mm512_set1_ps(kSlopeClamp), 2)};
