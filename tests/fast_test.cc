@@ -48,16 +48,17 @@ class FastTest : public ::testing::TestWithParam<Op> {};
 
 // The sweep (every 2^12th float32 bit pattern and the special values), the zeros of f' and both
 // tails (ref::CriticalInputs), the float32 tails where the fast kernels scale their results
-// into the subnormals: every 2^-8 step of [-120, -80], and every 2^-9 step of [-12, 0], where
-// the exponent's argument of gelu_tanh (down to -100) and of the others is large: a rounded
-// argument shows there as hundreds of ULP.
+// into the subnormals: every 2^-8 step of [-120, -80], and every 2^-9 step of [-15, 0], where
+// the exponent's argument of gelu_tanh (down to -100), of gelu (-x^2/2, down to -105 where its
+// results are subnormal, below -13.2) and of the others is large: a rounded argument shows
+// there as hundreds of ULP.
 TEST_P(FastTest, Float32WithinTheFastBounds) {
   const Op op = GetParam();
   for (const Params& params : ref::TestParams(op)) {
     std::vector<float> xs = ref::SweepInputs<float>(1 << 20);
     for (float x : ref::CriticalInputs<float>(op, params)) xs.push_back(x);
     for (int i = 0; i <= 40 * 256; ++i) xs.push_back(-80.0f - static_cast<float>(i) / 256.0f);
-    for (int i = 1; i <= 12 * 512; ++i) xs.push_back(-static_cast<float>(i) / 512.0f);
+    for (int i = 1; i <= 15 * 512; ++i) xs.push_back(-static_cast<float>(i) / 512.0f);
     const std::span<const float> in(xs);
     const ref::Exact ef = ref::ExactFor<float>(op, Direction::kForward, in, params);
     const ref::Exact eb = ref::ExactFor<float>(op, Direction::kBackward, in, params);
@@ -108,7 +109,14 @@ TEST_P(FastTest, SpecialValuesAsFaithful) {
     backward(op, std::span<const float>(xs), std::span<const float>(dys), std::span<float>(d1),
              params, nullptr, kFast);
     for (size_t i = 0; i < xs.size(); ++i) {
-      const bool y_special = std::isnan(y0[i]) || std::isinf(y0[i]) || y0[i] == 0;
+      // A faithful 0 at a subnormal x can be the rounding of a result just above half the least
+      // subnormal (gelu(2^-149) is 2^-150 (1 + 0.8 2^-149)), which a fast kernel may round up:
+      // not a special value.
+      const bool rounded_zero = y0[i] == 0 && xs[i] != 0 &&
+                                std::fabs(xs[i]) < std::numeric_limits<float>::min() &&
+                                std::fabs(y1[i]) == std::numeric_limits<float>::denorm_min();
+      const bool y_special =
+          std::isnan(y0[i]) || std::isinf(y0[i]) || (y0[i] == 0 && !rounded_zero);
       if (y_special || std::isnan(xs[i]) || std::isinf(xs[i]) || xs[i] == 0) {
         EXPECT_EQ(std::bit_cast<uint32_t>(y0[i]) | (std::isnan(y0[i]) ? 0x400000u : 0u),
                   std::bit_cast<uint32_t>(y1[i]) | (std::isnan(y1[i]) ? 0x400000u : 0u))

@@ -75,7 +75,49 @@ def log1p_unit(degree=15):
     return c, worst
 
 
+def gelu_fast_h(degree=10, c=2.5, s0=0.5, a_max=14.5, nodes=1500, lawson=100):
+    """H with e^(a^2/2) erfc(a/sqrt 2)/2 = v H(v - s0), v = c/(a + c), a in [0, a_max], float32
+    coefficients (src/kernels/fast/gelu-inl.h). Weighted least squares for the relative error
+    at the Chebyshev nodes of [v(a_max), 1] in v, reweighted toward the minimax error
+    (Lawson); the coefficients are rounded to float32 one at a time from the constant term up,
+    each rounding followed by a new fit of the ones left, so the later terms absorb the earlier
+    roundings. Needs numpy; the error is measured with the float32 coefficients."""
+    import numpy as np
+
+    def g(a):
+        a = mp.mpf(a)
+        return mp.exp(a * a / 2) * mp.erfc(a / mp.sqrt(2)) / 2
+
+    v0 = c / (a_max + c)
+    vs = np.cos(np.linspace(0, np.pi, nodes)) * (1 - v0) / 2 + (1 + v0) / 2
+    gs = np.array([float(g(c / v - c)) for v in vs])
+    basis = np.vander(vs - s0, degree + 1, increasing=True) * vs[:, None]
+
+    def solve(cols, rest):
+        w = np.ones(nodes)
+        best = (2.0, None)
+        for _ in range(lawson):
+            coef = np.linalg.lstsq(cols * (np.sqrt(w) / gs)[:, None], np.sqrt(w) * rest / gs,
+                                   rcond=None)[0]
+            err = np.abs((cols @ coef - rest) / gs)
+            if err.max() < best[0]:
+                best = (err.max(), coef)
+            w = w * (err + 1e-3 * err.max())
+            w /= w.sum()
+        return best[1]
+
+    coef = []
+    for j in range(degree + 1):
+        rest = gs - (basis[:, :j] @ np.array(coef) if j else 0)
+        coef.append(float(np.float32(solve(basis[:, j:], rest)[0])))
+    worst = max(abs(c / (a + c) * sum(mp.mpf(cj) * (c / (a + c) - s0)**j
+                                      for j, cj in enumerate(coef)) / g(a) - 1)
+                for a in mp.linspace(0, a_max, 4001))
+    return coef, worst
+
+
 if __name__ == "__main__":
     show("Expm1Core Q (math-inl.h)", *expm1_core())
     show("erfcx in y = (t-4)/(t+4) (gelu-inl.h)", *erfcx())
     show("log1p(e)/e on [0, 1] (math-inl.h Log1pUnit)", *log1p_unit())
+    show("gelu fast: H(v - 1/2), v = 2.5/(a + 2.5) (fast/gelu-inl.h)", *gelu_fast_h())

@@ -1,0 +1,196 @@
+// gelu, fast (Accuracy::fast): x Phi(x) through the tail Q = Phi(-a), a = |x| clamped at 14.5
+// (past it every result rounds to x or to -0): x Q for x < 0, x - x Q for x >= 0 (x Q <= x/2,
+// so the subtraction adds half an ULP and no cancellation).
+//
+// Q = e^(-a^2/2) G(a), G(a) = e^(a^2/2) erfc(a/sqrt 2)/2, smooth and within [0.027, 1/2] on
+// [0, 14.5]. G = v H(v - 1/2) with v = c/(a + c), c = 5/2: G falls as 1/a, and v takes that
+// fall, so H is within a factor 2.2 on the whole range and a polynomial of degree 10 in
+// v - 1/2 holds it to 2^-26.5 relative with float32 coefficients (tools/fit_polynomials.py,
+// gelu_fast_h). v is an unevaluated pair in the product v H: at large a, where G is about
+// proportional to v, its rounding would be a relative error of G of the same size, while H
+// moves by c/a of it; H itself takes the rounded v (near a = 0 to 2 its relative sensitivity
+// to v is up to about 1, part of the budget below). The quotient has no division: r0, the
+// hardware estimate of 1/(a + c) with its low 8 bits cleared, makes c r0 and 1 - c r0 exact,
+// so e = 1 - (a + c) r0 is exact but for one rounding of a number below 2^-11, and
+// v = c r0 (1 + e + e^2) (e^3 < 2^-33). x v H is rounded once (x H as an exact pair, v as a
+// pair).
+//
+// e^(-a^2/2): a^2 split exactly (one FMA), its low part in the reduced argument: the tail
+// multiplies an error of the argument by up to a^2/2 = 105. AVX-512: the 2^(j/32) table with
+// its low part (ExpLutPoly3SplitN), (x v H) (l + r) rounded once, 2^floor(n) by vscalefps last,
+// so subnormal results (x below -13.2) round once more, there only. Other targets: 2^n (1 + m)
+// from FastExpNormal where a <= 13 on every lane (e^(-a^2/2) and the result normal), x v H 2^n
+// exact and one rounding with m; other lanes take x for x > 0 and x v H p 2^n in three factors
+// (SplitScale3) for x < 0.
+//
+// Error budget, in units of 2^-24 relative (at most that many ULP): the fit 0.35, H's Horner
+// steps and the rounded v about 1.5, the rounding of x v H 1, of its product with the
+// exponential 1, the exponential's own error below 0.1; x >= 0 adds half an ULP. Measured on
+// all 2^32 inputs: at most 2.72 ULP on AVX-512, 2.95 on AVX2.
+struct gelu {
+  static constexpr bool kForwardKeepsNaN = true;
+
+  // H(v - 1/2), degree 10 (tools/fit_polynomials.py gelu_fast_h).
+  static constexpr float kH[11] = {0x1.217252p-2f,  0x1.6347d6p-2f, 0x1.b07f0cp-3f, -0x1.e461dep-6f,
+                                   -0x1.ada00ep-4f, 0x1.53af76p-6f, 0x1.08e1f8p-4f, -0x1.328060p-5f,
+                                   -0x1.f16756p-6f, 0x1.49c512p-5f, -0x1.3cd310p-7f};
+  static constexpr float kClamp = 14.5f;
+  static constexpr float kSlopeClamp = 20.0f;
+
+  // v = c/(a + c) as v + vl, w = v - 1/2, and T with H = kH[0] + w T.
+  template <class D>
+  struct VT {
+    Vec<D> v, vl, w, t;
+  };
+  template <class D>
+  HWY_INLINE static VT<D> VAndT(D d, Vec<D> a) {
+    const hn::RebindToUnsigned<D> du;
+    const Vec<D> c = hn::Set(d, 2.5f);
+    const Vec<D> one = hn::Set(d, 1.0f);
+    Vec<D> r0 = hn::ApproximateReciprocal(hn::Add(a, c));
+    r0 = hn::And(r0, hn::BitCast(d, hn::Set(du, 0xFFFFFF00u)));
+    const Vec<D> cr = hn::Mul(c, r0);
+    const Vec<D> e = hn::NegMulAdd(r0, a, hn::NegMulAdd(r0, c, one));
+    const Vec<D> ee = hn::MulAdd(e, e, e);
+    const Vec<D> v = hn::MulAdd(cr, ee, cr);
+    const Vec<D> vl = hn::MulAdd(cr, ee, hn::Sub(cr, v));
+    const Vec<D> w = hn::Sub(v, hn::Set(d, 0.5f));
+    Vec<D> t = hn::Set(d, kH[10]);
+    for (int k = 9; k >= 1; --k) t = hn::MulAdd(t, w, hn::Set(d, kH[k]));
+    return {v, vl, w, t};
+  }
+
+  // x v H for xc = x clamped to [-14.5, 14.5], a = |xc|, rounded once.
+  template <class D>
+  HWY_INLINE static Vec<D> ScaledG(D d, Vec<D> xc, Vec<D> a) {
+    const VT<D> p = VAndT(d, a);
+    const Vec<D> h = hn::MulAdd(p.t, p.w, hn::Set(d, kH[0]));
+    const Vec<D> xh = hn::Mul(h, xc);
+    const Vec<D> xhl = hn::MulSub(h, xc, xh);
+    return hn::MulAdd(xh, p.v, hn::MulAdd(xhl, p.v, hn::Mul(xh, p.vl)));
+  }
+
+  // M = G - a/sqrt(2 pi), so that gelu'(x) = e^(-a^2/2) M for x < 0 and 1 - e^(-a^2/2) M for
+  // x >= 0. M has a zero at a = 0.7518 (gelu' at x = -0.7518), where the backward bound allows
+  // an absolute error of M of about 0.43 2^-24 beyond 8 ULP: G (about 0.3 there) rounded would
+  // cost up to 0.9 2^-24, so the two largest terms, v kH[0] - a k and (v w) T, are each summed
+  // with one rounding of a result that is small near the zero, and the small ones (vl H, the
+  // rounding of a k, a k_lo) added last.
+  template <class D>
+  HWY_INLINE static Vec<D> SlopeM(D d, Vec<D> a) {
+    const VT<D> p = VAndT(d, a);
+    const Vec<D> kh = hn::Set(d, 0x1.988454p-2f);
+    const Vec<D> ak = hn::Mul(a, kh);
+    const Vec<D> akl = hn::MulAdd(a, hn::Set(d, -0x1.857936p-27f), hn::MulSub(a, kh, ak));
+    const Vec<D> m = hn::MulAdd(hn::Mul(p.v, p.w), p.t, hn::MulSub(p.v, hn::Set(d, kH[0]), ak));
+    const Vec<D> h = hn::MulAdd(p.t, p.w, hn::Set(d, kH[0]));
+    return hn::Add(m, hn::MulSub(p.vl, h, akl));
+  }
+
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
+  // Forward on K vectors (see HasForwardN). vrangeps clamps with x's sign and keeps a NaN x; the
+  // last step, x - s where x is not below 0, returns x's NaN (the first operand): kForwardKeepsNaN.
+  // -0 gives -0 - s = -0, +0 gives +0.
+  template <size_t K, class D>
+  static void ForwardN(D d, Vec<D> (&v)[K], const Args&) {
+    Vec<D> xc[K], a[K], z[K], zl[K], l[K], r[K], n[K], b[K];
+    for (size_t k = 0; k < K; ++k) {
+      xc[k] = Vec<D>{_mm512_range_ps(v[k].raw, _mm512_set1_ps(kClamp), 2)};
+      a[k] = hn::Abs(xc[k]);
+    }
+    for (size_t k = 0; k < K; ++k) {
+      const Vec<D> ha = hn::Mul(a[k], hn::Set(d, -0.5f));
+      z[k] = hn::Mul(ha, a[k]);
+      zl[k] = hn::MulSub(ha, a[k], z[k]);
+    }
+    ExpLutPoly3SplitN<K>(d, z, zl, l, r, n);
+    for (size_t k = 0; k < K; ++k) b[k] = ScaledG(d, xc[k], a[k]);
+    for (size_t k = 0; k < K; ++k) {
+      const Vec<D> s = ScaleF(hn::MulAdd(b[k], l[k], hn::Mul(b[k], r[k])), n[k]);
+      v[k] = hn::IfThenElse(hn::Lt(v[k], hn::Zero(d)), s, hn::Sub(v[k], s));
+    }
+  }
+  // dy gelu'(x): e = e^(-a^2/2) M from the table, a = |x| clamped at 20 (M, fitted to 14.5, is
+  // within 0.03 2^-24 relative there: G is below 1/400 of a k). x >= 0: dy (1 - e M); x < 0: dy e
+  // M, with M 2^-4 (|M| <= 8) so that dy M (l + r) stays below the largest float, and the scale
+  // last (one rounding into the subnormals: gelu'(-19) is -6e-78, times dy up to 3e38). Below
+  // -20 the clamped slope times any float dy rounds to a zero with the sign of -dy, as the
+  // exact product does (and as the faithful kernel's NegativeTailZero gives). Measured on all
+  // 2^32 inputs: at most 4.01 ULP beyond the backward bound (AVX-512 and AVX2), the largest at
+  // small positive x, where 1 - e M near 1/2 takes the rounded v's error through H.
+  template <class D>
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
+    const Vec<D> xc{_mm512_range_ps(x.raw, _mm512_set1_ps(kSlopeClamp), 2)};
+    const Vec<D> a = hn::Abs(xc);
+    const Vec<D> ha = hn::Mul(a, hn::Set(d, -0.5f));
+    const Vec<D> z[1] = {hn::Mul(ha, a)};
+    const Vec<D> zl[1] = {hn::MulSub(ha, a, z[0])};
+    Vec<D> l[1], r[1], n[1];
+    ExpLutPoly3SplitN<1>(d, z, zl, l, r, n);
+    const Vec<D> m = SlopeM(d, a);
+    const Vec<D> em = ScaleF(hn::MulAdd(m, l[0], hn::Mul(m, r[0])), n[0]);
+    const Vec<D> pos = hn::Mul(dy, hn::Sub(hn::Set(d, 1.0f), em));
+    const Vec<D> dym = hn::Mul(dy, hn::Mul(m, hn::Set(d, 0x1p-4f)));
+    const Vec<D> neg =
+        ScaleF(hn::MulAdd(dym, l[0], hn::Mul(dym, r[0])), hn::Add(n[0], hn::Set(d, 4.0f)));
+    return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), neg, pos);
+  }
+#else
+  template <class D>
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args&) {
+    const Vec<D> lim = hn::Set(d, kClamp);
+    const Vec<D> xc = hn::Min(hn::Max(x, hn::Neg(lim)), lim);
+    const Vec<D> a = hn::Abs(xc);
+    const Vec<D> ha = hn::Mul(a, hn::Set(d, -0.5f));
+    const Vec<D> z = hn::Mul(ha, a);
+    const Vec<D> zl = hn::MulSub(ha, a, z);
+    const Vec<D> b = ScaledG(d, xc, a);
+    const auto neg = hn::Lt(x, hn::Zero(d));
+    // a <= 13: e^z >= 2^-122 and |x Q| >= 2^-125 where x < -1, so b 2^n is exact and normal.
+    // A NaN lane fails the test and takes the other path, which returns x there.
+    return PerLane(
+        d, hn::Le(a, hn::Set(d, 13.0f)),
+        [&]() HWY_ATTR {
+          const ExpNormalF<D> e = FastExpNormal(d, z, &zl);
+          const Vec<D> bs = hn::Mul(b, e.s);
+          const Vec<D> s = hn::MulAdd(bs, e.pm, bs);
+          return hn::IfThenElse(neg, s, hn::Sub(x, s));
+        },
+        [&]() HWY_ATTR {
+          const ExpSplitF<D> e = FastExpSplit(d, z, zl);
+          const Vec<D> tail = Scale3(hn::Mul(b, e.p), SplitScale3(d, e.n));
+          return hn::IfThenElse(neg, tail, x);
+        });
+  }
+  // dy gelu'(x), a = |x| clamped at 20 (see the AVX-512 Backward). Where a <= 13 on every lane,
+  // e = 2^n (1 + m) from FastExpNormal is normal and so is e M (M 2^n exact, one rounding with
+  // m); the other lanes take dy for x > 0 (e M is below 2^-120 there) and dy M p 2^n in three
+  // factors (SplitScale3) for x < 0, the first before dy (no overflow), the last after it.
+  template <class D>
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
+    const Vec<D> lim = hn::Set(d, kSlopeClamp);
+    const Vec<D> xc = hn::Min(hn::Max(x, hn::Neg(lim)), lim);
+    const Vec<D> a = hn::Abs(xc);
+    const Vec<D> ha = hn::Mul(a, hn::Set(d, -0.5f));
+    const Vec<D> z = hn::Mul(ha, a);
+    const Vec<D> zl = hn::MulSub(ha, a, z);
+    const Vec<D> m = SlopeM(d, a);
+    const auto neg = hn::Lt(x, hn::Zero(d));
+    return PerLane(
+        d, hn::Le(a, hn::Set(d, 13.0f)),
+        [&]() HWY_ATTR {
+          const ExpNormalF<D> e = FastExpNormal(d, z, &zl);
+          const Vec<D> ms = hn::Mul(m, e.s);
+          const Vec<D> em = hn::MulAdd(ms, e.pm, ms);
+          return hn::Mul(dy, hn::IfThenElse(neg, em, hn::Sub(hn::Set(d, 1.0f), em)));
+        },
+        [&]() HWY_ATTR {
+          const ExpSplitF<D> e = FastExpSplit(d, z, zl);
+          const Scale3F<D> sc = SplitScale3(d, e.n);
+          const Vec<D> g = hn::Mul(hn::Mul(m, e.p), sc.s1);
+          const Vec<D> tail = hn::Mul(hn::Mul(hn::Mul(g, dy), sc.s2), sc.s3);
+          return hn::IfThenElse(neg, tail, dy);
+        });
+  }
+#endif
+};
