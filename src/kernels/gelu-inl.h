@@ -188,17 +188,16 @@ struct gelu {
     return hn::Min(hn::Max(x, hn::Set(d, -40.0)), hn::Set(d, 40.0));
   }
 
-  // ---- float lanes ----
-  // The normal tail in float lanes, Q(a) = Phi(-a) = e^(-a^2/2) g(a)/2 for a = min(|x|, 13),
-  // as scale R/2 with scale = 2^n exact and R = m g a float pair, within about 2^-34
-  // relative: g from kTableF32 (tools/fit_gelu_f32.py: 32 pieces of degree 8 in d = a - c,
-  // within 2^-35.6), e^(-a^2/2) = scale m from ExpPairF (2^-36) of the exact square. In g =
-  // c0 + d (c1 + d (c2 + d S3)) the terms d c1 and d^2 c2 reach 0.1 and 0.008 of g, so those
-  // steps and their coefficients are pairs (the products d c exact, the sums fast two-sums:
-  // |c0| > 9 |d S1| and |c1| > 12 |d c2| on every piece); S3 = c3 + ... (below 2^-10.9 of g
-  // times d^3) is plain float, 2^-34.7 of g at most. The index is computed in float and may
-  // fall one piece off within 2^-20 of a boundary: each piece is fitted 2^-10 wider.
-  // Contract: finite x (a is clamped; NaN lanes give garbage, for PatchLanes).
+  // ---- float lanes (float32 arrays on AVX-512) ----
+  // The normal tail Q(a) = Phi(-a) = e^(-a^2/2) g(a)/2 for a in [0, 13], as scale R/2 with
+  // scale = 2^n exact and R = m g a float pair, within about 2^-34 relative: g from kTableF32
+  // (tools/fit_gelu_f32.py: 32 pieces of degree 8 in d = a - c, within 2^-35.6), e^(-a^2/2) =
+  // scale m from ExpPairF (2^-36) of the exact square. In g = c0 + d (c1 + d (c2 + d S3)) the
+  // terms d c1 and d^2 c2 reach 0.1 and 0.008 of g, so those steps and their coefficients are
+  // pairs (the products d c exact, the sums fast two-sums: |c0| > 9 |d S1| and |c1| > 12
+  // |d c2| on every piece); S3 = c3 + d c4 + ... is plain float: d^3 S3 is below 2^-10.9 of
+  // g, so its roundings stay below 2^-34.7 of g. The index is computed in float and may fall
+  // one piece off within 2^-20 of a boundary: each piece is fitted 2^-10 wider.
   template <class D>
   struct TailF {
     PairF<D> r;  // m g, Q = scale r/2
@@ -298,8 +297,8 @@ struct gelu {
        0x1.f00318p-31f, 0x1.0779b6p-31f, 0x1.22f18cp-32f, 0x1.4c8c04p-33f, 0x1.8807f6p-34f,
        0x1.db3338p-35f, 0x1.27598cp-35f},
   };
-  // t[j], j in [0, 32): one permute of two registers on AVX-512, two 16-entry lookups and a
-  // blend elsewhere.
+  // t[j mod 32] (the higher bits of j are ignored): one permute of two registers on AVX-512,
+  // two 16-entry lookups and a blend elsewhere.
   template <class D>
   HWY_INLINE static Vec<D> Table32F(D d, const float* t, hn::Vec<hn::RebindToSigned<D>> j) {
 #if HWY_TARGET <= HWY_AVX3
@@ -310,7 +309,7 @@ struct gelu {
     {
       const hn::RebindToSigned<D> di;
       const auto low = hn::And(j, hn::Set(di, 15));
-      const auto upper = hn::RebindMask(d, hn::Gt(j, hn::Set(di, 15)));
+      const auto upper = hn::RebindMask(d, hn::Ne(hn::And(j, hn::Set(di, 16)), hn::Zero(di)));
       return hn::IfThenElse(upper, Table16(d, t + 16, low), Table16(d, t, low));
     }
   }
@@ -323,11 +322,13 @@ struct gelu {
   template <class D>
   HWY_INLINE static PieceF<D> PieceOfF(D d, Vec<D> a) {
     const hn::RebindToSigned<D> di;
-    const Vec<D> u = hn::IfThenElse(hn::Lt(a, hn::Set(d, 4.5f)),
-                                    hn::MulAdd(a, hn::Set(d, 4.0f), hn::Set(d, 0.5f)),
-                                    hn::MulAdd(a, hn::Set(d, 0x1.555556p+0f), hn::Set(d, 13.0f)));
+    // The index rounded to the nearest integer by adding 2^23 (it lands in the low bits; the
+    // lookups read only those): round(4a) below 4.5, round(4a/3 + 12.5) = floor(4a/3 + 13)
+    // above. A tie or a double rounding falls on a boundary, where either piece serves.
+    const Vec<D> u = hn::IfThenElse(hn::Lt(a, hn::Set(d, 4.5f)), hn::Mul(a, hn::Set(d, 4.0f)),
+                                    hn::MulAdd(a, hn::Set(d, 0x1.555556p+0f), hn::Set(d, 12.5f)));
     PieceF<D> p;
-    p.j = hn::ConvertTo(di, u);  // truncates; u >= 0.5
+    p.j = hn::BitCast(di, hn::Add(u, hn::Set(d, 0x1p23f)));
     p.d = hn::Sub(a, Table32F(d, kTableF32[0], p.j));
     return p;
   }
