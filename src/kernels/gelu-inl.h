@@ -1,9 +1,18 @@
 // gelu: x*Phi(x), Phi the standard normal CDF. Included by the operation's unit
 // (src/simd/op_unit-inl.h) once per SIMD target, inside namespaces kernels::f64 and kernels::f32;
 // math-inl.h comes first. D is a double descriptor. float64: gelu::Float64Forward and
-// Float64Backward, in vectors, on one normal tail (Float64Tail). float32: in vectors, see
-// NormalTail.
+// Float64Backward, in vectors, on one normal tail (Float64Tail). float32: in float lanes on
+// AVX-512 (TailF), elsewhere in double lanes (NormalTail).
 struct gelu {
+  // float32 arrays on AVX-512: float lanes (math_f32-inl.h) for x >= -13 where the result is a
+  // normal float (forward: and x is 0 or |x| >= 2^-100; backward: and |dy| <= 2^120), the
+  // double lanes for vectors with any other lane (results near or below 2^-126, NaN, -inf,
+  // huge dy). AVX2 keeps the double lanes (kFloatPairsPay): its 32-entry lookups take four
+  // permutes and three blends each, and the float lanes measured slower there (CPU time at
+  // 4096 elements, alternated under load: forward 11.7 against 8.3 us, backward 10.2 against
+  // 8.5 us).
+  static constexpr bool kFloatLanes = kFloatPairsPay;
+
   // gelu(x) for float64 results, in vectors. With a = min(|x|, 39) and Q = Phi(-a) (the tail):
   // Q = e^(-a^2/2) g(a)/2, g(a) = e^(a^2/2) erfc(a/sqrt 2), which is smooth and within
   // [0.02, 1]. g is a polynomial of degree 26 in y = (a - c)/(a + c), c = 4 sqrt 2,
@@ -181,9 +190,254 @@ struct gelu {
     return hn::Min(hn::Max(x, hn::Set(d, -40.0)), hn::Set(d, 40.0));
   }
 
+  // ---- float lanes (float32 arrays on AVX-512) ----
+  // The normal tail Q(a) = Phi(-a) = e^(-a^2/2) g(a)/2 for a in [0, 13], as scale R/2 with
+  // scale = 2^n exact and R = m g a float pair, within about 2^-34 relative: g from kTableF32
+  // (tools/fit_gelu_f32.py: 32 pieces of degree 8 in d = a - c, within 2^-35.6), e^(-a^2/2) =
+  // scale m from ExpPairF (2^-36) of the exact square. In g = c0 + d (c1 + d (c2 + d S3)) the
+  // terms d c1 and d^2 c2 reach 0.1 and 0.008 of g, so those steps and their coefficients are
+  // pairs (the products d c exact, the sums fast two-sums: |c0| > 9 |d S1| and |c1| > 12
+  // |d c2| on every piece); S3 = c3 + d c4 + ... is plain float: d^3 S3 is below 2^-10.9 of
+  // g, so its roundings stay below 2^-34.7 of g. The index is computed in float and may fall
+  // one piece off within 2^-20 of a boundary: each piece is fitted 2^-10 wider.
   template <class D>
-  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args&) {
-    if constexpr (kForFloat32) {
+  struct TailF {
+    PairF<D> r;  // m g, Q = scale r/2
+    Vec<D> scale;
+  };
+  // Rows: centre, c0 hi, c0 lo, c1 hi, c1 lo, c2 hi, c2 lo, c3 .. c8; 32 pieces each: a < 4.5
+  // in pieces j = round(4a) with centre j/4, a >= 4.5 in pieces j = 19 + floor((a - 4.5)/0.75)
+  // with centre 4.875 + 0.75 (j - 19); a - centre is exact (centres on the grid of 2^-3).
+  alignas(64) static constexpr float kTableF32[13][32] = {
+      {0.0f,       0x1p-2f,    0x1p-1f,    0x1.8p-1f,  0x1p+0f,    0x1.4p+0f,  0x1.8p+0f,
+       0x1.cp+0f,  0x1p+1f,    0x1.2p+1f,  0x1.4p+1f,  0x1.6p+1f,  0x1.8p+1f,  0x1.ap+1f,
+       0x1.cp+1f,  0x1.ep+1f,  0x1p+2f,    0x1.1p+2f,  0x1.2p+2f,  0x1.38p+2f, 0x1.68p+2f,
+       0x1.98p+2f, 0x1.c8p+2f, 0x1.f8p+2f, 0x1.14p+3f, 0x1.2cp+3f, 0x1.44p+3f, 0x1.5cp+3f,
+       0x1.74p+3f, 0x1.8cp+3f, 0x1.a4p+3f, 0x1.bcp+3f},
+      {0x1p+0f,        0x1.a7f808p-1f, 0x1.66027ap-1f, 0x1.337024p-1f, 0x1.0bdb2ep-1f,
+       0x1.d898dep-2f, 0x1.a57056p-2f, 0x1.7b5abep-2f, 0x1.5845dcp-2f, 0x1.3aaddep-2f,
+       0x1.217252p-2f, 0x1.0bb968p-2f, 0x1.f1b89cp-3f, 0x1.d0b31cp-3f, 0x1.b396fap-3f,
+       0x1.99c2b6p-3f, 0x1.82b4bcp-3f, 0x1.6e040ap-3f, 0x1.5b5acep-3f, 0x1.42938ap-3f,
+       0x1.1a1398p-3f, 0x1.f4de08p-4f, 0x1.c22348p-4f, 0x1.989c1p-4f,  0x1.76037p-4f,
+       0x1.58c356p-4f, 0x1.3fb7d8p-4f, 0x1.2a09fcp-4f, 0x1.17181cp-4f, 0x1.066664p-4f,
+       0x1.ef28dcp-5f, 0x1.d4ac38p-5f},
+      {-0x1.8f5032p-55f, 0x1.69e57p-29f,   0x1.a98496p-26f,  -0x1.086b3cp-26f, 0x1.cef98ep-32f,
+       0x1.38de32p-31f,  -0x1.a5db52p-28f, -0x1.a05f8ap-27f, 0x1.5a54aap-27f,  -0x1.cc2dp-31f,
+       0x1.8b805cp-29f,  0x1.9bdb28p-27f,  0x1.18f4dcp-30f,  0x1.04a878p-32f,  -0x1.870edp-30f,
+       0x1.b67674p-28f,  -0x1.cdac8cp-29f, -0x1.1df0fcp-28f, -0x1.89d408p-28f, 0x1.15acfep-29f,
+       -0x1.5804dap-29f, 0x1.356398p-29f,  0x1.7d3262p-30f,  -0x1.68e88ep-29f, -0x1.c85b62p-29f,
+       -0x1.d39b6cp-29f, -0x1.82483ap-29f, 0x1.abd7dap-29f,  0x1.d5b938p-30f,  -0x1.5ffb06p-29f,
+       -0x1.8fabd6p-30f, 0x1.1ff8b6p-30f},
+      {-0x1.988454p-1f, -0x1.2e8652p-1f, -0x1.cb062cp-2f, -0x1.63e072p-2f, -0x1.19524ap-2f,
+       -0x1.c49322p-3f, -0x1.71c04cp-3f, -0x1.3253b6p-3f, -0x1.00f9dap-3f, -0x1.b405ccp-4f,
+       -0x1.75ab64p-4f, -0x1.432b1ap-4f, -0x1.19cef2p-4f, -0x1.ef2cc8p-5f, -0x1.b6038ap-5f,
+       -0x1.85dc7cp-5f, -0x1.5cf97cp-5f, -0x1.3a0094p-5f, -0x1.1be2c6p-5f, -0x1.ec1058p-6f,
+       -0x1.7b18bep-6f, -0x1.2c6c8cp-6f, -0x1.e739b2p-7f, -0x1.92ad0cp-7f, -0x1.5227dcp-7f,
+       -0x1.1fdae2p-7f, -0x1.efd368p-8f, -0x1.af5fc6p-8f, -0x1.7aa4f2p-8f, -0x1.4ef8cep-8f,
+       -0x1.2a67b4p-8f, -0x1.0b7d18p-8f},
+      {0x1.857974p-26f,  0x1.90cc48p-26f,  0x1.68f58ep-28f,  0x1.7e5372p-27f,  -0x1.cd29a6p-28f,
+       0x1.1b224p-30f,   -0x1.8b8e68p-30f, -0x1.9b694p-28f,  -0x1.0190aep-29f, -0x1.ae1eep-30f,
+       0x1.11564ep-34f,  0x1.de3478p-29f,  0x1.d13904p-29f,  0x1.2b5c4cp-30f,  -0x1.012072p-30f,
+       -0x1.f77bdp-30f,  0x1.ea2efep-30f,  0x1.5a9298p-30f,  0x1.4d558cp-31f,  0x1.d5fbb4p-31f,
+       -0x1.8d3946p-31f, -0x1.fda336p-33f, -0x1.8c95d2p-35f, 0x1.1a2898p-33f,  -0x1.a25308p-32f,
+       0x1.7f148ep-34f,  -0x1.b5194cp-33f, 0x1.8950fep-33f,  0x1.60e488p-33f,  -0x1.7f8c48p-33f,
+       -0x1.30dfe2p-33f, -0x1.9a36ecp-35f},
+      {0x1p-1f,         0x1.5c5674p-2f,  0x1.e681ep-3f,   0x1.5bf7f2p-3f,  0x1.fcc824p-4f,
+       0x1.7b79d2p-4f,  0x1.204038p-4f,  0x1.bd45f4p-5f,  0x1.5d300ap-5f,  0x1.15aa6cp-5f,
+       0x1.bf399ep-6f,  0x1.6c5e3cp-6f,  0x1.2c08cap-6f,  0x1.f2f5dp-7f,   0x1.a29f04p-7f,
+       0x1.62200ep-7f,  0x1.2dda04p-7f,  0x1.031b68p-7f,  0x1.bfbaeep-8f,  0x1.6b9954p-8f,
+       0x1.f0c63p-9f,   0x1.611092p-9f,  0x1.033e5cp-9f,  0x1.8736f8p-10f, 0x1.2e0ea2p-10f,
+       0x1.dbb51ep-11f, 0x1.7d03bap-11f, 0x1.35b932p-11f, 0x1.fe229p-12f,  0x1.a8f9b4p-12f,
+       0x1.65adbcp-12f, 0x1.2fd0a6p-12f},
+      {-0x1.9f4168p-37f, -0x1.ba4e26p-29f, -0x1.4af5e6p-30f, 0x1.bcb61ap-33f,  -0x1.b03cf8p-29f,
+       -0x1.00d69p-30f,  0x1.c5ce34p-29f,  0x1.de9024p-30f,  -0x1.339f06p-31f, -0x1.5bb9fcp-32f,
+       -0x1.7c94e4p-32f, 0x1.24f962p-31f,  0x1.2aa93p-41f,   0x1.c2bcf4p-36f,  0x1.e9ff0ap-32f,
+       -0x1.0c6d26p-32f, 0x1.ac59f8p-36f,  -0x1.6da9eap-32f, -0x1.ca7d7ap-34f, -0x1.6ddc44p-33f,
+       0x1.94f22p-34f,   -0x1.5b36b2p-34f, 0x1.378138p-37f,  0x1.f5cb6p-38f,   -0x1.6bb66ep-35f,
+       -0x1.b0682ap-37f, -0x1.b89d1cp-36f, -0x1.a6729cp-39f, 0x1.a14a9ap-37f,  -0x1.4321dp-39f,
+       -0x1.ed98f2p-38f, -0x1.e52206p-39f},
+      {-0x1.105838p-2f,  -0x1.594f5ap-3f,  -0x1.c1dcfp-4f,   -0x1.2c849ep-4f,  -0x1.9b00bp-5f,
+       -0x1.1f33fep-5f,  -0x1.99805ap-6f,  -0x1.2962f4p-6f,  -0x1.b75f1cp-7f,  -0x1.49badep-7f,
+       -0x1.f6275ep-8f,  -0x1.838c52p-8f,  -0x1.2ed734p-8f,  -0x1.dec5a2p-9f,  -0x1.7e822p-9f,
+       -0x1.34a258p-9f,  -0x1.f6a4f6p-10f, -0x1.9ccf9p-10f,  -0x1.55bcp-10f,   -0x1.04f288p-10f,
+       -0x1.3de43p-11f,  -0x1.96f20ap-12f, -0x1.0f7142p-12f, -0x1.76e94ap-13f, -0x1.0aac94p-13f,
+       -0x1.85206ap-14f, -0x1.22398cp-14f, -0x1.b9563cp-15f, -0x1.554e04p-15f, -0x1.0bf246p-15f,
+       -0x1.aa6598p-16f, -0x1.5762d2p-16f},
+      {0x1.fffff6p-4f,  0x1.312c88p-4f,  0x1.760aa4p-5f,  0x1.d68c6ep-6f,  0x1.2f47ccp-6f,
+       0x1.8ff2a6p-7f,  0x1.0d602ep-7f,  0x1.721ebep-8f,  0x1.0300f6p-8f,  0x1.70c53cp-9f,
+       0x1.0ac206p-9f,  0x1.87b71p-10f,  0x1.239d8ep-10f, 0x1.b7d4f2p-11f, 0x1.4fb4ap-11f,
+       0x1.031f6ep-11f, 0x1.943c4cp-12f, 0x1.3e6912p-12f, 0x1.fa3b68p-13f, 0x1.6c8de8p-13f,
+       0x1.8dea6ep-14f, 0x1.cc7b1cp-15f, 0x1.17d7e4p-15f, 0x1.629532p-16f, 0x1.d1924p-17f,
+       0x1.3b3218p-17f, 0x1.b65c94p-18f, 0x1.3812a6p-18f, 0x1.c5a66p-19f,  0x1.4fdddap-19f,
+       0x1.f9995ep-20f, 0x1.823d12p-20f},
+      {-0x1.b3be7p-5f,   -0x1.eb7558p-6f,  -0x1.1d14aep-6f,  -0x1.53a9b8p-7f,  -0x1.9efa82p-8f,
+       -0x1.038ce2p-8f,  -0x1.4bf358p-9f,  -0x1.b177ccp-10f, -0x1.209684p-10f, -0x1.875934p-11f,
+       -0x1.0dee0cp-11f, -0x1.7a6164p-12f, -0x1.0d3672p-12f, -0x1.8481e6p-13f, -0x1.1c0d02p-13f,
+       -0x1.a48586p-14f, -0x1.3ae87cp-14f, -0x1.dccc48p-15f, -0x1.6caa2p-15f,  -0x1.f09772p-16f,
+       -0x1.e7c296p-17f, -0x1.fffdcp-18f,  -0x1.1c3f22p-18f, -0x1.4b1eap-19f,  -0x1.91f8f2p-20f,
+       -0x1.f9c50ap-21f, -0x1.484b86p-21f, -0x1.b61658p-22f, -0x1.2b8348p-22f, -0x1.a28998p-23f,
+       -0x1.2a2d8ap-23f, -0x1.b05f2ap-24f},
+      {0x1.552158p-6f,  0x1.6df11ep-7f,  0x1.93b174p-8f,  0x1.c9908p-9f,   0x1.0a0becp-9f,
+       0x1.3cf874p-10f, 0x1.826216p-11f, 0x1.e145c4p-12f, 0x1.31e446p-12f, 0x1.8c5d2ap-13f,
+       0x1.057874p-13f, 0x1.5ee006p-14f, 0x1.de6e34p-15f, 0x1.4b1e32p-15f, 0x1.d0dbb4p-16f,
+       0x1.4aaefcp-16f, 0x1.dc6968p-17f, 0x1.5b42c2p-17f, 0x1.ffea8p-18f,  0x1.4a52c6p-18f,
+       0x1.25159ap-19f, 0x1.17e8c2p-20f, 0x1.1ca144p-21f, 0x1.317074p-22f, 0x1.5763e4p-23f,
+       0x1.920844p-24f, 0x1.e7ba24p-25f, 0x1.3146aap-25f, 0x1.88f3f4p-26f, 0x1.0346f6p-26f,
+       0x1.5de0d2p-27f, 0x1.e1be96p-28f},
+      {-0x1.eb848ap-8f,  -0x1.ff4054p-9f,  -0x1.0d0938p-9f,  -0x1.2307f8p-10f, -0x1.4325dp-11f,
+       -0x1.6fce82p-12f, -0x1.ac95b6p-13f, -0x1.fea378p-14f, -0x1.36ac06p-14f, -0x1.81a032p-15f,
+       -0x1.e7c17p-16f,  -0x1.3a003p-16f,  -0x1.9b2282p-17f, -0x1.11769cp-17f, -0x1.714748p-18f,
+       -0x1.f9c704p-19f, -0x1.5f0858p-19f, -0x1.ed782ap-20f, -0x1.5f06b6p-20f, -0x1.b13p-21f,
+       -0x1.5bede2p-22f, -0x1.2edbf2p-23f, -0x1.1a7152p-24f, -0x1.178adp-25f,  -0x1.2355d8p-26f,
+       -0x1.3da55p-27f,  -0x1.685c2ap-28f, -0x1.a76fc2p-29f, -0x1.00ad6ep-29f, -0x1.400288p-30f,
+       -0x1.9920a8p-31f, -0x1.0b89dcp-31f},
+      {0x1.1c8bccp-9f,  0x1.4f3574p-10f, 0x1.51af54p-11f, 0x1.5dbe5cp-12f, 0x1.73f04ap-13f,
+       0x1.95a136p-14f, 0x1.c51976p-15f, 0x1.02e422p-15f, 0x1.2e5144p-16f, 0x1.68594ap-17f,
+       0x1.b5f6bp-18f,  0x1.0f1b3ep-18f, 0x1.559012p-19f, 0x1.b5866cp-20f, 0x1.1ca99ap-20f,
+       0x1.77f8d6p-21f, 0x1.f7a13cp-22f, 0x1.55dc62p-22f, 0x1.d6089ep-23f, 0x1.13d714p-23f,
+       0x1.92f424p-25f, 0x1.40dfdcp-26f, 0x1.13441cp-27f, 0x1.f7c636p-29f, 0x1.e7af66p-30f,
+       0x1.f00318p-31f, 0x1.0779b6p-31f, 0x1.22f18cp-32f, 0x1.4c8c04p-33f, 0x1.8807f6p-34f,
+       0x1.db3338p-35f, 0x1.27598cp-35f},
+  };
+  // t[j mod 32] (the higher bits of j are ignored): one permute of two registers on AVX-512,
+  // two 16-entry lookups and a blend elsewhere.
+  template <class D>
+  HWY_INLINE static Vec<D> Table32F(D d, const float* t, hn::Vec<hn::RebindToSigned<D>> j) {
+#if HWY_TARGET <= HWY_AVX3
+    if constexpr (hn::MaxLanes(D()) == 16) {
+      return Vec<D>{_mm512_permutex2var_ps(hn::Load(d, t).raw, j.raw, hn::Load(d, t + 16).raw)};
+    } else
+#endif
+    {
+      const hn::RebindToSigned<D> di;
+      const auto low = hn::And(j, hn::Set(di, 15));
+      const auto upper = hn::RebindMask(d, hn::Ne(hn::And(j, hn::Set(di, 16)), hn::Zero(di)));
+      return hn::IfThenElse(upper, Table16(d, t + 16, low), Table16(d, t, low));
+    }
+  }
+  // The piece of a = min(|x|, 13) in kTableF32 and d = a - its centre (exact).
+  template <class D>
+  struct PieceF {
+    hn::Vec<hn::RebindToSigned<D>> j;
+    Vec<D> d;
+  };
+  template <class D>
+  HWY_INLINE static PieceF<D> PieceOfF(D d, Vec<D> a) {
+    const hn::RebindToSigned<D> di;
+    // The index rounded to the nearest integer by adding 2^23 (it lands in the low bits; the
+    // lookups read only those): round(4a) below 4.5, round(4a/3 + 12.5) = floor(4a/3 + 13)
+    // above. A tie or a double rounding falls on a boundary, where either piece serves.
+    const Vec<D> u = hn::IfThenElse(hn::Lt(a, hn::Set(d, 4.5f)), hn::Mul(a, hn::Set(d, 4.0f)),
+                                    hn::MulAdd(a, hn::Set(d, 0x1.555556p+0f), hn::Set(d, 12.5f)));
+    PieceF<D> p;
+    p.j = hn::BitCast(di, hn::Add(u, hn::Set(d, 0x1p23f)));
+    p.d = hn::Sub(a, Table32F(d, kTableF32[0], p.j));
+    return p;
+  }
+  template <class D>
+  HWY_INLINE static TailF<D> TailOfF(D d, Vec<D> a) {
+    const PieceF<D> pc = PieceOfF(d, a);
+    auto coef = [&](int row) HWY_ATTR { return Table32F(d, kTableF32[row], pc.j); };
+    const Vec<D> dd = pc.d;
+    // S3 by Estrin: the chain from a to the result is what bounds the speed (independent
+    // vectors overlap only as far as the out-of-order window reaches).
+    const Vec<D> d2 = hn::Mul(dd, dd);
+    const Vec<D> q34 = hn::MulAdd(coef(8), dd, coef(7));
+    const Vec<D> q56 = hn::MulAdd(coef(10), dd, coef(9));
+    const Vec<D> q78 = hn::MulAdd(coef(12), dd, coef(11));
+    const Vec<D> s = hn::MulAdd(hn::MulAdd(q78, d2, q56), d2, q34);
+    // c2 + d S3 kept as c2 hi + l2, unnormalised (l2 below 0.07 of it).
+    const Vec<D> l2 = hn::MulAdd(dd, s, coef(6));
+    const PairF<D> p1 = TwoProdF<D>(dd, coef(5));
+    const PairF<D> s1 = FastTwoSumF<D>(coef(3), p1.hi);
+    const Vec<D> l1 = hn::Add(hn::Add(s1.lo, coef(4)), hn::MulAdd(dd, l2, p1.lo));
+    const PairF<D> p0 = TwoProdF<D>(dd, s1.hi);
+    const PairF<D> s0 = FastTwoSumF<D>(coef(1), p0.hi);
+    const PairF<D> g = {s0.hi, hn::Add(hn::Add(s0.lo, coef(2)), hn::MulAdd(dd, l1, p0.lo))};
+    // e^(-a^2/2): a^2 <= 169 split exactly, its low part below 2^-17.
+    const PairF<D> sq = TwoProdF<D>(a, a);
+    const Vec<D> mhalf = hn::Set(d, -0.5f);
+    const ExpF<D> e = ExpPairF(d, hn::Mul(sq.hi, mhalf), hn::Mul(sq.lo, mhalf));
+    return {MulPairsF(e.m, g), e.scale};
+  }
+
+  // gelu(x) in float lanes: x < 0: x Q, the product rounded before the exact scale (the
+  // result is checked normal); x >= 0: x (1 - Q), 1 - Q exact as a pair (Q <= 1/2). Past x =
+  // 13 the result is x. One rounding of a value within about 2^-34.
+  template <class D>
+  HWY_INLINE static Vec<D> ForwardF(D d, Vec<D> x, const Args& args) {
+    const TailF<D> t = TailOfF(d, hn::Min(hn::Abs(x), hn::Set(d, 13.0f)));
+    const Vec<D> half_scale = hn::Mul(t.scale, hn::Set(d, 0.5f));  // >= 2^-123: normal
+    const Vec<D> neg = hn::Mul(hn::MulAdd(x, t.r.hi, hn::Mul(x, t.r.lo)), half_scale);
+    const PairF<D> p = FastTwoSumF<D>(hn::Set(d, 1.0f), hn::Neg(hn::Mul(t.r.hi, half_scale)));
+    const Vec<D> p_lo = hn::NegMulAdd(t.r.lo, half_scale, p.lo);
+    const Vec<D> pos = hn::MulAdd(x, p.hi, hn::Mul(x, p_lo));
+    Vec<D> y = hn::IfThenElse(hn::Lt(x, hn::Zero(d)), neg, pos);
+    y = hn::IfThenElse(hn::Gt(x, hn::Set(d, 13.0f)), x, y);
+    // Results are normal floats for x in [-13, -2^-100] (|gelu| >= 7.8e-38 at -13, about |x|/2
+    // near 0), so the test is on x alone and resolves early. Tiny x: the products with x would
+    // leave the normal range (x < 0) or x/2 round twice.
+    const auto ok =
+        hn::And(hn::Ge(x, hn::Set(d, -13.0f)),
+                hn::Or(hn::Eq(x, hn::Zero(d)), hn::Ge(hn::Abs(x), hn::Set(d, 0x1p-100f))));
+    return PatchLanes(d, ok, y, x, [&](auto dv, auto v) HWY_ATTR { return Forward(dv, v, args); });
+  }
+
+  // dy gelu'(x) = dy (Phi(x) + x phi(x)) in float lanes, within the backward bound (2 ULP of
+  // the result plus 2^-24 |dy x f''|, docs/SPEC.md) with fewer pairs than the forward pass.
+  // With e^(-a^2/2) = scale m, m rounded once (ExpRoundedF: m halved, scale doubled), and W =
+  // g/2 - a/sqrt(2 pi), Phi + x phi = scale m W for x < 0 (scale applied last, after the one
+  // rounding with dy; the result is checked normal) and 1 - scale m W for x >= 0 (scale m W
+  // in (-0.13, 1/2], the difference exact as a pair). g = c0 + d S1 with c0 a pair and S1 in
+  // float (Estrin): d S1 is at most 0.1 of g, so g is within 2^-26.5. W is a pair (exact
+  // product and sum; the terms cancel near a = 0.75, where the bound's second term grows).
+  // Error, in units of 2^-24 of the result: m's rounding (1.06 at most, the result's
+  // sensitivity to e being at most 1), g's (0.18 times W's amplification g/|2W|, which is
+  // below 1 outside the zero of W), the last rounding 1/2. Past x = 13 the result is dy.
+  template <class D>
+  HWY_INLINE static Vec<D> BackwardF(D d, Vec<D> x, Vec<D> dy, const Args& args) {
+    const Vec<D> a = hn::Min(hn::Abs(x), hn::Set(d, 13.0f));
+    const PieceF<D> pc = PieceOfF(d, a);
+    auto coef = [&](int row) HWY_ATTR { return Table32F(d, kTableF32[row], pc.j); };
+    const Vec<D> dd = pc.d;
+    const Vec<D> d2 = hn::Mul(dd, dd);
+    const Vec<D> q12 = hn::MulAdd(coef(5), dd, coef(3));
+    const Vec<D> q34 = hn::MulAdd(coef(8), dd, coef(7));
+    const Vec<D> q56 = hn::MulAdd(coef(10), dd, coef(9));
+    const Vec<D> q78 = hn::MulAdd(coef(12), dd, coef(11));
+    const Vec<D> s1 = hn::MulAdd(hn::MulAdd(hn::MulAdd(q78, d2, q56), d2, q34), d2, q12);
+    const Vec<D> g_hi = coef(1);
+    const Vec<D> g_lo = hn::MulAdd(dd, s1, coef(2));
+    const PairF<D> sq = TwoProdF<D>(a, a);
+    const Vec<D> mhalf = hn::Set(d, -0.5f);
+    const ExpRoundF<D> e = ExpRoundedF(d, hn::Mul(sq.hi, mhalf), hn::Mul(sq.lo, mhalf));
+    // W = g/2 - a C, C = 1/sqrt(2 pi) as two floats.
+    const Vec<D> half = hn::Set(d, 0.5f);
+    const PairF<D> ac = TwoProdF<D>(a, hn::Set(d, 0x1.988454p-2f));
+    const PairF<D> w = TwoSumF<D>(hn::Mul(g_hi, half), hn::Neg(ac.hi));
+    const Vec<D> w_lo =
+        hn::Add(w.lo, hn::MulSub(g_lo, half, hn::MulAdd(a, hn::Set(d, -0x1.857936p-27f), ac.lo)));
+    const PairF<D> mw = TwoProdF<D>(e.m, w.hi);
+    const Vec<D> mw_lo = hn::MulAdd(e.m, w_lo, mw.lo);
+    const Vec<D> neg = hn::Mul(hn::MulAdd(dy, mw.hi, hn::Mul(dy, mw_lo)), e.scale);
+    const PairF<D> p = FastTwoSumF<D>(hn::Set(d, 1.0f), hn::Neg(hn::Mul(mw.hi, e.scale)));
+    const Vec<D> p_lo = hn::NegMulAdd(mw_lo, e.scale, p.lo);
+    const Vec<D> pos = hn::MulAdd(dy, p.hi, hn::Mul(dy, p_lo));
+    Vec<D> y = hn::IfThenElse(hn::Lt(x, hn::Zero(d)), neg, pos);
+    y = hn::IfThenElse(hn::Gt(x, hn::Set(d, 13.0f)), dy, y);
+    const auto ok =
+        hn::And(hn::And(hn::Ge(x, hn::Set(d, -13.0f)), hn::Le(hn::Abs(dy), hn::Set(d, 0x1p120f))),
+                hn::Ge(hn::Abs(y), hn::Set(d, 0x1p-126f)));
+    return PatchLanes2(d, ok, y, x, dy, [&](auto dv, auto v, auto gv) HWY_ATTR {
+      return Backward(dv, v, gv, args);
+    });
+  }
+
+  template <class D>
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& args) {
+    if constexpr (kIsF32Lanes<D>) {
+      return ForwardF(d, x, args);
+    } else if constexpr (kForFloat32) {
       return MulProbability(d, x, Cdf(d, x, HalfGaussian(d, Clamp40(d, x))));
     } else {
       return Float64Forward(d, x);
@@ -191,12 +445,17 @@ struct gelu {
   }
   // gelu'(x) = Phi(x) + x*phi(x).
   template <class D>
-  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
-    if constexpr (!kForFloat32) return Float64Backward(d, x, dy);
-    const Vec<D> xc = Clamp40(d, x);
-    const Vec<D> gauss = HalfGaussian(d, xc);
-    const Vec<D> pdf = hn::Mul(gauss, hn::Set(d, 0.3989422804014327));
-    // Past about x = -38.5 f' underflows in double; its sign stays in the zero.
-    return NegativeTailZero(d, x, dy, hn::Mul(dy, hn::MulAdd(xc, pdf, Cdf(d, x, gauss))));
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& args) {
+    if constexpr (kIsF32Lanes<D>) {
+      return BackwardF(d, x, dy, args);
+    } else if constexpr (!kForFloat32) {
+      return Float64Backward(d, x, dy);
+    } else {
+      const Vec<D> xc = Clamp40(d, x);
+      const Vec<D> gauss = HalfGaussian(d, xc);
+      const Vec<D> pdf = hn::Mul(gauss, hn::Set(d, 0.3989422804014327));
+      // Past about x = -38.5 f' underflows in double; its sign stays in the zero.
+      return NegativeTailZero(d, x, dy, hn::Mul(dy, hn::MulAdd(xc, pdf, Cdf(d, x, gauss))));
+    }
   }
 };
