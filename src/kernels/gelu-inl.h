@@ -455,7 +455,16 @@ struct gelu {
       const Vec<D> gauss = HalfGaussian(d, xc);
       const Vec<D> pdf = hn::Mul(gauss, hn::Set(d, 0.3989422804014327));
       // Past about x = -38.5 f' underflows in double; its sign stays in the zero.
-      return NegativeTailZero(d, x, dy, hn::Mul(dy, hn::MulAdd(xc, pdf, Cdf(d, x, gauss))));
+      const Vec<D> y =
+          NegativeTailZero(d, x, dy, hn::Mul(dy, hn::MulAdd(xc, pdf, Cdf(d, x, gauss))));
+      // Below x = -15 NormalTail's argument is clamped: its f' is right in size only, below
+      // 1e-48, which a large dy brings back into float32's range (gelu'(-18) 2^126 is -2.7e-32):
+      // those lanes take the float64 formula.
+      const auto deep = hn::Lt(x, hn::Set(d, -15.0));
+      if (HWY_UNLIKELY(!hn::AllFalse(d, deep))) {
+        return hn::IfThenElse(deep, Float64Backward(d, x, dy), y);
+      }
+      return y;
     }
   }
 };
