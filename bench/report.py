@@ -190,8 +190,21 @@ NOTES = {
         what="silu's slope with t = 2u and x t'(x) in place of t (both as pairs)",
         avx2=" (AVX2 too: 142 instructions per 8-element vector)", budget=1.63, insns=118,
         fma=43, before=138, peer="oneDNN's loop has no pairs and no correction."),
-    "gelu": DOUBLE_LANES.format(what="gelu (an exp, a division and a degree-15 polynomial "
-                                     "for the normal tail e^(t^2) erfc(t))"),
+    "gelu": ("activ computes float32 gelu in float32 lanes on AVX-512 (on AVX2 in double "
+             "lanes, 4 per vector: the float-lane form measured 1.41x slower there, its 32-piece "
+             "table read with four permutes and three blends a coefficient): Q = e^(-a^2/2) "
+             "g(a)/2 with g = e^(a^2/2) erfc(a/sqrt 2) from 32 pieces of degree 8 over [0, 13] "
+             "(tools/fit_gelu_f32.py, within 2^-35.6), its first three coefficients as float "
+             "pairs, e^(-a^2/2) from ExpPairF of the exact square, x Q or x (1 - Q) rounded once: "
+             "all but 19929 of the 2^32 results correctly rounded (0.512 ULP at most, "
+             "ACCURACY.md). About 130 instructions per 16-element vector, 13 of them permutes; "
+             "cutting parts out of a test build put about 28% of the forward time in the "
+             "polynomial and its lookups and 22% in the exponential. The backward pass is "
+             "cheaper (e^(-a^2/2) rounded once, one pair step, 1.16 ULP at most beyond the f'' "
+             "term). The peers evaluate erf by one short polynomial or rational without a tail "
+             "(off by 10^7 to 10^8 ULP below x = -5); activ's fast mode (gelu fast: 2.7 ULP at "
+             "most) is the faster option. Closing it at this accuracy: fewer pair steps, or a "
+             "16-piece table read with one vpermps. "),
     "gelu_tanh": FLOAT_PAIRS.format(what="gelu_tanh (an exp and a division, as x sigmoid(2u))",
                                     avx2=DOUBLE_ON_AVX2),
     "silu": FLOAT_PAIRS.format(what="silu (an exp and a division)",
@@ -605,7 +618,7 @@ def half_section(path):
               "or exact in float32, and rounded once more on store (bfloat16's round-to-nearest-"
               "even narrowing written out in integer operations: Highway 1.0.3 truncates, and "
               "x86 without AVX-512 BF16 has no instruction for it); the kernels that keep double "
-              "lanes (gelu, and on AVX2 those whose float pairs spill) widen to double. So the "
+              "lanes (on AVX2, gelu and those whose float pairs spill) widen to double. So the "
               "transcendental functions run at their float32 rate plus the conversions, which "
               "cost more than their count: on AVX-512 the bfloat16 sigmoid loop is 73 "
               "instructions a vector against 68 for float32 (objdump), yet measured 0.64 "
