@@ -361,6 +361,18 @@ struct gelu {
     return {MulPairsF(e.m, g), e.scale};
   }
 
+  // v Q for x < 0 and v (1 - Q) for x >= 0, Q = scale (q.hi + q.lo) with scale a power of two
+  // and Q <= 1/2: on the negative side the product rounded once before the exact scale (the
+  // callers check the result normal), on the positive side 1 - Q an exact pair. The forward
+  // pass (v = x, Q the tail) and the backward pass (v = dy, Q = e^(-a^2/2) W) share it.
+  template <class D>
+  HWY_INLINE static Vec<D> TailOrComplementF(D d, Vec<D> x, Vec<D> v, PairF<D> q, Vec<D> scale) {
+    const Vec<D> neg = hn::Mul(hn::MulAdd(v, q.hi, hn::Mul(v, q.lo)), scale);
+    const PairF<D> p = FastTwoSumF<D>(hn::Set(d, 1.0f), hn::Neg(hn::Mul(q.hi, scale)));
+    const Vec<D> pos = hn::MulAdd(v, p.hi, hn::Mul(v, hn::NegMulAdd(q.lo, scale, p.lo)));
+    return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), neg, pos);
+  }
+
   // gelu(x) in float lanes: x < 0: x Q, the product rounded before the exact scale (the
   // result is checked normal); x >= 0: x (1 - Q), 1 - Q exact as a pair (Q <= 1/2). Past x =
   // 13 the result is x. One rounding of a value within about 2^-34.
@@ -368,12 +380,8 @@ struct gelu {
   HWY_INLINE static Vec<D> ForwardF(D d, Vec<D> x, const Args& args) {
     const TailF<D> t = TailOfF(d, hn::Min(hn::Abs(x), hn::Set(d, 13.0f)));
     const Vec<D> half_scale = hn::Mul(t.scale, hn::Set(d, 0.5f));  // >= 2^-123: normal
-    const Vec<D> neg = hn::Mul(hn::MulAdd(x, t.r.hi, hn::Mul(x, t.r.lo)), half_scale);
-    const PairF<D> p = FastTwoSumF<D>(hn::Set(d, 1.0f), hn::Neg(hn::Mul(t.r.hi, half_scale)));
-    const Vec<D> p_lo = hn::NegMulAdd(t.r.lo, half_scale, p.lo);
-    const Vec<D> pos = hn::MulAdd(x, p.hi, hn::Mul(x, p_lo));
-    Vec<D> y = hn::IfThenElse(hn::Lt(x, hn::Zero(d)), neg, pos);
-    y = hn::IfThenElse(hn::Gt(x, hn::Set(d, 13.0f)), x, y);
+    const Vec<D> y = hn::IfThenElse(hn::Gt(x, hn::Set(d, 13.0f)), x,
+                                    TailOrComplementF(d, x, x, t.r, half_scale));
     // Results are normal floats for x in [-13, -2^-100] (|gelu| >= 7.8e-38 at -13, about |x|/2
     // near 0), so the test is on x alone and resolves early. Tiny x: the products with x would
     // leave the normal range (x < 0) or x/2 round twice.
@@ -418,13 +426,9 @@ struct gelu {
     const Vec<D> w_lo =
         hn::Add(w.lo, hn::MulSub(g_lo, half, hn::MulAdd(a, hn::Set(d, -0x1.857936p-27f), ac.lo)));
     const PairF<D> mw = TwoProdF<D>(e.m, w.hi);
-    const Vec<D> mw_lo = hn::MulAdd(e.m, w_lo, mw.lo);
-    const Vec<D> neg = hn::Mul(hn::MulAdd(dy, mw.hi, hn::Mul(dy, mw_lo)), e.scale);
-    const PairF<D> p = FastTwoSumF<D>(hn::Set(d, 1.0f), hn::Neg(hn::Mul(mw.hi, e.scale)));
-    const Vec<D> p_lo = hn::NegMulAdd(mw_lo, e.scale, p.lo);
-    const Vec<D> pos = hn::MulAdd(dy, p.hi, hn::Mul(dy, p_lo));
-    Vec<D> y = hn::IfThenElse(hn::Lt(x, hn::Zero(d)), neg, pos);
-    y = hn::IfThenElse(hn::Gt(x, hn::Set(d, 13.0f)), dy, y);
+    const PairF<D> q = {mw.hi, hn::MulAdd(e.m, w_lo, mw.lo)};
+    const Vec<D> y =
+        hn::IfThenElse(hn::Gt(x, hn::Set(d, 13.0f)), dy, TailOrComplementF(d, x, dy, q, e.scale));
     const auto ok =
         hn::And(hn::And(hn::Ge(x, hn::Set(d, -13.0f)), hn::Le(hn::Abs(dy), hn::Set(d, 0x1p120f))),
                 hn::Ge(hn::Abs(y), hn::Set(d, 0x1p-126f)));

@@ -122,7 +122,7 @@ struct gelu_tanh {
                          [&](auto dd, auto v, auto gv) HWY_ATTR { return Backward(dd, v, gv, a); });
     }
     // Past about x = -21.5, f' underflows in double; its sign stays in the zero.
-    return NegativeTailZero(d, x, dy,
-                            kForFloat32 ? BackwardPlain(d, x, dy) : BackwardF64(d, x, dy));
+    if constexpr (kForFloat32) return NegativeTailZero(d, x, dy, BackwardPlain(d, x, dy));
+    return NegativeTailZero(d, x, dy, BackwardF64(d, x, dy));
   }
 };
