@@ -2,7 +2,9 @@
 // backward and backward from y against the long double reference, special values, lengths and
 // alignments, in-place calls, and the properties the registry declares.
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
@@ -540,6 +542,69 @@ TEST(SpecValues, NanInNanOutEveryDirection) {
       EXPECT_TRUE(std::isnan(out[0])) << o.name << " backward_from_y";
     }
   }
+}
+
+// The element-wise loops test a block of vectors for NaN at once and blend NaN through only in
+// a block that has one (or an infinity, or a sum that overflows: those take the blends too).
+// Whatever path a block takes, an array call gives bit for bit what one-element calls (the
+// tail, through one zero-filled vector) give, NaN included, on every target, in every direction
+// and mode; and NaN wherever x or dy is.
+TEST(SpecValues, ArrayCallsMatchOneElementCallsAroundNaN) {
+  // Blocks of four AVX-512 vectors, then a single vector and a tail (more blocks on AVX2 and
+  // SSE4, the same positions).
+  const size_t n = 64 * 4 + 16 + 5;
+  std::vector<float> x(n), dy(n);
+  for (size_t i = 0; i < n; ++i) {
+    x[i] = -7.0f + 14.0f * static_cast<float>((i * 37) % 101) / 100.0f;
+    dy[i] = static_cast<float>(static_cast<int>((i * 13) % 17) - 8) / 4.0f;
+  }
+  const float qnan = std::numeric_limits<float>::quiet_NaN();
+  x[3] = qnan;                                  // block 0: x
+  dy[70] = -qnan;                               // block 1: dy
+  x[140] = qnan;                                // block 2: both, other lanes
+  dy[141] = std::bit_cast<float>(0x7fc01234u);  //   (a payload)
+  x[150] = INFINITY;                            // block 2 again: -inf + inf
+  x[166] = -INFINITY;
+  x[200] = 3e38f;  // block 3: an overflowing sum
+  dy[200] = 3e38f;
+  x[216] = 3e38f;
+  dy[216] = -3e38f;
+  dy[260] = qnan;   // the single vector
+  x[n - 2] = qnan;  // the tail
+  auto same = [](float a, float b) {
+    return std::bit_cast<uint32_t>(a) == std::bit_cast<uint32_t>(b);
+  };
+  ForEachTarget([&](const char* target) {
+    SCOPED_TRACE(target);
+    for (const OpInfo& o : all_ops()) {
+      for (const Params& p : ref::TestParams(o.op)) {
+        for (const Options opt : {Options{}, Options{.accuracy = Accuracy::fast}}) {
+          std::vector<float> out(n), one(1);
+          auto check = [&](const char* direction, auto call) {
+            call(std::span<const float>(x), std::span<const float>(dy), std::span<float>(out));
+            for (size_t i = 0; i < n; ++i) {
+              call(std::span<const float>(&x[i], 1), std::span<const float>(&dy[i], 1),
+                   std::span<float>(one));
+              ASSERT_TRUE(same(out[i], one[0]))
+                  << o.name << " " << direction << " " << name(opt.accuracy) << " at " << i << ": "
+                  << out[i] << " in the array, " << one[0] << " alone";
+              if (std::isnan(x[i]) ||
+                  (std::string_view(direction) != "forward" && std::isnan(dy[i]))) {
+                ASSERT_TRUE(std::isnan(out[i])) << o.name << " " << direction << " at " << i;
+              }
+            }
+          };
+          check("forward", [&](auto xs, auto, auto ys) { forward(o.op, xs, ys, p, opt); });
+          check("backward",
+                [&](auto xs, auto ds, auto ys) { backward(o.op, xs, ds, ys, p, nullptr, opt); });
+          if (o.flags & kFromY) {
+            check("backward_from_y",
+                  [&](auto xs, auto ds, auto ys) { backward_from_y(o.op, xs, ds, ys, p, opt); });
+          }
+        }
+      }
+    }
+  });
 }
 
 TEST(Prelu, PerChannelSlopesAndTheirGradient) {

@@ -22,21 +22,32 @@ using detail::Narrow;
 using detail::Num;
 using detail::Widen;
 
-// The call's accuracy, or Error naming the call: "activ::forward(gelu): options.accuracy is 7,
-// ...". The name is made only on failure.
-Accuracy CheckAccuracy(Op op, const char* fn, const Options& o) {
-  if (o.accuracy == Accuracy::faithful || o.accuracy == Accuracy::fast) return o.accuracy;
+// Error for an accuracy outside the enum, naming the call: "activ::forward(gelu):
+// options.accuracy is 7, ...". Out of line, as is the making of the name.
+[[gnu::noinline, gnu::cold]] Accuracy BadAccuracy(Op op, const char* fn, const Options& o) {
   return detail::CheckAccuracy(std::string("activ::") + fn + "(" + std::string(name(op)) + ")",
                                o.accuracy);
 }
-
-// "activ::forward(relu): x has 3 elements but y has 4"; the name is made only on failure.
-void CheckSizes(const char* fn, Op op, std::initializer_list<std::pair<const char*, size_t>> s) {
-  for (const auto& [what, n] : s) {
-    if (n != s.begin()->second) {
-      detail::CheckSizes(std::string("activ::") + fn + "(" + std::string(name(op)) + ")", s);
-    }
+// The call's accuracy, checked.
+inline Accuracy CheckAccuracy(Op op, const char* fn, const Options& o) {
+  if (o.accuracy == Accuracy::faithful || o.accuracy == Accuracy::fast) [[likely]] {
+    return o.accuracy;
   }
+  return BadAccuracy(op, fn, o);
+}
+
+// "activ::forward(relu): x has 3 elements but y has 4"; the name is made only on failure, out
+// of line. Checked inline: at a few thousand elements, the checks are part of every call's cost.
+[[gnu::noinline, gnu::cold]] void SizeMismatch(
+    const char* fn, Op op, std::initializer_list<std::pair<const char*, size_t>> s) {
+  detail::CheckSizes(std::string("activ::") + fn + "(" + std::string(name(op)) + ")", s);
+}
+[[gnu::always_inline]] inline void CheckSizes(
+    const char* fn, Op op, std::initializer_list<std::pair<const char*, size_t>> s) {
+  bool same = true;
+  for (const auto& e : s) same &= e.second == s.begin()->second;
+  if (!same) [[unlikely]]
+    SizeMismatch(fn, op, s);
 }
 
 // rrelu in training mode: one slope per element from a counter-based generator, so that the
@@ -63,6 +74,13 @@ constexpr size_t kGrain = size_t{1} << 14;
 template <typename T, class F>
 void Elementwise(size_t n, const T* out, F&& f) {
   constexpr size_t kLine = 64 / sizeof(T);
+  static_assert(kGrain % kLine == 0);
+  // Below this, however the lines fall, there are fewer than 2 * kGrain / kLine of them, which
+  // ParallelFor runs as one range on the calling thread: the same, without the arithmetic.
+  if (n + kLine <= 2 * kGrain) {
+    if (n > 0) f(size_t{0}, n);
+    return;
+  }
   const size_t to_boundary = (64 - reinterpret_cast<uintptr_t>(out) % 64) % 64 / sizeof(T);
   const size_t head = std::min(n, to_boundary);
   // Line 0 also takes the head; a call shorter than the head is line 0 alone.

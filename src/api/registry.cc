@@ -162,8 +162,9 @@ const double* Params::find(std::string_view n) const {
   return nullptr;
 }
 
-ResolvedParams resolve(Op op, const Params& params) {
-  const OpInfo& o = info(op);
+namespace {
+
+ResolvedParams ResolveChecked(const OpInfo& o, const Params& params) {
   for (const auto& entry : params.values()) {
     const std::string& k = entry.first;
     const bool known = std::any_of(o.params.begin(), o.params.end(),
@@ -185,6 +186,39 @@ ResolvedParams resolve(Op op, const Params& params) {
   }
   CheckOrder(o, r);
   return r;
+}
+
+// resolve(op, {}) of every operation, made once: most calls name no parameter, and the checks
+// of the defaults give the same answer every time. `ok` is false where they throw (a parameter
+// without a default), which a call then does itself, with its message.
+struct Defaults {
+  ResolvedParams r;
+  bool ok = false;
+};
+const std::array<Defaults, kNumOps>& DefaultsOfAll() {
+  static const std::array<Defaults, kNumOps> table = [] {
+    std::array<Defaults, kNumOps> t{};
+    for (size_t i = 0; i < kNumOps; ++i) {
+      try {
+        t[i] = {ResolveChecked(kOps[i], Params{}), true};
+      } catch (const Error&) {
+        t[i].ok = false;
+      }
+    }
+    return t;
+  }();
+  return table;
+}
+
+}  // namespace
+
+ResolvedParams resolve(Op op, const Params& params) {
+  const OpInfo& o = info(op);
+  if (params.values().empty()) {
+    const Defaults& d = DefaultsOfAll()[static_cast<size_t>(op)];
+    if (d.ok) return d.r;
+  }
+  return ResolveChecked(o, params);
 }
 
 std::string_view name(Accuracy accuracy) {
