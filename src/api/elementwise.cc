@@ -46,8 +46,9 @@ inline Accuracy CheckAccuracy(Op op, const char* fn, const Options& o) {
     const char* fn, Op op, std::initializer_list<std::pair<const char*, size_t>> s) {
   bool same = true;
   for (const auto& e : s) same &= e.second == s.begin()->second;
-  if (!same) [[unlikely]]
+  if (!same) [[unlikely]] {
     SizeMismatch(fn, op, s);
+  }
 }
 
 // rrelu in training mode: one slope per element from a counter-based generator, so that the

@@ -195,30 +195,32 @@ struct Defaults {
   ResolvedParams r;
   bool ok = false;
 };
-const std::array<Defaults, kNumOps>& DefaultsOfAll() {
-  static const std::array<Defaults, kNumOps> table = [] {
-    std::array<Defaults, kNumOps> t{};
-    for (size_t i = 0; i < kNumOps; ++i) {
-      try {
-        t[i] = {ResolveChecked(kOps[i], Params{}), true};
-      } catch (const Error&) {
-        t[i].ok = false;
-      }
+// Out of line, so that resolve's own frame stays that of a table lookup.
+[[gnu::noinline]] std::array<Defaults, kNumOps> MakeDefaults() {
+  std::array<Defaults, kNumOps> t{};
+  for (size_t i = 0; i < kNumOps; ++i) {
+    try {
+      t[i] = {ResolveChecked(kOps[i], Params{}), true};
+    } catch (const Error&) {
+      t[i].ok = false;
     }
-    return t;
-  }();
+  }
+  return t;
+}
+[[gnu::noinline]] const std::array<Defaults, kNumOps>& DefaultsOfAll() {
+  static const std::array<Defaults, kNumOps> table = MakeDefaults();
   return table;
 }
 
 }  // namespace
 
 ResolvedParams resolve(Op op, const Params& params) {
-  const OpInfo& o = info(op);
-  if (params.values().empty()) {
-    const Defaults& d = DefaultsOfAll()[static_cast<size_t>(op)];
+  const auto i = static_cast<size_t>(op);
+  if (params.values().empty() && i < kNumOps) {
+    const Defaults& d = DefaultsOfAll()[i];
     if (d.ok) return d.r;
   }
-  return ResolveChecked(o, params);
+  return ResolveChecked(info(op), params);
 }
 
 std::string_view name(Accuracy accuracy) {
