@@ -1,0 +1,395 @@
+// Fast float32 row kernels (Accuracy::fast): softmax, log_softmax, softmin and their backward
+// passes from y in float lanes, on x86 targets with FMA (AVX2 and AVX-512). Included by
+// rowwise_unit-inl.h inside namespace rowops, once per target; the 16-bit rows, float64 and the
+// other targets keep the faithful kernels, which meet the fast bound.
+//
+// Forward, one row, v = x (softmin: v = -x):
+//  - M = max v (float lanes).
+//  - e = e^(v - M) in float lanes: t = v - M rounds where v has bits below ulp(t), and |t|
+//    ULP of e would follow; t's rounding error (two-sum, exact) goes into the reduced argument of
+//    the exp, so e carries only the exp's own error. The exp is math_fast-inl.h's: on AVX-512
+//    the 2^(j/32) table and vscalefps (one rounding, also where e is subnormal), elsewhere
+//    FastExpNormal, and below e^-87 the split scaling of FastExpSplit (the result rounds once
+//    instead of flushing). v is clamped at M - 110 first, where e rounds to 0 (and -inf gives
+//    exactly 0).
+//  - S = sum e widened to double per vector (every e >= 0, so the sum's relative error is
+//    about n 2^-53, whatever the row length). softmax writes e to y as it goes, then y *= 1/S:
+//    y is read back from L1 or L2, x is read twice (max, exp).
+//  - log_softmax: y = (v - M) - log S, two nonpositive terms, each at most half an ULP of y off
+//    (float(v - M) and float(log S)); log S once per row in double, as log1p of the terms below
+//    the maximum (summed apart from the maxima's exact 1s) when the maximum is unique, so that a
+//    log-probability near 0 (-1e-18 beside a logit 40 lower) keeps its relative precision.
+//  - A row with M = -inf (all -inf, or NaN beside -inf), a NaN or +inf, or |M| > 2^20 (where
+//    M - 110 would round away from the clamp) goes to the faithful kernel's rules: the special
+//    rows filled as faithful fills them, the huge rows computed by the faithful kernel itself.
+// Backward from y:
+//  - softmax: s = sum dy y in double (products of floats are exact in double), kept as a float
+//    pair s_hi + s_lo; dx = y ((dy - s_hi) - s_lo): dy - s_hi is exact where they are close.
+//  - log_softmax: g = sum dy in double, kept as g_hi + g_lo; dx = dy - e^y g with e^y = m 2^n
+//    from the fast exp split and G = g 2^n (exact for normal G), the product taken in FMAs
+//    against dy so that the cancellation dy ~ e^y g leaves one rounding of the difference.
+//    Lanes with y > 0 or NaN (and, without vscalefps, y < -87) take the faithful formula in
+//    double.
+//  - A row whose sum is not finite as a float takes the faithful kernel.
+// The dispatch in rowwise_unit-inl.h tests the same condition.
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
+namespace fast_rows {
+namespace fk = kernels32::fast;
+using DF32 = hn::ScalableTag<float>;
+using VF = hn::Vec<DF32>;
+using DH = hn::Half<DF32>;
+using DD = hn::Repartition<double, DF32>;
+using VD = hn::Vec<DD>;
+
+constexpr float kInfF = std::numeric_limits<float>::infinity();
+// Rows whose max is larger in magnitude go to the faithful kernel (see above).
+constexpr float kMaxShiftable = 0x1p20f;
+// e^-110 rounds to 0 in float (it is below 2^-150).
+constexpr float kClamp = 110.0f;
+
+template <bool kNeg>
+HWY_INLINE VF LoadX(DF32 d, const float* p) {
+  const VF v = hn::LoadU(d, p);
+  return kNeg ? hn::Neg(v) : v;
+}
+
+// The last n < Lanes(d) elements of p, the other lanes `pad`.
+HWY_INLINE VF LoadPart(DF32 d, const float* p, size_t n, float pad) {
+  HWY_ALIGN float buf[hn::MaxLanes(DF32())];
+  for (size_t i = 0; i < hn::Lanes(d); ++i) buf[i] = i < n ? p[i] : pad;
+  return hn::Load(d, buf);
+}
+template <bool kNeg>
+HWY_INLINE VF LoadXPart(DF32 d, const float* p, size_t n) {
+  const VF v = LoadPart(d, p, n, kNeg ? kInfF : -kInfF);
+  return kNeg ? hn::Neg(v) : v;
+}
+HWY_INLINE void StorePart(DF32 d, VF v, float* p, size_t n) {
+  HWY_ALIGN float buf[hn::MaxLanes(DF32())];
+  hn::Store(v, d, buf);
+  std::memcpy(p, buf, n * sizeof(float));
+}
+
+// a += lower lanes of v, b += upper lanes, in double.
+HWY_INLINE void AddWide(VF v, VD& a, VD& b) {
+  const DD dd;
+  const DH dh;
+  a = hn::Add(a, hn::PromoteTo(dd, hn::LowerHalf(dh, v)));
+  b = hn::Add(b, hn::PromoteTo(dd, hn::UpperHalf(dh, v)));
+}
+// a += u v over the lower lanes, b over the upper ones, in double (exact products).
+HWY_INLINE void AddWideProducts(VF u, VF v, VD& a, VD& b) {
+  const DD dd;
+  const DH dh;
+  a = hn::MulAdd(hn::PromoteTo(dd, hn::LowerHalf(dh, u)), hn::PromoteTo(dd, hn::LowerHalf(dh, v)),
+                 a);
+  b = hn::MulAdd(hn::PromoteTo(dd, hn::UpperHalf(dh, u)), hn::PromoteTo(dd, hn::UpperHalf(dh, v)),
+                 b);
+}
+HWY_INLINE double SumWide(VD a, VD b, VD c, VD e) {
+  const DD dd;
+  return hn::GetLane(hn::SumOfLanes(dd, hn::Add(hn::Add(a, b), hn::Add(c, e))));
+}
+
+// max v over the row; a NaN may or may not reach it (the exp pass finds it).
+template <bool kNeg>
+HWY_INLINE float RowMax(DF32 d, const float* x, size_t n) {
+  const size_t N = hn::Lanes(d);
+  VF m0 = hn::Set(d, -kInfF), m1 = m0, m2 = m0, m3 = m0;
+  size_t i = 0;
+  for (; i + 4 * N <= n; i += 4 * N) {
+    m0 = hn::Max(m0, LoadX<kNeg>(d, x + i));
+    m1 = hn::Max(m1, LoadX<kNeg>(d, x + i + N));
+    m2 = hn::Max(m2, LoadX<kNeg>(d, x + i + 2 * N));
+    m3 = hn::Max(m3, LoadX<kNeg>(d, x + i + 3 * N));
+  }
+  for (; i + N <= n; i += N) m0 = hn::Max(m0, LoadX<kNeg>(d, x + i));
+  if (i < n) m0 = hn::Max(m0, LoadXPart<kNeg>(d, x + i, n - i));
+  return hn::GetLane(hn::MaxOfLanes(d, hn::Max(hn::Max(m0, m1), hn::Max(m2, m3))));
+}
+
+// t = max(v, M - 110) - M and its rounding error lo (Knuth's two-sum). A NaN v stays NaN (x86's
+// max returns its second operand on a NaN), -inf gives about -110.
+struct Shifted {
+  VF t, lo;
+};
+struct RowConsts {
+  VF m, neg_m, floor;
+};
+HWY_INLINE RowConsts MakeConsts(DF32 d, float max) {
+  return {hn::Set(d, max), hn::Set(d, -max), hn::Set(d, max - kClamp)};
+}
+HWY_INLINE Shifted Shift(VF v, const RowConsts& c) {
+  const VF a = hn::Max(c.floor, v);
+  const VF t = hn::Sub(a, c.m);
+  const VF bp = hn::Sub(t, a);
+  const VF ap = hn::Sub(t, bp);
+  return {t, hn::Add(hn::Sub(a, ap), hn::Sub(c.neg_m, bp))};
+}
+
+// e^(t + lo) for t in [-111, 0] (or NaN, which stays NaN), rounded once, subnormals included.
+HWY_INLINE VF ExpShiftedF(DF32 d, const Shifted& s) {
+#if HWY_TARGET <= HWY_AVX3
+  fk::ExpLutF<DF32> el = fk::ExpLut32(d, s.t);
+  el.t = hn::Add(el.t, s.lo);
+  return fk::ScaleF(fk::ExpLutPoly(d, el), el.n);
+#else
+  return fk::PerLane(
+      d, hn::Ge(s.t, hn::Set(d, fk::kFastExpMin)),
+      [&]() HWY_ATTR {
+        const fk::ExpNormalF<DF32> e = fk::FastExpNormal(d, s.t, &s.lo);
+        return hn::MulAdd(e.pm, e.s, e.s);
+      },
+      [&]() HWY_ATTR {
+        const fk::ExpSplitF<DF32> e = fk::FastExpSplit(d, s.t, s.lo);
+        return fk::Scale3(e.p, fk::SplitScale3(d, e.n));
+      });
+#endif
+}
+
+// softmax: y = e^(v - M) over the row; returns their sum (NaN when a v is NaN).
+template <bool kNeg>
+HWY_INLINE double ExpStoreSum(DF32 d, const float* x, size_t n, const RowConsts& c, float* y) {
+  const size_t N = hn::Lanes(d);
+  const DD dd;
+  VD s0 = hn::Zero(dd), s1 = s0, s2 = s0, s3 = s0;
+  size_t i = 0;
+  for (; i + 2 * N <= n; i += 2 * N) {
+    const VF e0 = ExpShiftedF(d, Shift(LoadX<kNeg>(d, x + i), c));
+    const VF e1 = ExpShiftedF(d, Shift(LoadX<kNeg>(d, x + i + N), c));
+    hn::StoreU(e0, d, y + i);
+    hn::StoreU(e1, d, y + i + N);
+    AddWide(e0, s0, s1);
+    AddWide(e1, s2, s3);
+  }
+  for (; i + N <= n; i += N) {
+    const VF e = ExpShiftedF(d, Shift(LoadX<kNeg>(d, x + i), c));
+    hn::StoreU(e, d, y + i);
+    AddWide(e, s0, s1);
+  }
+  if (i < n) {
+    const VF e = ExpShiftedF(d, Shift(LoadXPart<kNeg>(d, x + i, n - i), c));
+    StorePart(d, e, y + i, n - i);
+    AddWide(e, s0, s1);
+  }
+  return SumWide(s0, s1, s2, s3);
+}
+
+// log_softmax: the sum of e^(v - M) over the elements below M (rest) and the number of maxima.
+template <bool kNeg>
+HWY_INLINE double ExpSumRest(DF32 d, const float* x, size_t n, const RowConsts& c, double* count) {
+  const size_t N = hn::Lanes(d);
+  const DD dd;
+  VD s0 = hn::Zero(dd), s1 = s0;
+  VF k = hn::Zero(d);
+  const VF one = hn::Set(d, 1.0f);
+  auto add = [&](VF v) HWY_ATTR {
+    const Shifted s = Shift(v, c);
+    const auto top = hn::Eq(s.t, hn::Zero(d));
+    k = hn::Add(k, hn::IfThenElseZero(top, one));
+    AddWide(hn::IfThenZeroElse(top, ExpShiftedF(d, s)), s0, s1);
+  };
+  size_t i = 0;
+  for (; i + N <= n; i += N) add(LoadX<kNeg>(d, x + i));
+  if (i < n) add(LoadXPart<kNeg>(d, x + i, n - i));
+  *count = static_cast<double>(hn::GetLane(hn::SumOfLanes(d, k)));
+  return hn::GetLane(hn::SumOfLanes(dd, hn::Add(s0, s1)));
+}
+
+HWY_INLINE bool AnyNaN(const float* x, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    if (std::isnan(x[i])) return true;
+  }
+  return false;
+}
+
+template <bool kNeg, bool kLog>
+void ForwardRowsF(const float* x, size_t xs, float* y, size_t ys, size_t rows, size_t cols,
+                  bool masked_zero) {
+  const DF32 d;
+  const size_t N = hn::Lanes(d);
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  for (size_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * xs;
+    float* yr = y + r * ys;
+    const float max = RowMax<kNeg>(d, xr, cols);
+    if (max == -kInfF) {
+      // All -inf, unless a NaN hid from the max: the faithful fill.
+      Fill(yr, cols, !AnyNaN(xr, cols) && masked_zero ? 0.0f : nan);
+      continue;
+    }
+    if (!(max <= kInfF) || max == kInfF) {
+      Fill(yr, cols, nan);
+      continue;
+    }
+    if (!(std::fabs(max) <= kMaxShiftable)) {
+      ForwardRows<kNeg, kLog, float>(xr, xs, yr, ys, 1, cols, masked_zero);
+      continue;
+    }
+    const RowConsts c = MakeConsts(d, max);
+    if constexpr (kLog) {
+      double count = 0;
+      const double rest = ExpSumRest<kNeg>(d, xr, cols, c, &count);
+      if (std::isnan(rest)) {
+        Fill(yr, cols, nan);
+        continue;
+      }
+      const double log_sum = count == 1.0 ? std::log1p(rest) : std::log(count + rest);
+      const VF l = hn::Set(d, static_cast<float>(log_sum));
+      size_t i = 0;
+      for (; i + N <= cols; i += N) {
+        hn::StoreU(hn::Sub(hn::Sub(LoadX<kNeg>(d, xr + i), c.m), l), d, yr + i);
+      }
+      if (i < cols) {
+        StorePart(d, hn::Sub(hn::Sub(LoadXPart<kNeg>(d, xr + i, cols - i), c.m), l), yr + i,
+                  cols - i);
+      }
+    } else {
+      const double sum = ExpStoreSum<kNeg>(d, xr, cols, c, yr);
+      if (std::isnan(sum)) {
+        Fill(yr, cols, nan);
+        continue;
+      }
+      // 1/S as a float pair: y = e hi + e lo, one rounding of e/S.
+      const double inv = 1.0 / sum;
+      const float inv_hi = static_cast<float>(inv);
+      const VF ih = hn::Set(d, inv_hi), il = hn::Set(d, static_cast<float>(inv - inv_hi));
+      size_t i = 0;
+      for (; i + N <= cols; i += N) {
+        const VF e = hn::LoadU(d, yr + i);
+        hn::StoreU(hn::MulAdd(e, ih, hn::Mul(e, il)), d, yr + i);
+      }
+      if (i < cols) {
+        const VF e = LoadPart(d, yr + i, cols - i, 0.0f);
+        StorePart(d, hn::MulAdd(e, ih, hn::Mul(e, il)), yr + i, cols - i);
+      }
+    }
+  }
+}
+
+// softmax (softmin: kNeg) backward: dx = y ((dy - s_hi) - s_lo), s = sum dy y (softmin: the
+// negative).
+template <bool kNeg>
+void SoftmaxBackwardRowsF(const float* y, size_t ys, const float* dy, size_t dys, float* dx,
+                          size_t dxs, size_t rows, size_t cols) {
+  const DF32 d;
+  const DD dd;
+  const size_t N = hn::Lanes(d);
+  for (size_t r = 0; r < rows; ++r) {
+    const float* yr = y + r * ys;
+    const float* gr = dy + r * dys;
+    float* out = dx + r * dxs;
+    VD s0 = hn::Zero(dd), s1 = s0, s2 = s0, s3 = s0;
+    size_t i = 0;
+    for (; i + 2 * N <= cols; i += 2 * N) {
+      AddWideProducts(hn::LoadU(d, yr + i), hn::LoadU(d, gr + i), s0, s1);
+      AddWideProducts(hn::LoadU(d, yr + i + N), hn::LoadU(d, gr + i + N), s2, s3);
+    }
+    for (; i + N <= cols; i += N) {
+      AddWideProducts(hn::LoadU(d, yr + i), hn::LoadU(d, gr + i), s0, s1);
+    }
+    if (i < cols) {
+      AddWideProducts(LoadPart(d, yr + i, cols - i, 0.0f), LoadPart(d, gr + i, cols - i, 0.0f), s0,
+                      s1);
+    }
+    const double s = SumWide(s0, s1, s2, s3);
+    if (!(std::fabs(s) <= std::numeric_limits<float>::max())) {
+      BackwardRows<kNeg ? RowFn::kSoftmin : RowFn::kSoftmax, float>(yr, ys, gr, dys, out, dxs, 1,
+                                                                    cols);
+      continue;
+    }
+    const float s_hi = static_cast<float>(s);
+    const VF sh = hn::Set(d, s_hi), sl = hn::Set(d, static_cast<float>(s - s_hi));
+    auto one = [&](VF yv, VF gv) HWY_ATTR {
+      if constexpr (kNeg) return hn::Mul(yv, hn::Add(hn::Sub(sh, gv), sl));
+      return hn::Mul(yv, hn::Sub(hn::Sub(gv, sh), sl));
+    };
+    for (i = 0; i + N <= cols; i += N) {
+      hn::StoreU(one(hn::LoadU(d, yr + i), hn::LoadU(d, gr + i)), d, out + i);
+    }
+    if (i < cols) {
+      StorePart(d, one(LoadPart(d, yr + i, cols - i, 0.0f), LoadPart(d, gr + i, cols - i, 0.0f)),
+                out + i, cols - i);
+    }
+  }
+}
+
+// The faithful formula dy - e^y g in double, for the lanes the fast one does not serve.
+HWY_INLINE VF LogSoftmaxBackwardDouble(DF32 d, VF yv, VF gv, double g) {
+  const DD dd;
+  const DH dh;
+  const VD gd = hn::Set(dd, g);
+  auto half = [&](hn::Vec<DH> yh, hn::Vec<DH> dh_) HWY_ATTR {
+    return hn::DemoteTo(
+        dh, hn::NegMulAdd(kernels32::Exp(dd, hn::PromoteTo(dd, yh)), gd, hn::PromoteTo(dd, dh_)));
+  };
+  return hn::Combine(d, half(hn::UpperHalf(dh, yv), hn::UpperHalf(dh, gv)),
+                     half(hn::LowerHalf(dh, yv), hn::LowerHalf(dh, gv)));
+}
+
+// log_softmax backward: dx = dy - e^y g.
+inline void LogSoftmaxBackwardRowsF(const float* y, size_t ys, const float* dy, size_t dys,
+                                    float* dx, size_t dxs, size_t rows, size_t cols) {
+  const DF32 d;
+  const DD dd;
+  const size_t N = hn::Lanes(d);
+  for (size_t r = 0; r < rows; ++r) {
+    const float* yr = y + r * ys;
+    const float* gr = dy + r * dys;
+    float* out = dx + r * dxs;
+    VD s0 = hn::Zero(dd), s1 = s0, s2 = s0, s3 = s0;
+    size_t i = 0;
+    for (; i + 2 * N <= cols; i += 2 * N) {
+      AddWide(hn::LoadU(d, gr + i), s0, s1);
+      AddWide(hn::LoadU(d, gr + i + N), s2, s3);
+    }
+    for (; i + N <= cols; i += N) AddWide(hn::LoadU(d, gr + i), s0, s1);
+    if (i < cols) AddWide(LoadPart(d, gr + i, cols - i, 0.0f), s0, s1);
+    const double g = SumWide(s0, s1, s2, s3);
+    if (!(std::fabs(g) <= std::numeric_limits<float>::max())) {
+      BackwardRows<RowFn::kLogSoftmax, float>(yr, ys, gr, dys, out, dxs, 1, cols);
+      continue;
+    }
+    const float g_hi = static_cast<float>(g);
+    const VF gh = hn::Set(d, g_hi), gl = hn::Set(d, static_cast<float>(g - g_hi));
+    auto one = [&](VF yv, VF gv) HWY_ATTR {
+#if HWY_TARGET <= HWY_AVX3
+      // e^y = (l + r) 2^n from the table (relative error 2^-30 before the sum), G = g 2^n by
+      // vscalefps; dy - r G - l G in two FMAs, the larger product last. y = -inf is clamped
+      // to -200, where e^y g is below 2^-160 for any float g.
+      const VF z[1] = {hn::Max(hn::Set(d, -200.0f), yv)};
+      VF l[1], rr[1], n[1];
+      fk::ExpLutPoly3SplitN<1>(d, z, nullptr, l, rr, n);
+      const VF big = fk::ScaleF(gh, n[0]), small = fk::ScaleF(gl, n[0]);
+      const VF fast =
+          hn::NegMulAdd(l[0], big, hn::NegMulAdd(rr[0], big, hn::NegMulAdd(l[0], small, gv)));
+      return fk::PerLane(
+          d, hn::Le(yv, hn::Zero(d)), [&]() HWY_ATTR { return fast; },
+          [&]() HWY_ATTR { return LogSoftmaxBackwardDouble(d, yv, gv, g); });
+#else
+      // e^y = (1 + pm) 2^n, 2^n a normal float for y >= -87: G = g 2^n exact where normal;
+      // dy - G - pm G in two roundings, the second an FMA.
+      const auto ok = hn::And(hn::Ge(yv, hn::Set(d, fk::kFastExpMin)), hn::Le(yv, hn::Zero(d)));
+      return fk::PerLane(
+          d, ok,
+          [&]() HWY_ATTR {
+            const fk::ExpNormalF<DF32> e = fk::FastExpNormal(d, yv);
+            const VF big = hn::Mul(gh, e.s), small = hn::Mul(gl, e.s);
+            return hn::NegMulAdd(e.pm, big,
+                                 hn::Sub(hn::NegMulAdd(e.pm, small, hn::Sub(gv, small)), big));
+          },
+          [&]() HWY_ATTR { return LogSoftmaxBackwardDouble(d, yv, gv, g); });
+#endif
+    };
+    for (i = 0; i + N <= cols; i += N) {
+      hn::StoreU(one(hn::LoadU(d, yr + i), hn::LoadU(d, gr + i)), d, out + i);
+    }
+    if (i < cols) {
+      StorePart(d, one(LoadPart(d, yr + i, cols - i, 0.0f), LoadPart(d, gr + i, cols - i, 0.0f)),
+                out + i, cols - i);
+    }
+  }
+}
+
+}  // namespace fast_rows
+#endif
