@@ -91,25 +91,46 @@ HWY_INLINE double SumWide(VD a, VD b, VD c, VD e) {
   return hn::GetLane(hn::SumOfLanes(dd, hn::Add(hn::Add(a, b), hn::Add(c, e))));
 }
 
-// max v over the row; a NaN may or may not reach it (the exp pass finds it).
+// max v and min v over the row; a NaN may or may not reach them (the exp pass finds it).
 template <bool kNeg>
-HWY_INLINE float RowMax(DF32 d, const float* x, size_t n) {
+HWY_INLINE void RowMaxMin(DF32 d, const float* x, size_t n, float* max, float* min) {
   const size_t N = hn::Lanes(d);
   VF m0 = hn::Set(d, -kInfF), m1 = m0, m2 = m0, m3 = m0;
+  VF l0 = hn::Set(d, kInfF), l1 = l0;
   size_t i = 0;
   for (; i + 4 * N <= n; i += 4 * N) {
-    m0 = hn::Max(m0, LoadX<kNeg>(d, x + i));
-    m1 = hn::Max(m1, LoadX<kNeg>(d, x + i + N));
-    m2 = hn::Max(m2, LoadX<kNeg>(d, x + i + 2 * N));
-    m3 = hn::Max(m3, LoadX<kNeg>(d, x + i + 3 * N));
+    const VF v0 = LoadX<kNeg>(d, x + i), v1 = LoadX<kNeg>(d, x + i + N);
+    const VF v2 = LoadX<kNeg>(d, x + i + 2 * N), v3 = LoadX<kNeg>(d, x + i + 3 * N);
+    m0 = hn::Max(m0, v0);
+    m1 = hn::Max(m1, v1);
+    m2 = hn::Max(m2, v2);
+    m3 = hn::Max(m3, v3);
+    l0 = hn::Min(l0, hn::Min(v0, v1));
+    l1 = hn::Min(l1, hn::Min(v2, v3));
   }
-  for (; i + N <= n; i += N) m0 = hn::Max(m0, LoadX<kNeg>(d, x + i));
-  if (i < n) m0 = hn::Max(m0, LoadXPart<kNeg>(d, x + i, n - i));
-  return hn::GetLane(hn::MaxOfLanes(d, hn::Max(hn::Max(m0, m1), hn::Max(m2, m3))));
+  for (; i + N <= n; i += N) {
+    const VF v = LoadX<kNeg>(d, x + i);
+    m0 = hn::Max(m0, v);
+    l0 = hn::Min(l0, v);
+  }
+  if (i < n) {
+    m0 = hn::Max(m0, LoadXPart<kNeg>(d, x + i, n - i));
+    // For the min, padded with an element of the tail.
+    const VF v = LoadPart(d, x + i, n - i, x[i]);
+    l0 = hn::Min(l0, kNeg ? hn::Neg(v) : v);
+  }
+  *max = hn::GetLane(hn::MaxOfLanes(d, hn::Max(hn::Max(m0, m1), hn::Max(m2, m3))));
+  *min = hn::GetLane(hn::MinOfLanes(d, hn::Min(l0, l1)));
 }
 
-// t = max(v, M - 110) - M and its rounding error lo (Knuth's two-sum). A NaN v stays NaN (x86's
-// max returns its second operand on a NaN), -inf gives about -110.
+// t = v - M and its rounding error lo, v clamped at M - 110 first where the row has smaller
+// values (kClamp). A NaN v stays NaN (x86's max returns its second operand on a NaN); -inf gives
+// about -110. The error, by the row's case:
+//  - kBelow, M <= 0: every v <= M has |v| >= |M|, so Fast2Sum with v first is exact;
+//  - kAbove, M > 0 and every (clamped) v of an exponent no larger than M's: Fast2Sum with -M
+//    first;
+//  - kTwoSum otherwise: Knuth's two-sum (three operations more).
+enum class Err { kTwoSum, kAbove, kBelow };
 struct Shifted {
   VF t, lo;
 };
@@ -119,56 +140,95 @@ struct RowConsts {
 HWY_INLINE RowConsts MakeConsts(DF32 d, float max) {
   return {hn::Set(d, max), hn::Set(d, -max), hn::Set(d, max - kClamp)};
 }
+template <Err kErr, bool kClamp>
 HWY_INLINE Shifted Shift(VF v, const RowConsts& c) {
-  const VF a = hn::Max(c.floor, v);
+  const VF a = kClamp ? hn::Max(c.floor, v) : v;
   const VF t = hn::Sub(a, c.m);
+  if constexpr (kErr == Err::kAbove) return {t, hn::Sub(a, hn::Add(t, c.m))};
+  if constexpr (kErr == Err::kBelow) return {t, hn::Sub(c.neg_m, hn::Sub(t, a))};
   const VF bp = hn::Sub(t, a);
   const VF ap = hn::Sub(t, bp);
   return {t, hn::Add(hn::Sub(a, ap), hn::Sub(c.neg_m, bp))};
 }
 
+// A row's case: how Shift takes the error (Err) and whether some v is below M - 87 (kClamp:
+// clamped, and without vscalefps the lanes below e^-87 scaled apart).
+template <Err kE, bool kC>
+struct Mode {
+  static constexpr Err kErr = kE;
+  static constexpr bool kClamp = kC;
+};
+template <class F>
+HWY_INLINE auto WithMode(float max, float min, F f) {
+  const bool clamp = !(min >= max - 87.0f);
+  const float lo = std::max(min, max - kClamp);
+  Err err = Err::kTwoSum;
+  if (max <= 0.0f) {
+    err = Err::kBelow;
+  } else if (std::fabs(lo) < std::ldexp(1.0f, std::ilogb(max) + 1)) {
+    err = Err::kAbove;
+  }
+  switch (err) {
+    case Err::kAbove:
+      return clamp ? f(Mode<Err::kAbove, true>()) : f(Mode<Err::kAbove, false>());
+    case Err::kBelow:
+      return clamp ? f(Mode<Err::kBelow, true>()) : f(Mode<Err::kBelow, false>());
+    case Err::kTwoSum:
+      break;
+  }
+  return clamp ? f(Mode<Err::kTwoSum, true>()) : f(Mode<Err::kTwoSum, false>());
+}
+
 // e^(t + lo) for t in [-111, 0] (or NaN, which stays NaN), rounded once, subnormals included.
+// AVX-512: the table's degree-3 polynomial with the table's own rounding (2^-30 before the one
+// rounding of l + r, which vscalefps scales exactly or rounds once into the subnormals). Other
+// targets: FastExpNormal, and where kClamp, the lanes below e^-87 from FastExpSplit's three
+// factors.
+template <bool kClamp>
 HWY_INLINE VF ExpShiftedF(DF32 d, const Shifted& s) {
 #if HWY_TARGET <= HWY_AVX3
-  fk::ExpLutF<DF32> el = fk::ExpLut32(d, s.t);
-  el.t = hn::Add(el.t, s.lo);
-  return fk::ScaleF(fk::ExpLutPoly(d, el), el.n);
+  const VF z[1] = {s.t};
+  VF l[1], r[1], n[1];
+  fk::ExpLutPoly3SplitN<1>(d, z, &s.lo, l, r, n);
+  return fk::ScaleF(hn::Add(l[0], r[0]), n[0]);
 #else
-  return fk::PerLane(
-      d, hn::Ge(s.t, hn::Set(d, fk::kFastExpMin)),
-      [&]() HWY_ATTR {
-        const fk::ExpNormalF<DF32> e = fk::FastExpNormal(d, s.t, &s.lo);
-        return hn::MulAdd(e.pm, e.s, e.s);
-      },
-      [&]() HWY_ATTR {
-        const fk::ExpSplitF<DF32> e = fk::FastExpSplit(d, s.t, s.lo);
-        return fk::Scale3(e.p, fk::SplitScale3(d, e.n));
-      });
+  auto normal = [&]() HWY_ATTR {
+    const fk::ExpNormalF<DF32> e = fk::FastExpNormal(d, s.t, &s.lo);
+    return hn::MulAdd(e.pm, e.s, e.s);
+  };
+  if constexpr (!kClamp) return normal();
+  return fk::PerLane(d, hn::Ge(s.t, hn::Set(d, fk::kFastExpMin)), normal, [&]() HWY_ATTR {
+    const fk::ExpSplitF<DF32> e = fk::FastExpSplit(d, s.t, s.lo);
+    return fk::Scale3(e.p, fk::SplitScale3(d, e.n));
+  });
 #endif
 }
 
 // softmax: y = e^(v - M) over the row; returns their sum (NaN when a v is NaN).
-template <bool kNeg>
+template <bool kNeg, class M>
 HWY_INLINE double ExpStoreSum(DF32 d, const float* x, size_t n, const RowConsts& c, float* y) {
   const size_t N = hn::Lanes(d);
   const DD dd;
   VD s0 = hn::Zero(dd), s1 = s0, s2 = s0, s3 = s0;
   size_t i = 0;
   for (; i + 2 * N <= n; i += 2 * N) {
-    const VF e0 = ExpShiftedF(d, Shift(LoadX<kNeg>(d, x + i), c));
-    const VF e1 = ExpShiftedF(d, Shift(LoadX<kNeg>(d, x + i + N), c));
+    const VF e0 = ExpShiftedF<M::kClamp>(d, Shift<M::kErr, M::kClamp>(LoadX<kNeg>(d, x + i), c));
+    const VF e1 =
+        ExpShiftedF<M::kClamp>(d, Shift<M::kErr, M::kClamp>(LoadX<kNeg>(d, x + i + N), c));
     hn::StoreU(e0, d, y + i);
     hn::StoreU(e1, d, y + i + N);
     AddWide(e0, s0, s1);
     AddWide(e1, s2, s3);
   }
   for (; i + N <= n; i += N) {
-    const VF e = ExpShiftedF(d, Shift(LoadX<kNeg>(d, x + i), c));
+    const VF e = ExpShiftedF<M::kClamp>(d, Shift<M::kErr, M::kClamp>(LoadX<kNeg>(d, x + i), c));
     hn::StoreU(e, d, y + i);
     AddWide(e, s0, s1);
   }
   if (i < n) {
-    const VF e = ExpShiftedF(d, Shift(LoadXPart<kNeg>(d, x + i, n - i), c));
+    // The padding (-inf) is clamped and gives 0 whatever the row's case.
+    const VF e =
+        ExpShiftedF<true>(d, Shift<Err::kTwoSum, true>(LoadXPart<kNeg>(d, x + i, n - i), c));
     StorePart(d, e, y + i, n - i);
     AddWide(e, s0, s1);
   }
@@ -176,22 +236,24 @@ HWY_INLINE double ExpStoreSum(DF32 d, const float* x, size_t n, const RowConsts&
 }
 
 // log_softmax: the sum of e^(v - M) over the elements below M (rest) and the number of maxima.
-template <bool kNeg>
+template <bool kNeg, class M>
 HWY_INLINE double ExpSumRest(DF32 d, const float* x, size_t n, const RowConsts& c, double* count) {
   const size_t N = hn::Lanes(d);
   const DD dd;
   VD s0 = hn::Zero(dd), s1 = s0;
   VF k = hn::Zero(d);
   const VF one = hn::Set(d, 1.0f);
-  auto add = [&](VF v) HWY_ATTR {
-    const Shifted s = Shift(v, c);
+  auto add = [&](VF v, auto mode) HWY_ATTR {
+    using MM = decltype(mode);
+    const Shifted s = Shift<MM::kErr, MM::kClamp>(v, c);
     const auto top = hn::Eq(s.t, hn::Zero(d));
     k = hn::Add(k, hn::IfThenElseZero(top, one));
-    AddWide(hn::IfThenZeroElse(top, ExpShiftedF(d, s)), s0, s1);
+    AddWide(hn::IfThenZeroElse(top, ExpShiftedF<MM::kClamp>(d, s)), s0, s1);
   };
   size_t i = 0;
-  for (; i + N <= n; i += N) add(LoadX<kNeg>(d, x + i));
-  if (i < n) add(LoadXPart<kNeg>(d, x + i, n - i));
+  for (; i + N <= n; i += N) add(LoadX<kNeg>(d, x + i), M());
+  // The padding (-inf) is clamped and gives 0 whatever the row's case.
+  if (i < n) add(LoadXPart<kNeg>(d, x + i, n - i), Mode<Err::kTwoSum, true>());
   *count = static_cast<double>(hn::GetLane(hn::SumOfLanes(d, k)));
   return hn::GetLane(hn::SumOfLanes(dd, hn::Add(s0, s1)));
 }
@@ -212,7 +274,8 @@ void ForwardRowsF(const float* x, size_t xs, float* y, size_t ys, size_t rows, s
   for (size_t r = 0; r < rows; ++r) {
     const float* xr = x + r * xs;
     float* yr = y + r * ys;
-    const float max = RowMax<kNeg>(d, xr, cols);
+    float max, min;
+    RowMaxMin<kNeg>(d, xr, cols, &max, &min);
     if (max == -kInfF) {
       // All -inf, unless a NaN hid from the max: the faithful fill.
       Fill(yr, cols, !AnyNaN(xr, cols) && masked_zero ? 0.0f : nan);
@@ -229,7 +292,9 @@ void ForwardRowsF(const float* x, size_t xs, float* y, size_t ys, size_t rows, s
     const RowConsts c = MakeConsts(d, max);
     if constexpr (kLog) {
       double count = 0;
-      const double rest = ExpSumRest<kNeg>(d, xr, cols, c, &count);
+      const double rest = WithMode(max, min, [&](auto mode) HWY_ATTR {
+        return ExpSumRest<kNeg, decltype(mode)>(d, xr, cols, c, &count);
+      });
       if (std::isnan(rest)) {
         Fill(yr, cols, nan);
         continue;
@@ -245,7 +310,9 @@ void ForwardRowsF(const float* x, size_t xs, float* y, size_t ys, size_t rows, s
                   cols - i);
       }
     } else {
-      const double sum = ExpStoreSum<kNeg>(d, xr, cols, c, yr);
+      const double sum = WithMode(max, min, [&](auto mode) HWY_ATTR {
+        return ExpStoreSum<kNeg, decltype(mode)>(d, xr, cols, c, yr);
+      });
       if (std::isnan(sum)) {
         Fill(yr, cols, nan);
         continue;
