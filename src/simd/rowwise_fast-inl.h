@@ -162,10 +162,12 @@ template <class F>
 HWY_INLINE auto WithMode(float max, float min, F f) {
   const bool clamp = !(min >= max - 87.0f);
   const float lo = std::max(min, max - kClamp);
+  // The exponent fields compared: |lo| has an exponent no larger than max's.
+  const uint32_t lo_exp = (std::bit_cast<uint32_t>(lo) & 0x7FFFFFFFu) >> 23;
   Err err = Err::kTwoSum;
   if (max <= 0.0f) {
     err = Err::kBelow;
-  } else if (std::fabs(lo) < std::ldexp(1.0f, std::ilogb(max) + 1)) {
+  } else if (lo_exp <= std::bit_cast<uint32_t>(max) >> 23) {
     err = Err::kAbove;
   }
   switch (err) {
@@ -205,7 +207,7 @@ HWY_INLINE VF ExpShiftedF(DF32 d, const Shifted& s) {
 }
 
 // softmax: y = e^(v - M) over the row; returns their sum (NaN when a v is NaN).
-template <bool kNeg, class M>
+template <bool kNeg, class M, bool kStore = true>
 HWY_INLINE double ExpStoreSum(DF32 d, const float* x, size_t n, const RowConsts& c, float* y) {
   const size_t N = hn::Lanes(d);
   const DD dd;
@@ -215,28 +217,31 @@ HWY_INLINE double ExpStoreSum(DF32 d, const float* x, size_t n, const RowConsts&
     const VF e0 = ExpShiftedF<M::kClamp>(d, Shift<M::kErr, M::kClamp>(LoadX<kNeg>(d, x + i), c));
     const VF e1 =
         ExpShiftedF<M::kClamp>(d, Shift<M::kErr, M::kClamp>(LoadX<kNeg>(d, x + i + N), c));
-    hn::StoreU(e0, d, y + i);
-    hn::StoreU(e1, d, y + i + N);
+    if constexpr (kStore) {
+      hn::StoreU(e0, d, y + i);
+      hn::StoreU(e1, d, y + i + N);
+    }
     AddWide(e0, s0, s1);
     AddWide(e1, s2, s3);
   }
   for (; i + N <= n; i += N) {
     const VF e = ExpShiftedF<M::kClamp>(d, Shift<M::kErr, M::kClamp>(LoadX<kNeg>(d, x + i), c));
-    hn::StoreU(e, d, y + i);
+    if constexpr (kStore) hn::StoreU(e, d, y + i);
     AddWide(e, s0, s1);
   }
   if (i < n) {
     // The padding (-inf) is clamped and gives 0 whatever the row's case.
     const VF e =
         ExpShiftedF<true>(d, Shift<Err::kTwoSum, true>(LoadXPart<kNeg>(d, x + i, n - i), c));
-    StorePart(d, e, y + i, n - i);
+    if constexpr (kStore) StorePart(d, e, y + i, n - i);
     AddWide(e, s0, s1);
   }
   return SumWide(s0, s1, s2, s3);
 }
 
-// log_softmax: the sum of e^(v - M) over the elements below M (rest) and the number of maxima.
-template <bool kNeg, class M>
+// log_softmax where S is near 1: the sum of e^(v - M) over the elements below M (rest) and the
+// number of maxima. Rare (a dominant logit): in the row's most general case.
+template <bool kNeg>
 HWY_INLINE double ExpSumRest(DF32 d, const float* x, size_t n, const RowConsts& c, double* count) {
   const size_t N = hn::Lanes(d);
   const DD dd;
@@ -251,8 +256,7 @@ HWY_INLINE double ExpSumRest(DF32 d, const float* x, size_t n, const RowConsts& 
     AddWide(hn::IfThenZeroElse(top, ExpShiftedF<MM::kClamp>(d, s)), s0, s1);
   };
   size_t i = 0;
-  for (; i + N <= n; i += N) add(LoadX<kNeg>(d, x + i), M());
-  // The padding (-inf) is clamped and gives 0 whatever the row's case.
+  for (; i + N <= n; i += N) add(LoadX<kNeg>(d, x + i), Mode<Err::kTwoSum, true>());
   if (i < n) add(LoadXPart<kNeg>(d, x + i, n - i), Mode<Err::kTwoSum, true>());
   *count = static_cast<double>(hn::GetLane(hn::SumOfLanes(d, k)));
   return hn::GetLane(hn::SumOfLanes(dd, hn::Add(s0, s1)));
@@ -291,15 +295,21 @@ void ForwardRowsF(const float* x, size_t xs, float* y, size_t ys, size_t rows, s
     }
     const RowConsts c = MakeConsts(d, max);
     if constexpr (kLog) {
-      double count = 0;
-      const double rest = WithMode(max, min, [&](auto mode) HWY_ATTR {
-        return ExpSumRest<kNeg, decltype(mode)>(d, xr, cols, c, &count);
+      const double sum = WithMode(max, min, [&](auto mode) HWY_ATTR {
+        return ExpStoreSum<kNeg, decltype(mode), false>(d, xr, cols, c, nullptr);
       });
-      if (std::isnan(rest)) {
+      if (std::isnan(sum)) {
         Fill(yr, cols, nan);
         continue;
       }
-      const double log_sum = count == 1.0 ? std::log1p(rest) : std::log(count + rest);
+      // S near 1: one maximum, every other term small, and S - 1 in double (its partial sums
+      // near 1 rounded to 2^-53 each) too coarse for log S; a second pass sums them apart.
+      double log_sum = std::log(sum);
+      if (sum < 1.0 + 0x1p-10) {
+        double count = 0;
+        const double rest = ExpSumRest<kNeg>(d, xr, cols, c, &count);
+        log_sum = count == 1.0 ? std::log1p(rest) : std::log(count + rest);
+      }
       const VF l = hn::Set(d, static_cast<float>(log_sum));
       size_t i = 0;
       for (; i + N <= cols; i += N) {
