@@ -221,8 +221,15 @@ HWY_INLINE double ExpStoreSum(DF32 d, const float* x, size_t n, const RowConsts&
       hn::StoreU(e0, d, y + i);
       hn::StoreU(e1, d, y + i + N);
     }
-    AddWide(e0, s0, s1);
-    AddWide(e1, s2, s3);
+    if constexpr (kStore) {
+      // softmax: e0 + e1 rounded once in float (2^-24 of the pair at most, so of S whatever
+      // the row's length), then widened: half the conversions.
+      AddWide(hn::Add(e0, e1), s0, s1);
+    } else {
+      // log_softmax: S - 1 may be all that log S is made of, so no float sum.
+      AddWide(e0, s0, s1);
+      AddWide(e1, s2, s3);
+    }
   }
   for (; i + N <= n; i += N) {
     const VF e = ExpShiftedF<M::kClamp>(d, Shift<M::kErr, M::kClamp>(LoadX<kNeg>(d, x + i), c));
@@ -240,24 +247,30 @@ HWY_INLINE double ExpStoreSum(DF32 d, const float* x, size_t n, const RowConsts&
 }
 
 // log_softmax where S is near 1: the sum of e^(v - M) over the elements below M (rest) and the
-// number of maxima. Rare (a dominant logit): in the row's most general case.
+// number of maxima. Rare (a dominant logit), and then the terms can be all that log S is made
+// of, even where they are below 2^-126 (a logit 100 above 32000 others): each term from the
+// double-lane exp of the faithful kernels (2^-42), t + lo exact in double.
 template <bool kNeg>
 HWY_INLINE double ExpSumRest(DF32 d, const float* x, size_t n, const RowConsts& c, double* count) {
   const size_t N = hn::Lanes(d);
   const DD dd;
+  const DH dh;
   VD s0 = hn::Zero(dd), s1 = s0;
   VF k = hn::Zero(d);
   const VF one = hn::Set(d, 1.0f);
-  auto add = [&](VF v, auto mode) HWY_ATTR {
-    using MM = decltype(mode);
-    const Shifted s = Shift<MM::kErr, MM::kClamp>(v, c);
-    const auto top = hn::Eq(s.t, hn::Zero(d));
-    k = hn::Add(k, hn::IfThenElseZero(top, one));
-    AddWide(hn::IfThenZeroElse(top, ExpShiftedF<MM::kClamp>(d, s)), s0, s1);
+  auto term = [&](hn::Vec<DH> t, hn::Vec<DH> lo) HWY_ATTR {
+    const VD td = hn::Add(hn::PromoteTo(dd, t), hn::PromoteTo(dd, lo));
+    return hn::IfThenZeroElse(hn::Eq(td, hn::Zero(dd)), kernels32::Exp(dd, td));
+  };
+  auto add = [&](VF v) HWY_ATTR {
+    const Shifted sh = Shift<Err::kTwoSum, true>(v, c);
+    k = hn::Add(k, hn::IfThenElseZero(hn::Eq(sh.t, hn::Zero(d)), one));
+    s0 = hn::Add(s0, term(hn::LowerHalf(dh, sh.t), hn::LowerHalf(dh, sh.lo)));
+    s1 = hn::Add(s1, term(hn::UpperHalf(dh, sh.t), hn::UpperHalf(dh, sh.lo)));
   };
   size_t i = 0;
-  for (; i + N <= n; i += N) add(LoadX<kNeg>(d, x + i), Mode<Err::kTwoSum, true>());
-  if (i < n) add(LoadXPart<kNeg>(d, x + i, n - i), Mode<Err::kTwoSum, true>());
+  for (; i + N <= n; i += N) add(LoadX<kNeg>(d, x + i));
+  if (i < n) add(LoadXPart<kNeg>(d, x + i, n - i));
   *count = static_cast<double>(hn::GetLane(hn::SumOfLanes(d, k)));
   return hn::GetLane(hn::SumOfLanes(dd, hn::Add(s0, s1)));
 }
