@@ -4,21 +4,24 @@
 // other targets keep the faithful kernels, which meet the fast bound.
 //
 // Forward, one row, v = x (softmin: v = -x):
-//  - M = max v (float lanes).
-//  - e = e^(v - M) in float lanes: t = v - M rounds where v has bits below ulp(t), and |t|
-//    ULP of e would follow; t's rounding error (two-sum, exact) goes into the reduced argument of
-//    the exp, so e carries only the exp's own error. The exp is math_fast-inl.h's: on AVX-512
-//    the 2^(j/32) table and vscalefps (one rounding, also where e is subnormal), elsewhere
-//    FastExpNormal, and below e^-87 the split scaling of FastExpSplit (the result rounds once
-//    instead of flushing). v is clamped at M - 110 first, where e rounds to 0 (and -inf gives
-//    exactly 0).
-//  - S = sum e widened to double per vector (every e >= 0, so the sum's relative error is
-//    about n 2^-53, whatever the row length). softmax writes e to y as it goes, then y *= 1/S:
-//    y is read back from L1 or L2, x is read twice (max, exp).
+//  - M = max v and min v (float lanes): min decides the row's case below.
+//  - e = e^(v - M) in float lanes: t = v - M rounds where v has bits below ulp(t), and |t| ULP
+//    of e would follow; t's rounding error (exact: Fast2Sum where the exponents allow it, else
+//    two-sum) goes into the reduced argument of the exp, so e carries only the exp's own error.
+//    The exps are math_fast-inl.h's: on AVX-512 the 2^(j/32) table with its rounding and a
+//    degree-3 polynomial (2^-30 before one rounding), vscalefps (one rounding, also where e is
+//    subnormal); elsewhere FastExpNormal, and below e^-87 FastExpSplit's three factors (one
+//    rounding instead of a flush). Where some v is below M - 87, v is clamped at M - 110 first,
+//    where e rounds to 0 (and -inf gives exactly 0).
+//  - softmax: e written to y, S = sum e (pairs of vectors added in float, 2^-24 of the pair at
+//    most, then widened to double: S within 2^-24 relative whatever the row length), then
+//    y = e (1/S) with 1/S as a float pair, one rounding. y is read back from L1 or L2; x is read
+//    twice (max, exp).
 //  - log_softmax: y = (v - M) - log S, two nonpositive terms, each at most half an ULP of y off
-//    (float(v - M) and float(log S)); log S once per row in double, as log1p of the terms below
-//    the maximum (summed apart from the maxima's exact 1s) when the maximum is unique, so that a
-//    log-probability near 0 (-1e-18 beside a logit 40 lower) keeps its relative precision.
+//    (float(v - M) and float(log S)); S widened to double per vector (no float sums: S - 1 may
+//    be all of log S), log S once per row in double. Where S < 1 + 2^-10 (a dominant logit), a
+//    second pass sums the terms below the maximum apart from its exact 1, each from the
+//    double-lane exp (terms below 2^-126 keep their precision), and log S = log1p(rest).
 //  - A row with M = -inf (all -inf, or NaN beside -inf), a NaN or +inf, or |M| > 2^20 (where
 //    M - 110 would round away from the clamp) goes to the faithful kernel's rules: the special
 //    rows filled as faithful fills them, the huge rows computed by the faithful kernel itself.
@@ -282,125 +285,184 @@ HWY_INLINE bool AnyNaN(const float* x, size_t n) {
   return false;
 }
 
+// One row's forward in three steps, so that two rows can interleave (ForwardRowsF).
+struct RowState {
+  float max = 0, min = 0;
+  double sum = 0;
+  bool done = false;  // a special or huge row, already written
+};
+
+template <bool kNeg>
+HWY_INLINE void RowStart(DF32 d, const float* xr, size_t cols, RowState& st) {
+  RowMaxMin<kNeg>(d, xr, cols, &st.max, &st.min);
+}
+
+// The special rows' fill or the faithful kernel, else the exp pass (softmax writes e to y).
 template <bool kNeg, bool kLog>
-void ForwardRowsF(const float* x, size_t xs, float* y, size_t ys, size_t rows, size_t cols,
-                  bool masked_zero) {
-  const DF32 d;
-  const size_t N = hn::Lanes(d);
+HWY_INLINE void RowSum(DF32 d, const float* xr, float* yr, size_t cols, bool masked_zero,
+                       RowState& st) {
   const float nan = std::numeric_limits<float>::quiet_NaN();
-  for (size_t r = 0; r < rows; ++r) {
-    const float* xr = x + r * xs;
-    float* yr = y + r * ys;
-    float max, min;
-    RowMaxMin<kNeg>(d, xr, cols, &max, &min);
-    if (max == -kInfF) {
-      // All -inf, unless a NaN hid from the max: the faithful fill.
-      Fill(yr, cols, !AnyNaN(xr, cols) && masked_zero ? 0.0f : nan);
-      continue;
+  const float max = st.max;
+  st.done = true;
+  if (max == -kInfF) {
+    // All -inf, unless a NaN hid from the max: the faithful fill.
+    Fill(yr, cols, !AnyNaN(xr, cols) && masked_zero ? 0.0f : nan);
+    return;
+  }
+  if (!(max <= kInfF) || max == kInfF) {
+    Fill(yr, cols, nan);
+    return;
+  }
+  if (!(std::fabs(max) <= kMaxShiftable)) {
+    ForwardRows<kNeg, kLog, float>(xr, 0, yr, 0, 1, cols, masked_zero);
+    return;
+  }
+  st.done = false;
+  const RowConsts c = MakeConsts(d, max);
+  st.sum = WithMode(max, st.min, [&](auto mode) HWY_ATTR {
+    return ExpStoreSum<kNeg, decltype(mode), !kLog>(d, xr, cols, c, yr);
+  });
+}
+
+// y = e (1/S), or y = (v - M) - log S.
+template <bool kNeg, bool kLog>
+HWY_INLINE void RowFinish(DF32 d, const float* xr, float* yr, size_t cols, const RowState& st) {
+  if (st.done) return;
+  const size_t N = hn::Lanes(d);
+  const double sum = st.sum;
+  if (std::isnan(sum)) {
+    Fill(yr, cols, std::numeric_limits<float>::quiet_NaN());
+    return;
+  }
+  if constexpr (kLog) {
+    const RowConsts c = MakeConsts(d, st.max);
+    // S near 1: one maximum, every other term small, and S - 1 in double (its partial sums
+    // near 1 rounded to 2^-53 each) too coarse for log S; a second pass sums them apart.
+    double log_sum = std::log(sum);
+    if (sum < 1.0 + 0x1p-10) {
+      double count = 0;
+      const double rest = ExpSumRest<kNeg>(d, xr, cols, c, &count);
+      log_sum = count == 1.0 ? std::log1p(rest) : std::log(count + rest);
     }
-    if (!(max <= kInfF) || max == kInfF) {
-      Fill(yr, cols, nan);
-      continue;
+    const VF l = hn::Set(d, static_cast<float>(log_sum));
+    size_t i = 0;
+    for (; i + N <= cols; i += N) {
+      hn::StoreU(hn::Sub(hn::Sub(LoadX<kNeg>(d, xr + i), c.m), l), d, yr + i);
     }
-    if (!(std::fabs(max) <= kMaxShiftable)) {
-      ForwardRows<kNeg, kLog, float>(xr, xs, yr, ys, 1, cols, masked_zero);
-      continue;
+    if (i < cols) {
+      StorePart(d, hn::Sub(hn::Sub(LoadXPart<kNeg>(d, xr + i, cols - i), c.m), l), yr + i,
+                cols - i);
     }
-    const RowConsts c = MakeConsts(d, max);
-    if constexpr (kLog) {
-      const double sum = WithMode(max, min, [&](auto mode) HWY_ATTR {
-        return ExpStoreSum<kNeg, decltype(mode), false>(d, xr, cols, c, nullptr);
-      });
-      if (std::isnan(sum)) {
-        Fill(yr, cols, nan);
-        continue;
-      }
-      // S near 1: one maximum, every other term small, and S - 1 in double (its partial sums
-      // near 1 rounded to 2^-53 each) too coarse for log S; a second pass sums them apart.
-      double log_sum = std::log(sum);
-      if (sum < 1.0 + 0x1p-10) {
-        double count = 0;
-        const double rest = ExpSumRest<kNeg>(d, xr, cols, c, &count);
-        log_sum = count == 1.0 ? std::log1p(rest) : std::log(count + rest);
-      }
-      const VF l = hn::Set(d, static_cast<float>(log_sum));
-      size_t i = 0;
-      for (; i + N <= cols; i += N) {
-        hn::StoreU(hn::Sub(hn::Sub(LoadX<kNeg>(d, xr + i), c.m), l), d, yr + i);
-      }
-      if (i < cols) {
-        StorePart(d, hn::Sub(hn::Sub(LoadXPart<kNeg>(d, xr + i, cols - i), c.m), l), yr + i,
-                  cols - i);
-      }
-    } else {
-      const double sum = WithMode(max, min, [&](auto mode) HWY_ATTR {
-        return ExpStoreSum<kNeg, decltype(mode)>(d, xr, cols, c, yr);
-      });
-      if (std::isnan(sum)) {
-        Fill(yr, cols, nan);
-        continue;
-      }
-      // 1/S as a float pair: y = e hi + e lo, one rounding of e/S.
-      const double inv = 1.0 / sum;
-      const float inv_hi = static_cast<float>(inv);
-      const VF ih = hn::Set(d, inv_hi), il = hn::Set(d, static_cast<float>(inv - inv_hi));
-      size_t i = 0;
-      for (; i + N <= cols; i += N) {
-        const VF e = hn::LoadU(d, yr + i);
-        hn::StoreU(hn::MulAdd(e, ih, hn::Mul(e, il)), d, yr + i);
-      }
-      if (i < cols) {
-        const VF e = LoadPart(d, yr + i, cols - i, 0.0f);
-        StorePart(d, hn::MulAdd(e, ih, hn::Mul(e, il)), yr + i, cols - i);
-      }
+  } else {
+    // 1/S as a float pair: y = e hi + e lo, one rounding of e/S.
+    const double inv = 1.0 / sum;
+    const float inv_hi = static_cast<float>(inv);
+    const VF ih = hn::Set(d, inv_hi), il = hn::Set(d, static_cast<float>(inv - inv_hi));
+    size_t i = 0;
+    for (; i + N <= cols; i += N) {
+      const VF e = hn::LoadU(d, yr + i);
+      hn::StoreU(hn::MulAdd(e, ih, hn::Mul(e, il)), d, yr + i);
+    }
+    if (i < cols) {
+      const VF e = LoadPart(d, yr + i, cols - i, 0.0f);
+      StorePart(d, hn::MulAdd(e, ih, hn::Mul(e, il)), yr + i, cols - i);
     }
   }
 }
 
-// softmax (softmin: kNeg) backward: dx = y ((dy - s_hi) - s_lo), s = sum dy y (softmin: the
-// negative).
+// Rows up to this long go two at a time, step by step, so that one row's reductions (chains of
+// dependent steps between its passes) overlap the other row's passes; both rows stay in L2.
+constexpr size_t kPairCols = 4096;
+
+template <bool kNeg, bool kLog>
+void ForwardRowsF(const float* x, size_t xs, float* y, size_t ys, size_t rows, size_t cols,
+                  bool masked_zero) {
+  const DF32 d;
+  size_t r = 0;
+  if (cols <= kPairCols) {
+    for (; r + 2 <= rows; r += 2) {
+      const float *x0 = x + r * xs, *x1 = x0 + xs;
+      float *y0 = y + r * ys, *y1 = y0 + ys;
+      RowState s0, s1;
+      RowStart<kNeg>(d, x0, cols, s0);
+      RowStart<kNeg>(d, x1, cols, s1);
+      RowSum<kNeg, kLog>(d, x0, y0, cols, masked_zero, s0);
+      RowSum<kNeg, kLog>(d, x1, y1, cols, masked_zero, s1);
+      RowFinish<kNeg, kLog>(d, x0, y0, cols, s0);
+      RowFinish<kNeg, kLog>(d, x1, y1, cols, s1);
+    }
+  }
+  for (; r < rows; ++r) {
+    RowState st;
+    RowStart<kNeg>(d, x + r * xs, cols, st);
+    RowSum<kNeg, kLog>(d, x + r * xs, y + r * ys, cols, masked_zero, st);
+    RowFinish<kNeg, kLog>(d, x + r * xs, y + r * ys, cols, st);
+  }
+}
+
+// sum y dy over a row, in double (products of floats are exact there).
+HWY_INLINE double DotRow(DF32 d, const float* yr, const float* gr, size_t cols) {
+  const DD dd;
+  const size_t N = hn::Lanes(d);
+  VD s0 = hn::Zero(dd), s1 = s0, s2 = s0, s3 = s0;
+  size_t i = 0;
+  for (; i + 2 * N <= cols; i += 2 * N) {
+    AddWideProducts(hn::LoadU(d, yr + i), hn::LoadU(d, gr + i), s0, s1);
+    AddWideProducts(hn::LoadU(d, yr + i + N), hn::LoadU(d, gr + i + N), s2, s3);
+  }
+  for (; i + N <= cols; i += N) AddWideProducts(hn::LoadU(d, yr + i), hn::LoadU(d, gr + i), s0, s1);
+  if (i < cols) {
+    AddWideProducts(LoadPart(d, yr + i, cols - i, 0.0f), LoadPart(d, gr + i, cols - i, 0.0f), s0,
+                    s1);
+  }
+  return SumWide(s0, s1, s2, s3);
+}
+
+// dx = y ((dy - s_hi) - s_lo) (softmin: the negative) over a row; a sum that is not a finite
+// float takes the faithful kernel.
+template <bool kNeg>
+HWY_INLINE void SoftmaxBackwardRow(DF32 d, const float* yr, const float* gr, float* out,
+                                   size_t cols, double s) {
+  const size_t N = hn::Lanes(d);
+  if (!(std::fabs(s) <= std::numeric_limits<float>::max())) {
+    BackwardRows<kNeg ? RowFn::kSoftmin : RowFn::kSoftmax, float>(yr, 0, gr, 0, out, 0, 1, cols);
+    return;
+  }
+  const float s_hi = static_cast<float>(s);
+  const VF sh = hn::Set(d, s_hi), sl = hn::Set(d, static_cast<float>(s - s_hi));
+  auto one = [&](VF yv, VF gv) HWY_ATTR {
+    if constexpr (kNeg) return hn::Mul(yv, hn::Add(hn::Sub(sh, gv), sl));
+    return hn::Mul(yv, hn::Sub(hn::Sub(gv, sh), sl));
+  };
+  size_t i = 0;
+  for (; i + N <= cols; i += N) {
+    hn::StoreU(one(hn::LoadU(d, yr + i), hn::LoadU(d, gr + i)), d, out + i);
+  }
+  if (i < cols) {
+    StorePart(d, one(LoadPart(d, yr + i, cols - i, 0.0f), LoadPart(d, gr + i, cols - i, 0.0f)),
+              out + i, cols - i);
+  }
+}
+
+// softmax (softmin: kNeg) backward: dx = y ((dy - s_hi) - s_lo), s = sum dy y; two rows at a
+// time up to kPairCols (both sums, then both results).
 template <bool kNeg>
 void SoftmaxBackwardRowsF(const float* y, size_t ys, const float* dy, size_t dys, float* dx,
                           size_t dxs, size_t rows, size_t cols) {
   const DF32 d;
-  const DD dd;
-  const size_t N = hn::Lanes(d);
-  for (size_t r = 0; r < rows; ++r) {
-    const float* yr = y + r * ys;
-    const float* gr = dy + r * dys;
-    float* out = dx + r * dxs;
-    VD s0 = hn::Zero(dd), s1 = s0, s2 = s0, s3 = s0;
-    size_t i = 0;
-    for (; i + 2 * N <= cols; i += 2 * N) {
-      AddWideProducts(hn::LoadU(d, yr + i), hn::LoadU(d, gr + i), s0, s1);
-      AddWideProducts(hn::LoadU(d, yr + i + N), hn::LoadU(d, gr + i + N), s2, s3);
+  size_t r = 0;
+  if (cols <= kPairCols) {
+    for (; r + 2 <= rows; r += 2) {
+      const double s0 = DotRow(d, y + r * ys, dy + r * dys, cols);
+      const double s1 = DotRow(d, y + (r + 1) * ys, dy + (r + 1) * dys, cols);
+      SoftmaxBackwardRow<kNeg>(d, y + r * ys, dy + r * dys, dx + r * dxs, cols, s0);
+      SoftmaxBackwardRow<kNeg>(d, y + (r + 1) * ys, dy + (r + 1) * dys, dx + (r + 1) * dxs, cols,
+                               s1);
     }
-    for (; i + N <= cols; i += N) {
-      AddWideProducts(hn::LoadU(d, yr + i), hn::LoadU(d, gr + i), s0, s1);
-    }
-    if (i < cols) {
-      AddWideProducts(LoadPart(d, yr + i, cols - i, 0.0f), LoadPart(d, gr + i, cols - i, 0.0f), s0,
-                      s1);
-    }
-    const double s = SumWide(s0, s1, s2, s3);
-    if (!(std::fabs(s) <= std::numeric_limits<float>::max())) {
-      BackwardRows<kNeg ? RowFn::kSoftmin : RowFn::kSoftmax, float>(yr, ys, gr, dys, out, dxs, 1,
-                                                                    cols);
-      continue;
-    }
-    const float s_hi = static_cast<float>(s);
-    const VF sh = hn::Set(d, s_hi), sl = hn::Set(d, static_cast<float>(s - s_hi));
-    auto one = [&](VF yv, VF gv) HWY_ATTR {
-      if constexpr (kNeg) return hn::Mul(yv, hn::Add(hn::Sub(sh, gv), sl));
-      return hn::Mul(yv, hn::Sub(hn::Sub(gv, sh), sl));
-    };
-    for (i = 0; i + N <= cols; i += N) {
-      hn::StoreU(one(hn::LoadU(d, yr + i), hn::LoadU(d, gr + i)), d, out + i);
-    }
-    if (i < cols) {
-      StorePart(d, one(LoadPart(d, yr + i, cols - i, 0.0f), LoadPart(d, gr + i, cols - i, 0.0f)),
-                out + i, cols - i);
-    }
+  }
+  for (; r < rows; ++r) {
+    const double s = DotRow(d, y + r * ys, dy + r * dys, cols);
+    SoftmaxBackwardRow<kNeg>(d, y + r * ys, dy + r * dys, dx + r * dxs, cols, s);
   }
 }
 

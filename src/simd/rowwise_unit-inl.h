@@ -19,6 +19,8 @@
 // log-probability of a dominant element (about -1e-18 beside a logit 40 lower) to full
 // precision instead of rounding it to 0.
 //
+// Accuracy::fast on float32 rows (AVX2, AVX-512): float-lane kernels, rowwise_fast-inl.h.
+//
 // This file is the body of the row-wise units, rowwise_f32.cc (float32 and the 16-bit types, which
 // share its float32 code) and rowwise_f64.cc. Each defines ACTIV_ROW_UNIT (a namespace for the
 // unit's own helpers) and ACTIV_ROW_UNIT_TYPES (its element types, as in ACTIV_ROW_TYPES) and
