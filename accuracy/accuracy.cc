@@ -231,7 +231,7 @@ std::string RenderHalfTable(const std::vector<HalfRow>& rows) {
 std::string HalfTable() { return RenderHalfTable(MeasureHalfTable()); }
 
 // Random and adversarial rows (accuracy/rowwise_measure.h), one row set per core.
-RowTableResults MeasureRowTable() {
+RowTableResults MeasureRowTable(Accuracy accuracy) {
   const auto f32_random = RandomRows<float>(1);
   const auto f32_adv = AdversarialRows<float>();
   const auto f64_random = RandomRows<double>(1);
@@ -250,12 +250,12 @@ RowTableResults MeasureRowTable() {
     line.op = std::string(RowOpName(op));
     RowStats* cells = line.cells;
     std::vector<std::thread> pool;
-    pool.emplace_back([&] { cells[0] = MeasureRowForward(op, f32_random); });
-    pool.emplace_back([&] { cells[1] = MeasureRowForward(op, f32_adv); });
-    pool.emplace_back([&] { cells[2] = MeasureRowForward(op, f64_random); });
-    pool.emplace_back([&] { cells[3] = MeasureRowForward(op, f64_adv); });
-    pool.emplace_back([&] { cells[4] = MeasureRowBackward(op, f32_all); });
-    pool.emplace_back([&] { cells[5] = MeasureRowBackward(op, f64_all); });
+    pool.emplace_back([&] { cells[0] = MeasureRowForward(op, f32_random, accuracy); });
+    pool.emplace_back([&] { cells[1] = MeasureRowForward(op, f32_adv, accuracy); });
+    pool.emplace_back([&] { cells[2] = MeasureRowForward(op, f64_random, accuracy); });
+    pool.emplace_back([&] { cells[3] = MeasureRowForward(op, f64_adv, accuracy); });
+    pool.emplace_back([&] { cells[4] = MeasureRowBackward(op, f32_all, accuracy); });
+    pool.emplace_back([&] { cells[5] = MeasureRowBackward(op, f64_all, accuracy); });
     for (auto& t : pool) t.join();
     std::fprintf(stderr, "%-12s f32 %.3f / %.3f (%s)  f64 %.3f / %.3f (%s)  backward %.3f / %.3f\n",
                  line.op.c_str(), cells[0].max_ulp, cells[1].max_ulp, cells[1].worst_row.c_str(),
@@ -298,7 +298,7 @@ std::string RenderRowTable(const RowTableResults& res) {
   return md.str();
 }
 
-std::string RowTable() { return RenderRowTable(MeasureRowTable()); }
+std::string RowTable(Accuracy accuracy) { return RenderRowTable(MeasureRowTable(accuracy)); }
 
 size_t DefaultSamples(Precision precision) {
   return precision == Precision::kFloat32 ? size_t{1} << 24 : size_t{1} << 22;

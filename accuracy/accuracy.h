@@ -125,10 +125,11 @@ struct RowTableResults {
   std::size_t random_rows = 0, random_elements = 0;  // the random set, for the text
   std::vector<RowTableLine> lines;
 };
-RowTableResults MeasureRowTable();
+// accuracy: the mode of the library's calls (Accuracy::fast measures the fast row kernels).
+RowTableResults MeasureRowTable(Accuracy accuracy = Accuracy::faithful);
 std::string RenderRowTable(const RowTableResults& results);
-// Measured and rendered (activ-accuracy --rows).
-std::string RowTable();
+// Measured and rendered (activ-accuracy --rows [--accuracy fast]).
+std::string RowTable(Accuracy accuracy = Accuracy::faithful);
 
 // The 16-bit table: all 65536 inputs of bfloat16 and float16, every function, default parameters.
 struct HalfStats {

@@ -103,30 +103,33 @@ void RowStats::Merge(const RowStats& o) {
 namespace {
 
 template <typename T>
-void Run(RowOp op, std::span<const T> x, std::span<T> y) {
+void Run(RowOp op, std::span<const T> x, std::span<T> y, Accuracy accuracy) {
   const Rows<const T> in(x.data(), 1, x.size());
   const Rows<T> out(y.data(), 1, y.size());
+  const RowOptions o{.accuracy = accuracy};
   switch (op) {
     case RowOp::kSoftmax:
-      return softmax(in, out);
+      return softmax(in, out, o);
     case RowOp::kLogSoftmax:
-      return log_softmax(in, out);
+      return log_softmax(in, out, o);
     case RowOp::kSoftmin:
-      return softmin(in, out);
+      return softmin(in, out, o);
   }
 }
 
 template <typename T>
-void RunBackward(RowOp op, std::span<const T> y, std::span<const T> dy, std::span<T> dx) {
+void RunBackward(RowOp op, std::span<const T> y, std::span<const T> dy, std::span<T> dx,
+                 Accuracy accuracy) {
   const Rows<const T> yr(y.data(), 1, y.size()), gr(dy.data(), 1, dy.size());
   const Rows<T> out(dx.data(), 1, dx.size());
+  const Options o{.accuracy = accuracy};
   switch (op) {
     case RowOp::kSoftmax:
-      return softmax_backward(yr, gr, out);
+      return softmax_backward(yr, gr, out, o);
     case RowOp::kLogSoftmax:
-      return log_softmax_backward(yr, gr, out);
+      return log_softmax_backward(yr, gr, out, o);
     case RowOp::kSoftmin:
-      return softmin_backward(yr, gr, out);
+      return softmin_backward(yr, gr, out, o);
   }
 }
 
@@ -138,11 +141,11 @@ std::vector<LD> Promote(std::span<const T> v) {
 }  // namespace
 
 template <typename T>
-RowStats MeasureRowForward(RowOp op, const std::vector<NamedRow<T>>& rows) {
+RowStats MeasureRowForward(RowOp op, const std::vector<NamedRow<T>>& rows, Accuracy accuracy) {
   RowStats s;
   for (const NamedRow<T>& r : rows) {
     std::vector<T> y(r.x.size());
-    Run<T>(op, r.x, y);
+    Run<T>(op, r.x, y, accuracy);
     const std::vector<LD> ref = row_forward(op, Promote<T>(r.x));
     for (size_t i = 0; i < y.size(); ++i) s.Add(UlpError<T>(y[i], ref[i]), r.name, i);
   }
@@ -150,14 +153,14 @@ RowStats MeasureRowForward(RowOp op, const std::vector<NamedRow<T>>& rows) {
 }
 
 template <typename T>
-RowStats MeasureRowBackward(RowOp op, const std::vector<NamedRow<T>>& rows) {
+RowStats MeasureRowBackward(RowOp op, const std::vector<NamedRow<T>>& rows, Accuracy accuracy) {
   RowStats s;
   for (const NamedRow<T>& r : rows) {
     const size_t n = r.x.size();
     std::vector<T> y(n), dy(n), dx(n);
-    Run<T>(op, r.x, y);
+    Run<T>(op, r.x, y, accuracy);
     for (size_t i = 0; i < n; ++i) dy[i] = UpstreamGradient<T>(i);
-    RunBackward<T>(op, y, dy, dx);
+    RunBackward<T>(op, y, dy, dx, accuracy);
     const std::vector<LD> yl = Promote<T>(y), dyl = Promote<T>(dy);
     const std::vector<LD> ref = row_backward(op, yl, dyl);
     const std::vector<LD> scale = row_backward_scale(op, yl, dyl);
@@ -174,9 +177,9 @@ template std::vector<NamedRow<float>> RandomRows<float>(uint64_t);
 template std::vector<NamedRow<double>> RandomRows<double>(uint64_t);
 template std::vector<NamedRow<float>> AdversarialRows<float>();
 template std::vector<NamedRow<double>> AdversarialRows<double>();
-template RowStats MeasureRowForward<float>(RowOp, const std::vector<NamedRow<float>>&);
-template RowStats MeasureRowForward<double>(RowOp, const std::vector<NamedRow<double>>&);
-template RowStats MeasureRowBackward<float>(RowOp, const std::vector<NamedRow<float>>&);
-template RowStats MeasureRowBackward<double>(RowOp, const std::vector<NamedRow<double>>&);
+template RowStats MeasureRowForward<float>(RowOp, const std::vector<NamedRow<float>>&, Accuracy);
+template RowStats MeasureRowForward<double>(RowOp, const std::vector<NamedRow<double>>&, Accuracy);
+template RowStats MeasureRowBackward<float>(RowOp, const std::vector<NamedRow<float>>&, Accuracy);
+template RowStats MeasureRowBackward<double>(RowOp, const std::vector<NamedRow<double>>&, Accuracy);
 
 }  // namespace activ::ref

@@ -48,10 +48,13 @@ inline constexpr double kRowBackwardAbsScale = sizeof(T) == 4 ? 1.0 : 4.0;
 
 // Runs the library's forward (or, from its own forward output, backward with a pseudo-random
 // dy) on each row and measures every element in ULP of T against the reference; backward errors
-// in ULP beyond kRowBackwardAbsScale * 2^-p times the scale above (BackwardError).
+// in ULP beyond kRowBackwardAbsScale * 2^-p times the scale above (BackwardError). accuracy:
+// the mode of the library's calls (the reference is the same).
 template <typename T>
-RowStats MeasureRowForward(RowOp op, const std::vector<NamedRow<T>>& rows);
+RowStats MeasureRowForward(RowOp op, const std::vector<NamedRow<T>>& rows,
+                           Accuracy accuracy = Accuracy::faithful);
 template <typename T>
-RowStats MeasureRowBackward(RowOp op, const std::vector<NamedRow<T>>& rows);
+RowStats MeasureRowBackward(RowOp op, const std::vector<NamedRow<T>>& rows,
+                            Accuracy accuracy = Accuracy::faithful);
 
 }  // namespace activ::ref

@@ -497,16 +497,22 @@ def rows_section(path):
       "yardstick (two reads, one write) at 16777216; swiglu backward at least 2x the composite. "
       "The yardstick ratio is shown for arrays of 4M elements and more, which come from memory.")
     w("")
-    header = ("| function | direction | shape | activ | " + " | ".join(ROW_PEERS) +
-              " | best peer / activ | yardstick / activ | target | |")
+    # The fast mode's column where the run has its rows (softmax and log_softmax, float32).
+    has_fast = any(k[4] == "activ-fast" and k[0] != "swiglu" for k in m)
+    header = ("| function | direction | shape | activ | " +
+              ("activ-fast | " if has_fast else "") + " | ".join(ROW_PEERS) +
+              " | best peer / activ | " + ("best peer / activ-fast | " if has_fast else "") +
+              "yardstick / activ | target | |")
     w(header)
     w("|" + "---|" * (header.count("|") - 1))
     keys = sorted({(k[0], k[1], k[3]) for k in m if k[4] == "activ"},
                   key=lambda k: (["softmax", "log_softmax", "swiglu"].index(k[0]),
                                  ["fwd", "bwd", "bwd_y"].index(k[1]), elements(k[2])))
     met_count = [0, 0]
+    fast_met = [0, 0]
     for function, direction, size in keys:
         ours = tab.t(function, direction, "f32", size, "activ")
+        fast = tab.t(function, direction, "f32", size, "activ-fast") if has_fast else None
         peers = {p: tab.t(function, direction, "f32", size, p) for p in ROW_PEERS}
         present = {p: v for p, v in peers.items() if v is not None}
         best = min(present.values()) if present else None
@@ -527,16 +533,27 @@ def rows_section(path):
                 target, met = ">= 2x PyTorch", torch >= 2 * ours
         if met is not None:
             met_count[0 if met else 1] += 1
+        if fast is not None and best is not None and function != "swiglu":
+            fast_met[0 if best >= 1.1 * fast else 1] += 1
         shape = size if isinstance(size, str) else f"{size}"
+        fast_cell = (f"{fmt(fast) if fast is not None and function != 'swiglu' else ''} | "
+                     if has_fast else "")
+        fast_ratio = (f"{ratio(best, fast) if fast is not None and function != 'swiglu' else ''}"
+                      " | " if has_fast else "")
         cells = [fmt(peers[p]) + (" *" if (function, direction, "f32", size, p) in labels and
                                   p == "PyTorch-alloc" else "") for p in ROW_PEERS]
-        w(f"| {function} | {DIRECTIONS[direction]} | {shape} | **{fmt(ours)}** | " +
-          " | ".join(cells) + f" | {ratio(best, ours)} | "
+        w(f"| {function} | {DIRECTIONS[direction]} | {shape} | **{fmt(ours)}** | {fast_cell}" +
+          " | ".join(cells) + f" | {ratio(best, ours)} | {fast_ratio}"
           f"{ratio(y, ours) if elements(size) >= 1 << 22 else ''} | {target} | "
           f"{'' if met is None else ('met' if met else 'missed')} |")
     w("")
     w(f"{met_count[0]} rows meet their target, {met_count[1]} miss it. Why the misses, and what "
       "would close them:")
+    if sum(fast_met):
+        w("")
+        w(f"activ-fast (Accuracy::fast, float32 fast row kernels: at most 4 ULP forward, 8 "
+          f"backward): {fast_met[0]} softmax and log_softmax rows at 1.1x the fastest peer or "
+          f"better, {fast_met[1]} below.")
     w("")
     w("- softmax and log_softmax forward: activ computes e^(x - max) in double lanes (4 per AVX2 "
       "vector against the peers' 8 float lanes) with the float32 results' exp of "

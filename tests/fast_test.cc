@@ -472,9 +472,9 @@ TEST(FastOption, BadValueRejected) {
   for (float v : y) EXPECT_EQ(v, 5.0f);
 }
 
-// Gated units and row-wise functions accept the fast mode (the gate's fast kernel is not used
-// by the gated units yet, and the row-wise functions have none): within the faithful bounds, so
-// the same results as faithful.
+// Gated units and row-wise functions accept the fast mode. The gate's fast kernel is not used by
+// the gated units yet: the same results as faithful. float32 softmax has fast kernels
+// (tests/rowwise_test.cc holds them to the fast bound): within a few ULP of faithful.
 TEST(FastOption, GatedAndRowsAccepted) {
   std::vector<float> g(300), u(300), out0(300), out1(300);
   for (size_t i = 0; i < g.size(); ++i) {
@@ -488,7 +488,10 @@ TEST(FastOption, GatedAndRowsAccepted) {
   softmax(Rows<const float>(g.data(), 3, 100), Rows<float>(out0.data(), 3, 100));
   softmax(Rows<const float>(g.data(), 3, 100), Rows<float>(out1.data(), 3, 100),
           RowOptions{.accuracy = Accuracy::fast});
-  EXPECT_EQ(out0, out1);
+  for (size_t i = 0; i < out0.size(); ++i) {
+    EXPECT_NEAR(out1[i], out0[i], 0x1p-20f * out0[i]) << i;
+    EXPECT_GT(out1[i], 0.0f) << i;
+  }
 }
 
 }  // namespace

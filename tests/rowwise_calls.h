@@ -19,14 +19,15 @@ void RowForward(ref::RowOp op, Rows<const T> x, Rows<T> y, const RowOptions& o =
 }
 
 template <typename T>
-void RowBackward(ref::RowOp op, Rows<const T> y, Rows<const T> dy, Rows<T> dx) {
+void RowBackward(ref::RowOp op, Rows<const T> y, Rows<const T> dy, Rows<T> dx,
+                 const Options& o = {}) {
   switch (op) {
     case ref::RowOp::kSoftmax:
-      return softmax_backward(y, dy, dx);
+      return softmax_backward(y, dy, dx, o);
     case ref::RowOp::kLogSoftmax:
-      return log_softmax_backward(y, dy, dx);
+      return log_softmax_backward(y, dy, dx, o);
     case ref::RowOp::kSoftmin:
-      return softmin_backward(y, dy, dx);
+      return softmin_backward(y, dy, dx, o);
   }
 }
 

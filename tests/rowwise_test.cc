@@ -40,15 +40,34 @@ template <typename T>
 constexpr double kForwardUlp = 1.0;
 template <typename T>
 constexpr double kBackwardUlp = sizeof(T) == 4 ? 1.0 : 2.0;
+// Accuracy::fast: the spec's fast bounds, 4 ULP forward and 8 backward (float32 rows have fast
+// kernels on AVX2 and AVX-512; the other types and targets run the faithful ones).
+constexpr double kFastForwardUlp = 4.0;
+constexpr double kFastBackwardUlp = 8.0;
+
+// The accuracy mode of the helpers' calls below: the tests named ...Fast run the same checks
+// with Accuracy::fast (FastMode), its bound in place of the faithful one.
+Accuracy g_accuracy = Accuracy::faithful;
+struct FastMode {
+  FastMode() { g_accuracy = Accuracy::fast; }
+  ~FastMode() { g_accuracy = Accuracy::faithful; }
+  FastMode(const FastMode&) = delete;
+  FastMode& operator=(const FastMode&) = delete;
+};
+template <typename T>
+double ForwardBound() {
+  return g_accuracy == Accuracy::fast ? kFastForwardUlp : kForwardUlp<T>;
+}
 
 template <typename T>
-void Forward(RowOp op, Rows<const T> x, Rows<T> y, const RowOptions& o = {}) {
+void Forward(RowOp op, Rows<const T> x, Rows<T> y, RowOptions o = {}) {
+  o.accuracy = g_accuracy;
   test::RowForward<T>(op, x, y, o);
 }
 
 template <typename T>
 void Backward(RowOp op, Rows<const T> y, Rows<const T> dy, Rows<T> dx) {
-  test::RowBackward<T>(op, y, dy, dx);
+  test::RowBackward<T>(op, y, dy, dx, Options{.accuracy = g_accuracy});
 }
 
 // One contiguous row.
@@ -81,16 +100,18 @@ std::vector<T> RandomVector(size_t n, double spread, uint64_t seed) {
 std::string OpName(RowOp op) { return std::string(ref::RowOpName(op)); }
 
 template <typename T>
-void CheckAccuracy() {
+void CheckAccuracy(Accuracy accuracy = Accuracy::faithful) {
+  const bool fast = accuracy == Accuracy::fast;
   std::vector<ref::NamedRow<T>> rows = ref::RandomRows<T>(7);
   for (auto& r : ref::AdversarialRows<T>()) rows.push_back(std::move(r));
   for (RowOp op : ref::kRowOps) {
     ForEachTarget([&](const char* target) {
-      const ref::RowStats f = ref::MeasureRowForward<T>(op, rows);
-      EXPECT_LE(f.max_ulp, kForwardUlp<T>) << target << " " << OpName(op) << ", worst in row '"
-                                           << f.worst_row << "' at " << f.worst_col;
-      const ref::RowStats b = ref::MeasureRowBackward<T>(op, rows);
-      EXPECT_LE(b.max_ulp, kBackwardUlp<T>)
+      const ref::RowStats f = ref::MeasureRowForward<T>(op, rows, accuracy);
+      EXPECT_LE(f.max_ulp, fast ? kFastForwardUlp : kForwardUlp<T>)
+          << target << " " << OpName(op) << ", worst in row '" << f.worst_row << "' at "
+          << f.worst_col;
+      const ref::RowStats b = ref::MeasureRowBackward<T>(op, rows, accuracy);
+      EXPECT_LE(b.max_ulp, fast ? kFastBackwardUlp : kBackwardUlp<T>)
           << target << " " << OpName(op) << "_backward, worst in row '" << b.worst_row << "' at "
           << b.worst_col;
       EXPECT_GT(f.count, 200000u);
@@ -100,6 +121,55 @@ void CheckAccuracy() {
 
 TEST(RowwiseAccuracy, Float32MatchesReference) { CheckAccuracy<float>(); }
 TEST(RowwiseAccuracy, Float64MatchesReference) { CheckAccuracy<double>(); }
+TEST(RowwiseAccuracy, FastFloat32WithinFastBound) { CheckAccuracy<float>(Accuracy::fast); }
+
+// Rows for the fast kernels' own cases: probabilities down to the subnormals (one logit 90 to
+// 110 above the others), long rows of equal values (the sum), a dominant logit over many small
+// terms (log_softmax's second pass), and each way of taking the rounding error of v - M (M <= 0;
+// M > 0 with every v of a smaller exponent; neither), with and without values 87 below M.
+std::vector<ref::NamedRow<float>> FastStressRows() {
+  std::vector<ref::NamedRow<float>> rows;
+  std::mt19937_64 rng(2024);
+  auto uniform = [&](const std::string& name, size_t n, double lo, double hi) {
+    std::uniform_real_distribution<double> u(lo, hi);
+    ref::NamedRow<float> r{name, {}};
+    for (size_t i = 0; i < n; ++i) r.x.push_back(static_cast<float>(u(rng)));
+    return r;
+  };
+  for (size_t n : {7, 1000, 32000}) {
+    ref::NamedRow<float> r = uniform("subnormal tail, " + std::to_string(n), n, -105.0, -85.0);
+    r.x[n / 2] = 5.0f;
+    rows.push_back(std::move(r));
+    ref::NamedRow<float> dom = uniform("dominant by 30, " + std::to_string(n), n, -40.0, -30.0);
+    dom.x[n / 3] = 0.0f;
+    rows.push_back(std::move(dom));
+  }
+  rows.push_back({"300000 equal", std::vector<float>(300000, 3.25f)});
+  rows.push_back({"100001 equal zeros", std::vector<float>(100001, 0.0f)});
+  rows.push_back(uniform("in [-50, -10]", 4099, -50.0, -10.0));
+  rows.push_back(uniform("in [-200, -100]", 4099, -200.0, -100.0));
+  rows.push_back(uniform("in [1000, 1010]", 4099, 1000.0, 1010.0));
+  rows.push_back(uniform("in [-3, 100]", 4099, -3.0, 100.0));
+  rows.push_back(uniform("in [-100, 3]", 4099, -100.0, 3.0));
+  rows.push_back(uniform("in [-1e6, 3e6]", 999, -1e6, 3e6));
+  return rows;
+}
+
+TEST(RowwiseAccuracy, FastFloat32StressRows) {
+  const std::vector<ref::NamedRow<float>> rows = FastStressRows();
+  for (RowOp op : ref::kRowOps) {
+    ForEachTarget([&](const char* target) {
+      const ref::RowStats f = ref::MeasureRowForward<float>(op, rows, Accuracy::fast);
+      EXPECT_LE(f.max_ulp, kFastForwardUlp) << target << " " << OpName(op) << ", worst in row '"
+                                            << f.worst_row << "' at " << f.worst_col;
+      const ref::RowStats b = ref::MeasureRowBackward<float>(op, rows, Accuracy::fast);
+      EXPECT_LE(b.max_ulp, kFastBackwardUlp)
+          << target << " " << OpName(op) << "_backward, worst in row '" << b.worst_row << "' at "
+          << b.worst_col;
+    });
+  }
+}
+TEST(RowwiseAccuracy, FastFloat64WithinFastBound) { CheckAccuracy<double>(Accuracy::fast); }
 
 // Probabilities sum to 1 within the sum of their rounding errors: one ULP of 1 for float32
 // (each is within half an ULP, 2^-24 relative), a few for float64.
@@ -186,7 +256,7 @@ void CheckPartialMinusInfinity() {
                 ASSERT_EQ(y[i], -inf) << target << " n=" << n << " i=" << i;
               }
             } else {
-              ASSERT_LE(ref::UlpError<T>(y[i], r[j++]), kForwardUlp<T>)
+              ASSERT_LE(ref::UlpError<T>(y[i], r[j++]), ForwardBound<T>())
                   << target << " " << OpName(op) << " n=" << n << " i=" << i;
             }
           }
@@ -203,6 +273,10 @@ void CheckPartialMinusInfinity() {
 
 TEST(RowwiseSpecialValues, PartialMinusInfinityFloat32) { CheckPartialMinusInfinity<float>(); }
 TEST(RowwiseSpecialValues, PartialMinusInfinityFloat64) { CheckPartialMinusInfinity<double>(); }
+TEST(RowwiseSpecialValues, PartialMinusInfinityFloat32Fast) {
+  FastMode fast;
+  CheckPartialMinusInfinity<float>();
+}
 
 // All -inf (softmin: all +inf) is NaN, or zeros on request; a NaN or a +inf (softmin: -inf)
 // anywhere makes its row NaN. The other rows of the same call are untouched by either.
@@ -256,6 +330,10 @@ void CheckSpecialRows() {
 
 TEST(RowwiseSpecialValues, MaskedNanAndInfinityRowsFloat32) { CheckSpecialRows<float>(); }
 TEST(RowwiseSpecialValues, MaskedNanAndInfinityRowsFloat64) { CheckSpecialRows<double>(); }
+TEST(RowwiseSpecialValues, MaskedNanAndInfinityRowsFloat32Fast) {
+  FastMode fast;
+  CheckSpecialRows<float>();
+}
 
 template <typename T>
 void CheckHugeLogits() {
@@ -278,13 +356,17 @@ void CheckHugeLogits() {
     // A dominant logit: log-probability -(e^-40 + e^-41) about -6.5e-18, not 0.
     const std::vector<T> d = Row(RowOp::kLogSoftmax, std::vector<T>{T(0), T(-40), T(-41)});
     const long double exact = -std::log1p(std::exp(-40.0L) + std::exp(-41.0L));
-    EXPECT_LE(ref::UlpError<T>(d[0], exact), kForwardUlp<T>)
+    EXPECT_LE(ref::UlpError<T>(d[0], exact), ForwardBound<T>())
         << d[0] << " vs " << static_cast<double>(exact);
   });
 }
 
 TEST(RowwiseSpecialValues, HugeLogitsFloat32) { CheckHugeLogits<float>(); }
 TEST(RowwiseSpecialValues, HugeLogitsFloat64) { CheckHugeLogits<double>(); }
+TEST(RowwiseSpecialValues, HugeLogitsFloat32Fast) {
+  FastMode fast;
+  CheckHugeLogits<float>();
+}
 
 // Strided rows and in place give the same bits as contiguous rows, one call per row, and
 // nothing between the rows of y is written.
@@ -334,9 +416,13 @@ void CheckStridesAndInPlace() {
 
 TEST(RowwiseLayout, StridedRowsAndInPlaceFloat32) { CheckStridesAndInPlace<float>(); }
 TEST(RowwiseLayout, StridedRowsAndInPlaceFloat64) { CheckStridesAndInPlace<double>(); }
+TEST(RowwiseLayout, StridedRowsAndInPlaceFloat32Fast) {
+  FastMode fast;
+  CheckStridesAndInPlace<float>();
+}
 
 // A call large enough for threads gives the bits of one call per row, and so does one thread.
-TEST(RowwiseThreads, LargeCallsMatchRowByRow) {
+void CheckLargeCallsMatchRowByRow() {
   const size_t rows = 70, cols = 3000;
   const std::vector<float> x = RandomVector<float>(rows * cols, 8.0, 5);
   for (RowOp op : ref::kRowOps) {
@@ -363,6 +449,12 @@ TEST(RowwiseThreads, LargeCallsMatchRowByRow) {
       }
     }
   }
+}
+
+TEST(RowwiseThreads, LargeCallsMatchRowByRow) { CheckLargeCallsMatchRowByRow(); }
+TEST(RowwiseThreads, LargeCallsMatchRowByRowFast) {
+  FastMode fast;
+  CheckLargeCallsMatchRowByRow();
 }
 
 TEST(RowwiseThreads, ParallelForRethrowsOnceEveryRangeHasRun) {
@@ -404,16 +496,35 @@ TEST(RowwiseReference, BackwardMatchesFiniteDifferences) {
   }
 }
 
-// Backward of a masked (zero) softmax row is zero; of a NaN row, NaN.
+// Backward of a masked (zero) softmax row is zero; of a NaN row, NaN; in both modes.
 TEST(RowwiseSpecialValues, BackwardOfMaskedAndNanRows) {
   const float inf = std::numeric_limits<float>::infinity();
-  std::vector<float> x = {-inf, -inf, -inf, 1.0f, NAN, 2.0f}, y(6), dy = {1, 2, 3, 4, 5, 6}, dx(6);
-  softmax(Rows<const float>(x.data(), 2, 3), Rows<float>(y.data(), 2, 3), RowOptions{true});
-  softmax_backward(Rows<const float>(y.data(), 2, 3), Rows<const float>(dy.data(), 2, 3),
-                   Rows<float>(dx.data(), 2, 3));
-  for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(dx[i], 0.0f) << i;
-    EXPECT_TRUE(std::isnan(dx[3 + i])) << i;
+  for (Accuracy a : {Accuracy::faithful, Accuracy::fast}) {
+    std::vector<float> x = {-inf, -inf, -inf, 1.0f, NAN, 2.0f}, y(6), dy = {1, 2, 3, 4, 5, 6},
+                       dx(6);
+    softmax(Rows<const float>(x.data(), 2, 3), Rows<float>(y.data(), 2, 3),
+            RowOptions{.masked_rows_are_zero = true, .accuracy = a});
+    softmax_backward(Rows<const float>(y.data(), 2, 3), Rows<const float>(dy.data(), 2, 3),
+                     Rows<float>(dx.data(), 2, 3), Options{.accuracy = a});
+    for (int i = 0; i < 3; ++i) {
+      EXPECT_EQ(dx[i], 0.0f) << i;
+      EXPECT_TRUE(std::isnan(dx[3 + i])) << i;
+    }
+    // log_softmax from y: NaN and -inf in y, and a +inf (not a log-probability) as faithful
+    // takes it.
+    std::vector<float> ly = {-inf, -1.0f, NAN, 0.5f, -200.0f, inf}, lg = {1, 2, 3, 4, 5, 6}, ldx(6),
+                       ref(6);
+    log_softmax_backward(Rows<const float>(ly.data(), 1, 6), Rows<const float>(lg.data(), 1, 6),
+                         Rows<float>(ldx.data(), 1, 6), Options{.accuracy = a});
+    log_softmax_backward(Rows<const float>(ly.data(), 1, 6), Rows<const float>(lg.data(), 1, 6),
+                         Rows<float>(ref.data(), 1, 6));
+    EXPECT_EQ(ldx[0], 1.0f);
+    for (int i = 0; i < 6; ++i) {
+      EXPECT_EQ(std::isnan(ldx[i]), std::isnan(ref[i])) << i;
+      if (std::isinf(ref[i])) {
+        EXPECT_EQ(ldx[i], ref[i]) << i;
+      }
+    }
   }
 }
 

@@ -11,7 +11,7 @@
 // the masked one, a -inf makes the row NaN). A masked log_softmax row is zeros too; backward
 // from y cannot tell a masked row, so give such rows dy = 0 (softmax's zeros give dx = 0 by
 // themselves). Backward outputs may alias y or dy as the same view; any other overlap of an
-// output with an input throws. float32 results are one rounding of a double computation
+// output with an input throws. Faithful float32 results are one rounding of a double computation
 // (docs/ACCURACY.md lists the measured errors). Threads: ACTIV_NUM_THREADS=n caps them (1: the
 // calling thread only); calls under about 65 000 elements never start one.
 #pragma once
@@ -41,8 +41,13 @@ struct Rows {
   T* row(std::size_t r) const { return data + r * stride; }
 };
 
-// The row-wise functions have no fast kernels: Accuracy::fast is accepted (checked like
-// everywhere) and runs the faithful ones, which meet its bound.
+// Accuracy::fast (float32 rows on AVX2 and AVX-512): e^(x - max) in float lanes with the fast
+// exps of the element-wise kernels (the rounding of x - max carried into the exp), its sum in
+// double, y = e * (1/S) and log_softmax y = (x - max) - log S; backward with the sums in double
+// and the rest in float lanes. Within the spec's fast bounds (`activ-accuracy --rows --accuracy
+// fast` measures them); the special values, masked rows, strides, aliasing and threads as
+// faithful. 16-bit rows, float64 and the other targets run the faithful kernels, which meet the
+// fast bound.
 struct RowOptions {
   bool masked_rows_are_zero = false;  // an all -inf row gives zeros instead of NaN
   Accuracy accuracy = Accuracy::faithful;

@@ -46,12 +46,11 @@ void ForwardImpl(RowFn fn, Rows<const T> x, Rows<T> y, const RowOptions& o) {
   CheckView(name, "y", y);
   CheckSameShape(name, "x", x, "y", y);
   CheckAlias(name, "x", x, "y", y);
-  // No row-wise fast kernels: a fast call runs the faithful ones.
   detail::CheckAccuracy(name, o.accuracy);
   if (x.rows == 0 || x.cols == 0) return;
   detail::ParallelFor(x.rows, detail::RowGrain(x.cols), [&](size_t r0, size_t r1) {
     RunForward(fn, x.row(r0), x.stride, y.row(r0), y.stride, r1 - r0, x.cols,
-               o.masked_rows_are_zero);
+               o.masked_rows_are_zero, o.accuracy == Accuracy::fast);
   });
 }
 
@@ -69,7 +68,7 @@ void BackwardImpl(RowFn fn, Rows<const T> y, Rows<const T> dy, Rows<T> dx, const
   if (y.rows == 0 || y.cols == 0) return;
   detail::ParallelFor(y.rows, detail::RowGrain(y.cols), [&](size_t r0, size_t r1) {
     RunBackward(fn, y.row(r0), y.stride, dy.row(r0), dy.stride, dx.row(r0), dx.stride, r1 - r0,
-                y.cols);
+                y.cols, o.accuracy == Accuracy::fast);
   });
 }
 

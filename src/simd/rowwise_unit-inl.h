@@ -19,6 +19,8 @@
 // log-probability of a dominant element (about -1e-18 beside a logit 40 lower) to full
 // precision instead of rounding it to 0.
 //
+// Accuracy::fast on float32 rows (AVX2, AVX-512): float-lane kernels, rowwise_fast-inl.h.
+//
 // This file is the body of the row-wise units, rowwise_f32.cc (float32 and the 16-bit types, which
 // share its float32 code) and rowwise_f64.cc. Each defines ACTIV_ROW_UNIT (a namespace for the
 // unit's own helpers) and ACTIV_ROW_UNIT_TYPES (its element types, as in ACTIV_ROW_TYPES) and
@@ -61,6 +63,10 @@ namespace kernels32 {
 using detail::Args;
 inline constexpr bool kForFloat32 = true;
 #include "math-inl.h"
+// The fast kernels' float-lane primitives (Accuracy::fast, rowwise_fast-inl.h).
+namespace fast {
+#include "fast/math_fast-inl.h"
+}  // namespace fast
 }  // namespace kernels32
 using detail::RowFn;
 // This file's helpers, apart from the per-target code of the other translation units.
@@ -538,19 +544,6 @@ void ForwardRows(const T* x, size_t xs, T* y, size_t ys, size_t rows, size_t col
   }
 }
 
-template <typename T>
-void ForwardT(RowFn fn, const T* x, size_t xs, T* y, size_t ys, size_t rows, size_t cols,
-              bool masked_zero) {
-  switch (fn) {
-    case RowFn::kSoftmax:
-      return ForwardRows<false, false>(x, xs, y, ys, rows, cols, masked_zero);
-    case RowFn::kLogSoftmax:
-      return ForwardRows<false, true>(x, xs, y, ys, rows, cols, masked_zero);
-    case RowFn::kSoftmin:
-      return ForwardRows<true, false>(x, xs, y, ys, rows, cols, masked_zero);
-  }
-}
-
 // Backward from y. softmax: dx = y * (dy - sum(dy * y)); softmin: the negative of that;
 // log_softmax: dx = dy - e^y * sum(dy). float64 sums with compensation, products split exactly
 // (FMA), so that the sum is as good as the rounding of its result.
@@ -593,6 +586,67 @@ void BackwardRows(const T* y, size_t ys, const T* dy, size_t dys, T* dx, size_t 
       StoreTail(d, one(LoadTail(d, yr + i, cols - i, T{}), LoadTail(d, gr + i, cols - i, T{})),
                 out + i, cols - i);
     }
+  }
+}
+
+#include "rowwise_fast-inl.h"
+
+// Accuracy::fast runs the float32 fast kernels where the target has them.
+template <typename T>
+void ForwardT(RowFn fn, const T* x, size_t xs, T* y, size_t ys, size_t rows, size_t cols,
+              bool masked_zero, bool fast) {
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2  // kFastRows
+  if constexpr (std::is_same_v<T, float>) {
+    if (fast) {
+      switch (fn) {
+        case RowFn::kSoftmax:
+          return fast_rows::ForwardRowsF<false, false>(x, xs, y, ys, rows, cols, masked_zero);
+        case RowFn::kLogSoftmax:
+          return fast_rows::ForwardRowsF<false, true>(x, xs, y, ys, rows, cols, masked_zero);
+        case RowFn::kSoftmin:
+          return fast_rows::ForwardRowsF<true, false>(x, xs, y, ys, rows, cols, masked_zero);
+      }
+    }
+  }
+#else
+  (void)fast;
+#endif
+  switch (fn) {
+    case RowFn::kSoftmax:
+      return ForwardRows<false, false>(x, xs, y, ys, rows, cols, masked_zero);
+    case RowFn::kLogSoftmax:
+      return ForwardRows<false, true>(x, xs, y, ys, rows, cols, masked_zero);
+    case RowFn::kSoftmin:
+      return ForwardRows<true, false>(x, xs, y, ys, rows, cols, masked_zero);
+  }
+}
+
+template <typename T>
+void BackwardT(RowFn fn, const T* y, size_t ys, const T* dy, size_t dys, T* dx, size_t dxs,
+               size_t rows, size_t cols, bool fast) {
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2  // kFastRows
+  if constexpr (std::is_same_v<T, float>) {
+    if (fast) {
+      switch (fn) {
+        case RowFn::kSoftmax:
+          return fast_rows::SoftmaxBackwardRowsF<false>(y, ys, dy, dys, dx, dxs, rows, cols);
+        case RowFn::kLogSoftmax:
+          return fast_rows::LogSoftmaxBackwardRowsF(y, ys, dy, dys, dx, dxs, rows, cols);
+        case RowFn::kSoftmin:
+          return fast_rows::SoftmaxBackwardRowsF<true>(y, ys, dy, dys, dx, dxs, rows, cols);
+      }
+    }
+  }
+#else
+  (void)fast;
+#endif
+  switch (fn) {
+    case RowFn::kSoftmax:
+      return BackwardRows<RowFn::kSoftmax>(y, ys, dy, dys, dx, dxs, rows, cols);
+    case RowFn::kLogSoftmax:
+      return BackwardRows<RowFn::kLogSoftmax>(y, ys, dy, dys, dx, dxs, rows, cols);
+    case RowFn::kSoftmin:
+      return BackwardRows<RowFn::kSoftmin>(y, ys, dy, dys, dx, dxs, rows, cols);
   }
 }
 
@@ -669,12 +723,12 @@ void ArgmaxT(const T* x, size_t xs, size_t rows, size_t cols, int64_t* index) {
   using detail::RowFn;                                                                          \
   namespace rowops = ACTIV_ROW_UNIT::HWY_NAMESPACE::rowops;                                     \
   void RowForward(RowFn fn, const T* x, size_t xs, T* y, size_t ys, size_t rows, size_t cols,   \
-                  bool masked_zero) {                                                           \
-    rowops::ForwardT(fn, x, xs, y, ys, rows, cols, masked_zero);                                \
+                  bool masked_zero, bool fast) {                                                \
+    rowops::ForwardT(fn, x, xs, y, ys, rows, cols, masked_zero, fast);                          \
   }                                                                                             \
   void RowBackward(RowFn fn, const T* y, size_t ys, const T* dy, size_t dys, T* dx, size_t dxs, \
-                   size_t rows, size_t cols) {                                                  \
-    rowops::BackwardT(fn, y, ys, dy, dys, dx, dxs, rows, cols);                                 \
+                   size_t rows, size_t cols, bool fast) {                                       \
+    rowops::BackwardT(fn, y, ys, dy, dys, dx, dxs, rows, cols, fast);                           \
   }                                                                                             \
   void Argmax(const T* x, size_t xs, size_t rows, size_t cols, int64_t* index) {                \
     rowops::ArgmaxT(x, xs, rows, cols, index);                                                  \
@@ -692,12 +746,12 @@ HWY_AFTER_NAMESPACE();
   HWY_EXPORT(RowBackward);                                                                      \
   HWY_EXPORT(Argmax);                                                                           \
   void RunForward(RowFn fn, const T* x, size_t xs, T* y, size_t ys, size_t rows, size_t cols,   \
-                  bool masked_zero) {                                                           \
-    HWY_DYNAMIC_DISPATCH(RowForward)(fn, x, xs, y, ys, rows, cols, masked_zero);                \
+                  bool masked_zero, bool fast) {                                                \
+    HWY_DYNAMIC_DISPATCH(RowForward)(fn, x, xs, y, ys, rows, cols, masked_zero, fast);          \
   }                                                                                             \
   void RunBackward(RowFn fn, const T* y, size_t ys, const T* dy, size_t dys, T* dx, size_t dxs, \
-                   size_t rows, size_t cols) {                                                  \
-    HWY_DYNAMIC_DISPATCH(RowBackward)(fn, y, ys, dy, dys, dx, dxs, rows, cols);                 \
+                   size_t rows, size_t cols, bool fast) {                                       \
+    HWY_DYNAMIC_DISPATCH(RowBackward)(fn, y, ys, dy, dys, dx, dxs, rows, cols, fast);           \
   }                                                                                             \
   void RunArgmax(const T* x, size_t xs, size_t rows, size_t cols, int64_t* index) {             \
     HWY_DYNAMIC_DISPATCH(Argmax)(x, xs, rows, cols, index);                                     \

@@ -20,9 +20,9 @@ enum class RowFn : int { kSoftmax, kLogSoftmax, kSoftmin };
 #define ACTIV_ROW_UNIT_DECLARE(S, T)                                                           \
   namespace S {                                                                                \
   void RunForward(detail::RowFn fn, const T* x, std::size_t xs, T* y, std::size_t ys,          \
-                  std::size_t rows, std::size_t cols, bool masked_zero);                       \
+                  std::size_t rows, std::size_t cols, bool masked_zero, bool fast);            \
   void RunBackward(detail::RowFn fn, const T* y, std::size_t ys, const T* dy, std::size_t dys, \
-                   T* dx, std::size_t dxs, std::size_t rows, std::size_t cols);                \
+                   T* dx, std::size_t dxs, std::size_t rows, std::size_t cols, bool fast);     \
   void RunArgmax(const T* x, std::size_t xs, std::size_t rows, std::size_t cols,               \
                  std::int64_t* index);                                                         \
   }                                                                                            \
