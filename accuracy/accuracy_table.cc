@@ -202,11 +202,47 @@ namespace {
 
 constexpr const char* kRowCells[6] = {"f32 random",      "f32 adversarial", "f64 random",
                                       "f64 adversarial", "f32 backward",    "f64 backward"};
+// The cells of kRowCells that the fast mode changes: float32 (float64 rows run the faithful
+// kernels in either mode).
+constexpr size_t kFastRowCells[3] = {0, 1, 4};
+
+// The fast row-wise kernels (float32 rows on AVX2 and AVX-512; other rows run the faithful
+// ones), one record per target measured, so that an AVX-512 host stores both.
+void UpdateFastRows(Json& doc, const UpdateOptions& u, double start) {
+  const RowTableResults rows = MeasureRowTable(Accuracy::fast);
+  Json r;
+  r["random_rows"] = rows.random_rows;
+  r["random_elements"] = rows.random_elements;
+  r["date"] = Today();
+  for (const RowTableLine& line : rows.lines) {
+    for (size_t k : kFastRowCells) {
+      const RowStats& c = line.cells[k];
+      Json e;
+      e["max_ulp"] = Number(c.max_ulp);
+      e["worst_row"] = c.worst_row;
+      e["worst_col"] = c.worst_col;
+      e["count"] = c.count;
+      r["functions"][line.op][kRowCells[k]] = e;
+    }
+  }
+  const std::string target(simd_target());
+  doc["rowwise_fast"][target] = r;
+  if (u.log) {
+    char line[96];
+    std::snprintf(line, sizeof line, "fast row-wise table on %s [%.0f s]", target.c_str(),
+                  Seconds() - start);
+    u.log(line);
+  }
+}
 
 // The row-wise and 16-bit tables, measured whole (seconds), each beside "results": their
 // statistics are not those of the element-wise checks.
 void UpdateRows(Json& doc, const UpdateOptions& u) {
   const double start = Seconds();
+  if (u.accuracy == Accuracy::fast) {
+    UpdateFastRows(doc, u, start);
+    return;
+  }
   const RowTableResults rows = MeasureRowTable();
   Json r;
   r["random_rows"] = rows.random_rows;
@@ -253,11 +289,11 @@ void UpdateRows(Json& doc, const UpdateOptions& u) {
 double UpdateResults(const std::string& path, const UpdateOptions& u) {
   if (!u.only.empty()) op_from_name(u.only);  // an unknown name fails before any work
   const bool fast = u.accuracy == Accuracy::fast;
-  if (fast && u.part != Part::kExhaustive) {
+  if (fast && u.part != Part::kExhaustive && u.part != Part::kRows) {
     throw Error(
-        "the fast accuracy mode is recorded by the exhaustive part only (--part "
-        "exhaustive): the document's fast column is its float32 forward over all 2^32 "
-        "inputs");
+        "the fast accuracy mode is recorded by the exhaustive part (--part exhaustive: the "
+        "document's fast column is its float32 forward over all 2^32 inputs) and by the "
+        "row-wise part (--part rows)");
   }
   if (fast && !u.only.empty() && !has_fast_kernel(op_from_name(u.only))) {
     throw Error(u.only +
@@ -390,6 +426,36 @@ RowTableResults StoredRows(const Json& r) {
     res.lines.push_back(std::move(line));
   }
   return res;
+}
+
+// The fast mode's row-wise records (--part rows --accuracy fast), a line per function and
+// target; nothing where none is stored.
+std::string RenderFastRows(const Json& doc) {
+  if (!doc.contains("rowwise_fast")) return "";
+  std::ostringstream md;
+  md << "### Row-wise functions, fast mode\n\n"
+     << "The same rows through `RowOptions{.accuracy = Accuracy::fast}` (`activ-accuracy "
+        "--update docs/accuracy.json --part rows --accuracy fast --target T`): float32 rows on "
+        "AVX2 and AVX-512 run the fast kernels (float-lane exps, sums widened to double), "
+        "float64 and 16-bit rows the faithful ones. Bounds (docs/SPEC.md): 4 ULP forward, 8 "
+        "backward beyond the same mixed bound.\n\n"
+     << "| function | target | f32 random | f32 adversarial | worst f32 row | f32 backward | "
+        "date |\n|---|---|---|---|---|---|---|\n";
+  for (RowOp op : kRowOps) {
+    const std::string name(RowOpName(op));
+    for (const auto& [target, r] : doc["rowwise_fast"].items()) {
+      const Json& cells = Member(r["functions"], name, "fast row-wise table");
+      const auto cell = [&](size_t k) -> const Json& {
+        return Member(cells, kRowCells[k], "fast row-wise table's " + name);
+      };
+      md << "| " << name << " | " << target << " | " << FmtUlp(ToDouble(cell(0)["max_ulp"]))
+         << " | " << FmtUlp(ToDouble(cell(1)["max_ulp"])) << " | "
+         << cell(1)["worst_row"].get<std::string>() << " | " << FmtUlp(ToDouble(cell(4)["max_ulp"]))
+         << " | " << r["date"].get<std::string>() << " |\n";
+    }
+  }
+  md << "\n";
+  return md.str();
 }
 
 std::vector<HalfRow> StoredHalf(const Json& h) {
@@ -657,7 +723,8 @@ std::string RenderTable(const std::string& path) {
     for (size_t i = 0; i < 2 * contenders.size(); ++i) md << "---|";
     md << "\n" << peer_rows.str() << "\n";
   }
-  md << RenderRowTable(StoredRows(rowwise)) << RenderHalfTable(StoredHalf(half));
+  md << RenderRowTable(StoredRows(rowwise)) << RenderFastRows(res.doc())
+     << RenderHalfTable(StoredHalf(half));
   return md.str();
 }
 
