@@ -346,15 +346,27 @@ def test_check(tmp):
         q = run("--fn", "gelu", "--samples", "20000", exe=ARGS.accuracy)
         check(q.stdout == p.stdout,
               f"activ check and activ-accuracy differ: {p.stdout!r} {q.stdout!r}")
-        # The fast mode's records: the exhaustive part only, functions with a fast kernel only,
-        # refused before anything is measured or written.
+        # The fast mode's records: the exhaustive and row-wise parts only, functions with a
+        # fast kernel only, refused before anything is measured or written.
         results = f"{tmp}/accuracy.json"
         run("--update", results, "--part", "f32", "--accuracy", "fast", exe=ARGS.accuracy, rc=1,
-            err="the fast accuracy mode is recorded by the exhaustive part only")
+            err="the fast accuracy mode is recorded by the exhaustive part (--part exhaustive")
         # relu is exact: it will never have a fast kernel of its own.
         run("--update", results, "--part", "exhaustive", "--accuracy", "fast", "--only", "relu",
             exe=ARGS.accuracy, rc=1, err="relu has no fast forward kernel")
         check(not os.path.exists(results), "a refused --update wrote its results file")
+        # The fast row-wise table: one record for the target measured, float32 cells only,
+        # within the fast bounds (4 ULP forward, 8 backward).
+        rows_results = f"{tmp}/accuracy-rows.json"
+        run("--update", rows_results, "--part", "rows", "--accuracy", "fast", exe=ARGS.accuracy)
+        with open(rows_results) as f:
+            fast_rows = json.load(f).get("rowwise_fast", {})
+        check(len(fast_rows) == 1, f"fast row-wise records {list(fast_rows)}")
+        for fn in ("softmax", "log_softmax", "softmin"):
+            cells = next(iter(fast_rows.values()), {}).get("functions", {}).get(fn, {})
+            check(sorted(cells) == ["f32 adversarial", "f32 backward", "f32 random"] and
+                  all(cells[c]["max_ulp"] <= (8 if "backward" in c else 4) for c in cells),
+                  f"fast row-wise cells of {fn}: {cells}")
         # ACCURACY.md's fast section, rendered from records kept per target ("fast@TARGET"),
         # apart from the faithful ones: a function without a fast kernel says so, one with a
         # kernel and no record says it was not measured.
