@@ -128,7 +128,8 @@ struct gelu_tanh {
           return hn::IfThenElse(neg, tail, x);
         });
   }
-#endif  // The backward pass's common path on K vectors, steps interleaved across them: every lane
+#endif
+  // The backward pass's common path on K vectors, steps interleaved across them: every lane
         // has
   // x >= -9.9 (other lanes get meaningless values).
   template <size_t K, class D>

@@ -157,7 +157,8 @@ struct softplus {
         },
         [&]() HWY_ATTR { return General(d, x, beta, thr); });
   }
-#endif  // The backward pass's common path on K vectors, steps interleaved across them: every lane
+#endif
+  // The backward pass's common path on K vectors, steps interleaved across them: every lane
   // has |t| <= 87 and beta is in range (other lanes get meaningless values, without a trap).
   template <size_t K, class D>
   HWY_INLINE static void BackwardCommonN(D d, const Vec<D> (&x)[K], Vec<D> (&dy)[K],
