@@ -130,8 +130,7 @@ struct gelu_tanh {
   }
 #endif
   // The backward pass's common path on K vectors, steps interleaved across them: every lane
-        // has
-  // x >= -9.9 (other lanes get meaningless values).
+  // has x >= -9.9 (other lanes get meaningless values).
   template <size_t K, class D>
   HWY_INLINE static void BackwardCommonN(D d, const Vec<D> (&x)[K], Vec<D> (&dy)[K]) {
     const Vec<D> one = hn::Set(d, 1.0f);
