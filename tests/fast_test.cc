@@ -187,7 +187,10 @@ INSTANTIATE_TEST_SUITE_P(AllOps, FastTest, ::testing::ValuesIn(AllOps()), OpName
 // negative, the tail e^t/beta), a threshold under 16 (where the fast kernel selects x itself,
 // on the exact beta x as the faithful kernel does: the inputs include those whose beta x
 // rounds to the threshold), and betas whose product with x is inexact. Within the fast bound,
-// and x itself past the threshold, bit for bit with the faithful kernel there.
+// and x itself past the threshold, bit for bit with the faithful kernel there. The backward
+// pass (dy sigmoid(beta x), dy itself past the threshold) within the fast backward bound on the
+// same inputs and on beta x every 1/64 of [-87, 87] (the fast kernel's common path, which meets
+// the faithful kernel's lanes at |beta x| = 87).
 TEST(FastSoftplus, Parameters) {
   const std::vector<Params> sets = {{{"beta", -1.5}, {"threshold", 20.0}},
                                     {{"beta", 0.3}, {"threshold", 0.5}},
@@ -203,14 +206,21 @@ TEST(FastSoftplus, Parameters) {
     float x0 = static_cast<float>(thr / beta);
     for (int i = 0; i < 8; ++i) x0 = std::nextafter(x0, -INFINITY);
     for (int i = 0; i < 16; ++i, x0 = std::nextafter(x0, INFINITY)) in.push_back(x0);
+    for (int i = -87 * 64; i <= 87 * 64; ++i) {
+      in.push_back(static_cast<float>(static_cast<double>(i) / 64.0 / beta));
+    }
     const std::span<const float> s(in);
     const ref::Exact ef = ref::ExactFor<float>(Op::softplus, Direction::kForward, s, params);
+    const ref::Exact eb = ref::ExactFor<float>(Op::softplus, Direction::kBackward, s, params);
     ForEachTarget([&](const char* target) {
       SCOPED_TRACE(std::string(target) + " beta " + std::to_string(beta) + " threshold " +
                    std::to_string(thr));
       const ref::Stats f =
           ref::MeasureActiv<float>(Op::softplus, Direction::kForward, s, params, ef, kFast);
       EXPECT_LE(f.max_ulp, kFastForwardUlp) << "worst at x = " << f.worst_x;
+      const ref::Stats b =
+          ref::MeasureActiv<float>(Op::softplus, Direction::kBackward, s, params, eb, kFast);
+      EXPECT_LE(b.max_ulp, kFastBackwardUlp) << "backward, worst at x = " << b.worst_x;
       std::vector<float> y0(in.size()), y1(in.size());
       forward(Op::softplus, s, std::span<float>(y0), params);
       forward(Op::softplus, s, std::span<float>(y1), params, kFast);
@@ -357,6 +367,63 @@ TEST_P(FastTest, EachResultDependsOnItsOwnInput) {
       EXPECT_EQ(differ, 0u) << (back ? "backward" : "forward") << ": first at x = " << first;
     }
   });
+}
+
+// Upstream gradients from 2^-60 to -FLT_MAX for every function and parameter set (the fast
+// kernels' own backward passes where they have one), x every 1/8 from -120 to 30 and the zeros of
+// f': no intermediate may overflow where the result is finite (a product with dy taken before
+// f' is complete could), and tails scaled by a large dy stay right relatively. Within the fast
+// backward bound, counting the infinity of the result's sign as the float after the largest:
+// where the exact result is within 8 ULP (2^104 each) of the largest float, on either side of
+// the point where it rounds to infinity, both the infinity and a finite result within 8 ULP
+// are right (a fast f' of 1 + 2^-23 where the exact one is 1 + 2^-27 overflows with dy =
+// -FLT_MAX, as a fast f' one ULP low gives FLT_MAX where the exact result is just past it).
+TEST_P(FastTest, Float32BackwardWithExtremeUpstream) {
+  const Op op = GetParam();
+  for (const Params& params : ref::TestParams(op)) {
+    const std::vector<double> p = ref::KernelParams<float>(op, params);
+    std::vector<float> xs;
+    for (int i = -960; i <= 240; ++i) xs.push_back(static_cast<float>(i) / 8.0f);
+    for (float x : ref::CriticalInputs<float>(op, params)) {
+      if (std::isfinite(x)) xs.push_back(x);
+    }
+    const size_t n = xs.size();
+    ForEachTarget([&](const char* target) {
+      SCOPED_TRACE(std::string(target) + " " + std::string(name(op)));
+      for (const float dy : {0x1p-60f, -0x1p60f, 0x1p126f, -0x1.fffffep127f}) {
+        std::vector<float> dys(n, dy), dx(n);
+        backward(op, std::span<const float>(xs), std::span<const float>(dys), std::span<float>(dx),
+                 params, nullptr, kFast);
+        double worst = 0;
+        size_t at = 0;
+        for (size_t i = 0; i < n; ++i) {
+          const long double want = dy * ref::derivative(op, xs[i], p.data());
+          const long double top = 0x1.fffffep127L, ulp = 0x1p104L;
+          if (std::isinf(dx[i]) && std::signbit(dx[i]) == std::signbit(want) &&
+              std::fabs(want) >= top - kFastBackwardUlp * ulp) {
+            continue;
+          }
+          if (std::fabs(want) >= 0x1.ffffffp127L) {  // rounds to +-inf
+            EXPECT_TRUE(std::fabs(std::fabs(want) - std::fabs(static_cast<long double>(dx[i]))) <=
+                            kFastBackwardUlp * ulp &&
+                        std::signbit(dx[i]) == std::signbit(want))
+                << "x " << xs[i] << " dy " << dy << ": " << dx[i] << " against +-inf";
+            continue;
+          }
+          const long double slack = std::fabs(static_cast<long double>(dy)) *
+                                    ref::derivative_slack(op, xs[i], p.data(), 24);
+          const double e = ref::BackwardError<float>(dx[i], want, slack);
+          if (e > worst) {
+            worst = e;
+            at = i;
+          }
+        }
+        EXPECT_LE(worst, kFastBackwardUlp)
+            << "dy " << dy << ", worst at x " << xs[at] << ": " << dx[at] << " against "
+            << static_cast<double>(dy * ref::derivative(op, xs[at], p.data()));
+      }
+    });
+  }
 }
 
 // The option reaches the kernels: on a target with FMA, a function with a fast kernel of its own

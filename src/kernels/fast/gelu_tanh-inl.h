@@ -15,6 +15,16 @@
 // Other targets: w as a pair, e^-|w| = p 2^n from FastExpSplit (the pair's low part in its
 // reduced argument); where |w| <= 87 on every lane 2^n is one normal factor, the other lanes
 // take x for x > 0 and x p 2^n in three factors (SplitScale3) for x < 0.
+// Backward: f' = sigmoid(w) + x w' sigmoid'(w), w' = a (1 + 3b x^2). With e = e^-|w| and t = 1 +
+// x w': f' = (1 + e t)/(1 + e)^2 for x >= 0 (no cancellation, t >= 1) and e (t + e)/(1 + e)^2 for
+// x < 0, one quotient. x is clamped at 9.9 (|w| <= 85, past which f' rounds to 1 and the clamped
+// x gives 1 exactly); vectors with a lane below -9.9 (e below the normal floats) or NaN take the
+// faithful kernel. t + e vanishes at x = -0.7522, the zero of f': t is taken as ((3ab x^2) x +
+// (a_lo x + (a_hi x + 1))), whose last two roundings are of values under 0.3, so that the
+// bracket's error stays near 2^-24 there, against the bound's |x f''| of 0.3 (2^-24 units) after
+// the factor e/(1 + e)^2 = 0.18. w = x (a + ab x^2) with the product's error and a's low part
+// carried into the reduced argument of e^-|w|; the rounding of x^2 and of a + ab x^2 (|w| 2^-23
+// at most) is within the bound's allowance for x's own rounding, |x w'| >= |w| (in 2^-24 units).
 struct gelu_tanh {
   static constexpr bool kForwardKeepsNaN = HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3;
 
@@ -119,4 +129,95 @@ struct gelu_tanh {
         });
   }
 #endif
+  // The backward pass's common path on K vectors, steps interleaved across them: every lane
+  // has x >= -9.9 (other lanes get meaningless values).
+  template <size_t K, class D>
+  HWY_INLINE static void BackwardCommonN(D d, const Vec<D> (&x)[K], Vec<D> (&dy)[K]) {
+    const Vec<D> one = hn::Set(d, 1.0f);
+    const Vec<D> ah = hn::Set(d, 0x1.988454p+0f), al = hn::Set(d, -0x1.857936p-25f);
+    Vec<D> xc[K], x2[K], w[K], wl[K], e[K], t[K];
+    // Min(9.9, x): a NaN x would stay NaN (Min's second operand); the caller sends it elsewhere.
+    for (size_t k = 0; k < K; ++k) xc[k] = hn::Min(hn::Set(d, 9.9f), x[k]);
+    for (size_t k = 0; k < K; ++k) x2[k] = hn::Mul(xc[k], xc[k]);
+    for (size_t k = 0; k < K; ++k) {
+      const Vec<D> s = hn::MulAdd(hn::Set(d, 0x1.2444f2p-4f), x2[k], ah);
+      w[k] = hn::Mul(xc[k], s);
+      wl[k] = hn::MulAdd(al, xc[k], hn::MulSub(xc[k], s, w[k]));
+    }
+    // -|w| and its low part with the same sign flip.
+    for (size_t k = 0; k < K; ++k) {
+      e[k] = hn::Or(w[k], hn::SignBit(d));
+      wl[k] = hn::Xor(wl[k], hn::AndNot(w[k], hn::SignBit(d)));
+    }
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
+    {
+      Vec<D> vn[K], l[K], r[K];
+      const __m512 lo = _mm512_load_ps(kExp2Table32), hi = _mm512_load_ps(kExp2Table32 + 16);
+      for (size_t k = 0; k < K; ++k) {
+        vn[k] = hn::MulAdd(e[k], hn::Set(d, 0x1.715476p+0f), hn::Set(d, 0x1.8p18f));
+      }
+      for (size_t k = 0; k < K; ++k) {
+        l[k] = Vec<D>{_mm512_permutex2var_ps(lo, _mm512_castps_si512(vn[k].raw), hi)};
+      }
+      for (size_t k = 0; k < K; ++k) vn[k] = hn::Sub(vn[k], hn::Set(d, 0x1.8p18f));
+      for (size_t k = 0; k < K; ++k) {
+        r[k] = hn::NegMulAdd(vn[k], hn::Set(d, 0x1.62e430p-1f), e[k]);
+      }
+      for (size_t k = 0; k < K; ++k) {
+        r[k] = hn::Add(hn::NegMulAdd(vn[k], hn::Set(d, -0x1.05c610p-29f), r[k]), wl[k]);
+      }
+      for (size_t k = 0; k < K; ++k) {
+        t[k] = hn::MulAdd(hn::Set(d, 0x1.000006p-1f), r[k], hn::Set(d, 0x1.0000f6p+0f));
+      }
+      for (size_t k = 0; k < K; ++k) r[k] = hn::Mul(r[k], l[k]);
+      for (size_t k = 0; k < K; ++k) e[k] = ScaleF(hn::MulAdd(r[k], t[k], l[k]), vn[k]);
+    }
+#else
+    for (size_t k = 0; k < K; ++k) {
+      const ExpNormalF<D> en = FastExpNormal(d, e[k], &wl[k]);
+      e[k] = hn::MulAdd(en.pm, en.s, en.s);
+    }
+#endif
+    // t = 1 + x w' = 1 + a x + 3ab x^3.
+    for (size_t k = 0; k < K; ++k) {
+      t[k] = hn::MulAdd(al, xc[k], hn::MulAdd(ah, xc[k], one));
+      t[k] = hn::MulAdd(hn::Mul(hn::Set(d, 0x1.b6676cp-3f), x2[k]), xc[k], t[k]);
+    }
+    for (size_t k = 0; k < K; ++k) {
+      const Vec<D> g =
+          hn::IfThenElse(hn::Lt(xc[k], hn::Zero(d)), hn::Mul(e[k], hn::Add(t[k], e[k])),
+                         hn::MulAdd(e[k], t[k], one));
+      const Vec<D> den = hn::MulAdd(e[k], hn::Add(e[k], hn::Set(d, 2.0f)), one);
+      dy[k] = hn::Mul(dy[k], hn::Div(g, den));
+    }
+  }
+  // Backward on K vectors (see HasBackwardN): the common path, or, where a lane of one of them
+  // leaves it (x < -9.9, NaN), Backward on each with NaN passed through.
+  template <size_t K, class D>
+  static void BackwardN(D d, Vec<D> (&x)[K], Vec<D> (&dy)[K], const Args& a) {
+    auto ok = hn::Ge(x[0], hn::Set(d, -9.9f));
+    for (size_t k = 1; k < K; ++k) ok = hn::And(ok, hn::Ge(x[k], hn::Set(d, -9.9f)));
+    if (HWY_UNLIKELY(!hn::AllTrue(d, ok))) {
+      for (size_t k = 0; k < K; ++k) {
+        const Vec<D> r = Backward(d, x[k], dy[k], a);
+        dy[k] = hn::IfThenElse(hn::IsNaN(x[k]), x[k], hn::IfThenElse(hn::IsNaN(dy[k]), dy[k], r));
+      }
+      return;
+    }
+    BackwardCommonN<K>(d, x, dy);
+  }
+  // One vector: the common path on the lanes with x >= -9.9, the faithful kernel on the others
+  // (PerLane's rule); NaN passed through by the caller (Map).
+  template <class D>
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+    return PerLane(
+        d, hn::Ge(x, hn::Set(d, -9.9f)),
+        [&]() HWY_ATTR {
+          const Vec<D> v[1] = {x};
+          Vec<D> g[1] = {dy};
+          BackwardCommonN<1>(d, v, g);
+          return g[0];
+        },
+        [&]() HWY_ATTR { return f32::gelu_tanh::Backward(d, x, dy, a); });
+  }
 };

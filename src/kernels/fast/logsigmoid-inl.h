@@ -1,9 +1,39 @@
-// logsigmoid, fast (Accuracy::fast): the backward pass, dy sigmoid(-x); the forward pass is
-// the faithful kernel's. Common path (|x| <= 87 on every lane, so e = e^-|x| is normal):
-// q = 1/(1 + e), sigmoid(-x) is q for x <= 0 and e q for x > 0, one rounding each, and the
-// product with dy rounds once more (e q <= 1/2 is normal, so at most once into the
-// subnormals). Other vectors (tails, infinities, NaN) take the faithful kernel.
+// logsigmoid, fast (Accuracy::fast). Forward: -softplus(-x), the fast softplus's forward pass
+// (beta 1, no threshold) on -x, negated: the same log1p form, max(-x, 0) + log1p(e^-|x|), a sum of
+// two nonnegative terms, with its tail e^-x rounded once into the subnormals (AVX-512's scalef,
+// SplitScale3 elsewhere), and the same error as softplus at -x (negation is exact). Below x =
+// -16.7 the sum rounds to x by itself (no threshold is applied). Backward: dy sigmoid(-x). Common
+// path (|x| <= 87 on every lane, so e = e^-|x| is normal): q = 1/(1 + e), sigmoid(-x) is q for x <=
+// 0 and e q for x > 0, one rounding each, and the product with dy rounds once more (e q <= 1/2 is
+// normal, so at most once into the subnormals). Other vectors (tails, infinities, NaN) take the
+// faithful kernel. The softplus kernel is included here (the unit of logsigmoid includes only its
+// own fast file).
+#include "fast/softplus-inl.h"
+
 struct logsigmoid {
+  static constexpr bool kForwardKeepsNaN = softplus::kForwardKeepsNaN;
+  // softplus's parameters: beta 1, and a threshold no t exceeds (its test is left out).
+  static Args SoftplusArgs() {
+    Args s;
+    s.p[0] = 1.0;
+    s.p[1] = INFINITY;
+    return s;
+  }
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
+  // Forward on K vectors (see HasForwardN): softplus's ForwardN on -x. A NaN x is negated (its
+  // sign bit flipped), kept by softplus as its quiet form, and negated back: kForwardKeepsNaN.
+  template <size_t K, class D>
+  static void ForwardN(D d, Vec<D> (&v)[K], const Args&) {
+    for (size_t k = 0; k < K; ++k) v[k] = hn::Neg(v[k]);
+    softplus::ForwardN<K>(d, v, SoftplusArgs());
+    for (size_t k = 0; k < K; ++k) v[k] = hn::Neg(v[k]);
+  }
+#else
+  template <class D>
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args&) {
+    return hn::Neg(softplus::Forward(d, hn::Neg(x), SoftplusArgs()));
+  }
+#endif
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
   // Backward on K vectors (see HasBackwardN): the common path with its steps interleaved across
   // the K, or, where a lane of one of them leaves it, Backward on each with NaN passed through.
