@@ -41,30 +41,14 @@ struct logsigmoid {
   static void BackwardN(D d, Vec<D> (&x)[K], Vec<D> (&dy)[K], const Args& a) {
     Vec<D> z[K], vn[K], l[K], t[K], p[K];
     for (size_t k = 0; k < K; ++k) z[k] = hn::Or(x[k], hn::SignBit(d));
-    auto ok = hn::Ge(z[0], hn::Set(d, kFastExpMin));
-    for (size_t k = 1; k < K; ++k) ok = hn::And(ok, hn::Ge(z[k], hn::Set(d, kFastExpMin)));
-    if (HWY_UNLIKELY(!hn::AllTrue(d, ok))) {
-      for (size_t k = 0; k < K; ++k) {
-        const Vec<D> r = Backward(d, x[k], dy[k], a);
-        dy[k] = hn::IfThenElse(hn::IsNaN(x[k]), x[k], hn::IfThenElse(hn::IsNaN(dy[k]), dy[k], r));
-      }
+    if (HWY_UNLIKELY(!AllAtLeast<K>(d, z, kFastExpMin))) {
+      BackwardEachN<K>(d, x, dy,
+                       [&](Vec<D> xv, Vec<D> g) HWY_ATTR { return Backward(d, xv, g, a); });
       return;
     }
-    const __m512 lo = _mm512_load_ps(kExp2Table32), hi = _mm512_load_ps(kExp2Table32 + 16);
-    for (size_t k = 0; k < K; ++k) {
-      vn[k] = hn::MulAdd(z[k], hn::Set(d, 0x1.715476p+0f), hn::Set(d, 0x1.8p18f));
-    }
-    for (size_t k = 0; k < K; ++k) {
-      l[k] = Vec<D>{_mm512_permutex2var_ps(lo, _mm512_castps_si512(vn[k].raw), hi)};
-    }
-    for (size_t k = 0; k < K; ++k) vn[k] = hn::Sub(vn[k], hn::Set(d, 0x1.8p18f));
-    for (size_t k = 0; k < K; ++k) t[k] = hn::NegMulAdd(vn[k], hn::Set(d, 0x1.62e430p-1f), z[k]);
-    for (size_t k = 0; k < K; ++k) t[k] = hn::NegMulAdd(vn[k], hn::Set(d, -0x1.05c610p-29f), t[k]);
-    for (size_t k = 0; k < K; ++k) {
-      p[k] = hn::MulAdd(hn::Set(d, 0x1.000006p-1f), t[k], hn::Set(d, 0x1.0000f6p+0f));
-    }
-    for (size_t k = 0; k < K; ++k) t[k] = hn::Mul(t[k], l[k]);
-    for (size_t k = 0; k < K; ++k) p[k] = ScaleF(hn::MulAdd(t[k], p[k], l[k]), vn[k]);
+    ExpLut32N<K>(d, z, nullptr, vn, l, t);
+    ExpLutPolyN<K>(d, l, t);
+    for (size_t k = 0; k < K; ++k) p[k] = ScaleF(t[k], vn[k]);
     for (size_t k = 0; k < K; ++k) {
       t[k] = hn::Div(hn::Set(d, 1.0f), hn::Add(p[k], hn::Set(d, 1.0f)));
     }

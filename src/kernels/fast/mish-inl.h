@@ -122,13 +122,9 @@ struct mish {
   // leaves it (x < -87, NaN), Backward on each with NaN passed through.
   template <size_t K, class D>
   static void BackwardN(D d, Vec<D> (&x)[K], Vec<D> (&dy)[K], const Args& a) {
-    auto ok = hn::Ge(x[0], hn::Set(d, kFastExpMin));
-    for (size_t k = 1; k < K; ++k) ok = hn::And(ok, hn::Ge(x[k], hn::Set(d, kFastExpMin)));
-    if (HWY_UNLIKELY(!hn::AllTrue(d, ok))) {
-      for (size_t k = 0; k < K; ++k) {
-        const Vec<D> r = Backward(d, x[k], dy[k], a);
-        dy[k] = hn::IfThenElse(hn::IsNaN(x[k]), x[k], hn::IfThenElse(hn::IsNaN(dy[k]), dy[k], r));
-      }
+    if (HWY_UNLIKELY(!AllAtLeast<K>(d, x, kFastExpMin))) {
+      BackwardEachN<K>(d, x, dy,
+                       [&](Vec<D> xv, Vec<D> g) HWY_ATTR { return Backward(d, xv, g, a); });
       return;
     }
     BackwardCommonN<K>(d, x, dy);

@@ -27,28 +27,13 @@ struct quick_gelu {
   static void ForwardN(D d, Vec<D> (&v)[K], const Args&) {
     const Vec<D> one = hn::Set(d, 1.0f);
     Vec<D> z[K], zlo[K], vn[K], l[K], t[K], p[K], q[K];
-    const __m512 lo = _mm512_load_ps(kExp2Table32), hi = _mm512_load_ps(kExp2Table32 + 16);
     for (size_t k = 0; k < K; ++k) {
       Split(d, v[k], z[k], zlo[k]);
       z[k] = NegAbsClamped(z[k], 193.0f);
       zlo[k] = hn::IfThenElseZero(hn::Gt(z[k], hn::Set(d, -193.0f)), zlo[k]);
     }
-    for (size_t k = 0; k < K; ++k) {
-      vn[k] = hn::MulAdd(z[k], hn::Set(d, 0x1.715476p+0f), hn::Set(d, 0x1.8p18f));
-    }
-    for (size_t k = 0; k < K; ++k) {
-      l[k] = Vec<D>{_mm512_permutex2var_ps(lo, _mm512_castps_si512(vn[k].raw), hi)};
-    }
-    for (size_t k = 0; k < K; ++k) vn[k] = hn::Sub(vn[k], hn::Set(d, 0x1.8p18f));
-    for (size_t k = 0; k < K; ++k) t[k] = hn::NegMulAdd(vn[k], hn::Set(d, 0x1.62e430p-1f), z[k]);
-    for (size_t k = 0; k < K; ++k) {
-      t[k] = hn::Add(hn::NegMulAdd(vn[k], hn::Set(d, -0x1.05c610p-29f), t[k]), zlo[k]);
-    }
-    for (size_t k = 0; k < K; ++k) {
-      p[k] = hn::MulAdd(hn::Set(d, 0x1.555556p-3f), t[k], hn::Set(d, 0.5f));
-    }
-    for (size_t k = 0; k < K; ++k) p[k] = hn::MulAdd(p[k], t[k], hn::Set(d, 1.0f));
-    for (size_t k = 0; k < K; ++k) t[k] = hn::Mul(t[k], l[k]);
+    ExpLut32N<K>(d, z, zlo, vn, l, t);
+    ExpLutPoly3PartsN<K>(d, l, t, p);
     for (size_t k = 0; k < K; ++k) p[k] = hn::MulAdd(t[k], p[k], l[k]);
     for (size_t k = 0; k < K; ++k) q[k] = hn::Add(ScaleF(p[k], vn[k]), one);
     for (size_t k = 0; k < K; ++k) {

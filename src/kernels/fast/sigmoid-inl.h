@@ -17,26 +17,13 @@ struct sigmoid {
   template <size_t K, class D>
   static void ForwardN(D d, Vec<D> (&v)[K], const Args&) {
     Vec<D> z[K], vn[K], l[K], t[K], p[K];
-    const __m512 lo = _mm512_load_ps(kExp2Table32), hi = _mm512_load_ps(kExp2Table32 + 16);
     for (size_t k = 0; k < K; ++k) {
       z[k] = Vec<D>{
           _mm512_max_ps(_mm512_set1_ps(-105.0f), _mm512_min_ps(_mm512_set1_ps(20.0f), v[k].raw))};
     }
-    for (size_t k = 0; k < K; ++k) {
-      vn[k] = hn::MulAdd(z[k], hn::Set(d, 0x1.715476p+0f), hn::Set(d, 0x1.8p18f));
-    }
-    for (size_t k = 0; k < K; ++k) {
-      l[k] = Vec<D>{_mm512_permutex2var_ps(lo, _mm512_castps_si512(vn[k].raw), hi)};
-    }
-    for (size_t k = 0; k < K; ++k) vn[k] = hn::Sub(vn[k], hn::Set(d, 0x1.8p18f));
-    for (size_t k = 0; k < K; ++k) t[k] = hn::NegMulAdd(vn[k], hn::Set(d, 0x1.62e430p-1f), z[k]);
-    for (size_t k = 0; k < K; ++k) t[k] = hn::NegMulAdd(vn[k], hn::Set(d, -0x1.05c610p-29f), t[k]);
-    for (size_t k = 0; k < K; ++k) {
-      p[k] = hn::MulAdd(hn::Set(d, 0x1.000006p-1f), t[k], hn::Set(d, 0x1.0000f6p+0f));
-    }
-    for (size_t k = 0; k < K; ++k) t[k] = hn::Mul(t[k], l[k]);
-    for (size_t k = 0; k < K; ++k) p[k] = hn::MulAdd(t[k], p[k], l[k]);
-    for (size_t k = 0; k < K; ++k) p[k] = ScaleF(p[k], vn[k]);
+    ExpLut32N<K>(d, z, nullptr, vn, l, t);
+    ExpLutPolyN<K>(d, l, t);
+    for (size_t k = 0; k < K; ++k) p[k] = ScaleF(t[k], vn[k]);
     for (size_t k = 0; k < K; ++k) {
       v[k] = hn::Div(p[k], hn::Add(p[k], hn::Set(d, 1.0f)));
     }

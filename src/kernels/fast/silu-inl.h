@@ -19,23 +19,10 @@ struct silu {
     }
     const Vec<D> one = hn::Set(d, 1.0f);
     Vec<D> z[K], vn[K], l[K], t[K], p[K], q[K];
-    const __m512 lo = _mm512_load_ps(kExp2Table32), hi = _mm512_load_ps(kExp2Table32 + 16);
     for (size_t k = 0; k < K; ++k) z[k] = NegAbsClamped(v[k], 193.0f);
-    for (size_t k = 0; k < K; ++k) {
-      vn[k] = hn::MulAdd(z[k], hn::Set(d, 0x1.715476p+0f), hn::Set(d, 0x1.8p18f));
-    }
-    for (size_t k = 0; k < K; ++k) {
-      l[k] = Vec<D>{_mm512_permutex2var_ps(lo, _mm512_castps_si512(vn[k].raw), hi)};
-    }
-    for (size_t k = 0; k < K; ++k) vn[k] = hn::Sub(vn[k], hn::Set(d, 0x1.8p18f));
-    for (size_t k = 0; k < K; ++k) t[k] = hn::NegMulAdd(vn[k], hn::Set(d, 0x1.62e430p-1f), z[k]);
-    for (size_t k = 0; k < K; ++k) t[k] = hn::NegMulAdd(vn[k], hn::Set(d, -0x1.05c610p-29f), t[k]);
+    ExpLut32N<K>(d, z, nullptr, vn, l, t);
     // Degree 3 (ExpLutPoly3): the negative side takes three more roundings after e.
-    for (size_t k = 0; k < K; ++k) {
-      p[k] = hn::MulAdd(hn::Set(d, 0x1.555556p-3f), t[k], hn::Set(d, 0.5f));
-    }
-    for (size_t k = 0; k < K; ++k) p[k] = hn::MulAdd(p[k], t[k], hn::Set(d, 1.0f));
-    for (size_t k = 0; k < K; ++k) t[k] = hn::Mul(t[k], l[k]);
+    ExpLutPoly3PartsN<K>(d, l, t, p);
     for (size_t k = 0; k < K; ++k) p[k] = hn::MulAdd(t[k], p[k], l[k]);
     // One quotient: x/(1 + e) for x >= 0; for x < 0, x p/(1 + e) 2^floor(n), the scale last
     // (one rounding into the subnormals), with |x| clamped at 2^127 (vrangeps: the smaller

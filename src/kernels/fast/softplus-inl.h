@@ -172,21 +172,9 @@ struct softplus {
     for (size_t k = 0; k < K; ++k) e[k] = hn::Or(t[k], hn::SignBit(d));
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
     Vec<D> vn[K], l[K], r[K];
-    const __m512 lo = _mm512_load_ps(kExp2Table32), hi = _mm512_load_ps(kExp2Table32 + 16);
-    for (size_t k = 0; k < K; ++k) {
-      vn[k] = hn::MulAdd(e[k], hn::Set(d, 0x1.715476p+0f), hn::Set(d, 0x1.8p18f));
-    }
-    for (size_t k = 0; k < K; ++k) {
-      l[k] = Vec<D>{_mm512_permutex2var_ps(lo, _mm512_castps_si512(vn[k].raw), hi)};
-    }
-    for (size_t k = 0; k < K; ++k) vn[k] = hn::Sub(vn[k], hn::Set(d, 0x1.8p18f));
-    for (size_t k = 0; k < K; ++k) r[k] = hn::NegMulAdd(vn[k], hn::Set(d, 0x1.62e430p-1f), e[k]);
-    for (size_t k = 0; k < K; ++k) r[k] = hn::NegMulAdd(vn[k], hn::Set(d, -0x1.05c610p-29f), r[k]);
-    for (size_t k = 0; k < K; ++k) {
-      q[k] = hn::MulAdd(hn::Set(d, 0x1.000006p-1f), r[k], hn::Set(d, 0x1.0000f6p+0f));
-    }
-    for (size_t k = 0; k < K; ++k) r[k] = hn::Mul(r[k], l[k]);
-    for (size_t k = 0; k < K; ++k) e[k] = ScaleF(hn::MulAdd(r[k], q[k], l[k]), vn[k]);
+    ExpLut32N<K>(d, e, nullptr, vn, l, r);
+    ExpLutPolyN<K>(d, l, r);
+    for (size_t k = 0; k < K; ++k) e[k] = ScaleF(r[k], vn[k]);
 #else
     FastExpN<K>(d, e);
 #endif
@@ -211,16 +199,11 @@ struct softplus {
   static void BackwardN(D d, Vec<D> (&x)[K], Vec<D> (&dy)[K], const Args& a) {
     const float beta = static_cast<float>(a.p[0]);
     const Vec<D> vbeta = hn::Set(d, beta);
-    auto ok = hn::Ge(hn::Or(hn::Mul(vbeta, x[0]), hn::SignBit(d)), hn::Set(d, kFastExpMin));
-    for (size_t k = 1; k < K; ++k) {
-      ok = hn::And(ok,
-                   hn::Ge(hn::Or(hn::Mul(vbeta, x[k]), hn::SignBit(d)), hn::Set(d, kFastExpMin)));
-    }
-    if (HWY_UNLIKELY(BetaOutOfRange(beta) || !hn::AllTrue(d, ok))) {
-      for (size_t k = 0; k < K; ++k) {
-        const Vec<D> b = Backward(d, x[k], dy[k], a);
-        dy[k] = hn::IfThenElse(hn::IsNaN(x[k]), x[k], hn::IfThenElse(hn::IsNaN(dy[k]), dy[k], b));
-      }
+    Vec<D> z[K];
+    for (size_t k = 0; k < K; ++k) z[k] = hn::Or(hn::Mul(vbeta, x[k]), hn::SignBit(d));
+    if (HWY_UNLIKELY(BetaOutOfRange(beta) || !AllAtLeast<K>(d, z, kFastExpMin))) {
+      BackwardEachN<K>(d, x, dy,
+                       [&](Vec<D> xv, Vec<D> g) HWY_ATTR { return Backward(d, xv, g, a); });
       return;
     }
     BackwardCommonN<K>(d, x, dy, a);
