@@ -206,6 +206,16 @@ constexpr const char* kRowCells[6] = {"f32 random",      "f32 adversarial", "f64
 // kernels in either mode).
 constexpr size_t kFastRowCells[3] = {0, 1, 4};
 
+// One cell of a row-wise table as it is stored (StoredRows reads it back).
+Json RowCell(const RowStats& c) {
+  Json e;
+  e["max_ulp"] = Number(c.max_ulp);
+  e["worst_row"] = c.worst_row;
+  e["worst_col"] = c.worst_col;
+  e["count"] = c.count;
+  return e;
+}
+
 // The fast row-wise kernels (float32 rows on AVX2 and AVX-512; other rows run the faithful
 // ones), one record per target measured, so that an AVX-512 host stores both.
 void UpdateFastRows(Json& doc, const UpdateOptions& u, double start) {
@@ -216,13 +226,7 @@ void UpdateFastRows(Json& doc, const UpdateOptions& u, double start) {
   r["date"] = Today();
   for (const RowTableLine& line : rows.lines) {
     for (size_t k : kFastRowCells) {
-      const RowStats& c = line.cells[k];
-      Json e;
-      e["max_ulp"] = Number(c.max_ulp);
-      e["worst_row"] = c.worst_row;
-      e["worst_col"] = c.worst_col;
-      e["count"] = c.count;
-      r["functions"][line.op][kRowCells[k]] = e;
+      r["functions"][line.op][kRowCells[k]] = RowCell(line.cells[k]);
     }
   }
   const std::string target(simd_target());
@@ -252,13 +256,7 @@ void UpdateRows(Json& doc, const UpdateOptions& u) {
   Json& fns = r["functions"];
   for (const RowTableLine& line : rows.lines) {
     for (size_t k = 0; k < 6; ++k) {
-      const RowStats& c = line.cells[k];
-      Json e;
-      e["max_ulp"] = Number(c.max_ulp);
-      e["worst_row"] = c.worst_row;
-      e["worst_col"] = c.worst_col;
-      e["count"] = c.count;
-      fns[line.op][kRowCells[k]] = e;
+      fns[line.op][kRowCells[k]] = RowCell(line.cells[k]);
     }
   }
   doc["rowwise"] = r;

@@ -650,19 +650,6 @@ void BackwardT(RowFn fn, const T* y, size_t ys, const T* dy, size_t dys, T* dx, 
   }
 }
 
-template <typename T>
-void BackwardT(RowFn fn, const T* y, size_t ys, const T* dy, size_t dys, T* dx, size_t dxs,
-               size_t rows, size_t cols) {
-  switch (fn) {
-    case RowFn::kSoftmax:
-      return BackwardRows<RowFn::kSoftmax>(y, ys, dy, dys, dx, dxs, rows, cols);
-    case RowFn::kLogSoftmax:
-      return BackwardRows<RowFn::kLogSoftmax>(y, ys, dy, dys, dx, dxs, rows, cols);
-    case RowFn::kSoftmin:
-      return BackwardRows<RowFn::kSoftmin>(y, ys, dy, dys, dx, dxs, rows, cols);
-  }
-}
-
 // Index of the first NaN, else of the first maximum; on the element type's own vectors, or
 // one element at a time for the 16-bit types (widening keeps the order and the NaNs).
 template <typename T>
