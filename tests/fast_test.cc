@@ -16,6 +16,7 @@
 #include "activ/activ.h"
 #include "activ/gated.h"
 #include "activ/rowwise.h"
+#include "extreme_upstream.h"
 #include "inputs.h"
 #include "measure.h"
 #include "test_util.h"
@@ -369,61 +370,14 @@ TEST_P(FastTest, EachResultDependsOnItsOwnInput) {
   });
 }
 
-// Upstream gradients from 2^-60 to -FLT_MAX for every function and parameter set (the fast
-// kernels' own backward passes where they have one), x every 1/8 from -120 to 30 and the zeros of
-// f': no intermediate may overflow where the result is finite (a product with dy taken before
-// f' is complete could), and tails scaled by a large dy stay right relatively. Within the fast
-// backward bound, counting the infinity of the result's sign as the float after the largest:
-// where the exact result is within 8 ULP (2^104 each) of the largest float, on either side of
-// the point where it rounds to infinity, both the infinity and a finite result within 8 ULP
-// are right (a fast f' of 1 + 2^-23 where the exact one is 1 + 2^-27 overflows with dy =
-// -FLT_MAX, as a fast f' one ULP low gives FLT_MAX where the exact result is just past it).
+// Upstream gradients from 2^-60 to -FLT_MAX through the fast kernels' own backward passes: no
+// intermediate may overflow where the result is finite (a product with dy taken before f' is
+// complete could), and tails scaled by a large dy stay right relatively. Next to the largest
+// float both the infinity and a finite result within 8 ULP are right (extreme_upstream.h): a
+// fast f' of 1 + 2^-23 where the exact one is 1 + 2^-27 overflows with dy = -FLT_MAX, as a fast
+// f' one ULP low gives FLT_MAX where the exact result is just past it.
 TEST_P(FastTest, Float32BackwardWithExtremeUpstream) {
-  const Op op = GetParam();
-  for (const Params& params : ref::TestParams(op)) {
-    const std::vector<double> p = ref::KernelParams<float>(op, params);
-    std::vector<float> xs;
-    for (int i = -960; i <= 240; ++i) xs.push_back(static_cast<float>(i) / 8.0f);
-    for (float x : ref::CriticalInputs<float>(op, params)) {
-      if (std::isfinite(x)) xs.push_back(x);
-    }
-    const size_t n = xs.size();
-    ForEachTarget([&](const char* target) {
-      SCOPED_TRACE(std::string(target) + " " + std::string(name(op)));
-      for (const float dy : {0x1p-60f, -0x1p60f, 0x1p126f, -0x1.fffffep127f}) {
-        std::vector<float> dys(n, dy), dx(n);
-        backward(op, std::span<const float>(xs), std::span<const float>(dys), std::span<float>(dx),
-                 params, nullptr, kFast);
-        double worst = 0;
-        size_t at = 0;
-        for (size_t i = 0; i < n; ++i) {
-          const long double want = dy * ref::derivative(op, xs[i], p.data());
-          const long double top = 0x1.fffffep127L, ulp = 0x1p104L;
-          if (std::isinf(dx[i]) && std::signbit(dx[i]) == std::signbit(want) &&
-              std::fabs(want) >= top - kFastBackwardUlp * ulp) {
-            continue;
-          }
-          if (std::fabs(want) >= 0x1.ffffffp127L) {  // rounds to +-inf
-            EXPECT_TRUE(std::fabs(std::fabs(want) - std::fabs(static_cast<long double>(dx[i]))) <=
-                            kFastBackwardUlp * ulp &&
-                        std::signbit(dx[i]) == std::signbit(want))
-                << "x " << xs[i] << " dy " << dy << ": " << dx[i] << " against +-inf";
-            continue;
-          }
-          const long double slack = std::fabs(static_cast<long double>(dy)) *
-                                    ref::derivative_slack(op, xs[i], p.data(), 24);
-          const double e = ref::BackwardError<float>(dx[i], want, slack);
-          if (e > worst) {
-            worst = e;
-            at = i;
-          }
-        }
-        EXPECT_LE(worst, kFastBackwardUlp)
-            << "dy " << dy << ", worst at x " << xs[at] << ": " << dx[at] << " against "
-            << static_cast<double>(dy * ref::derivative(op, xs[at], p.data()));
-      }
-    });
-  }
+  test::CheckFloat32BackwardWithExtremeUpstream(GetParam(), kFast, kFastBackwardUlp, true);
 }
 
 // The option reaches the kernels: on a target with FMA, a function with a fast kernel of its own
