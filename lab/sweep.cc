@@ -57,6 +57,19 @@ std::string Trim(double v) {
   return buf;
 }
 
+// A point of s on Base(full): the runs of every activation in `activations` on the hidden layers
+// `hidden`; the caller sets what the sweep varies on the point returned.
+ExperimentConfig& AddPoint(Sweep& s, std::string tag, double x, bool full,
+                           std::vector<std::string> activations, std::vector<size_t> hidden) {
+  SweepPoint& p = s.points.emplace_back();
+  p.tag = std::move(tag);
+  p.x = x;
+  p.config = Base(full);
+  p.config.activations = std::move(activations);
+  p.config.hidden = std::move(hidden);
+  return p.config;
+}
+
 Sweep Depth(bool full) {
   Sweep s;
   s.name = "depth";
@@ -73,16 +86,12 @@ Sweep Depth(bool full) {
   const std::vector<size_t> depths =
       full ? std::vector<size_t>{1, 2, 4, 8, 12, 16, 24, 32} : std::vector<size_t>{2, 4, 8, 16};
   for (size_t d : depths) {
-    SweepPoint p;
-    p.tag = "depth " + std::to_string(d);
-    p.x = static_cast<double>(d);
-    p.config = Base(full);
-    p.config.activations = {"sigmoid", "tanh", "relu", "gelu", "selu"};
-    p.config.hidden.assign(d, 64);
+    ExperimentConfig& c =
+        AddPoint(s, "depth " + std::to_string(d), static_cast<double>(d), full,
+                 {"sigmoid", "tanh", "relu", "gelu", "selu"}, std::vector<size_t>(d, 64));
     // Small enough that a deep network fails only when its gradient does (at 0.05 the
     // 16-layer relu, gelu and selu networks were unstable too).
-    p.config.optimizer.lr = 0.01;
-    s.points.push_back(std::move(p));
+    c.optimizer.lr = 0.01;
   }
   return s;
 }
@@ -103,14 +112,9 @@ Sweep DyingRelu(bool full) {
   const std::vector<double> lrs = full ? std::vector<double>{0.003, 0.01, 0.03, 0.1, 0.3, 1.0}
                                        : std::vector<double>{0.01, 0.03, 0.1, 0.3};
   for (double lr : lrs) {
-    SweepPoint p;
-    p.tag = "lr " + Trim(lr);
-    p.x = lr;
-    p.config = Base(full);
-    p.config.activations = {"relu", "leaky_relu", "elu", "gelu"};
-    p.config.hidden = {128, 128, 128};
-    p.config.optimizer.lr = lr;
-    s.points.push_back(std::move(p));
+    ExperimentConfig& c = AddPoint(s, "lr " + Trim(lr), lr, full,
+                                   {"relu", "leaky_relu", "elu", "gelu"}, {128, 128, 128});
+    c.optimizer.lr = lr;
   }
   return s;
 }
@@ -130,15 +134,11 @@ Sweep InitSweep(bool full) {
   int k = 0;
   for (Init init : {Init::kPytorch, Init::kAuto, Init::kKaimingNormal, Init::kXavierUniform,
                     Init::kLecunNormal}) {
-    SweepPoint p;
-    p.tag = "init " + std::string(InitName(init));
-    p.x = k++;
-    p.config = Base(full);
-    p.config.activations = {"relu", "tanh", "sigmoid", "selu", "gelu"};
-    p.config.hidden.assign(8, 64);
-    p.config.init = init;
-    if (!full) p.config.epochs = 3;
-    s.points.push_back(std::move(p));
+    ExperimentConfig& c =
+        AddPoint(s, "init " + std::string(InitName(init)), k++, full,
+                 {"relu", "tanh", "sigmoid", "selu", "gelu"}, std::vector<size_t>(8, 64));
+    c.init = init;
+    if (!full) c.epochs = 3;
   }
   return s;
 }
@@ -158,14 +158,9 @@ Sweep BatchnormSweep(bool full) {
       "that leaves them unstable without it";
   s.x_label = "batch normalisation";
   for (bool bn : {false, true}) {
-    SweepPoint p;
-    p.tag = bn ? "batchnorm on" : "batchnorm off";
-    p.x = bn ? 1 : 0;
-    p.config = Base(full);
-    p.config.activations = {"sigmoid", "tanh", "relu"};
-    p.config.hidden.assign(16, 64);
-    p.config.batchnorm = bn;
-    s.points.push_back(std::move(p));
+    ExperimentConfig& c = AddPoint(s, bn ? "batchnorm on" : "batchnorm off", bn ? 1 : 0, full,
+                                   {"sigmoid", "tanh", "relu"}, std::vector<size_t>(16, 64));
+    c.batchnorm = bn;
   }
   return s;
 }
@@ -185,17 +180,12 @@ Sweep ClippingSweep(bool full) {
       "NaN or stalls; clipped to 1, each step stays bounded";
   s.x_label = "clip";
   for (double clip : {0.0, 1.0}) {
-    SweepPoint p;
-    p.tag = clip > 0 ? "clip " + Trim(clip) : "no clip";
-    p.x = clip;
-    p.config = Base(full);
-    p.config.activations = {"relu", "tanh"};
-    p.config.hidden.assign(8, 64);
-    p.config.init = Init::kKaimingNormal;
-    p.config.init_scale = 1.5;
-    p.config.optimizer.lr = 0.1;
-    p.config.clip = clip;
-    s.points.push_back(std::move(p));
+    ExperimentConfig& c = AddPoint(s, clip > 0 ? "clip " + Trim(clip) : "no clip", clip, full,
+                                   {"relu", "tanh"}, std::vector<size_t>(8, 64));
+    c.init = Init::kKaimingNormal;
+    c.init_scale = 1.5;
+    c.optimizer.lr = 0.1;
+    c.clip = clip;
   }
   return s;
 }
