@@ -287,16 +287,18 @@ void UpdateRows(Json& doc, const UpdateOptions& u) {
 double UpdateResults(const std::string& path, const UpdateOptions& u) {
   if (!u.only.empty()) op_from_name(u.only);  // an unknown name fails before any work
   const bool fast = u.accuracy == Accuracy::fast;
-  if (fast && u.part != Part::kExhaustive && u.part != Part::kRows) {
+  if (fast && u.part == Part::kSampled64) {
     throw Error(
-        "the fast accuracy mode is recorded by the exhaustive part (--part exhaustive: the "
-        "document's fast column is its float32 forward over all 2^32 inputs) and by the "
-        "row-wise part (--part rows)");
+        "the fast accuracy mode is recorded by the exhaustive part (--part exhaustive: its "
+        "float32 forward over all 2^32 inputs), the float32 part (--part f32: its backward over "
+        "the sweep) and the row-wise part (--part rows); float64 has no fast kernels");
   }
-  if (fast && !u.only.empty() && !has_fast_kernel(op_from_name(u.only))) {
-    throw Error(u.only +
-                " has no fast forward kernel: its fast calls run the faithful kernel, which the "
-                "faithful records measure");
+  // The direction a fast part measures: float32 forward (exhaustive) or backward (f32).
+  const bool fast_backward = u.part == Part::kSampled32;
+  if (fast && !u.only.empty() && !has_fast_kernel(op_from_name(u.only), fast_backward)) {
+    throw Error(u.only + " has no fast " + (fast_backward ? "backward" : "forward") +
+                " kernel: its fast calls run the faithful kernel, which the faithful records "
+                "measure");
   }
   Json doc = Load(path, false);
   if (u.part == Part::kRows) {
@@ -310,7 +312,7 @@ double UpdateResults(const std::string& path, const UpdateOptions& u) {
   Json& results = doc["results"];
   for (const OpInfo& o : all_ops()) {
     if (!u.only.empty() && op_from_name(u.only) != o.op) continue;
-    if (fast && !has_fast_kernel(o.op)) continue;
+    if (fast && !has_fast_kernel(o.op, fast_backward)) continue;
     const std::vector<Params> sets = TestParams(o.op);
     // The peers beside the faithful kernels only: the fast records have no peer columns.
     const auto peers = [&](Direction d) {
@@ -333,6 +335,11 @@ double UpdateResults(const std::string& path, const UpdateOptions& u) {
                 peers(Direction::kForward));
           break;
         case Part::kSampled32:
+          if (fast) {
+            // Every parameter set's fast backward pass (no fast kernel computes from y).
+            run(sets[k], Precision::kFloat32, Direction::kBackward, false, {});
+            break;
+          }
           // The first set's forward over the sweep too: the peers' inputs, beside theirs.
           run(sets[k], Precision::kFloat32, Direction::kForward, false,
               first ? peers(Direction::kForward) : std::vector<PeerRun>{});
@@ -590,7 +597,7 @@ std::string RenderTable(const std::string& path) {
   }
   std::sort(fast_targets.begin(), fast_targets.end(), std::greater<>());
   std::ostringstream fast_rows;
-  double worst_fast = 0;
+  double worst_fast = 0, worst_fast_backward = 0;
   for (const OpInfo& o : all_ops()) {
     const std::string pl = ParamsLabel(TestParams(o.op)[0]);
     const bool fwd = has_fast_kernel(o.op), bwd = has_fast_kernel(o.op, true);
@@ -612,6 +619,28 @@ std::string RenderTable(const std::string& path) {
         fast_rows << " faithful kernel | — | — |";
       } else {
         fast_rows << " not measured | — | — |";
+      }
+      // The backward column: the largest over the parameter sets, all of which --part f32
+      // measures (a set never measured leaves the cell "not measured", not a smaller figure).
+      const Json* worst = nullptr;
+      bool all_sets = bwd;
+      for (const Params& params : TestParams(o.op)) {
+        const Json* b = bwd ? res.Find(o.name, ParamsLabel(params), Precision::kFloat32,
+                                       Direction::kBackward, "fast@" + t, "activ")
+                            : nullptr;
+        if (!b) {
+          all_sets = false;
+        } else if (!worst || !(ToDouble((*b)["max_ulp"]) <= ToDouble((*worst)["max_ulp"]))) {
+          worst = b;
+        }
+      }
+      if (!bwd) {
+        fast_rows << " faithful kernel | — |";
+      } else if (!all_sets) {
+        fast_rows << " not measured | — |";
+      } else {
+        worst_fast_backward = std::max(worst_fast_backward, ToDouble((*worst)["max_ulp"]));
+        fast_rows << " " << Ulp(*worst) << " | " << X(*worst) << " |";
       }
     }
     fast_rows << "\n";
@@ -686,7 +715,7 @@ std::string RenderTable(const std::string& path) {
     md << "\n" << target_rows.str() << "\n";
   }
   if (!fast_targets.empty()) {
-    md << "## float32 forward in the fast accuracy mode, all 2^32 inputs, per SIMD target\n\n"
+    md << "## float32 in the fast accuracy mode, per SIMD target\n\n"
        << "`Options{.accuracy = Accuracy::fast}` (`accuracy=\"fast\"` in Python, `--accuracy "
           "fast` on the command line) promises at most 4 ULP on every input, tails included "
           "(docs/SPEC.md, Accuracy modes). Its kernels are measured the same way as the "
@@ -694,13 +723,20 @@ std::string RenderTable(const std::string& path) {
           "--update docs/accuracy.json --part exhaustive --accuracy fast --target avx2`; "
           "`--only NAME` for one function). A function without a fast kernel of its own runs "
           "its faithful kernel in the fast mode (`faithful kernel`: the tables above are its "
-          "figures); `fast kernel` names the directions that have one. Each target: largest "
-          "error in ULP, the input where it occurs, and the date of the run. Largest: "
-       << FmtUlp(worst_fast) << " ULP.\n\n"
+          "figures); `fast kernel` names the directions that have one. Each target: the "
+          "forward pass's largest error in ULP, the input where it occurs, and the date of the "
+          "run; then the backward pass's largest error over the sweep of the float32 columns "
+          "above, for every parameter set (`--part f32 --accuracy fast --target T`), in ULP "
+          "beyond the f'' term of the spec's bound (at most 8 in the fast mode), and its x. "
+          "Largest: "
+       << FmtUlp(worst_fast) << " ULP forward, " << FmtUlp(worst_fast_backward)
+       << " ULP backward.\n\n"
        << "| function | fast kernel |";
-    for (const std::string& t : fast_targets) md << " " << t << " fast | x | date |";
+    for (const std::string& t : fast_targets) {
+      md << " " << t << " fast | x | date | " << t << " backward | x |";
+    }
     md << "\n|---|---|";
-    for (size_t i = 0; i < 3 * fast_targets.size(); ++i) md << "---|";
+    for (size_t i = 0; i < 5 * fast_targets.size(); ++i) md << "---|";
     md << "\n" << fast_rows.str() << "\n";
   }
   if (!peers.empty()) {

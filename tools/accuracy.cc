@@ -6,8 +6,9 @@
 //                  [--target avx3|avx2|sse4|scalar] [--accuracy faithful|fast]
 //   activ-accuracy --update docs/accuracy.json --part exhaustive|f32|f64|rows [--only NAME]
 //                  [--peers] [--backward-only] [--target ...] [--accuracy fast (with --part
-//                  exhaustive: the fast column, records "fast@TARGET"; with --part rows: the
-//                  fast row-wise table, "rowwise_fast", one record per target)]
+//                  exhaustive: the fast forward column, records "fast@TARGET"; with --part
+//                  f32: the fast backward column over the sweep, "fast@TARGET" too; with
+//                  --part rows: the fast row-wise table, "rowwise_fast", one record per target)]
 //   activ-accuracy --write docs/ACCURACY.md [--results docs/accuracy.json]
 //
 // `activ check` runs the same measurement (accuracy/accuracy.h) with the same flags; this
@@ -49,7 +50,7 @@ using activ::ref::Direction;
       "[--accuracy faithful|fast]\n"
       "       activ-accuracy --update RESULTS.json --part exhaustive|f32|f64|rows "
       "[--only NAME] [--peers] [--samples N] [--backward-only] [--target T] "
-      "[--accuracy fast (--part exhaustive or rows)]\n"
+      "[--accuracy fast (--part exhaustive, f32 or rows)]\n"
       "       activ-accuracy --write FILE.md [--results RESULTS.json]\n"
       "       activ-accuracy --rows [--accuracy fast] [--target T]\n",
       error.c_str());

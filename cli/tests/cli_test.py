@@ -346,15 +346,31 @@ def test_check(tmp):
         q = run("--fn", "gelu", "--samples", "20000", exe=ARGS.accuracy)
         check(q.stdout == p.stdout,
               f"activ check and activ-accuracy differ: {p.stdout!r} {q.stdout!r}")
-        # The fast mode's records: the exhaustive and row-wise parts only, functions with a
-        # fast kernel only, refused before anything is measured or written.
+        # The fast mode's records: the exhaustive (forward), f32 (backward) and row-wise parts
+        # only, functions with a fast kernel in that direction only, refused before anything is
+        # measured or written.
         results = f"{tmp}/accuracy.json"
-        run("--update", results, "--part", "f32", "--accuracy", "fast", exe=ARGS.accuracy, rc=1,
+        run("--update", results, "--part", "f64", "--accuracy", "fast", exe=ARGS.accuracy, rc=1,
             err="the fast accuracy mode is recorded by the exhaustive part (--part exhaustive")
         # relu is exact: it will never have a fast kernel of its own.
         run("--update", results, "--part", "exhaustive", "--accuracy", "fast", "--only", "relu",
             exe=ARGS.accuracy, rc=1, err="relu has no fast forward kernel")
+        # hardswish has a fast forward kernel and runs its faithful backward one.
+        run("--update", results, "--part", "f32", "--accuracy", "fast", "--only", "hardswish",
+            exe=ARGS.accuracy, rc=1, err="hardswish has no fast backward kernel")
         check(not os.path.exists(results), "a refused --update wrote its results file")
+        # The fast backward records over the sweep: one per parameter set, on this target, within
+        # 8 ULP beyond the bound's f'' term, and nothing else.
+        run("--update", results, "--part", "f32", "--accuracy", "fast", "--only", "elu",
+            exe=ARGS.accuracy)
+        with open(results) as f:
+            fast_backward = json.load(f)["results"]
+        check(len(fast_backward) == 2 and
+              all(re.fullmatch(r"elu\|(defaults|alpha=0\.5)\|f32\|backward\|fast@[A-Z0-9_]+\|activ",
+                               k) and v["max_ulp"] <= 8 and v["mode"] == "fast"
+                  for k, v in fast_backward.items()),
+              f"fast backward records {fast_backward}")
+        os.remove(results)
         # The fast row-wise table: one record for the target measured, float32 cells only,
         # within the fast bounds (4 ULP forward, 8 backward).
         rows_results = f"{tmp}/accuracy-rows.json"
@@ -377,31 +393,37 @@ def test_check(tmp):
                            if k.startswith("sigmoid|defaults|f32|forward|exhaustive|activ")),
                       max_ulp=2.75, worst_x=-87.5, mode="fast", date="2026-12-06")
         doc["results"]["sigmoid|defaults|f32|forward|fast@AVX9|activ"] = record
+        doc["results"]["sigmoid|defaults|f32|backward|fast@AVX9|activ"] = dict(
+            record, max_ulp=5.0, worst_x=1.5, inputs="16777806 (sweep)")
         with open(results, "w") as f:
             json.dump(doc, f)
         run("--write", f"{tmp}/ACCURACY.md", "--results", results, exe=ARGS.accuracy)
         with open(f"{tmp}/ACCURACY.md") as f:
             md = f.read()
-        check("## float32 forward in the fast accuracy mode" in md and
-              "| function | fast kernel | AVX9 fast | x | date |" in md and
+        check("## float32 in the fast accuracy mode" in md and
+              "| function | fast kernel | AVX9 fast | x | date | AVX9 backward | x |" in md and
               re.search(r"^\| sigmoid \| forward, backward \| 2\.750 \| -87\.5\S* \| "
-                        r"2026-12-06 \|$", md, re.M) and
-              re.search(r"^\| relu \| none \| faithful kernel \| — \| — \|$", md, re.M) and
-              re.search(r"^\| tanh \| forward(, backward)? \| not measured \| — \| — \|$", md,
-                        re.M) and
-              "Largest: 2.750 ULP" in md,
+                        r"2026-12-06 \| 5\.000 \| 1\.5 \|$", md, re.M) and
+              re.search(r"^\| relu \| none \| faithful kernel \| — \| — \| faithful kernel \| "
+                        r"— \|$", md, re.M) and
+              re.search(r"^\| tanh \| forward, backward \| not measured \| — \| — \| "
+                        r"not measured \| — \|$", md, re.M) and
+              re.search(r"^\| hardswish \| forward \| not measured \| — \| — \| "
+                        r"faithful kernel \| — \|$", md, re.M) and
+              "Largest: 2.750 ULP forward, 5.000 ULP backward" in md,
               "ACCURACY.md's fast section does not show the fast records")
         # The faithful tables are those of the faithful records alone.
         faithful_only = f"{tmp}/ACCURACY-faithful.md"
         del doc["results"]["sigmoid|defaults|f32|forward|fast@AVX9|activ"]
+        del doc["results"]["sigmoid|defaults|f32|backward|fast@AVX9|activ"]
         with open(results, "w") as f:
             json.dump(doc, f)
         run("--write", faithful_only, "--results", results, exe=ARGS.accuracy)
         with open(faithful_only) as f:
             plain = f.read()
         check("fast accuracy mode" not in plain and
-              md.replace(md[md.index("## float32 forward in the fast"):
-                            md.index("## ", md.index("## float32 forward in the fast") + 3)],
+              md.replace(md[md.index("## float32 in the fast"):
+                            md.index("## ", md.index("## float32 in the fast") + 3)],
                          "") == plain,
               "the fast records changed ACCURACY.md beyond its fast section")
 
