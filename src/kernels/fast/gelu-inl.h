@@ -118,6 +118,38 @@ struct gelu {
   // exact product does (and as the faithful kernel's NegativeTailZero gives). Measured on all
   // 2^32 inputs: at most 4.01 ULP beyond the backward bound (AVX-512 and AVX2), the largest at
   // small positive x, where 1 - e M near 1/2 takes the rounded v's error through H.
+  // Backward on K vectors (see HasBackwardN), each step across all K before the next: the same
+  // operations as Backward, with NaN passed through as Map's would be (x's first, then dy's)
+  // by the rare path, which a NaN in any of the K vectors takes.
+  template <size_t K, class D>
+  static void BackwardN(D d, Vec<D> (&x)[K], Vec<D> (&dy)[K], const Args& args) {
+    auto nan = hn::Or(hn::IsNaN(x[0]), hn::IsNaN(dy[0]));
+    for (size_t k = 1; k < K; ++k) nan = hn::Or(nan, hn::Or(hn::IsNaN(x[k]), hn::IsNaN(dy[k])));
+    if (HWY_UNLIKELY(!hn::AllFalse(d, nan))) {
+      BackwardEachN<K>(d, x, dy,
+                       [&](Vec<D> xv, Vec<D> g) HWY_ATTR { return Backward(d, xv, g, args); });
+      return;
+    }
+    Vec<D> a[K], z[K], zl[K], l[K], r[K], n[K], m[K];
+    for (size_t k = 0; k < K; ++k) {
+      a[k] = hn::Abs(Vec<D>{_mm512_range_ps(x[k].raw, _mm512_set1_ps(kSlopeClamp), 2)});
+    }
+    for (size_t k = 0; k < K; ++k) {
+      const Vec<D> ha = hn::Mul(a[k], hn::Set(d, -0.5f));
+      z[k] = hn::Mul(ha, a[k]);
+      zl[k] = hn::MulSub(ha, a[k], z[k]);
+    }
+    ExpLutPoly3SplitN<K>(d, z, zl, l, r, n);
+    for (size_t k = 0; k < K; ++k) m[k] = SlopeM(d, a[k]);
+    for (size_t k = 0; k < K; ++k) {
+      const Vec<D> em = ScaleF(hn::MulAdd(m[k], l[k], hn::Mul(m[k], r[k])), n[k]);
+      const Vec<D> pos = hn::Mul(dy[k], hn::Sub(hn::Set(d, 1.0f), em));
+      const Vec<D> dym = hn::Mul(dy[k], hn::Mul(m[k], hn::Set(d, 0x1p-4f)));
+      const Vec<D> neg =
+          ScaleF(hn::MulAdd(dym, l[k], hn::Mul(dym, r[k])), hn::Add(n[k], hn::Set(d, 4.0f)));
+      dy[k] = hn::IfThenElse(hn::Lt(x[k], hn::Zero(d)), neg, pos);
+    }
+  }
   template <class D>
   HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
     const Vec<D> xc{_mm512_range_ps(x.raw, _mm512_set1_ps(kSlopeClamp), 2)};
