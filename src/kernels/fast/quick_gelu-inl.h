@@ -19,30 +19,32 @@ struct quick_gelu {
   }
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
   // K vectors, steps interleaved across them (see HasForwardN). e = e^-|bx| = p 2^floor(n)
-  // from the table with a degree-3 polynomial (three more roundings follow): x/(1 + e) for x
-  // >= 0, and x (p/2)/(1 + e) 2^(floor(n) + 1) for x < 0 (p/2 <= 1: no overflow; one rounding
-  // at the scalef, so a subnormal result is right). A NaN x stays itself through
-  // NegAbsClamped and every later NaN is its quiet form.
+  // from the table with a degree-3 polynomial (three more roundings follow), bx from x clamped
+  // to [-113.4, 113.4] (vrangeps), so that |bx| <= 193.1 and its error term stays small without
+  // a select; past 113.4 x sigmoid(bx) rounds to x or to 0 for every float x, and so does the
+  // result from the clamped exponential. Then one quotient, fast::silu's: x/(1 + e) for x >= 0,
+  // x p/(1 + e) 2^floor(n) for x < 0 with |x| clamped at 2^127 (x p < 2^128 cannot overflow), the
+  // product and the scale masked operations on the negative lanes (one rounding at the scalef,
+  // so a subnormal result is right). A NaN x stays itself through vrangeps and NegAbsClamped,
+  // and every later NaN is its quiet form.
   template <size_t K, class D>
   static void ForwardN(D d, Vec<D> (&v)[K], const Args&) {
     const Vec<D> one = hn::Set(d, 1.0f);
     Vec<D> z[K], zlo[K], vn[K], l[K], t[K], p[K], q[K];
     for (size_t k = 0; k < K; ++k) {
-      Split(d, v[k], z[k], zlo[k]);
-      z[k] = NegAbsClamped(z[k], 193.0f);
-      zlo[k] = hn::IfThenElseZero(hn::Gt(z[k], hn::Set(d, -193.0f)), zlo[k]);
+      Split(d, Vec<D>{_mm512_range_ps(v[k].raw, _mm512_set1_ps(113.4f), 2)}, z[k], zlo[k]);
+      z[k] = NegAbsClamped(z[k], 193.5f);
     }
     ExpLut32N<K>(d, z, zlo, vn, l, t);
     ExpLutPoly3PartsN<K>(d, l, t, p);
     for (size_t k = 0; k < K; ++k) p[k] = hn::MulAdd(t[k], p[k], l[k]);
     for (size_t k = 0; k < K; ++k) q[k] = hn::Add(ScaleF(p[k], vn[k]), one);
     for (size_t k = 0; k < K; ++k) {
-      // +-inf times a tiny scale would stay infinite: the largest float of x's sign gives the
-      // limit 0 (vrangeps: the smaller magnitude, x's sign).
-      const Vec<D> xm{_mm512_range_ps(v[k].raw, _mm512_set1_ps(3.40282347e38f), 2)};
-      const auto neg = hn::Lt(v[k], hn::Zero(d));
-      const Vec<D> num = hn::IfThenElse(neg, hn::Mul(xm, hn::Mul(p[k], hn::Set(d, 0.5f))), v[k]);
-      v[k] = ScaleF(hn::Div(num, q[k]), hn::IfThenElseZero(neg, hn::Add(vn[k], one)));
+      const __mmask16 neg = _mm512_cmp_ps_mask(v[k].raw, _mm512_setzero_ps(), _CMP_LT_OQ);
+      const __m512 xm = _mm512_range_ps(v[k].raw, _mm512_set1_ps(0x1.0p127f), 2);
+      const __m512 num = _mm512_mask_mul_ps(v[k].raw, neg, xm, p[k].raw);
+      const __m512 y = _mm512_div_ps(num, q[k].raw);
+      v[k] = Vec<D>{_mm512_mask_scalef_ps(y, neg, y, vn[k].raw)};
     }
   }
   // e^z (1 + zlo) for z in [-87, 0]: the table and scalef.
