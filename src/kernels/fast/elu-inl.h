@@ -9,7 +9,7 @@ struct elu {
   static void ForwardN(D d, Vec<D> (&v)[K], const Args& a) {
     const Vec<D> alpha = hn::Set(d, static_cast<float>(a.p[0]));
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
-    // AVX-512: e^z - 1 from the table (Expm1Lut32N: 6 FMA-class operations of its 12, where
+    // AVX-512: e^z - 1 from the table (Expm1Lut32N: 6 FMA-class operations of its 13, where
     // FastExpm1N takes 10 of 13; the FMA pipes are what this loop waits on) on z = max(-20, x),
     // and x itself wherever x < 0 is false: x >= 0 (-0 included, so its sign stays) and NaN, whose
     // bits then stay as they are. The other lanes' values are discarded, whatever they are.
