@@ -440,22 +440,22 @@ inline constexpr Exp2Table32Ln kExp2Table32Ln = [] {
 
 // e^z - 1 for z in [-25, 0] on K vectors in place, each step across all K before the next: s =
 // 2^(k/32) (k = round(32 z/ln2)) from the table, bits and all (kExp2Table32Bits, one integer add,
-// normal for z >= -87), t = z - (k/32) ln2 in one FMA, and e^z - 1 = (s - 1) + s (e^(t + c) - 1)
-// in one FMA, c the table's rounding (kExp2Table32Ln), e^(t + c) - 1 = c + t (1 + t (c2 + c3 t))
-// in three FMAs (relative error 2^-26.1 on |t| <= ln2/64, Chebyshev c2; the product c (e^t - 1)
-// left out is under 2^-31.5, and c is 0 where k = 0). s - 1 is exact for s >= 1/2 (below, it
-// rounds: half an ULP of the result), and where k = 0 the result is the polynomial itself, so no
-// cancellation near 0. One step of the reduction suffices here: the float ln2 is off by 2^-28.4
-// relative, which moves e^z by |z| e^z 2^-28.9 at most, under 0.03 ULP of e^z - 1 (measured by
-// exhaustive runs of elu, and of tanh when it used this). A NaN z gives NaN, its payload kept where
-// s is not itself a NaN (the quiet NaN without payload: s = 1); the callers that must keep every
-// NaN bit select x there themselves. The sign of a zero is not kept (-0 gives +0).
+// normal for z >= -87), t = z - (k/32) ln2 in one FMA, plus the table's rounding (kExp2Table32Ln),
+// and e^z - 1 = (s - 1) + s (e^t - 1) in one FMA, e^t - 1 = t + t^2 (c2 + c3 t) (relative error
+// 2^-26.1 on |t| <= ln2/64; Chebyshev c2). s - 1 is exact for s >= 1/2 (below, it rounds: half
+// an ULP of the result, which tanh's quotient multiplies), and where k = 0 the result is the
+// polynomial itself, so no cancellation near 0. One step of the reduction suffices here:
+// the float ln2 is off by 2^-28.4 relative, which moves e^z by |z| e^z 2^-28.9 at most, under
+// 0.03 ULP of e^z - 1 (measured by the exhaustive runs of elu and tanh). A NaN z gives NaN, its
+// payload kept where s is not itself a NaN (the quiet NaN without payload: s = 1); the callers
+// that must keep every NaN bit select x there themselves. The sign of a zero is not kept (-0
+// gives +0).
 template <size_t K, class D>
 HWY_INLINE void Expm1Lut32N(D d, Vec<D> (&z)[K]) {
   const __m512i lo = _mm512_load_si512(kExp2Table32Bits.v);
   const __m512i hi = _mm512_load_si512(kExp2Table32Bits.v + 16);
   const __m512 clo = _mm512_load_ps(kExp2Table32Ln.v), chi = _mm512_load_ps(kExp2Table32Ln.v + 16);
-  Vec<D> vn[K], s[K], c[K], t[K], q[K];
+  Vec<D> vn[K], s[K], t[K], q[K];
   for (size_t k = 0; k < K; ++k) {
     vn[k] = hn::MulAdd(z[k], hn::Set(d, 0x1.715476p+0f), hn::Set(d, 0x1.8p18f));
   }
@@ -463,15 +463,16 @@ HWY_INLINE void Expm1Lut32N(D d, Vec<D> (&z)[K]) {
     const __m512i vi = _mm512_castps_si512(vn[k].raw);
     s[k] = Vec<D>{_mm512_castsi512_ps(
         _mm512_add_epi32(_mm512_permutex2var_epi32(lo, vi, hi), _mm512_slli_epi32(vi, 18)))};
-    c[k] = Vec<D>{_mm512_permutex2var_ps(clo, vi, chi)};
+    t[k] = Vec<D>{_mm512_permutex2var_ps(clo, vi, chi)};
   }
   for (size_t k = 0; k < K; ++k) vn[k] = hn::Sub(vn[k], hn::Set(d, 0x1.8p18f));
-  for (size_t k = 0; k < K; ++k) t[k] = hn::NegMulAdd(vn[k], hn::Set(d, 0x1.62e430p-1f), z[k]);
+  for (size_t k = 0; k < K; ++k) {
+    t[k] = hn::Add(hn::NegMulAdd(vn[k], hn::Set(d, 0x1.62e430p-1f), z[k]), t[k]);
+  }
   for (size_t k = 0; k < K; ++k) {
     q[k] = hn::MulAdd(hn::Set(d, 0x1.555556p-3f), t[k], hn::Set(d, 0x1.00007ap-1f));
   }
-  for (size_t k = 0; k < K; ++k) q[k] = hn::MulAdd(q[k], t[k], hn::Set(d, 1.0f));
-  for (size_t k = 0; k < K; ++k) q[k] = hn::MulAdd(q[k], t[k], c[k]);
+  for (size_t k = 0; k < K; ++k) q[k] = hn::MulAdd(hn::Mul(t[k], t[k]), q[k], t[k]);
   for (size_t k = 0; k < K; ++k) {
     z[k] = hn::MulAdd(s[k], q[k], hn::Sub(s[k], hn::Set(d, 1.0f)));
   }
