@@ -32,7 +32,7 @@ struct tanh {
   }();
 
   // AVX-512: tanh x = m/(-2 - m), m = e^-2x - 1, on the signed x clamped to [-9.1, 9.1] (past
-  // 9.1 tanh rounds to +-1): no absolute value, no -2x and no sign put back, 17 operations a
+  // 9.1 tanh rounds to +-1): no absolute value, no -2x and no sign put back, 16 operations a
   // vector where -2|x|, CopySign and the table's correction as a separate sum took 19.
   // e^-2x = 2^(-k/32) e^(c - 2u), k = round(64 x/ln2) (the magic sum), u = x - (k/32) ln2/2
   // (|u| <= ln2/128), s = 2^(-k/32) as the table gives it, c its rounding (kNegExp2Ln);
