@@ -51,21 +51,40 @@ struct gelu_tanh {
   }
 
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
-  // Forward on K vectors (see HasForwardN). A NaN x makes v NaN, kept by NegAbsClamped; its
-  // low part is dropped (the comparison is false), and every NaN made of it is its quiet form:
-  // kForwardKeepsNaN.
+  // kExp2Table32 and kExp2Table32Lo halved (exact): l/2 and its rounding, for x l/2 below.
+  struct Exp2Half {
+    alignas(64) float v[32];
+    alignas(64) float lo[32];
+  };
+  static constexpr Exp2Half kExp2Half = [] {
+    Exp2Half h{};
+    for (int j = 0; j < 32; ++j) {
+      h.v[j] = 0.5f * kExp2Table32[j];
+      h.lo[j] = 0.5f * kExp2Table32Lo[j];
+    }
+    return h;
+  }();
+  // Forward on K vectors (see HasForwardN): e = e^w = 2 (l + r) 2^floor(n) for w of either
+  // sign, l + r = 2^(j/32) e^(t ln2)/2 from the halved table, and x sigmoid(w) = (x (l + r)/(e/2
+  // + 1/2)) 2^floor(n), one quotient, the scale last (one rounding into the subnormals), x (l +
+  // r) as x l + x r in one rounding; no -|v|, no sign flip of the low part, no compare and no
+  // select (33 operations a vector where they took 42). x is clamped at -20 (the result there
+  // is -0; v at -377.7, e at 2^-872 is 0) and, for v, at 6.125 (w = 2 37.76 ln2: e/(1 + e) is 1
+  // within 2^-36; the numerator keeps x itself), so that v's low part is always finite. l + r <
+  // 1, so x (l + r) cannot overflow; at 6.125 the reduced argument is positive, so r is, and x =
+  // +inf gives +inf. A NaN x stays itself through Max and Min (their second operand) and every
+  // NaN made of it is its quiet form: kForwardKeepsNaN.
   template <size_t K, class D>
   static void ForwardN(D d, Vec<D> (&v)[K], const Args&) {
     const Vec<D> ch = hn::Set(d, 0x1.26aec2p+1f);
     const Vec<D> magic = hn::Set(d, 0x1.8p18f);
-    const __m512 lo = _mm512_load_ps(kExp2Table32), hi = _mm512_load_ps(kExp2Table32 + 16);
-    Vec<D> z[K], zlo[K], vn[K], n[K], t[K], l[K], p[K];
+    const __m512 lo = _mm512_load_ps(kExp2Half.v), hi = _mm512_load_ps(kExp2Half.v + 16);
+    Vec<D> xn[K], z[K], zlo[K], vn[K], n[K], t[K], l[K], p[K];
+    for (size_t k = 0; k < K; ++k) xn[k] = hn::Max(hn::Set(d, -20.0f), v[k]);
     for (size_t k = 0; k < K; ++k) {
-      const PairV<D> pv = VOf(d, v[k]);
-      z[k] = NegAbsClamped(pv.hi, 120.0f);
-      // The low part with the sign of -|v|; none where |v| was clamped.
-      zlo[k] = hn::IfThenElseZero(hn::Gt(z[k], hn::Set(d, -120.0f)),
-                                  hn::Xor(pv.lo, hn::AndNot(pv.hi, hn::SignBit(d))));
+      const PairV<D> pv = VOf(d, hn::Min(hn::Set(d, 6.125f), xn[k]));
+      z[k] = pv.hi;
+      zlo[k] = pv.lo;
     }
     for (size_t k = 0; k < K; ++k) vn[k] = hn::MulAdd(z[k], ch, magic);
     for (size_t k = 0; k < K; ++k) {
@@ -84,20 +103,16 @@ struct gelu_tanh {
     for (size_t k = 0; k < K; ++k) p[k] = hn::MulAdd(p[k], t[k], hn::Set(d, 0x1.62e430p-1f));
     for (size_t k = 0; k < K; ++k) t[k] = hn::Mul(t[k], l[k]);
     // 2^(j/32) e^(t ln2) = l + r, r = l t (...) + the table's rounding, not summed: x (l + r)
-    // is x l + x r in one rounding, so the negative side's numerator carries neither l's nor
-    // the sum's rounding (measured in a float32 model: 3.44 ULP at x = -1.83 with p = l + r
-    // rounded first).
-    const __m512 llo = _mm512_load_ps(kExp2Table32Lo), lhi = _mm512_load_ps(kExp2Table32Lo + 16);
+    // is x l + x r in one rounding, so the numerator carries neither l's nor the sum's rounding
+    // (measured in a float32 model: 3.44 ULP at x = -1.83 with p = l + r rounded first).
+    const __m512 llo = _mm512_load_ps(kExp2Half.lo), lhi = _mm512_load_ps(kExp2Half.lo + 16);
     for (size_t k = 0; k < K; ++k) {
       const Vec<D> tl{_mm512_permutex2var_ps(llo, _mm512_castps_si512(vn[k].raw), lhi)};
       p[k] = hn::MulAdd(t[k], p[k], tl);
     }
     for (size_t k = 0; k < K; ++k) {
-      const auto neg = hn::Lt(v[k], hn::Zero(d));
-      const Vec<D> den = hn::Add(ScaleF(hn::Add(l[k], p[k]), n[k]), hn::Set(d, 1.0f));
-      const Vec<D> xm = hn::Max(hn::Set(d, -20.0f), v[k]);
-      const Vec<D> num = hn::IfThenElse(neg, hn::MulAdd(xm, l[k], hn::Mul(xm, p[k])), v[k]);
-      v[k] = ScaleF(hn::Div(num, den), hn::IfThenElseZero(neg, n[k]));
+      const Vec<D> den = hn::Add(ScaleF(hn::Add(l[k], p[k]), n[k]), hn::Set(d, 0.5f));
+      v[k] = ScaleF(hn::Div(hn::MulAdd(xn[k], l[k], hn::Mul(xn[k], p[k])), den), n[k]);
     }
   }
 #else
