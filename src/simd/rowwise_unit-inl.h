@@ -590,6 +590,7 @@ void BackwardRows(const T* y, size_t ys, const T* dy, size_t dys, T* dx, size_t 
 }
 
 #include "rowwise_fast-inl.h"
+#include "rowwise_faithful_f32-inl.h"
 
 // Accuracy::fast runs the float32 fast kernels where the target has them.
 template <typename T>
@@ -610,6 +611,22 @@ void ForwardT(RowFn fn, const T* x, size_t xs, T* y, size_t ys, size_t rows, siz
   }
 #else
   (void)fast;
+#endif
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3  // the faithful float-lane kernels
+  if constexpr (std::is_same_v<T, float>) {
+    if (!fast) {
+      switch (fn) {
+        case RowFn::kSoftmax:
+          if (cols > kOnePassCols) break;
+          return faithful_rows::ForwardRowsF<false, false>(x, xs, y, ys, rows, cols, masked_zero);
+        case RowFn::kLogSoftmax:
+          return faithful_rows::ForwardRowsF<false, true>(x, xs, y, ys, rows, cols, masked_zero);
+        case RowFn::kSoftmin:
+          if (cols > kOnePassCols) break;
+          return faithful_rows::ForwardRowsF<true, false>(x, xs, y, ys, rows, cols, masked_zero);
+      }
+    }
+  }
 #endif
   switch (fn) {
     case RowFn::kSoftmax:
