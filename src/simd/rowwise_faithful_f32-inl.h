@@ -121,8 +121,8 @@ struct RowSums {
   HWY_INLINE double Total() {
     Flush();
     const DD dd;
-    return hn::GetLane(hn::SumOfLanes(dd, hn::Add(hn::Add(hn::Add(h0, h1), hn::Add(h2, h3)),
-                                                  hn::Add(l0, l1))));
+    return hn::GetLane(
+        hn::SumOfLanes(dd, hn::Add(hn::Add(hn::Add(h0, h1), hn::Add(h2, h3)), hn::Add(l0, l1))));
   }
 };
 
@@ -188,9 +188,9 @@ HWY_INLINE void RowSum(DF32 d, const float* xr, float* yr, float* lo_buf, size_t
   const float max = st.max;
   st.done = true;
   if (max == -kInfF) {
-    Fill(yr, cols, !fast_rows::AnyNaN(xr, cols) && masked_zero
-                       ? 0.0f
-                       : std::numeric_limits<float>::quiet_NaN());
+    Fill(yr, cols,
+         !fast_rows::AnyNaN(xr, cols) && masked_zero ? 0.0f
+                                                     : std::numeric_limits<float>::quiet_NaN());
     return;
   }
   if (!(max <= kInfF) || max == kInfF) {
@@ -237,8 +237,7 @@ HWY_INLINE void LogPass(DF32 d, const float* xr, float* yr, size_t cols, float c
     hn::StoreU(LogOne<kErr, kInf>(LoadX<kNeg>(d, xr + i), vch, neg_ch, neg_cl), d, yr + i);
   }
   if (i < cols) {
-    StorePart(d,
-              LogOne<kErr, true>(LoadXPart<kNeg>(d, xr + i, cols - i), vch, neg_ch, neg_cl),
+    StorePart(d, LogOne<kErr, true>(LoadXPart<kNeg>(d, xr + i, cols - i), vch, neg_ch, neg_cl),
               yr + i, cols - i);
   }
 }
@@ -269,8 +268,7 @@ HWY_INLINE void SoftmaxPass(DF32 d, float* yr, const float* lo_buf, size_t cols,
     hn::StoreU(one(hn::LoadU(d, yr + i), hn::LoadU(d, lo_buf + i)), d, yr + i);
   }
   if (i < cols) {
-    StorePart(d,
-              one(LoadPart(d, yr + i, cols - i, 0.0f), LoadPart(d, lo_buf + i, cols - i, 0.0f)),
+    StorePart(d, one(LoadPart(d, yr + i, cols - i, 0.0f), LoadPart(d, lo_buf + i, cols - i, 0.0f)),
               yr + i, cols - i);
   }
 }

@@ -590,6 +590,7 @@ void BackwardRows(const T* y, size_t ys, const T* dy, size_t dys, T* dx, size_t 
 }
 
 #include "rowwise_fast-inl.h"
+// After the fast kernels, whose helpers it shares.
 #include "rowwise_faithful_f32-inl.h"
 
 // Accuracy::fast runs the float32 fast kernels where the target has them.
