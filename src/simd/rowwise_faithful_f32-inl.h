@@ -29,7 +29,7 @@
 //    (fast_rows::ExpSumRest), so that L keeps its relative precision as it goes to 0. Then
 //    C = M + L as a float pair (ch + cl, cl within 2^-24 of itself) and y = (v - ch) - cl with
 //    the rounding error of v - ch (exact, by the row's case as for v - M) and one rounding.
-#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
 namespace faithful_rows {
 using fast_rows::DD;
 using fast_rows::DF32;
@@ -52,15 +52,44 @@ constexpr size_t kLoFlush = 16;
 // log_softmax rows whose S is below this take the terms below M apart (see above).
 constexpr double kRestBelow = 2.0;
 
-// The bits of kExp2Table32[j] 2^kScaleExp less j 2^18: the magic sum of the reduction shifted
-// left by 18 holds k 2^18 = N 2^23 + j 2^18, so one integer add gives T[j] 2^(N + kScaleExp).
+#if HWY_TARGET <= HWY_AVX3
+// 2^(j/32), j = 0..31, two registers for vpermt2ps; |r| <= ln2/64.
+constexpr int kTableLog2 = 5;
+#define ACTIV_FAITHFUL_TABLE fk::kExp2Table32
+#define ACTIV_FAITHFUL_TABLE_LN fk::kExp2Table32Ln.v
+#else
+// AVX2: 2^(j/16), j = 0..15, two registers for vpermps and a blend (a 32-entry table would take
+// four and three); |r| <= ln2/32, so the polynomial goes to degree 5 (2^-44), and q (up to
+// 2^-12 of e) rounds to 2^-36 of e.
+constexpr int kTableLog2 = 4;
+alignas(32) inline constexpr float kExp2Table16[16] = {
+    0x1p+0f,        0x1.0b5586p+0f, 0x1.172b84p+0f, 0x1.2387a6p+0f, 0x1.306fep+0f,  0x1.3dea64p+0f,
+    0x1.4bfdaep+0f, 0x1.5ab07ep+0f, 0x1.6a09e6p+0f, 0x1.7a1148p+0f, 0x1.8ace54p+0f, 0x1.9c4918p+0f,
+    0x1.ae89fap+0f, 0x1.c199bep+0f, 0x1.d5818ep+0f, 0x1.ea4afap+0f};
+// ln(2^(j/16)/kExp2Table16[j]) rounded (mpmath): the table's rounding as a shift of r.
+alignas(32) inline constexpr float kExp2Table16Ln[16] = {
+    0x0p+0f,          0x1.8d96d4p-25f,  -0x1.9c0c22p-27f, 0x1.964902p-25f,
+    0x1.125002p-25f,  0x1.370be4p-25f,  -0x1.0a3552p-25f, -0x1.00d8acp-27f,
+    0x1.26055cp-26f,  -0x1.05cb44p-25f, 0x1.67a1cap-28f,  0x1.a3b5e4p-28f,
+    -0x1.f9c306p-27f, -0x1.6961b4p-28f, -0x1.a5217cp-28f, 0x1.61428ep-28f};
+#define ACTIV_FAITHFUL_TABLE kExp2Table16
+#define ACTIV_FAITHFUL_TABLE_LN kExp2Table16Ln
+#endif
+constexpr int kTableSize = 1 << kTableLog2;
+// The magic sum's ULP is 2^-kTableLog2: it holds k = round(2^kTableLog2 t/ln2) in its low bits.
+constexpr float kMagic = 1.5f * static_cast<float>(1 << (23 - kTableLog2));
+constexpr int kIndexShift = 23 - kTableLog2;
+
+// The bits of T[j] 2^kScaleExp less j 2^kIndexShift: the magic sum shifted left by kIndexShift
+// holds N 2^23 + j 2^kIndexShift, so one integer add gives T[j] 2^(N + kScaleExp).
 struct ScaledTableBits {
-  alignas(64) int32_t v[32];
+  alignas(64) int32_t v[kTableSize];
 };
 inline constexpr ScaledTableBits kScaledTableBits = [] {
   ScaledTableBits b{};
-  for (int j = 0; j < 32; ++j) {
-    b.v[j] = std::bit_cast<int32_t>(fk::kExp2Table32[j]) + (kScaleExp << 23) - j * (1 << 18);
+  for (int j = 0; j < kTableSize; ++j) {
+    b.v[j] = std::bit_cast<int32_t>(ACTIV_FAITHFUL_TABLE[j]) + (kScaleExp << 23) -
+             j * (1 << kIndexShift);
   }
   return b;
 }();
@@ -69,28 +98,59 @@ struct PairF {
   VF hi, lo;
 };
 
+// T[j] 2^(N + kScaleExp) and the table's correction of r, from the magic sum vn.
+HWY_INLINE void LookUp(DF32 d, VF vn, VF& s, VF& corr) {
+  const DI32 di;
+  const hn::Vec<DI32> vb = hn::BitCast(di, vn);
+#if HWY_TARGET <= HWY_AVX3
+  const hn::Vec<DI32> tb{_mm512_permutex2var_epi32(_mm512_load_si512(kScaledTableBits.v), vb.raw,
+                                                   _mm512_load_si512(kScaledTableBits.v + 16))};
+  corr = VF{_mm512_permutex2var_ps(_mm512_load_ps(ACTIV_FAITHFUL_TABLE_LN), vb.raw,
+                                   _mm512_load_ps(ACTIV_FAITHFUL_TABLE_LN + 16))};
+#else
+  // Bit 3 of the index, moved to the sign, picks the upper half.
+  const __m256 upper = _mm256_castsi256_ps(_mm256_slli_epi32(vb.raw, 28));
+  const __m256 tb_f = _mm256_blendv_ps(
+      _mm256_permutevar8x32_ps(_mm256_load_ps(reinterpret_cast<const float*>(kScaledTableBits.v)),
+                               vb.raw),
+      _mm256_permutevar8x32_ps(
+          _mm256_load_ps(reinterpret_cast<const float*>(kScaledTableBits.v + 8)), vb.raw),
+      upper);
+  const hn::Vec<DI32> tb{_mm256_castps_si256(tb_f)};
+  corr = VF{_mm256_blendv_ps(
+      _mm256_permutevar8x32_ps(_mm256_load_ps(ACTIV_FAITHFUL_TABLE_LN), vb.raw),
+      _mm256_permutevar8x32_ps(_mm256_load_ps(ACTIV_FAITHFUL_TABLE_LN + 8), vb.raw), upper)};
+#endif
+  s = hn::BitCast(d, hn::Add(tb, hn::ShiftLeft<kIndexShift>(vb)));
+}
+
 // e^(t + tl) 2^kScaleExp as hi + lo (see the file comment), for t in [-111, 0] and |tl| at
 // most half an ULP of t; a NaN t gives NaN in hi.
 HWY_INLINE PairF ExpPairScaled(DF32 d, VF t, VF tl) {
-  const VF magic = hn::Set(d, 0x1.8p18f);
+  const VF magic = hn::Set(d, kMagic);
   const VF vn = hn::MulAdd(t, hn::Set(d, 0x1.715476p+0f), magic);
-  const __m512i vb = _mm512_castps_si512(vn.raw);
-  const __m512i tb = _mm512_permutex2var_epi32(_mm512_load_si512(kScaledTableBits.v), vb,
-                                               _mm512_load_si512(kScaledTableBits.v + 16));
-  const VF s = hn::BitCast(d, hn::Add(hn::Vec<DI32>{tb}, hn::ShiftLeft<18>(hn::Vec<DI32>{vb})));
-  const VF corr{_mm512_permutex2var_ps(_mm512_load_ps(fk::kExp2Table32Ln.v), vb,
-                                       _mm512_load_ps(fk::kExp2Table32Ln.v + 16))};
-  const VF n = hn::Sub(vn, magic);
+  VF s, corr;
+  LookUp(d, vn, s, corr);
+  // k/2^kTableLog2 ln2_hi is a multiple of 2^-(21 + kTableLog2), and where k is not 0, t of
+  // 2^-(25 + kTableLog2) at least: a, below 2^-(kTableLog2 + 1), is exact.
+  const VF n = hn::Sub(vn, magic);  // k/kTableSize
   const VF a = hn::NegMulAdd(n, hn::Set(d, 0x1.62e430p-1f), t);
   const VF c = hn::Add(hn::NegMulAdd(n, hn::Set(d, -0x1.05c610p-29f), tl), corr);
   const VF r = hn::Add(a, c);
+#if HWY_TARGET <= HWY_AVX3
   VF p = hn::MulAdd(r, hn::Set(d, 1.0f / 24), hn::Set(d, 1.0f / 6));
+#else
+  VF p = hn::MulAdd(r, hn::Set(d, 1.0f / 120), hn::Set(d, 1.0f / 24));
+  p = hn::MulAdd(p, r, hn::Set(d, 1.0f / 6));
+#endif
   p = hn::MulAdd(p, r, hn::Set(d, 0.5f));
   const VF cq = hn::MulAdd(hn::Mul(r, r), p, c);
   const VF hi = hn::MulAdd(s, a, s);
   const VF err = hn::MulAdd(s, a, hn::Sub(s, hi));
   return {hi, hn::MulAdd(s, cq, err)};
 }
+#undef ACTIV_FAITHFUL_TABLE
+#undef ACTIV_FAITHFUL_TABLE_LN
 
 // The pair of one vector of v, shifted by the row's case.
 template <class M, bool kNeg>
@@ -250,7 +310,7 @@ HWY_INLINE void SoftmaxPass(DF32 d, float* yr, const float* lo_buf, size_t cols,
   const double inv = 1.0 / sum;
   const float inv_hi = static_cast<float>(inv);
   const VF ih = hn::Set(d, inv_hi), il = hn::Set(d, static_cast<float>(inv - inv_hi));
-  const VF down = hn::Set(d, static_cast<float>(-kScaleExp));
+  const VF down = hn::Set(d, 0x1p-64f);     // exact on both grids below
   const VF sub_top = hn::Set(d, 0x1p-62f);  // 2^-126 2^64
   auto one = [&](VF hi, VF lo) HWY_ATTR {
     const VF inner = hn::MulAdd(hi, il, hn::Mul(lo, ih));
@@ -261,7 +321,7 @@ HWY_INLINE void SoftmaxPass(DF32 d, float* yr, const float* lo_buf, size_t cols,
     const VF w = hn::MulAdd(hi, ih, sub_top);
     const VF w_err = hn::MulAdd(hi, ih, hn::Sub(sub_top, w));
     const VF z = hn::Add(w, hn::Add(w_err, inner));
-    return fk::ScaleF(hn::IfThenElse(hn::Lt(y, sub_top), hn::Sub(z, sub_top), y), down);
+    return hn::Mul(hn::IfThenElse(hn::Lt(y, sub_top), hn::Sub(z, sub_top), y), down);
   };
   size_t i = 0;
   for (; i + N <= cols; i += N) {

@@ -617,7 +617,7 @@ void ForwardT(RowFn fn, const T* x, size_t xs, T* y, size_t ys, size_t rows, siz
 #else
   (void)fast;
 #endif
-#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3  // the faithful float-lane kernels
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2  // the faithful float-lane kernels
   if constexpr (std::is_same_v<T, float>) {
     if (!fast) {
       switch (fn) {
