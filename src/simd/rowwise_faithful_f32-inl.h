@@ -27,8 +27,9 @@
 //    about 2^-36 relative: for S >= 2, |y| >= log 2 and that is 2^-11 ULP of y). Where S < 2,
 //    a dominant logit, L = log1p of the terms below M summed apart in double lanes
 //    (fast_rows::ExpSumRest), so that L keeps its relative precision as it goes to 0. Then
-//    C = M + L as a float pair (ch + cl, cl within 2^-24 of itself) and y = (v - ch) - cl with
-//    the rounding error of v - ch (exact, by the row's case as for v - M) and one rounding.
+//    y = (t + tl) - (lh + ll), L as a float pair, with the exact errors of t = v - M and of
+//    t - lh (same signs: no cancellation), one rounding: a function of v - M alone, like the
+//    double-lane kernel's (adding a constant to a row changes no bit).
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
 namespace faithful_rows {
 using fast_rows::DD;
@@ -268,36 +269,45 @@ HWY_INLINE void RowSum(DF32 d, const float* xr, float* yr, float* lo_buf, size_t
   });
 }
 
-// y = v - ch - cl, the error of v - ch taken exactly by the row's case (as Shift takes that of
-// v - M), one rounding; kInf: the row has -inf, whose error term (NaN) is dropped.
+// y = (t + tl) - (lh + ll) rounded once: t = v - M and its exact error tl by the row's case
+// (as Shift takes it), u = t - lh and its exact error (two-sum: t and -lh have the same sign, so
+// u is no smaller than either and nothing cancels), then u plus the small terms. A function of
+// v - M alone, as the double-lane kernel is: adding a constant to the row changes no bit.
+// kInf: the row has -inf, whose error terms (NaN) are dropped.
 template <Err kErr, bool kInf>
-HWY_INLINE VF LogOne(VF v, VF ch, VF neg_ch, VF neg_cl) {
-  const VF t = hn::Sub(v, ch);
-  VF e;
+HWY_INLINE VF LogOne(VF v, VF m, VF neg_m, VF neg_lh, VF neg_ll) {
+  const VF t = hn::Sub(v, m);
+  VF tl;
   if constexpr (kErr == Err::kAbove) {
-    e = hn::Sub(v, hn::Add(t, ch));
+    tl = hn::Sub(v, hn::Add(t, m));
   } else if constexpr (kErr == Err::kBelow) {
-    e = hn::Sub(neg_ch, hn::Sub(t, v));
+    tl = hn::Sub(neg_m, hn::Sub(t, v));
   } else {
     const VF bp = hn::Sub(t, v);
     const VF ap = hn::Sub(t, bp);
-    e = hn::Add(hn::Sub(v, ap), hn::Sub(neg_ch, bp));
+    tl = hn::Add(hn::Sub(v, ap), hn::Sub(neg_m, bp));
   }
-  e = hn::Add(e, neg_cl);
-  if constexpr (kInf) e = hn::IfThenElseZero(hn::IsFinite(t), e);
-  return hn::Add(t, e);
+  const VF u = hn::Add(t, neg_lh);
+  const VF bp = hn::Sub(u, t);
+  const VF ap = hn::Sub(u, bp);
+  const VF ul = hn::Add(hn::Sub(t, ap), hn::Sub(neg_lh, bp));
+  VF e = hn::Add(hn::Add(tl, ul), neg_ll);
+  if constexpr (kInf) e = hn::IfThenElseZero(hn::IsFinite(u), e);
+  return hn::Add(u, e);
 }
 
 template <bool kNeg, Err kErr, bool kInf>
-HWY_INLINE void LogPass(DF32 d, const float* xr, float* yr, size_t cols, float ch, float cl) {
+HWY_INLINE void LogPass(DF32 d, const float* xr, float* yr, size_t cols, float max, float lh,
+                        float ll) {
   const size_t N = hn::Lanes(d);
-  const VF vch = hn::Set(d, ch), neg_ch = hn::Set(d, -ch), neg_cl = hn::Set(d, -cl);
+  const VF m = hn::Set(d, max), neg_m = hn::Set(d, -max);
+  const VF neg_lh = hn::Set(d, -lh), neg_ll = hn::Set(d, -ll);
   size_t i = 0;
   for (; i + N <= cols; i += N) {
-    hn::StoreU(LogOne<kErr, kInf>(LoadX<kNeg>(d, xr + i), vch, neg_ch, neg_cl), d, yr + i);
+    hn::StoreU(LogOne<kErr, kInf>(LoadX<kNeg>(d, xr + i), m, neg_m, neg_lh, neg_ll), d, yr + i);
   }
   if (i < cols) {
-    StorePart(d, LogOne<kErr, true>(LoadXPart<kNeg>(d, xr + i, cols - i), vch, neg_ch, neg_cl),
+    StorePart(d, LogOne<kErr, true>(LoadXPart<kNeg>(d, xr + i, cols - i), m, neg_m, neg_lh, neg_ll),
               yr + i, cols - i);
   }
 }
@@ -355,25 +365,22 @@ HWY_INLINE void RowFinish(DF32 d, const float* xr, float* yr, const float* lo_bu
     } else {
       log_sum = std::log(s);
     }
-    // C = M + L: ch its float, cl the rest (M - ch is exact in double).
-    const double m = st.max;
-    const float ch = static_cast<float>(m + log_sum);
-    const float cl = static_cast<float>((m - ch) + log_sum);
-    // The error of v - ch by the row's case: ch <= 0 has every v below it in magnitude order
-    // (|v| >= |ch|); ch > 0 with every v of an exponent no larger than ch's the other way.
+    // L = lh + ll; the error of v - M by the row's case, as Shift takes it (the exponents of
+    // the unclamped min here).
+    const float lh = static_cast<float>(log_sum);
+    const float ll = static_cast<float>(log_sum - lh);
+    const float max = st.max;
     const bool has_inf = !(st.min > -kInfF);
     const uint32_t lo_exp = (std::bit_cast<uint32_t>(st.min) & 0x7FFFFFFFu) >> 23;
-    const uint32_t hi_exp = (std::bit_cast<uint32_t>(st.max) & 0x7FFFFFFFu) >> 23;
-    const uint32_t c_exp = std::bit_cast<uint32_t>(ch) >> 23;
-    if (ch <= 0.0f) {
-      return has_inf ? LogPass<kNeg, Err::kBelow, true>(d, xr, yr, cols, ch, cl)
-                     : LogPass<kNeg, Err::kBelow, false>(d, xr, yr, cols, ch, cl);
+    if (max <= 0.0f) {
+      return has_inf ? LogPass<kNeg, Err::kBelow, true>(d, xr, yr, cols, max, lh, ll)
+                     : LogPass<kNeg, Err::kBelow, false>(d, xr, yr, cols, max, lh, ll);
     }
-    if (!has_inf && lo_exp <= c_exp && hi_exp <= c_exp) {
-      return LogPass<kNeg, Err::kAbove, false>(d, xr, yr, cols, ch, cl);
+    if (!has_inf && lo_exp <= std::bit_cast<uint32_t>(max) >> 23) {
+      return LogPass<kNeg, Err::kAbove, false>(d, xr, yr, cols, max, lh, ll);
     }
-    return has_inf ? LogPass<kNeg, Err::kTwoSum, true>(d, xr, yr, cols, ch, cl)
-                   : LogPass<kNeg, Err::kTwoSum, false>(d, xr, yr, cols, ch, cl);
+    return has_inf ? LogPass<kNeg, Err::kTwoSum, true>(d, xr, yr, cols, max, lh, ll)
+                   : LogPass<kNeg, Err::kTwoSum, false>(d, xr, yr, cols, max, lh, ll);
   } else {
     (void)xr;
     // Where some y may be below 2^-100 (e^(min - M)/S, by the exponents), the products with
