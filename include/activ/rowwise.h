@@ -12,9 +12,9 @@
 // from y cannot tell a masked row, so give such rows dy = 0 (softmax's zeros give dx = 0 by
 // themselves). Backward outputs may alias y or dy as the same view; any other overlap of an
 // output with an input throws. Faithful float32 results are one rounding of an accurate value:
-// a double computation, or forward on AVX-512 float pairs (e^(x - max) and 1/S as hi + lo, about
-// 2^-37) (docs/ACCURACY.md lists the measured errors). Threads: ACTIV_NUM_THREADS=n caps them (1:
-// the calling thread only); calls under about 65 000 elements never start one.
+// a double computation, or forward on AVX2 and AVX-512 float pairs (e^(x - max) and 1/S as hi + lo,
+// about 2^-37) (docs/ACCURACY.md lists the measured errors). Threads: ACTIV_NUM_THREADS=n caps them
+// (1: the calling thread only); calls under about 65 000 elements never start one.
 #pragma once
 
 #include <cstddef>

@@ -1,4 +1,5 @@
-// Faithful float32 softmax, log_softmax and softmin forward in float32 lanes, on AVX-512. Included
+// Faithful float32 softmax, log_softmax and softmin forward in float32 lanes, on AVX-512 and AVX2
+// (the reduction's table and polynomial differ, see ExpPairScaled's constants). Included
 // by rowwise_unit-inl.h inside namespace rowops, once per target, after rowwise_fast-inl.h, whose
 // helpers it shares (the row's max and min, the exact rounding error of v - M by the row's
 // case, the special rows, log_softmax's second pass for a dominant logit). Other targets, and

@@ -19,9 +19,9 @@
 // log-probability of a dominant element (about -1e-18 beside a logit 40 lower) to full
 // precision instead of rounding it to 0.
 //
-// float32 forward on AVX-512 (softmax and softmin rows up to kOnePassCols, log_softmax rows of any
-// length): float-lane kernels with float pairs, rowwise_faithful_f32-inl.h, within the same
-// half ULP and a little; the code below serves the other targets, longer rows and the 16-bit
+// float32 forward on AVX2 and AVX-512 (softmax and softmin rows up to kOnePassCols, log_softmax
+// rows of any length): float-lane kernels with float pairs, rowwise_faithful_f32-inl.h, within the
+// same half ULP and a little; the code below serves the other targets, longer rows and the 16-bit
 // types.
 // Accuracy::fast on float32 rows (AVX2, AVX-512): float-lane kernels, rowwise_fast-inl.h.
 //
