@@ -555,17 +555,20 @@ def rows_section(path):
           f"backward): {fast_met[0]} softmax and log_softmax rows at 1.1x the fastest peer or "
           f"better, {fast_met[1]} below.")
     w("")
-    w("- softmax and log_softmax forward: activ computes e^(x - max) in double lanes (4 per AVX2 "
-      "vector against the peers' 8 float lanes) with the float32 results' exp of "
-      "`src/kernels/math_exp-inl.h` (2^-42, one reduction step and a degree-7 polynomial; the "
-      "full-accuracy exp before 7 December cost 1.5-1.8x the time of these rows), and sums in "
-      "double (log_softmax with compensation), so that every float32 probability is one "
-      "rounding of an accurate value (0.5 ULP, see [ACCURACY](ACCURACY.md)); the peers' float "
-      "exps err by a few ULP before their sums round. Rows up to 32000 long keep their "
-      "exponentials in a per-thread double buffer, one write and one read more than a float32 "
-      "buffer. Closing it: a float-lane exp in double-float arithmetic (16 lanes a vector where "
-      "double has 8; every term must stay within about 2^-35, so it needs the pairs of the "
-      "element-wise sigmoid), checked over the whole input range, and a float pair buffer.")
+    w("- softmax and log_softmax forward: on AVX-512 and AVX2 activ computes e^(x - max) in "
+      "float32 lanes as a float pair (hi + lo within about 2^-37: a 2^(j/32) table on AVX-512, "
+      "2^(j/16) on AVX2, its rounding carried "
+      "in the reduced argument, a degree-4 or 5 polynomial, the FMA's own rounding error kept in lo), "
+      "sums hi in double lanes and lo in float lanes, and rounds y = (hi + lo)(1/S, a float "
+      "pair) once; log_softmax rounds ((x - max) - log S) once, log S as a pair and the rounding "
+      "errors of both differences exact. Every "
+      "float32 result is within 1 ULP and all but a few in a million are correctly rounded (see "
+      "[ACCURACY](ACCURACY.md)); the peers' float exps err by a few ULP before their sums round. "
+      "softmax keeps a row's exponentials up to 32000 long in y and a per-thread float buffer "
+      "(lo). softmax rows longer than 32000 and the other targets keep the double-lane kernels "
+      "(the float32 results' exp of `src/kernels/math_exp-inl.h`, 2^-42, and sums in double). "
+      "The sum of hi in double lanes (two conversions and two adds per vector) and the pair "
+      "steps are what the peers' plain float loops do without.")
     w("- softmax backward: one fused pass per row for the dot product and one for the result, in "
       "double lanes; memory-bound rows (1024x4096) are close to the peers, rows in cache pay "
       "the half-width arithmetic.")

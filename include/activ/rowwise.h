@@ -11,9 +11,10 @@
 // the masked one, a -inf makes the row NaN). A masked log_softmax row is zeros too; backward
 // from y cannot tell a masked row, so give such rows dy = 0 (softmax's zeros give dx = 0 by
 // themselves). Backward outputs may alias y or dy as the same view; any other overlap of an
-// output with an input throws. Faithful float32 results are one rounding of a double computation
-// (docs/ACCURACY.md lists the measured errors). Threads: ACTIV_NUM_THREADS=n caps them (1: the
-// calling thread only); calls under about 65 000 elements never start one.
+// output with an input throws. Faithful float32 results are one rounding of an accurate value:
+// a double computation, or forward on AVX2 and AVX-512 float pairs (e^(x - max) and 1/S as hi + lo,
+// about 2^-37) (docs/ACCURACY.md lists the measured errors). Threads: ACTIV_NUM_THREADS=n caps them
+// (1: the calling thread only); calls under about 65 000 elements never start one.
 #pragma once
 
 #include <cstddef>
@@ -59,8 +60,8 @@ void log_softmax(Rows<const float> x, Rows<float> y, const RowOptions& o = {});
 void log_softmax(Rows<const double> x, Rows<double> y, const RowOptions& o = {});
 void softmin(Rows<const float> x, Rows<float> y, const RowOptions& o = {});
 void softmin(Rows<const double> x, Rows<double> y, const RowOptions& o = {});
-// 16-bit rows: computed as float32 rows are (from the values widened exactly, in double), and
-// each float32 result rounded once more to the 16-bit type, to nearest even.
+// 16-bit rows: computed as float32 rows are by the double-lane kernels (from the values widened
+// exactly), and each float32 result rounded once more to the 16-bit type, to nearest even.
 void softmax(Rows<const bfloat16> x, Rows<bfloat16> y, const RowOptions& o = {});
 void softmax(Rows<const float16> x, Rows<float16> y, const RowOptions& o = {});
 void log_softmax(Rows<const bfloat16> x, Rows<bfloat16> y, const RowOptions& o = {});

@@ -19,6 +19,10 @@
 // log-probability of a dominant element (about -1e-18 beside a logit 40 lower) to full
 // precision instead of rounding it to 0.
 //
+// float32 forward on AVX2 and AVX-512 (softmax and softmin rows up to kOnePassCols, log_softmax
+// rows of any length): float-lane kernels with float pairs, rowwise_faithful_f32-inl.h, within the
+// same half ULP and a little; the code below serves the other targets, longer rows and the 16-bit
+// types.
 // Accuracy::fast on float32 rows (AVX2, AVX-512): float-lane kernels, rowwise_fast-inl.h.
 //
 // This file is the body of the row-wise units, rowwise_f32.cc (float32 and the 16-bit types, which
@@ -590,6 +594,8 @@ void BackwardRows(const T* y, size_t ys, const T* dy, size_t dys, T* dx, size_t 
 }
 
 #include "rowwise_fast-inl.h"
+// After the fast kernels, whose helpers it shares.
+#include "rowwise_faithful_f32-inl.h"
 
 // Accuracy::fast runs the float32 fast kernels where the target has them.
 template <typename T>
@@ -610,6 +616,22 @@ void ForwardT(RowFn fn, const T* x, size_t xs, T* y, size_t ys, size_t rows, siz
   }
 #else
   (void)fast;
+#endif
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2  // the faithful float-lane kernels
+  if constexpr (std::is_same_v<T, float>) {
+    if (!fast) {
+      switch (fn) {
+        case RowFn::kSoftmax:
+          if (cols > kOnePassCols) break;
+          return faithful_rows::ForwardRowsF<false, false>(x, xs, y, ys, rows, cols, masked_zero);
+        case RowFn::kLogSoftmax:
+          return faithful_rows::ForwardRowsF<false, true>(x, xs, y, ys, rows, cols, masked_zero);
+        case RowFn::kSoftmin:
+          if (cols > kOnePassCols) break;
+          return faithful_rows::ForwardRowsF<true, false>(x, xs, y, ys, rows, cols, masked_zero);
+      }
+    }
+  }
 #endif
   switch (fn) {
     case RowFn::kSoftmax:

@@ -1,0 +1,436 @@
+// Faithful float32 softmax, log_softmax and softmin forward in float32 lanes, on AVX-512 and AVX2
+// (the reduction's table and polynomial differ, see ExpPairScaled's constants). Included
+// by rowwise_unit-inl.h inside namespace rowops, once per target, after rowwise_fast-inl.h, whose
+// helpers it shares (the row's max and min, the exact rounding error of v - M by the row's
+// case, the special rows, log_softmax's second pass for a dominant logit). Other targets, and
+// softmax rows longer than kOnePassCols, keep the double-lane kernels of rowwise_unit-inl.h.
+//
+// Forward, one row, v = x (softmin: v = -x); the results are within 1 ULP and nearly always
+// (about 2^-11 of the way to a midpoint at most) correctly rounded:
+//  - M = max v and min v (float lanes), as the fast kernel takes them.
+//  - e = e^(v - M) 2^64 as an unevaluated float pair hi + lo, within about 2^-37 relative:
+//    t = v - M and its exact rounding error tl (fast_rows::Shift; v clamped at M - 110, where
+//    the probability is below 2^-158 and rounds to 0); k = round(32 t/ln2) = 32 N + j;
+//    a = t - (k/32) ln2_hi is exact (k/32 ln2_hi is a multiple of 2^-26, t of 2^-30 where k is
+//    not 0, and |a| < 2^-6); c = tl - (k/32) ln2_lo + ln(2^(j/32)/T[j]) (the table's rounding)
+//    is below 2^-17; e^(a + c) - 1 = a + (c + q), q = e^r - 1 - r from Taylor to degree 4 on
+//    r = a + c rounded (2^-40). With s = T[j] 2^(N + 64) (table bits plus the exponent, one
+//    integer add: a normal float, N + 64 >= -95), hi = s + s a rounded (one FMA) and
+//    lo = s (c + q) plus the FMA's own error (s - hi is exact by Sterbenz, so one more FMA gives
+//    it). The factor 2^64 keeps hi and lo normal down to the clamp, so nothing needs a second
+//    scaling: a subnormal probability is rounded once, by the last FMA.
+//  - softmax: hi goes to y, lo to a per-thread float buffer (half the traffic of the double
+//    buffer of the double-lane kernel); S = sum hi in double lanes plus sum lo in float lanes
+//    (lo is below 2^-13 of hi; its float partial sums are widened every kLoFlush vectors, so
+//    their rounding stays below 2^-33 of S), y = (hi + lo)(ih + il), 1/S as a float pair, in
+//    one rounding: fma(hi, ih, fma(hi, il, lo ih)).
+//  - log_softmax: the same exp and sum without the stores; L = log S in double (S within
+//    about 2^-36 relative: for S >= 2, |y| >= log 2 and that is 2^-11 ULP of y). Where S < 2,
+//    a dominant logit, L = log1p of the terms below M summed apart in double lanes
+//    (fast_rows::ExpSumRest), so that L keeps its relative precision as it goes to 0. Then
+//    y = (t + tl) - (lh + ll), L as a float pair, with the exact errors of t = v - M and of
+//    t - lh (same signs: no cancellation), one rounding: a function of v - M alone, like the
+//    double-lane kernel's (adding a constant to a row changes no bit).
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
+namespace faithful_rows {
+using fast_rows::DD;
+using fast_rows::DF32;
+using fast_rows::Err;
+using fast_rows::kInfF;
+using fast_rows::LoadPart;
+using fast_rows::LoadX;
+using fast_rows::LoadXPart;
+using fast_rows::RowConsts;
+using fast_rows::StorePart;
+using fast_rows::VD;
+using fast_rows::VF;
+using DI32 = hn::RebindToSigned<DF32>;
+namespace fk = kernels32::fast;
+
+// The scale of the exponentials: e^-110 2^64 and its low part stay normal floats.
+constexpr int kScaleExp = 64;
+// Float sums of lo, per lane, widened to double after this many vectors each.
+constexpr size_t kLoFlush = 16;
+// log_softmax rows whose S is below this take the terms below M apart (see above).
+constexpr double kRestBelow = 2.0;
+
+#if HWY_TARGET <= HWY_AVX3
+// 2^(j/32), j = 0..31, two registers for vpermt2ps; |r| <= ln2/64.
+constexpr int kTableLog2 = 5;
+#define ACTIV_FAITHFUL_TABLE fk::kExp2Table32
+#define ACTIV_FAITHFUL_TABLE_LN fk::kExp2Table32Ln.v
+#else
+// AVX2: 2^(j/16), j = 0..15, two registers for vpermps and a blend (a 32-entry table would take
+// four and three); |r| <= ln2/32, so the polynomial goes to degree 5 (2^-44), and q (up to
+// 2^-12 of e) rounds to 2^-36 of e.
+constexpr int kTableLog2 = 4;
+alignas(32) inline constexpr float kExp2Table16[16] = {
+    0x1p+0f,        0x1.0b5586p+0f, 0x1.172b84p+0f, 0x1.2387a6p+0f, 0x1.306fep+0f,  0x1.3dea64p+0f,
+    0x1.4bfdaep+0f, 0x1.5ab07ep+0f, 0x1.6a09e6p+0f, 0x1.7a1148p+0f, 0x1.8ace54p+0f, 0x1.9c4918p+0f,
+    0x1.ae89fap+0f, 0x1.c199bep+0f, 0x1.d5818ep+0f, 0x1.ea4afap+0f};
+// ln(2^(j/16)/kExp2Table16[j]) rounded (mpmath): the table's rounding as a shift of r.
+alignas(32) inline constexpr float kExp2Table16Ln[16] = {
+    0x0p+0f,          0x1.8d96d4p-25f,  -0x1.9c0c22p-27f, 0x1.964902p-25f,
+    0x1.125002p-25f,  0x1.370be4p-25f,  -0x1.0a3552p-25f, -0x1.00d8acp-27f,
+    0x1.26055cp-26f,  -0x1.05cb44p-25f, 0x1.67a1cap-28f,  0x1.a3b5e4p-28f,
+    -0x1.f9c306p-27f, -0x1.6961b4p-28f, -0x1.a5217cp-28f, 0x1.61428ep-28f};
+#define ACTIV_FAITHFUL_TABLE kExp2Table16
+#define ACTIV_FAITHFUL_TABLE_LN kExp2Table16Ln
+#endif
+constexpr int kTableSize = 1 << kTableLog2;
+// The magic sum's ULP is 2^-kTableLog2: it holds k = round(2^kTableLog2 t/ln2) in its low bits.
+constexpr float kMagic = 1.5f * static_cast<float>(1 << (23 - kTableLog2));
+constexpr int kIndexShift = 23 - kTableLog2;
+
+// The bits of T[j] 2^kScaleExp less j 2^kIndexShift: the magic sum shifted left by kIndexShift
+// holds N 2^23 + j 2^kIndexShift, so one integer add gives T[j] 2^(N + kScaleExp).
+struct ScaledTableBits {
+  alignas(64) int32_t v[kTableSize];
+};
+inline constexpr ScaledTableBits kScaledTableBits = [] {
+  ScaledTableBits b{};
+  for (int j = 0; j < kTableSize; ++j) {
+    b.v[j] = std::bit_cast<int32_t>(ACTIV_FAITHFUL_TABLE[j]) + (kScaleExp << 23) -
+             j * (1 << kIndexShift);
+  }
+  return b;
+}();
+
+struct PairF {
+  VF hi, lo;
+};
+
+// T[j] 2^(N + kScaleExp) and the table's correction of r, from the magic sum vn.
+HWY_INLINE void LookUp(DF32 d, VF vn, VF& s, VF& corr) {
+  const DI32 di;
+  const hn::Vec<DI32> vb = hn::BitCast(di, vn);
+#if HWY_TARGET <= HWY_AVX3
+  const hn::Vec<DI32> tb{_mm512_permutex2var_epi32(_mm512_load_si512(kScaledTableBits.v), vb.raw,
+                                                   _mm512_load_si512(kScaledTableBits.v + 16))};
+  corr = VF{_mm512_permutex2var_ps(_mm512_load_ps(ACTIV_FAITHFUL_TABLE_LN), vb.raw,
+                                   _mm512_load_ps(ACTIV_FAITHFUL_TABLE_LN + 16))};
+#else
+  // Bit 3 of the index, moved to the sign, picks the upper half.
+  const __m256 upper = _mm256_castsi256_ps(_mm256_slli_epi32(vb.raw, 28));
+  const __m256 tb_f = _mm256_blendv_ps(
+      _mm256_permutevar8x32_ps(_mm256_load_ps(reinterpret_cast<const float*>(kScaledTableBits.v)),
+                               vb.raw),
+      _mm256_permutevar8x32_ps(
+          _mm256_load_ps(reinterpret_cast<const float*>(kScaledTableBits.v + 8)), vb.raw),
+      upper);
+  const hn::Vec<DI32> tb{_mm256_castps_si256(tb_f)};
+  corr = VF{_mm256_blendv_ps(
+      _mm256_permutevar8x32_ps(_mm256_load_ps(ACTIV_FAITHFUL_TABLE_LN), vb.raw),
+      _mm256_permutevar8x32_ps(_mm256_load_ps(ACTIV_FAITHFUL_TABLE_LN + 8), vb.raw), upper)};
+#endif
+  s = hn::BitCast(d, hn::Add(tb, hn::ShiftLeft<kIndexShift>(vb)));
+}
+
+// e^(t + tl) 2^kScaleExp as hi + lo (see the file comment), for t in [-111, 0] and |tl| at
+// most half an ULP of t; a NaN t gives NaN in hi.
+HWY_INLINE PairF ExpPairScaled(DF32 d, VF t, VF tl) {
+  const VF magic = hn::Set(d, kMagic);
+  const VF vn = hn::MulAdd(t, hn::Set(d, 0x1.715476p+0f), magic);
+  VF s, corr;
+  LookUp(d, vn, s, corr);
+  // k/2^kTableLog2 ln2_hi is a multiple of 2^-(21 + kTableLog2), and where k is not 0, t of
+  // 2^-(25 + kTableLog2) at least: a, below 2^-(kTableLog2 + 1), is exact.
+  const VF n = hn::Sub(vn, magic);  // k/kTableSize
+  const VF a = hn::NegMulAdd(n, hn::Set(d, 0x1.62e430p-1f), t);
+  const VF c = hn::Add(hn::NegMulAdd(n, hn::Set(d, -0x1.05c610p-29f), tl), corr);
+  const VF r = hn::Add(a, c);
+#if HWY_TARGET <= HWY_AVX3
+  VF p = hn::MulAdd(r, hn::Set(d, 1.0f / 24), hn::Set(d, 1.0f / 6));
+#else
+  VF p = hn::MulAdd(r, hn::Set(d, 1.0f / 120), hn::Set(d, 1.0f / 24));
+  p = hn::MulAdd(p, r, hn::Set(d, 1.0f / 6));
+#endif
+  p = hn::MulAdd(p, r, hn::Set(d, 0.5f));
+  const VF cq = hn::MulAdd(hn::Mul(r, r), p, c);
+  const VF hi = hn::MulAdd(s, a, s);
+  const VF err = hn::MulAdd(s, a, hn::Sub(s, hi));
+  return {hi, hn::MulAdd(s, cq, err)};
+}
+#undef ACTIV_FAITHFUL_TABLE
+#undef ACTIV_FAITHFUL_TABLE_LN
+
+// The pair of one vector of v, shifted by the row's case.
+template <class M, bool kNeg>
+HWY_INLINE PairF ExpOf(DF32 d, const float* p, const RowConsts& c) {
+  const fast_rows::Shifted sh = fast_rows::Shift<M::kErr, M::kClamp>(LoadX<kNeg>(d, p), c);
+  return ExpPairScaled(d, sh.t, sh.lo);
+}
+
+// Sums of hi (double lanes) and lo (float lanes, widened every kLoFlush vectors).
+struct RowSums {
+  VD h0, h1, h2, h3, l0, l1;
+  VF lf;
+  size_t since = 0;
+  RowSums() {
+    const DD dd;
+    h0 = h1 = h2 = h3 = l0 = l1 = hn::Zero(dd);
+    lf = hn::Zero(DF32());
+  }
+  HWY_INLINE void Flush() {
+    fast_rows::AddWide(lf, l0, l1);
+    lf = hn::Zero(DF32());
+    since = 0;
+  }
+  HWY_INLINE void AddLo(VF lo) {
+    lf = hn::Add(lf, lo);
+    if (++since == kLoFlush) Flush();
+  }
+  HWY_INLINE double Total() {
+    Flush();
+    const DD dd;
+    return hn::GetLane(
+        hn::SumOfLanes(dd, hn::Add(hn::Add(hn::Add(h0, h1), hn::Add(h2, h3)), hn::Add(l0, l1))));
+  }
+};
+
+// S 2^kScaleExp = sum e over the row; with kStore, hi to y and lo to lo_buf. NaN where a v is
+// NaN.
+template <bool kNeg, class M, bool kStore>
+HWY_INLINE double ExpPairSum(DF32 d, const float* x, size_t n, const RowConsts& c, float* y,
+                             float* lo_buf) {
+  const size_t N = hn::Lanes(d);
+  RowSums sums;
+  size_t i = 0;
+  for (; i + 2 * N <= n; i += 2 * N) {
+    const PairF e0 = ExpOf<M, kNeg>(d, x + i, c);
+    const PairF e1 = ExpOf<M, kNeg>(d, x + i + N, c);
+    if constexpr (kStore) {
+      hn::StoreU(e0.hi, d, y + i);
+      hn::StoreU(e1.hi, d, y + i + N);
+      hn::StoreU(e0.lo, d, lo_buf + i);
+      hn::StoreU(e1.lo, d, lo_buf + i + N);
+    }
+    fast_rows::AddWide(e0.hi, sums.h0, sums.h1);
+    fast_rows::AddWide(e1.hi, sums.h2, sums.h3);
+    sums.AddLo(hn::Add(e0.lo, e1.lo));
+  }
+  for (; i + N <= n; i += N) {
+    const PairF e = ExpOf<M, kNeg>(d, x + i, c);
+    if constexpr (kStore) {
+      hn::StoreU(e.hi, d, y + i);
+      hn::StoreU(e.lo, d, lo_buf + i);
+    }
+    fast_rows::AddWide(e.hi, sums.h0, sums.h1);
+    sums.AddLo(e.lo);
+  }
+  if (i < n) {
+    // The padding (-inf, clamped) would add e^-110 2^64: its lanes are zeroed.
+    const fast_rows::Shifted sh =
+        fast_rows::Shift<Err::kTwoSum, true>(LoadXPart<kNeg>(d, x + i, n - i), c);
+    PairF e = ExpPairScaled(d, sh.t, sh.lo);
+    const auto in = hn::FirstN(d, n - i);
+    e = {hn::IfThenElseZero(in, e.hi), hn::IfThenElseZero(in, e.lo)};
+    if constexpr (kStore) {
+      StorePart(d, e.hi, y + i, n - i);
+      StorePart(d, e.lo, lo_buf + i, n - i);
+    }
+    fast_rows::AddWide(e.hi, sums.h0, sums.h1);
+    sums.AddLo(e.lo);
+  }
+  return sums.Total();
+}
+
+// One row in three steps, so that two rows can interleave (ForwardRowsF).
+struct RowState {
+  float max = 0, min = 0;
+  double sum = 0;  // S 2^kScaleExp
+  bool done = false;
+};
+
+// The special rows as the fast kernel fills them, the huge ones by the double-lane kernel, else
+// the exp pass.
+template <bool kNeg, bool kLog>
+HWY_INLINE void RowSum(DF32 d, const float* xr, float* yr, float* lo_buf, size_t cols,
+                       bool masked_zero, RowState& st) {
+  const float max = st.max;
+  st.done = true;
+  if (max == -kInfF) {
+    Fill(yr, cols,
+         !fast_rows::AnyNaN(xr, cols) && masked_zero ? 0.0f
+                                                     : std::numeric_limits<float>::quiet_NaN());
+    return;
+  }
+  if (!(max <= kInfF) || max == kInfF) {
+    Fill(yr, cols, std::numeric_limits<float>::quiet_NaN());
+    return;
+  }
+  if (!(std::fabs(max) <= fast_rows::kMaxShiftable)) {
+    ForwardRows<kNeg, kLog, float>(xr, 0, yr, 0, 1, cols, masked_zero);
+    return;
+  }
+  st.done = false;
+  const RowConsts c = fast_rows::MakeConsts(d, max);
+  st.sum = fast_rows::WithMode(max, st.min, [&](auto mode) HWY_ATTR {
+    return ExpPairSum<kNeg, decltype(mode), !kLog>(d, xr, cols, c, yr, lo_buf);
+  });
+}
+
+// y = (t + tl) - (lh + ll) rounded once: t = v - M and its exact error tl by the row's case
+// (as Shift takes it), u = t - lh and its exact error (two-sum: t and -lh have the same sign, so
+// u is no smaller than either and nothing cancels), then u plus the small terms. A function of
+// v - M alone, as the double-lane kernel is: adding a constant to the row changes no bit.
+// kInf: the row has -inf, whose error terms (NaN) are dropped.
+template <Err kErr, bool kInf>
+HWY_INLINE VF LogOne(VF v, VF m, VF neg_m, VF neg_lh, VF neg_ll) {
+  const VF t = hn::Sub(v, m);
+  VF tl;
+  if constexpr (kErr == Err::kAbove) {
+    tl = hn::Sub(v, hn::Add(t, m));
+  } else if constexpr (kErr == Err::kBelow) {
+    tl = hn::Sub(neg_m, hn::Sub(t, v));
+  } else {
+    const VF bp = hn::Sub(t, v);
+    const VF ap = hn::Sub(t, bp);
+    tl = hn::Add(hn::Sub(v, ap), hn::Sub(neg_m, bp));
+  }
+  const VF u = hn::Add(t, neg_lh);
+  const VF bp = hn::Sub(u, t);
+  const VF ap = hn::Sub(u, bp);
+  const VF ul = hn::Add(hn::Sub(t, ap), hn::Sub(neg_lh, bp));
+  VF e = hn::Add(hn::Add(tl, ul), neg_ll);
+  if constexpr (kInf) e = hn::IfThenElseZero(hn::IsFinite(u), e);
+  return hn::Add(u, e);
+}
+
+template <bool kNeg, Err kErr, bool kInf>
+HWY_INLINE void LogPass(DF32 d, const float* xr, float* yr, size_t cols, float max, float lh,
+                        float ll) {
+  const size_t N = hn::Lanes(d);
+  const VF m = hn::Set(d, max), neg_m = hn::Set(d, -max);
+  const VF neg_lh = hn::Set(d, -lh), neg_ll = hn::Set(d, -ll);
+  size_t i = 0;
+  for (; i + N <= cols; i += N) {
+    hn::StoreU(LogOne<kErr, kInf>(LoadX<kNeg>(d, xr + i), m, neg_m, neg_lh, neg_ll), d, yr + i);
+  }
+  if (i < cols) {
+    StorePart(d, LogOne<kErr, true>(LoadXPart<kNeg>(d, xr + i, cols - i), m, neg_m, neg_lh, neg_ll),
+              yr + i, cols - i);
+  }
+}
+
+// y = (hi + lo)(ih + il), 1/S as a float pair, rounded once; kScaled: sum is S itself, the
+// product is y 2^64, and vscalefps takes it to y.
+template <bool kScaled>
+HWY_INLINE void SoftmaxPass(DF32 d, float* yr, const float* lo_buf, size_t cols, double sum) {
+  const size_t N = hn::Lanes(d);
+  const double inv = 1.0 / sum;
+  const float inv_hi = static_cast<float>(inv);
+  const VF ih = hn::Set(d, inv_hi), il = hn::Set(d, static_cast<float>(inv - inv_hi));
+  const VF down = hn::Set(d, 0x1p-64f);     // exact on both grids below
+  const VF sub_top = hn::Set(d, 0x1p-62f);  // 2^-126 2^64
+  auto one = [&](VF hi, VF lo) HWY_ATTR {
+    const VF inner = hn::MulAdd(hi, il, hn::Mul(lo, ih));
+    const VF y = hn::MulAdd(hi, ih, inner);
+    if constexpr (!kScaled) return y;
+    // A subnormal y: the product rounded once to the grid of 2^-149 2^64 by adding it to
+    // 2^-62 (whose ULP that is): w and its exact error, then the corrections in one sum.
+    const VF w = hn::MulAdd(hi, ih, sub_top);
+    const VF w_err = hn::MulAdd(hi, ih, hn::Sub(sub_top, w));
+    const VF z = hn::Add(w, hn::Add(w_err, inner));
+    return hn::Mul(hn::IfThenElse(hn::Lt(y, sub_top), hn::Sub(z, sub_top), y), down);
+  };
+  size_t i = 0;
+  for (; i + N <= cols; i += N) {
+    hn::StoreU(one(hn::LoadU(d, yr + i), hn::LoadU(d, lo_buf + i)), d, yr + i);
+  }
+  if (i < cols) {
+    StorePart(d, one(LoadPart(d, yr + i, cols - i, 0.0f), LoadPart(d, lo_buf + i, cols - i, 0.0f)),
+              yr + i, cols - i);
+  }
+}
+
+// y = e (1/S), or y = (v - M) - log S.
+template <bool kNeg, bool kLog>
+HWY_INLINE void RowFinish(DF32 d, const float* xr, float* yr, const float* lo_buf, size_t cols,
+                          const RowState& st) {
+  if (st.done) return;
+  const size_t N = hn::Lanes(d);
+  const double sum = st.sum;
+  if (std::isnan(sum)) {
+    Fill(yr, cols, std::numeric_limits<float>::quiet_NaN());
+    return;
+  }
+  if constexpr (kLog) {
+    const double s = sum * 0x1p-64;
+    double log_sum;
+    if (s < kRestBelow) {
+      double count = 0;
+      const double rest =
+          fast_rows::ExpSumRest<kNeg>(d, xr, cols, fast_rows::MakeConsts(d, st.max), &count);
+      log_sum = count == 1.0 ? std::log1p(rest) : std::log(count + rest);
+    } else {
+      log_sum = std::log(s);
+    }
+    // L = lh + ll; the error of v - M by the row's case, as Shift takes it (the exponents of
+    // the unclamped min here).
+    const float lh = static_cast<float>(log_sum);
+    const float ll = static_cast<float>(log_sum - lh);
+    const float max = st.max;
+    const bool has_inf = !(st.min > -kInfF);
+    const uint32_t lo_exp = (std::bit_cast<uint32_t>(st.min) & 0x7FFFFFFFu) >> 23;
+    if (max <= 0.0f) {
+      return has_inf ? LogPass<kNeg, Err::kBelow, true>(d, xr, yr, cols, max, lh, ll)
+                     : LogPass<kNeg, Err::kBelow, false>(d, xr, yr, cols, max, lh, ll);
+    }
+    if (!has_inf && lo_exp <= std::bit_cast<uint32_t>(max) >> 23) {
+      return LogPass<kNeg, Err::kAbove, false>(d, xr, yr, cols, max, lh, ll);
+    }
+    return has_inf ? LogPass<kNeg, Err::kTwoSum, true>(d, xr, yr, cols, max, lh, ll)
+                   : LogPass<kNeg, Err::kTwoSum, false>(d, xr, yr, cols, max, lh, ll);
+  } else {
+    (void)xr;
+    // Where some y may be below 2^-100 (e^(min - M)/S, by the exponents), the products with
+    // the low parts would be subnormal, on a grid as coarse as half an ULP of y: there y is
+    // formed at 2^64 times its size, and a subnormal y rounded once to its own grid there
+    // (rounded to 24 bits first, it would err by up to 0.75 ULP near 2^-126).
+    const double log2_y_min =
+        (static_cast<double>(st.min) - st.max) * 1.4426950408889634 - (std::ilogb(sum) - 63);
+    if (!(log2_y_min > -98.0)) {
+      return SoftmaxPass<true>(d, yr, lo_buf, cols, sum * 0x1p-64);
+    }
+    SoftmaxPass<false>(d, yr, lo_buf, cols, sum);
+  }
+}
+
+// Rows up to fast_rows::kPairCols long go two at a time, as in the fast kernel.
+template <bool kNeg, bool kLog>
+void ForwardRowsF(const float* x, size_t xs, float* y, size_t ys, size_t rows, size_t cols,
+                  bool masked_zero) {
+  const DF32 d;
+  float* lo0 = nullptr;
+  float* lo1 = nullptr;
+  if constexpr (!kLog) {
+    thread_local std::vector<float> buffer;
+    if (buffer.size() < 2 * cols) buffer.resize(2 * cols);
+    lo0 = buffer.data();
+    lo1 = lo0 + cols;
+  }
+  size_t r = 0;
+  if (cols <= fast_rows::kPairCols) {
+    for (; r + 2 <= rows; r += 2) {
+      const float *x0 = x + r * xs, *x1 = x0 + xs;
+      float *y0 = y + r * ys, *y1 = y0 + ys;
+      RowState s0, s1;
+      fast_rows::RowMaxMin<kNeg>(d, x0, cols, &s0.max, &s0.min);
+      fast_rows::RowMaxMin<kNeg>(d, x1, cols, &s1.max, &s1.min);
+      RowSum<kNeg, kLog>(d, x0, y0, lo0, cols, masked_zero, s0);
+      RowSum<kNeg, kLog>(d, x1, y1, lo1, cols, masked_zero, s1);
+      RowFinish<kNeg, kLog>(d, x0, y0, lo0, cols, s0);
+      RowFinish<kNeg, kLog>(d, x1, y1, lo1, cols, s1);
+    }
+  }
+  for (; r < rows; ++r) {
+    RowState st;
+    fast_rows::RowMaxMin<kNeg>(d, x + r * xs, cols, &st.max, &st.min);
+    RowSum<kNeg, kLog>(d, x + r * xs, y + r * ys, lo0, cols, masked_zero, st);
+    RowFinish<kNeg, kLog>(d, x + r * xs, y + r * ys, lo0, cols, st);
+  }
+}
+
+}  // namespace faithful_rows
+#endif
