@@ -497,8 +497,8 @@ def rows_section(path):
       "yardstick (two reads, one write) at 16777216; swiglu backward at least 2x the composite. "
       "The yardstick ratio is shown for arrays of 4M elements and more, which come from memory.")
     w("")
-    # The fast mode's column where the run has its rows (softmax and log_softmax, float32).
-    has_fast = any(k[4] == "activ-fast" and k[0] != "swiglu" for k in m)
+    # The fast mode's column where the run has its rows (float32).
+    has_fast = any(k[4] == "activ-fast" for k in m)
     header = ("| function | direction | shape | activ | " +
               ("activ-fast | " if has_fast else "") + " | ".join(ROW_PEERS) +
               " | best peer / activ | " + ("best peer / activ-fast | " if has_fast else "") +
@@ -533,13 +533,16 @@ def rows_section(path):
                 target, met = ">= 2x PyTorch", torch >= 2 * ours
         if met is not None:
             met_count[0 if met else 1] += 1
-        if fast is not None and best is not None and function != "swiglu":
-            fast_met[0 if best >= 1.1 * fast else 1] += 1
+        if fast is not None and best is not None:
+            # The fast mode's target (docs/SPEC.md): 1.1x the fastest peer, and for swiglu,
+            # which is bound by memory at 16777216, within 1.1x of the add yardstick there.
+            fast_ok = best >= 1.1 * fast
+            if function == "swiglu" and size == 16777216 and y is not None:
+                fast_ok = fast <= 1.1 * y
+            fast_met[0 if fast_ok else 1] += 1
         shape = size if isinstance(size, str) else f"{size}"
-        fast_cell = (f"{fmt(fast) if fast is not None and function != 'swiglu' else ''} | "
-                     if has_fast else "")
-        fast_ratio = (f"{ratio(best, fast) if fast is not None and function != 'swiglu' else ''}"
-                      " | " if has_fast else "")
+        fast_cell = f"{fmt(fast) if fast is not None else ''} | " if has_fast else ""
+        fast_ratio = (f"{ratio(best, fast) if fast is not None else ''} | " if has_fast else "")
         cells = [fmt(peers[p]) + (" *" if (function, direction, "f32", size, p) in labels and
                                   p == "PyTorch-alloc" else "") for p in ROW_PEERS]
         w(f"| {function} | {DIRECTIONS[direction]} | {shape} | **{fmt(ours)}** | {fast_cell}" +
@@ -552,8 +555,8 @@ def rows_section(path):
     if sum(fast_met):
         w("")
         w(f"activ-fast (Accuracy::fast, float32 fast row kernels: at most 4 ULP forward, 8 "
-          f"backward): {fast_met[0]} softmax and log_softmax rows at 1.1x the fastest peer or "
-          f"better, {fast_met[1]} below.")
+          f"backward; swiglu's fast gate likewise): {fast_met[0]} rows at 1.1x the fastest peer or "
+          f"better (swiglu at 16777216: within 1.1x of the add yardstick), {fast_met[1]} below.")
     w("")
     w("- softmax and log_softmax forward: on AVX-512 and AVX2 activ computes e^(x - max) in "
       "float32 lanes as a float pair (hi + lo within about 2^-37: a 2^(j/32) table on AVX-512, "

@@ -122,6 +122,8 @@ int List() {
       "arrays on AVX2 and up:\n"
       "  forward   {}\n"
       "  backward  {}\n"
+      "Gated units: the backward pass of glu, geglu, geglu_tanh and swiglu and the forward\n"
+      "pass of geglu run their gate's fast kernels.\n"
       "Every other function and direction, and float64, runs its faithful kernel in fast mode.\n",
       fast.empty() ? "none" : fast, fast_backward.empty() ? "none" : fast_backward);
   fmt::print(

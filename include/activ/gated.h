@@ -30,7 +30,11 @@ Op gate_of(std::string_view gated_name);
 // The name of the gated unit whose gate is `gate`: "swiglu" for silu, "gated_tanh" for tanh.
 std::string gated_name(Op gate);
 
-// Options{.accuracy = Accuracy::fast}: the gate's fast kernel where it has one (activ.h).
+// Options{.accuracy = Accuracy::fast}: the gate's fast kernels (float32 and 16-bit arrays on
+// AVX2 and up) in the backward pass of glu, geglu, geglu_tanh and swiglu and the forward pass
+// of geglu; the other forward passes stay faithful (docs/SPEC.md, Accuracy modes). Lanes whose
+// factors leave float32's normal range take the faithful results.
+//
 // One overload set per element type T: float, double, bfloat16, float16. The 16-bit forms compute
 // as float32 does and round each float32 result once more, to nearest even.
 #define ACTIV_GATED_DECLARE(T)                                                         \

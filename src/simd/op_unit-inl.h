@@ -537,25 +537,29 @@ HWY_NOINLINE VecPair<hn::Vec<DF>> GateGradsOnDoubleLanes(DF df, hn::Vec<DF> g, h
   return {Combine(df, hn::DemoteTo(dh, hi.first), hn::DemoteTo(dh, lo.first)),
           Combine(df, hn::DemoteTo(dh, hi.second), hn::DemoteTo(dh, lo.second))};
 }
+// Kernels with float-lane gradients (swiglu): the lanes they leave out (the returned mask)
+// take the double lanes' results.
+template <typename T, class DL>
+HWY_INLINE VecPair<hn::Vec<DL>> GateGradsF(DL df, hn::Vec<DL> g, hn::Vec<DL> u, hn::Vec<DL> dy,
+                                           const Args& a) {
+  hn::Vec<DL> dg, du;
+  const auto ok = K<T>::GateBackwardF(df, g, u, dy, a, dg, du);
+  if (HWY_LIKELY(hn::AllTrue(df, ok))) return VecPair<hn::Vec<DL>>{dg, du};
+  const auto slow = GateGradsOnDoubleLanes<T>(df, g, u, dy, a);
+  return VecPair<hn::Vec<DL>>{hn::IfThenElse(ok, dg, slow.first),
+                              hn::IfThenElse(ok, du, slow.second)};
+}
 template <typename T>
 void GatedBackwardRowsImpl(Rows<const T> gate, Rows<const T> up, Rows<const T> dout, Rows<T> d_gate,
                            Rows<T> d_up, const Args& a) {
   using Kernel = K<T>;
   if constexpr (kFloatOr16<T> && HWY_NATIVE_FMA && HasGateBackwardF<Kernel>) {
-    // Kernels with float-lane gradients (swiglu): the lanes they leave out (the returned mask)
-    // take the double lanes' results.
     using DL = hn::ScalableTag<float>;
     for (size_t r = 0; r < gate.rows; ++r) {
       Map<1>(
           DL(), gate.cols,
-          [&](DL df, hn::Vec<DL> g, hn::Vec<DL> u, hn::Vec<DL> dy) ACTIV_LAMBDA {
-            hn::Vec<DL> dg, du;
-            const auto ok = Kernel::GateBackwardF(df, g, u, dy, a, dg, du);
-            if (HWY_LIKELY(hn::AllTrue(df, ok))) return VecPair<hn::Vec<DL>>{dg, du};
-            const auto slow = GateGradsOnDoubleLanes<T>(df, g, u, dy, a);
-            return VecPair<hn::Vec<DL>>{hn::IfThenElse(ok, dg, slow.first),
-                                        hn::IfThenElse(ok, du, slow.second)};
-          },
+          [&](DL df, hn::Vec<DL> g, hn::Vec<DL> u, hn::Vec<DL> dy)
+              ACTIV_LAMBDA { return GateGradsF<T>(df, g, u, dy, a); },
           std::tuple{gate.row(r), up.row(r), dout.row(r)}, std::tuple{d_gate.row(r), d_up.row(r)});
     }
     return;
@@ -694,6 +698,124 @@ ACTIV_FORWARD_TYPES(ACTIV_UNIT_DEFINE_FAST)
 ACTIV_BACKWARD_TYPES(ACTIV_UNIT_DEFINE_FAST_BACKWARD)
 #undef ACTIV_UNIT_DEFINE_FAST
 #undef ACTIV_UNIT_DEFINE_FAST_BACKWARD
+
+// The gated units' fast table: act(g) from the fast kernel, then the products in float lanes
+// (float32 and 16-bit arrays on FMA targets, gates with a fast Forward and Backward; every other
+// call is the faithful path's). A lane whose factors leave float32's normal range takes the
+// faithful result, tested once per vector: a subnormal or zero act(g) at a nonzero gate (gelu(-18)
+// times up 2^126 is a normal float that the fast value, flushed or short of digits, would lose;
+// sigmoid(-104) rounds to 0), and in the backward pass a dout * up that overflows, is zero or
+// falls below 2^-60 (the exact d_gate may still be a normal float, and a fast kernel's own steps
+// with such a dy may round into the subnormals).
+// The faithful pass's results on one vector, as its loops compute them (float lanes where the
+// kernel has them): the fast mode's lanes that leave take the faithful results (for 16-bit
+// arrays, double-lane results pass through float32 before their last rounding).
+template <typename T, class DF>
+HWY_NOINLINE hn::Vec<DF> FaithfulGate(DF df, hn::Vec<DF> g, hn::Vec<DF> u, const Args& a) {
+  if constexpr (HasGateF<K<T>>) {
+    return K<T>::GateF(df, g, u, a);
+  } else {
+    const hn::Half<DF> dh;
+    const D d;
+    static_assert(hn::MaxLanes(dh) == hn::MaxLanes(d));
+    const V lo = hn::Mul(GateValue<T>(d, hn::PromoteTo(d, hn::LowerHalf(dh, g)), a),
+                         hn::PromoteTo(d, hn::LowerHalf(dh, u)));
+    const V hi = hn::Mul(GateValue<T>(d, hn::PromoteTo(d, UpperHalf(dh, g)), a),
+                         hn::PromoteTo(d, UpperHalf(dh, u)));
+    return Combine(df, hn::DemoteTo(dh, hi), hn::DemoteTo(dh, lo));
+  }
+}
+template <typename T, class DF>
+HWY_NOINLINE VecPair<hn::Vec<DF>> FaithfulGateGrads(DF df, hn::Vec<DF> g, hn::Vec<DF> u,
+                                                    hn::Vec<DF> dy, const Args& a) {
+  if constexpr (HasGateBackwardF<K<T>>) {
+    return GateGradsF<T>(df, g, u, dy, a);
+  } else {
+    return GateGradsOnDoubleLanes<T>(df, g, u, dy, a);
+  }
+}
+// The lanes where act(g) = f is below float32's normal range while g is not zero (the zeros of
+// the gates are exact at g = 0).
+template <class DF>
+HWY_INLINE hn::Mask<DF> TinyGate(DF df, hn::Vec<DF> g, hn::Vec<DF> f) {
+  return hn::AndNot(hn::Eq(g, hn::Zero(df)), hn::Lt(hn::Abs(f), hn::Set(df, 0x1p-126f)));
+}
+template <class FK>
+inline constexpr bool kFastGate = HasFastForward<FK>&& HasFastBackward<FK>;
+// A fast act(g) with a relative error of r 2^-23 gives act(g) * up within 2 r + 1/2 ULP (up
+// can put the product's significand near 2 where act(g)'s is near 1). gelu's stays under 1.75
+// (r measured on every 31st float32 of [-12, 12] and every 509th elsewhere, AVX2 and AVX-512:
+// 1.68 at most); sigmoid's, silu's and gelu_tanh's (AVX2) reach 2.05, 1.97 and 2.05 where e^x's
+// error passes through to the quotient, up to 4.6 ULP for the product: their forward gated
+// units stay faithful until a kernel rounds the product in. The backward pass takes every fast
+// gate: d_up is held to 8 ULP beyond its faithful bound.
+inline constexpr bool kFastGateForward = Op::ACTIV_UNIT == Op::gelu;
+template <typename T, class FK = FastKernel>
+void FastGatedT(Rows<const T> gate, Rows<const T> up, Rows<T> out, const Args& args) {
+  if constexpr ((kFlags & kGates) != 0 && kFastLanes<T> && kFastGate<FK> && kFastGateForward) {
+    const Args a = Prepared<FK>(args);
+    using DL = hn::ScalableTag<float>;
+    for (size_t r = 0; r < gate.rows; ++r) {
+      Map<2>(DL(), gate.row(r), up.row(r), out.row(r), gate.cols,
+             [&](DL df, hn::Vec<DL> g, hn::Vec<DL> u) ACTIV_LAMBDA {
+               const hn::Vec<DL> f = FastForward1<FK>(df, g, a);
+               const auto tiny = TinyGate(df, g, f);
+               if (HWY_LIKELY(hn::AllFalse(df, tiny))) return hn::Mul(f, u);
+               return hn::IfThenElse(tiny, FaithfulGate<T>(df, g, u, args), hn::Mul(f, u));
+             });
+    }
+  } else {
+    GatedRows(gate, up, out, args);
+  }
+}
+template <typename T, class FK = FastKernel>
+void FastGatedBackwardT(Rows<const T> gate, Rows<const T> up, Rows<const T> dout, Rows<T> d_gate,
+                        Rows<T> d_up, const Args& args) {
+  if constexpr ((kFlags & kGates) != 0 && kFastLanes<T> && kFastGate<FK>) {
+    const Args a = Prepared<FK>(args);
+    using DL = hn::ScalableTag<float>;
+    for (size_t r = 0; r < gate.rows; ++r) {
+      Map<1>(
+          DL(), gate.cols,
+          [&](DL df, hn::Vec<DL> g, hn::Vec<DL> u, hn::Vec<DL> dy) ACTIV_LAMBDA {
+            const hn::Vec<DL> gu = hn::Mul(dy, u);
+            const hn::Vec<DL> f = FastForward1<FK>(df, g, a);
+            const hn::Vec<DL> dg = FK::Backward(df, g, gu, a);
+            const hn::Vec<DL> du = hn::Mul(dy, f);
+            // The fast kernels' backward passes are held to their bounds for |dy| from 2^-60 to
+            // the largest float; zero products take the faithful pass too, for its signs of zero.
+            // NaN fails the compares: such vectors take the test below.
+            const hn::Vec<DL> agu = hn::Abs(gu);
+            const auto in_range = hn::And(hn::Ge(agu, hn::Set(df, 0x1p-60f)),
+                                          hn::Le(agu, hn::Set(df, 3.40282347e38f)));
+            const auto ok = hn::And(in_range, hn::Ge(hn::Abs(f), hn::Set(df, 0x1p-126f)));
+            if (HWY_LIKELY(hn::AllTrue(df, ok))) return VecPair<hn::Vec<DL>>{dg, du};
+            // Rare vectors: d_gate where dout * up is out of that range or NaN (infinity times
+            // zero) and at infinite gates (the sign of a zero slope there is the faithful
+            // pass's), d_up where act(g) is tiny, from the faithful pass.
+            const auto slow_g = hn::Or(hn::Not(in_range), hn::IsInf(g));
+            const auto slow_u = TinyGate(df, g, f);
+            if (hn::AllFalse(df, hn::Or(slow_g, slow_u))) return VecPair<hn::Vec<DL>>{dg, du};
+            const auto exact = FaithfulGateGrads<T>(df, g, u, dy, args);
+            return VecPair<hn::Vec<DL>>{hn::IfThenElse(slow_g, exact.first, dg),
+                                        hn::IfThenElse(slow_u, exact.second, du)};
+          },
+          std::tuple{gate.row(r), up.row(r), dout.row(r)}, std::tuple{d_gate.row(r), d_up.row(r)});
+    }
+  } else {
+    GatedBackwardRows(gate, up, dout, d_gate, d_up, args);
+  }
+}
+#define ACTIV_UNIT_DEFINE_FAST_GATED(S, T)                                              \
+  void FastGated##S(Rows<const T> gate, Rows<const T> up, Rows<T> out, const Args& a) { \
+    FastGatedT(gate, up, out, a);                                                       \
+  }                                                                                     \
+  void FastGatedBackward##S(Rows<const T> gate, Rows<const T> up, Rows<const T> dout,   \
+                            Rows<T> d_gate, Rows<T> d_up, const Args& a) {              \
+    FastGatedBackwardT(gate, up, dout, d_gate, d_up, a);                                \
+  }
+ACTIV_GATED_TYPES(ACTIV_UNIT_DEFINE_FAST_GATED)
+#undef ACTIV_UNIT_DEFINE_FAST_GATED
 #endif  // ACTIV_UNIT_FAST_KERNELS
 
 #define ACTIV_UNIT_DEFINE_FORWARD(S, TI, TO) \
@@ -772,15 +894,17 @@ bool HasFastKernel(bool) { return false; }
   void BackwardFromY(const TY* y, const TG* dy, TG* dx, size_t n, const Args& a) { \
     HWY_DYNAMIC_DISPATCH(BackwardFromY##S)(y, dy, dx, n, a);                       \
   }
-#define ACTIV_UNIT_EXPORT_GATED(S, T)                                                          \
-  HWY_EXPORT(Gated##S);                                                                        \
-  void Gated(Rows<const T> gate, Rows<const T> up, Rows<T> out, const Args& a) {               \
-    HWY_DYNAMIC_DISPATCH(Gated##S)(gate, up, out, a);                                          \
-  }                                                                                            \
-  HWY_EXPORT(GatedBackward##S);                                                                \
-  void GatedBackward(Rows<const T> gate, Rows<const T> up, Rows<const T> dout, Rows<T> d_gate, \
-                     Rows<T> d_up, const Args& a) {                                            \
-    HWY_DYNAMIC_DISPATCH(GatedBackward##S)(gate, up, dout, d_gate, d_up, a);                   \
+#define ACTIV_UNIT_EXPORT_GATED(S, T)                                                            \
+  HWY_EXPORT(Gated##S);                                                                          \
+  ACTIV_UNIT_EXPORT_FAST(FastGated##S)                                                           \
+  void Gated(Rows<const T> gate, Rows<const T> up, Rows<T> out, const Args& a) {                 \
+    ACTIV_UNIT_PICK(Gated##S, FastGated##S, a)(gate, up, out, a);                                \
+  }                                                                                              \
+  HWY_EXPORT(GatedBackward##S);                                                                  \
+  ACTIV_UNIT_EXPORT_FAST(FastGatedBackward##S)                                                   \
+  void GatedBackward(Rows<const T> gate, Rows<const T> up, Rows<const T> dout, Rows<T> d_gate,   \
+                     Rows<T> d_up, const Args& a) {                                              \
+    ACTIV_UNIT_PICK(GatedBackward##S, FastGatedBackward##S, a)(gate, up, dout, d_gate, d_up, a); \
   }
 ACTIV_FORWARD_TYPES(ACTIV_UNIT_EXPORT_FORWARD)
 ACTIV_BACKWARD_TYPES(ACTIV_UNIT_EXPORT_BACKWARD)
