@@ -15,11 +15,7 @@ struct elu {
     // bits then stay as they are. The other lanes' values are discarded, whatever they are.
     Vec<D> m[K];
     __mmask16 neg[K];
-    for (size_t k = 0; k < K; ++k) m[k] = hn::Max(hn::Set(d, -20.0f), v[k]);
-    for (size_t k = 0; k < K; ++k) {
-      neg[k] = _mm512_cmp_ps_mask(v[k].raw, _mm512_setzero_ps(), _CMP_LT_OQ);
-    }
-    Expm1Lut32N<K>(d, m);
+    NegativeExpm1N<K>(d, v, m, neg);
     for (size_t k = 0; k < K; ++k) {
       v[k] = Vec<D>{_mm512_mask_mul_ps(v[k].raw, neg[k], alpha.raw, m[k].raw)};
     }

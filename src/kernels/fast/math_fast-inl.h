@@ -477,6 +477,18 @@ HWY_INLINE void Expm1Lut32N(D d, Vec<D> (&z)[K]) {
     z[k] = hn::MulAdd(s[k], q[k], hn::Sub(s[k], hn::Set(d, 1.0f)));
   }
 }
+
+// The negative side of elu and selu: e^x - 1 from Expm1Lut32N on x clamped at -20 (past it
+// e^x - 1 rounds to -1) in m, and in neg the lanes where x < 0 (not NaN, not -0), the only
+// lanes whose m the callers use.
+template <size_t K, class D>
+HWY_INLINE void NegativeExpm1N(D d, const Vec<D> (&v)[K], Vec<D> (&m)[K], __mmask16 (&neg)[K]) {
+  for (size_t k = 0; k < K; ++k) m[k] = hn::Max(hn::Set(d, -20.0f), v[k]);
+  for (size_t k = 0; k < K; ++k) {
+    neg[k] = _mm512_cmp_ps_mask(v[k].raw, _mm512_setzero_ps(), _CMP_LT_OQ);
+  }
+  Expm1Lut32N<K>(d, m);
+}
 #endif  // AVX-512
 
 // log1p(e)/(2 e/(2 + e)) = atanh(s)/s for s = e/(2 + e), e in [0, 1] (s^2 <= 1/9), as

@@ -34,11 +34,7 @@ struct selu {
     // product keeps as its quiet form. The other lanes' values are discarded.
     Vec<D> m[K];
     __mmask16 neg[K];
-    for (size_t k = 0; k < K; ++k) m[k] = hn::Max(hn::Set(d, -20.0f), v[k]);
-    for (size_t k = 0; k < K; ++k) {
-      neg[k] = _mm512_cmp_ps_mask(v[k].raw, _mm512_setzero_ps(), _CMP_LT_OQ);
-    }
-    Expm1Lut32N<K>(d, m);
+    NegativeExpm1N<K>(d, v, m, neg);
     for (size_t k = 0; k < K; ++k) {
       const __m512 y = _mm512_mask_fmadd_ps(m[k].raw, neg[k], hi.raw, hn::Mul(m[k], lo).raw);
       v[k] = Vec<D>{_mm512_mask_mul_ps(y, static_cast<__mmask16>(~neg[k]), scale.raw, v[k].raw)};
