@@ -25,7 +25,10 @@
 // the factor e/(1 + e)^2 = 0.18. w = x (a + ab x^2) with the product's error and a's low part
 // carried into the reduced argument of e^-|w|; the rounding of x^2 and of a + ab x^2 (|w| 2^-23
 // at most) is within the bound's allowance for x's own rounding, |x w'| >= |w| (in 2^-24 units).
-struct gelu_tanh {
+struct gelu_tanh : CommonPathBackward<gelu_tanh, f32::gelu_tanh> {
+  // The least x of BackwardCommonN: below it (and at NaN) CommonPathBackward takes the faithful
+  // one.
+  static constexpr float kBackwardMin = -9.9f;
   static constexpr bool kForwardKeepsNaN = HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3;
 
   // v = x (1 + b x^2) as hi + lo (lo may be NaN where x^2 overflows: the callers clamp |v|
@@ -189,30 +192,5 @@ struct gelu_tanh {
       const Vec<D> den = hn::MulAdd(e[k], hn::Add(e[k], hn::Set(d, 2.0f)), one);
       dy[k] = hn::Mul(dy[k], hn::Div(g, den));
     }
-  }
-  // Backward on K vectors (see HasBackwardN): the common path, or, where a lane of one of them
-  // leaves it (x < -9.9, NaN), Backward on each with NaN passed through.
-  template <size_t K, class D>
-  static void BackwardN(D d, Vec<D> (&x)[K], Vec<D> (&dy)[K], const Args& a) {
-    if (HWY_UNLIKELY(!AllAtLeast<K>(d, x, -9.9f))) {
-      BackwardEachN<K>(d, x, dy,
-                       [&](Vec<D> xv, Vec<D> g) HWY_ATTR { return Backward(d, xv, g, a); });
-      return;
-    }
-    BackwardCommonN<K>(d, x, dy);
-  }
-  // One vector: the common path on the lanes with x >= -9.9, the faithful kernel on the others
-  // (PerLane's rule); NaN passed through by the caller (Map).
-  template <class D>
-  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
-    return PerLane(
-        d, hn::Ge(x, hn::Set(d, -9.9f)),
-        [&]() HWY_ATTR {
-          const Vec<D> v[1] = {x};
-          Vec<D> g[1] = {dy};
-          BackwardCommonN<1>(d, v, g);
-          return g[0];
-        },
-        [&]() HWY_ATTR { return f32::gelu_tanh::Backward(d, x, dy, a); });
   }
 };

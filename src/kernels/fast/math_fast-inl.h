@@ -258,6 +258,35 @@ HWY_NOINLINE void BackwardEachN(D d, const Vec<D> (&x)[K], Vec<D> (&dy)[K], B ba
   }
 }
 
+// BackwardN and Backward of a fast kernel Self whose common path, Self::BackwardCommonN, serves
+// every lane with x >= Self::kBackwardMin; the other lanes (and NaN) take the faithful kernel
+// Faithful, through BackwardEachN for K vectors and PerLane's rule for one (NaN passed through
+// by the caller, Map, there). Self derives from it (gelu_tanh, mish).
+template <class Self, class Faithful>
+struct CommonPathBackward {
+  template <size_t K, class D>
+  static void BackwardN(D d, Vec<D> (&x)[K], Vec<D> (&dy)[K], const Args& a) {
+    if (HWY_UNLIKELY(!AllAtLeast<K>(d, x, Self::kBackwardMin))) {
+      BackwardEachN<K>(d, x, dy,
+                       [&](Vec<D> xv, Vec<D> g) HWY_ATTR { return Backward(d, xv, g, a); });
+      return;
+    }
+    Self::template BackwardCommonN<K>(d, x, dy);
+  }
+  template <class D>
+  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
+    return PerLane(
+        d, hn::Ge(x, hn::Set(d, Self::kBackwardMin)),
+        [&]() HWY_ATTR {
+          const Vec<D> v[1] = {x};
+          Vec<D> g[1] = {dy};
+          Self::template BackwardCommonN<1>(d, v, g);
+          return g[0];
+        },
+        [&]() HWY_ATTR { return Faithful::Backward(d, x, dy, a); });
+  }
+};
+
 // 2^k as a float for whole k in [-126, 127] held in int32 lanes.
 template <class DI>
 HWY_INLINE Vec<hn::RebindToFloat<DI>> Pow2I(DI di, Vec<DI> k) {

@@ -24,7 +24,10 @@
 // 4(x + 1) and 4x + 6 are exact (Sterbenz) and the sum's rounding is damped by u/B^2 = 0.04;
 // e's error moves mish' by e d(mish')/de = 0.05 e's relative error there, against the bound's
 // |x mish''| = 0.32 (in units of 2^-24): far inside the 8 ULP of the fast mode.
-struct mish {
+struct mish : CommonPathBackward<mish, f32::mish> {
+  // The least x of BackwardCommonN: below it (and at NaN) CommonPathBackward takes the faithful
+  // one.
+  static constexpr float kBackwardMin = kFastExpMin;
   static constexpr bool kForwardKeepsNaN = HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3;
 
   // The result before the scale of the negative side: xp (1 - h) for x < 0, xp = x times the
@@ -117,30 +120,5 @@ struct mish {
       w[k] = hn::Mul(w[k], hn::IfThenElse(neg, u[k], one));
     }
     for (size_t k = 0; k < K; ++k) dy[k] = hn::Mul(dy[k], hn::Div(w[k], den[k]));
-  }
-  // Backward on K vectors (see HasBackwardN): the common path, or, where a lane of one of them
-  // leaves it (x < -87, NaN), Backward on each with NaN passed through.
-  template <size_t K, class D>
-  static void BackwardN(D d, Vec<D> (&x)[K], Vec<D> (&dy)[K], const Args& a) {
-    if (HWY_UNLIKELY(!AllAtLeast<K>(d, x, kFastExpMin))) {
-      BackwardEachN<K>(d, x, dy,
-                       [&](Vec<D> xv, Vec<D> g) HWY_ATTR { return Backward(d, xv, g, a); });
-      return;
-    }
-    BackwardCommonN<K>(d, x, dy);
-  }
-  // One vector: the common path on the lanes with x >= -87, the faithful kernel on the others
-  // (PerLane's rule); NaN passed through by the caller (Map).
-  template <class D>
-  HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
-    return PerLane(
-        d, hn::Ge(x, hn::Set(d, kFastExpMin)),
-        [&]() HWY_ATTR {
-          const Vec<D> v[1] = {x};
-          Vec<D> g[1] = {dy};
-          BackwardCommonN<1>(d, v, g);
-          return g[0];
-        },
-        [&]() HWY_ATTR { return f32::mish::Backward(d, x, dy, a); });
   }
 };
