@@ -504,7 +504,8 @@ TEST(SpecValues, NanInNanOutEveryDirection) {
     EXPECT_TRUE(std::isnan(out[1])) << o.name << " backward, NaN dy";
     if (o.flags & kFromY) {
       backward_from_y(o.op, x, dy, out, p);
-      EXPECT_TRUE(std::isnan(out[0])) << o.name << " backward_from_y";
+      EXPECT_TRUE(std::isnan(out[0])) << o.name << " backward_from_y, NaN y";
+      EXPECT_TRUE(std::isnan(out[1])) << o.name << " backward_from_y, NaN dy";
     }
   }
 }

@@ -78,6 +78,8 @@ struct sigmoid {
   // the target has FMA (FromYTag, src/simd/op_unit-inl.h): y - y^2 rounds once, then the
   // product with dy, so the result stays within 1 ULP.
   static constexpr bool kFromYInFloat32 = true;
+  // Arithmetic alone: a NaN y or dy gives NaN (Map's pass-through skipped, FromYKeepsNaN).
+  static constexpr bool kFromYKeepsNaN = true;
   template <class D>
   HWY_INLINE static Vec<D> BackwardFromY(D d, Vec<D> y, Vec<D> dy, const Args&) {
     if constexpr (std::is_same_v<hn::TFromD<D>, float>) {
