@@ -24,17 +24,6 @@
 
 namespace {
 
-std::vector<std::string> Split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  for (;;) {
-    const size_t at = s.find(sep, start);
-    out.push_back(s.substr(start, at - start));
-    if (at == std::string::npos) return out;
-    start = at + 1;
-  }
-}
-
 std::string Arg(int argc, char** argv, const std::string& name, const std::string& fallback) {
   for (int i = 2; i + 1 < argc; ++i) {
     if (argv[i] == name) return argv[i + 1];
@@ -69,15 +58,16 @@ int Speed(int argc, char** argv) {
 }
 
 int Reproduce(int argc, char** argv) {
-  const std::vector<std::string> configs = Split(Arg(argc, argv, "--configs", "relu:100"), ',');
+  const std::vector<std::string> configs =
+      lab::SplitFields(Arg(argc, argv, "--configs", "relu:100"), ',');
   const std::string init_name = Arg(argc, argv, "--init", "sklearn");
   lab::InitFromName(init_name);  // an unknown name fails here, before any training
   std::vector<uint64_t> seeds;
-  for (const std::string& s : Split(Arg(argc, argv, "--seeds", "0,1,2,3,4"), ',')) {
+  for (const std::string& s : lab::SplitFields(Arg(argc, argv, "--seeds", "0,1,2,3,4"), ',')) {
     seeds.push_back(std::stoull(s));
   }
   for (const std::string& config : configs) {
-    const std::vector<std::string> parts = Split(config, ':');
+    const std::vector<std::string> parts = lab::SplitFields(config, ':');
     if (parts.size() != 2) {
       std::fprintf(stderr, "reproduce: a configuration is activation:sizes, e.g. relu:100-10\n");
       return 2;
@@ -88,7 +78,7 @@ int Reproduce(int argc, char** argv) {
     c.data.scaling = lab::Scaling::kStandardize;
     c.activations = {parts[0]};
     c.hidden.clear();
-    for (const std::string& h : Split(parts[1], '-')) c.hidden.push_back(std::stoul(h));
+    for (const std::string& h : lab::SplitFields(parts[1], '-')) c.hidden.push_back(std::stoul(h));
     c.seeds = seeds;
     c.optimizer.kind = lab::OptimizerKind::kAdam;
     c.optimizer.lr = 1e-3;

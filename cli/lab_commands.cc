@@ -39,17 +39,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<std::string> Split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  for (;;) {
-    const size_t at = s.find(sep, start);
-    out.push_back(s.substr(start, at - start));
-    if (at == std::string::npos) return out;
-    start = at + 1;
-  }
-}
-
 // "relu,elu:alpha=0.5,threshold:threshold=0.1,value=0" -> relu, elu:alpha=0.5,
 // threshold:threshold=0.1,value=0, by the library's rule for lists of activations.
 std::vector<std::string> SplitActivations(const std::string& list) {
@@ -63,12 +52,12 @@ std::vector<std::string> SplitActivations(const std::string& list) {
 
 // Every layer's activation is parsed before any data is read, so a typo fails at once.
 void CheckActivation(const std::string& spec) {
-  for (const std::string& layer : Split(spec, '/')) lab::ParseActivation(layer);
+  for (const std::string& layer : lab::SplitFields(spec, '/')) lab::ParseActivation(layer);
 }
 
 std::vector<size_t> ParseSizes(const std::string& text) {
   std::vector<size_t> sizes;
-  for (const std::string& s : Split(text, ',')) {
+  for (const std::string& s : lab::SplitFields(text, ',')) {
     char* end = nullptr;
     errno = 0;
     const unsigned long long v = std::strtoull(s.c_str(), &end, 10);

@@ -307,6 +307,17 @@ ExperimentConfig DefaultExperiment() {
   return DefaultExperimentFor(installed ? "fashion-mnist" : "spirals");
 }
 
+std::vector<std::string> SplitFields(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (;;) {
+    const size_t at = s.find(sep, start);
+    out.push_back(s.substr(start, at - start));
+    if (at == std::string::npos) return out;
+    start = at + 1;
+  }
+}
+
 std::string FormatSummary(const ExperimentResult& result) {
   bool seeds = false, regression = false;
   for (const RunResult& r : result.runs) {

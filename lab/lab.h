@@ -119,6 +119,10 @@ ExperimentConfig DefaultExperiment();
 // CSV file) the spirals' ones. What `activ lab --dataset NAME` starts from.
 ExperimentConfig DefaultExperimentFor(const std::string& source);
 
+// The fields of s between the separators sep, empty ones kept ("a,,b" gives "a", "", "b"): the
+// lists of the command line and of activation specs ("relu/tanh", "256-128", "0,1,2").
+std::vector<std::string> SplitFields(const std::string& s, char sep);
+
 // The comparison table printed after an experiment, one line per run: activation (and seed when
 // there are several), test accuracy (test loss for regression), best epoch, dead and saturated
 // fractions, seconds per epoch.

@@ -19,13 +19,8 @@ using activ::Error;
 
 NetworkSpec SpecFor(const ExperimentConfig& c, const Data& data, const std::string& activation) {
   std::vector<Activation> acts;
-  size_t start = 0;
-  for (;;) {
-    const size_t slash = activation.find('/', start);
-    acts.push_back(ParseActivation(activation.substr(start, slash - start)));
-    if (slash == std::string::npos) break;
-    start = slash + 1;
-  }
+  for (const std::string& layer : SplitFields(activation, '/'))
+    acts.push_back(ParseActivation(layer));
   if (acts.size() != 1 && acts.size() != c.hidden.size()) {
     throw Error("activation '" + activation + "' names " + std::to_string(acts.size()) +
                 " layers, the network has " + std::to_string(c.hidden.size()) + " hidden layers");

@@ -448,21 +448,7 @@ def test_check(tmp):
     check(len(re.findall(r"^tanh f32 forward: \d+% \(\d+s\)$", p.stderr, re.M)) >= 2,
           f"fewer than 2 progress lines: {p.stderr!r}")
     # ...and a bar when it is.
-    leader, follower = pty.openpty()
-    proc = subprocess.Popen([ARGS.activ, "check", "tanh", "--samples", "300000"],
-                            stdout=subprocess.PIPE, stderr=follower)
-    os.close(follower)
-    shown = b""
-    while True:
-        try:
-            chunk = os.read(leader, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        shown += chunk
-    proc.wait()
-    os.close(leader)
+    shown = read_on_a_terminal([ARGS.activ, "check", "tanh", "--samples", "300000"])
     check(b"\r" in shown and b"] 100%" in shown and b"#" * 40 in shown,
           f"no progress bar on a terminal: {shown[-200:]!r}")
 
