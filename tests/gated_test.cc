@@ -27,6 +27,7 @@ void PrintTo(Op op, std::ostream* os) { *os << name(op); }
 
 namespace {
 
+using test::ErrorOf;
 using test::ForEachTarget;
 
 // float32: one rounding of a double computation, as for the element-wise functions.
@@ -674,15 +675,6 @@ TEST(GatedNames, GluAndSwigluValues) {
   swiglu(std::span<const double>(gd), ud, sd);
   gated(gate_of("swiglu"), std::span<const double>(gd), ud, plain);
   EXPECT_EQ(sd, plain);
-}
-
-std::string ErrorOf(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 TEST(GatedErrors, MessagesNameTheProblemAndNothingIsWritten) {

@@ -33,7 +33,10 @@ namespace {
 
 using ref::Direction;
 
+using test::ErrorOf;
 using test::ForEachTarget;
+using test::OpName;
+using test::OpsWith;
 
 // The spec's bounds (docs/ACCURACY.md lists the measured values): 1 ULP forward; backward
 // |dx - dy f'(x)| <= 2 ulp(dy f'(x)) + 2^-p |dy x f''(x)| (p = 24, 53), measured as the ULP
@@ -322,16 +325,6 @@ TEST_P(OpTest, RegistryPropertiesHold) {
   });
 }
 
-std::vector<Op> OpsWith(unsigned flags) {
-  std::vector<Op> ops;
-  for (const OpInfo& o : all_ops()) {
-    if ((o.flags & flags) == flags) ops.push_back(o.op);
-  }
-  return ops;
-}
-
-std::string OpName(const ::testing::TestParamInfo<Op>& i) { return std::string(name(i.param)); }
-
 INSTANTIATE_TEST_SUITE_P(Registry, OpTest, ::testing::ValuesIn(OpsWith(0)), OpName);
 INSTANTIATE_TEST_SUITE_P(Registry, ParamGradTest, ::testing::ValuesIn(OpsWith(kParamGrad)), OpName);
 
@@ -615,15 +608,6 @@ TEST(Rrelu, TrainingDrawsSlopesInRangeAndBackwardReusesThem) {
 }
 
 // Errors: one type, a message that says what was wrong, and outputs left untouched.
-std::string ErrorOf(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
 TEST(Errors, MessagesNameTheProblem) {
   std::vector<float> x(4, 1.0f), y(3, 7.0f), y4(4, 7.0f), dy(4, 1.0f);
   EXPECT_EQ(ErrorOf([&] { gelu(x, y); }), "activ::forward(gelu): x has 4 elements but y has 3");

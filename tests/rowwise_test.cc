@@ -30,6 +30,7 @@ namespace activ {
 namespace {
 
 using ref::RowOp;
+using test::ErrorOf;
 using test::ForEachTarget;
 
 // The bounds the tests hold the library to; docs/ACCURACY.md lists the measured values.
@@ -590,15 +591,6 @@ void CheckArgmax() {
 
 TEST(RowwiseArgmax, FirstMaximumNanFirstFloat32) { CheckArgmax<float>(); }
 TEST(RowwiseArgmax, FirstMaximumNanFirstFloat64) { CheckArgmax<double>(); }
-
-std::string ErrorOf(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 TEST(RowwiseErrors, MessagesNameTheProblemAndNothingIsWritten) {
   std::vector<float> x(24, 1.0f), y(24, 7.0f);
