@@ -193,6 +193,62 @@ TEST(RowwiseAccuracy, Float32FaithfulRoundsOnce) {
   }
 }
 
+// The faithful float32 softmax and softmin backward rounds once: s = sum y dy from exact products
+// in double, then y (dy - s) from dy - s_hi and its exact error less s_lo, one final rounding (the
+// float-lane kernels of AVX2 and AVX-512), or all in double (the other targets). Checked here
+// without the spec's second term: each dx within half an ULP and a little of the exact gradient
+// of the given y and dy. Half the entries have dy = s (1 + delta), |delta| in [2^-13, 2^-9),
+// where s_lo is 2^8 to 2^12 ULP of dx (dropping it measured 1896 ULP; a float sum errs by as
+// much); on the others dy - s_hi rounds (dropping its error measured 1.24 ULP). Rows reach
+// subnormal probabilities, whose dx the float-lane kernels take in double (0.82 ULP without).
+TEST(RowwiseAccuracy, Float32FaithfulBackwardKeepsTheSumsLowPart) {
+  constexpr double kBound = 0.5 + 0x1p-6;
+  std::mt19937_64 rng(17);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  for (RowOp op : {RowOp::kSoftmax, RowOp::kSoftmin}) {
+    for (size_t n : {7, 128, 1000, 4099, 40000}) {
+      for (double spread : {3.0, 120.0}) {
+        std::vector<float> x(n), y(n), dy(n), dx(n);
+        for (float& v : x) v = static_cast<float>((2 * u(rng) - 1) * spread);
+        Forward<float>(op, Rows<const float>(x.data(), 1, n), Rows<float>(y.data(), 1, n));
+        std::vector<double> delta(n);
+        for (size_t i = 0; i < n; ++i) {
+          delta[i] = std::ldexp(1.0 + u(rng), -13 + static_cast<int>(4 * u(rng))) *
+                     (u(rng) < 0.5 ? -1 : 1);
+          dy[i] = static_cast<float>(4 * u(rng) - 2);
+        }
+        // dy_i = s (1 + delta_i) on even i, s = sum y dy: a fixed point (the even entries carry
+        // about half of s), reached in float to 2^-24 of s.
+        const std::vector<long double> yl = Promote(y);
+        long double s = 0;
+        for (int it = 0; it < 60; ++it) {
+          s = 0;
+          for (size_t i = 0; i < n; ++i) s += yl[i] * dy[i];
+          for (size_t i = 0; i < n; i += 2) dy[i] = static_cast<float>(s * (1 + delta[i]));
+        }
+        const Rows<const float> yr(y.data(), 1, n), gr(dy.data(), 1, n);
+        const std::vector<long double> ref = ref::row_backward(op, yl, Promote(dy));
+        s = 0;
+        for (size_t i = 0; i < n; ++i) s += yl[i] * dy[i];
+        ForEachTarget([&](const char* target) {
+          Backward<float>(op, yr, gr, Rows<float>(dx.data(), 1, n));
+          // Even entries: dy = s (1 + delta); odd ones: dy in [-2, 2].
+          double worst_cancel = 0, worst_other = 0;
+          for (size_t i = 0; i < n; ++i) {
+            const double e = ref::UlpError<float>(dx[i], ref[i]);
+            double& worst = i % 2 == 0 ? worst_cancel : worst_other;
+            worst = std::max(worst, e);
+          }
+          EXPECT_LE(worst_cancel, kBound)
+              << target << " " << OpName(op) << " n=" << n << " spread=" << spread;
+          EXPECT_LE(worst_other, kBound)
+              << target << " " << OpName(op) << " n=" << n << " spread=" << spread;
+        });
+      }
+    }
+  }
+}
+
 // Probabilities sum to 1 within the sum of their rounding errors: one ULP of 1 for float32
 // (each is within half an ULP, 2^-24 relative), a few for float64.
 template <typename T>

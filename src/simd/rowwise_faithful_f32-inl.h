@@ -1,4 +1,5 @@
-// Faithful float32 softmax, log_softmax and softmin forward in float32 lanes, on AVX-512 and AVX2
+// Faithful float32 softmax, log_softmax and softmin forward, and softmax and softmin backward from
+// y (at the end of the file), in float32 lanes, on AVX-512 and AVX2
 // (the reduction's table and polynomial differ, see ExpPairScaled's constants). Included
 // by rowwise_unit-inl.h inside namespace rowops, once per target, after rowwise_fast-inl.h, whose
 // helpers it shares (the row's max and min, the exact rounding error of v - M by the row's
@@ -429,6 +430,207 @@ void ForwardRowsF(const float* x, size_t xs, float* y, size_t ys, size_t rows, s
     fast_rows::RowMaxMin<kNeg>(d, x + r * xs, cols, &st.max, &st.min);
     RowSum<kNeg, kLog>(d, x + r * xs, y + r * ys, lo0, cols, masked_zero, st);
     RowFinish<kNeg, kLog>(d, x + r * xs, y + r * ys, lo0, cols, st);
+  }
+}
+
+// Backward from y, softmax (softmin: kNeg, the negative), one row (log_softmax keeps the
+// double-lane kernel):
+//  - s = sum y dy in double lanes from exact products, as the double-lane kernel takes it (a float
+//    two-product sum, y dy = p + pe with p in double and pe in float, measured no faster).
+//  - s = s_hi + s_lo as floats (2^-48 |s|); dx = y ((dy - s_hi) - s_lo) = fma(y, d, y c), with
+//    d = dy - s_hi and c = (its two-sum error) - s_lo, rounded once.
+// Error budget, against the spec's backward bound (1 ULP of dx beyond the second term
+// 2^-24 |y| (|dy| + |s|)): the sum's double rounding (the double-lane kernel's, at most
+// n 2^-53 sum |y dy|); s_hi + s_lo, 2^-48 |s|; c's rounding, 2^-24 of |c| <= 2^-24 (|d| + |s|);
+// y c's rounding, 2^-24 of that or 2^-150 where it is subnormal; the FMA's half an ULP. Times
+// |y|, all but the last and the 2^-150 are below 2^-23 of the second term, so dx is within half
+// an ULP and a little beyond it, and also without it: each dx is within half an ULP and 2^-47
+// |y| |s| of y (dy - s), as in double (tests/rowwise_test.cc checks 0.5 + 2^-6 ULP with no second
+// term). Without the two-sum error, dy - s_hi would round where dy and s_hi are more than a factor
+// 2 apart (it is exact within, Sterbenz): inside the second term, but up to 1.3 ULP measured
+// without it; that variant measured 10% to 15% faster. Where 2^-150 could reach an ULP of dx
+// (|dx| < 2^-100, which includes y = 0, a masked row, and subnormal probabilities), or dx is not
+// a finite float (dy - s_hi or y d overflowing), the vector is taken again in double lanes: one
+// test per vector (vfpclassps on AVX-512). A row whose s is not a finite float (an inf or NaN in
+// y or dy) takes the double-lane kernel, which gives the special values.
+// No buffer and the same double sum at any length: rows of every length take these kernels (the
+// forward's limit is its per-thread buffer). Rows up to fast_rows::kPairCols go two at a time;
+// rows longer than kFuseCols take the next row's sum in the loop of this row's results, so that
+// its loads stream in while the arithmetic runs; the others read y and dy back from L1.
+using fast_rows::DH;
+
+template <bool kNeg>
+HWY_INLINE VF SoftmaxBackwardDouble(DF32 d, VF yv, VF gv, double s) {
+  const DD dd;
+  const DH dh;
+  const VD sd = hn::Set(dd, s);
+  auto half = [&](hn::Vec<DH> yh, hn::Vec<DH> gh) HWY_ATTR {
+    const VD g = hn::PromoteTo(dd, gh);
+    return hn::DemoteTo(dh, hn::Mul(hn::PromoteTo(dd, yh), kNeg ? hn::Sub(sd, g) : hn::Sub(g, sd)));
+  };
+  return hn::Combine(d, half(hn::UpperHalf(dh, yv), hn::UpperHalf(dh, gv)),
+                     half(hn::LowerHalf(dh, yv), hn::LowerHalf(dh, gv)));
+}
+
+// sum y dy over a row in double lanes (products of floats are exact there), four accumulators.
+struct DotAcc {
+  VD a0, a1, a2, a3;
+  DotAcc() {
+    const DD dd;
+    a0 = a1 = a2 = a3 = hn::Zero(dd);
+  }
+  HWY_INLINE void Add2(VF y0, VF g0, VF y1, VF g1) {
+    fast_rows::AddWideProducts(y0, g0, a0, a1);
+    fast_rows::AddWideProducts(y1, g1, a2, a3);
+  }
+  HWY_INLINE void Add(VF y0, VF g0) { fast_rows::AddWideProducts(y0, g0, a0, a1); }
+  HWY_INLINE double Total() { return fast_rows::SumWide(a0, a1, a2, a3); }
+};
+
+HWY_INLINE double Dot(DF32 d, const float* yr, const float* gr, size_t cols) {
+  const size_t N = hn::Lanes(d);
+  DotAcc acc;
+  size_t i = 0;
+  for (; i + 2 * N <= cols; i += 2 * N) {
+    acc.Add2(hn::LoadU(d, yr + i), hn::LoadU(d, gr + i), hn::LoadU(d, yr + i + N),
+             hn::LoadU(d, gr + i + N));
+  }
+  for (; i + N <= cols; i += N) acc.Add(hn::LoadU(d, yr + i), hn::LoadU(d, gr + i));
+  if (i < cols) acc.Add(LoadPart(d, yr + i, cols - i, 0.0f), LoadPart(d, gr + i, cols - i, 0.0f));
+  return acc.Total();
+}
+
+// s_hi, s_lo and the constants of a row's results.
+struct BackConsts {
+  VF sh, sl, tiny, big;
+  double s;
+};
+template <bool kNeg>
+HWY_INLINE BackConsts MakeBackConsts(DF32 d, double s) {
+  const float s_hi = static_cast<float>(s);
+  const float s_lo = static_cast<float>(s - s_hi);
+#if HWY_TARGET <= HWY_AVX3
+  const float tiny = 0x1p-26f;  // the scale of the fpclass test
+#else
+  const float tiny = 0x1p-100f;
+#endif
+  return {hn::Set(d, s_hi), hn::Set(d, kNeg ? s_lo : -s_lo), hn::Set(d, tiny),
+          hn::Set(d, std::numeric_limits<float>::max()), s};
+}
+
+template <bool kNeg>
+HWY_INLINE VF SoftmaxBackwardOne(DF32 d, VF yv, VF gv, const BackConsts& k) {
+  // a - b and its exact error (two-sum of a and -b): dy - s_hi, softmin s_hi - dy.
+  const VF a = kNeg ? k.sh : gv, b = kNeg ? gv : k.sh;
+  const VF dv = hn::Sub(a, b);
+  const VF bp = hn::Sub(dv, a);
+  const VF ap = hn::Sub(dv, bp);
+  const VF c = hn::Add(hn::Sub(hn::Sub(a, ap), hn::Add(b, bp)), k.sl);
+  const VF r = hn::MulAdd(yv, dv, hn::Mul(yv, c));
+#if HWY_TARGET <= HWY_AVX3
+  // r 2^-26 zero, subnormal, infinite or NaN (vfpclassps categories 0x3F): |r| < 2^-100 or not
+  // finite.
+  const hn::Mask<DF32> bad{_mm512_fpclass_ps_mask(hn::Mul(r, k.tiny).raw, 0x3F)};
+#else
+  const VF ar = hn::Abs(r);
+  const auto bad = hn::Not(hn::And(hn::Ge(ar, k.tiny), hn::Le(ar, k.big)));
+#endif
+  if (HWY_LIKELY(hn::AllFalse(d, bad))) return r;
+  return hn::IfThenElse(bad, SoftmaxBackwardDouble<kNeg>(d, yv, gv, k.s), r);
+}
+
+HWY_INLINE bool FloatSum(double s) { return std::fabs(s) <= std::numeric_limits<float>::max(); }
+
+template <bool kNeg>
+HWY_INLINE void SoftmaxBackwardRow(DF32 d, const float* yr, const float* gr, float* out,
+                                   size_t cols, double s) {
+  const size_t N = hn::Lanes(d);
+  if (!FloatSum(s)) {
+    BackwardRows<kNeg ? RowFn::kSoftmin : RowFn::kSoftmax, float>(yr, 0, gr, 0, out, 0, 1, cols);
+    return;
+  }
+  const BackConsts k = MakeBackConsts<kNeg>(d, s);
+  size_t i = 0;
+  for (; i + N <= cols; i += N) {
+    hn::StoreU(SoftmaxBackwardOne<kNeg>(d, hn::LoadU(d, yr + i), hn::LoadU(d, gr + i), k), d,
+               out + i);
+  }
+  if (i < cols) {
+    StorePart(d,
+              SoftmaxBackwardOne<kNeg>(d, LoadPart(d, yr + i, cols - i, 0.0f),
+                                       LoadPart(d, gr + i, cols - i, 0.0f), k),
+              out + i, cols - i);
+  }
+}
+
+// The results of one row and the sum of the next in one loop: the next row's loads stream from
+// memory or L3 while this row's arithmetic runs (one row's two passes would leave the first
+// waiting on memory and the second on arithmetic). Returns the next row's sum.
+template <bool kNeg>
+HWY_INLINE double SoftmaxBackwardRowAndDot(DF32 d, const float* yr, const float* gr, float* out,
+                                           const float* yn, const float* gn, size_t cols,
+                                           double s) {
+  const size_t N = hn::Lanes(d);
+  const BackConsts k = MakeBackConsts<kNeg>(d, s);
+  DotAcc acc;
+  size_t i = 0;
+  for (; i + 2 * N <= cols; i += 2 * N) {
+    acc.Add2(hn::LoadU(d, yn + i), hn::LoadU(d, gn + i), hn::LoadU(d, yn + i + N),
+             hn::LoadU(d, gn + i + N));
+    hn::StoreU(SoftmaxBackwardOne<kNeg>(d, hn::LoadU(d, yr + i), hn::LoadU(d, gr + i), k), d,
+               out + i);
+    hn::StoreU(SoftmaxBackwardOne<kNeg>(d, hn::LoadU(d, yr + i + N), hn::LoadU(d, gr + i + N), k),
+               d, out + i + N);
+  }
+  for (; i + N <= cols; i += N) {
+    acc.Add(hn::LoadU(d, yn + i), hn::LoadU(d, gn + i));
+    hn::StoreU(SoftmaxBackwardOne<kNeg>(d, hn::LoadU(d, yr + i), hn::LoadU(d, gr + i), k), d,
+               out + i);
+  }
+  if (i < cols) {
+    acc.Add(LoadPart(d, yn + i, cols - i, 0.0f), LoadPart(d, gn + i, cols - i, 0.0f));
+    StorePart(d,
+              SoftmaxBackwardOne<kNeg>(d, LoadPart(d, yr + i, cols - i, 0.0f),
+                                       LoadPart(d, gr + i, cols - i, 0.0f), k),
+              out + i, cols - i);
+  }
+  return acc.Total();
+}
+
+constexpr size_t kFuseCols = 4096;
+template <bool kNeg>
+void SoftmaxBackwardRowsF(const float* y, size_t ys, const float* dy, size_t dys, float* dx,
+                          size_t dxs, size_t rows, size_t cols) {
+  const DF32 d;
+  if (rows == 0) return;
+  size_t r0 = 0;
+  if (cols <= fast_rows::kPairCols) {
+    // Short rows: two sums, then two rows of results (the next row's loads would not hide the
+    // reduction and the constants between rows).
+    for (; r0 + 2 <= rows; r0 += 2) {
+      const double s0 = Dot(d, y + r0 * ys, dy + r0 * dys, cols);
+      const double s1 = Dot(d, y + (r0 + 1) * ys, dy + (r0 + 1) * dys, cols);
+      SoftmaxBackwardRow<kNeg>(d, y + r0 * ys, dy + r0 * dys, dx + r0 * dxs, cols, s0);
+      SoftmaxBackwardRow<kNeg>(d, y + (r0 + 1) * ys, dy + (r0 + 1) * dys, dx + (r0 + 1) * dxs, cols,
+                               s1);
+    }
+    if (r0 == rows) return;
+  }
+  // Rows whose y and dy fit in L1 together read them back from there; the fused loop (four
+  // streams and a store) measured slower for them (1024x4096: 1.20x oneDNN's time against 1.00x
+  // in the same runs).
+  const bool fuse = cols > kFuseCols;
+  double s = Dot(d, y + r0 * ys, dy + r0 * dys, cols);
+  for (size_t r = r0; r < rows; ++r) {
+    const float* yr = y + r * ys;
+    const float* gr = dy + r * dys;
+    float* out = dx + r * dxs;
+    if (fuse && r + 1 < rows && FloatSum(s)) {
+      s = SoftmaxBackwardRowAndDot<kNeg>(d, yr, gr, out, yr + ys, gr + dys, cols, s);
+      continue;
+    }
+    SoftmaxBackwardRow<kNeg>(d, yr, gr, out, cols, s);
+    if (r + 1 < rows) s = Dot(d, yr + ys, gr + dys, cols);
   }
 }
 

@@ -22,7 +22,8 @@
 // float32 forward on AVX2 and AVX-512 (softmax and softmin rows up to kOnePassCols, log_softmax
 // rows of any length): float-lane kernels with float pairs, rowwise_faithful_f32-inl.h, within the
 // same half ULP and a little; the code below serves the other targets, longer rows and the 16-bit
-// types.
+// types. The softmax and softmin backward from y of float32 rows (any length) on AVX2 and AVX-512
+// are there too (rounded once, as here); log_softmax's backward keeps the code below.
 // Accuracy::fast on float32 rows (AVX2, AVX-512): float-lane kernels, rowwise_fast-inl.h.
 //
 // This file is the body of the row-wise units, rowwise_f32.cc (float32 and the 16-bit types, which
@@ -661,6 +662,20 @@ void BackwardT(RowFn fn, const T* y, size_t ys, const T* dy, size_t dys, T* dx, 
   }
 #else
   (void)fast;
+#endif
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2  // the faithful float-lane kernels
+  if constexpr (std::is_same_v<T, float>) {
+    if (!fast) {
+      switch (fn) {
+        case RowFn::kSoftmax:
+          return faithful_rows::SoftmaxBackwardRowsF<false>(y, ys, dy, dys, dx, dxs, rows, cols);
+        case RowFn::kLogSoftmax:
+          break;
+        case RowFn::kSoftmin:
+          return faithful_rows::SoftmaxBackwardRowsF<true>(y, ys, dy, dys, dx, dxs, rows, cols);
+      }
+    }
+  }
 #endif
   switch (fn) {
     case RowFn::kSoftmax:
