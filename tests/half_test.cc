@@ -138,7 +138,7 @@ void CheckAllInputs(Op op) {
   constexpr bool kBf16 = std::is_same_v<S, bfloat16>;
   const std::vector<S> xs = AllValues<F>();
   const size_t n = xs.size();
-  std::vector<float> xf(n), yf(n), yfast(n), dxfast(n);
+  std::vector<float> xf(n), yf(n), yfast(n), dxf(n), dxfast(n);
   std::vector<S> y(n), dx(n);
   for (size_t i = 0; i < n; ++i) xf[i] = to_float(xs[i]);
   std::vector<float> scales = {1.0f};
@@ -158,7 +158,7 @@ void CheckAllInputs(Op op) {
       forward(op, xf, yf, params);
       forward(op, xf, yfast, params, kFast);
       forward(op, xs, y, params);
-      size_t inexact = 0, not_faithful_rounded = 0, not_cr32_rounded = 0;
+      size_t inexact = 0, not_faithful_rounded = 0, not_cr32_rounded = 0, dx_not_faithful = 0;
       for (size_t i = 0; i < n; ++i) {
         const float got = to_float(y[i]);
         ASSERT_EQ(Steps(y[i], Narrow<F>(yfast[i])), 0.0)
@@ -179,10 +179,12 @@ void CheckAllInputs(Op op) {
           dy[i] = Narrow<F>(ref::UpstreamGradient<float>(i) * scale);
           dyf[i] = to_float(dy[i]);
         }
+        backward(op, xf, dyf, dxf, params);
         backward(op, xf, dyf, dxfast, params, nullptr, kFast);
         backward(op, xs, dy, dx, params);
         for (size_t i = 0; i < n; ++i) {
           const float g = to_float(dx[i]);
+          if (scale == 1.0f) dx_not_faithful += Steps(dx[i], Narrow<F>(dxf[i])) > 0;
           ASSERT_EQ(Steps(dx[i], Narrow<F>(dxfast[i])), 0.0)
               << "backward x=" << xf[i] << " dy=" << dyf[i] << " got " << g << ", fast float32 "
               << dxfast[i];
@@ -212,6 +214,8 @@ void CheckAllInputs(Op op) {
                                       static_cast<int>(not_cr32_rounded));
       ::testing::Test::RecordProperty(key + "_not_rn16_of_faithful_float32",
                                       static_cast<int>(not_faithful_rounded));
+      ::testing::Test::RecordProperty(key + "_backward_not_rn16_of_faithful_float32",
+                                      static_cast<int>(dx_not_faithful));
     });
   }
 }
