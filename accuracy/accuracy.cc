@@ -205,10 +205,11 @@ std::vector<HalfRow> MeasureHalfTable() {
 std::string RenderHalfTable(const std::vector<HalfRow>& rows) {
   std::ostringstream md;
   md << "\n## bfloat16 and float16, all 65536 inputs\n\n"
-     << "Computed in float32 (in double, like float32) and rounded once more on store, so each "
-        "result is the correctly rounded conversion of the float32 result; the spec allows one "
-        "step of the 16-bit type from the correctly rounded value, and the double rounding uses "
-        "it where the float32 result lands on a 16-bit halfway point (mostly where float32 is "
+     << "Computed in float32 and rounded once more on store: on targets with FMA the fast "
+        "kernels' float32 values where the function has one for that direction (within 4 ULP "
+        "of float32), the faithful ones otherwise. The spec allows one step of the 16-bit type "
+        "from the correctly rounded value, which the double rounding uses where the float32 "
+        "value lands on the other side of a 16-bit halfway point (mostly where float32 is "
         "itself subnormal). Columns: the largest error in ULP of the 16-bit type against the "
         "exact value; how many of the 65536 results are not the correctly rounded value (each "
         "is one step from it); the backward pass in steps from the correctly rounded exact "

@@ -12,7 +12,7 @@ activ's own list of functions, with PyTorch's parameter names and defaults:
     y = activ.forward("swish", x, beta=1.0)             # by name; aliases too
 
 Arrays of any shape are accepted, contiguous or not (a strided input is copied); `out` must be
-contiguous. float16 results are the float32 result rounded once to nearest even, as activ's
+contiguous. float16 results are a float32 result rounded once to nearest even, as activ's
 C++ 16-bit entry points give them; a float16 `out` for float32 x, and float32 dy for float16 x,
 are the mixed forms (16-bit activations, float32 GEMM outputs and gradients). NumPy has no
 bfloat16: activ.forward/backward/backward_from_y(..., storage="bfloat16") read and write int16 or

@@ -12,7 +12,7 @@ For every function of activ's registry there is, made at import from the registr
 They run on CPU tensors of float32, float64, float16 and bfloat16, of any shape and layout,
 through NumPy views of the tensors (no copy of a contiguous tensor). NumPy has no bfloat16: a
 16-bit tensor goes to activ as its raw bits (an int16 view) with its storage type named, so the
-results are the bits activ's C++ 16-bit entry points give: the float32 result rounded once to
+results are the bits activ's C++ 16-bit entry points give: a float32 result rounded once to
 nearest even. PReLU with one slope per channel is float32 and float64 only.
 PReLU's weight is an nn.Parameter, as in PyTorch,
 and SiLU(beta=..., trainable=True) makes beta one: their gradients come from activ's kernels.

@@ -828,11 +828,49 @@ ACTIV_GATED_TYPES(ACTIV_UNIT_DEFINE_FAST_GATED)
 #undef ACTIV_UNIT_DEFINE_FAST_GATED
 #endif  // ACTIV_UNIT_FAST_KERNELS
 
+// The faithful table's 16-bit results come from the fast kernels where the operation has one for
+// that direction (on FMA targets; FastForwardT and FastBackwardT fall back to ForwardT and
+// BackwardT otherwise). A 16-bit result only has to be within one step of the 16-bit type of
+// the correctly rounded value (docs/SPEC.md): a float32 value within 4 ULP of the exact one (the
+// fast forward bound, every float32 input) lies between the same two neighbours of the 8- or
+// 11-bit type as the exact value, or rounds to one of them (half a step is 2^15 or 2^12 float32
+// ULP), and so does the correctly rounded float32 value. The same holds where the 16-bit
+// results are subnormal (float32's ULP is then 2^-149, a 16-bit step 2^-133 or 2^-24) and at
+// float16's overflow edge (infinity is the step after 65504). The backward pass's 8 ULP beyond
+// its float32 bound are far inside the 16-bit bound (2 ULP of the 16-bit type plus the f'' term
+// with p = 8 or 11). The faithful float32 kernels, with their pairs, are compute-bound, and the
+// 16-bit calls ran at 0.72-0.95x float32's element rate at 16M elements.
+// Not the backward calls with float32 dy and dx (their results are held to float32's bound),
+// nor the gradients from y (no fast kernel takes y) or the gated units (their 16-bit results are
+// the faithful float32 products rounded once more, with their own tiny-gate patches).
+template <typename T>
+inline constexpr bool kIs16 = std::is_same_v<T, bfloat16> || std::is_same_v<T, float16>;
+template <typename TI, typename TO>
+void FaithfulForwardT(const TI* x, TO* y, size_t n, const Args& a) {
+#ifdef ACTIV_UNIT_FAST_KERNELS
+  if constexpr (kIs16<TO>) {
+    FastForwardT(x, y, n, a);
+    return;
+  }
+#endif
+  ForwardT(x, y, n, a);
+}
+template <typename TX, typename TG>
+void FaithfulBackwardT(const TX* x, const TG* dy, TG* dx, size_t n, const Args& a) {
+#ifdef ACTIV_UNIT_FAST_KERNELS
+  if constexpr (kIs16<TG>) {
+    FastBackwardT(x, dy, dx, n, a);
+    return;
+  }
+#endif
+  BackwardT(x, dy, dx, n, a);
+}
+
 #define ACTIV_UNIT_DEFINE_FORWARD(S, TI, TO) \
-  void Forward##S(const TI* x, TO* y, size_t n, const Args& a) { ForwardT(x, y, n, a); }
+  void Forward##S(const TI* x, TO* y, size_t n, const Args& a) { FaithfulForwardT(x, y, n, a); }
 #define ACTIV_UNIT_DEFINE_BACKWARD(S, TX, TG)                                    \
   void Backward##S(const TX* x, const TG* dy, TG* dx, size_t n, const Args& a) { \
-    BackwardT(x, dy, dx, n, a);                                                  \
+    FaithfulBackwardT(x, dy, dx, n, a);                                          \
   }                                                                              \
   double ParamGrad##S(const TX* x, const TG* dy, size_t n, const Args& a) {      \
     return ParamGradT(x, dy, n, a);                                              \
