@@ -26,6 +26,8 @@ void PrintTo(Op op, std::ostream* os) { *os << name(op); }
 namespace {
 
 using test::ForEachTarget;
+using test::OpName;
+using test::OpsWith;
 
 template <class F>
 std::vector<typename F::Storage> AllValues() {
@@ -273,16 +275,6 @@ TEST_P(HalfFromYTest, BackwardFromY) {
         << "x=" << x;
   }
 }
-
-std::vector<Op> OpsWith(unsigned flags) {
-  std::vector<Op> ops;
-  for (const OpInfo& o : all_ops()) {
-    if ((o.flags & flags) == flags) ops.push_back(o.op);
-  }
-  return ops;
-}
-
-std::string OpName(const ::testing::TestParamInfo<Op>& i) { return std::string(name(i.param)); }
 
 INSTANTIATE_TEST_SUITE_P(Registry, HalfTest, ::testing::ValuesIn(OpsWith(0)), OpName);
 INSTANTIATE_TEST_SUITE_P(Registry, HalfFromYTest, ::testing::ValuesIn(OpsWith(kFromY)), OpName);
