@@ -39,11 +39,15 @@ struct logsigmoid {
     return hn::Mul(dy, Sigmoid(d, hn::Neg(x)).sigmoid);
   }
 
-  // The forward pass stays in double lanes, as softplus's (measured faster).
+  // float32 forward in float lanes: -softplus(-x), softplus's ForwardInF with beta 1 and the
+  // threshold 20 (past which -x + log1p(e^x) rounds to -x), negated (exact). Lanes it leaves
+  // out (x > 78, where the result nears the subnormals; x < -86, infinities, NaN: ForwardInF's
+  // range) take the double lanes.
   template <class D>
   requires kIsF32Lanes<D> HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
-    return softplus::InDoubleLanes(d, x,
-                                   [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); });
+    const softplus::ForwardF<D> f = softplus::ForwardInF(d, hn::Neg(x), 1.0f, 20.0f, -78.0f);
+    return PatchLanes(d, f.ok, hn::Neg(f.y), x,
+                      [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); });
   }
   // dy sigmoid(-x) with e rounded once (MulSigmoidRoundedF); dy below x = -86.
   template <class D>

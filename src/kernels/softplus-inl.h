@@ -2,6 +2,13 @@
 // overflows and softplus(-100) keeps its 3.7e-44. Included by the operation's unit
 // (src/simd/op_unit-inl.h) once per SIMD target, inside namespaces kernels::f64 and kernels::f32;
 // math-inl.h comes first. D is a double descriptor.
+// Every other entry of a 32-entry table (softplus's 16-entry tables on AVX2).
+constexpr std::array<float, 16> SoftplusEveryOther(const float (&t)[32]) {
+  std::array<float, 16> h{};
+  for (size_t i = 0; i < 16; ++i) h[i] = t[2 * i];
+  return h;
+}
+
 struct softplus {
   // float32 arrays on AVX-512: the backward pass in float lanes (math_f32-inl.h), in the
   // overloads for float lanes below; lanes with beta x below -86 (gradients near the
@@ -69,11 +76,8 @@ struct softplus {
   HWY_INLINE static PairF<D> BetaTimesF(D d, Vec<D> x, const Args& a) {
     return TwoProdF<D>(hn::Set(d, static_cast<float>(a.p[0])), x);
   }
-  // The forward pass stays in double lanes: a float-pair log1p(e^-|t|) (a 16-entry table of
-  // 8-bit c ~ 1/(1 + j/16), r = (1 + e) c - 1 exact, a degree-7 series; 0.5013 ULP over all
-  // 2^32 inputs, 99.998% correctly rounded) measured about 10% slower on AVX3 and 50% on AVX2.
-  // The halves are promoted here, inline: through OnDoubleLanes (not inlined, made for rare
-  // lanes) the forward pass measured 10% slower than the double lanes' own loop.
+  // Whole calls with a beta out of ForwardInF's range: the halves promoted here, inline (through
+  // OnDoubleLanes, not inlined and made for rare lanes, the loop measured 10% slower).
   template <class D, class F>
   static Vec<D> InDoubleLanes(D d, Vec<D> x, F f) {
     const hn::Half<D> dh;
@@ -82,9 +86,177 @@ struct softplus {
     const auto hi = f(dd, hn::PromoteTo(dd, UpperHalf(dh, x)));
     return Combine(d, hn::DemoteTo(dh, hi), hn::DemoteTo(dh, lo));
   }
+  // The forward pass in float lanes: y = max(t, 0)/beta + L/beta with L = log1p(e), e = e^-|t|,
+  // t = beta x = th + tl exact (FMA), and for t > 0 max(t, 0)/beta = x exactly. Every step that
+  // would show in the result carries a second float, so that the sum before its one rounding is
+  // within about 2^-35 of softplus(t) (relative):
+  // - e = scale (m.hi + m.lo) from ExpPairF (2^-36), with tl in its reduced argument;
+  // - 1 + e = (1/c_j) (1 + r): c_j = 1/(1 + j/N) rounded to float from a table of N (32 on
+  //   AVX-512: one two-register permute; 16 on AVX2: one 16-entry lookup), j = round(N e),
+  //   and c_0 = 1 so that the tail (e small, L = e - e^2/2 + ...) is r = e itself, with no
+  //   cancellation against log c. r = (c - 1) + c e.hi is exact (c e.hi and 1 - c are within a
+  //   factor 2 of each other: Sterbenz), its error rl = c e.lo + the product's error;
+  // - L = -log c_j (a hi + lo table) + r - r^2/2 + r^3 P(r) + rl (1 - r), with r^2 exact
+  //   (TwoProd), P Taylor's (|r| <= 1/(2N - 1): the first term left out is below 2^-38 of L),
+  //   the two leading sums fast two-sums, the rest below 2^-11 of L in plain float;
+  // - beta != 1: L/beta as y0 = L.hi (1/beta) corrected by the exact residual L.hi - y0 beta;
+  // - then x (t > 0) + L/beta as a two-sum and one rounding.
+  // Valid where t >= -78 (beta = 1; the low parts of e stay normal), -60 + log(max(|beta|,
+  // 8)/8) otherwise (those of L/beta too), and t <= 86 (scale a normal float), and where t is
+  // above the threshold (y = x); the other lanes (subnormal and tiny results, huge inputs,
+  // infinities, NaN) take the double lanes through PatchLanes, and betas outside [2^-60, 2^20]
+  // the double lanes for the whole call.
+  static constexpr int kLogN = hn::MaxLanes(hn::ScalableTag<float>()) >= 16 ? 32 : 16;
+  HWY_ALIGN static constexpr float kLogC[32] = {
+      0x1.000000p+0f, 0x1.f07c20p-1f, 0x1.e1e1e2p-1f, 0x1.d41d42p-1f, 0x1.c71c72p-1f,
+      0x1.bacf92p-1f, 0x1.af286cp-1f, 0x1.a41a42p-1f, 0x1.99999ap-1f, 0x1.8f9c18p-1f,
+      0x1.861862p-1f, 0x1.7d05f4p-1f, 0x1.745d18p-1f, 0x1.6c16c2p-1f, 0x1.642c86p-1f,
+      0x1.5c9882p-1f, 0x1.555556p-1f, 0x1.4e5e0ap-1f, 0x1.47ae14p-1f, 0x1.414142p-1f,
+      0x1.3b13b2p-1f, 0x1.3521d0p-1f, 0x1.2f684cp-1f, 0x1.29e412p-1f, 0x1.24924ap-1f,
+      0x1.1f7048p-1f, 0x1.1a7b96p-1f, 0x1.15b1e6p-1f, 0x1.111112p-1f, 0x1.0c9714p-1f,
+      0x1.084210p-1f, 0x1.041042p-1f};
+  HWY_ALIGN static constexpr float kLogHi[32] = {
+      0.0f,           0x1.f82990p-6f, 0x1.f0a30ap-5f, 0x1.6f0d28p-4f, 0x1.e27074p-4f,
+      0x1.29552cp-3f, 0x1.5ff306p-3f, 0x1.9525a8p-3f, 0x1.c8ff7ap-3f, 0x1.fb918cp-3f,
+      0x1.1675cap-2f, 0x1.2e8e2cp-2f, 0x1.4618bap-2f, 0x1.5d1bdap-2f, 0x1.739d7ep-2f,
+      0x1.89a33ap-2f, 0x1.9f323cp-2f, 0x1.b44f7ap-2f, 0x1.c8ff7ep-2f, 0x1.dd469ep-2f,
+      0x1.f128f4p-2f, 0x1.02552ap-1f, 0x1.0be72ep-1f, 0x1.154c3ep-1f, 0x1.1e85f4p-1f,
+      0x1.2795e0p-1f, 0x1.307d74p-1f, 0x1.393e0ep-1f, 0x1.41d8fcp-1f, 0x1.4a4f88p-1f,
+      0x1.52a2d4p-1f, 0x1.5ad402p-1f};
+  HWY_ALIGN static constexpr float kLogLo[32] = {0.0f,
+                                                 0x1.cf0670p-31f,
+                                                 0x1.162a76p-37f,
+                                                 -0x1.a35296p-29f,
+                                                 0x1.c55e5cp-29f,
+                                                 0x1.07fd4cp-29f,
+                                                 0x1.4f27aap-32f,
+                                                 0x1.e8ad70p-32f,
+                                                 0x1.e6a68ap-29f,
+                                                 -0x1.50e0dep-30f,
+                                                 -0x1.0a8b3ep-27f,
+                                                 -0x1.1ee2d0p-30f,
+                                                 0x1.0e2f66p-29f,
+                                                 0x1.560274p-28f,
+                                                 0x1.5de804p-29f,
+                                                 0x1.18284cp-27f,
+                                                 0x1.97f30ap-27f,
+                                                 -0x1.c66e14p-27f,
+                                                 -0x1.959768p-32f,
+                                                 -0x1.3e3b54p-30f,
+                                                 -0x1.0a1f20p-27f,
+                                                 -0x1.2d1780p-28f,
+                                                 0x1.295418p-32f,
+                                                 0x1.fa6af8p-28f,
+                                                 0x1.9c1036p-27f,
+                                                 0x1.d13624p-26f,
+                                                 -0x1.561de8p-26f,
+                                                 -0x1.b53abcp-26f,
+                                                 0x1.88ce58p-26f,
+                                                 -0x1.13f04ep-27f,
+                                                 -0x1.34874ap-26f,
+                                                 0x1.a6b3e8p-26f};
+  // The 16-entry tables (AVX2): every other entry of the 32 (c_j = 1/(1 + 2j/32)).
+  alignas(64) static constexpr std::array<float, 16> kLogC16 = SoftplusEveryOther(kLogC);
+  alignas(64) static constexpr std::array<float, 16> kLogHi16 = SoftplusEveryOther(kLogHi);
+  alignas(64) static constexpr std::array<float, 16> kLogLo16 = SoftplusEveryOther(kLogLo);
+  // t[j] for j in [0, kLogN) (higher bits of j ignored on AVX-512).
+  template <class D>
+  HWY_INLINE static Vec<D> LogTable(D d, const float* t32, const std::array<float, 16>& t16,
+                                    hn::Vec<hn::RebindToSigned<D>> j) {
+#if HWY_TARGET <= HWY_AVX3
+    if constexpr (kLogN == 32) {
+      (void)t16;
+      return Vec<D>{_mm512_permutex2var_ps(hn::Load(d, t32).raw, j.raw, hn::Load(d, t32 + 16).raw)};
+    } else
+#endif
+    {
+      (void)t32;
+      return Table16(d, t16.data(), j);
+    }
+  }
+  // log1p(e^(u + ul)) as a pair (hi + lo within about 2^-35 of it), u in [-86, 0].
+  template <class D>
+  HWY_INLINE static PairF<D> Log1pExpF(D d, Vec<D> u, Vec<D> ul) {
+    const hn::RebindToSigned<D> di;
+    const ExpF<D> e = ExpPairF(d, u, ul);
+    // m renormalised (its low part reaches 2^-11 of the head, which rl (1 - r) would not carry).
+    const PairF<D> m = FastTwoSumF<D>(e.m.hi, e.m.lo);
+    const Vec<D> eh = hn::Mul(m.hi, e.scale);
+    const Vec<D> el = hn::Mul(m.lo, e.scale);
+    constexpr float kN = static_cast<float>(kLogN);
+    // j = round(N e) in the low bits of z, at most N - 1.
+    const Vec<D> z = hn::MulAdd(hn::Min(eh, hn::Set(d, (kN - 1.0f) / kN)), hn::Set(d, kN),
+                                hn::Set(d, 0x1.8p23f));
+    const auto j = hn::And(hn::BitCast(di, z), hn::Set(di, kLogN - 1));
+    const Vec<D> c = LogTable(d, kLogC, kLogC16, j);
+    const Vec<D> one = hn::Set(d, 1.0f);
+    const PairF<D> ce = TwoProdF<D>(c, eh);
+    const Vec<D> r = hn::Add(hn::Sub(c, one), ce.hi);  // exact
+    const Vec<D> rl = hn::MulAdd(c, el, ce.lo);
+    const PairF<D> r2 = TwoProdF<D>(r, r);
+    // P(r) = 1/3 - r/4 + r^2/5 - r^3/6 (+ r^4/7 for N = 16).
+    Vec<D> p = kLogN == 32 ? hn::Set(d, -1.0f / 6)
+                           : hn::MulAdd(r, hn::Set(d, 1.0f / 7), hn::Set(d, -1.0f / 6));
+    p = hn::MulAdd(r, p, hn::Set(d, 1.0f / 5));
+    p = hn::MulAdd(r, p, hn::Set(d, -1.0f / 4));
+    p = hn::MulAdd(r, p, hn::Set(d, 1.0f / 3));
+    const PairF<D> s1 = FastTwoSumF<D>(LogTable(d, kLogHi, kLogHi16, j), r);
+    const PairF<D> s2 = FastTwoSumF<D>(s1.hi, hn::Mul(r2.hi, hn::Set(d, -0.5f)));
+    const Vec<D> tail = hn::MulAdd(hn::Mul(r2.hi, r), p, hn::Mul(r2.lo, hn::Set(d, -0.5f)));
+    const Vec<D> lo = hn::Add(hn::Add(hn::Add(s1.lo, s2.lo), tail),
+                              hn::Add(LogTable(d, kLogLo, kLogLo16, j), hn::NegMulAdd(rl, r, rl)));
+    return {s2.hi, lo};
+  }
+  // softplus with the lanes it is valid on (see above); the caller patches the others.
+  template <class D>
+  struct ForwardF {
+    Vec<D> y;
+    hn::Mask<D> ok;
+  };
+  template <class D>
+  HWY_INLINE static ForwardF<D> ForwardInF(D d, Vec<D> x, float beta, float thr, float lower) {
+    const bool one = beta == 1.0f;
+    const Vec<D> vbeta = hn::Set(d, beta);
+    const Vec<D> th = one ? x : hn::Mul(vbeta, x);
+    const Vec<D> tl = one ? hn::Zero(d) : hn::MulSub(vbeta, x, th);
+    const auto pos = hn::Gt(th, hn::Zero(d));
+    // -|t| (clamped: lanes beyond take x or the double lanes), its low part with its sign.
+    const Vec<D> u = hn::Max(hn::Or(th, hn::SignBit(d)), hn::Set(d, -86.0f));
+    const Vec<D> ul = one ? hn::Zero(d) : hn::IfThenElse(pos, hn::Neg(tl), tl);
+    PairF<D> l = Log1pExpF(d, u, ul);
+    if (!one) {
+      const Vec<D> ib = hn::Set(d, 1.0f / beta);
+      const Vec<D> y0 = hn::Mul(l.hi, ib);
+      const Vec<D> rem = hn::Add(hn::NegMulAdd(y0, vbeta, l.hi), l.lo);
+      l = {y0, hn::Mul(rem, ib)};
+    }
+    const PairF<D> s = TwoSumF<D>(hn::IfThenElseZero(pos, x), l.hi);
+    ForwardF<D> out;
+    out.y = hn::Add(s.hi, hn::Add(s.lo, l.lo));
+    const Vec<D> vthr = hn::Set(d, thr);
+    // Above the threshold: the exact t > thr (t = thr with a positive low part counts).
+    const auto above =
+        one ? hn::Gt(x, vthr)
+            : hn::Or(hn::Gt(th, vthr), hn::And(hn::Eq(th, vthr), hn::Gt(tl, hn::Zero(d))));
+    out.y = hn::IfThenElse(above, x, out.y);
+    out.ok = hn::Or(above, hn::And(hn::Ge(th, hn::Set(d, lower)), hn::Le(th, hn::Set(d, 86.0f))));
+    return out;
+  }
+  // The lower bound of t for ForwardInF, or NaN where beta is out of its range.
+  static float LowerBoundF(float beta) {
+    const float m = std::fabs(beta);
+    if (!(m >= 0x1p-60f && m <= 0x1p20f)) return NAN;
+    if (beta == 1.0f) return -78.0f;
+    return -60.0f + static_cast<float>(std::log(std::max(m, 8.0f) / 8.0f));
+  }
   template <class D>
   requires kIsF32Lanes<D> HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
-    return InDoubleLanes(d, x, [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); });
+    auto on_double = [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); };
+    const float beta = static_cast<float>(a.p[0]);
+    const float lower = LowerBoundF(beta);
+    if (HWY_UNLIKELY(std::isnan(lower))) return InDoubleLanes(d, x, on_double);
+    const ForwardF<D> f = ForwardInF(d, x, beta, static_cast<float>(a.p[1]), lower);
+    return PatchLanes(d, f.ok, f.y, x, on_double);
   }
   // dy sigmoid(beta x) with e rounded once (MulSigmoidRoundedF); dy past the threshold or
   // beyond t = 86.
