@@ -45,7 +45,7 @@ struct logsigmoid {
   // range) take the double lanes.
   template <class D>
   requires kIsF32Lanes<D> HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
-    const softplus::ForwardF<D> f = softplus::ForwardInF(d, hn::Neg(x), 1.0f, 20.0f, -78.0f);
+    const softplus::ForwardF<D> f = softplus::ForwardInF<true>(d, hn::Neg(x), 1.0f, 20.0f, -78.0f);
     return PatchLanes(d, f.ok, hn::Neg(f.y), x,
                       [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); });
   }

@@ -174,37 +174,54 @@ struct softplus {
       return Table16(d, t16.data(), j);
     }
   }
-  // log1p(e^(u + ul)) as a pair (hi + lo within about 2^-35 of it), u in [-86, 0].
+  // log1p(e^(u + ul)) as a pair (hi + lo within about 2^-35 of it), u in [-86, 0]. Arranged for
+  // a short chain (one vector's steps are one dependent chain; the loop runs at its latency):
+  // the table index from an early estimate of e, Estrin's form for both polynomials, and the
+  // head of e formed before its low part.
   template <class D>
   HWY_INLINE static PairF<D> Log1pExpF(D d, Vec<D> u, Vec<D> ul) {
     const hn::RebindToSigned<D> di;
-    const ExpF<D> e = ExpPairF(d, u, ul);
-    // m renormalised (its low part reaches 2^-11 of the head, which rl (1 - r) would not carry).
-    const PairF<D> m = FastTwoSumF<D>(e.m.hi, e.m.lo);
-    const Vec<D> eh = hn::Mul(m.hi, e.scale);
-    const Vec<D> el = hn::Mul(m.lo, e.scale);
+    // e = scale (thi + tlo) e^s, s = sh + sl (ExpReduceF, as ExpPairF).
+    const ExpCoreF<D> x = ExpReduceF(d, u, ul);
+    const Vec<D> ts = hn::Mul(x.thi, x.scale);
+    // j from e0 = ts (1 + sh), within 2^-10 of e, as round(N (1 - 2^-8) e0): the bins shifted
+    // by more than e0's error, so that c e.hi and 1 - c stay within a factor 2 (below).
     constexpr float kN = static_cast<float>(kLogN);
-    // j = round(N e) in the low bits of z, at most N - 1.
-    const Vec<D> z = hn::MulAdd(hn::Min(eh, hn::Set(d, (kN - 1.0f) / kN)), hn::Set(d, kN),
-                                hn::Set(d, 0x1.8p23f));
+    const Vec<D> e0 = hn::MulAdd(ts, x.sh, ts);
+    const Vec<D> z = hn::MulAdd(hn::Min(e0, hn::Set(d, (kN - 1.0f) / kN)),
+                                hn::Set(d, kN * (1.0f - 0x1p-8f)), hn::Set(d, 0x1.8p23f));
     const auto j = hn::And(hn::BitCast(di, z), hn::Set(di, kLogN - 1));
     const Vec<D> c = LogTable(d, kLogC, kLogC16, j);
+    // e^s - 1 = sh + w, w = sh^2 (1/2 + sh/6 + sh^2/24 + sh^3/120) + sl (1 + sh); as a pair p.
+    const Vec<D> sq = hn::Mul(x.sh, x.sh);
+    const Vec<D> q = hn::MulAdd(sq, hn::MulAdd(x.sh, hn::Set(d, 1.0f / 120), hn::Set(d, 1.0f / 24)),
+                                hn::MulAdd(x.sh, hn::Set(d, 1.0f / 6), hn::Set(d, 0.5f)));
+    const Vec<D> w = hn::MulAdd(sq, q, hn::MulAdd(x.sl, x.sh, x.sl));
+    const PairF<D> p = TwoSumF<D>(x.sh, w);
+    // m = thi + thi p.hi as a pair (exact), its low part within about 2^-23 of m.
+    const PairF<D> tp = TwoProdF<D>(x.thi, p.hi);
+    const PairF<D> m = FastTwoSumF<D>(x.thi, tp.hi);
+    const Vec<D> m_lo =
+        hn::Add(hn::Add(m.lo, tp.lo), hn::MulAdd(x.thi, p.lo, hn::MulAdd(x.tlo, p.hi, x.tlo)));
+    const Vec<D> eh = hn::Mul(m.hi, x.scale);
+    const Vec<D> el = hn::Mul(m_lo, x.scale);
     const Vec<D> one = hn::Set(d, 1.0f);
     const PairF<D> ce = TwoProdF<D>(c, eh);
     const Vec<D> r = hn::Add(hn::Sub(c, one), ce.hi);  // exact
     const Vec<D> rl = hn::MulAdd(c, el, ce.lo);
     const PairF<D> r2 = TwoProdF<D>(r, r);
-    // P(r) = 1/3 - r/4 + r^2/5 - r^3/6 (+ r^4/7 for N = 16).
-    Vec<D> p = kLogN == 32 ? hn::Set(d, -1.0f / 6)
-                           : hn::MulAdd(r, hn::Set(d, 1.0f / 7), hn::Set(d, -1.0f / 6));
-    p = hn::MulAdd(r, p, hn::Set(d, 1.0f / 5));
-    p = hn::MulAdd(r, p, hn::Set(d, -1.0f / 4));
-    p = hn::MulAdd(r, p, hn::Set(d, 1.0f / 3));
+    // P(r) = 1/3 - r/4 + r^2 (1/5 - r/6 (+ r^2/7 for N = 16)).
+    Vec<D> p2 = hn::MulAdd(r, hn::Set(d, -1.0f / 6), hn::Set(d, 1.0f / 5));
+    if constexpr (kLogN == 16) p2 = hn::MulAdd(r2.hi, hn::Set(d, 1.0f / 7), p2);
+    const Vec<D> pr =
+        hn::MulAdd(r2.hi, p2, hn::MulAdd(r, hn::Set(d, -1.0f / 4), hn::Set(d, 1.0f / 3)));
     const PairF<D> s1 = FastTwoSumF<D>(LogTable(d, kLogHi, kLogHi16, j), r);
     const PairF<D> s2 = FastTwoSumF<D>(s1.hi, hn::Mul(r2.hi, hn::Set(d, -0.5f)));
-    const Vec<D> tail = hn::MulAdd(hn::Mul(r2.hi, r), p, hn::Mul(r2.lo, hn::Set(d, -0.5f)));
+    const Vec<D> tail = hn::MulAdd(hn::Mul(r2.hi, r), pr, hn::Mul(r2.lo, hn::Set(d, -0.5f)));
+    // rl/(1 + r) = rl (1 - (r - r^2)) + O(rl r^3).
+    const Vec<D> rlq = hn::NegMulAdd(rl, hn::NegMulAdd(r, r, r), rl);
     const Vec<D> lo = hn::Add(hn::Add(hn::Add(s1.lo, s2.lo), tail),
-                              hn::Add(LogTable(d, kLogLo, kLogLo16, j), hn::NegMulAdd(rl, r, rl)));
+                              hn::Add(LogTable(d, kLogLo, kLogLo16, j), rlq));
     return {s2.hi, lo};
   }
   // softplus with the lanes it is valid on (see above); the caller patches the others.
@@ -213,9 +230,9 @@ struct softplus {
     Vec<D> y;
     hn::Mask<D> ok;
   };
-  template <class D>
+  template <bool kOne, class D>
   HWY_INLINE static ForwardF<D> ForwardInF(D d, Vec<D> x, float beta, float thr, float lower) {
-    const bool one = beta == 1.0f;
+    constexpr bool one = kOne;  // beta = 1
     const Vec<D> vbeta = hn::Set(d, beta);
     const Vec<D> th = one ? x : hn::Mul(vbeta, x);
     const Vec<D> tl = one ? hn::Zero(d) : hn::MulSub(vbeta, x, th);
@@ -224,13 +241,20 @@ struct softplus {
     const Vec<D> u = hn::Max(hn::Or(th, hn::SignBit(d)), hn::Set(d, -86.0f));
     const Vec<D> ul = one ? hn::Zero(d) : hn::IfThenElse(pos, hn::Neg(tl), tl);
     PairF<D> l = Log1pExpF(d, u, ul);
-    if (!one) {
+    if constexpr (!one) {
       const Vec<D> ib = hn::Set(d, 1.0f / beta);
       const Vec<D> y0 = hn::Mul(l.hi, ib);
       const Vec<D> rem = hn::Add(hn::NegMulAdd(y0, vbeta, l.hi), l.lo);
       l = {y0, hn::Mul(rem, ib)};
     }
-    const PairF<D> s = TwoSumF<D>(hn::IfThenElseZero(pos, x), l.hi);
+    const Vec<D> xp = hn::IfThenElseZero(pos, x);
+    PairF<D> s;
+    if constexpr (one) {
+      // Both terms nonnegative: the larger first, a fast two-sum (shorter than TwoSum's chain).
+      s = FastTwoSumF<D>(hn::Max(xp, l.hi), hn::Min(xp, l.hi));
+    } else {
+      s = TwoSumF<D>(xp, l.hi);
+    }
     ForwardF<D> out;
     out.y = hn::Add(s.hi, hn::Add(s.lo, l.lo));
     const Vec<D> vthr = hn::Set(d, thr);
@@ -242,20 +266,25 @@ struct softplus {
     out.ok = hn::Or(above, hn::And(hn::Ge(th, hn::Set(d, lower)), hn::Le(th, hn::Set(d, 86.0f))));
     return out;
   }
-  // The lower bound of t for ForwardInF, or NaN where beta is out of its range.
+  // The lower bound of t for ForwardInF, or NaN where beta is out of its range. No call (std::log
+  // here, evaluated per vector, kept the loop from hoisting anything): ln(|beta|/8) bounded from
+  // above by (e - 2) ln 2, e the exponent of |beta|.
   static float LowerBoundF(float beta) {
     const float m = std::fabs(beta);
     if (!(m >= 0x1p-60f && m <= 0x1p20f)) return NAN;
     if (beta == 1.0f) return -78.0f;
-    return -60.0f + static_cast<float>(std::log(std::max(m, 8.0f) / 8.0f));
+    const int e = static_cast<int>(std::bit_cast<uint32_t>(m) >> 23) - 127;
+    return -60.0f + 0x1.62e430p-1f * static_cast<float>(std::max(e - 2, 0));
   }
   template <class D>
   requires kIsF32Lanes<D> HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     auto on_double = [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); };
     const float beta = static_cast<float>(a.p[0]);
+    const float thr = static_cast<float>(a.p[1]);
     const float lower = LowerBoundF(beta);
     if (HWY_UNLIKELY(std::isnan(lower))) return InDoubleLanes(d, x, on_double);
-    const ForwardF<D> f = ForwardInF(d, x, beta, static_cast<float>(a.p[1]), lower);
+    const ForwardF<D> f = beta == 1.0f ? ForwardInF<true>(d, x, 1.0f, thr, -78.0f)
+                                       : ForwardInF<false>(d, x, beta, thr, lower);
     return PatchLanes(d, f.ok, f.y, x, on_double);
   }
   // dy sigmoid(beta x) with e rounded once (MulSigmoidRoundedF); dy past the threshold or
