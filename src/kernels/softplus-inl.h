@@ -203,21 +203,21 @@ struct softplus {
     const PairF<D> m = FastTwoSumF<D>(x.thi, tp.hi);
     const Vec<D> m_lo =
         hn::Add(hn::Add(m.lo, tp.lo), hn::MulAdd(x.thi, p.lo, hn::MulAdd(x.tlo, p.hi, x.tlo)));
-    const Vec<D> eh = hn::Mul(m.hi, x.scale);
-    const Vec<D> el = hn::Mul(m_lo, x.scale);
-    const Vec<D> one = hn::Set(d, 1.0f);
-    const PairF<D> ce = TwoProdF<D>(c, eh);
-    const Vec<D> r = hn::Add(hn::Sub(c, one), ce.hi);  // exact
-    const Vec<D> rl = hn::MulAdd(c, el, ce.lo);
-    const PairF<D> r2 = TwoProdF<D>(r, r);
-    // P(r) = 1/3 - r/4 + r^2 (1/5 - r/6 (+ r^2/7 for N = 16)).
-    Vec<D> p2 = hn::MulAdd(r, hn::Set(d, -1.0f / 6), hn::Set(d, 1.0f / 5));
-    if constexpr (kLogN == 16) p2 = hn::MulAdd(r2.hi, hn::Set(d, 1.0f / 7), p2);
-    const Vec<D> pr =
-        hn::MulAdd(r2.hi, p2, hn::MulAdd(r, hn::Set(d, -1.0f / 4), hn::Set(d, 1.0f / 3)));
+    // c e = cs m with cs = c scale (exact: scale is a power of 2 and c e normal).
+    const Vec<D> cs = hn::Mul(c, x.scale);
+    const PairF<D> ce = TwoProdF<D>(cs, m.hi);
+    const Vec<D> r = hn::Add(hn::Sub(c, hn::Set(d, 1.0f)), ce.hi);  // exact
+    const Vec<D> rl = hn::MulAdd(cs, m_lo, ce.lo);
+    // h = -r^2/2 exact (hr = -r/2 is); log1p(r) = r + h + h r P(r), P = -2/3 + r/2 + h (4/5
+    // - 2r/3 (+ r^2 4/7 for N = 16)): Taylor's r^3/3 - r^4/4 + ... with -r^2/2 written h.
+    const Vec<D> hr = hn::Mul(r, hn::Set(d, -0.5f));
+    const PairF<D> h = TwoProdF<D>(r, hr);
+    Vec<D> p2 = hn::MulAdd(r, hn::Set(d, -2.0f / 3), hn::Set(d, 4.0f / 5));
+    if constexpr (kLogN == 16) p2 = hn::MulAdd(h.hi, hn::Set(d, -8.0f / 7), p2);
+    const Vec<D> pr = hn::MulAdd(h.hi, p2, hn::MulAdd(r, hn::Set(d, 0.5f), hn::Set(d, -2.0f / 3)));
     const PairF<D> s1 = FastTwoSumF<D>(LogTable(d, kLogHi, kLogHi16, j), r);
-    const PairF<D> s2 = FastTwoSumF<D>(s1.hi, hn::Mul(r2.hi, hn::Set(d, -0.5f)));
-    const Vec<D> tail = hn::MulAdd(hn::Mul(r2.hi, r), pr, hn::Mul(r2.lo, hn::Set(d, -0.5f)));
+    const PairF<D> s2 = FastTwoSumF<D>(s1.hi, h.hi);
+    const Vec<D> tail = hn::MulAdd(hn::Mul(h.hi, r), pr, h.lo);
     // rl/(1 + r) = rl (1 - (r - r^2)) + O(rl r^3).
     const Vec<D> rlq = hn::NegMulAdd(rl, hn::NegMulAdd(r, r, r), rl);
     const Vec<D> lo = hn::Add(hn::Add(hn::Add(s1.lo, s2.lo), tail),
