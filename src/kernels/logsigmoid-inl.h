@@ -2,10 +2,12 @@
 // Included by the operation's unit (src/simd/op_unit-inl.h) once per SIMD target, inside namespaces
 // kernels::f64 and kernels::f32; math-inl.h comes first. D is a double descriptor.
 struct logsigmoid {
-  // float32 arrays on AVX-512: the backward pass in float lanes (math_f32-inl.h), in the
-  // overloads for float lanes below; lanes with x > 86 (gradients near the subnormals), and
-  // infinities and NaN, take the double lanes. AVX2 takes the float lanes for the backward pass
-  // too (kBackwardFloatLanes: 1.3-1.5x faster than its double lanes, measured loaded).
+  // float32 arrays on AVX-512: both passes in float lanes, in the overloads for float lanes
+  // below (the forward pass: softplus's ForwardInF on -x; the backward pass: math_f32-inl.h's
+  // sigmoid); lanes outside their ranges (results near the subnormals, infinities, NaN) take the
+  // double lanes. AVX2 keeps the double lanes for the forward pass (kFloatPairsPay: as
+  // softplus's, the float-lane form measured no faster there) and takes the float lanes for the
+  // backward pass (kBackwardFloatLanes: 1.3-1.5x faster than its double lanes, measured loaded).
   static constexpr bool kFloatLanes = kFloatPairsPay;
   static constexpr bool kBackwardFloatLanes = true;  // AVX2 too: no pairs to spill there
   template <class D>

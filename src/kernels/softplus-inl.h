@@ -10,11 +10,13 @@ constexpr std::array<float, 16> SoftplusEveryOther(const float (&t)[32]) {
 }
 
 struct softplus {
-  // float32 arrays on AVX-512: the backward pass in float lanes (math_f32-inl.h), in the
-  // overloads for float lanes below; lanes with beta x below -86 (gradients near the
-  // subnormals), and infinities and NaN, take the double lanes. AVX2 keeps the double lanes for
-  // the forward pass (kFloatPairsPay) and takes the float lanes for the backward pass
-  // (kBackwardFloatLanes: 1.1-1.2x faster than its double lanes, measured loaded).
+  // float32 arrays on AVX-512: both passes in float lanes, in the overloads for float lanes
+  // below (the forward pass: ForwardInF; the backward pass: math_f32-inl.h's sigmoid); lanes
+  // outside their ranges (results near the subnormals, infinities, NaN) take the double lanes.
+  // AVX2 keeps the double lanes for the forward pass (kFloatPairsPay: the float-lane form, with
+  // 16-entry tables, measured no faster there: 4096 elements, 17.3-18.5 against 17.3-17.5 us,
+  // loaded) and takes the float lanes for the backward pass (kBackwardFloatLanes: 1.1-1.2x
+  // faster than its double lanes, measured loaded).
   static constexpr bool kFloatLanes = kFloatPairsPay;
   static constexpr bool kBackwardFloatLanes = true;  // AVX2 too: no pairs to spill there
   template <class D>
@@ -87,25 +89,34 @@ struct softplus {
     return Combine(d, hn::DemoteTo(dh, hi), hn::DemoteTo(dh, lo));
   }
   // The forward pass in float lanes: y = max(t, 0)/beta + L/beta with L = log1p(e), e = e^-|t|,
-  // t = beta x = th + tl exact (FMA), and for t > 0 max(t, 0)/beta = x exactly. Every step that
-  // would show in the result carries a second float, so that the sum before its one rounding is
-  // within about 2^-35 of softplus(t) (relative):
-  // - e = scale (m.hi + m.lo) from ExpPairF (2^-36), with tl in its reduced argument;
+  // t = beta x = th + tl exact (FMA), and for t > 0 max(t, 0)/beta = x exactly. Before, a float-
+  // pair log1p of e (a 16-entry table of 8-bit c, a degree-7 series) measured 10% slower than
+  // the double lanes on AVX-512; this form takes 31 multiplies and FMAs per vector against the
+  // double lanes' 68 for two half vectors, and its steps are arranged for a short chain (the
+  // loop runs one vector's dependent chain after another's). Every step that would show in the
+  // result carries a second float, so that the sum before its one rounding is within about
+  // 2^-35 of softplus(t) (over all 2^32 inputs: at most 0.5008 ULP, 7321 not correctly rounded):
+  // - e = scale (thi + tlo)(1 + p), ExpReduceF's reduction (tl in its reduced argument), p = e^s
+  //   - 1 as a pair (Estrin's form, degree 5), m = thi + thi p.hi exact and its low part within
+  //   about 2^-23 of m (so that rl below stays small: a low part of 2^-11, as ExpPairF's, cost
+  //   1.3 ULP through the terms rl (1 - r) leaves out);
   // - 1 + e = (1/c_j) (1 + r): c_j = 1/(1 + j/N) rounded to float from a table of N (32 on
-  //   AVX-512: one two-register permute; 16 on AVX2: one 16-entry lookup), j = round(N e),
-  //   and c_0 = 1 so that the tail (e small, L = e - e^2/2 + ...) is r = e itself, with no
-  //   cancellation against log c. r = (c - 1) + c e.hi is exact (c e.hi and 1 - c are within a
-  //   factor 2 of each other: Sterbenz), its error rl = c e.lo + the product's error;
-  // - L = -log c_j (a hi + lo table) + r - r^2/2 + r^3 P(r) + rl (1 - r), with r^2 exact
-  //   (TwoProd), P Taylor's (|r| <= 1/(2N - 1): the first term left out is below 2^-38 of L),
-  //   the two leading sums fast two-sums, the rest below 2^-11 of L in plain float;
+  //   AVX-512: one two-register permute; 16 on AVX2: one 16-entry lookup), and c_0 = 1 so that
+  //   the tail (e small, L = e - e^2/2 + ...) is r = e itself, with no cancellation against
+  //   log c. j = round(N (1 - 2^-8) e0) from an early estimate e0 = ts (1 + sh) (within 2^-10
+  //   of e: the table reads leave the chain), the bins shifted by more than that error, so that
+  //   r = (c - 1) + c e.hi stays exact (c e.hi and 1 - c within a factor 2: Sterbenz) and
+  //   |r| <= 1/(2N - 1) or so; rl = c e.lo + the product's error;
+  // - L = -log c_j (a hi + lo table) + r + h + h r P(r) + rl (1 - r + r^2), with h = -r^2/2
+  //   exact (TwoProd), P Taylor's (the first term left out is below 2^-38 of L), the two
+  //   leading sums fast two-sums, the rest below 2^-11 of L in plain float;
   // - beta != 1: L/beta as y0 = L.hi (1/beta) corrected by the exact residual L.hi - y0 beta;
   // - then x (t > 0) + L/beta as a two-sum and one rounding.
-  // Valid where t >= -78 (beta = 1; the low parts of e stay normal), -60 + log(max(|beta|,
-  // 8)/8) otherwise (those of L/beta too), and t <= 86 (scale a normal float), and where t is
-  // above the threshold (y = x); the other lanes (subnormal and tiny results, huge inputs,
-  // infinities, NaN) take the double lanes through PatchLanes, and betas outside [2^-60, 2^20]
-  // the double lanes for the whole call.
+  // Valid where t >= -78 (beta = 1; the low parts of e stay normal), -60 + max(e - 2, 0) ln 2 for
+  // other betas with |beta| in [2^e, 2^(e+1)) (those of L/beta too), and t <= 86 (scale a
+  // normal float), and where t is above the threshold (y = x); the other lanes (tiny and
+  // subnormal results, huge inputs, infinities, NaN) take the double lanes through PatchLanes,
+  // and betas outside [2^-60, 2^20] the double lanes for the whole call.
   static constexpr int kLogN = hn::MaxLanes(hn::ScalableTag<float>()) >= 16 ? 32 : 16;
   HWY_ALIGN static constexpr float kLogC[32] = {
       0x1.000000p+0f, 0x1.f07c20p-1f, 0x1.e1e1e2p-1f, 0x1.d41d42p-1f, 0x1.c71c72p-1f,
@@ -267,8 +278,8 @@ struct softplus {
     return out;
   }
   // The lower bound of t for ForwardInF, or NaN where beta is out of its range. No call (std::log
-  // here, evaluated per vector, kept the loop from hoisting anything): ln(|beta|/8) bounded from
-  // above by (e - 2) ln 2, e the exponent of |beta|.
+  // here, evaluated per vector, cost 15%: 3523 against 3183 ns at 4096): ln(|beta|/8) bounded
+  // from above by (e - 2) ln 2, e the exponent of |beta|.
   static float LowerBoundF(float beta) {
     const float m = std::fabs(beta);
     if (!(m >= 0x1p-60f && m <= 0x1p20f)) return NAN;
