@@ -2,11 +2,20 @@
 // overflows and softplus(-100) keeps its 3.7e-44. Included by the operation's unit
 // (src/simd/op_unit-inl.h) once per SIMD target, inside namespaces kernels::f64 and kernels::f32;
 // math-inl.h comes first. D is a double descriptor.
+// Every other entry of a 32-entry table (softplus's 16-entry tables on AVX2).
+constexpr std::array<float, 16> SoftplusEveryOther(const float (&t)[32]) {
+  std::array<float, 16> h{};
+  for (size_t i = 0; i < 16; ++i) h[i] = t[2 * i];
+  return h;
+}
+
 struct softplus {
-  // float32 arrays on AVX-512: the backward pass in float lanes (math_f32-inl.h), in the
-  // overloads for float lanes below; lanes with beta x below -86 (gradients near the
-  // subnormals), and infinities and NaN, take the double lanes. AVX2 keeps the double lanes for
-  // the forward pass (kFloatPairsPay) and takes the float lanes for the backward pass
+  // float32 arrays on AVX-512: both passes in float lanes, in the overloads for float lanes
+  // below (the forward pass: ForwardInF; the backward pass: math_f32-inl.h's sigmoid); lanes
+  // outside their ranges (results near the subnormals, infinities, NaN) take the double lanes.
+  // AVX2 keeps the double lanes for the forward pass (kFloatPairsPay: the float-lane form, with
+  // 16-entry tables, measured no faster there: 1.77 against 1.76 ns per element at 4096, CPU
+  // time, medians of 3 rounds alternated, loaded) and takes the float lanes for the backward pass
   // (kBackwardFloatLanes: 1.1-1.2x faster than its double lanes, measured loaded).
   static constexpr bool kFloatLanes = kFloatPairsPay;
   static constexpr bool kBackwardFloatLanes = true;  // AVX2 too: no pairs to spill there
@@ -69,11 +78,8 @@ struct softplus {
   HWY_INLINE static PairF<D> BetaTimesF(D d, Vec<D> x, const Args& a) {
     return TwoProdF<D>(hn::Set(d, static_cast<float>(a.p[0])), x);
   }
-  // The forward pass stays in double lanes: a float-pair log1p(e^-|t|) (a 16-entry table of
-  // 8-bit c ~ 1/(1 + j/16), r = (1 + e) c - 1 exact, a degree-7 series; 0.5013 ULP over all
-  // 2^32 inputs, 99.998% correctly rounded) measured about 10% slower on AVX3 and 50% on AVX2.
-  // The halves are promoted here, inline: through OnDoubleLanes (not inlined, made for rare
-  // lanes) the forward pass measured 10% slower than the double lanes' own loop.
+  // Whole calls with a beta out of ForwardInF's range: the halves promoted here, inline (through
+  // OnDoubleLanes, not inlined and made for rare lanes, the loop measured 10% slower).
   template <class D, class F>
   static Vec<D> InDoubleLanes(D d, Vec<D> x, F f) {
     const hn::Half<D> dh;
@@ -82,9 +88,215 @@ struct softplus {
     const auto hi = f(dd, hn::PromoteTo(dd, UpperHalf(dh, x)));
     return Combine(d, hn::DemoteTo(dh, hi), hn::DemoteTo(dh, lo));
   }
+  // The forward pass in float lanes: y = max(t, 0)/beta + L/beta with L = log1p(e), e = e^-|t|,
+  // t = beta x = th + tl exact (FMA), and for t > 0 max(t, 0)/beta = x exactly. Before, a float-
+  // pair log1p of e (a 16-entry table of 8-bit c, a degree-7 series) measured 10% slower than
+  // the double lanes on AVX-512; this form takes 31 multiplies and FMAs per vector against the
+  // double lanes' 68 for two half vectors, and its steps are arranged for a short chain (the
+  // loop runs one vector's dependent chain after another's). Every step that would show in the
+  // result carries a second float, so that the sum before its one rounding is within about
+  // 2^-35 of softplus(t) (over all 2^32 inputs: at most 0.5008 ULP, 7321 not correctly rounded):
+  // - e = scale (thi + tlo)(1 + p), ExpReduceF's reduction (tl in its reduced argument), p = e^s
+  //   - 1 as a pair (Estrin's form, degree 5), m = thi + thi p.hi exact and its low part within
+  //   about 2^-23 of m (so that rl below stays small: a low part of 2^-11, as ExpPairF's, cost
+  //   1.3 ULP through the terms rl (1 - r) leaves out);
+  // - 1 + e = (1/c_j) (1 + r): c_j = 1/(1 + j/N) rounded to float from a table of N (32 on
+  //   AVX-512: one two-register permute; 16 on AVX2: one 16-entry lookup), and c_0 = 1 so that
+  //   the tail (e small, L = e - e^2/2 + ...) is r = e itself, with no cancellation against
+  //   log c. j = round(N (1 - 2^-8) e0) from an early estimate e0 = ts (1 + sh) (within 2^-10
+  //   of e: the table reads leave the chain), the bins shifted by more than that error, so that
+  //   r = (c - 1) + c e.hi stays exact (c e.hi and 1 - c within a factor 2: Sterbenz) and
+  //   |r| <= 1/(2N - 1) or so; rl = c e.lo + the product's error;
+  // - L = -log c_j (a hi + lo table) + r + h + h r P(r) + rl (1 - r + r^2), with h = -r^2/2
+  //   exact (TwoProd), P Taylor's (the first term left out is below 2^-38 of L), the two
+  //   leading sums fast two-sums, the rest below 2^-11 of L in plain float;
+  // - beta != 1: L/beta as y0 = L.hi (1/beta) corrected by the exact residual L.hi - y0 beta;
+  // - then x (t > 0) + L/beta as a two-sum and one rounding.
+  // Valid where t >= -78 (beta = 1; the low parts of e stay normal), -60 + max(e - 2, 0) ln 2 for
+  // other betas with |beta| in [2^e, 2^(e+1)) (those of L/beta too), and t <= 86 (scale a
+  // normal float), and where t is above the threshold (y = x); the other lanes (tiny and
+  // subnormal results, huge inputs, infinities, NaN) take the double lanes through PatchLanes,
+  // and betas outside [2^-60, 2^20] the double lanes for the whole call.
+  static constexpr int kLogN = hn::MaxLanes(hn::ScalableTag<float>()) >= 16 ? 32 : 16;
+  HWY_ALIGN static constexpr float kLogC[32] = {
+      0x1.000000p+0f, 0x1.f07c20p-1f, 0x1.e1e1e2p-1f, 0x1.d41d42p-1f, 0x1.c71c72p-1f,
+      0x1.bacf92p-1f, 0x1.af286cp-1f, 0x1.a41a42p-1f, 0x1.99999ap-1f, 0x1.8f9c18p-1f,
+      0x1.861862p-1f, 0x1.7d05f4p-1f, 0x1.745d18p-1f, 0x1.6c16c2p-1f, 0x1.642c86p-1f,
+      0x1.5c9882p-1f, 0x1.555556p-1f, 0x1.4e5e0ap-1f, 0x1.47ae14p-1f, 0x1.414142p-1f,
+      0x1.3b13b2p-1f, 0x1.3521d0p-1f, 0x1.2f684cp-1f, 0x1.29e412p-1f, 0x1.24924ap-1f,
+      0x1.1f7048p-1f, 0x1.1a7b96p-1f, 0x1.15b1e6p-1f, 0x1.111112p-1f, 0x1.0c9714p-1f,
+      0x1.084210p-1f, 0x1.041042p-1f};
+  HWY_ALIGN static constexpr float kLogHi[32] = {
+      0.0f,           0x1.f82990p-6f, 0x1.f0a30ap-5f, 0x1.6f0d28p-4f, 0x1.e27074p-4f,
+      0x1.29552cp-3f, 0x1.5ff306p-3f, 0x1.9525a8p-3f, 0x1.c8ff7ap-3f, 0x1.fb918cp-3f,
+      0x1.1675cap-2f, 0x1.2e8e2cp-2f, 0x1.4618bap-2f, 0x1.5d1bdap-2f, 0x1.739d7ep-2f,
+      0x1.89a33ap-2f, 0x1.9f323cp-2f, 0x1.b44f7ap-2f, 0x1.c8ff7ep-2f, 0x1.dd469ep-2f,
+      0x1.f128f4p-2f, 0x1.02552ap-1f, 0x1.0be72ep-1f, 0x1.154c3ep-1f, 0x1.1e85f4p-1f,
+      0x1.2795e0p-1f, 0x1.307d74p-1f, 0x1.393e0ep-1f, 0x1.41d8fcp-1f, 0x1.4a4f88p-1f,
+      0x1.52a2d4p-1f, 0x1.5ad402p-1f};
+  HWY_ALIGN static constexpr float kLogLo[32] = {0.0f,
+                                                 0x1.cf0670p-31f,
+                                                 0x1.162a76p-37f,
+                                                 -0x1.a35296p-29f,
+                                                 0x1.c55e5cp-29f,
+                                                 0x1.07fd4cp-29f,
+                                                 0x1.4f27aap-32f,
+                                                 0x1.e8ad70p-32f,
+                                                 0x1.e6a68ap-29f,
+                                                 -0x1.50e0dep-30f,
+                                                 -0x1.0a8b3ep-27f,
+                                                 -0x1.1ee2d0p-30f,
+                                                 0x1.0e2f66p-29f,
+                                                 0x1.560274p-28f,
+                                                 0x1.5de804p-29f,
+                                                 0x1.18284cp-27f,
+                                                 0x1.97f30ap-27f,
+                                                 -0x1.c66e14p-27f,
+                                                 -0x1.959768p-32f,
+                                                 -0x1.3e3b54p-30f,
+                                                 -0x1.0a1f20p-27f,
+                                                 -0x1.2d1780p-28f,
+                                                 0x1.295418p-32f,
+                                                 0x1.fa6af8p-28f,
+                                                 0x1.9c1036p-27f,
+                                                 0x1.d13624p-26f,
+                                                 -0x1.561de8p-26f,
+                                                 -0x1.b53abcp-26f,
+                                                 0x1.88ce58p-26f,
+                                                 -0x1.13f04ep-27f,
+                                                 -0x1.34874ap-26f,
+                                                 0x1.a6b3e8p-26f};
+  // The 16-entry tables (AVX2): every other entry of the 32 (c_j = 1/(1 + 2j/32)).
+  alignas(64) static constexpr std::array<float, 16> kLogC16 = SoftplusEveryOther(kLogC);
+  alignas(64) static constexpr std::array<float, 16> kLogHi16 = SoftplusEveryOther(kLogHi);
+  alignas(64) static constexpr std::array<float, 16> kLogLo16 = SoftplusEveryOther(kLogLo);
+  // t[j] for j in [0, kLogN) (higher bits of j ignored on AVX-512).
+  template <class D>
+  HWY_INLINE static Vec<D> LogTable(D d, const float* t32, const std::array<float, 16>& t16,
+                                    hn::Vec<hn::RebindToSigned<D>> j) {
+#if HWY_TARGET <= HWY_AVX3
+    if constexpr (kLogN == 32) {
+      (void)t16;
+      return Vec<D>{_mm512_permutex2var_ps(hn::Load(d, t32).raw, j.raw, hn::Load(d, t32 + 16).raw)};
+    } else
+#endif
+    {
+      (void)t32;
+      return Table16(d, t16.data(), j);
+    }
+  }
+  // log1p(e^(u + ul)) as a pair (hi + lo within about 2^-35 of it), u in [-86, 0]. Arranged for
+  // a short chain (one vector's steps are one dependent chain; the loop runs at its latency):
+  // the table index from an early estimate of e, Estrin's form for both polynomials, and the
+  // head of e formed before its low part.
+  template <class D>
+  HWY_INLINE static PairF<D> Log1pExpF(D d, Vec<D> u, Vec<D> ul) {
+    const hn::RebindToSigned<D> di;
+    // e = scale (thi + tlo) e^s, s = sh + sl (ExpReduceF, as ExpPairF).
+    const ExpCoreF<D> x = ExpReduceF(d, u, ul);
+    const Vec<D> ts = hn::Mul(x.thi, x.scale);
+    // j from e0 = ts (1 + sh), within 2^-10 of e, as round(N (1 - 2^-8) e0): the bins shifted
+    // by more than e0's error, so that c e.hi and 1 - c stay within a factor 2 (below).
+    constexpr float kN = static_cast<float>(kLogN);
+    const Vec<D> e0 = hn::MulAdd(ts, x.sh, ts);
+    const Vec<D> z = hn::MulAdd(hn::Min(e0, hn::Set(d, (kN - 1.0f) / kN)),
+                                hn::Set(d, kN * (1.0f - 0x1p-8f)), hn::Set(d, 0x1.8p23f));
+    const auto j = hn::And(hn::BitCast(di, z), hn::Set(di, kLogN - 1));
+    const Vec<D> c = LogTable(d, kLogC, kLogC16, j);
+    // e^s - 1 = sh + w, w = sh^2 (1/2 + sh/6 + sh^2/24 + sh^3/120) + sl (1 + sh); as a pair p.
+    const Vec<D> sq = hn::Mul(x.sh, x.sh);
+    const Vec<D> q = hn::MulAdd(sq, hn::MulAdd(x.sh, hn::Set(d, 1.0f / 120), hn::Set(d, 1.0f / 24)),
+                                hn::MulAdd(x.sh, hn::Set(d, 1.0f / 6), hn::Set(d, 0.5f)));
+    const Vec<D> w = hn::MulAdd(sq, q, hn::MulAdd(x.sl, x.sh, x.sl));
+    const PairF<D> p = TwoSumF<D>(x.sh, w);
+    // m = thi + thi p.hi as a pair (exact), its low part within about 2^-23 of m.
+    const PairF<D> tp = TwoProdF<D>(x.thi, p.hi);
+    const PairF<D> m = FastTwoSumF<D>(x.thi, tp.hi);
+    const Vec<D> m_lo =
+        hn::Add(hn::Add(m.lo, tp.lo), hn::MulAdd(x.thi, p.lo, hn::MulAdd(x.tlo, p.hi, x.tlo)));
+    // c e = cs m with cs = c scale (exact: scale is a power of 2 and c e normal).
+    const Vec<D> cs = hn::Mul(c, x.scale);
+    const PairF<D> ce = TwoProdF<D>(cs, m.hi);
+    const Vec<D> r = hn::Add(hn::Sub(c, hn::Set(d, 1.0f)), ce.hi);  // exact
+    const Vec<D> rl = hn::MulAdd(cs, m_lo, ce.lo);
+    // h = -r^2/2 exact (hr = -r/2 is); log1p(r) = r + h + h r P(r), P = -2/3 + r/2 + h (4/5
+    // - 2r/3 (+ r^2 4/7 for N = 16)): Taylor's r^3/3 - r^4/4 + ... with -r^2/2 written h.
+    const Vec<D> hr = hn::Mul(r, hn::Set(d, -0.5f));
+    const PairF<D> h = TwoProdF<D>(r, hr);
+    Vec<D> p2 = hn::MulAdd(r, hn::Set(d, -2.0f / 3), hn::Set(d, 4.0f / 5));
+    if constexpr (kLogN == 16) p2 = hn::MulAdd(h.hi, hn::Set(d, -8.0f / 7), p2);
+    const Vec<D> pr = hn::MulAdd(h.hi, p2, hn::MulAdd(r, hn::Set(d, 0.5f), hn::Set(d, -2.0f / 3)));
+    const PairF<D> s1 = FastTwoSumF<D>(LogTable(d, kLogHi, kLogHi16, j), r);
+    const PairF<D> s2 = FastTwoSumF<D>(s1.hi, h.hi);
+    const Vec<D> tail = hn::MulAdd(hn::Mul(h.hi, r), pr, h.lo);
+    // rl/(1 + r) = rl (1 - (r - r^2)) + O(rl r^3).
+    const Vec<D> rlq = hn::NegMulAdd(rl, hn::NegMulAdd(r, r, r), rl);
+    const Vec<D> lo = hn::Add(hn::Add(hn::Add(s1.lo, s2.lo), tail),
+                              hn::Add(LogTable(d, kLogLo, kLogLo16, j), rlq));
+    return {s2.hi, lo};
+  }
+  // softplus with the lanes it is valid on (see above); the caller patches the others.
+  template <class D>
+  struct ForwardF {
+    Vec<D> y;
+    hn::Mask<D> ok;
+  };
+  template <bool kOne, class D>
+  HWY_INLINE static ForwardF<D> ForwardInF(D d, Vec<D> x, float beta, float thr, float lower) {
+    constexpr bool one = kOne;  // beta = 1
+    const Vec<D> vbeta = hn::Set(d, beta);
+    const Vec<D> th = one ? x : hn::Mul(vbeta, x);
+    const Vec<D> tl = one ? hn::Zero(d) : hn::MulSub(vbeta, x, th);
+    const auto pos = hn::Gt(th, hn::Zero(d));
+    // -|t| (clamped: lanes beyond take x or the double lanes), its low part with its sign.
+    const Vec<D> u = hn::Max(hn::Or(th, hn::SignBit(d)), hn::Set(d, -86.0f));
+    const Vec<D> ul = one ? hn::Zero(d) : hn::IfThenElse(pos, hn::Neg(tl), tl);
+    PairF<D> l = Log1pExpF(d, u, ul);
+    if constexpr (!one) {
+      const Vec<D> ib = hn::Set(d, 1.0f / beta);
+      const Vec<D> y0 = hn::Mul(l.hi, ib);
+      const Vec<D> rem = hn::Add(hn::NegMulAdd(y0, vbeta, l.hi), l.lo);
+      l = {y0, hn::Mul(rem, ib)};
+    }
+    const Vec<D> xp = hn::IfThenElseZero(pos, x);
+    PairF<D> s;
+    if constexpr (one) {
+      // Both terms nonnegative: the larger first, a fast two-sum (shorter than TwoSum's chain).
+      s = FastTwoSumF<D>(hn::Max(xp, l.hi), hn::Min(xp, l.hi));
+    } else {
+      s = TwoSumF<D>(xp, l.hi);
+    }
+    ForwardF<D> out;
+    out.y = hn::Add(s.hi, hn::Add(s.lo, l.lo));
+    const Vec<D> vthr = hn::Set(d, thr);
+    // Above the threshold: the exact t > thr (t = thr with a positive low part counts).
+    const auto above =
+        one ? hn::Gt(x, vthr)
+            : hn::Or(hn::Gt(th, vthr), hn::And(hn::Eq(th, vthr), hn::Gt(tl, hn::Zero(d))));
+    out.y = hn::IfThenElse(above, x, out.y);
+    out.ok = hn::Or(above, hn::And(hn::Ge(th, hn::Set(d, lower)), hn::Le(th, hn::Set(d, 86.0f))));
+    return out;
+  }
+  // The lower bound of t for ForwardInF, or NaN where beta is out of its range. No call (std::log
+  // here, evaluated per vector, cost 15%: 3523 against 3183 ns at 4096): ln(|beta|/8) bounded
+  // from above by (e - 2) ln 2, e the exponent of |beta|.
+  static float LowerBoundF(float beta) {
+    const float m = std::fabs(beta);
+    if (!(m >= 0x1p-60f && m <= 0x1p20f)) return NAN;
+    if (beta == 1.0f) return -78.0f;
+    const int e = static_cast<int>(std::bit_cast<uint32_t>(m) >> 23) - 127;
+    return -60.0f + 0x1.62e430p-1f * static_cast<float>(std::max(e - 2, 0));
+  }
   template <class D>
   requires kIsF32Lanes<D> HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
-    return InDoubleLanes(d, x, [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); });
+    auto on_double = [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); };
+    const float beta = static_cast<float>(a.p[0]);
+    const float thr = static_cast<float>(a.p[1]);
+    const float lower = LowerBoundF(beta);
+    if (HWY_UNLIKELY(std::isnan(lower))) return InDoubleLanes(d, x, on_double);
+    const ForwardF<D> f = beta == 1.0f ? ForwardInF<true>(d, x, 1.0f, thr, -78.0f)
+                                       : ForwardInF<false>(d, x, beta, thr, lower);
+    return PatchLanes(d, f.ok, f.y, x, on_double);
   }
   // dy sigmoid(beta x) with e rounded once (MulSigmoidRoundedF); dy past the threshold or
   // beyond t = 86.
