@@ -656,11 +656,11 @@ void SoftmaxBackwardRowsF(const float* y, size_t ys, const float* dy, size_t dys
 // below 2^-37 |q|; err - q_lo's rounding, 2^-24 of at most half an ULP of d and 2^-12 |q|; the
 // last add's half an ULP. All but the last are below 2^-10 of the second term: dx is within
 // half an ULP and about 2^-35 |q| of dy - e^y g (tests/rowwise_test.cc checks 0.5 + 2^-6 ULP
-// plus 2^-32 (|dy| + e^y |g|), with no second term: the double-lane kernel's 2^-42 exp meets it
-// too). A vector with y outside [-110, 0] or NaN (where ExpPairScaled's scaling does not hold),
-// |dx| < 2^-100 (the products' subnormal roundings, 2^-150, could reach 2^-27 of an ULP) or dx
-// not finite (q or dy - q_hi overflowing) is taken again in double lanes; one test per vector.
-// Rows with |g| not in [2^-38, FLT_MAX] take the double-lane kernel.
+// plus 2^-34 (|dy| + e^y |g|), with no second term, where dy and q cancel to 2^-13). A vector with
+// y outside [-110, -0] or NaN (where ExpPairScaled's scaling does not hold), |dx| < 2^-100 (the
+// products' subnormal roundings, 2^-150, could reach 2^-27 of an ULP) or dx not finite (q or dy -
+// q_hi overflowing) is taken again in double lanes; one test per vector. Rows with |g| not in
+// [2^-38, FLT_MAX] take the double-lane kernel.
 constexpr double kLogMinSum = 0x1p-38;
 
 struct LogBackConsts {
