@@ -646,21 +646,22 @@ void SoftmaxBackwardRowsF(const float* y, size_t ys, const float* dy, size_t dys
 //    (floats, 2^-48 |g|); the 2^-64 undoes the 2^64 of ExpPairScaled, so q = e^y g comes out
 //    unscaled.
 //  - e^y 2^64 = e_hi + e_lo by ExpPairScaled (y exact, no tl), within about 2^-37 relative.
-//  - q = e G: q_hi = e_hi G_hi and its exact error (FMA), q_lo = e_hi G_lo + e_lo G_hi + that
-//    error (two FMAs; e_lo G_lo, 2^-37 of q, is dropped); then dy - q_hi with its exact two-sum
-//    error, and dx = d + (err - q_lo), rounded once by the last add.
+//  - q = e G: q_hi = e_hi G_hi, d = dy - q_hi with its exact two-sum error, into which q_hi's
+//    own rounding error goes with one FMA (see LogSoftmaxBackwardOne), then e_hi G_lo and
+//    e_lo G_hi (two FMAs; e_lo G_lo, 2^-37 of q, is dropped); dx = d + (err - those), rounded
+//    once by the last add.
 // Error budget, against the spec's backward bound (1 ULP of dx beyond the second term
 // 2^-24 (|dy| + e^y |g|)): g's double rounding (the double-lane kernel's); G_lo's rounding,
 // 2^-48 |g| (G_lo normal: |g| >= 2^-38, below which a row takes the double-lane kernel); the
-// exponential, 2^-37 |q| (2^-36 on AVX2); q_lo's two roundings and the dropped e_lo G_lo, each
-// below 2^-37 |q|; err - q_lo's rounding, 2^-24 of at most half an ULP of d and 2^-12 |q|; the
-// last add's half an ULP. All but the last are below 2^-10 of the second term: dx is within
-// half an ULP and about 2^-35 |q| of dy - e^y g (tests/rowwise_test.cc checks 0.5 + 2^-6 ULP
-// plus 2^-34 (|dy| + e^y |g|), with no second term, where dy and q cancel to 2^-13). A vector with
-// y outside [-110, -0] or NaN (where ExpPairScaled's scaling does not hold), |dx| < 2^-100 (the
-// products' subnormal roundings, 2^-150, could reach 2^-27 of an ULP) or dx not finite (q or dy -
-// q_hi overflowing) is taken again in double lanes; one test per vector. Rows with |g| not in
-// [2^-38, FLT_MAX] take the double-lane kernel.
+// exponential, 2^-37 |q| (2^-36 on AVX2); the three FMAs' roundings and the dropped e_lo G_lo,
+// each below 2^-37 |q| (the first 2^-24 of an ULP of d or q_hi); err - low's rounding, 2^-24 of at
+// most half an ULP of d and 2^-12 |q|; the last add's half an ULP. All but the last are below 2^-10
+// of the second term: dx is within half an ULP and about 2^-35 |q| of dy - e^y g
+// (tests/rowwise_test.cc checks 0.5 + 2^-6 ULP plus 2^-34 (|dy| + e^y |g|), with no second term,
+// where dy and q cancel to 2^-13). A vector with y outside [-110, -0] or NaN (where ExpPairScaled's
+// scaling does not hold), |dx| < 2^-100 (the products' subnormal roundings, 2^-150, could reach
+// 2^-27 of an ULP) or dx not finite (q or dy - q_hi overflowing) is taken again in double lanes;
+// one test per vector. Rows with |g| not in [2^-38, FLT_MAX] take the double-lane kernel.
 constexpr double kLogMinSum = 0x1p-38;
 
 struct LogBackConsts {
@@ -689,15 +690,17 @@ HWY_INLINE LogBackConsts MakeLogBackConsts(DF32 d, double g) {
 
 HWY_INLINE VF LogSoftmaxBackwardOne(DF32 d, VF yv, VF gv, const LogBackConsts& k) {
   const PairF e = ExpPairScaled<false>(d, yv, yv);
-  const VF qh = hn::Mul(e.hi, k.gh);
-  const VF qe = hn::MulSub(e.hi, k.gh, qh);
-  const VF ql = hn::MulAdd(e.hi, k.gl, hn::MulAdd(e.lo, k.gh, qe));
-  // dy - q_hi and its exact error (two-sum of dy and -q_hi).
+  // d = dy - q_hi by two-sum: its error is (dy - ap) - (q_hi + bp), both parts exact, and
+  // q_hi + bp plus q_hi's own rounding error e_hi G_hi - q_hi is e_hi G_hi + bp: one FMA (of a
+  // sum below an ULP of q_hi and d, so its rounding is 2^-24 of that), then the low parts.
+  // q_hi as an FMA with +0: a product whose only use is dy - q_hi may be contracted into one
+  // FMA (GCC's -ffp-contract=fast), and the two-sum needs q_hi rounded.
+  const VF qh = hn::MulAdd(e.hi, k.gh, hn::Zero(d));
   const VF dv = hn::Sub(gv, qh);
   const VF bp = hn::Sub(dv, gv);
   const VF ap = hn::Sub(dv, bp);
-  const VF de = hn::Sub(hn::Sub(gv, ap), hn::Add(qh, bp));
-  const VF r = hn::Add(dv, hn::Sub(de, ql));
+  const VF low = hn::MulAdd(e.lo, k.gh, hn::MulAdd(e.hi, k.gl, hn::MulAdd(e.hi, k.gh, bp)));
+  const VF r = hn::Add(dv, hn::Sub(hn::Sub(gv, ap), low));
   // y outside [-110, -0] (and NaN, and +0, rare: the double path takes it) by one signed
   // compare of the bits: from -0 (INT_MIN) to -110 they rise, and every other float is above.
   const DI32 di;
