@@ -1,5 +1,5 @@
-// Faithful float32 softmax, log_softmax and softmin forward, and softmax and softmin backward from
-// y (at the end of the file), in float32 lanes, on AVX-512 and AVX2
+// Faithful float32 softmax, log_softmax and softmin forward, and their backward passes from y (at
+// the end of the file), in float32 lanes, on AVX-512 and AVX2
 // (the reduction's table and polynomial differ, see ExpPairScaled's constants). Included
 // by rowwise_unit-inl.h inside namespace rowops, once per target, after rowwise_fast-inl.h, whose
 // helpers it shares (the row's max and min, the exact rounding error of v - M by the row's
@@ -128,7 +128,8 @@ HWY_INLINE void LookUp(DF32 d, VF vn, VF& s, VF& corr) {
 }
 
 // e^(t + tl) 2^kScaleExp as hi + lo (see the file comment), for t in [-111, 0] and |tl| at
-// most half an ULP of t; a NaN t gives NaN in hi.
+// most half an ULP of t; a NaN t gives NaN in hi. kTl false: tl is 0 (t exact), and ignored.
+template <bool kTl = true>
 HWY_INLINE PairF ExpPairScaled(DF32 d, VF t, VF tl) {
   const VF magic = hn::Set(d, kMagic);
   const VF vn = hn::MulAdd(t, hn::Set(d, 0x1.715476p+0f), magic);
@@ -138,7 +139,14 @@ HWY_INLINE PairF ExpPairScaled(DF32 d, VF t, VF tl) {
   // 2^-(25 + kTableLog2) at least: a, below 2^-(kTableLog2 + 1), is exact.
   const VF n = hn::Sub(vn, magic);  // k/kTableSize
   const VF a = hn::NegMulAdd(n, hn::Set(d, 0x1.62e430p-1f), t);
-  const VF c = hn::Add(hn::NegMulAdd(n, hn::Set(d, -0x1.05c610p-29f), tl), corr);
+  const VF ln2_lo = hn::Set(d, -0x1.05c610p-29f);
+  VF c;
+  if constexpr (kTl) {
+    c = hn::Add(hn::NegMulAdd(n, ln2_lo, tl), corr);
+  } else {
+    (void)tl;
+    c = hn::NegMulAdd(n, ln2_lo, corr);
+  }
   const VF r = hn::Add(a, c);
 #if HWY_TARGET <= HWY_AVX3
   VF p = hn::MulAdd(r, hn::Set(d, 1.0f / 24), hn::Set(d, 1.0f / 6));
@@ -433,8 +441,7 @@ void ForwardRowsF(const float* x, size_t xs, float* y, size_t ys, size_t rows, s
   }
 }
 
-// Backward from y, softmax (softmin: kNeg, the negative), one row (log_softmax keeps the
-// double-lane kernel):
+// Backward from y, softmax (softmin: kNeg, the negative), one row (log_softmax: after these):
 //  - s = sum y dy in double lanes from exact products, as the double-lane kernel takes it (a float
 //    two-product sum, y dy = p + pe with p in double and pe in float, measured no faster).
 //  - s = s_hi + s_lo as floats (2^-48 |s|); dx = y ((dy - s_hi) - s_lo) = fma(y, d, y c), with
@@ -631,6 +638,193 @@ void SoftmaxBackwardRowsF(const float* y, size_t ys, const float* dy, size_t dys
     }
     SoftmaxBackwardRow<kNeg>(d, yr, gr, out, cols, s);
     if (r + 1 < rows) s = Dot(d, yr + ys, gr + dys, cols);
+  }
+}
+
+// Backward from y, log_softmax: dx = dy - e^y g, g = sum dy, one row:
+//  - g in double lanes (two conversions and two adds per vector), as G = g 2^-64 = G_hi + G_lo
+//    (floats, 2^-48 |g|); the 2^-64 undoes the 2^64 of ExpPairScaled, so q = e^y g comes out
+//    unscaled.
+//  - e^y 2^64 = e_hi + e_lo by ExpPairScaled (y exact, no tl), within about 2^-37 relative.
+//  - q = e G: q_hi = e_hi G_hi, d = dy - q_hi with its exact two-sum error, into which q_hi's
+//    own rounding error goes with one FMA (see LogSoftmaxBackwardOne), then e_hi G_lo and
+//    e_lo G_hi (two FMAs; e_lo G_lo, 2^-37 of q, is dropped); dx = d + (err - those), rounded
+//    once by the last add.
+// Error budget, against the spec's backward bound (1 ULP of dx beyond the second term
+// 2^-24 (|dy| + e^y |g|)): g's double rounding (the double-lane kernel's); G_lo's rounding,
+// 2^-48 |g| (G_lo normal: |g| >= 2^-38, below which a row takes the double-lane kernel); the
+// exponential, 2^-37 |q| (2^-36 on AVX2); the three FMAs' roundings and the dropped e_lo G_lo,
+// each below 2^-37 |q| (the first 2^-24 of an ULP of d or q_hi); err - low's rounding, 2^-24 of at
+// most half an ULP of d and 2^-12 |q|; the last add's half an ULP. All but the last are below 2^-10
+// of the second term: dx is within half an ULP and about 2^-35 |q| of dy - e^y g
+// (tests/rowwise_test.cc checks 0.5 + 2^-6 ULP plus 2^-34 (|dy| + e^y |g|), with no second term,
+// where dy and q cancel to 2^-13). A vector with y outside [-110, -0] or NaN (where ExpPairScaled's
+// scaling does not hold), |dx| < 2^-100 (the products' subnormal roundings, 2^-150, could reach
+// 2^-27 of an ULP) or dx not finite (q or dy - q_hi overflowing) is taken again in double lanes;
+// one test per vector. Rows with |g| not in [2^-38, FLT_MAX] take the double-lane kernel.
+constexpr double kLogMinSum = 0x1p-38;
+
+struct LogBackConsts {
+  VF gh, gl, tiny, big;
+  hn::Vec<DI32> y_min_bits;
+  double g;
+};
+HWY_INLINE bool LogFloatSum(double g) {
+  return std::fabs(g) >= kLogMinSum && std::fabs(g) <= std::numeric_limits<float>::max();
+}
+HWY_INLINE LogBackConsts MakeLogBackConsts(DF32 d, double g) {
+  const double gs = g * 0x1p-64;
+  const float g_hi = static_cast<float>(gs);
+#if HWY_TARGET <= HWY_AVX3
+  const float tiny = 0x1p-26f;  // the scale of the fpclass test
+#else
+  const float tiny = 0x1p-100f;
+#endif
+  return {hn::Set(d, g_hi),
+          hn::Set(d, static_cast<float>(gs - g_hi)),
+          hn::Set(d, tiny),
+          hn::Set(d, std::numeric_limits<float>::max()),
+          hn::Set(DI32(), std::bit_cast<int32_t>(-110.0f)),
+          g};
+}
+
+HWY_INLINE VF LogSoftmaxBackwardOne(DF32 d, VF yv, VF gv, const LogBackConsts& k) {
+  const PairF e = ExpPairScaled<false>(d, yv, yv);
+  // d = dy - q_hi by two-sum: its error is (dy - ap) - (q_hi + bp), both parts exact, and
+  // q_hi + bp plus q_hi's own rounding error e_hi G_hi - q_hi is e_hi G_hi + bp: one FMA (of a
+  // sum below an ULP of q_hi and d, so its rounding is 2^-24 of that), then the low parts.
+  // q_hi as an FMA with +0: a product whose only use is dy - q_hi may be contracted into one
+  // FMA (GCC's -ffp-contract=fast), and the two-sum needs q_hi rounded.
+  const VF qh = hn::MulAdd(e.hi, k.gh, hn::Zero(d));
+  const VF dv = hn::Sub(gv, qh);
+  const VF bp = hn::Sub(dv, gv);
+  const VF ap = hn::Sub(dv, bp);
+  const VF low = hn::MulAdd(e.lo, k.gh, hn::MulAdd(e.hi, k.gl, hn::MulAdd(e.hi, k.gh, bp)));
+  const VF r = hn::Add(dv, hn::Sub(hn::Sub(gv, ap), low));
+  // y outside [-110, -0] (and NaN, and +0, rare: the double path takes it) by one signed
+  // compare of the bits: from -0 (INT_MIN) to -110 they rise, and every other float is above.
+  const DI32 di;
+  const hn::Vec<DI32> y_bits = hn::BitCast(di, yv);
+#if HWY_TARGET <= HWY_AVX3
+  // r 2^-26 zero, subnormal, infinite or NaN (vfpclassps categories 0x3F): |r| < 2^-100 or not
+  // finite.
+  const __mmask16 y_bad = _mm512_cmpgt_epi32_mask(y_bits.raw, k.y_min_bits.raw);
+  const __mmask16 bad = _mm512_fpclass_ps_mask(hn::Mul(r, k.tiny).raw, 0x3F);
+  if (HWY_LIKELY(_kortestz_mask16_u8(y_bad, bad))) return r;
+  const hn::Mask<DF32> redo{static_cast<__mmask16>(y_bad | bad)};
+#else
+  const VF ar = hn::Abs(r);
+  const __m256 bad = _mm256_or_ps(_mm256_cmp_ps(ar.raw, k.tiny.raw, _CMP_NGE_UQ),
+                                  _mm256_cmp_ps(ar.raw, k.big.raw, _CMP_GT_OQ));
+  const __m256 redo_raw =
+      _mm256_or_ps(bad, _mm256_castsi256_ps(_mm256_cmpgt_epi32(y_bits.raw, k.y_min_bits.raw)));
+  if (HWY_LIKELY(_mm256_testz_ps(redo_raw, redo_raw))) return r;
+  const auto redo = hn::MaskFromVec(VF{redo_raw});
+#endif
+  return hn::IfThenElse(redo, fast_rows::LogSoftmaxBackwardDouble(d, yv, gv, k.g), r);
+}
+
+// sum dy over a row in double lanes, four accumulators.
+struct SumAcc {
+  VD a0, a1, a2, a3;
+  SumAcc() {
+    const DD dd;
+    a0 = a1 = a2 = a3 = hn::Zero(dd);
+  }
+  HWY_INLINE void Add2(VF g0, VF g1) {
+    fast_rows::AddWide(g0, a0, a1);
+    fast_rows::AddWide(g1, a2, a3);
+  }
+  HWY_INLINE void Add(VF g0) { fast_rows::AddWide(g0, a0, a1); }
+  HWY_INLINE double Total() { return fast_rows::SumWide(a0, a1, a2, a3); }
+};
+
+HWY_INLINE double RowSumOf(DF32 d, const float* gr, size_t cols) {
+  const size_t N = hn::Lanes(d);
+  SumAcc acc;
+  size_t i = 0;
+  for (; i + 2 * N <= cols; i += 2 * N) acc.Add2(hn::LoadU(d, gr + i), hn::LoadU(d, gr + i + N));
+  for (; i + N <= cols; i += N) acc.Add(hn::LoadU(d, gr + i));
+  if (i < cols) acc.Add(LoadPart(d, gr + i, cols - i, 0.0f));
+  return acc.Total();
+}
+
+HWY_INLINE void LogSoftmaxBackwardRow(DF32 d, const float* yr, const float* gr, float* out,
+                                      size_t cols, double g) {
+  const size_t N = hn::Lanes(d);
+  if (!LogFloatSum(g)) {
+    BackwardRows<RowFn::kLogSoftmax, float>(yr, 0, gr, 0, out, 0, 1, cols);
+    return;
+  }
+  const LogBackConsts k = MakeLogBackConsts(d, g);
+  size_t i = 0;
+  for (; i + N <= cols; i += N) {
+    hn::StoreU(LogSoftmaxBackwardOne(d, hn::LoadU(d, yr + i), hn::LoadU(d, gr + i), k), d, out + i);
+  }
+  if (i < cols) {
+    // The padding's y = -1 keeps the vector off the double path.
+    StorePart(d,
+              LogSoftmaxBackwardOne(d, LoadPart(d, yr + i, cols - i, -1.0f),
+                                    LoadPart(d, gr + i, cols - i, 0.0f), k),
+              out + i, cols - i);
+  }
+}
+
+// This row's results and the next row's sum in one loop (see SoftmaxBackwardRowAndDot).
+HWY_INLINE double LogSoftmaxBackwardRowAndSum(DF32 d, const float* yr, const float* gr, float* out,
+                                              const float* gn, size_t cols, double g) {
+  const size_t N = hn::Lanes(d);
+  const LogBackConsts k = MakeLogBackConsts(d, g);
+  SumAcc acc;
+  size_t i = 0;
+  for (; i + 2 * N <= cols; i += 2 * N) {
+    acc.Add2(hn::LoadU(d, gn + i), hn::LoadU(d, gn + i + N));
+    hn::StoreU(LogSoftmaxBackwardOne(d, hn::LoadU(d, yr + i), hn::LoadU(d, gr + i), k), d, out + i);
+    hn::StoreU(LogSoftmaxBackwardOne(d, hn::LoadU(d, yr + i + N), hn::LoadU(d, gr + i + N), k), d,
+               out + i + N);
+  }
+  for (; i + N <= cols; i += N) {
+    acc.Add(hn::LoadU(d, gn + i));
+    hn::StoreU(LogSoftmaxBackwardOne(d, hn::LoadU(d, yr + i), hn::LoadU(d, gr + i), k), d, out + i);
+  }
+  if (i < cols) {
+    acc.Add(LoadPart(d, gn + i, cols - i, 0.0f));
+    StorePart(d,
+              LogSoftmaxBackwardOne(d, LoadPart(d, yr + i, cols - i, -1.0f),
+                                    LoadPart(d, gr + i, cols - i, 0.0f), k),
+              out + i, cols - i);
+  }
+  return acc.Total();
+}
+
+// The rows as SoftmaxBackwardRowsF takes them.
+inline void LogSoftmaxBackwardRowsF(const float* y, size_t ys, const float* dy, size_t dys,
+                                    float* dx, size_t dxs, size_t rows, size_t cols) {
+  const DF32 d;
+  if (rows == 0) return;
+  size_t r0 = 0;
+  if (cols <= fast_rows::kPairCols) {
+    for (; r0 + 2 <= rows; r0 += 2) {
+      const double g0 = RowSumOf(d, dy + r0 * dys, cols);
+      const double g1 = RowSumOf(d, dy + (r0 + 1) * dys, cols);
+      LogSoftmaxBackwardRow(d, y + r0 * ys, dy + r0 * dys, dx + r0 * dxs, cols, g0);
+      LogSoftmaxBackwardRow(d, y + (r0 + 1) * ys, dy + (r0 + 1) * dys, dx + (r0 + 1) * dxs, cols,
+                            g1);
+    }
+    if (r0 == rows) return;
+  }
+  const bool fuse = cols > kFuseCols;
+  double g = RowSumOf(d, dy + r0 * dys, cols);
+  for (size_t r = r0; r < rows; ++r) {
+    const float* yr = y + r * ys;
+    const float* gr = dy + r * dys;
+    float* out = dx + r * dxs;
+    if (fuse && r + 1 < rows && LogFloatSum(g)) {
+      g = LogSoftmaxBackwardRowAndSum(d, yr, gr, out, gr + dys, cols, g);
+      continue;
+    }
+    LogSoftmaxBackwardRow(d, yr, gr, out, cols, g);
+    if (r + 1 < rows) g = RowSumOf(d, gr + dys, cols);
   }
 }
 

@@ -670,7 +670,7 @@ void BackwardT(RowFn fn, const T* y, size_t ys, const T* dy, size_t dys, T* dx, 
         case RowFn::kSoftmax:
           return faithful_rows::SoftmaxBackwardRowsF<false>(y, ys, dy, dys, dx, dxs, rows, cols);
         case RowFn::kLogSoftmax:
-          break;
+          return faithful_rows::LogSoftmaxBackwardRowsF(y, ys, dy, dys, dx, dxs, rows, cols);
         case RowFn::kSoftmin:
           return faithful_rows::SoftmaxBackwardRowsF<true>(y, ys, dy, dys, dx, dxs, rows, cols);
       }
