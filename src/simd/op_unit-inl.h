@@ -767,9 +767,10 @@ concept HasFastGate = requires(hn::ScalableTag<float> d, hn::Vec<decltype(d)> (&
 // ULP for such a product: glu, swiglu and geglu_tanh take up into the kernel instead (GateN:
 // g up, or up, in the numerator of the last quotient, the table's rounding kept apart on
 // AVX-512), so that the product is rounded once, its error the kernel's before its last
-// rounding plus that rounding (a sweep of every 4099th float32 gate, each with 24 ups that
-// put the product's significand across [1, 2): at most 2.93, 2.83 and 2.88 ULP on AVX-512,
-// 3.10, 3.20 and 2.98 on AVX2, where the rounded act(g) times up reached 4.05, 4.58 and 3.92).
+// rounding plus that rounding (a sweep of every 257th float32 gate, each with 24 ups that
+// put the product's significand across [1, 2): at most 3.18, 3.06 and 3.08 ULP on AVX-512,
+// 3.29, 3.37 and 3.33 on AVX2, where the rounded act(g) times up reached 4.50, 5.27 and 4.13
+// on AVX-512, 4.41, 3.84 and 4.20 on AVX2).
 // A fast kernel without GateN keeps its gated forward pass faithful. The backward pass takes
 // every fast gate: d_up is held to 8 ULP beyond its faithful bound.
 template <class FK>
