@@ -752,17 +752,81 @@ HWY_INLINE hn::Mask<DF> TinyGate(DF df, hn::Vec<DF> g, hn::Vec<DF> f) {
 }
 template <class FK>
 inline constexpr bool kFastGate = HasFastForward<FK>&& HasFastBackward<FK>;
+// A fast kernel may have GateN<K>(d, g, u, a): act(g) u for K vectors of g in place, the
+// product rounded inside the kernel's last step (see FastGatedT).
+template <class Kernel>
+concept HasFastGate = requires(hn::ScalableTag<float> d, hn::Vec<decltype(d)> (&v)[4],
+                               const Args& a) {
+  Kernel::template GateN<4>(d, v, v, a);
+};
 // A fast act(g) with a relative error of r 2^-23 gives act(g) * up within 2 r + 1/2 ULP (up
 // can put the product's significand near 2 where act(g)'s is near 1). gelu's stays under 1.75
 // (r measured on every 31st float32 of [-12, 12] and every 509th elsewhere, AVX2 and AVX-512:
-// 1.68 at most); sigmoid's, silu's and gelu_tanh's (AVX2) reach 2.05, 1.97 and 2.05 where e^x's
-// error passes through to the quotient, up to 4.6 ULP for the product: their forward gated
-// units stay faithful until a kernel rounds the product in. The backward pass takes every fast
-// gate: d_up is held to 8 ULP beyond its faithful bound.
-inline constexpr bool kFastGateForward = Op::ACTIV_UNIT == Op::gelu;
+// 1.68 at most), so geglu multiplies the fast gelu(g) by up. sigmoid's, silu's and gelu_tanh's
+// (AVX2) reach 2.05, 1.97 and 2.05 where e^x's error passes through to the quotient, up to 4.6
+// ULP for such a product: glu, swiglu and geglu_tanh take up into the kernel instead (GateN:
+// g up, or up, in the numerator of the last quotient, the table's rounding kept apart on
+// AVX-512), so that the product is rounded once, its error the kernel's before its last
+// rounding plus that rounding (a sweep of every 257th float32 gate, each with 24 ups that
+// put the product's significand across [1, 2): at most 3.18, 3.06 and 3.08 ULP on AVX-512,
+// 3.29, 3.37 and 3.33 on AVX2, where the rounded act(g) times up reached 4.50, 5.27 and 4.13
+// on AVX-512, 4.41, 3.84 and 4.20 on AVX2).
+// A fast kernel without GateN keeps its gated forward pass faithful. The backward pass takes
+// every fast gate: d_up is held to 8 ULP beyond its faithful bound.
+template <class FK>
+inline constexpr bool kFastGateForward = Op::ACTIV_UNIT == Op::gelu || HasFastGate<FK>;
+// GateN's results kept where they are at least 2^-64 in magnitude and finite: GateN rounds
+// once into the normal range there (g u, where the kernel takes it as an exact pair, is then
+// above 2^-100 and its error exact; a quotient before a scale by up to 2^55 stays normal; an
+// intermediate that overflows stays infinite or NaN, and NaN is also GateN's mark for a lane
+// outside its range). The other lanes, tested once per
+// vector, are the faithful pass's: zero products and their signs, NaN and infinite inputs,
+// subnormal results.
+template <typename T, class DF>
+HWY_INLINE hn::Vec<DF> KeepFusedGate(DF df, hn::Vec<DF> g, hn::Vec<DF> u, hn::Vec<DF> y,
+                                     const Args& args) {
+  const hn::Vec<DF> ay = hn::Abs(y);
+  const auto ok =
+      hn::And(hn::Ge(ay, hn::Set(df, 0x1p-64f)), hn::Le(ay, hn::Set(df, 3.40282347e38f)));
+  if (HWY_LIKELY(hn::AllTrue(df, ok))) return y;
+  // A NaN input is passed through as Map<2> passes it (gate's first).
+  return PassNaN<2>(hn::IfThenElse(ok, y, FaithfulGate<T>(df, g, u, args)), g, u);
+}
 template <typename T, class FK = FastKernel>
 void FastGatedT(Rows<const T> gate, Rows<const T> up, Rows<T> out, const Args& args) {
-  if constexpr ((kFlags & kGates) != 0 && kFastLanes<T> && kFastGate<FK> && kFastGateForward) {
+  if constexpr ((kFlags & kGates) != 0 && kFastLanes<T> && kFastGate<FK> && kFastGateForward<FK> &&
+                HasFastGate<FK>) {
+    const Args a = Prepared<FK>(args);
+    using DL = hn::ScalableTag<float>;
+    const DL df;
+    for (size_t r = 0; r < gate.rows; ++r) {
+      const T* g_row = gate.row(r);
+      const T* u_row = up.row(r);
+      T* y_row = out.row(r);
+      size_t i = 0;
+      if constexpr (std::is_same_v<T, float>) {
+        const size_t N = hn::Lanes(df);
+        for (; i + kFastN * N <= gate.cols; i += kFastN * N) {
+          hn::Vec<DL> g[kFastN], u[kFastN], y[kFastN];
+          for (size_t k = 0; k < kFastN; ++k) g[k] = hn::LoadU(df, g_row + i + k * N);
+          for (size_t k = 0; k < kFastN; ++k) u[k] = hn::LoadU(df, u_row + i + k * N);
+          for (size_t k = 0; k < kFastN; ++k) y[k] = g[k];
+          FK::template GateN<kFastN>(df, y, u, a);
+          for (size_t k = 0; k < kFastN; ++k) {
+            hn::StoreU(KeepFusedGate<T>(df, g[k], u[k], y[k], args), df, y_row + i + k * N);
+          }
+        }
+      }
+      Map<2>(df, g_row + i, u_row + i, y_row + i, gate.cols - i,
+             [&](DL d1, hn::Vec<DL> g, hn::Vec<DL> u) ACTIV_LAMBDA {
+               hn::Vec<DL> y[1] = {g};
+               const hn::Vec<DL> uu[1] = {u};
+               FK::template GateN<1>(d1, y, uu, a);
+               return KeepFusedGate<T>(d1, g, u, y[0], args);
+             });
+    }
+  } else if constexpr ((kFlags & kGates) != 0 && kFastLanes<T> && kFastGate<FK> &&
+                       kFastGateForward<FK>) {
     const Args a = Prepared<FK>(args);
     using DL = hn::ScalableTag<float>;
     for (size_t r = 0; r < gate.rows; ++r) {

@@ -79,6 +79,24 @@ struct gelu_tanh : CommonPathBackward<gelu_tanh, f32::gelu_tanh> {
   // NaN made of it is its quiet form: kForwardKeepsNaN.
   template <size_t K, class D>
   static void ForwardN(D d, Vec<D> (&v)[K], const Args&) {
+    ForwardOrGateN<false, K>(d, v, nullptr);
+  }
+  // geglu_tanh's forward pass, gelu_tanh(g) u, K vectors of g in place: ForwardN's steps with g u
+  // as an exact pair (hi + lo, one FMA) in the numerator, hi l + (hi r + lo l) in one rounding
+  // (lo r is under 2^-30 of it), so that the quotient and the scale round the product once
+  // instead of rounding gelu_tanh(g) and then the product (which doubled its relative error where
+  // the product's significand is near 2). Where the caller keeps the result, finite and at least
+  // 2^-64, |g u| > 2^-100 (lo is exact), the quotient is normal (2^floor(n) <= 2^55) and g was
+  // not clamped at -20 (the result there is below 2^-400 times g u); l + r < 1 and the denominator
+  // is at least 1/2, so the steps overflow only to infinity or NaN (an infinite g), which the
+  // caller sends to the faithful pass.
+  template <size_t K, class D>
+  static void GateN(D d, Vec<D> (&v)[K], const Vec<D> (&u)[K], const Args&) {
+    ForwardOrGateN<true, K>(d, v, u);
+  }
+  // ForwardN's steps, times u[k] for kGate.
+  template <bool kGate, size_t K, class D>
+  HWY_INLINE static void ForwardOrGateN(D d, Vec<D> (&v)[K], const Vec<D>* u) {
     const Vec<D> ch = hn::Set(d, 0x1.26aec2p+1f);
     const Vec<D> magic = hn::Set(d, 0x1.8p18f);
     const __m512 lo = _mm512_load_ps(kExp2Half.v), hi = _mm512_load_ps(kExp2Half.v + 16);
@@ -115,7 +133,15 @@ struct gelu_tanh : CommonPathBackward<gelu_tanh, f32::gelu_tanh> {
     }
     for (size_t k = 0; k < K; ++k) {
       const Vec<D> den = hn::Add(ScaleF(hn::Add(l[k], p[k]), n[k]), hn::Set(d, 0.5f));
-      v[k] = ScaleF(hn::Div(hn::MulAdd(xn[k], l[k], hn::Mul(xn[k], p[k])), den), n[k]);
+      Vec<D> num;
+      if constexpr (!kGate) {
+        num = hn::MulAdd(xn[k], l[k], hn::Mul(xn[k], p[k]));
+      } else {
+        const Vec<D> hi = hn::Mul(xn[k], u[k]);
+        const Vec<D> lo = hn::MulSub(xn[k], u[k], hi);
+        num = hn::MulAdd(hi, l[k], hn::MulAdd(lo, l[k], hn::Mul(hi, p[k])));
+      }
+      v[k] = ScaleF(hn::Div(num, den), n[k]);
     }
   }
 #else
@@ -145,6 +171,36 @@ struct gelu_tanh : CommonPathBackward<gelu_tanh, f32::gelu_tanh> {
           const Vec<D> tail = Scale3(hn::Mul(xm, e.p), SplitScale3(d, e.n));
           return hn::IfThenElse(neg, tail, x);
         });
+  }
+  // geglu_tanh's forward pass, gelu_tanh(g) u, K vectors of g in place: Forward's common path
+  // with g u as an exact pair (hi + lo, one FMA) in the numerator, hi for g >= 0 (hi/(1 + e))
+  // and hi e + lo e for g < 0, so that the quotient rounds the product once instead of rounding
+  // gelu_tanh(g) and then the product (which doubled its relative error where the product's
+  // significand is near 2). A lane with |w| > 87 (e not normal) or NaN gets NaN: the caller,
+  // which keeps only finite results of at least 2^-64 (|g u| > 2^-100 there: lo is exact),
+  // gives it the faithful result.
+  template <size_t K, class D>
+  HWY_INLINE static void GateN(D d, Vec<D> (&v)[K], const Vec<D> (&u)[K], const Args&) {
+    for (size_t k = 0; k < K; ++k) v[k] = Gate1(d, v[k], u[k]);
+  }
+  template <class D>
+  HWY_INLINE static Vec<D> Gate1(D d, Vec<D> x, Vec<D> u) {
+    const PairV<D> pv = VOf(d, x);
+    const Vec<D> ah = hn::Set(d, 0x1.988454p+0f);
+    const Vec<D> w = hn::Mul(ah, pv.hi);
+    Vec<D> wl = hn::MulSub(ah, pv.hi, w);
+    wl = hn::MulAdd(ah, pv.lo, hn::MulAdd(hn::Set(d, -0x1.857936p-25f), pv.hi, wl));
+    const Vec<D> aw = hn::Abs(w);
+    const auto neg = hn::Lt(x, hn::Zero(d));
+    const auto ok = hn::Le(aw, hn::Set(d, 87.0f));
+    const Vec<D> t_lo = hn::IfThenElseZero(ok, hn::IfThenElse(neg, wl, hn::Neg(wl)));
+    const ExpSplitF<D> e = FastExpSplit(d, hn::Neg(hn::Min(aw, hn::Set(d, 87.0f))), t_lo);
+    const hn::RebindToSigned<D> di;
+    const Vec<D> ee = hn::Mul(e.p, Pow2I(di, hn::ConvertTo(di, e.n)));
+    const Vec<D> hi = hn::Mul(x, u);
+    const Vec<D> lo = hn::MulSub(x, u, hi);
+    const Vec<D> num = hn::IfThenElse(neg, hn::MulAdd(hi, ee, hn::Mul(lo, ee)), hi);
+    return hn::IfThenElse(ok, hn::Div(num, hn::Add(ee, hn::Set(d, 1.0f))), hn::NaN(d));
   }
 #endif
   // The backward pass's common path on K vectors, steps interleaved across them: every lane

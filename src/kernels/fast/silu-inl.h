@@ -54,6 +54,37 @@ struct silu {
     }
     for (size_t k = 0; k < K; ++k) v[k] = ScaleF(hn::Div(p[k], t[k]), vn[k]);
   }
+  // swiglu's forward pass, silu(g) u for beta = 1, K vectors of g in place: e = e^z = (l + r)
+  // 2^floor(n) for z = g clamped to [-193, 20] (ExpLutPoly3SplitN: the table's own rounding in
+  // r, l + r not summed), g u as an exact pair hi + lo (one FMA), and silu(g) u = (hi l + (hi r +
+  // lo l))/(e + 1) 2^floor(n): the numerator in one rounding, then the quotient and the scale
+  // round the product once more, where rounding silu(g) and then the product doubled silu's
+  // relative error where the product's significand is near 2 (4.05 ULP on a sweep, 3.80 with
+  // ForwardN's numerator x h, h = l + r rounded, times up; 4.01 at gate -8.2546). Where the
+  // caller keeps the result, finite and at least 2^-64, |g u| > 2^-100 (lo is exact), the
+  // quotient is normal (2^floor(n) <= 2^29) and z was not clamped at -193 (the result there is
+  // below 2^-150 for any float u); l + r < 2, so the steps overflow only to infinity or NaN.
+  // Every other lane (infinite or NaN g or u, zero products) and beta other than 1 (all lanes
+  // NaN) are the caller's faithful ones.
+  template <size_t K, class D>
+  static void GateN(D d, Vec<D> (&v)[K], const Vec<D> (&u)[K], const Args& a) {
+    if (static_cast<float>(a.p[0]) != 1.0f) {
+      for (size_t k = 0; k < K; ++k) v[k] = hn::NaN(d);
+      return;
+    }
+    Vec<D> z[K], l[K], r[K], n[K];
+    for (size_t k = 0; k < K; ++k) {
+      z[k] = hn::Max(hn::Set(d, -193.0f), hn::Min(hn::Set(d, 20.0f), v[k]));
+    }
+    ExpLutPoly3SplitN<K>(d, z, nullptr, l, r, n);
+    for (size_t k = 0; k < K; ++k) {
+      const Vec<D> den = hn::Add(ScaleF(hn::Add(l[k], r[k]), n[k]), hn::Set(d, 1.0f));
+      const Vec<D> hi = hn::Mul(v[k], u[k]);
+      const Vec<D> lo = hn::MulSub(v[k], u[k], hi);
+      const Vec<D> num = hn::MulAdd(hi, l[k], hn::MulAdd(hi, r[k], hn::Mul(lo, l[k])));
+      v[k] = ScaleF(hn::Div(num, den), n[k]);
+    }
+  }
 #else
   // Forward on K vectors (see HasForwardN). Common path (beta = 1, |x| <= 87 on every lane of
   // the K, so e = e^-|x| from FastExpN is normal): one quotient, x/(1 + e) for x >= 0 and
@@ -82,6 +113,41 @@ struct silu {
         const auto ok_k = hn::Ge(hn::Or(v[k], hn::SignBit(d)), hn::Set(d, kFastExpMin));
         if (hn::AllTrue(d, ok_k)) continue;
         e[k] = hn::IfThenElse(ok_k, e[k], KeepNaN(v[k], General(d, v[k], a)));
+      }
+    }
+    for (size_t k = 0; k < K; ++k) v[k] = e[k];
+  }
+  // swiglu's forward pass, silu(g) u for beta = 1, K vectors of g in place: ForwardN's quotient
+  // with g u as an exact pair (hi + lo, one FMA) in the numerator, hi for g >= 0 (hi/(1 + e))
+  // and hi e + lo e for g < 0, so that the quotient rounds the product once instead of rounding
+  // silu(g) and then the product (which doubled silu's relative error where the product's
+  // significand is near 2). Where the caller keeps the result, finite and at least 2^-64,
+  // |g u| > 2^-100 (lo is exact); every other lane (infinite or NaN g or u, zero products), a
+  // gate below kFastExpMin (NaN here) and beta other than 1 (all lanes NaN) are the caller's
+  // faithful ones.
+  template <size_t K, class D>
+  HWY_INLINE static void GateN(D d, Vec<D> (&v)[K], const Vec<D> (&u)[K], const Args& a) {
+    if (static_cast<float>(a.p[0]) != 1.0f) {
+      for (size_t k = 0; k < K; ++k) v[k] = hn::NaN(d);
+      return;
+    }
+    const Vec<D> one = hn::Set(d, 1.0f);
+    Vec<D> e[K];
+    for (size_t k = 0; k < K; ++k) e[k] = hn::Or(v[k], hn::SignBit(d));
+    auto ok = hn::Ge(e[0], hn::Set(d, kFastExpMin));
+    for (size_t k = 1; k < K; ++k) ok = hn::And(ok, hn::Ge(e[k], hn::Set(d, kFastExpMin)));
+    const bool all_ok = hn::AllTrue(d, ok);
+    FastExpN<K>(d, e);
+    for (size_t k = 0; k < K; ++k) {
+      const Vec<D> hi = hn::Mul(v[k], u[k]);
+      const Vec<D> lo = hn::MulSub(v[k], u[k], hi);
+      const Vec<D> num = hn::IfNegativeThenElse(v[k], hn::MulAdd(hi, e[k], hn::Mul(lo, e[k])), hi);
+      e[k] = hn::Div(num, hn::Add(e[k], one));
+    }
+    if (HWY_UNLIKELY(!all_ok)) {
+      for (size_t k = 0; k < K; ++k) {
+        const auto ok_k = hn::Ge(hn::Or(v[k], hn::SignBit(d)), hn::Set(d, kFastExpMin));
+        e[k] = hn::IfThenElse(ok_k, e[k], hn::NaN(d));
       }
     }
     for (size_t k = 0; k < K; ++k) v[k] = e[k];
