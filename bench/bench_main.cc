@@ -456,17 +456,15 @@ void RegisterRows(const std::vector<Peer>& peers, const std::vector<size_t>& siz
     }
     const Direction back = function == "swiglu" ? Direction::kBackward : Direction::kBackwardFromY;
     for (Direction d : {Direction::kForward, back}) {
-      // softmax and log_softmax have float32 fast kernels (AVX2, AVX-512), and swiglu's
-      // backward pass the fast gate (silu's fast kernels, FMA targets): their fast rows by
-      // default. swiglu's forward pass runs the faithful gate in fast mode (src/simd/
-      // op_unit-inl.h, kFastGateForward): its fast row only with --accuracy=fast.
+      // softmax and log_softmax have float32 fast kernels (AVX2, AVX-512), and swiglu the
+      // fast gate in both directions (silu's fast kernels with up rounded in, FMA targets):
+      // their fast rows by default.
       if (FaithfulRow()) {
         RegisterRow(
             function, d, shape, "activ",
             [function, d](const RowArrays& a) { return OursRows(function, d, a); }, "");
       }
-      if (g_modes == Modes::kFast ||
-          (g_modes == Modes::kBoth && (function != "swiglu" || d == Direction::kBackward))) {
+      if (g_modes != Modes::kFaithful) {
         RegisterRow(
             function, d, shape, "activ-fast",
             [function, d](const RowArrays& a) { return OursRows(function, d, a, kFastOptions); },
