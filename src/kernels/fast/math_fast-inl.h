@@ -226,6 +226,23 @@ HWY_INLINE Vec<D> FastExpCommon(D d, Vec<D> z) {
 // (or a NaN) through the careful scaling instead, one test per vector.
 inline constexpr float kFastExpMin = -87.0f;
 
+// e[k] = e^-|v[k]| by FastExpN on K vectors (-|v| as v with its sign bit set); true where every
+// lane of the K is within FastExpN's range (|v| <= -kFastExpMin, not NaN), the one test of the
+// common path. InExpRange is that test for one vector, for the lanes the caller patches.
+template <class D>
+HWY_INLINE hn::Mask<D> InExpRange(D d, Vec<D> v) {
+  return hn::Ge(hn::Or(v, hn::SignBit(d)), hn::Set(d, kFastExpMin));
+}
+template <size_t K, class D>
+HWY_INLINE bool NegAbsExpN(D d, const Vec<D> (&v)[K], Vec<D> (&e)[K]) {
+  for (size_t k = 0; k < K; ++k) e[k] = hn::Or(v[k], hn::SignBit(d));
+  auto ok = InExpRange(d, v[0]);
+  for (size_t k = 1; k < K; ++k) ok = hn::And(ok, InExpRange(d, v[k]));
+  const bool all_ok = hn::AllTrue(d, ok);
+  FastExpN<K>(d, e);
+  return all_ok;
+}
+
 // fast() where ok holds on every lane, else fast() on the lanes where it holds and careful()
 // on the others. Choosing per lane, not per vector, keeps each result a function of its own
 // input: a vector-wide fallback made a lane's result depend on its neighbours, and so on where

@@ -83,7 +83,7 @@ struct quick_gelu {
       for (size_t k = 0; k < K; ++k) {
         Vec<D> bx, lo;
         Split(d, v[k], bx, lo);
-        const auto ok_k = hn::Ge(hn::Or(bx, hn::SignBit(d)), hn::Set(d, kFastExpMin));
+        const auto ok_k = InExpRange(d, bx);
         if (hn::AllTrue(d, ok_k)) continue;
         e[k] = hn::IfThenElse(ok_k, e[k], hn::IfThenElse(hn::IsNaN(v[k]), v[k], General(d, v[k])));
       }

@@ -62,17 +62,13 @@ struct sigmoid {
   HWY_INLINE static void ForwardN(D d, Vec<D> (&v)[K], const Args&) {
     const Vec<D> one = hn::Set(d, 1.0f);
     Vec<D> e[K];
-    for (size_t k = 0; k < K; ++k) e[k] = hn::Or(v[k], hn::SignBit(d));
-    auto ok = hn::Ge(e[0], hn::Set(d, kFastExpMin));
-    for (size_t k = 1; k < K; ++k) ok = hn::And(ok, hn::Ge(e[k], hn::Set(d, kFastExpMin)));
-    const bool all_ok = hn::AllTrue(d, ok);
-    FastExpN<K>(d, e);
+    const bool all_ok = NegAbsExpN<K>(d, v, e);
     for (size_t k = 0; k < K; ++k) e[k] = hn::Div(e[k], hn::Add(e[k], one));
     for (size_t k = 0; k < K; ++k) e[k] = hn::IfNegativeThenElse(v[k], e[k], hn::Sub(one, e[k]));
     if (HWY_UNLIKELY(!all_ok)) {
       for (size_t k = 0; k < K; ++k) {
         const Vec<D> x = v[k];
-        const auto ok_k = hn::Ge(hn::Or(x, hn::SignBit(d)), hn::Set(d, kFastExpMin));
+        const auto ok_k = InExpRange(d, x);
         if (hn::AllTrue(d, ok_k)) continue;
         const Vec<D> t = hn::Max(hn::Neg(hn::Abs(x)), hn::Set(d, -104.0f));
         const ExpSplitF<D> es = FastExpSplit(d, t, hn::Zero(d));
@@ -95,18 +91,14 @@ struct sigmoid {
   HWY_INLINE static void GateN(D d, Vec<D> (&v)[K], const Vec<D> (&u)[K], const Args&) {
     const Vec<D> one = hn::Set(d, 1.0f);
     Vec<D> e[K];
-    for (size_t k = 0; k < K; ++k) e[k] = hn::Or(v[k], hn::SignBit(d));
-    auto ok = hn::Ge(e[0], hn::Set(d, kFastExpMin));
-    for (size_t k = 1; k < K; ++k) ok = hn::And(ok, hn::Ge(e[k], hn::Set(d, kFastExpMin)));
-    const bool all_ok = hn::AllTrue(d, ok);
-    FastExpN<K>(d, e);
+    const bool all_ok = NegAbsExpN<K>(d, v, e);
     for (size_t k = 0; k < K; ++k) {
       const Vec<D> num = hn::IfNegativeThenElse(v[k], hn::Mul(e[k], u[k]), u[k]);
       e[k] = hn::Div(num, hn::Add(e[k], one));
     }
     if (HWY_UNLIKELY(!all_ok)) {
       for (size_t k = 0; k < K; ++k) {
-        const auto ok_k = hn::Ge(hn::Or(v[k], hn::SignBit(d)), hn::Set(d, kFastExpMin));
+        const auto ok_k = InExpRange(d, v[k]);
         e[k] = hn::IfThenElse(ok_k, e[k], hn::NaN(d));
       }
     }

@@ -99,18 +99,14 @@ struct silu {
     }
     const Vec<D> one = hn::Set(d, 1.0f);
     Vec<D> e[K];
-    for (size_t k = 0; k < K; ++k) e[k] = hn::Or(v[k], hn::SignBit(d));
-    auto ok = hn::Ge(e[0], hn::Set(d, kFastExpMin));
-    for (size_t k = 1; k < K; ++k) ok = hn::And(ok, hn::Ge(e[k], hn::Set(d, kFastExpMin)));
-    const bool all_ok = hn::AllTrue(d, ok);
-    FastExpN<K>(d, e);
+    const bool all_ok = NegAbsExpN<K>(d, v, e);
     for (size_t k = 0; k < K; ++k) {
       const Vec<D> num = hn::IfNegativeThenElse(v[k], hn::Mul(v[k], e[k]), v[k]);
       e[k] = hn::Div(num, hn::Add(e[k], one));
     }
     if (HWY_UNLIKELY(!all_ok)) {
       for (size_t k = 0; k < K; ++k) {
-        const auto ok_k = hn::Ge(hn::Or(v[k], hn::SignBit(d)), hn::Set(d, kFastExpMin));
+        const auto ok_k = InExpRange(d, v[k]);
         if (hn::AllTrue(d, ok_k)) continue;
         e[k] = hn::IfThenElse(ok_k, e[k], KeepNaN(v[k], General(d, v[k], a)));
       }
@@ -133,11 +129,7 @@ struct silu {
     }
     const Vec<D> one = hn::Set(d, 1.0f);
     Vec<D> e[K];
-    for (size_t k = 0; k < K; ++k) e[k] = hn::Or(v[k], hn::SignBit(d));
-    auto ok = hn::Ge(e[0], hn::Set(d, kFastExpMin));
-    for (size_t k = 1; k < K; ++k) ok = hn::And(ok, hn::Ge(e[k], hn::Set(d, kFastExpMin)));
-    const bool all_ok = hn::AllTrue(d, ok);
-    FastExpN<K>(d, e);
+    const bool all_ok = NegAbsExpN<K>(d, v, e);
     for (size_t k = 0; k < K; ++k) {
       const Vec<D> hi = hn::Mul(v[k], u[k]);
       const Vec<D> lo = hn::MulSub(v[k], u[k], hi);
@@ -146,7 +138,7 @@ struct silu {
     }
     if (HWY_UNLIKELY(!all_ok)) {
       for (size_t k = 0; k < K; ++k) {
-        const auto ok_k = hn::Ge(hn::Or(v[k], hn::SignBit(d)), hn::Set(d, kFastExpMin));
+        const auto ok_k = InExpRange(d, v[k]);
         e[k] = hn::IfThenElse(ok_k, e[k], hn::NaN(d));
       }
     }

@@ -201,10 +201,9 @@ struct softplus {
   static void BackwardN(D d, Vec<D> (&x)[K], Vec<D> (&dy)[K], const Args& a) {
     const float beta = static_cast<float>(a.p[0]);
     const Vec<D> vbeta = hn::Set(d, beta);
-    auto ok = hn::Ge(hn::Or(hn::Mul(vbeta, x[0]), hn::SignBit(d)), hn::Set(d, kFastExpMin));
+    auto ok = InExpRange(d, hn::Mul(vbeta, x[0]));
     for (size_t k = 1; k < K; ++k) {
-      ok = hn::And(ok,
-                   hn::Ge(hn::Or(hn::Mul(vbeta, x[k]), hn::SignBit(d)), hn::Set(d, kFastExpMin)));
+      ok = hn::And(ok, InExpRange(d, hn::Mul(vbeta, x[k])));
     }
     if (HWY_UNLIKELY(BetaOutOfRange(beta) || !hn::AllTrue(d, ok))) {
       for (size_t k = 0; k < K; ++k) {
@@ -223,7 +222,7 @@ struct softplus {
     if (BetaOutOfRange(beta)) return f32::softplus::Backward(d, x, dy, a);
     const Vec<D> t = hn::Mul(hn::Set(d, beta), x);
     return PerLane(
-        d, hn::Ge(hn::Or(t, hn::SignBit(d)), hn::Set(d, kFastExpMin)),
+        d, InExpRange(d, t),
         [&]() HWY_ATTR {
           const Vec<D> v[1] = {x};
           Vec<D> g[1] = {dy};
