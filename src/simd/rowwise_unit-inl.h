@@ -647,35 +647,24 @@ void ForwardT(RowFn fn, const T* x, size_t xs, T* y, size_t ys, size_t rows, siz
 template <typename T>
 void BackwardT(RowFn fn, const T* y, size_t ys, const T* dy, size_t dys, T* dx, size_t dxs,
                size_t rows, size_t cols, bool fast) {
-#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2  // kFastRows
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2  // the fast and faithful float-lane kernels
   if constexpr (std::is_same_v<T, float>) {
-    if (fast) {
-      switch (fn) {
-        case RowFn::kSoftmax:
-          return fast_rows::SoftmaxBackwardRowsF<false>(y, ys, dy, dys, dx, dxs, rows, cols);
-        case RowFn::kLogSoftmax:
-          return fast_rows::LogSoftmaxBackwardRowsF(y, ys, dy, dys, dx, dxs, rows, cols);
-        case RowFn::kSoftmin:
-          return fast_rows::SoftmaxBackwardRowsF<true>(y, ys, dy, dys, dx, dxs, rows, cols);
-      }
+    switch (fn) {
+      case RowFn::kSoftmax:
+        return fast ? fast_rows::SoftmaxBackwardRowsF<false>(y, ys, dy, dys, dx, dxs, rows, cols)
+                    : faithful_rows::SoftmaxBackwardRowsF<false>(y, ys, dy, dys, dx, dxs, rows,
+                                                                 cols);
+      case RowFn::kLogSoftmax:
+        return fast ? fast_rows::LogSoftmaxBackwardRowsF(y, ys, dy, dys, dx, dxs, rows, cols)
+                    : faithful_rows::LogSoftmaxBackwardRowsF(y, ys, dy, dys, dx, dxs, rows, cols);
+      case RowFn::kSoftmin:
+        return fast
+                   ? fast_rows::SoftmaxBackwardRowsF<true>(y, ys, dy, dys, dx, dxs, rows, cols)
+                   : faithful_rows::SoftmaxBackwardRowsF<true>(y, ys, dy, dys, dx, dxs, rows, cols);
     }
   }
 #else
   (void)fast;
-#endif
-#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2  // the faithful float-lane kernels
-  if constexpr (std::is_same_v<T, float>) {
-    if (!fast) {
-      switch (fn) {
-        case RowFn::kSoftmax:
-          return faithful_rows::SoftmaxBackwardRowsF<false>(y, ys, dy, dys, dx, dxs, rows, cols);
-        case RowFn::kLogSoftmax:
-          return faithful_rows::LogSoftmaxBackwardRowsF(y, ys, dy, dys, dx, dxs, rows, cols);
-        case RowFn::kSoftmin:
-          return faithful_rows::SoftmaxBackwardRowsF<true>(y, ys, dy, dys, dx, dxs, rows, cols);
-      }
-    }
-  }
 #endif
   switch (fn) {
     case RowFn::kSoftmax:
