@@ -55,16 +55,19 @@ constexpr size_t kLoFlush = 16;
 // log_softmax rows whose S is below this take the terms below M apart (see above).
 constexpr double kRestBelow = 2.0;
 
+// The exp's table, 2^(j/2^kL): kL = 5 on AVX-512 (two registers for vpermt2ps, |r| <= ln2/64,
+// Taylor to degree 4, 2^-40). AVX2 has only vpermps (8 entries): the forward pass takes
+// 2^(j/8), one vpermps for the bits and one for the correction (|r| <= ln2/16, a degree-5
+// minimax polynomial, 2^-39; q and s q below 2^-10 of e round to 2^-35 of e each), and the
+// log_softmax backward pass 2^(j/16), two vpermps and a blend each, whose degree-5 Taylor
+// polynomial (2^-44) and q (below 2^-12 of e, 2^-37) keep its error budget (see there).
 #if HWY_TARGET <= HWY_AVX3
-// 2^(j/32), j = 0..31, two registers for vpermt2ps; |r| <= ln2/64.
-constexpr int kTableLog2 = 5;
-#define ACTIV_FAITHFUL_TABLE fk::kExp2Table32
-#define ACTIV_FAITHFUL_TABLE_LN fk::kExp2Table32Ln.v
+constexpr int kFwdTableLog2 = 5;
+constexpr int kBwdTableLog2 = 5;
 #else
-// AVX2: 2^(j/16), j = 0..15, two registers for vpermps and a blend (a 32-entry table would take
-// four and three); |r| <= ln2/32, so the polynomial goes to degree 5 (2^-44), and q (up to
-// 2^-12 of e) rounds to 2^-36 of e.
-constexpr int kTableLog2 = 4;
+constexpr int kFwdTableLog2 = 3;
+constexpr int kBwdTableLog2 = 4;
+// 2^(j/16), j = 0..15 (the even ones are 2^(j/8)).
 alignas(32) inline constexpr float kExp2Table16[16] = {
     0x1p+0f,        0x1.0b5586p+0f, 0x1.172b84p+0f, 0x1.2387a6p+0f, 0x1.306fep+0f,  0x1.3dea64p+0f,
     0x1.4bfdaep+0f, 0x1.5ab07ep+0f, 0x1.6a09e6p+0f, 0x1.7a1148p+0f, 0x1.8ace54p+0f, 0x1.9c4918p+0f,
@@ -75,26 +78,33 @@ alignas(32) inline constexpr float kExp2Table16Ln[16] = {
     0x1.125002p-25f,  0x1.370be4p-25f,  -0x1.0a3552p-25f, -0x1.00d8acp-27f,
     0x1.26055cp-26f,  -0x1.05cb44p-25f, 0x1.67a1cap-28f,  0x1.a3b5e4p-28f,
     -0x1.f9c306p-27f, -0x1.6961b4p-28f, -0x1.a5217cp-28f, 0x1.61428ep-28f};
-#define ACTIV_FAITHFUL_TABLE kExp2Table16
-#define ACTIV_FAITHFUL_TABLE_LN kExp2Table16Ln
 #endif
-constexpr int kTableSize = 1 << kTableLog2;
-// The magic sum's ULP is 2^-kTableLog2: it holds k = round(2^kTableLog2 t/ln2) in its low bits.
-constexpr float kMagic = 1.5f * static_cast<float>(1 << (23 - kTableLog2));
-constexpr int kIndexShift = 23 - kTableLog2;
 
-// The bits of T[j] 2^kScaleExp less j 2^kIndexShift: the magic sum shifted left by kIndexShift
-// holds N 2^23 + j 2^kIndexShift, so one integer add gives T[j] 2^(N + kScaleExp).
-struct ScaledTableBits {
-  alignas(64) int32_t v[kTableSize];
+// The table of 2^(j/2^kL), its bits less j 2^kIndexShift plus kScaleExp in the exponent (the
+// magic sum shifted left by kIndexShift holds N 2^23 + j 2^kIndexShift, so one integer add gives
+// T[j] 2^(N + kScaleExp)), and its rounding as a shift of r.
+template <int kL>
+struct ExpTable {
+  static constexpr int kSize = 1 << kL;
+  // The magic sum's ULP is 2^-kL: it holds k = round(2^kL t/ln2) in its low bits.
+  static constexpr float kMagic = 1.5f * static_cast<float>(1 << (23 - kL));
+  static constexpr int kIndexShift = 23 - kL;
+  alignas(64) int32_t bits[kSize];
+  alignas(64) float ln[kSize];
 };
-inline constexpr ScaledTableBits kScaledTableBits = [] {
-  ScaledTableBits b{};
-  for (int j = 0; j < kTableSize; ++j) {
-    b.v[j] = std::bit_cast<int32_t>(ACTIV_FAITHFUL_TABLE[j]) + (kScaleExp << 23) -
-             j * (1 << kIndexShift);
+template <int kL>
+inline constexpr ExpTable<kL> kExpTable = [] {
+  ExpTable<kL> t{};
+  for (int j = 0; j < t.kSize; ++j) {
+#if HWY_TARGET <= HWY_AVX3
+    const float v = fk::kExp2Table32[j << (5 - kL)], ln = fk::kExp2Table32Ln.v[j << (5 - kL)];
+#else
+    const float v = kExp2Table16[j << (4 - kL)], ln = kExp2Table16Ln[j << (4 - kL)];
+#endif
+    t.bits[j] = std::bit_cast<int32_t>(v) + (kScaleExp << 23) - j * (1 << t.kIndexShift);
+    t.ln[j] = ln;
   }
-  return b;
+  return t;
 }();
 
 struct PairF {
@@ -102,42 +112,49 @@ struct PairF {
 };
 
 // T[j] 2^(N + kScaleExp) and the table's correction of r, from the magic sum vn.
+template <int kL>
 HWY_INLINE void LookUp(DF32 d, VF vn, VF& s, VF& corr) {
   const DI32 di;
   const hn::Vec<DI32> vb = hn::BitCast(di, vn);
+  const ExpTable<kL>& tab = kExpTable<kL>;
 #if HWY_TARGET <= HWY_AVX3
-  const hn::Vec<DI32> tb{_mm512_permutex2var_epi32(_mm512_load_si512(kScaledTableBits.v), vb.raw,
-                                                   _mm512_load_si512(kScaledTableBits.v + 16))};
-  corr = VF{_mm512_permutex2var_ps(_mm512_load_ps(ACTIV_FAITHFUL_TABLE_LN), vb.raw,
-                                   _mm512_load_ps(ACTIV_FAITHFUL_TABLE_LN + 16))};
+  static_assert(kL == 5);
+  const hn::Vec<DI32> tb{_mm512_permutex2var_epi32(_mm512_load_si512(tab.bits), vb.raw,
+                                                   _mm512_load_si512(tab.bits + 16))};
+  corr = VF{_mm512_permutex2var_ps(_mm512_load_ps(tab.ln), vb.raw, _mm512_load_ps(tab.ln + 16))};
 #else
-  // Bit 3 of the index, moved to the sign, picks the upper half.
-  const __m256 upper = _mm256_castsi256_ps(_mm256_slli_epi32(vb.raw, 28));
-  const __m256 tb_f = _mm256_blendv_ps(
-      _mm256_permutevar8x32_ps(_mm256_load_ps(reinterpret_cast<const float*>(kScaledTableBits.v)),
-                               vb.raw),
-      _mm256_permutevar8x32_ps(
-          _mm256_load_ps(reinterpret_cast<const float*>(kScaledTableBits.v + 8)), vb.raw),
-      upper);
+  const float* bits = reinterpret_cast<const float*>(tab.bits);
+  __m256 tb_f;
+  if constexpr (kL == 3) {
+    tb_f = _mm256_permutevar8x32_ps(_mm256_load_ps(bits), vb.raw);
+    corr = VF{_mm256_permutevar8x32_ps(_mm256_load_ps(tab.ln), vb.raw)};
+  } else {
+    static_assert(kL == 4);
+    // Bit 3 of the index, moved to the sign, picks the upper half.
+    const __m256 upper = _mm256_castsi256_ps(_mm256_slli_epi32(vb.raw, 28));
+    tb_f = _mm256_blendv_ps(_mm256_permutevar8x32_ps(_mm256_load_ps(bits), vb.raw),
+                            _mm256_permutevar8x32_ps(_mm256_load_ps(bits + 8), vb.raw), upper);
+    corr =
+        VF{_mm256_blendv_ps(_mm256_permutevar8x32_ps(_mm256_load_ps(tab.ln), vb.raw),
+                            _mm256_permutevar8x32_ps(_mm256_load_ps(tab.ln + 8), vb.raw), upper)};
+  }
   const hn::Vec<DI32> tb{_mm256_castps_si256(tb_f)};
-  corr = VF{_mm256_blendv_ps(
-      _mm256_permutevar8x32_ps(_mm256_load_ps(ACTIV_FAITHFUL_TABLE_LN), vb.raw),
-      _mm256_permutevar8x32_ps(_mm256_load_ps(ACTIV_FAITHFUL_TABLE_LN + 8), vb.raw), upper)};
 #endif
-  s = hn::BitCast(d, hn::Add(tb, hn::ShiftLeft<kIndexShift>(vb)));
+  s = hn::BitCast(d, hn::Add(tb, hn::ShiftLeft<ExpTable<kL>::kIndexShift>(vb)));
 }
 
 // e^(t + tl) 2^kScaleExp as hi + lo (see the file comment), for t in [-111, 0] and |tl| at
 // most half an ULP of t; a NaN t gives NaN in hi. kTl false: tl is 0 (t exact), and ignored.
-template <bool kTl = true>
+template <int kL, bool kTl = true>
 HWY_INLINE PairF ExpPairScaled(DF32 d, VF t, VF tl) {
-  const VF magic = hn::Set(d, kMagic);
+  using Tab = ExpTable<kL>;
+  const VF magic = hn::Set(d, Tab::kMagic);
   const VF vn = hn::MulAdd(t, hn::Set(d, 0x1.715476p+0f), magic);
   VF s, corr;
-  LookUp(d, vn, s, corr);
-  // k/2^kTableLog2 ln2_hi is a multiple of 2^-(21 + kTableLog2), and where k is not 0, t of
-  // 2^-(25 + kTableLog2) at least: a, below 2^-(kTableLog2 + 1), is exact.
-  const VF n = hn::Sub(vn, magic);  // k/kTableSize
+  LookUp<kL>(d, vn, s, corr);
+  // k/2^kL ln2_hi is a multiple of 2^-(21 + kL), and where k is not 0, t of 2^-(25 + kL) at
+  // least: a, below 2^-(kL + 1), is exact.
+  const VF n = hn::Sub(vn, magic);  // k/2^kL
   const VF a = hn::NegMulAdd(n, hn::Set(d, 0x1.62e430p-1f), t);
   const VF ln2_lo = hn::Set(d, -0x1.05c610p-29f);
   VF c;
@@ -148,26 +165,31 @@ HWY_INLINE PairF ExpPairScaled(DF32 d, VF t, VF tl) {
     c = hn::NegMulAdd(n, ln2_lo, corr);
   }
   const VF r = hn::Add(a, c);
-#if HWY_TARGET <= HWY_AVX3
-  VF p = hn::MulAdd(r, hn::Set(d, 1.0f / 24), hn::Set(d, 1.0f / 6));
-#else
-  VF p = hn::MulAdd(r, hn::Set(d, 1.0f / 120), hn::Set(d, 1.0f / 24));
-  p = hn::MulAdd(p, r, hn::Set(d, 1.0f / 6));
-#endif
+  VF p;
+  if constexpr (kL == 5) {
+    p = hn::MulAdd(r, hn::Set(d, 1.0f / 24), hn::Set(d, 1.0f / 6));
+  } else if constexpr (kL == 4) {
+    p = hn::MulAdd(r, hn::Set(d, 1.0f / 120), hn::Set(d, 1.0f / 24));
+    p = hn::MulAdd(p, r, hn::Set(d, 1.0f / 6));
+  } else {
+    // (e^r - 1 - r)/r^2 - 1/2 on |r| <= ln2/16 + 2^-16, minimax (numpy, checked in mpmath:
+    // 2^-39.3 after the float rounding of the coefficients).
+    static_assert(kL == 3);
+    p = hn::MulAdd(r, hn::Set(d, 0x1.11160ep-7f), hn::Set(d, 0x1.555a3ap-5f));
+    p = hn::MulAdd(p, r, hn::Set(d, 0x1.555556p-3f));
+  }
   p = hn::MulAdd(p, r, hn::Set(d, 0.5f));
   const VF cq = hn::MulAdd(hn::Mul(r, r), p, c);
   const VF hi = hn::MulAdd(s, a, s);
   const VF err = hn::MulAdd(s, a, hn::Sub(s, hi));
   return {hi, hn::MulAdd(s, cq, err)};
 }
-#undef ACTIV_FAITHFUL_TABLE
-#undef ACTIV_FAITHFUL_TABLE_LN
 
 // The pair of one vector of v, shifted by the row's case.
 template <class M, bool kNeg>
 HWY_INLINE PairF ExpOf(DF32 d, const float* p, const RowConsts& c) {
   const fast_rows::Shifted sh = fast_rows::Shift<M::kErr, M::kClamp>(LoadX<kNeg>(d, p), c);
-  return ExpPairScaled(d, sh.t, sh.lo);
+  return ExpPairScaled<kFwdTableLog2>(d, sh.t, sh.lo);
 }
 
 // Sums of hi (double lanes) and lo (float lanes, widened every kLoFlush vectors).
@@ -231,7 +253,7 @@ HWY_INLINE double ExpPairSum(DF32 d, const float* x, size_t n, const RowConsts& 
     // The padding (-inf, clamped) would add e^-110 2^64: its lanes are zeroed.
     const fast_rows::Shifted sh =
         fast_rows::Shift<Err::kTwoSum, true>(LoadXPart<kNeg>(d, x + i, n - i), c);
-    PairF e = ExpPairScaled(d, sh.t, sh.lo);
+    PairF e = ExpPairScaled<kFwdTableLog2>(d, sh.t, sh.lo);
     const auto in = hn::FirstN(d, n - i);
     e = {hn::IfThenElseZero(in, e.hi), hn::IfThenElseZero(in, e.lo)};
     if constexpr (kStore) {
@@ -689,7 +711,7 @@ HWY_INLINE LogBackConsts MakeLogBackConsts(DF32 d, double g) {
 }
 
 HWY_INLINE VF LogSoftmaxBackwardOne(DF32 d, VF yv, VF gv, const LogBackConsts& k) {
-  const PairF e = ExpPairScaled<false>(d, yv, yv);
+  const PairF e = ExpPairScaled<kBwdTableLog2, false>(d, yv, yv);
   // d = dy - q_hi by two-sum: its error is (dy - ap) - (q_hi + bp), both parts exact, and
   // q_hi + bp plus q_hi's own rounding error e_hi G_hi - q_hi is e_hi G_hi + bp: one FMA (of a
   // sum below an ULP of q_hi and d, so its rounding is 2^-24 of that), then the low parts.
