@@ -237,7 +237,13 @@ HWY_INLINE double ExpPairSum(DF32 d, const float* x, size_t n, const RowConsts& 
       hn::StoreU(e1.lo, d, lo_buf + i + N);
     }
     fast_rows::AddWide(e0.hi, sums.h0, sums.h1);
+#if HWY_TARGET <= HWY_AVX3
     fast_rows::AddWide(e1.hi, sums.h2, sums.h3);
+#else
+    // AVX2 has 16 registers: two accumulators (a chain of two adds per iteration, well within
+    // its length) spill less.
+    fast_rows::AddWide(e1.hi, sums.h0, sums.h1);
+#endif
     sums.AddLo(hn::Add(e0.lo, e1.lo));
   }
   for (; i + N <= n; i += N) {
@@ -513,6 +519,21 @@ struct DotAcc {
     fast_rows::AddWideProducts(y1, g1, a2, a3);
   }
   HWY_INLINE void Add(VF y0, VF g0) { fast_rows::AddWideProducts(y0, g0, a0, a1); }
+  // Two vectors from memory, each half loaded straight into its conversion (no extracts), into
+  // the accumulators Add2 would use.
+  HWY_INLINE void Add2At(const float* yp, const float* gp) {
+    const DD dd;
+    const DH dh;
+    const size_t H = hn::Lanes(dh);
+    auto prod = [&](size_t o, VD acc) HWY_ATTR {
+      return hn::MulAdd(hn::PromoteTo(dd, hn::LoadU(dh, yp + o)),
+                        hn::PromoteTo(dd, hn::LoadU(dh, gp + o)), acc);
+    };
+    a0 = prod(0, a0);
+    a1 = prod(H, a1);
+    a2 = prod(2 * H, a2);
+    a3 = prod(3 * H, a3);
+  }
   HWY_INLINE double Total() { return fast_rows::SumWide(a0, a1, a2, a3); }
 };
 
@@ -520,10 +541,7 @@ HWY_INLINE double Dot(DF32 d, const float* yr, const float* gr, size_t cols) {
   const size_t N = hn::Lanes(d);
   DotAcc acc;
   size_t i = 0;
-  for (; i + 2 * N <= cols; i += 2 * N) {
-    acc.Add2(hn::LoadU(d, yr + i), hn::LoadU(d, gr + i), hn::LoadU(d, yr + i + N),
-             hn::LoadU(d, gr + i + N));
-  }
+  for (; i + 2 * N <= cols; i += 2 * N) acc.Add2At(yr + i, gr + i);
   for (; i + N <= cols; i += N) acc.Add(hn::LoadU(d, yr + i), hn::LoadU(d, gr + i));
   if (i < cols) acc.Add(LoadPart(d, yr + i, cols - i, 0.0f), LoadPart(d, gr + i, cols - i, 0.0f));
   return acc.Total();
@@ -604,8 +622,7 @@ HWY_INLINE double SoftmaxBackwardRowAndDot(DF32 d, const float* yr, const float*
   DotAcc acc;
   size_t i = 0;
   for (; i + 2 * N <= cols; i += 2 * N) {
-    acc.Add2(hn::LoadU(d, yn + i), hn::LoadU(d, gn + i), hn::LoadU(d, yn + i + N),
-             hn::LoadU(d, gn + i + N));
+    acc.Add2At(yn + i, gn + i);
     hn::StoreU(SoftmaxBackwardOne<kNeg>(d, hn::LoadU(d, yr + i), hn::LoadU(d, gr + i), k), d,
                out + i);
     hn::StoreU(SoftmaxBackwardOne<kNeg>(d, hn::LoadU(d, yr + i + N), hn::LoadU(d, gr + i + N), k),
@@ -758,6 +775,16 @@ struct SumAcc {
     fast_rows::AddWide(g1, a2, a3);
   }
   HWY_INLINE void Add(VF g0) { fast_rows::AddWide(g0, a0, a1); }
+  // As DotAcc::Add2At.
+  HWY_INLINE void Add2At(const float* gp) {
+    const DD dd;
+    const DH dh;
+    const size_t H = hn::Lanes(dh);
+    a0 = hn::Add(a0, hn::PromoteTo(dd, hn::LoadU(dh, gp)));
+    a1 = hn::Add(a1, hn::PromoteTo(dd, hn::LoadU(dh, gp + H)));
+    a2 = hn::Add(a2, hn::PromoteTo(dd, hn::LoadU(dh, gp + 2 * H)));
+    a3 = hn::Add(a3, hn::PromoteTo(dd, hn::LoadU(dh, gp + 3 * H)));
+  }
   HWY_INLINE double Total() { return fast_rows::SumWide(a0, a1, a2, a3); }
 };
 
@@ -765,7 +792,7 @@ HWY_INLINE double RowSumOf(DF32 d, const float* gr, size_t cols) {
   const size_t N = hn::Lanes(d);
   SumAcc acc;
   size_t i = 0;
-  for (; i + 2 * N <= cols; i += 2 * N) acc.Add2(hn::LoadU(d, gr + i), hn::LoadU(d, gr + i + N));
+  for (; i + 2 * N <= cols; i += 2 * N) acc.Add2At(gr + i);
   for (; i + N <= cols; i += N) acc.Add(hn::LoadU(d, gr + i));
   if (i < cols) acc.Add(LoadPart(d, gr + i, cols - i, 0.0f));
   return acc.Total();
@@ -800,7 +827,7 @@ HWY_INLINE double LogSoftmaxBackwardRowAndSum(DF32 d, const float* yr, const flo
   SumAcc acc;
   size_t i = 0;
   for (; i + 2 * N <= cols; i += 2 * N) {
-    acc.Add2(hn::LoadU(d, gn + i), hn::LoadU(d, gn + i + N));
+    acc.Add2At(gn + i);
     hn::StoreU(LogSoftmaxBackwardOne(d, hn::LoadU(d, yr + i), hn::LoadU(d, gr + i), k), d, out + i);
     hn::StoreU(LogSoftmaxBackwardOne(d, hn::LoadU(d, yr + i + N), hn::LoadU(d, gr + i + N), k), d,
                out + i + N);
