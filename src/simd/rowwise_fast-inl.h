@@ -89,6 +89,22 @@ HWY_INLINE void AddWideProducts(VF u, VF v, VD& a, VD& b) {
   b = hn::MulAdd(hn::PromoteTo(dd, hn::UpperHalf(dh, u)), hn::PromoteTo(dd, hn::UpperHalf(dh, v)),
                  b);
 }
+// As AddWideProducts and AddWide, from memory: each half loaded straight into its conversion
+// (no extracts).
+HWY_INLINE void AddWideProductsAt(const float* u, const float* v, VD& a, VD& b) {
+  const DD dd;
+  const DH dh;
+  const size_t H = hn::Lanes(dh);
+  a = hn::MulAdd(hn::PromoteTo(dd, hn::LoadU(dh, u)), hn::PromoteTo(dd, hn::LoadU(dh, v)), a);
+  b = hn::MulAdd(hn::PromoteTo(dd, hn::LoadU(dh, u + H)), hn::PromoteTo(dd, hn::LoadU(dh, v + H)),
+                 b);
+}
+HWY_INLINE void AddWideAt(const float* v, VD& a, VD& b) {
+  const DD dd;
+  const DH dh;
+  a = hn::Add(a, hn::PromoteTo(dd, hn::LoadU(dh, v)));
+  b = hn::Add(b, hn::PromoteTo(dd, hn::LoadU(dh, v + hn::Lanes(dh))));
+}
 HWY_INLINE double SumWide(VD a, VD b, VD c, VD e) {
   const DD dd;
   return hn::GetLane(hn::SumOfLanes(dd, hn::Add(hn::Add(a, b), hn::Add(c, e))));
@@ -410,10 +426,10 @@ HWY_INLINE double DotRow(DF32 d, const float* yr, const float* gr, size_t cols) 
   VD s0 = hn::Zero(dd), s1 = s0, s2 = s0, s3 = s0;
   size_t i = 0;
   for (; i + 2 * N <= cols; i += 2 * N) {
-    AddWideProducts(hn::LoadU(d, yr + i), hn::LoadU(d, gr + i), s0, s1);
-    AddWideProducts(hn::LoadU(d, yr + i + N), hn::LoadU(d, gr + i + N), s2, s3);
+    AddWideProductsAt(yr + i, gr + i, s0, s1);
+    AddWideProductsAt(yr + i + N, gr + i + N, s2, s3);
   }
-  for (; i + N <= cols; i += N) AddWideProducts(hn::LoadU(d, yr + i), hn::LoadU(d, gr + i), s0, s1);
+  for (; i + N <= cols; i += N) AddWideProductsAt(yr + i, gr + i, s0, s1);
   if (i < cols) {
     AddWideProducts(LoadPart(d, yr + i, cols - i, 0.0f), LoadPart(d, gr + i, cols - i, 0.0f), s0,
                     s1);
@@ -495,10 +511,10 @@ inline void LogSoftmaxBackwardRowsF(const float* y, size_t ys, const float* dy, 
     VD s0 = hn::Zero(dd), s1 = s0, s2 = s0, s3 = s0;
     size_t i = 0;
     for (; i + 2 * N <= cols; i += 2 * N) {
-      AddWide(hn::LoadU(d, gr + i), s0, s1);
-      AddWide(hn::LoadU(d, gr + i + N), s2, s3);
+      AddWideAt(gr + i, s0, s1);
+      AddWideAt(gr + i + N, s2, s3);
     }
-    for (; i + N <= cols; i += N) AddWide(hn::LoadU(d, gr + i), s0, s1);
+    for (; i + N <= cols; i += N) AddWideAt(gr + i, s0, s1);
     if (i < cols) AddWide(LoadPart(d, gr + i, cols - i, 0.0f), s0, s1);
     const double g = SumWide(s0, s1, s2, s3);
     if (!(std::fabs(g) <= std::numeric_limits<float>::max())) {
