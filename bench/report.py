@@ -579,9 +579,10 @@ def rows_section(path):
           f"better (swiglu at 16777216: within 1.1x of the add yardstick), {fast_met[1]} below.")
     w("")
     w("- softmax and log_softmax forward: on AVX-512 and AVX2 activ computes e^(x - max) in "
-      "float32 lanes as a float pair (hi + lo within about 2^-37: a 2^(j/32) table on AVX-512, "
-      "2^(j/16) on AVX2, its rounding carried "
-      "in the reduced argument, a degree-4 or 5 polynomial, the FMA's own rounding error kept in lo), "
+      "float32 lanes as a float pair (hi + lo within about 2^-37 on AVX-512, from a 2^(j/32) "
+      "table and a degree-4 polynomial; within about 2^-33 on AVX2, from a 2^(j/8) table, one "
+      "vpermps each for the bits and the table's rounding, and a degree-5 minimax polynomial; the "
+      "table's rounding carried in the reduced argument, the FMA's own rounding error kept in lo), "
       "sums hi in double lanes and lo in float lanes, and rounds y = (hi + lo)(1/S, a float "
       "pair) once; log_softmax rounds ((x - max) - log S) once, log S as a pair and the rounding "
       "errors of both differences exact. Every "
@@ -593,8 +594,11 @@ def rows_section(path):
       "The sum of hi in double lanes (two conversions and two adds per vector) and the pair "
       "steps are what the peers' plain float loops do without.")
     w("- softmax backward (from y): on AVX-512 and AVX2, float32 rows of any length run in "
-      "float32 lanes: s = sum y dy in double lanes from exact products (four conversions and "
-      "two double FMAs per 16 elements, where the peers take one float FMA), then dx = y ((dy -"
+      "float32 lanes: s = sum y dy in double lanes from exact products (four conversions, each "
+      "loading half a vector, and two double FMAs per 16 elements, where the peers take one float "
+      "FMA; a float-lane compensated sum, a two-product and a two-sum per vector, counts ten "
+      "float operations per 16 elements against these six, and was not built), then "
+      "dx = y ((dy -"
       " s_hi) - s_lo) with dy - s_hi's exact two-sum error, rounded once by an FMA (10 float "
       "operations and one vfpclassps test per vector on AVX-512; a vector with |dx| < 2^-100 or"
       " not finite is redone in double lanes). Each dx is within half an ULP of the exact "

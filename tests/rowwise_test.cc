@@ -172,12 +172,13 @@ TEST(RowwiseAccuracy, FastFloat32StressRows) {
 }
 TEST(RowwiseAccuracy, FastFloat64WithinFastBound) { CheckAccuracy<double>(Accuracy::fast); }
 
-// The faithful float32 forward kernels round an accurate value once: AVX-512's float-lane
-// kernels carry e^(v - M) and 1/S as float pairs (2^-37 or so before the rounding), the other
-// targets compute in double. Each result is then within half an ULP and a little; a kernel that
-// rounded an intermediate (a dropped low part, a sum in float) would pass the spec's 1 ULP on
-// most rows but not this bound. The stress rows reach subnormal probabilities, a dominant logit,
-// every case of v - M's rounding error and long rows.
+// The faithful float32 forward kernels round an accurate value once: the float-lane kernels of
+// AVX-512 and AVX2 carry e^(v - M) and 1/S as float pairs (2^-37 or so before the rounding, 2^-33
+// on AVX2 with its 8-entry table), the other targets compute in double. Each result is then
+// within half an ULP and a little; a kernel that rounded an intermediate (a dropped low part, a
+// sum in float) would pass the spec's 1 ULP on most rows but not this bound. The stress rows
+// reach subnormal probabilities, a dominant logit, every case of v - M's rounding error and long
+// rows.
 constexpr double kFloat32RoundedOnceUlp = 0.5 + 0x1p-6;
 TEST(RowwiseAccuracy, Float32FaithfulRoundsOnce) {
   std::vector<ref::NamedRow<float>> rows = FastStressRows();

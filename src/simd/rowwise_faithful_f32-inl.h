@@ -7,9 +7,12 @@
 // softmax rows longer than kOnePassCols, keep the double-lane kernels of rowwise_unit-inl.h.
 //
 // Forward, one row, v = x (softmin: v = -x); the results are within 1 ULP and nearly always
-// (about 2^-11 of the way to a midpoint at most) correctly rounded:
+// (about 2^-11 of the way to a midpoint at most on AVX-512, 2^-9 on AVX2) correctly rounded:
 //  - M = max v and min v (float lanes), as the fast kernel takes them.
-//  - e = e^(v - M) 2^64 as an unevaluated float pair hi + lo, within about 2^-37 relative:
+//  - e = e^(v - M) 2^64 as an unevaluated float pair hi + lo, within about 2^-37 relative (as
+//    written here for AVX-512's 2^(j/32); AVX2's forward takes 2^(j/8), k = round(8 t/ln2),
+//    |a| < 2^-4 and a degree-5 minimax q, and is within about 2^-33: r's rounding moves q by
+//    2^-33.5 at most, the roundings of c + q and lo by 2^-35 each; see ExpPairScaled):
 //    t = v - M and its exact rounding error tl (fast_rows::Shift; v clamped at M - 110, where
 //    the probability is below 2^-158 and rounds to 0); k = round(32 t/ln2) = 32 N + j;
 //    a = t - (k/32) ln2_hi is exact (k/32 ln2_hi is a multiple of 2^-26, t of 2^-30 where k is
@@ -58,9 +61,11 @@ constexpr double kRestBelow = 2.0;
 // The exp's table, 2^(j/2^kL): kL = 5 on AVX-512 (two registers for vpermt2ps, |r| <= ln2/64,
 // Taylor to degree 4, 2^-40). AVX2 has only vpermps (8 entries): the forward pass takes
 // 2^(j/8), one vpermps for the bits and one for the correction (|r| <= ln2/16, a degree-5
-// minimax polynomial, 2^-39; q and s q below 2^-10 of e round to 2^-35 of e each), and the
-// log_softmax backward pass 2^(j/16), two vpermps and a blend each, whose degree-5 Taylor
-// polynomial (2^-44) and q (below 2^-12 of e, 2^-37) keep its error budget (see there).
+// minimax polynomial, 2^-39; r's rounding moves q by up to 2^-33.5 of e, and c + q and lo, below
+// 2^-10 of e, round to 2^-35 of e each: within about 2^-33, 2^-9 ULP of y; against 2^(j/16) it
+// measured 6% to 13% faster), and the log_softmax backward pass 2^(j/16), two vpermps and a
+// blend each, whose degree-5 Taylor polynomial (2^-44) and q (below 2^-12 of e, 2^-37) keep its
+// error budget (see there).
 #if HWY_TARGET <= HWY_AVX3
 constexpr int kFwdTableLog2 = 5;
 constexpr int kBwdTableLog2 = 5;
@@ -470,8 +475,11 @@ void ForwardRowsF(const float* x, size_t xs, float* y, size_t ys, size_t rows, s
 }
 
 // Backward from y, softmax (softmin: kNeg, the negative), one row (log_softmax: after these):
-//  - s = sum y dy in double lanes from exact products, as the double-lane kernel takes it (a float
-//    two-product sum, y dy = p + pe with p in double and pe in float, measured no faster).
+//  - s = sum y dy in double lanes from exact products, as the double-lane kernel takes it: four
+//    conversions, each loading half a vector of y or dy (no extracts), and two double FMAs per
+//    two vectors. A float two-product sum, y dy = p + pe with p in double and pe in float,
+//    measured no faster; all in float lanes (a two-product and a two-sum per vector, the error
+//    terms in float) counts ten float operations against these six.
 //  - s = s_hi + s_lo as floats (2^-48 |s|); dx = y ((dy - s_hi) - s_lo) = fma(y, d, y c), with
 //    d = dy - s_hi and c = (its two-sum error) - s_lo, rounded once.
 // Error budget, against the spec's backward bound (1 ULP of dx beyond the second term
