@@ -477,7 +477,7 @@ void ForwardRowsF(const float* x, size_t xs, float* y, size_t ys, size_t rows, s
 // Backward from y, softmax (softmin: kNeg, the negative), one row (log_softmax: after these):
 //  - s = sum y dy in double lanes from exact products, as the double-lane kernel takes it: four
 //    conversions, each loading half a vector of y or dy (no extracts), and two double FMAs per
-//    two vectors. A float two-product sum, y dy = p + pe with p in double and pe in float,
+//    vector. A float two-product sum, y dy = p + pe with p in double and pe in float,
 //    measured no faster; all in float lanes (a two-product and a two-sum per vector, the error
 //    terms in float) counts ten float operations against these six.
 //  - s = s_hi + s_lo as floats (2^-48 |s|); dx = y ((dy - s_hi) - s_lo) = fma(y, d, y c), with
