@@ -522,13 +522,9 @@ struct DotAcc {
     const DD dd;
     a0 = a1 = a2 = a3 = hn::Zero(dd);
   }
-  HWY_INLINE void Add2(VF y0, VF g0, VF y1, VF g1) {
-    fast_rows::AddWideProducts(y0, g0, a0, a1);
-    fast_rows::AddWideProducts(y1, g1, a2, a3);
-  }
   HWY_INLINE void Add(VF y0, VF g0) { fast_rows::AddWideProducts(y0, g0, a0, a1); }
-  // Two vectors from memory, each half loaded straight into its conversion (no extracts), into
-  // the accumulators Add2 would use.
+  // Two vectors from memory, each half loaded straight into its conversion (no extracts), the
+  // lower half of the first into a0, its upper half into a1, the second's into a2 and a3.
   HWY_INLINE void Add2At(const float* yp, const float* gp) {
     const DD dd;
     const DH dh;
@@ -777,10 +773,6 @@ struct SumAcc {
   SumAcc() {
     const DD dd;
     a0 = a1 = a2 = a3 = hn::Zero(dd);
-  }
-  HWY_INLINE void Add2(VF g0, VF g1) {
-    fast_rows::AddWide(g0, a0, a1);
-    fast_rows::AddWide(g1, a2, a3);
   }
   HWY_INLINE void Add(VF g0) { fast_rows::AddWide(g0, a0, a1); }
   // As DotAcc::Add2At.
