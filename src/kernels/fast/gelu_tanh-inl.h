@@ -145,15 +145,40 @@ struct gelu_tanh : CommonPathBackward<gelu_tanh, f32::gelu_tanh> {
     }
   }
 #else
+  // w = a v as a pair (a = ah + al), the prologue of Forward and Gate1: the rounding of ah v by
+  // one FMA, al v and ah times v's low part added to it.
   template <class D>
-  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args&) {
+  HWY_INLINE static PairV<D> WOf(D d, Vec<D> x) {
     const PairV<D> pv = VOf(d, x);
     const Vec<D> ah = hn::Set(d, 0x1.988454p+0f);
-    // w = a v as a pair; -|w| and its low part with the same sign flip.
     const Vec<D> w = hn::Mul(ah, pv.hi);
-    Vec<D> wl = hn::MulSub(ah, pv.hi, w);
-    wl = hn::MulAdd(ah, pv.lo, hn::MulAdd(hn::Set(d, -0x1.857936p-25f), pv.hi, wl));
-    const Vec<D> aw = hn::Abs(w);
+    const Vec<D> wl = hn::MulSub(ah, pv.hi, w);
+    return {w, hn::MulAdd(ah, pv.lo, hn::MulAdd(hn::Set(d, -0x1.857936p-25f), pv.hi, wl))};
+  }
+  // Forward where every lane has x >= -9.9 (w >= -85): x/(1 + E), E = e^-w = 2^n (1 + m) from
+  // FastExpNormal with the pair's low part in the reduced argument, normal on that range (x is
+  // clamped at 6.125 for w, E = 2^-75 there: x/(1 + E) is x within 2^-75), so that no -|w|, sign
+  // flip, select or conversion is needed: the same steps as AVX-512's ForwardN, and 4 roundings
+  // (E's, 1 + E, the quotient) against 3 of the general path. -w as a pair is WOf(-x), exactly
+  // the negated pair (VOf and WOf are odd, every rounding symmetric). Other vectors (and NaN)
+  // take ForwardWide.
+  template <class D>
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& args) {
+    if (HWY_UNLIKELY(!hn::AllTrue(d, hn::Ge(x, hn::Set(d, -9.9f))))) {
+      return ForwardWide(d, x, args);
+    }
+    const PairV<D> pw = WOf(d, hn::Neg(hn::Min(x, hn::Set(d, 6.125f))));
+    const ExpNormalF<D> e = FastExpNormal(d, pw.hi, &pw.lo);
+    const Vec<D> den = hn::Add(hn::MulAdd(e.pm, e.s, e.s), hn::Set(d, 1.0f));
+    return hn::Div(x, den);
+  }
+  // Forward on any vector: e^-|w| = p 2^n from FastExpSplit, where |w| <= 87 on every lane one
+  // normal factor, the other lanes in three (SplitScale3).
+  template <class D>
+  HWY_NOINLINE static Vec<D> ForwardWide(D d, Vec<D> x, const Args&) {
+    const PairV<D> pw = WOf(d, x);
+    const Vec<D> wl = pw.lo;
+    const Vec<D> aw = hn::Abs(pw.hi);
     const Vec<D> lim = hn::Set(d, 193.0f);
     const auto neg = hn::Lt(x, hn::Zero(d));
     const Vec<D> t_lo = hn::IfThenElseZero(hn::Le(aw, lim), hn::IfThenElse(neg, wl, hn::Neg(wl)));
@@ -185,12 +210,9 @@ struct gelu_tanh : CommonPathBackward<gelu_tanh, f32::gelu_tanh> {
   }
   template <class D>
   HWY_INLINE static Vec<D> Gate1(D d, Vec<D> x, Vec<D> u) {
-    const PairV<D> pv = VOf(d, x);
-    const Vec<D> ah = hn::Set(d, 0x1.988454p+0f);
-    const Vec<D> w = hn::Mul(ah, pv.hi);
-    Vec<D> wl = hn::MulSub(ah, pv.hi, w);
-    wl = hn::MulAdd(ah, pv.lo, hn::MulAdd(hn::Set(d, -0x1.857936p-25f), pv.hi, wl));
-    const Vec<D> aw = hn::Abs(w);
+    const PairV<D> pw = WOf(d, x);
+    const Vec<D> wl = pw.lo;
+    const Vec<D> aw = hn::Abs(pw.hi);
     const auto neg = hn::Lt(x, hn::Zero(d));
     const auto ok = hn::Le(aw, hn::Set(d, 87.0f));
     const Vec<D> t_lo = hn::IfThenElseZero(ok, hn::IfThenElse(neg, wl, hn::Neg(wl)));
