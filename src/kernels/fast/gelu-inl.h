@@ -158,13 +158,55 @@ struct gelu {
   // 0.7518, see SlopeM) absolute 2^-32.5, where one rounding of the small result is all that
   // P's last step adds (tools/fit_polynomials.py gelu_fast_pieces).
   static constexpr Pieces kSlopePieces = {
-      {0x1.7fff48p0f, 0x1.d55b32p0f, 0x1.155512p1f, 0x1.40007cp1f, 0x1.6aab96p1f, 0x1.955586p1f, 0x1.bffdeep1f, 0x1.eaaa8ep1f, 0x1.15559ap2f, 0x1.3fffb0p2f, 0x1.6aaa72p2f, 0x1.95550ap2f, 0x1.c0018ep2f, 0x1.eaa636p2f, 0x1.0aaa2ep3f, 0x1.200002p3f, 0x1.40002ep3f, 0x1.6aa9dap3f, 0x1.9555a4p3f, 0x1.bffe72p3f, 0x1.eaa9bap3f, 0x1.0aa71ep4f, 0x1.1fffb4p4f, 0x1.351690p4f, 0x1.555572p-4f, 0x1.000016p-2f, 0x1.aaac60p-2f, 0x1.2aa9c6p-1f, 0x1.800060p-1f, 0x1.d555a2p-1f, 0x1.1555a4p0f, 0x1.3ffccap0f},
-      {{-0x1.920ceap-2f, -0x1.1ac0ecp-1f, -0x1.698e3ap-1f, -0x1.b649b0p-1f, -0x1.00b9dap0f, -0x1.25b522p0f, -0x1.4a3896p0f, -0x1.6e6216p0f, -0x1.a41672p0f, -0x1.eaf3e8p0f, -0x1.189ca0p1f, -0x1.3b8874p1f, -0x1.5e4d88p1f, -0x1.80edbap1f, -0x1.a37e06p1f, -0x1.c5f9aep1f, -0x1.f99724p1f, -0x1.1f20bcp2f, -0x1.416824p2f, -0x1.63a202p2f, -0x1.85d592p2f, -0x1.a7fd60p2f, -0x1.ca2a60p2f, -0x1.ebea46p2f, 0x1.bd9da0p-2f, 0x1.41d6e4p-2f, 0x1.9f96b6p-3f, 0x1.959926p-4f, 0x1.0c7718p-10f, -0x1.79c2c8p-4f, -0x1.74006cp-3f, -0x1.12526ep-2f},
-       {-0x1.f4f49ap-2f, -0x1.e0a496p-2f, -0x1.d205ecp-2f, -0x1.c739a4p-2f, -0x1.bf1370p-2f, -0x1.b8cdfap-2f, -0x1.b3e4c2p-2f, -0x1.affc50p-2f, -0x1.ab7bccp-2f, -0x1.a73502p-2f, -0x1.a43420p-2f, -0x1.a2056cp-2f, -0x1.a0639cp-2f, -0x1.9f23cep-2f, -0x1.9e2982p-2f, -0x1.9d6258p-2f, -0x1.9c7c38p-2f, -0x1.9ba03cp-2f, -0x1.9b0450p-2f, -0x1.9a91f2p-2f, -0x1.9a3b96p-2f, -0x1.99f8dcp-2f, -0x1.99c42ap-2f, -0x1.999a56p-2f, -0x1.8487f6p-1f, -0x1.63854ep-1f, -0x1.49c35ap-1f, -0x1.35707cp-1f, -0x1.253a36p-1f, -0x1.182adcp-1f, -0x1.0d8bb4p-1f, -0x1.04d526p-1f},
-       {0x1.2040d8p-5f, 0x1.99ea38p-6f, 0x1.2b45bap-6f, 0x1.bf3822p-7f, 0x1.551fdap-7f, 0x1.0907e4p-7f, 0x1.a2a27cp-8f, 0x1.4f7f22p-8f, 0x1.ed37d8p-9f, 0x1.542ac0p-9f, 0x1.e6fa54p-10f, 0x1.677f08p-10f, 0x1.10623cp-10f, 0x1.a607aap-11f, 0x1.4d2e3ap-11f, 0x1.0b6a0ep-11f, 0x1.8af2f0p-12f, 0x1.12a9f8p-12f, 0x1.8cfb9cp-13f, 0x1.27e388p-13f, 0x1.c4bf96p-14f, 0x1.61d186p-14f, 0x1.19a640p-14f, 0x1.c8ba40p-15f, 0x1.c0f254p-3f, 0x1.5c5668p-3f, 0x1.116c78p-3f, 0x1.b1fa42p-4f, 0x1.5bf79cp-4f, 0x1.19bc32p-4f, 0x1.cc6b4cp-5f, 0x1.7b7f14p-5f},
-       {-0x1.998154p-7f, -0x1.0c513ap-7f, -0x1.6a4d40p-8f, -0x1.f64ecap-9f, -0x1.64b4cap-9f, -0x1.026d04p-9f, -0x1.7e8f80p-10f, -0x1.20244ep-10f, -0x1.837834p-11f, -0x1.de3c5cp-12f, -0x1.35a29cp-12f, -0x1.a00160p-13f, -0x1.221044p-13f, -0x1.9c898cp-14f, -0x1.3037c0p-14f, -0x1.c541f4p-15f, -0x1.301cdap-15f, -0x1.76d87ep-16f, -0x1.eb34e6p-17f, -0x1.4cc9eap-17f, -0x1.cfc0a4p-18f, -0x1.4c727cp-18f, -0x1.eaec04p-19f, -0x1.818584p-19f, -0x1.d267a6p-4f, -0x1.5956a8p-4f, -0x1.02b0b2p-4f, -0x1.882320p-5f, -0x1.2c727ap-5f, -0x1.d13ddap-6f, -0x1.6beb98p-6f, -0x1.1f4462p-6f},
-       {0x1.0e49f2p-8f, 0x1.48dad8p-9f, 0x1.9d360ep-10f, 0x1.0b276ep-10f, 0x1.63c0dap-11f, 0x1.e3d5eap-12f, 0x1.52c350p-12f, 0x1.d7fab0p-13f, 0x1.27667ap-13f, 0x1.49dd64p-14f, 0x1.8082ccp-15f, 0x1.debf94p-16f, 0x1.2c0532p-16f, 0x1.9f2f44p-17f, 0x1.179abep-17f, 0x1.90a5aap-18f, 0x1.d10846p-19f, 0x1.06ef9ep-19f, 0x1.244d04p-20f, 0x1.844ffcp-21f, 0x1.b4886cp-22f, 0x1.62b754p-22f, 0x1.052a86p-22f, 0x1.96c3c2p-23f, 0x1.adf766p-5f, 0x1.31753cp-5f, 0x1.b72d9ep-6f, 0x1.3f95ccp-6f, 0x1.d6ccf4p-7f, 0x1.5f0eaap-7f, 0x1.073e86p-7f, 0x1.90f168p-8f},
-       {-0x1.4dde04p-10f, -0x1.791facp-11f, -0x1.a3a89cp-12f, -0x1.da5550p-13f, -0x1.d1ea70p-14f, -0x1.20380ap-13f, -0x1.0f55aep-14f, -0x1.a691c6p-16f, -0x1.90aedap-16f, -0x1.0c25fep-16f, -0x1.fe39fcp-18f, -0x1.98bfeep-18f, -0x1.1c0250p-20f, -0x1.0f38e6p-18f, 0x1.f9a7a6p-23f, -0x1.5a2c26p-20f, -0x1.8ce608p-22f, -0x1.55e0bep-22f, -0x1.5cea38p-27f, 0x1.1fd604p-27f, -0x1.a08e3ep-25f, -0x1.456156p-24f, -0x1.d592dep-25f, 0x1.fc9844p-24f, -0x1.799e24p-6f, -0x1.d436b6p-7f, -0x1.70a26ap-7f, -0x1.04554cp-7f, -0x1.98697ap-8f, -0x1.1da054p-8f, -0x1.3d3292p-9f, -0x1.b980c8p-10f}}};
+      {0x1.7fff48p0f,  0x1.d55b32p0f,  0x1.155512p1f,  0x1.40007cp1f,  0x1.6aab96p1f,
+       0x1.955586p1f,  0x1.bffdeep1f,  0x1.eaaa8ep1f,  0x1.15559ap2f,  0x1.3fffb0p2f,
+       0x1.6aaa72p2f,  0x1.95550ap2f,  0x1.c0018ep2f,  0x1.eaa636p2f,  0x1.0aaa2ep3f,
+       0x1.200002p3f,  0x1.40002ep3f,  0x1.6aa9dap3f,  0x1.9555a4p3f,  0x1.bffe72p3f,
+       0x1.eaa9bap3f,  0x1.0aa71ep4f,  0x1.1fffb4p4f,  0x1.351690p4f,  0x1.555572p-4f,
+       0x1.000016p-2f, 0x1.aaac60p-2f, 0x1.2aa9c6p-1f, 0x1.800060p-1f, 0x1.d555a2p-1f,
+       0x1.1555a4p0f,  0x1.3ffccap0f},
+      {{-0x1.920ceap-2f, -0x1.1ac0ecp-1f, -0x1.698e3ap-1f, -0x1.b649b0p-1f, -0x1.00b9dap0f,
+        -0x1.25b522p0f,  -0x1.4a3896p0f,  -0x1.6e6216p0f,  -0x1.a41672p0f,  -0x1.eaf3e8p0f,
+        -0x1.189ca0p1f,  -0x1.3b8874p1f,  -0x1.5e4d88p1f,  -0x1.80edbap1f,  -0x1.a37e06p1f,
+        -0x1.c5f9aep1f,  -0x1.f99724p1f,  -0x1.1f20bcp2f,  -0x1.416824p2f,  -0x1.63a202p2f,
+        -0x1.85d592p2f,  -0x1.a7fd60p2f,  -0x1.ca2a60p2f,  -0x1.ebea46p2f,  0x1.bd9da0p-2f,
+        0x1.41d6e4p-2f,  0x1.9f96b6p-3f,  0x1.959926p-4f,  0x1.0c7718p-10f, -0x1.79c2c8p-4f,
+        -0x1.74006cp-3f, -0x1.12526ep-2f},
+       {-0x1.f4f49ap-2f, -0x1.e0a496p-2f, -0x1.d205ecp-2f, -0x1.c739a4p-2f, -0x1.bf1370p-2f,
+        -0x1.b8cdfap-2f, -0x1.b3e4c2p-2f, -0x1.affc50p-2f, -0x1.ab7bccp-2f, -0x1.a73502p-2f,
+        -0x1.a43420p-2f, -0x1.a2056cp-2f, -0x1.a0639cp-2f, -0x1.9f23cep-2f, -0x1.9e2982p-2f,
+        -0x1.9d6258p-2f, -0x1.9c7c38p-2f, -0x1.9ba03cp-2f, -0x1.9b0450p-2f, -0x1.9a91f2p-2f,
+        -0x1.9a3b96p-2f, -0x1.99f8dcp-2f, -0x1.99c42ap-2f, -0x1.999a56p-2f, -0x1.8487f6p-1f,
+        -0x1.63854ep-1f, -0x1.49c35ap-1f, -0x1.35707cp-1f, -0x1.253a36p-1f, -0x1.182adcp-1f,
+        -0x1.0d8bb4p-1f, -0x1.04d526p-1f},
+       {0x1.2040d8p-5f,  0x1.99ea38p-6f,  0x1.2b45bap-6f,  0x1.bf3822p-7f,  0x1.551fdap-7f,
+        0x1.0907e4p-7f,  0x1.a2a27cp-8f,  0x1.4f7f22p-8f,  0x1.ed37d8p-9f,  0x1.542ac0p-9f,
+        0x1.e6fa54p-10f, 0x1.677f08p-10f, 0x1.10623cp-10f, 0x1.a607aap-11f, 0x1.4d2e3ap-11f,
+        0x1.0b6a0ep-11f, 0x1.8af2f0p-12f, 0x1.12a9f8p-12f, 0x1.8cfb9cp-13f, 0x1.27e388p-13f,
+        0x1.c4bf96p-14f, 0x1.61d186p-14f, 0x1.19a640p-14f, 0x1.c8ba40p-15f, 0x1.c0f254p-3f,
+        0x1.5c5668p-3f,  0x1.116c78p-3f,  0x1.b1fa42p-4f,  0x1.5bf79cp-4f,  0x1.19bc32p-4f,
+        0x1.cc6b4cp-5f,  0x1.7b7f14p-5f},
+       {-0x1.998154p-7f,  -0x1.0c513ap-7f,  -0x1.6a4d40p-8f,  -0x1.f64ecap-9f,  -0x1.64b4cap-9f,
+        -0x1.026d04p-9f,  -0x1.7e8f80p-10f, -0x1.20244ep-10f, -0x1.837834p-11f, -0x1.de3c5cp-12f,
+        -0x1.35a29cp-12f, -0x1.a00160p-13f, -0x1.221044p-13f, -0x1.9c898cp-14f, -0x1.3037c0p-14f,
+        -0x1.c541f4p-15f, -0x1.301cdap-15f, -0x1.76d87ep-16f, -0x1.eb34e6p-17f, -0x1.4cc9eap-17f,
+        -0x1.cfc0a4p-18f, -0x1.4c727cp-18f, -0x1.eaec04p-19f, -0x1.818584p-19f, -0x1.d267a6p-4f,
+        -0x1.5956a8p-4f,  -0x1.02b0b2p-4f,  -0x1.882320p-5f,  -0x1.2c727ap-5f,  -0x1.d13ddap-6f,
+        -0x1.6beb98p-6f,  -0x1.1f4462p-6f},
+       {0x1.0e49f2p-8f,  0x1.48dad8p-9f,  0x1.9d360ep-10f, 0x1.0b276ep-10f, 0x1.63c0dap-11f,
+        0x1.e3d5eap-12f, 0x1.52c350p-12f, 0x1.d7fab0p-13f, 0x1.27667ap-13f, 0x1.49dd64p-14f,
+        0x1.8082ccp-15f, 0x1.debf94p-16f, 0x1.2c0532p-16f, 0x1.9f2f44p-17f, 0x1.179abep-17f,
+        0x1.90a5aap-18f, 0x1.d10846p-19f, 0x1.06ef9ep-19f, 0x1.244d04p-20f, 0x1.844ffcp-21f,
+        0x1.b4886cp-22f, 0x1.62b754p-22f, 0x1.052a86p-22f, 0x1.96c3c2p-23f, 0x1.adf766p-5f,
+        0x1.31753cp-5f,  0x1.b72d9ep-6f,  0x1.3f95ccp-6f,  0x1.d6ccf4p-7f,  0x1.5f0eaap-7f,
+        0x1.073e86p-7f,  0x1.90f168p-8f},
+       {-0x1.4dde04p-10f, -0x1.791facp-11f, -0x1.a3a89cp-12f, -0x1.da5550p-13f, -0x1.d1ea70p-14f,
+        -0x1.20380ap-13f, -0x1.0f55aep-14f, -0x1.a691c6p-16f, -0x1.90aedap-16f, -0x1.0c25fep-16f,
+        -0x1.fe39fcp-18f, -0x1.98bfeep-18f, -0x1.1c0250p-20f, -0x1.0f38e6p-18f, 0x1.f9a7a6p-23f,
+        -0x1.5a2c26p-20f, -0x1.8ce608p-22f, -0x1.55e0bep-22f, -0x1.5cea38p-27f, 0x1.1fd604p-27f,
+        -0x1.a08e3ep-25f, -0x1.456156p-24f, -0x1.d592dep-25f, 0x1.fc9844p-24f,  -0x1.799e24p-6f,
+        -0x1.d436b6p-7f,  -0x1.70a26ap-7f,  -0x1.04554cp-7f,  -0x1.98697ap-8f,  -0x1.1da054p-8f,
+        -0x1.3d3292p-9f,  -0x1.b980c8p-10f}}};
 
   // P(a - c) from the piece of t that bits 20 to 24 of y pick (kPieces, kSlopePieces): a - c is
   // exact where a >= c/2, every piece but the first, whose rounding there (2^-29 at most) moves
@@ -192,9 +234,11 @@ struct gelu {
     return PieceP(d, kSlopePieces, a, hn::MulAdd(a, hn::Set(d, 0.75f), hn::Set(d, 1.0f)));
   }
 
-  // Forward on K vectors (see HasForwardN). vrangeps clamps with x's sign and keeps a NaN x; the
-  // last step, x - s where x is not below 0, returns x's NaN (the first operand): kForwardKeepsNaN.
-  // -0 gives -0 - s = -0, +0 gives +0.
+  // Forward on K vectors (see HasForwardN): s = |x| Q, x Phi(x) = q - s with q = x for x >= 0
+  // and -0 for x < 0, by one vmaxps(-0, x), so that no compare or select is needed and a result
+  // that rounds to zero at x < 0 is -0. vmaxps returns its second operand where the two are
+  // equal (+0 stays +0) or one is NaN: q is x's NaN, and q - s returns it (the first operand;
+  // vrangeps gives a NaN x's a 14.5, so s is not NaN): kForwardKeepsNaN.
   template <size_t K, class D>
   static void ForwardN(D d, Vec<D> (&v)[K], const Args&) {
     Vec<D> xc[K], a[K], z[K], zl[K], l[K], r[K], n[K], b[K];
@@ -208,10 +252,10 @@ struct gelu {
       zl[k] = hn::MulSub(ha, a[k], z[k]);
     }
     ExpLutPoly3SplitN<K>(d, z, zl, l, r, n);
-    for (size_t k = 0; k < K; ++k) b[k] = hn::Mul(PieceG(d, a[k]), xc[k]);
+    for (size_t k = 0; k < K; ++k) b[k] = hn::Mul(PieceG(d, a[k]), a[k]);
     for (size_t k = 0; k < K; ++k) {
       const Vec<D> s = ScaleF(hn::MulAdd(b[k], l[k], hn::Mul(b[k], r[k])), n[k]);
-      v[k] = hn::IfThenElse(hn::Lt(v[k], hn::Zero(d)), s, hn::Sub(v[k], s));
+      v[k] = hn::Sub(Vec<D>{_mm512_max_ps(_mm512_set1_ps(-0.0f), v[k].raw)}, s);
     }
   }
   // dy gelu'(x): e = e^(-a^2/2) M from the table, a = |x| clamped at 20 (M, fitted to 14.5, is
