@@ -12,9 +12,13 @@
 // x >= 0: x/(1 + e); x < 0: x p/(1 + e) then the scale, one rounding into the subnormals
 // (gelu_tanh(-10) is about -1.5e-39). |v| is clamped at 120 (c |v| = 276, where every result
 // rounds to 0 or x), and x at -20 in the negative numerator (the result there is -0).
-// Other targets: w as a pair, e^-|w| = p 2^n from FastExpSplit (the pair's low part in its
-// reduced argument); where |w| <= 87 on every lane 2^n is one normal factor, the other lanes
-// take x for x > 0 and x p 2^n in three factors (SplitScale3) for x < 0.
+// Other targets: w as a pair (WOf). Where every lane has x >= -9.9, x/(1 + e^-w) with e^-w
+// from FastExpNormal, x clamped at 6.125 for w (Forward: no -|w|, no selects; 4096 elements
+// 1.31x faster on this AVX-512 host's AVX2 target, measured, and at most 2.34 ULP on all 2^32
+// inputs against 2.16 before); other vectors (ForwardWide) take e^-|w| = p 2^n from
+// FastExpSplit (the pair's low part in its reduced argument); where |w| <= 87 on every lane
+// 2^n is one normal factor, the other lanes take x for x > 0 and x p 2^n in three factors
+// (SplitScale3) for x < 0.
 // Backward: f' = sigmoid(w) + x w' sigmoid'(w), w' = a (1 + 3b x^2). With e = e^-|w| and t = 1 +
 // x w': f' = (1 + e t)/(1 + e)^2 for x >= 0 (no cancellation, t >= 1) and e (t + e)/(1 + e)^2 for
 // x < 0, one quotient. x is clamped at 9.9 (|w| <= 85, past which f' rounds to 1 and the clamped
