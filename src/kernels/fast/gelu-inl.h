@@ -3,30 +3,44 @@
 // so the subtraction adds half an ULP and no cancellation).
 //
 // Q = e^(-a^2/2) G(a), G(a) = e^(a^2/2) erfc(a/sqrt 2)/2, smooth and within [0.027, 1/2] on
-// [0, 14.5]. G = v H(v - 1/2) with v = c/(a + c), c = 5/2: G falls as 1/a, and v takes that
-// fall, so H is within a factor 2.2 on the whole range and a polynomial of degree 10 in
-// v - 1/2 holds it to 2^-26.5 relative with float32 coefficients (tools/fit_polynomials.py,
+// [0, 14.5].
+//
+// AVX-512 and AVX2 forward: G from pieces, P(a - c) on the piece that the bits of a + 1 pick:
+// 32 pieces of degree 5 read by one vpermt2ps a coefficient on AVX-512 (kPieces), 8 of degree
+// 8 read by one vpermps on AVX2 (kPieces8; a 32-entry table costs four vpermps and three blends
+// there). |x| G is rounded once and x Phi(x) = q - |x| G e^(-a^2/2) with q = x for x >= 0 and
+// -0 for x < 0 (one vmaxps, no compare or select). The AVX-512 backward pass reads M = G -
+// a/sqrt(2 pi) from 32 pieces of its own (kSlopePieces). These took the place of the form
+// below (still the AVX2 backward pass's and other targets'): 4096 elements, float32, this
+// AVX-512 host, measured, forward 1.59 -> 1.04 us on AVX-512 (38 operations a vector where
+// there were 48) and 3.60 -> 2.41 us on AVX2, backward 2.05 -> 1.34 us on AVX-512.
+//
+// The form in v: G = v H(v - 1/2) with v = c/(a + c), c = 5/2: G falls as 1/a, and v takes
+// that fall, so H is within a factor 2.2 on the whole range and a polynomial of degree 10 in v
+// - 1/2 holds it to 2^-26.5 relative with float32 coefficients (tools/fit_polynomials.py,
 // gelu_fast_h). v is an unevaluated pair in the product v H: at large a, where G is about
 // proportional to v, its rounding would be a relative error of G of the same size, while H
 // moves by c/a of it; H itself takes the rounded v (near a = 0 to 2 its relative sensitivity
 // to v is up to about 1, part of the budget below). The quotient has no division: r0, the
 // hardware estimate of 1/(a + c) with its low 8 bits cleared, makes c r0 and 1 - c r0 exact,
-// so e = 1 - (a + c) r0 is exact but for one rounding of a number below 2^-11, and
-// v = c r0 (1 + e + e^2) (e^3 < 2^-33). x v H is rounded once (x H as an exact pair, v as a
-// pair).
+// so e = 1 - (a + c) r0 is exact but for one rounding of a number below 2^-11, and v = c r0 (1
+// + e + e^2) (e^3 < 2^-33). x v H is rounded once (x H as an exact pair, v as a pair).
 //
 // e^(-a^2/2): a^2 split exactly (one FMA), its low part in the reduced argument: the tail
 // multiplies an error of the argument by up to a^2/2 = 105. AVX-512: the 2^(j/32) table with
-// its low part (ExpLutPoly3SplitN), (x v H) (l + r) rounded once, 2^floor(n) by vscalefps last,
+// its low part (ExpLutPoly3SplitN), |x| G (l + r) rounded once, 2^floor(n) by vscalefps last,
 // so subnormal results (x below -13.2) round once more, there only. Other targets: 2^n (1 + m)
-// from FastExpNormal where a <= 13 on every lane (e^(-a^2/2) and the result normal), x v H 2^n
-// exact and one rounding with m; other lanes take x for x > 0 and x v H p 2^n in three factors
-// (SplitScale3) for x < 0.
+// from FastExpNormal where a <= 13 on every lane (e^(-a^2/2) and the result normal), |x| G 2^n
+// (or x v H 2^n) exact and one rounding with m; other lanes take p 2^n in three factors
+// (SplitScale3).
 //
-// Error budget, in units of 2^-24 relative (at most that many ULP): the fit 0.35, H's Horner
-// steps and the rounded v about 1.5, the rounding of x v H 1, of its product with the
-// exponential 1, the exponential's own error below 0.1; x >= 0 adds half an ULP. Measured on
-// all 2^32 inputs: at most 2.72 ULP on AVX-512, 2.95 on AVX2.
+// Error budget, in units of 2^-24 relative (at most that many ULP): pieces: the fit 0.04 (0.07
+// AVX2), P's last rounding 0.5 and its earlier steps about 0.3 (|u P'/P| <= 0.4), |x| G 0.5,
+// the product with the exponential 0.5 and the exponential's own error 0.1 (AVX-512) to 1
+// (FastExpNormal); x >= 0 adds half an ULP. The form in v: the fit 0.35, H's Horner steps and
+// the rounded v about 1.5, the rounding of x v H 1, of its product with the exponential 1.
+// Measured on all 2^32 inputs: at most 2.08 ULP on AVX-512 (2.72 with the form in v), AVX2_FWD
+// on AVX2 (2.95).
 struct gelu {
   static constexpr bool kForwardKeepsNaN = true;
 
@@ -36,6 +50,10 @@ struct gelu {
                                    -0x1.f16756p-6f, 0x1.49c512p-5f, -0x1.3cd310p-7f};
   static constexpr float kClamp = 14.5f;
   static constexpr float kSlopeClamp = 20.0f;
+  // AVX-512's backward clamp: below 20, so that 3a/4 + 1 stays in the octaves of kSlopePieces
+  // (a = 20 would read the piece of a = 0). At x = -19.9, gelu' is below 1e-85 and its product
+  // with any float dy rounds to zero, as past -20.
+  static constexpr float kSlopePiecesClamp = 19.9f;
 
   // v = c/(a + c) as v + vl, w = v - 1/2, and T with H = kH[0] + w T.
   template <class D>
@@ -238,13 +256,14 @@ struct gelu {
   // and -0 for x < 0, by one vmaxps(-0, x), so that no compare or select is needed and a result
   // that rounds to zero at x < 0 is -0. vmaxps returns its second operand where the two are
   // equal (+0 stays +0) or one is NaN: q is x's NaN, and q - s returns it (the first operand;
-  // vrangeps gives a NaN x's a 14.5, so s is not NaN): kForwardKeepsNaN.
+  // s is not NaN): kForwardKeepsNaN.
   template <size_t K, class D>
   static void ForwardN(D d, Vec<D> (&v)[K], const Args&) {
-    Vec<D> xc[K], a[K], z[K], zl[K], l[K], r[K], n[K], b[K];
+    Vec<D> a[K], z[K], zl[K], l[K], r[K], n[K], b[K];
+    // a = min(|x|, 14.5) by one vrangeps (imm 10: the lesser magnitude, sign cleared); 14.5 for
+    // a NaN x.
     for (size_t k = 0; k < K; ++k) {
-      xc[k] = Vec<D>{_mm512_range_ps(v[k].raw, _mm512_set1_ps(kClamp), 2)};
-      a[k] = hn::Abs(xc[k]);
+      a[k] = Vec<D>{_mm512_range_ps(v[k].raw, _mm512_set1_ps(kClamp), 10)};
     }
     for (size_t k = 0; k < K; ++k) {
       const Vec<D> ha = hn::Mul(a[k], hn::Set(d, -0.5f));
@@ -258,17 +277,17 @@ struct gelu {
       v[k] = hn::Sub(Vec<D>{_mm512_max_ps(_mm512_set1_ps(-0.0f), v[k].raw)}, s);
     }
   }
-  // dy gelu'(x): e = e^(-a^2/2) M from the table, a = |x| clamped at 20 (M, fitted to 14.5, is
-  // within 0.03 2^-24 relative there: G is below 1/400 of a k). x >= 0: dy (1 - e M); x < 0: dy e
-  // M, with M 2^-4 (|M| <= 8) so that dy M (l + r) stays below the largest float, and the scale
-  // last (one rounding into the subnormals: gelu'(-19) is -6e-78, times dy up to 3e38). Below
-  // -20 the clamped slope times any float dy rounds to a zero with the sign of -dy, as the
-  // exact product does (and as the faithful kernel's NegativeTailZero gives). Measured on all
-  // 2^32 inputs: at most 4.01 ULP beyond the backward bound (AVX-512 and AVX2), the largest at
-  // small positive x, where 1 - e M near 1/2 takes the rounded v's error through H.
-  // Backward on K vectors (see HasBackwardN), each step across all K before the next: the same
-  // operations as Backward, with NaN passed through as Map's would be (x's first, then dy's)
-  // by the rare path, which a NaN in any of the K vectors takes.
+  // dy gelu'(x): e = e^(-a^2/2) M from the table, a = |x| clamped at 19.9 (kSlopePiecesClamp;
+  // M from kSlopePieces, fitted on [0, 20]). x >= 0: dy (1 - e M); x < 0: dy e M, with M 2^-4 (|M|
+  // <= 8) so that dy M (l + r) stays below the largest float, and the scale last (one rounding into
+  // the subnormals: gelu'(-19) is -6e-78, times dy up to 3e38). Below -19.9 the clamped slope times
+  // any float dy rounds to a zero with the sign of -dy, as the exact product does (and as the
+  // faithful kernel's NegativeTailZero gives). Measured on all 2^32 inputs: at most 2.60 ULP beyond
+  // the backward bound on AVX-512, 4.01 on AVX2 (SlopeM), the largest at small positive x, where 1
+  // - e M near 1/2 takes the rounded v's error through H. Backward on K vectors (see HasBackwardN),
+  // each step across all K before the next: the same operations as Backward, with NaN passed
+  // through as Map's would be (x's first, then dy's) by the rare path, which a NaN in any of the K
+  // vectors takes.
   template <size_t K, class D>
   static void BackwardN(D d, Vec<D> (&x)[K], Vec<D> (&dy)[K], const Args& args) {
     auto nan = hn::Or(hn::IsNaN(x[0]), hn::IsNaN(dy[0]));
@@ -280,7 +299,7 @@ struct gelu {
     }
     Vec<D> a[K], z[K], zl[K], l[K], r[K], n[K], m[K];
     for (size_t k = 0; k < K; ++k) {
-      a[k] = hn::Abs(Vec<D>{_mm512_range_ps(x[k].raw, _mm512_set1_ps(kSlopeClamp), 2)});
+      a[k] = hn::Abs(Vec<D>{_mm512_range_ps(x[k].raw, _mm512_set1_ps(kSlopePiecesClamp), 2)});
     }
     for (size_t k = 0; k < K; ++k) {
       const Vec<D> ha = hn::Mul(a[k], hn::Set(d, -0.5f));
@@ -300,7 +319,7 @@ struct gelu {
   }
   template <class D>
   HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
-    const Vec<D> xc{_mm512_range_ps(x.raw, _mm512_set1_ps(kSlopeClamp), 2)};
+    const Vec<D> xc{_mm512_range_ps(x.raw, _mm512_set1_ps(kSlopePiecesClamp), 2)};
     const Vec<D> a = hn::Abs(xc);
     const Vec<D> ha = hn::Mul(a, hn::Set(d, -0.5f));
     const Vec<D> z[1] = {hn::Mul(ha, a)};
@@ -314,6 +333,74 @@ struct gelu {
     const Vec<D> neg =
         ScaleF(hn::MulAdd(dym, l[0], hn::Mul(dym, r[0])), hn::Add(n[0], hn::Set(d, 4.0f)));
     return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), neg, pos);
+  }
+#else
+#if HWY_ARCH_X86 && HWY_TARGET == HWY_AVX2
+  // G(a) on [0, 14.5] in 8 pieces for AVX2's forward pass, read by one vpermps a coefficient:
+  // the piece is bits 22 to 24 of a + 1 (2 pieces an octave, 1/2 wide at a < 1, 4 wide at a >=
+  // 7), P of degree 8 in a - c, made as kPieces is: relative error at most 2^-27.8
+  // (tools/fit_polynomials.py gelu_fast_pieces, mbits=1). 19 operations where v and H took 26.
+  struct Pieces8 {
+    alignas(32) float c[8];
+    alignas(32) float p[9][8];
+  };
+  static constexpr Pieces8 kPieces8 = {
+      {0x1.7ffd1cp0f, 0x1.3fff30p1f, 0x1.0000bap2f, 0x1.8000c4p2f, 0x1.2000aep3f, 0x1.9fffe2p3f,
+       0x1.ffffd8p-3f, 0x1.800124p-1f},
+      {{0x1.a5726cp-3f, 0x1.2172eap-3f, 0x1.82b3bep-4f, 0x1.095588p-4f, 0x1.66cbe4p-5f,
+        0x1.f3dde6p-6f, 0x1.a7f80ep-2f, 0x1.336fbep-2f},
+       {-0x1.71c38ep-4f, -0x1.75acd0p-5f, -0x1.5cf7c2p-6f, -0x1.506782p-7f, -0x1.377fb4p-8f,
+        -0x1.3012d4p-9f, -0x1.2e8658p-2f, -0x1.63dfaap-3f},
+       {0x1.2043b2p-5f, 0x1.bf3bfep-7f, 0x1.2dd7dep-8f, 0x1.a0ec9cp-10f, 0x1.0b6c38p-11f,
+        0x1.6fdc92p-13f, 0x1.5c567ap-3f, 0x1.5bf6f6p-4f},
+       {-0x1.99861ep-7f, -0x1.f6298ap-9f, -0x1.f6a40ap-11f, -0x1.f9cb52p-13f, -0x1.c63b00p-15f,
+        -0x1.ba8fe8p-17f, -0x1.594f70p-4f, -0x1.2c8534p-5f},
+       {0x1.0d6418p-8f, 0x1.0ac5acp-10f, 0x1.943af6p-13f, 0x1.2cab30p-15f, 0x1.7db42cp-18f,
+        0x1.08c6a2p-20f, 0x1.313198p-5f, 0x1.d681b4p-7f},
+       {-0x1.4bf5cap-10f, -0x1.0e34d2p-12f, -0x1.3a253ap-15f, -0x1.5dfaf8p-18f, -0x1.3c58eap-21f,
+        -0x1.3bca6ep-24f, -0x1.eb6808p-7f, -0x1.5200a0p-8f},
+       {0x1.82a724p-12f, 0x1.05107ap-14f, 0x1.db32aap-18f, 0x1.907218p-21f, 0x1.04a768p-24f,
+        0x1.726b68p-28f, 0x1.69ef96p-8f, 0x1.ce86eep-10f},
+       {-0x1.b5cceap-14f, -0x1.db3b3ep-17f, -0x1.7b2ffep-20f, -0x1.e8ed50p-24f, -0x1.d6f682p-28f,
+        -0x1.974de6p-32f, -0x1.028de0p-9f, -0x1.9dd840p-11f},
+       {0x1.c5d4bep-16f, 0x1.ccf30ap-19f, 0x1.10a4a6p-22f, 0x1.14e2b6p-26f, 0x1.7a8d94p-31f,
+        0x1.87385ep-35f, 0x1.26e194p-10f, 0x1.02e396p-14f}}};
+  template <class D>
+  HWY_INLINE static Vec<D> PieceG(D d, Vec<D> a) {
+    const __m256i idx =
+        _mm256_srli_epi32(_mm256_castps_si256(hn::Add(a, hn::Set(d, 1.0f)).raw), 22);
+    const auto tab = [&](const float* c) HWY_ATTR {
+      return Vec<D>{_mm256_permutevar8x32_ps(_mm256_load_ps(c), idx)};
+    };
+    const Vec<D> u = hn::Sub(a, tab(kPieces8.c));
+    Vec<D> g = tab(kPieces8.p[8]);
+    for (int j = 7; j >= 0; --j) g = hn::MulAdd(g, u, tab(kPieces8.p[j]));
+    return g;
+  }
+  // Forward as AVX-512's ForwardN does it (q - |x| G e^(-a^2/2), q = vmaxps(-0, x)) with the
+  // exponential of the other targets: 2^n (1 + m) where a <= 13 on every lane (|x| G 2^n exact
+  // and normal, one rounding with m), else p 2^n in three factors (SplitScale3), one rounding
+  // into the subnormals. a = min(|x|, 14.5) is 14.5 for a NaN x (vminps' second operand), whose
+  // lane takes the second path and returns q, x's NaN.
+  template <class D>
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args&) {
+    const Vec<D> a = hn::Min(hn::Abs(x), hn::Set(d, kClamp));
+    const Vec<D> ha = hn::Mul(a, hn::Set(d, -0.5f));
+    const Vec<D> z = hn::Mul(ha, a);
+    const Vec<D> zl = hn::MulSub(ha, a, z);
+    const Vec<D> b = hn::Mul(PieceG(d, a), a);
+    const Vec<D> q{_mm256_max_ps(_mm256_set1_ps(-0.0f), x.raw)};
+    return PerLane(
+        d, hn::Le(a, hn::Set(d, 13.0f)),
+        [&]() HWY_ATTR {
+          const ExpNormalF<D> e = FastExpNormal(d, z, &zl);
+          const Vec<D> bs = hn::Mul(b, e.s);
+          return hn::Sub(q, hn::MulAdd(bs, e.pm, bs));
+        },
+        [&]() HWY_ATTR {
+          const ExpSplitF<D> e = FastExpSplit(d, z, zl);
+          return hn::Sub(q, Scale3(hn::Mul(b, e.p), SplitScale3(d, e.n)));
+        });
   }
 #else
   template <class D>
@@ -342,6 +429,7 @@ struct gelu {
           return hn::IfThenElse(neg, tail, x);
         });
   }
+#endif
   // dy gelu'(x), a = |x| clamped at 20 (see the AVX-512 Backward). Where a <= 13 on every lane,
   // e = 2^n (1 + m) from FastExpNormal is normal and so is e M (M 2^n exact, one rounding with
   // m); the other lanes take dy for x > 0 (e M is below 2^-120 there) and dy M p 2^n in three

@@ -164,17 +164,19 @@ struct gelu_tanh : CommonPathBackward<gelu_tanh, f32::gelu_tanh> {
   // clamped at 6.125 for w, E = 2^-75 there: x/(1 + E) is x within 2^-75), so that no -|w|, sign
   // flip, select or conversion is needed: the same steps as AVX-512's ForwardN, and 4 roundings
   // (E's, 1 + E, the quotient) against 3 of the general path. -w as a pair is WOf(-x), exactly
-  // the negated pair (VOf and WOf are odd, every rounding symmetric). Other vectors (and NaN)
-  // take ForwardWide.
+  // the negated pair (VOf and WOf are odd, every rounding symmetric). Other lanes (and NaN)
+  // take ForwardWide, lane by lane (PerLane), so that a result does not depend on its
+  // neighbours.
   template <class D>
   HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& args) {
-    if (HWY_UNLIKELY(!hn::AllTrue(d, hn::Ge(x, hn::Set(d, -9.9f))))) {
-      return ForwardWide(d, x, args);
-    }
-    const PairV<D> pw = WOf(d, hn::Neg(hn::Min(x, hn::Set(d, 6.125f))));
-    const ExpNormalF<D> e = FastExpNormal(d, pw.hi, &pw.lo);
-    const Vec<D> den = hn::Add(hn::MulAdd(e.pm, e.s, e.s), hn::Set(d, 1.0f));
-    return hn::Div(x, den);
+    return PerLane(
+        d, hn::Ge(x, hn::Set(d, -9.9f)),
+        [&]() HWY_ATTR {
+          const PairV<D> pw = WOf(d, hn::Neg(hn::Min(x, hn::Set(d, 6.125f))));
+          const ExpNormalF<D> e = FastExpNormal(d, pw.hi, &pw.lo);
+          return hn::Div(x, hn::Add(hn::MulAdd(e.pm, e.s, e.s), hn::Set(d, 1.0f)));
+        },
+        [&]() HWY_ATTR { return ForwardWide(d, x, args); });
   }
   // Forward on any vector: e^-|w| = p 2^n from FastExpSplit, where |w| <= 87 on every lane one
   // normal factor, the other lanes in three (SplitScale3).
