@@ -224,7 +224,7 @@ NOTES = {
              "polynomial and its lookups and 22% in the exponential. The backward pass is "
              "cheaper (e^(-a^2/2) rounded once, one pair step, 1.16 ULP at most beyond the f'' "
              "term). The peers evaluate erf by one short polynomial or rational without a tail "
-             "(off by 10^7 to 10^8 ULP below x = -5); activ's fast mode (gelu fast: 2.7 ULP at "
+             "(off by 10^7 to 10^8 ULP below x = -5); activ's fast mode (gelu fast: 2.1 ULP at "
              "most) is the faster option. Closing it at this accuracy: fewer pair steps, or a "
              "16-piece table read with one vpermps. "),
     "gelu_tanh": FLOAT_PAIRS.format(what="gelu_tanh (an exp and a division, as x sigmoid(2u))",

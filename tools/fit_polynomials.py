@@ -116,8 +116,89 @@ def gelu_fast_h(degree=10, c=2.5, s0=0.5, a_max=14.5, nodes=1500, lawson=100):
     return coef, worst
 
 
+def gelu_fast_pieces(slope=False, degree=5, mbits=3, nodes=160, lawson=60):
+    """The pieces of the fast gelu (src/kernels/fast/gelu-inl.h): G(a) = e^(a^2/2) erfc(a/sqrt
+    2)/2 on [0, 14.5], the piece from the last two exponent bits and the first mbits significand
+    bits of a + 1 (2^mbits pieces an octave: kPieces with 3, kPieces8 with 1), or with
+    slope=True M(a) = G(a) - a/sqrt(2 pi) on [0, 20], the piece from 3a/4 + 1 (kSlopePieces),
+    its error weighted by 1/max(|M|, 2^-6). Each piece: P(a - c) with c the float nearest the
+    piece's middle where f(c) is within 2^-9 ULP of a float, P's constant term; the other
+    coefficients fitted (weighted least squares at Chebyshev nodes, reweighted toward the
+    minimax error) and rounded to float32 one at a time from the linear term up, each rounding
+    followed by a new fit of the ones left. Returns the centres, the coefficient rows and the
+    largest weighted error (measured on 401 points a piece with the float32 coefficients)."""
+    import numpy as np
+
+    k = 1 / mp.sqrt(2 * mp.pi)
+
+    def f(a):
+        a = mp.mpf(a)
+        g = mp.exp(a * a / 2) * mp.erfc(a / mp.sqrt(2)) / 2
+        return g - a * k if slope else g
+
+    def f32(x):
+        return float(np.float32(x))
+
+    def ulp(x):
+        return 2.0 ** (int(np.frexp(np.float32(x))[1]) - 24)
+
+    def weight(v):
+        return 1 / np.maximum(np.abs(v), 2.0**-6) if slope else 1 / np.abs(v)
+
+    scale, a_max = (0.75, 20.0) if slope else (1.0, 14.5)
+    centres, rows, worst = [], [[] for _ in range(degree + 1)], 0
+    per = 1 << mbits
+    for idx in range(4 * per):
+        e, m = ((idx >> mbits) - 3) % 4, idx & (per - 1)
+        ylo, yhi = 2**e * (1 + m / per), 2**e * (1 + (m + 1) / per)
+        lo, hi = (ylo - 1) / scale, min((yhi - 1) / scale, a_max)
+        if lo >= a_max:
+            lo, hi = a_max, a_max + 1e-3
+        mid = f32(((ylo + yhi) / 2 - 1) / scale)
+        c = next(x for j in range(20000) for x in (f32(mid + j * ulp(mid)),
+                                                     f32(mid - j * ulp(mid)))
+                 if abs(f(x) - f32(float(f(x)))) < ulp(f32(float(f(x)))) * 2.0**-9)
+        us = np.cos(np.linspace(0, np.pi, nodes)) * (hi - lo) / 2 + (hi + lo) / 2 - c
+        fs = np.array([float(f(mp.mpf(c) + mp.mpf(u))) for u in us])
+        wt = weight(fs)
+        basis = np.vander(us, degree + 1, increasing=True)
+        coef = [f32(float(f(c)))]
+        for j in range(1, degree + 1):
+            rest = fs - basis[:, :j] @ np.array(coef)
+            w, best = np.ones(nodes), (np.inf, None)
+            for _ in range(lawson):
+                cols = basis[:, j:]
+                sol = np.linalg.lstsq(cols * (np.sqrt(w) * wt)[:, None], np.sqrt(w) * rest * wt,
+                                      rcond=None)[0]
+                err = np.abs((cols @ sol - rest) * wt)
+                if err.max() < best[0]:
+                    best = (err.max(), sol)
+                w = w * (err + 1e-3 * err.max())
+                w /= w.sum()
+            coef.append(f32(best[1][0]))
+        for u in np.linspace(lo - c, hi - c, 401):
+            exact = f(mp.mpf(c) + mp.mpf(u))
+            p = sum(mp.mpf(cj) * mp.mpf(u)**j for j, cj in enumerate(coef))
+            worst = max(worst, abs(p - exact) * float(weight(np.array([float(exact)]))[0]))
+        centres.append(c)
+        for j in range(degree + 1):
+            rows[j].append(coef[j])
+    return centres, rows, worst
+
+
+def show_pieces(name, centres, rows, worst):
+    print(f"{name}: weighted error 2^{float(mp.log(worst, 2)):.1f}")
+    for label, row in [("c", centres)] + [(f"p{j}", r) for j, r in enumerate(rows)]:
+        print(f"    {label}: " + ", ".join(float(x).hex() for x in row))
+
+
 if __name__ == "__main__":
     show("Expm1Core Q (math-inl.h)", *expm1_core())
     show("erfcx in y = (t-4)/(t+4) (gelu-inl.h)", *erfcx())
     show("log1p(e)/e on [0, 1] (math-inl.h Log1pUnit)", *log1p_unit())
     show("gelu fast: H(v - 1/2), v = 2.5/(a + 2.5) (fast/gelu-inl.h)", *gelu_fast_h())
+    show_pieces("gelu fast AVX-512: G pieces (fast/gelu-inl.h kPieces)", *gelu_fast_pieces())
+    show_pieces("gelu fast AVX-512: M pieces (fast/gelu-inl.h kSlopePieces)",
+                *gelu_fast_pieces(slope=True))
+    show_pieces("gelu fast AVX2: G pieces (fast/gelu-inl.h kPieces8)",
+                *gelu_fast_pieces(degree=8, mbits=1))

@@ -12,9 +12,13 @@
 // x >= 0: x/(1 + e); x < 0: x p/(1 + e) then the scale, one rounding into the subnormals
 // (gelu_tanh(-10) is about -1.5e-39). |v| is clamped at 120 (c |v| = 276, where every result
 // rounds to 0 or x), and x at -20 in the negative numerator (the result there is -0).
-// Other targets: w as a pair, e^-|w| = p 2^n from FastExpSplit (the pair's low part in its
-// reduced argument); where |w| <= 87 on every lane 2^n is one normal factor, the other lanes
-// take x for x > 0 and x p 2^n in three factors (SplitScale3) for x < 0.
+// Other targets: w as a pair (WOf). Where every lane has x >= -9.9, x/(1 + e^-w) with e^-w
+// from FastExpNormal, x clamped at 6.125 for w (Forward: no -|w|, no selects; 4096 elements
+// 1.31x faster on this AVX-512 host's AVX2 target, measured, and at most 2.34 ULP on all 2^32
+// inputs against 2.16 before); other vectors (ForwardWide) take e^-|w| = p 2^n from
+// FastExpSplit (the pair's low part in its reduced argument); where |w| <= 87 on every lane
+// 2^n is one normal factor, the other lanes take x for x > 0 and x p 2^n in three factors
+// (SplitScale3) for x < 0.
 // Backward: f' = sigmoid(w) + x w' sigmoid'(w), w' = a (1 + 3b x^2). With e = e^-|w| and t = 1 +
 // x w': f' = (1 + e t)/(1 + e)^2 for x >= 0 (no cancellation, t >= 1) and e (t + e)/(1 + e)^2 for
 // x < 0, one quotient. x is clamped at 9.9 (|w| <= 85, past which f' rounds to 1 and the clamped
@@ -145,15 +149,42 @@ struct gelu_tanh : CommonPathBackward<gelu_tanh, f32::gelu_tanh> {
     }
   }
 #else
+  // w = a v as a pair (a = ah + al), the prologue of Forward and Gate1: the rounding of ah v by
+  // one FMA, al v and ah times v's low part added to it.
   template <class D>
-  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args&) {
+  HWY_INLINE static PairV<D> WOf(D d, Vec<D> x) {
     const PairV<D> pv = VOf(d, x);
     const Vec<D> ah = hn::Set(d, 0x1.988454p+0f);
-    // w = a v as a pair; -|w| and its low part with the same sign flip.
     const Vec<D> w = hn::Mul(ah, pv.hi);
-    Vec<D> wl = hn::MulSub(ah, pv.hi, w);
-    wl = hn::MulAdd(ah, pv.lo, hn::MulAdd(hn::Set(d, -0x1.857936p-25f), pv.hi, wl));
-    const Vec<D> aw = hn::Abs(w);
+    const Vec<D> wl = hn::MulSub(ah, pv.hi, w);
+    return {w, hn::MulAdd(ah, pv.lo, hn::MulAdd(hn::Set(d, -0x1.857936p-25f), pv.hi, wl))};
+  }
+  // Forward where every lane has x >= -9.9 (w >= -85): x/(1 + E), E = e^-w = 2^n (1 + m) from
+  // FastExpNormal with the pair's low part in the reduced argument, normal on that range (x is
+  // clamped at 6.125 for w, E = 2^-75 there: x/(1 + E) is x within 2^-75), so that no -|w|, sign
+  // flip, select or conversion is needed: the same steps as AVX-512's ForwardN, and 4 roundings
+  // (E's, 1 + E, the quotient) against 3 of the general path. -w as a pair is WOf(-x), exactly
+  // the negated pair (VOf and WOf are odd, every rounding symmetric). Other lanes (and NaN)
+  // take ForwardWide, lane by lane (PerLane), so that a result does not depend on its
+  // neighbours.
+  template <class D>
+  HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& args) {
+    return PerLane(
+        d, hn::Ge(x, hn::Set(d, -9.9f)),
+        [&]() HWY_ATTR {
+          const PairV<D> pw = WOf(d, hn::Neg(hn::Min(x, hn::Set(d, 6.125f))));
+          const ExpNormalF<D> e = FastExpNormal(d, pw.hi, &pw.lo);
+          return hn::Div(x, hn::Add(hn::MulAdd(e.pm, e.s, e.s), hn::Set(d, 1.0f)));
+        },
+        [&]() HWY_ATTR { return ForwardWide(d, x, args); });
+  }
+  // Forward on any vector: e^-|w| = p 2^n from FastExpSplit, where |w| <= 87 on every lane one
+  // normal factor, the other lanes in three (SplitScale3).
+  template <class D>
+  HWY_NOINLINE static Vec<D> ForwardWide(D d, Vec<D> x, const Args&) {
+    const PairV<D> pw = WOf(d, x);
+    const Vec<D> wl = pw.lo;
+    const Vec<D> aw = hn::Abs(pw.hi);
     const Vec<D> lim = hn::Set(d, 193.0f);
     const auto neg = hn::Lt(x, hn::Zero(d));
     const Vec<D> t_lo = hn::IfThenElseZero(hn::Le(aw, lim), hn::IfThenElse(neg, wl, hn::Neg(wl)));
@@ -185,12 +216,9 @@ struct gelu_tanh : CommonPathBackward<gelu_tanh, f32::gelu_tanh> {
   }
   template <class D>
   HWY_INLINE static Vec<D> Gate1(D d, Vec<D> x, Vec<D> u) {
-    const PairV<D> pv = VOf(d, x);
-    const Vec<D> ah = hn::Set(d, 0x1.988454p+0f);
-    const Vec<D> w = hn::Mul(ah, pv.hi);
-    Vec<D> wl = hn::MulSub(ah, pv.hi, w);
-    wl = hn::MulAdd(ah, pv.lo, hn::MulAdd(hn::Set(d, -0x1.857936p-25f), pv.hi, wl));
-    const Vec<D> aw = hn::Abs(w);
+    const PairV<D> pw = WOf(d, x);
+    const Vec<D> wl = pw.lo;
+    const Vec<D> aw = hn::Abs(pw.hi);
     const auto neg = hn::Lt(x, hn::Zero(d));
     const auto ok = hn::Le(aw, hn::Set(d, 87.0f));
     const Vec<D> t_lo = hn::IfThenElseZero(ok, hn::IfThenElse(neg, wl, hn::Neg(wl)));
