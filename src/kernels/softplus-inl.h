@@ -191,49 +191,74 @@ struct softplus {
   // head of e formed before its low part.
   template <class D>
   HWY_INLINE static PairF<D> Log1pExpF(D d, Vec<D> u, Vec<D> ul) {
+    const Vec<D> uv[1] = {u}, ulv[1] = {ul};
+    PairF<D> l[1];
+    Log1pExpFN<1>(d, uv, ulv, l);
+    return l[0];
+  }
+  // The same for kK vectors at once, each step taken for all kK before the next (ForwardN).
+  template <size_t kK, class D>
+  HWY_INLINE static void Log1pExpFN(D d, const Vec<D> (&u)[kK], const Vec<D> (&ul)[kK],
+                                    PairF<D> (&out)[kK]) {
     const hn::RebindToSigned<D> di;
     // e = scale (thi + tlo) e^s, s = sh + sl (ExpReduceF, as ExpPairF).
-    const ExpCoreF<D> x = ExpReduceF(d, u, ul);
-    const Vec<D> ts = hn::Mul(x.thi, x.scale);
+    ExpCoreF<D> x[kK];
+    Vec<D> ts[kK], c[kK];
+    hn::Vec<decltype(di)> j[kK];
+    for (size_t k = 0; k < kK; ++k) x[k] = ExpReduceF(d, u[k], ul[k]);
     // j from e0 = ts (1 + sh), within 2^-10 of e, as round(N (1 - 2^-8) e0): the bins shifted
     // by more than e0's error, so that c e.hi and 1 - c stay within a factor 2 (below).
     constexpr float kN = static_cast<float>(kLogN);
-    const Vec<D> e0 = hn::MulAdd(ts, x.sh, ts);
-    const Vec<D> z = hn::MulAdd(hn::Min(e0, hn::Set(d, (kN - 1.0f) / kN)),
-                                hn::Set(d, kN * (1.0f - 0x1p-8f)), hn::Set(d, 0x1.8p23f));
-    const auto j = hn::And(hn::BitCast(di, z), hn::Set(di, kLogN - 1));
-    const Vec<D> c = LogTable(d, kLogC, kLogC16, j);
+    for (size_t k = 0; k < kK; ++k) {
+      ts[k] = hn::Mul(x[k].thi, x[k].scale);
+      const Vec<D> e0 = hn::MulAdd(ts[k], x[k].sh, ts[k]);
+      const Vec<D> z = hn::MulAdd(hn::Min(e0, hn::Set(d, (kN - 1.0f) / kN)),
+                                  hn::Set(d, kN * (1.0f - 0x1p-8f)), hn::Set(d, 0x1.8p23f));
+      j[k] = hn::And(hn::BitCast(di, z), hn::Set(di, kLogN - 1));
+    }
+    for (size_t k = 0; k < kK; ++k) c[k] = LogTable(d, kLogC, kLogC16, j[k]);
     // e^s - 1 = sh + w, w = sh^2 (1/2 + sh/6 + sh^2/24 + sh^3/120) + sl (1 + sh); as a pair p.
-    const Vec<D> sq = hn::Mul(x.sh, x.sh);
-    const Vec<D> q = hn::MulAdd(sq, hn::MulAdd(x.sh, hn::Set(d, 1.0f / 120), hn::Set(d, 1.0f / 24)),
-                                hn::MulAdd(x.sh, hn::Set(d, 1.0f / 6), hn::Set(d, 0.5f)));
-    const Vec<D> w = hn::MulAdd(sq, q, hn::MulAdd(x.sl, x.sh, x.sl));
-    const PairF<D> p = TwoSumF<D>(x.sh, w);
+    PairF<D> p[kK];
+    for (size_t k = 0; k < kK; ++k) {
+      const Vec<D> sq = hn::Mul(x[k].sh, x[k].sh);
+      const Vec<D> q =
+          hn::MulAdd(sq, hn::MulAdd(x[k].sh, hn::Set(d, 1.0f / 120), hn::Set(d, 1.0f / 24)),
+                     hn::MulAdd(x[k].sh, hn::Set(d, 1.0f / 6), hn::Set(d, 0.5f)));
+      const Vec<D> w = hn::MulAdd(sq, q, hn::MulAdd(x[k].sl, x[k].sh, x[k].sl));
+      p[k] = TwoSumF<D>(x[k].sh, w);
+    }
     // m = thi + thi p.hi as a pair (exact), its low part within about 2^-23 of m.
-    const PairF<D> tp = TwoProdF<D>(x.thi, p.hi);
-    const PairF<D> m = FastTwoSumF<D>(x.thi, tp.hi);
-    const Vec<D> m_lo =
-        hn::Add(hn::Add(m.lo, tp.lo), hn::MulAdd(x.thi, p.lo, hn::MulAdd(x.tlo, p.hi, x.tlo)));
     // c e = cs m with cs = c scale (exact: scale is a power of 2 and c e normal).
-    const Vec<D> cs = hn::Mul(c, x.scale);
-    const PairF<D> ce = TwoProdF<D>(cs, m.hi);
-    const Vec<D> r = hn::Add(hn::Sub(c, hn::Set(d, 1.0f)), ce.hi);  // exact
-    const Vec<D> rl = hn::MulAdd(cs, m_lo, ce.lo);
+    Vec<D> r[kK], rl[kK];
+    for (size_t k = 0; k < kK; ++k) {
+      const PairF<D> tp = TwoProdF<D>(x[k].thi, p[k].hi);
+      const PairF<D> m = FastTwoSumF<D>(x[k].thi, tp.hi);
+      const Vec<D> m_lo = hn::Add(hn::Add(m.lo, tp.lo),
+                                  hn::MulAdd(x[k].thi, p[k].lo,
+                                             hn::MulAdd(x[k].tlo, p[k].hi, x[k].tlo)));
+      const Vec<D> cs = hn::Mul(c[k], x[k].scale);
+      const PairF<D> ce = TwoProdF<D>(cs, m.hi);
+      r[k] = hn::Add(hn::Sub(c[k], hn::Set(d, 1.0f)), ce.hi);  // exact
+      rl[k] = hn::MulAdd(cs, m_lo, ce.lo);
+    }
     // h = -r^2/2 exact (hr = -r/2 is); log1p(r) = r + h + h r P(r), P = -2/3 + r/2 + h (4/5
     // - 2r/3 (+ r^2 4/7 for N = 16)): Taylor's r^3/3 - r^4/4 + ... with -r^2/2 written h.
-    const Vec<D> hr = hn::Mul(r, hn::Set(d, -0.5f));
-    const PairF<D> h = TwoProdF<D>(r, hr);
-    Vec<D> p2 = hn::MulAdd(r, hn::Set(d, -2.0f / 3), hn::Set(d, 4.0f / 5));
-    if constexpr (kLogN == 16) p2 = hn::MulAdd(h.hi, hn::Set(d, -8.0f / 7), p2);
-    const Vec<D> pr = hn::MulAdd(h.hi, p2, hn::MulAdd(r, hn::Set(d, 0.5f), hn::Set(d, -2.0f / 3)));
-    const PairF<D> s1 = FastTwoSumF<D>(LogTable(d, kLogHi, kLogHi16, j), r);
-    const PairF<D> s2 = FastTwoSumF<D>(s1.hi, h.hi);
-    const Vec<D> tail = hn::MulAdd(hn::Mul(h.hi, r), pr, h.lo);
-    // rl/(1 + r) = rl (1 - (r - r^2)) + O(rl r^3).
-    const Vec<D> rlq = hn::NegMulAdd(rl, hn::NegMulAdd(r, r, r), rl);
-    const Vec<D> lo = hn::Add(hn::Add(hn::Add(s1.lo, s2.lo), tail),
-                              hn::Add(LogTable(d, kLogLo, kLogLo16, j), rlq));
-    return {s2.hi, lo};
+    for (size_t k = 0; k < kK; ++k) {
+      const Vec<D> hr = hn::Mul(r[k], hn::Set(d, -0.5f));
+      const PairF<D> h = TwoProdF<D>(r[k], hr);
+      Vec<D> p2 = hn::MulAdd(r[k], hn::Set(d, -2.0f / 3), hn::Set(d, 4.0f / 5));
+      if constexpr (kLogN == 16) p2 = hn::MulAdd(h.hi, hn::Set(d, -8.0f / 7), p2);
+      const Vec<D> pr =
+          hn::MulAdd(h.hi, p2, hn::MulAdd(r[k], hn::Set(d, 0.5f), hn::Set(d, -2.0f / 3)));
+      const PairF<D> s1 = FastTwoSumF<D>(LogTable(d, kLogHi, kLogHi16, j[k]), r[k]);
+      const PairF<D> s2 = FastTwoSumF<D>(s1.hi, h.hi);
+      const Vec<D> tail = hn::MulAdd(hn::Mul(h.hi, r[k]), pr, h.lo);
+      // rl/(1 + r) = rl (1 - (r - r^2)) + O(rl r^3).
+      const Vec<D> rlq = hn::NegMulAdd(rl[k], hn::NegMulAdd(r[k], r[k], r[k]), rl[k]);
+      const Vec<D> lo = hn::Add(hn::Add(hn::Add(s1.lo, s2.lo), tail),
+                                hn::Add(LogTable(d, kLogLo, kLogLo16, j[k]), rlq));
+      out[k] = {s2.hi, lo};
+    }
   }
   // softplus with the lanes it is valid on (see above); the caller patches the others.
   template <class D>
@@ -243,39 +268,54 @@ struct softplus {
   };
   template <bool kOne, class D>
   HWY_INLINE static ForwardF<D> ForwardInF(D d, Vec<D> x, float beta, float thr, float lower) {
+    const Vec<D> xv[1] = {x};
+    ForwardF<D> out[1];
+    ForwardInFN<kOne, 1>(d, xv, beta, thr, lower, out);
+    return out[0];
+  }
+  // The same for kK vectors at once, each step taken for all kK before the next (ForwardN).
+  template <bool kOne, size_t kK, class D>
+  HWY_INLINE static void ForwardInFN(D d, const Vec<D> (&x)[kK], float beta, float thr,
+                                     float lower, ForwardF<D> (&out)[kK]) {
     constexpr bool one = kOne;  // beta = 1
     const Vec<D> vbeta = hn::Set(d, beta);
-    const Vec<D> th = one ? x : hn::Mul(vbeta, x);
-    const Vec<D> tl = one ? hn::Zero(d) : hn::MulSub(vbeta, x, th);
-    const auto pos = hn::Gt(th, hn::Zero(d));
-    // -|t| (clamped: lanes beyond take x or the double lanes), its low part with its sign.
-    const Vec<D> u = hn::Max(hn::Or(th, hn::SignBit(d)), hn::Set(d, -86.0f));
-    const Vec<D> ul = one ? hn::Zero(d) : hn::IfThenElse(pos, hn::Neg(tl), tl);
-    PairF<D> l = Log1pExpF(d, u, ul);
-    if constexpr (!one) {
-      const Vec<D> ib = hn::Set(d, 1.0f / beta);
-      const Vec<D> y0 = hn::Mul(l.hi, ib);
-      const Vec<D> rem = hn::Add(hn::NegMulAdd(y0, vbeta, l.hi), l.lo);
-      l = {y0, hn::Mul(rem, ib)};
+    Vec<D> th[kK], tl[kK], u[kK], ul[kK];
+    hn::Mask<D> pos[kK];
+    for (size_t k = 0; k < kK; ++k) {
+      th[k] = one ? x[k] : hn::Mul(vbeta, x[k]);
+      tl[k] = one ? hn::Zero(d) : hn::MulSub(vbeta, x[k], th[k]);
+      pos[k] = hn::Gt(th[k], hn::Zero(d));
+      // -|t| (clamped: lanes beyond take x or the double lanes), its low part with its sign.
+      u[k] = hn::Max(hn::Or(th[k], hn::SignBit(d)), hn::Set(d, -86.0f));
+      ul[k] = one ? hn::Zero(d) : hn::IfThenElse(pos[k], hn::Neg(tl[k]), tl[k]);
     }
-    const Vec<D> xp = hn::IfThenElseZero(pos, x);
-    PairF<D> s;
-    if constexpr (one) {
-      // Both terms nonnegative: the larger first, a fast two-sum (shorter than TwoSum's chain).
-      s = FastTwoSumF<D>(hn::Max(xp, l.hi), hn::Min(xp, l.hi));
-    } else {
-      s = TwoSumF<D>(xp, l.hi);
+    PairF<D> l[kK];
+    Log1pExpFN<kK>(d, u, ul, l);
+    for (size_t k = 0; k < kK; ++k) {
+      if constexpr (!one) {
+        const Vec<D> ib = hn::Set(d, 1.0f / beta);
+        const Vec<D> y0 = hn::Mul(l[k].hi, ib);
+        const Vec<D> rem = hn::Add(hn::NegMulAdd(y0, vbeta, l[k].hi), l[k].lo);
+        l[k] = {y0, hn::Mul(rem, ib)};
+      }
+      const Vec<D> xp = hn::IfThenElseZero(pos[k], x[k]);
+      PairF<D> s;
+      if constexpr (one) {
+        // Both terms nonnegative: the larger first, a fast two-sum (shorter than TwoSum's chain).
+        s = FastTwoSumF<D>(hn::Max(xp, l[k].hi), hn::Min(xp, l[k].hi));
+      } else {
+        s = TwoSumF<D>(xp, l[k].hi);
+      }
+      out[k].y = hn::Add(s.hi, hn::Add(s.lo, l[k].lo));
+      const Vec<D> vthr = hn::Set(d, thr);
+      // Above the threshold: the exact t > thr (t = thr with a positive low part counts).
+      const auto above = one ? hn::Gt(x[k], vthr)
+                             : hn::Or(hn::Gt(th[k], vthr),
+                                      hn::And(hn::Eq(th[k], vthr), hn::Gt(tl[k], hn::Zero(d))));
+      out[k].y = hn::IfThenElse(above, x[k], out[k].y);
+      out[k].ok = hn::Or(above, hn::And(hn::Ge(th[k], hn::Set(d, lower)),
+                                        hn::Le(th[k], hn::Set(d, 86.0f))));
     }
-    ForwardF<D> out;
-    out.y = hn::Add(s.hi, hn::Add(s.lo, l.lo));
-    const Vec<D> vthr = hn::Set(d, thr);
-    // Above the threshold: the exact t > thr (t = thr with a positive low part counts).
-    const auto above =
-        one ? hn::Gt(x, vthr)
-            : hn::Or(hn::Gt(th, vthr), hn::And(hn::Eq(th, vthr), hn::Gt(tl, hn::Zero(d))));
-    out.y = hn::IfThenElse(above, x, out.y);
-    out.ok = hn::Or(above, hn::And(hn::Ge(th, hn::Set(d, lower)), hn::Le(th, hn::Set(d, 86.0f))));
-    return out;
   }
   // The lower bound of t for ForwardInF, or NaN where beta is out of its range. No call (std::log
   // here, evaluated per vector, cost 15%: 3523 against 3183 ns at 4096): ln(|beta|/8) bounded
@@ -297,6 +337,40 @@ struct softplus {
     const ForwardF<D> f = beta == 1.0f ? ForwardInF<true>(d, x, 1.0f, thr, -78.0f)
                                        : ForwardInF<false>(d, x, beta, thr, lower);
     return PatchLanes(d, f.ok, f.y, x, on_double);
+  }
+  // kForwardN vectors at once (op_unit-inl.h's ForwardT), Forward's results: the rare lanes
+  // tested once for all of them.
+  static constexpr size_t kForwardN = 2;
+  template <size_t kK, class D>
+  requires kIsF32Lanes<D> HWY_INLINE static void ForwardN(D d, Vec<D> (&v)[kK], const Args& a) {
+    auto on_double = [&](auto dd, auto w) HWY_ATTR { return Forward(dd, w, a); };
+    const float beta = static_cast<float>(a.p[0]);
+    const float thr = static_cast<float>(a.p[1]);
+    const float lower = LowerBoundF(beta);
+    if (HWY_UNLIKELY(std::isnan(lower))) {
+      for (size_t k = 0; k < kK; ++k) v[k] = InDoubleLanes(d, v[k], on_double);
+      return;
+    }
+    ForwardF<D> f[kK];
+    if (beta == 1.0f) {
+      ForwardInFN<true, kK>(d, v, 1.0f, thr, -78.0f, f);
+    } else {
+      ForwardInFN<false, kK>(d, v, beta, thr, lower, f);
+    }
+    PatchLanesN(d, f, v, on_double);
+  }
+  // v[k] = f[k].y, lanes outside f[k].ok from the double lanes (PatchLanes): one mask test for
+  // the kK vectors in the common case.
+  template <size_t kK, class D, class F>
+  HWY_INLINE static void PatchLanesN(D d, const ForwardF<D> (&f)[kK], Vec<D> (&v)[kK],
+                                     F on_double) {
+    auto ok = f[0].ok;
+    for (size_t k = 1; k < kK; ++k) ok = hn::And(ok, f[k].ok);
+    if (HWY_LIKELY(hn::AllTrue(d, ok))) {
+      for (size_t k = 0; k < kK; ++k) v[k] = f[k].y;
+      return;
+    }
+    for (size_t k = 0; k < kK; ++k) v[k] = PatchLanes(d, f[k].ok, f[k].y, v[k], on_double);
   }
   // dy sigmoid(beta x) with e rounded once (MulSigmoidRoundedF); dy past the threshold or
   // beyond t = 86.
