@@ -340,7 +340,7 @@ struct softplus {
   }
   // kForwardN vectors at once (op_unit-inl.h's ForwardT), Forward's results: the rare lanes
   // tested once for all of them.
-  static constexpr size_t kForwardN = 2;
+  static constexpr size_t kForwardN = 4;
   template <size_t kK, class D>
   requires kIsF32Lanes<D> HWY_INLINE static void ForwardN(D d, Vec<D> (&v)[kK], const Args& a) {
     auto on_double = [&](auto dd, auto w) HWY_ATTR { return Forward(dd, w, a); };
