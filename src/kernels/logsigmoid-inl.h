@@ -62,7 +62,7 @@ struct logsigmoid {
     softplus::ForwardF<D> f[kK];
     softplus::ForwardInFN<true, kK>(d, t, 1.0f, 20.0f, -78.0f, f);
     for (size_t k = 0; k < kK; ++k) f[k].y = hn::Neg(f[k].y);
-    softplus::PatchLanesN(d, f, v, [&](auto dd, auto w) HWY_ATTR { return Forward(dd, w, a); });
+    softplus::PatchForwardN(d, f, v, [&](auto dd, auto w) HWY_ATTR { return Forward(dd, w, a); });
   }
   // dy sigmoid(-x) with e rounded once (MulSigmoidRoundedF); dy below x = -86.
   template <class D>

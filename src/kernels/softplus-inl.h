@@ -357,20 +357,19 @@ struct softplus {
     } else {
       ForwardInFN<false, kK>(d, v, beta, thr, lower, f);
     }
-    PatchLanesN(d, f, v, on_double);
+    PatchForwardN(d, f, v, on_double);
   }
-  // v[k] = f[k].y, lanes outside f[k].ok from the double lanes (PatchLanes): one mask test for
-  // the kK vectors in the common case.
+  // The rare lanes of kK vectors from the double lanes, one mask test for all in the common case.
   template <size_t kK, class D, class F>
-  HWY_INLINE static void PatchLanesN(D d, const ForwardF<D> (&f)[kK], Vec<D> (&v)[kK],
-                                     F on_double) {
-    auto ok = f[0].ok;
-    for (size_t k = 1; k < kK; ++k) ok = hn::And(ok, f[k].ok);
-    if (HWY_LIKELY(hn::AllTrue(d, ok))) {
-      for (size_t k = 0; k < kK; ++k) v[k] = f[k].y;
-      return;
+  HWY_INLINE static void PatchForwardN(D d, const ForwardF<D> (&f)[kK], Vec<D> (&v)[kK],
+                                       F on_double) {
+    hn::Mask<D> ok[kK];
+    Vec<D> y[kK];
+    for (size_t k = 0; k < kK; ++k) {
+      ok[k] = f[k].ok;
+      y[k] = f[k].y;
     }
-    for (size_t k = 0; k < kK; ++k) v[k] = PatchLanes(d, f[k].ok, f[k].y, v[k], on_double);
+    PatchLanesN(d, ok, y, v, on_double);
   }
   // dy sigmoid(beta x) with e rounded once (MulSigmoidRoundedF); dy past the threshold or
   // beyond t = 86.
