@@ -31,7 +31,9 @@ struct elu {
     return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), pos, neg);
   }
   // kForwardN vectors at once (op_unit-inl.h's ForwardT): Forward's results (ForwardF with
-  // c = alpha), its steps interleaved across the vectors.
+  // c = alpha), its steps interleaved across the vectors (sigmoid's): AVX-512 with four,
+  // 1.31x, 1.20x and 1.17x faster than one vector at a time at 4096, 262144 and 16777216
+  // elements; AVX2 with two, 1.09x and 1.12x at 4096 and 262144 (alternated, loaded host).
   static constexpr size_t kForwardN = HWY_TARGET <= HWY_AVX3 ? 4 : 2;
   template <size_t kK, class D>
   requires kIsF32Lanes<D> HWY_INLINE static void ForwardN(D d, Vec<D> (&v)[kK], const Args& a) {

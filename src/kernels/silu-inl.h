@@ -111,7 +111,10 @@ struct silu {
     return ForwardBeta(d, x, a.p[0]);
   }
   // kForwardN vectors at once (op_unit-inl.h's ForwardT): ForwardBeta's results, its steps
-  // interleaved across the vectors and the rare lanes tested once for all of them.
+  // interleaved across the vectors and the rare lanes tested once for all of them (sigmoid's):
+  // AVX-512 with four, 1.42x, 1.33x and 1.17x faster than one vector at a time at 4096, 262144
+  // and 16777216 elements; AVX2 with two, 1.36x and 1.22x at 4096 and 262144 (alternated,
+  // loaded host).
   static constexpr size_t kForwardN = HWY_TARGET <= HWY_AVX3 ? 4 : 2;
   template <size_t kK, class D>
   requires kIsF32Lanes<D> HWY_INLINE static void ForwardN(D d, Vec<D> (&v)[kK], const Args& a) {
