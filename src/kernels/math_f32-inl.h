@@ -196,8 +196,7 @@ HWY_INLINE ExpCoreF<D> ExpReduceF(D d, Vec<D> th, Vec<D> tl) {
 // ForwardN (src/simd/op_unit-inl.h's ForwardT) gives the out-of-order core independent work
 // next to each latency. Same arithmetic as the one-vector forms, which are their kK = 1.
 template <size_t kK, class D>
-HWY_INLINE void ExpPairFN(D d, const Vec<D> (&th)[kK], const Vec<D> (&tl)[kK],
-                          ExpF<D> (&out)[kK]) {
+HWY_INLINE void ExpPairFN(D d, const Vec<D> (&th)[kK], const Vec<D> (&tl)[kK], ExpF<D> (&out)[kK]) {
   ExpCoreF<D> c[kK];
   for (size_t k = 0; k < kK; ++k) c[k] = ExpReduceF(d, th[k], tl[k]);
   for (size_t k = 0; k < kK; ++k) {
@@ -213,8 +212,7 @@ HWY_INLINE void ExpPairFN(D d, const Vec<D> (&th)[kK], const Vec<D> (&tl)[kK],
     // m = (thi + tlo)(1 + sh + w), thi sh exact.
     const PairF<D> u = TwoProdF<D>(thi, sh);
     const PairF<D> m = FastTwoSumF<D>(thi, u.hi);
-    const Vec<D> m_lo =
-        hn::Add(hn::Add(m.lo, u.lo), hn::MulAdd(thi, w, hn::MulAdd(tlo, sh, tlo)));
+    const Vec<D> m_lo = hn::Add(hn::Add(m.lo, u.lo), hn::MulAdd(thi, w, hn::MulAdd(tlo, sh, tlo)));
     out[k].m = {m.hi, m_lo};
   }
 }

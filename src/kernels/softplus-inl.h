@@ -237,9 +237,9 @@ struct softplus {
     for (size_t k = 0; k < kK; ++k) {
       const PairF<D> tp = TwoProdF<D>(x[k].thi, p[k].hi);
       const PairF<D> m = FastTwoSumF<D>(x[k].thi, tp.hi);
-      const Vec<D> m_lo = hn::Add(hn::Add(m.lo, tp.lo),
-                                  hn::MulAdd(x[k].thi, p[k].lo,
-                                             hn::MulAdd(x[k].tlo, p[k].hi, x[k].tlo)));
+      const Vec<D> m_lo =
+          hn::Add(hn::Add(m.lo, tp.lo),
+                  hn::MulAdd(x[k].thi, p[k].lo, hn::MulAdd(x[k].tlo, p[k].hi, x[k].tlo)));
       const Vec<D> cs = hn::Mul(c[k], x[k].scale);
       const PairF<D> ce = TwoProdF<D>(cs, m.hi);
       r[k] = hn::Add(hn::Sub(c[k], hn::Set(d, 1.0f)), ce.hi);  // exact
@@ -279,8 +279,8 @@ struct softplus {
   }
   // The same for kK vectors at once, each step taken for all kK before the next (ForwardN).
   template <bool kOne, size_t kK, class D>
-  HWY_INLINE static void ForwardInFN(D d, const Vec<D> (&x)[kK], float beta, float thr,
-                                     float lower, ForwardF<D> (&out)[kK]) {
+  HWY_INLINE static void ForwardInFN(D d, const Vec<D> (&x)[kK], float beta, float thr, float lower,
+                                     ForwardF<D> (&out)[kK]) {
     constexpr bool one = kOne;  // beta = 1
     const Vec<D> vbeta = hn::Set(d, beta);
     Vec<D> th[kK], tl[kK], u[kK], ul[kK];
@@ -317,8 +317,8 @@ struct softplus {
                              : hn::Or(hn::Gt(th[k], vthr),
                                       hn::And(hn::Eq(th[k], vthr), hn::Gt(tl[k], hn::Zero(d))));
       out[k].y = hn::IfThenElse(above, x[k], out[k].y);
-      out[k].ok = hn::Or(above, hn::And(hn::Ge(th[k], hn::Set(d, lower)),
-                                        hn::Le(th[k], hn::Set(d, 86.0f))));
+      out[k].ok = hn::Or(
+          above, hn::And(hn::Ge(th[k], hn::Set(d, lower)), hn::Le(th[k], hn::Set(d, 86.0f))));
     }
   }
   // The lower bound of t for ForwardInF, or NaN where beta is out of its range. No call (std::log

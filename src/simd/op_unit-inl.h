@@ -417,9 +417,9 @@ Args Prepared(const Args& a) {
 // core then sees independent work next to each latency. float32 arrays only, the rest through
 // Map.
 template <class Kernel>
-concept HasFaithfulForwardN =
-    requires(hn::ScalableTag<float> d, hn::Vec<decltype(d)> (&v)[Kernel::kForwardN],
-             const Args& a) {
+concept HasFaithfulForwardN = requires(hn::ScalableTag<float> d,
+                                       hn::Vec<decltype(d)> (&v)[Kernel::kForwardN],
+                                       const Args& a) {
   Kernel::template ForwardN<Kernel::kForwardN>(d, v, a);
 };
 template <typename TI, typename TO>
