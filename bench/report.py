@@ -61,17 +61,28 @@ SOFTPLUS_LANES = (
     "an exact pair and a short series; lanes near the subnormals, infinities and NaN take the "
     "double lanes behind one mask test. Over all 2^32 inputs at most 0.5008 ULP, 7321 results "
     "not correctly rounded (330 in the double lanes before). That is {insns} instructions per "
-    "16-element vector on AVX-512, 31 of them multiplies or FMAs (objdump of "
-    "ForwardT<float, float>), against {old} with {old_fma} for the double lanes' two half "
-    "vectors. The loop takes about {cycles} cycles per vector where its 31 FMA-class "
-    "operations need 16 at two per cycle (the double lanes' {old_fma} ran in {old_cycles}): "
-    "what holds it is, as far as the counts tell, one vector's chain of dependent steps "
-    "(the exp, then the table read, the log series and the final two-sum), which the "
-    "out-of-order core overlaps with the next vector's only in part, and the peers' float exp "
-    "and log carry no pairs. Closing it: the steps of four vectors interleaved (the fast "
-    "kernels' ForwardN form, which the faithful loop does not take yet) for the chains to "
-    "overlap; the "
+    "16-element vector on AVX-512, {fma} of them multiplies or FMAs (objdump of "
+    "ForwardT<float, float>, four vectors per loop trip, {spill} of the instructions moves "
+    "to or from the stack), against {old} with {old_fma} for the double lanes' two half vectors. One "
+    "vector's steps are one chain of dependent steps (the exp, then the table read, the log "
+    "series and the final two-sum), and one vector after another the loop ran near that "
+    "chain's latency; it now takes four vectors at once, each step for all four before the "
+    "next (the kernel's ForwardN): {gain} faster than one vector at a time at 4096, 262144 "
+    "and 16777216 elements (old and new alternated on a loaded host; two at once gave 1.2x, "
+    "eight no more than four). With eight no faster the chain no longer holds it: what is "
+    "left, as far as the counts tell (the host has no PMU), is issue, the {fma} FMA-class "
+    "operations (two 512-bit pipes on this Zen 5, family 26) beside the compares, mask "
+    "operations, blends, table permutes and spill moves. Closing it needs fewer pair steps; "
+    "the peers' float exp and log carry no pairs, and the "
     "peers' speed itself is what the fast accuracy mode is for. ")
+THROUGHPUT = "The loop is bound by instruction throughput, so its time follows that count. "
+# Forward rows whose faithful kernel has a ForwardN (several vectors at once, steps interleaved).
+FORWARD_N = (
+    "One vector's steps are one dependent chain, and one vector after another the loop ran "
+    "near that chain's latency; the forward loop now takes {k} vectors at once, each step for "
+    "all of them before the next (the kernel's ForwardN), faster than one vector at a time by "
+    "{gain} (old and new alternated on a loaded host), with {insns} instructions per vector on "
+    "AVX-512, the stack moves this costs included. ")
 FLOAT_PAIRS = (
     "activ computes float32 {what} in float32 lanes on AVX-512{avx2}, and carries as float "
     "pairs the steps whose rounding would show (such as the reduced argument, 2^(j/16) as hi + "
@@ -81,10 +92,13 @@ FLOAT_PAIRS = (
     "cost: the AVX-512 sigmoid loop, for one, is 61 instructions per 16-element vector (objdump of "
     "ForwardT<float, float> at 4cec207: everything inlined, no spills, the table read with "
     "vpermps), where the peers evaluate a short polynomial and one division or reciprocal "
-    "without pairs. The loop is bound by instruction throughput, so its time follows that "
-    "count. Closing it at this accuracy needs fewer pair steps (a formulation that is faithful "
+    "without pairs. {bound}Closing it at this accuracy needs fewer pair steps (a formulation that is faithful "
     "but not near correct rounding would keep them only on the side where the result is "
     "below 1/2); the peers' speed itself is what an explicit fast accuracy mode is for. ")
+def float_pairs(what, avx2, bound=THROUGHPUT):
+    return FLOAT_PAIRS.format(what=what, avx2=avx2, bound=bound)
+
+
 PIECEWISE = (
     "float32 lanes, rounding once: {how}. That is {insns} instructions per 16-element vector "
     "on AVX-512 (objdump of ForwardT<float, float>, load and store included), where the "
@@ -148,28 +162,41 @@ BACKWARD_SLOPE = (
     "reciprocals (objdump of BackwardT<float, float>; {before} with float pairs throughout). "
     "{peer}")
 NOTES = {
-    "sigmoid": FLOAT_PAIRS.format(what="sigmoid (an exp and a division)",
-                                  avx2=""),
+    "sigmoid": float_pairs(what="sigmoid (an exp and a division)",
+                           avx2="",
+                           bound=FORWARD_N.format(
+                               k="four (AVX2: two)", insns=68,
+                               gain="AVX-512: 1.40x, 1.25x and 1.26x at 4096, 262144 and "
+                                    "16777216 elements; AVX2: 1.12x and 1.15x at 4096 and "
+                                    "262144")),
     "sigmoid/bwd_y": FROM_Y_ARITHMETIC.format(form="y - y^2"),
-    "tanh": FLOAT_PAIRS.format(what="tanh (expm1 and a division)",
-                               avx2=DOUBLE_ON_AVX2),
+    "tanh": float_pairs(what="tanh (expm1 and a division)",
+                        avx2=DOUBLE_ON_AVX2,
+                        bound=FORWARD_N.format(
+                            k="four", insns=82,
+                            gain="1.42x, 1.27x and 1.45x at 4096, 262144 and 16777216 "
+                                 "elements")),
     "tanh/bwd_y": FROM_Y_ARITHMETIC.format(form="1 - y^2"),
-    "elu": FLOAT_PAIRS.format(what="elu (expm1)",
-                              avx2=""),
+    "elu": float_pairs(what="elu (expm1)",
+                       avx2="",
+                       bound=FORWARD_N.format(
+                           k="four (AVX2: two)", insns=66,
+                           gain="AVX-512: 1.31x, 1.20x and 1.17x at 4096, 262144 and "
+                                "16777216 elements; AVX2: 1.09x and 1.12x at 4096 and 262144")),
     "elu/bwd_y": "dy (y + alpha) stays in double lanes: in float32 the sum and the product "
                  "round separately (up to 2 ULP where y + alpha cancels). An FMA form "
                  "fma(dy, y, dy alpha) does not help (dy alpha rounds first). ",
-    "selu": FLOAT_PAIRS.format(what="selu (expm1)",
+    "selu": float_pairs(what="selu (expm1)",
                                avx2=DOUBLE_ON_AVX2),
-    "celu": FLOAT_PAIRS.format(what="celu (expm1 of x/alpha)",
+    "celu": float_pairs(what="celu (expm1 of x/alpha)",
                                avx2=DOUBLE_ON_AVX2),
     "softplus": SOFTPLUS_LANES.format(what="softplus (max(t, 0)/beta + log1p(e^-|t|)/beta, t = "
                                            "beta x exact as a pair)",
-                                      insns=125, old=132, old_fma=68, cycles=30,
-                                      old_cycles=38),
+                                      insns=143, fma=36, spill=17, old=132, old_fma=68,
+                                      gain="1.68x, 1.39x and 1.22x"),
     "logsigmoid": SOFTPLUS_LANES.format(what="logsigmoid (-softplus(-x), the same kernel)",
-                                        insns=104, old=130, old_fma=64, cycles=28,
-                                        old_cycles=34),
+                                        insns=123, fma=30, spill=24, old=130, old_fma=64,
+                                        gain="1.57x, 1.30x and 1.40x"),
     "logsigmoid/bwd": "PyTorch's log_sigmoid_backward reads the buffer its forward saved (e^-|x| "
                       "per element) and only multiplies; activ's backward takes x alone, as the "
                       "API promises, and recomputes a sigmoid (in double lanes on AVX2). " +
@@ -227,15 +254,27 @@ NOTES = {
              "(off by 10^7 to 10^8 ULP below x = -5); activ's fast mode (gelu fast: 2.1 ULP at "
              "most) is the faster option. Closing it at this accuracy: fewer pair steps, or a "
              "16-piece table read with one vpermps. "),
-    "gelu_tanh": FLOAT_PAIRS.format(what="gelu_tanh (an exp and a division, as x sigmoid(2u))",
-                                    avx2=DOUBLE_ON_AVX2),
-    "silu": FLOAT_PAIRS.format(what="silu (an exp and a division)",
-                               avx2=""),
-    "quick_gelu": FLOAT_PAIRS.format(what="quick_gelu (silu with beta 1.702)",
+    "gelu_tanh": float_pairs(what="gelu_tanh (an exp and a division, as x sigmoid(2u))",
+                             avx2=DOUBLE_ON_AVX2,
+                             bound=FORWARD_N.format(
+                                 k="four", insns=96,
+                                 gain="1.39x, 1.51x and 1.30x at 4096, 262144 and 16777216 "
+                                      "elements")),
+    "silu": float_pairs(what="silu (an exp and a division)",
+                        avx2="",
+                        bound=FORWARD_N.format(
+                            k="four (AVX2: two)", insns=87,
+                            gain="AVX-512: 1.42x, 1.33x and 1.17x at 4096, 262144 and "
+                                 "16777216 elements; AVX2: 1.36x and 1.22x at 4096 and 262144")),
+    "quick_gelu": float_pairs(what="quick_gelu (silu with beta 1.702)",
                                      avx2=""),
-    "mish": FLOAT_PAIRS.format(what="mish (an exp and a division)",
-                               avx2=DOUBLE_ON_AVX2),
-    "tanhshrink": FLOAT_PAIRS.format(what="tanhshrink (a tanh, and a series for |x| < 0.5 "
+    "mish": float_pairs(what="mish (an exp and a division)",
+                        avx2=DOUBLE_ON_AVX2,
+                        bound=FORWARD_N.format(
+                            k="four", insns=106,
+                            gain="1.51x, 1.42x and 1.13x at 4096, 262144 and 16777216 "
+                                 "elements")),
+    "tanhshrink": float_pairs(what="tanhshrink (a tanh, and a series for |x| < 0.5 "
                                           "where x - tanh x cancels)",
                                      avx2=DOUBLE_ON_AVX2),
     "softsign": PIECEWISE.format(

@@ -30,6 +30,27 @@ struct elu {
     neg = hn::IfThenElse(hn::Eq(x, hn::Zero(d)), hn::Mul(c_hi, x), neg);
     return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), pos, neg);
   }
+  // kForwardN vectors at once (op_unit-inl.h's ForwardT): Forward's results (ForwardF with
+  // c = alpha), its steps interleaved across the vectors (sigmoid's): AVX-512 with four,
+  // 1.31x, 1.20x and 1.17x faster than one vector at a time at 4096, 262144 and 16777216
+  // elements; AVX2 with two, 1.09x and 1.12x at 4096 and 262144 (alternated, loaded host).
+  static constexpr size_t kForwardN = HWY_TARGET <= HWY_AVX3 ? 4 : 2;
+  template <size_t kK, class D>
+  requires kIsF32Lanes<D> HWY_INLINE static void ForwardN(D d, Vec<D> (&v)[kK], const Args& a) {
+    const Vec<D> c_hi = hn::Set(d, static_cast<float>(a.p[0]));
+    Vec<D> xc[kK], tl[kK];
+    for (size_t k = 0; k < kK; ++k) {
+      xc[k] = hn::Min(hn::Max(v[k], hn::Set(d, -86.0f)), hn::Zero(d));
+      tl[k] = hn::Zero(d);
+    }
+    PairF<D> em[kK];
+    Expm1PairFN<kK>(d, xc, tl, em);
+    for (size_t k = 0; k < kK; ++k) {
+      Vec<D> neg = MulPairRoundF(PairF<D>{c_hi, hn::Zero(d)}, em[k]);
+      neg = hn::IfThenElse(hn::Eq(v[k], hn::Zero(d)), hn::Mul(c_hi, v[k]), neg);
+      v[k] = hn::IfThenElse(hn::Gt(v[k], hn::Zero(d)), v[k], neg);
+    }
+  }
   template <class D>
   HWY_INLINE static hn::Mask<D> ForwardFOk(D d, Vec<D> x) {
     return hn::Or(hn::Ge(hn::Abs(x), hn::Set(d, 0x1p-60f)), hn::Eq(x, hn::Zero(d)));

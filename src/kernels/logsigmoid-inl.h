@@ -52,6 +52,20 @@ struct logsigmoid {
     return PatchLanes(d, f.ok, hn::Neg(f.y), x,
                       [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); });
   }
+  // kForwardN vectors at once (op_unit-inl.h's ForwardT), Forward's results: softplus's
+  // ForwardInFN, the rare lanes tested once for all of them; 1.57x, 1.30x and 1.40x faster than
+  // one vector at a time at 4096, 262144 and 16777216 elements (AVX-512, alternated, loaded
+  // host).
+  static constexpr size_t kForwardN = softplus::kForwardN;
+  template <size_t kK, class D>
+  requires kIsF32Lanes<D> HWY_INLINE static void ForwardN(D d, Vec<D> (&v)[kK], const Args& a) {
+    Vec<D> t[kK];
+    for (size_t k = 0; k < kK; ++k) t[k] = hn::Neg(v[k]);
+    softplus::ForwardF<D> f[kK];
+    softplus::ForwardInFN<true, kK>(d, t, 1.0f, 20.0f, -78.0f, f);
+    for (size_t k = 0; k < kK; ++k) f[k].y = hn::Neg(f[k].y);
+    softplus::PatchForwardN(d, f, v, [&](auto dd, auto w) HWY_ATTR { return Forward(dd, w, a); });
+  }
   // dy sigmoid(-x) with e rounded once (MulSigmoidRoundedF); dy below x = -86.
   template <class D>
   requires kIsF32Lanes<D> HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy,

