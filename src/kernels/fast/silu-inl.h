@@ -224,7 +224,8 @@ struct silu {
   // -1/2], so the zero near x = -1.28 costs only e's own error (as in Backward); e^2 <= e^40
   // cannot overflow, and the quotient is at most 1.1, so only dy's product can, where the
   // result itself does. Vectors with a lane below -87 (e not normal), NaN, or beta other than 1
-  // take Backward on each vector.
+  // take Backward on each vector, whose lanes at or above -87 take BackwardCommonN too (so that
+  // each result is a function of its own input, wherever the array is split).
   template <size_t K, class D>
   HWY_INLINE static void BackwardN(D d, Vec<D> (&x)[K], Vec<D> (&dy)[K], const Args& a) {
     if (HWY_UNLIKELY(static_cast<float>(a.p[0]) != 1.0f || !AllAtLeast<K>(d, x, kFastExpMin))) {
@@ -232,6 +233,10 @@ struct silu {
                        [&](Vec<D> xv, Vec<D> g) HWY_ATTR { return Backward(d, xv, g, a); });
       return;
     }
+    BackwardCommonN<K>(d, x, dy);
+  }
+  template <size_t K, class D>
+  HWY_INLINE static void BackwardCommonN(D d, const Vec<D> (&x)[K], Vec<D> (&dy)[K]) {
     const Vec<D> one = hn::Set(d, 1.0f);
     Vec<D> xc[K], e[K];
     for (size_t k = 0; k < K; ++k) xc[k] = hn::Min(hn::Set(d, 20.0f), x[k]);
@@ -253,6 +258,17 @@ struct silu {
   template <class D>
   HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     if (static_cast<float>(a.p[0]) != 1.0f) return f32::silu::Backward(d, x, dy, a);
+#if HWY_ARCH_X86 && HWY_TARGET == HWY_AVX2
+    return PerLane(
+        d, hn::Ge(x, hn::Set(d, kFastExpMin)),
+        [&]() HWY_ATTR {
+          const Vec<D> v[1] = {x};
+          Vec<D> g[1] = {dy};
+          BackwardCommonN<1>(d, v, g);
+          return g[0];
+        },
+        [&]() HWY_ATTR { return f32::silu::Backward(d, x, dy, a); });
+#endif
     const Vec<D> z = hn::Or(x, hn::SignBit(d));
     return PerLane(
         d, hn::Ge(z, hn::Set(d, kFastExpMin)),
