@@ -1,6 +1,6 @@
-// elu, fast (Accuracy::fast): x > 0 ? x : alpha (e^x - 1), e^x - 1 from Expm1Lut32N on AVX-512
-// and FastExpm1 elsewhere (one FMA of exact terms, no cancellation near 0: elu(-1e-30) is -1e-30).
-// x is clamped at -20, past which e^x - 1 rounds to -1.
+// elu, fast (Accuracy::fast): x > 0 ? x : alpha (e^x - 1), e^x - 1 from Expm1Lut32N on AVX-512,
+// Expm1Lut8N on AVX2 and FastExpm1 elsewhere (one FMA of exact terms, no cancellation near 0:
+// elu(-1e-30) is -1e-30). x is clamped at -20, past which e^x - 1 rounds to -1.
 struct elu {
   // On x86, a NaN x stays itself through Min and Max (their second operand) and every NaN made
   // of it is its quiet form (CopySign keeps x's sign): the kernel keeps NaN.
