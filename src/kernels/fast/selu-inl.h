@@ -29,7 +29,8 @@ struct selu {
     const Vec<D> scale = hn::Set(d, static_cast<float>(a.p[1]));
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
     // AVX-512: fast::elu's way, e^z - 1 from the table (Expm1Lut32N, 6 FMA-class operations of
-    // 13 where FastExpm1N has 10) on z = max(-20, x), and scale x wherever x < 0 is false: x >= 0
+    // 12 where FastExpm1N has 10 of 13) on z = max(-20, x), and scale x wherever x < 0 is false: x
+    // >= 0
     // (-0 gives scale -0 = -0, as (scale alpha) x does in the faithful kernel) and NaN, which the
     // product keeps as its quiet form. The other lanes' values are discarded.
     Vec<D> m[K];

@@ -99,7 +99,17 @@ struct silu {
     }
     const Vec<D> one = hn::Set(d, 1.0f);
     Vec<D> e[K];
+#if HWY_ARCH_X86 && HWY_TARGET == HWY_AVX2
+    // AVX2: e^-|x| from the 8-entry table (ExpLut8N, 7 FMA-class operations where FastExpN
+    // has 10), the same range test.
+    for (size_t k = 0; k < K; ++k) e[k] = hn::Or(v[k], hn::SignBit(d));
+    auto ok = InExpRange(d, v[0]);
+    for (size_t k = 1; k < K; ++k) ok = hn::And(ok, InExpRange(d, v[k]));
+    const bool all_ok = hn::AllTrue(d, ok);
+    ExpLut8N<K, true>(d, e);
+#else
     const bool all_ok = NegAbsExpN<K>(d, v, e);
+#endif
     for (size_t k = 0; k < K; ++k) {
       const Vec<D> num = hn::IfNegativeThenElse(v[k], hn::Mul(v[k], e[k]), v[k]);
       e[k] = hn::Div(num, hn::Add(e[k], one));
@@ -205,6 +215,40 @@ struct silu {
     return v[0];
 #endif
   }
+#if HWY_ARCH_X86 && HWY_TARGET == HWY_AVX2
+  // AVX2, backward on K vectors (beta = 1): dy silu'(x) = dy e ((1 + x) + e)/(1 + e)^2 with e =
+  // e^z from the 8-entry table (ExpLut8N) on z = min(x, 20), x itself clamped there too (past
+  // 20, silu' is within 2^-24.5 of 1 and rounds to 1, as the clamped value does): no -|x|, no
+  // blends, one quotient and then dy, 22 operations a vector where Backward's took 26 and the
+  // longer FastExp (4096 elements: 0.51 to 0.27 ns an element, measured). 1 + x is exact on [-2,
+  // -1/2], so the zero near x = -1.28 costs only e's own error (as in Backward); e^2 <= e^40
+  // cannot overflow, and the quotient is at most 1.1, so only dy's product can, where the
+  // result itself does. Vectors with a lane below -87 (e not normal), NaN, or beta other than 1
+  // take Backward on each vector, whose lanes at or above -87 take BackwardCommonN too (so that
+  // each result is a function of its own input, wherever the array is split).
+  template <size_t K, class D>
+  HWY_INLINE static void BackwardN(D d, Vec<D> (&x)[K], Vec<D> (&dy)[K], const Args& a) {
+    if (HWY_UNLIKELY(static_cast<float>(a.p[0]) != 1.0f || !AllAtLeast<K>(d, x, kFastExpMin))) {
+      BackwardEachN<K>(d, x, dy,
+                       [&](Vec<D> xv, Vec<D> g) HWY_ATTR { return Backward(d, xv, g, a); });
+      return;
+    }
+    BackwardCommonN<K>(d, x, dy);
+  }
+  template <size_t K, class D>
+  HWY_INLINE static void BackwardCommonN(D d, const Vec<D> (&x)[K], Vec<D> (&dy)[K]) {
+    const Vec<D> one = hn::Set(d, 1.0f);
+    Vec<D> xc[K], e[K];
+    for (size_t k = 0; k < K; ++k) xc[k] = hn::Min(hn::Set(d, 20.0f), x[k]);
+    for (size_t k = 0; k < K; ++k) e[k] = xc[k];
+    ExpLut8N<K, true>(d, e);
+    for (size_t k = 0; k < K; ++k) {
+      const Vec<D> ep1 = hn::Add(e[k], one);
+      const Vec<D> num = hn::Mul(e[k], hn::Add(hn::Add(xc[k], one), e[k]));
+      dy[k] = hn::Mul(hn::Div(num, hn::Mul(ep1, ep1)), dy[k]);
+    }
+  }
+#endif
   // dy (s + bx s (1 - s)), s = sigmoid(bx). Common path (beta = 1, |x| <= 87 on every lane,
   // so e = e^-|x| is normal and no scaling is needed), q = 1/(1 + e): for x >= 0, q (1 + x e q),
   // a sum of positive terms; for x < 0, e q (1 + x q) = e q q ((1 + x) + e), where 1 + x is
@@ -214,6 +258,17 @@ struct silu {
   template <class D>
   HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     if (static_cast<float>(a.p[0]) != 1.0f) return f32::silu::Backward(d, x, dy, a);
+#if HWY_ARCH_X86 && HWY_TARGET == HWY_AVX2
+    return PerLane(
+        d, hn::Ge(x, hn::Set(d, kFastExpMin)),
+        [&]() HWY_ATTR {
+          const Vec<D> v[1] = {x};
+          Vec<D> g[1] = {dy};
+          BackwardCommonN<1>(d, v, g);
+          return g[0];
+        },
+        [&]() HWY_ATTR { return f32::silu::Backward(d, x, dy, a); });
+#endif
     const Vec<D> z = hn::Or(x, hn::SignBit(d));
     return PerLane(
         d, hn::Ge(z, hn::Set(d, kFastExpMin)),
