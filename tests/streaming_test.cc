@@ -34,6 +34,25 @@ bool TargetStreams(const char* target) {
   const std::string_view t = target;
   return t != "SCALAR" && t != "EMU128";
 }
+// The targets with FMA, where the fast kernels run (elsewhere a fast call is the faithful one).
+bool HasFma(const char* target) {
+  const std::string_view t = target;
+  return t == "AVX2" || t.starts_with("AVX3");
+}
+// The loops that stream (op_unit-inl.h, kStreamForward and the rest): the exact kernels
+// (relu here), float32 and float64 backward passes and gradients from y, the fast mode's
+// float32 loops.
+bool Exact(Op op) { return op == Op::relu; }
+template <typename TI, typename TO>
+bool ForwardStreams(const char* t, Op op, const Options& o, size_t n) {
+  return n >= 256 &&
+         (Exact(op) || (o.accuracy == Accuracy::fast && HasFma(t) && has_fast_kernel(op) &&
+                        std::is_same_v<TI, float> && std::is_same_v<TO, float>));
+}
+template <typename TG>
+bool BackwardStreams(Op op, size_t n) {
+  return n >= 256 && (Exact(op) || sizeof(TG) >= 4);
+}
 
 class Streaming : public ::testing::Test {
  protected:
@@ -99,14 +118,15 @@ void Scribble(std::span<T> s) {
   std::memset(static_cast<void*>(s.data()), 0x5A, s.size() * sizeof(T));
 }
 
-// Runs `call` with plain stores, then with every output streamed (threshold 0), `prepare`
-// setting the arrays before each run; the outputs must be the same bits, and the second run
-// must have streamed (on the targets that stream) where its rows are long enough that every
-// loop has an aligned block past its head: 256 elements.
+// Runs `call` with plain stores, then with the threshold at 0, `prepare` setting the arrays
+// before each run; the outputs must be the same bits. Where `must_stream` (a loop that streams,
+// src/simd/op_unit-inl.h: kStreamForward and the rest, on a target that streams, with rows
+// long enough that the loop has an aligned block past its head), the second run must have
+// streamed.
 template <typename T>
 void ExpectSameStreamed(const char* target, const std::string& what,
                         const std::function<void()>& prepare, const std::function<void()>& call,
-                        std::vector<std::span<T>> outputs, size_t row = 256) {
+                        std::vector<std::span<T>> outputs, bool must_stream) {
   detail::SetStreamThresholdBytes(kNever);
   prepare();
   const uint64_t before_plain = detail::StreamedElements();
@@ -119,7 +139,7 @@ void ExpectSameStreamed(const char* target, const std::string& what,
   prepare();
   const uint64_t before = detail::StreamedElements();
   call();
-  if (TargetStreams(target) && row >= 256) {
+  if (TargetStreams(target) && must_stream) {
     EXPECT_GT(detail::StreamedElements(), before) << what << ": nothing was streamed";
   }
   for (size_t k = 0; k < outputs.size(); ++k) {
@@ -163,13 +183,13 @@ void ForwardCase(const char* target, const char* type) {
                 Scribble(by.span());
               },
               [&] { forward(op, std::span<const TI>(bx.span()), by.span(), {}, o); }, {by.span()},
-              n);
+              ForwardStreams<TI, TO>(target, op, o, n));
           if constexpr (std::is_same_v<TI, TO>) {
             ExpectSameStreamed<TO>(
                 target, Describe(target, op, "forward", type, o, n, sx, sx, true),
                 [&] { Fill(bx.span(), x); },
                 [&] { forward(op, std::span<const TI>(bx.span()), bx.span(), {}, o); }, {bx.span()},
-                n);
+                ForwardStreams<TI, TO>(target, op, o, n));
           }
         }
       }
@@ -199,7 +219,7 @@ void BackwardCase(const char* target, const char* type) {
                 backward(op, std::span<const TX>(bx.span()), std::span<const TG>(bdy.span()),
                          bdx.span(), {}, nullptr, o);
               },
-              {bdx.span()}, n);
+              {bdx.span()}, BackwardStreams<TG>(op, n));
           // dx in place of dy.
           ExpectSameStreamed<TG>(
               target, Describe(target, op, "backward", type, o, n, sx, sx + 2, true), prepare,
@@ -207,7 +227,7 @@ void BackwardCase(const char* target, const char* type) {
                 backward(op, std::span<const TX>(bx.span()), std::span<const TG>(bdy.span()),
                          bdy.span(), {}, nullptr, o);
               },
-              {bdy.span()}, n);
+              {bdy.span()}, BackwardStreams<TG>(op, n));
         }
       }
     }
@@ -237,14 +257,14 @@ void FromYCase(const char* target, const char* type) {
               backward_from_y(op, std::span<const T>(by.span()), std::span<const T>(bdy.span()),
                               bdx.span());
             },
-            {bdx.span()}, n);
+            {bdx.span()}, BackwardStreams<T>(op, n));
         ExpectSameStreamed<T>(
             target, Describe(target, op, "from y", type, kFaithful, n, sx, sx, true), prepare,
             [&] {
               backward_from_y(op, std::span<const T>(by.span()), std::span<const T>(bdy.span()),
                               by.span());
             },
-            {by.span()}, n);
+            {by.span()}, BackwardStreams<T>(op, n));
       }
     }
   }
@@ -260,6 +280,10 @@ void GatedCase(const char* target, const char* type) {
         const std::vector<T> g = Inputs<T>(n, 12.0, n + static_cast<size_t>(op));
         const std::vector<T> u = Inputs<T>(n, 3.0, 7 * n);
         const std::vector<T> dout = Inputs<T>(n, 2.0, 11 * n);
+        // Of the gated loops, the fast forward pass of float32 arrays streams.
+        const bool fast_gate = n >= 256 && std::is_same_v<T, float> &&
+                               o.accuracy == Accuracy::fast && HasFma(target) &&
+                               has_fast_kernel(op) && has_fast_kernel(op, true);
         for (const auto& [sx, sy] : kSkews) {
           Buffer<T> bg(n, sx), bu(n, sx + 1), bd(n, sx + 2), bo(n, sy), bo2(n, sy + 3);
           auto prepare = [&] {
@@ -275,7 +299,7 @@ void GatedCase(const char* target, const char* type) {
                 gated(op, std::span<const T>(bg.span()), std::span<const T>(bu.span()), bo.span(),
                       {}, o);
               },
-              {bo.span()}, n);
+              {bo.span()}, fast_gate);
           // d_gate and d_up at different alignments: the second output is streamed only where
           // its address lines up with the first's.
           ExpectSameStreamed<T>(
@@ -284,7 +308,7 @@ void GatedCase(const char* target, const char* type) {
                 gated_backward(op, std::span<const T>(bg.span()), std::span<const T>(bu.span()),
                                std::span<const T>(bd.span()), bo.span(), bo2.span(), {}, o);
               },
-              {bo.span(), bo2.span()}, n);
+              {bo.span(), bo2.span()}, false);
           // In place: d_gate over gate, d_up over up.
           ExpectSameStreamed<T>(
               target, Describe(target, op, "gated backward", type, o, n, sx, sx, true), prepare,
@@ -292,7 +316,7 @@ void GatedCase(const char* target, const char* type) {
                 gated_backward(op, std::span<const T>(bg.span()), std::span<const T>(bu.span()),
                                std::span<const T>(bd.span()), bg.span(), bu.span(), {}, o);
               },
-              {bg.span(), bu.span()}, n);
+              {bg.span(), bu.span()}, false);
         }
         // The split form, rows of 2H with H odd: every row's halves at their own alignment.
         const size_t rows = 3, h = n / 2 | 1;
@@ -314,7 +338,7 @@ void GatedCase(const char* target, const char* type) {
                                    Rows<const T>(dh.data(), rows, h),
                                    Rows<T>(dx.data(), rows, 2 * h), {}, o);
             },
-            {std::span<T>(out), std::span<T>(dx)}, h);
+            {std::span<T>(out), std::span<T>(dx)}, fast_gate && h >= 256);
       }
     }
   }
@@ -364,45 +388,49 @@ TEST_F(Streaming, GatedSameBits) {
 // gated calls split their columns (2 x 32768).
 TEST_F(Streaming, TwoThreadsSameBits) {
   set_num_threads(2);
+  const std::string target(simd_target());
+  const char* t = target.c_str();
   const size_t n = 3 * 32768 + 13;
   const std::vector<float> x = Inputs<float>(n, 12.0, 1), dy = Inputs<float>(n, 2.0, 2);
-  Buffer<float> bx(n, 1), bdy(n, 2), bdx(n, 3), bdu(n, 0);
+  Buffer<float> bx(n, 1), bdy(n, 2), bdx(n, 3);
   auto prepare = [&] {
     Fill(bx.span(), x);
     Fill(bdy.span(), dy);
     Scribble(bdx.span());
-    Scribble(bdu.span());
   };
   for (const Options& o : {kFaithful, kFast}) {
     for (Op op : {Op::sigmoid, Op::gelu, Op::relu}) {
+      const bool streams = ForwardStreams<float, float>(t, op, o, n);
       const uint64_t before = detail::StreamedElements();
       ExpectSameStreamed<float>(
-          "threads", std::string(name(op)) + " forward, 2 threads", prepare,
-          [&] { forward(op, std::span<const float>(bx.span()), bdx.span(), {}, o); }, {bdx.span()});
+          t, std::string(name(op)) + " forward, 2 threads", prepare,
+          [&] { forward(op, std::span<const float>(bx.span()), bdx.span(), {}, o); }, {bdx.span()},
+          streams);
       // Nearly every element of the streamed run went out through streaming stores.
-      EXPECT_GT(detail::StreamedElements() - before, n - 1024) << name(op);
-      ExpectSameStreamed<float>("threads", std::string(name(op)) + " backward, 2 threads", prepare,
-                                [&] {
-                                  backward(op, std::span<const float>(bx.span()),
-                                           std::span<const float>(bdy.span()), bdx.span(), {},
-                                           nullptr, o);
-                                },
-                                {bdx.span()});
+      if (streams && TargetStreams(t)) {
+        EXPECT_GT(detail::StreamedElements() - before, n - 1024) << name(op);
+      }
+      ExpectSameStreamed<float>(
+          t, std::string(name(op)) + " backward, 2 threads", prepare,
+          [&] {
+            backward(op, std::span<const float>(bx.span()), std::span<const float>(bdy.span()),
+                     bdx.span(), {}, nullptr, o);
+          },
+          {bdx.span()}, BackwardStreams<float>(op, n));
     }
     std::vector<bfloat16> xb(n), yb(n);
     for (size_t i = 0; i < n; ++i) xb[i] = to_bfloat16(x[i]);
     ExpectSameStreamed<bfloat16>(
-        "threads", "silu bf16 forward, 2 threads", [&] { Scribble(std::span<bfloat16>(yb)); },
-        [&] { forward(Op::silu, std::span<const bfloat16>(xb), std::span<bfloat16>(yb), {}, o); },
-        {std::span<bfloat16>(yb)});
-    ExpectSameStreamed<float>("threads", "swiglu backward, 2 threads", prepare,
-                              [&] {
-                                gated_backward(Op::silu, std::span<const float>(bx.span()),
-                                               std::span<const float>(bdy.span()),
-                                               std::span<const float>(bdy.span()), bdx.span(),
-                                               bdu.span(), {}, o);
-                              },
-                              {bdx.span(), bdu.span()});
+        t, "relu bf16 forward, 2 threads", [&] { Scribble(std::span<bfloat16>(yb)); },
+        [&] { forward(Op::relu, std::span<const bfloat16>(xb), std::span<bfloat16>(yb), {}, o); },
+        {std::span<bfloat16>(yb)}, true);
+    ExpectSameStreamed<float>(
+        t, "swiglu forward, 2 threads", prepare,
+        [&] {
+          gated(Op::silu, std::span<const float>(bx.span()), std::span<const float>(bdy.span()),
+                bdx.span(), {}, o);
+        },
+        {bdx.span()}, o.accuracy == Accuracy::fast && HasFma(t));
   }
 }
 
@@ -411,43 +439,50 @@ TEST_F(Streaming, TwoThreadsSameBits) {
 TEST_F(Streaming, DecidedByOutputBytes) {
   EXPECT_GT(detail::LastLevelCacheBytes(), 0u);
   detail::ResetStreamThresholdBytes();
-  EXPECT_GT(detail::StreamThresholdBytes(), 0u);
+  EXPECT_EQ(detail::StreamThresholdBytes(), detail::LastLevelCacheBytes() / 2);
   EXPECT_FALSE(detail::StreamOutput(0));
 
   const size_t n = 4099;
   std::vector<float> x = Inputs<float>(n, 6.0, 9), y(n), dy = Inputs<float>(n, 2.0, 10), dx(n);
   std::vector<bfloat16> yb(n);
-  std::vector<float> g2(n), u2(n);
   auto streamed = [](const std::function<void()>& call) {
     const uint64_t before = detail::StreamedElements();
     call();
     return detail::StreamedElements() > before;
   };
-  auto forward32 = [&] { forward(Op::sigmoid, std::span<const float>(x), std::span<float>(y)); };
-  auto forward16 = [&] {
-    forward(Op::sigmoid, std::span<const float>(x), std::span<bfloat16>(yb));
-  };
+  auto forward32 = [&] { forward(Op::relu, std::span<const float>(x), std::span<float>(y)); };
+  auto forward16 = [&] { forward(Op::relu, std::span<const float>(x), std::span<bfloat16>(yb)); };
   auto backward32 = [&] {
     backward(Op::tanh, std::span<const float>(x), std::span<const float>(dy), std::span<float>(dx));
   };
-  // Two outputs: d_gate and d_up together.
-  auto gated32 = [&] {
-    gated_backward(Op::silu, std::span<const float>(x), std::span<const float>(dy),
-                   std::span<const float>(dy), std::span<float>(g2), std::span<float>(u2));
+  auto from_y32 = [&] {
+    backward_from_y(Op::sigmoid, std::span<const float>(y), std::span<const float>(dy),
+                    std::span<float>(dx));
   };
-  const std::pair<std::function<void()>, size_t> calls[] = {{forward32, n * sizeof(float)},
-                                                            {forward16, n * sizeof(bfloat16)},
-                                                            {backward32, n * sizeof(float)},
-                                                            {gated32, 2 * n * sizeof(float)}};
+  auto gated32 = [&] {
+    gated(Op::silu, std::span<const float>(x), std::span<const float>(dy), std::span<float>(y), {},
+          kFast);
+  };
+  struct Call {
+    std::function<void()> f;
+    size_t bytes;
+    bool needs_fma;
+  };
+  const Call calls[] = {{forward32, n * sizeof(float), false},
+                        {forward16, n * sizeof(bfloat16), false},
+                        {backward32, n * sizeof(float), false},
+                        {from_y32, n * sizeof(float), false},
+                        {gated32, n * sizeof(float), true}};
   ForEachTarget([&](const char* t) {
     if (!TargetStreams(t)) return;
     for (size_t k = 0; k < std::size(calls); ++k) {
-      const auto& [call, bytes] = calls[k];
-      detail::SetStreamThresholdBytes(bytes);
-      EXPECT_TRUE(detail::StreamOutput(bytes));
-      EXPECT_TRUE(streamed(call)) << t << " call " << k << " at its threshold";
-      detail::SetStreamThresholdBytes(bytes + 1);
-      EXPECT_FALSE(streamed(call)) << t << " call " << k << " one byte below its threshold";
+      const Call& c = calls[k];
+      if (c.needs_fma && !HasFma(t)) continue;
+      detail::SetStreamThresholdBytes(c.bytes);
+      EXPECT_TRUE(detail::StreamOutput(c.bytes));
+      EXPECT_TRUE(streamed(c.f)) << t << " call " << k << " at its threshold";
+      detail::SetStreamThresholdBytes(c.bytes + 1);
+      EXPECT_FALSE(streamed(c.f)) << t << " call " << k << " one byte below its threshold";
     }
   });
 }

@@ -463,13 +463,38 @@ HWY_INLINE void EndCall(const Args& a) {
   }
 }
 
+// The loops that take Args::stream: those that run at memory speed on one thread, where
+// streaming saves the output's read for ownership. A loop whose kernel is the bottleneck ran
+// slower with streaming stores (the output's lines go to memory as the loop makes them, with
+// their latency, where plain stores leave them to the cache's write-backs). Measured on AMD
+// EPYC (Zen 5, AVX-512), 16M elements, one thread, process CPU time streamed against plain, the
+// same binary alternated: the exact kernels 0.71-0.85 (relu: every type and direction); float32
+// backward passes 0.68-0.99 (sigmoid 0.84, tanh 0.88, elu 0.69, selu 0.73, silu 0.99, gelu 0.98)
+// and the fast mode's float32 loops 0.68-0.89 (gelu 1.01-1.05); gradients from y in float lanes
+// 0.69-0.98. Not streamed: the faithful forward passes of the transcendental kernels, 1.03-1.06
+// (sigmoid, tanh, elu, selu, silu, gelu), and the 16-bit results of kernels that are not exact,
+// 1.01-1.17 (half the bytes per element for the same arithmetic), the faithful gated passes
+// (0.996 and 1.03) and the fast gated backward pass (1.03). float64 results go as float32 ones
+// (twice the bytes per element for kernels in double lanes).
+template <class Kernel>
+inline constexpr bool kStreamForward = ExactInFloat32<Kernel>;
+template <class Kernel, typename TG>
+inline constexpr bool kStreamBackward = ExactInFloat32<Kernel> || sizeof(TG) >= 4;
+template <class Kernel, typename T>
+inline constexpr bool kStreamFromY =
+    ExactInFloat32<Kernel> ||
+    sizeof(T) >= 4 || std::is_same_v<hn::TFromD<FromYTag<Kernel, T>>, float>;
+template <typename TO>
+inline constexpr bool kStreamFast = sizeof(TO) >= 4;
+
 template <typename TI, typename TO>
 void ForwardT(const TI* x, TO* y, size_t n, const Args& args) {
   using Kernel = K<TO>;
   const Args a = Prepared<Kernel>(args);
   Map<1, !ForwardKeepsNaN<Kernel>>(
       ComputeTag<Kernel, TI, TO>(), x, x, y, n,
-      [&](auto d, auto v, auto) ACTIV_LAMBDA { return Kernel::Forward(d, v, a); }, args.stream);
+      [&](auto d, auto v, auto) ACTIV_LAMBDA { return Kernel::Forward(d, v, a); },
+      kStreamForward<Kernel> && args.stream);
 }
 
 template <typename TX, typename TG>
@@ -479,7 +504,7 @@ void BackwardT(const TX* x, const TG* dy, TG* dx, size_t n, const Args& args) {
   Map<2>(
       BackwardTag<Kernel, TX, TG>(), x, dy, dx, n,
       [&](auto d, auto v, auto g) ACTIV_LAMBDA { return Kernel::Backward(d, v, g, a); },
-      args.stream);
+      kStreamBackward<Kernel, TG> && args.stream);
 }
 
 // Compiled only for the operations that have it (if constexpr in a template discards the call).
@@ -490,7 +515,7 @@ void BackwardFromYT(const T* y, const T* dy, T* dx, size_t n, const Args& a) {
     Map<2, !FromYKeepsNaN<Kernel>>(
         FromYTag<Kernel, T>(), y, dy, dx, n,
         [&](auto d, auto v, auto g) ACTIV_LAMBDA { return Kernel::BackwardFromY(d, v, g, a); },
-        a.stream);
+        kStreamFromY<Kernel, T> && a.stream);
   }
 }
 
@@ -566,17 +591,14 @@ void GatedRowsImpl(Rows<const T> gate, Rows<const T> up, Rows<T> out, const Args
   if constexpr (kFloatOr16<T> && HWY_NATIVE_FMA && HasGateF<Kernel>) {
     // Kernels with a float-lane gate (act(g) u rounded once in float lanes): glu, swiglu.
     for (size_t r = 0; r < gate.rows; ++r) {
-      Map<2>(
-          hn::ScalableTag<float>(), gate.row(r), up.row(r), out.row(r), gate.cols,
-          [&](auto d, auto g, auto u) ACTIV_LAMBDA { return Kernel::GateF(d, g, u, a); }, a.stream);
+      Map<2>(hn::ScalableTag<float>(), gate.row(r), up.row(r), out.row(r), gate.cols,
+             [&](auto d, auto g, auto u) ACTIV_LAMBDA { return Kernel::GateF(d, g, u, a); });
     }
     return;
   }
   for (size_t r = 0; r < gate.rows; ++r) {
-    Map<2>(
-        D(), gate.row(r), up.row(r), out.row(r), gate.cols,
-        [&](auto d, auto g, auto u) ACTIV_LAMBDA { return hn::Mul(GateValue<T>(d, g, a), u); },
-        a.stream);
+    Map<2>(D(), gate.row(r), up.row(r), out.row(r), gate.cols,
+           [&](auto d, auto g, auto u) ACTIV_LAMBDA { return hn::Mul(GateValue<T>(d, g, a), u); });
   }
 }
 
@@ -628,8 +650,7 @@ void GatedBackwardRowsImpl(Rows<const T> gate, Rows<const T> up, Rows<const T> d
           DL(), gate.cols,
           [&](DL df, hn::Vec<DL> g, hn::Vec<DL> u, hn::Vec<DL> dy)
               ACTIV_LAMBDA { return GateGradsF<T>(df, g, u, dy, a); },
-          std::tuple{gate.row(r), up.row(r), dout.row(r)}, std::tuple{d_gate.row(r), d_up.row(r)},
-          a.stream);
+          std::tuple{gate.row(r), up.row(r), dout.row(r)}, std::tuple{d_gate.row(r), d_up.row(r)});
     }
     return;
   }
@@ -637,8 +658,7 @@ void GatedBackwardRowsImpl(Rows<const T> gate, Rows<const T> up, Rows<const T> d
     Map<1>(
         D(), gate.cols,
         [&](auto d, auto g, auto u, auto dy) ACTIV_LAMBDA { return GateGrads<T>(d, g, u, dy, a); },
-        std::tuple{gate.row(r), up.row(r), dout.row(r)}, std::tuple{d_gate.row(r), d_up.row(r)},
-        a.stream);
+        std::tuple{gate.row(r), up.row(r), dout.row(r)}, std::tuple{d_gate.row(r), d_up.row(r)});
   }
 }
 
@@ -727,7 +747,7 @@ void FastForwardT(const TI* x, TO* y, size_t n, const Args& args) {
     size_t i = 0;
     bool stream = false;
     if constexpr (kCanStream) {
-      if (HWY_UNLIKELY(args.stream)) {
+      if (HWY_UNLIKELY(kStreamFast<TO> && args.stream)) {
         auto one = [&](auto dd, auto v) ACTIV_LAMBDA { return FastForward1<FK>(dd, v, a); };
         i = BlockStreamHead<0>(d, n, kFastN * N, one, std::tuple<const float*>(x), y, stream);
       }
@@ -741,12 +761,13 @@ void FastForwardT(const TI* x, TO* y, size_t n, const Args& args) {
     Map<1, false>(
         d, x + i, x + i, y + i, n - i,
         [&](auto dd, auto v, auto) ACTIV_LAMBDA { return FastForward1<FK>(dd, v, a); },
-        args.stream);
+        kStreamFast<TO> && args.stream);
   } else if constexpr (kFastLanes<TI, TO> && HasFastForward<FK>) {
     const Args a = Prepared<FK>(args);
     Map<1, !ForwardKeepsNaN<FK>>(
         hn::ScalableTag<float>(), x, x, y, n,
-        [&](auto d, auto v, auto) ACTIV_LAMBDA { return FastForward1<FK>(d, v, a); }, args.stream);
+        [&](auto d, auto v, auto) ACTIV_LAMBDA { return FastForward1<FK>(d, v, a); },
+        kStreamFast<TO> && args.stream);
   } else {
     ForwardT(x, y, n, args);
   }
@@ -770,7 +791,7 @@ void FastBackwardT(const TX* x, const TG* dy, TG* dx, size_t n, const Args& args
     size_t i = 0;
     bool stream = false;
     if constexpr (kCanStream) {
-      if (HWY_UNLIKELY(args.stream)) {
+      if (HWY_UNLIKELY(kStreamFast<TG> && args.stream)) {
         i = BlockStreamHead<2>(d, n, 4 * N, one, std::tuple<const float*, const float*>(x, dy), dx,
                                stream);
       }
@@ -782,12 +803,13 @@ void FastBackwardT(const TX* x, const TG* dy, TG* dx, size_t n, const Args& args
       FK::template BackwardN<4>(d, v, g, a);
       for (size_t k = 0; k < 4; ++k) StoreVec(d, g[k], dx + i + k * N, stream);
     }
-    Map<2>(d, x + i, dy + i, dx + i, n - i, one, args.stream);
+    Map<2>(d, x + i, dy + i, dx + i, n - i, one, kStreamFast<TG> && args.stream);
   } else if constexpr (kFastLanes<TX, TG> && HasFastBackward<FK>) {
     const Args a = Prepared<FK>(args);
     Map<2>(
         hn::ScalableTag<float>(), x, dy, dx, n,
-        [&](auto d, auto v, auto g) ACTIV_LAMBDA { return FK::Backward(d, v, g, a); }, args.stream);
+        [&](auto d, auto v, auto g) ACTIV_LAMBDA { return FK::Backward(d, v, g, a); },
+        kStreamFast<TG> && args.stream);
   } else {
     BackwardT(x, dy, dx, n, args);
   }
@@ -912,7 +934,7 @@ void FastGatedT(Rows<const T> gate, Rows<const T> up, Rows<T> out, const Args& a
         const size_t N = hn::Lanes(df);
         bool stream = false;
         if constexpr (kCanStream) {
-          if (HWY_UNLIKELY(args.stream)) {
+          if (HWY_UNLIKELY(kStreamFast<T> && args.stream)) {
             i = BlockStreamHead<2>(df, gate.cols, kFastN * N, one,
                                    std::tuple<const T*, const T*>(g_row, u_row), y_row, stream);
           }
@@ -928,7 +950,8 @@ void FastGatedT(Rows<const T> gate, Rows<const T> up, Rows<T> out, const Args& a
           }
         }
       }
-      Map<2>(df, g_row + i, u_row + i, y_row + i, gate.cols - i, one, args.stream);
+      Map<2>(df, g_row + i, u_row + i, y_row + i, gate.cols - i, one,
+             kStreamFast<T> && args.stream);
     }
   } else if constexpr ((kFlags & kGates) != 0 && kFastLanes<T> && kFastGate<FK> &&
                        kFastGateForward<FK>) {
@@ -943,7 +966,7 @@ void FastGatedT(Rows<const T> gate, Rows<const T> up, Rows<T> out, const Args& a
             if (HWY_LIKELY(hn::AllFalse(df, tiny))) return hn::Mul(f, u);
             return hn::IfThenElse(tiny, FaithfulGate<T>(df, g, u, args), hn::Mul(f, u));
           },
-          args.stream);
+          kStreamFast<T> && args.stream);
     }
   } else {
     GatedRows(gate, up, out, args);
@@ -981,8 +1004,7 @@ void FastGatedBackwardT(Rows<const T> gate, Rows<const T> up, Rows<const T> dout
             return VecPair<hn::Vec<DL>>{hn::IfThenElse(slow_g, exact.first, dg),
                                         hn::IfThenElse(slow_u, exact.second, du)};
           },
-          std::tuple{gate.row(r), up.row(r), dout.row(r)}, std::tuple{d_gate.row(r), d_up.row(r)},
-          args.stream);
+          std::tuple{gate.row(r), up.row(r), dout.row(r)}, std::tuple{d_gate.row(r), d_up.row(r)});
     }
   } else {
     GatedBackwardRows(gate, up, dout, d_gate, d_up, args);
