@@ -39,19 +39,28 @@ bool HasFma(const char* target) {
   const std::string_view t = target;
   return t == "AVX2" || t.starts_with("AVX3");
 }
-// The loops that stream (op_unit-inl.h, kStreamForward and the rest): the exact kernels
-// (relu here), float32 and float64 backward passes and gradients from y, the fast mode's
-// float32 loops.
+// AVX-512: a vector of float32 or float64 is a whole 64-byte line.
+bool IsAvx3(const char* target) { return std::string_view(target).starts_with("AVX3"); }
+// Calls whose loops certainly stream (op_unit-inl.h, kStreamForward and the rest): the exact
+// kernels (relu here), the gradients from y in float lanes (sigmoid on FMA targets), and on
+// AVX-512 the fast mode's float32 loops and float64 backward passes. Other loops may stream too
+// (a float32 backward pass in float lanes on AVX-512); the bits are compared for all.
 bool Exact(Op op) { return op == Op::relu; }
 template <typename TI, typename TO>
 bool ForwardStreams(const char* t, Op op, const Options& o, size_t n) {
   return n >= 256 &&
-         (Exact(op) || (o.accuracy == Accuracy::fast && HasFma(t) && has_fast_kernel(op) &&
+         (Exact(op) || (o.accuracy == Accuracy::fast && IsAvx3(t) && has_fast_kernel(op) &&
                         std::is_same_v<TI, float> && std::is_same_v<TO, float>));
 }
-template <typename TG>
-bool BackwardStreams(Op op, size_t n) {
-  return n >= 256 && (Exact(op) || sizeof(TG) >= 4);
+template <typename TX, typename TG>
+bool BackwardStreams(const char* t, Op op, const Options& o, size_t n) {
+  return n >= 256 && (Exact(op) || (IsAvx3(t) && std::is_same_v<TG, double>) ||
+                      (IsAvx3(t) && o.accuracy == Accuracy::fast && has_fast_kernel(op, true) &&
+                       std::is_same_v<TX, float> && std::is_same_v<TG, float>));
+}
+template <typename T>
+bool FromYStreams(const char* t, Op op, size_t n) {
+  return n >= 256 && (Exact(op) || (op == Op::sigmoid && HasFma(t) && !std::is_same_v<T, double>));
 }
 
 class Streaming : public ::testing::Test {
@@ -219,7 +228,7 @@ void BackwardCase(const char* target, const char* type) {
                 backward(op, std::span<const TX>(bx.span()), std::span<const TG>(bdy.span()),
                          bdx.span(), {}, nullptr, o);
               },
-              {bdx.span()}, BackwardStreams<TG>(op, n));
+              {bdx.span()}, BackwardStreams<TX, TG>(target, op, o, n));
           // dx in place of dy.
           ExpectSameStreamed<TG>(
               target, Describe(target, op, "backward", type, o, n, sx, sx + 2, true), prepare,
@@ -227,7 +236,7 @@ void BackwardCase(const char* target, const char* type) {
                 backward(op, std::span<const TX>(bx.span()), std::span<const TG>(bdy.span()),
                          bdy.span(), {}, nullptr, o);
               },
-              {bdy.span()}, BackwardStreams<TG>(op, n));
+              {bdy.span()}, BackwardStreams<TX, TG>(target, op, o, n));
         }
       }
     }
@@ -257,14 +266,14 @@ void FromYCase(const char* target, const char* type) {
               backward_from_y(op, std::span<const T>(by.span()), std::span<const T>(bdy.span()),
                               bdx.span());
             },
-            {bdx.span()}, BackwardStreams<T>(op, n));
+            {bdx.span()}, FromYStreams<T>(target, op, n));
         ExpectSameStreamed<T>(
             target, Describe(target, op, "from y", type, kFaithful, n, sx, sx, true), prepare,
             [&] {
               backward_from_y(op, std::span<const T>(by.span()), std::span<const T>(bdy.span()),
                               by.span());
             },
-            {by.span()}, BackwardStreams<T>(op, n));
+            {by.span()}, FromYStreams<T>(target, op, n));
       }
     }
   }
@@ -282,7 +291,7 @@ void GatedCase(const char* target, const char* type) {
         const std::vector<T> dout = Inputs<T>(n, 2.0, 11 * n);
         // Of the gated loops, the fast forward pass of float32 arrays streams.
         const bool fast_gate = n >= 256 && std::is_same_v<T, float> &&
-                               o.accuracy == Accuracy::fast && HasFma(target) &&
+                               o.accuracy == Accuracy::fast && IsAvx3(target) &&
                                has_fast_kernel(op) && has_fast_kernel(op, true);
         for (const auto& [sx, sy] : kSkews) {
           Buffer<T> bg(n, sx), bu(n, sx + 1), bd(n, sx + 2), bo(n, sy), bo2(n, sy + 3);
@@ -416,7 +425,7 @@ TEST_F(Streaming, TwoThreadsSameBits) {
             backward(op, std::span<const float>(bx.span()), std::span<const float>(bdy.span()),
                      bdx.span(), {}, nullptr, o);
           },
-          {bdx.span()}, BackwardStreams<float>(op, n));
+          {bdx.span()}, BackwardStreams<float, float>(t, op, o, n));
     }
     std::vector<bfloat16> xb(n), yb(n);
     for (size_t i = 0; i < n; ++i) xb[i] = to_bfloat16(x[i]);
@@ -430,7 +439,7 @@ TEST_F(Streaming, TwoThreadsSameBits) {
           gated(Op::silu, std::span<const float>(bx.span()), std::span<const float>(bdy.span()),
                 bdx.span(), {}, o);
         },
-        {bdx.span()}, o.accuracy == Accuracy::fast && HasFma(t));
+        {bdx.span()}, o.accuracy == Accuracy::fast && IsAvx3(t));
   }
 }
 
@@ -453,7 +462,7 @@ TEST_F(Streaming, DecidedByOutputBytes) {
   auto forward32 = [&] { forward(Op::relu, std::span<const float>(x), std::span<float>(y)); };
   auto forward16 = [&] { forward(Op::relu, std::span<const float>(x), std::span<bfloat16>(yb)); };
   auto backward32 = [&] {
-    backward(Op::tanh, std::span<const float>(x), std::span<const float>(dy), std::span<float>(dx));
+    backward(Op::relu, std::span<const float>(x), std::span<const float>(dy), std::span<float>(dx));
   };
   auto from_y32 = [&] {
     backward_from_y(Op::sigmoid, std::span<const float>(y), std::span<const float>(dy),
@@ -463,21 +472,23 @@ TEST_F(Streaming, DecidedByOutputBytes) {
     gated(Op::silu, std::span<const float>(x), std::span<const float>(dy), std::span<float>(y), {},
           kFast);
   };
+  // Whether the call streams on target t: the gradient from y in float lanes needs FMA, the fast
+  // gated loop AVX-512.
   struct Call {
     std::function<void()> f;
     size_t bytes;
-    bool needs_fma;
+    std::function<bool(const char*)> streams_on;
   };
-  const Call calls[] = {{forward32, n * sizeof(float), false},
-                        {forward16, n * sizeof(bfloat16), false},
-                        {backward32, n * sizeof(float), false},
-                        {from_y32, n * sizeof(float), false},
-                        {gated32, n * sizeof(float), true}};
+  const Call calls[] = {{forward32, n * sizeof(float), TargetStreams},
+                        {forward16, n * sizeof(bfloat16), TargetStreams},
+                        {backward32, n * sizeof(float), TargetStreams},
+                        {from_y32, n * sizeof(float), HasFma},
+                        {gated32, n * sizeof(float), IsAvx3}};
   ForEachTarget([&](const char* t) {
     if (!TargetStreams(t)) return;
     for (size_t k = 0; k < std::size(calls); ++k) {
       const Call& c = calls[k];
-      if (c.needs_fma && !HasFma(t)) continue;
+      if (!c.streams_on(t)) continue;
       detail::SetStreamThresholdBytes(c.bytes);
       EXPECT_TRUE(detail::StreamOutput(c.bytes));
       EXPECT_TRUE(streamed(c.f)) << t << " call " << k << " at its threshold";

@@ -363,18 +363,18 @@ HWY_NOINLINE size_t MapStreamHead(DC dc, size_t n, F& f, std::tuple<const TI*...
   return h;
 }
 
-template <int kPassNaN, class DC, class F, typename... TI, typename... TO, size_t... kI,
-          size_t... kO>
+// kStream: the outputs' aligned vectors are streamed (a separate instantiation, so that the plain
+// loop is the same code as without streaming).
+template <int kPassNaN, bool kStream, class DC, class F, typename... TI, typename... TO,
+          size_t... kI, size_t... kO>
 HWY_INLINE void MapLoop(DC dc, size_t n, F& f, std::tuple<const TI*...> in, std::tuple<TO*...> out,
-                        std::index_sequence<kI...> si, std::index_sequence<kO...> so, bool stream) {
+                        std::index_sequence<kI...> si, std::index_sequence<kO...> so) {
   const size_t N = hn::Lanes(dc);
   auto in_at = [&](size_t i) { return std::tuple<const TI*...>(std::get<kI>(in) + i...); };
   auto out_at = [&](size_t i) { return std::tuple<TO*...>(std::get<kO>(out) + i...); };
   size_t i = 0;
   unsigned streams = 0;
-  if constexpr (kCanStream) {
-    if (HWY_UNLIKELY(stream)) i = MapStreamHead<kPassNaN>(dc, n, f, in, out, si, so, streams);
-  }
+  if constexpr (kStream) i = MapStreamHead<kPassNaN>(dc, n, f, in, out, si, so, streams);
   // Cheap kernels (a few selects, at most a product) are bound by loads and stores: four
   // vectors per iteration halve the loop's overhead. The long transcendental kernels run best
   // one vector per iteration (measured: two at once run slower on AVX2, short of registers).
@@ -411,31 +411,39 @@ HWY_INLINE void MapLoop(DC dc, size_t n, F& f, std::tuple<const TI*...> in, std:
 // output or a VecPair for two. A NaN in one of the first kPassNaN inputs is passed through to
 // every output (the first input's NaN first): NaN in gives NaN out in every direction, whatever
 // a branch of the kernel would make of it; kPassNaN 0 where f keeps NaN by itself. The tail goes
-// through zero-filled buffers so the vector code never reads past the arrays. Where `stream`
-// (Args::stream), the outputs' aligned vectors are stored with streaming stores; the caller
-// ends the call with FlushStreams.
-template <int kPassNaN, class DC, class F, typename... TI, typename... TO>
+// through zero-filled buffers so the vector code never reads past the arrays. Where kMayStream
+// and `stream` (Args::stream), the outputs' aligned vectors are stored with streaming stores;
+// the caller ends the call with FlushStreams.
+template <int kPassNaN, bool kMayStream = false, class DC, class F, typename... TI, typename... TO>
 HWY_INLINE void Map(DC dc, size_t n, F f, std::tuple<const TI*...> in, std::tuple<TO*...> out,
                     bool stream = false) {
   static_assert(sizeof...(TO) == 1 || sizeof...(TO) == 2, "one output, or a VecPair's two");
-  MapLoop<kPassNaN>(dc, n, f, in, out, std::index_sequence_for<TI...>(),
-                    std::index_sequence_for<TO...>(), stream);
+  if constexpr (kMayStream && kCanStream) {
+    if (HWY_UNLIKELY(stream)) {
+      MapLoop<kPassNaN, true>(dc, n, f, in, out, std::index_sequence_for<TI...>(),
+                              std::index_sequence_for<TO...>());
+      return;
+    }
+  }
+  MapLoop<kPassNaN, false>(dc, n, f, in, out, std::index_sequence_for<TI...>(),
+                           std::index_sequence_for<TO...>());
 }
 
 // The element-wise form: out[i] = f(dc, in0[i], in1[i]), NaN in either input passed through;
 // kIn 1 reads in0 alone (f gets it twice), kPassNaN false where f keeps NaN (ForwardKeepsNaN,
 // FromYKeepsNaN).
-template <int kIn, bool kPassNaN = true, class DC, typename T0, typename T1, typename TO, class F>
+template <int kIn, bool kPassNaN = true, bool kMayStream = false, class DC, typename T0,
+          typename T1, typename TO, class F>
 HWY_INLINE void Map(DC dc, const T0* in0, const T1* in1, TO* out, size_t n, F f,
                     bool stream = false) {
   if constexpr (kIn == 1) {
-    Map<kPassNaN ? 1 : 0>(
+    Map<kPassNaN ? 1 : 0, kMayStream>(
         dc, n, [&](DC d, hn::Vec<DC> v) ACTIV_LAMBDA { return f(d, v, v); },
         std::tuple<const T0*>(in0), std::tuple<TO*>(out), stream);
   } else {
     static_assert(kIn == 2);
-    Map<kPassNaN ? 2 : 0>(dc, n, f, std::tuple<const T0*, const T1*>(in0, in1),
-                          std::tuple<TO*>(out), stream);
+    Map<kPassNaN ? 2 : 0, kMayStream>(dc, n, f, std::tuple<const T0*, const T1*>(in0, in1),
+                                      std::tuple<TO*>(out), stream);
   }
 }
 
@@ -464,47 +472,51 @@ HWY_INLINE void EndCall(const Args& a) {
 }
 
 // The loops that take Args::stream: those that run at memory speed on one thread, where
-// streaming saves the output's read for ownership. A loop whose kernel is the bottleneck ran
-// slower with streaming stores (the output's lines go to memory as the loop makes them, with
-// their latency, where plain stores leave them to the cache's write-backs). Measured on AMD
-// EPYC (Zen 5, AVX-512), 16M elements, one thread, process CPU time streamed against plain, the
-// same binary alternated: the exact kernels 0.71-0.85 (relu: every type and direction); float32
-// backward passes 0.68-0.99 (sigmoid 0.84, tanh 0.88, elu 0.69, selu 0.73, silu 0.99, gelu 0.98)
-// and the fast mode's float32 loops 0.68-0.89 (gelu 1.01-1.05); gradients from y in float lanes
-// 0.69-0.98. Not streamed: the faithful forward passes of the transcendental kernels, 1.03-1.06
-// (sigmoid, tanh, elu, selu, silu, gelu), and the 16-bit results of kernels that are not exact,
-// 1.01-1.17 (half the bytes per element for the same arithmetic), the faithful gated passes
-// (0.996 and 1.03) and the fast gated backward pass (1.03). float64 results go as float32 ones
-// (twice the bytes per element for kernels in double lanes).
+// streaming saves the output's read for ownership. Measured on AMD EPYC (Zen 5), 16M elements,
+// one thread, streamed against plain (the same binary with the threshold forced, and the old and
+// new benchmark binaries alternated; process CPU time, a shared machine):
+// - the exact kernels (relu: 0.61-0.90x on AVX-512 and AVX2, every type and direction) and the
+//   gradients from y in float lanes (sigmoid, tanh: 0.63-0.94x, bfloat16 too), whose loops are a
+//   few operations a vector: streamed everywhere;
+// - loops with a kernel of some length stream only where each store is a whole 64-byte line
+//   (AVX-512 vectors of float32 or float64): there the fast mode's float32 loops ran at
+//   0.67-0.89x and the faithful float32 backward passes 0.69-0.93x (sigmoid, elu, selu), but
+//   the same loops with 32-byte stores (AVX2, 16-bit results, float32 results of double lanes)
+//   ran 1.03-1.37x slower streamed, as if a line written in two halves, a kernel apart, went to
+//   memory in two parts;
+// - not streamed: the faithful forward passes of the transcendental kernels (1.03-1.06x slower
+//   streamed even with whole-line stores: bound by their arithmetic), the gated units (0.996x
+//   and 1.03x faithful, 1.03x for the fast backward pass).
+template <class DC, typename TO>
+inline constexpr bool kWholeLines = hn::MaxLanes(DC()) * sizeof(TO) >= 64;
 template <class Kernel>
 inline constexpr bool kStreamForward = ExactInFloat32<Kernel>;
-template <class Kernel, typename TG>
-inline constexpr bool kStreamBackward = ExactInFloat32<Kernel> || sizeof(TG) >= 4;
+template <class Kernel, typename TX, typename TG>
+inline constexpr bool kStreamBackward =
+    ExactInFloat32<Kernel> || kWholeLines<BackwardTag<Kernel, TX, TG>, TG>;
 template <class Kernel, typename T>
 inline constexpr bool kStreamFromY =
-    ExactInFloat32<Kernel> ||
-    sizeof(T) >= 4 || std::is_same_v<hn::TFromD<FromYTag<Kernel, T>>, float>;
+    ExactInFloat32<Kernel> || std::is_same_v<hn::TFromD<FromYTag<Kernel, T>>, float>;
 template <typename TO>
-inline constexpr bool kStreamFast = sizeof(TO) >= 4;
+inline constexpr bool kStreamFast = kWholeLines<hn::ScalableTag<float>, TO>;
 
 template <typename TI, typename TO>
 void ForwardT(const TI* x, TO* y, size_t n, const Args& args) {
   using Kernel = K<TO>;
   const Args a = Prepared<Kernel>(args);
-  Map<1, !ForwardKeepsNaN<Kernel>>(
+  Map<1, !ForwardKeepsNaN<Kernel>, kStreamForward<Kernel>>(
       ComputeTag<Kernel, TI, TO>(), x, x, y, n,
-      [&](auto d, auto v, auto) ACTIV_LAMBDA { return Kernel::Forward(d, v, a); },
-      kStreamForward<Kernel> && args.stream);
+      [&](auto d, auto v, auto) ACTIV_LAMBDA { return Kernel::Forward(d, v, a); }, args.stream);
 }
 
 template <typename TX, typename TG>
 void BackwardT(const TX* x, const TG* dy, TG* dx, size_t n, const Args& args) {
   using Kernel = K<TG>;
   const Args a = Prepared<Kernel>(args);
-  Map<2>(
+  Map<2, true, kStreamBackward<Kernel, TX, TG>>(
       BackwardTag<Kernel, TX, TG>(), x, dy, dx, n,
       [&](auto d, auto v, auto g) ACTIV_LAMBDA { return Kernel::Backward(d, v, g, a); },
-      kStreamBackward<Kernel, TG> && args.stream);
+      args.stream);
 }
 
 // Compiled only for the operations that have it (if constexpr in a template discards the call).
@@ -512,10 +524,10 @@ template <typename T>
 void BackwardFromYT(const T* y, const T* dy, T* dx, size_t n, const Args& a) {
   using Kernel = K<T>;
   if constexpr (HasFromY<Kernel>) {
-    Map<2, !FromYKeepsNaN<Kernel>>(
+    Map<2, !FromYKeepsNaN<Kernel>, kStreamFromY<Kernel, T>>(
         FromYTag<Kernel, T>(), y, dy, dx, n,
         [&](auto d, auto v, auto g) ACTIV_LAMBDA { return Kernel::BackwardFromY(d, v, g, a); },
-        kStreamFromY<Kernel, T> && a.stream);
+        a.stream);
   }
 }
 
@@ -744,30 +756,37 @@ void FastForwardT(const TI* x, TO* y, size_t n, const Args& args) {
     const Args a = Prepared<FastKernel>(args);
     const hn::ScalableTag<float> d;
     const size_t N = hn::Lanes(d);
-    size_t i = 0;
-    bool stream = false;
-    if constexpr (kCanStream) {
-      if (HWY_UNLIKELY(kStreamFast<TO> && args.stream)) {
-        auto one = [&](auto dd, auto v) ACTIV_LAMBDA { return FastForward1<FK>(dd, v, a); };
+    auto one = [&](auto dd, auto v) ACTIV_LAMBDA { return FastForward1<FK>(dd, v, a); };
+    // Instantiated once plain and, where kStreamFast, once streamed.
+    auto loop = [&](auto streamed) ACTIV_LAMBDA {
+      constexpr bool kS = decltype(streamed)::value;
+      size_t i = 0;
+      bool stream = false;
+      if constexpr (kS) {
         i = BlockStreamHead<0>(d, n, kFastN * N, one, std::tuple<const float*>(x), y, stream);
       }
+      for (; i + kFastN * N <= n; i += kFastN * N) {
+        hn::Vec<decltype(d)> v[kFastN];
+        for (size_t k = 0; k < kFastN; ++k) v[k] = hn::LoadU(d, x + i + k * N);
+        FK::template ForwardN<kFastN>(d, v, a);
+        for (size_t k = 0; k < kFastN; ++k) StoreVec(d, v[k], y + i + k * N, kS && stream);
+      }
+      Map<1, false, kS>(
+          d, x + i, x + i, y + i, n - i,
+          [&](auto dd, auto v, auto) ACTIV_LAMBDA { return FastForward1<FK>(dd, v, a); }, kS);
+    };
+    if constexpr (kStreamFast<TO> && kCanStream) {
+      if (HWY_UNLIKELY(args.stream)) {
+        loop(std::true_type());
+        return;
+      }
     }
-    for (; i + kFastN * N <= n; i += kFastN * N) {
-      hn::Vec<decltype(d)> v[kFastN];
-      for (size_t k = 0; k < kFastN; ++k) v[k] = hn::LoadU(d, x + i + k * N);
-      FK::template ForwardN<kFastN>(d, v, a);
-      for (size_t k = 0; k < kFastN; ++k) StoreVec(d, v[k], y + i + k * N, stream);
-    }
-    Map<1, false>(
-        d, x + i, x + i, y + i, n - i,
-        [&](auto dd, auto v, auto) ACTIV_LAMBDA { return FastForward1<FK>(dd, v, a); },
-        kStreamFast<TO> && args.stream);
+    loop(std::false_type());
   } else if constexpr (kFastLanes<TI, TO> && HasFastForward<FK>) {
     const Args a = Prepared<FK>(args);
-    Map<1, !ForwardKeepsNaN<FK>>(
+    Map<1, !ForwardKeepsNaN<FK>, kStreamFast<TO>>(
         hn::ScalableTag<float>(), x, x, y, n,
-        [&](auto d, auto v, auto) ACTIV_LAMBDA { return FastForward1<FK>(d, v, a); },
-        kStreamFast<TO> && args.stream);
+        [&](auto d, auto v, auto) ACTIV_LAMBDA { return FastForward1<FK>(d, v, a); }, args.stream);
   } else {
     ForwardT(x, y, n, args);
   }
@@ -788,28 +807,35 @@ void FastBackwardT(const TX* x, const TG* dy, TG* dx, size_t n, const Args& args
     const hn::ScalableTag<float> d;
     const size_t N = hn::Lanes(d);
     auto one = [&](auto dd, auto v, auto g) ACTIV_LAMBDA { return FK::Backward(dd, v, g, a); };
-    size_t i = 0;
-    bool stream = false;
-    if constexpr (kCanStream) {
-      if (HWY_UNLIKELY(kStreamFast<TG> && args.stream)) {
+    auto loop = [&](auto streamed) ACTIV_LAMBDA {
+      constexpr bool kS = decltype(streamed)::value;
+      size_t i = 0;
+      bool stream = false;
+      if constexpr (kS) {
         i = BlockStreamHead<2>(d, n, 4 * N, one, std::tuple<const float*, const float*>(x, dy), dx,
                                stream);
       }
+      for (; i + 4 * N <= n; i += 4 * N) {
+        hn::Vec<decltype(d)> v[4], g[4];
+        for (size_t k = 0; k < 4; ++k) v[k] = hn::LoadU(d, x + i + k * N);
+        for (size_t k = 0; k < 4; ++k) g[k] = hn::LoadU(d, dy + i + k * N);
+        FK::template BackwardN<4>(d, v, g, a);
+        for (size_t k = 0; k < 4; ++k) StoreVec(d, g[k], dx + i + k * N, kS && stream);
+      }
+      Map<2, true, kS>(d, x + i, dy + i, dx + i, n - i, one, kS);
+    };
+    if constexpr (kStreamFast<TG> && kCanStream) {
+      if (HWY_UNLIKELY(args.stream)) {
+        loop(std::true_type());
+        return;
+      }
     }
-    for (; i + 4 * N <= n; i += 4 * N) {
-      hn::Vec<decltype(d)> v[4], g[4];
-      for (size_t k = 0; k < 4; ++k) v[k] = hn::LoadU(d, x + i + k * N);
-      for (size_t k = 0; k < 4; ++k) g[k] = hn::LoadU(d, dy + i + k * N);
-      FK::template BackwardN<4>(d, v, g, a);
-      for (size_t k = 0; k < 4; ++k) StoreVec(d, g[k], dx + i + k * N, stream);
-    }
-    Map<2>(d, x + i, dy + i, dx + i, n - i, one, kStreamFast<TG> && args.stream);
+    loop(std::false_type());
   } else if constexpr (kFastLanes<TX, TG> && HasFastBackward<FK>) {
     const Args a = Prepared<FK>(args);
-    Map<2>(
+    Map<2, true, kStreamFast<TG>>(
         hn::ScalableTag<float>(), x, dy, dx, n,
-        [&](auto d, auto v, auto g) ACTIV_LAMBDA { return FK::Backward(d, v, g, a); },
-        kStreamFast<TG> && args.stream);
+        [&](auto d, auto v, auto g) ACTIV_LAMBDA { return FK::Backward(d, v, g, a); }, args.stream);
   } else {
     BackwardT(x, dy, dx, n, args);
   }
@@ -925,40 +951,48 @@ void FastGatedT(Rows<const T> gate, Rows<const T> up, Rows<T> out, const Args& a
       FK::template GateN<1>(d1, y, uu, a);
       return KeepFusedGate<T>(d1, g, u, y[0], args);
     };
-    for (size_t r = 0; r < gate.rows; ++r) {
-      const T* g_row = gate.row(r);
-      const T* u_row = up.row(r);
-      T* y_row = out.row(r);
-      size_t i = 0;
-      if constexpr (std::is_same_v<T, float>) {
-        const size_t N = hn::Lanes(df);
-        bool stream = false;
-        if constexpr (kCanStream) {
-          if (HWY_UNLIKELY(kStreamFast<T> && args.stream)) {
+    auto rows = [&](auto streamed) ACTIV_LAMBDA {
+      constexpr bool kS = decltype(streamed)::value;
+      for (size_t r = 0; r < gate.rows; ++r) {
+        const T* g_row = gate.row(r);
+        const T* u_row = up.row(r);
+        T* y_row = out.row(r);
+        size_t i = 0;
+        if constexpr (std::is_same_v<T, float>) {
+          const size_t N = hn::Lanes(df);
+          bool stream = false;
+          if constexpr (kS) {
             i = BlockStreamHead<2>(df, gate.cols, kFastN * N, one,
                                    std::tuple<const T*, const T*>(g_row, u_row), y_row, stream);
           }
-        }
-        for (; i + kFastN * N <= gate.cols; i += kFastN * N) {
-          hn::Vec<DL> g[kFastN], u[kFastN], y[kFastN];
-          for (size_t k = 0; k < kFastN; ++k) g[k] = hn::LoadU(df, g_row + i + k * N);
-          for (size_t k = 0; k < kFastN; ++k) u[k] = hn::LoadU(df, u_row + i + k * N);
-          for (size_t k = 0; k < kFastN; ++k) y[k] = g[k];
-          FK::template GateN<kFastN>(df, y, u, a);
-          for (size_t k = 0; k < kFastN; ++k) {
-            StoreVec(df, KeepFusedGate<T>(df, g[k], u[k], y[k], args), y_row + i + k * N, stream);
+          for (; i + kFastN * N <= gate.cols; i += kFastN * N) {
+            hn::Vec<DL> g[kFastN], u[kFastN], y[kFastN];
+            for (size_t k = 0; k < kFastN; ++k) g[k] = hn::LoadU(df, g_row + i + k * N);
+            for (size_t k = 0; k < kFastN; ++k) u[k] = hn::LoadU(df, u_row + i + k * N);
+            for (size_t k = 0; k < kFastN; ++k) y[k] = g[k];
+            FK::template GateN<kFastN>(df, y, u, a);
+            for (size_t k = 0; k < kFastN; ++k) {
+              StoreVec(df, KeepFusedGate<T>(df, g[k], u[k], y[k], args), y_row + i + k * N,
+                       kS && stream);
+            }
           }
         }
+        Map<2, true, kS>(df, g_row + i, u_row + i, y_row + i, gate.cols - i, one, kS);
       }
-      Map<2>(df, g_row + i, u_row + i, y_row + i, gate.cols - i, one,
-             kStreamFast<T> && args.stream);
+    };
+    if constexpr (kStreamFast<T> && kCanStream) {
+      if (HWY_UNLIKELY(args.stream)) {
+        rows(std::true_type());
+        return;
+      }
     }
+    rows(std::false_type());
   } else if constexpr ((kFlags & kGates) != 0 && kFastLanes<T> && kFastGate<FK> &&
                        kFastGateForward<FK>) {
     const Args a = Prepared<FK>(args);
     using DL = hn::ScalableTag<float>;
     for (size_t r = 0; r < gate.rows; ++r) {
-      Map<2>(
+      Map<2, true, kStreamFast<T>>(
           DL(), gate.row(r), up.row(r), out.row(r), gate.cols,
           [&](DL df, hn::Vec<DL> g, hn::Vec<DL> u) ACTIV_LAMBDA {
             const hn::Vec<DL> f = FastForward1<FK>(df, g, a);
@@ -966,7 +1000,7 @@ void FastGatedT(Rows<const T> gate, Rows<const T> up, Rows<T> out, const Args& a
             if (HWY_LIKELY(hn::AllFalse(df, tiny))) return hn::Mul(f, u);
             return hn::IfThenElse(tiny, FaithfulGate<T>(df, g, u, args), hn::Mul(f, u));
           },
-          kStreamFast<T> && args.stream);
+          args.stream);
     }
   } else {
     GatedRows(gate, up, out, args);
