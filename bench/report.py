@@ -111,14 +111,26 @@ DOUBLE_ON_AVX2 = (" (on AVX2 in double lanes, 4 per vector: with 16 registers th
 DRAM = (
     "At 16777216 elements one thread is compute-bound, not memory-bound: the kernel costs more "
     "per element than the yardstick's memory traffic, so the row is limited by the same "
-    "arithmetic as the smaller sizes; on two threads (table below) it comes closer. ")
+    "arithmetic as the smaller sizes; on two threads (table below) it comes closer. Such a loop "
+    "keeps plain stores: with streaming stores the faithful forward passes of the "
+    "transcendental functions ran 1.03-1.06x slower (process CPU time, same binary, one "
+    "thread). ")
 DRAM_NEAR = (
     "Memory-bound, within 1.4x of the yardstick: the loop moves the same bytes as the copy or "
-    "add. What is left is the kernel's arithmetic showing through on one thread, and run-to-run "
-    "variation on a shared machine (the load average is in the header; the peers' kernels on "
-    "the same rows land as far from the yardstick). Closing it for good: non-temporal stores "
-    "for arrays larger than the last-level cache (they skip the read-for-ownership of the "
-    "output, which the yardstick pays too), and the kernel work of the smaller sizes. ")
+    "add. Above half the last-level cache, the loops that run at memory speed store their "
+    "output with streaming (non-temporal) stores, which skip the read for ownership of the "
+    "output that the yardstick's plain stores pay: the exact kernels and the gradients from y "
+    "in float lanes on every target, and on AVX-512, where each store is a whole 64-byte line, "
+    "the fast mode's float32 loops and the backward passes (src/simd/op_unit-inl.h, "
+    "kStreamForward and the rest). Measured at 16777216 elements, one thread, old and new "
+    "binaries alternated on a shared machine: relu 0.61-0.90x its time with plain stores "
+    "(AVX-512 and AVX2), sigmoid and tanh from y 0.83 and 0.94x (bfloat16 0.63 and 0.68x; "
+    "AVX2 0.69 and 0.70x), fast sigmoid, tanh and silu backward 0.73, 0.67 and 0.81x (AVX-512). "
+    "Loops bound by their arithmetic, and those whose stores are half lines (AVX2, 16-bit "
+    "results), ran 1.01-1.37x slower streamed and keep plain stores. What is left is the "
+    "kernel's arithmetic showing through on one thread, and run-to-run variation on a shared "
+    "machine (the load average is in the header; the peers' kernels on the same rows land as "
+    "far from the yardstick). ")
 L3_BOUND = (
     "At 262144 elements the input and output (2 or 3 MiB) spill from the 1 MiB L2 into L3, and "
     "every contender runs near L3 bandwidth: activ is within 1.3x of the yardstick here, and "

@@ -12,6 +12,7 @@
 #include "simd/dispatch.h"
 #include "simd/element.h"
 #include "simd/kernel_args.h"
+#include "simd/streaming.h"
 #include "thread_pool.h"
 
 namespace activ {
@@ -125,7 +126,8 @@ void ForwardImpl(Op op, std::span<const TI> x, std::span<TO> y, const Params& pa
     });
     return;
   }
-  const detail::Args a = detail::ToArgs<TO>(r, acc);
+  detail::Args a = detail::ToArgs<TO>(r, acc);
+  a.stream = detail::StreamOutput(y.size_bytes());
   Elementwise(x.size(), y.data(), [&](size_t begin, size_t end) {
     detail::Forward(op, x.data() + begin, y.data() + begin, end - begin, a);
   });
@@ -141,7 +143,8 @@ void BackwardImpl(Op op, std::span<const TX> x, std::span<const TG> dy, std::spa
     throw Error("activ::backward(" + std::string(name(op)) +
                 "): it has no trainable parameter; pass no param_grad (prelu and silu have one)");
   }
-  const detail::Args a = detail::ToArgs<TX>(r, acc);
+  detail::Args a = detail::ToArgs<TX>(r, acc);
+  a.stream = detail::StreamOutput(dx.size_bytes());
   // The parameter gradient reads x and dy, so it comes before dx may overwrite them.
   if (param_grad) *param_grad = ParamGradSum(op, x.data(), dy.data(), x.size(), a);
   if (RreluTraining(op, r)) {
@@ -182,7 +185,8 @@ void BackwardFromYImpl(Op op, std::span<const T> y, std::span<const T> dy, std::
                 std::string(o.params[0].name) + " >= 0, got " + Num(r.value[0]) +
                 "; with a negative value y does not determine f'(x). Use backward from x");
   }
-  const detail::Args a = detail::ToArgs<T>(r, CheckAccuracy(op, "backward_from_y", options));
+  detail::Args a = detail::ToArgs<T>(r, CheckAccuracy(op, "backward_from_y", options));
+  a.stream = detail::StreamOutput(dx.size_bytes());
   Elementwise(y.size(), dx.data(), [&](size_t begin, size_t end) {
     detail::BackwardFromY(op, y.data() + begin, dy.data() + begin, dx.data() + begin, end - begin,
                           a);
@@ -205,11 +209,13 @@ void PreluImpl(std::span<const T> x, std::span<T> y, std::span<const T> w, size_
   }
   for (T v : w) CheckDomain(info(Op::prelu), info(Op::prelu).params[0], v);
   // Each run of `inner` elements shares one slope: call the vector kernel per run.
+  const bool stream = detail::StreamOutput(y.size_bytes());
   detail::ParallelFor(x.size() / inner, RunsPerRange(inner), [&](size_t b, size_t e) {
     for (size_t run = b; run < e; ++run) {
       detail::Args a;
       a.p[0] = static_cast<double>(w[run % c]);
       a.accuracy = acc;
+      a.stream = stream;
       detail::Forward(Op::prelu, x.data() + run * inner, y.data() + run * inner, inner, a);
     }
   });
@@ -239,11 +245,13 @@ void PreluBackwardImpl(std::span<const T> x, std::span<const T> dy, std::span<T>
   const bool split = inner >= 64;
   std::vector<double> partial(split ? runs : 0);
   std::fill(dw.begin(), dw.end(), 0.0);
+  const bool stream = detail::StreamOutput(dx.size_bytes());
   detail::ParallelFor(runs, split ? RunsPerRange(inner) : runs, [&](size_t b, size_t e) {
     for (size_t run = b; run < e; ++run) {
       detail::Args a;
       a.p[0] = static_cast<double>(w[run % c]);
       a.accuracy = acc;
+      a.stream = stream;
       const size_t start = run * inner;
       const double g = detail::ParamGrad(Op::prelu, x.data() + start, dy.data() + start, inner, a);
       if (split) {

@@ -13,6 +13,7 @@
 
 #include "api/checks.h"
 #include "simd/dispatch.h"
+#include "simd/streaming.h"
 #include "thread_pool.h"
 
 namespace activ {
@@ -76,8 +77,11 @@ void Split(size_t rows, size_t cols, F&& f) {
                       [&](size_t r0, size_t r1) { f(r0, r1, size_t{0}, cols); });
 }
 
+// The outputs' bytes decide whether the call streams them (simd/streaming.h), once for the call.
 template <typename T>
-void Forward(Op op, Rows<const T> gate, Rows<const T> up, Rows<T> out, const detail::Args& a) {
+void Forward(Op op, Rows<const T> gate, Rows<const T> up, Rows<T> out, const detail::Args& args) {
+  detail::Args a = args;
+  a.stream = detail::StreamOutput(out.rows * out.cols * sizeof(T));
   Split(gate.rows, gate.cols, [&](size_t r0, size_t r1, size_t c0, size_t c1) {
     detail::Gated(op, Part(gate, r0, r1, c0, c1), Part(up, r0, r1, c0, c1),
                   Part(out, r0, r1, c0, c1), a);
@@ -86,7 +90,9 @@ void Forward(Op op, Rows<const T> gate, Rows<const T> up, Rows<T> out, const det
 
 template <typename T>
 void Backward(Op op, Rows<const T> gate, Rows<const T> up, Rows<const T> dout, Rows<T> d_gate,
-              Rows<T> d_up, const detail::Args& a) {
+              Rows<T> d_up, const detail::Args& args) {
+  detail::Args a = args;
+  a.stream = detail::StreamOutput(2 * d_gate.rows * d_gate.cols * sizeof(T));
   Split(gate.rows, gate.cols, [&](size_t r0, size_t r1, size_t c0, size_t c1) {
     detail::GatedBackward(op, Part(gate, r0, r1, c0, c1), Part(up, r0, r1, c0, c1),
                           Part(dout, r0, r1, c0, c1), Part(d_gate, r0, r1, c0, c1),

@@ -10,11 +10,13 @@
 
 namespace activ::detail {
 
-// `accuracy` picks the unit's kernel table once per call (src/simd/op_unit-inl.h); kernels
-// never read it.
+// `accuracy` picks the unit's kernel table once per call (src/simd/op_unit-inl.h); `stream`,
+// decided once per call from the output's size (src/simd/streaming.h), makes the loops store
+// their output with non-temporal stores. Kernels never read either.
 struct Args {
   double p[4] = {};
   Accuracy accuracy = Accuracy::faithful;
+  bool stream = false;
 };
 
 // The type parameters are rounded to: the element type, or float32 for the 16-bit types, which

@@ -19,6 +19,7 @@
 #include <utility>
 
 #include "op_units.h"
+#include "streaming.h"
 
 // The per-vector lambdas of the loops below, always inlined, as are the kernels' entry points
 // (Forward, Backward, ... are HWY_INLINE). Left to its heuristics, GCC judged the call of a long
@@ -173,20 +174,31 @@ HWY_INLINE hn::Vec<DC> LoadLanes(DC dc, const T* p) {
   }
 }
 
+// Where `stream`, a non-temporal store (p aligned to the stored vector's bytes: StreamHead).
 template <class DC, typename T>
-HWY_INLINE void StoreLanes(DC dc, hn::Vec<DC> v, T* p) {
+HWY_INLINE void StoreLanes(DC dc, hn::Vec<DC> v, T* p, bool stream = false) {
   if constexpr (!std::is_same_v<hn::TFromD<DC>, float>) {
-    StoreAs(dc, v, p);
+    StoreAs(dc, v, p, stream);
   } else if constexpr (std::is_same_v<T, float>) {
-    hn::StoreU(v, dc, p);
+    StoreVec(dc, v, p, stream);
   } else if constexpr (std::is_same_v<T, bfloat16>) {
     const hn::Rebind<uint16_t, DC> du16;
-    hn::StoreU(F32ToBf16Lanes(dc, v), du16, reinterpret_cast<uint16_t*>(p));
+    StoreVec(du16, F32ToBf16Lanes(dc, v), reinterpret_cast<uint16_t*>(p), stream);
   } else {
     static_assert(std::is_same_v<T, float16> && HWY_TARGET <= HWY_AVX2);
     const hn::Rebind<hwy::float16_t, DC> dh;
-    hn::StoreU(hn::DemoteTo(dh, v), dh, reinterpret_cast<hwy::float16_t*>(p));
+    StoreVec(dh, hn::DemoteTo(dh, v), reinterpret_cast<hwy::float16_t*>(p), stream);
   }
+}
+
+// Streaming stores (Args::stream) need the address aligned to the stored vector's bytes: the
+// elements of T before p is, which the loops store plainly first, or kNoStream where p never is
+// (an address that is not a multiple of sizeof(T)): the call then stores plainly throughout.
+inline constexpr size_t kNoStream = ~size_t{0};
+template <typename T>
+HWY_INLINE size_t StreamHead(const T* p, size_t vector_bytes) {
+  const size_t gap = (vector_bytes - reinterpret_cast<uintptr_t>(p) % vector_bytes) % vector_bytes;
+  return gap % sizeof(T) == 0 ? gap / sizeof(T) : kNoStream;
 }
 
 // Two results of one call of a Map functor, for a Map with two outputs.
@@ -298,17 +310,18 @@ template <typename T, class DC>
 using LaneBuffer = std::array<T, hn::MaxLanes(DC())>;
 
 // One vector of every input at a[k], its results stored at o[k]. Every result is computed before
-// the first store: an output may be one of the inputs.
+// the first store: an output may be one of the inputs. Bit k of `streams`: output k is streamed.
 template <int kPassNaN, class DC, class F, typename... TI, typename... TO, size_t... kI,
           size_t... kO>
 HWY_INLINE void MapVector(DC dc, F& f, std::tuple<const TI*...> a, std::tuple<TO*...> o,
-                          std::index_sequence<kI...>, std::index_sequence<kO...>) {
+                          std::index_sequence<kI...>, std::index_sequence<kO...>,
+                          unsigned streams = 0) {
   const auto r = MapResult<kPassNaN>(dc, f, LoadLanes(dc, std::get<kI>(a))...);
   if constexpr (sizeof...(TO) == 1) {
-    StoreLanes(dc, r, std::get<0>(o));
+    StoreLanes(dc, r, std::get<0>(o), streams & 1);
   } else {
-    StoreLanes(dc, r.first, std::get<0>(o));
-    StoreLanes(dc, r.second, std::get<1>(o));
+    StoreLanes(dc, r.first, std::get<0>(o), streams & 1);
+    StoreLanes(dc, r.second, std::get<1>(o), (streams & 2) != 0);
   }
 }
 
@@ -327,14 +340,41 @@ HWY_NOINLINE void MapTail(DC dc, size_t m, F& f, std::tuple<const TI*...> in,
   (std::memcpy(std::get<kO>(out), std::get<kO>(o).data(), m * sizeof(TO)), ...);
 }
 
+// The start of a streamed loop: the elements before the first output is aligned for streaming
+// stores, stored plainly (through MapTail's buffers). Returns their count and sets `streams`
+// (bit k: output k is aligned there too); 0 and no streams where the call has no aligned
+// vector to stream. Out of line: it runs once per call.
 template <int kPassNaN, class DC, class F, typename... TI, typename... TO, size_t... kI,
           size_t... kO>
+HWY_NOINLINE size_t MapStreamHead(DC dc, size_t n, F& f, std::tuple<const TI*...> in,
+                                  std::tuple<TO*...> out, std::index_sequence<kI...> si,
+                                  std::index_sequence<kO...> so, unsigned& streams) {
+  const size_t N = hn::Lanes(dc);
+  using T0 = std::tuple_element_t<0, std::tuple<TO...>>;
+  const size_t h = StreamHead(std::get<0>(out), N * sizeof(T0));
+  if (h == kNoStream || h + N > n) return 0;
+  if (h > 0) MapTail<kPassNaN>(dc, h, f, in, out, si, so);
+  streams = 1;
+  if constexpr (sizeof...(TO) == 2) {
+    using T1 = std::tuple_element_t<1, std::tuple<TO...>>;
+    if (StreamHead(std::get<1>(out) + h, N * sizeof(T1)) == 0) streams |= 2;
+  }
+  detail::AddStreamedElements((n - h) / N * N);
+  return h;
+}
+
+// kStream: the outputs' aligned vectors are streamed (a separate instantiation, so that the plain
+// loop is the same code as without streaming).
+template <int kPassNaN, bool kStream, class DC, class F, typename... TI, typename... TO,
+          size_t... kI, size_t... kO>
 HWY_INLINE void MapLoop(DC dc, size_t n, F& f, std::tuple<const TI*...> in, std::tuple<TO*...> out,
                         std::index_sequence<kI...> si, std::index_sequence<kO...> so) {
   const size_t N = hn::Lanes(dc);
   auto in_at = [&](size_t i) { return std::tuple<const TI*...>(std::get<kI>(in) + i...); };
   auto out_at = [&](size_t i) { return std::tuple<TO*...>(std::get<kO>(out) + i...); };
   size_t i = 0;
+  unsigned streams = 0;
+  if constexpr (kStream) i = MapStreamHead<kPassNaN>(dc, n, f, in, out, si, so, streams);
   // Cheap kernels (a few selects, at most a product) are bound by loads and stores: four
   // vectors per iteration halve the loop's overhead. The long transcendental kernels run best
   // one vector per iteration (measured: two at once run slower on AVX2, short of registers).
@@ -353,16 +393,16 @@ HWY_INLINE void MapLoop(DC dc, size_t n, F& f, std::tuple<const TI*...> in, std:
         if (HWY_UNLIKELY(!hn::AllFalse(dc, hn::IsNaN(BlockNaNProbe<kPassNaN>(v))))) {
           // Nothing is stored yet: the blending path reads the inputs again.
           for (size_t k = 0; k < 4 * N; k += N) {
-            MapVector<kPassNaN>(dc, f, in_at(i + k), out_at(i + k), si, so);
+            MapVector<kPassNaN>(dc, f, in_at(i + k), out_at(i + k), si, so, streams);
           }
           continue;
         }
       }
       for (size_t k = 0; k < 4; ++k)
-        StoreLanes(dc, f(dc, v[k][kI]...), std::get<0>(out) + i + k * N);
+        StoreLanes(dc, f(dc, v[k][kI]...), std::get<0>(out) + i + k * N, streams & 1);
     }
   }
-  for (; i + N <= n; i += N) MapVector<kPassNaN>(dc, f, in_at(i), out_at(i), si, so);
+  for (; i + N <= n; i += N) MapVector<kPassNaN>(dc, f, in_at(i), out_at(i), si, so, streams);
   if (i < n) MapTail<kPassNaN>(dc, n - i, f, in_at(i), out_at(i), si, so);
 }
 
@@ -371,27 +411,39 @@ HWY_INLINE void MapLoop(DC dc, size_t n, F& f, std::tuple<const TI*...> in, std:
 // output or a VecPair for two. A NaN in one of the first kPassNaN inputs is passed through to
 // every output (the first input's NaN first): NaN in gives NaN out in every direction, whatever
 // a branch of the kernel would make of it; kPassNaN 0 where f keeps NaN by itself. The tail goes
-// through zero-filled buffers so the vector code never reads past the arrays.
-template <int kPassNaN, class DC, class F, typename... TI, typename... TO>
-HWY_INLINE void Map(DC dc, size_t n, F f, std::tuple<const TI*...> in, std::tuple<TO*...> out) {
+// through zero-filled buffers so the vector code never reads past the arrays. Where kMayStream
+// and `stream` (Args::stream), the outputs' aligned vectors are stored with streaming stores;
+// the caller ends the call with FlushStreams.
+template <int kPassNaN, bool kMayStream = false, class DC, class F, typename... TI, typename... TO>
+HWY_INLINE void Map(DC dc, size_t n, F f, std::tuple<const TI*...> in, std::tuple<TO*...> out,
+                    bool stream = false) {
   static_assert(sizeof...(TO) == 1 || sizeof...(TO) == 2, "one output, or a VecPair's two");
-  MapLoop<kPassNaN>(dc, n, f, in, out, std::index_sequence_for<TI...>(),
-                    std::index_sequence_for<TO...>());
+  if constexpr (kMayStream && kCanStream) {
+    if (HWY_UNLIKELY(stream)) {
+      MapLoop<kPassNaN, true>(dc, n, f, in, out, std::index_sequence_for<TI...>(),
+                              std::index_sequence_for<TO...>());
+      return;
+    }
+  }
+  MapLoop<kPassNaN, false>(dc, n, f, in, out, std::index_sequence_for<TI...>(),
+                           std::index_sequence_for<TO...>());
 }
 
 // The element-wise form: out[i] = f(dc, in0[i], in1[i]), NaN in either input passed through;
 // kIn 1 reads in0 alone (f gets it twice), kPassNaN false where f keeps NaN (ForwardKeepsNaN,
 // FromYKeepsNaN).
-template <int kIn, bool kPassNaN = true, class DC, typename T0, typename T1, typename TO, class F>
-HWY_INLINE void Map(DC dc, const T0* in0, const T1* in1, TO* out, size_t n, F f) {
+template <int kIn, bool kPassNaN = true, bool kMayStream = false, class DC, typename T0,
+          typename T1, typename TO, class F>
+HWY_INLINE void Map(DC dc, const T0* in0, const T1* in1, TO* out, size_t n, F f,
+                    bool stream = false) {
   if constexpr (kIn == 1) {
-    Map<kPassNaN ? 1 : 0>(
+    Map<kPassNaN ? 1 : 0, kMayStream>(
         dc, n, [&](DC d, hn::Vec<DC> v) ACTIV_LAMBDA { return f(d, v, v); },
-        std::tuple<const T0*>(in0), std::tuple<TO*>(out));
+        std::tuple<const T0*>(in0), std::tuple<TO*>(out), stream);
   } else {
     static_assert(kIn == 2);
-    Map<kPassNaN ? 2 : 0>(dc, n, f, std::tuple<const T0*, const T1*>(in0, in1),
-                          std::tuple<TO*>(out));
+    Map<kPassNaN ? 2 : 0, kMayStream>(dc, n, f, std::tuple<const T0*, const T1*>(in0, in1),
+                                      std::tuple<TO*>(out), stream);
   }
 }
 
@@ -422,6 +474,44 @@ concept HasFaithfulForwardN = requires(hn::ScalableTag<float> d,
                                        const Args& a) {
   Kernel::template ForwardN<Kernel::kForwardN>(d, v, a);
 };
+
+// Every entry point below ends with this: a streamed call's stores are visible to whoever
+// sees the call return.
+HWY_INLINE void EndCall(const Args& a) {
+  if constexpr (kCanStream) {
+    if (HWY_UNLIKELY(a.stream)) FlushStreams();
+  }
+}
+
+// The loops that take Args::stream: those that run at memory speed on one thread, where
+// streaming saves the output's read for ownership. Measured on AMD EPYC (Zen 5), 16M elements,
+// one thread, streamed against plain (the same binary with the threshold forced, and the old and
+// new benchmark binaries alternated; process CPU time, a shared machine):
+// - the exact kernels (relu: 0.61-0.90x on AVX-512 and AVX2, every type and direction) and the
+//   gradients from y in float lanes (sigmoid, tanh: 0.63-0.94x, bfloat16 too), whose loops are a
+//   few operations a vector: streamed everywhere;
+// - loops with a kernel of some length stream only where each store is a whole 64-byte line
+//   (AVX-512 vectors of float32 or float64): there the fast mode's float32 loops ran at
+//   0.67-0.89x and the faithful float32 backward passes 0.69-0.93x (sigmoid, elu, selu), but
+//   the same loops with 32-byte stores (AVX2, 16-bit results, float32 results of double lanes)
+//   ran 1.03-1.37x slower streamed, as if a line written in two halves, a kernel apart, went to
+//   memory in two parts;
+// - not streamed: the faithful forward passes of the transcendental kernels (1.03-1.06x slower
+//   streamed even with whole-line stores: bound by their arithmetic), the gated units (0.996x
+//   and 1.03x faithful, 1.03x for the fast backward pass).
+template <class DC, typename TO>
+inline constexpr bool kWholeLines = hn::MaxLanes(DC()) * sizeof(TO) >= 64;
+template <class Kernel>
+inline constexpr bool kStreamForward = ExactInFloat32<Kernel>;
+template <class Kernel, typename TX, typename TG>
+inline constexpr bool kStreamBackward =
+    ExactInFloat32<Kernel> || kWholeLines<BackwardTag<Kernel, TX, TG>, TG>;
+template <class Kernel, typename T>
+inline constexpr bool kStreamFromY =
+    ExactInFloat32<Kernel> || std::is_same_v<hn::TFromD<FromYTag<Kernel, T>>, float>;
+template <typename TO>
+inline constexpr bool kStreamFast = kWholeLines<hn::ScalableTag<float>, TO>;
+
 template <typename TI, typename TO>
 void ForwardT(const TI* x, TO* y, size_t n, const Args& args) {
   using Kernel = K<TO>;
@@ -451,15 +541,18 @@ void ForwardT(const TI* x, TO* y, size_t n, const Args& args) {
       for (size_t k = 0; k < kN; ++k) hn::StoreU(v[k], d, y + i + k * N);
     }
   }
-  Map<1, !ForwardKeepsNaN<Kernel>>(DC(), x + i, x + i, y + i, n - i, f);
+  Map<1, !ForwardKeepsNaN<Kernel>, kStreamForward<Kernel>>(DC(), x + i, x + i, y + i, n - i, f,
+                                                           args.stream);
 }
 
 template <typename TX, typename TG>
 void BackwardT(const TX* x, const TG* dy, TG* dx, size_t n, const Args& args) {
   using Kernel = K<TG>;
   const Args a = Prepared<Kernel>(args);
-  Map<2>(BackwardTag<Kernel, TX, TG>(), x, dy, dx, n,
-         [&](auto d, auto v, auto g) ACTIV_LAMBDA { return Kernel::Backward(d, v, g, a); });
+  Map<2, true, kStreamBackward<Kernel, TX, TG>>(
+      BackwardTag<Kernel, TX, TG>(), x, dy, dx, n,
+      [&](auto d, auto v, auto g) ACTIV_LAMBDA { return Kernel::Backward(d, v, g, a); },
+      args.stream);
 }
 
 // Compiled only for the operations that have it (if constexpr in a template discards the call).
@@ -467,9 +560,10 @@ template <typename T>
 void BackwardFromYT(const T* y, const T* dy, T* dx, size_t n, const Args& a) {
   using Kernel = K<T>;
   if constexpr (HasFromY<Kernel>) {
-    Map<2, !FromYKeepsNaN<Kernel>>(FromYTag<Kernel, T>(), y, dy, dx, n,
-                                   [&](auto d, auto v, auto g)
-                                       ACTIV_LAMBDA { return Kernel::BackwardFromY(d, v, g, a); });
+    Map<2, !FromYKeepsNaN<Kernel>, kStreamFromY<Kernel, T>>(
+        FromYTag<Kernel, T>(), y, dy, dx, n,
+        [&](auto d, auto v, auto g) ACTIV_LAMBDA { return Kernel::BackwardFromY(d, v, g, a); },
+        a.stream);
   }
 }
 
@@ -673,6 +767,23 @@ inline constexpr bool kFastLanes = (kFloatOr16<T> && ...) && HWY_NATIVE_FMA;
 #define ACTIV_FAST_N (HWY_TARGET <= HWY_AVX3 ? 4 : 2)
 #endif
 inline constexpr size_t kFastN = ACTIV_FAST_N;
+// The head of a streamed loop over `out` that steps `block` elements at a time, as MapStreamHead
+// for Map: the elements before `out` is aligned, stored plainly through MapTail (f as Map's
+// tuple form takes it); returns their count, and sets `stream` where the loop has an aligned
+// block to stream.
+template <int kPassNaN, class DC, class F, typename... TI, typename TO>
+HWY_NOINLINE size_t BlockStreamHead(DC dc, size_t n, size_t block, F& f,
+                                    std::tuple<const TI*...> in, TO* out, bool& stream) {
+  const size_t h = StreamHead(out, hn::Lanes(dc) * sizeof(TO));
+  if (h == kNoStream || h + block > n) return 0;
+  if (h > 0) {
+    MapTail<kPassNaN>(dc, h, f, in, std::tuple<TO*>(out), std::index_sequence_for<TI...>(),
+                      std::index_sequence<0>());
+  }
+  stream = true;
+  detail::AddStreamedElements((n - h) / block * block);
+  return h;
+}
 // FK is FastKernel, a template parameter so that the checks of HasForwardN wait for it.
 template <typename TI, typename TO, class FK = FastKernel>
 void FastForwardT(const TI* x, TO* y, size_t n, const Args& args) {
@@ -681,20 +792,37 @@ void FastForwardT(const TI* x, TO* y, size_t n, const Args& args) {
     const Args a = Prepared<FastKernel>(args);
     const hn::ScalableTag<float> d;
     const size_t N = hn::Lanes(d);
-    size_t i = 0;
-    for (; i + kFastN * N <= n; i += kFastN * N) {
-      hn::Vec<decltype(d)> v[kFastN];
-      for (size_t k = 0; k < kFastN; ++k) v[k] = hn::LoadU(d, x + i + k * N);
-      FK::template ForwardN<kFastN>(d, v, a);
-      for (size_t k = 0; k < kFastN; ++k) hn::StoreU(v[k], d, y + i + k * N);
+    auto one = [&](auto dd, auto v) ACTIV_LAMBDA { return FastForward1<FK>(dd, v, a); };
+    // Instantiated once plain and, where kStreamFast, once streamed.
+    auto loop = [&](auto streamed) ACTIV_LAMBDA {
+      constexpr bool kS = decltype(streamed)::value;
+      size_t i = 0;
+      bool stream = false;
+      if constexpr (kS) {
+        i = BlockStreamHead<0>(d, n, kFastN * N, one, std::tuple<const float*>(x), y, stream);
+      }
+      for (; i + kFastN * N <= n; i += kFastN * N) {
+        hn::Vec<decltype(d)> v[kFastN];
+        for (size_t k = 0; k < kFastN; ++k) v[k] = hn::LoadU(d, x + i + k * N);
+        FK::template ForwardN<kFastN>(d, v, a);
+        for (size_t k = 0; k < kFastN; ++k) StoreVec(d, v[k], y + i + k * N, kS && stream);
+      }
+      Map<1, false, kS>(
+          d, x + i, x + i, y + i, n - i,
+          [&](auto dd, auto v, auto) ACTIV_LAMBDA { return FastForward1<FK>(dd, v, a); }, kS);
+    };
+    if constexpr (kStreamFast<TO> && kCanStream) {
+      if (HWY_UNLIKELY(args.stream)) {
+        loop(std::true_type());
+        return;
+      }
     }
-    Map<1, false>(d, x + i, x + i, y + i, n - i,
-                  [&](auto dd, auto v, auto) ACTIV_LAMBDA { return FastForward1<FK>(dd, v, a); });
+    loop(std::false_type());
   } else if constexpr (kFastLanes<TI, TO> && HasFastForward<FK>) {
     const Args a = Prepared<FK>(args);
-    Map<1, !ForwardKeepsNaN<FK>>(hn::ScalableTag<float>(), x, x, y, n,
-                                 [&](auto d, auto v, auto)
-                                     ACTIV_LAMBDA { return FastForward1<FK>(d, v, a); });
+    Map<1, !ForwardKeepsNaN<FK>, kStreamFast<TO>>(
+        hn::ScalableTag<float>(), x, x, y, n,
+        [&](auto d, auto v, auto) ACTIV_LAMBDA { return FastForward1<FK>(d, v, a); }, args.stream);
   } else {
     ForwardT(x, y, n, args);
   }
@@ -714,29 +842,49 @@ void FastBackwardT(const TX* x, const TG* dy, TG* dx, size_t n, const Args& args
     const Args a = Prepared<FK>(args);
     const hn::ScalableTag<float> d;
     const size_t N = hn::Lanes(d);
-    size_t i = 0;
-    for (; i + 4 * N <= n; i += 4 * N) {
-      hn::Vec<decltype(d)> v[4], g[4];
-      for (size_t k = 0; k < 4; ++k) v[k] = hn::LoadU(d, x + i + k * N);
-      for (size_t k = 0; k < 4; ++k) g[k] = hn::LoadU(d, dy + i + k * N);
-      FK::template BackwardN<4>(d, v, g, a);
-      for (size_t k = 0; k < 4; ++k) hn::StoreU(g[k], d, dx + i + k * N);
+    auto one = [&](auto dd, auto v, auto g) ACTIV_LAMBDA { return FK::Backward(dd, v, g, a); };
+    auto loop = [&](auto streamed) ACTIV_LAMBDA {
+      constexpr bool kS = decltype(streamed)::value;
+      size_t i = 0;
+      bool stream = false;
+      if constexpr (kS) {
+        i = BlockStreamHead<2>(d, n, 4 * N, one, std::tuple<const float*, const float*>(x, dy), dx,
+                               stream);
+      }
+      for (; i + 4 * N <= n; i += 4 * N) {
+        hn::Vec<decltype(d)> v[4], g[4];
+        for (size_t k = 0; k < 4; ++k) v[k] = hn::LoadU(d, x + i + k * N);
+        for (size_t k = 0; k < 4; ++k) g[k] = hn::LoadU(d, dy + i + k * N);
+        FK::template BackwardN<4>(d, v, g, a);
+        for (size_t k = 0; k < 4; ++k) StoreVec(d, g[k], dx + i + k * N, kS && stream);
+      }
+      Map<2, true, kS>(d, x + i, dy + i, dx + i, n - i, one, kS);
+    };
+    if constexpr (kStreamFast<TG> && kCanStream) {
+      if (HWY_UNLIKELY(args.stream)) {
+        loop(std::true_type());
+        return;
+      }
     }
-    Map<2>(d, x + i, dy + i, dx + i, n - i,
-           [&](auto dd, auto v, auto g) ACTIV_LAMBDA { return FK::Backward(dd, v, g, a); });
+    loop(std::false_type());
   } else if constexpr (kFastLanes<TX, TG> && HasFastBackward<FK>) {
     const Args a = Prepared<FK>(args);
-    Map<2>(hn::ScalableTag<float>(), x, dy, dx, n,
-           [&](auto d, auto v, auto g) ACTIV_LAMBDA { return FK::Backward(d, v, g, a); });
+    Map<2, true, kStreamFast<TG>>(
+        hn::ScalableTag<float>(), x, dy, dx, n,
+        [&](auto d, auto v, auto g) ACTIV_LAMBDA { return FK::Backward(d, v, g, a); }, args.stream);
   } else {
     BackwardT(x, dy, dx, n, args);
   }
 }
-#define ACTIV_UNIT_DEFINE_FAST(S, TI, TO) \
-  void FastForward##S(const TI* x, TO* y, size_t n, const Args& a) { FastForwardT(x, y, n, a); }
+#define ACTIV_UNIT_DEFINE_FAST(S, TI, TO)                            \
+  void FastForward##S(const TI* x, TO* y, size_t n, const Args& a) { \
+    FastForwardT(x, y, n, a);                                        \
+    EndCall(a);                                                      \
+  }
 #define ACTIV_UNIT_DEFINE_FAST_BACKWARD(S, TX, TG)                                   \
   void FastBackward##S(const TX* x, const TG* dy, TG* dx, size_t n, const Args& a) { \
     FastBackwardT(x, dy, dx, n, a);                                                  \
+    EndCall(a);                                                                      \
   }
 ACTIV_FORWARD_TYPES(ACTIV_UNIT_DEFINE_FAST)
 ACTIV_BACKWARD_TYPES(ACTIV_UNIT_DEFINE_FAST_BACKWARD)
@@ -833,44 +981,62 @@ void FastGatedT(Rows<const T> gate, Rows<const T> up, Rows<T> out, const Args& a
     const Args a = Prepared<FK>(args);
     using DL = hn::ScalableTag<float>;
     const DL df;
-    for (size_t r = 0; r < gate.rows; ++r) {
-      const T* g_row = gate.row(r);
-      const T* u_row = up.row(r);
-      T* y_row = out.row(r);
-      size_t i = 0;
-      if constexpr (std::is_same_v<T, float>) {
-        const size_t N = hn::Lanes(df);
-        for (; i + kFastN * N <= gate.cols; i += kFastN * N) {
-          hn::Vec<DL> g[kFastN], u[kFastN], y[kFastN];
-          for (size_t k = 0; k < kFastN; ++k) g[k] = hn::LoadU(df, g_row + i + k * N);
-          for (size_t k = 0; k < kFastN; ++k) u[k] = hn::LoadU(df, u_row + i + k * N);
-          for (size_t k = 0; k < kFastN; ++k) y[k] = g[k];
-          FK::template GateN<kFastN>(df, y, u, a);
-          for (size_t k = 0; k < kFastN; ++k) {
-            hn::StoreU(KeepFusedGate<T>(df, g[k], u[k], y[k], args), df, y_row + i + k * N);
+    auto one = [&](DL d1, hn::Vec<DL> g, hn::Vec<DL> u) ACTIV_LAMBDA {
+      hn::Vec<DL> y[1] = {g};
+      const hn::Vec<DL> uu[1] = {u};
+      FK::template GateN<1>(d1, y, uu, a);
+      return KeepFusedGate<T>(d1, g, u, y[0], args);
+    };
+    auto rows = [&](auto streamed) ACTIV_LAMBDA {
+      constexpr bool kS = decltype(streamed)::value;
+      for (size_t r = 0; r < gate.rows; ++r) {
+        const T* g_row = gate.row(r);
+        const T* u_row = up.row(r);
+        T* y_row = out.row(r);
+        size_t i = 0;
+        if constexpr (std::is_same_v<T, float>) {
+          const size_t N = hn::Lanes(df);
+          bool stream = false;
+          if constexpr (kS) {
+            i = BlockStreamHead<2>(df, gate.cols, kFastN * N, one,
+                                   std::tuple<const T*, const T*>(g_row, u_row), y_row, stream);
+          }
+          for (; i + kFastN * N <= gate.cols; i += kFastN * N) {
+            hn::Vec<DL> g[kFastN], u[kFastN], y[kFastN];
+            for (size_t k = 0; k < kFastN; ++k) g[k] = hn::LoadU(df, g_row + i + k * N);
+            for (size_t k = 0; k < kFastN; ++k) u[k] = hn::LoadU(df, u_row + i + k * N);
+            for (size_t k = 0; k < kFastN; ++k) y[k] = g[k];
+            FK::template GateN<kFastN>(df, y, u, a);
+            for (size_t k = 0; k < kFastN; ++k) {
+              StoreVec(df, KeepFusedGate<T>(df, g[k], u[k], y[k], args), y_row + i + k * N,
+                       kS && stream);
+            }
           }
         }
+        Map<2, true, kS>(df, g_row + i, u_row + i, y_row + i, gate.cols - i, one, kS);
       }
-      Map<2>(df, g_row + i, u_row + i, y_row + i, gate.cols - i,
-             [&](DL d1, hn::Vec<DL> g, hn::Vec<DL> u) ACTIV_LAMBDA {
-               hn::Vec<DL> y[1] = {g};
-               const hn::Vec<DL> uu[1] = {u};
-               FK::template GateN<1>(d1, y, uu, a);
-               return KeepFusedGate<T>(d1, g, u, y[0], args);
-             });
+    };
+    if constexpr (kStreamFast<T> && kCanStream) {
+      if (HWY_UNLIKELY(args.stream)) {
+        rows(std::true_type());
+        return;
+      }
     }
+    rows(std::false_type());
   } else if constexpr ((kFlags & kGates) != 0 && kFastLanes<T> && kFastGate<FK> &&
                        kFastGateForward<FK>) {
     const Args a = Prepared<FK>(args);
     using DL = hn::ScalableTag<float>;
     for (size_t r = 0; r < gate.rows; ++r) {
-      Map<2>(DL(), gate.row(r), up.row(r), out.row(r), gate.cols,
-             [&](DL df, hn::Vec<DL> g, hn::Vec<DL> u) ACTIV_LAMBDA {
-               const hn::Vec<DL> f = FastForward1<FK>(df, g, a);
-               const auto tiny = TinyGate(df, g, f);
-               if (HWY_LIKELY(hn::AllFalse(df, tiny))) return hn::Mul(f, u);
-               return hn::IfThenElse(tiny, FaithfulGate<T>(df, g, u, args), hn::Mul(f, u));
-             });
+      Map<2, true, kStreamFast<T>>(
+          DL(), gate.row(r), up.row(r), out.row(r), gate.cols,
+          [&](DL df, hn::Vec<DL> g, hn::Vec<DL> u) ACTIV_LAMBDA {
+            const hn::Vec<DL> f = FastForward1<FK>(df, g, a);
+            const auto tiny = TinyGate(df, g, f);
+            if (HWY_LIKELY(hn::AllFalse(df, tiny))) return hn::Mul(f, u);
+            return hn::IfThenElse(tiny, FaithfulGate<T>(df, g, u, args), hn::Mul(f, u));
+          },
+          args.stream);
     }
   } else {
     GatedRows(gate, up, out, args);
@@ -917,10 +1083,12 @@ void FastGatedBackwardT(Rows<const T> gate, Rows<const T> up, Rows<const T> dout
 #define ACTIV_UNIT_DEFINE_FAST_GATED(S, T)                                              \
   void FastGated##S(Rows<const T> gate, Rows<const T> up, Rows<T> out, const Args& a) { \
     FastGatedT(gate, up, out, a);                                                       \
+    EndCall(a);                                                                         \
   }                                                                                     \
   void FastGatedBackward##S(Rows<const T> gate, Rows<const T> up, Rows<const T> dout,   \
                             Rows<T> d_gate, Rows<T> d_up, const Args& a) {              \
     FastGatedBackwardT(gate, up, dout, d_gate, d_up, a);                                \
+    EndCall(a);                                                                         \
   }
 ACTIV_GATED_TYPES(ACTIV_UNIT_DEFINE_FAST_GATED)
 #undef ACTIV_UNIT_DEFINE_FAST_GATED
@@ -964,11 +1132,15 @@ void FaithfulBackwardT(const TX* x, const TG* dy, TG* dx, size_t n, const Args& 
   BackwardT(x, dy, dx, n, a);
 }
 
-#define ACTIV_UNIT_DEFINE_FORWARD(S, TI, TO) \
-  void Forward##S(const TI* x, TO* y, size_t n, const Args& a) { FaithfulForwardT(x, y, n, a); }
+#define ACTIV_UNIT_DEFINE_FORWARD(S, TI, TO)                     \
+  void Forward##S(const TI* x, TO* y, size_t n, const Args& a) { \
+    FaithfulForwardT(x, y, n, a);                                \
+    EndCall(a);                                                  \
+  }
 #define ACTIV_UNIT_DEFINE_BACKWARD(S, TX, TG)                                    \
   void Backward##S(const TX* x, const TG* dy, TG* dx, size_t n, const Args& a) { \
     FaithfulBackwardT(x, dy, dx, n, a);                                          \
+    EndCall(a);                                                                  \
   }                                                                              \
   double ParamGrad##S(const TX* x, const TG* dy, size_t n, const Args& a) {      \
     return ParamGradT(x, dy, n, a);                                              \
@@ -976,14 +1148,17 @@ void FaithfulBackwardT(const TX* x, const TG* dy, TG* dx, size_t n, const Args& 
 #define ACTIV_UNIT_DEFINE_FROM_Y(S, TY, TG)                                           \
   void BackwardFromY##S(const TY* y, const TG* dy, TG* dx, size_t n, const Args& a) { \
     BackwardFromYT(y, dy, dx, n, a);                                                  \
+    EndCall(a);                                                                       \
   }
 #define ACTIV_UNIT_DEFINE_GATED(S, T)                                                             \
   void Gated##S(Rows<const T> gate, Rows<const T> up, Rows<T> out, const Args& a) {               \
     GatedRows(gate, up, out, a);                                                                  \
+    EndCall(a);                                                                                   \
   }                                                                                               \
   void GatedBackward##S(Rows<const T> gate, Rows<const T> up, Rows<const T> dout, Rows<T> d_gate, \
                         Rows<T> d_up, const Args& a) {                                            \
     GatedBackwardRows(gate, up, dout, d_gate, d_up, a);                                           \
+    EndCall(a);                                                                                   \
   }
 ACTIV_FORWARD_TYPES(ACTIV_UNIT_DEFINE_FORWARD)
 ACTIV_BACKWARD_TYPES(ACTIV_UNIT_DEFINE_BACKWARD)

@@ -124,18 +124,61 @@ HWY_INLINE hn::Vec<DF> DemoteToFloat(V v) {
 #endif
 }
 
+// Whether this target streams: Highway's scalar and emulated targets store plainly anyway.
+#if HWY_ARCH_X86 && HWY_TARGET != HWY_SCALAR && HWY_TARGET != HWY_EMU128
+inline constexpr bool kCanStream = true;
+#else
+inline constexpr bool kCanStream = false;
+#endif
+
+// Stores v at p; where `stream`, with a non-temporal store, p then aligned to the vector's
+// bytes (src/simd/streaming.h says when). Highway's Stream writes 16 bytes for a vector of 4 or
+// 8 (the float32 or 16-bit results of double lanes on SSE4 and AVX2): those take MOVNTI.
+template <class DS>
+HWY_INLINE void StoreVec(DS d, hn::Vec<DS> v, hn::TFromD<DS>* p, [[maybe_unused]] bool stream) {
+  [[maybe_unused]] constexpr size_t kBytes = hn::MaxLanes(d) * sizeof(hn::TFromD<DS>);
+#if HWY_ARCH_X86 && HWY_TARGET != HWY_SCALAR && HWY_TARGET != HWY_EMU128
+  if (stream) {
+    if constexpr (kBytes >= 16) {
+      const hn::RebindToUnsigned<DS> du;
+      hn::Stream(hn::BitCast(du, v), du, reinterpret_cast<hn::TFromD<decltype(du)>*>(p));
+      return;
+    } else if constexpr (kBytes == 8) {
+      const hn::Repartition<uint64_t, DS> d64;
+      _mm_stream_si64(reinterpret_cast<long long*>(p),
+                      static_cast<long long>(hn::GetLane(hn::BitCast(d64, v))));
+      return;
+    } else if constexpr (kBytes == 4) {
+      const hn::Repartition<uint32_t, DS> d32;
+      _mm_stream_si32(reinterpret_cast<int*>(p),
+                      static_cast<int>(hn::GetLane(hn::BitCast(d32, v))));
+      return;
+    }
+  }
+#endif
+  hn::StoreU(v, d, p);
+}
+
+// Ends a call's streaming stores: they are weakly ordered, and the caller (or the thread that
+// joins this one) must see them all once the call returns.
+HWY_INLINE void FlushStreams() {
+#if HWY_ARCH_X86 && HWY_TARGET != HWY_SCALAR && HWY_TARGET != HWY_EMU128
+  _mm_sfence();
+#endif
+}
+
 // 16-bit results are a float32 result rounded once more, to nearest even (docs/SPEC.md: within
 // one 16-bit step of the correctly rounded float32 value rounded once more).
 template <typename T>
-HWY_INLINE void StoreAs(D d, V v, T* p) {
+HWY_INLINE void StoreAs(D d, V v, T* p, bool stream = false) {
   if constexpr (std::is_same_v<T, float>) {
-    hn::StoreU(DemoteToFloat(v), DF(), p);
+    StoreVec(DF(), DemoteToFloat(v), p, stream);
   } else if constexpr (std::is_same_v<T, double>) {
-    hn::StoreU(v, d, p);
+    StoreVec(d, v, p, stream);
   } else if constexpr (std::is_same_v<T, bfloat16>) {
-    hn::StoreU(F32ToBf16(DemoteToFloat(v)), DU16(), reinterpret_cast<uint16_t*>(p));
+    StoreVec(DU16(), F32ToBf16(DemoteToFloat(v)), reinterpret_cast<uint16_t*>(p), stream);
   } else {
-    hn::StoreU(F32ToF16(DemoteToFloat(v)), DU16(), reinterpret_cast<uint16_t*>(p));
+    StoreVec(DU16(), F32ToF16(DemoteToFloat(v)), reinterpret_cast<uint16_t*>(p), stream);
   }
 }
 
