@@ -23,7 +23,7 @@ struct logsigmoid {
   // Forward on K vectors (see HasForwardN): softplus's ForwardN on -x. A NaN x is negated (its
   // sign bit flipped), kept by softplus as its quiet form, and negated back: kForwardKeepsNaN.
   template <size_t K, class D>
-  static void ForwardN(D d, Vec<D> (&v)[K], const Args&) {
+  HWY_INLINE static void ForwardN(D d, Vec<D> (&v)[K], const Args&) {
     for (size_t k = 0; k < K; ++k) v[k] = hn::Neg(v[k]);
     softplus::ForwardN<K>(d, v, SoftplusArgs());
     for (size_t k = 0; k < K; ++k) v[k] = hn::Neg(v[k]);
@@ -38,7 +38,7 @@ struct logsigmoid {
   // Backward on K vectors (see HasBackwardN): the common path with its steps interleaved across
   // the K, or, where a lane of one of them leaves it, Backward on each with NaN passed through.
   template <size_t K, class D>
-  static void BackwardN(D d, Vec<D> (&x)[K], Vec<D> (&dy)[K], const Args& a) {
+  HWY_INLINE static void BackwardN(D d, Vec<D> (&x)[K], Vec<D> (&dy)[K], const Args& a) {
     Vec<D> z[K], vn[K], l[K], t[K], p[K];
     for (size_t k = 0; k < K; ++k) z[k] = hn::Or(x[k], hn::SignBit(d));
     if (HWY_UNLIKELY(!AllAtLeast<K>(d, z, kFastExpMin))) {
