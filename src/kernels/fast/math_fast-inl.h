@@ -576,6 +576,25 @@ alignas(32) inline constexpr float kExp2Table8Ln[8] = {
     0x0p+0f,         -0x1.9c0c22p-27f, 0x1.125002p-25f,  -0x1.0a3552p-25f,
     0x1.26055cp-26f, 0x1.67a1cap-28f,  -0x1.f9c306p-27f, -0x1.a5217cp-28f};
 
+// The table step shared by ExpLut8N and Expm1Lut8N: k = round(8 z/ln2) by the magic sum (left
+// in vn as a float), s = 2^(k/8) from kExp2Table8Bits with 2^floor(k/8) added to its exponent,
+// and c the table's rounding (kExp2Table8Ln) where kRounding, else 0.
+template <size_t K, bool kRounding, class D>
+HWY_INLINE void Lut8Scale(D d, const Vec<D> (&z)[K], Vec<D> (&vn)[K], Vec<D> (&s)[K],
+                          Vec<D> (&c)[K]) {
+  const __m256i tab = _mm256_load_si256(reinterpret_cast<const __m256i*>(kExp2Table8Bits.v));
+  const __m256 cln = _mm256_load_ps(kExp2Table8Ln);
+  const Vec<D> magic = hn::Set(d, 0x1.8p23f);
+  for (size_t k = 0; k < K; ++k) vn[k] = hn::MulAdd(z[k], hn::Set(d, 0x1.715476p+3f), magic);
+  for (size_t k = 0; k < K; ++k) {
+    const __m256i vi = _mm256_castps_si256(vn[k].raw);
+    s[k] = Vec<D>{_mm256_castsi256_ps(
+        _mm256_add_epi32(_mm256_permutevar8x32_epi32(tab, vi), _mm256_slli_epi32(vi, 20)))};
+    c[k] = kRounding ? Vec<D>{_mm256_permutevar8x32_ps(cln, vi)} : hn::Zero(d);
+  }
+  for (size_t k = 0; k < K; ++k) vn[k] = hn::Sub(vn[k], magic);
+}
+
 // e^z for z in [-87, 30] on K vectors in place, each step across all K before the next: s =
 // 2^(k/8) from kExp2Table8Bits (k = round(8 z/ln2), s normal), t = z - (k/8) ln2 in two FMAs
 // (ln2/8 in two floats: one would move e^z by |z| 2^-28.4 relative, 2 ULP at z = -87), and e^z
@@ -587,18 +606,8 @@ alignas(32) inline constexpr float kExp2Table8Ln[8] = {
 // trap: the callers replace it.
 template <size_t K, bool kRounding, class D>
 HWY_INLINE void ExpLut8N(D d, Vec<D> (&z)[K]) {
-  const __m256i tab = _mm256_load_si256(reinterpret_cast<const __m256i*>(kExp2Table8Bits.v));
-  const __m256 cln = _mm256_load_ps(kExp2Table8Ln);
-  const Vec<D> magic = hn::Set(d, 0x1.8p23f);
   Vec<D> vn[K], s[K], c[K], t[K], p[K];
-  for (size_t k = 0; k < K; ++k) vn[k] = hn::MulAdd(z[k], hn::Set(d, 0x1.715476p+3f), magic);
-  for (size_t k = 0; k < K; ++k) {
-    const __m256i vi = _mm256_castps_si256(vn[k].raw);
-    s[k] = Vec<D>{_mm256_castsi256_ps(
-        _mm256_add_epi32(_mm256_permutevar8x32_epi32(tab, vi), _mm256_slli_epi32(vi, 20)))};
-    c[k] = kRounding ? Vec<D>{_mm256_permutevar8x32_ps(cln, vi)} : hn::Zero(d);
-  }
-  for (size_t k = 0; k < K; ++k) vn[k] = hn::Sub(vn[k], magic);
+  Lut8Scale<K, kRounding>(d, z, vn, s, c);
   for (size_t k = 0; k < K; ++k) t[k] = hn::NegMulAdd(vn[k], hn::Set(d, 0x1.62e43p-4f), z[k]);
   for (size_t k = 0; k < K; ++k) t[k] = hn::NegMulAdd(vn[k], hn::Set(d, -0x1.05c61p-32f), t[k]);
   for (size_t k = 0; k < K; ++k) {
@@ -622,18 +631,8 @@ HWY_INLINE void ExpLut8N(D d, Vec<D> (&z)[K]) {
 // of a zero is not kept.
 template <size_t K, class D>
 HWY_INLINE void Expm1Lut8N(D d, Vec<D> (&z)[K]) {
-  const __m256i tab = _mm256_load_si256(reinterpret_cast<const __m256i*>(kExp2Table8Bits.v));
-  const __m256 cln = _mm256_load_ps(kExp2Table8Ln);
-  const Vec<D> magic = hn::Set(d, 0x1.8p23f);
   Vec<D> vn[K], s[K], c[K], t[K], q[K];
-  for (size_t k = 0; k < K; ++k) vn[k] = hn::MulAdd(z[k], hn::Set(d, 0x1.715476p+3f), magic);
-  for (size_t k = 0; k < K; ++k) {
-    const __m256i vi = _mm256_castps_si256(vn[k].raw);
-    s[k] = Vec<D>{_mm256_castsi256_ps(
-        _mm256_add_epi32(_mm256_permutevar8x32_epi32(tab, vi), _mm256_slli_epi32(vi, 20)))};
-    c[k] = Vec<D>{_mm256_permutevar8x32_ps(cln, vi)};
-  }
-  for (size_t k = 0; k < K; ++k) vn[k] = hn::Sub(vn[k], magic);
+  Lut8Scale<K, true>(d, z, vn, s, c);
   for (size_t k = 0; k < K; ++k) t[k] = hn::NegMulAdd(vn[k], hn::Set(d, 0x1.62e43p-4f), z[k]);
   for (size_t k = 0; k < K; ++k) {
     q[k] = hn::MulAdd(hn::Set(d, 0x1.555d38p-5f), t[k], hn::Set(d, 0x1.555c44p-3f));
