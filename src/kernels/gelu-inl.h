@@ -334,31 +334,54 @@ struct gelu {
     p.d = hn::Sub(a, Table32F(d, kTableF32[0], p.j));
     return p;
   }
-  template <class D>
-  HWY_INLINE static TailF<D> TailOfF(D d, Vec<D> a) {
-    const PieceF<D> pc = PieceOfF(d, a);
-    auto coef = [&](int row) HWY_ATTR { return Table32F(d, kTableF32[row], pc.j); };
-    const Vec<D> dd = pc.d;
+  // TailOfF for kK vectors at once, each step for all kK before the next (ForwardN); the
+  // arithmetic of TailOfF, which is its kK = 1.
+  template <size_t kK, class D>
+  HWY_INLINE static void TailOfFN(D d, const Vec<D> (&a)[kK], TailF<D> (&out)[kK]) {
+    PieceF<D> pc[kK];
+    for (size_t k = 0; k < kK; ++k) pc[k] = PieceOfF(d, a[k]);
+    auto coef = [&](int row, size_t k) HWY_ATTR { return Table32F(d, kTableF32[row], pc[k].j); };
     // S3 by Estrin: the chain from a to the result is what bounds the speed (independent
     // vectors overlap only as far as the out-of-order window reaches).
-    const Vec<D> d2 = hn::Mul(dd, dd);
-    const Vec<D> q34 = hn::MulAdd(coef(8), dd, coef(7));
-    const Vec<D> q56 = hn::MulAdd(coef(10), dd, coef(9));
-    const Vec<D> q78 = hn::MulAdd(coef(12), dd, coef(11));
-    const Vec<D> s = hn::MulAdd(hn::MulAdd(q78, d2, q56), d2, q34);
-    // c2 + d S3 kept as c2 hi + l2, unnormalised (l2 below 0.07 of it).
-    const Vec<D> l2 = hn::MulAdd(dd, s, coef(6));
-    const PairF<D> p1 = TwoProdF<D>(dd, coef(5));
-    const PairF<D> s1 = FastTwoSumF<D>(coef(3), p1.hi);
-    const Vec<D> l1 = hn::Add(hn::Add(s1.lo, coef(4)), hn::MulAdd(dd, l2, p1.lo));
-    const PairF<D> p0 = TwoProdF<D>(dd, s1.hi);
-    const PairF<D> s0 = FastTwoSumF<D>(coef(1), p0.hi);
-    const PairF<D> g = {s0.hi, hn::Add(hn::Add(s0.lo, coef(2)), hn::MulAdd(dd, l1, p0.lo))};
+    Vec<D> s[kK];
+    for (size_t k = 0; k < kK; ++k) {
+      const Vec<D> dd = pc[k].d;
+      const Vec<D> d2 = hn::Mul(dd, dd);
+      const Vec<D> q34 = hn::MulAdd(coef(8, k), dd, coef(7, k));
+      const Vec<D> q56 = hn::MulAdd(coef(10, k), dd, coef(9, k));
+      const Vec<D> q78 = hn::MulAdd(coef(12, k), dd, coef(11, k));
+      s[k] = hn::MulAdd(hn::MulAdd(q78, d2, q56), d2, q34);
+    }
+    PairF<D> g[kK];
+    for (size_t k = 0; k < kK; ++k) {
+      const Vec<D> dd = pc[k].d;
+      // c2 + d S3 kept as c2 hi + l2, unnormalised (l2 below 0.07 of it).
+      const Vec<D> l2 = hn::MulAdd(dd, s[k], coef(6, k));
+      const PairF<D> p1 = TwoProdF<D>(dd, coef(5, k));
+      const PairF<D> s1 = FastTwoSumF<D>(coef(3, k), p1.hi);
+      const Vec<D> l1 = hn::Add(hn::Add(s1.lo, coef(4, k)), hn::MulAdd(dd, l2, p1.lo));
+      const PairF<D> p0 = TwoProdF<D>(dd, s1.hi);
+      const PairF<D> s0 = FastTwoSumF<D>(coef(1, k), p0.hi);
+      g[k] = {s0.hi, hn::Add(hn::Add(s0.lo, coef(2, k)), hn::MulAdd(dd, l1, p0.lo))};
+    }
     // e^(-a^2/2): a^2 <= 169 split exactly, its low part below 2^-17.
-    const PairF<D> sq = TwoProdF<D>(a, a);
+    Vec<D> th[kK], tl[kK];
     const Vec<D> mhalf = hn::Set(d, -0.5f);
-    const ExpF<D> e = ExpPairF(d, hn::Mul(sq.hi, mhalf), hn::Mul(sq.lo, mhalf));
-    return {MulPairsF(e.m, g), e.scale};
+    for (size_t k = 0; k < kK; ++k) {
+      const PairF<D> sq = TwoProdF<D>(a[k], a[k]);
+      th[k] = hn::Mul(sq.hi, mhalf);
+      tl[k] = hn::Mul(sq.lo, mhalf);
+    }
+    ExpF<D> e[kK];
+    ExpPairFN<kK>(d, th, tl, e);
+    for (size_t k = 0; k < kK; ++k) out[k] = {MulPairsF(e[k].m, g[k]), e[k].scale};
+  }
+  template <class D>
+  HWY_INLINE static TailF<D> TailOfF(D d, Vec<D> a) {
+    const Vec<D> av[1] = {a};
+    TailF<D> t[1];
+    TailOfFN<1>(d, av, t);
+    return t[0];
   }
 
   // v Q for x < 0 and v (1 - Q) for x >= 0, Q = scale (q.hi + q.lo) with scale a power of two
@@ -377,18 +400,40 @@ struct gelu {
   // result is checked normal); x >= 0: x (1 - Q), 1 - Q exact as a pair (Q <= 1/2). Past x =
   // 13 the result is x. One rounding of a value within about 2^-34.
   template <class D>
+  HWY_INLINE static Vec<D> ResultOfF(D d, Vec<D> x, const TailF<D>& t) {
+    const Vec<D> half_scale = hn::Mul(t.scale, hn::Set(d, 0.5f));  // >= 2^-123: normal
+    return hn::IfThenElse(hn::Gt(x, hn::Set(d, 13.0f)), x,
+                          TailOrComplementF(d, x, x, t.r, half_scale));
+  }
+  // Results are normal floats for x in [-13, -2^-100] (|gelu| >= 7.8e-38 at -13, about |x|/2
+  // near 0), so the test is on x alone and resolves early. Tiny x: the products with x would
+  // leave the normal range (x < 0) or x/2 round twice.
+  template <class D>
+  HWY_INLINE static hn::Mask<D> ForwardOkF(D d, Vec<D> x) {
+    return hn::And(hn::Ge(x, hn::Set(d, -13.0f)),
+                   hn::Or(hn::Eq(x, hn::Zero(d)), hn::Ge(hn::Abs(x), hn::Set(d, 0x1p-100f))));
+  }
+  template <class D>
   HWY_INLINE static Vec<D> ForwardF(D d, Vec<D> x, const Args& args) {
     const TailF<D> t = TailOfF(d, hn::Min(hn::Abs(x), hn::Set(d, 13.0f)));
-    const Vec<D> half_scale = hn::Mul(t.scale, hn::Set(d, 0.5f));  // >= 2^-123: normal
-    const Vec<D> y = hn::IfThenElse(hn::Gt(x, hn::Set(d, 13.0f)), x,
-                                    TailOrComplementF(d, x, x, t.r, half_scale));
-    // Results are normal floats for x in [-13, -2^-100] (|gelu| >= 7.8e-38 at -13, about |x|/2
-    // near 0), so the test is on x alone and resolves early. Tiny x: the products with x would
-    // leave the normal range (x < 0) or x/2 round twice.
-    const auto ok =
-        hn::And(hn::Ge(x, hn::Set(d, -13.0f)),
-                hn::Or(hn::Eq(x, hn::Zero(d)), hn::Ge(hn::Abs(x), hn::Set(d, 0x1p-100f))));
-    return PatchLanes(d, ok, y, x, [&](auto dv, auto v) HWY_ATTR { return Forward(dv, v, args); });
+    return PatchLanes(d, ForwardOkF(d, x), ResultOfF(d, x, t), x,
+                      [&](auto dv, auto v) HWY_ATTR { return Forward(dv, v, args); });
+  }
+  // kForwardN vectors at once (op_unit-inl.h's ForwardT): ForwardF's results, its steps
+  // interleaved across the vectors and the rare lanes tested once for all of them.
+  static constexpr size_t kForwardN = 4;
+  template <size_t kK, class D>
+  requires kIsF32Lanes<D> HWY_INLINE static void ForwardN(D d, Vec<D> (&v)[kK], const Args& args) {
+    Vec<D> a[kK], y[kK];
+    for (size_t k = 0; k < kK; ++k) a[k] = hn::Min(hn::Abs(v[k]), hn::Set(d, 13.0f));
+    TailF<D> t[kK];
+    TailOfFN<kK>(d, a, t);
+    hn::Mask<D> ok[kK];
+    for (size_t k = 0; k < kK; ++k) {
+      y[k] = ResultOfF(d, v[k], t[k]);
+      ok[k] = ForwardOkF(d, v[k]);
+    }
+    PatchLanesN(d, ok, y, v, [&](auto dv, auto w) HWY_ATTR { return Forward(dv, w, args); });
   }
 
   // dy gelu'(x) = dy (Phi(x) + x phi(x)) in float lanes, within the backward bound (2 ULP of
