@@ -202,7 +202,7 @@ struct gelu {
   // one piece off within 2^-20 of a boundary: each piece is fitted 2^-10 wider.
   template <class D>
   struct TailF {
-    PairF<D> r;  // m g, Q = scale r/2
+    PairF<D> r;  // m g/2, Q = scale r
     Vec<D> scale;
   };
   // Rows: centre, c0 hi, c0 lo, c1 hi, c1 lo, c2 hi, c2 lo, c3 .. c8; 32 pieces each: a < 4.5
@@ -299,6 +299,15 @@ struct gelu {
        0x1.f00318p-31f, 0x1.0779b6p-31f, 0x1.22f18cp-32f, 0x1.4c8c04p-33f, 0x1.8807f6p-34f,
        0x1.db3338p-35f, 0x1.27598cp-35f},
   };
+  // kTableF32 with the coefficients halved (exact), so that the polynomial gives g/2 and the
+  // tail and the backward pass's W = g/2 - a/sqrt(2 pi) need no multiplication by 1/2.
+  alignas(64) static constexpr std::array<std::array<float, 32>, 13> kHalfF32 = [] {
+    std::array<std::array<float, 32>, 13> t{};
+    for (int r = 0; r < 13; ++r) {
+      for (int j = 0; j < 32; ++j) t[r][j] = r == 0 ? kTableF32[r][j] : kTableF32[r][j] * 0.5f;
+    }
+    return t;
+  }();
   // t[j mod 32] (the higher bits of j are ignored): one permute of two registers on AVX-512,
   // two 16-entry lookups and a blend elsewhere.
   template <class D>
@@ -340,7 +349,8 @@ struct gelu {
   HWY_INLINE static void TailOfFN(D d, const Vec<D> (&a)[kK], TailF<D> (&out)[kK]) {
     PieceF<D> pc[kK];
     for (size_t k = 0; k < kK; ++k) pc[k] = PieceOfF(d, a[k]);
-    auto coef = [&](int row, size_t k) HWY_ATTR { return Table32F(d, kTableF32[row], pc[k].j); };
+    auto coef = [&](int row, size_t k)
+                    HWY_ATTR { return Table32F(d, kHalfF32[row].data(), pc[k].j); };
     // S3 by Estrin: the chain from a to the result is what bounds the speed (independent
     // vectors overlap only as far as the out-of-order window reaches).
     Vec<D> s[kK];
@@ -364,17 +374,19 @@ struct gelu {
       const PairF<D> s0 = FastTwoSumF<D>(coef(1, k), p0.hi);
       g[k] = {s0.hi, hn::Add(hn::Add(s0.lo, coef(2, k)), hn::MulAdd(dd, l1, p0.lo))};
     }
-    // e^(-a^2/2): a^2 <= 169 split exactly, its low part below 2^-17.
+    // e^(-a^2/2): -a^2/2 <= 84.5 split exactly (a times -a/2, exact), its low part below 2^-18.
     Vec<D> th[kK], tl[kK];
-    const Vec<D> mhalf = hn::Set(d, -0.5f);
     for (size_t k = 0; k < kK; ++k) {
-      const PairF<D> sq = TwoProdF<D>(a[k], a[k]);
-      th[k] = hn::Mul(sq.hi, mhalf);
-      tl[k] = hn::Mul(sq.lo, mhalf);
+      const PairF<D> sq = TwoProdF<D>(a[k], hn::Mul(a[k], hn::Set(d, -0.5f)));
+      th[k] = sq.hi;
+      tl[k] = sq.lo;
     }
     ExpF<D> e[kK];
     ExpPairFN<kK>(d, th, tl, e);
-    for (size_t k = 0; k < kK; ++k) out[k] = {MulPairsF(e[k].m, g[k]), e[k].scale};
+    // m g/2 without the product of the low parts (below 2^-45 of it).
+    for (size_t k = 0; k < kK; ++k) {
+      out[k] = {MulPairsF(e[k].m, g[k]), e[k].scale};
+    }
   }
   template <class D>
   HWY_INLINE static TailF<D> TailOfF(D d, Vec<D> a) {
@@ -401,9 +413,8 @@ struct gelu {
   // 13 the result is x. One rounding of a value within about 2^-34.
   template <class D>
   HWY_INLINE static Vec<D> ResultOfF(D d, Vec<D> x, const TailF<D>& t) {
-    const Vec<D> half_scale = hn::Mul(t.scale, hn::Set(d, 0.5f));  // >= 2^-123: normal
     return hn::IfThenElse(hn::Gt(x, hn::Set(d, 13.0f)), x,
-                          TailOrComplementF(d, x, x, t.r, half_scale));
+                          TailOrComplementF(d, x, x, t.r, t.scale));
   }
   // Results are normal floats for x in [-13, -2^-100] (|gelu| >= 7.8e-38 at -13, about |x|/2
   // near 0), so the test is on x alone and resolves early. Tiny x: the products with x would
@@ -451,7 +462,8 @@ struct gelu {
   HWY_INLINE static Vec<D> BackwardF(D d, Vec<D> x, Vec<D> dy, const Args& args) {
     const Vec<D> a = hn::Min(hn::Abs(x), hn::Set(d, 13.0f));
     const PieceF<D> pc = PieceOfF(d, a);
-    auto coef = [&](int row) HWY_ATTR { return Table32F(d, kTableF32[row], pc.j); };
+    // g/2 from the halved coefficients.
+    auto coef = [&](int row) HWY_ATTR { return Table32F(d, kHalfF32[row].data(), pc.j); };
     const Vec<D> dd = pc.d;
     const Vec<D> d2 = hn::Mul(dd, dd);
     const Vec<D> q12 = hn::MulAdd(coef(5), dd, coef(3));
@@ -465,11 +477,10 @@ struct gelu {
     const Vec<D> mhalf = hn::Set(d, -0.5f);
     const ExpRoundF<D> e = ExpRoundedF(d, hn::Mul(sq.hi, mhalf), hn::Mul(sq.lo, mhalf));
     // W = g/2 - a C, C = 1/sqrt(2 pi) as two floats.
-    const Vec<D> half = hn::Set(d, 0.5f);
     const PairF<D> ac = TwoProdF<D>(a, hn::Set(d, 0x1.988454p-2f));
-    const PairF<D> w = TwoSumF<D>(hn::Mul(g_hi, half), hn::Neg(ac.hi));
+    const PairF<D> w = TwoSumF<D>(g_hi, hn::Neg(ac.hi));
     const Vec<D> w_lo =
-        hn::Add(w.lo, hn::MulSub(g_lo, half, hn::MulAdd(a, hn::Set(d, -0x1.857936p-27f), ac.lo)));
+        hn::Add(w.lo, hn::Sub(g_lo, hn::MulAdd(a, hn::Set(d, -0x1.857936p-27f), ac.lo)));
     const PairF<D> mw = TwoProdF<D>(e.m, w.hi);
     const PairF<D> q = {mw.hi, hn::MulAdd(e.m, w_lo, mw.lo)};
     const Vec<D> y =
