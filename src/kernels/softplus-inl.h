@@ -15,8 +15,9 @@ struct softplus {
   // lanes outside their ranges (results near the subnormals, infinities, NaN) take the double
   // lanes. AVX2 forward: one vector at a time the float-lane form (16-entry tables) measured no
   // faster than the double lanes (1.77 against 1.76 ns per element at 4096), but four at once
-  // (ForwardN, below) 1.6x faster than them (4096: 4.70 against 7.54 us, CPU time; two at once
-  // 1.3x, three 1.45x; old and new binaries alternated, loaded host).
+  // (ForwardN, below) 1.56x and 1.62x faster than them at 4096 and 262144 (1.14 and 1.10
+  // against 1.78 ns per element, CPU time, medians; two at once 1.3x, three 1.45x at 4096; old
+  // and new binaries alternated, loaded host).
   static constexpr bool kFloatLanes = true;
   static constexpr bool kBackwardFloatLanes = true;  // AVX2 too: no pairs to spill there
   template <class D>
