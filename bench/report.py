@@ -52,8 +52,9 @@ NEAREST = {
 # Rows that miss with no note here are flagged "no note" so that none goes unexplained.
 # softplus and logsigmoid forward: float lanes on AVX-512, a pair exp and a table log1p.
 SOFTPLUS_LANES = (
-    "activ computes float32 {what} in float32 lanes on AVX-512 (on AVX2 in double lanes, 4 per "
-    "vector: the float-lane form, with 16-entry tables there, measured no faster), from a sum "
+    "activ computes float32 {what} in float32 lanes on AVX-512 and AVX2 (on AVX2 with "
+    "16-entry tables: one vector at a time that form measured no faster than the double lanes, "
+    "four at once {avx2} faster than them at 4096 and 262144 elements), from a sum "
     "within about 2^-35 of the result rounded once: e = e^-|t| as a float pair (a 2^(j/16) "
     "table in hi + lo floats read with vpermps, a degree-5 polynomial in Estrin's form), then "
     "log1p(e) = -log c_j + log1p(r) with c_j = 1/(1 + j/32) from a 32-entry table read with "
@@ -185,11 +186,12 @@ NOTES = {
                                     "262144")),
     "sigmoid/bwd_y": FROM_Y_ARITHMETIC.format(form="y - y^2"),
     "tanh": float_pairs(what="tanh (expm1 and a division)",
-                        avx2=DOUBLE_ON_AVX2,
+                        avx2=" and AVX2",
                         bound=FORWARD_N.format(
                             k="four", insns=82,
-                            gain="1.42x, 1.27x and 1.45x at 4096, 262144 and 16777216 "
-                                 "elements")),
+                            gain="AVX-512: 1.42x, 1.27x and 1.45x at 4096, 262144 and 16777216 "
+                                 "elements; AVX2, where one vector at a time was slower than "
+                                 "the double lanes: 1.25x faster than those at 4096 and 262144")),
     "tanh/bwd_y": FROM_Y_ARITHMETIC.format(form="1 - y^2"),
     "elu": float_pairs(what="elu (expm1)",
                        avx2="",
@@ -207,10 +209,10 @@ NOTES = {
     "softplus": SOFTPLUS_LANES.format(what="softplus (max(t, 0)/beta + log1p(e^-|t|)/beta, t = "
                                            "beta x exact as a pair)",
                                       insns=143, fma=36, spill=17, old=132, old_fma=68,
-                                      gain="1.68x, 1.39x and 1.22x"),
+                                      gain="1.68x, 1.39x and 1.22x", avx2="1.56x and 1.62x"),
     "logsigmoid": SOFTPLUS_LANES.format(what="logsigmoid (-softplus(-x), the same kernel)",
                                         insns=123, fma=30, spill=24, old=130, old_fma=64,
-                                        gain="1.57x, 1.30x and 1.40x"),
+                                        gain="1.57x, 1.30x and 1.40x", avx2="1.36x and 1.41x"),
     "logsigmoid/bwd": "PyTorch's log_sigmoid_backward reads the buffer its forward saved (e^-|x| "
                       "per element) and only multiplies; activ's backward takes x alone, as the "
                       "API promises, and recomputes a sigmoid (in double lanes on AVX2). " +
@@ -272,11 +274,13 @@ NOTES = {
              "most) is the faster option. Closing it at this accuracy: fewer pair steps, or a "
              "16-piece table read with one vpermps. "),
     "gelu_tanh": float_pairs(what="gelu_tanh (an exp and a division, as x sigmoid(2u))",
-                             avx2=DOUBLE_ON_AVX2,
+                             avx2=" and AVX2",
                              bound=FORWARD_N.format(
                                  k="four", insns=96,
-                                 gain="1.39x, 1.51x and 1.30x at 4096, 262144 and 16777216 "
-                                      "elements")),
+                                 gain="AVX-512: 1.39x, 1.51x and 1.30x at 4096, 262144 and "
+                                      "16777216 elements; AVX2, where one vector at a time was "
+                                      "slower than the double lanes: 1.39x and 1.43x faster "
+                                      "than those at 4096 and 262144")),
     "silu": float_pairs(what="silu (an exp and a division)",
                         avx2="",
                         bound=FORWARD_N.format(

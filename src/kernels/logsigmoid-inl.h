@@ -2,14 +2,14 @@
 // Included by the operation's unit (src/simd/op_unit-inl.h) once per SIMD target, inside namespaces
 // kernels::f64 and kernels::f32; math-inl.h comes first. D is a double descriptor.
 struct logsigmoid {
-  // float32 arrays on AVX-512: both passes in float lanes, in the overloads for float lanes
-  // below (the forward pass: softplus's ForwardInF on -x; the backward pass: math_f32-inl.h's
-  // sigmoid); lanes outside their ranges (results near the subnormals, infinities, NaN) take the
-  // double lanes. AVX2 keeps the double lanes for the forward pass (kFloatPairsPay: as
-  // softplus's, the float-lane form measured no faster there: 1.62 against 1.55 ns per element at
-  // 4096) and takes the float lanes for the backward pass (kBackwardFloatLanes: 1.3-1.5x faster
-  // than its double lanes, measured loaded).
-  static constexpr bool kFloatLanes = kFloatPairsPay;
+  // float32 arrays on AVX-512 and AVX2: both passes in float lanes, in the overloads for float
+  // lanes below (the forward pass: softplus's ForwardInF on -x; the backward pass:
+  // math_f32-inl.h's sigmoid); lanes outside their ranges (results near the subnormals,
+  // infinities, NaN) take the double lanes. AVX2 forward: one vector at a time the float-lane
+  // form measured slower than the double lanes (1.62 against 1.55 ns per element at 4096), four
+  // at once (ForwardN) 1.36x and 1.41x faster at 4096 and 262144 (1.16 and 1.11 against 1.58
+  // and 1.56 ns per element, CPU time, medians, alternated, loaded host).
+  static constexpr bool kFloatLanes = true;
   static constexpr bool kBackwardFloatLanes = true;  // AVX2 too: no pairs to spill there
   template <class D>
   HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args&) {

@@ -10,14 +10,15 @@ constexpr std::array<float, 16> SoftplusEveryOther(const float (&t)[32]) {
 }
 
 struct softplus {
-  // float32 arrays on AVX-512: both passes in float lanes, in the overloads for float lanes
-  // below (the forward pass: ForwardInF; the backward pass: math_f32-inl.h's sigmoid); lanes
-  // outside their ranges (results near the subnormals, infinities, NaN) take the double lanes.
-  // AVX2 keeps the double lanes for the forward pass (kFloatPairsPay: the float-lane form, with
-  // 16-entry tables, measured no faster there: 1.77 against 1.76 ns per element at 4096, CPU
-  // time, medians of 3 rounds alternated, loaded) and takes the float lanes for the backward pass
-  // (kBackwardFloatLanes: 1.1-1.2x faster than its double lanes, measured loaded).
-  static constexpr bool kFloatLanes = kFloatPairsPay;
+  // float32 arrays on AVX-512 and AVX2: both passes in float lanes, in the overloads for float
+  // lanes below (the forward pass: ForwardInF; the backward pass: math_f32-inl.h's sigmoid);
+  // lanes outside their ranges (results near the subnormals, infinities, NaN) take the double
+  // lanes. AVX2 forward: one vector at a time the float-lane form (16-entry tables) measured no
+  // faster than the double lanes (1.77 against 1.76 ns per element at 4096), but four at once
+  // (ForwardN, below) 1.56x and 1.62x faster than them at 4096 and 262144 (1.14 and 1.10
+  // against 1.78 ns per element, CPU time, medians; two at once 1.3x, three 1.45x at 4096; old
+  // and new binaries alternated, loaded host).
+  static constexpr bool kFloatLanes = true;
   static constexpr bool kBackwardFloatLanes = true;  // AVX2 too: no pairs to spill there
   template <class D>
   HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {

@@ -1,13 +1,16 @@
 // tanh. Included by the operation's unit (src/simd/op_unit-inl.h) once per SIMD target, inside
 // namespaces kernels::f64 and kernels::f32; math-inl.h comes first. D is a double descriptor.
 struct tanh {
-  // float32 arrays on AVX-512: float lanes (math_f32-inl.h; on AVX2 the forward pass measured
-  // slower in them than in the double lanes, see kFloatPairsPay, and the backward pass, which
-  // needs no pairs, 1.3-1.6x faster: kBackwardFloatLanes). The forward pass needs no rare
-  // path (tanh is x below 2^-13 and +-1 past 9.5, NaN passes through the first branch); the
-  // backward pass takes the double lanes for vectors with a lane beyond |x| = 43 (results near
-  // or below the subnormals), infinities or NaN.
-  static constexpr bool kFloatLanes = kFloatPairsPay;
+  // float32 arrays on AVX-512 and AVX2: float lanes (math_f32-inl.h). On AVX2 the forward pass
+  // one vector at a time measured slower in them than in the double lanes (its pairs spill: 16
+  // registers), four at once (ForwardN) 1.25x faster at 4096 and 262144 (0.77 and 0.78 against
+  // 0.97 and 0.96 ns per element, CPU time, medians; two at once 1.0x, three 1.15x at 4096;
+  // alternated, loaded host); the backward pass, which needs no pairs,
+  // 1.3-1.6x faster (kBackwardFloatLanes). The forward pass needs no rare path (tanh is x below
+  // 2^-13 and +-1 past 9.5, NaN passes through the first branch); the backward pass takes the
+  // double lanes for vectors with a lane beyond |x| = 43 (results near or below the
+  // subnormals), infinities or NaN.
+  static constexpr bool kFloatLanes = true;
   static constexpr bool kBackwardFloatLanes = true;  // AVX2 too: no pairs to spill there
   template <class D>
   HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args&) {
