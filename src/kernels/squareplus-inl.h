@@ -45,14 +45,31 @@ struct squareplus {
   template <class D>
   HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     if constexpr (kIsF32Lanes<D>) {
-      const float b = static_cast<float>(a.p[0]);
-      auto on_double = [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); };
-      if (!(b >= 0x1p-60f && b <= 0x1p60f)) return OnDoubleLanes(d, x, on_double);
-      return PatchLanes(d, hn::Le(hn::Abs(x), hn::Set(d, 0x1p40f)), ForwardF(d, x, b), x,
-                        on_double);
+      Vec<D> v[1] = {x};
+      ForwardN<1>(d, v, a);
+      return v[0];
     } else {
       return ForwardDouble(d, x, a);
     }
+  }
+  // kK vectors at once (Forward is its kK = 1, ForwardT takes kForwardN, op_unit-inl.h): b's
+  // range test and its broadcasts once per kK vectors, ForwardF on each.
+  static constexpr size_t kForwardN = HWY_TARGET <= HWY_AVX3 ? 4 : 2;
+  template <size_t kK, class D>
+  requires kIsF32Lanes<D> HWY_INLINE static void ForwardN(D d, Vec<D> (&v)[kK], const Args& a) {
+    const float b = static_cast<float>(a.p[0]);
+    auto on_double = [&](auto dd, auto w) HWY_ATTR { return Forward(dd, w, a); };
+    if (!(b >= 0x1p-60f && b <= 0x1p60f)) {
+      for (size_t k = 0; k < kK; ++k) v[k] = OnDoubleLanes(d, v[k], on_double);
+      return;
+    }
+    Vec<D> y[kK];
+    hn::Mask<D> ok[kK];
+    for (size_t k = 0; k < kK; ++k) {
+      y[k] = ForwardF(d, v[k], b);
+      ok[k] = hn::Le(hn::Abs(v[k]), hn::Set(d, 0x1p40f));
+    }
+    PatchLanesN(d, ok, y, v, on_double);
   }
   // Backward stays in double lanes for float32 arrays (float lanes: the same doubles).
   template <class D>
