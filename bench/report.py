@@ -203,9 +203,22 @@ NOTES = {
                  "round separately (up to 2 ULP where y + alpha cancels). An FMA form "
                  "fma(dy, y, dy alpha) does not help (dy alpha rounds first). ",
     "selu": float_pairs(what="selu (expm1)",
-                               avx2=DOUBLE_ON_AVX2),
+                        avx2=" (AVX2 too, two vectors at once: 1.07x faster there than the "
+                             "double lanes it used before, 0.780 against 0.837 ns per element "
+                             "at 262144)",
+                        bound=FORWARD_N.format(
+                            k="four (AVX2: two)", insns=74,
+                            gain="AVX-512: 1.17x at 4096 and 262144 (0.308 and 0.314 against "
+                                 "0.360 and 0.368 ns per element, elu 0.28 in the same runs)")),
     "celu": float_pairs(what="celu (expm1 of x/alpha)",
-                               avx2=DOUBLE_ON_AVX2),
+                        avx2=" (on AVX2 in double lanes, 4 per vector: the float-lane form "
+                             "measured 1.25x slower there with two vectors at once and 1.45x "
+                             "with one; its backward pass, which carries no pairs after e^t, "
+                             "takes the float lanes on AVX2 too, 1.15x faster)",
+                        bound=FORWARD_N.format(
+                            k="four", insns=77,
+                            gain="1.42x at 4096 and 1.40x at 262144 (0.331 and 0.335 against "
+                                 "0.470 and 0.469 ns per element, elu 0.28 in the same runs)")),
     "softplus": SOFTPLUS_LANES.format(what="softplus (max(t, 0)/beta + log1p(e^-|t|)/beta, t = "
                                            "beta x exact as a pair)",
                                       insns=143, fma=36, spill=17, old=132, old_fma=68,
@@ -288,7 +301,12 @@ NOTES = {
                             gain="AVX-512: 1.42x, 1.33x and 1.17x at 4096, 262144 and "
                                  "16777216 elements; AVX2: 1.36x and 1.22x at 4096 and 262144")),
     "quick_gelu": float_pairs(what="quick_gelu (silu with beta 1.702)",
-                                     avx2=""),
+                              avx2="",
+                              bound=FORWARD_N.format(
+                                  k="four (AVX2: two)", insns=86,
+                                  gain="AVX-512: 1.28x and 1.24x at 4096 and 262144 (0.384 "
+                                       "and 0.388 ns per element, silu 0.40 in the same runs); "
+                                       "AVX2: 1.19x and 1.15x (0.860 and 0.880, silu 0.88)")),
     "mish": float_pairs(what="mish (an exp and a division)",
                         avx2=DOUBLE_ON_AVX2,
                         bound=FORWARD_N.format(
@@ -296,8 +314,17 @@ NOTES = {
                             gain="1.51x, 1.42x and 1.13x at 4096, 262144 and 16777216 "
                                  "elements")),
     "tanhshrink": float_pairs(what="tanhshrink (a tanh, and a series for |x| < 0.5 "
-                                          "where x - tanh x cancels)",
-                                     avx2=DOUBLE_ON_AVX2),
+                                   "where x - tanh x cancels)",
+                              avx2=" (on AVX2 in double lanes, 4 per vector: the float-lane "
+                                   "form measured slower there, also with two vectors at once)",
+                              bound=FORWARD_N.format(
+                                  k="four", insns=159,
+                                  gain="1.42x at 4096 and 262144 (0.682 and 0.681 against "
+                                       "0.971 and 0.965 ns per element)") +
+                              "It computes both the tanh and the series for every vector: "
+                              "with x uniform in [-8, 8] a vector of 16 has no lane below 0.5 "
+                              "with odds 0.36 (four at once 0.02), so about twice tanh's work "
+                              "(tanh 0.35 ns in the same runs). "),
     "softsign": PIECEWISE.format(
         how="1 + |x| as an exact pair, a reciprocal refined by one Newton step, and the "
             "quotient corrected by its remainder", insns=21,
@@ -306,7 +333,16 @@ NOTES = {
     "squareplus": "float32 lanes for the forward pass: sqrt(x^2 + b) and its sum with |x| as "
                   "pairs, then one rounded quotient; the backward pass stays in double lanes. "
                   "It is held to softsign's fastest peer (Eigen's one division) while it needs "
-                  "a square root and, for x < 0, a division. ",
+                  "a square root and, for x < 0, a division. The loop is bound by its "
+                  "multiplies, FMAs and reciprocals (two pipes on this Zen 5), not by the "
+                  "square root: 14 of them per 16-element vector on AVX-512, against "
+                  "softsign's 6 (x^2 + b and s + |x| as pairs, the root's first-order "
+                  "correction, and both the half sum and the corrected quotient formed for "
+                  "every vector), hence about 2.4x softsign's time (0.218 against 0.093 ns per "
+                  "element at 262144). Taking 1/(2 s) from rcp14 unrefined (2^-37 of s is all "
+                  "the correction needs) and b/2 once per call cut 19 to 14: 0.218 against "
+                  "0.241 ns (AVX-512, alternated); a root from rsqrt14 and a Newton step in "
+                  "place of the square root measured slower (0.232). ",
     "hardsigmoid": PIECEWISE.format(
         how="x + 3 as an exact pair and its sixth rounded once", insns=12,
         peer="a multiply-add and a clamp, rounding twice"),

@@ -14,14 +14,9 @@ struct selu {
   template <class D>
   HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     if constexpr (kIsF32Lanes<D>) {
-      const PairF<D> sa = ScaleAlphaF(d, a);
-      auto on_double = [&](auto dd, auto v) HWY_ATTR { return Forward(dd, v, a); };
-      if constexpr (kFloatPairsPay) {
-        const Vec<D> y =
-            elu::ForwardF(d, x, sa.hi, sa.lo, hn::Mul(hn::Set(d, static_cast<float>(a.p[1])), x));
-        return PatchLanes(d, elu::ForwardFOk(d, x), y, x, on_double);
-      }
-      return OnDoubleLanes(d, x, on_double);
+      Vec<D> v[1] = {x};
+      ForwardN<1>(d, v, a);
+      return v[0];
     } else if constexpr (!kForFloat32) {
       // scale*alpha as a pair (its rounding alone is 0.5 ULP) times e^x - 1 as a pair.
       const double sa = a.p[0] * a.p[1];
@@ -41,6 +36,34 @@ struct selu {
     }
     const Vec<D> neg = hn::Mul(hn::Set(d, a.p[0] * a.p[1]), Expm1(d, x));
     return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), hn::Mul(hn::Set(d, a.p[1]), x), neg);
+  }
+  // Float lanes, kK vectors at once (Forward is its kK = 1, ForwardT takes kForwardN,
+  // op_unit-inl.h): elu::ForwardF with c = scale alpha as two floats and pos = scale x, its
+  // steps interleaved across the vectors (Expm1PairFN), the lanes outside elu::ForwardFOk
+  // patched from the double lanes. AVX-512 with four: 1.23x faster than one at a time (0.315
+  // against 0.388 ns per element at 262144); AVX2 with two, where one at a time had measured
+  // slower than the double lanes: 1.09x faster than them (0.796 against 0.868; alternated,
+  // loaded host).
+  static constexpr size_t kForwardN = HWY_TARGET <= HWY_AVX3 ? 4 : 2;
+  template <size_t kK, class D>
+  requires kIsF32Lanes<D> HWY_INLINE static void ForwardN(D d, Vec<D> (&v)[kK], const Args& a) {
+    const PairF<D> sa = ScaleAlphaF(d, a);
+    const Vec<D> scale = hn::Set(d, static_cast<float>(a.p[1]));
+    Vec<D> xc[kK], tl[kK], y[kK];
+    hn::Mask<D> ok[kK];
+    for (size_t k = 0; k < kK; ++k) {
+      xc[k] = hn::Min(hn::Max(v[k], hn::Set(d, -86.0f)), hn::Zero(d));
+      tl[k] = hn::Zero(d);
+    }
+    PairF<D> em[kK];
+    Expm1PairFN<kK>(d, xc, tl, em);
+    for (size_t k = 0; k < kK; ++k) {
+      Vec<D> neg = MulPairRoundF(sa, em[k]);
+      neg = hn::IfThenElse(hn::Eq(v[k], hn::Zero(d)), hn::Mul(sa.hi, v[k]), neg);
+      y[k] = hn::IfThenElse(hn::Gt(v[k], hn::Zero(d)), hn::Mul(scale, v[k]), neg);
+      ok[k] = elu::ForwardFOk(d, v[k]);
+    }
+    PatchLanesN(d, ok, y, v, [&](auto dd, auto w) HWY_ATTR { return Forward(dd, w, a); });
   }
   template <class D>
   HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
