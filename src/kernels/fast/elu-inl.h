@@ -23,6 +23,9 @@ struct elu {
     // AVX2: e^z - 1 from the 8-entry table (Expm1Lut8N: 7 FMA-class operations of 13, where
     // FastExpm1N takes 10 of 13) on z = max(-20, x), and x itself wherever x < 0 is false, as on
     // AVX-512: x >= 0 (-0 included, so its sign stays) and NaN, whose bits then stay as they are.
+    // x stays in registers (KeepLoadedN): reloaded for the select, the loop ran 2.5x slower from
+    // DRAM.
+    KeepLoadedN<K>(v);
     Vec<D> m[K];
     for (size_t k = 0; k < K; ++k) m[k] = hn::Max(hn::Set(d, -20.0f), v[k]);
     Expm1Lut8N<K>(d, m);

@@ -28,7 +28,7 @@ struct mish : CommonPathBackward<mish, f32::mish> {
   // The least x of BackwardCommonN: below it (and at NaN) CommonPathBackward takes the faithful
   // one.
   static constexpr float kBackwardMin = kFastExpMin;
-  static constexpr bool kForwardKeepsNaN = HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3;
+  static constexpr bool kForwardKeepsNaN = HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2;
 
   // The result before the scale of the negative side: xp (1 - h) for x < 0, xp = x times the
   // unscaled factor of e (e = (l + r) 2^floor(n); or e itself where nothing is scaled), and
@@ -64,20 +64,55 @@ struct mish : CommonPathBackward<mish, f32::mish> {
     }
   }
 #else
+#if HWY_ARCH_X86 && HWY_TARGET == HWY_AVX2
+  // AVX2, forward on K vectors: e = e^-|x| from the 8-entry table (ExpLut8N with the table's
+  // rounding: 8 FMA-class operations where FastExp takes 10, no PerLane blend) where every lane
+  // of the K has -|x| >= -87, then Unscaled's one quotient, the K interleaved; any other vector
+  // (a tail, infinity or NaN) takes Forward one vector at a time, out of line: its lanes in
+  // range take these same steps. Forward keeps NaN (x itself), so the loop needs no NaN probe:
+  // kForwardKeepsNaN.
+  template <size_t K, class D>
+  HWY_INLINE static void ForwardN(D d, Vec<D> (&v)[K], const Args& a) {
+    KeepLoadedN<K>(v);
+    Vec<D> e[K];
+    for (size_t k = 0; k < K; ++k) e[k] = hn::Or(v[k], hn::SignBit(d));
+    if (HWY_UNLIKELY(!AllAtLeast<K>(d, e, kFastExpMin))) {
+      ForwardEachN<K>(d, v, a);
+      return;
+    }
+    ExpLut8N<K, true>(d, e);
+    for (size_t k = 0; k < K; ++k) {
+      v[k] = Unscaled(d, hn::Lt(v[k], hn::Zero(d)), v[k], e[k], hn::Mul(v[k], e[k]));
+    }
+  }
+  template <size_t K, class D>
+  HWY_NOINLINE static void ForwardEachN(D d, Vec<D> (&v)[K], const Args& a) {
+    for (size_t k = 0; k < K; ++k) v[k] = Forward(d, v[k], a);
+  }
+#endif
   template <class D>
   HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args&) {
     const Vec<D> z = hn::Or(x, hn::SignBit(d));
     return PerLane(
         d, hn::Ge(z, hn::Set(d, kFastExpMin)),
         [&]() HWY_ATTR {
+#if HWY_ARCH_X86 && HWY_TARGET == HWY_AVX2
+          // ForwardN's steps on one vector: the same value for an element in a block, in a
+          // tail, or beside an out-of-range lane.
+          Vec<D> e[1] = {z};
+          ExpLut8N<1, true>(d, e);
+          return Unscaled(d, hn::Lt(x, hn::Zero(d)), x, e[0], hn::Mul(x, e[0]));
+#else
           const Vec<D> e = FastExp(d, z);
           return Unscaled(d, hn::Lt(x, hn::Zero(d)), x, e, hn::Mul(x, e));
+#endif
         },
         [&]() HWY_ATTR {
           const Vec<D> xm = hn::Max(x, hn::Set(d, -200.0f));
           const ExpSplitF<D> e = FastExpSplit(d, xm, hn::Zero(d));
           const Vec<D> tail = Scale3(hn::Mul(xm, e.p), SplitScale3(d, e.n));
-          return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), x, tail);
+          // x itself on a NaN lane (Max gave -200 there) and past 87.
+          return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), tail, x);
         });
   }
 #endif

@@ -167,12 +167,7 @@ struct sigmoid {
       const Vec<D> num = hn::IfNegativeThenElse(v[k], hn::Mul(e[k], u[k]), u[k]);
       e[k] = hn::Div(num, hn::Add(e[k], one));
     }
-    if (HWY_UNLIKELY(!all_ok)) {
-      for (size_t k = 0; k < K; ++k) {
-        const auto ok_k = InExpRange(d, v[k]);
-        e[k] = hn::IfThenElse(ok_k, e[k], hn::NaN(d));
-      }
-    }
+    MarkOutOfRangeN<K>(d, all_ok, v, e);
     for (size_t k = 0; k < K; ++k) v[k] = e[k];
   }
 #endif
