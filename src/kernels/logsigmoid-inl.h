@@ -77,4 +77,26 @@ struct logsigmoid {
         hn::IfThenElse(hn::Lt(x, hn::Neg(lim)), dy, MulSigmoidRoundedF(d, dy, t, hn::Zero(d)));
     return PatchLanes2(d, hn::Le(x, lim), dx, x, dy, on_double);
   }
+  // kBackwardN vectors at once (op_unit-inl.h's BackwardT): Backward's results, left in dy, its
+  // steps interleaved across the vectors (MulSigmoidRoundedFN) and the rare lanes tested once
+  // for all of them.
+  static constexpr size_t kBackwardN = HWY_TARGET <= HWY_AVX3 ? 4 : 2;
+  template <size_t kK, class D>
+  requires kIsF32Lanes<D> HWY_INLINE static void BackwardN(D d, const Vec<D> (&x)[kK],
+                                                           Vec<D> (&dy)[kK], const Args& a) {
+    auto on_double = [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); };
+    const Vec<D> lim = hn::Set(d, 86.0f);
+    Vec<D> t[kK], tl[kK], dx[kK];
+    hn::Mask<D> ok[kK];
+    for (size_t k = 0; k < kK; ++k) {
+      t[k] = hn::Neg(x[k]);
+      tl[k] = hn::Zero(d);
+    }
+    MulSigmoidRoundedFN<kK>(d, dy, t, tl, dx);
+    for (size_t k = 0; k < kK; ++k) {
+      dx[k] = hn::IfThenElse(hn::Lt(x[k], hn::Neg(lim)), dy[k], dx[k]);
+      ok[k] = hn::Le(x[k], lim);
+    }
+    PatchLanes2N(d, ok, dx, x, dy, on_double);
+  }
 };
