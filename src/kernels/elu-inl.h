@@ -112,7 +112,7 @@ struct elu {
   // kBackwardN vectors at once (op_unit-inl.h's BackwardT): Backward's results, left in dy, its
   // steps interleaved across the vectors (BackwardFN) and the rare lanes tested once for all of
   // them.
-  static constexpr size_t kBackwardN = HWY_TARGET <= HWY_AVX3 ? 4 : 2;
+  static constexpr size_t kBackwardN = HWY_TARGET <= HWY_AVX3 ? 4 : 1;
   template <size_t kK, class D>
   requires kIsF32Lanes<D> HWY_INLINE static void BackwardN(D d, const Vec<D> (&x)[kK],
                                                            Vec<D> (&dy)[kK], const Args& a) {
