@@ -481,7 +481,7 @@ template <class Kernel>
 concept HasFaithfulBackwardN = requires(hn::ScalableTag<float> d,
                                         hn::Vec<decltype(d)> (&v)[Kernel::kBackwardN],
                                         const Args& a) {
-  requires Kernel::kBackwardN > 1;
+  requires(Kernel::kBackwardN > 1);
   Kernel::template BackwardN<Kernel::kBackwardN>(d, v, v, a);
 };
 
