@@ -156,17 +156,21 @@ FROM_Y_ARITHMETIC = (
     "Eigen 89-110 in the same runs). What is left at 4096 is the fixed cost of a call: about 10 "
     "ns before its loop (the argument checks, the parameters, the dispatch to the target's "
     "loop) against 2 for an Eigen expression, 0.002 ns per element. ")
+# The faithful backward loops with a BackwardN (several vectors at once, steps interleaved).
+BACKWARD_N = (
+    "One vector's steps are one dependent chain, and one vector after another the loop ran near "
+    "that chain's latency; it now takes {k} at once, each step for all of them before the next "
+    "(the kernel's BackwardN, as the forward passes' ForwardN), faster than one vector at a time "
+    "by {gain} at 4096 and 262144 elements (CPU time, old and new alternated on a loaded "
+    "host). ")
 BACKWARD_ROUNDED = (
     "activ's float32 backward pass computes {what} in float32 lanes, sized to the spec's "
     "backward bound (2 ULP): e^x is rounded once (its one rounding costs 1 ULP of the result at "
     "most) and every later step is exact or below 2^-26 of the result until the last rounding "
     "(ACCURACY.md: at most 1 ULP beyond the f'' term). That is {insns} instructions per "
     "16-element vector on AVX-512, {fma} of them multiplies, FMAs or reciprocals (objdump of "
-    "BackwardT<float, float>), 36 before this form for sigmoid. This host (Zen 5, family 26) has "
-    "two 512-bit pipes for that kind of operation, so the count alone does not explain the time: "
-    "the faithful forward passes, with chains of the same kind, ran 1.2x to 1.7x faster with four "
-    "vectors interleaved (ForwardN), which the backward passes do not have yet. "
-    "{peer}")
+    "BackwardT<float, float>, stack moves included), 36 before this form for sigmoid. "
+    "{bwn}{peer}")
 # The backward passes of the x sigmoid(t) and mish family, sized to the same bound.
 BACKWARD_SLOPE = (
     "activ's float32 backward pass computes {what} in float32 lanes{avx2}, sized to the spec's "
@@ -174,8 +178,8 @@ BACKWARD_SLOPE = (
     "2^-25 of the result, and one quotient is corrected by its residual (the error budget, "
     "{budget} ULP at most beyond the f'' term, is in the kernel's comment). That is {insns} "
     "instructions per 16-element vector on AVX-512, {fma} of them multiplies, FMAs or "
-    "reciprocals (objdump of BackwardT<float, float>; {before} with float pairs throughout). "
-    "{peer}")
+    "reciprocals (objdump of BackwardT<float, float>, stack moves included; {before} with float "
+    "pairs throughout). {bwn}{peer}")
 NOTES = {
     "sigmoid": float_pairs(what="sigmoid (an exp and a division)",
                            avx2="",
@@ -232,10 +236,13 @@ NOTES = {
                                         gain="1.57x, 1.30x and 1.40x", avx2="1.36x and 1.41x"),
     "logsigmoid/bwd": "PyTorch's log_sigmoid_backward reads the buffer its forward saved (e^-|x| "
                       "per element) and only multiplies; activ's backward takes x alone, as the "
-                      "API promises, and recomputes a sigmoid (in double lanes on AVX2). " +
+                      "API promises, and recomputes a sigmoid. " +
                       BACKWARD_ROUNDED.format(
                           what="dy sigmoid(-x) as dy e/(1 + e) with 1/(1 + e) from the reciprocal "
-                               "estimate and its series", insns=62, fma=22,
+                               "estimate and its series", insns=68, fma=23,
+                          bwn=BACKWARD_N.format(
+                              k="eight vectors (AVX2: two)",
+                              gain="1.20x and 1.11x (four: 1.12x; AVX2: 1.01x to 1.04x)"),
                           peer="No shorter faithful form found that needs x alone.") +
                       "The fast mode on AVX2 takes e^-|x| from the 8-entry table and one "
                       "quotient, (x > 0 ? dy e : dy)/(1 + e), four vectors at a time: 1.55x "
@@ -243,39 +250,63 @@ NOTES = {
                       "0.34), still 0.75x of PyTorch's multiplication by the saved buffer. ",
     "sigmoid/bwd": BACKWARD_ROUNDED.format(
         what="dy e/(1 + e)^2 (e = e^-|x|) as one quotient corrected by its residual",
-        insns=57, fma=22,
+        insns=61, fma=23,
+        bwn=BACKWARD_N.format(
+            k="eight vectors (AVX2: two)",
+            gain="1.24x and 1.19x (four: 1.06x to 1.09x; AVX2: 1.04x to 1.06x)"),
         peer="oneDNN's loop has no pairs and no correction; closing the rest at this bound "
              "needs e^x in fewer operations than the 2^(j/16) table with a hi + lo entry and "
              "a degree-4 polynomial (9 of the 22)."),
     "tanh/bwd": BACKWARD_ROUNDED.format(
         what="dy (1 - tanh^2 x) = 4 dy e/(1 + e)^2 (e = e^-2|x|) as one quotient corrected by "
-             "its residual", insns=59, fma=23,
+             "its residual", insns=65, fma=24,
+        bwn=BACKWARD_N.format(
+            k="eight vectors (AVX2: two)",
+            gain="1.35x and 1.28x (four: 1.17x and 1.15x; AVX2: 1.08x and 1.09x)"),
         peer="oneDNN's loop has no pairs and no correction; see sigmoid's."),
     "elu/bwd": BACKWARD_ROUNDED.format(
-        what="dy alpha e^x, dy alpha kept exact as a pair", insns=50, fma=15,
+        what="dy alpha e^x, dy alpha kept exact as a pair", insns=48, fma=16,
+        bwn=BACKWARD_N.format(
+            k="four vectors on AVX-512 (AVX2: one, as two measured no faster, 63 instructions a "
+              "vector against 57 in Map's four-vector loop, which already gives this short "
+              "chain independent work)",
+            gain="1.07x"),
         peer=""),
     "softplus/bwd": BACKWARD_ROUNDED.format(
         what="dy sigmoid(beta x) as dy/(1 + e) or dy e/(1 + e), 1/(1 + e) from the reciprocal "
-             "estimate and its series", insns=67, fma=24,
+             "estimate and its series", insns=65, fma=25,
+        bwn=BACKWARD_N.format(
+            k="two vectors",
+            gain="1.11x and 1.13x (four: 1.09x; eight slower than one; AVX2: 1.09x to "
+                 "1.11x)"),
         peer="oneDNN's loop has no pairs and no correction; see sigmoid's."),
     "silu/bwd": BACKWARD_SLOPE.format(
         what="dy (1 + e (1 + x))/q^2 (x >= 0) or dy e (1 + x + e)/q^2 (e = e^-|x|, q = 1 + e)",
-        avx2=" (AVX2 too: 112 instructions per 8-element vector)", budget=1.41, insns=86,
-        fma=30, before=109,
+        avx2=" (AVX2 too: 112 instructions per 8-element vector)", budget=1.41, insns=96,
+        fma=31, before=109,
+        bwn=BACKWARD_N.format(
+            k="four vectors on AVX-512 (AVX2: one, as two measured 0.97x to 1.0x, 118 "
+              "instructions and 35 stack moves a vector against 112 and 30: with 16 registers "
+              "the second chain spills)",
+            gain="1.34x and 1.29x"),
         peer="Eigen's loop has no pairs and no correction; see sigmoid's."),
     "quick_gelu/bwd": BACKWARD_SLOPE.format(
         what="silu's slope at beta x, beta x as a pair", avx2=" (AVX2 too)", budget=1.41,
-        insns=86, fma=30, before=109, peer=""),
+        insns=86, fma=30, before=109, bwn="", peer=""),
     "mish/bwd": BACKWARD_SLOPE.format(
         what="dy e K/b^2 with b = 1 + (1 + e)^2, K = b + (1 + e)(b + 4x) (e = e^x)",
         avx2=" on AVX-512 (on AVX2 in double lanes: the float-lane form measured slower)",
-        budget=1.39, insns=96, fma=35, before=111,
+        budget=1.39, insns=102, fma=36, before=111,
+        bwn=BACKWARD_N.format(k="four vectors", gain="1.46x and 1.43x"),
         peer="oneDNN's loop has no pairs and no correction; b, K and their parts are carried "
              "exact because rounding either adds up to 0.8 ULP at x = -2.26, where mish'' = 0."),
     "gelu_tanh/bwd": BACKWARD_SLOPE.format(
         what="silu's slope with t = 2u and x t'(x) in place of t (both as pairs)",
-        avx2=" (AVX2 too: 142 instructions per 8-element vector)", budget=1.63, insns=118,
-        fma=43, before=138, peer="oneDNN's loop has no pairs and no correction."),
+        avx2=" (AVX2 too: 142 instructions per 8-element vector)", budget=1.63, insns=129,
+        fma=44, before=138,
+        bwn=BACKWARD_N.format(k="four vectors (AVX2: two)",
+                              gain="1.28x and 1.30x (AVX2: 1.03x and 1.04x)"),
+        peer="oneDNN's loop has no pairs and no correction."),
     "gelu": ("activ computes float32 gelu in float32 lanes on AVX-512 (on AVX2 in double "
              "lanes, 4 per vector: the float-lane form measured 1.41x slower there, its 32-piece "
              "table read with four permutes and three blends a coefficient): Q = e^(-a^2/2) "

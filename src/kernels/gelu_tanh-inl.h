@@ -154,4 +154,30 @@ struct gelu_tanh {
     if constexpr (kForFloat32) return NegativeTailZero(d, x, dy, BackwardPlain(d, x, dy));
     return NegativeTailZero(d, x, dy, BackwardF64(d, x, dy));
   }
+  // kBackwardN vectors at once (op_unit-inl.h's BackwardT): Backward's results, left in dy, its
+  // steps interleaved across the vectors (MulSiluSlopeRoundedFN) and the rare lanes tested once
+  // for all of them. AVX-512 with four: 1.28x and 1.30x faster than one vector at a time at 4096
+  // and 262144 elements (eight: 0.87x of four); AVX2 with two: 1.03x and 1.04x (CPU time,
+  // alternated, loaded host).
+  static constexpr size_t kBackwardN = HWY_TARGET <= HWY_AVX3 ? 4 : 2;
+  template <size_t kK, class D>
+  requires kIsF32Lanes<D> HWY_INLINE static void BackwardN(D d, const Vec<D> (&x)[kK],
+                                                           Vec<D> (&dy)[kK], const Args& a) {
+    const Vec<D> lim = hn::Set(d, kFloatLimit);
+    Vec<D> th[kK], tl[kK], wh[kK], wl[kK], dx[kK];
+    hn::Mask<D> ok[kK];
+    for (size_t k = 0; k < kK; ++k) {
+      const Vec<D> xc = hn::Min(x[k], lim);
+      const TwoUF<D> u = TwoUOfF(d, xc);
+      const PairF<D> xs = TwoProdF<D>(xc, u.slope.hi);
+      th[k] = u.t.hi;
+      tl[k] = u.t.lo;
+      wh[k] = xs.hi;
+      wl[k] = hn::MulAdd(xc, u.slope.lo, xs.lo);
+      ok[k] = hn::And(hn::Ge(x[k], hn::Neg(lim)), hn::Le(hn::Abs(dy[k]), hn::Set(d, 0x1p118f)));
+    }
+    MulSiluSlopeRoundedFN<kK>(d, dy, th, tl, wh, wl, dx);
+    PatchLanes2N(d, ok, dx, x, dy,
+                 [&](auto dd, auto v, auto gv) HWY_ATTR { return Backward(dd, v, gv, a); });
+  }
 };

@@ -77,4 +77,28 @@ struct logsigmoid {
         hn::IfThenElse(hn::Lt(x, hn::Neg(lim)), dy, MulSigmoidRoundedF(d, dy, t, hn::Zero(d)));
     return PatchLanes2(d, hn::Le(x, lim), dx, x, dy, on_double);
   }
+  // kBackwardN vectors at once (op_unit-inl.h's BackwardT): Backward's results, left in dy, its
+  // steps interleaved across the vectors (MulSigmoidRoundedFN) and the rare lanes tested once
+  // for all of them. AVX-512 with eight: 1.20x and 1.11x faster than one vector at a time at
+  // 4096 and 262144 elements (four: 1.12x; CPU time, alternated, loaded host); AVX2 with two:
+  // 1.01x-1.04x.
+  static constexpr size_t kBackwardN = HWY_TARGET <= HWY_AVX3 ? 8 : 2;
+  template <size_t kK, class D>
+  requires kIsF32Lanes<D> HWY_INLINE static void BackwardN(D d, const Vec<D> (&x)[kK],
+                                                           Vec<D> (&dy)[kK], const Args& a) {
+    auto on_double = [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); };
+    const Vec<D> lim = hn::Set(d, 86.0f);
+    Vec<D> t[kK], tl[kK], dx[kK];
+    hn::Mask<D> ok[kK];
+    for (size_t k = 0; k < kK; ++k) {
+      t[k] = hn::Neg(x[k]);
+      tl[k] = hn::Zero(d);
+    }
+    MulSigmoidRoundedFN<kK>(d, dy, t, tl, dx);
+    for (size_t k = 0; k < kK; ++k) {
+      dx[k] = hn::IfThenElse(hn::Lt(x[k], hn::Neg(lim)), dy[k], dx[k]);
+      ok[k] = hn::Le(x[k], lim);
+    }
+    PatchLanes2N(d, ok, dx, x, dy, on_double);
+  }
 };

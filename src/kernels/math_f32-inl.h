@@ -75,6 +75,19 @@ HWY_INLINE Vec<DF> PatchLanes2(DF df, hn::Mask<DF> ok, Vec<DF> y, Vec<DF> x, Vec
   if (HWY_LIKELY(hn::AllTrue(df, ok))) return y;
   return hn::IfThenElse(ok, y, OnDoubleLanes2(df, x, g, f));
 }
+// PatchLanes2 for kK vectors at once (a kernel's BackwardN): g[k] in is dy, out the result; one
+// mask test for the kK vectors in the common case.
+template <size_t kK, class DF, class F>
+HWY_INLINE void PatchLanes2N(DF df, const hn::Mask<DF> (&ok)[kK], const Vec<DF> (&y)[kK],
+                             const Vec<DF> (&x)[kK], Vec<DF> (&g)[kK], F f) {
+  auto all = ok[0];
+  for (size_t k = 1; k < kK; ++k) all = hn::And(all, ok[k]);
+  if (HWY_LIKELY(hn::AllTrue(df, all))) {
+    for (size_t k = 0; k < kK; ++k) g[k] = y[k];
+    return;
+  }
+  for (size_t k = 0; k < kK; ++k) g[k] = PatchLanes2(df, ok[k], y[k], x[k], g[k], f);
+}
 
 template <class D>
 struct PairF {
@@ -243,13 +256,27 @@ struct ExpRoundF {
   Vec<D> m;
   Vec<D> scale;
 };
+// The ...N forms of the backward primitives, as ExpPairFN: kK vectors at once, each step for all
+// kK before the next (a kernel's BackwardN, op_unit-inl.h's BackwardT); the one-vector forms are
+// their kK = 1.
+template <size_t kK, class D>
+HWY_INLINE void ExpRoundedFN(D d, const Vec<D> (&t)[kK], const Vec<D> (&tl)[kK],
+                             ExpRoundF<D> (&out)[kK]) {
+  ExpCoreF<D> c[kK];
+  for (size_t k = 0; k < kK; ++k) c[k] = ExpReduceF<true>(d, t[k], tl[k]);
+  for (size_t k = 0; k < kK; ++k) {
+    Vec<D> q = hn::MulAdd(c[k].sh, hn::Set(d, 1.0f / 24), hn::Set(d, 1.0f / 6));
+    q = hn::MulAdd(c[k].sh, q, hn::Set(d, 0.5f));
+    const Vec<D> p = hn::Add(c[k].sh, hn::MulAdd(hn::Mul(c[k].sh, c[k].sh), q, c[k].sl));
+    out[k] = {hn::Add(c[k].thi, hn::MulAdd(c[k].thi, p, c[k].tlo)), c[k].scale};
+  }
+}
 template <class D>
 HWY_INLINE ExpRoundF<D> ExpRoundedF(D d, Vec<D> t, Vec<D> tl) {
-  const ExpCoreF<D> c = ExpReduceF<true>(d, t, tl);
-  Vec<D> q = hn::MulAdd(c.sh, hn::Set(d, 1.0f / 24), hn::Set(d, 1.0f / 6));
-  q = hn::MulAdd(c.sh, q, hn::Set(d, 0.5f));
-  const Vec<D> p = hn::Add(c.sh, hn::MulAdd(hn::Mul(c.sh, c.sh), q, c.sl));
-  return {hn::Add(c.thi, hn::MulAdd(c.thi, p, c.tlo)), c.scale};
+  const Vec<D> tv[1] = {t}, tlv[1] = {tl};
+  ExpRoundF<D> out[1];
+  ExpRoundedFN<1>(d, tv, tlv, out);
+  return out[0];
 }
 
 // 1/q for q = qh + ql (qh in [1, 2], |ql| <= 2^-23 qh) as y0 (1 + s): y0 the hardware
@@ -279,17 +306,38 @@ HWY_INLINE RecipSeriesF<D> RecipSeriesOfF(D d, PairF<D> q) {
 // does not. Contract: |t| <= 86, |tl| <= 2^-17 (other lanes give garbage, for PatchLanes).
 
 // a sigmoid(t + tl): for t >= 0 a/q, for t < 0 a e/q, q = 1 + e.
+template <size_t kK, class D>
+HWY_INLINE void MulSigmoidRoundedFN(D d, const Vec<D> (&a)[kK], const Vec<D> (&t)[kK],
+                                    const Vec<D> (&tl)[kK], Vec<D> (&out)[kK]) {
+  hn::Mask<D> neg[kK];
+  Vec<D> et[kK], etl[kK];
+  for (size_t k = 0; k < kK; ++k) {
+    neg[k] = hn::Lt(t[k], hn::Zero(d));
+    // e^-|t|: for t >= 0 the low part changes sign with the head.
+    et[k] = hn::Neg(hn::Abs(t[k]));
+    etl[k] = hn::IfThenElse(neg[k], tl[k], hn::Neg(tl[k]));
+  }
+  ExpRoundF<D> e[kK];
+  ExpRoundedFN<kK>(d, et, etl, e);
+  PairF<D> b[kK];
+  RecipSeriesF<D> r[kK];
+  for (size_t k = 0; k < kK; ++k) {
+    const PairF<D> q = FastTwoSumF<D>(hn::Set(d, 1.0f), hn::Mul(e[k].m, e[k].scale));
+    r[k] = RecipSeriesOfF(d, q);
+    b[k] = TwoProdF<D>(a[k], hn::IfThenElse(neg[k], e[k].m, hn::Set(d, 0.5f)));
+  }
+  for (size_t k = 0; k < kK; ++k) {
+    const PairF<D> c = TwoProdF<D>(b[k].hi, r[k].y0);
+    const Vec<D> y = hn::Add(c.hi, hn::MulAdd(c.hi, r[k].s, hn::MulAdd(b[k].lo, r[k].y0, c.lo)));
+    out[k] = hn::Mul(y, hn::IfThenElse(neg[k], e[k].scale, hn::Set(d, 2.0f)));
+  }
+}
 template <class D>
 HWY_INLINE Vec<D> MulSigmoidRoundedF(D d, Vec<D> a, Vec<D> t, Vec<D> tl) {
-  const auto neg = hn::Lt(t, hn::Zero(d));
-  // e^-|t|: for t >= 0 the low part changes sign with the head.
-  const ExpRoundF<D> e = ExpRoundedF(d, hn::Neg(hn::Abs(t)), hn::IfThenElse(neg, tl, hn::Neg(tl)));
-  const PairF<D> q = FastTwoSumF<D>(hn::Set(d, 1.0f), hn::Mul(e.m, e.scale));
-  const RecipSeriesF<D> r = RecipSeriesOfF(d, q);
-  const PairF<D> b = TwoProdF<D>(a, hn::IfThenElse(neg, e.m, hn::Set(d, 0.5f)));
-  const PairF<D> c = TwoProdF<D>(b.hi, r.y0);
-  const Vec<D> y = hn::Add(c.hi, hn::MulAdd(c.hi, r.s, hn::MulAdd(b.lo, r.y0, c.lo)));
-  return hn::Mul(y, hn::IfThenElse(neg, e.scale, hn::Set(d, 2.0f)));
+  const Vec<D> av[1] = {a}, tv[1] = {t}, tlv[1] = {tl};
+  Vec<D> out[1];
+  MulSigmoidRoundedFN<1>(d, av, tv, tlv, out);
+  return out[0];
 }
 
 // a sigmoid'(t) = a e/q^2 (kTimes4: 4 a sigmoid'(t), tanh's slope at t = 2x), tl = 0, as one
@@ -298,22 +346,43 @@ HWY_INLINE Vec<D> MulSigmoidRoundedF(D d, Vec<D> a, Vec<D> t, Vec<D> tl) {
 // whose error is the square of y1's (2^-28 with AVX-512's rcp14) and whose residual
 // n.hi - y1 Q.hi the FMA takes exactly enough (2^-38). Four FMA-class operations fewer than
 // 1/q as a series and its square as a pair.
+template <bool kTimes4 = false, size_t kK, class D>
+HWY_INLINE void MulSigmoidSlopeRoundedFN(D d, const Vec<D> (&a)[kK], const Vec<D> (&t)[kK],
+                                         Vec<D> (&out)[kK]) {
+  Vec<D> et[kK], etl[kK];
+  for (size_t k = 0; k < kK; ++k) {
+    et[k] = hn::Neg(hn::Abs(t[k]));
+    etl[k] = hn::Zero(d);
+  }
+  ExpRoundF<D> e[kK];
+  ExpRoundedFN<kK>(d, et, etl, e);
+  PairF<D> qq[kK], n[kK];
+  Vec<D> qq_lo[kK], r[kK];
+  for (size_t k = 0; k < kK; ++k) {
+    const PairF<D> q = FastTwoSumF<D>(hn::Set(d, 1.0f), hn::Mul(e[k].m, e[k].scale));
+    qq[k] = TwoProdF<D>(q.hi, q.hi);
+    qq_lo[k] = hn::MulAdd(hn::Add(q.hi, q.hi), q.lo, qq[k].lo);
+    n[k] = TwoProdF<D>(a[k], e[k].m);
+    r[k] = hn::ApproximateReciprocal(qq[k].hi);
+    if constexpr (hn::MaxLanes(D()) < 16) {
+      r[k] = hn::MulAdd(r[k], hn::NegMulAdd(qq[k].hi, r[k], hn::Set(d, 1.0f)), r[k]);
+    }
+  }
+  for (size_t k = 0; k < kK; ++k) {
+    const Vec<D> y1 = hn::Mul(n[k].hi, r[k]);
+    const Vec<D> res =
+        hn::NegMulAdd(y1, qq_lo[k], hn::Add(hn::NegMulAdd(y1, qq[k].hi, n[k].hi), n[k].lo));
+    const Vec<D> y = hn::MulAdd(res, r[k], y1);
+    // The 4 joins the scale (at most 8), not y, which may be as large as dy.
+    out[k] = hn::Mul(y, kTimes4 ? hn::Mul(e[k].scale, hn::Set(d, 4.0f)) : e[k].scale);
+  }
+}
 template <bool kTimes4 = false, class D>
 HWY_INLINE Vec<D> MulSigmoidSlopeRoundedF(D d, Vec<D> a, Vec<D> t) {
-  const ExpRoundF<D> e = ExpRoundedF(d, hn::Neg(hn::Abs(t)), hn::Zero(d));
-  const PairF<D> q = FastTwoSumF<D>(hn::Set(d, 1.0f), hn::Mul(e.m, e.scale));
-  const PairF<D> qq = TwoProdF<D>(q.hi, q.hi);
-  const Vec<D> qq_lo = hn::MulAdd(hn::Add(q.hi, q.hi), q.lo, qq.lo);
-  const PairF<D> n = TwoProdF<D>(a, e.m);
-  Vec<D> r = hn::ApproximateReciprocal(qq.hi);
-  if constexpr (hn::MaxLanes(D()) < 16) {
-    r = hn::MulAdd(r, hn::NegMulAdd(qq.hi, r, hn::Set(d, 1.0f)), r);
-  }
-  const Vec<D> y1 = hn::Mul(n.hi, r);
-  const Vec<D> res = hn::NegMulAdd(y1, qq_lo, hn::Add(hn::NegMulAdd(y1, qq.hi, n.hi), n.lo));
-  const Vec<D> y = hn::MulAdd(res, r, y1);
-  // The 4 joins the scale (at most 8), not y, which may be as large as dy.
-  return hn::Mul(y, kTimes4 ? hn::Mul(e.scale, hn::Set(d, 4.0f)) : e.scale);
+  const Vec<D> av[1] = {a}, tv[1] = {t};
+  Vec<D> out[1];
+  MulSigmoidSlopeRoundedFN<kTimes4, 1>(d, av, tv, out);
+  return out[0];
 }
 
 // a (s + w s (1 - s)) with s = sigmoid(t), t = th + tl, w = wh + wl: the slope of x sigmoid(t(x))
@@ -338,32 +407,55 @@ HWY_INLINE Vec<D> MulSigmoidSlopeRoundedF(D d, Vec<D> a, Vec<D> t) {
 // A stays below 2.1 (t >= 0) and 1 + |w| (t < 0): callers bound |a| so that a A cannot
 // overflow. The scale goes last (t < 0), so that a A does not underflow where the result is
 // normal. Contract: |th| <= 86, |tl| <= 2^-17; other lanes give garbage, for PatchLanes.
+template <size_t kK, class D>
+HWY_INLINE void MulSiluSlopeRoundedFN(D d, const Vec<D> (&a)[kK], const Vec<D> (&th)[kK],
+                                      const Vec<D> (&tl)[kK], const Vec<D> (&wh)[kK],
+                                      const Vec<D> (&wl)[kK], Vec<D> (&out)[kK]) {
+  const Vec<D> one = hn::Set(d, 1.0f);
+  hn::Mask<D> neg[kK];
+  Vec<D> et[kK], etl[kK];
+  for (size_t k = 0; k < kK; ++k) {
+    neg[k] = hn::Lt(th[k], hn::Zero(d));
+    et[k] = hn::Neg(hn::Abs(th[k]));
+    etl[k] = hn::IfThenElse(neg[k], tl[k], hn::Neg(tl[k]));
+  }
+  ExpRoundF<D> e[kK];
+  ExpRoundedFN<kK>(d, et, etl, e);
+  PairF<D> qq[kK], n[kK];
+  Vec<D> qq_lo[kK], r[kK];
+  for (size_t k = 0; k < kK; ++k) {
+    const Vec<D> eh = hn::Mul(e[k].m, e[k].scale);  // exact: normal for |t| <= 86
+    const PairF<D> q = FastTwoSumF<D>(one, eh);
+    qq[k] = TwoProdF<D>(q.hi, q.hi);
+    qq_lo[k] = hn::MulAdd(hn::Add(q.hi, q.hi), q.lo, qq[k].lo);
+    // t >= 0: 1 + e (1 + w).
+    const PairF<D> ap = FastTwoSumF<D>(one, hn::MulAdd(eh, wh[k], eh));
+    const Vec<D> ap_lo = hn::MulAdd(eh, wl[k], ap.lo);
+    // t < 0: m (1 + w + e), the scale applied last.
+    const PairF<D> v = FastTwoSumF<D>(hn::Add(one, wh[k]), eh);
+    const PairF<D> an = TwoProdF<D>(e[k].m, v.hi);
+    const Vec<D> an_lo = hn::MulAdd(e[k].m, hn::Add(v.lo, wl[k]), an.lo);
+    n[k] = TwoProdF<D>(a[k], hn::IfThenElse(neg[k], an.hi, ap.hi));
+    n[k].lo = hn::MulAdd(a[k], hn::IfThenElse(neg[k], an_lo, ap_lo), n[k].lo);
+    r[k] = hn::ApproximateReciprocal(qq[k].hi);
+    if constexpr (hn::MaxLanes(D()) < 16) {
+      r[k] = hn::MulAdd(r[k], hn::NegMulAdd(qq[k].hi, r[k], one), r[k]);
+    }
+  }
+  for (size_t k = 0; k < kK; ++k) {
+    const Vec<D> y1 = hn::Mul(n[k].hi, r[k]);
+    const Vec<D> res =
+        hn::NegMulAdd(y1, qq_lo[k], hn::Add(hn::NegMulAdd(y1, qq[k].hi, n[k].hi), n[k].lo));
+    const Vec<D> y = hn::MulAdd(res, r[k], y1);
+    out[k] = hn::Mul(y, hn::IfThenElse(neg[k], e[k].scale, one));
+  }
+}
 template <class D>
 HWY_INLINE Vec<D> MulSiluSlopeRoundedF(D d, Vec<D> a, Vec<D> th, Vec<D> tl, Vec<D> wh, Vec<D> wl) {
-  const auto neg = hn::Lt(th, hn::Zero(d));
-  const Vec<D> one = hn::Set(d, 1.0f);
-  const ExpRoundF<D> e = ExpRoundedF(d, hn::Neg(hn::Abs(th)), hn::IfThenElse(neg, tl, hn::Neg(tl)));
-  const Vec<D> eh = hn::Mul(e.m, e.scale);  // exact: normal for |t| <= 86
-  const PairF<D> q = FastTwoSumF<D>(one, eh);
-  const PairF<D> qq = TwoProdF<D>(q.hi, q.hi);
-  const Vec<D> qq_lo = hn::MulAdd(hn::Add(q.hi, q.hi), q.lo, qq.lo);
-  // t >= 0: 1 + e (1 + w).
-  const PairF<D> ap = FastTwoSumF<D>(one, hn::MulAdd(eh, wh, eh));
-  const Vec<D> ap_lo = hn::MulAdd(eh, wl, ap.lo);
-  // t < 0: m (1 + w + e), the scale applied last.
-  const PairF<D> v = FastTwoSumF<D>(hn::Add(one, wh), eh);
-  const PairF<D> an = TwoProdF<D>(e.m, v.hi);
-  const Vec<D> an_lo = hn::MulAdd(e.m, hn::Add(v.lo, wl), an.lo);
-  const PairF<D> n = TwoProdF<D>(a, hn::IfThenElse(neg, an.hi, ap.hi));
-  const Vec<D> n_lo = hn::MulAdd(a, hn::IfThenElse(neg, an_lo, ap_lo), n.lo);
-  Vec<D> r = hn::ApproximateReciprocal(qq.hi);
-  if constexpr (hn::MaxLanes(D()) < 16) {
-    r = hn::MulAdd(r, hn::NegMulAdd(qq.hi, r, one), r);
-  }
-  const Vec<D> y1 = hn::Mul(n.hi, r);
-  const Vec<D> res = hn::NegMulAdd(y1, qq_lo, hn::Add(hn::NegMulAdd(y1, qq.hi, n.hi), n_lo));
-  const Vec<D> y = hn::MulAdd(res, r, y1);
-  return hn::Mul(y, hn::IfThenElse(neg, e.scale, one));
+  const Vec<D> av[1] = {a}, thv[1] = {th}, tlv[1] = {tl}, whv[1] = {wh}, wlv[1] = {wl};
+  Vec<D> out[1];
+  MulSiluSlopeRoundedFN<1>(d, av, thv, tlv, whv, wlv, out);
+  return out[0];
 }
 
 // The parts of sigmoid(t) for t = th + tl, with e = e^-|t| = scale m and q = 1 + e:

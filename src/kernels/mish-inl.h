@@ -156,32 +156,72 @@ struct mish {
   // Rounding b + 4x or K once instead would add up to 0.8 there (1.72 or 1.64 in all, too
   // close). m K stays below 2^50 (x = 11.5): the caller keeps |a| <= 2^76. The scale goes
   // last, so that a m K does not underflow where the result is normal.
+  // MulSlopeRoundedFN: kK vectors at once, each step for all of them before the next (a
+  // BackwardN); MulSlopeRoundedF is its kK = 1.
+  template <size_t kK, class D>
+  HWY_INLINE static void MulSlopeRoundedFN(D d, const Vec<D> (&a)[kK], const Vec<D> (&x)[kK],
+                                           Vec<D> (&out)[kK]) {
+    const Vec<D> one = hn::Set(d, 1.0f);
+    Vec<D> tl[kK];
+    for (size_t j = 0; j < kK; ++j) tl[j] = hn::Zero(d);
+    ExpRoundF<D> e[kK];
+    ExpRoundedFN<kK>(d, x, tl, e);
+    PairF<D> bb[kK], n[kK];
+    Vec<D> bb_lo[kK], r[kK];
+    for (size_t j = 0; j < kK; ++j) {
+      const PairF<D> q = TwoSumF<D>(one, hn::Mul(e[j].m, e[j].scale));  // e exact: a normal float
+      const PairF<D> q2 = TwoProdF<D>(q.hi, q.hi);
+      const PairF<D> b = FastTwoSumF<D>(q2.hi, one);
+      const Vec<D> b_lo = hn::Add(b.lo, hn::MulAdd(hn::Add(q.hi, q.hi), q.lo, q2.lo));
+      const PairF<D> c = TwoSumF<D>(b.hi, hn::Mul(hn::Set(d, 4.0f), x[j]));
+      const Vec<D> c_lo = hn::Add(c.lo, b_lo);
+      const PairF<D> qc = TwoProdF<D>(q.hi, c.hi);
+      const Vec<D> qc_lo = hn::MulAdd(q.hi, c_lo, hn::MulAdd(q.lo, c.hi, qc.lo));
+      const PairF<D> k = TwoSumF<D>(b.hi, qc.hi);
+      const PairF<D> mk = TwoProdF<D>(e[j].m, k.hi);
+      const Vec<D> mk_lo = hn::MulAdd(e[j].m, hn::Add(k.lo, hn::Add(b_lo, qc_lo)), mk.lo);
+      bb[j] = TwoProdF<D>(b.hi, b.hi);
+      bb_lo[j] = hn::MulAdd(hn::Add(b.hi, b.hi), b_lo, bb[j].lo);
+      n[j] = TwoProdF<D>(a[j], mk.hi);
+      n[j].lo = hn::MulAdd(a[j], mk_lo, n[j].lo);
+      r[j] = hn::ApproximateReciprocal(bb[j].hi);
+      if constexpr (hn::MaxLanes(D()) < 16) {
+        r[j] = hn::MulAdd(r[j], hn::NegMulAdd(bb[j].hi, r[j], one), r[j]);
+      }
+    }
+    for (size_t j = 0; j < kK; ++j) {
+      const Vec<D> y1 = hn::Mul(n[j].hi, r[j]);
+      const Vec<D> res =
+          hn::NegMulAdd(y1, bb_lo[j], hn::Add(hn::NegMulAdd(y1, bb[j].hi, n[j].hi), n[j].lo));
+      out[j] = hn::Mul(hn::MulAdd(res, r[j], y1), e[j].scale);
+    }
+  }
   template <class D>
   HWY_INLINE static Vec<D> MulSlopeRoundedF(D d, Vec<D> a, Vec<D> x) {
-    const Vec<D> one = hn::Set(d, 1.0f);
-    const ExpRoundF<D> e = ExpRoundedF(d, x, hn::Zero(d));
-    const PairF<D> q = TwoSumF<D>(one, hn::Mul(e.m, e.scale));  // e exact: a normal float
-    const PairF<D> q2 = TwoProdF<D>(q.hi, q.hi);
-    const PairF<D> b = FastTwoSumF<D>(q2.hi, one);
-    const Vec<D> b_lo = hn::Add(b.lo, hn::MulAdd(hn::Add(q.hi, q.hi), q.lo, q2.lo));
-    const PairF<D> c = TwoSumF<D>(b.hi, hn::Mul(hn::Set(d, 4.0f), x));
-    const Vec<D> c_lo = hn::Add(c.lo, b_lo);
-    const PairF<D> qc = TwoProdF<D>(q.hi, c.hi);
-    const Vec<D> qc_lo = hn::MulAdd(q.hi, c_lo, hn::MulAdd(q.lo, c.hi, qc.lo));
-    const PairF<D> k = TwoSumF<D>(b.hi, qc.hi);
-    const PairF<D> mk = TwoProdF<D>(e.m, k.hi);
-    const Vec<D> mk_lo = hn::MulAdd(e.m, hn::Add(k.lo, hn::Add(b_lo, qc_lo)), mk.lo);
-    const PairF<D> bb = TwoProdF<D>(b.hi, b.hi);
-    const Vec<D> bb_lo = hn::MulAdd(hn::Add(b.hi, b.hi), b_lo, bb.lo);
-    const PairF<D> n = TwoProdF<D>(a, mk.hi);
-    const Vec<D> n_lo = hn::MulAdd(a, mk_lo, n.lo);
-    Vec<D> r = hn::ApproximateReciprocal(bb.hi);
-    if constexpr (hn::MaxLanes(D()) < 16) {
-      r = hn::MulAdd(r, hn::NegMulAdd(bb.hi, r, one), r);
+    const Vec<D> av[1] = {a}, xv[1] = {x};
+    Vec<D> out[1];
+    MulSlopeRoundedFN<1>(d, av, xv, out);
+    return out[0];
+  }
+  // kBackwardN vectors at once (op_unit-inl.h's BackwardT): Backward's float-lane results (AVX-512:
+  // AVX2 keeps the double lanes, kFloatPairsPay), left in dy, its steps interleaved across the
+  // vectors (MulSlopeRoundedFN) and the rare lanes tested once for all of them: 1.46x and 1.43x
+  // faster than one vector at a time at 4096 and 262144 elements (eight: 0.9x of four; CPU time,
+  // alternated, loaded host).
+  static constexpr size_t kBackwardN = 4;
+  template <size_t kK, class D>
+  requires kIsF32Lanes<D> HWY_INLINE static void BackwardN(D d, const Vec<D> (&x)[kK],
+                                                           Vec<D> (&dy)[kK], const Args& args) {
+    Vec<D> xc[kK], dx[kK];
+    hn::Mask<D> ok[kK];
+    for (size_t k = 0; k < kK; ++k) {
+      xc[k] = hn::Min(x[k], hn::Set(d, 11.5f));
+      ok[k] =
+          hn::And(hn::Ge(x[k], hn::Set(d, -86.0f)), hn::Le(hn::Abs(dy[k]), hn::Set(d, 0x1p76f)));
     }
-    const Vec<D> y1 = hn::Mul(n.hi, r);
-    const Vec<D> res = hn::NegMulAdd(y1, bb_lo, hn::Add(hn::NegMulAdd(y1, bb.hi, n.hi), n_lo));
-    return hn::Mul(hn::MulAdd(res, r, y1), e.scale);
+    MulSlopeRoundedFN<kK>(d, dy, xc, dx);
+    PatchLanes2N(d, ok, dx, x, dy,
+                 [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, args); });
   }
   // mish' = n/(n+2) + 4x e(1+e)/(n+2)^2.
   template <class D>

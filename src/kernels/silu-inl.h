@@ -205,6 +205,29 @@ struct silu {
   HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     return BackwardBeta(d, x, dy, a.p[0]);
   }
+  // kBackwardN vectors at once (op_unit-inl.h's BackwardT): BackwardBeta's results, left in dy,
+  // its steps interleaved across the vectors (MulSiluSlopeRoundedFN) and the rare lanes tested
+  // once for all of them. AVX-512 with four: 1.34x and 1.29x faster than one vector at a time
+  // at 4096 and 262144 elements (CPU time, alternated, loaded host); eight ran 1.2x slower than
+  // four. AVX2 keeps one vector at a time (1: Map): two measured 0.97x-1.0x, 118 instructions
+  // and 35 stack moves a vector against about 112 and 30 (16 registers: the second chain spills).
+  static constexpr size_t kBackwardN = HWY_TARGET <= HWY_AVX3 ? 4 : 1;
+  template <size_t kK, class D>
+  requires kIsF32Lanes<D> HWY_INLINE static void BackwardN(D d, const Vec<D> (&x)[kK],
+                                                           Vec<D> (&dy)[kK], const Args& a) {
+    const double beta = a.p[0];
+    Vec<D> th[kK], tl[kK], dx[kK];
+    hn::Mask<D> ok[kK];
+    for (size_t k = 0; k < kK; ++k) {
+      const PairF<D> t = BetaTimesF(d, x[k], beta);
+      th[k] = t.hi;
+      tl[k] = t.lo;
+      ok[k] = hn::And(InFloatRangeF(d, x[k], t.hi), hn::Le(hn::Abs(dy[k]), hn::Set(d, 0x1p120f)));
+    }
+    MulSiluSlopeRoundedFN<kK>(d, dy, th, tl, th, tl, dx);
+    PatchLanes2N(d, ok, dx, x, dy,
+                 [&](auto dd, auto v, auto gv) HWY_ATTR { return BackwardBeta(dd, v, gv, beta); });
+  }
   // d/dbeta = x^2 * s'(bx).
   template <class D>
   HWY_INLINE static Vec<D> ParamGrad(D d, Vec<D> x, Vec<D> dy, const Args& a) {

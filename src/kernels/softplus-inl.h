@@ -393,4 +393,31 @@ struct softplus {
     dx = hn::IfThenElse(take_dy, dy, dx);
     return PatchLanes2(d, hn::Or(hn::Ge(t.hi, hn::Neg(lim)), take_dy), dx, x, dy, on_double);
   }
+  // kBackwardN vectors at once (op_unit-inl.h's BackwardT): Backward's results, left in dy, its
+  // steps interleaved across the vectors (MulSigmoidRoundedFN) and the rare lanes tested once
+  // for all of them. Two on both targets: AVX-512 1.11x and 1.13x faster than one vector at a
+  // time at 4096 and 262144 elements (four 1.09x, eight slower than one), AVX2 1.09x-1.11x (CPU
+  // time, alternated, loaded host).
+  static constexpr size_t kBackwardN = 2;
+  template <size_t kK, class D>
+  requires kIsF32Lanes<D> HWY_INLINE static void BackwardN(D d, const Vec<D> (&x)[kK],
+                                                           Vec<D> (&dy)[kK], const Args& a) {
+    auto on_double = [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); };
+    const Vec<D> lim = hn::Set(d, 86.0f);
+    const Vec<D> threshold = hn::Set(d, static_cast<float>(a.p[1]));
+    Vec<D> th[kK], tl[kK], dx[kK];
+    hn::Mask<D> ok[kK];
+    for (size_t k = 0; k < kK; ++k) {
+      const PairF<D> t = BetaTimesF(d, x[k], a);
+      th[k] = t.hi;
+      tl[k] = t.lo;
+    }
+    MulSigmoidRoundedFN<kK>(d, dy, th, tl, dx);
+    for (size_t k = 0; k < kK; ++k) {
+      const auto take_dy = hn::Or(hn::Gt(th[k], threshold), hn::Gt(th[k], lim));
+      dx[k] = hn::IfThenElse(take_dy, dy[k], dx[k]);
+      ok[k] = hn::Or(hn::Ge(th[k], hn::Neg(lim)), take_dy);
+    }
+    PatchLanes2N(d, ok, dx, x, dy, on_double);
+  }
 };

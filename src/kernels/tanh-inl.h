@@ -80,6 +80,26 @@ struct tanh {
       return BackwardPlain(d, x, dy);
     }
   }
+  // kBackwardN vectors at once (op_unit-inl.h's BackwardT): Backward's results, left in dy, its
+  // steps interleaved across the vectors (MulSigmoidSlopeRoundedFN) and the rare lanes tested
+  // once for all of them. AVX-512 with eight: 1.35x and 1.28x faster than one vector at a time
+  // at 4096 and 262144 elements (four: 1.17x and 1.15x); AVX2 with two: 1.08x and 1.09x (CPU
+  // time, alternated, loaded host).
+  static constexpr size_t kBackwardN = HWY_TARGET <= HWY_AVX3 ? 8 : 2;
+  template <size_t kK, class D>
+  requires kIsF32Lanes<D> HWY_INLINE static void BackwardN(D d, const Vec<D> (&x)[kK],
+                                                           Vec<D> (&dy)[kK], const Args& a) {
+    const Vec<D> lim = hn::Set(d, 43.0f);
+    Vec<D> t[kK], dx[kK];
+    hn::Mask<D> ok[kK];
+    for (size_t k = 0; k < kK; ++k) {
+      t[k] = hn::Add(x[k], x[k]);
+      ok[k] = hn::Le(hn::Abs(x[k]), lim);
+    }
+    MulSigmoidSlopeRoundedFN<true, kK>(d, dy, t, dx);
+    PatchLanes2N(d, ok, dx, x, dy,
+                 [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); });
+  }
   template <class D>
   static Vec<D> BackwardPlain(D d, Vec<D> x, Vec<D> dy) {
     const Vec<D> ax = hn::Abs(x);

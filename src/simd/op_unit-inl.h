@@ -474,6 +474,16 @@ concept HasFaithfulForwardN = requires(hn::ScalableTag<float> d,
                                        const Args& a) {
   Kernel::template ForwardN<Kernel::kForwardN>(d, v, a);
 };
+// Its counterpart for the backward pass: BackwardN<kBackwardN>(d, x, dy, a) leaves Backward's
+// results for kBackwardN vectors in dy, its steps interleaved across them (kBackwardN 1: the
+// kernel's one-vector Backward through Map, where interleaving measured no faster).
+template <class Kernel>
+concept HasFaithfulBackwardN = requires(hn::ScalableTag<float> d,
+                                        hn::Vec<decltype(d)> (&v)[Kernel::kBackwardN],
+                                        const Args& a) {
+  requires(Kernel::kBackwardN > 1);
+  Kernel::template BackwardN<Kernel::kBackwardN>(d, v, v, a);
+};
 
 // Every entry point below ends with this: a streamed call's stores are visible to whoever
 // sees the call return.
@@ -545,14 +555,59 @@ void ForwardT(const TI* x, TO* y, size_t n, const Args& args) {
                                                            args.stream);
 }
 
+// Defined with the fast mode's loops below.
+template <int kPassNaN, class DC, class F, typename... TI, typename TO>
+HWY_NOINLINE size_t BlockStreamHead(DC dc, size_t n, size_t block, F& f,
+                                    std::tuple<const TI*...> in, TO* out, bool& stream);
 template <typename TX, typename TG>
 void BackwardT(const TX* x, const TG* dy, TG* dx, size_t n, const Args& args) {
   using Kernel = K<TG>;
+  using DC = BackwardTag<Kernel, TX, TG>;
   const Args a = Prepared<Kernel>(args);
-  Map<2, true, kStreamBackward<Kernel, TX, TG>>(
-      BackwardTag<Kernel, TX, TG>(), x, dy, dx, n,
-      [&](auto d, auto v, auto g) ACTIV_LAMBDA { return Kernel::Backward(d, v, g, a); },
-      args.stream);
+  auto f = [&](auto d, auto v, auto g) ACTIV_LAMBDA { return Kernel::Backward(d, v, g, a); };
+  if constexpr (std::is_same_v<TX, float> && std::is_same_v<TG, float> &&
+                std::is_same_v<DC, hn::ScalableTag<float>> && HasFaithfulBackwardN<Kernel>) {
+    // ForwardT's loop for BackwardN, with Map's streaming rules: instantiated once plain and,
+    // where kStreamBackward, once streamed (the head before the aligned blocks and the tail
+    // stored plainly), so that the plain loop is the same code as without streaming.
+    constexpr size_t kN = Kernel::kBackwardN;
+    const DC d;
+    const size_t N = hn::Lanes(d);
+    auto loop = [&](auto streamed) ACTIV_LAMBDA {
+      constexpr bool kS = decltype(streamed)::value;
+      size_t i = 0;
+      bool stream = false;
+      if constexpr (kS) {
+        i = BlockStreamHead<2>(d, n, kN * N, f, std::tuple<const float*, const float*>(x, dy), dx,
+                               stream);
+      }
+      for (; i + kN * N <= n; i += kN * N) {
+        hn::Vec<DC> v[kN], g[kN];
+        for (size_t k = 0; k < kN; ++k) v[k] = hn::LoadU(d, x + i + k * N);
+        for (size_t k = 0; k < kN; ++k) g[k] = hn::LoadU(d, dy + i + k * N);
+        // Map's NaN test (BlockNaNProbe): a block with a NaN in x or dy (or products that make
+        // one) takes Map, whose blends pass NaN through; nothing is stored yet.
+        hn::Vec<DC> probe = hn::Mul(v[0], g[0]);
+        for (size_t k = 1; k < kN; ++k) probe = hn::MulAdd(v[k], g[k], probe);
+        if (HWY_UNLIKELY(!hn::AllFalse(d, hn::IsNaN(probe)))) {
+          Map<2, true, kS>(d, x + i, dy + i, dx + i, kN * N, f, kS && stream);
+          continue;
+        }
+        Kernel::template BackwardN<kN>(d, v, g, a);
+        for (size_t k = 0; k < kN; ++k) StoreVec(d, g[k], dx + i + k * N, kS && stream);
+      }
+      Map<2, true, kS>(d, x + i, dy + i, dx + i, n - i, f, kS);
+    };
+    if constexpr (kStreamBackward<Kernel, TX, TG> && kCanStream) {
+      if (HWY_UNLIKELY(args.stream)) {
+        loop(std::true_type());
+        return;
+      }
+    }
+    loop(std::false_type());
+  } else {
+    Map<2, true, kStreamBackward<Kernel, TX, TG>>(DC(), x, dy, dx, n, f, args.stream);
+  }
 }
 
 // Compiled only for the operations that have it (if constexpr in a template discards the call).
