@@ -186,6 +186,78 @@ def gelu_fast_pieces(slope=False, degree=5, mbits=3, nodes=160, lawson=60):
     return centres, rows, worst
 
 
+def gelu_fast_direct(degree=7, a_max=8.0, beta=4.0, pieces=32, nodes=160, lawson=60):
+    """The pieces of the fast gelu's direct form (src/kernels/fast/gelu-inl.h kDirect): R(a) =
+    a Phi(-a) = a erfc(a/sqrt 2)/2 on [0, a_max], the piece j = floor(y), y = a (k a + k2), k and
+    k2 = beta k float32 with y(a_max) just below `pieces` (widths about 1/(2a + beta) in units of
+    1/k: the relative change of R over a piece is about a times its width, so the pieces narrow
+    as a grows, and beta keeps those near 0 narrow enough). Each piece: P(a - c), c and P's
+    constant term as in gelu_fast_pieces, but for piece 0: c = 0 and a zero constant term, so
+    that R(a) = a P'(a) keeps its relative accuracy down to a = 0. The fit's interval is
+    widened by 2^-20 relative on each side for the roundings of y. Returns k, k2, the centres,
+    the coefficient rows and the largest relative error (401 points a piece, float32
+    coefficients)."""
+    import numpy as np
+
+    def f(a):
+        a = mp.mpf(a)
+        return a * mp.erfc(a / mp.sqrt(2)) / 2
+
+    def f32(x):
+        return float(np.float32(x))
+
+    def ulp(x):
+        return 2.0 ** (int(np.frexp(np.float32(x))[1]) - 24)
+
+    k = f32(pieces * (1 - 2**-10) / (a_max * a_max + beta * a_max))
+    k2 = f32(beta * k)
+
+    def a_of(y):
+        return (-k2 + np.sqrt(k2 * k2 + 4 * k * y)) / (2 * k)
+
+    centres, rows, worst = [], [[] for _ in range(degree + 1)], 0
+    for j in range(pieces):
+        lo = a_of(j) * (1 - 2**-20) if j else 0.0
+        hi = min(a_of(j + 1), a_max) * (1 + 2**-20)
+        if j == 0:
+            c, p0 = 0.0, 0.0
+        else:
+            mid = f32((lo + hi) / 2)
+            c = next(x for i in range(20000) for x in (f32(mid + i * ulp(mid)),
+                                                         f32(mid - i * ulp(mid)))
+                     if abs(f(x) - f32(float(f(x)))) < ulp(f32(float(f(x)))) * 2.0**-9)
+            p0 = f32(float(f(c)))
+        # Chebyshev nodes without the ends: f(0) = 0 would have no relative weight.
+        us = (np.cos(np.pi * (2 * np.arange(nodes) + 1) / (2 * nodes)) * (hi - lo) / 2 +
+              (hi + lo) / 2 - c)
+        fs = np.array([float(f(mp.mpf(c) + mp.mpf(u))) for u in us])
+        wt = 1 / np.abs(fs)
+        basis = np.vander(us, degree + 1, increasing=True)
+        coef = [p0]
+        for i in range(1, degree + 1):
+            rest = fs - basis[:, :i] @ np.array(coef)
+            w, best = np.ones(nodes), (np.inf, None)
+            for _ in range(lawson):
+                cols = basis[:, i:]
+                sol = np.linalg.lstsq(cols * (np.sqrt(w) * wt)[:, None], np.sqrt(w) * rest * wt,
+                                      rcond=None)[0]
+                err = np.abs((cols @ sol - rest) * wt)
+                if err.max() < best[0]:
+                    best = (err.max(), sol)
+                w = w * (err + 1e-3 * err.max())
+                w /= w.sum()
+            coef.append(f32(best[1][0]))
+        for u in np.linspace(lo - c, hi - c, 401):
+            exact = f(mp.mpf(c) + mp.mpf(u))
+            if exact != 0:
+                p = sum(mp.mpf(cj) * mp.mpf(u)**i for i, cj in enumerate(coef))
+                worst = max(worst, abs(p / exact - 1))
+        centres.append(c)
+        for i in range(degree + 1):
+            rows[i].append(coef[i])
+    return k, k2, centres, rows, worst
+
+
 def show_pieces(name, centres, rows, worst):
     print(f"{name}: weighted error 2^{float(mp.log(worst, 2)):.1f}")
     for label, row in [("c", centres)] + [(f"p{j}", r) for j, r in enumerate(rows)]:
@@ -202,3 +274,6 @@ if __name__ == "__main__":
                 *gelu_fast_pieces(slope=True))
     show_pieces("gelu fast AVX2: G pieces (fast/gelu-inl.h kPieces8)",
                 *gelu_fast_pieces(degree=8, mbits=1))
+    k, k2, *direct = gelu_fast_direct()
+    print(f"gelu fast AVX-512 direct: k = {k.hex()}, k2 = {k2.hex()}")
+    show_pieces("gelu fast AVX-512: R pieces (fast/gelu-inl.h kDirect)", *direct)

@@ -253,13 +253,74 @@ struct gelu {
     return PieceP(d, kSlopePieces, a, hn::MulAdd(a, hn::Set(d, 0.75f), hn::Set(d, 1.0f)));
   }
 
-  // Forward on K vectors (see HasForwardN): s = |x| Q, x Phi(x) = q - s with q = x for x >= 0
+  // R(a) = a Phi(-a) on [0, 8] in 32 pieces of degree 7 for AVX-512's forward pass where no
+  // lane has x < -8 (ForwardN): the piece is floor(y), y = a (k a + k2), taken by one FMA
+  // rounded down (embedded rounding) into the low bits of 2^23 + y, which vpermt2ps reads; the
+  // widths, about 1/(k (2a + 4)), follow R's relative change (about a times the width at large
+  // a, as e^(-a^2/2)), and R = P(a - c) there. Piece 0 has c = 0 and no constant term, so that
+  // R = a P'(a) keeps its relative accuracy down to a = 0 (and P' is 1/2 there). Relative error
+  // at most 2^-26.2 (401 points a piece against mpmath, tools/fit_polynomials.py
+  // gelu_fast_direct).
+  static constexpr float kDirectMax = 8.0f;
+  static constexpr float kDirectK = 0x1.550000p-2f;
+  static constexpr float kDirectK2 = 0x1.550000p0f;
+  struct Pieces8x32 {
+    alignas(64) float c[32];
+    alignas(64) float p[8][32];
+  };
+  static constexpr Pieces8x32 kDirect = {{0.0f, 0x1.cf3dd0p-1f, 0x1.628e24p0f, 0x1.cdd98ap0f, 0x1.172b32p1f, 0x1.436244p1f, 0x1.6c7154p1f, 0x1.92ee88p1f, 0x1.b74c62p1f, 0x1.d9d47cp1f, 0x1.fad030p1f, 0x1.0d35bap2f, 0x1.1c6786p2f, 0x1.2b0f48p2f, 0x1.393cbap2f, 0x1.46f5e4p2f, 0x1.544766p2f, 0x1.613a88p2f, 0x1.6ddc60p2f, 0x1.7a2aa8p2f, 0x1.862c52p2f, 0x1.91e864p2f, 0x1.9d6406p2f, 0x1.a8a262p2f, 0x1.b3a712p2f, 0x1.be761ep2f, 0x1.c913b4p2f, 0x1.d379f8p2f, 0x1.ddbac8p2f, 0x1.e7cc58p2f, 0x1.f1b602p2f, 0x1.fb4fc8p2f},
+ {{0.0f, 0x1.52b60ap-3f, 0x1.d703aap-4f, 0x1.072084p-4f, 0x1.04b40ep-5f, 0x1.dcf528p-7f, 0x1.9b7b9ep-8f, 0x1.5340b4p-9f, 0x1.0d80c8p-10f, 0x1.9f7be6p-12f, 0x1.37db9ep-13f, 0x1.c9c634p-15f, 0x1.497198p-16f, 0x1.d1d94ap-18f, 0x1.43fcd4p-19f, 0x1.bcb690p-21f, 0x1.2d5bdep-22f, 0x1.93a276p-24f, 0x1.0addcap-25f, 0x1.5db5d0p-27f, 0x1.c654bap-29f, 0x1.24940ep-30f, 0x1.75b266p-32f, 0x1.d9becap-34f, 0x1.2a3212p-35f, 0x1.74d1b2p-37f, 0x1.ced974p-39f, 0x1.1e7968p-40f, 0x1.5f4d5cp-42f, 0x1.ad319cp-44f, 0x1.04a58ap-45f, 0x1.413da2p-47f},
+  {0x1.000000p-1f, -0x1.d2454ep-5f, -0x1.079ffcp-3f, -0x1.b143e0p-4f, -0x1.0e9b10p-4f, -0x1.244262p-5f, -0x1.1f08dap-6f, -0x1.0731dep-7f, -0x1.c99c6ap-9f, -0x1.7d6aa0p-10f, -0x1.32bef8p-11f, -0x1.def29ap-13f, -0x1.6c78fcp-14f, -0x1.0f28eep-15f, -0x1.8b4484p-17f, -0x1.1b48a4p-18f, -0x1.8fb5d0p-20f, -0x1.15f280p-21f, -0x1.7cc420p-23f, -0x1.01eccep-24f, -0x1.59c80cp-26f, -0x1.cace8ap-28f, -0x1.2d69c0p-29f, -0x1.888a98p-31f, -0x1.fb07fep-33f, -0x1.44d8b0p-34f, -0x1.9ce894p-36f, -0x1.0564d2p-37f, -0x1.4797f8p-39f, -0x1.98aeb2p-41f, -0x1.fa7d00p-43f, -0x1.3e2642p-44f},
+  {-0x1.98847cp-2f, -0x1.408390p-3f, -0x1.99f2a2p-8f, 0x1.92c86ap-5f, 0x1.a1970cp-5f, 0x1.267204p-5f, 0x1.5a8e7ep-6f, 0x1.6c7e80p-7f, 0x1.61eea6p-8f, 0x1.43a442p-9f, 0x1.19e84ep-10f, 0x1.d81ba6p-12f, 0x1.7e6892p-13f, 0x1.2cfaacp-14f, 0x1.cdd238p-16f, 0x1.5aea00p-17f, 0x1.ff36cap-19f, 0x1.721de8p-20f, 0x1.07431cp-21f, 0x1.717cc8p-23f, 0x1.000adep-24f, 0x1.5e910ep-26f, 0x1.da82aap-28f, 0x1.3dd5bcp-29f, 0x1.a5b83ep-31f, 0x1.15356ep-32f, 0x1.691c1ap-34f, 0x1.d40cb8p-36f, 0x1.2bfc9ep-37f, 0x1.7e6f48p-39f, 0x1.e3f260p-41f, 0x1.360fd0p-42f},
+  {0x1.284c0ep-16f, 0x1.044e80p-3f, 0x1.2cefc8p-4f, 0x1.1fb6dcp-6f, -0x1.4d5f18p-7f, -0x1.0da042p-6f, -0x1.ba5fd6p-7f, -0x1.1dc0b2p-7f, -0x1.421676p-8f, -0x1.4b1a7ap-9f, -0x1.3daa6cp-10f, -0x1.20ccecp-11f, -0x1.f69e2ap-13f, -0x1.a588f2p-14f, -0x1.5665d0p-15f, -0x1.0ede4ep-16f, -0x1.a284d0p-18f, -0x1.3c88dap-19f, -0x1.d4f2e4p-21f, -0x1.55c344p-22f, -0x1.eab91ep-24f, -0x1.5b505ap-25f, -0x1.e51ba6p-27f, -0x1.4ebd4ep-28f, -0x1.c8dd28p-30f, -0x1.347c1cp-31f, -0x1.9c49dcp-33f, -0x1.11cd96p-34f, -0x1.6750aap-36f, -0x1.d47d14p-38f, -0x1.2ee64cp-39f, -0x1.8c2974p-41f},
+  {0x1.0fa1bap-4f, -0x1.7f5a08p-7f, -0x1.2bf408p-5f, -0x1.b628d0p-6f, -0x1.50cf78p-7f, 0x1.5e46e8p-15f, 0x1.eac39ep-9f, 0x1.f84f56p-9f, 0x1.6bac68p-9f, 0x1.b9cb3ap-10f, 0x1.e11544p-11f, 0x1.e45ccep-12f, 0x1.cb302ap-13f, 0x1.9ea916p-14f, 0x1.677744p-15f, 0x1.2d6256p-16f, 0x1.eac5b6p-18f, 0x1.856798p-19f, 0x1.2d77b8p-20f, 0x1.c9ba92p-22f, 0x1.555698p-23f, 0x1.f4a7bap-25f, 0x1.698334p-26f, 0x1.016e9ep-27f, 0x1.69f982p-29f, 0x1.f6d54ep-31f, 0x1.592c66p-32f, 0x1.d65650p-34f, 0x1.3c4548p-35f, 0x1.a62496p-37f, 0x1.172412p-38f, 0x1.74ede0p-40f},
+  {0x1.a4e46ap-11f, -0x1.3c4652p-6f, -0x1.012f64p-10f, 0x1.161a42p-7f, 0x1.022aa0p-7f, 0x1.0317dcp-8f, 0x1.dc1d7ap-11f, -0x1.14cea4p-11f, -0x1.c26b12p-11f, -0x1.789556p-11f, -0x1.ef9ebap-12f, -0x1.1f9bb4p-12f, -0x1.30422cp-13f, -0x1.2cf762p-14f, -0x1.19f590p-15f, -0x1.f980dcp-17f, -0x1.b4738cp-18f, -0x1.6d4150p-19f, -0x1.290cfap-20f, -0x1.d7ce16p-22f, -0x1.6ead92p-23f, -0x1.171cccp-24f, -0x1.a1ea06p-26f, -0x1.33c7d4p-27f, -0x1.be9086p-29f, -0x1.3fb8cep-30f, -0x1.c36988p-32f, -0x1.3beafcp-33f, -0x1.b3e882p-35f, -0x1.2a1cb2p-36f, -0x1.93c7dep-38f, -0x1.13b704p-39f},
+  {-0x1.858c9cp-7f, 0x1.40886ep-8f, 0x1.82fd36p-8f, 0x1.75569cp-10f, -0x1.8e3c0ap-10f, -0x1.f65962p-10f, -0x1.39165ap-10f, -0x1.c99aeap-12f, -0x1.56556ep-18f, 0x1.359202p-13f, 0x1.3d79b4p-13f, 0x1.d91072p-14f, 0x1.25e53ap-14f, 0x1.47edd6p-15f, 0x1.52c8bap-16f, 0x1.48eb06p-17f, 0x1.30b492p-18f, 0x1.0ef576p-19f, 0x1.d2a848p-21f, 0x1.85145cp-22f, 0x1.3ccf64p-23f, 0x1.f6ba04p-25f, 0x1.87a510p-26f, 0x1.2b2ab8p-27f, 0x1.c0c37ap-29f, 0x1.4bbee8p-30f, 0x1.e2effap-32f, 0x1.5bbab2p-33f, 0x1.ed1dc4p-35f, 0x1.59f1f8p-36f, 0x1.e03c60p-38f, 0x1.4f9fb4p-39f},
+  {0x1.30ee38p-9f, 0x1.e88e80p-10f, -0x1.a0dc4ap-10f, -0x1.7ec2f2p-10f, -0x1.b9aad0p-11f, 0x1.5f5ed4p-12f, 0x1.3c639cp-13f, 0x1.daf672p-13f, 0x1.45bb16p-13f, 0x1.55ea02p-14f, -0x1.c232e6p-15f, -0x1.0e22d4p-15f, -0x1.b0c5a0p-16f, -0x1.e54fcap-17f, -0x1.0331f8p-17f, -0x1.226816p-18f, -0x1.4d4a2ap-19f, -0x1.462532p-20f, -0x1.1b591ap-21f, -0x1.ddf1fap-23f, -0x1.96277cp-24f, -0x1.777fdap-25f, -0x1.2861b6p-26f, -0x1.d3db66p-28f, -0x1.71b26ap-29f, -0x1.11129ap-30f, -0x1.a5a452p-32f, -0x1.39050ep-33f, -0x1.ca0118p-35f, -0x1.4ae508p-36f, -0x1.ca496ap-38f, -0x1.4b83acp-39f}}};
+
+  // Forward on K vectors (see HasForwardN), where no lane is below -8: a = min(|x|, 8) (x's
+  // clamp needs nothing more: past 8, a R(8) is below 2^-47 and x - R rounds to x), x Phi(x) =
+  // q - R(a) with q = x for x >= 0 and -0 for x < 0 (as in ForwardExpN). 21 operations a
+  // vector, no exponential; a vector group with a lane below -8 (or -inf) takes ForwardExpN.
+  template <size_t K, class D>
+  static void ForwardN(D d, Vec<D> (&v)[K], const Args& args) {
+    const Vec<D> lo = hn::Set(d, -kDirectMax);
+    auto tail = hn::Lt(v[0], lo);
+    for (size_t k = 1; k < K; ++k) tail = hn::Or(tail, hn::Lt(v[k], lo));
+    if (HWY_UNLIKELY(!hn::AllFalse(d, tail))) {
+      ForwardExpN<K>(d, v, args);
+      return;
+    }
+    Vec<D> a[K], u[K], g[K];
+    __m512i idx[K];
+    for (size_t k = 0; k < K; ++k) {
+      a[k] = Vec<D>{_mm512_range_ps(v[k].raw, _mm512_set1_ps(kDirectMax), 10)};
+    }
+    for (size_t k = 0; k < K; ++k) {
+      const Vec<D> t = hn::MulAdd(a[k], hn::Set(d, kDirectK), hn::Set(d, kDirectK2));
+      idx[k] = _mm512_castps_si512(_mm512_fmadd_round_ps(
+          t.raw, a[k].raw, _mm512_set1_ps(0x1p23f), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC));
+    }
+    const auto tab = [&](const float* c, size_t k) HWY_ATTR {
+      return Vec<D>{_mm512_permutex2var_ps(_mm512_load_ps(c), idx[k], _mm512_load_ps(c + 16))};
+    };
+    for (size_t k = 0; k < K; ++k) u[k] = hn::Sub(a[k], tab(kDirect.c, k));
+    for (size_t k = 0; k < K; ++k) g[k] = tab(kDirect.p[7], k);
+    for (int j = 6; j >= 0; --j) {
+      for (size_t k = 0; k < K; ++k) g[k] = hn::MulAdd(g[k], u[k], tab(kDirect.p[j], k));
+    }
+    for (size_t k = 0; k < K; ++k) {
+      v[k] = hn::Sub(Vec<D>{_mm512_max_ps(_mm512_set1_ps(-0.0f), v[k].raw)}, g[k]);
+    }
+  }
+
+  // Forward on K vectors by the exponential: s = |x| Q, x Phi(x) = q - s with q = x for x >= 0
   // and -0 for x < 0, by one vmaxps(-0, x), so that no compare or select is needed and a result
   // that rounds to zero at x < 0 is -0. vmaxps returns its second operand where the two are
   // equal (+0 stays +0) or one is NaN: q is x's NaN, and q - s returns it (the first operand;
   // s is not NaN): kForwardKeepsNaN.
   template <size_t K, class D>
-  static void ForwardN(D d, Vec<D> (&v)[K], const Args&) {
+  HWY_NOINLINE static void ForwardExpN(D d, Vec<D> (&v)[K], const Args&) {
     Vec<D> a[K], z[K], zl[K], l[K], r[K], n[K], b[K];
     // a = min(|x|, 14.5) by one vrangeps (imm 10: the lesser magnitude, sign cleared); 14.5 for
     // a NaN x.
