@@ -262,21 +262,94 @@ struct gelu {
   // at most 2^-26.2 (401 points a piece against mpmath, tools/fit_polynomials.py
   // gelu_fast_direct).
   static constexpr float kDirectMax = 8.0f;
-  static constexpr float kDirectK = 0x1.550000p-2f;
-  static constexpr float kDirectK2 = 0x1.550000p0f;
-  struct Pieces8x32 {
+  static constexpr float kDirectK = 0x1.2f1c72p-2f;
+  static constexpr float kDirectK2 = 0x1.a0c71cp0f;
+  static constexpr int kDirectDegree = 6;
+  struct DirectPieces {
     alignas(64) float c[32];
-    alignas(64) float p[8][32];
+    alignas(64) float p[kDirectDegree + 1][32];
   };
-  static constexpr Pieces8x32 kDirect = {{0.0f, 0x1.cf3dd0p-1f, 0x1.628e24p0f, 0x1.cdd98ap0f, 0x1.172b32p1f, 0x1.436244p1f, 0x1.6c7154p1f, 0x1.92ee88p1f, 0x1.b74c62p1f, 0x1.d9d47cp1f, 0x1.fad030p1f, 0x1.0d35bap2f, 0x1.1c6786p2f, 0x1.2b0f48p2f, 0x1.393cbap2f, 0x1.46f5e4p2f, 0x1.544766p2f, 0x1.613a88p2f, 0x1.6ddc60p2f, 0x1.7a2aa8p2f, 0x1.862c52p2f, 0x1.91e864p2f, 0x1.9d6406p2f, 0x1.a8a262p2f, 0x1.b3a712p2f, 0x1.be761ep2f, 0x1.c913b4p2f, 0x1.d379f8p2f, 0x1.ddbac8p2f, 0x1.e7cc58p2f, 0x1.f1b602p2f, 0x1.fb4fc8p2f},
- {{0.0f, 0x1.52b60ap-3f, 0x1.d703aap-4f, 0x1.072084p-4f, 0x1.04b40ep-5f, 0x1.dcf528p-7f, 0x1.9b7b9ep-8f, 0x1.5340b4p-9f, 0x1.0d80c8p-10f, 0x1.9f7be6p-12f, 0x1.37db9ep-13f, 0x1.c9c634p-15f, 0x1.497198p-16f, 0x1.d1d94ap-18f, 0x1.43fcd4p-19f, 0x1.bcb690p-21f, 0x1.2d5bdep-22f, 0x1.93a276p-24f, 0x1.0addcap-25f, 0x1.5db5d0p-27f, 0x1.c654bap-29f, 0x1.24940ep-30f, 0x1.75b266p-32f, 0x1.d9becap-34f, 0x1.2a3212p-35f, 0x1.74d1b2p-37f, 0x1.ced974p-39f, 0x1.1e7968p-40f, 0x1.5f4d5cp-42f, 0x1.ad319cp-44f, 0x1.04a58ap-45f, 0x1.413da2p-47f},
-  {0x1.000000p-1f, -0x1.d2454ep-5f, -0x1.079ffcp-3f, -0x1.b143e0p-4f, -0x1.0e9b10p-4f, -0x1.244262p-5f, -0x1.1f08dap-6f, -0x1.0731dep-7f, -0x1.c99c6ap-9f, -0x1.7d6aa0p-10f, -0x1.32bef8p-11f, -0x1.def29ap-13f, -0x1.6c78fcp-14f, -0x1.0f28eep-15f, -0x1.8b4484p-17f, -0x1.1b48a4p-18f, -0x1.8fb5d0p-20f, -0x1.15f280p-21f, -0x1.7cc420p-23f, -0x1.01eccep-24f, -0x1.59c80cp-26f, -0x1.cace8ap-28f, -0x1.2d69c0p-29f, -0x1.888a98p-31f, -0x1.fb07fep-33f, -0x1.44d8b0p-34f, -0x1.9ce894p-36f, -0x1.0564d2p-37f, -0x1.4797f8p-39f, -0x1.98aeb2p-41f, -0x1.fa7d00p-43f, -0x1.3e2642p-44f},
-  {-0x1.98847cp-2f, -0x1.408390p-3f, -0x1.99f2a2p-8f, 0x1.92c86ap-5f, 0x1.a1970cp-5f, 0x1.267204p-5f, 0x1.5a8e7ep-6f, 0x1.6c7e80p-7f, 0x1.61eea6p-8f, 0x1.43a442p-9f, 0x1.19e84ep-10f, 0x1.d81ba6p-12f, 0x1.7e6892p-13f, 0x1.2cfaacp-14f, 0x1.cdd238p-16f, 0x1.5aea00p-17f, 0x1.ff36cap-19f, 0x1.721de8p-20f, 0x1.07431cp-21f, 0x1.717cc8p-23f, 0x1.000adep-24f, 0x1.5e910ep-26f, 0x1.da82aap-28f, 0x1.3dd5bcp-29f, 0x1.a5b83ep-31f, 0x1.15356ep-32f, 0x1.691c1ap-34f, 0x1.d40cb8p-36f, 0x1.2bfc9ep-37f, 0x1.7e6f48p-39f, 0x1.e3f260p-41f, 0x1.360fd0p-42f},
-  {0x1.284c0ep-16f, 0x1.044e80p-3f, 0x1.2cefc8p-4f, 0x1.1fb6dcp-6f, -0x1.4d5f18p-7f, -0x1.0da042p-6f, -0x1.ba5fd6p-7f, -0x1.1dc0b2p-7f, -0x1.421676p-8f, -0x1.4b1a7ap-9f, -0x1.3daa6cp-10f, -0x1.20ccecp-11f, -0x1.f69e2ap-13f, -0x1.a588f2p-14f, -0x1.5665d0p-15f, -0x1.0ede4ep-16f, -0x1.a284d0p-18f, -0x1.3c88dap-19f, -0x1.d4f2e4p-21f, -0x1.55c344p-22f, -0x1.eab91ep-24f, -0x1.5b505ap-25f, -0x1.e51ba6p-27f, -0x1.4ebd4ep-28f, -0x1.c8dd28p-30f, -0x1.347c1cp-31f, -0x1.9c49dcp-33f, -0x1.11cd96p-34f, -0x1.6750aap-36f, -0x1.d47d14p-38f, -0x1.2ee64cp-39f, -0x1.8c2974p-41f},
-  {0x1.0fa1bap-4f, -0x1.7f5a08p-7f, -0x1.2bf408p-5f, -0x1.b628d0p-6f, -0x1.50cf78p-7f, 0x1.5e46e8p-15f, 0x1.eac39ep-9f, 0x1.f84f56p-9f, 0x1.6bac68p-9f, 0x1.b9cb3ap-10f, 0x1.e11544p-11f, 0x1.e45ccep-12f, 0x1.cb302ap-13f, 0x1.9ea916p-14f, 0x1.677744p-15f, 0x1.2d6256p-16f, 0x1.eac5b6p-18f, 0x1.856798p-19f, 0x1.2d77b8p-20f, 0x1.c9ba92p-22f, 0x1.555698p-23f, 0x1.f4a7bap-25f, 0x1.698334p-26f, 0x1.016e9ep-27f, 0x1.69f982p-29f, 0x1.f6d54ep-31f, 0x1.592c66p-32f, 0x1.d65650p-34f, 0x1.3c4548p-35f, 0x1.a62496p-37f, 0x1.172412p-38f, 0x1.74ede0p-40f},
-  {0x1.a4e46ap-11f, -0x1.3c4652p-6f, -0x1.012f64p-10f, 0x1.161a42p-7f, 0x1.022aa0p-7f, 0x1.0317dcp-8f, 0x1.dc1d7ap-11f, -0x1.14cea4p-11f, -0x1.c26b12p-11f, -0x1.789556p-11f, -0x1.ef9ebap-12f, -0x1.1f9bb4p-12f, -0x1.30422cp-13f, -0x1.2cf762p-14f, -0x1.19f590p-15f, -0x1.f980dcp-17f, -0x1.b4738cp-18f, -0x1.6d4150p-19f, -0x1.290cfap-20f, -0x1.d7ce16p-22f, -0x1.6ead92p-23f, -0x1.171cccp-24f, -0x1.a1ea06p-26f, -0x1.33c7d4p-27f, -0x1.be9086p-29f, -0x1.3fb8cep-30f, -0x1.c36988p-32f, -0x1.3beafcp-33f, -0x1.b3e882p-35f, -0x1.2a1cb2p-36f, -0x1.93c7dep-38f, -0x1.13b704p-39f},
-  {-0x1.858c9cp-7f, 0x1.40886ep-8f, 0x1.82fd36p-8f, 0x1.75569cp-10f, -0x1.8e3c0ap-10f, -0x1.f65962p-10f, -0x1.39165ap-10f, -0x1.c99aeap-12f, -0x1.56556ep-18f, 0x1.359202p-13f, 0x1.3d79b4p-13f, 0x1.d91072p-14f, 0x1.25e53ap-14f, 0x1.47edd6p-15f, 0x1.52c8bap-16f, 0x1.48eb06p-17f, 0x1.30b492p-18f, 0x1.0ef576p-19f, 0x1.d2a848p-21f, 0x1.85145cp-22f, 0x1.3ccf64p-23f, 0x1.f6ba04p-25f, 0x1.87a510p-26f, 0x1.2b2ab8p-27f, 0x1.c0c37ap-29f, 0x1.4bbee8p-30f, 0x1.e2effap-32f, 0x1.5bbab2p-33f, 0x1.ed1dc4p-35f, 0x1.59f1f8p-36f, 0x1.e03c60p-38f, 0x1.4f9fb4p-39f},
-  {0x1.30ee38p-9f, 0x1.e88e80p-10f, -0x1.a0dc4ap-10f, -0x1.7ec2f2p-10f, -0x1.b9aad0p-11f, 0x1.5f5ed4p-12f, 0x1.3c639cp-13f, 0x1.daf672p-13f, 0x1.45bb16p-13f, 0x1.55ea02p-14f, -0x1.c232e6p-15f, -0x1.0e22d4p-15f, -0x1.b0c5a0p-16f, -0x1.e54fcap-17f, -0x1.0331f8p-17f, -0x1.226816p-18f, -0x1.4d4a2ap-19f, -0x1.462532p-20f, -0x1.1b591ap-21f, -0x1.ddf1fap-23f, -0x1.96277cp-24f, -0x1.777fdap-25f, -0x1.2861b6p-26f, -0x1.d3db66p-28f, -0x1.71b26ap-29f, -0x1.11129ap-30f, -0x1.a5a452p-32f, -0x1.39050ep-33f, -0x1.ca0118p-35f, -0x1.4ae508p-36f, -0x1.ca496ap-38f, -0x1.4b83acp-39f}}};
+  static constexpr DirectPieces kDirect = {
+      {0.0f,          0x1.977cb0p-1f, 0x1.3ed448p0f, 0x1.a6186ep0f, 0x1.024d1ap1f, 0x1.2e1f76p1f,
+       0x1.572fbcp1f, 0x1.7df1c4p1f,  0x1.a2bee8p1f, 0x1.c5e16ep1f, 0x1.e78756p1f, 0x1.03f0e0p2f,
+       0x1.1389bcp2f, 0x1.229c14p2f,  0x1.313696p2f, 0x1.3f6396p2f, 0x1.4d2dbap2f, 0x1.5a93b0p2f,
+       0x1.67a84ep2f, 0x1.746cc2p2f,  0x1.80e7f6p2f, 0x1.8d19d4p2f, 0x1.990c1cp2f, 0x1.a4c46ap2f,
+       0x1.b03f80p2f, 0x1.bb858ep2f,  0x1.c69576p2f, 0x1.d1732ep2f, 0x1.dc2b82p2f, 0x1.e6b03ap2f,
+       0x1.f10fb2p2f, 0x1.fb1656p2f},
+      {{0.0f,
+        0x1.5b43e2p-3f,
+        0x1.0f9c4ep-3f,
+        0x1.4eedecp-4f,
+        0x1.68541cp-5f,
+        0x1.610ae8p-6f,
+        0x1.424d7ap-7f,
+        0x1.163d06p-8f,
+        0x1.cacc8cp-10f,
+        0x1.6ba67ap-11f,
+        0x1.16d5dap-12f,
+        0x1.9f2ccep-14f,
+        0x1.2d275ep-15f,
+        0x1.aafa88p-17f,
+        0x1.28540ep-18f,
+        0x1.937a20p-20f,
+        0x1.0dc45ep-21f,
+        0x1.63d7e6p-23f,
+        0x1.cdd710p-25f,
+        0x1.27ad36p-26f,
+        0x1.75aa0cp-28f,
+        0x1.d352eap-30f,
+        0x1.20d8d6p-31f,
+        0x1.60e98cp-33f,
+        0x1.ab940cp-35f,
+        0x1.007c00p-36f,
+        0x1.315da2p-38f,
+        0x1.68c920p-40f,
+        0x1.a537bcp-42f,
+        0x1.e9bb3ep-44f,
+        0x1.1a07cap-45f,
+        0x1.4a49aap-47f},
+       {0x1.fffffep-2f,   -0x1.2b4218p-6f,  -0x1.f4e6acp-4f,  -0x1.e8df22p-4f,  -0x1.5528dep-4f,
+        -0x1.911a94p-5f,  -0x1.a57cb4p-6f,  -0x1.980b1cp-7f,  -0x1.729308p-8f,  -0x1.3f59f0p-9f,
+        -0x1.079424p-10f, -0x1.a32210p-12f, -0x1.429f70p-13f, -0x1.e2d684p-15f, -0x1.602894p-16f,
+        -0x1.f603d8p-18f, -0x1.5e47ccp-19f, -0x1.e0c7c6p-21f, -0x1.43db28p-22f, -0x1.ad7cc0p-24f,
+        -0x1.1887a0p-25f, -0x1.6a03ecp-27f, -0x1.cd094cp-29f, -0x1.21bf6ap-30f, -0x1.68a994p-32f,
+        -0x1.bc02bcp-34f, -0x1.0eed66p-35f, -0x1.47c4d6p-37f, -0x1.878172p-39f, -0x1.d14394p-41f,
+        -0x1.11a994p-42f, -0x1.46f6f0p-44f},
+       {-0x1.988336p-2f, -0x1.96ba16p-3f, -0x1.51c468p-5f, 0x1.2d9608p-5f,  0x1.ba032ep-5f,
+        0x1.6802b2p-5f,  0x1.d1fcd0p-6f,  0x1.06fd16p-6f,  0x1.0dc1fap-7f,  0x1.012ecap-8f,
+        0x1.cecf00p-10f, 0x1.8cca58p-11f, 0x1.469182p-12f, 0x1.0385ccp-13f, 0x1.8fd3b0p-15f,
+        0x1.2b9b80p-16f, 0x1.b5db1ep-18f, 0x1.399c22p-19f, 0x1.b7b154p-21f, 0x1.2ea5e2p-22f,
+        0x1.997ef0p-24f, 0x1.111c42p-25f, 0x1.66e1b8p-27f, 0x1.d0b7a4p-29f, 0x1.29854ep-30f,
+        0x1.7849dcp-32f, 0x1.d72e98p-34f, 0x1.241ff6p-35f, 0x1.654b9ep-37f, 0x1.b25a70p-39f,
+        0x1.0520ecp-40f, 0x1.3e818cp-42f},
+       {-0x1.5d2d76p-14f, 0x1.09ccb2p-3f,   0x1.7e785ap-4f,   0x1.279a48p-5f,   -0x1.4b4c2ap-10f,
+        -0x1.f278fep-7f,  -0x1.ffdd12p-7f,  -0x1.739c9cp-7f,  -0x1.c5202ap-8f,  -0x1.ecf93cp-9f,
+        -0x1.ed9f36p-10f, -0x1.cf1524p-11f, -0x1.9bf77ap-12f, -0x1.5e9c38p-13f, -0x1.1f252ap-14f,
+        -0x1.c6dc44p-16f, -0x1.5da058p-17f, -0x1.0651c2p-18f, -0x1.7ff53ep-20f, -0x1.131650p-21f,
+        -0x1.826a92p-23f, -0x1.0aefb8p-24f, -0x1.6a962cp-26f, -0x1.e4797ep-28f, -0x1.3f85eap-29f,
+        -0x1.9fb29ep-31f, -0x1.0b5c84p-32f, -0x1.5424eap-34f, -0x1.aa6904p-36f, -0x1.095e44p-37f,
+        -0x1.4663aap-39f, -0x1.96b954p-41f},
+       {0x1.12b840p-4f,  -0x1.9c424ap-12f, -0x1.171be6p-5f, -0x1.0b323ap-5f, -0x1.19ab84p-6f,
+        -0x1.0a26a0p-8f, 0x1.409c7ep-9f,   0x1.0a0b7cp-8f,  0x1.c2bb98p-9f,  0x1.2c4d86p-9f,
+        0x1.5c27b2p-10f, 0x1.6e7646p-11f,  0x1.667cdep-12f, 0x1.4ad578p-13f, 0x1.22c886p-14f,
+        0x1.ea7814p-16f, 0x1.8ee776p-17f,  0x1.3b057ap-18f, 0x1.e34d38p-20f, 0x1.69a4a2p-21f,
+        0x1.0875b8p-22f, 0x1.7b65bcp-24f,  0x1.0aed1ap-25f, 0x1.70b85ap-27f, 0x1.f5e4cap-29f,
+        0x1.505768p-30f, 0x1.bd0c38p-32f,  0x1.22d2dep-33f, 0x1.76161cp-35f, 0x1.dd311ap-37f,
+        0x1.2c7592p-38f, 0x1.7ed4b4p-40f},
+       {-0x1.c8b362p-10f, -0x1.64f80ep-6f,  -0x1.a385e0p-8f,  0x1.990fecp-8f,   0x1.22b120p-7f,
+        0x1.843066p-8f,   0x1.2f98c6p-9f,   0x1.7f5412p-14f,  -0x1.8ca78ap-11f, -0x1.b1a512p-11f,
+        -0x1.43c25ap-11f, -0x1.933710p-12f, -0x1.c037aep-13f, -0x1.ca4544p-14f, -0x1.b6f844p-15f,
+        -0x1.8eb4a0p-16f, -0x1.5a1794p-17f, -0x1.21c29ep-18f, -0x1.d4ac22p-20f, -0x1.6ff7cep-21f,
+        -0x1.1952fcp-22f, -0x1.a47a14p-24f, -0x1.336910p-25f, -0x1.b82edcp-27f, -0x1.35cfdep-28f,
+        -0x1.acad00p-30f, -0x1.244be8p-31f, -0x1.8903bap-33f, -0x1.03ceb2p-34f, -0x1.5420d6p-36f,
+        -0x1.b71fdep-38f, -0x1.1e1f68p-39f},
+       {-0x1.0381d4p-7f, 0x1.a4b974p-9f,   0x1.b36fd4p-8f,   0x1.a6605ap-9f,   -0x1.1b2fdcp-11f,
+        -0x1.00cde8p-9f, -0x1.a74012p-10f, -0x1.ae2536p-11f, -0x1.a76686p-13f, 0x1.6cc438p-14f,
+        0x1.51143ep-13f, 0x1.2157cep-13f,  0x1.88be30p-14f,  0x1.cc5742p-15f,  0x1.ece73ap-16f,
+        0x1.e82972p-17f, 0x1.c8e8a8p-18f,  0x1.991e78p-19f,  0x1.5f2f78p-20f,  0x1.21e7ccp-21f,
+        0x1.d15152p-23f, 0x1.6ab44cp-24f,  0x1.14a89cp-25f,  0x1.9bd0a4p-27f,  0x1.2b72d8p-28f,
+        0x1.ac8ffap-30f, 0x1.2d44dap-31f,  0x1.a096d0p-33f,  0x1.1be142p-34f,  0x1.7dad4cp-36f,
+        0x1.fa4926p-38f, 0x1.512b30p-39f}}};
 
   // Forward on K vectors (see HasForwardN), where no lane is below -8: a = min(|x|, 8) (x's
   // clamp needs nothing more: past 8, a R(8) is below 2^-47 and x - R rounds to x), x Phi(x) =
@@ -284,11 +357,13 @@ struct gelu {
   // vector, no exponential; a vector group with a lane below -8 (or -inf) takes ForwardExpN.
   template <size_t K, class D>
   static void ForwardN(D d, Vec<D> (&v)[K], const Args& args) {
-    const Vec<D> lo = hn::Set(d, -kDirectMax);
-    auto tail = hn::Lt(v[0], lo);
-    for (size_t k = 1; k < K; ++k) tail = hn::Or(tail, hn::Lt(v[k], lo));
-    if (HWY_UNLIKELY(!hn::AllFalse(d, tail))) {
-      ForwardExpN<K>(d, v, args);
+    Vec<D> least = v[0];
+    for (size_t k = 1; k < K; ++k) least = hn::Min(least, v[k]);
+    if (HWY_UNLIKELY(!hn::AllFalse(d, hn::Lt(least, hn::Set(d, -kDirectMax))))) {
+      Vec<D> w[K];
+      for (size_t k = 0; k < K; ++k) w[k] = v[k];
+      ForwardExpN<K>(d, w, args);
+      for (size_t k = 0; k < K; ++k) v[k] = w[k];
       return;
     }
     Vec<D> a[K], u[K], g[K];
@@ -305,8 +380,8 @@ struct gelu {
       return Vec<D>{_mm512_permutex2var_ps(_mm512_load_ps(c), idx[k], _mm512_load_ps(c + 16))};
     };
     for (size_t k = 0; k < K; ++k) u[k] = hn::Sub(a[k], tab(kDirect.c, k));
-    for (size_t k = 0; k < K; ++k) g[k] = tab(kDirect.p[7], k);
-    for (int j = 6; j >= 0; --j) {
+    for (size_t k = 0; k < K; ++k) g[k] = tab(kDirect.p[kDirectDegree], k);
+    for (int j = kDirectDegree - 1; j >= 0; --j) {
       for (size_t k = 0; k < K; ++k) g[k] = hn::MulAdd(g[k], u[k], tab(kDirect.p[j], k));
     }
     for (size_t k = 0; k < K; ++k) {
