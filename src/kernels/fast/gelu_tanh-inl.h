@@ -83,7 +83,7 @@ struct gelu_tanh : CommonPathBackward<gelu_tanh, f32::gelu_tanh> {
   // +inf gives +inf. A NaN x stays itself through Max and Min (their second operand) and every
   // NaN made of it is its quiet form: kForwardKeepsNaN.
   template <size_t K, class D>
-  HWY_NOINLINE static void ForwardExpN(D d, Vec<D> (&v)[K]) {
+  HWY_INLINE static void ForwardExpN(D d, Vec<D> (&v)[K]) {
     ForwardOrGateN<false, K>(d, v, nullptr);
   }
   // R(a) = a/(1 + e^w(a)) on [0, 8] (gelu_tanh(x) = x - R for x >= 0, -R for x < 0) in 32
@@ -225,15 +225,33 @@ struct gelu_tanh : CommonPathBackward<gelu_tanh, f32::gelu_tanh> {
   // x. A group with a lane below -8 (or -inf) takes ForwardExpN.
   template <size_t K, class D>
   static void ForwardN(D d, Vec<D> (&v)[K], const Args&) {
-    Vec<D> least = v[0];
-    for (size_t k = 1; k < K; ++k) least = hn::Min(least, v[k]);
-    if (HWY_UNLIKELY(!hn::AllFalse(d, hn::Lt(least, hn::Set(d, -kDirectMax))))) {
-      Vec<D> w[K];
-      for (size_t k = 0; k < K; ++k) w[k] = v[k];
-      ForwardExpN<K>(d, w);
-      for (size_t k = 0; k < K; ++k) v[k] = w[k];
+    // The least lane of the K vectors, NaN left out: vminps returns its second operand where
+    // either is NaN, here the running least, which starts at +inf.
+    __m512 least = _mm512_set1_ps(HUGE_VALF);
+    for (size_t k = 0; k < K; ++k) least = _mm512_min_ps(v[k].raw, least);
+    if (HWY_UNLIKELY(!hn::AllFalse(d, hn::Lt(Vec<D>{least}, hn::Set(d, -kDirectMax))))) {
+      ForwardMixedN<K>(d, v);
       return;
     }
+    DirectN<K>(d, v);
+  }
+  // The lanes below -8 from ForwardExpN, the others from DirectN as in ForwardN's common path,
+  // so that each result depends on its own x alone.
+  template <size_t K, class D>
+  HWY_NOINLINE static void ForwardMixedN(D d, Vec<D> (&v)[K]) {
+    Vec<D> w[K];
+    for (size_t k = 0; k < K; ++k) w[k] = v[k];
+    ForwardExpN<K>(d, w);
+    for (size_t k = 0; k < K; ++k) {
+      const auto tail = hn::Lt(v[k], hn::Set(d, -kDirectMax));
+      Vec<D> one[1] = {v[k]};
+      DirectN<1>(d, one);
+      v[k] = hn::IfThenElse(tail, w[k], one[0]);
+    }
+  }
+  // q - R(a) on K vectors (kDirect), every lane.
+  template <size_t K, class D>
+  HWY_INLINE static void DirectN(D d, Vec<D> (&v)[K]) {
     Vec<D> a[K], u[K], g[K];
     __m512i idx[K];
     for (size_t k = 0; k < K; ++k) {
