@@ -18,10 +18,12 @@
 //
 // AVX-512 forward, where no lane of the K vectors is below -8 (inputs of the benchmark, uniform
 // in [-8, 8], never are): x Phi(x) = q - R(a), R(a) = a Q from 32 pieces of degree 6 in a
-// (kDirect), no exponential: 21 operations a vector (9 of them vpermt2ps) where the form above
-// takes 37 (it stays for the groups with a lane below -8, ForwardExpN). One thread, 4096
-// elements, ns (CPU time, the medians of 21 runs, old and new binaries alternated): 931 -> 550,
-// Eigen 601-609 in the same runs; 262144: 60.9 -> 36.6 us, Eigen 40.1-40.6.
+// (kDirect), no exponential: 22 operations a vector (9 of them vpermt2ps, one vminps for the
+// test) where the form above takes 37; the lanes below -8 of a group that has one take the
+// form above (ForwardMixedN). One thread, ns (CPU time, medians of 21 runs, old and new
+// binaries alternated, this AVX-512 host under load): 4096 elements 953 -> 567 (Eigen 604 to
+// 612 in the same runs), 262144 61672 -> 36420 (Eigen 40185 to 40246). 2.41 ULP at most on 3
+// million sampled inputs, 2.55 on the exhaustive run of the direct form.
 //
 // The form in v: G = v H(v - 1/2) with v = c/(a + c), c = 5/2: G falls as 1/a, and v takes
 // that fall, so H is within a factor 2.2 on the whole range and a polynomial of degree 10 in v
@@ -361,8 +363,8 @@ struct gelu {
 
   // Forward on K vectors (see HasForwardN), where no lane is below -8: a = min(|x|, 8) (x's
   // clamp needs nothing more: past 8, a R(8) is below 2^-47 and x - R rounds to x), x Phi(x) =
-  // q - R(a) with q = x for x >= 0 and -0 for x < 0 (as in ForwardExpN). 21 operations a
-  // vector, no exponential; a vector group with a lane below -8 (or -inf) takes ForwardExpN.
+  // q - R(a) with q = x for x >= 0 and -0 for x < 0 (as in ForwardExpN), no exponential; a
+  // group with a lane below -8 (or -inf) takes ForwardMixedN.
   template <size_t K, class D>
   static void ForwardN(D d, Vec<D> (&v)[K], const Args& args) {
     // The least lane of the K vectors, NaN left out: vminps returns its second operand where
@@ -370,7 +372,12 @@ struct gelu {
     __m512 least = _mm512_set1_ps(HUGE_VALF);
     for (size_t k = 0; k < K; ++k) least = _mm512_min_ps(v[k].raw, least);
     if (HWY_UNLIKELY(!hn::AllFalse(d, hn::Lt(Vec<D>{least}, hn::Set(d, -kDirectMax))))) {
-      ForwardMixedN<K>(d, v, args);
+      // On a copy: with v itself passed by reference, GCC stored all K vectors on every step,
+      // ahead of the test.
+      Vec<D> w[K];
+      for (size_t k = 0; k < K; ++k) w[k] = v[k];
+      ForwardMixedN<K>(d, w, args);
+      for (size_t k = 0; k < K; ++k) v[k] = w[k];
       return;
     }
     DirectN<K>(d, v);
