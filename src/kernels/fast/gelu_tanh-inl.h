@@ -89,7 +89,8 @@ struct gelu_tanh : CommonPathBackward<gelu_tanh, f32::gelu_tanh> {
   // pieces of degree 8, as fast gelu's kDirect: the piece is floor(y), y = a (k a + k2), and R
   // = P(a - c) there, piece 0 with c = 0 and no constant term. Degree 8 where gelu has 6: R
   // falls by e^-49 on [0, 8] against e^-33 for gelu. Relative error at most 2^-25.8 (401 points
-  // a piece against mpmath, tools/fit_polynomials.py gelu_tanh_fast_direct).
+  // a piece against mpmath, tools/fit_polynomials.py gelu_tanh_fast_direct); on all 2^32 inputs
+  // at most 2.77 ULP (x = -7.996, the last piece).
   static constexpr float kDirectMax = 8.0f;
   static constexpr float kDirectK = 0x1.550000p-2f;
   static constexpr float kDirectK2 = 0x1.550000p0f;
