@@ -186,6 +186,106 @@ def gelu_fast_pieces(slope=False, degree=5, mbits=3, nodes=160, lawson=60):
     return centres, rows, worst
 
 
+def direct_pieces(f, a_max, k, k2, degree=6, pieces=32, nodes=160, lawson=60):
+    """Pieces of R(a) = f(a) on [0, a_max] for the direct forms of the fast gelu and gelu_tanh
+    (src/kernels/fast/gelu-inl.h, gelu_tanh-inl.h): piece j = floor(y), y = a (k a + k2) with
+    float32 k, k2 and y(a_max) below `pieces`. Each piece: P(a - c), c and P's
+    constant term as in gelu_fast_pieces, but for piece 0: c = 0 and no constant term, so that
+    R(a) = a P'(a) keeps its relative accuracy down to a = 0; the other coefficients fitted for
+    the relative error (weighted least squares at Chebyshev nodes without the ends, reweighted
+    toward the minimax error) and rounded to float32 one at a time from the linear term up. The
+    fit's interval is widened by 2^-20 relative on each side for the roundings of y. Returns the
+    centres, the coefficient rows and the largest relative error (401 points a piece, float32
+    coefficients)."""
+    import numpy as np
+
+    def f32(x):
+        return float(np.float32(x))
+
+    def ulp(x):
+        return 2.0 ** (int(np.frexp(np.float32(x))[1]) - 24)
+
+    def a_of(y):
+        lo, hi = 0.0, a_max * 2
+        for _ in range(200):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if mid * (k * mid + k2) < y else (lo, mid)
+        return lo
+
+    assert a_max * (k * a_max + k2) < pieces
+    centres, rows, worst = [], [[] for _ in range(degree + 1)], 0
+    for j in range(pieces):
+        lo = a_of(j) * (1 - 2**-20) if j else 0.0
+        hi = min(a_of(j + 1), a_max) * (1 + 2**-20)
+        if j == 0:
+            c, p0 = 0.0, 0.0
+        else:
+            mid = f32((lo + hi) / 2)
+            c = next(x for i in range(20000) for x in (f32(mid + i * ulp(mid)),
+                                                         f32(mid - i * ulp(mid)))
+                     if abs(f(x) - f32(float(f(x)))) < ulp(f32(float(f(x)))) * 2.0**-9)
+            p0 = f32(float(f(c)))
+        us = (np.cos(np.pi * (2 * np.arange(nodes) + 1) / (2 * nodes)) * (hi - lo) / 2 +
+              (hi + lo) / 2 - c)
+        fs = np.array([float(f(mp.mpf(c) + mp.mpf(u))) for u in us])
+        wt = 1 / np.abs(fs)
+        basis = np.vander(us, degree + 1, increasing=True)
+        coef = [p0]
+        for i in range(1, degree + 1):
+            rest = fs - basis[:, :i] @ np.array(coef)
+            w, best = np.ones(nodes), (np.inf, None)
+            for _ in range(lawson):
+                cols = basis[:, i:]
+                sol = np.linalg.lstsq(cols * (np.sqrt(w) * wt)[:, None], np.sqrt(w) * rest * wt,
+                                      rcond=None)[0]
+                err = np.abs((cols @ sol - rest) * wt)
+                if err.max() < best[0]:
+                    best = (err.max(), sol)
+                w = w * (err + 1e-3 * err.max())
+                w /= w.sum()
+            coef.append(f32(best[1][0]))
+        for u in np.linspace(lo - c, hi - c, 401):
+            exact = f(mp.mpf(c) + mp.mpf(u))
+            if exact != 0:
+                p = sum(mp.mpf(cj) * mp.mpf(u)**i for i, cj in enumerate(coef))
+                worst = max(worst, abs(p / exact - 1))
+        centres.append(c)
+        for i in range(degree + 1):
+            rows[i].append(coef[i])
+    return centres, rows, worst
+
+
+def index_constants(a_max, beta, pieces=32):
+    """k and k2 = beta k of direct_pieces' y = k a (a + beta), float32, y(a_max) = pieces (1 -
+    2^-10): widths about 1/(k (2a + beta))."""
+    import numpy as np
+    k = float(np.float32(pieces * (1 - 2**-10) / (a_max * a_max + beta * a_max)))
+    return k, float(np.float32(beta * k))
+
+
+def gelu_fast_direct(degree=6, a_max=8.0, beta=5.5):
+    """R(a) = a Phi(-a) = a erfc(a/sqrt 2)/2 on [0, a_max] (gelu-inl.h kDirect): R's relative
+    change over a piece is about a times its width (as e^(-a^2/2)), so y = k a (a + beta) makes
+    the pieces narrow as a grows, beta keeping those near 0 narrow enough. Returns k, k2 and
+    direct_pieces' result."""
+    k, k2 = index_constants(a_max, beta)
+    return (k, k2, *direct_pieces(lambda a: mp.mpf(a) * mp.erfc(mp.mpf(a) / mp.sqrt(2)) / 2,
+                                  a_max, k, k2, degree=degree))
+
+
+def gelu_tanh_fast_direct(degree=8, a_max=8.0, beta=4.0):
+    """R(a) = a/(1 + e^w), w = 2 sqrt(2/pi) a (1 + 0.044715 a^2) on [0, a_max]
+    (gelu_tanh-inl.h kDirect), pieces as gelu_fast_direct's. R's relative change over a piece is
+    about w' = 2 sqrt(2/pi) (1 + 3 0.044715 a^2) times its width, 49 in all against 33 for
+    gelu, hence degree 8. Returns k, k2 and direct_pieces' result."""
+    k, k2 = index_constants(a_max, beta)
+
+    def r(a):
+        a = mp.mpf(a)
+        return a / (1 + mp.exp(2 * mp.sqrt(2 / mp.pi) * a * (1 + mp.mpf('0.044715') * a * a)))
+
+    return (k, k2, *direct_pieces(r, a_max, k, k2, degree=degree))
+
 def show_pieces(name, centres, rows, worst):
     print(f"{name}: weighted error 2^{float(mp.log(worst, 2)):.1f}")
     for label, row in [("c", centres)] + [(f"p{j}", r) for j, r in enumerate(rows)]:
@@ -202,3 +302,9 @@ if __name__ == "__main__":
                 *gelu_fast_pieces(slope=True))
     show_pieces("gelu fast AVX2: G pieces (fast/gelu-inl.h kPieces8)",
                 *gelu_fast_pieces(degree=8, mbits=1))
+    k, k2, *direct = gelu_fast_direct()
+    print(f"gelu fast AVX-512 direct: k = {k.hex()}, k2 = {k2.hex()}")
+    show_pieces("gelu fast AVX-512: R pieces (fast/gelu-inl.h kDirect)", *direct)
+    k, k2, *direct = gelu_tanh_fast_direct()
+    print(f"gelu_tanh fast AVX-512 direct: k = {k.hex()}, k2 = {k2.hex()}")
+    show_pieces("gelu_tanh fast AVX-512: R pieces (fast/gelu_tanh-inl.h kDirect)", *direct)
