@@ -399,27 +399,7 @@ struct gelu {
   // q - R(a) on K vectors (kDirect), every lane.
   template <size_t K, class D>
   HWY_INLINE static void DirectN(D d, Vec<D> (&v)[K]) {
-    Vec<D> a[K], u[K], g[K];
-    __m512i idx[K];
-    for (size_t k = 0; k < K; ++k) {
-      a[k] = Vec<D>{_mm512_range_ps(v[k].raw, _mm512_set1_ps(kDirectMax), 10)};
-    }
-    for (size_t k = 0; k < K; ++k) {
-      const Vec<D> t = hn::MulAdd(a[k], hn::Set(d, kDirectK), hn::Set(d, kDirectK2));
-      idx[k] = _mm512_castps_si512(_mm512_fmadd_round_ps(
-          t.raw, a[k].raw, _mm512_set1_ps(0x1p23f), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC));
-    }
-    const auto tab = [&](const float* c, size_t k) HWY_ATTR {
-      return Vec<D>{_mm512_permutex2var_ps(_mm512_load_ps(c), idx[k], _mm512_load_ps(c + 16))};
-    };
-    for (size_t k = 0; k < K; ++k) u[k] = hn::Sub(a[k], tab(kDirect.c, k));
-    for (size_t k = 0; k < K; ++k) g[k] = tab(kDirect.p[kDirectDegree], k);
-    for (int j = kDirectDegree - 1; j >= 0; --j) {
-      for (size_t k = 0; k < K; ++k) g[k] = hn::MulAdd(g[k], u[k], tab(kDirect.p[j], k));
-    }
-    for (size_t k = 0; k < K; ++k) {
-      v[k] = hn::Sub(Vec<D>{_mm512_max_ps(_mm512_set1_ps(-0.0f), v[k].raw)}, g[k]);
-    }
+    DirectPiecesN<kDirectDegree, K>(d, v, kDirect, kDirectMax, kDirectK, kDirectK2);
   }
 
   // Forward on K vectors by the exponential: s = |x| Q, x Phi(x) = q - s with q = x for x >= 0

@@ -564,6 +564,36 @@ HWY_INLINE void NegativeExpm1N(D d, const Vec<D> (&v)[K], Vec<D> (&m)[K], __mmas
 }
 #endif  // AVX-512
 
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
+// q - R(a) on K vectors, every lane, for the direct forward forms of fast gelu and gelu_tanh
+// (x Phi(x) and x sigmoid(2u(x)) without an exponential): a = min(|x|, max) by one vrangeps,
+// q = max(-0, x), and R = P(a - c) from the kernel's 32 pieces of degree Deg (T: c[32] and
+// p[Deg + 1][32], each row 64-byte aligned). The piece is floor(a (k a + k2)), taken by one FMA
+// rounded down (embedded rounding) into the low bits of 2^23 + y, which vpermt2ps reads.
+template <int Deg, size_t K, class D, class T>
+HWY_INLINE void DirectPiecesN(D d, Vec<D> (&v)[K], const T& table, float max, float k1, float k2) {
+  Vec<D> a[K], u[K], g[K];
+  __m512i idx[K];
+  for (size_t k = 0; k < K; ++k) a[k] = Vec<D>{_mm512_range_ps(v[k].raw, _mm512_set1_ps(max), 10)};
+  for (size_t k = 0; k < K; ++k) {
+    const Vec<D> t = hn::MulAdd(a[k], hn::Set(d, k1), hn::Set(d, k2));
+    idx[k] = _mm512_castps_si512(_mm512_fmadd_round_ps(t.raw, a[k].raw, _mm512_set1_ps(0x1p23f),
+                                                       _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC));
+  }
+  const auto tab = [&](const float* c, size_t k) HWY_ATTR {
+    return Vec<D>{_mm512_permutex2var_ps(_mm512_load_ps(c), idx[k], _mm512_load_ps(c + 16))};
+  };
+  for (size_t k = 0; k < K; ++k) u[k] = hn::Sub(a[k], tab(table.c, k));
+  for (size_t k = 0; k < K; ++k) g[k] = tab(table.p[Deg], k);
+  for (int j = Deg - 1; j >= 0; --j) {
+    for (size_t k = 0; k < K; ++k) g[k] = hn::MulAdd(g[k], u[k], tab(table.p[j], k));
+  }
+  for (size_t k = 0; k < K; ++k) {
+    v[k] = hn::Sub(Vec<D>{_mm512_max_ps(_mm512_set1_ps(-0.0f), v[k].raw)}, g[k]);
+  }
+}
+#endif  // AVX-512
+
 // log1p(e)/(2 e/(2 + e)) = atanh(s)/s for s = e/(2 + e), e in [0, 1] (s^2 <= 1/9), as
 // 1 + s2 Q(s2): Q of degree 3 fitted for the absolute error of the whole, 2^-27.1 with float32
 // coefficients in Horner (least squares on [0, 1/9], reweighted toward the minimax error).
