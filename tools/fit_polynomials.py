@@ -116,6 +116,49 @@ def gelu_fast_h(degree=10, c=2.5, s0=0.5, a_max=14.5, nodes=1500, lawson=100):
     return coef, worst
 
 
+def f32(x):
+    """x rounded to float32, as a Python float."""
+    import numpy as np
+    return float(np.float32(x))
+
+
+def ulp32(x):
+    """The float32 ULP at x."""
+    import numpy as np
+    return 2.0 ** (int(np.frexp(np.float32(x))[1]) - 24)
+
+
+def centre_near_float(f, mid):
+    """The float32 nearest mid where f is within 2^-9 ULP of a float32, so that a piece's
+    constant term, rounded to float32, is nearly exact."""
+    return next(x for j in range(20000) for x in (f32(mid + j * ulp32(mid)),
+                                                  f32(mid - j * ulp32(mid)))
+                if abs(f(x) - f32(float(f(x)))) < ulp32(f32(float(f(x)))) * 2.0**-9)
+
+
+def lawson_fit(basis, fs, wt, coef, degree, nodes, lawson):
+    """Completes coef (the terms already fixed) to degree: each further coefficient from a
+    weighted least-squares fit of what is left (weights wt, reweighted `lawson` times toward the
+    minimax error, Lawson's iteration), rounded to float32, then the ones after it fitted
+    again."""
+    import numpy as np
+    coef = list(coef)
+    for j in range(len(coef), degree + 1):
+        rest = fs - basis[:, :j] @ np.array(coef)
+        w, best = np.ones(nodes), (np.inf, None)
+        for _ in range(lawson):
+            cols = basis[:, j:]
+            sol = np.linalg.lstsq(cols * (np.sqrt(w) * wt)[:, None], np.sqrt(w) * rest * wt,
+                                  rcond=None)[0]
+            err = np.abs((cols @ sol - rest) * wt)
+            if err.max() < best[0]:
+                best = (err.max(), sol)
+            w = w * (err + 1e-3 * err.max())
+            w /= w.sum()
+        coef.append(f32(best[1][0]))
+    return coef
+
+
 def gelu_fast_pieces(slope=False, degree=5, mbits=3, nodes=160, lawson=60):
     """The pieces of the fast gelu (src/kernels/fast/gelu-inl.h): G(a) = e^(a^2/2) erfc(a/sqrt
     2)/2 on [0, 14.5], the piece from the last two exponent bits and the first mbits significand
@@ -136,12 +179,6 @@ def gelu_fast_pieces(slope=False, degree=5, mbits=3, nodes=160, lawson=60):
         g = mp.exp(a * a / 2) * mp.erfc(a / mp.sqrt(2)) / 2
         return g - a * k if slope else g
 
-    def f32(x):
-        return float(np.float32(x))
-
-    def ulp(x):
-        return 2.0 ** (int(np.frexp(np.float32(x))[1]) - 24)
-
     def weight(v):
         return 1 / np.maximum(np.abs(v), 2.0**-6) if slope else 1 / np.abs(v)
 
@@ -154,28 +191,12 @@ def gelu_fast_pieces(slope=False, degree=5, mbits=3, nodes=160, lawson=60):
         lo, hi = (ylo - 1) / scale, min((yhi - 1) / scale, a_max)
         if lo >= a_max:
             lo, hi = a_max, a_max + 1e-3
-        mid = f32(((ylo + yhi) / 2 - 1) / scale)
-        c = next(x for j in range(20000) for x in (f32(mid + j * ulp(mid)),
-                                                     f32(mid - j * ulp(mid)))
-                 if abs(f(x) - f32(float(f(x)))) < ulp(f32(float(f(x)))) * 2.0**-9)
+        c = centre_near_float(f, f32(((ylo + yhi) / 2 - 1) / scale))
         us = np.cos(np.linspace(0, np.pi, nodes)) * (hi - lo) / 2 + (hi + lo) / 2 - c
         fs = np.array([float(f(mp.mpf(c) + mp.mpf(u))) for u in us])
         wt = weight(fs)
         basis = np.vander(us, degree + 1, increasing=True)
-        coef = [f32(float(f(c)))]
-        for j in range(1, degree + 1):
-            rest = fs - basis[:, :j] @ np.array(coef)
-            w, best = np.ones(nodes), (np.inf, None)
-            for _ in range(lawson):
-                cols = basis[:, j:]
-                sol = np.linalg.lstsq(cols * (np.sqrt(w) * wt)[:, None], np.sqrt(w) * rest * wt,
-                                      rcond=None)[0]
-                err = np.abs((cols @ sol - rest) * wt)
-                if err.max() < best[0]:
-                    best = (err.max(), sol)
-                w = w * (err + 1e-3 * err.max())
-                w /= w.sum()
-            coef.append(f32(best[1][0]))
+        coef = lawson_fit(basis, fs, wt, [f32(float(f(c)))], degree, nodes, lawson)
         for u in np.linspace(lo - c, hi - c, 401):
             exact = f(mp.mpf(c) + mp.mpf(u))
             p = sum(mp.mpf(cj) * mp.mpf(u)**j for j, cj in enumerate(coef))
@@ -199,12 +220,6 @@ def direct_pieces(f, a_max, k, k2, degree=6, pieces=32, nodes=160, lawson=60):
     coefficients)."""
     import numpy as np
 
-    def f32(x):
-        return float(np.float32(x))
-
-    def ulp(x):
-        return 2.0 ** (int(np.frexp(np.float32(x))[1]) - 24)
-
     def a_of(y):
         lo, hi = 0.0, a_max * 2
         for _ in range(200):
@@ -220,30 +235,14 @@ def direct_pieces(f, a_max, k, k2, degree=6, pieces=32, nodes=160, lawson=60):
         if j == 0:
             c, p0 = 0.0, 0.0
         else:
-            mid = f32((lo + hi) / 2)
-            c = next(x for i in range(20000) for x in (f32(mid + i * ulp(mid)),
-                                                         f32(mid - i * ulp(mid)))
-                     if abs(f(x) - f32(float(f(x)))) < ulp(f32(float(f(x)))) * 2.0**-9)
+            c = centre_near_float(f, f32((lo + hi) / 2))
             p0 = f32(float(f(c)))
         us = (np.cos(np.pi * (2 * np.arange(nodes) + 1) / (2 * nodes)) * (hi - lo) / 2 +
               (hi + lo) / 2 - c)
         fs = np.array([float(f(mp.mpf(c) + mp.mpf(u))) for u in us])
         wt = 1 / np.abs(fs)
         basis = np.vander(us, degree + 1, increasing=True)
-        coef = [p0]
-        for i in range(1, degree + 1):
-            rest = fs - basis[:, :i] @ np.array(coef)
-            w, best = np.ones(nodes), (np.inf, None)
-            for _ in range(lawson):
-                cols = basis[:, i:]
-                sol = np.linalg.lstsq(cols * (np.sqrt(w) * wt)[:, None], np.sqrt(w) * rest * wt,
-                                      rcond=None)[0]
-                err = np.abs((cols @ sol - rest) * wt)
-                if err.max() < best[0]:
-                    best = (err.max(), sol)
-                w = w * (err + 1e-3 * err.max())
-                w /= w.sum()
-            coef.append(f32(best[1][0]))
+        coef = lawson_fit(basis, fs, wt, [p0], degree, nodes, lawson)
         for u in np.linspace(lo - c, hi - c, 401):
             exact = f(mp.mpf(c) + mp.mpf(u))
             if exact != 0:
