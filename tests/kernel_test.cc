@@ -477,6 +477,11 @@ TEST(SpecValues, FloatLanePiecewiseEdges) {
     EXPECT_TRUE(y[1] == 0 && std::signbit(y[1]));
     EXPECT_EQ(y[2], 0x1p-101f);
     EXPECT_TRUE(y[3] == 0 && std::signbit(y[3]));
+    // The double lanes share the FMA form and its zeros.
+    std::vector<double> yd(2);
+    forward(Op::hardswish, std::vector<double>{-0.0, -5}, yd);
+    EXPECT_TRUE(yd[0] == 0 && std::signbit(yd[0]));
+    EXPECT_TRUE(yd[1] == 0 && std::signbit(yd[1]));
     // softsign past 2^25 rounds to +-1; just below, to 1 - 2^-24.
     forward(Op::softsign, std::vector<float>{0x1p26f, -INFINITY, 0x1p24f, -0.0f}, y);
     EXPECT_EQ(y[0], 1.0f) << std::hexfloat << y[0];
