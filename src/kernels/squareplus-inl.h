@@ -3,9 +3,26 @@
 // double descriptor. For x < 0 the sum cancels; (x+s)/2 = b/(2(s-x)) there. Past |x| = 1e150, s =
 // |x| in double and x^2 would overflow.
 struct squareplus {
-  // float32 arrays on FMA targets: float lanes for the forward pass when b is in [2^-60, 2^60]
-  // (otherwise, and for the lanes past |x| = 2^40, the double lanes); backward in double lanes.
+  // float32 arrays on FMA targets: float lanes when b is in [2^-60, 2^60] (otherwise, and for
+  // the lanes past |x| = 2^40 or, backward, with f' below 2^-100, the double lanes).
   static constexpr bool kFloatLanes = true;
+  // sqrt(x^2 + b) = s0 + res/(2 s0) to about 2^-46 of s0, for ax = |x| <= 2^40 and b (vb) in
+  // [2^-60, 2^60]: x^2 exact as a pair, the sum's rounding error kept, s0 = sqrt of its head
+  // and res = h - s0^2 + h_lo by FMA. Shared by ForwardF and BackwardF.
+  template <class D>
+  struct RootPartsF {
+    Vec<D> s0;
+    Vec<D> res;
+  };
+  template <class D>
+  HWY_INLINE static RootPartsF<D> RootF(D, Vec<D> ax, Vec<D> vb) {
+    const Vec<D> xx = hn::Mul(ax, ax);
+    const Vec<D> xx_lo = hn::MulSub(ax, ax, xx);
+    const Vec<D> h = hn::Add(xx, vb);
+    const Vec<D> h_lo = hn::Add(hn::Add(hn::Sub(hn::Max(xx, vb), h), hn::Min(xx, vb)), xx_lo);
+    const Vec<D> s0 = hn::Sqrt(h);
+    return {s0, hn::Add(hn::NegMulAdd(s0, s0, h), h_lo)};
+  }
   // Float lanes, |x| <= 2^40 and b in [2^-60, 2^60] (vb = b, hb = b/2): s = sqrt(x^2 + b) as
   // a pair (x^2 exact, the sum's error kept, s0 = sqrt of its head corrected to first order by
   // the exact FMA remainder h - s0^2, over 2 s0), t = s + |x| as a pair, then t/2 for x >= 0
@@ -27,12 +44,8 @@ struct squareplus {
   HWY_INLINE static Vec<D> ForwardF(D d, Vec<D> x, Vec<D> vb, Vec<D> hb) {
     const Vec<D> one = hn::Set(d, 1.0f);
     const Vec<D> ax = hn::Abs(x);
-    const Vec<D> xx = hn::Mul(ax, ax);
-    const Vec<D> xx_lo = hn::MulSub(ax, ax, xx);
-    const Vec<D> h = hn::Add(xx, vb);
-    const Vec<D> h_lo = hn::Add(hn::Add(hn::Sub(hn::Max(xx, vb), h), hn::Min(xx, vb)), xx_lo);
-    const Vec<D> s0 = hn::Sqrt(h);
-    const Vec<D> res = hn::Add(hn::NegMulAdd(s0, s0, h), h_lo);
+    const RootPartsF<D> root = RootF(d, ax, vb);
+    const Vec<D> s0 = root.s0, res = root.res;
     const Vec<D> t = hn::Add(s0, ax);
     const Vec<D> t_err = hn::Add(hn::Sub(hn::Max(s0, ax), t), hn::Min(s0, ax));
     Vec<D> t_lo;
@@ -98,17 +111,64 @@ struct squareplus {
     }
     PatchLanesN(d, ok, y, v, on_double);
   }
-  // Backward stays in double lanes for float32 arrays (float lanes: the same doubles).
+  // f' in float lanes as a quotient of pairs, rounded once, then its product with dy (two
+  // roundings, within the spec's 2 ULP): s = s0 + sl (RootF), t = s + |x|; x >= 0: t/(2s),
+  // x < 0: (b/2)/(s t), which does not cancel. The divisor's reciprocal as a pair (InvPairF,
+  // 2^-40) and the products' low parts keep f' to about 2^-40 before its rounding. sl needs
+  // 1/s0 only to 2^-11 (it is below 2^-23 of s0), which the reciprocal estimate gives. Lanes
+  // with f' below 2^-100 (x < 0, x^2 far above b), where the pairs' low parts would reach the
+  // subnormals, take the double lanes, as do |x| > 2^40, infinities and NaN.
+  template <class D>
+  HWY_INLINE static Vec<D> BackwardF(D d, Vec<D> x, Vec<D> dy, Vec<D> vb, Vec<D> hb,
+                                     hn::Mask<D>& ok) {
+    const Vec<D> ax = hn::Abs(x);
+    const RootPartsF<D> root = RootF(d, ax, vb);
+    const Vec<D> s0 = root.s0;
+    const Vec<D> sl2 = hn::Mul(root.res, hn::ApproximateReciprocal(s0));  // 2 sl
+    const PairF<D> t0 = FastTwoSumF<D>(hn::Max(s0, ax), hn::Min(s0, ax));
+    const PairF<D> t = {t0.hi, hn::MulAdd(sl2, hn::Set(d, 0.5f), t0.lo)};
+    const PairF<D> st = MulPairsF(PairF<D>{s0, hn::Mul(sl2, hn::Set(d, 0.5f))}, t);
+    const auto neg = hn::Lt(x, hn::Zero(d));
+    const PairF<D> num = {hn::IfThenElse(neg, hb, t.hi), hn::IfThenZeroElse(neg, t.lo)};
+    const PairF<D> den = {hn::IfThenElse(neg, st.hi, hn::Add(s0, s0)),
+                          hn::IfThenElse(neg, st.lo, sl2)};
+    const Vec<D> fd = MulPairRoundF(num, InvPairF(d, den));
+    ok = hn::And(hn::Le(ax, hn::Set(d, 0x1p40f)), hn::Ge(fd, hn::Set(d, 0x1p-100f)));
+    return hn::Mul(dy, fd);
+  }
   template <class D>
   HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args& a) {
     if constexpr (kIsF32Lanes<D>) {
-      return OnDoubleLanes2(
-          d, x, dy, [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); });
+      const float b = static_cast<float>(a.p[0]);
+      auto on_double = [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); };
+      if (!(b >= 0x1p-60f && b <= 0x1p60f)) return OnDoubleLanes2(d, x, dy, on_double);
+      hn::Mask<D> ok;
+      const Vec<D> y = BackwardF(d, x, dy, hn::Set(d, b), hn::Set(d, 0.5f * b), ok);
+      return PatchLanes2(d, ok, y, x, dy, on_double);
     } else if constexpr (!kForFloat32) {
       return BackwardF64(d, x, dy, a);
     } else {
       return BackwardPlain(d, x, dy, a);
     }
+  }
+  // kBackwardN vectors at once (op_unit-inl.h's BackwardT): b's range test and broadcasts once,
+  // BackwardF on each (independent chains, each long: a square root and three reciprocal
+  // estimates in sequence), the rare lanes tested once for all of them.
+  static constexpr size_t kBackwardN = HWY_TARGET <= HWY_AVX3 ? 4 : 2;
+  template <size_t kK, class D>
+  requires kIsF32Lanes<D> HWY_INLINE static void BackwardN(D d, const Vec<D> (&x)[kK],
+                                                           Vec<D> (&dy)[kK], const Args& a) {
+    const float b = static_cast<float>(a.p[0]);
+    auto on_double = [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); };
+    if (!(b >= 0x1p-60f && b <= 0x1p60f)) {
+      for (size_t k = 0; k < kK; ++k) dy[k] = OnDoubleLanes2(d, x[k], dy[k], on_double);
+      return;
+    }
+    const Vec<D> vb = hn::Set(d, b), hb = hn::Set(d, 0.5f * b);
+    Vec<D> y[kK];
+    hn::Mask<D> ok[kK];
+    for (size_t k = 0; k < kK; ++k) y[k] = BackwardF(d, x[k], dy[k], vb, hb, ok[k]);
+    PatchLanes2N(d, ok, y, x, dy, on_double);
   }
   template <class D>
   HWY_INLINE static Vec<D> ForwardDouble(D d, Vec<D> x, const Args& a) {

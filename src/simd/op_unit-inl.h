@@ -555,10 +555,23 @@ void ForwardT(const TI* x, TO* y, size_t n, const Args& args) {
                                                            args.stream);
 }
 
-// Defined with the fast mode's loops below.
+// The head of a streamed loop over `out` that steps `block` elements at a time, as MapStreamHead
+// for Map: the elements before `out` is aligned, stored plainly through MapTail (f as Map's
+// tuple form takes it); returns their count, and sets `stream` where the loop has an aligned
+// block to stream.
 template <int kPassNaN, class DC, class F, typename... TI, typename TO>
 HWY_NOINLINE size_t BlockStreamHead(DC dc, size_t n, size_t block, F& f,
-                                    std::tuple<const TI*...> in, TO* out, bool& stream);
+                                    std::tuple<const TI*...> in, TO* out, bool& stream) {
+  const size_t h = StreamHead(out, hn::Lanes(dc) * sizeof(TO));
+  if (h == kNoStream || h + block > n) return 0;
+  if (h > 0) {
+    MapTail<kPassNaN>(dc, h, f, in, std::tuple<TO*>(out), std::index_sequence_for<TI...>(),
+                      std::index_sequence<0>());
+  }
+  stream = true;
+  detail::AddStreamedElements((n - h) / block * block);
+  return h;
+}
 template <typename TX, typename TG>
 void BackwardT(const TX* x, const TG* dy, TG* dx, size_t n, const Args& args) {
   using Kernel = K<TG>;
@@ -822,23 +835,6 @@ inline constexpr bool kFastLanes = (kFloatOr16<T> && ...) && HWY_NATIVE_FMA;
 #define ACTIV_FAST_N (HWY_TARGET <= HWY_AVX3 ? 4 : 2)
 #endif
 inline constexpr size_t kFastN = ACTIV_FAST_N;
-// The head of a streamed loop over `out` that steps `block` elements at a time, as MapStreamHead
-// for Map: the elements before `out` is aligned, stored plainly through MapTail (f as Map's
-// tuple form takes it); returns their count, and sets `stream` where the loop has an aligned
-// block to stream.
-template <int kPassNaN, class DC, class F, typename... TI, typename TO>
-HWY_NOINLINE size_t BlockStreamHead(DC dc, size_t n, size_t block, F& f,
-                                    std::tuple<const TI*...> in, TO* out, bool& stream) {
-  const size_t h = StreamHead(out, hn::Lanes(dc) * sizeof(TO));
-  if (h == kNoStream || h + block > n) return 0;
-  if (h > 0) {
-    MapTail<kPassNaN>(dc, h, f, in, std::tuple<TO*>(out), std::index_sequence_for<TI...>(),
-                      std::index_sequence<0>());
-  }
-  stream = true;
-  detail::AddStreamedElements((n - h) / block * block);
-  return h;
-}
 // FK is FastKernel, a template parameter so that the checks of HasForwardN wait for it.
 template <typename TI, typename TO, class FK = FastKernel>
 void FastForwardT(const TI* x, TO* y, size_t n, const Args& args) {
