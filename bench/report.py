@@ -384,8 +384,11 @@ NOTES = {
     "clamp for infinities, the same bits as copying the sign afterwards): on AVX2 the copy "
     "had read x again, 0.073-0.077 ns at 4096 against 0.084; the loop is bound by the "
     "division there, as Eigen's is, and by the cache at 262144. ",
-    "squareplus": "float32 lanes for the forward pass: sqrt(x^2 + b) and its sum with |x| as "
-                  "pairs, then one rounded quotient; the backward pass stays in double lanes. "
+    "squareplus": "float32 lanes: sqrt(x^2 + b) and its sum with |x| as pairs, then one "
+                  "rounded quotient; backward, f' = t/(2s) or (b/2)/(s t) as a quotient of pairs "
+                  "rounded once, then its product with dy, four vectors at once on AVX-512 "
+                  "(0.366 against 0.611 ns per element in double lanes at 262144, alternated; "
+                  "AVX2 0.786 against 1.311). "
                   "It is held to softsign's fastest peer (Eigen's one division) while it needs "
                   "a square root and, for x < 0, a division. The loop is bound by its "
                   "multiplies, FMAs and reciprocals (two pipes on this Zen 5), not by the "
