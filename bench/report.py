@@ -354,7 +354,7 @@ NOTES = {
     "mish": float_pairs(what="mish (an exp and a division)",
                         avx2=" and AVX2 (there with e^x from a 2^(j/8) table, one vpermps each "
                              "for hi and lo, and the quotient from one Newton step and its "
-                             "residual: 1.04-1.10x faster than the double lanes of before; the "
+                             "residual: 1.01-1.10x faster than the double lanes of before; the "
                              "backward pass keeps the double lanes on AVX2)",
                         bound=FORWARD_N.format(
                             k="four", insns=106,

@@ -8,8 +8,10 @@ struct mish {
   // NaN or, forward, a tiny nonzero x (whose products would underflow in the pairs). The
   // backward pass on AVX2 measured slower in float lanes than in double lanes (kFloatPairsPay);
   // the forward pass there, with its own e^x and quotient (FactorFN) and four vectors at once,
-  // is faster (kForwardFloatLanes): 0.89-0.90 against 0.93-0.98 ns per element at 4096 and
-  // 262144 (two at once 0.97, eight 0.96).
+  // is faster (kForwardFloatLanes), if only a little: 1.01x to 1.10x in four alternated runs
+  // at 4096 and 262144 (0.84-0.95 against 0.92-1.00 ns per element; two at once 0.97, eight
+  // 0.96). llvm-mca (znver3) has its loop at the two FMA pipes' limit; 24 of its 107
+  // instructions a vector are stack moves.
   static constexpr bool kFloatLanes = kFloatPairsPay;
   static constexpr bool kForwardFloatLanes = true;
 
