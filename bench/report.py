@@ -107,8 +107,6 @@ PIECEWISE = (
     "gap follows the count; from L2 on, memory hides it. Closing it at one rounding: none "
     "found that is shorter; the explicit fast accuracy mode is where the peers' formula "
     "belongs. ")
-DOUBLE_ON_AVX2 = (" (on AVX2 in double lanes, 4 per vector: with 16 registers the pairs spill, "
-                  "and the float-lane form measured slower there)")
 DRAM = (
     "At 16777216 elements one thread is compute-bound, not memory-bound: the kernel costs more "
     "per element than the yardstick's memory traffic, so the row is limited by the same "
@@ -219,10 +217,10 @@ NOTES = {
                             gain="AVX-512: 1.17x at 4096 and 262144 (0.308 and 0.314 against "
                                  "0.360 and 0.368 ns per element, elu 0.28 in the same runs)")),
     "celu": float_pairs(what="celu (expm1 of x/alpha)",
-                        avx2=" (on AVX2 in double lanes, 4 per vector: the float-lane form "
-                             "measured 1.25x slower there with two vectors at once and 1.45x "
-                             "with one; its backward pass, which carries no pairs after e^t, "
-                             "takes the float lanes on AVX2 too, 1.15x faster)",
+                        avx2=" and AVX2 (there with e^t - 1 from a 2^(j/8) table, one vpermps "
+                             "each for hi and lo, eight vectors at once: 1.25x faster than the "
+                             "double lanes of before; its backward pass, which carries no pairs "
+                             "after e^t, 1.15x)",
                         bound=FORWARD_N.format(
                             k="four", insns=77,
                             gain="1.42x at 4096 and 1.40x at 262144 (0.331 and 0.335 against "
@@ -354,7 +352,10 @@ NOTES = {
                                        "and 0.388 ns per element, silu 0.40 in the same runs); "
                                        "AVX2: 1.19x and 1.15x (0.860 and 0.880, silu 0.88)")),
     "mish": float_pairs(what="mish (an exp and a division)",
-                        avx2=DOUBLE_ON_AVX2,
+                        avx2=" and AVX2 (there with e^x from a 2^(j/8) table, one vpermps each "
+                             "for hi and lo, and the quotient from one Newton step and its "
+                             "residual: 1.01-1.10x faster than the double lanes of before; the "
+                             "backward pass keeps the double lanes on AVX2)",
                         bound=FORWARD_N.format(
                             k="four", insns=106,
                             gain="1.51x, 1.42x and 1.13x at 4096, 262144 and 16777216 "
@@ -365,8 +366,10 @@ NOTES = {
     "before). ",
     "tanhshrink": float_pairs(what="tanhshrink (a tanh, and a series for |x| < 0.5 "
                                    "where x - tanh x cancels)",
-                              avx2=" (on AVX2 in double lanes, 4 per vector: the float-lane "
-                                   "form measured slower there, also with two vectors at once)",
+                              avx2=" and AVX2 (there above 0.5 as (|x| - 1) + 2/(1 + e^2|x|), "
+                                   "e^2|x| as a pair and the quotient from one Newton step and "
+                                   "its residual: 1.3x faster than the double lanes of before; the "
+                                   "backward pass keeps the double lanes on AVX2)",
                               bound=FORWARD_N.format(
                                   k="four", insns=159,
                                   gain="1.42x at 4096 and 262144 (0.682 and 0.681 against "

@@ -2,14 +2,16 @@
 // Included by the operation's unit (src/simd/op_unit-inl.h) once per SIMD target, inside namespaces
 // kernels::f64 and kernels::f32; math-inl.h comes first. D is a double descriptor.
 struct celu {
-  // float32 arrays on AVX-512 with alpha > 0: float lanes (math_f32-inl.h), elu's method with
-  // x/alpha as a pair, in the overloads for float lanes below. alpha < 0 (x/alpha > 0, where
-  // e^(x/alpha) may overflow) keeps the double lanes. AVX2 keeps them for the forward pass
-  // (kFloatPairsPay): the float lanes measured 1.25x slower there with two vectors interleaved
-  // and 1.45x with one (0.93 and 1.08 against 0.75 ns per element at 262144). The backward
-  // pass, which needs no pairs after e^t, takes the float lanes on AVX2 too
+  // float32 arrays with alpha > 0: float lanes (math_f32-inl.h), elu's method with x/alpha as
+  // a pair, in the overloads for float lanes below. alpha < 0 (x/alpha > 0, where e^(x/alpha)
+  // may overflow) keeps the double lanes. On AVX2 the forward pass takes e^t - 1 from an
+  // 8-entry table (Expm1Pair8FN) and eight vectors at once (kForwardFloatLanes): 0.57-0.60
+  // against 0.75 ns per element in double lanes at 4096 and 262144 (four at once 0.63, two
+  // 0.81-0.84; with Expm1PairFN's 16-entry table and two at once the float lanes had measured
+  // 0.93). The backward pass, which needs no pairs after e^t, takes the float lanes on AVX2 too
   // (kBackwardFloatLanes): 0.665 against 0.781 ns per element at 262144.
   static constexpr bool kFloatLanes = kFloatPairsPay;
+  static constexpr bool kForwardFloatLanes = true;
   static constexpr bool kBackwardFloatLanes = true;
   // x / alpha. float32 results: times 1/alpha, one more double rounding (2^-52 relative to
   // the argument of the exponential) and one division less.
@@ -84,8 +86,70 @@ struct celu {
   // steps interleaved across the vectors (Expm1PairFN): alpha (e^t - 1) rounded once. Where
   // |t| < 2^-60 that rounds to x (e^t - 1 = t (1 + t/2)), which also keeps the sign of zero and
   // the x whose t would be subnormal. AVX-512 with four: 1.48x faster than one at a time
-  // (0.336 against 0.496 ns per element at 262144, alternated, loaded host; the same results).
-  static constexpr size_t kForwardN = 4;
+  // (0.336 against 0.496 ns per element at 262144, alternated, loaded host; the same results);
+  // AVX2 with eight, see above (its loop is bound by the two FMA pipes, with spills).
+  static constexpr size_t kForwardN = HWY_TARGET <= HWY_AVX3 ? 4 : 8;
+  // e^t - 1 as Expm1PairFN gives it, for t = th + tl with th in [-86, 0], from 2^(j/8) where
+  // Expm1PairFN has 2^(j/16): on AVX2 an 8-entry table is one vpermps for each of hi and lo
+  // where a 16-entry one takes two and a blend (Table16). k = round(8 th/ln2) in [-993, 0],
+  // s = th - k ln2/8 with ExpReduceF's three-part ln2/16 doubled (exact: |k| < 2^10, as
+  // ExpReduceF's |k| < 2^11), |s| <= ln2/16, so e^s - 1 takes one more term (s^6/720; the next,
+  // s^7/5040, is below 2^-39 of s). The last sum is a FastTwoSum: for k <= -1, |T scale - 1| >=
+  // 1 - 2^(-1/8) > 0.08 is above |T scale (e^s - 1)| < 0.05, and for k = 0 it is 0.
+  template <size_t kK, class D>
+  HWY_INLINE static void Expm1Pair8FN(D d, const Vec<D> (&th)[kK], const Vec<D> (&tl)[kK],
+                                      PairF<D> (&out)[kK]) {
+    const hn::RebindToSigned<D> di;
+    // 2^(j/8) as hi + lo: every other entry of ExpReduceF's 2^(j/16) table.
+    HWY_ALIGN static constexpr float kHi[8] = {0x1.000000p+0f, 0x1.172b84p+0f, 0x1.306fe0p+0f,
+                                               0x1.4bfdaep+0f, 0x1.6a09e6p+0f, 0x1.8ace54p+0f,
+                                               0x1.ae89fap+0f, 0x1.d5818ep+0f};
+    HWY_ALIGN static constexpr float kLo[8] = {0.0f,
+                                               -0x1.c15742p-27f,
+                                               0x1.4636e2p-25f,
+                                               -0x1.593abcp-25f,
+                                               0x1.9fcef4p-26f,
+                                               0x1.15506ep-27f,
+                                               -0x1.a94b14p-26f,
+                                               -0x1.822dbcp-27f};
+    const Vec<D> magic = hn::Set(d, 0x1.8p23f);
+    Vec<D> sh[kK], sl[kK], ts[kK], tls[kK];
+    for (size_t k = 0; k < kK; ++k) {
+      const Vec<D> z = hn::MulAdd(th[k], hn::Set(d, 0x1.715476p+3f), magic);
+      const Vec<D> kf = hn::Sub(z, magic);
+      const auto zi = hn::BitCast(di, z);
+      // 2^(k>>3): the low bits of z shifted up into the exponent field.
+      const auto e2 =
+          hn::And(hn::ShiftLeft<20>(zi), hn::Set(di, static_cast<int32_t>(0xFF800000u)));
+      const Vec<D> scale = hn::BitCast(d, hn::Add(e2, hn::Set(di, 127 << 23)));
+      const auto idx = hn::IndicesFromVec(d, hn::And(zi, hn::Set(di, 7)));
+      ts[k] = hn::Mul(hn::TableLookupLanes(hn::Load(d, kHi), idx), scale);
+      tls[k] = hn::Mul(hn::TableLookupLanes(hn::Load(d, kLo), idx), scale);
+      const Vec<D> r1 = hn::NegMulAdd(kf, hn::Set(d, 0x1.62ep-4f), th[k]);  // exact
+      sh[k] = hn::NegMulAdd(kf, hn::Set(d, 0x1.0cp-18f), r1);               // exact
+      sl[k] = hn::MulAdd(kf, hn::Set(d, 0x1.05c61p-32f), tl[k]);
+    }
+    const Vec<D> half = hn::Set(d, 0.5f);
+    for (size_t k = 0; k < kK; ++k) {
+      const Vec<D> s = sh[k];
+      const PairF<D> sq = TwoProdF<D>(s, s);
+      // 1/6 + s/24 + s^2/120 + s^3/720 (Estrin's form).
+      const Vec<D> q =
+          hn::MulAdd(sq.hi, hn::MulAdd(s, hn::Set(d, 1.0f / 720), hn::Set(d, 1.0f / 120)),
+                     hn::MulAdd(s, hn::Set(d, 1.0f / 24), hn::Set(d, 1.0f / 6)));
+      // e^s - 1 = s + sq.hi/2 + rest, |rest| < 2^-11 |s|.
+      const Vec<D> rest =
+          hn::MulAdd(hn::Mul(sq.hi, s), q, hn::MulAdd(sq.lo, half, hn::MulAdd(sl[k], s, sl[k])));
+      const PairF<D> em = FastTwoSumF<D>(s, hn::Mul(sq.hi, half));
+      const Vec<D> em_lo = hn::Add(em.lo, rest);
+      // T scale (1 + em) - 1.
+      const PairF<D> a = FastTwoSumF<D>(hn::Set(d, -1.0f), ts[k]);  // |ts| <= 1
+      const PairF<D> b = TwoProdF<D>(ts[k], em.hi);
+      const Vec<D> small = hn::MulAdd(ts[k], em_lo, hn::MulAdd(tls[k], em.hi, tls[k]));
+      const PairF<D> sum = FastTwoSumF<D>(a.hi, b.hi);
+      out[k] = {sum.hi, hn::Add(hn::Add(sum.lo, a.lo), hn::Add(b.lo, small))};
+    }
+  }
   // alpha <= 0 (or NaN): the double lanes. Out of line: inlined into ForwardN, GCC 12 stopped
   // with an internal compiler error (early SRA) in the AVX2 ThreadSanitizer build (-O1).
   template <size_t kK, class D>
@@ -105,7 +169,11 @@ struct celu {
       tl[k] = t.lo;
     }
     PairF<D> em[kK];
-    Expm1PairFN<kK>(d, th, tl, em);
+    if constexpr (kFloatPairsPay) {
+      Expm1PairFN<kK>(d, th, tl, em);
+    } else {
+      Expm1Pair8FN<kK>(d, th, tl, em);
+    }
     for (size_t k = 0; k < kK; ++k) {
       const Vec<D> neg = MulPairRoundF(PairF<D>{hn::Set(d, alpha), hn::Zero(d)}, em[k]);
       const auto keep =

@@ -3,12 +3,17 @@
 // descriptor. With e = e^x and n = e(e+2): tanh(log(1+e)) = n/(n+2) exactly, so the tail x -> -inf
 // keeps every digit (mish ~ x*e^x) instead of cancelling in 1 - ... . Past x = 40 the factor is 1.
 struct mish {
-  // float32 arrays on AVX-512: float lanes (math_f32-inl.h; on AVX2 they measured slower than
-  // the double lanes, see kFloatPairsPay) for x >= -86 (results down to
-  // 2^-117), the double lanes for vectors with a lane below (results near or below the
-  // subnormals, -inf), NaN or, forward, a tiny nonzero x (whose products would underflow in the
-  // pairs).
+  // float32 arrays: float lanes (math_f32-inl.h) for x >= -86 (results down to 2^-117), the
+  // double lanes for vectors with a lane below (results near or below the subnormals, -inf),
+  // NaN or, forward, a tiny nonzero x (whose products would underflow in the pairs). The
+  // backward pass on AVX2 measured slower in float lanes than in double lanes (kFloatPairsPay);
+  // the forward pass there, with its own e^x and quotient (FactorFN) and four vectors at once,
+  // is faster (kForwardFloatLanes), if only a little: 1.01x to 1.10x in four alternated runs
+  // at 4096 and 262144 (0.84-0.95 against 0.92-1.00 ns per element; two at once 0.97, eight
+  // 0.96). llvm-mca (znver3) has its loop at the two FMA pipes' limit; 24 of its 107
+  // instructions a vector are stack moves.
   static constexpr bool kFloatLanes = kFloatPairsPay;
+  static constexpr bool kForwardFloatLanes = true;
 
   // With e = e^x = scale m (x <= limit, clamped by the caller), a = 2 + e and b = 2 + e a = n + 2
   // as pairs: n/(n+2) = scale m a/b. The factor scale is left out of every pair, so that for
@@ -19,6 +24,64 @@ struct mish {
     PairF<D> a;      // 2 + e
     PairF<D> inv_b;  // 1/(2 + e (2 + e))
   };
+  // The forward pass on AVX2 takes e^x from 2^(j/8) (Exp8PairFN); every other pass and target
+  // from ExpPairFN's 2^(j/16).
+  static constexpr bool kForwardExp8 = !kFloatPairsPay;
+  // e^x = scale (m.hi + m.lo) as ExpPairFN gives it (x in [-86, 86]), from 2^(j/8) where
+  // ExpPairFN has 2^(j/16): on AVX2 an 8-entry table is one vpermps for each of hi and lo
+  // where a 16-entry one takes two and a blend (Table16). k = round(8 x/ln2), s = x - k ln2/8
+  // with ExpReduceF's three-part ln2/16 doubled (exact: |k| < 2^10, the products and
+  // differences stay on the grid of 2^-28 within 24 bits), |s| <= ln2/16, so e^s takes one
+  // more term (s^6/720; the next, s^7/5040, is below 2^-44 of it).
+  template <size_t kK, class D>
+  HWY_INLINE static void Exp8PairFN(D d, const Vec<D> (&th)[kK], ExpF<D> (&out)[kK]) {
+    const hn::RebindToSigned<D> di;
+    // 2^(j/8) as hi + lo: every other entry of ExpReduceF's 2^(j/16) table.
+    HWY_ALIGN static constexpr float kHi[8] = {0x1.000000p+0f, 0x1.172b84p+0f, 0x1.306fe0p+0f,
+                                               0x1.4bfdaep+0f, 0x1.6a09e6p+0f, 0x1.8ace54p+0f,
+                                               0x1.ae89fap+0f, 0x1.d5818ep+0f};
+    HWY_ALIGN static constexpr float kLo[8] = {0.0f,
+                                               -0x1.c15742p-27f,
+                                               0x1.4636e2p-25f,
+                                               -0x1.593abcp-25f,
+                                               0x1.9fcef4p-26f,
+                                               0x1.15506ep-27f,
+                                               -0x1.a94b14p-26f,
+                                               -0x1.822dbcp-27f};
+    const Vec<D> magic = hn::Set(d, 0x1.8p23f);
+    Vec<D> sh[kK], thi[kK], tlo[kK];
+    for (size_t k = 0; k < kK; ++k) {
+      const Vec<D> z = hn::MulAdd(th[k], hn::Set(d, 0x1.715476p+3f), magic);
+      const Vec<D> kf = hn::Sub(z, magic);
+      const auto zi = hn::BitCast(di, z);
+      // 2^(k>>3): the low bits of z shifted up into the exponent field.
+      const auto e2 =
+          hn::And(hn::ShiftLeft<20>(zi), hn::Set(di, static_cast<int32_t>(0xFF800000u)));
+      out[k].scale = hn::BitCast(d, hn::Add(e2, hn::Set(di, 127 << 23)));
+      const auto idx = hn::IndicesFromVec(d, hn::And(zi, hn::Set(di, 7)));
+      thi[k] = hn::TableLookupLanes(hn::Load(d, kHi), idx);
+      tlo[k] = hn::TableLookupLanes(hn::Load(d, kLo), idx);
+      const Vec<D> r1 = hn::NegMulAdd(kf, hn::Set(d, 0x1.62ep-4f), th[k]);  // exact
+      sh[k] = hn::NegMulAdd(kf, hn::Set(d, 0x1.0cp-18f), r1);               // exact
+      // The tail of ln2/8 (k times it below 2^-22) as the low part of s.
+      tlo[k] = hn::MulAdd(thi[k], hn::Mul(kf, hn::Set(d, 0x1.05c61p-32f)), tlo[k]);
+    }
+    for (size_t k = 0; k < kK; ++k) {
+      // e^s = 1 + s + w, w = s^2 (1/2 + s/6 + s^2 (1/24 + s/120 + s^2/720)) (Estrin's form).
+      const Vec<D> s = sh[k];
+      const Vec<D> sq = hn::Mul(s, s);
+      const Vec<D> a = hn::MulAdd(s, hn::Set(d, 1.0f / 6), hn::Set(d, 0.5f));
+      const Vec<D> b = hn::MulAdd(s, hn::MulAdd(s, hn::Set(d, 1.0f / 720), hn::Set(d, 1.0f / 120)),
+                                  hn::Set(d, 1.0f / 24));
+      const Vec<D> w = hn::Mul(sq, hn::MulAdd(sq, b, a));
+      // m = (thi + tlo)(1 + s + w), thi s exact.
+      const PairF<D> u = TwoProdF<D>(thi[k], s);
+      const PairF<D> m = FastTwoSumF<D>(thi[k], u.hi);
+      const Vec<D> m_lo =
+          hn::Add(hn::Add(m.lo, u.lo), hn::MulAdd(thi[k], w, hn::MulAdd(tlo[k], s, tlo[k])));
+      out[k].m = {m.hi, m_lo};
+    }
+  }
   // The same for kK vectors at once, each step for all kK before the next (ForwardN).
   template <size_t kK, class D>
   HWY_INLINE static void PartsOfFN(D d, const Vec<D> (&xc)[kK], PartsF<D> (&p)[kK]) {
@@ -44,6 +107,45 @@ struct mish {
     PartsOfFN<1>(d, xv, p);
     return p[0];
   }
+  // The forward pass's factor n/(n+2) = scale q (q as a pair, scale exact) for kK vectors of
+  // clamped x at once. AVX-512: m a (1/b) from PartsOfFN. AVX2 (kForwardExp8): e from
+  // Exp8PairFN and the quotient q = (m a)/b as y1 = (m a).hi r, r = 1/b.hi to about 2^-23 (the
+  // 12-bit estimate and one Newton step), corrected by its residual: q.lo = (m a - y1 b) r,
+  // the residual's head exact by FMA and r's error a factor 2^-23 on a term 2^-22 of q (four
+  // FMA-class operations fewer than 1/b as a pair and its product).
+  template <size_t kK, class D>
+  HWY_INLINE static void FactorFN(D d, const Vec<D> (&xc)[kK], PairF<D> (&q)[kK],
+                                  Vec<D> (&scale)[kK]) {
+    if constexpr (!kForwardExp8) {
+      PartsF<D> p[kK];
+      PartsOfFN<kK>(d, xc, p);
+      for (size_t k = 0; k < kK; ++k) {
+        q[k] = MulPairsF(MulPairsF(p[k].e.m, p[k].a), p[k].inv_b);
+        scale[k] = p[k].e.scale;
+      }
+    } else {
+      ExpF<D> ex[kK];
+      Exp8PairFN<kK>(d, xc, ex);
+      const Vec<D> two = hn::Set(d, 2.0f);
+      for (size_t k = 0; k < kK; ++k) {
+        scale[k] = ex[k].scale;
+        const PairF<D> e = {hn::Mul(ex[k].m.hi, ex[k].scale), hn::Mul(ex[k].m.lo, ex[k].scale)};
+        const PairF<D> a0 = TwoSumF<D>(two, e.hi);
+        const PairF<D> a = {a0.hi, hn::Add(a0.lo, e.lo)};
+        const PairF<D> n = MulPairsF(e, a);
+        const PairF<D> b = TwoSumF<D>(two, n.hi);
+        const Vec<D> b_lo = hn::Add(b.lo, n.lo);
+        const PairF<D> num0 = MulPairsF(ex[k].m, a);
+        const PairF<D> num = FastTwoSumF<D>(num0.hi, num0.lo);
+        Vec<D> r = hn::ApproximateReciprocal(b.hi);
+        r = hn::MulAdd(r, hn::NegMulAdd(r, b_lo, hn::NegMulAdd(b.hi, r, hn::Set(d, 1.0f))), r);
+        const Vec<D> y1 = hn::Mul(num.hi, r);
+        const Vec<D> res =
+            hn::NegMulAdd(y1, b_lo, hn::Add(hn::NegMulAdd(y1, b.hi, num.hi), num.lo));
+        q[k] = {y1, hn::Mul(res, r)};
+      }
+    }
+  }
   // kForwardN vectors at once (op_unit-inl.h's ForwardT): Forward's results, its steps
   // interleaved across the vectors and the rare lanes tested once for all of them (sigmoid's):
   // 1.51x, 1.42x and 1.13x faster than one vector at a time at 4096, 262144 and 16777216
@@ -55,11 +157,11 @@ struct mish {
     Vec<D> xc[kK], y[kK];
     hn::Mask<D> ok[kK];
     for (size_t k = 0; k < kK; ++k) xc[k] = hn::Min(v[k], lim);
-    PartsF<D> p[kK];
-    PartsOfFN<kK>(d, xc, p);
+    PairF<D> q[kK];
+    Vec<D> scale[kK];
+    FactorFN<kK>(d, xc, q, scale);
     for (size_t k = 0; k < kK; ++k) {
-      const PairF<D> q = MulPairsF(MulPairsF(p[k].e.m, p[k].a), p[k].inv_b);
-      const Vec<D> y0 = hn::Mul(hn::MulAdd(v[k], q.hi, hn::Mul(v[k], q.lo)), p[k].e.scale);
+      const Vec<D> y0 = hn::Mul(hn::MulAdd(v[k], q[k].hi, hn::Mul(v[k], q[k].lo)), scale[k]);
       const auto zero = hn::Eq(v[k], hn::Zero(d));
       y[k] = hn::IfThenElse(hn::Or(zero, hn::Gt(v[k], lim)), v[k], y0);
       ok[k] = hn::And(hn::Ge(v[k], hn::Set(d, -86.0f)),
@@ -73,10 +175,12 @@ struct mish {
     if constexpr (kIsF32Lanes<D>) {
       // Past 9.5, 2/(n+2) < 2^-25 and x n/(n+2) rounds to x.
       const Vec<D> lim = hn::Set(d, 9.5f);
-      const PartsF<D> p = PartsOfF(d, hn::Min(x, lim));
-      const PairF<D> q = MulPairsF(MulPairsF(p.e.m, p.a), p.inv_b);
+      const Vec<D> xc[1] = {hn::Min(x, lim)};
+      PairF<D> q[1];
+      Vec<D> scale[1];
+      FactorFN<1>(d, xc, q, scale);
       // Rounded before the exact scaling (the result is a normal float, see ok).
-      const Vec<D> y0 = hn::Mul(hn::MulAdd(x, q.hi, hn::Mul(x, q.lo)), p.e.scale);
+      const Vec<D> y0 = hn::Mul(hn::MulAdd(x, q[0].hi, hn::Mul(x, q[0].lo)), scale[0]);
       const auto zero = hn::Eq(x, hn::Zero(d));
       // The sign of zero; x = inf would meet inf - inf in the product.
       const Vec<D> y = hn::IfThenElse(hn::Or(zero, hn::Gt(x, lim)), x, y0);

@@ -3,12 +3,16 @@
 // descriptor. Near 0, x - tanh x ~ x^3/3 cancels: below |x| = 1/2 it is summed from the Taylor
 // series instead (TanhSeries in math-inl.h).
 struct tanhshrink {
-  // float32 arrays on AVX-512: float lanes (math_f32-inl.h; on AVX2 they measured slower than
-  // the double lanes, see kFloatPairsPay, also with ForwardN's two vectors at once: 1.74 against
-  // 1.72 ns per element forward at 262144, and 1.25 against 1.11 backward). Forward: x^3 S(x^2)
-  // below |x| = 1/2, x - tanh x with tanh as a pair above; the double lanes for vectors with a lane
-  // 0 < |x| < 2^-32 (x^3 would lose its low part to underflow).
+  // float32 arrays: float lanes (math_f32-inl.h). The backward pass keeps the double lanes on
+  // AVX2 (kFloatPairsPay: 1.25 against 1.11 ns per element at 262144); the forward pass takes
+  // the float lanes there too with its own form above 1/2 (LargeFN) and four vectors at once:
+  // 1.31-1.36 against 1.69-1.76 ns per element in double lanes at 4096 and 262144 (with one
+  // FMA fewer, eight at once measured 1.06x and two 1.2x slower than four; the AVX-512 form
+  // with two at once, 1.74 against 1.72).
+  // Forward: x^3 S(x^2) below |x| = 1/2, x - tanh x with tanh as a pair above; the double lanes
+  // for vectors with a lane 0 < |x| < 2^-32 (x^3 would lose its low part to underflow).
   static constexpr bool kFloatLanes = kFloatPairsPay;
+  static constexpr bool kForwardFloatLanes = true;
 
   // x^3 S(x^2) for |x| < 1/2, S the Taylor series of (x - tanh x)/x^3 in u = x^2 (11 terms:
   // each is about u/2.5 of the one before, the first left out is below 2^-36 of the sum). The
@@ -138,27 +142,69 @@ struct tanhshrink {
     const Vec<D> large = hn::Sub(x, Tanh(d, x));
     return hn::IfThenElse(hn::Lt(hn::Abs(x), hn::Set(d, 0.5)), small, large);
   }
+  // a - tanh a for a >= 1/2 (up to 9.5: the caller takes a - 1 beyond), kK vectors at once, on
+  // AVX2, where ForwardN's form (a + em/(2 + em) with em = e^-2a - 1, the quotient as a pair)
+  // spills its pairs (16 registers): (a - 1) + 2/(1 + E) with E = e^2a as a pair (ExpPairFN,
+  // 16 operations fewer than Expm1PairFN after the shared reduction) and the quotient y1 + res r
+  // from r = 1/(1 + E) to about 2^-23 (the approximate reciprocal of the head and one Newton
+  // step on the pair: E's low part, ExpPairFN's m.lo scaled, reaches 2^-12 of it, and a
+  // reciprocal of the head alone measured 4.85 ULP), y1 = 2 r and its residual
+  // res = 2 - y1 (1 + E) by FMA (r's error is then a factor 2^-23 on a term 2^-22 of the
+  // quotient). a - 1 is exact (a in [1/2, 2^24)); the sum cancels as much as in the other form
+  // (14 times at most, at 1/2).
+  template <size_t kK, class D>
+  HWY_INLINE static void LargeFN(D d, const Vec<D> (&ax)[kK], Vec<D> (&large)[kK]) {
+    const Vec<D> one = hn::Set(d, 1.0f);
+    Vec<D> a2[kK], zero[kK];
+    for (size_t k = 0; k < kK; ++k) {
+      const Vec<D> ac = hn::Min(ax[k], hn::Set(d, 9.5f));
+      a2[k] = hn::Add(ac, ac);
+      zero[k] = hn::Zero(d);
+    }
+    ExpF<D> e[kK];
+    ExpPairFN<kK>(d, a2, zero, e);
+    for (size_t k = 0; k < kK; ++k) {
+      const PairF<D> b = FastTwoSumF<D>(hn::Mul(e[k].m.hi, e[k].scale), one);  // E >= 1
+      const Vec<D> b_lo = hn::MulAdd(e[k].m.lo, e[k].scale, b.lo);
+      Vec<D> r = hn::ApproximateReciprocal(b.hi);
+      r = hn::MulAdd(r, hn::NegMulAdd(r, b_lo, hn::NegMulAdd(b.hi, r, one)), r);
+      const Vec<D> y1 = hn::Add(r, r);
+      const Vec<D> res = hn::NegMulAdd(y1, b_lo, hn::NegMulAdd(y1, b.hi, hn::Set(d, 2.0f)));
+      const PairF<D> sum = TwoSumF<D>(hn::Sub(ax[k], one), y1);
+      large[k] = hn::Add(sum.hi, hn::MulAdd(res, r, sum.lo));
+    }
+  }
   // Float lanes, kK vectors at once, each step for all kK before the next; Forward is its
   // kK = 1, and ForwardT takes kForwardN (op_unit-inl.h). Above 1/2: |x| - tanh|x| = |x| +
-  // em/(2 + em) as a pair (the difference is more than 1/13 of |x|, so the pair's error grows
-  // at most 13 times), rounded once. Past 9.5 tanh is 1 (and |x| - 1 keeps infinities). Below
-  // 1/2 the series (SmallFN). With x uniform in [-8, 8] most vectors have lanes of both (a
-  // 16-lane vector has none below 1/2 with odds 0.36, four of them 0.02), so both are computed
-  // for every vector. Four vectors at once (AVX-512): 1.41x faster than one at a time (0.703
-  // against 0.992 ns per element at 262144, alternated, loaded host; the same results).
+  // em/(2 + em) as a pair (AVX2: LargeFN; the difference is more than 1/13 of |x|, so the
+  // pair's error grows at most 13 times), rounded once. Past 9.5 tanh is 1 (and |x| - 1 keeps
+  // infinities). Below 1/2 the series (SmallFN). With x uniform in [-8, 8] most vectors have lanes
+  // of both (a 16-lane vector has none below 1/2 with odds 0.36, four of them 0.02), so both are
+  // computed for every vector. Four vectors at once (AVX-512): 1.41x faster than one at a time
+  // (0.703 against 0.992 ns per element at 262144, alternated, loaded host; the same results).
   static constexpr size_t kForwardN = 4;
   template <size_t kK, class D>
   requires kIsF32Lanes<D> HWY_INLINE static void ForwardN(D d, Vec<D> (&v)[kK], const Args& a) {
     Vec<D> ax[kK], small[kK], y[kK];
     hn::Mask<D> ok[kK];
     for (size_t k = 0; k < kK; ++k) ax[k] = hn::Abs(v[k]);
-    TanhPartsF<D> t[kK];
-    TanhPartsOfFN<kK>(d, ax, t);
+    TanhPartsF<D> t[kK];  // AVX-512
+    Vec<D> large2[kK];    // AVX2
+    if constexpr (kFloatPairsPay) {
+      TanhPartsOfFN<kK>(d, ax, t);
+    } else {
+      LargeFN<kK>(d, ax, large2);
+    }
     SmallFN<kK>(d, v, small);
     for (size_t k = 0; k < kK; ++k) {
-      const PairF<D> q = MulPairsF(t[k].em, t[k].inv);
-      const PairF<D> r = FastTwoSumF<D>(ax[k], q.hi);
-      Vec<D> large = hn::Add(r.hi, hn::Add(r.lo, q.lo));
+      Vec<D> large;
+      if constexpr (kFloatPairsPay) {
+        const PairF<D> q = MulPairsF(t[k].em, t[k].inv);
+        const PairF<D> r = FastTwoSumF<D>(ax[k], q.hi);
+        large = hn::Add(r.hi, hn::Add(r.lo, q.lo));
+      } else {
+        large = large2[k];
+      }
       large =
           hn::IfThenElse(hn::Gt(ax[k], hn::Set(d, 9.5f)), hn::Sub(ax[k], hn::Set(d, 1.0f)), large);
       const Vec<D> y0 =

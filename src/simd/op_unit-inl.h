@@ -121,17 +121,26 @@ using ComputeTag =
                            ((kFloatOr16<T> && ...) && HWY_NATIVE_FMA &&
                             (FloatLanes<Kernel> || ExactInFloat32<Kernel>)),
                        hn::ScalableTag<float>, D>;
-// Kernels that declare kBackwardFloatLanes take their backward pass in float lanes on every
-// target with FMA even where kFloatLanes (both directions) is false: AVX2, where the forward
-// pass's pairs spill and the double lanes measured faster, but the backward pass, which needs
-// fewer pairs (its bound is 2 ULP), is faster in float lanes.
+// kFloatLanes covers both directions; a kernel whose two passes pay differently in float lanes
+// on AVX2 (16 registers: pairs spill) declares one direction on its own. kBackwardFloatLanes
+// takes the backward pass in float lanes on every target with FMA even where kFloatLanes is
+// false (its bound is 2 ULP: fewer pairs), kForwardFloatLanes the forward pass (a forward pass
+// reworked to fit the registers, where the backward pass's pairs still spill).
 template <class Kernel>
 concept BackwardFloatLanes = requires {
   requires Kernel::kBackwardFloatLanes;
 };
+template <class Kernel>
+concept ForwardFloatLanes = requires {
+  requires Kernel::kForwardFloatLanes;
+};
 template <class Kernel, typename... T>
 using BackwardTag =
     std::conditional_t<(kFloatOr16<T> && ...) && HWY_NATIVE_FMA && BackwardFloatLanes<Kernel>,
+                       hn::ScalableTag<float>, ComputeTag<Kernel, T...>>;
+template <class Kernel, typename... T>
+using ForwardTag =
+    std::conditional_t<(kFloatOr16<T> && ...) && HWY_NATIVE_FMA && ForwardFloatLanes<Kernel>,
                        hn::ScalableTag<float>, ComputeTag<Kernel, T...>>;
 // Kernels that declare kFromYInFloat32 take their gradient from y in float32 lanes too, on
 // targets with FMA (their float32 formula rounds once inside an FMA; without FMA it would not).
@@ -525,7 +534,7 @@ inline constexpr bool kStreamFast = kWholeLines<hn::ScalableTag<float>, TO>;
 template <typename TI, typename TO>
 void ForwardT(const TI* x, TO* y, size_t n, const Args& args) {
   using Kernel = K<TO>;
-  using DC = ComputeTag<Kernel, TI, TO>;
+  using DC = ForwardTag<Kernel, TI, TO>;
   const Args a = Prepared<Kernel>(args);
   auto f = [&](auto d, auto v, auto) ACTIV_LAMBDA { return Kernel::Forward(d, v, a); };
   size_t i = 0;
