@@ -271,15 +271,10 @@ struct gelu {
   // to a = 0 (P' is 1/2 there). Relative error at most 2^-23.5, the last pieces' (401 points a
   // piece against mpmath, tools/fit_polynomials.py gelu_fast_direct); degree 7 had 2^-26.2 and
   // took 1.12x the time (618 against 550 ns at 4096, CPU time, same minutes).
-  static constexpr float kDirectMax = 8.0f;
-  static constexpr float kDirectK = 0x1.2f1c72p-2f;
-  static constexpr float kDirectK2 = 0x1.a0c71cp0f;
-  static constexpr int kDirectDegree = 6;
-  struct DirectPieces {
-    alignas(64) float c[32];
-    alignas(64) float p[kDirectDegree + 1][32];
-  };
-  static constexpr DirectPieces kDirect = {
+  static constexpr DirectTable<6> kDirect = {
+      8.0f,
+      0x1.2f1c72p-2f,
+      0x1.a0c71cp0f,
       {0.0f,          0x1.977cb0p-1f, 0x1.3ed448p0f, 0x1.a6186ep0f, 0x1.024d1ap1f, 0x1.2e1f76p1f,
        0x1.572fbcp1f, 0x1.7df1c4p1f,  0x1.a2bee8p1f, 0x1.c5e16ep1f, 0x1.e78756p1f, 0x1.03f0e0p2f,
        0x1.1389bcp2f, 0x1.229c14p2f,  0x1.313696p2f, 0x1.3f6396p2f, 0x1.4d2dbap2f, 0x1.5a93b0p2f,
@@ -371,7 +366,7 @@ struct gelu {
     // either is NaN, here the running least, which starts at +inf.
     __m512 least = _mm512_set1_ps(HUGE_VALF);
     for (size_t k = 0; k < K; ++k) least = _mm512_min_ps(v[k].raw, least);
-    if (HWY_UNLIKELY(!hn::AllFalse(d, hn::Lt(Vec<D>{least}, hn::Set(d, -kDirectMax))))) {
+    if (HWY_UNLIKELY(!hn::AllFalse(d, hn::Lt(Vec<D>{least}, hn::Set(d, -kDirect.max))))) {
       // On a copy: with v itself passed by reference, GCC stored all K vectors on every step,
       // ahead of the test.
       Vec<D> w[K];
@@ -390,7 +385,7 @@ struct gelu {
     for (size_t k = 0; k < K; ++k) w[k] = v[k];
     ForwardExpN<K>(d, w, args);
     for (size_t k = 0; k < K; ++k) {
-      const auto tail = hn::Lt(v[k], hn::Set(d, -kDirectMax));
+      const auto tail = hn::Lt(v[k], hn::Set(d, -kDirect.max));
       Vec<D> one[1] = {v[k]};
       DirectN<1>(d, one);
       v[k] = hn::IfThenElse(tail, w[k], one[0]);
@@ -399,7 +394,7 @@ struct gelu {
   // q - R(a) on K vectors (kDirect), every lane.
   template <size_t K, class D>
   HWY_INLINE static void DirectN(D d, Vec<D> (&v)[K]) {
-    DirectPiecesN<kDirectDegree, K>(d, v, kDirect, kDirectMax, kDirectK, kDirectK2);
+    DirectPiecesN<K>(d, v, kDirect);
   }
 
   // Forward on K vectors by the exponential: s = |x| Q, x Phi(x) = q - s with q = x for x >= 0
