@@ -522,6 +522,59 @@ struct gelu {
     for (int j = 7; j >= 0; --j) g = hn::MulAdd(g, u, tab(kPieces8.p[j]));
     return g;
   }
+  // Forward on K vectors (see HasForwardN), Forward's first path on every lane where no lane of
+  // the K is below -13: a = min(|x|, 13), which for x > 13 leaves |x| G e^(-a^2/2) below 2^-120
+  // and q - that rounds to x, as Forward's second path gives; a NaN x (a = 13, vminps' second
+  // operand) returns q, its NaN. The same results as Forward on each vector, its steps
+  // interleaved across the K so that the out-of-order core sees independent work beside each
+  // chain (G's Horner steps, then the exponential's).
+  template <size_t K, class D>
+  static void ForwardN(D d, Vec<D> (&v)[K], const Args& args) {
+    // The least lane, NaN left out: vminps returns its second operand where either is NaN.
+    __m256 least = _mm256_set1_ps(HUGE_VALF);
+    for (size_t k = 0; k < K; ++k) least = _mm256_min_ps(v[k].raw, least);
+    if (HWY_UNLIKELY(!hn::AllFalse(d, hn::Lt(Vec<D>{least}, hn::Set(d, -13.0f))))) {
+      for (size_t k = 0; k < K; ++k) v[k] = ForwardEach(d, v[k], args);
+      return;
+    }
+    Vec<D> a[K], z[K], zl[K], b[K];
+    for (size_t k = 0; k < K; ++k) a[k] = hn::Min(hn::Abs(v[k]), hn::Set(d, 13.0f));
+    for (size_t k = 0; k < K; ++k) {
+      const Vec<D> ha = hn::Mul(a[k], hn::Set(d, -0.5f));
+      z[k] = hn::Mul(ha, a[k]);
+      zl[k] = hn::MulSub(ha, a[k], z[k]);
+    }
+    PieceGN<K>(d, a, b);
+    for (size_t k = 0; k < K; ++k) b[k] = hn::Mul(b[k], a[k]);
+    for (size_t k = 0; k < K; ++k) {
+      const ExpNormalF<D> e = FastExpNormal(d, z[k], &zl[k]);
+      const Vec<D> bs = hn::Mul(b[k], e.s);
+      const Vec<D> q{_mm256_max_ps(_mm256_set1_ps(-0.0f), v[k].raw)};
+      v[k] = hn::Sub(q, hn::MulAdd(bs, e.pm, bs));
+    }
+  }
+  // Forward on one vector, out of line: the rare path of ForwardN.
+  template <class D>
+  HWY_NOINLINE static Vec<D> ForwardEach(D d, Vec<D> x, const Args& args) {
+    return Forward(d, x, args);
+  }
+  // PieceG on K vectors, each step across the K.
+  template <size_t K, class D>
+  HWY_INLINE static void PieceGN(D d, const Vec<D> (&a)[K], Vec<D> (&g)[K]) {
+    __m256i idx[K];
+    Vec<D> u[K];
+    for (size_t k = 0; k < K; ++k) {
+      idx[k] = _mm256_srli_epi32(_mm256_castps_si256(hn::Add(a[k], hn::Set(d, 1.0f)).raw), 22);
+    }
+    const auto tab = [&](const float* c, size_t k) HWY_ATTR {
+      return Vec<D>{_mm256_permutevar8x32_ps(_mm256_load_ps(c), idx[k])};
+    };
+    for (size_t k = 0; k < K; ++k) u[k] = hn::Sub(a[k], tab(kPieces8.c, k));
+    for (size_t k = 0; k < K; ++k) g[k] = tab(kPieces8.p[8], k);
+    for (int j = 7; j >= 0; --j) {
+      for (size_t k = 0; k < K; ++k) g[k] = hn::MulAdd(g[k], u[k], tab(kPieces8.p[j], k));
+    }
+  }
   // Forward as AVX-512's ForwardN does it (q - |x| G e^(-a^2/2), q = vmaxps(-0, x)) with the
   // exponential of the other targets: 2^n (1 + m) where a <= 13 on every lane (|x| G 2^n exact
   // and normal, one rounding with m), else p 2^n in three factors (SplitScale3), one rounding
