@@ -628,6 +628,42 @@ struct gelu {
         });
   }
 #endif
+#if HWY_ARCH_X86 && HWY_TARGET == HWY_AVX2
+  // Backward on K vectors (see HasBackwardN): where every lane of the K has |x| <= 13 and dy not
+  // NaN, Backward's first path, two vectors at a time with each step across the two (four
+  // chains and their constants spill AVX2's 16 registers); else Backward on each vector
+  // (BackwardEachN, which passes NaN through). The same results as Backward on each vector.
+  template <size_t K, class D>
+  static void BackwardN(D d, Vec<D> (&x)[K], Vec<D> (&dy)[K], const Args& args) {
+    auto ok = hn::And(hn::Le(hn::Abs(x[0]), hn::Set(d, 13.0f)), hn::Eq(dy[0], dy[0]));
+    for (size_t k = 1; k < K; ++k) {
+      ok = hn::And(ok, hn::And(hn::Le(hn::Abs(x[k]), hn::Set(d, 13.0f)), hn::Eq(dy[k], dy[k])));
+    }
+    if (HWY_UNLIKELY(!hn::AllTrue(d, ok))) {
+      BackwardEachN<K>(d, x, dy,
+                       [&](Vec<D> xv, Vec<D> g) HWY_ATTR { return Backward(d, xv, g, args); });
+      return;
+    }
+    constexpr size_t kPair = K < 2 ? K : 2;
+    for (size_t k0 = 0; k0 < K; k0 += kPair) {
+      Vec<D> a[kPair], z[kPair], zl[kPair], m[kPair];
+      for (size_t k = 0; k < kPair; ++k) {
+        a[k] = hn::Abs(x[k0 + k]);
+        const Vec<D> ha = hn::Mul(a[k], hn::Set(d, -0.5f));
+        z[k] = hn::Mul(ha, a[k]);
+        zl[k] = hn::MulSub(ha, a[k], z[k]);
+      }
+      for (size_t k = 0; k < kPair; ++k) m[k] = SlopeM(d, a[k]);
+      for (size_t k = 0; k < kPair; ++k) {
+        const ExpNormalF<D> e = FastExpNormal(d, z[k], &zl[k]);
+        const Vec<D> ms = hn::Mul(m[k], e.s);
+        const Vec<D> em = hn::MulAdd(ms, e.pm, ms);
+        const auto neg = hn::Lt(x[k0 + k], hn::Zero(d));
+        dy[k0 + k] = hn::Mul(dy[k0 + k], hn::IfThenElse(neg, em, hn::Sub(hn::Set(d, 1.0f), em)));
+      }
+    }
+  }
+#endif
   // dy gelu'(x), a = |x| clamped at 20 (see the AVX-512 Backward). Where a <= 13 on every lane,
   // e = 2^n (1 + m) from FastExpNormal is normal and so is e M (M 2^n exact, one rounding with
   // m); the other lanes take dy for x > 0 (e M is below 2^-120 there) and dy M p 2^n in three
