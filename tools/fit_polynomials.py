@@ -301,6 +301,8 @@ if __name__ == "__main__":
                 *gelu_fast_pieces(slope=True))
     show_pieces("gelu fast AVX2: G pieces (fast/gelu-inl.h kPieces8)",
                 *gelu_fast_pieces(degree=8, mbits=1))
+    show_pieces("gelu fast AVX2: M pieces (fast/gelu-inl.h kSlopePieces8)",
+                *gelu_fast_pieces(slope=True, degree=8, mbits=1))
     k, k2, *direct = gelu_fast_direct()
     print(f"gelu fast AVX-512 direct: k = {k.hex()}, k2 = {k2.hex()}")
     show_pieces("gelu fast AVX-512: R pieces (fast/gelu-inl.h kDirect)", *direct)

@@ -9,12 +9,23 @@
 // 32 pieces of degree 5 read by one vpermt2ps a coefficient on AVX-512 (kPieces), 8 of degree
 // 8 read by one vpermps on AVX2 (kPieces8; a 32-entry table costs four vpermps and three blends
 // there). |x| G is rounded once and x Phi(x) = q - |x| G e^(-a^2/2) with q = x for x >= 0 and
-// -0 for x < 0 (one vmaxps, no compare or select). The AVX-512 backward pass reads M = G -
-// a/sqrt(2 pi) from 32 pieces of its own (kSlopePieces). These took the place of the form
-// below (still the AVX2 backward pass's and other targets'): 4096 elements, float32, this
-// AVX-512 host, ns an element, old and new binaries alternated: forward 0.40 -> 0.22 on AVX-512
-// (37 operations a vector where there were 48; Eigen 0.15) and 0.87 -> 0.57 on AVX2 (Eigen
-// 0.29), backward 0.49 -> 0.31 on AVX-512 (oneDNN 0.41 to 0.67 in the same runs).
+// -0 for x < 0 (one vmaxps, no compare or select). The backward pass reads M = G - a/sqrt(2
+// pi) from pieces of its own: 32 of degree 5 on AVX-512 (kSlopePieces), 8 of degree 8 on AVX2
+// (kSlopePieces8). These took the place of the form below (still other targets'): 4096
+// elements, float32, this AVX-512 host, ns an element, old and new binaries alternated: forward
+// 0.40 -> 0.22 on AVX-512 (37 operations a vector where there were 48; Eigen 0.15) and 0.87 ->
+// 0.57 on AVX2 (Eigen 0.29), backward 0.49 -> 0.31 on AVX-512 (oneDNN 0.41 to 0.67 in the same
+// runs) and, with BackwardN's two vectors a step, 0.93 -> 0.54 on AVX2 (CPU time, medians of
+// 5; oneDNN 0.49 to 0.51).
+//
+// AVX2 forward (ForwardN), Forward's steps two vectors at a time: 0.542 -> 0.476 ns an element
+// at 4096 (CPU time, medians of 5, alternated; Eigen 0.273). Its loop is about 50 instructions
+// a vector (objdump: 10 vpermps, 21 FMA-class, the rest adds, logic and constants reloaded from
+// the stack, 16 ymm registers not holding them), and removing operations is what moves it:
+// G's Horner chain and the exponential already overlap across the two vectors. Tried and left:
+// G of degree 7 (2^-24.7) with the exponential from ExpLut8N's table (7 FMA-class operations
+// where FastExpNormal takes 10, but b s rounded once more): 0.466 against 0.483 at 4096, and
+// 3.80 ULP on all 2^32 inputs (x = -10.83) against 2.54.
 //
 // AVX-512 forward, where no lane of the K vectors is below -8 (inputs of the benchmark, uniform
 // in [-8, 8], never are): x Phi(x) = q - R(a), R(a) = a Q from 32 pieces of degree 6 in a
@@ -271,15 +282,10 @@ struct gelu {
   // to a = 0 (P' is 1/2 there). Relative error at most 2^-23.5, the last pieces' (401 points a
   // piece against mpmath, tools/fit_polynomials.py gelu_fast_direct); degree 7 had 2^-26.2 and
   // took 1.12x the time (618 against 550 ns at 4096, CPU time, same minutes).
-  static constexpr float kDirectMax = 8.0f;
-  static constexpr float kDirectK = 0x1.2f1c72p-2f;
-  static constexpr float kDirectK2 = 0x1.a0c71cp0f;
-  static constexpr int kDirectDegree = 6;
-  struct DirectPieces {
-    alignas(64) float c[32];
-    alignas(64) float p[kDirectDegree + 1][32];
-  };
-  static constexpr DirectPieces kDirect = {
+  static constexpr DirectTable<6> kDirect = {
+      8.0f,
+      0x1.2f1c72p-2f,
+      0x1.a0c71cp0f,
       {0.0f,          0x1.977cb0p-1f, 0x1.3ed448p0f, 0x1.a6186ep0f, 0x1.024d1ap1f, 0x1.2e1f76p1f,
        0x1.572fbcp1f, 0x1.7df1c4p1f,  0x1.a2bee8p1f, 0x1.c5e16ep1f, 0x1.e78756p1f, 0x1.03f0e0p2f,
        0x1.1389bcp2f, 0x1.229c14p2f,  0x1.313696p2f, 0x1.3f6396p2f, 0x1.4d2dbap2f, 0x1.5a93b0p2f,
@@ -371,7 +377,7 @@ struct gelu {
     // either is NaN, here the running least, which starts at +inf.
     __m512 least = _mm512_set1_ps(HUGE_VALF);
     for (size_t k = 0; k < K; ++k) least = _mm512_min_ps(v[k].raw, least);
-    if (HWY_UNLIKELY(!hn::AllFalse(d, hn::Lt(Vec<D>{least}, hn::Set(d, -kDirectMax))))) {
+    if (HWY_UNLIKELY(!hn::AllFalse(d, hn::Lt(Vec<D>{least}, hn::Set(d, -kDirect.max))))) {
       // On a copy: with v itself passed by reference, GCC stored all K vectors on every step,
       // ahead of the test.
       Vec<D> w[K];
@@ -390,7 +396,7 @@ struct gelu {
     for (size_t k = 0; k < K; ++k) w[k] = v[k];
     ForwardExpN<K>(d, w, args);
     for (size_t k = 0; k < K; ++k) {
-      const auto tail = hn::Lt(v[k], hn::Set(d, -kDirectMax));
+      const auto tail = hn::Lt(v[k], hn::Set(d, -kDirect.max));
       Vec<D> one[1] = {v[k]};
       DirectN<1>(d, one);
       v[k] = hn::IfThenElse(tail, w[k], one[0]);
@@ -399,7 +405,7 @@ struct gelu {
   // q - R(a) on K vectors (kDirect), every lane.
   template <size_t K, class D>
   HWY_INLINE static void DirectN(D d, Vec<D> (&v)[K]) {
-    DirectPiecesN<kDirectDegree, K>(d, v, kDirect, kDirectMax, kDirectK, kDirectK2);
+    DirectPiecesN<K>(d, v, kDirect);
   }
 
   // Forward on K vectors by the exponential: s = |x| Q, x Phi(x) = q - s with q = x for x >= 0
@@ -433,8 +439,9 @@ struct gelu {
   // the subnormals: gelu'(-19) is -6e-78, times dy up to 3e38). Below -19.9 the clamped slope times
   // any float dy rounds to a zero with the sign of -dy, as the exact product does (and as the
   // faithful kernel's NegativeTailZero gives). Measured on all 2^32 inputs: at most 2.60 ULP beyond
-  // the backward bound on AVX-512, 4.01 on AVX2 (SlopeM), the largest at small positive x, where 1
-  // - e M near 1/2 takes the rounded v's error through H. Backward on K vectors (see HasBackwardN),
+  // the backward bound on AVX-512, 3.15 on AVX2 (kSlopePieces8, at x = 0.000247; 4.01 with
+  // SlopeM, the largest at small positive x, where 1 - e M near 1/2 takes the rounded v's error
+  // through H). Backward on K vectors (see HasBackwardN),
   // each step across all K before the next: the same operations as Backward, with NaN passed
   // through as Map's would be (x's first, then dy's) by the rare path, which a NaN in any of the K
   // vectors takes.
@@ -527,6 +534,97 @@ struct gelu {
     for (int j = 7; j >= 0; --j) g = hn::MulAdd(g, u, tab(kPieces8.p[j]));
     return g;
   }
+  // M(a) = G(a) - a/sqrt(2 pi) on [0, 20] in 8 pieces for AVX2's backward pass, as kPieces8
+  // with the piece from 3a/4 + 1 (2/3 wide at a < 4/3, 16/3 at a >= 28/3) and the fit's error
+  // weighted as kSlopePieces': 2^-27.6 (tools/fit_polynomials.py gelu_fast_pieces, slope=True,
+  // degree=8, mbits=1).
+  static constexpr Pieces8 kSlopePieces8 = {
+      {0x1.fffefcp0f, 0x1.aaa9eap1f, 0x1.55563ep2f, 0x1.fffd08p2f, 0x1.7fff80p3f, 0x1.1554ecp4f,
+       0x1.5554f4p-2f, 0x1.00001ap0f},
+      {{-0x1.4271ecp-1f, -0x1.380418p0f, -0x1.07143ep1f, -0x1.923846p1f, -0x1.3045dcp2f,
+        -0x1.b916d8p2f, 0x1.07bf9ep-2f, -0x1.1952bap-3f},
+       {-0x1.d8c2f6p-2f, -0x1.b6344cp-2f, -0x1.a59468p-2f, -0x1.9e9f46p-2f, -0x1.9b4bf4p-2f,
+        -0x1.99dcfep-2f, -0x1.55dd24p-1f, -0x1.1296b6p-1f},
+       {0x1.5d3154p-6f, 0x1.d627bep-8f, 0x1.1e930cp-9f, 0x1.762bc2p-11f, 0x1.d0fc40p-13f,
+        0x1.3b0bdap-14f, 0x1.342f10p-3f, 0x1.fcc7d4p-5f},
+       {-0x1.b7625ep-8f, -0x1.bbbc82p-10f, -0x1.7f0f06p-12f, -0x1.6177d6p-14f, -0x1.2e1010p-16f,
+        -0x1.1ff876p-18f, -0x1.2a7472p-4f, -0x1.9afe6ep-6f},
+       {0x1.0305a4p-9f, 0x1.918a26p-12f, 0x1.f3d500p-15f, 0x1.4a03dap-17f, 0x1.85ac3ap-20f,
+        0x1.056d10p-22f, 0x1.026632p-5f, 0x1.2f58e0p-7f},
+       {-0x1.204198p-11f, -0x1.5ee126p-14f, -0x1.3c6368p-17f, -0x1.36c570p-20f, -0x1.e55718p-24f,
+        -0x1.54b100p-27f, -0x1.99b3dcp-7f, -0x1.a01634p-9f},
+       {0x1.30d630p-13f, 0x1.205320p-16f, 0x1.8cd204p-20f, 0x1.09189ap-23f, 0x1.3bc720p-27f,
+        0x1.898aeap-31f, 0x1.3112a2p-8f, 0x1.00a288p-10f},
+       {-0x1.4768f2p-15f, -0x1.b0d98ep-19f, -0x1.1a1aeep-22f, -0x1.cc08dcp-28f, -0x1.1e7ec0p-30f,
+        -0x1.837b6cp-32f, -0x1.73707cp-10f, -0x1.1803fap-12f},
+       {0x1.4cafa2p-17f, 0x1.23da7cp-20f, 0x1.3cc884p-25f, 0x1.bf608ep-29f, 0x1.10dde6p-34f,
+        0x1.3f62eap-39f, 0x1.9b9066p-15f, 0x1.1b139ep-12f}}};
+  // M(a) for a in [0, 19.9] (kSlopePiecesClamp: 3a/4 + 1 below 16).
+  template <class D>
+  HWY_INLINE static Vec<D> PieceM8(D d, Vec<D> a) {
+    const Vec<D> y = hn::MulAdd(a, hn::Set(d, 0.75f), hn::Set(d, 1.0f));
+    const __m256i idx = _mm256_srli_epi32(_mm256_castps_si256(y.raw), 22);
+    const auto tab = [&](const float* c) HWY_ATTR {
+      return Vec<D>{_mm256_permutevar8x32_ps(_mm256_load_ps(c), idx)};
+    };
+    const Vec<D> u = hn::Sub(a, tab(kSlopePieces8.c));
+    Vec<D> g = tab(kSlopePieces8.p[8]);
+    for (int j = 7; j >= 0; --j) g = hn::MulAdd(g, u, tab(kSlopePieces8.p[j]));
+    return g;
+  }
+  // Forward on K vectors (see HasForwardN), Forward's first path on every lane where no lane of
+  // the K is below -13: a = min(|x|, 13), which for x > 13 leaves |x| G e^(-a^2/2) below 2^-120
+  // and q - that rounds to x, as Forward's second path gives; a NaN x (a = 13, vminps' second
+  // operand) returns q, its NaN. The same results as Forward on each vector, its steps
+  // interleaved across the K so that the out-of-order core sees independent work beside each
+  // chain (G's Horner steps, then the exponential's).
+  template <size_t K, class D>
+  static void ForwardN(D d, Vec<D> (&v)[K], const Args& args) {
+    // The least lane, NaN left out: vminps returns its second operand where either is NaN.
+    __m256 least = _mm256_set1_ps(HUGE_VALF);
+    for (size_t k = 0; k < K; ++k) least = _mm256_min_ps(v[k].raw, least);
+    if (HWY_UNLIKELY(!hn::AllFalse(d, hn::Lt(Vec<D>{least}, hn::Set(d, -13.0f))))) {
+      for (size_t k = 0; k < K; ++k) v[k] = ForwardEach(d, v[k], args);
+      return;
+    }
+    Vec<D> a[K], z[K], zl[K], b[K];
+    for (size_t k = 0; k < K; ++k) a[k] = hn::Min(hn::Abs(v[k]), hn::Set(d, 13.0f));
+    for (size_t k = 0; k < K; ++k) {
+      const Vec<D> ha = hn::Mul(a[k], hn::Set(d, -0.5f));
+      z[k] = hn::Mul(ha, a[k]);
+      zl[k] = hn::MulSub(ha, a[k], z[k]);
+    }
+    PieceGN<K>(d, a, b);
+    for (size_t k = 0; k < K; ++k) b[k] = hn::Mul(b[k], a[k]);
+    for (size_t k = 0; k < K; ++k) {
+      const ExpNormalF<D> e = FastExpNormal(d, z[k], &zl[k]);
+      const Vec<D> bs = hn::Mul(b[k], e.s);
+      const Vec<D> q{_mm256_max_ps(_mm256_set1_ps(-0.0f), v[k].raw)};
+      v[k] = hn::Sub(q, hn::MulAdd(bs, e.pm, bs));
+    }
+  }
+  // Forward on one vector, out of line: the rare path of ForwardN.
+  template <class D>
+  HWY_NOINLINE static Vec<D> ForwardEach(D d, Vec<D> x, const Args& args) {
+    return Forward(d, x, args);
+  }
+  // PieceG on K vectors, each step across the K.
+  template <size_t K, class D>
+  HWY_INLINE static void PieceGN(D d, const Vec<D> (&a)[K], Vec<D> (&g)[K]) {
+    __m256i idx[K];
+    Vec<D> u[K];
+    for (size_t k = 0; k < K; ++k) {
+      idx[k] = _mm256_srli_epi32(_mm256_castps_si256(hn::Add(a[k], hn::Set(d, 1.0f)).raw), 22);
+    }
+    const auto tab = [&](const float* c, size_t k) HWY_ATTR {
+      return Vec<D>{_mm256_permutevar8x32_ps(_mm256_load_ps(c), idx[k])};
+    };
+    for (size_t k = 0; k < K; ++k) u[k] = hn::Sub(a[k], tab(kPieces8.c, k));
+    for (size_t k = 0; k < K; ++k) g[k] = tab(kPieces8.p[8], k);
+    for (int j = 7; j >= 0; --j) {
+      for (size_t k = 0; k < K; ++k) g[k] = hn::MulAdd(g[k], u[k], tab(kPieces8.p[j], k));
+    }
+  }
   // Forward as AVX-512's ForwardN does it (q - |x| G e^(-a^2/2), q = vmaxps(-0, x)) with the
   // exponential of the other targets: 2^n (1 + m) where a <= 13 on every lane (|x| G 2^n exact
   // and normal, one rounding with m), else p 2^n in three factors (SplitScale3), one rounding
@@ -580,19 +678,64 @@ struct gelu {
         });
   }
 #endif
-  // dy gelu'(x), a = |x| clamped at 20 (see the AVX-512 Backward). Where a <= 13 on every lane,
+#if HWY_ARCH_X86 && HWY_TARGET == HWY_AVX2
+  // Backward on K vectors (see HasBackwardN): where every lane of the K has |x| <= 13 and dy not
+  // NaN, Backward's first path, two vectors at a time with each step across the two (four
+  // chains and their constants spill AVX2's 16 registers); else Backward on each vector
+  // (BackwardEachN, which passes NaN through). The same results as Backward on each vector.
+  template <size_t K, class D>
+  static void BackwardN(D d, Vec<D> (&x)[K], Vec<D> (&dy)[K], const Args& args) {
+    auto ok = hn::And(hn::Le(hn::Abs(x[0]), hn::Set(d, 13.0f)), hn::Eq(dy[0], dy[0]));
+    for (size_t k = 1; k < K; ++k) {
+      ok = hn::And(ok, hn::And(hn::Le(hn::Abs(x[k]), hn::Set(d, 13.0f)), hn::Eq(dy[k], dy[k])));
+    }
+    if (HWY_UNLIKELY(!hn::AllTrue(d, ok))) {
+      BackwardEachN<K>(d, x, dy,
+                       [&](Vec<D> xv, Vec<D> g) HWY_ATTR { return Backward(d, xv, g, args); });
+      return;
+    }
+    constexpr size_t kPair = K < 2 ? K : 2;
+    for (size_t k0 = 0; k0 < K; k0 += kPair) {
+      Vec<D> a[kPair], z[kPair], zl[kPair], m[kPair];
+      for (size_t k = 0; k < kPair; ++k) {
+        a[k] = hn::Abs(x[k0 + k]);
+        const Vec<D> ha = hn::Mul(a[k], hn::Set(d, -0.5f));
+        z[k] = hn::Mul(ha, a[k]);
+        zl[k] = hn::MulSub(ha, a[k], z[k]);
+      }
+      for (size_t k = 0; k < kPair; ++k) m[k] = PieceM8(d, a[k]);
+      for (size_t k = 0; k < kPair; ++k) {
+        const ExpNormalF<D> e = FastExpNormal(d, z[k], &zl[k]);
+        const Vec<D> ms = hn::Mul(m[k], e.s);
+        const Vec<D> em = hn::MulAdd(ms, e.pm, ms);
+        const auto neg = hn::Lt(x[k0 + k], hn::Zero(d));
+        dy[k0 + k] = hn::Mul(dy[k0 + k], hn::IfThenElse(neg, em, hn::Sub(hn::Set(d, 1.0f), em)));
+      }
+    }
+  }
+#endif
+  // dy gelu'(x), a = |x| clamped at 20 (AVX2: 19.9, M from kSlopePieces8 as AVX-512's from
+  // kSlopePieces; elsewhere SlopeM; see the AVX-512 Backward). Where a <= 13 on every lane,
   // e = 2^n (1 + m) from FastExpNormal is normal and so is e M (M 2^n exact, one rounding with
   // m); the other lanes take dy for x > 0 (e M is below 2^-120 there) and dy M p 2^n in three
   // factors (SplitScale3) for x < 0, the first before dy (no overflow), the last after it.
   template <class D>
   HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
+#if HWY_ARCH_X86 && HWY_TARGET == HWY_AVX2
+    const Vec<D> lim = hn::Set(d, kSlopePiecesClamp);
+#else
     const Vec<D> lim = hn::Set(d, kSlopeClamp);
+#endif
     const Vec<D> xc = hn::Min(hn::Max(x, hn::Neg(lim)), lim);
     const Vec<D> a = hn::Abs(xc);
     const Vec<D> ha = hn::Mul(a, hn::Set(d, -0.5f));
     const Vec<D> z = hn::Mul(ha, a);
     const Vec<D> zl = hn::MulSub(ha, a, z);
+#if HWY_ARCH_X86 && HWY_TARGET == HWY_AVX2
+    const Vec<D> m = PieceM8(d, a);
+#else
     const Vec<D> m = SlopeM(d, a);
+#endif
     const auto neg = hn::Lt(x, hn::Zero(d));
     return PerLane(
         d, hn::Le(a, hn::Set(d, 13.0f)),

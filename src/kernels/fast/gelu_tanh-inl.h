@@ -91,15 +91,10 @@ struct gelu_tanh : CommonPathBackward<gelu_tanh, f32::gelu_tanh> {
   // falls by e^-49 on [0, 8] against e^-33 for gelu. Relative error at most 2^-25.8 (401 points
   // a piece against mpmath, tools/fit_polynomials.py gelu_tanh_fast_direct); on all 2^32 inputs
   // at most 2.77 ULP (x = -7.996, the last piece).
-  static constexpr float kDirectMax = 8.0f;
-  static constexpr float kDirectK = 0x1.550000p-2f;
-  static constexpr float kDirectK2 = 0x1.550000p0f;
-  static constexpr int kDirectDegree = 8;
-  struct DirectPieces {
-    alignas(64) float c[32];
-    alignas(64) float p[kDirectDegree + 1][32];
-  };
-  static constexpr DirectPieces kDirect = {
+  static constexpr DirectTable<8> kDirect = {
+      8.0f,
+      0x1.550000p-2f,
+      0x1.550000p0f,
       {0.0f,          0x1.cf3acap-1f, 0x1.628ec0p0f, 0x1.cddb72p0f, 0x1.172d50p1f, 0x1.436346p1f,
        0x1.6c72a2p1f, 0x1.92ee82p1f,  0x1.b7492ap1f, 0x1.d9d024p1f, 0x1.facec8p1f, 0x1.0d344ep2f,
        0x1.1c69acp2f, 0x1.2b0cfcp2f,  0x1.39382ep2f, 0x1.46f4ecp2f, 0x1.5448c6p2f, 0x1.613dd4p2f,
@@ -232,7 +227,7 @@ struct gelu_tanh : CommonPathBackward<gelu_tanh, f32::gelu_tanh> {
     // either is NaN, here the running least, which starts at +inf.
     __m512 least = _mm512_set1_ps(HUGE_VALF);
     for (size_t k = 0; k < K; ++k) least = _mm512_min_ps(v[k].raw, least);
-    if (HWY_UNLIKELY(!hn::AllFalse(d, hn::Lt(Vec<D>{least}, hn::Set(d, -kDirectMax))))) {
+    if (HWY_UNLIKELY(!hn::AllFalse(d, hn::Lt(Vec<D>{least}, hn::Set(d, -kDirect.max))))) {
       // On a copy: with v itself passed by reference, GCC stored all K vectors on every step,
       // ahead of the test.
       Vec<D> w[K];
@@ -251,7 +246,7 @@ struct gelu_tanh : CommonPathBackward<gelu_tanh, f32::gelu_tanh> {
     for (size_t k = 0; k < K; ++k) w[k] = v[k];
     ForwardExpN<K>(d, w);
     for (size_t k = 0; k < K; ++k) {
-      const auto tail = hn::Lt(v[k], hn::Set(d, -kDirectMax));
+      const auto tail = hn::Lt(v[k], hn::Set(d, -kDirect.max));
       Vec<D> one[1] = {v[k]};
       DirectN<1>(d, one);
       v[k] = hn::IfThenElse(tail, w[k], one[0]);
@@ -260,7 +255,7 @@ struct gelu_tanh : CommonPathBackward<gelu_tanh, f32::gelu_tanh> {
   // q - R(a) on K vectors (kDirect), every lane.
   template <size_t K, class D>
   HWY_INLINE static void DirectN(D d, Vec<D> (&v)[K]) {
-    DirectPiecesN<kDirectDegree, K>(d, v, kDirect, kDirectMax, kDirectK, kDirectK2);
+    DirectPiecesN<K>(d, v, kDirect);
   }
   // geglu_tanh's forward pass, gelu_tanh(g) u, K vectors of g in place: ForwardN's steps with g u
   // as an exact pair (hi + lo, one FMA) in the numerator, hi l + (hi r + lo l) in one rounding

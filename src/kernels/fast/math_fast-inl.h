@@ -564,19 +564,32 @@ HWY_INLINE void NegativeExpm1N(D d, const Vec<D> (&v)[K], Vec<D> (&m)[K], __mmas
 }
 #endif  // AVX-512
 
+// The 32 pieces of R(a) on [0, max] of the direct forward forms of fast gelu and gelu_tanh
+// (x Phi(x) and x sigmoid(2u(x)) = q - R(a) without an exponential), each P(a - c) of degree
+// Deg: the piece is floor(a (k1 a + k2)) (widths about 1/(k1 (2a + k2/k1))), piece 0 with c = 0
+// and no constant term (tools/fit_polynomials.py direct_pieces). Each row 64-byte aligned, two
+// zmm registers.
+template <int Deg>
+struct DirectTable {
+  static constexpr int kDegree = Deg;
+  float max, k1, k2;
+  alignas(64) float c[32];
+  alignas(64) float p[Deg + 1][32];
+};
+
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
-// q - R(a) on K vectors, every lane, for the direct forward forms of fast gelu and gelu_tanh
-// (x Phi(x) and x sigmoid(2u(x)) without an exponential): a = min(|x|, max) by one vrangeps,
-// q = max(-0, x), and R = P(a - c) from the kernel's 32 pieces of degree Deg (T: c[32] and
-// p[Deg + 1][32], each row 64-byte aligned). The piece is floor(a (k a + k2)), taken by one FMA
-// rounded down (embedded rounding) into the low bits of 2^23 + y, which vpermt2ps reads.
-template <int Deg, size_t K, class D, class T>
-HWY_INLINE void DirectPiecesN(D d, Vec<D> (&v)[K], const T& table, float max, float k1, float k2) {
+// q - R(a) on K vectors, every lane, from a DirectTable: a = min(|x|, max) by one vrangeps,
+// q = max(-0, x), and R = P(a - c) on the piece floor(a (k1 a + k2)), taken by one FMA rounded
+// down (embedded rounding) into the low bits of 2^23 + y, which vpermt2ps reads.
+template <size_t K, class D, int Deg>
+HWY_INLINE void DirectPiecesN(D d, Vec<D> (&v)[K], const DirectTable<Deg>& table) {
   Vec<D> a[K], u[K], g[K];
   __m512i idx[K];
-  for (size_t k = 0; k < K; ++k) a[k] = Vec<D>{_mm512_range_ps(v[k].raw, _mm512_set1_ps(max), 10)};
   for (size_t k = 0; k < K; ++k) {
-    const Vec<D> t = hn::MulAdd(a[k], hn::Set(d, k1), hn::Set(d, k2));
+    a[k] = Vec<D>{_mm512_range_ps(v[k].raw, _mm512_set1_ps(table.max), 10)};
+  }
+  for (size_t k = 0; k < K; ++k) {
+    const Vec<D> t = hn::MulAdd(a[k], hn::Set(d, table.k1), hn::Set(d, table.k2));
     idx[k] = _mm512_castps_si512(_mm512_fmadd_round_ps(t.raw, a[k].raw, _mm512_set1_ps(0x1p23f),
                                                        _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC));
   }
