@@ -151,6 +151,24 @@ constexpr std::array<float, N> HalvedF(const float (&t)[N]) {
   return h;
 }
 
+// table[j] for j the low 4 bits of zi (the other bits are ignored). AVX2: vpermps reads only
+// the low 3 bits of each index, so the two halves are looked up with zi itself, and bit 3 of j,
+// shifted into the sign, picks between them (blendvps reads only the sign): a shift where
+// Table16 masks j twice and builds a mask (compare, negation, conversion). sigmoid's AVX2 loop:
+// 168 instructions for two vectors instead of 172. Elsewhere Table16 on j.
+template <class D>
+HWY_INLINE Vec<D> Table16F(D d, const float* table, hn::Vec<hn::RebindToSigned<D>> zi) {
+#if HWY_TARGET == HWY_AVX2
+  if constexpr (hn::MaxLanes(D()) == 8) {
+    const Vec<D> lo{_mm256_permutevar8x32_ps(hn::Load(d, table).raw, zi.raw)};
+    const Vec<D> hi{_mm256_permutevar8x32_ps(hn::Load(d, table + 8).raw, zi.raw)};
+    return hn::IfNegativeThenElse(hn::BitCast(d, hn::ShiftLeft<28>(zi)), hi, lo);
+  }
+#endif
+  const hn::RebindToSigned<D> di;
+  return Table16(d, table, hn::And(zi, hn::Set(di, 15)));
+}
+
 // kHalf: thi, tlo halved and the scale doubled (exact both), for callers that multiply the
 // mantissa by a factor as large as a float allows (dy) and apply the scale last.
 template <bool kHalf = false, class D>
@@ -188,15 +206,14 @@ HWY_INLINE ExpCoreF<D> ExpReduceF(D d, Vec<D> th, Vec<D> tl) {
   const VI e2 = hn::And(hn::ShiftLeft<19>(zi), hn::Set(di, static_cast<int32_t>(0xFF800000u)));
   ExpCoreF<D> out;
   out.scale = hn::BitCast(d, hn::Add(e2, hn::Set(di, (kHalf ? 128 : 127) << 23)));
-  const VI j = hn::And(zi, hn::Set(di, 15));
   if constexpr (kHalf) {
     alignas(64) static constexpr std::array<float, 16> kHalfHi = HalvedF(kTableHi);
     alignas(64) static constexpr std::array<float, 16> kHalfLo = HalvedF(kTableLo);
-    out.thi = Table16(d, kHalfHi.data(), j);
-    out.tlo = Table16(d, kHalfLo.data(), j);
+    out.thi = Table16F(d, kHalfHi.data(), zi);
+    out.tlo = Table16F(d, kHalfLo.data(), zi);
   } else {
-    out.thi = Table16(d, kTableHi, j);
-    out.tlo = Table16(d, kTableLo, j);
+    out.thi = Table16F(d, kTableHi, zi);
+    out.tlo = Table16F(d, kTableLo, zi);
   }
 
   const Vec<D> r1 = hn::NegMulAdd(k, hn::Set(d, 0x1.62ep-5f), th);  // exact

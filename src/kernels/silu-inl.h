@@ -118,7 +118,11 @@ struct silu {
   static constexpr size_t kForwardN = HWY_TARGET <= HWY_AVX3 ? 4 : 2;
   template <size_t kK, class D>
   requires kIsF32Lanes<D> HWY_INLINE static void ForwardN(D d, Vec<D> (&v)[kK], const Args& a) {
-    const double beta = a.p[0];
+    ForwardBetaN<kK>(d, v, a.p[0]);
+  }
+  // ForwardN for any beta (quick_gelu's too): ForwardBeta's results for kK vectors, in place.
+  template <size_t kK, class D>
+  requires kIsF32Lanes<D> HWY_INLINE static void ForwardBetaN(D d, Vec<D> (&v)[kK], double beta) {
     Vec<D> th[kK], tl[kK], y[kK];
     hn::Mask<D> ok[kK];
     for (size_t k = 0; k < kK; ++k) {
