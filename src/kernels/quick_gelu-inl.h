@@ -12,7 +12,8 @@ struct quick_gelu {
   // the same results as Forward (bit for bit). Without it quick_gelu ran 1.28x behind silu on
   // AVX-512 (0.505 against 0.396 ns per element at 262144) and 1.15x on AVX2; with it, AVX-512
   // with four vectors and AVX2 with two as silu, 1.29x and 1.16x faster (0.390 and 0.890 ns,
-  // silu 0.391 and 0.898 in the same runs; alternated, loaded host).
+  // silu 0.391 and 0.898 in the same runs; alternated, loaded host). AVX2 now takes four, as
+  // silu (silu::kForwardN).
   static constexpr size_t kForwardN = silu::kForwardN;
   template <size_t kK, class D>
   requires kIsF32Lanes<D> HWY_INLINE static void ForwardN(D d, Vec<D> (&v)[kK], const Args&) {
