@@ -20,13 +20,14 @@ struct elu {
     }
     return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), x, hn::Mul(hn::Set(d, a.p[0]), Expm1(d, x)));
   }
-  // Float lanes: x > 0 ? pos : (c.hi + c.lo)(e^x - 1), rounded once (also elu(-0) = -0).
+  // Float lanes: x > 0 ? pos : (c.hi + c.lo)(e^x - 1), rounded once (also elu(-0) = -0); e^x
+  // by eighths of an octave on AVX2 (kExpEighthsF, math_f32-inl.h).
   // With c.lo != 0 (selu) the product of c.lo and a tiny x would underflow: those lanes,
   // 0 < |x| < 2^-60, are outside ForwardFOk.
   template <class D>
   HWY_INLINE static Vec<D> ForwardF(D d, Vec<D> x, Vec<D> c_hi, Vec<D> c_lo, Vec<D> pos) {
     const Vec<D> xc = hn::Min(hn::Max(x, hn::Set(d, -86.0f)), hn::Zero(d));
-    Vec<D> neg = MulPairRoundF(PairF<D>{c_hi, c_lo}, Expm1PairF(d, xc));
+    Vec<D> neg = MulPairRoundF(PairF<D>{c_hi, c_lo}, Expm1PairF<true>(d, xc));
     neg = hn::IfThenElse(hn::Eq(x, hn::Zero(d)), hn::Mul(c_hi, x), neg);
     return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), pos, neg);
   }
@@ -34,6 +35,7 @@ struct elu {
   // c = alpha), its steps interleaved across the vectors (sigmoid's): AVX-512 with four,
   // 1.31x, 1.20x and 1.17x faster than one vector at a time at 4096, 262144 and 16777216
   // elements; AVX2 with two, 1.09x and 1.12x at 4096 and 262144 (alternated, loaded host).
+  // Three on AVX2 measured 0.97x of two (its chain is shorter than sigmoid's, which takes four).
   static constexpr size_t kForwardN = HWY_TARGET <= HWY_AVX3 ? 4 : 2;
   template <size_t kK, class D>
   requires kIsF32Lanes<D> HWY_INLINE static void ForwardN(D d, Vec<D> (&v)[kK], const Args& a) {
@@ -44,9 +46,12 @@ struct elu {
       tl[k] = hn::Zero(d);
     }
     PairF<D> em[kK];
-    Expm1PairFN<kK>(d, xc, tl, em);
+    Expm1PairFN<kK, true>(d, xc, tl, em);
     for (size_t k = 0; k < kK; ++k) {
-      Vec<D> neg = MulPairRoundF(PairF<D>{c_hi, hn::Zero(d)}, em[k]);
+      // ForwardF's MulPairRoundF with c_lo = 0, its two products of zero left out: they add
+      // zeros that change no result (a zero sum, alpha = 0 or x = 0, keeps the sign of the
+      // rest), and cost two of the loop's FMA-pipe operations a vector.
+      Vec<D> neg = hn::MulAdd(c_hi, em[k].hi, hn::Mul(c_hi, em[k].lo));
       neg = hn::IfThenElse(hn::Eq(v[k], hn::Zero(d)), hn::Mul(c_hi, v[k]), neg);
       v[k] = hn::IfThenElse(hn::Gt(v[k], hn::Zero(d)), v[k], neg);
     }

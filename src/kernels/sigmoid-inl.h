@@ -4,14 +4,15 @@
 // float-lane overloads.
 struct sigmoid {
   // float32 arrays on FMA targets: float lanes (math_f32-inl.h), the double lanes for vectors
-  // with a lane beyond |x| = 86 (subnormal results, infinities, NaN).
+  // with a lane beyond |x| = 86 (subnormal results, infinities, NaN). e^-|x| by eighths of an
+  // octave on AVX2 (kExpEighthsF).
   static constexpr bool kFloatLanes = true;
   template <class D>
   HWY_INLINE static Vec<D> Forward(D d, Vec<D> x, const Args& a) {
     if constexpr (kIsF32Lanes<D>) {
       const Vec<D> lim = hn::Set(d, 86.0f);
       const SigmoidPartsF<D> s =
-          SigmoidPartsOfF(d, hn::Min(hn::Max(x, hn::Neg(lim)), lim), hn::Zero(d));
+          SigmoidPartsOfF<true>(d, hn::Min(hn::Max(x, hn::Neg(lim)), lim), hn::Zero(d));
       // 1/q, or m/q times the scale of e (exact: the result is a normal float).
       const PairF<D> num = {hn::IfThenElse(s.neg, s.e.m.hi, hn::Set(d, 1.0f)),
                             hn::IfThenElseZero(s.neg, s.e.m.lo)};
@@ -60,8 +61,12 @@ struct sigmoid {
   // vector's steps are one dependent chain, and one vector after another the loop ran near its
   // latency. Measured against one vector at a time (old and new alternated, medians, loaded
   // host): AVX-512 with four, 1.40x, 1.25x and 1.26x at 4096, 262144 and 16777216 elements;
-  // AVX2 with two (16 registers), 1.12x and 1.15x at 4096 and 262144.
-  static constexpr size_t kForwardN = HWY_TARGET <= HWY_AVX3 ? 4 : 2;
+  // AVX2 with two, 1.12x and 1.15x at 4096 and 262144. AVX2 takes four too, although 16
+  // registers spill (345 instructions and 123 stack accesses for four vectors, 154 and 43 for
+  // two): CPU time per element at 4096 and 262144 (alternated, loaded host) 0.750 and 0.756 ns
+  // with two, 0.684 and 0.680 with three, 0.614 and 0.626 with four, 0.660 and 0.705 with eight.
+  // The chain's latency bounds this loop there, not its instruction count.
+  static constexpr size_t kForwardN = 4;
   template <size_t kK, class D>
   requires kIsF32Lanes<D> HWY_INLINE static void ForwardN(D d, Vec<D> (&v)[kK], const Args& a) {
     const Vec<D> lim = hn::Set(d, 86.0f);
@@ -72,7 +77,7 @@ struct sigmoid {
       tl[k] = hn::Zero(d);
     }
     SigmoidPartsF<D> s[kK];
-    SigmoidPartsOfFN<kK>(d, th, tl, s);
+    SigmoidPartsOfFN<kK, true>(d, th, tl, s);
     for (size_t k = 0; k < kK; ++k) {
       const PairF<D> num = {hn::IfThenElse(s[k].neg, s[k].e.m.hi, hn::Set(d, 1.0f)),
                             hn::IfThenElseZero(s[k].neg, s[k].e.m.lo)};
