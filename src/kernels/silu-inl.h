@@ -164,6 +164,39 @@ struct silu {
       return hn::Mul(ForwardBeta(dd, gv, a.p[0]), uv);
     });
   }
+  // GateF for kGateN vectors at once (op_unit-inl.h's GatedRowsImpl): g[k] in is the gate, out
+  // the result; the same steps, interleaved across the vectors (one vector's chain is long and
+  // its steps depend on each other), and the rare lanes tested once for all of them. Each
+  // result is GateF's, bit for bit.
+  static constexpr size_t kGateN = HWY_TARGET <= HWY_AVX3 ? 4 : 2;
+  template <size_t kK, class D>
+  requires kIsF32Lanes<D> HWY_INLINE static void GateFN(D d, Vec<D> (&g)[kK], const Vec<D> (&u)[kK],
+                                                        const Args& a) {
+    const double beta = a.p[0];
+    Vec<D> th[kK], tl[kK], y[kK], up[kK];
+    PairF<D> gu[kK];
+    hn::Mask<D> zero[kK], ok[kK];
+    for (size_t k = 0; k < kK; ++k) {
+      const PairF<D> t = BetaTimesF(d, g[k], beta);
+      th[k] = t.hi;
+      tl[k] = t.lo;
+      gu[k] = TwoProdF<D>(g[k], u[k]);
+      zero[k] = hn::Eq(gu[k].hi, hn::Zero(d));
+    }
+    SigmoidPartsF<D> s[kK];
+    SigmoidPartsOfFN<kK>(d, th, tl, s);
+    for (size_t k = 0; k < kK; ++k) {
+      y[k] = hn::IfThenElse(zero[k], gu[k].hi, MulSigmoidPairF(d, gu[k], s[k]));
+      ok[k] = hn::And(
+          hn::And(InFloatRangeF(d, g[k], th[k]), hn::Le(hn::Abs(gu[k].hi), hn::Set(d, 0x1p126f))),
+          hn::Or(hn::Ge(hn::Abs(y[k]), hn::Set(d, 0x1p-100f)), zero[k]));
+      up[k] = u[k];
+    }
+    PatchLanes2N(d, ok, y, g, up, [&](auto dd, auto gv, auto uv) HWY_ATTR {
+      return hn::Mul(ForwardBeta(dd, gv, beta), uv);
+    });
+    for (size_t k = 0; k < kK; ++k) g[k] = up[k];
+  }
   // swiglu backward in float lanes, both results from one exponential: d_up = (dout g) s rounded
   // once, as GateF's out (s = sigmoid(t), t = beta g); d_gate = (dout u) s A with A = 1 + t (1 -
   // s), the slope of silu over s. dout u and dout g are exact pairs, s and 1 - s pairs from

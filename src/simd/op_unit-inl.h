@@ -710,14 +710,46 @@ template <class Kernel>
 concept HasGateF = requires(hn::ScalableTag<float> d, hn::Vec<decltype(d)> v, const Args& a) {
   Kernel::GateF(d, v, v, a);
 };
+// A float-lane gate may have GateFN<kGateN>(d, g, u, a): GateF's results for kGateN vectors at
+// once, in g, its steps interleaved across them (as ForwardN). float32 rows only.
+template <class Kernel>
+concept HasGateFN = requires(hn::ScalableTag<float> d, hn::Vec<decltype(d)> (&v)[Kernel::kGateN],
+                             const Args& a) {
+  Kernel::template GateFN<Kernel::kGateN>(d, v, v, a);
+};
 template <typename T>
 void GatedRowsImpl(Rows<const T> gate, Rows<const T> up, Rows<T> out, const Args& a) {
   using Kernel = K<T>;
   if constexpr (kFloatOr16<T> && HWY_NATIVE_FMA && HasGateF<Kernel>) {
     // Kernels with a float-lane gate (act(g) u rounded once in float lanes): glu, swiglu.
+    using DL = hn::ScalableTag<float>;
+    auto f = [&](auto d, auto g, auto u) ACTIV_LAMBDA { return Kernel::GateF(d, g, u, a); };
     for (size_t r = 0; r < gate.rows; ++r) {
-      Map<2>(hn::ScalableTag<float>(), gate.row(r), up.row(r), out.row(r), gate.cols,
-             [&](auto d, auto g, auto u) ACTIV_LAMBDA { return Kernel::GateF(d, g, u, a); });
+      size_t i = 0;
+      if constexpr (std::is_same_v<T, float> && HasGateFN<Kernel>) {
+        constexpr size_t kN = Kernel::kGateN;
+        const DL d;
+        const size_t N = hn::Lanes(d);
+        const T* g_row = gate.row(r);
+        const T* u_row = up.row(r);
+        T* y_row = out.row(r);
+        for (; i + kN * N <= gate.cols; i += kN * N) {
+          hn::Vec<DL> g[kN], u[kN];
+          for (size_t k = 0; k < kN; ++k) g[k] = hn::LoadU(d, g_row + i + k * N);
+          for (size_t k = 0; k < kN; ++k) u[k] = hn::LoadU(d, u_row + i + k * N);
+          // Map's NaN test (BlockNaNProbe): a block with a NaN (or infinities whose products
+          // make one) takes Map, whose blends pass NaN through; nothing is stored yet.
+          hn::Vec<DL> probe = hn::Mul(g[0], u[0]);
+          for (size_t k = 1; k < kN; ++k) probe = hn::MulAdd(g[k], u[k], probe);
+          if (HWY_UNLIKELY(!hn::AllFalse(d, hn::IsNaN(probe)))) {
+            Map<2>(d, g_row + i, u_row + i, y_row + i, kN * N, f);
+            continue;
+          }
+          Kernel::template GateFN<kN>(d, g, u, a);
+          for (size_t k = 0; k < kN; ++k) hn::StoreU(g[k], d, y_row + i + k * N);
+        }
+      }
+      Map<2>(DL(), gate.row(r) + i, up.row(r) + i, out.row(r) + i, gate.cols - i, f);
     }
     return;
   }

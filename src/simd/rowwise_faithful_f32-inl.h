@@ -317,24 +317,27 @@ HWY_INLINE void RowSum(DF32 d, const float* xr, float* yr, float* lo_buf, size_t
 // u is no smaller than either and nothing cancels), then u plus the small terms. A function of
 // v - M alone, as the double-lane kernel is: adding a constant to the row changes no bit.
 // kInf: the row has -inf, whose error terms (NaN) are dropped.
+// Every step is an addition: about half go to the multiply pipes (fast_rows::SubOnMul).
 template <Err kErr, bool kInf>
-HWY_INLINE VF LogOne(VF v, VF m, VF neg_m, VF neg_lh, VF neg_ll) {
+HWY_INLINE VF LogOne(VF v, VF m, VF neg_m, VF neg_lh, VF neg_ll, VF one) {
+  using fast_rows::AddOnMul;
+  using fast_rows::SubOnMul;
   const VF t = hn::Sub(v, m);
   VF tl;
   if constexpr (kErr == Err::kAbove) {
-    tl = hn::Sub(v, hn::Add(t, m));
+    tl = SubOnMul(v, hn::Add(t, m), one);
   } else if constexpr (kErr == Err::kBelow) {
-    tl = hn::Sub(neg_m, hn::Sub(t, v));
+    tl = SubOnMul(neg_m, hn::Sub(t, v), one);
   } else {
     const VF bp = hn::Sub(t, v);
-    const VF ap = hn::Sub(t, bp);
-    tl = hn::Add(hn::Sub(v, ap), hn::Sub(neg_m, bp));
+    const VF ap = SubOnMul(t, bp, one);
+    tl = hn::Add(hn::Sub(v, ap), SubOnMul(neg_m, bp, one));
   }
   const VF u = hn::Add(t, neg_lh);
-  const VF bp = hn::Sub(u, t);
+  const VF bp = SubOnMul(u, t, one);
   const VF ap = hn::Sub(u, bp);
-  const VF ul = hn::Add(hn::Sub(t, ap), hn::Sub(neg_lh, bp));
-  VF e = hn::Add(hn::Add(tl, ul), neg_ll);
+  const VF ul = AddOnMul(SubOnMul(t, ap, one), hn::Sub(neg_lh, bp), one);
+  VF e = hn::Add(AddOnMul(tl, ul, one), neg_ll);
   if constexpr (kInf) e = hn::IfThenElseZero(hn::IsFinite(u), e);
   return hn::Add(u, e);
 }
@@ -344,14 +347,16 @@ HWY_INLINE void LogPass(DF32 d, const float* xr, float* yr, size_t cols, float m
                         float ll) {
   const size_t N = hn::Lanes(d);
   const VF m = hn::Set(d, max), neg_m = hn::Set(d, -max);
-  const VF neg_lh = hn::Set(d, -lh), neg_ll = hn::Set(d, -ll);
+  const VF neg_lh = hn::Set(d, -lh), neg_ll = hn::Set(d, -ll), one = hn::Set(d, 1.0f);
   size_t i = 0;
   for (; i + N <= cols; i += N) {
-    hn::StoreU(LogOne<kErr, kInf>(LoadX<kNeg>(d, xr + i), m, neg_m, neg_lh, neg_ll), d, yr + i);
+    hn::StoreU(LogOne<kErr, kInf>(LoadX<kNeg>(d, xr + i), m, neg_m, neg_lh, neg_ll, one), d,
+               yr + i);
   }
   if (i < cols) {
-    StorePart(d, LogOne<kErr, true>(LoadXPart<kNeg>(d, xr + i, cols - i), m, neg_m, neg_lh, neg_ll),
-              yr + i, cols - i);
+    StorePart(
+        d, LogOne<kErr, true>(LoadXPart<kNeg>(d, xr + i, cols - i), m, neg_m, neg_lh, neg_ll, one),
+        yr + i, cols - i);
   }
 }
 
@@ -553,7 +558,7 @@ HWY_INLINE double Dot(DF32 d, const float* yr, const float* gr, size_t cols) {
 
 // s_hi, s_lo and the constants of a row's results.
 struct BackConsts {
-  VF sh, sl, tiny, big;
+  VF sh, sl, tiny, big, one;
   double s;
 };
 template <bool kNeg>
@@ -565,18 +570,20 @@ HWY_INLINE BackConsts MakeBackConsts(DF32 d, double s) {
 #else
   const float tiny = 0x1p-100f;
 #endif
-  return {hn::Set(d, s_hi), hn::Set(d, kNeg ? s_lo : -s_lo), hn::Set(d, tiny),
-          hn::Set(d, std::numeric_limits<float>::max()), s};
+  return {hn::Set(d, s_hi), hn::Set(d, kNeg ? s_lo : -s_lo),
+          hn::Set(d, tiny), hn::Set(d, std::numeric_limits<float>::max()),
+          hn::Set(d, 1.0f), s};
 }
 
 template <bool kNeg>
 HWY_INLINE VF SoftmaxBackwardOne(DF32 d, VF yv, VF gv, const BackConsts& k) {
   // a - b and its exact error (two-sum of a and -b): dy - s_hi, softmin s_hi - dy.
   const VF a = kNeg ? k.sh : gv, b = kNeg ? gv : k.sh;
+  // Two of its seven additions on the multiply pipes (fast_rows::SubOnMul).
   const VF dv = hn::Sub(a, b);
   const VF bp = hn::Sub(dv, a);
-  const VF ap = hn::Sub(dv, bp);
-  const VF c = hn::Add(hn::Sub(hn::Sub(a, ap), hn::Add(b, bp)), k.sl);
+  const VF ap = fast_rows::SubOnMul(dv, bp, k.one);
+  const VF c = hn::Add(fast_rows::SubOnMul(hn::Sub(a, ap), hn::Add(b, bp), k.one), k.sl);
   const VF r = hn::MulAdd(yv, dv, hn::Mul(yv, c));
 #if HWY_TARGET <= HWY_AVX3
   // r 2^-26 zero, subnormal, infinite or NaN (vfpclassps categories 0x3F): |r| < 2^-100 or not

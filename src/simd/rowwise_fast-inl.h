@@ -56,11 +56,13 @@ HWY_INLINE VF LoadX(DF32 d, const float* p) {
   return kNeg ? hn::Neg(v) : v;
 }
 
-// The last n < Lanes(d) elements of p, the other lanes `pad`.
+// The last n < Lanes(d) elements of p, the other lanes `pad`: a masked load (AVX-512's mask
+// registers, AVX2's vmaskmovps), which reads nothing past p + n. A row's tail once went through a
+// stack buffer filled element by element, whose vector load waited on the scalar stores (no
+// forwarding) after as many compares and branches as lanes, in every pass over the row.
 HWY_INLINE VF LoadPart(DF32 d, const float* p, size_t n, float pad) {
-  HWY_ALIGN float buf[hn::MaxLanes(DF32())];
-  for (size_t i = 0; i < hn::Lanes(d); ++i) buf[i] = i < n ? p[i] : pad;
-  return hn::Load(d, buf);
+  const auto in = hn::FirstN(d, n);
+  return hn::IfThenElse(in, hn::MaskedLoad(in, d, p), hn::Set(d, pad));
 }
 template <bool kNeg>
 HWY_INLINE VF LoadXPart(DF32 d, const float* p, size_t n) {
@@ -68,10 +70,15 @@ HWY_INLINE VF LoadXPart(DF32 d, const float* p, size_t n) {
   return kNeg ? hn::Neg(v) : v;
 }
 HWY_INLINE void StorePart(DF32 d, VF v, float* p, size_t n) {
-  HWY_ALIGN float buf[hn::MaxLanes(DF32())];
-  hn::Store(v, d, buf);
-  std::memcpy(p, buf, n * sizeof(float));
+  hn::BlendedStore(v, hn::FirstN(d, n), d, p);
 }
+
+// a - b and a + b, rounded as Sub and Add round them (an FMA by 1 rounds the exact sum once), but
+// issued to the multiply pipes: the pair steps of some loops are nearly all additions, which
+// would otherwise queue on the add pipes while the multiply pipes idle (AMD Zen 5 has two of
+// each; Intel's add and FMA share ports, where this changes nothing).
+HWY_INLINE VF SubOnMul(VF a, VF b, VF one) { return hn::NegMulAdd(b, one, a); }
+HWY_INLINE VF AddOnMul(VF a, VF b, VF one) { return hn::MulAdd(b, one, a); }
 
 // a += lower lanes of v, b += upper lanes, in double.
 HWY_INLINE void AddWide(VF v, VD& a, VD& b) {
