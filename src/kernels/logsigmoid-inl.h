@@ -80,7 +80,7 @@ struct logsigmoid {
   // steps interleaved across the vectors (MulSigmoidRoundedFN) and the rare lanes tested once
   // for all of them. AVX-512 with eight: 1.20x and 1.11x faster than one vector at a time at
   // 4096 and 262144 elements (four: 1.12x; CPU time, alternated, loaded host); AVX2 with two:
-  // 1.01x-1.04x. AVX2 takes the quotient by division (MulSigmoidRoundedFN's kDivide): 1.10x
+  // 1.01x-1.04x. AVX2 takes the quotient by division (MulSigmoidRoundedFN's kDivide): 1.13x
   // faster than the series of 1/q at 4096 elements (CPU time, alternated, loaded host).
   static constexpr size_t kBackwardN = HWY_TARGET <= HWY_AVX3 ? 8 : 2;
   template <size_t kK, class D>
