@@ -66,22 +66,22 @@ struct logsigmoid {
     for (size_t k = 0; k < kK; ++k) f[k].y = hn::Neg(f[k].y);
     softplus::PatchForwardN(d, f, v, [&](auto dd, auto w) HWY_ATTR { return Forward(dd, w, a); });
   }
-  // dy sigmoid(-x) with e rounded once (MulSigmoidRoundedF); dy below x = -86.
+  // dy sigmoid(-x) with e rounded once (MulSigmoidRoundedFN); dy below x = -86. BackwardN's
+  // arithmetic for one vector, so that a result does not depend on where its element lies.
   template <class D>
   requires kIsF32Lanes<D> HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy,
                                                             const Args& a) {
-    auto on_double = [&](auto dd, auto v, auto g) HWY_ATTR { return Backward(dd, v, g, a); };
-    const Vec<D> lim = hn::Set(d, 86.0f);
-    const Vec<D> t = hn::Neg(x);  // no clamp: lanes beyond 86 take dy or the double lanes
-    const Vec<D> dx =
-        hn::IfThenElse(hn::Lt(x, hn::Neg(lim)), dy, MulSigmoidRoundedF(d, dy, t, hn::Zero(d)));
-    return PatchLanes2(d, hn::Le(x, lim), dx, x, dy, on_double);
+    const Vec<D> xv[1] = {x};
+    Vec<D> g[1] = {dy};
+    BackwardN(d, xv, g, a);
+    return g[0];
   }
   // kBackwardN vectors at once (op_unit-inl.h's BackwardT): Backward's results, left in dy, its
   // steps interleaved across the vectors (MulSigmoidRoundedFN) and the rare lanes tested once
   // for all of them. AVX-512 with eight: 1.20x and 1.11x faster than one vector at a time at
   // 4096 and 262144 elements (four: 1.12x; CPU time, alternated, loaded host); AVX2 with two:
-  // 1.01x-1.04x.
+  // 1.01x-1.04x. AVX2 takes the quotient by division (MulSigmoidRoundedFN's kDivide): 1.13x
+  // faster than the series of 1/q at 4096 elements (CPU time, alternated, loaded host).
   static constexpr size_t kBackwardN = HWY_TARGET <= HWY_AVX3 ? 8 : 2;
   template <size_t kK, class D>
   requires kIsF32Lanes<D> HWY_INLINE static void BackwardN(D d, const Vec<D> (&x)[kK],
@@ -94,7 +94,7 @@ struct logsigmoid {
       t[k] = hn::Neg(x[k]);
       tl[k] = hn::Zero(d);
     }
-    MulSigmoidRoundedFN<kK>(d, dy, t, tl, dx);
+    MulSigmoidRoundedFN<kK, true, (hn::MaxLanes(D()) < 16)>(d, dy, t, tl, dx);
     for (size_t k = 0; k < kK; ++k) {
       dx[k] = hn::IfThenElse(hn::Lt(x[k], hn::Neg(lim)), dy[k], dx[k]);
       ok[k] = hn::Le(x[k], lim);

@@ -368,7 +368,11 @@ HWY_INLINE RecipSeriesF<D> RecipSeriesOfF(D d, PairF<D> q) {
 // does not. Contract: |t| <= 86, |tl| <= 2^-17 (other lanes give garbage, for PatchLanes).
 
 // a sigmoid(t + tl): for t >= 0 a/q, for t < 0 a e/q, q = 1 + e.
-template <size_t kK, class D>
+// kLowZero: tl is 0 (the same results, its steps left out). kDivide (AVX2): b/q as the
+// correctly rounded b.hi / q.hi plus its residual (exact by FMA, with b.lo and q.lo) times the
+// unrefined rcpps (2^-12): within 2^-35 before the last rounding, four operations fewer than
+// the series of 1/q and the product with it.
+template <size_t kK, bool kLowZero = false, bool kDivide = false, class D>
 HWY_INLINE void MulSigmoidRoundedFN(D d, const Vec<D> (&a)[kK], const Vec<D> (&t)[kK],
                                     const Vec<D> (&tl)[kK], Vec<D> (&out)[kK]) {
   hn::Mask<D> neg[kK];
@@ -377,11 +381,26 @@ HWY_INLINE void MulSigmoidRoundedFN(D d, const Vec<D> (&a)[kK], const Vec<D> (&t
     neg[k] = hn::Lt(t[k], hn::Zero(d));
     // e^-|t|: for t >= 0 the low part changes sign with the head.
     et[k] = hn::Neg(hn::Abs(t[k]));
-    etl[k] = hn::IfThenElse(neg[k], tl[k], hn::Neg(tl[k]));
+    etl[k] = kLowZero ? hn::Zero(d) : hn::IfThenElse(neg[k], tl[k], hn::Neg(tl[k]));
   }
   ExpRoundF<D> e[kK];
   ExpRoundedFN<kK>(d, et, etl, e);
   PairF<D> b[kK];
+  if constexpr (kDivide) {
+    PairF<D> q[kK];
+    for (size_t k = 0; k < kK; ++k) {
+      q[k] = FastTwoSumF<D>(hn::Set(d, 1.0f), hn::Mul(e[k].m, e[k].scale));
+      b[k] = TwoProdF<D>(a[k], hn::IfThenElse(neg[k], e[k].m, hn::Set(d, 0.5f)));
+    }
+    for (size_t k = 0; k < kK; ++k) {
+      const Vec<D> y1 = hn::Div(b[k].hi, q[k].hi);
+      const Vec<D> res =
+          hn::Add(hn::NegMulAdd(y1, q[k].hi, b[k].hi), hn::NegMulAdd(y1, q[k].lo, b[k].lo));
+      const Vec<D> y = hn::MulAdd(res, hn::ApproximateReciprocal(q[k].hi), y1);
+      out[k] = hn::Mul(y, hn::IfThenElse(neg[k], e[k].scale, hn::Set(d, 2.0f)));
+    }
+    return;
+  }
   RecipSeriesF<D> r[kK];
   for (size_t k = 0; k < kK; ++k) {
     const PairF<D> q = FastTwoSumF<D>(hn::Set(d, 1.0f), hn::Mul(e[k].m, e[k].scale));
@@ -469,7 +488,9 @@ HWY_INLINE Vec<D> MulSigmoidSlopeRoundedF(D d, Vec<D> a, Vec<D> t) {
 // A stays below 2.1 (t >= 0) and 1 + |w| (t < 0): callers bound |a| so that a A cannot
 // overflow. The scale goes last (t < 0), so that a A does not underflow where the result is
 // normal. Contract: |th| <= 86, |tl| <= 2^-17; other lanes give garbage, for PatchLanes.
-template <size_t kK, class D>
+// kLowZero: tl and wl are +0 (silu with beta = 1: t = w = x exactly), the same results with the
+// steps that carry them left out.
+template <size_t kK, bool kLowZero = false, class D>
 HWY_INLINE void MulSiluSlopeRoundedFN(D d, const Vec<D> (&a)[kK], const Vec<D> (&th)[kK],
                                       const Vec<D> (&tl)[kK], const Vec<D> (&wh)[kK],
                                       const Vec<D> (&wl)[kK], Vec<D> (&out)[kK]) {
@@ -479,7 +500,7 @@ HWY_INLINE void MulSiluSlopeRoundedFN(D d, const Vec<D> (&a)[kK], const Vec<D> (
   for (size_t k = 0; k < kK; ++k) {
     neg[k] = hn::Lt(th[k], hn::Zero(d));
     et[k] = hn::Neg(hn::Abs(th[k]));
-    etl[k] = hn::IfThenElse(neg[k], tl[k], hn::Neg(tl[k]));
+    etl[k] = kLowZero ? hn::Zero(d) : hn::IfThenElse(neg[k], tl[k], hn::Neg(tl[k]));
   }
   ExpRoundF<D> e[kK];
   ExpRoundedFN<kK>(d, et, etl, e);
@@ -492,11 +513,11 @@ HWY_INLINE void MulSiluSlopeRoundedFN(D d, const Vec<D> (&a)[kK], const Vec<D> (
     qq_lo[k] = hn::MulAdd(hn::Add(q.hi, q.hi), q.lo, qq[k].lo);
     // t >= 0: 1 + e (1 + w).
     const PairF<D> ap = FastTwoSumF<D>(one, hn::MulAdd(eh, wh[k], eh));
-    const Vec<D> ap_lo = hn::MulAdd(eh, wl[k], ap.lo);
+    const Vec<D> ap_lo = kLowZero ? ap.lo : hn::MulAdd(eh, wl[k], ap.lo);
     // t < 0: m (1 + w + e), the scale applied last.
     const PairF<D> v = FastTwoSumF<D>(hn::Add(one, wh[k]), eh);
     const PairF<D> an = TwoProdF<D>(e[k].m, v.hi);
-    const Vec<D> an_lo = hn::MulAdd(e[k].m, hn::Add(v.lo, wl[k]), an.lo);
+    const Vec<D> an_lo = hn::MulAdd(e[k].m, kLowZero ? v.lo : hn::Add(v.lo, wl[k]), an.lo);
     n[k] = TwoProdF<D>(a[k], hn::IfThenElse(neg[k], an.hi, ap.hi));
     n[k].lo = hn::MulAdd(a[k], hn::IfThenElse(neg[k], an_lo, ap_lo), n[k].lo);
     r[k] = hn::ApproximateReciprocal(qq[k].hi);

@@ -307,12 +307,17 @@ struct mish {
     MulSlopeRoundedFN<1>(d, av, xv, out);
     return out[0];
   }
-  // kBackwardN vectors at once (op_unit-inl.h's BackwardT): Backward's float-lane results (AVX-512:
-  // AVX2 keeps the double lanes, kFloatPairsPay), left in dy, its steps interleaved across the
-  // vectors (MulSlopeRoundedFN) and the rare lanes tested once for all of them: 1.46x and 1.43x
-  // faster than one vector at a time at 4096 and 262144 elements (eight: 0.9x of four; CPU time,
+  // kBackwardN vectors at once (op_unit-inl.h's BackwardT): Backward's float-lane results, left
+  // in dy, its steps interleaved across the vectors (MulSlopeRoundedFN) and the rare lanes tested
+  // once for all of them. AVX-512 with four: 1.46x and 1.43x faster than one vector at a time at
+  // 4096 and 262144 elements (eight: 0.9x of four; CPU time, alternated, loaded host). AVX2 with
+  // two.
+  static constexpr size_t kBackwardN = HWY_TARGET <= HWY_AVX3 ? 4 : 2;
+  // The backward pass takes the float lanes on AVX2 too (op_unit-inl.h's BackwardFloatLanes),
+  // where the forward pass keeps the double lanes (kFloatPairsPay): its pairs all come after e,
+  // which is rounded once. 1.05x faster there than the double lanes at 4096 elements (CPU time,
   // alternated, loaded host).
-  static constexpr size_t kBackwardN = 4;
+  static constexpr bool kBackwardFloatLanes = true;
   template <size_t kK, class D>
   requires kIsF32Lanes<D> HWY_INLINE static void BackwardN(D d, const Vec<D> (&x)[kK],
                                                            Vec<D> (&dy)[kK], const Args& args) {

@@ -23,4 +23,14 @@ struct quick_gelu {
   HWY_INLINE static Vec<D> Backward(D d, Vec<D> x, Vec<D> dy, const Args&) {
     return silu::BackwardBeta(d, x, dy, kBeta);
   }
+  // kBackwardN vectors at once (op_unit-inl.h's BackwardT): silu's BackwardN with beta = 1.702,
+  // the same results as Backward (bit for bit). AVX-512 with four: 1.31x faster than one vector
+  // at a time at 4096 and 262144 elements (0.40 and 0.41 against 0.53 and 0.54 ns per element,
+  // CPU time, alternated, loaded host); AVX2 keeps one, as silu.
+  static constexpr size_t kBackwardN = silu::kBackwardN;
+  template <size_t kK, class D>
+  requires kIsF32Lanes<D> HWY_INLINE static void BackwardN(D d, const Vec<D> (&x)[kK],
+                                                           Vec<D> (&dy)[kK], const Args&) {
+    silu::BackwardBetaN(d, x, dy, kBeta);
+  }
 };
