@@ -2,16 +2,18 @@
 // (src/simd/op_unit-inl.h) once per SIMD target, inside namespaces kernels::f64 and kernels::f32;
 // math-inl.h comes first. D is a double descriptor. float64: gelu::Float64Forward and
 // Float64Backward, in vectors, on one normal tail (Float64Tail). float32: in float lanes on
-// AVX-512 (TailF), elsewhere in double lanes (NormalTail).
+// AVX-512 (TailF) and for the backward pass on AVX2, elsewhere in double lanes (NormalTail).
 struct gelu {
   // float32 arrays on AVX-512: float lanes (math_f32-inl.h) for x >= -13 where the result is a
   // normal float (forward: and x is 0 or |x| >= 2^-100; backward: and |dy| <= 2^120), the
   // double lanes for vectors with any other lane (results near or below 2^-126, NaN, -inf,
-  // huge dy). AVX2 keeps the double lanes (kFloatPairsPay): its 32-entry lookups take four
-  // permutes and three blends each, and the float lanes measured slower there (CPU time at
-  // 4096 elements, alternated under load: forward 11.7 against 8.3 us, backward 10.2 against
-  // 8.5 us).
+  // huge dy). AVX2 keeps the double lanes for the forward pass (kFloatPairsPay): with the
+  // coefficients read by piece (RowsOfF) its float lanes still measured slower there (CPU time
+  // at 4096 elements, alternated, loaded host: 8.7 against 7.9 us; 9.1 with the four-permute
+  // lookups, 8.9 with two vectors a step); the backward pass, with fewer pairs, is faster in
+  // float lanes there (kBackwardFloatLanes; figures at RowsOfF).
   static constexpr bool kFloatLanes = kFloatPairsPay;
+  static constexpr bool kBackwardFloatLanes = true;
 
   // gelu(x) for float64 results, in vectors. With a = min(|x|, 39) and Q = Phi(-a) (the tail):
   // Q = e^(-a^2/2) g(a)/2, g(a) = e^(a^2/2) erfc(a/sqrt 2), which is smooth and within
@@ -324,12 +326,71 @@ struct gelu {
       return hn::IfThenElse(upper, Table16(d, t + 16, low), Table16(d, t, low));
     }
   }
-  // The piece of a = min(|x|, 13) in kTableF32 and d = a - its centre (exact).
+  // AVX2 (8 lanes, 16 registers): a row of kTableF32 costs four permutes and three blends
+  // (Table32F), 7 of the 8 shuffle-port operations of the loop per row, and they bounded it (a
+  // test build with one permute a row, wrong values: forward 9.3 -> 5.3 us and backward 8.8 ->
+  // 4.9 us at 4096). There each lane reads its piece's 12 coefficients from kRowsF32 (rows 1-12
+  // of kHalfF32 by piece) in three 16-byte loads, and three 8x4 transposes (8 shuffles each)
+  // give the 12 coefficient vectors; the centre is computed (kTableF32[0] is on its grid). The
+  // values are those of the rows, so results are those of the AVX-512 lanes, bit for bit.
+  // Backward pass at 4096 elements (CPU time, alternated, loaded host): 7.6 us against 8.4 in
+  // double lanes and 8.8 with Table32F; 8-lane gathers instead of the permutes: 13 us.
+#if HWY_TARGET == HWY_AVX2
+  template <class D>
+  static constexpr bool kRowsByPiece = hn::MaxLanes(D()) == 8;
+#else
+  template <class D>
+  static constexpr bool kRowsByPiece = false;
+#endif
+  alignas(64) static constexpr std::array<float, 32 * 12> kRowsF32 = [] {
+    std::array<float, 32 * 12> t{};
+    for (int j = 0; j < 32; ++j) {
+      for (int r = 1; r <= 12; ++r) t[j * 12 + r - 1] = kHalfF32[r][j];
+    }
+    return t;
+  }();
+  // The piece of a = min(|x|, 13) in kTableF32 and d = a - its centre (exact); on AVX2 also its
+  // coefficients (c[r - 1] is kHalfF32[r][j]).
   template <class D>
   struct PieceF {
     hn::Vec<hn::RebindToSigned<D>> j;
     Vec<D> d;
+    Vec<D> c[kRowsByPiece<D> ? 12 : 1];
   };
+#if HWY_TARGET == HWY_AVX2
+  template <class D>
+  HWY_INLINE static void RowsOfF(D d, PieceF<D>& p) {
+    const hn::RebindToSigned<D> di;
+    const auto j = hn::And(p.j, hn::Set(di, 31));
+    alignas(32) int32_t off[8];
+    hn::Store(hn::ShiftLeft<2>(hn::Add(j, hn::ShiftLeft<1>(j))), di, off);  // 12 j
+    const float* t = kRowsF32.data();
+    for (int q = 0; q < 3; ++q) {
+      __m256 r[4];
+      for (int i = 0; i < 4; ++i) {
+        r[i] = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_load_ps(t + off[i] + 4 * q)),
+                                    _mm_load_ps(t + off[i + 4] + 4 * q), 1);
+      }
+      const __m256d t0 = _mm256_castps_pd(_mm256_unpacklo_ps(r[0], r[1]));
+      const __m256d t1 = _mm256_castps_pd(_mm256_unpackhi_ps(r[0], r[1]));
+      const __m256d t2 = _mm256_castps_pd(_mm256_unpacklo_ps(r[2], r[3]));
+      const __m256d t3 = _mm256_castps_pd(_mm256_unpackhi_ps(r[2], r[3]));
+      p.c[4 * q + 0] = Vec<D>{_mm256_castpd_ps(_mm256_unpacklo_pd(t0, t2))};
+      p.c[4 * q + 1] = Vec<D>{_mm256_castpd_ps(_mm256_unpackhi_pd(t0, t2))};
+      p.c[4 * q + 2] = Vec<D>{_mm256_castpd_ps(_mm256_unpacklo_pd(t1, t3))};
+      p.c[4 * q + 3] = Vec<D>{_mm256_castpd_ps(_mm256_unpackhi_pd(t1, t3))};
+    }
+  }
+#endif
+  // Row r (1 to 12) of kHalfF32 at the piece p.
+  template <class D>
+  HWY_INLINE static Vec<D> CoefF(D d, const PieceF<D>& p, int row) {
+    if constexpr (kRowsByPiece<D>) {
+      return p.c[row - 1];
+    } else {
+      return Table32F(d, kHalfF32[row].data(), p.j);
+    }
+  }
   template <class D>
   HWY_INLINE static PieceF<D> PieceOfF(D d, Vec<D> a) {
     const hn::RebindToSigned<D> di;
@@ -340,6 +401,19 @@ struct gelu {
                                     hn::MulAdd(a, hn::Set(d, 0x1.555556p+0f), hn::Set(d, 12.5f)));
     PieceF<D> p;
     p.j = hn::BitCast(di, hn::Add(u, hn::Set(d, 0x1p23f)));
+#if HWY_TARGET == HWY_AVX2
+    if constexpr (kRowsByPiece<D>) {
+      // kTableF32[0]: j/4 below piece 19, 0.75 j - 9.375 from there (both exact).
+      const auto j = hn::And(p.j, hn::Set(di, 31));
+      const Vec<D> jf = hn::ConvertTo(d, j);
+      const Vec<D> centre = hn::IfThenElse(hn::RebindMask(d, hn::Lt(j, hn::Set(di, 19))),
+                                           hn::Mul(jf, hn::Set(d, 0.25f)),
+                                           hn::MulAdd(jf, hn::Set(d, 0.75f), hn::Set(d, -9.375f)));
+      p.d = hn::Sub(a, centre);
+      RowsOfF(d, p);
+      return p;
+    }
+#endif
     p.d = hn::Sub(a, Table32F(d, kTableF32[0], p.j));
     return p;
   }
@@ -349,8 +423,7 @@ struct gelu {
   HWY_INLINE static void TailOfFN(D d, const Vec<D> (&a)[kK], TailF<D> (&out)[kK]) {
     PieceF<D> pc[kK];
     for (size_t k = 0; k < kK; ++k) pc[k] = PieceOfF(d, a[k]);
-    auto coef = [&](int row, size_t k)
-                    HWY_ATTR { return Table32F(d, kHalfF32[row].data(), pc[k].j); };
+    auto coef = [&](int row, size_t k) HWY_ATTR { return CoefF(d, pc[k], row); };
     // S3 by Estrin: the chain from a to the result is what bounds the speed (independent
     // vectors overlap only as far as the out-of-order window reaches).
     Vec<D> s[kK];
@@ -465,39 +538,76 @@ struct gelu {
   // Error, in units of 2^-24 of the result: m's rounding (1.06 at most, the result's
   // sensitivity to e being at most 1), g's (0.18 times W's amplification g/|2W|, which is
   // below 1 outside the zero of W), the last rounding 1/2. Past x = 13 the result is dy.
+  // BackwardF's values y and range tests ok for kK vectors, each step for all kK before the next.
+  template <size_t kK, class D>
+  HWY_INLINE static void BackwardFN(D d, const Vec<D> (&x)[kK], const Vec<D> (&dy)[kK],
+                                    Vec<D> (&y)[kK], hn::Mask<D> (&ok)[kK]) {
+    Vec<D> a[kK], th[kK], tl[kK];
+    PieceF<D> pc[kK];
+    for (size_t k = 0; k < kK; ++k) {
+      a[k] = hn::Min(hn::Abs(x[k]), hn::Set(d, 13.0f));
+      pc[k] = PieceOfF(d, a[k]);
+    }
+    // g/2 from the halved coefficients.
+    Vec<D> g_hi[kK], g_lo[kK];
+    for (size_t k = 0; k < kK; ++k) {
+      auto coef = [&](int row) HWY_ATTR { return CoefF(d, pc[k], row); };
+      const Vec<D> dd = pc[k].d;
+      const Vec<D> d2 = hn::Mul(dd, dd);
+      const Vec<D> q12 = hn::MulAdd(coef(5), dd, coef(3));
+      const Vec<D> q34 = hn::MulAdd(coef(8), dd, coef(7));
+      const Vec<D> q56 = hn::MulAdd(coef(10), dd, coef(9));
+      const Vec<D> q78 = hn::MulAdd(coef(12), dd, coef(11));
+      const Vec<D> s1 = hn::MulAdd(hn::MulAdd(hn::MulAdd(q78, d2, q56), d2, q34), d2, q12);
+      g_hi[k] = coef(1);
+      g_lo[k] = hn::MulAdd(dd, s1, coef(2));
+    }
+    const Vec<D> mhalf = hn::Set(d, -0.5f);
+    for (size_t k = 0; k < kK; ++k) {
+      const PairF<D> sq = TwoProdF<D>(a[k], a[k]);
+      th[k] = hn::Mul(sq.hi, mhalf);
+      tl[k] = hn::Mul(sq.lo, mhalf);
+    }
+    ExpRoundF<D> e[kK];
+    ExpRoundedFN<kK>(d, th, tl, e);
+    for (size_t k = 0; k < kK; ++k) {
+      // W = g/2 - a C, C = 1/sqrt(2 pi) as two floats.
+      const PairF<D> ac = TwoProdF<D>(a[k], hn::Set(d, 0x1.988454p-2f));
+      const PairF<D> w = TwoSumF<D>(g_hi[k], hn::Neg(ac.hi));
+      const Vec<D> w_lo =
+          hn::Add(w.lo, hn::Sub(g_lo[k], hn::MulAdd(a[k], hn::Set(d, -0x1.857936p-27f), ac.lo)));
+      const PairF<D> mw = TwoProdF<D>(e[k].m, w.hi);
+      const PairF<D> q = {mw.hi, hn::MulAdd(e[k].m, w_lo, mw.lo)};
+      y[k] = hn::IfThenElse(hn::Gt(x[k], hn::Set(d, 13.0f)), dy[k],
+                            TailOrComplementF(d, x[k], dy[k], q, e[k].scale));
+      ok[k] = hn::And(
+          hn::And(hn::Ge(x[k], hn::Set(d, -13.0f)), hn::Le(hn::Abs(dy[k]), hn::Set(d, 0x1p120f))),
+          hn::Ge(hn::Abs(y[k]), hn::Set(d, 0x1p-126f)));
+    }
+  }
   template <class D>
   HWY_INLINE static Vec<D> BackwardF(D d, Vec<D> x, Vec<D> dy, const Args& args) {
-    const Vec<D> a = hn::Min(hn::Abs(x), hn::Set(d, 13.0f));
-    const PieceF<D> pc = PieceOfF(d, a);
-    // g/2 from the halved coefficients.
-    auto coef = [&](int row) HWY_ATTR { return Table32F(d, kHalfF32[row].data(), pc.j); };
-    const Vec<D> dd = pc.d;
-    const Vec<D> d2 = hn::Mul(dd, dd);
-    const Vec<D> q12 = hn::MulAdd(coef(5), dd, coef(3));
-    const Vec<D> q34 = hn::MulAdd(coef(8), dd, coef(7));
-    const Vec<D> q56 = hn::MulAdd(coef(10), dd, coef(9));
-    const Vec<D> q78 = hn::MulAdd(coef(12), dd, coef(11));
-    const Vec<D> s1 = hn::MulAdd(hn::MulAdd(hn::MulAdd(q78, d2, q56), d2, q34), d2, q12);
-    const Vec<D> g_hi = coef(1);
-    const Vec<D> g_lo = hn::MulAdd(dd, s1, coef(2));
-    const PairF<D> sq = TwoProdF<D>(a, a);
-    const Vec<D> mhalf = hn::Set(d, -0.5f);
-    const ExpRoundF<D> e = ExpRoundedF(d, hn::Mul(sq.hi, mhalf), hn::Mul(sq.lo, mhalf));
-    // W = g/2 - a C, C = 1/sqrt(2 pi) as two floats.
-    const PairF<D> ac = TwoProdF<D>(a, hn::Set(d, 0x1.988454p-2f));
-    const PairF<D> w = TwoSumF<D>(g_hi, hn::Neg(ac.hi));
-    const Vec<D> w_lo =
-        hn::Add(w.lo, hn::Sub(g_lo, hn::MulAdd(a, hn::Set(d, -0x1.857936p-27f), ac.lo)));
-    const PairF<D> mw = TwoProdF<D>(e.m, w.hi);
-    const PairF<D> q = {mw.hi, hn::MulAdd(e.m, w_lo, mw.lo)};
-    const Vec<D> y =
-        hn::IfThenElse(hn::Gt(x, hn::Set(d, 13.0f)), dy, TailOrComplementF(d, x, dy, q, e.scale));
-    const auto ok =
-        hn::And(hn::And(hn::Ge(x, hn::Set(d, -13.0f)), hn::Le(hn::Abs(dy), hn::Set(d, 0x1p120f))),
-                hn::Ge(hn::Abs(y), hn::Set(d, 0x1p-126f)));
-    return PatchLanes2(d, ok, y, x, dy, [&](auto dv, auto v, auto gv) HWY_ATTR {
-      return Backward(dv, v, gv, args);
-    });
+    const Vec<D> xv[1] = {x}, gv[1] = {dy};
+    Vec<D> y[1];
+    hn::Mask<D> ok[1];
+    BackwardFN<1>(d, xv, gv, y, ok);
+    return PatchLanes2(d, ok[0], y[0], x, dy,
+                       [&](auto dv, auto v, auto g) HWY_ATTR { return Backward(dv, v, g, args); });
+  }
+  // kBackwardN vectors at once (op_unit-inl.h's BackwardT): BackwardF's results, left in dy, its
+  // steps interleaved across the vectors and the rare lanes tested once for all of them. AVX-512
+  // with four: 2.06-2.16 against 2.46-2.54 us at 4096 and 140 against 159-166 us at 262144 (CPU
+  // time, alternated, loaded host); two 2.3 and 148-153, eight 2.4-2.5 and 167-175. AVX2 with
+  // two measured slower than one (8.0-8.5 against 7.6 us at 4096: the coefficients spill).
+  static constexpr size_t kBackwardN = HWY_TARGET <= HWY_AVX3 ? 4 : 1;
+  template <size_t kK, class D>
+  requires kIsF32Lanes<D> HWY_INLINE static void BackwardN(D d, const Vec<D> (&x)[kK],
+                                                           Vec<D> (&dy)[kK], const Args& args) {
+    Vec<D> y[kK];
+    hn::Mask<D> ok[kK];
+    BackwardFN<kK>(d, x, dy, y, ok);
+    PatchLanes2N(d, ok, y, x, dy,
+                 [&](auto dv, auto v, auto g) HWY_ATTR { return Backward(dv, v, g, args); });
   }
 
   template <class D>
