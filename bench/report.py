@@ -180,9 +180,14 @@ BACKWARD_SLOPE = (
     "pairs throughout). {bwn}{peer}")
 NOTES = {
     "sigmoid": float_pairs(what="sigmoid (an exp and a division)",
-                           avx2="",
+                           avx2=" and AVX2 (there e^x in eighths of an octave: one vpermps a "
+                                "table and no blend, against four permutes, two blends and the "
+                                "mask for the 16-entry table, and one more polynomial term; with "
+                                "four vectors at once, 0.626 against 0.795 ns per element at "
+                                "262144, alternated: AVX2's loop was bound by latency, not by "
+                                "its 172 instructions for two vectors)",
                            bound=FORWARD_N.format(
-                               k="four (AVX2: two)", insns=68,
+                               k="four", insns=68,
                                gain="AVX-512: 1.40x, 1.25x and 1.26x at 4096, 262144 and "
                                     "16777216 elements; AVX2: 1.12x and 1.15x at 4096 and "
                                     "262144")),
@@ -196,7 +201,8 @@ NOTES = {
                                  "the double lanes: 1.25x faster than those at 4096 and 262144")),
     "tanh/bwd_y": FROM_Y_ARITHMETIC.format(form="1 - y^2"),
     "elu": float_pairs(what="elu (expm1)",
-                       avx2="",
+                       avx2=" and AVX2 (there e^x in eighths of an octave, as sigmoid's: 0.606 "
+                            "against 0.701 ns per element at 262144, alternated)",
                        bound=FORWARD_N.format(
                            k="four (AVX2: two)", insns=66,
                            gain="AVX-512: 1.31x, 1.20x and 1.17x at 4096, 262144 and "
@@ -290,10 +296,14 @@ NOTES = {
         peer="Eigen's loop has no pairs and no correction; see sigmoid's."),
     "quick_gelu/bwd": BACKWARD_SLOPE.format(
         what="silu's slope at beta x, beta x as a pair", avx2=" (AVX2 too)", budget=1.41,
-        insns=86, fma=30, before=109, bwn="", peer=""),
+        insns=86, fma=30, before=109,
+        bwn=BACKWARD_N.format(k="silu's four vectors on AVX-512 (AVX2: one)",
+                              gain="1.31x"),
+        peer=""),
     "mish/bwd": BACKWARD_SLOPE.format(
         what="dy e K/b^2 with b = 1 + (1 + e)^2, K = b + (1 + e)(b + 4x) (e = e^x)",
-        avx2=" on AVX-512 (on AVX2 in double lanes: the float-lane form measured slower)",
+        avx2=" (AVX2 too, two vectors at once: 1.11x and 1.14x faster than its double lanes at "
+             "4096 and 262144)",
         budget=1.39, insns=102, fma=36, before=111,
         bwn=BACKWARD_N.format(k="four vectors", gain="1.46x and 1.43x"),
         peer="oneDNN's loop has no pairs and no correction; b, K and their parts are carried "
@@ -305,9 +315,13 @@ NOTES = {
         bwn=BACKWARD_N.format(k="four vectors (AVX2: two)",
                               gain="1.28x and 1.30x (AVX2: 1.03x and 1.04x)"),
         peer="oneDNN's loop has no pairs and no correction."),
-    "gelu": ("activ computes float32 gelu in float32 lanes on AVX-512 (on AVX2 in double "
-             "lanes, 4 per vector: the float-lane form measured 1.41x slower there, its 32-piece "
-             "table read with four permutes and three blends a coefficient): Q = e^(-a^2/2) "
+    "gelu": ("activ computes float32 gelu in float32 lanes on AVX-512 (on AVX2 the forward "
+             "pass in double lanes, 4 per vector: the float-lane form measured 1.41x slower "
+             "there with its 32-piece table read by four permutes and three blends a "
+             "coefficient, and still 1.10x slower with each lane's 12 coefficients loaded from "
+             "a by-piece copy of the table and transposed, 194 instructions per 8 elements "
+             "against 170; the backward pass runs in float lanes with those loads, 1.07x to "
+             "1.09x faster than the double lanes, and on AVX-512 four vectors at once, 1.15x): Q = e^(-a^2/2) "
              "g(a)/2 with g = e^(a^2/2) erfc(a/sqrt 2) from 32 pieces of degree 8 over [0, 13] "
              "(tools/fit_gelu_f32.py, within 2^-35.6), its first three coefficients as float "
              "pairs, e^(-a^2/2) from ExpPairF of the exact square, x Q or x (1 - Q) rounded once: "
@@ -339,15 +353,18 @@ NOTES = {
                  "R(a) = a/(1 + e^(2u(a))) from 32 pieces of degree 8 (vpermt2ps) where no lane "
                  "of the step is below -8, as fast gelu's. ",
     "silu": float_pairs(what="silu (an exp and a division)",
-                        avx2="",
+                        avx2=" and AVX2 (there e^x in eighths of an octave, as sigmoid's, four "
+                             "vectors at once: 0.825 against 0.900 ns per element at 262144, "
+                             "alternated)",
                         bound=FORWARD_N.format(
-                            k="four (AVX2: two)", insns=87,
+                            k="four", insns=87,
                             gain="AVX-512: 1.42x, 1.33x and 1.17x at 4096, 262144 and "
                                  "16777216 elements; AVX2: 1.36x and 1.22x at 4096 and 262144")),
     "quick_gelu": float_pairs(what="quick_gelu (silu with beta 1.702)",
-                              avx2="",
+                              avx2=" and AVX2 (silu's form: 0.815 against 0.887 ns per element "
+                                   "at 262144, alternated)",
                               bound=FORWARD_N.format(
-                                  k="four (AVX2: two)", insns=86,
+                                  k="four", insns=86,
                                   gain="AVX-512: 1.28x and 1.24x at 4096 and 262144 (0.384 "
                                        "and 0.388 ns per element, silu 0.40 in the same runs); "
                                        "AVX2: 1.19x and 1.15x (0.860 and 0.880, silu 0.88)")),
@@ -355,7 +372,8 @@ NOTES = {
                         avx2=" and AVX2 (there with e^x from a 2^(j/8) table, one vpermps each "
                              "for hi and lo, and the quotient from one Newton step and its "
                              "residual: 1.01-1.10x faster than the double lanes of before; the "
-                             "backward pass keeps the double lanes on AVX2)",
+                             "backward pass, two vectors at once, 1.11x and 1.14x at 4096 and "
+                             "262144)",
                         bound=FORWARD_N.format(
                             k="four", insns=106,
                             gain="1.51x, 1.42x and 1.13x at 4096, 262144 and 16777216 "
