@@ -99,35 +99,15 @@ struct celu {
   template <size_t kK, class D>
   HWY_INLINE static void Expm1Pair8FN(D d, const Vec<D> (&th)[kK], const Vec<D> (&tl)[kK],
                                       PairF<D> (&out)[kK]) {
-    const hn::RebindToSigned<D> di;
-    // 2^(j/8) as hi + lo: every other entry of ExpReduceF's 2^(j/16) table.
-    HWY_ALIGN static constexpr float kHi[8] = {0x1.000000p+0f, 0x1.172b84p+0f, 0x1.306fe0p+0f,
-                                               0x1.4bfdaep+0f, 0x1.6a09e6p+0f, 0x1.8ace54p+0f,
-                                               0x1.ae89fap+0f, 0x1.d5818ep+0f};
-    HWY_ALIGN static constexpr float kLo[8] = {0.0f,
-                                               -0x1.c15742p-27f,
-                                               0x1.4636e2p-25f,
-                                               -0x1.593abcp-25f,
-                                               0x1.9fcef4p-26f,
-                                               0x1.15506ep-27f,
-                                               -0x1.a94b14p-26f,
-                                               -0x1.822dbcp-27f};
-    const Vec<D> magic = hn::Set(d, 0x1.8p23f);
+    // ExpReduceF's eighths (AVX2's 2^(j/8), one vpermps a table), scaled here.
+    static_assert(kExpEighthsF<true, D>, "the 2^(j/8) reduction is AVX2's");
     Vec<D> sh[kK], sl[kK], ts[kK], tls[kK];
     for (size_t k = 0; k < kK; ++k) {
-      const Vec<D> z = hn::MulAdd(th[k], hn::Set(d, 0x1.715476p+3f), magic);
-      const Vec<D> kf = hn::Sub(z, magic);
-      const auto zi = hn::BitCast(di, z);
-      // 2^(k>>3): the low bits of z shifted up into the exponent field.
-      const auto e2 =
-          hn::And(hn::ShiftLeft<20>(zi), hn::Set(di, static_cast<int32_t>(0xFF800000u)));
-      const Vec<D> scale = hn::BitCast(d, hn::Add(e2, hn::Set(di, 127 << 23)));
-      const auto idx = hn::IndicesFromVec(d, hn::And(zi, hn::Set(di, 7)));
-      ts[k] = hn::Mul(hn::TableLookupLanes(hn::Load(d, kHi), idx), scale);
-      tls[k] = hn::Mul(hn::TableLookupLanes(hn::Load(d, kLo), idx), scale);
-      const Vec<D> r1 = hn::NegMulAdd(kf, hn::Set(d, 0x1.62ep-4f), th[k]);  // exact
-      sh[k] = hn::NegMulAdd(kf, hn::Set(d, 0x1.0cp-18f), r1);               // exact
-      sl[k] = hn::MulAdd(kf, hn::Set(d, 0x1.05c61p-32f), tl[k]);
+      const ExpCoreF<D> c = ExpReduceF<false, true>(d, th[k], tl[k]);
+      ts[k] = hn::Mul(c.thi, c.scale);
+      tls[k] = hn::Mul(c.tlo, c.scale);
+      sh[k] = c.sh;
+      sl[k] = c.sl;
     }
     const Vec<D> half = hn::Set(d, 0.5f);
     for (size_t k = 0; k < kK; ++k) {
