@@ -297,6 +297,16 @@ HWY_INLINE auto MapResult(DC dc, F& f, VS... v) {
   return r;
 }
 
+// BlockNaNProbe's two-input test for the kK-vector blocks of the ...N loops (BackwardN's x and
+// dy, GateFN's gate and up): true where a lane of a or b is NaN, or where infinities make a
+// product or the sum NaN (such blocks only take the blending path).
+template <size_t kK, class DC>
+HWY_INLINE bool BlockHasNaN2(DC d, const hn::Vec<DC> (&a)[kK], const hn::Vec<DC> (&b)[kK]) {
+  hn::Vec<DC> probe = hn::Mul(a[0], b[0]);
+  for (size_t k = 1; k < kK; ++k) probe = hn::MulAdd(a[k], b[k], probe);
+  return !hn::AllFalse(d, hn::IsNaN(probe));
+}
+
 // A vector that is NaN in every lane where one of the first kPassNaN inputs of the four vectors
 // v[k] is: their products (two inputs) or sums, added up. It is NaN in other lanes too where an
 // input is infinite or the sum overflows, which only sends such blocks to the blending path.
@@ -609,9 +619,7 @@ void BackwardT(const TX* x, const TG* dy, TG* dx, size_t n, const Args& args) {
         for (size_t k = 0; k < kN; ++k) g[k] = hn::LoadU(d, dy + i + k * N);
         // Map's NaN test (BlockNaNProbe): a block with a NaN in x or dy (or products that make
         // one) takes Map, whose blends pass NaN through; nothing is stored yet.
-        hn::Vec<DC> probe = hn::Mul(v[0], g[0]);
-        for (size_t k = 1; k < kN; ++k) probe = hn::MulAdd(v[k], g[k], probe);
-        if (HWY_UNLIKELY(!hn::AllFalse(d, hn::IsNaN(probe)))) {
+        if (HWY_UNLIKELY(BlockHasNaN2(d, v, g))) {
           Map<2, true, kS>(d, x + i, dy + i, dx + i, kN * N, f, kS && stream);
           continue;
         }
@@ -739,9 +747,7 @@ void GatedRowsImpl(Rows<const T> gate, Rows<const T> up, Rows<T> out, const Args
           for (size_t k = 0; k < kN; ++k) u[k] = hn::LoadU(d, u_row + i + k * N);
           // Map's NaN test (BlockNaNProbe): a block with a NaN (or infinities whose products
           // make one) takes Map, whose blends pass NaN through; nothing is stored yet.
-          hn::Vec<DL> probe = hn::Mul(g[0], u[0]);
-          for (size_t k = 1; k < kN; ++k) probe = hn::MulAdd(g[k], u[k], probe);
-          if (HWY_UNLIKELY(!hn::AllFalse(d, hn::IsNaN(probe)))) {
+          if (HWY_UNLIKELY(BlockHasNaN2(d, g, u))) {
             Map<2>(d, g_row + i, u_row + i, y_row + i, kN * N, f);
             continue;
           }
